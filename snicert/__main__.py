@@ -1,0 +1,3 @@
+from snicert.cli import app
+
+app()

@@ -1,0 +1,102 @@
+"""Append-only, hash-chained audit log.
+
+Each row's hash covers its own fields and the previous row's hash, and the chain's head
+(last seq and hash) is kept in `audit_head`. An edited row breaks its own hash, a deleted
+or reordered row breaks the links, and a deleted tail no longer matches the head.
+Database triggers also refuse UPDATE and DELETE on the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snicert import clock
+from snicert.db.models import AuditEvent, AuditHead, User
+
+GENESIS = "0" * 64
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _digest(prev_hash: str, e: AuditEvent) -> str:
+    record = canonical_json({
+        "seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id, "actor": e.actor,
+        "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
+        "application_id": e.application_id, "data": e.data,
+    })
+    return hashlib.sha256(f"{prev_hash}\n{record}".encode()).hexdigest()
+
+
+def record(
+    s: Session,
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    application_id: int | None = None,
+    **data: Any,
+) -> AuditEvent:
+    """Append one event in the caller's transaction (it commits or rolls back with it)."""
+    s.flush()  # entity ids must exist before they are recorded
+    head = s.get(AuditHead, 1, with_for_update=True)
+    if head is None:  # first event ever: the migration normally creates the head
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        s.add(head)
+    event = AuditEvent(
+        seq=head.seq + 1,
+        # microsecond precision survives every backend, so the hash re-computes exactly
+        at=clock.now().astimezone(UTC),
+        actor_id=actor.id if actor else None,
+        actor=actor.email if actor else "system",
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        application_id=application_id,
+        data=canonical_json(data),
+        prev_hash=head.hash,
+    )
+    event.hash = _digest(head.hash, event)
+    s.add(event)
+    head.seq, head.hash = event.seq, event.hash
+    s.flush()
+    return event
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(s: Session) -> ChainReport:
+    problems: list[str] = []
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000):
+        checked += 1
+        if e.seq != expected_seq:
+            problems.append(f"rows {expected_seq}..{e.seq - 1} are missing (deleted)")
+        if e.prev_hash != prev_hash:
+            problems.append(f"row {e.seq}: does not follow the row before it "
+                            "(a row was deleted, inserted or reordered)")
+        if _digest(e.prev_hash, e) != e.hash:
+            problems.append(f"row {e.seq}: content does not match its hash (edited)")
+        prev_hash, expected_seq = e.hash, e.seq + 1
+    head = s.get(AuditHead, 1)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != expected_seq - 1 or head_hash != prev_hash:
+        problems.append(f"the chain ends at row {expected_seq - 1} but its head records row "
+                        f"{head_seq}: rows at the end were deleted or added")
+    return ChainReport(checked, problems)

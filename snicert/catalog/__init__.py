@@ -1,0 +1,5 @@
+"""Product, checklist and unit data: models, loading and validation."""
+
+from snicert.catalog.loader import Catalog, DataError, Problem, default_catalog, load_catalog
+
+__all__ = ["Catalog", "DataError", "Problem", "default_catalog", "load_catalog"]

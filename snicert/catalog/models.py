@@ -1,0 +1,293 @@
+"""Pydantic models of the product and checklist data files.
+
+These models are the one definition of what a valid file is: `snicert check-data`,
+loading at run time and the shipped JSON Schemas (for editors) all come from them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SNAKE_ID = r"^[a-z][a-z0-9_]*$"
+SnakeId = Annotated[str, Field(pattern=SNAKE_ID, max_length=64)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class LocatedError(ValueError):
+    """A rule broken at one place inside the model being validated.
+
+    Model-level validators see the whole model, so pydantic reports their errors at the
+    model itself. `loc` (relative to the validated object) and `value` let the loader name
+    the exact field and value instead.
+    """
+
+    def __init__(self, message: str, loc: tuple[str | int, ...], value: object):
+        super().__init__(message)
+        self.loc = loc
+        self.value = value
+
+
+class Strict(BaseModel):
+    # Unknown keys are errors: a typo in a data file must not pass silently.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in Bahasa Indonesia (shown first) and English."""
+
+    id: NonEmpty
+    en: NonEmpty
+
+
+class Source(Strict):
+    """Where a requirement comes from. `provisional` until the standard's text is at hand."""
+
+    status: Literal["verified", "provisional"]
+    reference: NonEmpty = Field(description="Cited standard and clause, or why it is provisional")
+    note: str | None = None
+
+
+# ---------------------------------------------------------------- units
+
+
+class Unit(Strict):
+    id: NonEmpty = Field(description="The unit as written in results files, e.g. 'mg/kg'")
+    name: Text
+    numeric: bool = Field(description="True when results in this unit are numbers")
+    aliases: list[NonEmpty] = Field(default_factory=list)
+
+
+class UnitsFile(Strict):
+    schema_: str | None = Field(default=None, alias="$schema")
+    units: list[Unit]
+
+    @model_validator(mode="after")
+    def _unique(self) -> UnitsFile:
+        seen: dict[str, str] = {}
+        for i, u in enumerate(self.units):
+            names: list[tuple[tuple[str | int, ...], str]] = [(("units", i, "id"), u.id)]
+            names += [(("units", i, "aliases", k), a) for k, a in enumerate(u.aliases)]
+            for loc, name in names:
+                if name in seen:
+                    raise LocatedError(f"duplicate unit or alias {name!r} (first at {seen[name]})",
+                                       loc, name)
+                seen[name] = f"units[{i}]"
+        return self
+
+
+# ---------------------------------------------------------------- products
+
+
+class Standard(Strict):
+    number: NonEmpty = Field(description="SNI number, e.g. 'SNI 01-3707-1995'")
+    title: NonEmpty
+    status: Literal["confirmed", "not_found"] = "confirmed"
+    note: str | None = None
+
+
+class Scheme(Strict):
+    type: Literal["1b", "5"] = Field(description="ISO/IEC 17067 scheme type")
+    validity_years: int | None = Field(default=None, ge=1, le=10)
+    surveillance_interval_months: int | None = Field(default=None, ge=1, le=60)
+    factory_audit: bool = False
+
+    @model_validator(mode="after")
+    def _type_rules(self) -> Scheme:
+        if self.type == "5" and (self.validity_years is None or not self.surveillance_interval_months):
+            raise ValueError("scheme type 5 needs validity_years and surveillance_interval_months")
+        if self.type == "1b" and self.surveillance_interval_months is not None:
+            raise ValueError("scheme type 1b covers one batch and has no surveillance")
+        return self
+
+
+FileType = Literal["pdf", "jpg", "png", "webp"]
+
+
+class DocumentRequirement(Strict):
+    id: SnakeId
+    name: Text
+    mandatory: bool
+    file_types: list[FileType] = Field(min_length=1)
+    max_size_mb: float = Field(default=10, gt=0, le=100)
+    note: Text | None = None
+
+
+class Quantity(Strict):
+    value: float = Field(gt=0)
+    unit: NonEmpty
+
+
+class SamplingPlan(Strict):
+    test_units: int = Field(ge=1, description="Units sent to the lab for testing")
+    retained_units: int = Field(ge=0, description="Units kept sealed as counter-samples")
+    unit_amount: Quantity | None = Field(default=None, description="Amount per unit, if any")
+    container: Text
+    retention_days: int = Field(ge=0)
+    max_transit_hours: int = Field(ge=1, description="Longest allowed time from sealing to lab")
+    seal_required: bool = True
+    note: Text | None = None
+
+
+class ServiceStandard(Strict):
+    """Working days allowed for each stage (the LSPro's service standard)."""
+
+    screening: int = Field(ge=1)
+    document_review: int = Field(ge=1)
+    nonconformity_response: int = Field(ge=1)
+    sampling: int = Field(ge=1)
+    testing: int = Field(ge=1)
+    evaluation: int = Field(ge=1)
+    decision: int = Field(ge=1)
+    issuance: int = Field(ge=1)
+
+
+class Product(Strict):
+    schema_: str | None = Field(default=None, alias="$schema")
+    code: SnakeId
+    certificate_prefix: Annotated[str, Field(pattern=r"^[A-Z]{2,5}$")] = Field(
+        description="Upper-case letters used in certificate numbers"
+    )
+    name: Text
+    standards: list[Standard] = Field(min_length=1)
+    scope: Text
+    scheme: Scheme
+    documents: list[DocumentRequirement] = Field(min_length=1)
+    sampling_plan: SamplingPlan
+    marking: list[Text] = Field(min_length=1, description="Marking and label requirements")
+    service_standard_days: ServiceStandard
+
+    @model_validator(mode="after")
+    def _unique_documents(self) -> Product:
+        _no_duplicates([d.id for d in self.documents], "document id", ("documents",))
+        return self
+
+
+# ---------------------------------------------------------------- checklists
+
+Number = Decimal  # exact decimal limits: a maximum of 7 must accept 7.0 and reject 7.01
+
+
+class MaxReq(Strict):
+    kind: Literal["max"]
+    max: Number
+
+
+class MinReq(Strict):
+    kind: Literal["min"]
+    min: Number
+
+
+class RangeReq(Strict):
+    kind: Literal["range"]
+    min: Number
+    max: Number
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeReq:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
+
+class EqualsReq(Strict):
+    kind: Literal["equals"]
+    value: Number | str
+
+
+class OneOfReq(Strict):
+    kind: Literal["one_of"]
+    values: list[NonEmpty] = Field(min_length=1)
+
+
+class NegativeReq(Strict):
+    """Negative / not detected (e.g. Salmonella per 25 g)."""
+
+    kind: Literal["negative"]
+
+
+class SensoryReq(Strict):
+    """Sensory attribute that must be 'normal'."""
+
+    kind: Literal["sensory_normal"]
+
+
+class PassFailReq(Strict):
+    """An inspection that passes or fails (construction, finish, marking...)."""
+
+    kind: Literal["pass_fail"]
+
+
+Requirement = Annotated[
+    MaxReq | MinReq | RangeReq | EqualsReq | OneOfReq | NegativeReq | SensoryReq | PassFailReq,
+    Field(discriminator="kind"),
+]
+
+
+class Parameter(Strict):
+    id: SnakeId
+    name: Text
+    unit: NonEmpty = Field(description="An id or alias from checklists/units.yaml")
+    requirement: Requirement
+    method: NonEmpty = Field(description="Test method reference")
+    source: Source
+    group: Literal["physical_chemical", "contaminant", "microbiological", "sensory",
+                   "construction", "material", "performance", "marking"] = "physical_chemical"
+
+
+class DocumentItem(Strict):
+    """One point the document reviewer checks."""
+
+    id: SnakeId
+    text: Text
+    document: SnakeId | None = Field(
+        default=None, description="The product's document this item is checked against"
+    )
+    source: Source
+
+
+class Checklist(Strict):
+    schema_: str | None = Field(default=None, alias="$schema")
+    product: SnakeId
+    version: int = Field(ge=1, description="Bump for every change; approved versions are frozen")
+    title: Text
+    acceptance: Literal["simple", "guarded"] = Field(
+        default="simple",
+        description="simple: the measured value decides; guarded: value ± uncertainty must conform",
+    )
+    result_counts: Literal["latest", "first"] = Field(
+        default="latest", description="Which result counts when a parameter was retested"
+    )
+    document_items: list[DocumentItem] = Field(min_length=1)
+    parameters: list[Parameter] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Checklist:
+        _no_duplicates([i.id for i in self.document_items], "document item id",
+                       ("document_items",))
+        _no_duplicates([p.id for p in self.parameters], "parameter id", ("parameters",))
+        return self
+
+    def parameter(self, parameter_id: str) -> Parameter:
+        for p in self.parameters:
+            if p.id == parameter_id:
+                return p
+        raise KeyError(parameter_id)
+
+    @property
+    def provisional_count(self) -> int:
+        items = [*self.parameters, *self.document_items]
+        return sum(1 for i in items if i.source.status == "provisional")
+
+
+def _no_duplicates(ids: list[str], what: str, where: tuple[str, ...]) -> None:
+    """Raise at the second occurrence; `where` is the list's location in the validated object."""
+    seen: dict[str, int] = {}
+    for n, i in enumerate(ids):
+        if i in seen:
+            first = "".join(f".{w}" for w in where).lstrip(".") + f"[{seen[i]}]"
+            raise LocatedError(f"duplicate {what} {i!r} (first at {first})", (*where, n, "id"), i)
+        seen[i] = n
+

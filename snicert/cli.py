@@ -1,0 +1,170 @@
+"""The `snicert` command line. A thin caller of the service layer: no rules live here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from snicert.catalog import DataError, load_catalog
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="snicert: SNI product certification workflow for UMKM goods.")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command("check-data")
+def check_data(
+    dirs: Annotated[list[Path] | None, typer.Argument(
+        help="Folders or files to check (default: the repo's products/ and checklists/)")] = None,
+) -> None:
+    """Validate product, checklist and unit files; exit 1 naming file, field and value."""
+    try:
+        cat = load_catalog(dirs or None)
+    except DataError as exc:
+        for p in exc.problems:
+            typer.echo(f"error: {p}", err=True)
+        _fail(f"{len(exc.problems)} problem(s) found")
+        return
+    typer.echo(f"ok: {len(cat.products)} products, {len(cat.checklists)} checklists")
+
+
+@app.command("schema")
+def schema() -> None:
+    """Regenerate the JSON Schemas of the data files from the models."""
+    from snicert.catalog.schema import write_all
+
+    for path in write_all():
+        typer.echo(f"wrote {path}")
+
+
+@app.command("products")
+def products(as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+    """List the products with SNI reference, scheme and checklist figures."""
+    cat = _catalog()
+    rows = []
+    for code, p in sorted(cat.products.items()):
+        cl = cat.checklists.get(code)
+        rows.append({
+            "code": code,
+            "name": {"id": p.name.id, "en": p.name.en},
+            "sni": [s.number for s in p.standards],
+            "scheme": p.scheme.type,
+            "validity_years": p.scheme.validity_years,
+            "checklist_version": cl.version if cl else None,
+            "parameters": len(cl.parameters) if cl else 0,
+            "document_items": len(cl.document_items) if cl else 0,
+            "provisional": cl.provisional_count if cl else 0,
+        })
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['code']:<12} {r['name']['id']:<16} {', '.join(r['sni']):<42} "
+                   f"type {r['scheme']:<3} {r['parameters']:>3} parameters, "
+                   f"{r['provisional']} provisional")
+
+
+@app.command("init")
+def init(
+    official_email: Annotated[str | None, typer.Option(help="E-mail of the first official")] = None,
+    official_name: Annotated[str | None, typer.Option(help="Name of the first official")] = None,
+    official_password: Annotated[str | None, typer.Option(
+        help="Password of the first official", envvar="SNICERT_OFFICIAL_PASSWORD")] = None,
+) -> None:
+    """Create or upgrade the database under SNICERT_HOME and load products and checklists."""
+    from snicert.bootstrap import init as do_init
+
+    _catalog()  # bad data files stop here with file, field and value
+    with _service_errors():
+        report = do_init(official_email, official_name, official_password)
+    typer.echo(f"database: {report.database}")
+    for item in report.checklists_loaded:
+        typer.echo(f"loaded checklist {item} (draft: an official approves it)")
+    if report.official:
+        typer.echo(f"official: {report.official}")
+
+
+checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")
+app.add_typer(checklists_app, name="checklists")
+
+
+@checklists_app.command("list")
+def checklists_list() -> None:
+    """Loaded checklist versions and their status."""
+    from sqlalchemy import select
+
+    from snicert.db import engine as db
+    from snicert.db.models import ChecklistVersion
+
+    with db.transaction() as s:
+        for row in s.scalars(select(ChecklistVersion).order_by(ChecklistVersion.product,
+                                                               ChecklistVersion.version)):
+            typer.echo(f"{row.product:<12} v{row.version:<3} {row.status:<9} {row.sha256[:12]}")
+
+
+@checklists_app.command("approve")
+def checklists_approve(
+    product: str,
+    actor: Annotated[str, typer.Option("--as", help="E-mail of the approving official")],
+    version: Annotated[int | None, typer.Option(help="Default: the version in checklists/")] = None,
+) -> None:
+    """Approve a loaded checklist version (official only); it is frozen from then on."""
+    from snicert.db import engine as db
+    from snicert.services import checklists
+    from snicert.services.guards import user_by_email
+
+    version = version or _catalog().checklists[product].version
+    with _service_errors(), db.transaction() as s:
+        row = checklists.approve(s, user_by_email(s, actor), product, version)
+        typer.echo(f"approved checklist {row.product} v{row.version}")
+
+
+audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain; exit 1 naming every row that was edited, deleted or moved."""
+    from snicert import audit
+    from snicert.db import engine as db
+
+    with db.transaction() as s:
+        report = audit.verify(s)
+    for problem in report.problems:
+        typer.echo(f"TAMPERED: {problem}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+    typer.echo(f"ok: {report.checked} audit events, chain intact")
+
+
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """Show a refused step as one clear line and exit 1 (no traceback)."""
+    from snicert.errors import SnicertError
+
+    try:
+        yield
+    except SnicertError as exc:
+        _fail(f"error: {exc}")
+
+
+def _catalog():
+    try:
+        return load_catalog()
+    except DataError as exc:
+        _fail(f"invalid data files:\n{exc}", 2)
+        raise
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,68 @@
+"""Engines and transactions. SQLite by default, PostgreSQL via SNICERT_DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from snicert import config
+
+
+def make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return create_engine(url, pool_pre_ping=True)
+
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, emit BEGIN (so it can be IMMEDIATE below).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        # Writers take the write lock up front: two transactions that read then write
+        # never deadlock on a lock upgrade; they queue on busy_timeout instead.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+_ENGINES: dict[str, Engine] = {}
+_FACTORIES: dict[str, sessionmaker[Session]] = {}
+
+
+def engine() -> Engine:
+    url = config.database_url()
+    if url not in _ENGINES:
+        config.ensure_home()
+        _ENGINES[url] = make_engine(url)
+    return _ENGINES[url]
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One unit of work: commits on success, rolls everything back on any error."""
+    url = config.database_url()
+    if url not in _FACTORIES:
+        _FACTORIES[url] = sessionmaker(engine(), expire_on_commit=False)
+    with _FACTORIES[url]() as session, session.begin():
+        yield session
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (tests switch databases; forked workers start clean)."""
+    for eng in _ENGINES.values():
+        eng.dispose()
+    _ENGINES.clear()
+    _FACTORIES.clear()

@@ -1,0 +1,314 @@
+"""The case store: SQLAlchemy 2 models. The database is the system of record.
+
+Uniqueness constraints are what make re-running a flow safe: a second attempt to create
+the same sample, result, decision or certificate fails in the database, not by luck.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use snicert.clock.now()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType}
+
+
+class Business(Base):
+    __tablename__ = "businesses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nib: Mapped[str] = mapped_column(String(13), unique=True)
+    address: Mapped[str] = mapped_column(String(500))
+    city: Mapped[str] = mapped_column(String(100))
+    province: Mapped[str] = mapped_column(String(100))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"))
+    created_at: Mapped[datetime]
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    business: Mapped[Business | None] = relationship()
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ChecklistVersion(Base):
+    """A frozen copy of one checklist version, as loaded from checklists/."""
+
+    __tablename__ = "checklist_versions"
+    __table_args__ = (UniqueConstraint("product", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    content: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft|approved|retired
+    loaded_at: Mapped[datetime]
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
+    product: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    brand: Mapped[str] = mapped_column(String(200))
+    variants: Mapped[str | None] = mapped_column(String(500))
+    production_site: Mapped[str] = mapped_column(String(500))
+    lot: Mapped[str | None] = mapped_column(String(200))  # scheme 1b: the batch certified
+    # renewal: the earlier application whose certificate this one renews
+    renewal_of: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    # Snapshot taken at submission: later checklist edits never change it.
+    checklist_version_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_versions.id"))
+    checklist_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    product_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    review_round: Mapped[int] = mapped_column(Integer, default=1)
+    # What is awaited, from whom, by when (filled as the case moves).
+    state_changed_at: Mapped[datetime]
+    awaiting_role: Mapped[str | None] = mapped_column(String(30))
+    awaiting_action: Mapped[str | None] = mapped_column(String(60))
+    due_at: Mapped[datetime | None]
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    business: Mapped[Business] = relationship()
+
+    __mapper_args__ = {"version_id_col": row_version}  # concurrent edits fail, not overwrite
+
+
+class Document(Base):
+    """A stored file; the bytes live content-addressed under SNICERT_HOME/blobs."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))  # a product document id, or "nc_response"
+    filename: Mapped[str] = mapped_column(String(255))  # shown only; never used as a path
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+
+
+class ReviewVerdict(Base):
+    __tablename__ = "review_verdicts"
+    __table_args__ = (UniqueConstraint("application_id", "round", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    round: Mapped[int]
+    item_id: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(20))  # conform|nonconform|not_applicable
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+
+
+class Nonconformity(Base):
+    __tablename__ = "nonconformities"
+    __table_args__ = (UniqueConstraint("application_id", "round", "source", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    round: Mapped[int]
+    source: Mapped[str] = mapped_column(String(20))  # screening|review
+    item_id: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    raised_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    raised_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|answered
+    responses: Mapped[list[NonconformityResponse]] = relationship(lazy="selectin")
+
+
+class NonconformityResponse(Base):
+    __tablename__ = "nonconformity_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonconformity_id: Mapped[int] = mapped_column(ForeignKey("nonconformities.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    answered_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+
+
+class Sample(Base):
+    __tablename__ = "samples"
+    __table_args__ = (UniqueConstraint("application_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    seq: Mapped[int]
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # test|retained
+    units: Mapped[int]
+    amount: Mapped[str | None] = mapped_column(String(60))
+    container: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    seal_number: Mapped[str | None] = mapped_column(String(60))
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime | None]
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class LabResult(Base):
+    __tablename__ = "lab_results"
+    __table_args__ = (UniqueConstraint("sample_id", "parameter_id", "attempt"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"))
+    parameter_id: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    value_text: Mapped[str] = mapped_column(String(200))  # as entered, e.g. "< 0.01", "negatif"
+    unit: Mapped[str] = mapped_column(String(30))
+    uncertainty: Mapped[str | None] = mapped_column(String(40))
+    method: Mapped[str | None] = mapped_column(String(200))
+    instrument: Mapped[str | None] = mapped_column(String(200))
+    tested_on: Mapped[datetime | None]
+    analyst_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="entered")  # entered|verified|retracted
+    verdict: Mapped[str | None] = mapped_column(String(20))  # conform|nonconform
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None]
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recommendation: Mapped[str] = mapped_column(String(20))  # grant|refuse
+    summary: Mapped[str] = mapped_column(Text)
+    findings: Mapped[dict[str, Any]]
+    at: Mapped[datetime]
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(String(20))  # grant|refuse
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class Certificate(Base):
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    product: Mapped[str] = mapped_column(String(64), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # active|suspended|withdrawn|expired
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime]
+    valid_until: Mapped[datetime | None]
+    data: Mapped[dict[str, Any]]
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class Counter(Base):
+    """Gap-free sequences (application and certificate numbers), taken under a row lock."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained. Database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None]
+    application_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The chain's last link; locking this row serialises appends on every backend."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,44 @@
+"""Errors the service layer raises. Every caller (CLI, flows, web) maps them the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SnicertError(Exception):
+    """Base of every refusal the rules make."""
+
+
+class NotFound(SnicertError):
+    pass
+
+
+class PermissionDenied(SnicertError):
+    """The actor lacks the role, or does not own the case."""
+
+
+class SeparationOfDuties(PermissionDenied):
+    """The actor holds the role but took part in an earlier step that excludes this one."""
+
+
+class InvalidInput(SnicertError):
+    """Bad input: says which field and which value."""
+
+    def __init__(self, field: str, value: object, message: str):
+        self.field, self.value = field, value
+        super().__init__(f"{field}: {message} (value: {value!r})")
+
+
+class Conflict(SnicertError):
+    """The step was already done, or would duplicate something recorded."""
+
+
+class IllegalTransition(SnicertError):
+    def __init__(self, state: str, action: str, allowed: Iterable[str],
+                 entity: str = "application"):
+        self.state, self.action, self.allowed = state, action, sorted(allowed)
+        allowed_text = ", ".join(self.allowed) or "none (final state)"
+        super().__init__(
+            f"cannot {action!r} a {entity} in state {state!r}; allowed from there: "
+            f"{allowed_text}"
+        )

@@ -1,0 +1,147 @@
+"""The application lifecycle, defined once: states, transitions and who may take each.
+
+Services call `apply()`; nothing else changes an application's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from snicert import audit, clock
+from snicert.db.models import Application, User
+from snicert.errors import IllegalTransition, PermissionDenied
+from snicert.roles import Role
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    DOCUMENT_REVIEW = "document_review"
+    NONCONFORMITY = "nonconformity"
+    SAMPLING = "sampling"
+    TESTING = "testing"
+    EVALUATION = "evaluation"
+    DECISION = "decision"
+    APPROVED = "approved"
+    CERTIFIED = "certified"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+FINAL = frozenset({State.CERTIFIED, State.REFUSED, State.WITHDRAWN})
+OPEN = frozenset(State) - FINAL
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[State]
+    target: State
+    roles: frozenset[Role]
+
+
+def _t(action: str, sources: State | frozenset[State], target: State, *roles: Role) -> Transition:
+    src = sources if isinstance(sources, frozenset) else frozenset({sources})
+    return Transition(action, src, target, frozenset(roles))
+
+
+S, R = State, Role
+TRANSITIONS: tuple[Transition, ...] = (
+    _t("submit", S.DRAFT, S.SUBMITTED, R.APPLICANT),
+    _t("screen_pass", S.SUBMITTED, S.DOCUMENT_REVIEW, R.SYSTEM),
+    _t("screen_fail", S.SUBMITTED, S.NONCONFORMITY, R.SYSTEM),
+    _t("review_pass", S.DOCUMENT_REVIEW, S.SAMPLING, R.OFFICIAL),
+    _t("review_fail", S.DOCUMENT_REVIEW, S.NONCONFORMITY, R.OFFICIAL),
+    _t("answer_nonconformities", S.NONCONFORMITY, S.DOCUMENT_REVIEW, R.APPLICANT),
+    _t("samples_sent", S.SAMPLING, S.TESTING, R.SAMPLER),
+    _t("resample", S.TESTING, S.SAMPLING, R.LAB_ANALYST, R.LAB_VERIFIER),
+    _t("testing_complete", S.TESTING, S.EVALUATION, R.SYSTEM),
+    _t("evaluate", S.EVALUATION, S.DECISION, R.OFFICIAL),
+    _t("grant", S.DECISION, S.APPROVED, R.OFFICIAL),
+    _t("refuse", S.DECISION, S.REFUSED, R.OFFICIAL),
+    _t("issue", S.APPROVED, S.CERTIFIED, R.OFFICIAL, R.SYSTEM),
+    _t("withdraw", OPEN, S.WITHDRAWN, R.APPLICANT),
+)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What a state waits for: from which role, and the service-standard key for its due date."""
+
+    role: Role | None
+    awaiting: str | None
+    service_standard: str | None
+
+
+STAGES: dict[State, Stage] = {
+    S.DRAFT: Stage(R.APPLICANT, "complete and submit the dossier", None),
+    S.SUBMITTED: Stage(R.SYSTEM, "automated dossier screening", "screening"),
+    S.DOCUMENT_REVIEW: Stage(R.OFFICIAL, "review the documents", "document_review"),
+    S.NONCONFORMITY: Stage(R.APPLICANT, "answer the non-conformities", "nonconformity_response"),
+    S.SAMPLING: Stage(R.SAMPLER, "take and seal the samples", "sampling"),
+    S.TESTING: Stage(R.LAB_ANALYST, "enter and verify the lab results", "testing"),
+    S.EVALUATION: Stage(R.OFFICIAL, "evaluate the case", "evaluation"),
+    S.DECISION: Stage(R.OFFICIAL, "decide on certification", "decision"),
+    S.APPROVED: Stage(R.SYSTEM, "issue the certificate", "issuance"),
+    S.CERTIFIED: Stage(None, None, None),
+    S.REFUSED: Stage(None, None, None),
+    S.WITHDRAWN: Stage(None, None, None),
+}
+
+
+class CertState(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+C = CertState
+CERTIFICATE_TRANSITIONS: tuple[Transition, ...] = (
+    _t("suspend", C.ACTIVE, C.SUSPENDED, R.OFFICIAL),
+    _t("reinstate", C.SUSPENDED, C.ACTIVE, R.OFFICIAL),
+    _t("withdraw", frozenset({C.ACTIVE, C.SUSPENDED}), C.WITHDRAWN, R.OFFICIAL),
+    _t("expire", frozenset({C.ACTIVE, C.SUSPENDED}), C.EXPIRED, R.SYSTEM),
+)
+
+
+def allowed_actions(state: str, table: tuple[Transition, ...] = TRANSITIONS) -> list[str]:
+    return sorted(t.action for t in table if state in t.sources)
+
+
+def check(state: str, action: str, actor: User, table: tuple[Transition, ...] = TRANSITIONS,
+          entity: str = "application") -> Transition:
+    """Raise unless `actor` may take `action` from `state` now. Changes nothing."""
+    found = [t for t in table if t.action == action and state in t.sources]
+    if not found:
+        raise IllegalTransition(state, action, allowed_actions(state, table), entity)
+    t = found[0]
+    if not (actor.roles & t.roles):
+        need = " or ".join(sorted(t.roles))
+        have = ", ".join(sorted(actor.roles)) or "none"
+        raise PermissionDenied(f"{action!r} needs the role {need}; {actor.email} has {have}")
+    return t
+
+
+def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -> Application:
+    """Take one application transition: guard, move, set what is awaited next, audit."""
+    t = check(app.state, action, actor)
+    before = app.state
+    now = clock.now()
+    app.state = t.target
+    app.state_changed_at = now
+    stage = STAGES[t.target]
+    app.awaiting_role = stage.role.value if stage.role else None
+    app.awaiting_action = stage.awaiting
+    app.due_at = None
+    app.overdue = False
+    if stage.service_standard and app.product_snapshot:
+        days = app.product_snapshot["service_standard_days"][stage.service_standard]
+        app.due_at = clock.add_working_days(now, days)
+    audit.record(s, actor, f"application.{action}", "application", app.id, app.id,
+                 **{"from": before, "to": t.target.value, **data})
+    return app

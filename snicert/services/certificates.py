@@ -1,0 +1,98 @@
+"""Certificates: issuance with gap-free numbers, and suspend / reinstate / withdraw / expire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snicert import audit, clock, lifecycle
+from snicert.db.models import Certificate, Evaluation, User
+from snicert.errors import InvalidInput
+from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
+from snicert.services.guards import application, get
+
+
+def number_for(prefix: str, year: int, seq: int) -> str:
+    """SNI-<PREFIX>-<YEAR>-<NNNN>, e.g. SNI-ABN-2026-0001: product, year, sequence."""
+    return f"SNI-{prefix}-{year}-{seq:04d}"
+
+
+def _add_years(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def issue(s: Session, actor: User, app_id: int) -> Certificate:
+    """Issue the certificate of a granted application (numbers come from a locked counter)."""
+    from snicert.services import counters
+
+    app = application(s, app_id, lock=True)
+    lifecycle.check(app.state, "issue", actor)
+    product = app.product_snapshot
+    now = clock.now()
+    seq = counters.next_value(s, f"certificate:{product['certificate_prefix']}:{now.year}")
+    number = number_for(product["certificate_prefix"], now.year, seq)
+    scheme = product["scheme"]
+    valid_until = _add_years(now, scheme["validity_years"]) if scheme["validity_years"] else None
+    evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
+    b = app.business
+    data: dict[str, Any] = {
+        "number": number,
+        "holder": {"name": b.name, "nib": b.nib, "address": b.address, "city": b.city,
+                   "province": b.province},
+        "production_site": app.production_site,
+        "brand": app.brand,
+        "product": {"code": app.product, "name": product["name"], "variants": app.variants},
+        "standards": [{"number": x["number"], "title": x["title"]} for x in product["standards"]],
+        "scheme": scheme["type"],
+        "scope": app.lot if scheme["type"] == "1b" else product["scope"],
+        "issued_at": now.isoformat(),
+        "valid_until": valid_until.isoformat() if valid_until else None,
+        "checklist": {"product": app.product, "version": app.checklist_snapshot["version"]},
+        "evaluation_id": evaluation.id if evaluation else None,
+        "application": app.number,
+    }
+    cert = Certificate(application_id=app.id, number=number, product=app.product,
+                       business_id=app.business_id, status=CertState.ACTIVE.value,
+                       issued_by=actor.id, issued_at=now, valid_until=valid_until, data=data)
+    s.add(cert)
+    s.flush()
+    audit.record(s, actor, "certificate.issued", "certificate", cert.id, app.id, number=number)
+    lifecycle.apply(s, app, "issue", actor, certificate=number)
+    return cert
+
+
+def _change(s: Session, actor: User, cert_id: int, action: str, reason: str | None,
+            **data: Any) -> Certificate:
+    cert = get(s, Certificate, cert_id, "certificate")
+    t = lifecycle.check(cert.status, action, actor, CERTIFICATE_TRANSITIONS, "certificate")
+    if action != "expire" and not (reason or "").strip():
+        raise InvalidInput("reason", reason, f"a {action} states its reason")
+    before = cert.status
+    cert.status, cert.status_reason = t.target.value, reason
+    audit.record(s, actor, f"certificate.{action}", "certificate", cert.id, cert.application_id,
+                 **{"from": before, "to": cert.status, "reason": reason, **data})
+    return cert
+
+
+def suspend(s: Session, actor: User, cert_id: int, reason: str,
+            fix_by: datetime | None = None) -> Certificate:
+    return _change(s, actor, cert_id, "suspend", reason,
+                   fix_by=fix_by.isoformat() if fix_by else None)
+
+
+def reinstate(s: Session, actor: User, cert_id: int, reason: str) -> Certificate:
+    return _change(s, actor, cert_id, "reinstate", reason)
+
+
+def withdraw(s: Session, actor: User, cert_id: int, reason: str) -> Certificate:
+    return _change(s, actor, cert_id, "withdraw", reason)
+
+
+def expire(s: Session, actor: User, cert_id: int) -> Certificate:
+    return _change(s, actor, cert_id, "expire", "validity ended")

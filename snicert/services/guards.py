@@ -1,0 +1,56 @@
+"""Lookups and guards shared by the services."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snicert.db.models import Application, Base, User
+from snicert.errors import NotFound, PermissionDenied
+from snicert.roles import Role
+
+M = TypeVar("M", bound=Base)
+
+
+def get(s: Session, model: type[M], ident: int, what: str | None = None) -> M:
+    obj = s.get(model, ident)
+    if obj is None:
+        raise NotFound(f"{what or model.__tablename__[:-1]} {ident} not found")
+    return obj
+
+
+def application(s: Session, app_id: int, lock: bool = False) -> Application:
+    app = s.get(Application, app_id, with_for_update=lock)
+    if app is None:
+        raise NotFound(f"application {app_id} not found")
+    return app
+
+
+def user_by_email(s: Session, email: str) -> User:
+    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise NotFound(f"no active user {email!r}")
+    return user
+
+
+def require_role(actor: User, *roles: Role) -> None:
+    if not actor.roles & set(roles):
+        need = " or ".join(sorted(roles))
+        raise PermissionDenied(f"this step needs the role {need}; {actor.email} has "
+                               f"{', '.join(sorted(actor.roles)) or 'none'}")
+
+
+def require_owner(actor: User, app: Application) -> None:
+    """Applicants act only on their own business's applications."""
+    if Role.APPLICANT in actor.roles and actor.business_id == app.business_id:
+        return
+    raise PermissionDenied(f"{actor.email} does not act for the business of application "
+                           f"{app.number}")
+
+
+def can_see(actor: User, app: Application) -> bool:
+    if actor.roles - {Role.APPLICANT}:
+        return True  # staff see every case
+    return actor.business_id == app.business_id

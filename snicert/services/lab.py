@@ -1,0 +1,174 @@
+"""Sampling and lab results: samples from the sampling plan, entry, four-eyes verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snicert import audit, clock, lifecycle
+from snicert.catalog import default_catalog
+from snicert.db.models import Application, LabResult, Sample, User
+from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
+from snicert.judgment import NONCONFORM, judge
+from snicert.lifecycle import State
+from snicert.roles import Role
+from snicert.services.guards import application, get, require_role
+
+
+def samples_of(s: Session, app_id: int) -> list[Sample]:
+    return list(s.scalars(select(Sample).where(Sample.application_id == app_id)
+                          .order_by(Sample.seq)))
+
+
+def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
+    """Plan the samples from the product's sampling plan. Idempotent: a second call
+    returns the same samples (and the (application, seq) constraint forbids doubles)."""
+    require_role(actor, Role.SYSTEM, Role.SAMPLER)
+    app = application(s, app_id, lock=True)
+    if app.state != State.SAMPLING:
+        raise Conflict(f"samples are planned in state sampling; {app.number} is {app.state}")
+    existing = samples_of(s, app.id)
+    if existing:
+        return existing
+    plan = app.product_snapshot["sampling_plan"]
+    amount = plan.get("unit_amount")
+    amount_text = f"{amount['value']:g} {amount['unit']}" if amount else None
+    parts = [("test", plan["test_units"])]
+    if plan["retained_units"]:
+        parts.append(("retained", plan["retained_units"]))
+    now = clock.now()
+    samples = []
+    for seq, (purpose, units) in enumerate(parts, start=1):
+        sample = Sample(application_id=app.id, seq=seq, code=f"{app.number}-S{seq}",
+                        purpose=purpose, units=units, amount=amount_text,
+                        container=plan["container"]["id"], status="planned", created_at=now)
+        s.add(sample)
+        samples.append(sample)
+    s.flush()
+    for sample in samples:
+        audit.record(s, actor, "sample.planned", "sample", sample.id, app.id, code=sample.code,
+                     purpose=sample.purpose, units=sample.units)
+    return samples
+
+
+def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
+                    location: str, taken_at: datetime | None = None) -> Application:
+    """The sampling officer took and sealed every planned sample: send them to the lab."""
+    app = application(s, app_id, lock=True)
+    lifecycle.check(app.state, "samples_sent", actor)
+    samples = samples_of(s, app.id)
+    if not samples:
+        raise Conflict(f"no samples are planned for {app.number} yet")
+    missing = sorted(x.code for x in samples if not (seals.get(x.code) or "").strip())
+    if missing and app.product_snapshot["sampling_plan"]["seal_required"]:
+        raise InvalidInput("seals", missing, "every sample needs its seal number")
+    if not location.strip():
+        raise InvalidInput("location", location, "say where the samples were taken")
+    when = taken_at or clock.now()
+    for sample in samples:
+        sample.seal_number = seals.get(sample.code)
+        sample.taken_by, sample.taken_at, sample.location = actor.id, when, location.strip()
+        sample.status = "sealed"
+        audit.record(s, actor, "sample.taken", "sample", sample.id, app.id, code=sample.code,
+                     seal=sample.seal_number, location=sample.location)
+    return lifecycle.apply(s, app, "samples_sent", actor)
+
+
+def test_sample(s: Session, app: Application) -> Sample:
+    for sample in samples_of(s, app.id):
+        if sample.purpose == "test":
+            return sample
+    raise Conflict(f"{app.number} has no test sample")
+
+
+def _results(s: Session, app_id: int, parameter_id: str | None = None) -> list[LabResult]:
+    q = select(LabResult).where(LabResult.application_id == app_id)
+    if parameter_id is not None:
+        q = q.where(LabResult.parameter_id == parameter_id)
+    return list(s.scalars(q.order_by(LabResult.parameter_id, LabResult.attempt)))
+
+
+def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value: str,
+                  unit: str, *, uncertainty: str | None = None, method: str | None = None,
+                  instrument: str | None = None, tested_on: datetime | None = None,
+                  ) -> LabResult:
+    """Enter one result against the application's checklist snapshot (judged at once)."""
+    require_role(actor, Role.LAB_ANALYST)
+    app = application(s, app_id, lock=True)
+    if app.state != State.TESTING:
+        raise Conflict(f"results are entered in state testing; {app.number} is {app.state}")
+    params = {p["id"]: p for p in app.checklist_snapshot["parameters"]}
+    param = params.get(parameter_id)
+    if param is None:
+        raise InvalidInput("parameter", parameter_id,
+                           f"not a parameter of the {app.product} checklist")
+    cat_units = default_catalog().units
+    expected = cat_units.get(param["unit"])
+    given = cat_units.get(unit.strip())
+    if given is None or expected is None or given.id != expected.id:
+        raise InvalidInput(f"{parameter_id}.unit", unit, f"expected {param['unit']}")
+    verdict = judge(param["requirement"], value, parameter_id,
+                    Decimal(uncertainty) if uncertainty and _guarded(app) else None)
+    earlier = _results(s, app.id, parameter_id)
+    if any(r.status == "entered" for r in earlier):
+        raise Conflict(f"{parameter_id} has a result awaiting verification; verify or retract "
+                       "it first")
+    if any(r.status == "verified" for r in earlier):
+        raise Conflict(f"{parameter_id} already has a verified result")
+    result = LabResult(application_id=app.id, sample_id=test_sample(s, app).id,
+                       parameter_id=parameter_id, attempt=len(earlier) + 1,
+                       value_text=str(value).strip(), unit=unit.strip(), uncertainty=uncertainty,
+                       method=method or param["method"], instrument=instrument,
+                       tested_on=tested_on, analyst_id=actor.id, entered_at=clock.now(),
+                       status="entered", verdict=verdict)
+    s.add(result)
+    s.flush()
+    audit.record(s, actor, "result.entered", "lab_result", result.id, app.id,
+                 parameter=parameter_id, value=result.value_text, unit=result.unit,
+                 verdict=verdict, attempt=result.attempt)
+    return result
+
+
+def _guarded(app: Application) -> bool:
+    return app.checklist_snapshot.get("acceptance") == "guarded"
+
+
+def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
+    """Four-eyes: a lab verifier who did not enter the result releases it."""
+    require_role(actor, Role.LAB_VERIFIER)
+    result = get(s, LabResult, result_id, "lab result")
+    if result.analyst_id == actor.id:
+        raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not "
+                                 "verify it")
+    if result.status != "entered":
+        raise Conflict(f"result {result_id} is {result.status}, not awaiting verification")
+    result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
+    audit.record(s, actor, "result.verified", "lab_result", result.id, result.application_id,
+                 parameter=result.parameter_id, verdict=result.verdict)
+    return result
+
+
+def counted_results(s: Session, app: Application) -> dict[str, LabResult]:
+    """The verified result that counts for each parameter (per the checklist's rule)."""
+    first = app.checklist_snapshot.get("result_counts") == "first"
+    out: dict[str, LabResult] = {}
+    for r in _results(s, app.id):
+        if r.status == "verified" and (not first or r.parameter_id not in out):
+            out[r.parameter_id] = r
+    return out
+
+
+def complete_testing(s: Session, actor: User, app_id: int) -> bool:
+    """Move to evaluation once every parameter has a verified result. True if it moved."""
+    app = application(s, app_id, lock=True)
+    lifecycle.check(app.state, "testing_complete", actor)
+    counted = counted_results(s, app)
+    params = [p["id"] for p in app.checklist_snapshot["parameters"]]
+    if any(p not in counted for p in params):
+        return False
+    failing = sorted(p for p in params if counted[p].verdict == NONCONFORM)
+    lifecycle.apply(s, app, "testing_complete", actor, nonconforming=failing)
+    return True

@@ -1,0 +1,43 @@
+"""Content-addressed file store under SNICERT_HOME/blobs (sha256 names, atomic writes).
+
+A blob written for a transaction that then rolls back is harmless: it is unreferenced,
+and writing the same content again reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from snicert import config
+
+
+def blob_path(sha256: str) -> Path:
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a sha256 digest: {sha256!r}")
+    return config.blob_dir() / sha256[:2] / sha256[2:4] / sha256
+
+
+def put(data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    target = blob_path(digest)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return digest
+
+
+def get(sha256: str) -> bytes:
+    data = blob_path(sha256).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise OSError(f"stored file {sha256} is corrupt")
+    return data

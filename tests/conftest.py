@@ -1,0 +1,83 @@
+"""Test fixtures: a fresh, initialised database per test on SQLite, or on PostgreSQL when
+SNICERT_TEST_DATABASE_URL is set (the whole suite then runs there)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from snicert import bootstrap, clock
+from snicert.db import engine as db
+from snicert.db.models import Base
+
+PG_URL = os.environ.get("SNICERT_TEST_DATABASE_URL")
+
+
+def backend() -> str:
+    return "postgresql" if PG_URL else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """SQLite: one initialised database file copied for every test.
+    PostgreSQL: the schema is rebuilt once; every test then empties the tables."""
+    if PG_URL:
+        eng = db.make_engine(PG_URL)
+        with eng.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        eng.dispose()
+        return None
+    home = tmp_path_factory.mktemp("template")
+    url = f"sqlite:///{home / 'snicert.db'}"
+    with _env(SNICERT_HOME=str(home), SNICERT_DATABASE_URL=url):
+        bootstrap.init()
+        db.dispose_all()  # closing the last connection checkpoints the WAL into the file
+    return home / "snicert.db"
+
+
+class _env:
+    def __init__(self, **values: str):
+        self.values, self.saved = values, {}
+
+    def __enter__(self) -> None:
+        for k, v in self.values.items():
+            self.saved[k] = os.environ.get(k)
+            os.environ[k] = v
+
+    def __exit__(self, *exc: object) -> None:
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An initialised SNICERT_HOME (system user, checklists loaded as drafts, no official)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("SNICERT_HOME", str(home))
+    db.dispose_all()
+    if PG_URL:
+        monkeypatch.setenv("SNICERT_DATABASE_URL", PG_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with db.engine().begin() as conn:
+            if conn.dialect.has_table(conn, "audit_head"):
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                conn.execute(text(f"INSERT INTO audit_head (id, seq, hash) "
+                                  f"VALUES (1, 0, '{'0' * 64}')"))
+        bootstrap.init()
+    else:
+        shutil.copy(_template, home / "snicert.db")
+        monkeypatch.setenv("SNICERT_DATABASE_URL", f"sqlite:///{home / 'snicert.db'}")
+    clock.reset()
+    yield home
+    clock.reset()
+    db.dispose_all()

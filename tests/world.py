@@ -1,0 +1,135 @@
+"""A cast of users and helpers that drive an application through the service layer."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from snicert import synthetic
+from snicert.catalog import default_catalog
+from snicert.db import engine as db
+from snicert.db.models import Application, User
+from snicert.roles import Role
+from snicert.services import accounts, applications, certificates, checklists, decisions, lab
+from snicert.services.guards import application
+
+ORDER = ["draft", "submitted", "document_review", "sampling", "testing", "evaluation",
+         "decision", "approved", "certified"]
+
+
+@dataclass
+class World:
+    """User ids by name; every call opens its own transaction like a real caller."""
+
+    users: dict[str, int] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    applicants: int = 0
+
+    def user(self, s, name: str) -> User:
+        return s.get(User, self.users[name])
+
+    def setup_staff(self) -> World:
+        with db.transaction() as s:
+            official = accounts.bootstrap_official(s, "reviewer@lspro.example", "Reviewer",
+                                                   "rahasia-123")
+            self.users["reviewer"] = official.id
+            self.users["system"] = accounts.system_user(s).id
+            for name, roles in {
+                "evaluator": {Role.OFFICIAL}, "decider": {Role.OFFICIAL},
+                "sampler": {Role.SAMPLER}, "analyst": {Role.LAB_ANALYST},
+                "verifier": {Role.LAB_VERIFIER},
+                "labboth": {Role.LAB_ANALYST, Role.LAB_VERIFIER},
+            }.items():
+                self.users[name] = accounts.create_staff(
+                    s, official, f"{name}@lspro.example", name.title(), roles).id
+            for product in default_catalog().checklists:
+                version = default_catalog().checklists[product].version
+                checklists.approve(s, official, product, version)
+        return self
+
+    def applicant(self, product: str = "abon", name: str | None = None) -> str:
+        name = name or f"applicant{self.applicants}"
+        info = synthetic.business(product, self.applicants, self.rng)
+        self.applicants += 1
+        with db.transaction() as s:
+            self.users[name] = accounts.register_applicant(
+                s, email=f"{name}@umkm.example", name=info["name"], password="rahasia-123",
+                business_name=info["business_name"], nib=info["nib"],
+                address=info["address"]).id
+        return name
+
+    def new_application(self, product: str = "abon", applicant: str | None = None,
+                        documents: bool = True) -> int:
+        applicant = applicant or self.applicant(product)
+        with db.transaction() as s:
+            actor = self.user(s, applicant)
+            app = applications.create(s, actor, product, brand=f"Merek {product}",
+                                      production_site="Kel. Oebobo, Kota Kupang")
+            if documents:
+                spec_list = default_catalog().product(product).model_dump(mode="json")["documents"]
+                for spec in spec_list:
+                    fname, data = synthetic.document(spec, product, "UMKM test")
+                    applications.attach_document(s, actor, app.id, spec["id"], fname, data)
+            self.users[f"owner:{app.id}"] = actor.id
+            return app.id
+
+    def owner(self, s, app_id: int) -> User:
+        return s.get(User, self.users[f"owner:{app_id}"])
+
+    def app(self, app_id: int) -> Application:
+        with db.transaction() as s:
+            return application(s, app_id)
+
+    def review_all(self, app_id: int, verdict: str = "conform", reviewer: str = "reviewer",
+                   nonconform: set[str] | None = None) -> None:
+        with db.transaction() as s:
+            app = application(s, app_id)
+            verdicts = {}
+            for item in app.checklist_snapshot["document_items"]:
+                bad = nonconform is not None and item["id"] in nonconform
+                verdicts[item["id"]] = ("nonconform", "Perbaiki dokumen") if bad else (
+                    verdict, None)
+            applications.record_review(s, self.user(s, reviewer), app_id, verdicts)
+
+    def enter_all_results(self, app_id: int, failing: set[str] = frozenset(),
+                          analyst: str = "analyst", verifier: str = "verifier") -> None:
+        with db.transaction() as s:
+            app = application(s, app_id)
+            for p in app.checklist_snapshot["parameters"]:
+                value = (synthetic.failing_value(p) if p["id"] in failing
+                         else synthetic.passing_value(p))
+                r = lab.record_result(s, self.user(s, analyst), app_id, p["id"], value,
+                                      p["unit"])
+                lab.verify_result(s, self.user(s, verifier), r.id)
+
+    def advance_to(self, app_id: int, target: str, failing: set[str] = frozenset()) -> None:
+        """Drive the application along the happy path until it reaches `target`."""
+        while (state := self.app(app_id).state) != target:
+            if ORDER.index(state) >= ORDER.index(target):
+                raise AssertionError(f"already past {target}: {state}")
+            with db.transaction() as s:
+                system = self.user(s, "system")
+                if state == "draft":
+                    applications.submit(s, self.owner(s, app_id), app_id)
+                elif state == "submitted":
+                    applications.screen(s, system, app_id)
+                elif state == "sampling":
+                    samples = lab.create_samples(s, system, app_id)
+                    lab.record_sampling(s, self.user(s, "sampler"), app_id,
+                                        {x.code: f"SEAL-{x.id}" for x in samples},
+                                        "Gudang produksi, Kota Kupang")
+                elif state == "testing":
+                    pass
+                elif state == "evaluation":
+                    decisions.evaluate(s, self.user(s, "evaluator"), app_id)
+                elif state == "decision":
+                    decisions.decide(s, self.user(s, "decider"), app_id, "grant",
+                                     "Memenuhi persyaratan")
+                elif state == "approved":
+                    certificates.issue(s, system, app_id)
+            if state == "document_review":
+                self.review_all(app_id)
+            elif state == "testing":
+                self.enter_all_results(app_id, failing)
+                with db.transaction() as s:
+                    assert lab.complete_testing(s, self.user(s, "system"), app_id)
