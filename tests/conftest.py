@@ -27,6 +27,7 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """SQLite: one initialised database file copied for every test.
     PostgreSQL: the schema is rebuilt once; every test then empties the tables."""
     if PG_URL:
+        _create_database(PG_URL)
         eng = db.make_engine(PG_URL)
         with eng.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
@@ -39,6 +40,20 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
         bootstrap.init()
         db.dispose_all()  # closing the last connection checkpoints the WAL into the file
     return home / "snicert.db"
+
+
+def _create_database(url: str) -> None:
+    """Create the test database on the server if it is not there yet."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = db.make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                              {"n": target.database}).scalar()
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    admin.dispose()
 
 
 class _env:

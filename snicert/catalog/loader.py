@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from snicert.catalog.models import Checklist, Product, Unit, UnitsFile
+from snicert.catalog.models import Checklist, LocatedError, Product, Unit, UnitsFile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UNITS_FILE = "units.yaml"
@@ -86,21 +86,23 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
 
 
 def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
-    """1-based line of the YAML node at a pydantic error location, as deep as it resolves."""
+    """1-based line of the YAML node at a pydantic error location, as deep as it resolves.
+
+    A mapping key resolves to the key's own line (a block value starts on the next one); a
+    key that is not in the file (a missing field) leaves the line of the mapping lacking it.
+    """
     line = node.start_mark.line + 1 if node is not None else None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if getattr(k, "value", None) == str(key)]
-            if not match:
-                continue  # discriminator tags and model names are not in the file
-            node = match[0]
+            match = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(key)]
+            if match:
+                key_node, node = match[-1]  # YAML keeps the last of duplicate keys
+                line = key_node.start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
             if key >= len(node.value):
                 break
             node = node.value[key]
-        else:
-            continue
-        line = node.start_mark.line + 1
+            line = node.start_mark.line + 1
     return line
 
 
@@ -109,35 +111,76 @@ def _validate(model: type[BaseModel], path: Path, label: str) -> tuple[Any, list
         raw, root = _read_yaml(path)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         return None, [Problem(label, "", _NO_VALUE, f"not valid YAML: {exc}")]
+    except OSError as exc:
+        return None, [Problem(label, "", _NO_VALUE, f"cannot read file: {exc.strerror or exc}")]
     if not isinstance(raw, dict):
         return None, [Problem(label, "", _NO_VALUE, "expected a mapping at the top level")]
+    # YAML silently keeps the last of two equal keys: a repeated `max:` must not pass.
+    problems = [Problem(label, _dotted(loc), value, "duplicate key (YAML keeps only the last)",
+                        line) for loc, value, line in _duplicate_keys(root, ())]
     try:
-        return model.model_validate(raw), []
+        obj = model.model_validate(raw)
     except ValidationError as exc:
-        problems = []
         for err in exc.errors():
-            loc = [p for p in err["loc"]]
-            problems.append(
-                Problem(
-                    label,
-                    _dotted(loc, model),
-                    err.get("input", _NO_VALUE) if err["type"] != "missing" else _NO_VALUE,
-                    err["msg"],
-                    _line_of(root, loc),
-                )
-            )
+            loc = _clean_loc(err["loc"])
+            value = err.get("input", _NO_VALUE) if err["type"] != "missing" else _NO_VALUE
+            ctx = err.get("ctx") or {}
+            if isinstance(ctx.get("error"), LocatedError):
+                # a model-level rule that knows where it was broken
+                loc += list(ctx["error"].loc)
+                value = ctx["error"].value
+            elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                # name the discriminator field itself (requirement.kind), not the mapping
+                loc.append(str(ctx.get("discriminator", "kind")).strip("'"))
+                value = ctx.get("tag", _NO_VALUE)
+            message = err["msg"].removeprefix("Value error, ")  # our own rules' messages
+            problems.append(Problem(label, _dotted(loc), value, message, _line_of(root, loc)))
         return None, problems
+    return (None if problems else obj), problems
+
+
+_Duplicate = tuple[list[Any], Any, int]  # location, key, line
+
+
+def _duplicate_keys(node: yaml.Node | None, loc: tuple[Any, ...],
+                    visited: set[int] | None = None) -> list[_Duplicate]:
+    """Every mapping key that repeats an earlier key of the same mapping."""
+    visited = set() if visited is None else visited
+    if node is None or id(node) in visited:  # aliases may point back up the tree
+        return []
+    visited.add(id(node))
+    found: list[_Duplicate] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            key = getattr(k, "value", None)
+            if isinstance(key, str):
+                if key in seen:
+                    found.append(([*loc, key], key, k.start_mark.line + 1))
+                seen.add(key)
+            found += _duplicate_keys(v, (*loc, key), visited)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, (*loc, i), visited)
+    return found
 
 
 _TAGS = {"max", "min", "range", "equals", "one_of", "negative", "sensory_normal", "pass_fail"}
 
 
-def _dotted(loc: list[Any], model: type[BaseModel]) -> str:
-    out = ""
-    for i, part in enumerate(loc):
-        # pydantic puts the discriminated union's tag into the location; it is not a field
-        if part in _TAGS and i > 0 and loc[i - 1] == "requirement":
+def _clean_loc(loc: Iterable[Any]) -> list[Any]:
+    """A pydantic error location without the discriminated union's tag, which is no field."""
+    out: list[Any] = []
+    for part in loc:
+        if part in _TAGS and out and out[-1] == "requirement":
             continue
+        out.append(part)
+    return out
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -185,6 +228,10 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
     cat = Catalog()
     problems: list[Problem] = []
     parsed_checklists: list[tuple[Path, Checklist]] = []
+    # Files that failed on their own are reported once; checklists are not checked against
+    # them, so one broken units or product file does not bury the report in follow-on errors.
+    units_loaded = False
+    broken_products: set[str] = set()
     for f in files:
         label = str(f)
         kind = kinds[f]
@@ -194,6 +241,7 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
         elif kind == "units":
             units, errs = _validate(UnitsFile, f, label)
             problems += errs
+            units_loaded = units is not None
             for u in units.units if units else []:
                 for name in [u.id, *u.aliases]:
                     cat.units[name] = u
@@ -201,15 +249,16 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
             product, errs = _validate(Product, f, label)
             problems += errs
             if product is None:
+                broken_products.add(f.stem)
                 continue
             if product.code in cat.products:
                 other = cat.files[("products", product.code)]
-                problems.append(Problem(label, "code", product.code,
-                                        f"duplicate product code, also in {other}"))
+                problems.append(_at(f, ["code"], product.code,
+                                    f"duplicate product code, also in {other}"))
                 continue
             if f.stem != product.code:
-                problems.append(Problem(label, "code", product.code,
-                                        f"file name must be {product.code}.yaml"))
+                problems.append(_at(f, ["code"], product.code,
+                                    f"file name must be {product.code}.yaml"))
             cat.products[product.code] = product
             cat.files[("products", product.code)] = f
         else:
@@ -221,17 +270,17 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
     prefixes: dict[str, str] = {}
     for p in cat.products.values():
         if p.certificate_prefix in prefixes:
-            problems.append(Problem(str(cat.files[("products", p.code)]), "certificate_prefix",
-                                    p.certificate_prefix,
-                                    f"already used by product {prefixes[p.certificate_prefix]}"))
+            problems.append(_at(cat.files[("products", p.code)], ["certificate_prefix"],
+                                p.certificate_prefix,
+                                f"already used by product {prefixes[p.certificate_prefix]}"))
         prefixes[p.certificate_prefix] = p.code
 
     for f, cl in parsed_checklists:
-        problems += _cross_check(str(f), cl, cat)
+        problems += _cross_check(f, cl, cat, broken_products, units_loaded)
         if cl.product in cat.checklists:
-            problems.append(Problem(str(f), "product", cl.product,
-                                    f"second checklist for this product, also in "
-                                    f"{cat.files[('checklists', cl.product)]}"))
+            problems.append(_at(f, ["product"], cl.product,
+                                f"second checklist for this product, also in "
+                                f"{cat.files[('checklists', cl.product)]}"))
             continue
         cat.checklists[cl.product] = cl
         cat.files[("checklists", cl.product)] = f
@@ -241,25 +290,39 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
     return cat
 
 
-def _cross_check(label: str, cl: Checklist, cat: Catalog) -> list[Problem]:
+def _at(file: Path, loc: list[Any], value: Any, message: str) -> Problem:
+    """A problem found after a file validated, with its line looked up in the file."""
+    try:
+        root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        root = None
+    return Problem(str(file), _dotted(loc), value, message, _line_of(root, loc))
+
+
+def _cross_check(file: Path, cl: Checklist, cat: Catalog, broken_products: set[str],
+                 units_loaded: bool) -> list[Problem]:
     problems: list[Problem] = []
     product = cat.products.get(cl.product)
     if product is None:
+        if cl.product in broken_products:
+            return []  # the product file's own problems are reported
         known = ", ".join(sorted(cat.products)) or "none"
-        return [Problem(label, "product", cl.product, f"unknown product (known: {known})")]
+        return [_at(file, ["product"], cl.product, f"unknown product (known: {known})")]
     doc_ids = {d.id for d in product.documents}
     for i, item in enumerate(cl.document_items):
         if item.document is not None and item.document not in doc_ids:
-            problems.append(Problem(label, f"document_items[{i}].document", item.document,
-                                    f"not a document of product {product.code}"))
+            problems.append(_at(file, ["document_items", i, "document"], item.document,
+                                f"not a document of product {product.code}"))
     for i, param in enumerate(cl.parameters):
+        if not units_loaded:
+            break  # the units file's own problems are reported
         unit = cat.units.get(param.unit)
         if unit is None:
-            problems.append(Problem(label, f"parameters[{i}].unit", param.unit,
-                                    "unknown unit (see checklists/units.yaml)"))
+            problems.append(_at(file, ["parameters", i, "unit"], param.unit,
+                                "unknown unit (see checklists/units.yaml)"))
         elif param.requirement.kind in ("max", "min", "range") and not unit.numeric:
-            problems.append(Problem(label, f"parameters[{i}].unit", param.unit,
-                                    f"a {param.requirement.kind} requirement needs a numeric unit"))
+            problems.append(_at(file, ["parameters", i, "unit"], param.unit,
+                                f"a {param.requirement.kind} requirement needs a numeric unit"))
     return problems
 
 

@@ -96,7 +96,8 @@ class Scheme(Strict):
 
     @model_validator(mode="after")
     def _type_rules(self) -> Scheme:
-        if self.type == "5" and (self.validity_years is None or not self.surveillance_interval_months):
+        surveillance = self.surveillance_interval_months
+        if self.type == "5" and (self.validity_years is None or not surveillance):
             raise ValueError("scheme type 5 needs validity_years and surveillance_interval_months")
         if self.type == "1b" and self.surveillance_interval_months is not None:
             raise ValueError("scheme type 1b covers one batch and has no surveillance")
