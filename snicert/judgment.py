@@ -26,7 +26,8 @@ PASS_WORDS = frozenset({"pass", "lulus", "ok", "sesuai", "memenuhi", "conform"})
 FAIL_WORDS = frozenset({"fail", "gagal", "tidak lulus", "tidak sesuai", "tidak memenuhi",
                         "nonconform"})
 
-_NUMBER = re.compile(r"^\s*(?P<q><=|<|≤|>=|>|≥)?\s*(?P<n>[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*$")
+_NUMBER = re.compile(
+    r"^\s*(?P<q><=|<|≤|>=|>|≥)?\s*(?P<n>[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*$")
 
 
 @dataclass(frozen=True)

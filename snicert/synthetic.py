@@ -82,7 +82,7 @@ def photo(product: str, label: str, seed: int = 0, fmt: str = "JPEG") -> bytes:
     base = COLOURS.get(product, (120, 120, 120))
     img = Image.new("RGB", (640, 480), (245, 240, 230))
     draw = ImageDraw.Draw(img)
-    for i in range(12):
+    for _ in range(12):
         shade = tuple(max(0, min(255, c + rng.randrange(-30, 30))) for c in base)
         x, y = rng.randrange(40, 520), rng.randrange(60, 360)
         draw.ellipse([x, y, x + rng.randrange(40, 120), y + rng.randrange(30, 90)], fill=shade)

@@ -33,7 +33,8 @@ def _tamper(*statements: str) -> None:
     with db.engine().begin() as conn:
         pg = conn.dialect.name == "postgresql"
         if pg:
-            conn.exec_driver_sql("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+            conn.exec_driver_sql(
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
         else:
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
