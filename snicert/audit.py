@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock
+from snicert import clock, signals
 from snicert.db.models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
@@ -68,6 +68,7 @@ def record(
     s.add(event)
     head.seq, head.hash = event.seq, event.hash
     s.flush()
+    signals.recorded(s, event, actor)
     return event
 
 

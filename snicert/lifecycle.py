@@ -38,33 +38,36 @@ OPEN = frozenset(State) - FINAL
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
-    sources: frozenset[State]
-    target: State
+    action: str  # what the actor does
+    sources: frozenset[StrEnum]
+    target: StrEnum
     roles: frozenset[Role]
+    event: str  # what happened: audit action "<entity>.<event>", Prefect event "snicert.…"
 
 
-def _t(action: str, sources: State | frozenset[State], target: State, *roles: Role) -> Transition:
+def _t(action: str, sources: StrEnum | frozenset[StrEnum], target: StrEnum, event: str,
+       *roles: Role) -> Transition:
     src = sources if isinstance(sources, frozenset) else frozenset({sources})
-    return Transition(action, src, target, frozenset(roles))
+    return Transition(action, src, target, frozenset(roles), event)
 
 
 S, R = State, Role
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("submit", S.DRAFT, S.SUBMITTED, R.APPLICANT),
-    _t("screen_pass", S.SUBMITTED, S.DOCUMENT_REVIEW, R.SYSTEM),
-    _t("screen_fail", S.SUBMITTED, S.NONCONFORMITY, R.SYSTEM),
-    _t("review_pass", S.DOCUMENT_REVIEW, S.SAMPLING, R.OFFICIAL),
-    _t("review_fail", S.DOCUMENT_REVIEW, S.NONCONFORMITY, R.OFFICIAL),
-    _t("answer_nonconformities", S.NONCONFORMITY, S.DOCUMENT_REVIEW, R.APPLICANT),
-    _t("samples_sent", S.SAMPLING, S.TESTING, R.SAMPLER),
-    _t("resample", S.TESTING, S.SAMPLING, R.LAB_ANALYST, R.LAB_VERIFIER),
-    _t("testing_complete", S.TESTING, S.EVALUATION, R.SYSTEM),
-    _t("evaluate", S.EVALUATION, S.DECISION, R.OFFICIAL),
-    _t("grant", S.DECISION, S.APPROVED, R.OFFICIAL),
-    _t("refuse", S.DECISION, S.REFUSED, R.OFFICIAL),
-    _t("issue", S.APPROVED, S.CERTIFIED, R.OFFICIAL, R.SYSTEM),
-    _t("withdraw", OPEN, S.WITHDRAWN, R.APPLICANT),
+    _t("submit", S.DRAFT, S.SUBMITTED, "submitted", R.APPLICANT),
+    _t("screen_pass", S.SUBMITTED, S.DOCUMENT_REVIEW, "screening_passed", R.SYSTEM),
+    _t("screen_fail", S.SUBMITTED, S.NONCONFORMITY, "screening_failed", R.SYSTEM),
+    _t("review_pass", S.DOCUMENT_REVIEW, S.SAMPLING, "review_passed", R.OFFICIAL),
+    _t("review_fail", S.DOCUMENT_REVIEW, S.NONCONFORMITY, "review_failed", R.OFFICIAL),
+    _t("answer_nonconformities", S.NONCONFORMITY, S.DOCUMENT_REVIEW, "nonconformities_answered",
+       R.APPLICANT),
+    _t("samples_sent", S.SAMPLING, S.TESTING, "samples_sent", R.SAMPLER),
+    _t("resample", S.TESTING, S.SAMPLING, "resampling_requested", R.LAB_ANALYST, R.LAB_VERIFIER),
+    _t("testing_complete", S.TESTING, S.EVALUATION, "testing_completed", R.SYSTEM),
+    _t("evaluate", S.EVALUATION, S.DECISION, "evaluated", R.OFFICIAL),
+    _t("grant", S.DECISION, S.APPROVED, "granted", R.OFFICIAL),
+    _t("refuse", S.DECISION, S.REFUSED, "refused", R.OFFICIAL),
+    _t("issue", S.APPROVED, S.CERTIFIED, "certified", R.OFFICIAL, R.SYSTEM),
+    _t("withdraw", OPEN, S.WITHDRAWN, "withdrawn", R.APPLICANT),
 )
 
 
@@ -102,10 +105,10 @@ class CertState(StrEnum):
 
 C = CertState
 CERTIFICATE_TRANSITIONS: tuple[Transition, ...] = (
-    _t("suspend", C.ACTIVE, C.SUSPENDED, R.OFFICIAL),
-    _t("reinstate", C.SUSPENDED, C.ACTIVE, R.OFFICIAL),
-    _t("withdraw", frozenset({C.ACTIVE, C.SUSPENDED}), C.WITHDRAWN, R.OFFICIAL),
-    _t("expire", frozenset({C.ACTIVE, C.SUSPENDED}), C.EXPIRED, R.SYSTEM),
+    _t("suspend", C.ACTIVE, C.SUSPENDED, "suspended", R.OFFICIAL),
+    _t("reinstate", C.SUSPENDED, C.ACTIVE, "reinstated", R.OFFICIAL),
+    _t("withdraw", frozenset({C.ACTIVE, C.SUSPENDED}), C.WITHDRAWN, "withdrawn", R.OFFICIAL),
+    _t("expire", frozenset({C.ACTIVE, C.SUSPENDED}), C.EXPIRED, "expired", R.SYSTEM),
 )
 
 
@@ -142,6 +145,6 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
     if stage.service_standard and app.product_snapshot:
         days = app.product_snapshot["service_standard_days"][stage.service_standard]
         app.due_at = clock.add_working_days(now, days)
-    audit.record(s, actor, f"application.{action}", "application", app.id, app.id,
+    audit.record(s, actor, f"application.{t.event}", "application", app.id, app.id,
                  **{"from": before, "to": t.target.value, **data})
     return app

@@ -36,7 +36,7 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
         return None
     home = tmp_path_factory.mktemp("template")
     url = f"sqlite:///{home / 'snicert.db'}"
-    with _env(SNICERT_HOME=str(home), SNICERT_DATABASE_URL=url):
+    with _env(SNICERT_HOME=str(home), SNICERT_DATABASE_URL=url, SNICERT_FLOW_MODE="off"):
         bootstrap.init()
         db.dispose_all()  # closing the last connection checkpoints the WAL into the file
     return home / "snicert.db"
@@ -79,6 +79,8 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("SNICERT_HOME", str(home))
+    # Services alone by default; flow tests switch to "local" with a Prefect test server.
+    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
     db.dispose_all()
     if PG_URL:
         monkeypatch.setenv("SNICERT_DATABASE_URL", PG_URL)

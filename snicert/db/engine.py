@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
@@ -52,12 +52,28 @@ def engine() -> Engine:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One unit of work: commits on success, rolls everything back on any error."""
+    """One unit of work: commits on success, rolls everything back on any error.
+
+    Callbacks registered with `after_commit` run once the commit succeeded, so nothing
+    outside the database (events, flow runs) ever reports a change that was rolled back.
+    """
     url = config.database_url()
     if url not in _FACTORIES:
         _FACTORIES[url] = sessionmaker(engine(), expire_on_commit=False)
-    with _FACTORIES[url]() as session, session.begin():
-        yield session
+    with _FACTORIES[url]() as session:
+        with session.begin():
+            yield session
+        callbacks = session.info.pop(_AFTER_COMMIT, {})
+    for callback in callbacks.values():
+        callback()
+
+
+_AFTER_COMMIT = "snicert_after_commit"
+
+
+def after_commit(session: Session, key: Hashable, callback: Callable[[], None]) -> None:
+    """Run `callback` after this transaction commits; the same key is queued once."""
+    session.info.setdefault(_AFTER_COMMIT, {}).setdefault(key, callback)
 
 
 def dispose_all() -> None:

@@ -236,6 +236,9 @@ class LabResult(Base):
     analyst_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     entered_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="entered")  # entered|verified|retracted
+    # verified, but the verifier asked for another test: the checklist says which counts
+    retest_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)  # why retracted / why retested
     verdict: Mapped[str | None] = mapped_column(String(20))  # conform|nonconform
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
@@ -312,3 +315,35 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Output(Base):
+    """A file snicert rendered (evaluation report, test report, certificate...), written
+    under SNICERT_HOME/outputs with its sha256. One per owner and kind: a re-run finds it."""
+
+    __tablename__ = "outputs"
+    __table_args__ = (UniqueConstraint("owner", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(60))  # "application:12", "certificate:3"
+    kind: Mapped[str] = mapped_column(String(40))
+    path: Mapped[str] = mapped_column(String(300))  # relative to SNICERT_HOME
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class SurveillanceCase(Base):
+    """A yearly surveillance of a type-5 certificate; opened once per cycle."""
+
+    __tablename__ = "surveillance_cases"
+    __table_args__ = (UniqueConstraint("certificate_id", "cycle"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    cycle: Mapped[int]  # 1 = first year after issue
+    due_at: Mapped[datetime]
+    opened_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|passed|failed
+    result_note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime | None]

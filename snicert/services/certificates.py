@@ -75,7 +75,7 @@ def _change(s: Session, actor: User, cert_id: int, action: str, reason: str | No
         raise InvalidInput("reason", reason, f"a {action} states its reason")
     before = cert.status
     cert.status, cert.status_reason = t.target.value, reason
-    audit.record(s, actor, f"certificate.{action}", "certificate", cert.id, cert.application_id,
+    audit.record(s, actor, f"certificate.{t.event}", "certificate", cert.id, cert.application_id,
                  **{"from": before, "to": cert.status, "reason": reason, **data})
     return cert
 

@@ -113,11 +113,10 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     verdict = judge(param["requirement"], value, parameter_id,
                     Decimal(uncertainty) if uncertainty and _guarded(app) else None)
     earlier = _results(s, app.id, parameter_id)
-    if any(r.status == "entered" for r in earlier):
-        raise Conflict(f"{parameter_id} has a result awaiting verification; verify or retract "
-                       "it first")
-    if any(r.status == "verified" for r in earlier):
-        raise Conflict(f"{parameter_id} already has a verified result")
+    if earlier and not _open_for_entry(earlier[-1]):
+        latest = earlier[-1]
+        raise Conflict(f"{parameter_id} already has a {latest.status} result (attempt "
+                       f"{latest.attempt}); a new one needs a retraction or a retest request")
     result = LabResult(application_id=app.id, sample_id=test_sample(s, app).id,
                        parameter_id=parameter_id, attempt=len(earlier) + 1,
                        value_text=str(value).strip(), unit=unit.strip(), uncertainty=uncertainty,
@@ -138,16 +137,55 @@ def _guarded(app: Application) -> bool:
 
 def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
     """Four-eyes: a lab verifier who did not enter the result releases it."""
+    result = _verifiable(s, actor, result_id)
+    result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
+    audit.record(s, actor, "result.verified", "lab_result", result.id, result.application_id,
+                 parameter=result.parameter_id, verdict=result.verdict)
+    return result
+
+
+def _open_for_entry(latest: LabResult) -> bool:
+    return latest.status == "retracted" or (latest.status == "verified"
+                                            and latest.retest_requested)
+
+
+def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
     require_role(actor, Role.LAB_VERIFIER)
     result = get(s, LabResult, result_id, "lab result")
     if result.analyst_id == actor.id:
         raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not "
                                  "verify it")
+    app = application(s, result.application_id, lock=True)
+    if app.state != State.TESTING:
+        raise Conflict(f"results are verified in state testing; {app.number} is {app.state}")
     if result.status != "entered":
         raise Conflict(f"result {result_id} is {result.status}, not awaiting verification")
-    result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
-    audit.record(s, actor, "result.verified", "lab_result", result.id, result.application_id,
-                 parameter=result.parameter_id, verdict=result.verdict)
+    return result
+
+
+def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabResult:
+    """The result is invalid (wrong sample, method error...): it never counts; the
+    parameter must be entered again."""
+    result = _verifiable(s, actor, result_id)
+    if not reason.strip():
+        raise InvalidInput("reason", reason, "say why the result is retracted")
+    result.status, result.note = "retracted", reason.strip()
+    result.verified_by, result.verified_at = actor.id, clock.now()
+    audit.record(s, actor, "result.retracted", "lab_result", result.id, result.application_id,
+                 parameter=result.parameter_id, reason=result.note)
+    return result
+
+
+def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabResult:
+    """The result is valid and kept, but the parameter is tested again; the checklist's
+    `result_counts` says whether the first or the latest verified result counts."""
+    result = _verifiable(s, actor, result_id)
+    if not reason.strip():
+        raise InvalidInput("reason", reason, "say why a retest is needed")
+    result.status, result.retest_requested, result.note = "verified", True, reason.strip()
+    result.verified_by, result.verified_at = actor.id, clock.now()
+    audit.record(s, actor, "result.retest_requested", "lab_result", result.id,
+                 result.application_id, parameter=result.parameter_id, reason=result.note)
     return result
 
 
@@ -167,8 +205,10 @@ def complete_testing(s: Session, actor: User, app_id: int) -> bool:
     lifecycle.check(app.state, "testing_complete", actor)
     counted = counted_results(s, app)
     params = [p["id"] for p in app.checklist_snapshot["parameters"]]
-    if any(p not in counted for p in params):
-        return False
+    latest = {r.parameter_id: r for r in _results(s, app.id)}
+    if any(p not in counted or _open_for_entry(latest[p]) or latest[p].status == "entered"
+           for p in params):
+        return False  # a result is missing, awaiting verification, or due for a retest
     failing = sorted(p for p in params if counted[p].verdict == NONCONFORM)
     lifecycle.apply(s, app, "testing_complete", actor, nonconforming=failing)
     return True

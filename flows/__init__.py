@@ -1,0 +1,5 @@
+"""Prefect flows of snicert (deployed by prefect.yaml)."""
+
+from snicert.prefect_env import configure
+
+configure()

@@ -1,0 +1,48 @@
+"""The certification flow: one run per application, moving the case as far as its recorded
+inputs allow. When a person must act, the run records nothing else and ends; the
+person's action (through the service layer) starts the next run.
+
+Every stage is a named task so the Prefect UI shows where each application stands; the
+run's final state is named after what it waits for.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.states import Completed, State
+
+from snicert import stages
+from snicert.lifecycle import State as AppState
+
+# retries: the steps that write files (report, certificate) may meet a passing I/O error
+STAGE_TASKS = {
+    AppState.SUBMITTED: task(stages.screen, name="screening"),
+    AppState.SAMPLING: task(stages.plan_samples, name="sampling"),
+    AppState.TESTING: task(stages.close_testing, name="lab-testing"),
+    AppState.EVALUATION: task(stages.compile_evaluation, name="evaluation", retries=2,
+                              retry_delay_seconds=1),
+    AppState.APPROVED: task(stages.issue, name="issuance", retries=2, retry_delay_seconds=1),
+}
+
+
+@flow(name="certification", flow_run_name="application-{application_id}",
+      validate_parameters=False)
+def certification(application_id: int) -> State:
+    for _ in range(len(STAGE_TASKS) + 1):
+        step = STAGE_TASKS.get(stages.status(application_id).state)
+        if step is None or not step(application_id):
+            break
+    st = stages.status(application_id)
+    if st.awaiting_role:
+        due = f" by {st.due_at:%Y-%m-%d}" if st.due_at else ""
+        return Completed(name=f"Awaiting {st.awaiting_role}",
+                         message=f"{st.number}: {st.awaiting_action}{due}")
+    return Completed(name=st.state.capitalize(), message=f"{st.number}: {st.state}")
+
+
+def run_local(application_id: int) -> None:
+    """Run in this process (embedded mode). No heartbeat: it adds ~1 s to every synchronous
+    run here, and crash detection is the worker's job, not an in-process call's."""
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        certification(application_id)

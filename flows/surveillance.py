@@ -1,0 +1,54 @@
+"""The scheduled sweep: opens yearly surveillance cases, expires certificates past validity,
+flags applications overdue against their stage's service standard, and resumes automated
+stages a failed run left behind."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from sqlalchemy import select
+
+from snicert import stages
+from snicert.db import engine as db
+from snicert.db.models import Application
+from snicert.services import accounts, monitoring
+
+
+@task(name="open-surveillance")
+def open_surveillance() -> list[int]:
+    with db.transaction() as s:
+        return [c.id for c in monitoring.open_due_surveillance(s, accounts.system_user(s))]
+
+
+@task(name="expire-certificates")
+def expire_certificates() -> list[str]:
+    with db.transaction() as s:
+        return [c.number for c in monitoring.expire_certificates(s, accounts.system_user(s))]
+
+
+@task(name="flag-overdue")
+def flag_overdue() -> list[str]:
+    with db.transaction() as s:
+        return [a.number for a in monitoring.flag_overdue(s, accounts.system_user(s))]
+
+
+@task(name="resume-automated-stages")
+def resume_automated() -> list[int]:
+    """Applications sitting in a state with an automated step (a run failed or never
+    started) are moved on here."""
+    with db.transaction() as s:
+        ids = list(s.scalars(select(Application.id).where(
+            Application.state.in_([str(x) for x in stages.AUTOMATED]))))
+    for app_id in ids:
+        while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
+            pass
+    return ids
+
+
+@flow(name="surveillance")
+def sweep() -> dict[str, list]:
+    return {
+        "surveillance_opened": open_surveillance(),
+        "expired": expire_certificates(),
+        "overdue": flag_overdue(),
+        "resumed": resume_automated(),
+    }

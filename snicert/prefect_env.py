@@ -1,0 +1,30 @@
+"""Prefect settings snicert chooses deliberately (measured; see bench/README.md).
+
+They are process environment defaults, so an operator's own PREFECT_* values win. They must
+be set before prefect is imported, hence `configure()` at the top of flows/ and the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+
+from snicert import config
+
+DEFAULTS = {
+    # No network here; analytics would try to reach the internet.
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # On SQLite the task-run recorder's one-row transactions collide with the next
+    # flow run's insert ("database is locked", PrefectHQ/prefect#18934) and the client
+    # backs off ~2 s. Batching its writes removes nearly all collisions.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "50",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "50",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def configure() -> None:
+    for key, value in DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    # The embedded server keeps its database under SNICERT_HOME like everything else.
+    os.environ.setdefault("PREFECT_HOME", str(config.home() / "prefect"))

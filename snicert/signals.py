@@ -1,0 +1,102 @@
+"""What follows a recorded change once it is committed.
+
+Every change goes through `audit.record`, which calls `recorded()` here. After the commit:
+- a Prefect event `snicert.<entity>.<event>` is emitted (operators build automations on it);
+- when a person acted on an application, that application's certification flow runs again
+  and moves the case on as far as it can.
+
+SNICERT_FLOW_MODE chooses how the flow runs: `local` (in this process, the embedded
+default), `deployment` (run_deployment into a work pool, when a Prefect server is set) or
+`off` (nothing is started and no events are sent: service-only use and unit tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from snicert.db.engine import after_commit
+from snicert.db.models import Application, AuditEvent, Certificate, User
+from snicert.roles import Role
+
+log = logging.getLogger(__name__)
+DEPLOYMENT = "certification/certification"
+
+
+def flow_mode() -> str:
+    mode = os.environ.get("SNICERT_FLOW_MODE", "local")
+    if mode not in ("local", "deployment", "off"):
+        raise ValueError(f"SNICERT_FLOW_MODE must be local, deployment or off, not {mode!r}")
+    return mode
+
+
+def recorded(s: Session, event: AuditEvent, actor: User | None) -> None:
+    if flow_mode() == "off":
+        return
+    payload = _prefect_event(s, event)
+    if payload is not None:
+        after_commit(s, ("event", event.seq), lambda: _emit(payload))
+    person = actor is not None and Role.SYSTEM not in actor.roles
+    if person and event.application_id is not None:
+        app_id = event.application_id
+        after_commit(s, ("kick", app_id), lambda: kick(app_id))
+
+
+def _prefect_event(s: Session, event: AuditEvent) -> dict[str, Any] | None:
+    app = s.get(Application, event.application_id) if event.application_id else None
+    if app is None and event.entity != "certificate":
+        return None
+    resource = {"prefect.resource.id": f"snicert.{event.entity}.{event.entity_id}",
+                "prefect.resource.name": event.entity}
+    related = []
+    if event.entity == "certificate" and event.entity_id is not None:
+        cert = s.get(Certificate, event.entity_id)
+        if cert is not None:
+            resource["prefect.resource.name"] = cert.number
+            resource["snicert.status"] = cert.status
+    if app is not None:
+        related += [
+            {"prefect.resource.id": f"snicert.application.{app.id}",
+             "prefect.resource.role": "application", "prefect.resource.name": app.number,
+             "snicert.state": app.state},
+            {"prefect.resource.id": f"snicert.product.{app.product}",
+             "prefect.resource.role": "product"},
+            {"prefect.resource.id": f"snicert.business.{app.business_id}",
+             "prefect.resource.role": "business"},
+        ]
+        if event.entity == "application":
+            resource["prefect.resource.name"] = app.number
+            resource["snicert.state"] = app.state
+    return {"event": f"snicert.{event.action}", "resource": resource, "related": related,
+            "payload": {"audit_seq": event.seq, "actor": event.actor}}
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    from prefect.events import emit_event
+
+    try:
+        emit_event(**payload)
+    except Exception:  # an event is a notification: never undo or fail the person's action
+        log.exception("could not emit %s", payload["event"])
+
+
+def kick(application_id: int) -> None:
+    """Run the application's certification flow again (after a person's action)."""
+    mode = flow_mode()
+    try:
+        if mode == "local":
+            from flows.certification import run_local
+
+            run_local(application_id)
+        elif mode == "deployment":
+            from prefect.deployments import run_deployment
+
+            run_deployment(DEPLOYMENT, parameters={"application_id": application_id},
+                           timeout=0)
+    except Exception:
+        # The action is committed; a failed run is retried by the next action or by the
+        # scheduled sweep (flows/surveillance.py), which re-runs stuck automated stages.
+        log.exception("certification flow for application %s failed", application_id)

@@ -1,0 +1,85 @@
+"""The automated step of each stage, one transaction each, acting as the system user.
+
+Each returns True when it moved the case to another state. Each re-reads the state under
+the row lock first, so a repeated or concurrent run finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from snicert import faults
+from snicert.db import engine as db
+from snicert.lifecycle import State
+from snicert.reports import render_evaluation
+from snicert.services import accounts, applications, certificates, lab
+from snicert.services.guards import application
+
+
+@dataclass(frozen=True)
+class Status:
+    application_id: int
+    number: str
+    state: str
+    awaiting_role: str | None
+    awaiting_action: str | None
+    due_at: datetime | None
+
+
+def status(app_id: int) -> Status:
+    with db.transaction() as s:
+        app = application(s, app_id)
+        return Status(app.id, app.number, app.state, app.awaiting_role, app.awaiting_action,
+                      app.due_at)
+
+
+def _step(app_id: int, state: State, work: Callable) -> bool:
+    with db.transaction() as s:
+        app = application(s, app_id, lock=True)
+        if app.state != state:
+            return False  # someone (or another run) already moved it
+        moved = work(s, accounts.system_user(s), app)
+        faults.point(state.value)  # tests kill the process here, mid-transaction
+        return moved
+
+
+def screen(app_id: int) -> bool:
+    return _step(app_id, State.SUBMITTED,
+                 lambda s, system, app: bool(applications.screen(s, system, app.id)))
+
+
+def plan_samples(app_id: int) -> bool:
+    def work(s, system, app) -> bool:
+        lab.create_samples(s, system, app.id)
+        return False  # now the sampling officer acts
+
+    return _step(app_id, State.SAMPLING, work)
+
+
+def close_testing(app_id: int) -> bool:
+    return _step(app_id, State.TESTING,
+                 lambda s, system, app: lab.complete_testing(s, system, app.id))
+
+
+def compile_evaluation(app_id: int) -> bool:
+    def work(s, system, app) -> bool:
+        render_evaluation(s, app)
+        return False  # now an official evaluates
+
+    return _step(app_id, State.EVALUATION, work)
+
+
+def issue(app_id: int) -> bool:
+    return _step(app_id, State.APPROVED,
+                 lambda s, system, app: bool(certificates.issue(s, system, app.id)))
+
+
+AUTOMATED: dict[str, Callable[[int], bool]] = {
+    State.SUBMITTED: screen,
+    State.SAMPLING: plan_samples,
+    State.TESTING: close_testing,
+    State.EVALUATION: compile_evaluation,
+    State.APPROVED: issue,
+}
