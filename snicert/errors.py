@@ -38,7 +38,8 @@ class IllegalTransition(SnicertError):
                  entity: str = "application"):
         self.state, self.action, self.allowed = state, action, sorted(allowed)
         allowed_text = ", ".join(self.allowed) or "none (final state)"
+        article = "an" if entity[:1] in "aeiou" else "a"
         super().__init__(
-            f"cannot {action!r} a {entity} in state {state!r}; allowed from there: "
+            f"cannot {action!r} {article} {entity} in state {state!r}; allowed from there: "
             f"{allowed_text}"
         )

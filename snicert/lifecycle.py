@@ -135,7 +135,7 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
     t = check(app.state, action, actor)
     before = app.state
     now = clock.now()
-    app.state = t.target
+    app.state = t.target.value
     app.state_changed_at = now
     stage = STAGES[t.target]
     app.awaiting_role = stage.role.value if stage.role else None

@@ -84,9 +84,14 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def kick(application_id: int) -> None:
-    """Run the application's certification flow again (after a person's action)."""
+    """Run the application's certification flow again (after a person's action), unless
+    the case only waits for the next person: a run would find nothing to do."""
+    from snicert import stages
+
     mode = flow_mode()
     try:
+        if not stages.has_work(application_id):
+            return
         if mode == "local":
             from flows.certification import run_local
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from snicert import faults
+from snicert import faults, outputs
 from snicert.db import engine as db
 from snicert.lifecycle import State
 from snicert.reports import render_evaluation
@@ -74,6 +74,22 @@ def compile_evaluation(app_id: int) -> bool:
 def issue(app_id: int) -> bool:
     return _step(app_id, State.APPROVED,
                  lambda s, system, app: bool(certificates.issue(s, system, app.id)))
+
+
+def has_work(app_id: int) -> bool:
+    """Would a run move anything now? (Read-only: lets a person's action skip a run that
+    would only find the case waiting for the next person.)"""
+    with db.transaction() as s:
+        app = application(s, app_id)
+        if app.state in (State.SUBMITTED, State.APPROVED):
+            return True
+        if app.state == State.SAMPLING:
+            return not lab.samples_of(s, app.id)
+        if app.state == State.TESTING:
+            return lab.testing_done(s, app)
+        if app.state == State.EVALUATION:
+            return outputs.find(s, f"application:{app.id}", "evaluation_report") is None
+        return False
 
 
 AUTOMATED: dict[str, Callable[[int], bool]] = {

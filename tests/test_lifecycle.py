@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, synthetic
+from snicert import clock, lifecycle, synthetic
 from snicert.catalog import Catalog, default_catalog
 from snicert.catalog.models import MaxReq
 from snicert.db import engine as db
@@ -113,8 +114,8 @@ DEFAULT_ACTOR = {
     "review_pass": "reviewer", "review_fail": "reviewer", "answer_nonconformities": "owner",
     "samples_sent": "sampler", "testing_complete": "system", "evaluate": "evaluator",
     "grant": "decider", "refuse": "decider", "issue": "system", "withdraw": "owner",
+    "resample": "analyst",
 }
-NO_SERVICE = {"resample"}  # see test_resample_through_a_lab_service (xfail)
 
 
 # ---------------------------------------------------------------- helpers
@@ -216,6 +217,9 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
         certificates.issue(s, user, app_id)
     elif action == "withdraw":
         applications.withdraw(s, user, app_id, "Usaha berhenti produksi")
+    elif action == "resample":
+        lab.reject_sample(s, user, lab.test_sample(s, application(s, app_id)).id,
+                          "Segel sampel rusak")
     else:
         raise AssertionError(f"no service call known for {action!r}")
     return user
@@ -311,13 +315,7 @@ def test_transition_table_matches_the_specified_lifecycle() -> None:
 
 # ---------------------------------------------------------------- 1. allowed transitions
 
-SERVICE_CASES = [(t.action, src.value) for t in TRANSITIONS if t.action not in NO_SERVICE
-                 for src in sorted(t.sources)]
-
-
-def test_every_allowed_transition_has_a_service_case() -> None:
-    table_pairs = {(t.action, src.value) for t in TRANSITIONS for src in t.sources}
-    assert table_pairs - set(SERVICE_CASES) == {("resample", "testing")}
+SERVICE_CASES = [(t.action, src.value) for t in TRANSITIONS for src in sorted(t.sources)]
 
 
 @pytest.mark.parametrize(("action", "source"), SERVICE_CASES,
@@ -358,34 +356,19 @@ def test_allowed_transition_through_its_service(home, action: str, source: str) 
         assert moved == [audit_action(t)]
 
 
-def test_resample_transition_in_the_lifecycle_engine(home) -> None:
-    """The table's resample edge works when applied (no service offers it, see below)."""
-    w = World().setup_staff()
-    app_id = w.new_application(PRODUCT)
-    reach(w, app_id, "testing")
-    with db.transaction() as s:
-        top = max_seq(s)
-        lifecycle.apply(s, application(s, app_id, lock=True), "resample", w.user(s, "analyst"),
-                        reason="Segel sampel rusak")
-    with db.transaction() as s:
-        assert application(s, app_id).state == "sampling"
-        [ev] = events(s, app_id, audit_action(BY_ACTION["resample"]), top)
-        assert json.loads(ev.data)["to"] == "sampling"
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: lifecycle.TRANSITIONS has 'resample' (testing -> sampling, lab_analyst or "
-    "lab_verifier) but no service takes it: snicert/services/lab.py has no resample(), and "
-    "create_samples() would return the old samples anyway"))
 def test_resample_through_a_lab_service(home) -> None:
-    resample = getattr(lab, "resample", None)
-    assert resample is not None, "snicert.services.lab has no resample service"
     w = World().setup_staff()
     app_id = w.new_application(PRODUCT)
     reach(w, app_id, "testing")
     with db.transaction() as s:
-        resample(s, w.user(s, "analyst"), app_id, "Segel sampel rusak")
+        first = lab.test_sample(s, w.app(app_id))
+        lab.reject_sample(s, w.user(s, "analyst"), first.id, "Segel sampel rusak")
     assert w.app(app_id).state == "sampling"
+    with db.transaction() as s:
+        fresh = lab.create_samples(s, w.user(s, "system"), app_id)
+        assert [x.seq for x in fresh] == [3, 4]  # numbering continues after the rejected
+        assert {x.status for x in lab.samples_of(s, app_id) if x.seq < 3} == {"rejected"}
+        assert lab.create_samples(s, w.user(s, "system"), app_id) == fresh  # idempotent
 
 
 # ---------------------------------------------------------------- 2. refused transitions
@@ -541,7 +524,7 @@ def test_an_actor_without_roles_is_refused_everything() -> None:
                     lifecycle.check(source.value, t.action, nobody, table, kind)
 
 
-SERVICE_ROLE_CASES = [t.action for t in TRANSITIONS if t.action not in NO_SERVICE]
+SERVICE_ROLE_CASES = [t.action for t in TRANSITIONS]
 
 
 @pytest.mark.parametrize("action", SERVICE_ROLE_CASES)
@@ -1020,6 +1003,9 @@ def test_certificate_status_changes(home) -> None:
 
     # expiry: from suspended (and, see the pure matrix, from active), by the system
     do(certificates.suspend, "reviewer", cert_b, "Surveilans tertunda")
+    assert_refused(change(certificates.expire, "system", cert_b), Conflict,
+                   "cannot expire now")  # not before its validity ends
+    clock.advance(timedelta(days=4 * 366))
     assert do(certificates.expire, "system", cert_b) == {
         "from": "suspended", "to": "expired", "reason": "validity ended"}
     assert_refused(change(certificates.reinstate, "reviewer", cert_b, "x"), IllegalTransition,
@@ -1034,6 +1020,9 @@ def test_an_active_certificate_expires(home) -> None:
     reach(w, app_id, "certified")
     with db.transaction() as s:
         cert_id = s.scalar(select(Certificate.id).where(Certificate.application_id == app_id))
+        valid_until = s.get(Certificate, cert_id).valid_until
+    clock.freeze(valid_until)  # the first moment it is no longer valid
+    with db.transaction() as s:
         certificates.expire(s, w.user(s, "system"), cert_id)
     with db.transaction() as s:
         cert = s.get(Certificate, cert_id)

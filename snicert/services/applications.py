@@ -267,4 +267,7 @@ def answer_nonconformity(s: Session, actor: User, nc_id: int, text: str,
 def withdraw(s: Session, actor: User, app_id: int, reason: str) -> Application:
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
-    return lifecycle.apply(s, app, "withdraw", actor, reason=reason)
+    lifecycle.check(app.state, "withdraw", actor)
+    if not reason.strip():
+        raise InvalidInput("reason", reason, "say why the application is withdrawn")
+    return lifecycle.apply(s, app, "withdraw", actor, reason=reason.strip())

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle
 from snicert.db.models import Certificate, Evaluation, User
-from snicert.errors import InvalidInput
+from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
 from snicert.services.guards import application, get
 
@@ -71,6 +71,9 @@ def _change(s: Session, actor: User, cert_id: int, action: str, reason: str | No
             **data: Any) -> Certificate:
     cert = get(s, Certificate, cert_id, "certificate")
     t = lifecycle.check(cert.status, action, actor, CERTIFICATE_TRANSITIONS, "certificate")
+    if action == "expire" and (cert.valid_until is None or cert.valid_until > clock.now()):
+        raise Conflict(f"certificate {cert.number} is valid until "
+                       f"{cert.valid_until or 'the end of its lot'}; it cannot expire now")
     if action != "expire" and not (reason or "").strip():
         raise InvalidInput("reason", reason, f"a {action} states its reason")
     before = cert.status

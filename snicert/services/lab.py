@@ -30,9 +30,11 @@ def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
     app = application(s, app_id, lock=True)
     if app.state != State.SAMPLING:
         raise Conflict(f"samples are planned in state sampling; {app.number} is {app.state}")
-    existing = samples_of(s, app.id)
+    everything = samples_of(s, app.id)
+    existing = [x for x in everything if x.status != "rejected"]
     if existing:
         return existing
+    first_seq = max((x.seq for x in everything), default=0) + 1  # after rejected ones
     plan = app.product_snapshot["sampling_plan"]
     amount = plan.get("unit_amount")
     amount_text = f"{amount['value']:g} {amount['unit']}" if amount else None
@@ -41,7 +43,7 @@ def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
         parts.append(("retained", plan["retained_units"]))
     now = clock.now()
     samples = []
-    for seq, (purpose, units) in enumerate(parts, start=1):
+    for seq, (purpose, units) in enumerate(parts, start=first_seq):
         sample = Sample(application_id=app.id, seq=seq, code=f"{app.number}-S{seq}",
                         purpose=purpose, units=units, amount=amount_text,
                         container=plan["container"]["id"], status="planned", created_at=now)
@@ -59,7 +61,7 @@ def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
     """The sampling officer took and sealed every planned sample: send them to the lab."""
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "samples_sent", actor)
-    samples = samples_of(s, app.id)
+    samples = [x for x in samples_of(s, app.id) if x.status == "planned"]
     if not samples:
         raise Conflict(f"no samples are planned for {app.number} yet")
     missing = sorted(x.code for x in samples if not (seals.get(x.code) or "").strip())
@@ -78,10 +80,26 @@ def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
 
 
 def test_sample(s: Session, app: Application) -> Sample:
-    for sample in samples_of(s, app.id):
-        if sample.purpose == "test":
+    for sample in reversed(samples_of(s, app.id)):
+        if sample.purpose == "test" and sample.status != "rejected":
             return sample
     raise Conflict(f"{app.number} has no test sample")
+
+
+def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Application:
+    """The lab refuses a sample (broken seal, too long in transit...): the samples of this
+    round are rejected and the case goes back to sampling for new ones."""
+    sample = get(s, Sample, sample_id, "sample")
+    app = application(s, sample.application_id, lock=True)
+    lifecycle.check(app.state, "resample", actor)
+    if not reason.strip():
+        raise InvalidInput("reason", reason, "say why the sample is rejected")
+    for other in samples_of(s, app.id):
+        if other.status != "rejected":
+            other.status = "rejected"
+            audit.record(s, actor, "sample.rejected", "sample", other.id, app.id,
+                         code=other.code, reason=reason.strip())
+    return lifecycle.apply(s, app, "resample", actor, sample=sample.code, reason=reason.strip())
 
 
 def _results(s: Session, app_id: int, parameter_id: str | None = None) -> list[LabResult]:
@@ -199,16 +217,22 @@ def counted_results(s: Session, app: Application) -> dict[str, LabResult]:
     return out
 
 
+def testing_done(s: Session, app: Application) -> bool:
+    """Every parameter has a counted result, and none awaits verification or a retest."""
+    counted = counted_results(s, app)
+    latest = {r.parameter_id: r for r in _results(s, app.id)}
+    return all(p["id"] in counted and latest[p["id"]].status != "entered"
+               and not _open_for_entry(latest[p["id"]])
+               for p in app.checklist_snapshot["parameters"])
+
+
 def complete_testing(s: Session, actor: User, app_id: int) -> bool:
     """Move to evaluation once every parameter has a verified result. True if it moved."""
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "testing_complete", actor)
+    if not testing_done(s, app):
+        return False
     counted = counted_results(s, app)
-    params = [p["id"] for p in app.checklist_snapshot["parameters"]]
-    latest = {r.parameter_id: r for r in _results(s, app.id)}
-    if any(p not in counted or _open_for_entry(latest[p]) or latest[p].status == "entered"
-           for p in params):
-        return False  # a result is missing, awaiting verification, or due for a retest
-    failing = sorted(p for p in params if counted[p].verdict == NONCONFORM)
+    failing = sorted(p for p, r in counted.items() if r.verdict == NONCONFORM)
     lifecycle.apply(s, app, "testing_complete", actor, nonconforming=failing)
     return True
