@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from snicert.catalog import DataError, load_catalog
+from snicert.prefect_env import configure as configure_prefect
 
+configure_prefect()
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="snicert: SNI product certification workflow for UMKM goods.")
 
@@ -93,6 +95,7 @@ def init(
         typer.echo(f"official: {report.official}")
 
 
+
 checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")
 app.add_typer(checklists_app, name="checklists")
 
@@ -128,6 +131,7 @@ def checklists_approve(
         typer.echo(f"approved checklist {row.product} v{row.version}")
 
 
+
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
 app.add_typer(audit_app, name="audit")
 
@@ -145,6 +149,39 @@ def audit_verify() -> None:
     if not report.ok:
         raise typer.Exit(1)
     typer.echo(f"ok: {report.checked} audit events, chain intact")
+
+
+@app.command("demo")
+def demo(
+    count: Annotated[int, typer.Option(help="Applications per product that end certified")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per application")
+                       ] = False,
+) -> None:
+    """Play every role on synthetic Kupang UMKM businesses, through the certification flow."""
+    from rich.progress import Progress
+
+    from snicert import demo as demo_mod
+
+    with _service_errors(), Progress(transient=True, console=_stderr()) as bar:
+        task = bar.add_task("demo", total=len(demo_mod.plans(count)))
+        results = demo_mod.run(count, lambda done, total: bar.update(task, completed=done))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{'product':<11} {'application':<15} {'state':<10} {'scenario':<44} "
+               "certificate / refusal reason")
+    for r in results:
+        typer.echo(f"{r.product:<11} {r.number:<15} {r.state:<10} {'; '.join(r.scenario):<44} "
+                   f"{r.certificate or r.refusal_reason or ''}")
+    for r in results:
+        for path in r.files:
+            typer.echo(f"  {r.number}: {path}")
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @contextmanager

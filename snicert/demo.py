@@ -1,0 +1,263 @@
+"""`snicert demo`: synthetic UMKM businesses taken through certification, every role played
+through the service layer while the certification flow moves each case between people."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from snicert import bootstrap, signals, stages, synthetic
+from snicert.catalog import default_catalog
+from snicert.db import engine as db
+from snicert.db.models import Business, Certificate, ChecklistVersion, User
+from snicert.errors import SnicertError
+from snicert.lifecycle import State
+from snicert.outputs import absolute, find
+from snicert.roles import Role
+from snicert.services import accounts, applications, checklists, decisions, lab
+from snicert.services.guards import application
+
+PASSWORD = "snicert-demo"
+STAFF = {  # key: (e-mail, name, roles)
+    "manager": ("manajer@lspro-kupang.example", "Yosefina Lerik (Manajer Sertifikasi)",
+                {Role.OFFICIAL}),
+    "reviewer": ("peninjau@lspro-kupang.example", "Arnoldus Kase (Peninjau Dokumen)",
+                 {Role.OFFICIAL}),
+    "evaluator": ("evaluator@lspro-kupang.example", "Theresia Sogen (Evaluator)",
+                  {Role.OFFICIAL}),
+    "sampler": ("ppc@lspro-kupang.example", "Frans Leo (Petugas Pengambil Contoh)",
+                {Role.SAMPLER}),
+    "analyst": ("analis@lab-kupang.example", "Rini Bunga (Analis)", {Role.LAB_ANALYST}),
+    "verifier": ("verifikator@lab-kupang.example", "Daniel Ataupah (Verifikator)",
+                 {Role.LAB_VERIFIER}),
+}
+FAILING_PARAMETER = {"abon": "total_plate_count"}
+
+
+@dataclass
+class Plan:
+    product: str
+    index: int
+    nonconformity: bool = False
+    retest: bool = False
+    failing: str | None = None
+
+
+@dataclass
+class Outcome:
+    product: str
+    application_id: int
+    number: str
+    business: str
+    state: str
+    scenario: list[str]
+    certificate: str | None = None
+    refusal_reason: str | None = None
+    files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"product": self.product, "application_id": self.application_id,
+                "number": self.number, "business": self.business, "final_state": self.state,
+                "certificate_number": self.certificate, "refusal_reason": self.refusal_reason,
+                "scenario": self.scenario, "files": self.files}
+
+
+def plans(count: int) -> list[Plan]:
+    """count per product all end certified (the first answers a non-conformity, the second
+    goes through a retest; with count 1 the one does both), plus one that fails for good."""
+    out = []
+    for product in sorted(default_catalog().products):
+        for i in range(count):
+            out.append(Plan(product, i, nonconformity=i == 0, retest=i == min(1, count - 1)))
+    out.append(Plan("abon", count, failing=FAILING_PARAMETER["abon"]))
+    return out
+
+
+class Cast:
+    """The staff accounts the demo plays, created once per SNICERT_HOME."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        with db.transaction() as s:
+            existing = {u.email: u for u in s.scalars(select(User))}
+            manager_email = STAFF["manager"][0]
+            if manager_email in existing:
+                manager = existing[manager_email]
+            else:
+                manager = accounts.bootstrap_official(s, manager_email, STAFF["manager"][1],
+                                                      PASSWORD)
+            self.ids["manager"] = manager.id
+            for key, (email, name, roles) in STAFF.items():
+                if key == "manager":
+                    continue
+                user = existing.get(email) or accounts.create_staff(s, manager, email, name,
+                                                                    roles, PASSWORD)
+                self.ids[key] = user.id
+            approved = set(s.scalars(select(ChecklistVersion.product).where(
+                ChecklistVersion.status == "approved")))
+            for product, cl in default_catalog().checklists.items():
+                if product not in approved:
+                    checklists.approve(s, manager, product, cl.version)
+
+    def __call__(self, s, key: str) -> User:
+        return s.get(User, self.ids[key])
+
+
+def wait_for(app_id: int, *states: State, timeout: float = 120.0) -> str:
+    """Wait until the flow moved the case into one of `states`.
+
+    Local mode: the flow already ran in this process, so this returns at once. Deployment
+    mode: a worker runs it; poll the database. Off: take the automated steps here."""
+    if signals.flow_mode() == "off":
+        while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
+            pass
+    deadline = time.monotonic() + timeout
+    while True:
+        state = stages.status(app_id).state
+        if state in states:
+            return state
+        if time.monotonic() > deadline:
+            raise SnicertError(f"application {app_id} is {state}, expected "
+                               f"{' or '.join(states)} (is the certification flow running?)")
+        time.sleep(0.2)
+
+
+class Player:
+    def __init__(self, cast: Cast, rng: random.Random, nib_offset: int):
+        self.cast, self.rng, self.nib_offset = cast, rng, nib_offset
+        catalog = default_catalog()
+        self.specs = {code: p.model_dump(mode="json")["documents"]
+                      for code, p in catalog.products.items()}
+
+    def play(self, plan: Plan) -> Outcome:
+        info = synthetic.business(plan.product, plan.index + self.nib_offset, self.rng)
+        scenario = []
+        with db.transaction() as s:
+            owner = accounts.register_applicant(
+                s, email=info["email"],
+                name=info["name"], password=None, business_name=info["business_name"],
+                nib=info["nib"], address=info["address"], phone=info["phone"])
+            owner_id = owner.id
+            app = applications.create(s, owner, plan.product, brand=info["brand"],
+                                      production_site=info["address"] + ", Kota Kupang")
+            app_id = app.id
+            for spec in self.specs[plan.product]:
+                name, data = synthetic.document(spec, plan.product, info["business_name"],
+                                                seed=plan.index)
+                applications.attach_document(s, owner, app_id, spec["id"], name, data)
+        with db.transaction() as s:
+            applications.submit(s, s.get(User, owner_id), app_id)
+        wait_for(app_id, State.DOCUMENT_REVIEW)
+
+        if plan.nonconformity:
+            scenario.append("nonconformity answered")
+            self._review(app_id, nonconform=True)
+            wait_for(app_id, State.NONCONFORMITY)
+            self._answer(app_id, owner_id, plan)
+            wait_for(app_id, State.DOCUMENT_REVIEW)
+        self._review(app_id, nonconform=False)
+        wait_for(app_id, State.SAMPLING)
+        with db.transaction() as s:
+            samples = [x for x in lab.samples_of(s, app_id) if x.status == "planned"]
+            seals = {x.code: f"SEGEL-{self.rng.randrange(10**6):06d}" for x in samples}
+            lab.record_sampling(s, self.cast(s, "sampler"), app_id, seals,
+                                f"Tempat produksi {info['business_name']}, Kota Kupang")
+        wait_for(app_id, State.TESTING)
+        self._test(app_id, plan, scenario)
+        wait_for(app_id, State.EVALUATION)
+        with db.transaction() as s:
+            decisions.evaluate(s, self.cast(s, "evaluator"), app_id)
+        wait_for(app_id, State.DECISION)
+        with db.transaction() as s:
+            basis = application(s, app_id)
+            ev = decisions.findings(s, basis)
+            if ev["conform"]:
+                decisions.decide(s, self.cast(s, "manager"), app_id, "grant",
+                                 "Seluruh persyaratan dokumen dan hasil uji terpenuhi.")
+            else:
+                failing = ", ".join(ev["failing_parameters"])
+                decisions.decide(s, self.cast(s, "manager"), app_id, "refuse",
+                                 f"Hasil uji tidak memenuhi persyaratan: {failing}")
+        if plan.failing:
+            scenario.append(f"failing {plan.failing}")
+        final = wait_for(app_id, State.CERTIFIED, State.REFUSED)
+        return self._outcome(app_id, plan, info["business_name"], final, scenario)
+
+    def _review(self, app_id: int, nonconform: bool) -> None:
+        with db.transaction() as s:
+            items = application(s, app_id).checklist_snapshot["document_items"]
+            verdicts: dict[str, tuple[str, str | None]] = {
+                i["id"]: ("conform", None) for i in items}
+            if nonconform:
+                verdicts[items[0]["id"]] = (
+                    "nonconform", "Tanda tangan pimpinan usaha belum ada pada dokumen.")
+            applications.record_review(s, self.cast(s, "reviewer"), app_id, verdicts)
+
+    def _answer(self, app_id: int, owner_id: int, plan: Plan) -> None:
+        with db.transaction() as s:
+            owner = s.get(User, owner_id)
+            for nc in applications.open_nonconformities(s, app_id):
+                spec = next(iter(self.specs[plan.product]))
+                name, data = synthetic.document(spec, plan.product, "Perbaikan", seed=99)
+                doc = applications.attach_document(s, owner, app_id, spec["id"], name, data)
+                applications.answer_nonconformity(
+                    s, owner, nc.id, "Dokumen sudah ditandatangani dan diunggah ulang.", doc.id)
+
+    def _test(self, app_id: int, plan: Plan, scenario: list[str]) -> None:
+        with db.transaction() as s:
+            params = application(s, app_id).checklist_snapshot["parameters"]
+            analyst, verifier = self.cast(s, "analyst"), self.cast(s, "verifier")
+            retest_param = next((p for p in params if p["requirement"]["kind"] in
+                                 ("max", "min", "range")), params[0])
+            retested = []
+            for p in params:
+                value = (synthetic.failing_value(p) if p["id"] == plan.failing
+                         else synthetic.passing_value(p))
+                r = lab.record_result(s, analyst, app_id, p["id"], value, p["unit"])
+                if plan.retest and p["id"] == retest_param["id"]:
+                    lab.request_retest(s, verifier, r.id, "Duplo menyimpang; uji ulang.")
+                    retested.append(p)
+                else:
+                    lab.verify_result(s, verifier, r.id)
+        if retested:
+            scenario.append(f"retest {retest_param['id']}")
+            with db.transaction() as s:
+                analyst, verifier = self.cast(s, "analyst"), self.cast(s, "verifier")
+                for p in retested:
+                    r = lab.record_result(s, analyst, app_id, p["id"],
+                                          synthetic.passing_value(p), p["unit"])
+                    lab.verify_result(s, verifier, r.id)
+
+    def _outcome(self, app_id: int, plan: Plan, business: str, final: str,
+                 scenario: list[str]) -> Outcome:
+        with db.transaction() as s:
+            app = application(s, app_id)
+            cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
+            report = find(s, f"application:{app_id}", "evaluation_report")
+            files = [str(absolute(report))] if report else []
+            return Outcome(plan.product, app_id, app.number, business, final, scenario,
+                           certificate=cert.number if cert else None,
+                           refusal_reason=decisions.refusal_reason(s, app_id), files=files)
+
+
+def run(count: int, progress: Callable[[int, int], None] | None = None,
+        seed: int = 2026) -> list[Outcome]:
+    """Play the whole demo on the current SNICERT_HOME (created and initialised if new)."""
+    if count < 1:
+        raise SnicertError("--count must be at least 1")
+    bootstrap.init()
+    cast = Cast()
+    with db.transaction() as s:
+        offset = len(s.scalars(select(Business.id)).all())  # a second run adds new businesses
+    player = Player(cast, random.Random(seed + offset), offset)
+    todo = plans(count)
+    results = []
+    for done, plan in enumerate(todo, start=1):
+        results.append(player.play(plan))
+        if progress:
+            progress(done, len(todo))
+    return results
