@@ -45,10 +45,17 @@ def recorded(s: Session, event: AuditEvent, actor: User | None) -> None:
         after_commit(s, ("kick", app_id), lambda: kick(app_id))
 
 
+# Entities whose changes are announced as Prefect events; the rest (documents, samples,
+# single lab results) stay in the audit log only, so the event stream carries the case's
+# state changes, not every keystroke.
+EVENT_ENTITIES = frozenset({"application", "certificate", "surveillance_case",
+                            "nonconformity"})
+
+
 def _prefect_event(s: Session, event: AuditEvent) -> dict[str, Any] | None:
-    app = s.get(Application, event.application_id) if event.application_id else None
-    if app is None and event.entity != "certificate":
+    if event.entity not in EVENT_ENTITIES:
         return None
+    app = s.get(Application, event.application_id) if event.application_id else None
     resource = {"prefect.resource.id": f"snicert.{event.entity}.{event.entity_id}",
                 "prefect.resource.name": event.entity}
     related = []

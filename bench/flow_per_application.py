@@ -1,0 +1,54 @@
+"""Engine time per application on the demo's path (embedded default: SQLite, local
+Prefect server, flows run in-process), for 10 and for 200 applications in one process.
+
+Server start-up, database creation and staff accounts are excluded: one warm-up
+application runs before the clock starts. Usage: python bench/flow_per_application.py [N...]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("SNICERT_HOME", tempfile.mkdtemp(prefix="snicert-bench-"))
+
+from snicert.prefect_env import configure  # noqa: E402
+
+configure()
+
+import random  # noqa: E402
+
+from snicert import bootstrap, demo  # noqa: E402
+from snicert.catalog import default_catalog  # noqa: E402
+
+PRODUCTS = sorted(default_catalog().products)
+
+
+def main(sizes: list[int]) -> None:
+    bootstrap.init()
+    player = demo.Player(demo.Cast(), random.Random(1), nib_offset=0)
+    player.play(demo.Plan("abon", 99_000))  # warm-up: starts the Prefect server
+    mode = os.environ.get('SNICERT_FLOW_MODE', 'local')
+    print(f"SNICERT_HOME={os.environ['SNICERT_HOME']}  flow mode={mode}")
+    per_app = {}
+    offset = 0
+    for n in sizes:
+        todo = [demo.Plan(PRODUCTS[i % 4], offset + i, nonconformity=i % 10 == 0,
+                          retest=i % 10 == 1) for i in range(n)]
+        offset += n
+        start = time.perf_counter()
+        for plan in todo:
+            outcome = player.play(plan)
+            assert outcome.state == "certified", outcome
+        elapsed = time.perf_counter() - start
+        per_app[n] = elapsed / n
+        print(f"{n:>4} applications: {elapsed:7.1f} s total, {per_app[n]:.3f} s per application")
+    if len(sizes) == 2:
+        a, b = sizes
+        print(f"ratio per application {b} vs {a}: {per_app[b] / per_app[a]:.2f} (target <= 1.2)")
+
+
+if __name__ == "__main__":
+    main([int(x) for x in sys.argv[1:]] or [10, 200])
