@@ -156,6 +156,7 @@ def demo(
     count: Annotated[int, typer.Option(help="Applications per product that end certified")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per application")
                        ] = False,
+    parallel: Annotated[int, typer.Option(help="Applications played at once")] = 1,
 ) -> None:
     """Play every role on synthetic Kupang UMKM businesses, through the certification flow."""
     from rich.progress import Progress
@@ -164,7 +165,8 @@ def demo(
 
     with _service_errors(), Progress(transient=True, console=_stderr()) as bar:
         task = bar.add_task("demo", total=len(demo_mod.plans(count)))
-        results = demo_mod.run(count, lambda done, total: bar.update(task, completed=done))
+        results = demo_mod.run(count, lambda done, total: bar.update(task, completed=done),
+                               parallel=parallel)
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
         return

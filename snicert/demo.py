@@ -4,8 +4,10 @@ through the service layer while the certification flow moves each case between p
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -108,7 +110,7 @@ class Cast:
 
 
 def wait_for(app_id: int, *states: State, timeout: float = 120.0) -> str:
-    """Wait until the flow moved the case into one of `states`.
+    """Wait until the flow moved the case into one of `states` and did its work there.
 
     Local mode: the flow already ran in this process, so this returns at once. Deployment
     mode: a worker runs it; poll the database. Off: take the automated steps here."""
@@ -118,7 +120,7 @@ def wait_for(app_id: int, *states: State, timeout: float = 120.0) -> str:
     deadline = time.monotonic() + timeout
     while True:
         state = stages.status(app_id).state
-        if state in states:
+        if state in states and not stages.has_work(app_id):  # the flow finished its part
             return state
         if time.monotonic() > deadline:
             raise SnicertError(f"application {app_id} is {state}, expected "
@@ -245,19 +247,32 @@ class Player:
 
 
 def run(count: int, progress: Callable[[int, int], None] | None = None,
-        seed: int = 2026) -> list[Outcome]:
-    """Play the whole demo on the current SNICERT_HOME (created and initialised if new)."""
-    if count < 1:
-        raise SnicertError("--count must be at least 1")
+        seed: int = 2026, parallel: int = 1) -> list[Outcome]:
+    """Play the whole demo on the current SNICERT_HOME (created and initialised if new).
+
+    `parallel` plays that many applications at once (threads): worth it in deployment
+    mode, where workers run the flows while the players wait."""
+    if count < 1 or parallel < 1:
+        raise SnicertError("--count and --parallel must be at least 1")
     bootstrap.init()
     cast = Cast()
     with db.transaction() as s:
         offset = len(s.scalars(select(Business.id)).all())  # a second run adds new businesses
-    player = Player(cast, random.Random(seed + offset), offset)
     todo = plans(count)
-    results = []
-    for done, plan in enumerate(todo, start=1):
-        results.append(player.play(plan))
-        if progress:
-            progress(done, len(todo))
-    return results
+    results: list[Outcome | None] = [None] * len(todo)
+    lock = threading.Lock()
+
+    def play(i: int) -> None:
+        player = Player(cast, random.Random(seed + offset + i), offset)
+        results[i] = player.play(todo[i])
+        with lock:
+            if progress:
+                progress(sum(r is not None for r in results), len(todo))
+
+    if parallel == 1:
+        for i in range(len(todo)):
+            play(i)
+    else:
+        with ThreadPoolExecutor(parallel) as pool:
+            list(pool.map(play, range(len(todo))))
+    return [r for r in results if r is not None]

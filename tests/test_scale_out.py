@@ -1,0 +1,136 @@
+"""Server mode, as in production: a Prefect server on PostgreSQL, deployments from
+prefect.yaml, two process workers, and the application database on PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from snicert import audit
+from snicert.db import engine as db
+from snicert.db.models import Certificate
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PG = ("127.0.0.1", 5432)
+
+
+def _pg_answers() -> bool:
+    try:
+        socket.create_connection(PG, timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.scale_out,
+    pytest.mark.skipif(not _pg_answers(),
+                       reason="needs a PostgreSQL server on 127.0.0.1:5432 (user postgres)"),
+]
+
+
+def _fresh_database(name: str) -> str:
+    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()[-3000:]
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("the Prefect server did not start:\n" + log.read_text()[-3000:])
+
+
+def test_twenty_applications_through_two_workers(tmp_path: Path, monkeypatch) -> None:
+    prefect_db = _fresh_database("snicert_scale_prefect")
+    app_db = _fresh_database("snicert_scale_app")
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL":
+            prefect_db.replace("postgresql://", "postgresql+asyncpg://"),
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "SNICERT_DATABASE_URL": app_db,
+        "SNICERT_HOME": str(tmp_path / "home"),
+        "SNICERT_REPO_DIR": str(ROOT),
+        "SNICERT_FLOW_MODE": "deployment",
+    }
+    procs: list[subprocess.Popen] = []
+
+    def start(name: str, *args: str) -> tuple[subprocess.Popen, Path]:
+        log = tmp_path / f"{name}.log"
+        proc = subprocess.Popen([str(BIN / "prefect"), *args], cwd=ROOT, env=env,
+                                stdout=log.open("w"), stderr=subprocess.STDOUT)
+        procs.append(proc)
+        return proc, log
+
+    try:
+        server, server_log = start("server", "server", "start", "--host", "127.0.0.1",
+                                   "--port", str(port))
+        _wait_healthy(api, server, server_log)
+        for cmd in (["work-pool", "create", "snicert", "--type", "process"],
+                    ["--no-prompt", "deploy", "--all"]):
+            done = subprocess.run([str(BIN / "prefect"), *cmd], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stdout + done.stderr
+        workers = [start(f"worker{i}", "worker", "start", "--pool", "snicert",
+                         "--name", f"worker-{i}") for i in (1, 2)]
+
+        # This process plays the people; every re-run goes to the work pool.
+        for key in ("PREFECT_API_URL", "SNICERT_DATABASE_URL", "SNICERT_HOME",
+                    "SNICERT_FLOW_MODE", "PREFECT_HOME"):
+            monkeypatch.setenv(key, env[key])
+        db.dispose_all()
+        from snicert import demo
+
+        results = demo.run(count=5, parallel=10)[:20]  # 5 per product
+        assert len(results) == 20
+        assert [r.state for r in results] == ["certified"] * 20, [r.as_dict() for r in results]
+        numbers = [r.certificate for r in results]
+        assert len(set(numbers)) == 20
+        with db.transaction() as s:
+            assert sorted(s.scalars(select(Certificate.number))) == sorted(
+                [*numbers])  # and the extra failing case issued none
+            assert audit.verify(s).ok
+        logs = [log.read_text() for _, log in workers]
+        assert all("flow run" in text.lower() for text in logs), "a worker ran no flow run"
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        db.dispose_all()
+        shutil.rmtree(tmp_path / "home", ignore_errors=True)
