@@ -180,6 +180,18 @@ def demo(
             typer.echo(f"  {r.number}: {path}")
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Web app address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Web app port")] = 8000,
+    prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
+) -> None:
+    """Run everything on this machine: Prefect server, runner and web app (Ctrl-C stops)."""
+    from snicert.serve import run
+
+    run(host, port, prefect_port, lambda line: typer.echo(line, err=True))
+
+
 def _stderr():
     from rich.console import Console
 
