@@ -21,6 +21,7 @@ from snicert import clock, signals
 from snicert.db.models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
+_HEAD = "snicert_audit_head"
 
 
 def canonical_json(data: Any) -> str:
@@ -47,10 +48,13 @@ def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with it)."""
     s.flush()  # entity ids must exist before they are recorded
-    head = s.get(AuditHead, 1, with_for_update=True)
-    if head is None:  # first event ever: the migration normally creates the head
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        s.add(head)
+    head = s.info.get(_HEAD)  # locked once per transaction, then held until it ends
+    if head is None:
+        head = s.get(AuditHead, 1, with_for_update=True)
+        if head is None:  # first event ever: the migration normally creates the head
+            head = AuditHead(id=1, seq=0, hash=GENESIS)
+            s.add(head)
+        s.info[_HEAD] = head
     event = AuditEvent(
         seq=head.seq + 1,
         # microsecond precision survives every backend, so the hash re-computes exactly

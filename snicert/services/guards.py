@@ -22,9 +22,14 @@ def get(s: Session, model: type[M], ident: int, what: str | None = None) -> M:
 
 
 def application(s: Session, app_id: int, lock: bool = False) -> Application:
-    app = s.get(Application, app_id, with_for_update=lock)
+    """The application; with lock=True its row stays locked until the transaction ends
+    (taken once per transaction: a second lock request would only re-read the row)."""
+    locked: set[int] = s.info.setdefault("snicert_locked", set())
+    app = s.get(Application, app_id, with_for_update=lock and app_id not in locked)
     if app is None:
         raise NotFound(f"application {app_id} not found")
+    if lock:
+        locked.add(app_id)
     return app
 
 
