@@ -1,6 +1,6 @@
 """The scheduled sweep: opens yearly surveillance cases, expires certificates past validity,
-flags applications overdue against their stage's service standard, and resumes automated
-stages a failed run left behind."""
+flags applications overdue against their stage's service standard, disposes of retained
+samples past their retention period, and resumes automated stages a failed run left."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from snicert import stages
 from snicert.db import engine as db
 from snicert.db.models import Application
-from snicert.services import accounts, monitoring
+from snicert.services import accounts, lab, monitoring
 
 
 @task(name="open-surveillance")
@@ -29,6 +29,12 @@ def expire_certificates() -> list[str]:
 def flag_overdue() -> list[str]:
     with db.transaction() as s:
         return [a.number for a in monitoring.flag_overdue(s, accounts.system_user(s))]
+
+
+@task(name="dispose-retained-samples")
+def dispose_samples() -> list[str]:
+    with db.transaction() as s:
+        return [x.code for x in lab.dispose_expired_retention(s, accounts.system_user(s))]
 
 
 @task(name="resume-automated-stages")
@@ -50,5 +56,6 @@ def sweep() -> dict[str, list]:
         "surveillance_opened": open_surveillance(),
         "expired": expire_certificates(),
         "overdue": flag_overdue(),
+        "disposed": dispose_samples(),
         "resumed": resume_automated(),
     }

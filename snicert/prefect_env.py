@@ -33,4 +33,7 @@ def configure() -> None:
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
     # The embedded server keeps its database under SNICERT_HOME like everything else.
-    os.environ.setdefault("PREFECT_HOME", str(config.home() / "prefect"))
+    if "PREFECT_HOME" not in os.environ:
+        prefect_home = config.home() / "prefect"
+        prefect_home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(prefect_home)

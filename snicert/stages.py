@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from snicert import faults, outputs
+from snicert import faults, labels, outputs
 from snicert.db import engine as db
 from snicert.lifecycle import State
 from snicert.reports import render_evaluation
@@ -52,7 +52,13 @@ def screen(app_id: int) -> bool:
 
 def plan_samples(app_id: int) -> bool:
     def work(s, system, app) -> bool:
-        lab.create_samples(s, system, app.id)
+        name = app.product_snapshot["name"]["id"]
+        for sample in lab.create_samples(s, system, app.id):
+            outputs.write(s, f"sample:{sample.id}", "label",
+                          f"outputs/{app.number}/samples/{sample.code}.png",
+                          labels.sample_label(sample.code, name, sample.purpose,
+                                              sample.created_at.strftime("%Y-%m-%d"),
+                                              sample.amount), "image/png")
         return False  # now the sampling officer acts
 
     return _step(app_id, State.SAMPLING, work)
@@ -84,7 +90,7 @@ def has_work(app_id: int) -> bool:
         if app.state in (State.SUBMITTED, State.APPROVED):
             return True
         if app.state == State.SAMPLING:
-            return not lab.samples_of(s, app.id)
+            return all(x.status == "rejected" for x in lab.samples_of(s, app.id))
         if app.state == State.TESTING:
             return lab.testing_done(s, app)
         if app.state == State.EVALUATION:

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import text
+# Before anything imports prefect: its home (profiles, local server data) in a temp dir.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="snicert-test-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from snicert import bootstrap, clock
-from snicert.db import engine as db
-from snicert.db.models import Base
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from snicert import bootstrap, clock  # noqa: E402
+from snicert.db import engine as db  # noqa: E402
+from snicert.db.models import Base  # noqa: E402
 
 PG_URL = os.environ.get("SNICERT_TEST_DATABASE_URL")
 

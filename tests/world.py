@@ -91,8 +91,16 @@ class World:
                     verdict, None)
             applications.record_review(s, self.user(s, reviewer), app_id, verdicts)
 
+    def receive_samples(self, app_id: int) -> None:
+        with db.transaction() as s:
+            for sample in lab.samples_of(s, app_id):
+                if sample.status == "sealed":
+                    lab.receive_sample(s, self.user(s, "analyst"), sample.id,
+                                       sample.seal_number, seal_intact=True)
+
     def enter_all_results(self, app_id: int, failing: set[str] = frozenset(),
                           analyst: str = "analyst", verifier: str = "verifier") -> None:
+        self.receive_samples(app_id)
         with db.transaction() as s:
             app = application(s, app_id)
             for p in app.checklist_snapshot["parameters"]:
@@ -118,8 +126,6 @@ class World:
                     lab.record_sampling(s, self.user(s, "sampler"), app_id,
                                         {x.code: f"SEAL-{x.id}" for x in samples},
                                         "Gudang produksi, Kota Kupang")
-                elif state == "testing":
-                    pass
                 elif state == "evaluation":
                     decisions.evaluate(s, self.user(s, "evaluator"), app_id)
                 elif state == "decision":
@@ -129,6 +135,8 @@ class World:
                     certificates.issue(s, system, app_id)
             if state == "document_review":
                 self.review_all(app_id)
+            elif state == "sampling":
+                self.receive_samples(app_id)  # "testing" here means: at the lab
             elif state == "testing":
                 self.enter_all_results(app_id, failing)
                 with db.transaction() as s:

@@ -219,6 +219,20 @@ class Sample(Base):
     created_at: Mapped[datetime]
 
 
+class CustodyEvent(Base):
+    """Chain of custody of a sample: taken, sealed, received, in_testing, retained,
+    disposed, or rejected (append-only, like the audit log it mirrors)."""
+
+    __tablename__ = "custody_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
+    event: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    location: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class LabResult(Base):
     __tablename__ = "lab_results"
     __table_args__ = (UniqueConstraint("sample_id", "parameter_id", "attempt"),)

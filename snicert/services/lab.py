@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle
 from snicert.catalog import default_catalog
-from snicert.db.models import Application, LabResult, Sample, User
+from snicert.db.models import Application, CustodyEvent, LabResult, Sample, User
 from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import NONCONFORM, judge
 from snicert.lifecycle import State
@@ -73,10 +73,61 @@ def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
     for sample in samples:
         sample.seal_number = seals.get(sample.code)
         sample.taken_by, sample.taken_at, sample.location = actor.id, when, location.strip()
-        sample.status = "sealed"
-        audit.record(s, actor, "sample.taken", "sample", sample.id, app.id, code=sample.code,
-                     seal=sample.seal_number, location=sample.location)
+        custody(s, actor, sample, "taken", location=sample.location, at=when)
+        custody(s, actor, sample, "sealed", note=f"segel {sample.seal_number}", at=when)
     return lifecycle.apply(s, app, "samples_sent", actor)
+
+
+CUSTODY_STATUS = {"taken": "taken", "sealed": "sealed", "received": "received",
+                  "in_testing": "in_testing", "retained": "retained", "disposed": "disposed",
+                  "rejected": "rejected"}
+
+
+def custody(s: Session, actor: User, sample: Sample, event: str, location: str | None = None,
+            note: str | None = None, at: datetime | None = None) -> CustodyEvent:
+    """Append one chain-of-custody event (and its audit event); the sample takes its status."""
+    entry = CustodyEvent(sample_id=sample.id, event=event, at=at or clock.now(), by=actor.id,
+                         location=location, note=note)
+    s.add(entry)
+    sample.status = CUSTODY_STATUS[event]
+    audit.record(s, actor, f"sample.{event}", "sample", sample.id, sample.application_id,
+                 code=sample.code, location=location, note=note)
+    return entry
+
+
+def custody_log(s: Session, sample_id: int) -> list[CustodyEvent]:
+    return list(s.scalars(select(CustodyEvent).where(CustodyEvent.sample_id == sample_id)
+                          .order_by(CustodyEvent.id)))
+
+
+def receive_sample(s: Session, actor: User, sample_id: int, seal_number: str,
+                   seal_intact: bool, received_at: datetime | None = None) -> Sample:
+    """The lab receives a sealed sample. A broken or different seal, or a transit longer
+    than the sampling plan allows, rejects the round's samples and asks for new sampling."""
+    require_role(actor, Role.LAB_ANALYST, Role.LAB_VERIFIER)
+    sample = get(s, Sample, sample_id, "sample")
+    app = application(s, sample.application_id, lock=True)
+    if app.state != State.TESTING:
+        raise Conflict(f"samples are received in state testing; {app.number} is {app.state}")
+    if sample.status != "sealed":
+        raise Conflict(f"sample {sample.code} is {sample.status}, not sealed and in transit")
+    when = received_at or clock.now()
+    plan = app.product_snapshot["sampling_plan"]
+    hours = (when - sample.taken_at).total_seconds() / 3600
+    problem = None
+    if not seal_intact:
+        problem = f"segel rusak / seal broken ({sample.code})"
+    elif (sample.seal_number or "") != seal_number.strip():
+        problem = (f"nomor segel {seal_number.strip()!r} tidak sesuai {sample.seal_number!r} "
+                   f"/ seal number does not match ({sample.code})")
+    elif hours > plan["max_transit_hours"]:
+        problem = (f"waktu transit {hours:.0f} jam melebihi {plan['max_transit_hours']} jam / "
+                   f"transit too long ({sample.code})")
+    if problem:
+        reject_sample(s, actor, sample.id, problem)
+        return sample
+    custody(s, actor, sample, "received", note=f"segel {seal_number.strip()} utuh", at=when)
+    return sample
 
 
 def test_sample(s: Session, app: Application) -> Sample:
@@ -96,9 +147,7 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
         raise InvalidInput("reason", reason, "say why the sample is rejected")
     for other in samples_of(s, app.id):
         if other.status != "rejected":
-            other.status = "rejected"
-            audit.record(s, actor, "sample.rejected", "sample", other.id, app.id,
-                         code=other.code, reason=reason.strip())
+            custody(s, actor, other, "rejected", note=reason.strip())
     return lifecycle.apply(s, app, "resample", actor, sample=sample.code, reason=reason.strip())
 
 
@@ -135,7 +184,13 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
         latest = earlier[-1]
         raise Conflict(f"{parameter_id} already has a {latest.status} result (attempt "
                        f"{latest.attempt}); a new one needs a retraction or a retest request")
-    result = LabResult(application_id=app.id, sample_id=test_sample(s, app).id,
+    sample = test_sample(s, app)
+    if sample.status not in ("received", "in_testing"):
+        raise Conflict(f"sample {sample.code} is {sample.status}: the lab must receive it "
+                       "before results are entered")
+    if sample.status == "received":
+        custody(s, actor, sample, "in_testing")
+    result = LabResult(application_id=app.id, sample_id=sample.id,
                        parameter_id=parameter_id, attempt=len(earlier) + 1,
                        value_text=str(value).strip(), unit=unit.strip(), uncertainty=uncertainty,
                        method=method or param["method"], instrument=instrument,
@@ -234,5 +289,24 @@ def complete_testing(s: Session, actor: User, app_id: int) -> bool:
         return False
     counted = counted_results(s, app)
     failing = sorted(p for p, r in counted.items() if r.verdict == NONCONFORM)
+    days = app.product_snapshot["sampling_plan"]["retention_days"]
+    for sample in samples_of(s, app.id):
+        if sample.status in ("received", "in_testing"):
+            custody(s, actor, sample, "retained", note=f"disimpan {days} hari / kept {days} days")
     lifecycle.apply(s, app, "testing_complete", actor, nonconforming=failing)
     return True
+
+
+def dispose_expired_retention(s: Session, actor: User) -> list[Sample]:
+    """Retained samples past the sampling plan's retention period are disposed of."""
+    require_role(actor, Role.SYSTEM)
+    disposed = []
+    now = clock.now()
+    for sample in s.scalars(select(Sample).where(Sample.status == "retained")):
+        app = application(s, sample.application_id)
+        kept = s.scalar(select(CustodyEvent.at).where(
+            CustodyEvent.sample_id == sample.id, CustodyEvent.event == "retained"))
+        if kept + timedelta(days=app.product_snapshot["sampling_plan"]["retention_days"]) <= now:
+            custody(s, actor, sample, "disposed")
+            disposed.append(sample)
+    return disposed
