@@ -74,6 +74,28 @@ def create(s: Session, actor: User, product: str, brand: str, production_site: s
     return app
 
 
+def renew(s: Session, actor: User, certificate_id: int) -> Application:
+    """A new application for the product a certificate covers, carrying its history (the
+    earlier application, and through it every earlier certificate and surveillance)."""
+    from snicert.db.models import Certificate
+
+    cert = get(s, Certificate, certificate_id, "certificate")
+    old = application(s, cert.application_id)
+    require_owner(actor, old)
+    if cert.status in ("withdrawn",):
+        raise Conflict(f"certificate {cert.number} was withdrawn; apply anew instead")
+    earlier = s.scalar(select(Application.id).where(
+        Application.renewal_of == old.id, Application.state.notin_(
+            [State.REFUSED.value, State.WITHDRAWN.value])))
+    if earlier is not None:
+        raise Conflict(f"certificate {cert.number} is already being renewed")
+    app = create(s, actor, old.product, old.brand, old.production_site, old.variants, old.lot)
+    app.renewal_of = old.id
+    audit.record(s, actor, "application.renewal_started", "application", app.id, app.id,
+                 renews=cert.number)
+    return app
+
+
 def attach_document(s: Session, actor: User, app_id: int, kind: str, filename: str,
                     data: bytes, catalog: Catalog | None = None) -> Document:
     """Store a dossier document (draft) or a correction (while answering non-conformities)."""
