@@ -22,7 +22,8 @@ from snicert.lifecycle import State as AppState
 # retries: the steps that write files (report, certificate) may meet a passing I/O error
 STAGE_TASKS = {
     AppState.SUBMITTED: task(stages.screen, name="screening"),
-    AppState.SAMPLING: task(stages.plan_samples, name="sampling"),
+    AppState.SAMPLING: task(stages.plan_samples, name="sampling", retries=2,
+                            retry_delay_seconds=1),
     AppState.TESTING: task(stages.close_testing, name="lab-testing"),
     AppState.EVALUATION: task(stages.compile_evaluation, name="evaluation", retries=2,
                               retry_delay_seconds=1),
