@@ -1,14 +1,89 @@
 """Judge one lab result against one checklist requirement.
 
-Exact decimal arithmetic: a maximum of 7 accepts 7.0 and rejects 7.01. Anything the
-parser does not understand is an error, never a silent pass.
+`judge(requirement, value, parameter_id, uncertainty)` returns "conform" or "nonconform",
+or raises `InvalidInput` (naming the parameter and the value) for anything it cannot
+read. Nothing unreadable is ever a silent pass. `requirement` is the JSON form of the
+checklist requirement, as kept in an application's checklist snapshot, e.g.
+``{"kind": "max", "max": "7"}``; limits may be str (pydantic's JSON form of a Decimal),
+int, float or Decimal.
+
+Arithmetic is exact (Decimal, never binary floats): a maximum of 7 accepts 7.0 and
+rejects 7.01. A float result is read through its shortest repr, so 0.1 is 0.1.
+
+Reading a result
+----------------
+* Numbers: int, float, Decimal. NaN and infinities are errors; so are True/False.
+* Text numbers: ``7``, ``-1.5``, ``+2``, ``.5``, ``7,5`` (decimal comma), a Unicode
+  minus sign; scientific notation ``5E4``, ``5e+04``, ``5 x 10^4``, ``5x10^4``,
+  ``5 × 10^4``, ``5×10⁴``, ``5 * 10^4``, ``5·10^4``, ``2,5 x 10^-3``, ``10^4``.
+  The exponent needs ``^`` (or superscript digits): ``5 x 104`` is an error.
+* Qualifiers before a number: ``<``, ``<=``, ``≤`` (a bound from below the detection or
+  quantitation limit, e.g. ``< 0.01``, ``<1 x 10^1``) and ``>``, ``>=``, ``≥`` (e.g. a
+  plate count too numerous to count, ``> 3 x 10^5``). ``≤ x`` is judged like ``< x``.
+* Thousands separators are NOT read: ``1.000.000``, ``1,000.5`` and ``50 000`` are errors.
+  A number with one separator ``.`` or ``,`` followed by exactly three digits and a
+  non-zero integer part (``1,500``, ``60.000``, ``7.125``) is an error too: in Indonesian
+  ``60.000`` means sixty thousand, in English ``60,000`` does, and guessing wrong would
+  pass a plate count 1000 times over its limit. Write ``60000``, ``6 x 10^4``, ``60.0``
+  or, for a true three-decimal value, E notation (``7.125E0``). Numbers with an exponent
+  or with a zero integer part (``0,005``) are not ambiguous and are read.
+* A number followed by anything else (``6.5 %``, ``6.5 mg``) is not a number: the unit
+  belongs in the result's unit field, which the caller checks against the checklist
+  (judge() does not know the unit). Numeric kinds reject it as unreadable.
+* Words are compared case-insensitively with surrounding and repeated spaces ignored:
+    negative kind: negatif, negative, tidak terdeteksi, not detected, nd, n.d.,
+      tidak ada, absent, neg, -ve  /  positif, positive, terdeteksi, detected, ada,
+      present, pos, +ve
+    sensory_normal: normal, khas, sesuai  /  tidak normal, abnormal, not normal,
+      menyimpang, tidak khas, tidak sesuai
+    pass_fail: lulus, pass, passed, ok, sesuai, memenuhi, memenuhi syarat, conform,
+      baik  /  gagal, fail, failed, tidak lulus, tidak sesuai, tidak memenuhi,
+      tidak memenuhi syarat, nonconform, tidak baik
+  Any other text for these kinds is an error.
+
+Judging (simple acceptance, the default)
+----------------------------------------
+* max: conform iff value <= max. min: conform iff value >= min. range: conform iff
+  min <= value <= max (both ends included).
+* ``< x`` (true value below x): meets a maximum iff x <= max; never shows a minimum or a
+  range is met, so it is nonconform for min and range. ``> x`` is the mirror: meets a
+  minimum iff x >= min; nonconform for max and range. A bound that cannot show
+  conformity is nonconform (conformity was not demonstrated), not an error.
+* A word (``nd``, ``negatif``...) against max/min/range is an error: report a
+  not-detected result as ``< LOD`` with the detection limit's value.
+* equals: when the expected value is a number (or a text that reads as a plain number,
+  since JSON keeps Decimal limits as strings), the result must be a number and is
+  compared numerically (``5`` equals ``5.0``); a bound (``< 5``) is nonconform; a word is
+  an error. Otherwise both are compared as words (case-insensitive); a number is then
+  nonconform.
+* one_of: the result (as a word, case-insensitive) is one of the values; a number is
+  also compared numerically with the values that are numbers. Anything else is
+  nonconform; a bound is an error.
+* negative / sensory_normal / pass_fail: by the word lists above.
+
+Guarded acceptance (checklist ``acceptance: guarded``)
+------------------------------------------------------
+The caller passes the result's expanded uncertainty U (same unit as the result, U >= 0;
+negative, NaN or infinite U is an error) only when the checklist says
+``acceptance: guarded``; with ``acceptance: simple`` (default) it passes None and the
+measured value alone decides. With U, a plain number v conforms only when the whole
+interval [v - U, v + U] lies inside the acceptance zone:
+
+* max: v + U <= max;  min: v - U >= min;  range: min <= v - U and v + U <= max;
+* equals (numeric): only when U == 0 (an interval of positive width is not one value).
+* ``<`` / ``>`` bounds are judged as bounds (U is not added to a detection limit), and
+  words are not affected by U.
+
+So guarded acceptance is never more lenient than simple acceptance; U = 0 (or None) is
+simple acceptance. The interval arithmetic is exact.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from snicert.errors import InvalidInput
@@ -16,23 +91,46 @@ from snicert.errors import InvalidInput
 CONFORM, NONCONFORM = "conform", "nonconform"
 
 NEGATIVE_WORDS = frozenset({
-    "negative", "negatif", "not detected", "tidak terdeteksi", "nd", "absent",
+    "negative", "negatif", "not detected", "tidak terdeteksi", "nd", "n.d.", "absent",
     "tidak ada", "neg", "-ve",
 })
-POSITIVE_WORDS = frozenset({"positive", "positif", "detected", "terdeteksi", "present", "ada"})
+POSITIVE_WORDS = frozenset({
+    "positive", "positif", "detected", "terdeteksi", "present", "ada", "pos", "+ve",
+})
 NORMAL_WORDS = frozenset({"normal", "khas", "sesuai"})
-ABNORMAL_WORDS = frozenset({"abnormal", "tidak normal", "not normal", "menyimpang"})
-PASS_WORDS = frozenset({"pass", "lulus", "ok", "sesuai", "memenuhi", "conform"})
-FAIL_WORDS = frozenset({"fail", "gagal", "tidak lulus", "tidak sesuai", "tidak memenuhi",
-                        "nonconform"})
+ABNORMAL_WORDS = frozenset({"abnormal", "tidak normal", "not normal", "menyimpang",
+                            "tidak khas", "tidak sesuai"})
+PASS_WORDS = frozenset({"pass", "passed", "lulus", "ok", "sesuai", "memenuhi",
+                        "memenuhi syarat", "conform", "baik"})
+FAIL_WORDS = frozenset({"fail", "failed", "gagal", "tidak lulus", "tidak sesuai",
+                        "tidak memenuhi", "tidak memenuhi syarat", "nonconform", "tidak baik"})
 
-_NUMBER = re.compile(
-    r"^\s*(?P<q><=|<|≤|>=|>|≥)?\s*(?P<n>[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*$")
+# The common case, read without the general parser: an optionally signed plain decimal
+# with a dot. Lengths are bounded so these never need a range check.
+_PLAIN = re.compile(r"[ \t]*[-+]?([0-9]{1,30})(?:\.([0-9]{1,30}))?[ \t]*")
+
+_SUPERSCRIPTS = re.compile(r"[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_SUPER_TO_ASCII = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_NUMBER = re.compile(r"""
+    (?P<q><=|>=|<|>|≤|≥)?\s*
+    (?:
+        (?P<m>[-+]?(?:(?P<int>[0-9]+)(?:(?P<sep>[.,])(?P<frac>[0-9]+))?|[.,][0-9]+))
+        (?:
+            e(?P<e>[-+]?[0-9]+)                                   # 5e4, 5E+04
+          | \s*[x×*·⋅]\s*10\s*(?:\^|\*\*)\s*(?P<p>[-+]?[0-9]+)    # 5 x 10^4
+        )?
+      | 10\s*(?:\^|\*\*)\s*(?P<p2>[-+]?[0-9]+)                    # 10^4
+    )
+""", re.VERBOSE)
+_QUALIFIER = {"<": "<", "<=": "<", "≤": "<", ">": ">", ">=": ">", "≥": ">", None: ""}
+_NUMBERISH = re.compile(r"(?:<=|>=|<|>|≤|≥)?\s*[-+]?[.,]?[0-9]")
+
+_EXACT = 10_000  # most digits the guarded interval arithmetic may need
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
-    """A parsed result: a number (maybe a '< LOD' bound), or a word."""
+    """A parsed result: a number (maybe a '< LOD' / '> x' bound), or a word."""
 
     number: Decimal | None = None
     qualifier: str = ""  # "", "<", ">"
@@ -40,99 +138,285 @@ class Reading:
 
 
 def parse(value: Any, parameter_id: str = "value") -> Reading:
-    if isinstance(value, bool):
-        raise InvalidInput(parameter_id, value, "a yes/no value is not a result")
-    if isinstance(value, int | float | Decimal):
-        return Reading(number=_decimal(value, parameter_id))
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(parameter_id, value, "empty or unreadable result")
-    text = " ".join(value.strip().lower().split())
-    m = _NUMBER.match(text)
-    if m:
-        q = {"<=": "<", "≤": "<", "<": "<", ">=": ">", "≥": ">", ">": ">"}.get(m["q"] or "", "")
-        return Reading(number=_decimal(m["n"].replace(",", "."), parameter_id), qualifier=q)
-    return Reading(word=text)
+    """Read a result as a number (with its qualifier) or a normalised word.
 
-
-def _decimal(value: Any, parameter_id: str) -> Decimal:
-    try:
-        # str() first: Decimal(0.1) would carry binary noise into an exact comparison
-        d = Decimal(str(value))
-    except InvalidOperation:
-        raise InvalidInput(parameter_id, value, "not a number") from None
-    if not d.is_finite():
-        raise InvalidInput(parameter_id, value, "not a finite number")
-    return d
+    Raises InvalidInput for booleans, empty text, NaN / infinities, ambiguous thousands
+    separators, and types that are neither numbers nor text.
+    """
+    number, qualifier, word = _read(value, parameter_id)
+    return Reading(number=number, qualifier=qualifier, word=word)
 
 
 def judge(requirement: dict[str, Any], value: Any, parameter_id: str = "value",
           uncertainty: Decimal | None = None) -> str:
     """Return "conform" or "nonconform"; raise InvalidInput for a value that can't be judged.
 
-    `requirement` is the checklist's requirement as stored in the snapshot (JSON form).
-    With `uncertainty` (guarded acceptance) a numeric value conforms only if the whole
-    interval value ± uncertainty does.
+    `requirement` is the checklist's requirement in JSON form (as stored in the snapshot).
+    `uncertainty` is given only under guarded acceptance (see the module docstring): a
+    numeric value then conforms only if the whole interval value ± uncertainty does.
     """
-    kind = requirement["kind"]
-    r = parse(value, parameter_id)
-    if kind in ("max", "min", "range"):
-        return _numeric(kind, requirement, r, parameter_id, uncertainty or Decimal(0))
-    if kind == "equals":
-        expected = requirement["value"]
-        if r.number is not None and not isinstance(expected, str):
-            ok = r.qualifier == "" and r.number == Decimal(str(expected))
-        else:
-            ok = r.word is not None and r.word == str(expected).strip().lower()
-        return CONFORM if ok else NONCONFORM
-    if kind == "one_of":
-        allowed = {str(v).strip().lower() for v in requirement["values"]}
-        token = r.word if r.word is not None else _plain(r, parameter_id)
-        if token in allowed:
-            return CONFORM
+    try:
+        rule = _RULES[requirement["kind"]]
+    except (KeyError, TypeError):
+        kind = requirement.get("kind") if isinstance(requirement, dict) else requirement
+        raise InvalidInput(parameter_id, kind, "unknown requirement kind") from None
+    u = None if uncertainty is None else _uncertainty(uncertainty, parameter_id)
+    return rule(requirement, value, parameter_id, u)
+
+
+# ---------------------------------------------------------------- reading values
+
+
+def _read(value: Any, pid: str) -> tuple[Decimal | None, str, str | None]:
+    """(number, qualifier, word): exactly one of number and word is set."""
+    t = type(value)
+    if t is str:
+        m = _PLAIN.fullmatch(value)
+        if m is not None and not _ambiguous(m[1], m[2]):
+            return Decimal(value), "", None
+        return _read_text(value, pid)
+    if t is int:
+        return Decimal(value), "", None
+    if t is bool or isinstance(value, bool):
+        raise InvalidInput(pid, value, "a yes/no value is not a result")
+    if isinstance(value, float):
+        return _finite(Decimal(repr(value)), value, pid), "", None
+    if isinstance(value, Decimal):
+        return _finite(value, value, pid), "", None
+    if isinstance(value, int):
+        return Decimal(int(value)), "", None
+    if isinstance(value, str):
+        return _read(str(value), pid)
+    raise InvalidInput(pid, value, "not a number or a text")
+
+
+def _read_text(value: str, pid: str) -> tuple[Decimal | None, str, str | None]:
+    text = _normal(value)
+    if not text:
+        raise InvalidInput(pid, value, "empty result")
+    text = text.replace("−", "-")  # Unicode minus sign
+    if "⁰" <= text[-1] <= "⁹" or text[-1] in "¹²³":
+        text = _SUPERSCRIPTS.sub(lambda m: "^" + m[0].translate(_SUPER_TO_ASCII), text)
+    m = _NUMBER.fullmatch(text)
+    if m is None:
+        return None, "", text
+    exponent = m["e"] or m["p"]
+    if m["p2"] is not None:
+        mantissa, exponent = "1", m["p2"]
+    else:
+        mantissa = m["m"]
+        if exponent is None and m["sep"] and _ambiguous(m["int"], m["frac"]):
+            decimal, grouped = f"{m['int']}.{m['frac']}", f"{m['int']}{m['frac']}"
+            raise InvalidInput(pid, value, (
+                f"ambiguous number: {m['m']} is {decimal} with a decimal separator but "
+                f"{grouped} with a thousands separator; write {grouped} (or scientific "
+                f"notation) for the one, {decimal}E0 for the other"))
+        mantissa = mantissa.replace(",", ".")
+    number = Decimal(mantissa if exponent is None else f"{mantissa}E{exponent}")
+    return number, _QUALIFIER[m["q"]], None
+
+
+def _ambiguous(integer: str, fraction: str | None) -> bool:
+    """One separator, exactly three digits after it, non-zero integer part: 1.500, 60,000."""
+    return fraction is not None and len(fraction) == 3 and integer.strip("0") != ""
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _finite(d: Decimal, shown: Any, pid: str) -> Decimal:
+    if not d.is_finite():
+        raise InvalidInput(pid, shown, "not a finite number")
+    return d
+
+
+def _number_needed(pid: str, word: str | None, shown: Any) -> InvalidInput:
+    if word in NEGATIVE_WORDS or (word or "").startswith(("<", "≤")):
+        return InvalidInput(pid, shown, "a number is required; report a result below the "
+                            "detection limit as '< LOD' with the limit's value, e.g. '< 0.01'")
+    if word is not None and _NUMBERISH.match(word):
+        return InvalidInput(pid, shown, (
+            "not a readable number: use one decimal point or comma (7.5 or 7,5), no "
+            "thousands separators, no unit (the unit has its own field); scientific "
+            "notation as 5E4 or 5 x 10^4"))
+    return InvalidInput(pid, shown, "a number is required")
+
+
+# ---------------------------------------------------------------- requirement limits
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _limit_value(raw: Any) -> Decimal | None:
+    """A requirement's limit as an exact Decimal (None when not a finite number).
+    Limits are machine data: '.' is the decimal point, as in pydantic's JSON form."""
+    try:
+        d = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _limit(req: dict[str, Any], key: str, pid: str) -> Decimal:
+    raw = req.get(key)
+    d = None
+    if isinstance(raw, str):
+        d = _limit_value(raw.strip())
+    elif isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        d = _limit_value(raw)
+    if d is None:
+        raise InvalidInput(f"{pid}.requirement.{key}", raw, "limit is not a finite number")
+    return d
+
+
+def _uncertainty(raw: Any, pid: str) -> Decimal | None:
+    field = f"{pid}.uncertainty"
+    number, qualifier, _word = _read(raw, field)
+    if number is None or qualifier:
+        raise InvalidInput(field, raw, "the uncertainty must be a number")
+    if number < 0:
+        raise InvalidInput(field, raw, "the uncertainty cannot be negative")
+    return number or None  # U = 0 is simple acceptance
+
+
+def _exact(op: str, a: Decimal, b: Decimal, pid: str) -> Decimal:
+    """a + b or a - b without rounding (the default context keeps only 28 digits)."""
+    lowest = min(a.as_tuple().exponent, b.as_tuple().exponent)
+    highest = max(a.adjusted(), b.adjusted())
+    digits = highest - lowest + 3  # type: ignore[operator]
+    if digits > _EXACT or highest > _EXACT:
+        raise InvalidInput(pid, f"{a} ± {b}", "too many digits to judge exactly")
+    ctx = Context(prec=max(digits, 28), Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return ctx.add(a, b) if op == "+" else ctx.subtract(a, b)
+
+
+# ---------------------------------------------------------------- the kinds
+
+
+def _max(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
+    hi = _limit(req, "max", pid)
+    n, q, word = _read(value, pid)
+    if n is None:
+        raise _number_needed(pid, word, value)
+    if q == ">":
         return NONCONFORM
-    if kind == "negative":
-        return _words(r, NEGATIVE_WORDS, POSITIVE_WORDS, parameter_id, "negative / not detected")
-    if kind == "sensory_normal":
-        return _words(r, NORMAL_WORDS, ABNORMAL_WORDS, parameter_id, "normal / abnormal")
-    if kind == "pass_fail":
-        return _words(r, PASS_WORDS, FAIL_WORDS, parameter_id, "pass / fail")
-    raise InvalidInput(parameter_id, kind, "unknown requirement kind")
+    if u is not None and not q:
+        n = _exact("+", n, u, pid)
+    return CONFORM if n <= hi else NONCONFORM
 
 
-def _plain(r: Reading, parameter_id: str) -> str:
-    if r.qualifier:
-        raise InvalidInput(parameter_id, f"{r.qualifier}{r.number}", "a bound is not a choice")
-    return format(r.number.normalize(), "f") if r.number is not None else ""
+def _min(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
+    lo = _limit(req, "min", pid)
+    n, q, word = _read(value, pid)
+    if n is None:
+        raise _number_needed(pid, word, value)
+    if q == "<":
+        return NONCONFORM
+    if u is not None and not q:
+        n = _exact("-", n, u, pid)
+    return CONFORM if n >= lo else NONCONFORM
 
 
-def _words(r: Reading, yes: frozenset[str], no: frozenset[str], parameter_id: str,
-           expected: str) -> str:
-    if r.word in yes:
+def _range(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
+    lo, hi = _limit(req, "min", pid), _limit(req, "max", pid)
+    n, q, word = _read(value, pid)
+    if n is None:
+        raise _number_needed(pid, word, value)
+    if q:
+        return NONCONFORM  # a bound shows one side at most
+    if u is not None:
+        return CONFORM if lo <= _exact("-", n, u, pid) and _exact(
+            "+", n, u, pid) <= hi else NONCONFORM
+    return CONFORM if lo <= n <= hi else NONCONFORM
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _expected_number(expected: Any) -> Decimal | None:
+    """The equals value as a number, if it is one (JSON keeps Decimals as strings)."""
+    if isinstance(expected, bool):
+        return None
+    if isinstance(expected, int | float | Decimal):
+        return _limit_value(expected)
+    if isinstance(expected, str) and expected.strip():
+        try:
+            n, q, _ = _read_text(expected, "value")
+        except InvalidInput:
+            return None
+        return n if n is not None and not q and n.is_finite() else None
+    return None
+
+
+def _equals(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
+    if "value" not in req:
+        raise InvalidInput(f"{pid}.requirement.value", None, "equals needs a value")
+    expected = req["value"]
+    number = (_expected_number(expected) if isinstance(expected, str | int | float | Decimal)
+              else None)
+    if number is None:
+        if isinstance(value, str):
+            if not value.strip():
+                raise InvalidInput(pid, value, "empty result")
+            return CONFORM if _normal(value) == _normal(str(expected)) else NONCONFORM
+        _read(value, pid)  # a number: rejects booleans and NaN
+        return NONCONFORM
+    n, q, word = _read(value, pid)
+    if n is None:
+        raise _number_needed(pid, word, value)
+    if q or u is not None:
+        return NONCONFORM
+    return CONFORM if n == number else NONCONFORM
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _choices(values: tuple[Any, ...]) -> tuple[frozenset[str], tuple[Decimal, ...]]:
+    words = frozenset(_normal(str(v)) for v in values)
+    numbers = tuple(n for n in map(_expected_number, values) if n is not None)
+    return words, numbers
+
+
+def _one_of(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
+    values = req.get("values")
+    if not isinstance(values, list | tuple) or not values:
+        raise InvalidInput(f"{pid}.requirement.values", values, "one_of needs a list of values")
+    try:
+        words, numbers = _choices(tuple(values))
+    except TypeError:  # unhashable values: not from a checklist file, but still judged
+        words, numbers = _choices.__wrapped__(tuple(values))
+    if isinstance(value, str) and _normal(value) in words:
         return CONFORM
-    if r.word in no:
-        return NONCONFORM
-    shown = r.word if r.word is not None else f"{r.qualifier}{r.number}"
-    raise InvalidInput(parameter_id, shown, f"not understood; expected {expected}")
+    n, q, _word = _read(value, pid)
+    if q:
+        raise InvalidInput(pid, value, "a bound is not a choice")
+    return CONFORM if n is not None and n in numbers else NONCONFORM
 
 
-def _numeric(kind: str, req: dict[str, Any], r: Reading, parameter_id: str,
-             u: Decimal) -> str:
-    if r.number is None:
-        raise InvalidInput(parameter_id, r.word, "a number is required")
-    lo = Decimal(str(req["min"])) if kind in ("min", "range") else None
-    hi = Decimal(str(req["max"])) if kind in ("max", "range") else None
-    # A '< x' result means the true value is below x: it meets a maximum >= x for sure,
-    # and can never prove a minimum. '> x' is the mirror image.
-    if r.qualifier == "<":
-        if lo is not None:
-            return NONCONFORM
-        return CONFORM if r.number <= hi else NONCONFORM  # type: ignore[operator]
-    if r.qualifier == ">":
-        if hi is not None:
-            return NONCONFORM
-        return CONFORM if r.number >= lo else NONCONFORM  # type: ignore[operator]
-    if lo is not None and r.number - u < lo:
-        return NONCONFORM
-    if hi is not None and r.number + u > hi:
-        return NONCONFORM
-    return CONFORM
+def _word_rule(yes: frozenset[str], no: frozenset[str], expected: str):
+    def rule(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
+        if isinstance(value, str):
+            word = _normal(value)
+            if word in yes:
+                return CONFORM
+            if word in no:
+                return NONCONFORM
+            if not word:
+                raise InvalidInput(pid, value, "empty result")
+        elif isinstance(value, bool):
+            raise InvalidInput(pid, value, "a yes/no value is not a result")
+        raise InvalidInput(pid, value, f"not understood; expected {expected}")
+    return rule
+
+
+_RULES = {
+    "max": _max,
+    "min": _min,
+    "range": _range,
+    "equals": _equals,
+    "one_of": _one_of,
+    "negative": _word_rule(NEGATIVE_WORDS, POSITIVE_WORDS,
+                           "negatif / negative / tidak terdeteksi / not detected, "
+                           "or positif / positive / terdeteksi / detected"),
+    "sensory_normal": _word_rule(NORMAL_WORDS, ABNORMAL_WORDS,
+                                 "normal / khas, or tidak normal / abnormal"),
+    "pass_fail": _word_rule(PASS_WORDS, FAIL_WORDS,
+                            "lulus / pass / memenuhi, or gagal / fail / tidak memenuhi"),
+}

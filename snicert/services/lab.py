@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -178,7 +177,7 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     if given is None or expected is None or given.id != expected.id:
         raise InvalidInput(f"{parameter_id}.unit", unit, f"expected {param['unit']}")
     verdict = judge(param["requirement"], value, parameter_id,
-                    Decimal(uncertainty) if uncertainty and _guarded(app) else None)
+                    uncertainty if uncertainty and _guarded(app) else None)
     earlier = _results(s, app.id, parameter_id)
     if earlier and not _open_for_entry(earlier[-1]):
         latest = earlier[-1]
