@@ -181,7 +181,10 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     earlier = _results(s, app.id, parameter_id)
     if earlier and not _open_for_entry(earlier[-1]):
         latest = earlier[-1]
-        raise Conflict(f"{parameter_id} already has a {latest.status} result (attempt "
+        if latest.status == "entered":
+            raise Conflict(f"{parameter_id} has a result awaiting verification (attempt "
+                           f"{latest.attempt}): a verifier verifies, retracts or retests it")
+        raise Conflict(f"{parameter_id} already has a verified result (attempt "
                        f"{latest.attempt}); a new one needs a retraction or a retest request")
     sample = test_sample(s, app)
     if sample.status not in ("received", "in_testing"):
