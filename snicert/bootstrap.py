@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from snicert.catalog import Catalog, default_catalog
+from snicert.certs import ensure_keypair
 from snicert.db import engine as db
 from snicert.db.migrate import upgrade
 from snicert.services import accounts, checklists
@@ -21,6 +22,7 @@ def init(official_email: str | None = None, official_name: str | None = None,
          official_password: str | None = None, catalog: Catalog | None = None) -> InitReport:
     """Idempotent: running it again upgrades the schema and loads only what changed."""
     catalog = catalog or default_catalog()
+    ensure_keypair()  # the certificate signing key, under SNICERT_HOME/keys
     upgrade(db.engine())
     with db.transaction() as s:
         system = accounts.system_user(s)

@@ -180,6 +180,77 @@ def demo(
             typer.echo(f"  {r.number}: {path}")
 
 
+@app.command("evaluate")
+def evaluate_results(
+    product: Annotated[str, typer.Argument(help="Product code, e.g. abon")],
+    results_file: Annotated[Path, typer.Argument(
+        help="Results as .json ({\"results\": [{\"parameter\", \"value\", \"unit\"}]}) or .csv "
+             "(columns parameter, value, unit; optional uncertainty)")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Judge a lab results file against PRODUCT's checklist (the flows' judgment).
+
+    The checklist is PRODUCT's file in checklists/ as it is now: that file's version,
+    which an official approves before it is used to certify. A preview: nothing is recorded.
+
+    Exit 0: every parameter conforms. 1: one does not, or some are not tested.
+    2: bad input (unknown product or parameter, wrong unit, unreadable value,
+    repeated parameter, malformed file), each problem on stderr with its row.
+    """
+    from snicert import evaluate as ev
+
+    cat = _catalog()
+    try:
+        report = ev.evaluate(product, ev.load_results(results_file), cat)
+    except ev.ResultsError as exc:
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        _fail(f"{len(exc.problems)} problem(s) found; nothing was judged", 2)
+        return
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        checklist_file = cat.files.get(("checklists", product))
+        for line in ev.text_lines(report, str(checklist_file) if checklist_file else None):
+            typer.echo(line)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("verify")
+def verify(
+    file: Annotated[Path, typer.Argument(help="Certificate file: JSON, PDF, PNG or HTML")],
+    online: Annotated[str | None, typer.Option(
+        "--online", metavar="URL",
+        help="Also ask the registry at URL for the current status")] = None,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)")
+                    ] = None,
+) -> None:
+    """Check a certificate file offline (signature, key, validity); exit 1 with the reason."""
+    from snicert.certs.keys import load_public_keys
+    from snicert.certs.verify import check_online, verify_file
+
+    try:
+        known = load_public_keys(keys)
+    except (OSError, ValueError) as exc:
+        _fail(f"invalid: cannot load public keys: {exc}")
+        return
+    if not known:
+        _fail("invalid: no known public keys (run `snicert init`, or pass --keys FILE)")
+    result = verify_file(file, known)
+    if not result.valid:
+        who = f" ({result.number})" if result.number else ""
+        _fail(f"invalid{who}: {result.reason}")
+    until = result.valid_until or "end of the certified lot"
+    typer.echo(f"valid: {result.number}, {result.holder} (valid until {until}; "
+               f"key {result.kid}; {result.form})")
+    if online:
+        status = check_online(online, result.number or "")
+        if not status.ok:
+            _fail(f"invalid ({result.number}): {status.message}")
+        typer.echo(status.message)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Web app address")] = "127.0.0.1",

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from snicert import bootstrap, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
-from snicert.db.models import Business, Certificate, ChecklistVersion, User
+from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
 from snicert.errors import SnicertError
 from snicert.lifecycle import State
 from snicert.outputs import absolute, find
@@ -246,6 +246,9 @@ class Player:
             cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
             report = find(s, f"application:{app_id}", "evaluation_report")
             files = [str(absolute(report))] if report else []
+            if cert is not None:
+                files += [str(absolute(o)) for o in s.scalars(select(Output).where(
+                    Output.owner == f"certificate:{cert.id}").order_by(Output.id))]
             return Outcome(plan.product, app_id, app.number, business, final, scenario,
                            certificate=cert.number if cert else None,
                            refusal_reason=decisions.refusal_reason(s, app_id), files=files)

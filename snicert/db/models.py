@@ -292,6 +292,7 @@ class Certificate(Base):
     issued_at: Mapped[datetime]
     valid_until: Mapped[datetime | None]
     data: Mapped[dict[str, Any]]
+    key_id: Mapped[str | None] = mapped_column(String(40))  # the Ed25519 key that signed it
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": row_version}

@@ -62,9 +62,30 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
                        issued_by=actor.id, issued_at=now, valid_until=valid_until, data=data)
     s.add(cert)
     s.flush()
-    audit.record(s, actor, "certificate.issued", "certificate", cert.id, app.id, number=number)
+    cert.key_id = _render(s, app, cert)
+    audit.record(s, actor, "certificate.issued", "certificate", cert.id, app.id, number=number,
+                 key_id=cert.key_id)
     lifecycle.apply(s, app, "issue", actor, certificate=number)
     return cert
+
+
+PHOTO_KIND = "product_photos"
+
+
+def _render(s: Session, app, cert: Certificate) -> str:
+    """Sign and render the certificate (JSON credential, HTML, PDF, PNG, label) into
+    SNICERT_HOME/outputs/<application>/; returns the signing key's id."""
+    from snicert import outputs, storage
+    from snicert.certs import ensure_keypair, render_certificate
+    from snicert.services.applications import latest_documents
+
+    photo_doc = latest_documents(s, app.id).get(PHOTO_KIND)
+    photo = storage.get(photo_doc.sha256) if photo_doc is not None else None
+    rendered = render_certificate(cert.data, photo, ensure_keypair())
+    for kind, name, data, media_type in rendered.files():
+        outputs.write(s, f"certificate:{cert.id}", kind, f"outputs/{app.number}/{name}", data,
+                      media_type)
+    return rendered.kid
 
 
 def _change(s: Session, actor: User, cert_id: int, action: str, reason: str | None,

@@ -1,0 +1,186 @@
+"""The Ed25519 signing key of this installation and the public keys it publishes.
+
+Layout under SNICERT_HOME/keys (folder mode 0700):
+  signing.key     the current private key, PKCS#8 PEM, mode 0600
+  <kid>.pub       every public key this installation ever signed with (raw key, base64url);
+                  keep them when rotating so older certificates still verify
+
+The key id (kid) is the first 16 hex digits of SHA-256 over the 32-byte raw public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from snicert import config
+
+PRIVATE_FILE = "signing.key"
+
+
+def b64u(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def b64u_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def kid_for(public_raw: bytes) -> str:
+    """Key id: first 16 hex digits of sha256(raw 32-byte Ed25519 public key)."""
+    return hashlib.sha256(public_raw).hexdigest()[:16]
+
+
+def _raw(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    kid: str
+    private: Ed25519PrivateKey
+    public_raw: bytes
+
+    @classmethod
+    def from_private(cls, private: Ed25519PrivateKey) -> KeyPair:
+        raw = _raw(private.public_key())
+        return cls(kid_for(raw), private, raw)
+
+    @classmethod
+    def generate(cls) -> KeyPair:
+        """A fresh in-memory key pair (tests, benchmarks); ensure_keypair() stores one."""
+        return cls.from_private(Ed25519PrivateKey.generate())
+
+    def sign(self, message: bytes) -> bytes:
+        return self.private.sign(message)
+
+    def public_jwk(self) -> dict[str, str]:
+        return jwk(self.kid, self.public_raw)
+
+
+def jwk(kid: str, public_raw: bytes) -> dict[str, str]:
+    return {"kty": "OKP", "crv": "Ed25519", "x": b64u(public_raw), "kid": kid,
+            "alg": "EdDSA", "use": "sig"}
+
+
+def key_dir(home: Path | None = None) -> Path:
+    return (home or config.home()) / "keys"
+
+
+def ensure_keypair(home: Path | None = None) -> KeyPair:
+    """The installation's signing key, created on first call (idempotent, safe when two
+    processes race: the key file is linked into place only if absent)."""
+    folder = key_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / PRIVATE_FILE
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-key-")  # created with mode 0600
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):  # a racing process keeps its key
+                os.link(tmp, path)  # atomic create-if-absent
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    pair = load_keypair(home)
+    pub = folder / f"{pair.kid}.pub"
+    if not pub.exists():
+        _write_text(pub, b64u(pair.public_raw) + "\n")
+    return pair
+
+
+def load_keypair(home: Path | None = None) -> KeyPair:
+    """The current signing key; FileNotFoundError when `snicert init` has not created it."""
+    data = (key_dir(home) / PRIVATE_FILE).read_bytes()
+    private = serialization.load_pem_private_key(data, password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ValueError(f"{key_dir(home) / PRIVATE_FILE} is not an Ed25519 private key")
+    return KeyPair.from_private(private)
+
+
+def public_keys(home: Path | None = None) -> dict[str, Any]:
+    """Every public key of this installation as a JWK Set, ready to publish as JSON:
+    {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": <base64url raw key>, "kid": ...}]}."""
+    folder = key_dir(home)
+    found: dict[str, bytes] = {}
+    if folder.is_dir():
+        for pub in sorted(folder.glob("*.pub")):
+            raw = b64u_decode(pub.read_text().strip())
+            found[kid_for(raw)] = raw
+        if not found and (folder / PRIVATE_FILE).exists():  # a key made before .pub files
+            pair = load_keypair(home)
+            found[pair.kid] = pair.public_raw
+    return {"keys": [jwk(kid, raw) for kid, raw in sorted(found.items())]}
+
+
+KnownKeys = Mapping[str, Ed25519PublicKey]
+
+
+def load_public_keys(source: Mapping[str, Any] | str | Path | None = None) -> dict[
+        str, Ed25519PublicKey]:
+    """Known keys by kid, from a JWK Set ({"keys": [...]}), a flat {kid: base64url raw key}
+    mapping, a JSON file holding either, or (None) this installation's public keys.
+    A kid that does not match its key is refused: the kid is derived from the key."""
+    if source is None:
+        source = public_keys()
+    elif isinstance(source, str | Path):
+        source = json.loads(Path(source).read_text(encoding="utf-8"))
+    if not isinstance(source, Mapping):
+        raise ValueError("public keys: expected a JSON object")
+    entries: list[tuple[str, Any]]
+    if "keys" in source and isinstance(source["keys"], list):
+        entries = []
+        for k in source["keys"]:
+            if not isinstance(k, Mapping) or k.get("kty") != "OKP" or k.get("crv") != "Ed25519":
+                continue
+            entries.append((str(k.get("kid", "")), k.get("x")))
+    else:
+        entries = list(source.items())
+    out: dict[str, Ed25519PublicKey] = {}
+    for kid, value in entries:
+        if isinstance(value, Ed25519PublicKey):
+            raw = _raw(value)
+        elif isinstance(value, bytes):
+            raw = value
+        elif isinstance(value, str):
+            raw = b64u_decode(value)
+        else:
+            raise ValueError(f"public key {kid!r}: unreadable value")
+        if len(raw) != 32:
+            raise ValueError(f"public key {kid!r}: not a 32-byte Ed25519 key")
+        if kid and kid != kid_for(raw):
+            raise ValueError(f"public key {kid!r}: the kid does not match the key "
+                             f"(expected {kid_for(raw)})")
+        out[kid_for(raw)] = Ed25519PublicKey.from_public_bytes(raw)
+    return out
+
+
+def _write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-pub-")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

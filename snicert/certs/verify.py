@@ -1,0 +1,94 @@
+"""Offline verification of any certificate file (JSON, PDF, PNG, HTML), and the optional
+online status check against the public registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from snicert.certs.credential import VerifyResult, verify_credential
+from snicert.certs.embed import NoCredential, extract
+from snicert.certs.keys import load_public_keys
+
+MAX_FILE = 64 * 1024 * 1024
+
+
+def verify_bytes(data: bytes, known_keys: Any = None, now: datetime | None = None) -> VerifyResult:
+    keys = _keys(known_keys)
+    try:
+        form, credential = extract(data)
+    except NoCredential as exc:
+        return VerifyResult(False, str(exc))
+    return verify_credential(credential, keys, now, form)
+
+
+def verify_file(path_or_bytes: str | Path | bytes, known_keys: Any = None,
+                now: datetime | None = None) -> VerifyResult:
+    """Verify a certificate file offline: reads only the embedded signed credential (no
+    pixels, no page content), checks the Ed25519 proof against `known_keys`, then the
+    validity period against `now` (default: snicert.clock.now()).
+
+    known_keys: {kid: Ed25519PublicKey}, a JWK Set / {kid: base64url} mapping, a path to
+    such a JSON file, or None for this installation's public keys (SNICERT_HOME/keys).
+    """
+    if isinstance(path_or_bytes, bytes | bytearray | memoryview):
+        return verify_bytes(bytes(path_or_bytes), known_keys, now)
+    path = Path(path_or_bytes)
+    try:
+        if path.stat().st_size > MAX_FILE:
+            return VerifyResult(False, f"{path}: too large for a certificate file")
+        data = path.read_bytes()
+    except OSError as exc:
+        return VerifyResult(False, f"cannot read {path}: {exc.strerror or exc}")
+    return verify_bytes(data, known_keys, now)
+
+
+def _keys(known_keys: Any) -> dict[str, Ed25519PublicKey]:
+    if isinstance(known_keys, dict) and known_keys and all(
+            isinstance(v, Ed25519PublicKey) for v in known_keys.values()):
+        return known_keys
+    return load_public_keys(known_keys)
+
+
+@dataclass
+class OnlineStatus:
+    ok: bool
+    status: str | None  # active | suspended | withdrawn | expired | None (not reached)
+    message: str
+
+
+def check_online(base_url: str, number: str, timeout: float = 10.0,
+                 client: Any = None) -> OnlineStatus:
+    """Ask the registry at {base_url}/api/v1/certificates/{number} for the current status."""
+    import httpx
+
+    url = f"{base_url.rstrip('/')}/api/v1/certificates/{number}"
+    try:
+        if client is None:
+            with httpx.Client(timeout=timeout, follow_redirects=True) as c:
+                response = c.get(url, headers={"Accept": "application/json"})
+        else:
+            response = client.get(url, headers={"Accept": "application/json"})
+    except httpx.HTTPError as exc:
+        return OnlineStatus(False, None, f"online check failed: {url}: {exc}")
+    if response.status_code == 404:
+        return OnlineStatus(False, None, f"not in the registry: {url} answered 404")
+    if response.status_code != 200:
+        return OnlineStatus(False, None, f"online check failed: {url} answered "
+                                         f"{response.status_code}")
+    try:
+        body = response.json()
+        status = body["status"]
+    except (ValueError, KeyError, TypeError):
+        return OnlineStatus(False, None, f"online check failed: {url} gave no JSON status")
+    reason = body.get("reason") or body.get("status_reason")
+    suffix = f" ({reason})" if reason else ""
+    if status == "active":
+        return OnlineStatus(True, status, "online: active")
+    if status in ("suspended", "withdrawn", "expired"):
+        return OnlineStatus(False, status, f"online: {status}{suffix}")
+    return OnlineStatus(False, str(status), f"online: unknown status {status!r}")

@@ -1,0 +1,36 @@
+"""`snicert demo --json` on a fresh home: four products certified, one refused, and every
+certificate file it lists verifies offline with `snicert verify`."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from snicert.cli import app
+
+
+def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
+    # flows off: the demo takes the automated steps itself (test_flows runs them in Prefect)
+    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
+    runner = CliRunner()
+    result = runner.invoke(app, ["demo", "--count", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 9  # 2 per product + the failing one
+    certified = [r for r in rows if r["final_state"] == "certified"]
+    assert sorted({r["product"] for r in certified}) == ["abon", "emping", "sasando",
+                                                         "tenun_ikat"]
+    assert len(certified) == 8 and len({r["certificate_number"] for r in certified}) == 8
+    [refused] = [r for r in rows if r["final_state"] == "refused"]
+    assert "total_plate_count" in refused["refusal_reason"]
+    assert refused["certificate_number"] is None
+    scenarios = [s for r in certified for s in r["scenario"]]
+    assert sum(s == "nonconformity answered" for s in scenarios) == 4
+    assert sum(s.startswith("retest") for s in scenarios) == 4
+    for row in certified:
+        for suffix in (".json", ".pdf", ".png"):
+            [path] = [f for f in row["files"] if f.endswith("certificate" + suffix)]
+            check = runner.invoke(app, ["verify", path])
+            assert check.exit_code == 0, check.output
+            assert "valid" in check.output and row["certificate_number"] in check.output
