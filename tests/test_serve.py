@@ -38,12 +38,13 @@ def _listening(port: int) -> bool:
 
 
 def test_serve_starts_server_and_runner_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    port = _free_port()
+    port, web_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PREFECT_", "SNICERT_"))}
     env.update(SNICERT_HOME=str(tmp_path / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     proc = subprocess.Popen([sys.executable, "-m", "snicert", "serve", "--prefect-port",
-                             str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             str(port), "--port", str(web_port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     api = f"http://127.0.0.1:{port}/api"
     try:
@@ -60,9 +61,17 @@ def test_serve_starts_server_and_runner_and_stops_on_ctrl_c(tmp_path: Path) -> N
         assert sweep["schedules"][0]["schedule"]["cron"] == "0 6 * * *"
         assert (tmp_path / "home" / "prefect").is_dir()  # the server's database lives here
         assert (tmp_path / "home" / "snicert.db").exists()  # initialised
+        page = b""
+        for _ in range(30):  # the web app answers
+            with contextlib.suppress(OSError), urllib.request.urlopen(
+                    f"http://127.0.0.1:{web_port}/directory", timeout=5) as r:
+                page = r.read()
+                break
+            time.sleep(1)
+        assert b"Direktori" in page
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert "stopped prefect-server" in out and "stopped runner" in out
-    assert not _listening(port)
+    assert not _listening(port) and not _listening(web_port)

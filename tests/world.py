@@ -55,7 +55,7 @@ class World:
             self.users[name] = accounts.register_applicant(
                 s, email=f"{name}@umkm.example", name=info["name"], password="rahasia-123",
                 business_name=info["business_name"], nib=info["nib"],
-                address=info["address"]).id
+                address=info["address"], phone=info["phone"]).id
         return name
 
     def new_application(self, product: str = "abon", applicant: str | None = None,

@@ -32,14 +32,18 @@ def make_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # Writers take the write lock up front: two transactions that read then write
-        # never deadlock on a lock upgrade; they queue on busy_timeout instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # never deadlock on a lock upgrade; they queue on busy_timeout instead. Readers
+        # (`reading()`) begin deferred and never wait for a writer (WAL).
+        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
 
 _ENGINES: dict[str, Engine] = {}
 _FACTORIES: dict[str, sessionmaker[Session]] = {}
+_READERS: dict[str, sessionmaker[Session]] = {}
+_READ_ONLY = "snicert_read_only"
 
 
 def engine() -> Engine:
@@ -68,6 +72,20 @@ def transaction() -> Iterator[Session]:
         callback()
 
 
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A read-only unit of work (public pages, listings): on SQLite it takes no write lock.
+    Anything written in it is rolled back."""
+    url = config.database_url()
+    if url not in _READERS:
+        _READERS[url] = sessionmaker(engine().execution_options(**{_READ_ONLY: True}),
+                                     expire_on_commit=False)
+    with _READERS[url]() as session:
+        with session.begin():
+            yield session
+            session.rollback()
+
+
 _AFTER_COMMIT = "snicert_after_commit"
 
 
@@ -82,3 +100,4 @@ def dispose_all() -> None:
         eng.dispose()
     _ENGINES.clear()
     _FACTORIES.clear()
+    _READERS.clear()

@@ -1,0 +1,79 @@
+"""What the public may see: certificate status and the directory of certified products.
+
+Only what is printed on the certificate itself (holder, site, brand, product, standard,
+scheme, dates) and its current status; never contact details, documents or lab data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from snicert import clock
+from snicert.certs import verify_url
+from snicert.db.models import Business, Certificate
+from snicert.lifecycle import CertState
+
+LISTED = (CertState.ACTIVE.value, CertState.SUSPENDED.value)
+
+
+def effective_status(cert: Certificate) -> str:
+    """The status right now: a certificate past its validity is expired even before the
+    daily sweep records it."""
+    if cert.status in LISTED and cert.valid_until is not None and cert.valid_until <= clock.now():
+        return CertState.EXPIRED.value
+    return cert.status
+
+
+def certificate_view(cert: Certificate) -> dict[str, Any]:
+    d = cert.data
+    status = effective_status(cert)
+    return {
+        "number": cert.number,
+        "status": status,
+        "valid": status == CertState.ACTIVE.value,
+        "status_reason": cert.status_reason if status in ("suspended", "withdrawn") else None,
+        "holder": {k: d["holder"][k] for k in ("name", "address", "city", "province")},
+        "production_site": d["production_site"],
+        "brand": d["brand"],
+        "product": {"code": d["product"]["code"], "name": d["product"]["name"],
+                    "variants": d["product"].get("variants")},
+        "standards": d["standards"],
+        "scheme": d["scheme"],
+        "scope": d["scope"],
+        "issued_at": d["issued_at"],
+        "valid_until": d["valid_until"],
+        "key_id": cert.key_id,
+        "verify_url": verify_url(cert.number),
+    }
+
+
+def find_certificate(s: Session, number: str) -> dict[str, Any] | None:
+    cert = s.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
+    return certificate_view(cert) if cert is not None else None
+
+
+def directory(s: Session, q: str = "", product: str = "", city: str = "", sni: str = "",
+              limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """Certified products (active or suspended), searchable by business or brand (q),
+    product code, city and SNI number."""
+    query = select(Certificate).join(Business, Business.id == Certificate.business_id).where(
+        Certificate.status.in_(LISTED))
+    if q.strip():
+        like = f"%{q.strip().lower()}%"
+        query = query.where(or_(func.lower(Business.name).like(like),
+                                func.lower(Certificate.number).like(like),
+                                func.lower(Certificate.data["brand"].as_string()).like(like)))
+    if product:
+        query = query.where(Certificate.product == product)
+    if city.strip():
+        query = query.where(func.lower(Business.city).like(f"%{city.strip().lower()}%"))
+    if sni.strip():
+        query = query.where(func.lower(Certificate.data["standards"].as_string()).like(
+            f"%{sni.strip().lower()}%"))
+    total = s.scalar(select(func.count()).select_from(query.subquery()))
+    rows = s.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+                     .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
+    return total, [certificate_view(c) for c in rows]

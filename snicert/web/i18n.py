@@ -1,0 +1,53 @@
+"""Bahasa Indonesia first, English on request (?lang=en, remembered in a cookie)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+LANGS = ("id", "en")
+TEXT: dict[str, dict[str, str]] = {
+    "site": {"id": "Sertifikasi Produk SNI – Kota Kupang",
+             "en": "SNI Product Certification – Kota Kupang"},
+    "verify_title": {"id": "Periksa sertifikat", "en": "Check a certificate"},
+    "directory": {"id": "Direktori produk bersertifikat", "en": "Directory of certified products"},
+    "number": {"id": "Nomor sertifikat", "en": "Certificate number"},
+    "check": {"id": "Periksa", "en": "Check"},
+    "search": {"id": "Cari", "en": "Search"},
+    "not_found": {"id": "Sertifikat tidak ditemukan", "en": "Certificate not found"},
+    "not_found_help": {"id": "Periksa kembali nomor pada sertifikat atau label.",
+                       "en": "Check the number on the certificate or label again."},
+    "status": {"id": "Status", "en": "Status"},
+    "active": {"id": "BERLAKU", "en": "VALID"},
+    "suspended": {"id": "DIBEKUKAN", "en": "SUSPENDED"},
+    "withdrawn": {"id": "DICABUT", "en": "WITHDRAWN"},
+    "expired": {"id": "KEDALUWARSA", "en": "EXPIRED"},
+    "reason": {"id": "Alasan", "en": "Reason"},
+    "holder": {"id": "Pemegang sertifikat", "en": "Certificate holder"},
+    "site_prod": {"id": "Lokasi produksi", "en": "Production site"},
+    "brand": {"id": "Merek", "en": "Brand"},
+    "product": {"id": "Produk", "en": "Product"},
+    "standard": {"id": "Standar", "en": "Standard"},
+    "scheme": {"id": "Skema", "en": "Scheme"},
+    "scope": {"id": "Ruang lingkup", "en": "Scope"},
+    "issued": {"id": "Tanggal terbit", "en": "Issued"},
+    "valid_until": {"id": "Berlaku sampai", "en": "Valid until"},
+    "all_products": {"id": "Semua produk", "en": "All products"},
+    "business_or_brand": {"id": "Usaha, merek atau nomor", "en": "Business, brand or number"},
+    "city": {"id": "Kota", "en": "City"},
+    "results": {"id": "hasil", "en": "results"},
+    "language": {"id": "English", "en": "Bahasa Indonesia"},
+    "signed_note": {"id": "Sertifikat ditandatangani secara elektronik (Ed25519); kunci",
+                    "en": "The certificate is electronically signed (Ed25519); key"},
+}
+
+
+def lang_of(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "id"
+    return lang if lang in LANGS else "id"
+
+
+def translator(lang: str):
+    def t(key: str) -> str:
+        entry = TEXT.get(key)
+        return entry[lang] if entry else key
+    return t
