@@ -65,8 +65,15 @@ def plan_samples(app_id: int) -> bool:
 
 
 def close_testing(app_id: int) -> bool:
-    return _step(app_id, State.TESTING,
-                 lambda s, system, app: lab.complete_testing(s, system, app.id))
+    from snicert.reports import render_test_report
+
+    def work(s, system, app) -> bool:
+        if not lab.complete_testing(s, system, app.id):
+            return False  # results still awaited
+        render_test_report(s, app)  # same transaction: no evaluation without its report
+        return True
+
+    return _step(app_id, State.TESTING, work)
 
 
 def compile_evaluation(app_id: int) -> bool:

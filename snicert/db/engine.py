@@ -80,10 +80,9 @@ def reading() -> Iterator[Session]:
     if url not in _READERS:
         _READERS[url] = sessionmaker(engine().execution_options(**{_READ_ONLY: True}),
                                      expire_on_commit=False)
-    with _READERS[url]() as session:
-        with session.begin():
-            yield session
-            session.rollback()
+    with _READERS[url]() as session, session.begin():
+        yield session
+        session.rollback()
 
 
 _AFTER_COMMIT = "snicert_after_commit"

@@ -151,7 +151,10 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
 
 
 def _results(s: Session, app_id: int, parameter_id: str | None = None) -> list[LabResult]:
-    q = select(LabResult).where(LabResult.application_id == app_id)
+    """Results on the application's samples, except those of rejected samples (a new
+    round of sampling starts the testing over)."""
+    q = select(LabResult).join(Sample, Sample.id == LabResult.sample_id).where(
+        LabResult.application_id == app_id, Sample.status != "rejected")
     if parameter_id is not None:
         q = q.where(LabResult.parameter_id == parameter_id)
     return list(s.scalars(q.order_by(LabResult.parameter_id, LabResult.attempt)))
