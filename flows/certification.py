@@ -8,10 +8,11 @@ run's final state is named after what it waits for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.context import SettingsContext, get_settings_context
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY
 from prefect.states import Completed, State
@@ -19,21 +20,25 @@ from prefect.states import Completed, State
 from snicert import stages
 from snicert.lifecycle import State as AppState
 
-# retries: the steps that write files (report, certificate) may meet a passing I/O error
+
+def _stage(fn: Callable[[int], bool], name: str, retries: int = 0) -> Task:
+    # No result persistence: the database is the record, and it saves a request per task.
+    return task(fn, name=name, retries=retries, retry_delay_seconds=1, persist_result=False)
+
+
+# retries: the steps that write files (labels, reports, certificate) may meet a passing
+# I/O error; each step is one transaction, so a retry starts clean.
 STAGE_TASKS = {
-    AppState.SUBMITTED: task(stages.screen, name="screening"),
-    AppState.SAMPLING: task(stages.plan_samples, name="sampling", retries=2,
-                            retry_delay_seconds=1),
-    AppState.TESTING: task(stages.close_testing, name="lab-testing", retries=2,
-                           retry_delay_seconds=1),
-    AppState.EVALUATION: task(stages.compile_evaluation, name="evaluation", retries=2,
-                              retry_delay_seconds=1),
-    AppState.APPROVED: task(stages.issue, name="issuance", retries=2, retry_delay_seconds=1),
+    AppState.SUBMITTED: _stage(stages.screen, "screening"),
+    AppState.SAMPLING: _stage(stages.plan_samples, "sampling", retries=2),
+    AppState.TESTING: _stage(stages.close_testing, "lab-testing", retries=2),
+    AppState.EVALUATION: _stage(stages.compile_evaluation, "evaluation", retries=2),
+    AppState.APPROVED: _stage(stages.issue, "issuance", retries=2),
 }
 
 
 @flow(name="certification", flow_run_name="application-{application_id}",
-      validate_parameters=False)
+      validate_parameters=False, persist_result=False)
 def certification(application_id: int) -> State:
     for _ in range(len(STAGE_TASKS) + 1):
         step = STAGE_TASKS.get(stages.status(application_id).state)
