@@ -5,15 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
-from snicert.services import public
+from snicert.db.models import Application, User
+from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SnicertError
+from snicert.roles import Role
+from snicert.services import accounts, public, sessions
+from snicert.web.auth import (
+    COOKIE,
+    LoginLimiter,
+    actor,
+    check_csrf,
+    check_pre_csrf,
+    pre_csrf_token,
+    require,
+    set_pre_csrf,
+    set_session_cookie,
+)
 from snicert.web.i18n import lang_of, translator
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +47,14 @@ def create_app() -> FastAPI:
             status_code=status_code)
         if request.query_params.get("lang") == lang:
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+        return response
+
+    def form_page(request: Request, name: str, status_code: int = 200,
+                  **ctx: Any) -> HTMLResponse:
+        """A page with a form shown before signing in: double-submit CSRF token."""
+        token = pre_csrf_token(request)
+        response = page(request, name, status_code, csrf=token, **ctx)
+        set_pre_csrf(request, response, token)
         return response
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -79,11 +103,115 @@ def create_app() -> FastAPI:
         """The certificate signing keys (JWK Set), for offline verification."""
         return JSONResponse(public_keys())
 
+    limiter = LoginLimiter()
+    app.state.login_limiter = limiter
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request) -> HTMLResponse:
+        return form_page(request, "login.html.j2", error=None, email="")
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, email: str = Form(""), password: str = Form(""),
+              csrf_token: str = Form("")) -> Response:
+        check_pre_csrf(request, csrf_token)
+        keys = (f"ip:{request.client.host if request.client else '?'}",
+                f"email:{email.strip().lower()}")
+        limiter.check(*keys)
+        try:
+            with db.transaction() as s:
+                token, _ = sessions.sign_in(s, email, password)
+        except PermissionDenied:
+            limiter.failed(*keys)
+            return form_page(request, "login.html.j2", status_code=401, email=email,
+                             error=translator(lang_of(request))("bad_login"))
+        response = RedirectResponse("/me", status_code=303)
+        set_session_cookie(request, response, token)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf_token: str = Form("")) -> RedirectResponse:
+        who = require(request)
+        check_csrf(who, csrf_token)
+        with db.transaction() as s:
+            sessions.sign_out(s, request.cookies.get(COOKIE, ""))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/register", response_class=HTMLResponse, include_in_schema=False)
+    def register_form(request: Request) -> HTMLResponse:
+        return form_page(request, "register.html.j2", errors={}, form={})
+
+    @app.post("/register", include_in_schema=False)
+    async def register(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        check_pre_csrf(request, form.get("csrf_token"))
+        try:
+            with db.transaction() as s:
+                accounts.register_applicant(
+                    s, email=form.get("email", ""), name=form.get("name", ""),
+                    password=form.get("password", ""),
+                    business_name=form.get("business_name", ""), nib=form.get("nib", ""),
+                    address=form.get("address", ""),
+                    city=form.get("city") or "Kota Kupang", phone=form.get("phone") or None)
+                token, _ = sessions.sign_in(s, form.get("email", ""), form.get("password", ""))
+        except (InvalidInput, Conflict) as exc:
+            field = getattr(exc, "field", "email")
+            return form_page(request, "register.html.j2", status_code=422,
+                             errors={field: str(exc)}, form=form)
+        response = RedirectResponse("/me", status_code=303)
+        set_session_cookie(request, response, token)
+        return response
+
+    @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
+    def me_page(request: Request) -> Response:
+        who = actor(request)
+        if who is None:
+            return RedirectResponse("/login", status_code=303)
+        with db.reading() as s:
+            apps = my_applications(s, who.user_id)
+        return page(request, "me.html.j2", who=who, apps=apps)
+
+    @app.get("/api/v1/me", tags=["accounts"])
+    def me_api(request: Request) -> dict[str, Any]:
+        """The signed-in user (session cookie or bearer token)."""
+        who = require(request)
+        return {"id": who.user_id, "email": who.email, "name": who.name,
+                "roles": sorted(who.roles), "business_id": who.business_id}
+
+    @app.post("/api/v1/tokens", tags=["accounts"], status_code=201)
+    def new_token(request: Request, name: str = Form(...),
+                  csrf_token: str = Form("")) -> dict[str, Any]:
+        """A new API token for the signed-in user; the token is shown only once."""
+        who = require(request)
+        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
+        with db.transaction() as s:
+            token, row = sessions.create_api_token(s, s.get(User, who.user_id), name)
+            return {"id": row.id, "name": row.name, "token": token}
+
+    @app.exception_handler(SnicertError)
+    def refused(request: Request, exc: SnicertError) -> JSONResponse:
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
+            exc, PermissionDenied) else 409 if isinstance(exc, Conflict) else 422
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
+    from snicert.services.guards import can_see
+
+    user = s.get(User, user_id)
+    q = select(Application).order_by(Application.id.desc()).limit(200)
+    if not (user.roles - {Role.APPLICANT}):
+        q = q.where(Application.business_id == user.business_id)
+    return [{"id": a.id, "number": a.number, "product": a.product, "state": a.state,
+             "awaiting": a.awaiting_action, "due": a.due_at, "overdue": a.overdue}
+            for a in s.scalars(q) if can_see(user, a)]
 
 
 def _products() -> list[tuple[str, str]]:

@@ -1,0 +1,104 @@
+"""Who is asking: a session cookie (browsers) or a bearer API token (integrations); CSRF
+tokens on every form; a limit on failed sign-ins."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request, Response
+
+from snicert.db import engine as db
+from snicert.services import sessions
+
+COOKIE = "snicert_session"
+PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing in
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    email: str
+    name: str
+    roles: frozenset[str]
+    business_id: int | None
+    csrf: str | None  # None for bearer tokens: no cookie, so no CSRF to defend against
+
+
+def actor(request: Request) -> Actor | None:
+    auth = request.headers.get("authorization", "")
+    with db.transaction() as s:
+        if auth.lower().startswith("bearer "):
+            user = sessions.user_for_api_token(s, auth[7:].strip())
+            if user is None:
+                raise HTTPException(401, "invalid or revoked API token")
+            return Actor(user.id, user.email, user.name, user.roles, user.business_id, None)
+        found = sessions.session_for(s, request.cookies.get(COOKIE))
+        if found is None:
+            return None
+        user, session = found
+        return Actor(user.id, user.email, user.name, user.roles, user.business_id,
+                     session.csrf_token)
+
+
+def require(request: Request) -> Actor:
+    who = actor(request)
+    if who is None:
+        raise HTTPException(401, "sign in first")
+    return who
+
+
+def check_csrf(who: Actor, submitted: str | None) -> None:
+    if who.csrf is not None and not secrets.compare_digest(who.csrf, submitted or ""):
+        raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+def pre_csrf_token(request: Request) -> str:
+    return request.cookies.get(PRE_CSRF) or secrets.token_urlsafe(32)
+
+
+def set_pre_csrf(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(PRE_CSRF, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+
+
+def check_pre_csrf(request: Request, submitted: str | None) -> None:
+    cookie = request.cookies.get(PRE_CSRF)
+    if not cookie or not secrets.compare_digest(cookie, submitted or ""):
+        raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https",
+                        max_age=sessions.SESSION_DAYS * 86400)
+
+
+class LoginLimiter:
+    """At most `limit` failed sign-ins per client address and per e-mail in `window`
+    seconds (in this process; put a proxy limit in front when running several)."""
+
+    def __init__(self, limit: int = 5, window: float = 900):
+        self.limit, self.window = limit, window
+        self.failures: dict[str, deque[float]] = defaultdict(deque)
+        self.lock = threading.Lock()
+
+    def _recent(self, key: str) -> deque[float]:
+        q = self.failures[key]
+        while q and q[0] < time.monotonic() - self.window:
+            q.popleft()
+        return q
+
+    def check(self, *keys: str) -> None:
+        with self.lock:
+            if any(len(self._recent(k)) >= self.limit for k in keys):
+                raise HTTPException(429, "too many failed sign-ins; wait 15 minutes",
+                                    headers={"Retry-After": str(int(self.window))})
+
+    def failed(self, *keys: str) -> None:
+        with self.lock:
+            for k in keys:
+                self._recent(k).append(time.monotonic())
