@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,37 +24,21 @@ from snicert.web.auth import (
     actor,
     check_csrf,
     check_pre_csrf,
-    pre_csrf_token,
     require,
-    set_pre_csrf,
     set_session_cookie,
 )
 from snicert.web.i18n import lang_of, translator
+from snicert.web.pages import form_page, page
+from snicert.web.routes import ROUTERS
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 def create_app() -> FastAPI:
     app = FastAPI(title="snicert", version="1", docs_url="/api/docs", redoc_url=None)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-        lang = lang_of(request)
-        response = templates.TemplateResponse(
-            request, name, {"t": translator(lang), "lang": lang, **ctx},
-            status_code=status_code)
-        if request.query_params.get("lang") == lang:
-            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
-        return response
-
-    def form_page(request: Request, name: str, status_code: int = 200,
-                  **ctx: Any) -> HTMLResponse:
-        """A page with a form shown before signing in: double-submit CSRF token."""
-        token = pre_csrf_token(request)
-        response = page(request, name, status_code, csrf=token, **ctx)
-        set_pre_csrf(request, response, token)
-        return response
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

@@ -1,0 +1,32 @@
+"""Rendering pages: the language, the translator and CSRF tokens for forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from snicert.web.auth import pre_csrf_token, set_pre_csrf
+from snicert.web.i18n import lang_of, translator
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+
+
+def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    response = templates.TemplateResponse(
+        request, name, {"t": translator(lang), "lang": lang, **ctx}, status_code=status_code)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def form_page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    """A page with a form shown before signing in: double-submit CSRF token."""
+    token = pre_csrf_token(request)
+    response = page(request, name, status_code, csrf=token, **ctx)
+    set_pre_csrf(request, response, token)
+    return response
