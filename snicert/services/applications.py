@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle, storage
+from snicert import audit, clock, lifecycle, storage, uploads
 from snicert.catalog import Catalog, default_catalog
 from snicert.db.models import (
     Application,
@@ -120,6 +120,8 @@ def attach_document(s: Session, actor: User, app_id: int, kind: str, filename: s
     limit_mb = specs[kind]["max_size_mb"] if kind in specs else 10
     if len(data) > limit_mb * 1024 * 1024:
         raise InvalidInput("file", filename, f"larger than {limit_mb} MB")
+    if file_type in uploads.FORMATS:
+        data = uploads.reencode(data, file_type, filename)
     digest = storage.put(data)
     doc = Document(application_id=app.id, kind=kind, filename=_display_name(filename),
                    media_type=MEDIA_TYPES[file_type], sha256=digest, size=len(data),

@@ -1,7 +1,273 @@
-"""Pages and API routes for applicant work."""
+"""Applicant pages and API: start an application, upload documents, submit, follow the
+timeline, answer non-conformities, download the certificate.
+
+Someone who may not see an application gets 404, whatever id they try: the existence of
+other businesses' cases is not revealed.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snicert import outputs
+from snicert.catalog import default_catalog
+from snicert.db import engine as db
+from snicert.db.models import Application, AuditEvent, Certificate, Nonconformity, User
+from snicert.errors import InvalidInput, SnicertError
+from snicert.services import applications
+from snicert.services.guards import can_see
+from snicert.web.auth import Actor, actor, check_csrf, require
+from snicert.web.pages import page
 
 router = APIRouter()
+MAX_UPLOAD = 25 * 1024 * 1024  # read no more than this; the product's own limit is lower
+DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
+
+
+def _visible(s: Session, who: Actor, app_id: int) -> Application:
+    app = s.get(Application, app_id)
+    if app is None or not can_see(s.get(User, who.user_id), app):
+        raise HTTPException(404, f"application {app_id} not found")
+    return app
+
+
+def _signed_in(request: Request) -> Actor | RedirectResponse:
+    who = actor(request)
+    return who if who is not None else RedirectResponse("/login", status_code=303)
+
+
+async def _read(upload: UploadFile) -> bytes:
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(413, f"file larger than {MAX_UPLOAD // 2**20} MB")
+    return data
+
+
+def detail(s: Session, app: Application) -> dict[str, Any]:
+    """Everything the applicant's page and the API show about one application."""
+    product = default_catalog().product(app.product)
+    docs = applications.latest_documents(s, app.id)
+    cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
+    events = s.scalars(select(AuditEvent).where(AuditEvent.application_id == app.id)
+                       .order_by(AuditEvent.seq)).all()
+    ncs = s.scalars(select(Nonconformity).where(Nonconformity.application_id == app.id)
+                    .order_by(Nonconformity.id)).all()
+    return {
+        "id": app.id, "number": app.number, "product": app.product,
+        "product_name": {"id": product.name.id, "en": product.name.en},
+        "brand": app.brand, "production_site": app.production_site, "state": app.state,
+        "awaiting_role": app.awaiting_role, "awaiting_action": app.awaiting_action,
+        "due_at": app.due_at.isoformat() if app.due_at else None, "overdue": app.overdue,
+        "documents": [{
+            "kind": d.id, "name": {"id": d.name.id, "en": d.name.en}, "mandatory": d.mandatory,
+            "file_types": list(d.file_types), "max_size_mb": d.max_size_mb,
+            "uploaded": ({"filename": docs[d.id].filename, "size": docs[d.id].size,
+                          "media_type": docs[d.id].media_type}
+                         if d.id in docs else None)} for d in product.documents],
+        "nonconformities": [{"id": n.id, "item_id": n.item_id, "description": n.description,
+                             "status": n.status, "round": n.round} for n in ncs],
+        "timeline": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor,
+                      "data": json.loads(e.data)} for e in events],
+        "certificate": ({"number": cert.number, "status": cert.status,
+                         "downloads": {k: f"/applications/{app.id}/certificate.{k}"
+                                       for k in DOWNLOADS}} if cert else None),
+    }
+
+
+# ---------------------------------------------------------------- pages
+
+
+@router.get("/applications/new", response_class=HTMLResponse, include_in_schema=False)
+def new_form(request: Request) -> Response:
+    who = _signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    return page(request, "applicant_new.html.j2", who=who, errors={}, form={},
+                products=_products())
+
+
+@router.post("/applications", include_in_schema=False)
+def create_page(request: Request, product: str = Form(""), brand: str = Form(""),
+                production_site: str = Form(""), variants: str = Form(""),
+                csrf_token: str = Form("")) -> Response:
+    who = require(request)
+    check_csrf(who, csrf_token)
+    try:
+        with db.transaction() as s:
+            app = applications.create(s, s.get(User, who.user_id), product, brand,
+                                      production_site, variants or None)
+            app_id = app.id
+    except InvalidInput as exc:
+        return page(request, "applicant_new.html.j2", status_code=422, who=who,
+                    errors={exc.field: str(exc)}, products=_products(),
+                    form={"product": product, "brand": brand,
+                          "production_site": production_site, "variants": variants})
+    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+
+
+@router.get("/applications/{app_id}", response_class=HTMLResponse, include_in_schema=False)
+def detail_page(request: Request, app_id: int, error: str = "") -> Response:
+    who = _signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    with db.reading() as s:
+        info = detail(s, _visible(s, who, app_id))
+    return page(request, "applicant_detail.html.j2", who=who, app=info, error=error)
+
+
+@router.post("/applications/{app_id}/documents", include_in_schema=False)
+async def upload_page(request: Request, app_id: int, kind: str = Form(""),
+                      file: UploadFile = File(...), csrf_token: str = Form("")) -> Response:
+    who = require(request)
+    check_csrf(who, csrf_token)
+    data = await _read(file)
+    return _act(request, who, app_id, lambda s, user: applications.attach_document(
+        s, user, app_id, kind, file.filename or "file", data))
+
+
+@router.post("/applications/{app_id}/submit", include_in_schema=False)
+def submit_page(request: Request, app_id: int, csrf_token: str = Form("")) -> Response:
+    who = require(request)
+    check_csrf(who, csrf_token)
+    return _act(request, who, app_id,
+                lambda s, user: applications.submit(s, user, app_id))
+
+
+@router.post("/nonconformities/{nc_id}/answer", include_in_schema=False)
+async def answer_page(request: Request, nc_id: int, text: str = Form(""),
+                      file: UploadFile | None = File(None), csrf_token: str = Form("")
+                      ) -> Response:
+    who = require(request)
+    check_csrf(who, csrf_token)
+    data = await _read(file) if file is not None and file.filename else None
+    with db.reading() as s:
+        nc = s.get(Nonconformity, nc_id)
+        if nc is None:
+            raise HTTPException(404, f"non-conformity {nc_id} not found")
+        app_id = _visible(s, who, nc.application_id).id
+
+    def answer(s: Session, user: User) -> None:
+        doc_id = None
+        if data is not None:
+            doc_id = applications.attach_document(s, user, app_id, applications.NC_RESPONSE_KIND,
+                                                  file.filename or "file", data).id
+        applications.answer_nonconformity(s, user, nc_id, text, doc_id)
+
+    return _act(request, who, app_id, answer)
+
+
+def _act(request: Request, who: Actor, app_id: int, step) -> Response:
+    """Run one applicant step; a refusal comes back on the page, next to what caused it."""
+    with db.reading() as s:
+        _visible(s, who, app_id)
+    try:
+        with db.transaction() as s:
+            step(s, s.get(User, who.user_id))
+    except SnicertError as exc:
+        with db.reading() as s:
+            info = detail(s, _visible(s, who, app_id))
+        return page(request, "applicant_detail.html.j2", status_code=422 if isinstance(
+            exc, InvalidInput) else 409, who=who, app=info, error=str(exc))
+    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+
+
+@router.get("/applications/{app_id}/certificate.{fmt}", include_in_schema=False)
+def download(request: Request, app_id: int, fmt: str) -> FileResponse:
+    who = require(request)
+    if fmt not in DOWNLOADS:
+        raise HTTPException(404, "no such file")
+    with db.reading() as s:
+        app = _visible(s, who, app_id)
+        cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
+        out = outputs.find(s, f"certificate:{cert.id}", DOWNLOADS[fmt]) if cert else None
+        if out is None:
+            raise HTTPException(404, "no certificate issued for this application")
+        path, media = outputs.absolute(out), out.media_type
+    return FileResponse(path, media_type=media, filename=f"{cert.number}.{fmt}".replace(
+        ".label", "-label.png"))
+
+
+def _products() -> list[tuple[str, str]]:
+    return [(code, p.name.id) for code, p in sorted(default_catalog().products.items())]
+
+
+# ---------------------------------------------------------------- API
+
+
+def _api_actor(request: Request) -> Actor:
+    who = require(request)
+    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
+    return who
+
+
+@router.get("/api/v1/applications", tags=["applications"])
+def list_api(request: Request) -> list[dict[str, Any]]:
+    """Applications the caller may see: an applicant's own business's, or all for staff."""
+    from snicert.web.app import my_applications
+
+    who = require(request)
+    with db.reading() as s:
+        return [{**a, "due": a["due"].isoformat() if a["due"] else None}
+                for a in my_applications(s, who.user_id)]
+
+
+@router.post("/api/v1/applications", tags=["applications"], status_code=201)
+async def create_api(request: Request) -> dict[str, Any]:
+    who = _api_actor(request)
+    body = await request.json()
+    with db.transaction() as s:
+        app = applications.create(s, s.get(User, who.user_id), str(body.get("product", "")),
+                                  str(body.get("brand", "")),
+                                  str(body.get("production_site", "")), body.get("variants"))
+        return detail(s, app)
+
+
+@router.get("/api/v1/applications/{app_id}", tags=["applications"])
+def detail_api(request: Request, app_id: int) -> dict[str, Any]:
+    who = require(request)
+    with db.reading() as s:
+        return detail(s, _visible(s, who, app_id))
+
+
+@router.post("/api/v1/applications/{app_id}/documents", tags=["applications"],
+             status_code=201)
+async def upload_api(request: Request, app_id: int, kind: str = Form(...),
+                     file: UploadFile = File(...)) -> dict[str, Any]:
+    who = _api_actor(request)
+    data = await _read(file)
+    with db.transaction() as s:
+        _visible(s, who, app_id)
+        doc = applications.attach_document(s, s.get(User, who.user_id), app_id, kind,
+                                           file.filename or "file", data)
+        return {"id": doc.id, "kind": doc.kind, "size": doc.size, "sha256": doc.sha256,
+                "media_type": doc.media_type}
+
+
+@router.post("/api/v1/applications/{app_id}/submit", tags=["applications"])
+def submit_api(request: Request, app_id: int) -> dict[str, Any]:
+    who = _api_actor(request)
+    with db.transaction() as s:
+        _visible(s, who, app_id)
+        app = applications.submit(s, s.get(User, who.user_id), app_id)
+        return {"id": app.id, "state": app.state}
+
+
+@router.post("/api/v1/nonconformities/{nc_id}/answer", tags=["applications"])
+async def answer_api(request: Request, nc_id: int) -> dict[str, Any]:
+    who = _api_actor(request)
+    body = await request.json()
+    with db.transaction() as s:
+        nc = s.get(Nonconformity, nc_id)
+        if nc is None:
+            raise HTTPException(404, f"non-conformity {nc_id} not found")
+        _visible(s, who, nc.application_id)
+        nc = applications.answer_nonconformity(s, s.get(User, who.user_id), nc_id,
+                                               str(body.get("text", "")),
+                                               body.get("document_id"))
+        return {"id": nc.id, "status": nc.status}
