@@ -78,6 +78,17 @@ class _env:
                 os.environ[k] = v
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with its real cost takes ~0.2 s per password; tests only need it to work."""
+    from argon2 import PasswordHasher
+
+    from snicert.services import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64,
+                                                           parallelism=1))
+
+
 @pytest.fixture
 def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An initialised SNICERT_HOME (system user, checklists loaded as drafts, no official)."""

@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -125,11 +124,8 @@ DEFAULT_ACTOR = {
 def _service_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Service-level tests: every step is taken here, by hand. No certification flow may
     run after a commit and move the case on by itself (snicert.signals), and no events go
-    out. Passwords are hashed cheaply: nothing here logs in, and argon2's defaults cost
-    ~0.2 s per user, most of this module's run time."""
+    out. (Cheap password hashing comes from conftest.)"""
     monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
-    monkeypatch.setattr(accounts, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def audit_action(t: Transition, entity: str = "application") -> str:

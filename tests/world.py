@@ -41,7 +41,8 @@ class World:
                 "labboth": {Role.LAB_ANALYST, Role.LAB_VERIFIER},
             }.items():
                 self.users[name] = accounts.create_staff(
-                    s, official, f"{name}@lspro.example", name.title(), roles).id
+                    s, official, f"{name}@lspro.example", name.title(), roles,
+                    "rahasia-123").id
             for product in default_catalog().checklists:
                 version = default_catalog().checklists[product].version
                 checklists.approve(s, official, product, version)

@@ -88,6 +88,12 @@ TEXT: dict[str, dict[str, str]] = {
     "st_certified": {"id": "Bersertifikat", "en": "Certified"},
     "st_refused": {"id": "Ditolak", "en": "Refused"},
     "st_withdrawn": {"id": "Ditarik", "en": "Withdrawn"},
+    "smp_title": {"id": "Pengambilan contoh", "en": "Sampling"},
+    "smp_none": {"id": "Tidak ada permohonan yang menunggu pengambilan contoh.",
+                 "en": "No application is waiting for sampling."},
+    "smp_seal": {"id": "nomor segel", "en": "seal number"},
+    "smp_location": {"id": "Tempat pengambilan", "en": "Where the samples were taken"},
+    "smp_record": {"id": "Catat contoh tersegel", "en": "Record sealed samples"},
     "signed_note": {"id": "Sertifikat ditandatangani secara elektronik (Ed25519); kunci",
                     "en": "The certificate is electronically signed (Ed25519); key"},
 }

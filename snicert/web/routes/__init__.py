@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import applicant, lab, official
+from snicert.web.routes import applicant, lab, official, sampling
 
-ROUTERS: list[APIRouter] = [applicant.router, lab.router, official.router]
+ROUTERS: list[APIRouter] = [applicant.router, sampling.router, lab.router, official.router]
