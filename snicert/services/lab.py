@@ -110,6 +110,8 @@ def receive_sample(s: Session, actor: User, sample_id: int, seal_number: str,
         raise Conflict(f"samples are received in state testing; {app.number} is {app.state}")
     if sample.status != "sealed":
         raise Conflict(f"sample {sample.code} is {sample.status}, not sealed and in transit")
+    if not seal_number.strip():
+        raise InvalidInput("seal_number", seal_number, "read the seal number on the sample")
     when = received_at or clock.now()
     plan = app.product_snapshot["sampling_plan"]
     hours = (when - sample.taken_at).total_seconds() / 3600

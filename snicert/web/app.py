@@ -15,7 +15,14 @@ from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
 from snicert.db.models import Application, User
-from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SnicertError
+from snicert.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SnicertError,
+)
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions
 from snicert.web.auth import (
@@ -175,8 +182,12 @@ def create_app() -> FastAPI:
     @app.exception_handler(SnicertError)
     def refused(request: Request, exc: SnicertError) -> JSONResponse:
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
-            exc, PermissionDenied) else 409 if isinstance(exc, Conflict) else 422
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+            exc, PermissionDenied) else 409 if isinstance(
+            exc, Conflict | IllegalTransition) else 422
+        body: dict[str, Any] = {"detail": str(exc)}
+        if isinstance(exc, InvalidInput):
+            body["field"] = exc.field
+        return JSONResponse(body, status_code=status)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
