@@ -1,0 +1,216 @@
+"""The whole case in a real browser (Playwright driving Debian's Chromium, headless): an
+applicant registers on a phone-sized screen and submits a dossier with uploads, a reviewer
+raises a non-conformity, the applicant answers it, the sampler seals samples, lab staff
+enter results and another verifies them, an official evaluates, another decides, and the
+public verification page shows the certificate as valid. Screenshots of each role's main
+page go to test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from snicert import stages, synthetic
+from snicert.catalog import default_catalog
+from snicert.db import engine as db
+from snicert.services import lab
+from tests.world import World
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="needs Debian's chromium (apt-get install chromium)")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PASSWORD = "rahasia-123"
+
+
+@pytest.fixture
+def site(home, tmp_path):
+    import uvicorn
+
+    from snicert.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def automation() -> None:
+    """What the certification flow does between people (flows are off in tests)."""
+    with db.transaction() as s:
+        from sqlalchemy import select
+
+        from snicert.db.models import Application
+        ids = list(s.scalars(select(Application.id)))
+    for app_id in ids:
+        while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
+            pass
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(browser, site: str, email: str, mobile: bool = False):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844} if mobile else
+                              {"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{site}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site}/me")
+    return page
+
+
+def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> None:
+    World().setup_staff()  # officials, sampler, analyst, verifier; checklists approved
+    # --- the applicant, on a phone
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{site}/register")
+    for field, value in {"name": "Maria Ndolu", "email": "maria@umkm.example",
+                         "phone": "+62 812 3456 7890", "password": PASSWORD,
+                         "business_name": "UMKM Abon Sei Maria", "nib": "9100000000007",
+                         "address": "Jl. El Tari No. 5, Kel. Oebobo"}.items():
+        phone.fill(f"#{field}", value)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{site}/me")
+    phone.click("text=Permohonan baru")
+    phone.select_option("#product", "abon")
+    phone.fill("#brand", "Abon Sei Maria")
+    phone.fill("#production_site", "Jl. El Tari No. 5, Kota Kupang")
+    phone.click("button[type=submit]")
+    phone.wait_for_selector("#submit-dossier")
+    app_id = int(phone.url.rsplit("/", 1)[1])
+    for spec in default_catalog().product("abon").model_dump(mode="json")["documents"]:
+        name, data = synthetic.document(spec, "abon", "UMKM Abon Sei Maria")
+        path = tmp_path / name
+        path.write_bytes(data)
+        form = phone.locator(f"form:has(input[name=kind][value={spec['id']}])")
+        form.locator("input[type=file]").set_input_files(str(path))
+        form.locator("button").click()
+        phone.wait_for_load_state()
+    assert phone.locator("text=✓").count() == len(
+        default_catalog().product("abon").documents)
+    shot(phone, "1-applicant-dossier")
+    phone.click("#submit-dossier")
+    phone.wait_for_selector('[data-state="submitted"]')
+    automation()  # screening passes
+
+    # --- the reviewer raises a non-conformity
+    reviewer = sign_in(browser, site, "reviewer@lspro.example")
+    reviewer.goto(f"{site}/review/{app_id}")
+    radios = reviewer.locator("input[type=radio][value=conform]")
+    for i in range(radios.count()):
+        radios.nth(i).check()
+    first = reviewer.locator("input[type=radio][value=nonconform]").first
+    first.check()
+    item = first.get_attribute("name").split(".", 1)[1]
+    reviewer.fill(f"[name='comment.{item}']", "Surat permohonan belum ditandatangani.")
+    shot(reviewer, "2-official-review")
+    reviewer.click(f"form[action='/review/{app_id}'] button[type=submit]")
+    reviewer.wait_for_load_state()
+
+    # --- the applicant answers it
+    phone.goto(f"{site}/applications/{app_id}")
+    phone.fill("textarea[name=text]", "Sudah ditandatangani dan diunggah ulang.")
+    phone.locator("form[action^='/nonconformities/'] button").click()
+    phone.wait_for_selector('[data-state="document_review"]')
+
+    # --- second review passes; the flow plans the samples
+    reviewer.goto(f"{site}/review/{app_id}")
+    radios = reviewer.locator("input[type=radio][value=conform]")
+    for i in range(radios.count()):
+        radios.nth(i).check()
+    reviewer.click(f"form[action='/review/{app_id}'] button[type=submit]")
+    reviewer.wait_for_load_state()
+    automation()
+
+    # --- the sampler seals the samples
+    sampler = sign_in(browser, site, "sampler@lspro.example")
+    sampler.goto(f"{site}/sampling")
+    seals = sampler.locator(f"#sampling-{app_id} input[name^=seal_]")
+    for i in range(seals.count()):
+        seals.nth(i).fill(f"SEGEL-{i}")
+    shot(sampler, "3-sampler-worklist")
+    sampler.click(f"#sampling-{app_id} button[type=submit]")
+    sampler.wait_for_load_state()
+
+    # --- the analyst receives the samples and enters every result
+    analyst = sign_in(browser, site, "analyst@lspro.example")
+    with db.transaction() as s:
+        samples = [(x.id, x.seal_number) for x in lab.samples_of(s, app_id)]
+    for sample_id, seal in samples:
+        analyst.goto(f"{site}/lab/applications/{app_id}")
+        form = analyst.locator(f"form[action='/lab/samples/{sample_id}/receive']")
+        form.locator("input[name=seal_number]").fill(seal)
+        form.locator("input[name=seal_intact]").check()
+        form.locator("button").click()
+        analyst.wait_for_load_state()
+    analyst.goto(f"{site}/lab/applications/{app_id}")
+    params = default_catalog().checklists["abon"].model_dump(mode="json")["parameters"]
+    for p in params:
+        analyst.fill(f"[name='{p['id']}.value']", synthetic.passing_value(p))
+    shot(analyst, "4-lab-results")
+    analyst.click(f"form[action='/lab/applications/{app_id}/results'] button[type=submit]")
+    analyst.wait_for_load_state()
+
+    # --- another person verifies them
+    verifier = sign_in(browser, site, "verifier@lspro.example")
+    verifier.goto(f"{site}/lab/verify")
+    shot(verifier, "5-lab-verification")
+    while verifier.locator("form[action$='/verify'] button").count():
+        verifier.locator("form[action$='/verify'] button").first.click()
+        verifier.wait_for_load_state()
+    automation()  # testing closes, the evaluation report is compiled
+
+    # --- an official evaluates, a third decides
+    evaluator = sign_in(browser, site, "evaluator@lspro.example")
+    evaluator.goto(f"{site}/evaluation/{app_id}")
+    evaluator.click(f"form[action='/evaluation/{app_id}'] button[type=submit]")
+    evaluator.wait_for_load_state()
+    decider = sign_in(browser, site, "decider@lspro.example")
+    decider.goto(f"{site}/dashboard")
+    shot(decider, "6-official-dashboard")
+    decider.goto(f"{site}/decision/{app_id}")
+    decider.check("input[name=outcome][value=grant]")
+    decider.fill("#f-reason", "Seluruh persyaratan terpenuhi.")
+    decider.click(f"form[action='/decision/{app_id}'] button[type=submit]")
+    decider.wait_for_load_state()
+    automation()  # issuance
+
+    # --- the applicant sees the certificate; the public page says it is valid
+    phone.goto(f"{site}/applications/{app_id}")
+    phone.wait_for_selector('[data-state="certified"]')
+    shot(phone, "7-applicant-certified")
+    number = phone.locator("a[href^='/verify/']").first.inner_text()
+    public = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    public.goto(f"{site}/verify/{number}")
+    assert public.locator('[data-status="active"]').inner_text() == "BERLAKU"
+    shot(public, "8-public-verification")
