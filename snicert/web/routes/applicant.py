@@ -54,8 +54,11 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
     product = default_catalog().product(app.product)
     docs = applications.latest_documents(s, app.id)
     cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
-    events = s.scalars(select(AuditEvent).where(AuditEvent.application_id == app.id)
-                       .order_by(AuditEvent.seq)).all()
+    # The case's milestones; single results, samples and uploads stay in the audit log.
+    events = s.scalars(select(AuditEvent).where(
+        AuditEvent.application_id == app.id,
+        AuditEvent.entity.in_(["application", "certificate", "nonconformity"]))
+        .order_by(AuditEvent.seq)).all()
     ncs = s.scalars(select(Nonconformity).where(Nonconformity.application_id == app.id)
                     .order_by(Nonconformity.id)).all()
     return {
