@@ -94,6 +94,7 @@ TEXT: dict[str, dict[str, str]] = {
     "smp_seal": {"id": "nomor segel", "en": "seal number"},
     "smp_location": {"id": "Tempat pengambilan", "en": "Where the samples were taken"},
     "smp_record": {"id": "Catat contoh tersegel", "en": "Record sealed samples"},
+    "app_renew": {"id": "Perpanjang sertifikat", "en": "Renew the certificate"},
     "signed_note": {"id": "Sertifikat ditandatangani secara elektronik (Ed25519); kunci",
                     "en": "The certificate is electronically signed (Ed25519); key"},
     # lab and official pages (snicert/web/routes/lab.py, official.py)

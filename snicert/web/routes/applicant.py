@@ -77,7 +77,8 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
                              "status": n.status, "round": n.round} for n in ncs],
         "timeline": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor,
                       "data": json.loads(e.data)} for e in events],
-        "certificate": ({"number": cert.number, "status": cert.status,
+        "renewal_of": app.renewal_of,
+        "certificate": ({"id": cert.id, "number": cert.number, "status": cert.status,
                          "downloads": {k: f"/applications/{app.id}/certificate.{k}"
                                        for k in DOWNLOADS}} if cert else None),
     }
@@ -259,6 +260,36 @@ def submit_api(request: Request, app_id: int) -> dict[str, Any]:
         _visible(s, who, app_id)
         app = applications.submit(s, s.get(User, who.user_id), app_id)
         return {"id": app.id, "state": app.state}
+
+
+@router.post("/api/v1/certificates/{cert_id}/renew", tags=["applications"], status_code=201)
+def renew_api(request: Request, cert_id: int) -> dict[str, Any]:
+    """Start the renewal of one of your certificates: a new application that carries the
+    history of the earlier one."""
+    who = _api_actor(request)
+    with db.transaction() as s:
+        cert = s.get(Certificate, cert_id)
+        if cert is None:
+            raise HTTPException(404, f"certificate {cert_id} not found")
+        _visible(s, who, cert.application_id)
+        return detail(s, applications.renew(s, s.get(User, who.user_id), cert_id))
+
+
+@router.post("/certificates/{cert_id}/renew", include_in_schema=False)
+def renew_page(request: Request, cert_id: int, csrf_token: str = Form("")) -> Response:
+    who = require(request)
+    check_csrf(who, csrf_token)
+    with db.reading() as s:
+        cert = s.get(Certificate, cert_id)
+        if cert is None:
+            raise HTTPException(404, f"certificate {cert_id} not found")
+        old_app = _visible(s, who, cert.application_id).id
+    try:
+        with db.transaction() as s:
+            app_id = applications.renew(s, s.get(User, who.user_id), cert_id).id
+    except SnicertError as exc:
+        return RedirectResponse(f"/applications/{old_app}?error={exc}", status_code=303)
+    return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
 @router.post("/api/v1/nonconformities/{nc_id}/answer", tags=["applications"])

@@ -485,3 +485,31 @@ def withdraw_api(cert_id: int, body: ReasonIn, c: Official) -> dict[str, Any]:
     with db.transaction() as s:
         return _cert_json(change_certificate(s, c.user(s), cert_id, "withdraw", body.reason))
 
+
+
+class SurveillanceIn(BaseModel):
+    passed: bool
+    note: str
+
+
+@router.get("/api/v1/surveillance", tags=["official"])
+def surveillance_list_api(c: Official) -> list[dict[str, Any]]:
+    """Open yearly surveillance cases (opened by the daily sweep)."""
+    from snicert.db.models import SurveillanceCase
+
+    with db.reading() as s:
+        cases = s.scalars(select(SurveillanceCase).where(SurveillanceCase.status == "open")
+                          .order_by(SurveillanceCase.due_at)).all()
+        return [{"id": x.id, "certificate_id": x.certificate_id, "cycle": x.cycle,
+                 "due_at": x.due_at.isoformat(), "status": x.status} for x in cases]
+
+
+@router.post("/api/v1/surveillance/{case_id}", tags=["official"])
+def surveillance_result_api(case_id: int, body: SurveillanceIn, c: Official
+                            ) -> dict[str, Any]:
+    """Record a surveillance result; a failure suspends the certificate."""
+    from snicert.services import monitoring
+
+    with db.transaction() as s:
+        case = monitoring.record_surveillance(s, c.user(s), case_id, body.passed, body.note)
+        return {"id": case.id, "status": case.status, "certificate_id": case.certificate_id}
