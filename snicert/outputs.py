@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, config
+from snicert import clock, config, storage
 from snicert.db.models import Output
 
 
@@ -34,16 +32,7 @@ def write(s: Session, owner: str, kind: str, relpath: str, data: bytes,
     existing = find(s, owner, kind)
     if existing is not None:
         return existing
-    target = config.home() / relpath
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    storage.write_atomic(config.home() / relpath, data)
     out = Output(owner=owner, kind=kind, path=relpath, media_type=media_type,
                  sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                  created_at=clock.now())

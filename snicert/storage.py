@@ -20,19 +20,24 @@ def blob_path(sha256: str) -> Path:
     return config.blob_dir() / sha256[:2] / sha256[2:4] / sha256
 
 
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write a file so that readers see either nothing or all of it, never a part."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def put(data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
     target = blob_path(digest)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, data)
     return digest
 
 
