@@ -84,7 +84,10 @@ def _prefect_event(s: Session, event: AuditEvent) -> dict[str, Any] | None:
 def _emit(payload: dict[str, Any]) -> None:
     from prefect.events import emit_event
 
+    from snicert.prefect_server import ensure_api
+
     try:
+        ensure_api()
         emit_event(**payload)
     except Exception:  # an event is a notification: never undo or fail the person's action
         log.exception("could not emit %s", payload["event"])
