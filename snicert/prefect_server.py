@@ -1,10 +1,15 @@
-"""The embedded Prefect server: Prefect's own ephemeral server, plus one response header.
+"""The embedded Prefect server: Prefect's own ephemeral server, with two changes for SQLite.
 
 On SQLite, Prefect's server answers 503 when a write meets "database is locked"
-(PrefectHQ/prefect#18934: creating a flow run reads, then writes, so a commit by the
-server's own event or task-run writers in between fails it). Prefect's client then backs
-off 2 s, then 4 s; measured here, about one flow run in 60 waited 2 s for a lock held a few
-milliseconds. A 503 from this server carries `Retry-After: 0.05`, which the client honours.
+(PrefectHQ/prefect#18934): creating a flow run reads, awaits, then writes, and any commit in
+between (another request's, or the server's own event and task-run writers') makes the
+write fail. Prefect's client then backs off 2 s, 4 s, 8 s...; measured here, one flow run in
+60 waited 2 s with one client, and with three threads creating runs at once some waited
+longer than five retries. So this server
+- handles one writing request (any method but GET/HEAD/OPTIONS) at a time: SQLite has one
+  writer anyway, and requests no longer invalidate each other's reads; reads stay parallel;
+- answers a 503 (now only a collision with the server's own batched writers) with a short
+  random `Retry-After` (0.05-0.5 s), which the client honours.
 
 Used whenever no PREFECT_API_URL is set (the demo, the benchmarks, a flow run from the CLI).
 A dedicated server (`snicert serve`, or PostgreSQL in production) is left as it is.
@@ -12,21 +17,27 @@ A dedicated server (`snicert serve`, or PostgreSQL in production) is left as it 
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
 import subprocess
 import sys
 import threading
 from typing import Any
 
-RETRY_AFTER = b"0.05"
+RETRY_AFTER = (0.05, 0.5)  # seconds, drawn at random per answer
 _lock = threading.Lock()
 
 
-class RetrySoon:
-    """ASGI wrapper: a 503 without Retry-After gets a short one."""
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SqliteFriendly:
+    """ASGI wrapper around Prefect's app (see the module's docstring)."""
 
     def __init__(self, app: Any):
         self.app = app
+        self.writing = asyncio.Lock()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -37,18 +48,22 @@ class RetrySoon:
             if message["type"] == "http.response.start" and message["status"] == 503:
                 headers = list(message.get("headers", []))
                 if not any(name.lower() == b"retry-after" for name, _ in headers):
-                    message = {**message, "headers": [*headers,
-                                                      (b"retry-after", RETRY_AFTER)]}
+                    wait = f"{random.uniform(*RETRY_AFTER):.2f}".encode()
+                    message = {**message, "headers": [*headers, (b"retry-after", wait)]}
             await send(message)
 
-        await self.app(scope, receive, send_soon)
+        if scope["method"] in READS:
+            await self.app(scope, receive, send_soon)
+            return
+        async with self.writing:
+            await self.app(scope, receive, send_soon)
 
 
-def create_app() -> RetrySoon:
+def create_app() -> SqliteFriendly:
     """uvicorn factory for the server process."""
     from prefect.server.api.server import create_app as prefect_app
 
-    return RetrySoon(prefect_app())
+    return SqliteFriendly(prefect_app())
 
 
 def _server_class() -> type:

@@ -29,7 +29,7 @@ class Status:
 
 
 def status(app_id: int) -> Status:
-    with db.transaction() as s:
+    with db.reading() as s:
         app = application(s, app_id)
         return Status(app.id, app.number, app.state, app.awaiting_role, app.awaiting_action,
                       app.due_at)
@@ -92,7 +92,7 @@ def issue(app_id: int) -> bool:
 def has_work(app_id: int) -> bool:
     """Would a run move anything now? (Read-only: lets a person's action skip a run that
     would only find the case waiting for the next person.)"""
-    with db.transaction() as s:
+    with db.reading() as s:
         app = application(s, app_id)
         if app.state in (State.SUBMITTED, State.APPROVED):
             return True
