@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 
 def home() -> Path:
-    return Path(os.environ.get("SNICERT_HOME", "var")).resolve()
+    return _resolved(os.environ.get("SNICERT_HOME", "var"), os.getcwd())
+
+
+@lru_cache(maxsize=32)
+def _resolved(raw: str, cwd: str) -> Path:
+    # Resolving costs file-system calls, and every transaction asks for the database URL.
+    return (Path(cwd) / raw).resolve()
 
 
 def database_url() -> str:

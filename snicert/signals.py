@@ -34,6 +34,10 @@ def flow_mode() -> str:
 
 
 def recorded(s: Session, event: AuditEvent, actor: User | None) -> None:
+    if event.entity == "certificate":
+        from snicert.services.public import forget_certificates
+
+        after_commit(s, "forget-certificates", forget_certificates)
     if flow_mode() == "off":
         return
     payload = _prefect_event(s, event)

@@ -19,6 +19,7 @@ from sqlalchemy import text  # noqa: E402
 from snicert import bootstrap, clock  # noqa: E402
 from snicert.db import engine as db  # noqa: E402
 from snicert.db.models import Base  # noqa: E402
+from snicert.services import public  # noqa: E402
 
 PG_URL = os.environ.get("SNICERT_TEST_DATABASE_URL")
 
@@ -111,6 +112,7 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
         shutil.copy(_template, home / "snicert.db")
         monkeypatch.setenv("SNICERT_DATABASE_URL", f"sqlite:///{home / 'snicert.db'}")
     clock.reset()
+    public.forget_certificates()  # the verification cache outlives a test's database
     yield home
     clock.reset()
     db.dispose_all()

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from snicert import clock
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate
-from snicert.services import certificates
+from snicert.services import certificates, public
 from snicert.web.app import create_app
 from tests.world import World
 
@@ -61,6 +61,7 @@ def test_nothing_private_is_shown(certified) -> None:
 
 def test_status_changes_show_at_once(certified) -> None:
     w, client, (cert, _) = certified
+    assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]  # now cached
     with db.transaction() as s:
         certificates.suspend(s, w.user(s, "reviewer"), cert.id, "Label tanpa nomor SNI")
     body = client.get(f"/api/v1/certificates/{cert.number}").json()
@@ -76,8 +77,22 @@ def test_status_changes_show_at_once(certified) -> None:
 
 def test_past_validity_is_expired_before_the_sweep_runs(certified) -> None:
     _, client, (cert, _) = certified
+    assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]  # now cached
     clock.freeze(cert.valid_until + timedelta(seconds=1))
     assert client.get(f"/api/v1/certificates/{cert.number}").json()["status"] == "expired"
+
+
+def test_another_process_change_shows_within_the_cache_time(certified, monkeypatch) -> None:
+    """A change committed elsewhere (another web process) cannot clear this process's
+    cache: it shows once the cached answer is CACHE_SECONDS old."""
+    _, client, (cert, _) = certified
+    assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]
+    with db.engine().begin() as conn:  # as another process would see it: no audit hook here
+        conn.execute(update(Certificate).where(Certificate.id == cert.id)
+                     .values(status="withdrawn", status_reason="x"))
+    assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]  # cached
+    monkeypatch.setattr(public, "CACHE_SECONDS", 0.0)  # as if the answer were that old
+    assert client.get(f"/api/v1/certificates/{cert.number}").json()["status"] == "withdrawn"
 
 
 def test_unknown_number_is_404(certified) -> None:

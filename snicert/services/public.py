@@ -6,9 +6,10 @@ scheme, dates) and its current status; never contact details, documents or lab d
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from snicert import clock
@@ -19,7 +20,7 @@ from snicert.lifecycle import CertState
 LISTED = (CertState.ACTIVE.value, CertState.SUSPENDED.value)
 
 
-def effective_status(cert: Certificate) -> str:
+def effective_status(cert: Certificate | Row) -> str:
     """The status right now: a certificate past its validity is expired even before the
     daily sweep records it."""
     if cert.status in LISTED and cert.valid_until is not None and cert.valid_until <= clock.now():
@@ -27,7 +28,7 @@ def effective_status(cert: Certificate) -> str:
     return cert.status
 
 
-def certificate_view(cert: Certificate) -> dict[str, Any]:
+def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
     d = cert.data
     status = effective_status(cert)
     return {
@@ -50,9 +51,48 @@ def certificate_view(cert: Certificate) -> dict[str, Any]:
     }
 
 
-def find_certificate(s: Session, number: str) -> dict[str, Any] | None:
-    cert = s.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
-    return certificate_view(cert) if cert is not None else None
+# Only the columns the view needs, as a Core row: no ORM object (the verification API is
+# the hottest read; see db.read_connection).
+_BY_NUMBER = select(Certificate.number, Certificate.status, Certificate.status_reason,
+                    Certificate.valid_until, Certificate.key_id, Certificate.data
+                    ).where(Certificate.number == bindparam("number"))
+
+
+# The verification API (the QR code's target) is the busiest read. Its answers are kept
+# per process for CACHE_SECONDS; any certificate change committed in this process clears
+# them at once (audit -> signals.recorded -> forget_certificates), so on one machine an
+# answer is never stale. With several web processes, another process's change shows within
+# CACHE_SECONDS. Unknown numbers are never cached (a new certificate shows at once), and
+# expiry by date is re-checked on every answer.
+CACHE_SECONDS = 30.0
+CACHE_SIZE = 50_000
+_cache: dict[str, tuple[float, dict[str, Any], Any]] = {}
+
+
+def lookup_certificate(number: str) -> dict[str, Any] | None:
+    from snicert.db import engine as db
+
+    key = number.strip().upper()
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        _, view, valid_until = hit
+        if not (view["status"] in LISTED and valid_until is not None
+                and valid_until <= clock.now()):
+            return view
+    with db.read_connection() as conn:
+        row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
+    if row is None:
+        return None
+    view = certificate_view(row)
+    if len(_cache) >= CACHE_SIZE:
+        _cache.clear()
+    _cache[key] = (now, view, row.valid_until)
+    return view
+
+
+def forget_certificates() -> None:
+    _cache.clear()
 
 
 def directory(s: Session, q: str = "", product: str = "", city: str = "", sni: str = "",
