@@ -43,3 +43,14 @@ class IllegalTransition(SnicertError):
             f"cannot {action!r} {article} {entity} in state {state!r}; allowed from there: "
             f"{allowed_text}"
         )
+
+
+def http_status(exc: SnicertError) -> int:
+    """The HTTP status the web app answers a refusal with (pages and API alike)."""
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, InvalidInput):
+        return 422
+    return 409

@@ -17,12 +17,18 @@ from snicert.db.models import (
     ReviewVerdict,
     User,
 )
-from snicert.errors import Conflict, InvalidInput, PermissionDenied
+from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import counters
 from snicert.services.accounts import NIB_RE
-from snicert.services.guards import application, get, require_owner, require_role
+from snicert.services.guards import (
+    application,
+    can_see,
+    get,
+    require_owner,
+    require_role,
+)
 
 NC_RESPONSE_KIND = "nc_response"
 MAGIC = {  # file type by content, never by name
@@ -137,6 +143,15 @@ def _display_name(filename: str) -> str:
     # Kept only to show people; the bytes are stored under their hash.
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
     return name[:255]
+
+
+def document_file(s: Session, actor: User, doc_id: int) -> tuple[Document, bytes]:
+    """A stored document and its bytes, for whoever may see its application (the owner's
+    business, or staff); to anyone else it does not exist."""
+    doc = s.get(Document, doc_id)
+    if doc is None or not can_see(actor, application(s, doc.application_id)):
+        raise NotFound(f"document {doc_id} not found")
+    return doc, storage.get(doc.sha256)
 
 
 def latest_documents(s: Session, app_id: int) -> dict[str, Document]:

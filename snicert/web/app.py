@@ -17,11 +17,10 @@ from snicert.db import engine as db
 from snicert.db.models import Application, User
 from snicert.errors import (
     Conflict,
-    IllegalTransition,
     InvalidInput,
-    NotFound,
     PermissionDenied,
     SnicertError,
+    http_status,
 )
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions
@@ -185,9 +184,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(SnicertError)
     def refused(request: Request, exc: SnicertError) -> JSONResponse:
-        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(
-            exc, PermissionDenied) else 409 if isinstance(
-            exc, Conflict | IllegalTransition) else 422
+        status = http_status(exc)
         body: dict[str, Any] = {"detail": str(exc)}
         if isinstance(exc, InvalidInput):
             body["field"] = exc.field

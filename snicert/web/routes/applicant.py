@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -19,7 +20,7 @@ from snicert import outputs
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent, Certificate, Nonconformity, User
-from snicert.errors import InvalidInput, SnicertError
+from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.services import applications
 from snicert.services.guards import can_see
 from snicert.web.auth import Actor, actor, check_csrf, require
@@ -71,7 +72,8 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             "kind": d.id, "name": {"id": d.name.id, "en": d.name.en}, "mandatory": d.mandatory,
             "file_types": list(d.file_types), "max_size_mb": d.max_size_mb,
             "uploaded": ({"filename": docs[d.id].filename, "size": docs[d.id].size,
-                          "media_type": docs[d.id].media_type}
+                          "media_type": docs[d.id].media_type,
+                          "url": f"/documents/{docs[d.id].id}"}
                          if d.id in docs else None)} for d in product.documents],
         "nonconformities": [{"id": n.id, "item_id": n.item_id, "description": n.description,
                              "status": n.status, "round": n.round} for n in ncs],
@@ -176,8 +178,8 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
     except SnicertError as exc:
         with db.reading() as s:
             info = detail(s, _visible(s, who, app_id))
-        return page(request, "applicant_detail.html.j2", status_code=422 if isinstance(
-            exc, InvalidInput) else 409, who=who, app=info, error=str(exc))
+        return page(request, "applicant_detail.html.j2", status_code=http_status(exc),
+                    who=who, app=info, error=str(exc))
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
@@ -192,9 +194,23 @@ def download(request: Request, app_id: int, fmt: str) -> FileResponse:
         out = outputs.find(s, f"certificate:{cert.id}", DOWNLOADS[fmt]) if cert else None
         if out is None:
             raise HTTPException(404, "no certificate issued for this application")
-        path, media = outputs.absolute(out), out.media_type
-    return FileResponse(path, media_type=media, filename=f"{cert.number}.{fmt}".replace(
+        path, media, number = outputs.absolute(out), out.media_type, cert.number
+    return FileResponse(path, media_type=media, filename=f"{number}.{fmt}".replace(
         ".label", "-label.png"))
+
+
+@router.get("/documents/{doc_id}", tags=["applications"])
+def document_download(request: Request, doc_id: int) -> Response:
+    """A dossier document as uploaded (after re-encoding, for images): for the applicant's
+    business and for staff. Sent as an attachment that the browser may not sniff or run."""
+    who = require(request)
+    with db.reading() as s:
+        doc, data = applications.document_file(s, s.get(User, who.user_id), doc_id)
+        media, name = doc.media_type, doc.filename
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+        "Cache-Control": "private, no-store"})
 
 
 def _products() -> list[tuple[str, str]]:

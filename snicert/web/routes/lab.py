@@ -33,10 +33,9 @@ from snicert.db.models import Application, LabResult, Sample, User
 from snicert.errors import (
     Conflict,
     InvalidInput,
-    NotFound,
-    PermissionDenied,
     SeparationOfDuties,
     SnicertError,
+    http_status,
 )
 from snicert.lifecycle import State
 from snicert.reports import requirement_text
@@ -103,16 +102,6 @@ Analyst = Annotated[Caller, Depends(allow(Role.LAB_ANALYST))]
 Verifier = Annotated[Caller, Depends(allow(Role.LAB_VERIFIER))]
 
 
-def error_status(exc: SnicertError) -> int:
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, PermissionDenied):
-        return 403
-    if isinstance(exc, InvalidInput):
-        return 422
-    return 409  # Conflict, IllegalTransition: not possible in the current state
-
-
 def refusal_page(request: Request, status: int, message: str, kind: str = "",
                  headers: dict[str, str] | None = None) -> HTMLResponse:
     response = page(request, "lab_refused.html.j2", status_code=status, status=status,
@@ -143,7 +132,7 @@ class StaffRoute(APIRoute):
                 if is_api(request):
                     raise
                 kind = "sod" if isinstance(exc, SeparationOfDuties) else ""
-                return refusal_page(request, error_status(exc), str(exc), kind)
+                return refusal_page(request, http_status(exc), str(exc), kind)
 
         return staff_handler
 

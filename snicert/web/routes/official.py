@@ -171,7 +171,8 @@ def review_data(s: Session, app: Application, lang: str = "id") -> dict[str, Any
 
 def _doc_json(d: Document) -> dict[str, Any]:
     return {"id": d.id, "kind": d.kind, "filename": d.filename, "media_type": d.media_type,
-            "size": d.size, "sha256": d.sha256, "uploaded_at": d.uploaded_at}
+            "size": d.size, "sha256": d.sha256, "uploaded_at": d.uploaded_at,
+            "url": f"/documents/{d.id}"}
 
 
 def _review_page(request: Request, c: Caller, app_id: int, status_code: int = 200,

@@ -1,0 +1,150 @@
+"""Applicant and public routes for every role: who gets what, and nothing changes.
+
+An applicant sees only their own business's applications, documents and certificates:
+another business's ids answer 404, exactly as ids that exist nowhere. Staff see every
+case but may not act as the applicant. The public sees verification and the directory.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from snicert import storage
+from snicert.db import engine as db
+from snicert.db.models import AuditEvent, Certificate, Document
+from snicert.web.app import create_app
+from tests.test_web_staff import NONE, count, email, sign_in
+from tests.world import World
+
+ROLES = ["anonymous", "applicant0", "applicant1", "reviewer", "analyst"]
+
+
+@pytest.fixture
+def case(home) -> dict[str, object]:
+    w = World().setup_staff()
+    mine = w.new_application("abon")  # applicant0's, submitted: nothing more to upload
+    w.advance_to(mine, "document_review")
+    theirs = w.new_application("sasando")  # applicant1's
+    w.advance_to(theirs, "document_review")
+    done = w.new_application("abon", applicant="applicant0")
+    w.advance_to(done, "certified")
+    with db.reading() as s:
+        def doc(app_id: int) -> int:
+            return s.scalar(select(Document.id).where(Document.application_id == app_id)
+                            .limit(1))
+        cert = s.scalar(select(Certificate).where(Certificate.application_id == done))
+        return {"w": w, "mine": mine, "theirs": theirs, "done": done, "cert": cert.id,
+                "number": cert.number, "doc": doc(mine), "doc_theirs": doc(theirs)}
+
+
+A, B, R, L = "applicant0", "applicant1", "reviewer", "analyst"
+
+
+def every(status: int, anonymous: int | None = None) -> dict[str, int]:
+    return {**dict.fromkeys(ROLES, status), **({"anonymous": anonymous} if anonymous else {})}
+
+
+# applicant0 owns {mine} (submitted), {done} (certified: {cert}) and {doc};
+# applicant1 owns {theirs} (submitted) and {doc_theirs}; staff see every case.
+OWN_A = {"anonymous": 401, A: 200, B: 404, R: 200, L: 200}
+OWN_B = {"anonymous": 401, A: 404, B: 200, R: 200, L: 200}
+PAGE_A = {**OWN_A, "anonymous": 303}
+PAGE_B = {**OWN_B, "anonymous": 303}
+# (method, path, payload, expected status per role). POSTs use inputs that are refused
+# (already submitted, empty product, ids that exist nowhere), so nothing may change.
+MATRIX = [
+    ("GET", "/", None, every(200)),
+    ("GET", "/verify/{number}", None, every(200)),
+    ("GET", "/directory", None, every(200)),
+    ("GET", "/api/v1/certificates/{number}", None, every(200)),
+    ("GET", "/api/v1/certificates/SNI-XXX-2026-9999", None, every(404)),
+    ("GET", "/api/v1/directory", None, every(200)),
+    ("GET", "/api/v1/keys", None, every(200)),
+    ("GET", "/openapi.json", None, every(200)),
+    ("GET", "/applications/new", None, every(200, anonymous=303)),
+    ("POST", "/applications", {"product": "", "brand": "x", "production_site": "y"},
+     {"anonymous": 401, A: 422, B: 422, R: 403, L: 403}),
+    ("GET", "/applications/{mine}", None, PAGE_A),
+    ("GET", "/applications/{theirs}", None, PAGE_B),
+    ("GET", f"/applications/{NONE}", None, every(404, anonymous=303)),
+    ("POST", "/applications/{mine}/submit", {}, {"anonymous": 401, A: 409, B: 404, R: 403,
+                                                  L: 403}),
+    ("POST", "/applications/{theirs}/submit", {}, {"anonymous": 401, A: 404, B: 409, R: 403,
+                                                    L: 403}),
+    ("POST", f"/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=401)),
+    ("GET", "/applications/{done}/certificate.pdf", None, OWN_A),
+    ("GET", "/applications/{done}/certificate.json", None, OWN_A),
+    ("GET", "/applications/{theirs}/certificate.pdf", None, every(404, anonymous=401)),
+    ("POST", f"/certificates/{NONE}/renew", {}, every(404, anonymous=401)),
+    ("GET", "/documents/{doc}", None, OWN_A),
+    ("GET", "/documents/{doc_theirs}", None, OWN_B),
+    ("GET", f"/documents/{NONE}", None, every(404, anonymous=401)),
+    ("GET", "/api/v1/applications", None, every(200, anonymous=401)),
+    ("POST", "/api/v1/applications", {"product": "", "brand": "x"},
+     {"anonymous": 401, A: 422, B: 422, R: 403, L: 403}),
+    ("GET", "/api/v1/applications/{mine}", None, OWN_A),
+    ("GET", "/api/v1/applications/{theirs}", None, OWN_B),
+    ("POST", "/api/v1/applications/{mine}/submit", None,
+     {"anonymous": 401, A: 409, B: 404, R: 403, L: 403}),
+    ("POST", "/api/v1/applications/{theirs}/submit", None,
+     {"anonymous": 401, A: 404, B: 409, R: 403, L: 403}),
+    ("POST", f"/api/v1/certificates/{NONE}/renew", None, every(404, anonymous=401)),
+    ("POST", f"/api/v1/nonconformities/{NONE}/answer", {"text": "x"},
+     every(404, anonymous=401)),
+]
+
+
+@pytest.fixture
+def web(home) -> FastAPI:
+    return create_app()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_applicant_and_public_route_for_every_role(case, web, role) -> None:
+    b = sign_in(web, None if role == "anonymous" else email(role))
+    before = count(AuditEvent)
+    wrong = []
+    for method, path, payload, expected in MATRIX:
+        path = path.format(**case)
+        if method == "GET":
+            r = b.get(path)
+        elif path.startswith("/api/"):
+            r = b.api(method, path, json=payload)
+        else:
+            r = b.post(path, payload)
+        if r.status_code != expected[role]:
+            wrong.append((method, path, r.status_code, expected[role]))
+        elif r.status_code == 303:
+            assert r.headers["location"] == "/login"
+    assert not wrong, wrong
+    assert count(AuditEvent) == before  # nothing recorded by any of them
+
+
+def test_list_shows_only_own_applications(case, web) -> None:
+    mine = {a["id"] for a in sign_in(web, email(A)).api("GET", "/api/v1/applications").json()}
+    assert mine == {case["mine"], case["done"]}
+    staff = {a["id"] for a in sign_in(web, email(R)).api("GET", "/api/v1/applications").json()}
+    assert {case["mine"], case["done"], case["theirs"]} <= staff
+
+
+def test_document_download_is_the_stored_file_sent_safely(case, web) -> None:
+    with db.reading() as s:
+        doc = s.get(Document, case["doc"])
+        name, media, data = doc.filename, doc.media_type, storage.get(doc.sha256)
+    for who in (A, R):  # the owner, and the reviewer who checks the dossier
+        r = sign_in(web, email(who)).get(f"/documents/{case['doc']}")
+        assert r.status_code == 200 and r.content == data
+        assert r.headers["content-type"].startswith(media)
+        assert r.headers["content-disposition"].startswith("attachment;")
+        assert name.split(".")[0] in r.headers["content-disposition"]
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["content-security-policy"] == "sandbox"
+    review = sign_in(web, email(R)).get(f"/review/{case['mine']}").text
+    assert f'href="/documents/{case["doc"]}"' in review
+    draft = case["w"].new_application("abon", applicant=A)  # documents are listed in drafts
+    with db.reading() as s:
+        ids = set(s.scalars(select(Document.id).where(Document.application_id == draft)))
+    page = sign_in(web, email(A)).get(f"/applications/{draft}").text
+    assert ids and all(f'href="/documents/{i}"' in page for i in ids)
