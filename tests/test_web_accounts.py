@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from snicert import clock
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Business, User
 from snicert.web.app import create_app
@@ -102,6 +104,25 @@ def test_failed_sign_ins_are_limited(client: TestClient) -> None:
     blocked = client.post("/login", data={"email": "reviewer@lspro.example",
                                           "password": "rahasia-123", "csrf_token": token})
     assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+
+
+def test_sign_in_limit_is_shared_by_web_processes_and_ends(client: TestClient) -> None:
+    """Failures counted by one process block the next sign-in in another (the count lives
+    in the database), per e-mail whatever the address; after the window it is allowed."""
+    World().setup_staff()
+    token = _csrf(client, "/login")
+    for _ in range(5):
+        assert client.post("/login", data={"email": "reviewer@lspro.example",
+                                           "password": "salah", "csrf_token": token}
+                           ).status_code == 401
+    other = TestClient(create_app(), base_url="https://testserver",
+                       client=("203.0.113.9", 5000))  # another process, another address
+    other_token = _csrf(other, "/login")
+    good = {"email": "reviewer@lspro.example", "password": "rahasia-123",
+            "csrf_token": other_token}
+    assert other.post("/login", data=good, follow_redirects=False).status_code == 429
+    clock.advance(timedelta(minutes=15, seconds=1))
+    assert other.post("/login", data=good, follow_redirects=False).status_code == 303
 
 
 def test_api_tokens(client: TestClient) -> None:

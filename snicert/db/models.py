@@ -375,6 +375,16 @@ class WebSession(Base):
     expires_at: Mapped[datetime]
 
 
+class SignInFailure(Base):
+    """A failed sign-in, kept for the limiter's window; in the database so that every web
+    process counts the same failures."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(320), index=True)  # "ip:<addr>" or "email:<addr>"
+    at: Mapped[datetime]
+
+
 class ApiToken(Base):
     """A token for integrations (Authorization: Bearer ...); only its hash is stored."""
 

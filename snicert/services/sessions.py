@@ -6,15 +6,34 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
-from snicert.db.models import ApiToken, User, WebSession
+from snicert.db.models import ApiToken, SignInFailure, User, WebSession
 from snicert.errors import InvalidInput, NotFound, PermissionDenied
 from snicert.services.accounts import authenticate
 
 SESSION_DAYS = 7
+
+
+SIGN_IN_LIMIT = 5
+SIGN_IN_WINDOW = timedelta(minutes=15)
+
+
+def sign_in_blocked(s: Session, keys: tuple[str, ...]) -> bool:
+    """Has any of these keys (client address, e-mail) failed SIGN_IN_LIMIT times within
+    SIGN_IN_WINDOW?"""
+    since = clock.now() - SIGN_IN_WINDOW
+    counts = s.execute(select(SignInFailure.key, func.count()).where(
+        SignInFailure.key.in_(keys), SignInFailure.at > since).group_by(SignInFailure.key))
+    return any(n >= SIGN_IN_LIMIT for _, n in counts)
+
+
+def record_failed_sign_in(s: Session, keys: tuple[str, ...]) -> None:
+    now = clock.now()
+    s.execute(delete(SignInFailure).where(SignInFailure.at <= now - SIGN_IN_WINDOW))
+    s.add_all(SignInFailure(key=key[:320], at=now) for key in keys)
 
 
 def _hash(token: str) -> str:

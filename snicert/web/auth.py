@@ -4,9 +4,6 @@ tokens on every form; a limit on failed sign-ins."""
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, Response
@@ -78,27 +75,17 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 
 
 class LoginLimiter:
-    """At most `limit` failed sign-ins per client address and per e-mail in `window`
-    seconds (in this process; put a proxy limit in front when running several)."""
-
-    def __init__(self, limit: int = 5, window: float = 900):
-        self.limit, self.window = limit, window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-        self.lock = threading.Lock()
-
-    def _recent(self, key: str) -> deque[float]:
-        q = self.failures[key]
-        while q and q[0] < time.monotonic() - self.window:
-            q.popleft()
-        return q
+    """At most sessions.SIGN_IN_LIMIT failed sign-ins per client address and per e-mail in
+    sessions.SIGN_IN_WINDOW, counted in the database (shared by every web process)."""
 
     def check(self, *keys: str) -> None:
-        with self.lock:
-            if any(len(self._recent(k)) >= self.limit for k in keys):
-                raise HTTPException(429, "too many failed sign-ins; wait 15 minutes",
-                                    headers={"Retry-After": str(int(self.window))})
+        with db.reading() as s:
+            blocked = sessions.sign_in_blocked(s, keys)
+        if blocked:
+            window = int(sessions.SIGN_IN_WINDOW.total_seconds())
+            raise HTTPException(429, f"too many failed sign-ins; wait {window // 60} minutes",
+                                headers={"Retry-After": str(window)})
 
     def failed(self, *keys: str) -> None:
-        with self.lock:
-            for k in keys:
-                self._recent(k).append(time.monotonic())
+        with db.transaction() as s:
+            sessions.record_failed_sign_in(s, keys)
