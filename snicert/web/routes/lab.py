@@ -61,6 +61,16 @@ class Caller:
     def user(self, s: Session) -> User:
         return s.get(User, self.who.user_id)
 
+    def attempt(self, step: Callable[[Session, User], object]) -> InvalidInput | None:
+        """Run one form's service call as this caller in its own transaction. A refused
+        input comes back (the page shows it next to its field) and nothing is stored."""
+        try:
+            with db.transaction() as s:
+                step(s, self.user(s))
+        except InvalidInput as exc:
+            return exc
+        return None
+
 
 class SignInFirst(Exception):
     """A staff page asked for without a session: the browser goes to the sign-in form."""
@@ -432,10 +442,7 @@ def verify_page(request: Request, result_id: int, c: Verifier) -> Response:
 def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Response:
     act = lab.retract_result if action == "retract" else lab.request_retest
     reason = c.form.get("reason", "")
-    try:
-        with db.transaction() as s:
-            act(s, c.user(s), result_id, reason)
-    except InvalidInput as exc:
+    if exc := c.attempt(lambda s, user: act(s, user, result_id, reason)):
         return _verify_page(request, c, 422, errors={f"{result_id}.{action}": str(exc)},
                             form={f"{result_id}.{action}": reason})
     return see_other("/lab/verify")

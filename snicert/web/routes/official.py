@@ -206,10 +206,7 @@ def review_post(request: Request, app_id: int, c: Official) -> Response:
     verdicts = {key.removeprefix("verdict."): (value, c.form.get(
                     "comment." + key.removeprefix("verdict."), "").strip() or None)
                 for key, value in c.form.items() if key.startswith("verdict.")}
-    try:
-        with db.transaction() as s:
-            applications.record_review(s, c.user(s), app_id, verdicts)
-    except InvalidInput as exc:
+    if exc := c.attempt(lambda s, user: applications.record_review(s, user, app_id, verdicts)):
         return _review_page(request, c, app_id, 422, errors=_review_errors(exc), form=c.form)
     return see_other(f"/review/{app_id}")
 
@@ -303,10 +300,7 @@ def evaluation_report(app_id: int, c: Official) -> FileResponse:
 @router.post("/evaluation/{app_id}", include_in_schema=False)
 def evaluation_post(request: Request, app_id: int, c: Official) -> Response:
     summary = c.form.get("summary", "").strip() or None
-    try:
-        with db.transaction() as s:
-            decisions.evaluate(s, c.user(s), app_id, summary)
-    except InvalidInput as exc:
+    if exc := c.attempt(lambda s, user: decisions.evaluate(s, user, app_id, summary)):
         return _evaluation_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
     return see_other(f"/evaluation/{app_id}")
 
@@ -371,11 +365,8 @@ def decision_page(request: Request, app_id: int, c: Official) -> HTMLResponse:
 
 @router.post("/decision/{app_id}", include_in_schema=False)
 def decision_post(request: Request, app_id: int, c: Official) -> Response:
-    try:
-        with db.transaction() as s:
-            decisions.decide(s, c.user(s), app_id, c.form.get("outcome", ""),
-                             c.form.get("reason", ""))
-    except InvalidInput as exc:
+    if exc := c.attempt(lambda s, user: decisions.decide(
+            s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", ""))):
         return _decision_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
     return see_other(f"/decision/{app_id}")
 
@@ -446,11 +437,11 @@ def _fix_by(text: str) -> datetime | None:
 def certificate_post(request: Request, cert_id: int,
                      action: Literal["suspend", "reinstate", "withdraw"],
                      c: Official) -> Response:
-    try:
+    def change(s: Session, user: User) -> None:
         fix_by = _fix_by(c.form.get("fix_by", "")) if action == "suspend" else None
-        with db.transaction() as s:
-            change_certificate(s, c.user(s), cert_id, action, c.form.get("reason", ""), fix_by)
-    except InvalidInput as exc:
+        change_certificate(s, user, cert_id, action, c.form.get("reason", ""), fix_by)
+
+    if exc := c.attempt(change):
         form = {f"{action}.{k}": v for k, v in c.form.items()}
         return _certificate_page(request, c, cert_id, 422,
                                  errors=_errors(exc, prefix=f"{action}."), form=form)
