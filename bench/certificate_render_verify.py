@@ -23,28 +23,7 @@ from snicert.certs import KeyPair, layout, render, render_certificate, verify_fi
 from snicert.certs.credential import sign_certificate, verify_url
 from snicert.certs.embed import credential_json
 
-DATA: dict[str, Any] = {
-    "number": "SNI-ABN-2026-0001",
-    "holder": {"name": "UMKM Abon Lay 1", "nib": "9100000005305",
-               "address": "Jl. Frans Seda No. 102, Kel. Oebobo", "city": "Kota Kupang",
-               "province": "Nusa Tenggara Timur"},
-    "production_site": "Kel. Oebobo, Kota Kupang",
-    "brand": "Abon Sei Kupang",
-    "product": {"code": "abon", "name": {"id": "Abon", "en": "Meat and fish floss (abon)"},
-                "variants": None},
-    "standards": [{"number": "SNI 01-3707-1995", "title": "Abon"},
-                  {"number": "SNI 7690:2019", "title": "Abon ikan, krustasea atau moluska"}],
-    "scheme": "5",
-    "scope": {"id": "Abon daging dan abon ikan produksi UMKM Kota Kupang dalam kemasan eceran "
-                    "tertutup, siap dikonsumsi.",
-              "en": "Meat and fish floss made by Kota Kupang micro and small enterprises, in "
-                    "closed retail packs, ready to eat."},
-    "issued_at": "2026-11-24T03:40:50.662939+00:00",
-    "valid_until": "2030-11-24T03:40:50.662939+00:00",
-    "checklist": {"product": "abon", "version": 1},
-    "evaluation_id": 1,
-    "application": "APP-2026-00001",
-}
+DATA = synthetic.certificate_data()
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
 
 
