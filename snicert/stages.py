@@ -10,8 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
+
 from snicert import faults, labels, outputs
 from snicert.db import engine as db
+from snicert.db.models import Application
+from snicert.errors import NotFound
 from snicert.lifecycle import State
 from snicert.reports import render_evaluation
 from snicert.services import accounts, applications, certificates, lab
@@ -28,11 +32,19 @@ class Status:
     due_at: datetime | None
 
 
+_STATUS = select(Application.id, Application.number, Application.state,
+                 Application.awaiting_role, Application.awaiting_action,
+                 Application.due_at).where(Application.id == bindparam("app_id"))
+
+
 def status(app_id: int) -> Status:
-    with db.reading() as s:
-        app = application(s, app_id)
-        return Status(app.id, app.number, app.state, app.awaiting_role, app.awaiting_action,
-                      app.due_at)
+    # Read several times per flow run: one Core row, not an ORM load of the application
+    # with its JSON snapshots (measured ~1.5 ms against ~0.2 ms).
+    with db.read_connection() as c:
+        row = c.execute(_STATUS, {"app_id": app_id}).one_or_none()
+    if row is None:
+        raise NotFound(f"application {app_id} not found")
+    return Status(*row)
 
 
 def _step(app_id: int, state: State, work: Callable) -> bool:
@@ -92,10 +104,13 @@ def issue(app_id: int) -> bool:
 def has_work(app_id: int) -> bool:
     """Would a run move anything now? (Read-only: lets a person's action skip a run that
     would only find the case waiting for the next person.)"""
+    state = status(app_id).state
+    if state in (State.SUBMITTED, State.APPROVED):
+        return True
+    if state not in (State.SAMPLING, State.TESTING, State.EVALUATION):
+        return False  # a person acts next
     with db.reading() as s:
         app = application(s, app_id)
-        if app.state in (State.SUBMITTED, State.APPROVED):
-            return True
         if app.state == State.SAMPLING:
             return all(x.status == "rejected" for x in lab.samples_of(s, app.id))
         if app.state == State.TESTING:

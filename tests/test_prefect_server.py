@@ -1,10 +1,14 @@
-"""The embedded Prefect server's wrapper: short random Retry-After on 503, one write at a time."""
+"""The embedded Prefect server's wrapper: short random Retry-After on 503, one write at a
+time, BEGIN IMMEDIATE within writes, start-up objects frozen out of the collector."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import sqlite3
 
 import pytest
+from sqlalchemy import text
 
 from snicert.prefect_server import RETRY_AFTER, SqliteFriendly
 
@@ -83,3 +87,55 @@ def test_non_http_scopes_pass_through():
 
     asyncio.run(SqliteFriendly(app)({"type": "lifespan"}, None, None))
     assert seen == ["lifespan"]
+
+
+def _write_lock_free(path) -> bool:
+    """Can another connection take SQLite's write lock right now (without waiting)?"""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(("method", "locked"), [("POST", True), ("GET", False)])
+def test_writing_requests_begin_immediate(tmp_path, method, locked):
+    """Prefect begins a plain transaction DEFERRED: it reads, then fails to write if another
+    commit came in between. Within a writing request it holds the write lock from BEGIN."""
+    from prefect.server.database.configurations import AioSqliteConfiguration
+
+    from snicert.prefect_server import _immediate_transactions_when_writing
+
+    _immediate_transactions_when_writing()
+    _immediate_transactions_when_writing()  # a second call changes nothing
+    path = tmp_path / "prefect.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    seen = []
+
+    async def app(scope, receive, send):
+        config = AioSqliteConfiguration(f"sqlite+aiosqlite:///{path}")
+        engine = await config.engine()
+        session = await config.session(engine)
+        async with session, config.begin_transaction(session):
+            await session.execute(text("SELECT count(*) FROM t"))  # a read, no write yet
+            seen.append(await asyncio.to_thread(_write_lock_free, path))
+        await engine.dispose()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    asyncio.run(_call(SqliteFriendly(app), method))
+    assert seen == [not locked]
+
+
+def test_first_request_freezes_start_up_objects():
+    gc.unfreeze()
+    wrapper = SqliteFriendly(_app(200))
+    asyncio.run(_call(wrapper, "GET"))
+    try:
+        assert wrapper.settled and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -322,7 +322,7 @@ def _cp1252_ok(ch: str) -> bool:
 
 def pdf_safe(s: str) -> str:
     """Visible PDF text in Windows-1252: accents kept, other letters transliterated."""
-    if all(_cp1252_ok(c) for c in s):
+    if s.isascii() or all(_cp1252_ok(c) for c in s):
         return s
     out = []
     for ch in s:
@@ -353,8 +353,12 @@ class PdfCanvas:
             self._font = (style, size)
 
     def width(self, s: str, size: float, style: str = "") -> float:
+        # The font's own metrics, without get_string_width's per-call text fragmenting:
+        # a report measures ~1,600 strings while wrapping (measured 32 -> 12 ms per report).
+        # Equal to it here: no character spacing or stretching is ever set.
         self._set_font(size, style)
-        return self.pdf.get_string_width(pdf_safe(s))
+        text = self.pdf.normalize_text(pdf_safe(s))  # to the font encoding, as fpdf does
+        return self.pdf.current_font.get_text_width(text, size, None)[1] / self.pdf.k
 
     def text(self, x, y, s, size, style="", color=INK, align="L") -> None:
         s = pdf_safe(s)
