@@ -8,23 +8,17 @@ run's final state is named after what it waits for.
 
 from __future__ import annotations
 
-import atexit
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from prefect import Task, flow, task
-from prefect.context import SettingsContext, SyncClientContext, get_settings_context
-from prefect.settings import (
-    PREFECT_API_URL,
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-    PREFECT_RESULTS_LOCAL_STORAGE_PATH,
-)
+from prefect.context import SettingsContext, get_settings_context
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_RESULTS_LOCAL_STORAGE_PATH
 from prefect.states import Completed, State
 
+from flows.local_client import shared_client
 from snicert import prefect_server, stages
 from snicert.lifecycle import State as AppState
 
@@ -72,40 +66,9 @@ def _local_settings() -> tuple[Any, Any]:
         updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
-_clients: dict[str | None, SyncClientContext] = {}
-_clients_lock = threading.Lock()
-
-
-def _close_clients() -> None:
-    with _clients_lock:
-        for ctx in _clients.values():
-            ctx.client.__exit__(None, None, None)
-        _clients.clear()
-
-
-@contextmanager
-def _shared_client() -> Iterator[None]:
-    """One open Prefect client per API for the whole process, shared by all threads (as
-    Prefect shares a flow's client with its task threads). A new client per run builds
-    an SSL context and a connection each time: ~25 ms of every run, measured."""
-    api = PREFECT_API_URL.value()
-    with _clients_lock:
-        ctx = _clients.get(api)
-        if ctx is None:
-            if not _clients:
-                atexit.register(_close_clients)
-            ctx = _clients[api] = SyncClientContext()
-            ctx.client.__enter__()  # opened once; closed at exit by _close_clients
-    token = SyncClientContext.__var__.set(ctx)
-    try:
-        yield
-    finally:
-        SyncClientContext.__var__.reset(token)
-
-
 def run_local(application_id: int) -> None:
     """Run in this process (embedded mode). No heartbeat: it adds ~1 s to every synchronous
     run here, and crash detection is the worker's job, not an in-process call's."""
     profile, settings = _local_settings()
-    with SettingsContext(profile=profile, settings=settings), _shared_client():
+    with SettingsContext(profile=profile, settings=settings), shared_client():
         certification(application_id)

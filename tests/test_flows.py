@@ -117,6 +117,41 @@ def test_full_path_for_each_product(player: demo.Player, flows_on, product: str)
                      "business": roles["business"]}
 
 
+def test_local_runs_share_a_lighter_client(player: demo.Player, monkeypatch) -> None:
+    """In-process runs: the flow's id is asked once, and a run is named when created (no
+    rename request), yet every run still shows as application-<id>."""
+    from flows import local_client
+
+    sent: list[tuple[str, str]] = []
+    real = local_client.SyncPrefectClient.request
+
+    def spy(self, method, path, *args, **kwargs):
+        sent.append((method, path))
+        return real(self, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(local_client.SyncPrefectClient, "request", spy)
+    since = datetime.now(UTC)
+    first = player.play(demo.Plan("abon", 7))
+    second = player.play(demo.Plan("emping", 8))
+    for outcome in (first, second):
+        assert outcome.state == "certified"
+        assert len(_flow_runs(outcome.application_id, since)) == 4
+    assert sent.count(("POST", "/flow_runs/")) == 8
+    assert sent.count(("POST", "/flows/")) <= 1  # once per process (0: kept from before)
+    assert not any(m == "PATCH" for m, _ in sent)  # nor a rename
+
+    async def delete_flow():  # someone deletes the flow (and its runs) in the Prefect UI
+        async with get_client() as client:
+            await client.delete_flow((await client.read_flow_by_name("certification")).id)
+
+    asyncio.run(delete_flow())
+    sent.clear()
+    third = player.play(demo.Plan("sasando", 9))
+    assert third.state == "certified" and len(_flow_runs(third.application_id, since)) == 4
+    # the kept id failed once (one refused run creation), then was asked again
+    assert sent.count(("POST", "/flows/")) == 1 and sent.count(("POST", "/flow_runs/")) == 5
+
+
 def test_document_nonconformity_loop(player: demo.Player, flows_on) -> None:
     outcome = player.play(demo.Plan("emping", 0, nonconformity=True))
     assert outcome.state == "certified"
