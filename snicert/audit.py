@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,11 +51,12 @@ def record(
     s.flush()  # entity ids must exist before they are recorded
     head = s.info.get(_HEAD)  # locked once per transaction, then held until it ends
     if head is None:
-        head = s.get(AuditHead, 1, with_for_update=True)
-        if head is None:  # first event ever: the migration normally creates the head
-            head = AuditHead(id=1, seq=0, hash=GENESIS)
-            s.add(head)
-        s.info[_HEAD] = head
+        row = s.get(AuditHead, 1, with_for_update=True)
+        if row is None:  # first event ever: the migration normally creates the head
+            row = AuditHead(id=1, seq=0, hash=GENESIS)
+            s.add(row)
+        head = s.info[_HEAD] = _Head(row, row.seq, row.hash)
+        sa_event.listen(s, "before_commit", _store_head)
     event = AuditEvent(
         seq=head.seq + 1,
         # microsecond precision survives every backend, so the hash re-computes exactly
@@ -74,6 +76,22 @@ def record(
     s.flush()
     signals.recorded(s, event, actor)
     return event
+
+
+@dataclass
+class _Head:
+    """The chain's head as this transaction advances it. The row (locked since the first
+    event) is written once, at commit: not once per event (~70 updates per application)."""
+
+    row: AuditHead
+    seq: int
+    hash: str
+
+
+def _store_head(s: Session) -> None:
+    head = s.info.get(_HEAD)
+    if head is not None:
+        head.row.seq, head.row.hash = head.seq, head.hash
 
 
 @dataclass
