@@ -56,7 +56,6 @@ def record(
             row = AuditHead(id=1, seq=0, hash=GENESIS)
             s.add(row)
         head = s.info[_HEAD] = _Head(row, row.seq, row.hash)
-        sa_event.listen(s, "before_commit", _store_head)
     event = AuditEvent(
         seq=head.seq + 1,
         # microsecond precision survives every backend, so the hash re-computes exactly
@@ -71,9 +70,8 @@ def record(
         prev_hash=head.hash,
     )
     event.hash = _digest(head.hash, event)
-    s.add(event)
+    s.add(event)  # inserted by the next flush (the next event's, a query's, or the commit's)
     head.seq, head.hash = event.seq, event.hash
-    s.flush()
     signals.recorded(s, event, actor)
     return event
 
@@ -88,6 +86,7 @@ class _Head:
     hash: str
 
 
+@sa_event.listens_for(Session, "before_commit")
 def _store_head(s: Session) -> None:
     head = s.info.get(_HEAD)
     if head is not None:
