@@ -18,8 +18,10 @@ longer than five retries. So this server
 - answers any 503 still left with a short random `Retry-After` (0.05-0.5 s), which the
   client honours.
 
-Used whenever no PREFECT_API_URL is set (the demo, the benchmarks, a flow run from the CLI).
-A dedicated server (`snicert serve`, or PostgreSQL in production) is left as it is.
+Used as the embedded server: started on first use when no PREFECT_API_URL is set (the demo,
+the benchmarks, a flow run from the CLI) and by `snicert serve`, whose server also has
+Prefect's UI and all of its services. A Prefect server of one's own (PostgreSQL in
+production) is left as it is.
 """
 
 from __future__ import annotations
@@ -105,6 +107,17 @@ def create_app() -> SqliteFriendly:
     return SqliteFriendly(prefect_app())
 
 
+def command(host: str, port: int, log_level: str = "warning") -> list[str]:
+    """Run Prefect's server app behind this wrapper (run it with `server_env`)."""
+    return [sys.executable, "-m", "uvicorn", "--factory", "snicert.prefect_server:create_app",
+            "--host", host, "--port", str(port), "--log-level", log_level, "--lifespan", "on"]
+
+
+def server_env(env: dict[str, str]) -> dict[str, str]:
+    # what `prefect server start` tells create_app: this is the final app, not a test's
+    return {**env, "PREFECT__SERVER_FINAL": "1"}
+
+
 def _server_class() -> type:
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import get_current_settings
@@ -115,13 +128,9 @@ def _server_class() -> type:
         def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
             # As Prefect's, with this module's factory.
             env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                   "PREFECT__SERVER_FINAL": "1",
                    **get_current_settings().to_environment_variables(exclude_unset=True)}
-            return subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory",
-                 "snicert.prefect_server:create_app", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-                env=env)
+            return subprocess.Popen(command("127.0.0.1", self.port, "error"),
+                                    env=server_env(env))
 
     return EmbeddedServer
 

@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from snicert import bootstrap, config
+from snicert import bootstrap, config, prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,6 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
     bootstrap.init()
     services = Services(say)
     env = dict(os.environ)
-    bin_dir = Path(sys.executable).parent
     try:
         if external:
             env.setdefault("SNICERT_FLOW_MODE", "deployment")
@@ -81,9 +80,9 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
                 "the flows")
         else:
             api = f"http://127.0.0.1:{prefect_port}/api"
-            services.start("prefect-server", [str(bin_dir / "prefect"), "server", "start",
-                                              "--host", "127.0.0.1", "--port",
-                                              str(prefect_port)], env)
+            # Prefect's server app with its UI and services, behind snicert's SQLite wrapper
+            services.start("prefect-server", prefect_server.command("127.0.0.1", prefect_port),
+                           prefect_server.server_env(env))
             wait_healthy(f"{api}/health", services)
             env["PREFECT_API_URL"] = api
             os.environ["PREFECT_API_URL"] = api  # flows run in this process report there

@@ -69,6 +69,8 @@ def test_serve_starts_server_and_runner_and_stops_on_ctrl_c(tmp_path: Path) -> N
                 break
             time.sleep(1)
         assert b"Direktori" in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+            assert b"<html" in r.read().lower()  # the Prefect UI is served too
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
