@@ -40,7 +40,7 @@ from snicert.services import applications, certificates, decisions
 from snicert.services.guards import application, get
 from snicert.web.i18n import lang_of
 from snicert.web.pages import page
-from snicert.web.routes.lab import (
+from snicert.web.routes.staff import (
     Caller,
     StaffRoute,
     allow,
