@@ -43,7 +43,7 @@ from typing import Any, Literal
 from snicert.catalog import Catalog
 from snicert.catalog.models import Parameter
 from snicert.errors import InvalidInput, SnicertError
-from snicert.judgment import CONFORM, NONCONFORM, judge, parse
+from snicert.judgment import CONFORM, NONCONFORM, judge, parse, requirement_text
 
 NOT_TESTED = "not_tested"
 COLUMNS = ("parameter", "value", "unit")
@@ -344,24 +344,6 @@ def _uncertainty(raw: Any, parameter_id: str) -> Decimal | None:
 # ---------------------------------------------------------------- showing
 
 
-def describe(requirement: dict[str, Any], unit: str) -> str:
-    """The requirement as a short text: '<= 7 %', '>= 15 %', 'negative'..."""
-    u = "" if unit == "-" else f" {unit}"
-    kind = requirement.get("kind")
-    if kind == "max":
-        return f"<= {requirement['max']}{u}"
-    if kind == "min":
-        return f">= {requirement['min']}{u}"
-    if kind == "range":
-        return f"{requirement['min']} to {requirement['max']}{u}"
-    if kind == "equals":
-        return f"= {requirement['value']}{u}"
-    if kind == "one_of":
-        return "one of " + ", ".join(map(str, requirement["values"]))
-    return {"negative": "negative", "sensory_normal": "normal", "pass_fail": "pass"}.get(
-        str(kind), str(kind))
-
-
 def text_lines(report: Report, checklist_file: str | None = None) -> list[str]:
     """The report for people: one line per parameter, then the overall verdict."""
     provisional = sum(r.provisional for r in report.results)
@@ -376,7 +358,7 @@ def text_lines(report: Report, checklist_file: str | None = None) -> list[str]:
             shown += f" {r.given_unit}"
         note = "  (provisional)" if r.provisional else ""
         lines.append(f"{r.parameter:<{width}}  {r.verdict:<10}  {shown:<18}  "
-                     f"{describe(r.requirement, r.unit)}{note}")
+                     f"{requirement_text(r.requirement, 'en', r.unit)}{note}")
     counts = {v: sum(r.verdict == v for r in report.results)
               for v in (CONFORM, NONCONFORM, NOT_TESTED)}
     failing = [r.parameter for r in report.results if r.verdict == NONCONFORM]

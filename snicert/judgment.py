@@ -420,3 +420,31 @@ _RULES = {
     "pass_fail": _word_rule(PASS_WORDS, FAIL_WORDS,
                             "lulus / pass / memenuhi, or gagal / fail / tidak memenuhi"),
 }
+
+
+# How a requirement reads: in the lab's and officials' pages and reports (Indonesian, the
+# qualitative ones bilingual), and in the evaluate CLI's plain-text report (English).
+_REQUIREMENT_WORDS = {
+    "id": {"max": "maks. {max}", "min": "min. {min}", "range": "{min} – {max}",
+           "equals": "= {value}", "negative": "negatif / tidak terdeteksi",
+           "sensory_normal": "normal", "pass_fail": "lulus / pass"},
+    "en": {"max": "<= {max}", "min": ">= {min}", "range": "{min} to {max}",
+           "equals": "= {value}", "negative": "negative", "sensory_normal": "normal",
+           "pass_fail": "pass"},
+}
+
+
+def requirement_text(req: dict[str, Any], lang: str = "id", unit: str | None = None) -> str:
+    """The requirement as a short text ('maks. 7', or with lang='en' and a unit '<= 7 %');
+    the unit, if given, follows a numeric limit ('-' means none)."""
+    kind = req.get("kind")
+    if kind == "one_of":
+        values = [str(v) for v in req["values"]]
+        return " / ".join(values) if lang == "id" else "one of " + ", ".join(values)
+    words = _REQUIREMENT_WORDS[lang]
+    if kind not in words:
+        return str(kind)
+    text = words[kind].format(**req)
+    if unit not in (None, "", "-") and kind in ("max", "min", "range", "equals"):
+        text += f" {unit}"
+    return text

@@ -15,24 +15,9 @@ from sqlalchemy.orm import Session
 from snicert import clock, outputs
 from snicert.certs.layout import A4, GREY, INK, PT, WITA, PdfCanvas, pdf_safe
 from snicert.db.models import Application, LabResult, Output, Sample, User
+from snicert.judgment import requirement_text
 from snicert.services import lab
 from snicert.services.decisions import findings
-
-
-def requirement_text(req: dict[str, Any]) -> str:
-    kind = req["kind"]
-    if kind == "max":
-        return f"maks. {req['max']}"
-    if kind == "min":
-        return f"min. {req['min']}"
-    if kind == "range":
-        return f"{req['min']} – {req['max']}"
-    if kind == "equals":
-        return f"= {req['value']}"
-    if kind == "one_of":
-        return " / ".join(str(v) for v in req["values"])
-    return {"negative": "negatif / tidak terdeteksi", "sensory_normal": "normal",
-            "pass_fail": "lulus / pass"}[kind]
 
 
 def render_evaluation(s: Session, app: Application) -> Output:

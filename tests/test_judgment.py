@@ -391,3 +391,21 @@ def test_guarded_is_the_exact_interval_rule(hi, v, u):
         upper, lower = v + u, v - u
     assert judge({"kind": "max", "max": str(hi)}, v, "p", u) == (C if upper <= hi else N)
     assert judge({"kind": "min", "min": str(hi)}, v, "p", u) == (C if lower >= hi else N)
+
+
+@pytest.mark.parametrize(("req", "id_text", "en_text"), [
+    ({"kind": "max", "max": 7}, "maks. 7", "<= 7 %"),
+    ({"kind": "min", "min": 15}, "min. 15", ">= 15 %"),
+    ({"kind": "range", "min": 1, "max": 2.5}, "1 – 2.5", "1 to 2.5 %"),
+    ({"kind": "equals", "value": 0}, "= 0", "= 0 %"),
+    ({"kind": "one_of", "values": ["A", "B"]}, "A / B", "one of A, B"),
+    ({"kind": "negative"}, "negatif / tidak terdeteksi", "negative"),
+    ({"kind": "sensory_normal"}, "normal", "normal"),
+    ({"kind": "pass_fail"}, "lulus / pass", "pass"),
+])
+def test_requirement_text_in_both_languages(req, id_text, en_text):
+    from snicert.judgment import requirement_text
+
+    assert requirement_text(req) == id_text
+    assert requirement_text(req, "en", "%") == en_text
+    assert requirement_text(req, "en", "-") == en_text.removesuffix(" %")  # no unit

@@ -17,8 +17,8 @@ from snicert import clock
 from snicert.db import engine as db
 from snicert.db.models import Application, LabResult, Sample, User
 from snicert.errors import Conflict, InvalidInput
+from snicert.judgment import requirement_text
 from snicert.lifecycle import State
-from snicert.reports import requirement_text
 from snicert.roles import Role
 from snicert.services import lab
 from snicert.services.guards import application

@@ -33,8 +33,8 @@ from snicert.db.models import (
     User,
 )
 from snicert.errors import InvalidInput, NotFound
+from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
-from snicert.reports import requirement_text
 from snicert.roles import Role
 from snicert.services import applications, certificates, decisions
 from snicert.services.guards import application, get
