@@ -43,7 +43,13 @@ from typing import Any, Literal
 from snicert.catalog import Catalog
 from snicert.catalog.models import Parameter
 from snicert.errors import InvalidInput, SnicertError
-from snicert.judgment import CONFORM, NONCONFORM, judge, parse, requirement_text
+from snicert.judgment import (
+    CONFORM,
+    NONCONFORM,
+    judge,
+    read_uncertainty,
+    requirement_text,
+)
 
 NOT_TESTED = "not_tested"
 COLUMNS = ("parameter", "value", "unit")
@@ -299,7 +305,7 @@ def evaluate(product: str, rows: Iterable[Row], catalog: Catalog) -> Report:
             continue
         requirement = param.requirement.model_dump(mode="json")
         try:
-            uncertainty = _uncertainty(row.uncertainty, param.id)
+            uncertainty = read_uncertainty(row.uncertainty, param.id)
             verdict = judge(requirement, row.value, param.id, uncertainty if guarded else None)
         except InvalidInput as exc:
             problems.append(f"{row.where}: {exc}")
@@ -327,18 +333,6 @@ def _unit_problem(param: Parameter, given: str, catalog: Catalog) -> str | None:
     if expected is None or unit.id != expected.id:
         return f"unit {given!r} is not the unit of {param.id}: expected {param.unit!r}{also}"
     return None
-
-
-def _uncertainty(raw: Any, parameter_id: str) -> Decimal | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    field_name = f"{parameter_id}.uncertainty"
-    reading = parse(raw, field_name)
-    if reading.number is None or reading.qualifier:
-        raise InvalidInput(field_name, raw, "the uncertainty must be a number")
-    if reading.number < 0:
-        raise InvalidInput(field_name, raw, "the uncertainty cannot be negative")
-    return reading.number
 
 
 # ---------------------------------------------------------------- showing

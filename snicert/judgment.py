@@ -160,7 +160,7 @@ def judge(requirement: dict[str, Any], value: Any, parameter_id: str = "value",
     except (KeyError, TypeError):
         kind = requirement.get("kind") if isinstance(requirement, dict) else requirement
         raise InvalidInput(parameter_id, kind, "unknown requirement kind") from None
-    u = None if uncertainty is None else _uncertainty(uncertainty, parameter_id)
+    u = read_uncertainty(uncertainty, parameter_id) or None  # U = 0 is simple acceptance
     return rule(requirement, value, parameter_id, u)
 
 
@@ -269,14 +269,18 @@ def _limit(req: dict[str, Any], key: str, pid: str) -> Decimal:
     return d
 
 
-def _uncertainty(raw: Any, pid: str) -> Decimal | None:
+def read_uncertainty(raw: Any, pid: str) -> Decimal | None:
+    """The expanded uncertainty U given with a result: None when none is given, else a
+    number >= 0 (refused otherwise, whatever the checklist's acceptance rule)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
     field = f"{pid}.uncertainty"
     number, qualifier, _word = _read(raw, field)
     if number is None or qualifier:
         raise InvalidInput(field, raw, "the uncertainty must be a number")
     if number < 0:
         raise InvalidInput(field, raw, "the uncertainty cannot be negative")
-    return number or None  # U = 0 is simple acceptance
+    return number
 
 
 def _exact(op: str, a: Decimal, b: Decimal, pid: str) -> Decimal:

@@ -55,6 +55,30 @@ def test_detection_limits_and_words(testing) -> None:
     assert _enter(w, app_id, "ash", "7,0", "%").verdict == "conform"
 
 
+@pytest.mark.parametrize("u", ["abc", "-0.1", "< 1"])
+def test_an_unusable_uncertainty_is_refused_under_simple_acceptance(testing, u) -> None:
+    """abon's checklist judges by simple acceptance, so U does not change the verdict;
+    an unusable one is still bad input, and nothing is stored."""
+    from sqlalchemy import func, select
+
+    from snicert.db.models import AuditEvent, LabResult
+
+    w, app_id = testing
+    with db.transaction() as s:
+        assert application(s, app_id).checklist_snapshot["acceptance"] == "simple"
+        before = s.scalar(select(func.count()).select_from(AuditEvent))
+    with pytest.raises(InvalidInput) as err, db.transaction() as s:
+        lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "6.9", "%",
+                          uncertainty=u)
+    assert err.value.field == "moisture.uncertainty"
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(LabResult)) == 0
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == before
+        r = lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "6.9", "%",
+                              uncertainty="0.3")
+        assert (r.uncertainty, r.verdict) == ("0.3", "conform")  # 6.9 + 0.3 > 7 ignored
+
+
 def test_four_eyes(testing) -> None:
     w, app_id = testing
     r = _enter(w, app_id, "moisture", "6", "%", who="labboth")

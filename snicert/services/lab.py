@@ -11,7 +11,7 @@ from snicert import audit, clock, lifecycle
 from snicert.catalog import default_catalog
 from snicert.db.models import Application, CustodyEvent, LabResult, Sample, User
 from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
-from snicert.judgment import NONCONFORM, judge
+from snicert.judgment import NONCONFORM, judge, read_uncertainty
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services.guards import application, get, require_role
@@ -181,8 +181,9 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     given = cat_units.get(unit.strip())
     if given is None or expected is None or given.id != expected.id:
         raise InvalidInput(f"{parameter_id}.unit", unit, f"expected {param['unit']}")
-    verdict = judge(param["requirement"], value, parameter_id,
-                    uncertainty if uncertainty and _guarded(app) else None)
+    # a given uncertainty must be usable even where the verdict ignores it (simple acceptance)
+    u = read_uncertainty(uncertainty, parameter_id)
+    verdict = judge(param["requirement"], value, parameter_id, u if _guarded(app) else None)
     earlier = _results(s, app.id, parameter_id)
     if earlier and not _open_for_entry(earlier[-1]):
         latest = earlier[-1]
