@@ -33,17 +33,17 @@ class RunClient(SyncPrefectClient):
         # as prefect.get_client(sync_client=True) builds it for a configured API
         super().__init__(api, auth_string=PREFECT_API_AUTH_STRING.value(),
                          api_key=PREFECT_API_KEY.value())
-        self._flow_ids: dict[str, httpx.Response] = {}
+        self._flow_answers: dict[str, httpx.Response] = {}  # POST /flows/ by flow name
         self._named: dict[UUID, str] = {}
 
     def request(self, method: str, path: str, params: Any = None, path_params: Any = None,
                 **kwargs: Any) -> httpx.Response:
         if method == "POST" and path == "/flows/":
             name = kwargs["json"]["name"]
-            if name not in self._flow_ids:
-                self._flow_ids[name] = super().request(method, path, params, path_params,
+            if name not in self._flow_answers:
+                self._flow_answers[name] = super().request(method, path, params, path_params,
                                                        **kwargs)
-            return self._flow_ids[name]
+            return self._flow_answers[name]
         return super().request(method, path, params, path_params, **kwargs)
 
     def create_flow_run(self, flow: Any, name: str | None = None,
@@ -53,7 +53,7 @@ class RunClient(SyncPrefectClient):
         try:
             run = super().create_flow_run(flow, name=name, parameters=parameters, **kwargs)
         except httpx.HTTPStatusError:
-            if self._flow_ids.pop(flow.name, None) is None:
+            if self._flow_answers.pop(flow.name, None) is None:
                 raise
             # the flow was deleted on the server since its id was kept: ask again, once
             run = super().create_flow_run(flow, name=name, parameters=parameters, **kwargs)

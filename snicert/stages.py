@@ -110,14 +110,11 @@ def has_work(app_id: int) -> bool:
     if state not in (State.SAMPLING, State.TESTING, State.EVALUATION):
         return False  # a person acts next
     with db.reading() as s:
-        app = application(s, app_id)
-        if app.state == State.SAMPLING:
-            return all(x.status == "rejected" for x in lab.samples_of(s, app.id))
-        if app.state == State.TESTING:
-            return lab.testing_done(s, app)
-        if app.state == State.EVALUATION:
-            return outputs.find(s, f"application:{app.id}", "evaluation_report") is None
-        return False
+        if state == State.SAMPLING:
+            return all(x.status == "rejected" for x in lab.samples_of(s, app_id))
+        if state == State.EVALUATION:
+            return outputs.find(s, f"application:{app_id}", "evaluation_report") is None
+        return lab.testing_done(s, application(s, app_id))
 
 
 AUTOMATED: dict[str, Callable[[int], bool]] = {

@@ -32,7 +32,7 @@ def application(s: Session, app_id: int, lock: bool = False) -> Application:
         locked.add(app_id)
     # The session's identity map holds objects weakly: without a reference kept here, a
     # service called once per lab result reloaded the application (and decoded its JSON
-    # snapshots) every time, ~70 times per application in the demo.
+    # snapshots) every time, ~35 times per application in the demo.
     s.info.setdefault("snicert_applications", {})[app_id] = app
     return app
 

@@ -7,6 +7,7 @@ scheme, dates) and its current status; never contact details, documents or lab d
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, or_, select
@@ -20,10 +21,14 @@ from snicert.lifecycle import CertState
 LISTED = (CertState.ACTIVE.value, CertState.SUSPENDED.value)
 
 
+def _past_validity(status: str, valid_until: datetime | None) -> bool:
+    return status in LISTED and valid_until is not None and valid_until <= clock.now()
+
+
 def effective_status(cert: Certificate | Row) -> str:
     """The status right now: a certificate past its validity is expired even before the
     daily sweep records it."""
-    if cert.status in LISTED and cert.valid_until is not None and cert.valid_until <= clock.now():
+    if _past_validity(cert.status, cert.valid_until):
         return CertState.EXPIRED.value
     return cert.status
 
@@ -77,8 +82,7 @@ def lookup_certificate(number: str) -> dict[str, Any] | None:
     now = time.monotonic()
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         _, view, valid_until = hit
-        if not (view["status"] in LISTED and valid_until is not None
-                and valid_until <= clock.now()):
+        if not _past_validity(view["status"], valid_until):
             return view
     with db.read_connection() as conn:
         row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
