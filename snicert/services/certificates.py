@@ -62,7 +62,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
                        issued_by=actor.id, issued_at=now, valid_until=valid_until, data=data)
     s.add(cert)
     s.flush()
-    cert.key_id = _render(s, app, cert)
+    cert.key_id, cert.credential = _render(s, app, cert)
     audit.record(s, actor, "certificate.issued", "certificate", cert.id, app.id, number=number,
                  key_id=cert.key_id)
     lifecycle.apply(s, app, "issue", actor, certificate=number)
@@ -72,9 +72,10 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
 PHOTO_KIND = "product_photos"
 
 
-def _render(s: Session, app, cert: Certificate) -> str:
+def _render(s: Session, app, cert: Certificate) -> tuple[str, dict[str, Any]]:
     """Sign and render the certificate (JSON credential, HTML, PDF, PNG, label) into
-    SNICERT_HOME/outputs/<application>/; returns the signing key's id."""
+    SNICERT_HOME/outputs/<application>/ (placed there once the issuance commits); returns
+    the signing key's id and the signed credential, stored with the row."""
     from snicert import outputs, storage
     from snicert.certs import ensure_keypair, render_certificate
     from snicert.services.applications import latest_documents
@@ -85,7 +86,7 @@ def _render(s: Session, app, cert: Certificate) -> str:
     for kind, name, data, media_type in rendered.files():
         outputs.write(s, f"certificate:{cert.id}", kind, f"outputs/{app.number}/{name}", data,
                       media_type)
-    return rendered.kid
+    return rendered.kid, rendered.credential
 
 
 def _change(s: Session, actor: User, cert_id: int, action: str, reason: str | None,
