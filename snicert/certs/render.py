@@ -190,12 +190,13 @@ def render_certificate(
     data: Certificate.data as stored by services.certificates.issue.
     photo: the product photo (JPEG/PNG bytes) from the dossier, or None.
     key: the signing key (keys.ensure_keypair()).
-    base_url: public site for the QR code and the credential ids (default SNICERT_PUBLIC_URL).
+    base_url: public site for the QR code and the credential ids (default: the public_url
+    setting).
     credential: an already signed credential to embed instead of signing `data` (tests use
     it to build forged files; normal callers leave it None).
     """
     base = (base_url or public_url()).rstrip("/")
-    issuer = issuer or issuer_name()
+    issuer = issuer or issuer_name(data)
     vc = credential if credential is not None else sign_certificate(data, key, base, issuer)
     number = data["number"]
     url = verify_url(number, base)

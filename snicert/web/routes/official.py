@@ -17,9 +17,8 @@ from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import clock, lifecycle, outputs
+from snicert import clock, lifecycle, outputs, settings
 from snicert.catalog import default_catalog
-from snicert.certs.layout import WITA
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -617,7 +616,7 @@ def _fix_by(text: str) -> datetime | None:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("fix_by", text, "expected a date YYYY-MM-DD") from None
-    return datetime.combine(day, time(23, 59), tzinfo=WITA)
+    return datetime.combine(day, time(23, 59), tzinfo=settings.current().zone)
 
 
 @router.post("/certificates/{cert_id}/{action}", include_in_schema=False)
