@@ -17,12 +17,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from snicert.certs import embed, layout
 from snicert.certs.credential import issuer_name, public_url, sign_certificate, verify_url
 from snicert.certs.keys import KeyPair
+from snicert.templating import environment
 
 PNG_DPI = 150
 LABEL_DPI = 300
@@ -69,12 +70,7 @@ class Rendered:
 
 @cache
 def _env(folder: str) -> Environment:
-    return Environment(
-        loader=FileSystemLoader(folder),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=False,
-    )
+    return environment(FileSystemLoader(folder), undefined=StrictUndefined)
 
 
 def templates() -> Environment:

@@ -37,6 +37,7 @@ from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
 from snicert.services import applications, certificates, decisions
 from snicert.services.guards import application, get
+from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of
 from snicert.web.pages import page
 from snicert.web.routes.staff import (
@@ -415,7 +416,11 @@ def evaluation_report(app_id: int, c: Official) -> FileResponse:
         out = _report(s, application(s, app_id))
         if out is None:
             raise NotFound(f"the evaluation report of application {app_id} is not rendered yet")
-        return FileResponse(outputs.absolute(out), media_type=out.media_type)
+        return FileResponse(
+            outputs.absolute(out),
+            media_type=out.media_type,
+            headers={"Content-Security-Policy": REPORT_POLICY},
+        )
 
 
 @router.post("/evaluation/{app_id}", include_in_schema=False)
