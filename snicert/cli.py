@@ -106,6 +106,97 @@ def init(
         typer.echo(f"loaded checklist {item} (draft: an official approves it)")
     if report.official:
         typer.echo(f"official: {report.official}")
+    _ask_identity()
+
+
+def _ask_identity() -> None:
+    """Ask for the LSPro identity settings still missing (at a terminal), or name them."""
+    import sys
+
+    from snicert import settings
+
+    cfg = _settings()
+    missing = cfg.missing_identity()
+    if not missing:
+        return
+    if not sys.stdin.isatty():
+        typer.echo(
+            "identity incomplete (certificates cannot be issued until set): "
+            + ", ".join(missing)
+            + "; set each with `snicert settings set NAME VALUE`"
+        )
+        return
+    typer.echo("The certification body's identity, printed on certificates and reports:")
+    for name in missing:
+        while True:
+            value = typer.prompt(f"  {settings.LABELS[name]} [{name}]")
+            try:
+                settings.write({name: value})
+                break
+            except settings.SettingsError as exc:
+                typer.echo(f"  {exc}", err=True)
+    typer.echo(f"saved in {settings.file_path()}")
+
+
+def _settings():  # noqa: ANN202 (typed in snicert.settings)
+    from snicert import settings
+
+    try:
+        return settings.current()
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
+
+
+settings_app = typer.Typer(
+    help="The LSPro's identity and site settings (`snicert settings` prints them).",
+    invoke_without_command=True,
+)
+app.add_typer(settings_app, name="settings")
+
+
+@settings_app.callback()
+def settings_show(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False
+) -> None:
+    """Print every setting, its value and where it comes from; name the missing ones."""
+    if ctx.invoked_subcommand:
+        return
+    from snicert import settings
+
+    cfg = _settings()
+    rows = [
+        {
+            "name": name,
+            "value": getattr(cfg, name),
+            "source": settings.source_of(name),
+            "required": name in settings.IDENTITY,
+        }
+        for name in settings.NAMES
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        value = r["value"] or ("(missing)" if r["required"] else "")
+        typer.echo(f"{r['name']:<20} {value}  [{r['source']}]")
+    missing = cfg.missing_identity()
+    if missing:
+        typer.echo(f"identity incomplete: {', '.join(missing)} (issuance is refused until set)")
+
+
+@settings_app.command("set")
+def settings_set(name: str, value: str) -> None:
+    """Store one setting in SNICERT_HOME/snicert.toml (validated first)."""
+    from snicert import settings
+
+    try:
+        settings.write({name: value})
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{name} = {value}  [{settings.file_path()}]")
+    if settings.env_name(name) in __import__("os").environ:
+        typer.echo(f"note: {settings.env_name(name)} is set in the environment and wins")
 
 
 checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")
@@ -142,6 +233,63 @@ def checklists_approve(
     with _service_errors(), db.transaction() as s:
         row = checklists.approve(s, user_by_email(s, actor), product, version)
         typer.echo(f"approved checklist {row.product} v{row.version}")
+
+
+@app.command("backup")
+def backup_cmd(
+    dest: Annotated[Path, typer.Argument(help="A new or empty folder for the backup")],
+) -> None:
+    """Copy the home while it runs: the database (SQLite backup API, or pg_dump), documents,
+    rendered files, keys and settings, with a manifest of sha256 sums."""
+    from snicert import backup
+
+    try:
+        done = backup.backup(dest)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    rows = sum(done.counts.values())
+    typer.echo(
+        f"backup: {done.path} ({done.database} database, {rows} rows; "
+        f"{done.files} files, {done.bytes} bytes; manifest.json)"
+    )
+
+
+@app.command("restore")
+def restore_cmd(
+    src: Annotated[Path, typer.Argument(help="A folder made by `snicert backup`")],
+) -> None:
+    """Restore a backup into an empty home (SNICERT_HOME, and for PostgreSQL an empty
+    SNICERT_DATABASE_URL), after checking every file against the manifest."""
+    from snicert import backup
+
+    try:
+        done = backup.restore(src)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    typer.echo(
+        f"restored into {done.path}: {sum(done.counts.values())} rows, "
+        f"{done.files} files; run `snicert audit verify` to check the audit chain"
+    )
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="The certificate signing key.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Sign with a new key from now on; the old public key stays published (retired), so
+    every certificate signed before still verifies."""
+    from snicert import audit
+    from snicert.certs.keys import rotate
+    from snicert.db import engine as db
+
+    old, new = rotate()
+    with db.transaction() as s:
+        audit.record(s, None, "keys.rotated", "signing_key", None, retired=old.kid, current=new.kid)
+    typer.echo(f"signing key: {new.kid} (retired: {old.kid}, still published for verification)")
 
 
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
