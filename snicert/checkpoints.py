@@ -57,8 +57,11 @@ def signature_problem(seq: int, digest: str, signature: str | None) -> str | Non
     return None
 
 
+FOLDER = "audit"  # under SNICERT_HOME
+
+
 def path() -> Path:
-    return config.home() / "audit" / "checkpoints.jsonl"
+    return config.home() / FOLDER / "checkpoints.jsonl"
 
 
 def append(seq: int, digest: str, signature: str, at: str) -> None:

@@ -19,30 +19,28 @@ import time
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import clock, config
 from snicert.db.engine import after_commit, after_rollback
 from snicert.db.models import Output
+from snicert.templating import environment
 
 PENDING = "outputs/.pending"
 
 
 @cache
 def templates() -> Environment:
-    env = Environment(loader=PackageLoader("snicert", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
-    return env
+    return environment(PackageLoader("snicert", "templates"), undefined=StrictUndefined)
 
 
 def find(s: Session, owner: str, kind: str) -> Output | None:
     return s.scalar(select(Output).where(Output.owner == owner, Output.kind == kind))
 
 
-def write(s: Session, owner: str, kind: str, relpath: str, data: bytes,
-          media_type: str) -> Output:
+def write(s: Session, owner: str, kind: str, relpath: str, data: bytes, media_type: str) -> Output:
     """Record the file and write it aside; it is moved to `relpath` after the commit. An
     existing (owner, kind) row is returned unchanged, and the unique constraint stops two
     concurrent runs from both recording."""
@@ -53,8 +51,15 @@ def write(s: Session, owner: str, kind: str, relpath: str, data: bytes,
     pending = _write_pending(digest, data)
     target = config.home() / relpath
     after_rollback(s, ("output", relpath), lambda: pending.unlink(missing_ok=True))
-    out = Output(owner=owner, kind=kind, path=relpath, media_type=media_type,
-                 sha256=digest, size=len(data), created_at=clock.now())
+    out = Output(
+        owner=owner,
+        kind=kind,
+        path=relpath,
+        media_type=media_type,
+        sha256=digest,
+        size=len(data),
+        created_at=clock.now(),
+    )
     s.add(out)
     s.flush()
     after_commit(s, ("output", relpath), lambda: _place(pending, target))
@@ -81,8 +86,11 @@ def sweep_pending(s: Session, older_than: float = 3600.0) -> tuple[int, int]:
         return 0, 0
     files = [p for p in folder.iterdir() if not p.name.startswith(".")]
     digests = {p.name.split(".", 1)[0] for p in files}
-    recorded = {out.sha256: out for out in s.scalars(
-        select(Output).where(Output.sha256.in_(digests)))} if digests else {}
+    recorded = (
+        {out.sha256: out for out in s.scalars(select(Output).where(Output.sha256.in_(digests)))}
+        if digests
+        else {}
+    )
     placed = deleted = 0
     cutoff = time.time() - older_than
     for p in files:

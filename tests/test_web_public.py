@@ -107,13 +107,16 @@ def test_directory_search(certified) -> None:
     w, client, (abon, sasando) = certified
     everything = client.get("/api/v1/directory").json()
     assert everything["total"] == 2
-    assert [c["number"] for c in client.get("/api/v1/directory?product=sasando").json()[
-        "items"]] == [sasando.number]
+    assert [
+        c["number"] for c in client.get("/api/v1/directory?product=sasando").json()["items"]
+    ] == [sasando.number]
     assert client.get("/api/v1/directory?sni=3707").json()["total"] == 1
     assert client.get("/api/v1/directory?city=kupang").json()["total"] == 2
     name = abon.data["holder"]["name"]
-    assert [c["number"] for c in client.get("/api/v1/directory", params={"q": name[-6:]})
-            .json()["items"]] == [abon.number]
+    assert [
+        c["number"]
+        for c in client.get("/api/v1/directory", params={"q": name[-6:]}).json()["items"]
+    ] == [abon.number]
     page = client.get("/directory?product=abon")
     assert abon.number in page.text and sasando.number not in page.text
     with db.transaction() as s:  # withdrawn certificates leave the directory

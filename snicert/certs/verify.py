@@ -26,8 +26,9 @@ def verify_bytes(data: bytes, known_keys: Any = None, now: datetime | None = Non
     return verify_credential(credential, keys, now, form)
 
 
-def verify_file(path_or_bytes: str | Path | bytes, known_keys: Any = None,
-                now: datetime | None = None) -> VerifyResult:
+def verify_file(
+    path_or_bytes: str | Path | bytes, known_keys: Any = None, now: datetime | None = None
+) -> VerifyResult:
     """Verify a certificate file offline: reads only the embedded signed credential (no
     pixels, no page content), checks the Ed25519 proof against `known_keys`, then the
     validity period against `now` (default: snicert.clock.now()).
@@ -48,8 +49,11 @@ def verify_file(path_or_bytes: str | Path | bytes, known_keys: Any = None,
 
 
 def _keys(known_keys: Any) -> dict[str, Ed25519PublicKey]:
-    if isinstance(known_keys, dict) and known_keys and all(
-            isinstance(v, Ed25519PublicKey) for v in known_keys.values()):
+    if (
+        isinstance(known_keys, dict)
+        and known_keys
+        and all(isinstance(v, Ed25519PublicKey) for v in known_keys.values())
+    ):
         return known_keys
     return load_public_keys(known_keys)
 
@@ -64,43 +68,58 @@ class OnlineStatus:
 # What the registry's answer and the file's credential must agree on: a file signed for a
 # number that was then given to another business (an issuance that crashed after signing,
 # say) carries another holder, brand or date than the registry's record of that number.
-_SAME = (("holder", lambda d: (d.get("holder") or {}).get("name")),
-         ("brand", lambda d: d.get("brand")),
-         ("product", lambda d: (d.get("product") or {}).get("code")),
-         ("issued_at", lambda d: d.get("issued_at")),
-         ("valid_until", lambda d: d.get("valid_until")))
+_SAME = (
+    ("holder", lambda d: (d.get("holder") or {}).get("name")),
+    ("brand", lambda d: d.get("brand")),
+    ("product", lambda d: (d.get("product") or {}).get("code")),
+    ("issued_at", lambda d: d.get("issued_at")),
+    ("valid_until", lambda d: d.get("valid_until")),
+)
 
 
-def registry_status(record: dict[str, Any] | None, result: VerifyResult,
-                    where: str) -> OnlineStatus:
+def registry_status(
+    record: dict[str, Any] | None, result: VerifyResult, where: str
+) -> OnlineStatus:
     """Judge the registry's record of the file's number (the public lookup's answer, from
     the web API or the home's database) against the file's verified credential."""
     if record is None:
-        return OnlineStatus(False, None, f"not in the registry: {where} has no certificate "
-                                         f"{result.number} (never issued)")
+        return OnlineStatus(
+            False,
+            None,
+            f"not in the registry: {where} has no certificate {result.number} (never issued)",
+        )
     status = record.get("status")
     reason = record.get("reason") or record.get("status_reason")
     suffix = f" ({reason})" if reason else ""
     if status in ("suspended", "withdrawn", "expired"):
         return OnlineStatus(False, status, f"{where}: {status}{suffix}")
     if status == "untrustworthy":
-        return OnlineStatus(False, status, f"{where}: the registry's record of {result.number} "
-                                           "is not trustworthy (changed outside snicert)")
+        return OnlineStatus(
+            False,
+            status,
+            f"{where}: the registry's record of {result.number} "
+            "is not trustworthy (changed outside snicert)",
+        )
     if status != "active":
         return OnlineStatus(False, str(status), f"{where}: unknown status {status!r}")
     subject = (result.credential or {}).get("credentialSubject") or {}
     differ = [name for name, get in _SAME if get(subject) != get(record)]
     if differ:
         holder = (record.get("holder") or {}).get("name")
-        return OnlineStatus(False, status, f"{where}: {result.number} belongs to another "
-                                           f"holder ({holder}); this file's "
-                                           f"{', '.join(differ)} differ: it was never issued "
-                                           "as that certificate")
+        return OnlineStatus(
+            False,
+            status,
+            f"{where}: {result.number} belongs to another "
+            f"holder ({holder}); this file's "
+            f"{', '.join(differ)} differ: it was never issued "
+            "as that certificate",
+        )
     return OnlineStatus(True, status, f"{where}: active")
 
 
-def check_online(base_url: str, result: VerifyResult, timeout: float = 10.0,
-                 client: Any = None) -> OnlineStatus:
+def check_online(
+    base_url: str, result: VerifyResult, timeout: float = 10.0, client: Any = None
+) -> OnlineStatus:
     """Ask the registry at {base_url}/api/v1/certificates/{number} for the current status
     and whether that number is the file's certificate (registry_status)."""
     import httpx
@@ -119,8 +138,9 @@ def check_online(base_url: str, result: VerifyResult, timeout: float = 10.0,
     if response.status_code == 404:
         return registry_status(None, result, f"online ({url} answered 404)")
     if response.status_code != 200:
-        return OnlineStatus(False, None, f"online check failed: {url} answered "
-                                         f"{response.status_code}")
+        return OnlineStatus(
+            False, None, f"online check failed: {url} answered {response.status_code}"
+        )
     try:
         body = response.json()
         body["status"]
@@ -136,8 +156,7 @@ def check_local(result: VerifyResult) -> OnlineStatus | None:
 
     from snicert import config
 
-    if not os.environ.get("SNICERT_DATABASE_URL") and not (
-            config.home() / "snicert.db").exists():
+    if not os.environ.get("SNICERT_DATABASE_URL") and not (config.home() / "snicert.db").exists():
         return None
     from sqlalchemy.exc import SQLAlchemyError
 

@@ -54,8 +54,11 @@ def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
         "holder": {k: d["holder"][k] for k in ("name", "address", "city", "province")},
         "production_site": d["production_site"],
         "brand": d["brand"],
-        "product": {"code": d["product"]["code"], "name": d["product"]["name"],
-                    "variants": d["product"].get("variants")},
+        "product": {
+            "code": d["product"]["code"],
+            "name": d["product"]["name"],
+            "variants": d["product"].get("variants"),
+        },
         "standards": d["standards"],
         "scheme": d["scheme"],
         "scope": d["scope"],
@@ -68,18 +71,23 @@ def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
 
 def untrustworthy_view(number: str) -> dict[str, Any]:
     """The answer for a record that cannot be trusted: no data from it, and not valid."""
-    return {"number": number, "status": UNTRUSTWORTHY, "valid": False, "status_reason": None,
-            "verify_url": verify_url(number)}
+    return {
+        "number": number,
+        "status": UNTRUSTWORTHY,
+        "valid": False,
+        "status_reason": None,
+        "verify_url": verify_url(number),
+    }
 
 
 def trust_problem(row: Certificate | Row, last_status: str | None) -> str | None:
     """Why the public must not be shown this row (None: it is what snicert recorded).
     last_status: the status the certificate's last audit event set."""
-    why = row_problem(row.number, row.data, row.credential, row.key_id, row.issued_at,
-                      row.valid_until)
+    why = row_problem(
+        row.number, row.data, row.credential, row.key_id, row.issued_at, row.valid_until
+    )
     if why is None and last_status != row.status:
-        why = (f"status {row.status!r} but the last audit event that set it says "
-               f"{last_status!r}")
+        why = f"status {row.status!r} but the last audit event that set it says {last_status!r}"
     if why is not None:
         log.warning("certificate %s is shown as untrustworthy: %s", row.number, why)
     return why
@@ -87,15 +95,30 @@ def trust_problem(row: Certificate | Row, last_status: str | None) -> str | None
 
 # Only the columns the view needs, as a Core row: no ORM object (the verification API is
 # the hottest read; see db.read_connection).
-_BY_NUMBER = select(Certificate.id, Certificate.application_id, Certificate.number,
-                    Certificate.status, Certificate.status_reason, Certificate.issued_at,
-                    Certificate.valid_until, Certificate.key_id, Certificate.data,
-                    Certificate.credential).where(Certificate.number == bindparam("number"))
+_BY_NUMBER = select(
+    Certificate.id,
+    Certificate.application_id,
+    Certificate.number,
+    Certificate.status,
+    Certificate.status_reason,
+    Certificate.issued_at,
+    Certificate.valid_until,
+    Certificate.key_id,
+    Certificate.data,
+    Certificate.credential,
+).where(Certificate.number == bindparam("number"))
 # Every certificate event sets its status (issued, suspended, reinstated, withdrawn,
 # expired); application_id narrows the search to the case's few events by its index.
-_LAST_EVENT = select(AuditEvent.entity, AuditEvent.action, AuditEvent.data).where(
-    AuditEvent.application_id == bindparam("app_id"), AuditEvent.entity == "certificate",
-    AuditEvent.entity_id == bindparam("cert_id")).order_by(AuditEvent.seq.desc()).limit(1)
+_LAST_EVENT = (
+    select(AuditEvent.entity, AuditEvent.action, AuditEvent.data)
+    .where(
+        AuditEvent.application_id == bindparam("app_id"),
+        AuditEvent.entity == "certificate",
+        AuditEvent.entity_id == bindparam("cert_id"),
+    )
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
 
 
 # The verification API (the QR code's target) is the busiest read. Its answers are kept
@@ -123,8 +146,9 @@ def lookup_certificate(number: str) -> dict[str, Any] | None:
         row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
         if row is None:
             return None
-        event = conn.execute(_LAST_EVENT, {"app_id": row.application_id,
-                                           "cert_id": row.id}).one_or_none()
+        event = conn.execute(
+            _LAST_EVENT, {"app_id": row.application_id, "cert_id": row.id}
+        ).one_or_none()
     last_status = audit.status_set_by(event) if event is not None else None
     trusted = trust_problem(row, last_status) is None
     view = certificate_view(row) if trusted else untrustworthy_view(row.number)
@@ -138,25 +162,43 @@ def forget_certificates() -> None:
     _cache.clear()
 
 
-def directory(s: Session, q: str = "", product: str = "", city: str = "", sni: str = "",
-              limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+def directory(
+    s: Session,
+    q: str = "",
+    product: str = "",
+    city: str = "",
+    sni: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
     """Certified products (active or suspended), searchable by business or brand (q),
     product code, city and SNI number."""
-    query = select(Certificate).join(Business, Business.id == Certificate.business_id).where(
-        Certificate.status.in_(LISTED))
+    query = (
+        select(Certificate)
+        .join(Business, Business.id == Certificate.business_id)
+        .where(Certificate.status.in_(LISTED))
+    )
     if q.strip():
         like = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(Business.name).like(like),
-                                func.lower(Certificate.number).like(like),
-                                func.lower(Certificate.data["brand"].as_string()).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Business.name).like(like),
+                func.lower(Certificate.number).like(like),
+                func.lower(Certificate.data["brand"].as_string()).like(like),
+            )
+        )
     if product:
         query = query.where(Certificate.product == product)
     if city.strip():
         query = query.where(func.lower(Business.city).like(f"%{city.strip().lower()}%"))
     if sni.strip():
-        query = query.where(func.lower(Certificate.data["standards"].as_string()).like(
-            f"%{sni.strip().lower()}%"))
+        query = query.where(
+            func.lower(Certificate.data["standards"].as_string()).like(f"%{sni.strip().lower()}%")
+        )
     total = s.scalar(select(func.count()).select_from(query.subquery()))
-    rows = s.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-                     .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
+    rows = s.scalars(
+        query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(max(1, min(limit, 200)))
+        .offset(max(0, offset))
+    ).all()
     return total, [certificate_view(c) for c in rows]

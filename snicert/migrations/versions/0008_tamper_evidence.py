@@ -1,7 +1,7 @@
 """tamper evidence: the audit head's signature, the certificate's signed credential
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 13:45:00
 
 Certificates issued before this revision get their credential from the signed JSON file
@@ -17,8 +17,8 @@ from alembic import op
 
 import snicert.db.models
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
