@@ -118,6 +118,10 @@ def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> Non
     }.items():
         phone.fill(f"#{field}", value)
     phone.click("button[type=submit]")
+    # registration answers a new and a taken e-mail alike: the sign-in page, e-mail filled in
+    phone.wait_for_selector("text=Pendaftaran diterima")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit]")
     phone.wait_for_url(f"{site}/me")
     phone.click("text=Permohonan baru")
     phone.select_option("#product", "abon")

@@ -46,6 +46,27 @@ TEXT: dict[str, dict[str, str]] = {
     "email": {"id": "Email", "en": "E-mail"},
     "password": {"id": "Kata sandi", "en": "Password"},
     "bad_login": {"id": "Email atau kata sandi salah.", "en": "Wrong e-mail or password."},
+    "too_many_title": {"id": "Terlalu banyak percobaan", "en": "Too many attempts"},
+    "too_many": {
+        "id": "Terlalu banyak percobaan dari alamat ini atau untuk akun ini. Coba lagi "
+        "dalam {minutes} menit. Pemilik akun tetap dapat masuk dari jaringan lain "
+        "(misalnya data seluler).",
+        "en": "Too many attempts from this address or for this account. Try again in "
+        "{minutes} minutes. The account's owner can still sign in from another "
+        "network (mobile data, for instance).",
+    },
+    "registered": {
+        "id": "Pendaftaran diterima. Silakan masuk dengan email dan kata sandi Anda. "
+        "Jika email ini sudah pernah terdaftar, gunakan kata sandi akun "
+        "tersebut atau hubungi LSPro.",
+        "en": "Registration received. Sign in with your e-mail and password. If "
+        "this e-mail was registered before, use that account's password or "
+        "contact the LSPro.",
+    },
+    "sign_out_everywhere": {
+        "id": "Keluar dari semua perangkat (juga mencabut token API)",
+        "en": "Sign out everywhere (also revokes API tokens)",
+    },
     "applications": {"id": "Permohonan", "en": "Applications"},
     "no_applications": {"id": "Belum ada permohonan.", "en": "No applications yet."},
     "f_name": {"id": "Nama pemilik", "en": "Owner's name"},
