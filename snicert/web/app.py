@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
@@ -33,15 +34,19 @@ from snicert.web.auth import (
     require,
     set_session_cookie,
 )
+from snicert.web.bodies import FORM_LIMIT, BodyLimits
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import form_page, page
 from snicert.web.routes import ROUTERS
+from snicert.web.routes.applicant import UPLOAD_PATHS, upload_limit
 
 HERE = Path(__file__).resolve().parent
 
 
 def create_app() -> FastAPI:
     app = FastAPI(title="snicert", version="1", docs_url="/api/docs", redoc_url=None)
+    app.add_middleware(BodyLimits, default=FORM_LIMIT, large=upload_limit(),
+                       large_paths=UPLOAD_PATHS, anonymous=frozenset({"/login", "/register"}))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -69,10 +74,12 @@ def create_app() -> FastAPI:
     @app.get("/api/v1/certificates/{number}", tags=["public"])
     async def certificate_api(number: str) -> JSONResponse:
         """Status and key facts of a certificate (the QR code's target, as JSON)."""
-        # async, on purpose: the answer is cached or one indexed row (~0.1 ms); handing it
-        # to the thread pool cost more than the read and halved throughput (measured,
-        # bench/verify_endpoint.py).
-        cert = public.lookup_certificate(number)
+        # async, on purpose: a cached answer costs microseconds, and handing every request
+        # to the thread pool halved throughput (bench/verify_endpoint.py). A miss reads the
+        # database, which must not hold up the event loop: that goes to a worker thread.
+        cert = public.cached_certificate(number)
+        if cert is None:
+            cert = await run_in_threadpool(public.lookup_certificate, number)
         if cert is None:
             raise HTTPException(404, f"certificate {number} not found")
         return JSONResponse(cert)
