@@ -85,8 +85,6 @@ def accept(kind: str, filename: str, data: bytes, allowed: list[str], limit_mb: 
 
 # ---------------------------------------------------------------- names
 
-_UNSAFE = re.compile(r'[<>:"|?*]')
-
 
 def clean_name(filename: str, file_type: str, fallback: str = "dokumen") -> str:
     """The name shown to people: Unicode NFC, no path, no control, format or bidi
@@ -100,7 +98,7 @@ def clean_name(filename: str, file_type: str, fallback: str = "dokumen") -> str:
         for c in name
         if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co")
     )
-    name = _UNSAFE.sub("_", " ".join(name.split())).strip(" .")
+    name = " ".join(name.split()).strip(" .")
     stem, dot, ext = name.rpartition(".")
     if dot and stem and len(ext) <= 5 and ext.isalnum():
         name = stem.rstrip(" .")
