@@ -120,6 +120,8 @@ MATRIX = [
     ),
     ("POST", f"/api/v1/certificates/{NONE}/renew", None, every(404, anonymous=401)),
     ("POST", f"/api/v1/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=401)),
+    ("GET", "/api/v1/tokens", None, every(200, anonymous=401)),
+    ("DELETE", f"/api/v1/tokens/{NONE}", None, every(404, anonymous=401)),
 ]
 
 
