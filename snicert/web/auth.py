@@ -14,6 +14,7 @@ from snicert.services import accounts, sessions
 
 COOKIE = "snicert_session"
 PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing in
+ACTOR_KEY = "snicert.actor"  # request state: who was found before the body was read
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class Actor:
 
 
 def actor(request: Request) -> Actor | None:
+    known = request.scope.get("state", {}).get(ACTOR_KEY)
+    if known is not None:  # found by snicert.web.bodies for this very request
+        return known
     auth = request.headers.get("authorization", "")
     with db.transaction() as s:
         if auth.lower().startswith("bearer "):
