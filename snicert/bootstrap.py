@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from snicert import audit
 from snicert.catalog import Catalog, default_catalog
 from snicert.certs import ensure_keypair
+from snicert.certs.keys import AUDIT
 from snicert.db import engine as db
 from snicert.db.migrate import upgrade
 from snicert.services import accounts, checklists
@@ -27,8 +29,10 @@ def init(
     """Idempotent: running it again upgrades the schema and loads only what changed."""
     catalog = catalog or default_catalog()
     ensure_keypair()  # the certificate signing key, under SNICERT_HOME/keys
+    ensure_keypair(purpose=AUDIT)  # the audit checkpoints' key, under SNICERT_HOME/keys/audit
     upgrade(db.engine())
     with db.transaction() as s:
+        audit.adopt_unsigned_head(s)
         system = accounts.system_user(s)
         loaded = checklists.sync(s, system, catalog)
         official = None

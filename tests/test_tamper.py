@@ -329,3 +329,28 @@ def test_output_left_pending_after_the_commit_is_placed_on_first_read(home: Path
     path = home / out.path
     path.rename(home / outputs.PENDING / f"{out.sha256}.abc123")
     assert outputs.absolute(out) == path and path.exists()
+
+
+def test_home_upgraded_from_before_tamper_evidence(world: World) -> None:
+    """Migration 0008 takes each certificate's credential from its signed JSON file, and
+    `snicert init` signs the chain's head as found; the home then verifies clean."""
+    from alembic import command
+
+    from snicert import bootstrap
+    from snicert.checkpoints import path as checkpoint_file
+    from snicert.db.migrate import alembic_config
+
+    cfg = alembic_config()
+    with db.engine().begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+    checkpoint_file().unlink()
+    with db.engine().begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    assert _cert().credential["proof"]["proofValue"]
+    code, out = audit_verify()
+    assert code == 1 and "(row " in out and "carries no signature" in out, out
+    bootstrap.init()
+    code, out = audit_verify()
+    assert code == 0, out
