@@ -22,16 +22,17 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import yaml
 from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from snicert import clock
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = Path(os.environ.get("SNICERT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
               "BI": "DejaVuSans-BoldOblique.ttf"}
-WITA = ZoneInfo("Asia/Makassar")  # Kota Kupang: UTC+8
+WITA = clock.LOCAL_ZONE  # Kota Kupang: UTC+8
 
 NAVY = (31, 58, 104)
 GOLD = (176, 141, 60)
