@@ -14,8 +14,11 @@ from snicert.catalog import DataError, load_catalog
 from snicert.prefect_env import configure as configure_prefect
 
 configure_prefect()
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="snicert: SNI product certification workflow for UMKM goods.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="snicert: SNI product certification workflow for UMKM goods.",
+)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -25,8 +28,12 @@ def _fail(message: str, code: int = 1) -> None:
 
 @app.command("check-data")
 def check_data(
-    dirs: Annotated[list[Path] | None, typer.Argument(
-        help="Folders or files to check (default: the repo's products/ and checklists/)")] = None,
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Folders or files to check (default: the repo's products/ and checklists/)"
+        ),
+    ] = None,
 ) -> None:
     """Validate product, checklist and unit files; exit 1 naming file, field and value."""
     try:
@@ -55,32 +62,38 @@ def products(as_json: Annotated[bool, typer.Option("--json", help="JSON output")
     rows = []
     for code, p in sorted(cat.products.items()):
         cl = cat.checklists.get(code)
-        rows.append({
-            "code": code,
-            "name": {"id": p.name.id, "en": p.name.en},
-            "sni": [s.number for s in p.standards],
-            "scheme": p.scheme.type,
-            "validity_years": p.scheme.validity_years,
-            "checklist_version": cl.version if cl else None,
-            "parameters": len(cl.parameters) if cl else 0,
-            "document_items": len(cl.document_items) if cl else 0,
-            "provisional": cl.provisional_count if cl else 0,
-        })
+        rows.append(
+            {
+                "code": code,
+                "name": {"id": p.name.id, "en": p.name.en},
+                "sni": [s.number for s in p.standards],
+                "scheme": p.scheme.type,
+                "validity_years": p.scheme.validity_years,
+                "checklist_version": cl.version if cl else None,
+                "parameters": len(cl.parameters) if cl else 0,
+                "document_items": len(cl.document_items) if cl else 0,
+                "provisional": cl.provisional_count if cl else 0,
+            }
+        )
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for r in rows:
-        typer.echo(f"{r['code']:<12} {r['name']['id']:<16} {', '.join(r['sni']):<42} "
-                   f"type {r['scheme']:<3} {r['parameters']:>3} parameters, "
-                   f"{r['provisional']} provisional")
+        typer.echo(
+            f"{r['code']:<12} {r['name']['id']:<16} {', '.join(r['sni']):<42} "
+            f"type {r['scheme']:<3} {r['parameters']:>3} parameters, "
+            f"{r['provisional']} provisional"
+        )
 
 
 @app.command("init")
 def init(
     official_email: Annotated[str | None, typer.Option(help="E-mail of the first official")] = None,
     official_name: Annotated[str | None, typer.Option(help="Name of the first official")] = None,
-    official_password: Annotated[str | None, typer.Option(
-        help="Password of the first official", envvar="SNICERT_OFFICIAL_PASSWORD")] = None,
+    official_password: Annotated[
+        str | None,
+        typer.Option(help="Password of the first official", envvar="SNICERT_OFFICIAL_PASSWORD"),
+    ] = None,
 ) -> None:
     """Create or upgrade the database under SNICERT_HOME and load products and checklists."""
     from snicert.bootstrap import init as do_init
@@ -93,7 +106,6 @@ def init(
         typer.echo(f"loaded checklist {item} (draft: an official approves it)")
     if report.official:
         typer.echo(f"official: {report.official}")
-
 
 
 checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")
@@ -109,8 +121,9 @@ def checklists_list() -> None:
     from snicert.db.models import ChecklistVersion
 
     with db.transaction() as s:
-        for row in s.scalars(select(ChecklistVersion).order_by(ChecklistVersion.product,
-                                                               ChecklistVersion.version)):
+        for row in s.scalars(
+            select(ChecklistVersion).order_by(ChecklistVersion.product, ChecklistVersion.version)
+        ):
             typer.echo(f"{row.product:<12} v{row.version:<3} {row.status:<9} {row.sha256[:12]}")
 
 
@@ -129,7 +142,6 @@ def checklists_approve(
     with _service_errors(), db.transaction() as s:
         row = checklists.approve(s, user_by_email(s, actor), product, version)
         typer.echo(f"approved checklist {row.product} v{row.version}")
-
 
 
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
@@ -154,8 +166,9 @@ def audit_verify() -> None:
 @app.command("demo")
 def demo(
     count: Annotated[int, typer.Option(help="Applications per product that end certified")] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per application")
-                       ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per application")
+    ] = False,
     parallel: Annotated[int, typer.Option(help="Applications played at once")] = 1,
 ) -> None:
     """Play every role on synthetic Kupang UMKM businesses, through the certification flow."""
@@ -165,16 +178,21 @@ def demo(
 
     with _service_errors(), Progress(transient=True, console=_stderr()) as bar:
         task = bar.add_task("demo", total=len(demo_mod.plans(count)))
-        results = demo_mod.run(count, lambda done, total: bar.update(task, completed=done),
-                               parallel=parallel)
+        results = demo_mod.run(
+            count, lambda done, total: bar.update(task, completed=done), parallel=parallel
+        )
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{'product':<11} {'application':<15} {'state':<10} {'scenario':<44} "
-               "certificate / refusal reason")
+    typer.echo(
+        f"{'product':<11} {'application':<15} {'state':<10} {'scenario':<44} "
+        "certificate / refusal reason"
+    )
     for r in results:
-        typer.echo(f"{r.product:<11} {r.number:<15} {r.state:<10} {'; '.join(r.scenario):<44} "
-                   f"{r.certificate or r.refusal_reason or ''}")
+        typer.echo(
+            f"{r.product:<11} {r.number:<15} {r.state:<10} {'; '.join(r.scenario):<44} "
+            f"{r.certificate or r.refusal_reason or ''}"
+        )
     for r in results:
         for path in r.files:
             typer.echo(f"  {r.number}: {path}")
@@ -183,9 +201,13 @@ def demo(
 @app.command("evaluate")
 def evaluate_results(
     product: Annotated[str, typer.Argument(help="Product code, e.g. abon")],
-    results_file: Annotated[Path, typer.Argument(
-        help="Results as .json ({\"results\": [{\"parameter\", \"value\", \"unit\"}]}) or .csv "
-             "(columns parameter, value, unit; optional uncertainty)")],
+    results_file: Annotated[
+        Path,
+        typer.Argument(
+            help='Results as .json ({"results": [{"parameter", "value", "unit"}]}) or .csv '
+            "(columns parameter, value, unit; optional uncertainty)"
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """Judge a lab results file against PRODUCT's checklist (the flows' judgment).
@@ -219,12 +241,18 @@ def evaluate_results(
 @app.command("verify")
 def verify(
     file: Annotated[Path, typer.Argument(help="Certificate file: JSON, PDF, PNG or HTML")],
-    online: Annotated[str | None, typer.Option(
-        "--online", metavar="URL",
-        help="Also ask the registry at URL for the current status")] = None,
-    keys: Annotated[Path | None, typer.Option(
-        "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)")
-                    ] = None,
+    online: Annotated[
+        str | None,
+        typer.Option(
+            "--online", metavar="URL", help="Also ask the registry at URL for the current status"
+        ),
+    ] = None,
+    keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)"
+        ),
+    ] = None,
 ) -> None:
     """Check a certificate file offline (signature, key, validity); exit 1 with the reason."""
     from snicert.certs.keys import load_public_keys
@@ -242,8 +270,10 @@ def verify(
         who = f" ({result.number})" if result.number else ""
         _fail(f"invalid{who}: {result.reason}")
     until = result.valid_until or "end of the certified lot"
-    typer.echo(f"valid: {result.number}, {result.holder} (valid until {until}; "
-               f"key {result.kid}; {result.form})")
+    typer.echo(
+        f"valid: {result.number}, {result.holder} (valid until {until}; "
+        f"key {result.kid}; {result.form})"
+    )
     if online:
         status = check_online(online, result.number or "")
         if not status.ok:

@@ -34,8 +34,9 @@ class Conflict(SnicertError):
 
 
 class IllegalTransition(SnicertError):
-    def __init__(self, state: str, action: str, allowed: Iterable[str],
-                 entity: str = "application"):
+    def __init__(
+        self, state: str, action: str, allowed: Iterable[str], entity: str = "application"
+    ):
         self.state, self.action, self.allowed = state, action, sorted(allowed)
         allowed_text = ", ".join(self.allowed) or "none (final state)"
         article = "an" if entity[:1] in "aeiou" else "a"

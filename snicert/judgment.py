@@ -107,20 +107,52 @@ if TYPE_CHECKING:  # the catalog's loader imports this module
 
 CONFORM, NONCONFORM = "conform", "nonconform"
 
-NEGATIVE_WORDS = frozenset({
-    "negative", "negatif", "not detected", "tidak terdeteksi", "nd", "n.d.", "absent",
-    "tidak ada", "neg", "-ve",
-})
-POSITIVE_WORDS = frozenset({
-    "positive", "positif", "detected", "terdeteksi", "present", "ada", "pos", "+ve",
-})
+NEGATIVE_WORDS = frozenset(
+    {
+        "negative",
+        "negatif",
+        "not detected",
+        "tidak terdeteksi",
+        "nd",
+        "n.d.",
+        "absent",
+        "tidak ada",
+        "neg",
+        "-ve",
+    }
+)
+POSITIVE_WORDS = frozenset(
+    {
+        "positive",
+        "positif",
+        "detected",
+        "terdeteksi",
+        "present",
+        "ada",
+        "pos",
+        "+ve",
+    }
+)
 NORMAL_WORDS = frozenset({"normal", "khas", "sesuai"})
-ABNORMAL_WORDS = frozenset({"abnormal", "tidak normal", "not normal", "menyimpang",
-                            "tidak khas", "tidak sesuai"})
-PASS_WORDS = frozenset({"pass", "passed", "lulus", "ok", "sesuai", "memenuhi",
-                        "memenuhi syarat", "conform", "baik"})
-FAIL_WORDS = frozenset({"fail", "failed", "gagal", "tidak lulus", "tidak sesuai",
-                        "tidak memenuhi", "tidak memenuhi syarat", "nonconform", "tidak baik"})
+ABNORMAL_WORDS = frozenset(
+    {"abnormal", "tidak normal", "not normal", "menyimpang", "tidak khas", "tidak sesuai"}
+)
+PASS_WORDS = frozenset(
+    {"pass", "passed", "lulus", "ok", "sesuai", "memenuhi", "memenuhi syarat", "conform", "baik"}
+)
+FAIL_WORDS = frozenset(
+    {
+        "fail",
+        "failed",
+        "gagal",
+        "tidak lulus",
+        "tidak sesuai",
+        "tidak memenuhi",
+        "tidak memenuhi syarat",
+        "nonconform",
+        "tidak baik",
+    }
+)
 
 # The common case, read without the general parser: an optionally signed plain decimal
 # with a dot. Lengths are bounded so these never need a range check.
@@ -128,7 +160,8 @@ _PLAIN = re.compile(r"[ \t]*[-+]?([0-9]{1,30})(?:\.([0-9]{1,30}))?[ \t]*")
 
 _SUPERSCRIPTS = re.compile(r"[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _SUPER_TO_ASCII = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
-_NUMBER = re.compile(r"""
+_NUMBER = re.compile(
+    r"""
     (?P<q><=|>=|<|>|≤|≥)?\s*
     (?:
         (?P<m>[-+]?(?:(?P<int>[0-9]+)(?:(?P<sep>[.,])(?P<frac>[0-9]+))?|[.,][0-9]+))
@@ -138,7 +171,9 @@ _NUMBER = re.compile(r"""
         )?
       | 10\s*(?:\^|\*\*)\s*(?P<p2>[-+]?[0-9]+)                    # 10^4
     )
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _QUALIFIER = {"<": "<", "<=": "<", "≤": "<", ">": ">", ">=": ">", "≥": ">", None: ""}
 _NUMBERISH = re.compile(r"(?:<=|>=|<|>|≤|≥)?\s*[-+]?[.,]?[0-9]")
 
@@ -164,8 +199,13 @@ def parse(value: Any, parameter_id: str = "value") -> Reading:
     return Reading(number=number, qualifier=qualifier, word=word)
 
 
-def judge(requirement: dict[str, Any], value: Any, parameter_id: str = "value",
-          uncertainty: Decimal | None = None, domain: Domain | None = None) -> str:
+def judge(
+    requirement: dict[str, Any],
+    value: Any,
+    parameter_id: str = "value",
+    uncertainty: Decimal | None = None,
+    domain: Domain | None = None,
+) -> str:
     """Return "conform" or "nonconform"; raise InvalidInput for a value that can't be judged.
 
     `requirement` is the checklist's requirement in JSON form (as stored in the snapshot).
@@ -216,8 +256,9 @@ class Domain:
         if not q and self.admits(n):
             return
         what = "a bound" if q else "a value"
-        raise InvalidInput(pid, value, f"impossible: {what} outside the possible values "
-                                       f"{self} of this parameter")
+        raise InvalidInput(
+            pid, value, f"impossible: {what} outside the possible values {self} of this parameter"
+        )
 
 
 def domain_of(parameter: Mapping[str, Any], units: Mapping[str, Unit]) -> Domain | None:
@@ -228,16 +269,21 @@ def domain_of(parameter: Mapping[str, Any], units: Mapping[str, Unit]) -> Domain
         return None
     own = parameter.get("domain") or {}
     lo, hi = own.get("min"), own.get("max")
-    return Domain(unit.domain.min if lo is None else Decimal(str(lo)),
-                  unit.domain.max if hi is None else Decimal(str(hi)))
+    return Domain(
+        unit.domain.min if lo is None else Decimal(str(lo)),
+        unit.domain.max if hi is None else Decimal(str(hi)),
+    )
 
 
-def limits_outside(requirement: Mapping[str, Any], domain: Domain,
-                   ) -> list[tuple[tuple[str | int, ...], Decimal]]:
+def limits_outside(
+    requirement: Mapping[str, Any],
+    domain: Domain,
+) -> list[tuple[tuple[str | int, ...], Decimal]]:
     """The requirement's numeric limits the domain excludes, as (location in the
     requirement, limit): a requirement no possible value could meet is a data error."""
     found: list[tuple[tuple[str | int, ...], Any]] = [
-        ((key,), requirement.get(key)) for key in ("min", "max", "value")]
+        ((key,), requirement.get(key)) for key in ("min", "max", "value")
+    ]
     found += [(("values", i), v) for i, v in enumerate(requirement.get("values") or [])]
     out = []
     for loc, raw in found:
@@ -247,9 +293,14 @@ def limits_outside(requirement: Mapping[str, Any], domain: Domain,
     return out
 
 
-def judge_result(parameter: Mapping[str, Any], value: Any, unit: str,
-                 units: Mapping[str, Unit], uncertainty: Any = None,
-                 guarded: bool = False) -> str:
+def judge_result(
+    parameter: Mapping[str, Any],
+    value: Any,
+    unit: str,
+    units: Mapping[str, Unit],
+    uncertainty: Any = None,
+    guarded: bool = False,
+) -> str:
     """Check and judge one result against a checklist parameter (JSON form, as in the
     snapshot): the unit, the uncertainty, the domain, then the requirement. Raises
     InvalidInput naming the parameter (`<id>`, `<id>.unit`, `<id>.uncertainty`)."""
@@ -260,8 +311,11 @@ def judge_result(parameter: Mapping[str, Any], value: Any, unit: str,
         if expected is not None:
             names += [n for n in (expected.id, *expected.aliases) if n != parameter["unit"]]
         also = f" (or {', '.join(repr(n) for n in names[1:])})" if names[1:] else ""
-        problem = ("unknown unit; see checklists/units.yaml" if given is None
-                   else "not the unit of this parameter")
+        problem = (
+            "unknown unit; see checklists/units.yaml"
+            if given is None
+            else "not the unit of this parameter"
+        )
         raise InvalidInput(f"{pid}.unit", unit, f"{problem}: expected {names[0]!r}{also}")
     domain = domain_of(parameter, units)
     if domain is not None:
@@ -272,9 +326,11 @@ def judge_result(parameter: Mapping[str, Any], value: Any, unit: str,
             domain = Domain(None, domain.max) if below else Domain(domain.min, None)
     u = read_uncertainty(uncertainty, pid, domain)
     if u is not None and not expected.numeric:
-        raise InvalidInput(f"{pid}.uncertainty", uncertainty,
-                           "an uncertainty belongs to a measured number; this parameter's "
-                           "results are words")
+        raise InvalidInput(
+            f"{pid}.uncertainty",
+            uncertainty,
+            "an uncertainty belongs to a measured number; this parameter's results are words",
+        )
     return judge(parameter["requirement"], value, pid, u if guarded else None, domain)
 
 
@@ -325,10 +381,15 @@ def _read_text(value: str, pid: str) -> tuple[Decimal | None, str, str | None]:
         mantissa = m["m"]
         if exponent is None and m["sep"] and _ambiguous(m["int"], m["frac"]):
             decimal, grouped = f"{m['int']}.{m['frac']}", f"{m['int']}{m['frac']}"
-            raise InvalidInput(pid, value, (
-                f"ambiguous number: {m['m']} is {decimal} with a decimal separator but "
-                f"{grouped} with a thousands separator; write {grouped} (or scientific "
-                f"notation) for the one, {decimal}E0 for the other"))
+            raise InvalidInput(
+                pid,
+                value,
+                (
+                    f"ambiguous number: {m['m']} is {decimal} with a decimal separator but "
+                    f"{grouped} with a thousands separator; write {grouped} (or scientific "
+                    f"notation) for the one, {decimal}E0 for the other"
+                ),
+            )
         mantissa = mantissa.replace(",", ".")
     number = Decimal(mantissa if exponent is None else f"{mantissa}E{exponent}")
     return number, _QUALIFIER[m["q"]], None
@@ -351,13 +412,22 @@ def _finite(d: Decimal, shown: Any, pid: str) -> Decimal:
 
 def _number_needed(pid: str, word: str | None, shown: Any) -> InvalidInput:
     if word in NEGATIVE_WORDS or (word or "").startswith(("<", "≤")):
-        return InvalidInput(pid, shown, "a number is required; report a result below the "
-                            "detection limit as '< LOD' with the limit's value, e.g. '< 0.01'")
+        return InvalidInput(
+            pid,
+            shown,
+            "a number is required; report a result below the "
+            "detection limit as '< LOD' with the limit's value, e.g. '< 0.01'",
+        )
     if word is not None and _NUMBERISH.match(word):
-        return InvalidInput(pid, shown, (
-            "not a readable number: use one decimal point or comma (7.5 or 7,5), no "
-            "thousands separators, no unit (the unit has its own field); scientific "
-            "notation as 5E4 or 5 x 10^4"))
+        return InvalidInput(
+            pid,
+            shown,
+            (
+                "not a readable number: use one decimal point or comma (7.5 or 7,5), no "
+                "thousands separators, no unit (the unit has its own field); scientific "
+                "notation as 5E4 or 5 x 10^4"
+            ),
+        )
     return InvalidInput(pid, shown, "a number is required")
 
 
@@ -399,10 +469,17 @@ def read_uncertainty(raw: Any, pid: str, domain: Domain | None = None) -> Decima
         raise InvalidInput(field, raw, "the uncertainty must be a number")
     if number < 0:
         raise InvalidInput(field, raw, "the uncertainty cannot be negative")
-    if (domain is not None and domain.min is not None and domain.max is not None
-            and number > domain.max - domain.min):
-        raise InvalidInput(field, raw, f"impossible: wider than all the possible values "
-                                       f"({domain}) of this parameter")
+    if (
+        domain is not None
+        and domain.min is not None
+        and domain.max is not None
+        and number > domain.max - domain.min
+    ):
+        raise InvalidInput(
+            field,
+            raw,
+            f"impossible: wider than all the possible values ({domain}) of this parameter",
+        )
     return number
 
 
@@ -452,8 +529,9 @@ def _range(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
     if q:
         return NONCONFORM  # a bound shows one side at most
     if u is not None:
-        return CONFORM if lo <= _exact("-", n, u, pid) and _exact(
-            "+", n, u, pid) <= hi else NONCONFORM
+        return (
+            CONFORM if lo <= _exact("-", n, u, pid) and _exact("+", n, u, pid) <= hi else NONCONFORM
+        )
     return CONFORM if lo <= n <= hi else NONCONFORM
 
 
@@ -477,8 +555,9 @@ def _equals(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str
     if "value" not in req:
         raise InvalidInput(f"{pid}.requirement.value", None, "equals needs a value")
     expected = req["value"]
-    number = (_expected_number(expected) if isinstance(expected, str | int | float | Decimal)
-              else None)
+    number = (
+        _expected_number(expected) if isinstance(expected, str | int | float | Decimal) else None
+    )
     if number is None:
         if isinstance(value, str):
             if not value.strip():
@@ -530,6 +609,7 @@ def _word_rule(yes: frozenset[str], no: frozenset[str], expected: str):
         elif isinstance(value, bool):
             raise InvalidInput(pid, value, "a yes/no value is not a result")
         raise InvalidInput(pid, value, f"not understood; expected {expected}")
+
     return rule
 
 
@@ -539,25 +619,42 @@ _RULES = {
     "range": _range,
     "equals": _equals,
     "one_of": _one_of,
-    "negative": _word_rule(NEGATIVE_WORDS, POSITIVE_WORDS,
-                           "negatif / negative / tidak terdeteksi / not detected, "
-                           "or positif / positive / terdeteksi / detected"),
-    "sensory_normal": _word_rule(NORMAL_WORDS, ABNORMAL_WORDS,
-                                 "normal / khas, or tidak normal / abnormal"),
-    "pass_fail": _word_rule(PASS_WORDS, FAIL_WORDS,
-                            "lulus / pass / memenuhi, or gagal / fail / tidak memenuhi"),
+    "negative": _word_rule(
+        NEGATIVE_WORDS,
+        POSITIVE_WORDS,
+        "negatif / negative / tidak terdeteksi / not detected, "
+        "or positif / positive / terdeteksi / detected",
+    ),
+    "sensory_normal": _word_rule(
+        NORMAL_WORDS, ABNORMAL_WORDS, "normal / khas, or tidak normal / abnormal"
+    ),
+    "pass_fail": _word_rule(
+        PASS_WORDS, FAIL_WORDS, "lulus / pass / memenuhi, or gagal / fail / tidak memenuhi"
+    ),
 }
 
 
 # How a requirement reads: in the lab's and officials' pages and reports (Indonesian, the
 # qualitative ones bilingual), and in the evaluate CLI's plain-text report (English).
 _REQUIREMENT_WORDS = {
-    "id": {"max": "maks. {max}", "min": "min. {min}", "range": "{min} – {max}",
-           "equals": "= {value}", "negative": "negatif / tidak terdeteksi",
-           "sensory_normal": "normal", "pass_fail": "lulus / pass"},
-    "en": {"max": "<= {max}", "min": ">= {min}", "range": "{min} to {max}",
-           "equals": "= {value}", "negative": "negative", "sensory_normal": "normal",
-           "pass_fail": "pass"},
+    "id": {
+        "max": "maks. {max}",
+        "min": "min. {min}",
+        "range": "{min} – {max}",
+        "equals": "= {value}",
+        "negative": "negatif / tidak terdeteksi",
+        "sensory_normal": "normal",
+        "pass_fail": "lulus / pass",
+    },
+    "en": {
+        "max": "<= {max}",
+        "min": ">= {min}",
+        "range": "{min} to {max}",
+        "equals": "= {value}",
+        "negative": "negative",
+        "sensory_normal": "normal",
+        "pass_fail": "pass",
+    },
 }
 
 

@@ -16,8 +16,11 @@ from snicert.db.models import Output
 
 @cache
 def templates() -> Environment:
-    env = Environment(loader=PackageLoader("snicert", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    env = Environment(
+        loader=PackageLoader("snicert", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+    )
     return env
 
 
@@ -25,17 +28,22 @@ def find(s: Session, owner: str, kind: str) -> Output | None:
     return s.scalar(select(Output).where(Output.owner == owner, Output.kind == kind))
 
 
-def write(s: Session, owner: str, kind: str, relpath: str, data: bytes,
-          media_type: str) -> Output:
+def write(s: Session, owner: str, kind: str, relpath: str, data: bytes, media_type: str) -> Output:
     """Write the file atomically and record it; an existing (owner, kind) row is returned
     unchanged, and the unique constraint stops two concurrent runs from both recording."""
     existing = find(s, owner, kind)
     if existing is not None:
         return existing
     storage.write_atomic(config.home() / relpath, data)
-    out = Output(owner=owner, kind=kind, path=relpath, media_type=media_type,
-                 sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                 created_at=clock.now())
+    out = Output(
+        owner=owner,
+        kind=kind,
+        path=relpath,
+        media_type=media_type,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        created_at=clock.now(),
+    )
     s.add(out)
     s.flush()
     return out

@@ -55,8 +55,9 @@ def _create_database(url: str) -> None:
     target = make_url(url)
     admin = db.make_engine(target.set(database="postgres").render_as_string(hide_password=False))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                              {"n": target.database}).scalar()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        ).scalar()
         if not exists:
             conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
     admin.dispose()
@@ -86,8 +87,9 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from snicert.services import accounts
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64,
-                                                           parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -105,8 +107,9 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
         with db.engine().begin() as conn:
             if conn.dialect.has_table(conn, "audit_head"):
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                conn.execute(text(f"INSERT INTO audit_head (id, seq, hash) "
-                                  f"VALUES (1, 0, '{'0' * 64}')"))
+                conn.execute(
+                    text(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{'0' * 64}')")
+                )
         bootstrap.init()
     else:
         shutil.copy(_template, home / "snicert.db")

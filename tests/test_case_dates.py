@@ -37,8 +37,13 @@ def sealed(home) -> tuple[World, int]:
     w.advance_to(app_id, "sampling")
     with db.transaction() as s:
         samples = lab.create_samples(s, w.user(s, "system"), app_id)
-        lab.record_sampling(s, w.user(s, "sampler"), app_id,
-                            {x.code: f"SEAL-{x.id}" for x in samples}, "Oebobo, Kota Kupang")
+        lab.record_sampling(
+            s,
+            w.user(s, "sampler"),
+            app_id,
+            {x.code: f"SEAL-{x.id}" for x in samples},
+            "Oebobo, Kota Kupang",
+        )
     clock.advance(timedelta(days=1))
     return w, app_id
 
@@ -52,18 +57,23 @@ def receive(w: World, app_id: int, at: datetime | None) -> None:
 
 def enter(w: World, app_id: int, tested_on: datetime | None):
     with db.transaction() as s:
-        return lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "5", "%",
-                                 tested_on=tested_on)
+        return lab.record_result(
+            s, w.user(s, "analyst"), app_id, "moisture", "5", "%", tested_on=tested_on
+        )
 
 
 # ---------------------------------------------------------------- custody
 
 
-@pytest.mark.parametrize(("at", "message"), [
-    (YEAR_1, "possible date"), (YEAR_9999, "possible date"),
-    (datetime(2026, 11, 27, tzinfo=UTC), "before the sample was taken"),
-    (datetime(2026, 11, 29, 3, 0, tzinfo=UTC), "in the future"),
-])
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        (YEAR_1, "possible date"),
+        (YEAR_9999, "possible date"),
+        (datetime(2026, 11, 27, tzinfo=UTC), "before the sample was taken"),
+        (datetime(2026, 11, 29, 3, 0, tzinfo=UTC), "in the future"),
+    ],
+)
 def test_a_reception_outside_the_timeline_is_refused(sealed, at, message) -> None:
     w, app_id = sealed
     before = count(CustodyEvent), count(AuditEvent)
@@ -89,9 +99,11 @@ def test_sampling_outside_the_timeline_is_refused(home) -> None:
     with db.transaction() as s:
         samples = lab.create_samples(s, w.user(s, "system"), app_id)
         seals = {x.code: f"SEAL-{x.id}" for x in samples}
-    for at, message in ((clock.now() + timedelta(days=1), "in the future"),
-                        (clock.now() - timedelta(days=1), "before the samples were planned"),
-                        (YEAR_1, "possible date")):
+    for at, message in (
+        (clock.now() + timedelta(days=1), "in the future"),
+        (clock.now() - timedelta(days=1), "before the samples were planned"),
+        (YEAR_1, "possible date"),
+    ):
         with pytest.raises(InvalidInput, match=message) as err, db.transaction() as s:
             lab.record_sampling(s, w.user(s, "sampler"), app_id, seals, "Kupang", at)
         assert err.value.field == "taken_at"
@@ -104,12 +116,16 @@ def test_sampling_outside_the_timeline_is_refused(home) -> None:
 # ---------------------------------------------------------------- test dates
 
 
-@pytest.mark.parametrize(("tested_on", "message"), [
-    (YEAR_1, "possible date"), (YEAR_9999, "possible date"),
-    (datetime(9999, 12, 31, tzinfo=WITA), "after today"),
-    (datetime(2026, 11, 30, 0, 30, tzinfo=WITA), "after today"),  # tomorrow in Kupang
-    (datetime(2026, 11, 28, 12, 0, tzinfo=WITA), "before sample"),  # before reception
-])
+@pytest.mark.parametrize(
+    ("tested_on", "message"),
+    [
+        (YEAR_1, "possible date"),
+        (YEAR_9999, "possible date"),
+        (datetime(9999, 12, 31, tzinfo=WITA), "after today"),
+        (datetime(2026, 11, 30, 0, 30, tzinfo=WITA), "after today"),  # tomorrow in Kupang
+        (datetime(2026, 11, 28, 12, 0, tzinfo=WITA), "before sample"),  # before reception
+    ],
+)
 def test_a_test_date_outside_the_timeline_is_refused(sealed, tested_on, message) -> None:
     w, app_id = sealed
     receive(w, app_id, None)
@@ -133,14 +149,23 @@ def test_the_api_refuses_impossible_dates(sealed) -> None:
     analyst = bearer(w, "analyst")
     with db.transaction() as s:
         sample = lab.samples_of(s, app_id)[0]
-    r = client.post(f"/api/v1/samples/{sample.id}/receive", headers=analyst, json={
-        "seal_number": sample.seal_number, "seal_intact": True,
-        "received_at": "0001-01-01T00:00:00+08:00"})
+    r = client.post(
+        f"/api/v1/samples/{sample.id}/receive",
+        headers=analyst,
+        json={
+            "seal_number": sample.seal_number,
+            "seal_intact": True,
+            "received_at": "0001-01-01T00:00:00+08:00",
+        },
+    )
     assert r.status_code == 422 and "received_at" in r.json()["detail"]
     receive(w, app_id, None)
     for day in ("0001-01-01T00:00:00+08:00", "9999-12-31T00:00:00+08:00"):
-        r = client.post(f"/api/v1/applications/{app_id}/results", headers=analyst, json=[
-            {"parameter": "moisture", "value": "5", "unit": "%", "tested_on": day}])
+        r = client.post(
+            f"/api/v1/applications/{app_id}/results",
+            headers=analyst,
+            json=[{"parameter": "moisture", "value": "5", "unit": "%", "tested_on": day}],
+        )
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "moisture.tested_on"
     assert count(LabResult) == 0
@@ -157,15 +182,18 @@ def test_a_fix_by_date_is_within_a_sensible_window(home) -> None:
     with db.transaction() as s:
         cert_id = s.scalar(select(Certificate.id))
     now = clock.now()
-    for fix_by, message in ((datetime(1900, 1, 1, tzinfo=WITA), "in the future"),
-                            (now - timedelta(minutes=1), "in the future"),
-                            (now + timedelta(days=400), "12 months"),
-                            (YEAR_9999, "possible date")):
+    for fix_by, message in (
+        (datetime(1900, 1, 1, tzinfo=WITA), "in the future"),
+        (now - timedelta(minutes=1), "in the future"),
+        (now + timedelta(days=400), "12 months"),
+        (YEAR_9999, "possible date"),
+    ):
         with pytest.raises(InvalidInput, match=message) as err, db.transaction() as s:
             certificates.suspend(s, w.user(s, "decider"), cert_id, "Label", fix_by)
         assert err.value.field == "fix_by"
     with db.transaction() as s:
         assert s.get(Certificate, cert_id).status == "active"
-        cert = certificates.suspend(s, w.user(s, "decider"), cert_id, "Label",
-                                    now + timedelta(days=1))
+        cert = certificates.suspend(
+            s, w.user(s, "decider"), cert_id, "Label", now + timedelta(days=1)
+        )
         assert cert.status == "suspended"

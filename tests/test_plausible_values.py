@@ -28,17 +28,32 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # (parameter, value): every one of them was judged conform before domains existed
 IMPOSSIBLE = [
-    ("moisture", "-5"), ("moisture", "-1e6"), ("moisture", "-1000000"),
-    ("protein", "150"), ("protein", "1e999999999"), ("protein", "100.0001"),
-    ("lead", "-0.01"), ("lead", "2000000"), ("total_plate_count", "1e13"),
+    ("moisture", "-5"),
+    ("moisture", "-1e6"),
+    ("moisture", "-1000000"),
+    ("protein", "150"),
+    ("protein", "1e999999999"),
+    ("protein", "100.0001"),
+    ("lead", "-0.01"),
+    ("lead", "2000000"),
+    ("total_plate_count", "1e13"),
     ("coliform", "-1"),
     # a detection limit that leaves no possible value, or lies outside them
-    ("moisture", "< 0"), ("moisture", "< -1"), ("mercury", "< -0.01"),
-    ("mercury", "< 2000000"), ("protein", "> 100"), ("protein", "> 1e999999999"),
+    ("moisture", "< 0"),
+    ("moisture", "< -1"),
+    ("mercury", "< -0.01"),
+    ("mercury", "< 2000000"),
+    ("protein", "> 100"),
+    ("protein", "> 1e999999999"),
 ]
-NOT_FINITE = [("moisture", "inf"), ("moisture", "NaN"), ("protein", "Infinity"),
-              ("moisture", float("inf")), ("moisture", float("nan")),
-              ("protein", Decimal("Infinity"))]
+NOT_FINITE = [
+    ("moisture", "inf"),
+    ("moisture", "NaN"),
+    ("protein", "Infinity"),
+    ("moisture", float("inf")),
+    ("moisture", float("nan")),
+    ("protein", Decimal("Infinity")),
+]
 
 
 def count_results() -> int:
@@ -78,31 +93,45 @@ def test_impossible_values_are_refused_at_entry(testing, parameter, value) -> No
 
 def test_the_refusal_names_the_possible_values(testing) -> None:
     w, app_id = testing
-    with pytest.raises(InvalidInput, match=r"impossible: a value outside the possible "
-                                           r"values 0 to 100"):
+    with pytest.raises(
+        InvalidInput,
+        match=r"impossible: a value outside the possible "
+        r"values 0 to 100",
+    ):
         enter(w, app_id, "moisture", "-5")
     with pytest.raises(InvalidInput, match="impossible: a bound outside"):
         enter(w, app_id, "moisture", "< 0")
 
 
-@pytest.mark.parametrize(("parameter", "value", "verdict"), [
-    ("moisture", "0", "conform"), ("moisture", "0,0", "conform"),
-    ("moisture", "100", "nonconform"), ("protein", "100", "conform"),
-    ("protein", "0", "nonconform"), ("mercury", "< 0.01", "conform"),
-    ("total_plate_count", "0", "conform"), ("total_plate_count", "1E12", "nonconform"),
-    ("lead", "1000000", "nonconform"), ("moisture", "< 100", "nonconform"),
-])
+@pytest.mark.parametrize(
+    ("parameter", "value", "verdict"),
+    [
+        ("moisture", "0", "conform"),
+        ("moisture", "0,0", "conform"),
+        ("moisture", "100", "nonconform"),
+        ("protein", "100", "conform"),
+        ("protein", "0", "nonconform"),
+        ("mercury", "< 0.01", "conform"),
+        ("total_plate_count", "0", "conform"),
+        ("total_plate_count", "1E12", "nonconform"),
+        ("lead", "1000000", "nonconform"),
+        ("moisture", "< 100", "nonconform"),
+    ],
+)
 def test_possible_edge_values_are_judged(testing, parameter, value, verdict) -> None:
     w, app_id = testing
     assert enter(w, app_id, parameter, value, unit_of(parameter)).verdict == verdict
 
 
-@pytest.mark.parametrize(("parameter", "value", "unit", "u"), [
-    ("moisture", "5", "%", "101"),  # wider than 0 to 100
-    ("moisture", "5", "%", "1e999999999"),
-    ("moisture", "5", "%", "inf"),
-    ("salmonella", "negatif", "/25 g", "0.1"),  # a word has no uncertainty
-])
+@pytest.mark.parametrize(
+    ("parameter", "value", "unit", "u"),
+    [
+        ("moisture", "5", "%", "101"),  # wider than 0 to 100
+        ("moisture", "5", "%", "1e999999999"),
+        ("moisture", "5", "%", "inf"),
+        ("salmonella", "negatif", "/25 g", "0.1"),  # a word has no uncertainty
+    ],
+)
 def test_an_insane_uncertainty_is_refused(testing, parameter, value, unit, u) -> None:
     w, app_id = testing
     with pytest.raises(InvalidInput) as err:
@@ -128,8 +157,11 @@ def test_a_snapshot_from_before_domains_keeps_its_limits() -> None:
     """A limit outside the unit's domain (approved before domains existed) drops that
     bound: real results are still judged, never refused."""
     units = default_catalog().units
-    old = {"id": "shrinkage", "unit": "%", "requirement": {"kind": "range", "min": "-5",
-                                                            "max": "2"}}
+    old = {
+        "id": "shrinkage",
+        "unit": "%",
+        "requirement": {"kind": "range", "min": "-5", "max": "2"},
+    }
     assert judgment.judge_result(old, "-7", "%", units) == "nonconform"
     assert judgment.judge_result(old, "-4", "%", units) == "conform"
     with pytest.raises(InvalidInput):
@@ -147,9 +179,17 @@ def web(home) -> FastAPI:
 def test_the_web_form_shows_the_error_next_to_the_value(testing, web) -> None:
     w, app_id = testing
     browser = sign_in(web, email("analyst"))
-    r = browser.post(f"/lab/applications/{app_id}/results", {
-        "fat.value": "20", "fat.unit": "%", "moisture.value": "-5", "moisture.unit": "%",
-        "protein.value": "1e999999999", "protein.unit": "%"})
+    r = browser.post(
+        f"/lab/applications/{app_id}/results",
+        {
+            "fat.value": "20",
+            "fat.unit": "%",
+            "moisture.value": "-5",
+            "moisture.unit": "%",
+            "protein.value": "1e999999999",
+            "protein.unit": "%",
+        },
+    )
     assert r.status_code == 422
     assert "impossible" in error_next_to(r.text, "f-moisture-value")
     assert "impossible" in error_next_to(r.text, "f-protein-value")
@@ -159,18 +199,24 @@ def test_the_web_form_shows_the_error_next_to_the_value(testing, web) -> None:
 def test_the_api_names_each_impossible_value(testing, web) -> None:
     w, app_id = testing
     client = sign_in(web, None).client
-    rows = [{"parameter": "fat", "value": 20, "unit": "%"},
-            {"parameter": "moisture", "value": -5, "unit": "%"},
-            {"parameter": "protein", "value": "150", "unit": "%"},
-            {"parameter": "mercury", "value": "< -1", "unit": "mg/kg"}]
-    r = client.post(f"/api/v1/applications/{app_id}/results", json=rows,
-                    headers=bearer(w, "analyst"))
+    rows = [
+        {"parameter": "fat", "value": 20, "unit": "%"},
+        {"parameter": "moisture", "value": -5, "unit": "%"},
+        {"parameter": "protein", "value": "150", "unit": "%"},
+        {"parameter": "mercury", "value": "< -1", "unit": "mg/kg"},
+    ]
+    r = client.post(
+        f"/api/v1/applications/{app_id}/results", json=rows, headers=bearer(w, "analyst")
+    )
     assert r.status_code == 422
     assert {e["field"] for e in r.json()["errors"]} == {"moisture", "protein", "mercury"}
     # a JSON number too large for a float arrives as infinity: refused too
     body = '[{"parameter": "protein", "value": 1e999999999, "unit": "%"}]'
-    r = client.post(f"/api/v1/applications/{app_id}/results", content=body,
-                    headers={**bearer(w, "analyst"), "Content-Type": "application/json"})
+    r = client.post(
+        f"/api/v1/applications/{app_id}/results",
+        content=body,
+        headers={**bearer(w, "analyst"), "Content-Type": "application/json"},
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "protein"
     assert count_results() == 0
 
@@ -178,13 +224,23 @@ def test_the_api_names_each_impossible_value(testing, web) -> None:
 # ---------------------------------------------------------------- snicert evaluate
 
 
-@pytest.mark.parametrize(("parameter", "value"), [
-    ("moisture", -5), ("moisture", "-1e6"), ("protein", 150), ("protein", "1e999999999"),
-    ("mercury", "< -0.01")])
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("moisture", -5),
+        ("moisture", "-1e6"),
+        ("protein", 150),
+        ("protein", "1e999999999"),
+        ("mercury", "< -0.01"),
+    ],
+)
 def test_evaluate_exits_2_naming_the_parameter(tmp_path: Path, parameter, value) -> None:
     path = tmp_path / "r.json"
-    path.write_text(json.dumps({"results": [
-        {"parameter": parameter, "value": value, "unit": unit_of(parameter)}]}))
+    path.write_text(
+        json.dumps(
+            {"results": [{"parameter": parameter, "value": value, "unit": unit_of(parameter)}]}
+        )
+    )
     result = CliRunner().invoke(cli, ["evaluate", "abon", str(path)])
     assert result.exit_code == 2, result.output
     assert f"results[0]: {parameter}: impossible" in result.output
@@ -196,7 +252,9 @@ def test_evaluate_accepts_the_edges(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["evaluate", "abon", str(path), "--json"])
     report = json.loads(result.stdout)
     assert [r["verdict"] for r in report["results"] if r["value"] is not None] == [
-        "conform", "conform"]
+        "conform",
+        "conform",
+    ]
 
 
 # ---------------------------------------------------------------- the data
@@ -211,7 +269,8 @@ def _data(tmp_path: Path, units: str | None = None, edit=None) -> Path:
     text = (ROOT / "checklists" / "abon.yaml").read_text()
     (tmp_path / "checklists" / "abon.yaml").write_text(edit(text) if edit else text)
     (tmp_path / "checklists" / "units.yaml").write_text(
-        units or (ROOT / "checklists" / "units.yaml").read_text())
+        units or (ROOT / "checklists" / "units.yaml").read_text()
+    )
     return tmp_path
 
 
@@ -223,8 +282,12 @@ def _problems(tmp_path: Path, **kw) -> list[str]:
 
 
 def test_a_limit_outside_the_domain_is_a_data_error(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, edit=lambda t: t.replace(
-        "requirement: {kind: min, min: 15}", "requirement: {kind: min, min: 150}"))
+    problems = _problems(
+        tmp_path,
+        edit=lambda t: t.replace(
+            "requirement: {kind: min, min: 15}", "requirement: {kind: min, min: 150}"
+        ),
+    )
     assert len(problems) == 1
     assert "abon.yaml:" in problems[0]
     assert "parameters[8].requirement.min" in problems[0]
@@ -232,16 +295,24 @@ def test_a_limit_outside_the_domain_is_a_data_error(tmp_path: Path) -> None:
 
 
 def test_a_parameter_domain_that_excludes_its_limit_is_a_data_error(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, edit=lambda t: t.replace(
-        "requirement: {kind: max, max: 30}\n    method: SNI 01-2891-1992, lemak",
-        "requirement: {kind: max, max: 30}\n    domain: {max: 20}\n"
-        "    method: SNI 01-2891-1992, lemak"))
+    problems = _problems(
+        tmp_path,
+        edit=lambda t: t.replace(
+            "requirement: {kind: max, max: 30}\n    method: SNI 01-2891-1992, lemak",
+            "requirement: {kind: max, max: 30}\n    domain: {max: 20}\n"
+            "    method: SNI 01-2891-1992, lemak",
+        ),
+    )
     assert any("parameters[7].requirement.max" in p and "0 to 20" in p for p in problems)
 
 
 def test_a_numeric_unit_needs_a_domain(tmp_path: Path) -> None:
-    units = (ROOT / "checklists" / "units.yaml").read_text().replace(
-        "    domain: {min: 0, max: 100}\n", "", 1)
+    units = (
+        (ROOT / "checklists" / "units.yaml")
+        .read_text()
+        .replace("    domain: {min: 0, max: 100}\n", "", 1)
+    )
     problems = _problems(tmp_path, units=units)
-    assert any("units.yaml" in p and "units[0].domain" in p and "min and max" in p
-               for p in problems)
+    assert any(
+        "units.yaml" in p and "units[0].domain" in p and "min and max" in p for p in problems
+    )

@@ -77,18 +77,24 @@ class Unit(Strict):
     numeric: bool = Field(description="True when results in this unit are numbers")
     aliases: list[NonEmpty] = Field(default_factory=list)
     domain: Domain | None = Field(
-        default=None, description="Possible values of a numeric unit (min and max), the "
-        "default of every parameter in this unit")
+        default=None,
+        description="Possible values of a numeric unit (min and max), the "
+        "default of every parameter in this unit",
+    )
 
     @model_validator(mode="after")
     def _domain(self) -> Unit:
         # every number a result can take is bounded, so absurd magnitudes never get judged
         if self.numeric and (self.domain is None or None in (self.domain.min, self.domain.max)):
-            raise LocatedError("a numeric unit needs a domain with min and max",
-                               ("domain",), self.domain and self.domain.model_dump(mode="json"))
+            raise LocatedError(
+                "a numeric unit needs a domain with min and max",
+                ("domain",),
+                self.domain and self.domain.model_dump(mode="json"),
+            )
         if not self.numeric and self.domain is not None:
-            raise LocatedError("only a numeric unit has a domain", ("domain",),
-                               self.domain.model_dump(mode="json"))
+            raise LocatedError(
+                "only a numeric unit has a domain", ("domain",), self.domain.model_dump(mode="json")
+            )
         return self
 
 
@@ -104,8 +110,9 @@ class UnitsFile(Strict):
             names += [(("units", i, "aliases", k), a) for k, a in enumerate(u.aliases)]
             for loc, name in names:
                 if name in seen:
-                    raise LocatedError(f"duplicate unit or alias {name!r} (first at {seen[name]})",
-                                       loc, name)
+                    raise LocatedError(
+                        f"duplicate unit or alias {name!r} (first at {seen[name]})", loc, name
+                    )
                 seen[name] = f"units[{i}]"
         return self
 
@@ -264,12 +271,22 @@ class Parameter(Strict):
     requirement: Requirement
     method: NonEmpty = Field(description="Test method reference")
     domain: Domain | None = Field(
-        default=None, exclude_if=lambda d: d is None,  # absent: checklist content unchanged
+        default=None,
+        exclude_if=lambda d: d is None,  # absent: checklist content unchanged
         description="Possible values, when they differ from the unit's domain in "
-        "checklists/units.yaml (a bound not given is the unit's)")
+        "checklists/units.yaml (a bound not given is the unit's)",
+    )
     source: Source
-    group: Literal["physical_chemical", "contaminant", "microbiological", "sensory",
-                   "construction", "material", "performance", "marking"] = "physical_chemical"
+    group: Literal[
+        "physical_chemical",
+        "contaminant",
+        "microbiological",
+        "sensory",
+        "construction",
+        "material",
+        "performance",
+        "marking",
+    ] = "physical_chemical"
 
 
 class DocumentItem(Strict):
@@ -300,8 +317,7 @@ class Checklist(Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Checklist:
-        _no_duplicates([i.id for i in self.document_items], "document item id",
-                       ("document_items",))
+        _no_duplicates([i.id for i in self.document_items], "document item id", ("document_items",))
         _no_duplicates([p.id for p in self.parameters], "parameter id", ("parameters",))
         return self
 
@@ -325,4 +341,3 @@ def _no_duplicates(ids: list[str], what: str, where: tuple[str, ...]) -> None:
             first = "".join(f".{w}" for w in where).lstrip(".") + f"[{seen[i]}]"
             raise LocatedError(f"duplicate {what} {i!r} (first at {first})", (*where, n, "id"), i)
         seen[i] = n
-

@@ -70,8 +70,14 @@ class KeyPair:
 
 
 def jwk(kid: str, public_raw: bytes) -> dict[str, str]:
-    return {"kty": "OKP", "crv": "Ed25519", "x": b64u(public_raw), "kid": kid,
-            "alg": "EdDSA", "use": "sig"}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": b64u(public_raw),
+        "kid": kid,
+        "alg": "EdDSA",
+        "use": "sig",
+    }
 
 
 def key_dir(home: Path | None = None) -> Path:
@@ -87,8 +93,10 @@ def ensure_keypair(home: Path | None = None) -> KeyPair:
     path = folder / PRIVATE_FILE
     if not path.exists():
         pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption())
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-key-")  # created with mode 0600
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -135,8 +143,9 @@ def public_keys(home: Path | None = None) -> dict[str, Any]:
 KnownKeys = Mapping[str, Ed25519PublicKey]
 
 
-def load_public_keys(source: Mapping[str, Any] | str | Path | None = None) -> dict[
-        str, Ed25519PublicKey]:
+def load_public_keys(
+    source: Mapping[str, Any] | str | Path | None = None,
+) -> dict[str, Ed25519PublicKey]:
     """Known keys by kid, from a JWK Set ({"keys": [...]}), a flat {kid: base64url raw key}
     mapping, a JSON file holding either, or (None) this installation's public keys.
     A kid that does not match its key is refused: the kid is derived from the key."""
@@ -168,8 +177,9 @@ def load_public_keys(source: Mapping[str, Any] | str | Path | None = None) -> di
         if len(raw) != 32:
             raise ValueError(f"public key {kid!r}: not a 32-byte Ed25519 key")
         if kid and kid != kid_for(raw):
-            raise ValueError(f"public key {kid!r}: the kid does not match the key "
-                             f"(expected {kid_for(raw)})")
+            raise ValueError(
+                f"public key {kid!r}: the kid does not match the key (expected {kid_for(raw)})"
+            )
         out[kid_for(raw)] = Ed25519PublicKey.from_public_bytes(raw)
     return out
 

@@ -82,9 +82,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"))
     created_at: Mapped[datetime]
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     business: Mapped[Business | None] = relationship()
 
     @property

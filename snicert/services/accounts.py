@@ -43,16 +43,30 @@ def validate_nib(nib: str) -> str:
     return nib
 
 
-def _new_user(s: Session, email: str, name: str, roles: set[Role], password: str | None,
-              business: Business | None = None, phone: str | None = None) -> User:
+def _new_user(
+    s: Session,
+    email: str,
+    name: str,
+    roles: set[Role],
+    password: str | None,
+    business: Business | None = None,
+    phone: str | None = None,
+) -> User:
     email = _email(email)
     if s.scalar(select(exists().where(User.email == email))):
         raise Conflict(f"a user with e-mail {email} already exists")
     if not name.strip():
         raise InvalidInput("name", name, "must not be empty")
-    user = User(email=email, name=name.strip(), phone=phone, password_hash=_password(password),
-                active=True, business=business, created_at=clock.now(),
-                role_rows=[UserRole(role=r.value) for r in sorted(roles)])
+    user = User(
+        email=email,
+        name=name.strip(),
+        phone=phone,
+        password_hash=_password(password),
+        active=True,
+        business=business,
+        created_at=clock.now(),
+        role_rows=[UserRole(role=r.value) for r in sorted(roles)],
+    )
     s.add(user)
     s.flush()
     return user
@@ -76,26 +90,39 @@ def bootstrap_official(s: Session, email: str, name: str, password: str | None) 
             return existing  # init run again: nothing to do
         raise Conflict("an official already exists; officials create further staff accounts")
     user = _new_user(s, email, name, {Role.OFFICIAL}, password)
-    audit.record(s, None, "user.created", "user", user.id, roles=[Role.OFFICIAL.value],
-                 bootstrap=True)
+    audit.record(
+        s, None, "user.created", "user", user.id, roles=[Role.OFFICIAL.value], bootstrap=True
+    )
     return user
 
 
-def create_staff(s: Session, actor: User, email: str, name: str, roles: set[Role],
-                 password: str | None = None) -> User:
+def create_staff(
+    s: Session, actor: User, email: str, name: str, roles: set[Role], password: str | None = None
+) -> User:
     require_role(actor, Role.OFFICIAL)
     bad = set(roles) - STAFF_ROLES
     if not roles or bad:
-        raise InvalidInput("roles", sorted(roles),
-                           f"staff roles are {', '.join(sorted(STAFF_ROLES))}")
+        raise InvalidInput(
+            "roles", sorted(roles), f"staff roles are {', '.join(sorted(STAFF_ROLES))}"
+        )
     user = _new_user(s, email, name, roles, password)
     audit.record(s, actor, "user.created", "user", user.id, roles=sorted(roles))
     return user
 
 
-def register_applicant(s: Session, *, email: str, name: str, password: str | None,
-                       business_name: str, nib: str, address: str, city: str = "Kota Kupang",
-                       province: str = "Nusa Tenggara Timur", phone: str | None = None) -> User:
+def register_applicant(
+    s: Session,
+    *,
+    email: str,
+    name: str,
+    password: str | None,
+    business_name: str,
+    nib: str,
+    address: str,
+    city: str = "Kota Kupang",
+    province: str = "Nusa Tenggara Timur",
+    phone: str | None = None,
+) -> User:
     """Self-registration of a UMKM owner together with their business."""
     nib = validate_nib(nib)
     if s.scalar(select(exists().where(Business.nib == nib))):
@@ -103,9 +130,17 @@ def register_applicant(s: Session, *, email: str, name: str, password: str | Non
     for field, value in (("business_name", business_name), ("address", address)):
         if not value.strip():
             raise InvalidInput(field, value, "must not be empty")
-    business = Business(name=business_name.strip(), nib=nib, address=address.strip(), city=city,
-                        province=province, contact_name=name.strip(), phone=phone,
-                        email=email.strip().lower(), created_at=clock.now())
+    business = Business(
+        name=business_name.strip(),
+        nib=nib,
+        address=address.strip(),
+        city=city,
+        province=province,
+        contact_name=name.strip(),
+        phone=phone,
+        email=email.strip().lower(),
+        created_at=clock.now(),
+    )
     s.add(business)
     user = _new_user(s, email, name, {Role.APPLICANT}, password, business, phone)
     audit.record(s, user, "business.registered", "business", business.id, nib=nib)

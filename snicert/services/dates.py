@@ -47,11 +47,11 @@ def day_in_timeline(field: str, moment: datetime, earliest: datetime, after: str
     _aware(field, moment)
     day = local_day(moment)
     if day < local_day(earliest):
-        raise InvalidInput(field, moment.isoformat(),
-                           f"before {after} ({local_day(earliest).isoformat()})")
+        raise InvalidInput(
+            field, moment.isoformat(), f"before {after} ({local_day(earliest).isoformat()})"
+        )
     if day > clock.today():
-        raise InvalidInput(field, moment.isoformat(),
-                           f"after today ({clock.today().isoformat()})")
+        raise InvalidInput(field, moment.isoformat(), f"after today ({clock.today().isoformat()})")
 
 
 def fix_by(field: str, moment: datetime, valid_until: datetime | None) -> None:
@@ -65,10 +65,14 @@ def fix_by(field: str, moment: datetime, valid_until: datetime | None) -> None:
         raise InvalidInput(field, moment.isoformat(), "must be in the future")
     latest = add_months(now, FIX_BY_MONTHS)
     if moment > latest:
-        raise InvalidInput(field, moment.isoformat(),
-                           f"more than {FIX_BY_MONTHS} months ahead (latest "
-                           f"{local_day(latest).isoformat()})")
+        raise InvalidInput(
+            field,
+            moment.isoformat(),
+            f"more than {FIX_BY_MONTHS} months ahead (latest {local_day(latest).isoformat()})",
+        )
     if valid_until is not None and moment > valid_until:
-        raise InvalidInput(field, moment.isoformat(),
-                           f"after the certificate's validity ends "
-                           f"({local_day(valid_until).isoformat()})")
+        raise InvalidInput(
+            field,
+            moment.isoformat(),
+            f"after the certificate's validity ends ({local_day(valid_until).isoformat()})",
+        )

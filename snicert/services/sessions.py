@@ -25,8 +25,11 @@ def sign_in_blocked(s: Session, keys: tuple[str, ...]) -> bool:
     """Has any of these keys (client address, e-mail) failed SIGN_IN_LIMIT times within
     SIGN_IN_WINDOW?"""
     since = clock.now() - SIGN_IN_WINDOW
-    counts = s.execute(select(SignInFailure.key, func.count()).where(
-        SignInFailure.key.in_(keys), SignInFailure.at > since).group_by(SignInFailure.key))
+    counts = s.execute(
+        select(SignInFailure.key, func.count())
+        .where(SignInFailure.key.in_(keys), SignInFailure.at > since)
+        .group_by(SignInFailure.key)
+    )
     return any(n >= SIGN_IN_LIMIT for _, n in counts)
 
 
@@ -45,9 +48,13 @@ def sign_in(s: Session, email: str, password: str) -> tuple[str, WebSession]:
     user = authenticate(s, email, password)
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    session = WebSession(token_hash=_hash(token), user_id=user.id,
-                         csrf_token=secrets.token_urlsafe(32), created_at=now,
-                         expires_at=now + timedelta(days=SESSION_DAYS))
+    session = WebSession(
+        token_hash=_hash(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + timedelta(days=SESSION_DAYS),
+    )
     s.add(session)
     audit.record(s, user, "user.signed_in", "user", user.id)
     return token, session
@@ -72,8 +79,13 @@ def create_api_token(s: Session, actor: User, name: str) -> tuple[str, ApiToken]
     if not name.strip():
         raise InvalidInput("name", name, "name the integration the token is for")
     token = "snc_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=actor.id, name=name.strip(), token_hash=_hash(token),
-                   created_at=clock.now(), revoked=False)
+    row = ApiToken(
+        user_id=actor.id,
+        name=name.strip(),
+        token_hash=_hash(token),
+        created_at=clock.now(),
+        revoked=False,
+    )
     s.add(row)
     s.flush()
     audit.record(s, actor, "api_token.created", "api_token", row.id, name=row.name)

@@ -55,16 +55,32 @@ def create_app() -> FastAPI:
     @app.get("/verify/{number}", response_class=HTMLResponse, include_in_schema=False)
     def verify_page(request: Request, number: str) -> HTMLResponse:
         cert = public.lookup_certificate(number)
-        return page(request, "verify.html.j2", status_code=200 if cert else 404, cert=cert,
-                    number=number)
+        return page(
+            request, "verify.html.j2", status_code=200 if cert else 404, cert=cert, number=number
+        )
 
     @app.get("/directory", response_class=HTMLResponse, include_in_schema=False)
-    def directory_page(request: Request, q: str = "", product: str = "", city: str = "",
-                       sni: str = "", offset: int = Query(0, ge=0)) -> HTMLResponse:
+    def directory_page(
+        request: Request,
+        q: str = "",
+        product: str = "",
+        city: str = "",
+        sni: str = "",
+        offset: int = Query(0, ge=0),
+    ) -> HTMLResponse:
         with db.reading() as s:
             total, rows = public.directory(s, q, product, city, sni, 50, offset)
-        return page(request, "directory.html.j2", rows=rows, total=total, q=q,
-                    product=product, city=city, sni=sni, products=_products())
+        return page(
+            request,
+            "directory.html.j2",
+            rows=rows,
+            total=total,
+            q=q,
+            product=product,
+            city=city,
+            sni=sni,
+            products=_products(),
+        )
 
     @app.get("/api/v1/certificates/{number}", tags=["public"])
     async def certificate_api(number: str) -> JSONResponse:
@@ -78,9 +94,14 @@ def create_app() -> FastAPI:
         return JSONResponse(cert)
 
     @app.get("/api/v1/directory", tags=["public"])
-    def directory_api(q: str = "", product: str = "", city: str = "", sni: str = "",
-                      limit: int = Query(50, ge=1, le=200),
-                      offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    def directory_api(
+        q: str = "",
+        product: str = "",
+        city: str = "",
+        sni: str = "",
+        limit: int = Query(50, ge=1, le=200),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
         """Certified products, searchable by business or brand, product, city and SNI."""
         with db.reading() as s:
             total, rows = public.directory(s, q, product, city, sni, limit, offset)
@@ -104,19 +125,30 @@ def create_app() -> FastAPI:
         return form_page(request, "login.html.j2", error=None, email="")
 
     @app.post("/login", include_in_schema=False)
-    def login(request: Request, email: str = Form(""), password: str = Form(""),
-              csrf_token: str = Form("")) -> Response:
+    def login(
+        request: Request,
+        email: str = Form(""),
+        password: str = Form(""),
+        csrf_token: str = Form(""),
+    ) -> Response:
         check_pre_csrf(request, csrf_token)
-        keys = (f"ip:{request.client.host if request.client else '?'}",
-                f"email:{email.strip().lower()}")
+        keys = (
+            f"ip:{request.client.host if request.client else '?'}",
+            f"email:{email.strip().lower()}",
+        )
         limiter.check(*keys)
         try:
             with db.transaction() as s:
                 token, _ = sessions.sign_in(s, email, password)
         except PermissionDenied:
             limiter.failed(*keys)
-            return form_page(request, "login.html.j2", status_code=401, email=email,
-                             error=translator(lang_of(request))("bad_login"))
+            return form_page(
+                request,
+                "login.html.j2",
+                status_code=401,
+                email=email,
+                error=translator(lang_of(request))("bad_login"),
+            )
         response = RedirectResponse("/me", status_code=303)
         set_session_cookie(request, response, token)
         return response
@@ -142,16 +174,22 @@ def create_app() -> FastAPI:
         try:
             with db.transaction() as s:
                 accounts.register_applicant(
-                    s, email=form.get("email", ""), name=form.get("name", ""),
+                    s,
+                    email=form.get("email", ""),
+                    name=form.get("name", ""),
                     password=form.get("password", ""),
-                    business_name=form.get("business_name", ""), nib=form.get("nib", ""),
+                    business_name=form.get("business_name", ""),
+                    nib=form.get("nib", ""),
                     address=form.get("address", ""),
-                    city=form.get("city") or "Kota Kupang", phone=form.get("phone") or None)
+                    city=form.get("city") or "Kota Kupang",
+                    phone=form.get("phone") or None,
+                )
                 token, _ = sessions.sign_in(s, form.get("email", ""), form.get("password", ""))
         except (InvalidInput, Conflict) as exc:
             field = getattr(exc, "field", "email")
-            return form_page(request, "register.html.j2", status_code=422,
-                             errors={field: str(exc)}, form=form)
+            return form_page(
+                request, "register.html.j2", status_code=422, errors={field: str(exc)}, form=form
+            )
         response = RedirectResponse("/me", status_code=303)
         set_session_cookie(request, response, token)
         return response
@@ -169,12 +207,18 @@ def create_app() -> FastAPI:
     def me_api(request: Request) -> dict[str, Any]:
         """The signed-in user (session cookie or bearer token)."""
         who = require(request)
-        return {"id": who.user_id, "email": who.email, "name": who.name,
-                "roles": sorted(who.roles), "business_id": who.business_id}
+        return {
+            "id": who.user_id,
+            "email": who.email,
+            "name": who.name,
+            "roles": sorted(who.roles),
+            "business_id": who.business_id,
+        }
 
     @app.post("/api/v1/tokens", tags=["accounts"], status_code=201)
-    def new_token(request: Request, name: str = Form(...),
-                  csrf_token: str = Form("")) -> dict[str, Any]:
+    def new_token(
+        request: Request, name: str = Form(...), csrf_token: str = Form("")
+    ) -> dict[str, Any]:
         """A new API token for the signed-in user; the token is shown only once."""
         who = require(request)
         check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
@@ -204,9 +248,19 @@ def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
     q = select(Application).order_by(Application.id.desc()).limit(200)
     if not (user.roles - {Role.APPLICANT}):
         q = q.where(Application.business_id == user.business_id)
-    return [{"id": a.id, "number": a.number, "product": a.product, "state": a.state,
-             "awaiting": a.awaiting_action, "due": a.due_at, "overdue": a.overdue}
-            for a in s.scalars(q) if can_see(user, a)]
+    return [
+        {
+            "id": a.id,
+            "number": a.number,
+            "product": a.product,
+            "state": a.state,
+            "awaiting": a.awaiting_action,
+            "due": a.due_at,
+            "overdue": a.overdue,
+        }
+        for a in s.scalars(q)
+        if can_see(user, a)
+    ]
 
 
 def _products() -> list[tuple[str, str]]:

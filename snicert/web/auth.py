@@ -37,8 +37,9 @@ def actor(request: Request) -> Actor | None:
         if found is None:
             return None
         user, session = found
-        return Actor(user.id, user.email, user.name, user.roles, user.business_id,
-                     session.csrf_token)
+        return Actor(
+            user.id, user.email, user.name, user.roles, user.business_id, session.csrf_token
+        )
 
 
 def require(request: Request) -> Actor:
@@ -58,8 +59,9 @@ def pre_csrf_token(request: Request) -> str:
 
 
 def set_pre_csrf(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(PRE_CSRF, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        PRE_CSRF, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+    )
 
 
 def check_pre_csrf(request: Request, submitted: str | None) -> None:
@@ -69,9 +71,14 @@ def check_pre_csrf(request: Request, submitted: str | None) -> None:
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https",
-                        max_age=sessions.SESSION_DAYS * 86400)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=sessions.SESSION_DAYS * 86400,
+    )
 
 
 class LoginLimiter:
@@ -83,8 +90,11 @@ class LoginLimiter:
             blocked = sessions.sign_in_blocked(s, keys)
         if blocked:
             window = int(sessions.SIGN_IN_WINDOW.total_seconds())
-            raise HTTPException(429, f"too many failed sign-ins; wait {window // 60} minutes",
-                                headers={"Retry-After": str(window)})
+            raise HTTPException(
+                429,
+                f"too many failed sign-ins; wait {window // 60} minutes",
+                headers={"Retry-After": str(window)},
+            )
 
     def failed(self, *keys: str) -> None:
         with db.transaction() as s:

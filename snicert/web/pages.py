@@ -18,7 +18,8 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "tem
 def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     lang = lang_of(request)
     response = templates.TemplateResponse(
-        request, name, {"t": translator(lang), "lang": lang, **ctx}, status_code=status_code)
+        request, name, {"t": translator(lang), "lang": lang, **ctx}, status_code=status_code
+    )
     if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
     return response
