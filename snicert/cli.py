@@ -106,6 +106,97 @@ def init(
         typer.echo(f"loaded checklist {item} (draft: an official approves it)")
     if report.official:
         typer.echo(f"official: {report.official}")
+    _ask_identity()
+
+
+def _ask_identity() -> None:
+    """Ask for the LSPro identity settings still missing (at a terminal), or name them."""
+    import sys
+
+    from snicert import settings
+
+    cfg = _settings()
+    missing = cfg.missing_identity()
+    if not missing:
+        return
+    if not sys.stdin.isatty():
+        typer.echo(
+            "identity incomplete (certificates cannot be issued until set): "
+            + ", ".join(missing)
+            + "; set each with `snicert settings set NAME VALUE`"
+        )
+        return
+    typer.echo("The certification body's identity, printed on certificates and reports:")
+    for name in missing:
+        while True:
+            value = typer.prompt(f"  {settings.LABELS[name]} [{name}]")
+            try:
+                settings.write({name: value})
+                break
+            except settings.SettingsError as exc:
+                typer.echo(f"  {exc}", err=True)
+    typer.echo(f"saved in {settings.file_path()}")
+
+
+def _settings():  # noqa: ANN202 (typed in snicert.settings)
+    from snicert import settings
+
+    try:
+        return settings.current()
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
+
+
+settings_app = typer.Typer(
+    help="The LSPro's identity and site settings (`snicert settings` prints them).",
+    invoke_without_command=True,
+)
+app.add_typer(settings_app, name="settings")
+
+
+@settings_app.callback()
+def settings_show(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False
+) -> None:
+    """Print every setting, its value and where it comes from; name the missing ones."""
+    if ctx.invoked_subcommand:
+        return
+    from snicert import settings
+
+    cfg = _settings()
+    rows = [
+        {
+            "name": name,
+            "value": getattr(cfg, name),
+            "source": settings.source_of(name),
+            "required": name in settings.IDENTITY,
+        }
+        for name in settings.NAMES
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        value = r["value"] or ("(missing)" if r["required"] else "")
+        typer.echo(f"{r['name']:<20} {value}  [{r['source']}]")
+    missing = cfg.missing_identity()
+    if missing:
+        typer.echo(f"identity incomplete: {', '.join(missing)} (issuance is refused until set)")
+
+
+@settings_app.command("set")
+def settings_set(name: str, value: str) -> None:
+    """Store one setting in SNICERT_HOME/snicert.toml (validated first)."""
+    from snicert import settings
+
+    try:
+        settings.write({name: value})
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{name} = {value}  [{settings.file_path()}]")
+    if settings.env_name(name) in __import__("os").environ:
+        typer.echo(f"note: {settings.env_name(name)} is set in the environment and wins")
 
 
 checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")

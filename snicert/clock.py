@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
-LOCAL_ZONE = ZoneInfo("Asia/Makassar")  # Kota Kupang (WITA, UTC+8): the cases' calendar
+from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
 _frozen: datetime | None = None
@@ -15,11 +12,6 @@ def now() -> datetime:
     if _frozen is not None:
         return _frozen
     return datetime.now(UTC) + _offset
-
-
-def today() -> date:
-    """Today's date in Kota Kupang."""
-    return now().astimezone(LOCAL_ZONE).date()
 
 
 def freeze(at: datetime | None) -> None:

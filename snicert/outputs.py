@@ -6,22 +6,18 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import clock, config, storage
 from snicert.db.models import Output
+from snicert.templating import environment
 
 
 @cache
 def templates() -> Environment:
-    env = Environment(
-        loader=PackageLoader("snicert", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-    )
-    return env
+    return environment(PackageLoader("snicert", "templates"), undefined=StrictUndefined)
 
 
 def find(s: Session, owner: str, kind: str) -> Output | None:

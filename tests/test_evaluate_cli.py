@@ -297,7 +297,8 @@ def test_duplicate_parameter_rows(tmp_path: Path):
             ["results[0] (moisture)", "missing unit"],
         ),
         (
-            '{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%", "uncertainity": 1}]}',
+            '{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%", '
+            '"uncertainity": 1}]}',
             ["results[0] (moisture)", "'uncertainity'"],
         ),
         ('{"results": [{"parameter": "moisture", "value": null, "unit": "%"}]}', ["value must be"]),
@@ -369,11 +370,10 @@ def test_guarded_acceptance_uses_the_uncertainty():
     rows_ = ev.parse_results(text, "json")
     simple = ev.evaluate("abon", rows_, default_catalog())
     guarded = ev.evaluate("abon", rows_, guarded_catalog())
-    pick = lambda report: {
-        r.parameter: r.verdict
-        for r in report.results  # noqa: E731
-        if r.verdict != "not_tested"
-    }
+
+    def pick(report: ev.Report) -> dict[str, str]:
+        return {r.parameter: r.verdict for r in report.results if r.verdict != "not_tested"}
+
     assert pick(simple) == {"moisture": "conform", "protein": "conform", "fat": "conform"}
     assert pick(guarded) == {"moisture": "nonconform", "protein": "conform", "fat": "conform"}
     assert guarded.acceptance == "guarded" and guarded.overall == "nonconform"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle
+from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Certificate, Evaluation, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
@@ -34,6 +34,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
 
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "issue", actor)
+    body = certification_body()
     product = app.product_snapshot
     now = clock.now()
     seq = counters.next_value(s, f"certificate:{product['certificate_prefix']}:{now.year}")
@@ -62,6 +63,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
         "checklist": {"product": app.product, "version": app.checklist_snapshot["version"]},
         "evaluation_id": evaluation.id if evaluation else None,
         "application": app.number,
+        "certification_body": body,
     }
     cert = Certificate(
         application_id=app.id,
@@ -89,6 +91,25 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
     )
     lifecycle.apply(s, app, "issue", actor, certificate=number)
     return cert
+
+
+def certification_body() -> dict[str, Any]:
+    """Who certifies, as the certificate names it (ISO/IEC 17065 §7.7); refused while the
+    LSPro's identity settings are incomplete."""
+    cfg = settings.current()
+    missing = cfg.missing_identity()
+    if missing:
+        raise Conflict(
+            "the LSPro's identity is incomplete; set "
+            + ", ".join(settings.env_name(n) for n in missing)
+            + " (or `snicert settings set NAME VALUE`) before issuing"
+        )
+    return {
+        "name": cfg.lspro_name,
+        "address": cfg.lspro_address,
+        "accreditation": cfg.lspro_accreditation,
+        "signatory": {"name": cfg.signatory_name, "title": cfg.signatory_title},
+    }
 
 
 PHOTO_KIND = "product_photos"

@@ -2,15 +2,15 @@
 
 A date a person gives (sampling, reception, testing, a suspension's fix-by date) is
 refused when it cannot be true: before the step it follows, in the future, or (fix-by)
-outside a sensible window. Days are Kota Kupang's (Asia/Makassar). Refusals are
-InvalidInput naming the field.
+outside a sensible window. Days are the site's (SNICERT_TIMEZONE, Kota Kupang's
+Asia/Makassar by default). Refusals are InvalidInput naming the field.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from snicert import clock
+from snicert import clock, settings
 from snicert.errors import InvalidInput
 
 # a client's clock a little ahead of the server's is not a date in the future
@@ -19,14 +19,19 @@ FIX_BY_MONTHS = 12  # the longest a suspension may give to fix what was found
 
 
 def local_day(moment: datetime) -> date:
-    return moment.astimezone(clock.LOCAL_ZONE).date()
+    """The day of `moment` in the site's time zone (Kota Kupang: Asia/Makassar)."""
+    return moment.astimezone(settings.current().zone).date()
+
+
+def today() -> date:
+    return local_day(clock.now())
 
 
 def _aware(field: str, moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidInput(field, moment.isoformat(), "give the time zone (e.g. +08:00)")
     try:  # 0001-01-01 or 9999-12-31 may not even have a UTC or local day
-        moment.astimezone(UTC).astimezone(clock.LOCAL_ZONE)
+        local_day(moment.astimezone(UTC))
     except OverflowError:
         raise InvalidInput(field, moment.isoformat(), "not a possible date") from None
 
@@ -36,7 +41,7 @@ def moment_in_timeline(field: str, moment: datetime, earliest: datetime, after: 
     future."""
     _aware(field, moment)
     if moment < earliest:
-        shown = earliest.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M WITA")
+        shown = settings.local_time(earliest)
         raise InvalidInput(field, moment.isoformat(), f"before {after} ({shown})")
     if moment > clock.now() + CLOCK_SKEW:
         raise InvalidInput(field, moment.isoformat(), "in the future")
@@ -50,8 +55,8 @@ def day_in_timeline(field: str, moment: datetime, earliest: datetime, after: str
         raise InvalidInput(
             field, moment.isoformat(), f"before {after} ({local_day(earliest).isoformat()})"
         )
-    if day > clock.today():
-        raise InvalidInput(field, moment.isoformat(), f"after today ({clock.today().isoformat()})")
+    if day > today():
+        raise InvalidInput(field, moment.isoformat(), f"after today ({today().isoformat()})")
 
 
 def fix_by(field: str, moment: datetime, valid_until: datetime | None) -> None:

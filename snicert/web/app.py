@@ -33,6 +33,7 @@ from snicert.web.auth import (
     require,
     set_session_cookie,
 )
+from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import form_page, page
 from snicert.web.routes import ROUTERS
@@ -41,8 +42,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="snicert", version="1", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(title="snicert", version="1", docs_url=None, redoc_url=None)
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(Exception, server_error)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return swagger_ui(app.openapi_url, app.title)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

@@ -103,6 +103,13 @@ TEXT: dict[str, dict[str, str]] = {
     "smp_location": {"id": "Tempat pengambilan", "en": "Where the samples were taken"},
     "smp_record": {"id": "Catat contoh tersegel", "en": "Record sealed samples"},
     "app_renew": {"id": "Perpanjang sertifikat", "en": "Renew the certificate"},
+    "error_renewal_refused": {
+        "id": (
+            "Perpanjangan tidak dapat dimulai: sertifikat ini sudah dicabut atau sedang "
+            "diperpanjang."
+        ),
+        "en": "The renewal cannot start: this certificate was withdrawn or is being renewed.",
+    },
     "signed_note": {
         "id": "Sertifikat ditandatangani secara elektronik (Ed25519); kunci",
         "en": "The certificate is electronically signed (Ed25519); key",
@@ -335,6 +342,13 @@ TEXT: dict[str, dict[str, str]] = {
 def lang_of(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "id"
     return lang if lang in LANGS else "id"
+
+
+def error_text(code: str, lang: str) -> str | None:
+    """The message for a page's `?error=<code>`; an unknown code shows nothing (a URL
+    anyone can craft must not put its own text on the page)."""
+    entry = TEXT.get(f"error_{code}") if code.isidentifier() else None
+    return entry[lang] if entry else None
 
 
 def translator(lang: str):

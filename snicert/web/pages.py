@@ -8,11 +8,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import FileSystemLoader
 
+from snicert.templating import environment
 from snicert.web.auth import pre_csrf_token, set_pre_csrf
 from snicert.web.i18n import lang_of, translator
 
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+templates = Jinja2Templates(
+    env=environment(FileSystemLoader(Path(__file__).resolve().parent / "templates"))
+)
 
 
 def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:

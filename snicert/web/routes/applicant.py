@@ -21,9 +21,11 @@ from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent, Certificate, Nonconformity, User
 from snicert.errors import InvalidInput, SnicertError, http_status
+from snicert.roles import Role
 from snicert.services import applications
 from snicert.services.guards import can_see
 from snicert.web.auth import Actor, actor, check_csrf, require
+from snicert.web.i18n import error_text, lang_of
 from snicert.web.pages import page
 
 router = APIRouter()
@@ -69,6 +71,12 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         .where(Nonconformity.application_id == app.id)
         .order_by(Nonconformity.id)
     ).all()
+    people = {
+        u.id: u
+        for u in s.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id is not None}))
+        )
+    }
     return {
         "id": app.id,
         "number": app.number,
@@ -112,7 +120,12 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             for n in ncs
         ],
         "timeline": [
-            {"at": e.at.isoformat(), "action": e.action, "by": e.actor, "data": json.loads(e.data)}
+            {
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "by": _person(people.get(e.actor_id)),
+                "data": json.loads(e.data),
+            }
             for e in events
         ],
         "renewal_of": app.renewal_of,
@@ -127,6 +140,14 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             else None
         ),
     }
+
+
+def _person(user: User | None) -> dict[str, str]:
+    """Who acted, as applicants see it: a name and a role, never an e-mail address."""
+    if user is None:
+        return {"name": "snicert", "role": Role.SYSTEM.value}
+    roles = sorted(user.roles - {Role.APPLICANT.value}) or sorted(user.roles)
+    return {"name": user.name, "role": roles[0] if roles else Role.APPLICANT.value}
 
 
 # ---------------------------------------------------------------- pages
@@ -182,7 +203,13 @@ def detail_page(request: Request, app_id: int, error: str = "") -> Response:
         return who
     with db.reading() as s:
         info = detail(s, _visible(s, who, app_id))
-    return page(request, "applicant_detail.html.j2", who=who, app=info, error=error)
+    return page(
+        request,
+        "applicant_detail.html.j2",
+        who=who,
+        app=info,
+        error=error_text(error, lang_of(request)),
+    )
 
 
 @router.post("/applications/{app_id}/documents", include_in_schema=False)
@@ -402,8 +429,8 @@ def renew_page(request: Request, cert_id: int, csrf_token: str = Form("")) -> Re
     try:
         with db.transaction() as s:
             app_id = applications.renew(s, s.get(User, who.user_id), cert_id).id
-    except SnicertError as exc:
-        return RedirectResponse(f"/applications/{old_app}?error={exc}", status_code=303)
+    except SnicertError:  # the page says why by code, never by echoing text in the URL
+        return RedirectResponse(f"/applications/{old_app}?error=renewal_refused", status_code=303)
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
