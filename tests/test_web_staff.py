@@ -24,7 +24,7 @@ from snicert.db.models import (
     Sample,
     User,
 )
-from snicert.services import applications, lab, sessions
+from snicert.services import applications, dates, lab, sessions
 from snicert.web.app import create_app
 from tests.world import World
 
@@ -395,7 +395,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
         f"/certificates/{cert.id}/suspend",
         {
             "reason": "Label tidak sesuai",
-            "fix_by": (clock.today() + timedelta(days=30)).isoformat(),
+            "fix_by": (dates.today() + timedelta(days=30)).isoformat(),
         },
     )
     assert r.status_code == 303
