@@ -235,6 +235,63 @@ def checklists_approve(
         typer.echo(f"approved checklist {row.product} v{row.version}")
 
 
+@app.command("backup")
+def backup_cmd(
+    dest: Annotated[Path, typer.Argument(help="A new or empty folder for the backup")],
+) -> None:
+    """Copy the home while it runs: the database (SQLite backup API, or pg_dump), documents,
+    rendered files, keys and settings, with a manifest of sha256 sums."""
+    from snicert import backup
+
+    try:
+        done = backup.backup(dest)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    rows = sum(done.counts.values())
+    typer.echo(
+        f"backup: {done.path} ({done.database} database, {rows} rows; "
+        f"{done.files} files, {done.bytes} bytes; manifest.json)"
+    )
+
+
+@app.command("restore")
+def restore_cmd(
+    src: Annotated[Path, typer.Argument(help="A folder made by `snicert backup`")],
+) -> None:
+    """Restore a backup into an empty home (SNICERT_HOME, and for PostgreSQL an empty
+    SNICERT_DATABASE_URL), after checking every file against the manifest."""
+    from snicert import backup
+
+    try:
+        done = backup.restore(src)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    typer.echo(
+        f"restored into {done.path}: {sum(done.counts.values())} rows, "
+        f"{done.files} files; run `snicert audit verify` to check the audit chain"
+    )
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="The certificate signing key.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Sign with a new key from now on; the old public key stays published (retired), so
+    every certificate signed before still verifies."""
+    from snicert import audit
+    from snicert.certs.keys import rotate
+    from snicert.db import engine as db
+
+    old, new = rotate()
+    with db.transaction() as s:
+        audit.record(s, None, "keys.rotated", "signing_key", None, retired=old.kid, current=new.kid)
+    typer.echo(f"signing key: {new.kid} (retired: {old.kid}, still published for verification)")
+
+
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
 app.add_typer(audit_app, name="audit")
 

@@ -82,16 +82,23 @@ CACHE_SIZE = 50_000
 _cache: dict[str, tuple[float, dict[str, Any], Any]] = {}
 
 
-def lookup_certificate(number: str) -> dict[str, Any] | None:
-    from snicert.db import engine as db
-
-    key = number.strip().upper()
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
+def cached_certificate(number: str) -> dict[str, Any] | None:
+    """The cached answer, if it is still good; no database work (the async route's path)."""
+    hit = _cache.get(number.strip().upper())
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         _, view, valid_until = hit
         if not _past_validity(view["status"], valid_until):
             return view
+    return None
+
+
+def lookup_certificate(number: str) -> dict[str, Any] | None:
+    from snicert.db import engine as db
+
+    view = cached_certificate(number)
+    if view is not None:
+        return view
+    key, now = number.strip().upper(), time.monotonic()
     with db.read_connection() as conn:
         row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
     if row is None:
