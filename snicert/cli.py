@@ -106,6 +106,97 @@ def init(
         typer.echo(f"loaded checklist {item} (draft: an official approves it)")
     if report.official:
         typer.echo(f"official: {report.official}")
+    _ask_identity()
+
+
+def _ask_identity() -> None:
+    """Ask for the LSPro identity settings still missing (at a terminal), or name them."""
+    import sys
+
+    from snicert import settings
+
+    cfg = _settings()
+    missing = cfg.missing_identity()
+    if not missing:
+        return
+    if not sys.stdin.isatty():
+        typer.echo(
+            "identity incomplete (certificates cannot be issued until set): "
+            + ", ".join(missing)
+            + "; set each with `snicert settings set NAME VALUE`"
+        )
+        return
+    typer.echo("The certification body's identity, printed on certificates and reports:")
+    for name in missing:
+        while True:
+            value = typer.prompt(f"  {settings.LABELS[name]} [{name}]")
+            try:
+                settings.write({name: value})
+                break
+            except settings.SettingsError as exc:
+                typer.echo(f"  {exc}", err=True)
+    typer.echo(f"saved in {settings.file_path()}")
+
+
+def _settings():  # noqa: ANN202 (typed in snicert.settings)
+    from snicert import settings
+
+    try:
+        return settings.current()
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
+
+
+settings_app = typer.Typer(
+    help="The LSPro's identity and site settings (`snicert settings` prints them).",
+    invoke_without_command=True,
+)
+app.add_typer(settings_app, name="settings")
+
+
+@settings_app.callback()
+def settings_show(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False
+) -> None:
+    """Print every setting, its value and where it comes from; name the missing ones."""
+    if ctx.invoked_subcommand:
+        return
+    from snicert import settings
+
+    cfg = _settings()
+    rows = [
+        {
+            "name": name,
+            "value": getattr(cfg, name),
+            "source": settings.source_of(name),
+            "required": name in settings.IDENTITY,
+        }
+        for name in settings.NAMES
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        value = r["value"] or ("(missing)" if r["required"] else "")
+        typer.echo(f"{r['name']:<20} {value}  [{r['source']}]")
+    missing = cfg.missing_identity()
+    if missing:
+        typer.echo(f"identity incomplete: {', '.join(missing)} (issuance is refused until set)")
+
+
+@settings_app.command("set")
+def settings_set(name: str, value: str) -> None:
+    """Store one setting in SNICERT_HOME/snicert.toml (validated first)."""
+    from snicert import settings
+
+    try:
+        settings.write({name: value})
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{name} = {value}  [{settings.file_path()}]")
+    if settings.env_name(name) in __import__("os").environ:
+        typer.echo(f"note: {settings.env_name(name)} is set in the environment and wins")
 
 
 checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")
@@ -144,23 +235,85 @@ def checklists_approve(
         typer.echo(f"approved checklist {row.product} v{row.version}")
 
 
+@app.command("backup")
+def backup_cmd(
+    dest: Annotated[Path, typer.Argument(help="A new or empty folder for the backup")],
+) -> None:
+    """Copy the home while it runs: the database (SQLite backup API, or pg_dump), documents,
+    rendered files, keys and settings, with a manifest of sha256 sums."""
+    from snicert import backup
+
+    try:
+        done = backup.backup(dest)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    rows = sum(done.counts.values())
+    typer.echo(
+        f"backup: {done.path} ({done.database} database, {rows} rows; "
+        f"{done.files} files, {done.bytes} bytes; manifest.json)"
+    )
+
+
+@app.command("restore")
+def restore_cmd(
+    src: Annotated[Path, typer.Argument(help="A folder made by `snicert backup`")],
+) -> None:
+    """Restore a backup into an empty home (SNICERT_HOME, and for PostgreSQL an empty
+    SNICERT_DATABASE_URL), after checking every file against the manifest."""
+    from snicert import backup
+
+    try:
+        done = backup.restore(src)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    typer.echo(
+        f"restored into {done.path}: {sum(done.counts.values())} rows, "
+        f"{done.files} files; run `snicert audit verify` to check the audit chain"
+    )
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="The certificate signing key.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Sign with a new key from now on; the old public key stays published (retired), so
+    every certificate signed before still verifies."""
+    from snicert import audit
+    from snicert.certs.keys import rotate
+    from snicert.db import engine as db
+
+    old, new = rotate()
+    with db.transaction() as s:
+        audit.record(s, None, "keys.rotated", "signing_key", None, retired=old.kid, current=new.kid)
+    typer.echo(f"signing key: {new.kid} (retired: {old.kid}, still published for verification)")
+
+
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
 app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit chain; exit 1 naming every row that was edited, deleted or moved."""
-    from snicert import audit
-    from snicert.db import engine as db
+    """Check the audit chain, its signed checkpoints, every certificate row against its
+    signed credential and every status against its audit event; exit 1 naming each row."""
+    from snicert import integrity
 
-    with db.transaction() as s:
-        report = audit.verify(s)
-    for problem in report.problems:
-        typer.echo(f"TAMPERED: {problem}", err=True)
+    report = integrity.check()
+    for section, problems in report.problems.items():
+        for problem in problems:
+            typer.echo(f"TAMPERED ({section}): {problem}", err=True)
     if not report.ok:
         raise typer.Exit(1)
-    typer.echo(f"ok: {report.checked} audit events, chain intact")
+    typer.echo(
+        f"ok: {report.events} audit events, chain intact; {report.checkpoints} signed "
+        f"checkpoints match; {report.certificates} certificates match their signed "
+        f"credentials; {report.applications} applications and the certificates have "
+        "the status their last audit event set"
+    )
 
 
 @app.command("demo")
@@ -254,10 +407,15 @@ def verify(
             "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)"
         ),
     ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Check the signature only, not this home's database")
+    ] = False,
 ) -> None:
-    """Check a certificate file offline (signature, key, validity); exit 1 with the reason."""
+    """Check a certificate file (signature, key, validity), then that the registry gave its
+    number to the same holder and it is active: the registry at --online URL, else this
+    home's database when there is one (unless --offline). Exit 1 with the reason."""
     from snicert.certs.keys import load_public_keys
-    from snicert.certs.verify import check_online, verify_file
+    from snicert.certs.verify import check_local, check_online, verify_file
 
     try:
         known = load_public_keys(keys)
@@ -275,8 +433,12 @@ def verify(
         f"valid: {result.number}, {result.holder} (valid until {until}; "
         f"key {result.kid}; {result.form})"
     )
+    status = None
     if online:
-        status = check_online(online, result.number or "")
+        status = check_online(online, result)
+    elif not offline:
+        status = check_local(result)
+    if status is not None:
         if not status.ok:
             _fail(f"invalid ({result.number}): {status.message}")
         typer.echo(status.message)

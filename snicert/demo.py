@@ -3,6 +3,7 @@ through the service layer while the certification flow moves each case between p
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, signals, stages, synthetic
+from snicert import bootstrap, heap, settings, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
@@ -329,6 +330,15 @@ class Player:
             )
 
 
+def use_demo_identity() -> None:
+    """A made-up certification body for the identity settings this home has not set
+    (in this process only: the home's snicert.toml is left as it is)."""
+    cfg = settings.current()
+    for name, value in synthetic.IDENTITY.items():
+        if not getattr(cfg, name):
+            os.environ[settings.env_name(name)] = value
+
+
 def run(
     count: int,
     progress: Callable[[int, int], None] | None = None,
@@ -341,6 +351,7 @@ def run(
     mode, where workers run the flows while the players wait."""
     if count < 1 or parallel < 1:
         raise SnicertError("--count and --parallel must be at least 1")
+    use_demo_identity()
     bootstrap.init()
     cast = Cast()
     with db.transaction() as s:

@@ -3,7 +3,6 @@ test report of each round's test sample (HTML and A4 PDF)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, outputs
-from snicert.certs.layout import A4, GREY, INK, PT, WITA, PdfCanvas, pdf_safe
+from snicert import clock, outputs, settings
+from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, pdf_safe
 from snicert.db.models import Application, LabResult, Output, Sample, User
 from snicert.judgment import requirement_text
 from snicert.services import lab
@@ -33,7 +32,8 @@ def render_evaluation(s: Session, app: Application) -> Output:
         product=app.product_snapshot,
         checklist=app.checklist_snapshot,
         findings=findings(s, app),
-        generated_at=clock.now().strftime("%Y-%m-%d %H:%M UTC"),
+        generated_at=_when(clock.now()),
+        lspro=lspro_line(),
     )
     return outputs.write(
         s,
@@ -52,16 +52,28 @@ VERDICTS = {
     "nonconform": ("tidak sesuai", "nonconform"),
     None: ("belum diuji", "not tested"),
 }
-DEFAULT_LAB_NAME = "Laboratorium penguji (nama belum diatur / name not set: SNICERT_LAB_NAME)"
+
+
+def lspro_line() -> str:
+    """The certification body as its papers name it: name, address, KAN number."""
+    cfg = settings.current()
+    parts = [cfg.lspro_name, cfg.lspro_address]
+    if cfg.lspro_accreditation:
+        parts.append(f"akreditasi KAN / KAN accreditation {cfg.lspro_accreditation}")
+    return " \u2014 ".join(p for p in parts if p)
 
 
 def lab_name() -> str:
-    return os.environ.get("SNICERT_LAB_NAME", "").strip() or DEFAULT_LAB_NAME
+    """The testing laboratory with its KAN accreditation number (settings)."""
+    cfg = settings.current()
+    if cfg.lab_name and cfg.lab_accreditation:
+        return f"{cfg.lab_name} (akreditasi KAN / KAN accreditation {cfg.lab_accreditation})"
+    return cfg.lab_name
 
 
 def _when(moment: datetime | None) -> str:
-    """Local time in Kota Kupang (WITA, UTC+8), as the lab's papers show it."""
-    return moment.astimezone(WITA).strftime("%Y-%m-%d %H:%M WITA") if moment else ""
+    """Local time where the LSPro works (setting timezone, WITA by default), labelled."""
+    return settings.local_time(moment) if moment else ""
 
 
 def _history_status(r: LabResult, counted: bool) -> tuple[str, str]:

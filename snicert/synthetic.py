@@ -180,6 +180,18 @@ def _num(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+# A made-up certification body for the demo, tests and benchmarks (settings names).
+IDENTITY = {
+    "lspro_name": "LSPro Dinas Perindustrian Kota Kupang (contoh / demo)",
+    "lspro_address": "Jl. S.K. Lerik, Kelapa Lima, Kota Kupang, Nusa Tenggara Timur",
+    "lspro_accreditation": "LSPr-099-IDN",
+    "signatory_name": "Maria Fernandez, S.T., M.Si.",
+    "signatory_title": "Kepala LSPro",
+    "lab_name": "UPTD Laboratorium Pengujian Mutu Kota Kupang (contoh / demo)",
+    "lab_accreditation": "LP-099-IDN",
+}
+
+
 def certificate_data(**changes: Any) -> dict[str, Any]:
     """The signed data of one sample abon certificate (tests and bench/)."""
     data: dict[str, Any] = {
@@ -214,6 +226,12 @@ def certificate_data(**changes: Any) -> dict[str, Any]:
         "checklist": {"product": "abon", "version": 1},
         "evaluation_id": 1,
         "application": "APP-2026-00001",
+        "certification_body": {
+            "name": IDENTITY["lspro_name"],
+            "address": IDENTITY["lspro_address"],
+            "accreditation": IDENTITY["lspro_accreditation"],
+            "signatory": {"name": IDENTITY["signatory_name"], "title": IDENTITY["signatory_title"]},
+        },
     }
     data.update(changes)
     return data

@@ -16,7 +16,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from snicert import bootstrap, clock  # noqa: E402
+from snicert import bootstrap, clock, settings, synthetic  # noqa: E402
 from snicert.db import engine as db  # noqa: E402
 from snicert.db.models import Base  # noqa: E402
 from snicert.services import public  # noqa: E402
@@ -98,6 +98,9 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("SNICERT_HOME", str(home))
+    # a made-up certification body: issuance is refused without an identity
+    for name, value in synthetic.IDENTITY.items():
+        monkeypatch.setenv(settings.env_name(name), value)
     # Services alone by default; flow tests switch to "local" with a Prefect test server.
     monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
     db.dispose_all()
@@ -113,6 +116,9 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
         bootstrap.init()
     else:
         shutil.copy(_template, home / "snicert.db")
+        # the keys and the audit checkpoints belong with the database they signed
+        for folder in ("keys", "audit"):
+            shutil.copytree(_template.parent / folder, home / folder)
         monkeypatch.setenv("SNICERT_DATABASE_URL", f"sqlite:///{home / 'snicert.db'}")
     clock.reset()
     public.forget_certificates()  # the verification cache outlives a test's database

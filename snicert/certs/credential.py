@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -24,23 +23,24 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from snicert import settings
 from snicert.certs.keys import KeyPair
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPE = "ProductCertificate"
 CRYPTOSUITE = "eddsa-jcs-2022"
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 CLOCK_SKEW = timedelta(minutes=5)  # a verifier's clock may lag the issuer's a little
-DEFAULT_ISSUER_NAME = "Lembaga Sertifikasi Produk (LSPro) - Kota Kupang"
 
 
 def public_url() -> str:
-    """Base URL of the public site (SNICERT_PUBLIC_URL), without a trailing slash."""
-    return os.environ.get("SNICERT_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
+    """Base URL of the public site (setting public_url), without a trailing slash."""
+    return settings.current().public_url
 
 
-def issuer_name() -> str:
-    return os.environ.get("SNICERT_ISSUER_NAME", DEFAULT_ISSUER_NAME)
+def issuer_name(data: dict[str, Any]) -> str:
+    """The certification body named in the certificate's data (settings at issuance)."""
+    body = data.get("certification_body") or {}
+    return body.get("name") or settings.current().lspro_name
 
 
 def verify_url(number: str, base_url: str | None = None) -> str:
@@ -181,7 +181,7 @@ def build_credential(
         "name": f"SPPT SNI {number}",
         "description": "Sertifikat Produk Penggunaan Tanda SNI / "
         "Certificate of product conformity for the use of the SNI mark",
-        "issuer": {"id": base, "name": issuer or issuer_name()},
+        "issuer": {"id": base, "name": issuer or issuer_name(data)},
         "validFrom": data["issued_at"],
         "credentialSubject": json.loads(json.dumps(data)),  # a JSON copy: what is signed
     }

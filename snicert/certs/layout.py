@@ -22,10 +22,11 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import yaml
 from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from snicert import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = Path(os.environ.get("SNICERT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
@@ -35,7 +36,6 @@ FONT_FILES = {
     "I": "DejaVuSans-Oblique.ttf",
     "BI": "DejaVuSans-BoldOblique.ttf",
 }
-WITA = ZoneInfo("Asia/Makassar")  # Kota Kupang: UTC+8
 
 NAVY = (31, 58, 104)
 GOLD = (176, 141, 60)
@@ -102,7 +102,7 @@ def _date(text: str | None, lang: str) -> str:
         return ""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is not None:
-        moment = moment.astimezone(WITA)
+        moment = moment.astimezone(settings.current().zone)
     return f"{moment.day} {wording()['months'][lang][moment.month - 1]} {moment.year}"
 
 
@@ -172,8 +172,21 @@ def model(data: dict[str, Any], kid: str, verify_url: str, issuer: str) -> dict[
             Line(w["basis"]["en"].format(**fill), "en"),
         ),
     ]
+    body = data.get("certification_body") or {}
+    signatory = body.get("signatory") or {}
+    accreditation = (
+        (f"{w['accreditation']['id']} / {w['accreditation']['en']} {body['accreditation']}")
+        if body.get("accreditation")
+        else ""
+    )
     return {
         "w": w,
+        "body": {"address": body.get("address") or "", "accreditation": accreditation},
+        "signatory": {
+            "name": signatory.get("name") or "",
+            "title": signatory.get("title") or "",
+            "place_date": w["signatory"]["id"].format(date=issued_id),
+        },
         "number": data["number"],
         "rows": rows,
         "kid": kid,
@@ -503,7 +516,8 @@ def _wrap(c: Canvas, text: str, width: float, size: float, style: str) -> list[s
 
 # --- the certificate page --------------------------------------------------------------
 
-BODY_X, BODY_W, BODY_TOP, BODY_BOTTOM = 18.0, 110.0, 78.0, 262.0
+BODY_X, BODY_W, BODY_TOP, BODY_BOTTOM = 18.0, 110.0, 78.0, 236.0
+SIGN_TOP = 241.0  # the signatory's block, below the rows in the left column
 
 
 def _rows(c: Canvas, rows: list[Row], scale: float, draw: bool) -> float:
@@ -540,7 +554,12 @@ def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None, qr: list
     c.text(cx, 25, w["title"]["id"], 14.5, "B", NAVY, "C")
     c.text(cx, 31.5, f"({w['short_title']['id']})", 10.5, "B", NAVY, "C")
     c.text(cx, 37.5, w["title"]["en"], 9.5, "I", GREY, "C")
-    c.text(cx, 44, m["issuer"], 8.5, "", INK, "C")
+    c.text(cx, 43.5, m["issuer"], 8.5, "", INK, "C")
+    about = " \u00b7 ".join(x for x in (m["body"]["address"], m["body"]["accreditation"]) if x)
+    about_size = 6.6
+    while about_size > 4.5 and c.width(about, about_size) > 140:
+        about_size -= 0.2
+    c.text(cx, 47.6, about, about_size, "", GREY, "C")
     c.line(18, 51, 192, 51, GOLD, 0.5)
     c.text(W / 2, 58.5, f"{w['number']['id']} / {w['number']['en']}", 8.5, "", GREY, "C")
     c.text(W / 2, 67, m["number"], 19, "B", NAVY, "C")
@@ -550,6 +569,7 @@ def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None, qr: list
     while scale > 0.6 and _rows(c, m["rows"], scale, draw=False) > BODY_BOTTOM:
         scale -= 0.05
     _rows(c, m["rows"], scale, draw=True)
+    _signatory(c, m)
 
     # right column: photo, then the QR code
     px, pw = 136.0, PHOTO_BOX[0]
@@ -590,6 +610,22 @@ def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None, qr: list
         for part in wrap(c, w["status_note"][key], 174, size, style):
             c.text(W / 2, y, part, size, style, color, "C")
             y += 3.0
+
+
+def _signatory(c: Canvas, m: dict[str, Any]) -> None:
+    """Place and date, the signatory's title, the electronic-signature note, the name."""
+    sig, w = m["signatory"], m["w"]
+    y = SIGN_TOP
+    c.text(BODY_X, y, sig["place_date"], 8.2, "", INK)
+    y += 4.0
+    for part in wrap(c, sig["title"], BODY_W, 8.6, "B")[:2]:
+        c.text(BODY_X, y, part, 8.6, "B", NAVY)
+        y += 3.8
+    c.text(BODY_X, y + 2.4, f"{w['e_signed']['id']} / {w['e_signed']['en']}", 6.8, "I", GREY)
+    y += 9.0
+    name = wrap(c, sig["name"], BODY_W, 9.6, "B")[0] if sig["name"] else ""
+    c.text(BODY_X, y, name, 9.6, "B", INK)
+    c.line(BODY_X, y + 1.2, BODY_X + max(40.0, c.width(name, 9.6, "B")), y + 1.2, INK, 0.25)
 
 
 def _mark_area(

@@ -17,12 +17,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from snicert.certs import embed, layout
 from snicert.certs.credential import issuer_name, public_url, sign_certificate, verify_url
 from snicert.certs.keys import KeyPair
+from snicert.templating import environment
 
 PNG_DPI = 150
 LABEL_DPI = 300
@@ -69,12 +70,7 @@ class Rendered:
 
 @cache
 def _env(folder: str) -> Environment:
-    return Environment(
-        loader=FileSystemLoader(folder),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=False,
-    )
+    return environment(FileSystemLoader(folder), undefined=StrictUndefined)
 
 
 def templates() -> Environment:
@@ -194,12 +190,13 @@ def render_certificate(
     data: Certificate.data as stored by services.certificates.issue.
     photo: the product photo (JPEG/PNG bytes) from the dossier, or None.
     key: the signing key (keys.ensure_keypair()).
-    base_url: public site for the QR code and the credential ids (default SNICERT_PUBLIC_URL).
+    base_url: public site for the QR code and the credential ids (default: the public_url
+    setting).
     credential: an already signed credential to embed instead of signing `data` (tests use
     it to build forged files; normal callers leave it None).
     """
     base = (base_url or public_url()).rstrip("/")
-    issuer = issuer or issuer_name()
+    issuer = issuer or issuer_name(data)
     vc = credential if credential is not None else sign_certificate(data, key, base, issuer)
     number = data["number"]
     url = verify_url(number, base)

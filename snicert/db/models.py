@@ -291,6 +291,9 @@ class Certificate(Base):
     valid_until: Mapped[datetime | None]
     data: Mapped[dict[str, Any]]
     key_id: Mapped[str | None] = mapped_column(String(40))  # the Ed25519 key that signed it
+    # the signed W3C credential as issued: the public lookup and `snicert audit verify`
+    # check the row against it (snicert/certs/record.py)
+    credential: Mapped[dict[str, Any] | None]
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": row_version}
@@ -328,6 +331,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # "<kid>:<base64url Ed25519 signature>" of (seq, hash), by a key kept outside the
+    # database (snicert/checkpoints.py)
+    signature: Mapped[str | None] = mapped_column(String(200))
 
 
 class Output(Base):
@@ -373,14 +379,16 @@ class WebSession(Base):
     expires_at: Mapped[datetime]
 
 
-class SignInFailure(Base):
-    """A failed sign-in, kept for the limiter's window; in the database so that every web
-    process counts the same failures."""
+class SignInAttempt(Base):
+    """How many sign-in attempts one key (an address, an account, or both) has claimed in
+    one window of the limiter (snicert.services.sessions); in the database so that every web
+    process counts the same attempts, and one row per key and window so that claiming is a
+    single atomic upsert."""
 
-    __tablename__ = "sign_in_failures"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(320), index=True)  # "ip:<addr>" or "email:<addr>"
-    at: Mapped[datetime]
+    __tablename__ = "sign_in_attempts"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class ApiToken(Base):
@@ -392,5 +400,6 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None]

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle
+from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Certificate, Evaluation, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
+from snicert.services import dates
 from snicert.services.guards import application, get
 
 
@@ -33,6 +34,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
 
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "issue", actor)
+    body = certification_body()
     product = app.product_snapshot
     now = clock.now()
     seq = counters.next_value(s, f"certificate:{product['certificate_prefix']}:{now.year}")
@@ -61,6 +63,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
         "checklist": {"product": app.product, "version": app.checklist_snapshot["version"]},
         "evaluation_id": evaluation.id if evaluation else None,
         "application": app.number,
+        "certification_body": body,
     }
     cert = Certificate(
         application_id=app.id,
@@ -75,7 +78,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
     )
     s.add(cert)
     s.flush()
-    cert.key_id = _render(s, app, cert)
+    cert.key_id, cert.credential = _render(s, app, cert)
     audit.record(
         s,
         actor,
@@ -90,12 +93,32 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
     return cert
 
 
+def certification_body() -> dict[str, Any]:
+    """Who certifies, as the certificate names it (ISO/IEC 17065 §7.7); refused while the
+    LSPro's identity settings are incomplete."""
+    cfg = settings.current()
+    missing = cfg.missing_identity()
+    if missing:
+        raise Conflict(
+            "the LSPro's identity is incomplete; set "
+            + ", ".join(settings.env_name(n) for n in missing)
+            + " (or `snicert settings set NAME VALUE`) before issuing"
+        )
+    return {
+        "name": cfg.lspro_name,
+        "address": cfg.lspro_address,
+        "accreditation": cfg.lspro_accreditation,
+        "signatory": {"name": cfg.signatory_name, "title": cfg.signatory_title},
+    }
+
+
 PHOTO_KIND = "product_photos"
 
 
-def _render(s: Session, app, cert: Certificate) -> str:
+def _render(s: Session, app, cert: Certificate) -> tuple[str, dict[str, Any]]:
     """Sign and render the certificate (JSON credential, HTML, PDF, PNG, label) into
-    SNICERT_HOME/outputs/<application>/; returns the signing key's id."""
+    SNICERT_HOME/outputs/<application>/ (placed there once the issuance commits); returns
+    the signing key's id and the signed credential, stored with the row."""
     from snicert import outputs, storage
     from snicert.certs import ensure_keypair, render_certificate
     from snicert.services.applications import latest_documents
@@ -107,7 +130,7 @@ def _render(s: Session, app, cert: Certificate) -> str:
         outputs.write(
             s, f"certificate:{cert.id}", kind, f"outputs/{app.number}/{name}", data, media_type
         )
-    return rendered.kid
+    return rendered.kid, rendered.credential
 
 
 def _change(
@@ -139,6 +162,8 @@ def _change(
 def suspend(
     s: Session, actor: User, cert_id: int, reason: str, fix_by: datetime | None = None
 ) -> Certificate:
+    if fix_by is not None:
+        dates.fix_by("fix_by", fix_by, get(s, Certificate, cert_id, "certificate").valid_until)
     return _change(
         s, actor, cert_id, "suspend", reason, fix_by=fix_by.isoformat() if fix_by else None
     )

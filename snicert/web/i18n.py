@@ -25,6 +25,13 @@ TEXT: dict[str, dict[str, str]] = {
     "suspended": {"id": "DIBEKUKAN", "en": "SUSPENDED"},
     "withdrawn": {"id": "DICABUT", "en": "WITHDRAWN"},
     "expired": {"id": "KEDALUWARSA", "en": "EXPIRED"},
+    "untrustworthy": {"id": "TIDAK DAPAT DIPERCAYA", "en": "NOT TRUSTWORTHY"},
+    "untrustworthy_help": {
+        "id": "Data sertifikat ini di sistem tidak sesuai dengan yang ditandatangani LSPro "
+        "saat terbit. Jangan anggap sertifikat ini berlaku; hubungi LSPro.",
+        "en": "This certificate's record does not match what the LSPro signed when it was "
+        "issued. Do not treat it as valid; contact the LSPro.",
+    },
     "reason": {"id": "Alasan", "en": "Reason"},
     "holder": {"id": "Pemegang sertifikat", "en": "Certificate holder"},
     "site_prod": {"id": "Lokasi produksi", "en": "Production site"},
@@ -46,6 +53,27 @@ TEXT: dict[str, dict[str, str]] = {
     "email": {"id": "Email", "en": "E-mail"},
     "password": {"id": "Kata sandi", "en": "Password"},
     "bad_login": {"id": "Email atau kata sandi salah.", "en": "Wrong e-mail or password."},
+    "too_many_title": {"id": "Terlalu banyak percobaan", "en": "Too many attempts"},
+    "too_many": {
+        "id": "Terlalu banyak percobaan dari alamat ini atau untuk akun ini. Coba lagi "
+        "dalam {minutes} menit. Pemilik akun tetap dapat masuk dari jaringan lain "
+        "(misalnya data seluler).",
+        "en": "Too many attempts from this address or for this account. Try again in "
+        "{minutes} minutes. The account's owner can still sign in from another "
+        "network (mobile data, for instance).",
+    },
+    "registered": {
+        "id": "Pendaftaran diterima. Silakan masuk dengan email dan kata sandi Anda. "
+        "Jika email ini sudah pernah terdaftar, gunakan kata sandi akun "
+        "tersebut atau hubungi LSPro.",
+        "en": "Registration received. Sign in with your e-mail and password. If "
+        "this e-mail was registered before, use that account's password or "
+        "contact the LSPro.",
+    },
+    "sign_out_everywhere": {
+        "id": "Keluar dari semua perangkat (juga mencabut token API)",
+        "en": "Sign out everywhere (also revokes API tokens)",
+    },
     "applications": {"id": "Permohonan", "en": "Applications"},
     "no_applications": {"id": "Belum ada permohonan.", "en": "No applications yet."},
     "f_name": {"id": "Nama pemilik", "en": "Owner's name"},
@@ -103,6 +131,13 @@ TEXT: dict[str, dict[str, str]] = {
     "smp_location": {"id": "Tempat pengambilan", "en": "Where the samples were taken"},
     "smp_record": {"id": "Catat contoh tersegel", "en": "Record sealed samples"},
     "app_renew": {"id": "Perpanjang sertifikat", "en": "Renew the certificate"},
+    "error_renewal_refused": {
+        "id": (
+            "Perpanjangan tidak dapat dimulai: sertifikat ini sudah dicabut atau sedang "
+            "diperpanjang."
+        ),
+        "en": "The renewal cannot start: this certificate was withdrawn or is being renewed.",
+    },
     "signed_note": {
         "id": "Sertifikat ditandatangani secara elektronik (Ed25519); kunci",
         "en": "The certificate is electronically signed (Ed25519); key",
@@ -329,12 +364,67 @@ TEXT: dict[str, dict[str, str]] = {
     "off_cert_reinstate": {"id": "Pulihkan", "en": "Reinstate"},
     "off_cert_withdraw": {"id": "Cabut", "en": "Withdraw"},
     "off_fix_by": {"id": "Batas waktu perbaikan (opsional)", "en": "Fix by (optional)"},
+    # uploads (snicert/uploads.py) and request bodies (snicert/web/bodies.py)
+    "up_empty": {"id": "Berkas kosong.", "en": "The file is empty."},
+    "up_too_large": {
+        "id": "Berkas melebihi batas ukuran untuk dokumen ini.",
+        "en": "The file is larger than this document allows.",
+    },
+    "up_type": {
+        "id": "Isi berkas bukan jenis yang diterima untuk dokumen ini.",
+        "en": "The file's content is not a type this document accepts.",
+    },
+    "up_image_too_large": {
+        "id": "Gambar terlalu besar (lebih dari 40 megapiksel); perkecil lalu kirim lagi.",
+        "en": "The image is too large (over 40 megapixels); shrink it and send it again.",
+    },
+    "up_image_unreadable": {
+        "id": "Gambar tidak dapat dibaca (rusak atau terpotong).",
+        "en": "The image cannot be read (damaged or cut short).",
+    },
+    "up_pdf_unreadable": {
+        "id": "Berkas bukan PDF yang dapat dibaca.",
+        "en": "The file is not a readable PDF.",
+    },
+    "up_pdf_encrypted": {
+        "id": "PDF dikunci dengan kata sandi sehingga tidak dapat diperiksa; kirim tanpa kunci.",
+        "en": "The PDF is password-protected, so it cannot be checked; send it unlocked.",
+    },
+    "up_pdf_script": {
+        "id": "PDF berisi JavaScript; kirim PDF tanpa skrip.",
+        "en": "The PDF carries JavaScript; send a PDF without scripts.",
+    },
+    "up_pdf_launch": {
+        "id": "PDF berisi perintah untuk menjalankan program; tidak diterima.",
+        "en": "The PDF carries an action that starts a program; not accepted.",
+    },
+    "up_pdf_attachment": {
+        "id": "PDF berisi berkas lampiran di dalamnya; kirim dokumennya saja.",
+        "en": "The PDF carries embedded files; send the document alone.",
+    },
+    "body_too_large": {"id": "Kiriman terlalu besar.", "en": "The request is too large."},
 }
 
 
 def lang_of(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "id"
     return lang if lang in LANGS else "id"
+
+
+def error_text(code: str, lang: str) -> str | None:
+    """The message for a page's `?error=<code>`; an unknown code shows nothing (a URL
+    anyone can craft must not put its own text on the page)."""
+    entry = TEXT.get(f"error_{code}") if code.isidentifier() else None
+    return entry[lang] if entry else None
+
+
+def refusal(exc: Exception, lang: str) -> str:
+    """A refusal as people read it: the text of its message key when it has one."""
+    key = getattr(exc, "key", None)
+    if key in TEXT:
+        value = getattr(exc, "value", None)
+        return TEXT[key][lang] + (f" ({value})" if value else "")
+    return str(exc)
 
 
 def translator(lang: str):

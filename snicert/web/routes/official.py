@@ -17,9 +17,8 @@ from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import clock, lifecycle, outputs
+from snicert import clock, lifecycle, outputs, settings
 from snicert.catalog import default_catalog
-from snicert.certs.layout import WITA
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -38,6 +37,7 @@ from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
 from snicert.services import applications, certificates, decisions
 from snicert.services.guards import application, get
+from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of
 from snicert.web.pages import page
 from snicert.web.routes.staff import (
@@ -416,7 +416,11 @@ def evaluation_report(app_id: int, c: Official) -> FileResponse:
         out = _report(s, application(s, app_id))
         if out is None:
             raise NotFound(f"the evaluation report of application {app_id} is not rendered yet")
-        return FileResponse(outputs.absolute(out), media_type=out.media_type)
+        return FileResponse(
+            outputs.absolute(out),
+            media_type=out.media_type,
+            headers={"Content-Security-Policy": REPORT_POLICY},
+        )
 
 
 @router.post("/evaluation/{app_id}", include_in_schema=False)
@@ -612,7 +616,7 @@ def _fix_by(text: str) -> datetime | None:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("fix_by", text, "expected a date YYYY-MM-DD") from None
-    return datetime.combine(day, time(23, 59), tzinfo=WITA)
+    return datetime.combine(day, time(23, 59), tzinfo=settings.current().zone)
 
 
 @router.post("/certificates/{cert_id}/{action}", include_in_schema=False)

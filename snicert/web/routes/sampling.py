@@ -17,6 +17,7 @@ from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
 from snicert.web.auth import Actor, actor, check_csrf
+from snicert.web.i18n import error_text, lang_of
 from snicert.web.pages import page
 
 router = APIRouter()
@@ -71,7 +72,9 @@ def sampling_page(request: Request, error: str = "") -> Response:
         return who
     with db.reading() as s:
         items = worklist(s)
-    return page(request, "sampling.html.j2", who=who, items=items, error=error)
+    return page(
+        request, "sampling.html.j2", who=who, items=items, error=error_text(error, lang_of(request))
+    )
 
 
 @router.post("/sampling/{app_id}", include_in_schema=False)
