@@ -21,12 +21,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from snicert import bootstrap, config, prefect_server
+from snicert import bootstrap, config, prefect_server, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 STOP_WITHIN = 8.0  # seconds the children get to stop before they are killed
@@ -158,6 +160,10 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
     home = config.ensure_home()
     services = Services(say)
     env = dict(os.environ)
+    try:
+        public_url = settings.current().public_url  # a bad setting stops serve here
+    except settings.SettingsError as exc:
+        raise ServeError(str(exc)) from None
     with home_lock(home):
         try:
             bootstrap.init()
@@ -184,6 +190,8 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
 
             def ready() -> None:
                 _announce(host, port, None if external else prefect_port, say)
+                if problem := public_url_problem(public_url, host, port):
+                    log.warning(problem)
 
             # returns on SIGTERM or SIGINT, or when a child process died
             if not serve_web(host, port, ready, services.failed):
@@ -217,3 +225,31 @@ def _announce(host: str, port: int, prefect_port: int | None, say: Callable[[str
     if prefect_port is not None:
         say(f"Prefect UI: http://127.0.0.1:{prefect_port}/")
     say(f"logs: {config.home() / 'logs'}/")
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def public_url_problem(public_url: str, host: str, port: int) -> str | None:
+    """Why the public URL (printed in certificates' QR codes) would not reach this web app,
+    or None. A loopback URL must name the port served here; any URL must answer /healthz."""
+    parts = urlsplit(public_url)
+    default_port = 443 if parts.scheme == "https" else 80
+    if parts.hostname in LOOPBACK and (parts.port or default_port) != port:
+        return (
+            f"public URL {public_url} does not point at this web app ({host}:{port}); "
+            "certificates' QR codes lead there. Set it: snicert settings set public_url URL"
+        )
+    try:
+        with urllib.request.urlopen(f"{public_url}/healthz", timeout=5):
+            return None
+    except urllib.error.HTTPError as exc:
+        if exc.code == 503:  # it is a snicert that reached; its database is the problem
+            return None
+        reason = f"answers {exc.code}"
+    except OSError as exc:
+        reason = str(getattr(exc, "reason", exc))
+    return (
+        f"public URL {public_url} does not reach this web app ({reason}); certificates' QR "
+        "codes lead there. Set it: snicert settings set public_url URL"
+    )

@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from snicert import clock
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent
-from snicert.serve import ServeError, home_lock
+from snicert.serve import ServeError, home_lock, public_url_problem
 from snicert.signals import EVENT_ENTITIES
 from tests.world import World
 
@@ -93,12 +93,17 @@ def _env(home: Path) -> dict[str, str]:
 class Serve:
     """One `snicert serve` process, its output in a file (read while it runs)."""
 
-    def __init__(self, home: Path, out: Path, port: int, prefect_port: int):
+    def __init__(
+        self, home: Path, out: Path, port: int, prefect_port: int, public_url: str | None = None
+    ):
         self.out = out
+        env = _env(home)
+        if public_url:
+            env["SNICERT_PUBLIC_URL"] = public_url
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "snicert", "serve", "--port", str(port),
              "--prefect-port", str(prefect_port)],
-            cwd=ROOT, env=_env(home), stdout=out.open("w"), stderr=subprocess.STDOUT,
+            cwd=ROOT, env=env, stdout=out.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
 
     def output(self) -> str:
@@ -166,7 +171,7 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
     app_id = _overdue_application()
     port, web_port = _free_port(), _free_port()
     api, web = f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{web_port}"
-    first = Serve(home, tmp_path / "serve1.out", web_port, port)
+    first = Serve(home, tmp_path / "serve1.out", web_port, port, public_url=web)
     try:
         first.wait_for("logs:")
         out = first.output()
@@ -238,6 +243,7 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
     assert not [p for p in started if _alive(p)]
     assert not _listening(port) and not _listening(web_port)
     assert "stopped prefect-server" in first.output() and "stopped runner" in first.output()
+    assert "public URL" not in first.output()  # it names where this serve listened
     with home_lock(home):  # released
         pass
 
@@ -250,6 +256,8 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
     finally:
         started, took = again.stop(signal.SIGINT)
     assert again.proc.returncode == 0, again.output()
+    # the default public URL names port 8000, not where this one served
+    assert "public URL http://127.0.0.1:8000 does not point at this web app" in again.output()
     assert took < 10, f"took {took:.1f} s to stop"
     assert not [p for p in started if _alive(p)]
     assert not _listening(port) and not _listening(web_port)
@@ -304,3 +312,12 @@ def test_demo_on_a_fresh_home_loses_no_event_and_logs_no_error(tmp_path: Path) -
         )
     assert recorded["snicert.application.created"] == 5  # 4 products + the refused one
     assert sent == recorded
+
+
+def test_public_url_that_does_not_reach_this_web_app_is_named() -> None:
+    port = _free_port()  # nothing listens there
+    assert "does not point at this web app" in public_url_problem(
+        "http://127.0.0.1:8000", "127.0.0.1", port
+    )
+    problem = public_url_problem(f"http://127.0.0.1:{port}", "127.0.0.1", port)
+    assert "does not reach this web app" in problem and "refused" in problem
