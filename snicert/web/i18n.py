@@ -25,6 +25,13 @@ TEXT: dict[str, dict[str, str]] = {
     "suspended": {"id": "DIBEKUKAN", "en": "SUSPENDED"},
     "withdrawn": {"id": "DICABUT", "en": "WITHDRAWN"},
     "expired": {"id": "KEDALUWARSA", "en": "EXPIRED"},
+    "untrustworthy": {"id": "TIDAK DAPAT DIPERCAYA", "en": "NOT TRUSTWORTHY"},
+    "untrustworthy_help": {
+        "id": "Data sertifikat ini di sistem tidak sesuai dengan yang ditandatangani LSPro "
+        "saat terbit. Jangan anggap sertifikat ini berlaku; hubungi LSPro.",
+        "en": "This certificate's record does not match what the LSPro signed when it was "
+        "issued. Do not treat it as valid; contact the LSPro.",
+    },
     "reason": {"id": "Alasan", "en": "Reason"},
     "holder": {"id": "Pemegang sertifikat", "en": "Certificate holder"},
     "site_prod": {"id": "Lokasi produksi", "en": "Production site"},
