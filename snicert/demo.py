@@ -90,14 +90,14 @@ class Cast:
             if manager_email in existing:
                 manager = existing[manager_email]
             else:
-                manager = accounts.bootstrap_official(s, manager_email, STAFF["manager"][1],
-                                                      PASSWORD)
+                manager, _ = accounts.bootstrap_official(s, manager_email, STAFF["manager"][1],
+                                                         PASSWORD)
             self.ids["manager"] = manager.id
             for key, (email, name, roles) in STAFF.items():
                 if key == "manager":
                     continue
                 user = existing.get(email) or accounts.create_staff(s, manager, email, name,
-                                                                    roles, PASSWORD)
+                                                                    roles, PASSWORD)[0]
                 self.ids[key] = user.id
             approved = set(s.scalars(select(ChecklistVersion.product).where(
                 ChecklistVersion.status == "approved")))

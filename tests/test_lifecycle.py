@@ -594,9 +594,9 @@ def test_only_officials_create_staff(home) -> None:
     assert_refused(lambda s: accounts.create_staff(s, w.user(s, "reviewer"), "x@lspro.example",
                                                    "X", {Role.SYSTEM}), InvalidInput, "roles")
     with db.transaction() as s:
-        user = accounts.create_staff(s, w.user(s, "evaluator"), "ppc2@lspro.example", "PPC 2",
-                                     {Role.SAMPLER})
-        assert user.roles == {Role.SAMPLER}
+        user, code = accounts.create_staff(s, w.user(s, "evaluator"), "ppc2@lspro.example",
+                                           "PPC 2", {Role.SAMPLER})
+        assert user.roles == {Role.SAMPLER} and user.must_change_password and code
 
 
 def test_only_officials_approve_checklists(home) -> None:

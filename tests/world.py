@@ -30,8 +30,8 @@ class World:
 
     def setup_staff(self) -> World:
         with db.transaction() as s:
-            official = accounts.bootstrap_official(s, "reviewer@lspro.example", "Reviewer",
-                                                   "rahasia-123")
+            official, _ = accounts.bootstrap_official(s, "reviewer@lspro.example", "Reviewer",
+                                                      "rahasia-123")
             self.users["reviewer"] = official.id
             self.users["system"] = accounts.system_user(s).id
             for name, roles in {
@@ -40,9 +40,10 @@ class World:
                 "verifier": {Role.LAB_VERIFIER},
                 "labboth": {Role.LAB_ANALYST, Role.LAB_VERIFIER},
             }.items():
-                self.users[name] = accounts.create_staff(
-                    s, official, f"{name}@lspro.example", name.title(), roles,
-                    "rahasia-123").id
+                user, _ = accounts.create_staff(s, official, f"{name}@lspro.example",
+                                                name.title(), roles, "rahasia-123")
+                user.must_change_password = False  # as if they had chosen it at first sign-in
+                self.users[name] = user.id
             for product in default_catalog().checklists:
                 version = default_catalog().checklists[product].version
                 checklists.approve(s, official, product, version)

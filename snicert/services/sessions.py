@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
@@ -61,6 +61,14 @@ def session_for(s: Session, token: str | None) -> tuple[User, WebSession] | None
         return None
     user = s.get(User, session.user_id)
     return (user, session) if user is not None and user.active else None
+
+
+def end_sessions(s: Session, user: User, keep: str | None = None) -> None:
+    """Sign `user` out everywhere but the session of cookie token `keep`, and revoke their
+    API tokens (a password reset or change)."""
+    s.execute(delete(WebSession).where(WebSession.user_id == user.id,
+                                       WebSession.token_hash != _hash(keep or "")))
+    s.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
 
 
 def sign_out(s: Session, token: str) -> None:

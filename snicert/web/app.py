@@ -26,7 +26,9 @@ from snicert.roles import Role
 from snicert.services import accounts, public, sessions
 from snicert.web.auth import (
     COOKIE,
+    PASSWORD_PAGE,
     LoginLimiter,
+    PasswordChangeRequired,
     actor,
     check_csrf,
     check_pre_csrf,
@@ -163,7 +165,8 @@ def create_app() -> FastAPI:
             return RedirectResponse("/login", status_code=303)
         with db.reading() as s:
             apps = my_applications(s, who.user_id)
-        return page(request, "me.html.j2", who=who, apps=apps)
+        return page(request, "me.html.j2", who=who, apps=apps,
+                    password_changed=request.query_params.get("password") == "changed")
 
     @app.get("/api/v1/me", tags=["accounts"])
     def me_api(request: Request) -> dict[str, Any]:
@@ -181,6 +184,13 @@ def create_app() -> FastAPI:
         with db.transaction() as s:
             token, row = sessions.create_api_token(s, s.get(User, who.user_id), name)
             return {"id": row.id, "name": row.name, "token": token}
+
+    @app.exception_handler(PasswordChangeRequired)
+    def choose_password_first(request: Request, exc: PasswordChangeRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "choose your own password first, at "
+                                 f"{PASSWORD_PAGE}"}, status_code=403)
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
 
     @app.exception_handler(SnicertError)
     def refused(request: Request, exc: SnicertError) -> JSONResponse:

@@ -13,6 +13,14 @@ from snicert.services import sessions
 
 COOKIE = "snicert_session"
 PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing in
+PASSWORD_PAGE = "/account/password"
+# All an account still on an initial password or one-time code may reach.
+PENDING_PATHS = frozenset({PASSWORD_PAGE, "/logout"})
+
+
+class PasswordChangeRequired(Exception):
+    """The account signed in with an initial password or one-time code and has not chosen
+    its own yet: pages go to PASSWORD_PAGE, the API answers 403."""
 
 
 @dataclass(frozen=True)
@@ -23,22 +31,29 @@ class Actor:
     roles: frozenset[str]
     business_id: int | None
     csrf: str | None  # None for bearer tokens: no cookie, so no CSRF to defend against
+    must_change_password: bool = False
 
 
 def actor(request: Request) -> Actor | None:
+    """Who is asking (None: nobody signed in). An account that must still choose its
+    password gets PasswordChangeRequired anywhere but PENDING_PATHS."""
     auth = request.headers.get("authorization", "")
     with db.transaction() as s:
         if auth.lower().startswith("bearer "):
             user = sessions.user_for_api_token(s, auth[7:].strip())
             if user is None:
                 raise HTTPException(401, "invalid or revoked API token")
-            return Actor(user.id, user.email, user.name, user.roles, user.business_id, None)
-        found = sessions.session_for(s, request.cookies.get(COOKIE))
-        if found is None:
-            return None
-        user, session = found
-        return Actor(user.id, user.email, user.name, user.roles, user.business_id,
-                     session.csrf_token)
+            csrf = None
+        else:
+            found = sessions.session_for(s, request.cookies.get(COOKIE))
+            if found is None:
+                return None
+            user, session = found
+            csrf = session.csrf_token
+        if user.must_change_password and request.url.path not in PENDING_PATHS:
+            raise PasswordChangeRequired
+        return Actor(user.id, user.email, user.name, user.roles, user.business_id, csrf,
+                     user.must_change_password)
 
 
 def require(request: Request) -> Actor:
