@@ -33,9 +33,24 @@ class Conflict(SnicertError):
     """The step was already done, or would duplicate something recorded."""
 
 
+class AlreadyRegistered(Conflict):
+    """The e-mail already has an account. Public forms answer as if it had not been asked,
+    so they do not tell who has an account."""
+
+
+class TooManyAttempts(SnicertError):
+    """Too many sign-in (or registration) attempts from this address or for this account in
+    the current window; `retry_after` is the seconds until the window ends."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(f"too many attempts; try again in {retry_after} seconds")
+
+
 class IllegalTransition(SnicertError):
-    def __init__(self, state: str, action: str, allowed: Iterable[str],
-                 entity: str = "application"):
+    def __init__(
+        self, state: str, action: str, allowed: Iterable[str], entity: str = "application"
+    ):
         self.state, self.action, self.allowed = state, action, sorted(allowed)
         allowed_text = ", ".join(self.allowed) or "none (final state)"
         article = "an" if entity[:1] in "aeiou" else "a"
@@ -53,4 +68,6 @@ def http_status(exc: SnicertError) -> int:
         return 403
     if isinstance(exc, InvalidInput):
         return 422
+    if isinstance(exc, TooManyAttempts):
+        return 429
     return 409

@@ -23,8 +23,12 @@ def reencode(data: bytes, file_type: str, filename: str) -> bytes:
                 raise Image.DecompressionBombError("too many pixels")
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput("file", filename, f"image larger than {MAX_PIXELS // 10**6} "
-                           "megapixels (refused as a possible decompression bomb)") from None
+        raise InvalidInput(
+            "file",
+            filename,
+            f"image larger than {MAX_PIXELS // 10**6} "
+            "megapixels (refused as a possible decompression bomb)",
+        ) from None
     except Exception:
         raise InvalidInput("file", filename, "not a readable image") from None
     img = ImageOps.exif_transpose(img)

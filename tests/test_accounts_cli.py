@@ -16,6 +16,7 @@ from snicert.db import engine as db
 from snicert.db.models import AuditEvent, ChecklistVersion, User
 from snicert.errors import PermissionDenied
 from snicert.services import accounts
+from snicert.web.auth import sign_in as web_sign_in
 
 BOSS = "kepala@lspro.example"
 GOOD = "Sasando-Merdu-7"
@@ -245,9 +246,13 @@ def test_a_one_time_code_signs_in_once(boss: str) -> None:
     code = code_in(
         run("users", "add", "ppc@lspro.example", "--name", "PPC", "--role", "sampler").output
     )
-    with db.transaction() as s:
-        accounts.authenticate(s, "ppc@lspro.example", code)
-    assert not signs_in("ppc@lspro.example", code)  # used
+    assert signs_in("ppc@lspro.example", code)  # checking it does not use it up
+    assert web_sign_in("127.0.0.1", "ppc@lspro.example", code)  # opening a session does
+    assert not signs_in("ppc@lspro.example", code)
+    with pytest.raises(PermissionDenied):
+        web_sign_in("127.0.0.2", "ppc@lspro.example", code)
+    with db.transaction() as s, pytest.raises(PermissionDenied):  # a sign-in racing it
+        accounts.use_one_time_credential(s, accounts.account(s, "ppc@lspro.example"))
     assert user("ppc@lspro.example").must_change_password
     with db.transaction() as s:
         accounts.choose_password(s, s.get(User, user("ppc@lspro.example").id), GOOD)

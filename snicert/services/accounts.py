@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
 from snicert.db.models import Business, User, UserRole
-from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from snicert.errors import (
+    AlreadyRegistered,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from snicert.roles import STAFF_ROLES, Role
 from snicert.services.guards import require_role
 
@@ -30,12 +38,59 @@ def _email(value: str) -> str:
     return email
 
 
-def _password(value: str | None) -> str | None:
+PASSWORD_MIN = 8
+PERSONAL_MIN = 4  # shorter name or e-mail parts ("Ana", "id") are too common to refuse
+REST_MIN = 6  # what a password must hold besides personal words to count as more than them
+
+
+def _password(value: str | None, *personal: str | None) -> str | None:
+    """The one password rule, for every account (registration, staff, changes, resets): the
+    argon2 hash of `value`, or None for an account that cannot sign in. Refused: fewer than
+    8 characters, one of the 10,000 most common passwords (any case), or little more than
+    the person's own name, e-mail or business name (`personal`), e.g. "maria2024"."""
     if value is None:
         return None
-    if len(value) < 8:
-        raise InvalidInput("password", "***", "must have at least 8 characters")
+    if len(value) < PASSWORD_MIN:
+        raise InvalidInput("password", "***", f"must have at least {PASSWORD_MIN} characters")
+    if value.casefold() in _common_passwords():
+        raise InvalidInput(
+            "password", "***", "is one of the 10,000 most common passwords; choose another"
+        )
+    squashed = rest = _squash(value)
+    for word in sorted(set(_personal_words(personal)), key=len, reverse=True):
+        rest = rest.replace(word, "")
+    if rest != squashed and len(rest) < REST_MIN:
+        raise InvalidInput("password", "***", "is too close to your name, e-mail or business name")
     return _hasher.hash(value)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = (resources.files("snicert") / "data" / "common-passwords.txt").read_text("utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _squash(value: str) -> str:
+    return re.sub(r"[\W_]+", "", value.casefold())
+
+
+def _personal_words(values: tuple[str | None, ...]) -> Iterator[str]:
+    """Each value whole and its words (an e-mail: its local part), squashed."""
+    for value in values:
+        if not value:
+            continue
+        if "@" in value:
+            value = value.rsplit("@", 1)[0]
+        for word in [value, *re.split(r"[\W_]+", value)]:
+            if len(squashed := _squash(word)) >= PERSONAL_MIN:
+                yield squashed
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, verified when the e-mail has no usable account, so that
+    unknown and known e-mails take the same time (argon2 is the cost)."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 def validate_nib(nib: str) -> str:
@@ -55,15 +110,17 @@ def _new_user(
     phone: str | None = None,
 ) -> User:
     email = _email(email)
-    if s.scalar(select(exists().where(User.email == email))):
-        raise Conflict(f"a user with e-mail {email} already exists")
     if not name.strip():
         raise InvalidInput("name", name, "must not be empty")
+    # Hashed before the e-mail is looked up: a taken e-mail costs the same time.
+    password_hash = _password(password, name, email, business.name if business else None)
+    if s.scalar(select(exists().where(User.email == email))):
+        raise AlreadyRegistered(f"a user with e-mail {email} already exists")
     user = User(
         email=email,
         name=name.strip(),
         phone=phone,
-        password_hash=_password(password),
+        password_hash=password_hash,
         active=True,
         business=business,
         created_at=clock.now(),
@@ -220,50 +277,34 @@ def reset_password(
     """Replace a forgotten or exposed password with `password` or (none given) a one-time
     code, which is returned. Either signs in once, to choose a new password; the account's
     sessions and API tokens end now."""
+    from snicert.services.sessions import sign_out_everywhere  # it imports this module
+
     _may_manage(actor)
     user = account(s, email)
     code = one_time_code() if password is None else None
-    user.password_hash = _password(code or password)
+    user.password_hash = password_for(user, code or password)
     user.must_change_password = True
-    _end_sessions(s, user)
-    audit.record(s, actor, "user.password_reset", "user", user.id)
+    sign_out_everywhere(s, actor, user, reason="password_reset")
     return code
 
 
-# --- one's own password ---------------------------------------------------------------
+def password_for(user: User, value: str) -> str:
+    """The hash of a new password for `user`, by the password rule (with their name, e-mail
+    and business name as the personal words it must be more than)."""
+    return _password(value, user.name, user.email, user.business.name if user.business else None)
 
 
-def _end_sessions(s: Session, user: User, keep: str | None = None) -> None:
-    from snicert.services.sessions import end_sessions  # sessions imports this module
-
-    end_sessions(s, user, keep)
-
-
-def choose_password(s: Session, user: User, new: str, keep_session: str | None = None) -> None:
+def choose_password(s: Session, user: User, new: str) -> None:
     """First sign-in after an initial password or a one-time code (which signed in once):
-    the account's own password. Sessions but cookie token `keep_session` end."""
+    the account's own password. Every session (this one too) and API token ends: the user
+    signs in again with it. Changing a known password: sessions.change_password."""
+    from snicert.services.sessions import sign_out_everywhere  # it imports this module
+
     if not user.must_change_password:
         raise Conflict("this account already has its own password: change it with the current one")
-    _set_own_password(s, user, new, keep_session)
-
-
-def change_password(
-    s: Session, user: User, current: str, new: str, keep_session: str | None = None
-) -> None:
-    """Change one's own password, proven with the current one. The other sessions (all but
-    cookie token `keep_session`) and the API tokens end."""
-    if not _matches(user, current):
-        raise InvalidInput("current_password", "***", "the current password is wrong")
-    if current == new:
-        raise InvalidInput("password", "***", "choose a password different from the current one")
-    _set_own_password(s, user, new, keep_session)
-
-
-def _set_own_password(s: Session, user: User, new: str, keep_session: str | None = None) -> None:
-    user.password_hash = _password(new)
+    user.password_hash = password_for(user, new)
     user.must_change_password = False
-    _end_sessions(s, user, keep_session)
-    audit.record(s, user, "user.password_changed", "user", user.id)
+    sign_out_everywhere(s, user, reason="password_changed")
 
 
 def register_applicant(
@@ -303,22 +344,33 @@ def register_applicant(
     return user
 
 
-def _matches(user: User, password: str) -> bool:
-    try:
-        return bool(user.password_hash) and _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 def authenticate(s: Session, email: str, password: str) -> User:
+    """The user with this e-mail and password. Always one argon2 verification (against a
+    dummy hash when there is no usable account), so the answer's time does not tell which
+    e-mails have an account."""
     user = s.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not _matches(user, password):
+    usable = user is not None and user.active and bool(user.password_hash)
+    try:
+        _hasher.verify(user.password_hash if usable else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        usable = False
+    if not usable:
         raise PermissionDenied("wrong e-mail or password")
-    if user.must_change_password:
-        # An initial password or one-time code signs in once: into choosing one's own.
-        user.password_hash = None
-        audit.record(s, user, "user.one_time_credential_used", "user", user.id)
     return user
+
+
+def use_one_time_credential(s: Session, user: User) -> None:
+    """An initial password or one-time code signs in once, into choosing one's own: the
+    sign-in that opens a session clears it (one conditional UPDATE: of two sign-ins with the
+    same code at once, the second is refused)."""
+    used = s.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash.is_not(None))
+        .values(password_hash=None)
+    ).rowcount
+    if not used:
+        raise PermissionDenied("wrong e-mail or password")
+    audit.record(s, user, "user.one_time_credential_used", "user", user.id)
 
 
 def confirm_identity(s: Session, email: str, password: str) -> User:

@@ -18,8 +18,9 @@ from snicert.services.guards import application, get, require_role
 
 
 def samples_of(s: Session, app_id: int) -> list[Sample]:
-    return list(s.scalars(select(Sample).where(Sample.application_id == app_id)
-                          .order_by(Sample.seq)))
+    return list(
+        s.scalars(select(Sample).where(Sample.application_id == app_id).order_by(Sample.seq))
+    )
 
 
 def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
@@ -43,20 +44,43 @@ def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
     now = clock.now()
     samples = []
     for seq, (purpose, units) in enumerate(parts, start=first_seq):
-        sample = Sample(application_id=app.id, seq=seq, code=f"{app.number}-S{seq}",
-                        purpose=purpose, units=units, amount=amount_text,
-                        container=plan["container"]["id"], status="planned", created_at=now)
+        sample = Sample(
+            application_id=app.id,
+            seq=seq,
+            code=f"{app.number}-S{seq}",
+            purpose=purpose,
+            units=units,
+            amount=amount_text,
+            container=plan["container"]["id"],
+            status="planned",
+            created_at=now,
+        )
         s.add(sample)
         samples.append(sample)
     s.flush()
     for sample in samples:
-        audit.record(s, actor, "sample.planned", "sample", sample.id, app.id, code=sample.code,
-                     purpose=sample.purpose, units=sample.units)
+        audit.record(
+            s,
+            actor,
+            "sample.planned",
+            "sample",
+            sample.id,
+            app.id,
+            code=sample.code,
+            purpose=sample.purpose,
+            units=sample.units,
+        )
     return samples
 
 
-def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
-                    location: str, taken_at: datetime | None = None) -> Application:
+def record_sampling(
+    s: Session,
+    actor: User,
+    app_id: int,
+    seals: dict[str, str],
+    location: str,
+    taken_at: datetime | None = None,
+) -> Application:
     """The sampling officer took and sealed every planned sample: send them to the lab."""
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "samples_sent", actor)
@@ -77,30 +101,69 @@ def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
     return lifecycle.apply(s, app, "samples_sent", actor)
 
 
-CUSTODY_STATUS = {"taken": "taken", "sealed": "sealed", "received": "received",
-                  "in_testing": "in_testing", "retained": "retained", "disposed": "disposed",
-                  "rejected": "rejected"}
+CUSTODY_STATUS = {
+    "taken": "taken",
+    "sealed": "sealed",
+    "received": "received",
+    "in_testing": "in_testing",
+    "retained": "retained",
+    "disposed": "disposed",
+    "rejected": "rejected",
+}
 
 
-def custody(s: Session, actor: User, sample: Sample, event: str, location: str | None = None,
-            note: str | None = None, at: datetime | None = None) -> CustodyEvent:
+def custody(
+    s: Session,
+    actor: User,
+    sample: Sample,
+    event: str,
+    location: str | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> CustodyEvent:
     """Append one chain-of-custody event (and its audit event); the sample takes its status."""
-    entry = CustodyEvent(sample_id=sample.id, event=event, at=at or clock.now(), by=actor.id,
-                         location=location, note=note)
+    entry = CustodyEvent(
+        sample_id=sample.id,
+        event=event,
+        at=at or clock.now(),
+        by=actor.id,
+        location=location,
+        note=note,
+    )
     s.add(entry)
     sample.status = CUSTODY_STATUS[event]
-    audit.record(s, actor, f"sample.{event}", "sample", sample.id, sample.application_id,
-                 code=sample.code, location=location, note=note)
+    audit.record(
+        s,
+        actor,
+        f"sample.{event}",
+        "sample",
+        sample.id,
+        sample.application_id,
+        code=sample.code,
+        location=location,
+        note=note,
+    )
     return entry
 
 
 def custody_log(s: Session, sample_id: int) -> list[CustodyEvent]:
-    return list(s.scalars(select(CustodyEvent).where(CustodyEvent.sample_id == sample_id)
-                          .order_by(CustodyEvent.id)))
+    return list(
+        s.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.sample_id == sample_id)
+            .order_by(CustodyEvent.id)
+        )
+    )
 
 
-def receive_sample(s: Session, actor: User, sample_id: int, seal_number: str,
-                   seal_intact: bool, received_at: datetime | None = None) -> Sample:
+def receive_sample(
+    s: Session,
+    actor: User,
+    sample_id: int,
+    seal_number: str,
+    seal_intact: bool,
+    received_at: datetime | None = None,
+) -> Sample:
     """The lab receives a sealed sample. A broken or different seal, or a transit longer
     than the sampling plan allows, rejects the round's samples and asks for new sampling."""
     require_role(actor, Role.LAB_ANALYST, Role.LAB_VERIFIER)
@@ -119,11 +182,15 @@ def receive_sample(s: Session, actor: User, sample_id: int, seal_number: str,
     if not seal_intact:
         problem = f"segel rusak / seal broken ({sample.code})"
     elif (sample.seal_number or "") != seal_number.strip():
-        problem = (f"nomor segel {seal_number.strip()!r} tidak sesuai {sample.seal_number!r} "
-                   f"/ seal number does not match ({sample.code})")
+        problem = (
+            f"nomor segel {seal_number.strip()!r} tidak sesuai {sample.seal_number!r} "
+            f"/ seal number does not match ({sample.code})"
+        )
     elif hours > plan["max_transit_hours"]:
-        problem = (f"waktu transit {hours:.0f} jam melebihi {plan['max_transit_hours']} jam / "
-                   f"transit too long ({sample.code})")
+        problem = (
+            f"waktu transit {hours:.0f} jam melebihi {plan['max_transit_hours']} jam / "
+            f"transit too long ({sample.code})"
+        )
     if problem:
         reject_sample(s, actor, sample.id, problem)
         return sample
@@ -155,17 +222,29 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
 def _results(s: Session, app_id: int, parameter_id: str | None = None) -> list[LabResult]:
     """Results on the application's samples, except those of rejected samples (a new
     round of sampling starts the testing over)."""
-    q = select(LabResult).join(Sample, Sample.id == LabResult.sample_id).where(
-        LabResult.application_id == app_id, Sample.status != "rejected")
+    q = (
+        select(LabResult)
+        .join(Sample, Sample.id == LabResult.sample_id)
+        .where(LabResult.application_id == app_id, Sample.status != "rejected")
+    )
     if parameter_id is not None:
         q = q.where(LabResult.parameter_id == parameter_id)
     return list(s.scalars(q.order_by(LabResult.parameter_id, LabResult.attempt)))
 
 
-def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value: str,
-                  unit: str, *, uncertainty: str | None = None, method: str | None = None,
-                  instrument: str | None = None, tested_on: datetime | None = None,
-                  ) -> LabResult:
+def record_result(
+    s: Session,
+    actor: User,
+    app_id: int,
+    parameter_id: str,
+    value: str,
+    unit: str,
+    *,
+    uncertainty: str | None = None,
+    method: str | None = None,
+    instrument: str | None = None,
+    tested_on: datetime | None = None,
+) -> LabResult:
     """Enter one result against the application's checklist snapshot (judged at once)."""
     require_role(actor, Role.LAB_ANALYST)
     app = application(s, app_id, lock=True)
@@ -174,8 +253,9 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     params = {p["id"]: p for p in app.checklist_snapshot["parameters"]}
     param = params.get(parameter_id)
     if param is None:
-        raise InvalidInput("parameter", parameter_id,
-                           f"not a parameter of the {app.product} checklist")
+        raise InvalidInput(
+            "parameter", parameter_id, f"not a parameter of the {app.product} checklist"
+        )
     cat_units = default_catalog().units
     expected = cat_units.get(param["unit"])
     given = cat_units.get(unit.strip())
@@ -188,27 +268,53 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     if earlier and not _open_for_entry(earlier[-1]):
         latest = earlier[-1]
         if latest.status == "entered":
-            raise Conflict(f"{parameter_id} has a result awaiting verification (attempt "
-                           f"{latest.attempt}): a verifier verifies, retracts or retests it")
-        raise Conflict(f"{parameter_id} already has a verified result (attempt "
-                       f"{latest.attempt}); a new one needs a retraction or a retest request")
+            raise Conflict(
+                f"{parameter_id} has a result awaiting verification (attempt "
+                f"{latest.attempt}): a verifier verifies, retracts or retests it"
+            )
+        raise Conflict(
+            f"{parameter_id} already has a verified result (attempt "
+            f"{latest.attempt}); a new one needs a retraction or a retest request"
+        )
     sample = test_sample(s, app)
     if sample.status not in ("received", "in_testing"):
-        raise Conflict(f"sample {sample.code} is {sample.status}: the lab must receive it "
-                       "before results are entered")
+        raise Conflict(
+            f"sample {sample.code} is {sample.status}: the lab must receive it "
+            "before results are entered"
+        )
     if sample.status == "received":
         custody(s, actor, sample, "in_testing")
-    result = LabResult(application_id=app.id, sample_id=sample.id,
-                       parameter_id=parameter_id, attempt=len(earlier) + 1,
-                       value_text=str(value).strip(), unit=unit.strip(), uncertainty=uncertainty,
-                       method=method or param["method"], instrument=instrument,
-                       tested_on=tested_on, analyst_id=actor.id, entered_at=clock.now(),
-                       status="entered", verdict=verdict)
+    result = LabResult(
+        application_id=app.id,
+        sample_id=sample.id,
+        parameter_id=parameter_id,
+        attempt=len(earlier) + 1,
+        value_text=str(value).strip(),
+        unit=unit.strip(),
+        uncertainty=uncertainty,
+        method=method or param["method"],
+        instrument=instrument,
+        tested_on=tested_on,
+        analyst_id=actor.id,
+        entered_at=clock.now(),
+        status="entered",
+        verdict=verdict,
+    )
     s.add(result)
     s.flush()
-    audit.record(s, actor, "result.entered", "lab_result", result.id, app.id,
-                 parameter=parameter_id, value=result.value_text, unit=result.unit,
-                 verdict=verdict, attempt=result.attempt)
+    audit.record(
+        s,
+        actor,
+        "result.entered",
+        "lab_result",
+        result.id,
+        app.id,
+        parameter=parameter_id,
+        value=result.value_text,
+        unit=result.unit,
+        verdict=verdict,
+        attempt=result.attempt,
+    )
     return result
 
 
@@ -220,22 +326,28 @@ def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
     """Four-eyes: a lab verifier who did not enter the result releases it."""
     result = _verifiable(s, actor, result_id)
     result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
-    audit.record(s, actor, "result.verified", "lab_result", result.id, result.application_id,
-                 parameter=result.parameter_id, verdict=result.verdict)
+    audit.record(
+        s,
+        actor,
+        "result.verified",
+        "lab_result",
+        result.id,
+        result.application_id,
+        parameter=result.parameter_id,
+        verdict=result.verdict,
+    )
     return result
 
 
 def _open_for_entry(latest: LabResult) -> bool:
-    return latest.status == "retracted" or (latest.status == "verified"
-                                            and latest.retest_requested)
+    return latest.status == "retracted" or (latest.status == "verified" and latest.retest_requested)
 
 
 def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
     require_role(actor, Role.LAB_VERIFIER)
     result = get(s, LabResult, result_id, "lab result")
     if result.analyst_id == actor.id:
-        raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not "
-                                 "verify it")
+        raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not verify it")
     app = application(s, result.application_id, lock=True)
     if app.state != State.TESTING:
         raise Conflict(f"results are verified in state testing; {app.number} is {app.state}")
@@ -252,8 +364,16 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
         raise InvalidInput("reason", reason, "say why the result is retracted")
     result.status, result.note = "retracted", reason.strip()
     result.verified_by, result.verified_at = actor.id, clock.now()
-    audit.record(s, actor, "result.retracted", "lab_result", result.id, result.application_id,
-                 parameter=result.parameter_id, reason=result.note)
+    audit.record(
+        s,
+        actor,
+        "result.retracted",
+        "lab_result",
+        result.id,
+        result.application_id,
+        parameter=result.parameter_id,
+        reason=result.note,
+    )
     return result
 
 
@@ -265,8 +385,16 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
         raise InvalidInput("reason", reason, "say why a retest is needed")
     result.status, result.retest_requested, result.note = "verified", True, reason.strip()
     result.verified_by, result.verified_at = actor.id, clock.now()
-    audit.record(s, actor, "result.retest_requested", "lab_result", result.id,
-                 result.application_id, parameter=result.parameter_id, reason=result.note)
+    audit.record(
+        s,
+        actor,
+        "result.retest_requested",
+        "lab_result",
+        result.id,
+        result.application_id,
+        parameter=result.parameter_id,
+        reason=result.note,
+    )
     return result
 
 
@@ -284,9 +412,12 @@ def testing_done(s: Session, app: Application) -> bool:
     """Every parameter has a counted result, and none awaits verification or a retest."""
     counted = counted_results(s, app)
     latest = {r.parameter_id: r for r in _results(s, app.id)}
-    return all(p["id"] in counted and latest[p["id"]].status != "entered"
-               and not _open_for_entry(latest[p["id"]])
-               for p in app.checklist_snapshot["parameters"])
+    return all(
+        p["id"] in counted
+        and latest[p["id"]].status != "entered"
+        and not _open_for_entry(latest[p["id"]])
+        for p in app.checklist_snapshot["parameters"]
+    )
 
 
 def complete_testing(s: Session, actor: User, app_id: int) -> bool:
@@ -312,8 +443,11 @@ def dispose_expired_retention(s: Session, actor: User) -> list[Sample]:
     now = clock.now()
     for sample in s.scalars(select(Sample).where(Sample.status == "retained")):
         app = application(s, sample.application_id)
-        kept = s.scalar(select(CustodyEvent.at).where(
-            CustodyEvent.sample_id == sample.id, CustodyEvent.event == "retained"))
+        kept = s.scalar(
+            select(CustodyEvent.at).where(
+                CustodyEvent.sample_id == sample.id, CustodyEvent.event == "retained"
+            )
+        )
         if kept + timedelta(days=app.product_snapshot["sampling_plan"]["retention_days"]) <= now:
             custody(s, actor, sample, "disposed")
             disposed.append(sample)

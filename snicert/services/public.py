@@ -44,8 +44,11 @@ def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
         "holder": {k: d["holder"][k] for k in ("name", "address", "city", "province")},
         "production_site": d["production_site"],
         "brand": d["brand"],
-        "product": {"code": d["product"]["code"], "name": d["product"]["name"],
-                    "variants": d["product"].get("variants")},
+        "product": {
+            "code": d["product"]["code"],
+            "name": d["product"]["name"],
+            "variants": d["product"].get("variants"),
+        },
         "standards": d["standards"],
         "scheme": d["scheme"],
         "scope": d["scope"],
@@ -58,9 +61,14 @@ def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
 
 # Only the columns the view needs, as a Core row: no ORM object (the verification API is
 # the hottest read; see db.read_connection).
-_BY_NUMBER = select(Certificate.number, Certificate.status, Certificate.status_reason,
-                    Certificate.valid_until, Certificate.key_id, Certificate.data
-                    ).where(Certificate.number == bindparam("number"))
+_BY_NUMBER = select(
+    Certificate.number,
+    Certificate.status,
+    Certificate.status_reason,
+    Certificate.valid_until,
+    Certificate.key_id,
+    Certificate.data,
+).where(Certificate.number == bindparam("number"))
 
 
 # The verification API (the QR code's target) is the busiest read. Its answers are kept
@@ -99,25 +107,43 @@ def forget_certificates() -> None:
     _cache.clear()
 
 
-def directory(s: Session, q: str = "", product: str = "", city: str = "", sni: str = "",
-              limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+def directory(
+    s: Session,
+    q: str = "",
+    product: str = "",
+    city: str = "",
+    sni: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
     """Certified products (active or suspended), searchable by business or brand (q),
     product code, city and SNI number."""
-    query = select(Certificate).join(Business, Business.id == Certificate.business_id).where(
-        Certificate.status.in_(LISTED))
+    query = (
+        select(Certificate)
+        .join(Business, Business.id == Certificate.business_id)
+        .where(Certificate.status.in_(LISTED))
+    )
     if q.strip():
         like = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(Business.name).like(like),
-                                func.lower(Certificate.number).like(like),
-                                func.lower(Certificate.data["brand"].as_string()).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Business.name).like(like),
+                func.lower(Certificate.number).like(like),
+                func.lower(Certificate.data["brand"].as_string()).like(like),
+            )
+        )
     if product:
         query = query.where(Certificate.product == product)
     if city.strip():
         query = query.where(func.lower(Business.city).like(f"%{city.strip().lower()}%"))
     if sni.strip():
-        query = query.where(func.lower(Certificate.data["standards"].as_string()).like(
-            f"%{sni.strip().lower()}%"))
+        query = query.where(
+            func.lower(Certificate.data["standards"].as_string()).like(f"%{sni.strip().lower()}%")
+        )
     total = s.scalar(select(func.count()).select_from(query.subquery()))
-    rows = s.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-                     .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
+    rows = s.scalars(
+        query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(max(1, min(limit, 200)))
+        .offset(max(0, offset))
+    ).all()
     return total, [certificate_view(c) for c in rows]

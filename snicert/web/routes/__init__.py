@@ -4,5 +4,11 @@ from fastapi import APIRouter
 
 from snicert.web.routes import account, admin, applicant, lab, official, sampling
 
-ROUTERS: list[APIRouter] = [applicant.router, sampling.router, lab.router, official.router,
-                            admin.router, account.router]
+ROUTERS: list[APIRouter] = [
+    applicant.router,
+    sampling.router,
+    lab.router,
+    official.router,
+    admin.router,
+    account.router,
+]

@@ -89,10 +89,21 @@ def allow(*roles: Role) -> Callable[[Request], Awaitable[Caller]]:
     return caller
 
 
-def refusal_page(request: Request, status: int, message: str, kind: str = "",
-                 headers: dict[str, str] | None = None) -> HTMLResponse:
-    response = page(request, "lab_refused.html.j2", status_code=status, status=status,
-                    message=message, kind=kind)
+def refusal_page(
+    request: Request,
+    status: int,
+    message: str,
+    kind: str = "",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    response = page(
+        request,
+        "lab_refused.html.j2",
+        status_code=status,
+        status=status,
+        message=message,
+        kind=kind,
+    )
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -113,8 +124,7 @@ class StaffRoute(APIRoute):
             except HTTPException as exc:
                 if is_api(request):
                     raise
-                return refusal_page(request, exc.status_code, str(exc.detail),
-                                    headers=exc.headers)
+                return refusal_page(request, exc.status_code, str(exc.detail), headers=exc.headers)
             except SnicertError as exc:
                 if is_api(request):
                     raise
@@ -134,6 +144,13 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def app_summary(app: Application) -> dict[str, Any]:
-    return {"id": app.id, "number": app.number, "product": app.product, "state": app.state,
-            "awaiting_role": app.awaiting_role, "awaiting_action": app.awaiting_action,
-            "due_at": app.due_at, "overdue": app.overdue}
+    return {
+        "id": app.id,
+        "number": app.number,
+        "product": app.product,
+        "state": app.state,
+        "awaiting_role": app.awaiting_role,
+        "awaiting_action": app.awaiting_action,
+        "due_at": app.due_at,
+        "overdue": app.overdue,
+    }
