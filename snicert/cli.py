@@ -475,17 +475,22 @@ app.add_typer(audit_app, name="audit")
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit chain; exit 1 naming every row that was edited, deleted or moved."""
-    from snicert import audit
-    from snicert.db import engine as db
+    """Check the audit chain, its signed checkpoints, every certificate row against its
+    signed credential and every status against its audit event; exit 1 naming each row."""
+    from snicert import integrity
 
-    with db.transaction() as s:
-        report = audit.verify(s)
-    for problem in report.problems:
-        typer.echo(f"TAMPERED: {problem}", err=True)
+    report = integrity.check()
+    for section, problems in report.problems.items():
+        for problem in problems:
+            typer.echo(f"TAMPERED ({section}): {problem}", err=True)
     if not report.ok:
         raise typer.Exit(1)
-    typer.echo(f"ok: {report.checked} audit events, chain intact")
+    typer.echo(
+        f"ok: {report.events} audit events, chain intact; {report.checkpoints} signed "
+        f"checkpoints match; {report.certificates} certificates match their signed "
+        f"credentials; {report.applications} applications and the certificates have "
+        "the status their last audit event set"
+    )
 
 
 @app.command("demo")
@@ -578,10 +583,15 @@ def verify(
             "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)"
         ),
     ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Check the signature only, not this home's database")
+    ] = False,
 ) -> None:
-    """Check a certificate file offline (signature, key, validity); exit 1 with the reason."""
+    """Check a certificate file (signature, key, validity), then that the registry gave its
+    number to the same holder and it is active: the registry at --online URL, else this
+    home's database when there is one (unless --offline). Exit 1 with the reason."""
     from snicert.certs.keys import load_public_keys
-    from snicert.certs.verify import check_online, verify_file
+    from snicert.certs.verify import check_local, check_online, verify_file
 
     try:
         known = load_public_keys(keys)
@@ -599,8 +609,12 @@ def verify(
         f"valid: {result.number}, {result.holder} (valid until {until}; "
         f"key {result.kid}; {result.form})"
     )
+    status = None
     if online:
-        status = check_online(online, result.number or "")
+        status = check_online(online, result)
+    elif not offline:
+        status = check_local(result)
+    if status is not None:
         if not status.ok:
             _fail(f"invalid ({result.number}): {status.message}")
         typer.echo(status.message)

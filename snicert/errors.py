@@ -22,10 +22,11 @@ class SeparationOfDuties(PermissionDenied):
 
 
 class InvalidInput(SnicertError):
-    """Bad input: says which field and which value."""
+    """Bad input: says which field and which value. `key` names the message people read
+    (snicert/web/i18n.py TEXT, Indonesian first) where the English one is not enough."""
 
-    def __init__(self, field: str, value: object, message: str):
-        self.field, self.value = field, value
+    def __init__(self, field: str, value: object, message: str, key: str | None = None):
+        self.field, self.value, self.key = field, value, key
         super().__init__(f"{field}: {message} (value: {value!r})")
 
 

@@ -28,6 +28,13 @@ pytestmark = pytest.mark.skipif(
 )
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "rahasia-123"
+REFUSED: list[str] = []  # what the pages' Content-Security-Policy blocked, if anything
+
+
+def new_page(browser, **options):
+    page = browser.new_context(**options).new_page()
+    page.on("console", lambda m: REFUSED.append(m.text) if "Content Security" in m.text else 0)
+    return page
 
 
 @pytest.fixture
@@ -83,10 +90,10 @@ def shot(page, name: str) -> None:
 
 
 def sign_in(browser, site: str, email: str, mobile: bool = False):
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900}
+    page = new_page(
+        browser,
+        viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900},
     )
-    page = ctx.new_page()
     page.goto(f"{site}/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
@@ -98,7 +105,7 @@ def sign_in(browser, site: str, email: str, mobile: bool = False):
 def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> None:
     World().setup_staff()  # officials, sampler, analyst, verifier; checklists approved
     # --- the applicant, on a phone
-    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone = new_page(browser, viewport={"width": 390, "height": 844})
     phone.goto(f"{site}/register")
     for field, value in {
         "name": "Maria Ndolu",
@@ -212,6 +219,9 @@ def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> Non
     decider = sign_in(browser, site, "decider@lspro.example")
     decider.goto(f"{site}/dashboard")
     shot(decider, "6-official-dashboard")
+    # the staff styles come from /static under the page policy (no inline <style>)
+    grid = decider.locator("table.grid").first
+    assert grid.evaluate("t => getComputedStyle(t).borderCollapse") == "collapse"
     decider.goto(f"{site}/decision/{app_id}")
     decider.check("input[name=outcome][value=grant]")
     decider.fill("#f-reason", "Seluruh persyaratan terpenuhi.")
@@ -224,7 +234,8 @@ def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> Non
     phone.wait_for_selector('[data-state="certified"]')
     shot(phone, "7-applicant-certified")
     number = phone.locator("a[href^='/verify/']").first.inner_text()
-    public = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    public = new_page(browser, viewport={"width": 390, "height": 844})
     public.goto(f"{site}/verify/{number}")
     assert public.locator('[data-status="active"]').inner_text() == "BERLAKU"
     shot(public, "8-public-verification")
+    assert REFUSED == []

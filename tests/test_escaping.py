@@ -405,6 +405,66 @@ def test_reflected_input_is_escaped(web: FastAPI, home) -> None:
     shows(r.text, "/register", HOSTILE)
 
 
+def test_forms_shown_again_keep_typed_text_escaped(web: FastAPI, home) -> None:
+    """A refused form comes back with what was typed and an error naming the value."""
+    w = World().setup_staff()
+    app_id = w.new_application()
+    applicant = sign_in(web, "applicant0@umkm.example")
+    r = applicant.post(
+        "/applications",
+        {"product": HOSTILE, "brand": HOSTILE, "production_site": HOSTILE, "variants": HOSTILE},
+    )
+    assert r.status_code == 422
+    shows(r.text, "/applications (new)", HOSTILE)
+
+    w.advance_to(app_id, "document_review")
+    reviewer = sign_in(web, "reviewer@lspro.example")
+    with db.transaction() as s:
+        items = [i["id"] for i in s.get(Application, app_id).checklist_snapshot["document_items"]]
+    r = reviewer.post(
+        f"/review/{app_id}",
+        {
+            **{f"verdict.{i}": "conform" for i in items[1:]},
+            f"verdict.{items[0]}": HOSTILE,
+            f"comment.{items[0]}": HOSTILE,
+        },
+    )
+    assert r.status_code == 422
+    shows(r.text, "/review (refused)", HOSTILE)
+
+    w.advance_to(app_id, "sampling")
+    stages.plan_samples(app_id)
+    sampler = sign_in(web, "sampler@lspro.example")
+    with db.transaction() as s:
+        codes = [x.code for x in lab.samples_of(s, app_id)]
+    r = sampler.post(
+        f"/sampling/{app_id}", {**{f"seal_{c}": short("seal") for c in codes}, "location": " "}
+    )
+    assert r.status_code == 422
+    clean(r.text, "/sampling (refused)")
+
+    w.advance_to(app_id, "testing")
+    w.receive_samples(app_id)
+    analyst = sign_in(web, "analyst@lspro.example")
+    with db.transaction() as s:
+        first = s.get(Application, app_id).checklist_snapshot["parameters"][0]["id"]
+    r = analyst.post(
+        f"/lab/applications/{app_id}/results", {f"{first}.value": HOSTILE, f"{first}.unit": HOSTILE}
+    )
+    assert r.status_code == 422
+    shows(r.text, "/lab results (refused)", HOSTILE)
+
+    w.advance_to(app_id, "certified")
+    decider = sign_in(web, "decider@lspro.example")
+    with db.transaction() as s:
+        cert_id = s.scalar(select(Certificate.id).where(Certificate.application_id == app_id))
+    r = decider.post(
+        f"/certificates/{cert_id}/suspend", {"reason": HOSTILE, "fix_by": short("date")}
+    )
+    assert r.status_code == 422
+    shows(r.text, "/certificates suspend (refused)", HOSTILE, short("date"))
+
+
 def test_page_messages_are_codes_never_text(web: FastAPI, home) -> None:
     w = World().setup_staff()
     app_id = w.new_application()

@@ -236,13 +236,20 @@ def test_an_attackers_failures_do_not_lock_out_the_owner(client: TestClient) -> 
     assert _login(attacker, REVIEWER).status_code == 303
 
 
-def test_429_in_english_on_request(client: TestClient) -> None:
+def test_429_in_english_or_json_on_request(client: TestClient) -> None:
     World().setup_staff()
     for _ in range(sessions.PER_PAIR.attempts):
         _login(client, WRONG)
     token = _csrf(client, "/login")
     r = client.post("/login?lang=en", data={**WRONG, "csrf_token": token})
     assert r.status_code == 429 and "Too many attempts" in r.text and "Retry-After" in r.headers
+    r = client.post(
+        "/login",
+        data={**WRONG, "csrf_token": token},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 429 and r.json()["detail"].startswith("too many attempts")
+    assert int(r.headers["Retry-After"]) > 0
 
 
 def test_account_and_address_budgets(home) -> None:
@@ -275,3 +282,15 @@ def test_registrations_per_address_are_limited(client: TestClient) -> None:
     r = client.post("/register", data={**GOOD, "csrf_token": token})
     assert r.status_code == 429 and "Retry-After" in r.headers
     assert _count(Business) == 0
+
+
+def test_an_ipv6_subscriber_counts_as_one_address(home) -> None:
+    """Addresses of one /64 share a budget; another /64 and IPv4 keep their own."""
+    for n in range(sessions.PER_PAIR.attempts):
+        with db.transaction() as s:
+            sessions.claim_sign_in(s, f"2001:db8:1:2::{n + 1:x}", "reviewer@lspro.example")
+    with pytest.raises(TooManyAttempts), db.transaction() as s:
+        sessions.claim_sign_in(s, "2001:db8:1:2:ffff::9", "reviewer@lspro.example")
+    for other in ("2001:db8:1:3::1", "::ffff:192.0.2.1", "192.0.2.2"):
+        with db.transaction() as s:
+            sessions.claim_sign_in(s, other, "reviewer@lspro.example")

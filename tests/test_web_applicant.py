@@ -16,6 +16,7 @@ from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent, Document
 from snicert.web.app import create_app
+from snicert.web.i18n import TEXT
 from tests.world import World
 
 
@@ -34,6 +35,13 @@ def _register(client: TestClient, n: int) -> None:
             "city": "Kota Kupang",
             "csrf_token": token,
         },
+        follow_redirects=False,
+    )
+    assert r.status_code == 200, r.text  # the same answer for a new and a taken e-mail
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)[1]
+    r = client.post(
+        "/login",
+        data={"email": f"owner{n}@umkm.example", "password": "rahasia-123", "csrf_token": token},
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
@@ -128,24 +136,36 @@ def _bomb() -> bytes:
             "application_form",
             "surat.pdf",
             synthetic.photo("abon", "x", 1, "PNG"),
-            "content is png",
+            TEXT["up_type"]["id"],
         ),
         (
             "text renamed .jpg",
             "product_photos",
             "foto.jpg",
             b"hello, not an image",
-            "not a known type",
+            TEXT["up_type"]["id"],
         ),
-        ("empty", "product_photos", "foto.jpg", b"", "empty"),
-        ("oversize", "application_form", "surat.pdf", b"%PDF-1.4\n" + b"0" * (11 * 2**20), "MB"),
-        ("decompression bomb", "product_photos", "bom.png", _bomb(), "decompression bomb"),
+        ("empty", "product_photos", "foto.jpg", b"", TEXT["up_empty"]["id"]),
+        (
+            "over the document's 5 MB",
+            "npwp",
+            "npwp.pdf",
+            b"%PDF-1.4\n" + b"0" * (6 * 2**20),
+            TEXT["up_too_large"]["id"],
+        ),
+        (
+            "decompression bomb",
+            "product_photos",
+            "bom.png",
+            _bomb(),
+            TEXT["up_image_too_large"]["id"],
+        ),
         (
             "truncated image",
             "product_photos",
             "rusak.jpg",
             synthetic.photo("abon", "x", 1)[:400],
-            "not a readable image",
+            TEXT["up_image_unreadable"]["id"],
         ),
         ("unknown kind", "../../etc/passwd", "x.pdf", synthetic.pdf("x"), "not a document of"),
     ],
@@ -156,7 +176,7 @@ def test_bad_uploads_are_refused_and_nothing_changes(two, case, kind, name, data
     before = _counts()
     r = _upload(client, app_id, kind, name, data)
     assert 400 <= r.status_code < 500, (case, r.status_code)
-    assert message in r.text, r.text
+    assert message in r.text, r.text  # the Indonesian text of the refusal's message key
     assert _counts() == before
 
 

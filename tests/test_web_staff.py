@@ -24,7 +24,7 @@ from snicert.db.models import (
     Sample,
     User,
 )
-from snicert.services import applications, lab, sessions
+from snicert.services import applications, dates, lab, sessions
 from snicert.web.app import create_app
 from tests.world import World
 
@@ -330,7 +330,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
         rows[f"{p['id']}.unit"] = p["unit"]
     r = labboth.post(f"/lab/applications/{app_id}/results", {**rows, "moisture.unit": "kg"})
     assert r.status_code == 422
-    assert "expected %" in error_next_to(r.text, "f-moisture-unit")
+    assert "unknown unit" in error_next_to(r.text, "f-moisture-unit")
     assert 'value="kg"' in r.text and f'value="{rows["protein.value"]}"' in r.text
     assert count(LabResult) == 0
     r = labboth.post(f"/lab/applications/{app_id}/results", rows)
@@ -404,8 +404,15 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert r.status_code == 422 and "reason" in error_next_to(r.text, "f-suspend-reason")
     r = decider.post(f"/certificates/{cert.id}/suspend", {"reason": "x", "fix_by": "31-12"})
     assert r.status_code == 422 and "YYYY-MM-DD" in error_next_to(r.text, "f-suspend-fix_by")
+    for day, why in (("1900-01-01", "in the future"), ("2099-01-31", "12 months")):
+        r = decider.post(f"/certificates/{cert.id}/suspend", {"reason": "x", "fix_by": day})
+        assert r.status_code == 422 and why in error_next_to(r.text, "f-suspend-fix_by")
     r = decider.post(
-        f"/certificates/{cert.id}/suspend", {"reason": "Label tidak sesuai", "fix_by": "2099-01-31"}
+        f"/certificates/{cert.id}/suspend",
+        {
+            "reason": "Label tidak sesuai",
+            "fix_by": (dates.today() + timedelta(days=30)).isoformat(),
+        },
     )
     assert r.status_code == 303
     page = decider.get(f"/certificates/{cert.id}").text
@@ -603,8 +610,11 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     r = api.post(
         f"{base}/suspend",
         headers=decider,
-        json={"reason": "Label", "fix_by": "2099-01-31T00:00:00+08:00"},
+        json={"reason": "Label", "fix_by": "1900-01-01T00:00:00+08:00"},
     )
+    assert r.status_code == 422 and "fix_by" in r.json()["detail"]
+    fix_by = (clock.now() + timedelta(days=30)).isoformat()
+    r = api.post(f"{base}/suspend", headers=decider, json={"reason": "Label", "fix_by": fix_by})
     assert r.status_code == 200 and r.json()["status"] == "suspended"
     r = api.post(f"{base}/reinstate", headers=decider, json={"reason": "Diperbaiki"})
     assert r.json()["status"] == "active"

@@ -296,6 +296,9 @@ class Certificate(Base):
     valid_until: Mapped[datetime | None]
     data: Mapped[dict[str, Any]]
     key_id: Mapped[str | None] = mapped_column(String(40))  # the Ed25519 key that signed it
+    # the signed W3C credential as issued: the public lookup and `snicert audit verify`
+    # check the row against it (snicert/certs/record.py)
+    credential: Mapped[dict[str, Any] | None]
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": row_version}
@@ -333,6 +336,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # "<kid>:<base64url Ed25519 signature>" of (seq, hash), by a key kept outside the
+    # database (snicert/checkpoints.py)
+    signature: Mapped[str | None] = mapped_column(String(200))
 
 
 class Output(Base):

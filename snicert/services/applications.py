@@ -31,26 +31,7 @@ from snicert.services.guards import (
 )
 
 NC_RESPONSE_KIND = "nc_response"
-MAGIC = {  # file type by content, never by name
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-}
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "webp": "image/webp",
-}
-
-
-def sniff(data: bytes) -> str | None:
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    for kind, prefixes in MAGIC.items():
-        if data.startswith(prefixes):
-            return kind
-    return None
+NC_RESPONSE_LIMIT_MB = 10
 
 
 def create(
@@ -162,29 +143,17 @@ def attach_document(
             kind,
             f"not a document of {app.product}; expected one of {', '.join(sorted(specs))}",
         )
-    if not data:
-        raise InvalidInput("file", filename, "the file is empty")
-    file_type = sniff(data)
-    allowed = specs[kind]["file_types"] if kind in specs else list(MEDIA_TYPES)
-    if file_type not in allowed:
-        raise InvalidInput(
-            "file",
-            filename,
-            f"content is {file_type or 'not a known type'}; accepted: {', '.join(allowed)}",
-        )
-    limit_mb = specs[kind]["max_size_mb"] if kind in specs else 10
-    if len(data) > limit_mb * 1024 * 1024:
-        raise InvalidInput("file", filename, f"larger than {limit_mb} MB")
-    if file_type in uploads.FORMATS:
-        data = uploads.reencode(data, file_type, filename)
-    digest = storage.put(data)
+    allowed = specs[kind]["file_types"] if kind in specs else list(uploads.MEDIA_TYPES)
+    limit_mb = specs[kind]["max_size_mb"] if kind in specs else NC_RESPONSE_LIMIT_MB
+    ok = uploads.accept(kind, filename, data, allowed, limit_mb)
+    digest = storage.put(ok.data)
     doc = Document(
         application_id=app.id,
         kind=kind,
-        filename=_display_name(filename),
-        media_type=MEDIA_TYPES[file_type],
+        filename=ok.filename,
+        media_type=ok.media_type,
         sha256=digest,
-        size=len(data),
+        size=len(ok.data),
         uploaded_by=actor.id,
         uploaded_at=clock.now(),
     )
@@ -199,15 +168,9 @@ def attach_document(
         app.id,
         kind=kind,
         sha256=digest,
-        size=len(data),
+        size=len(ok.data),
     )
     return doc
-
-
-def _display_name(filename: str) -> str:
-    # Kept only to show people; the bytes are stored under their hash.
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
-    return name[:255]
 
 
 def document_file(s: Session, actor: User, doc_id: int) -> tuple[Document, bytes]:
@@ -264,7 +227,7 @@ def screening_findings(s: Session, app: Application) -> list[Finding]:
             if spec["mandatory"]:
                 findings.append(Finding(spec["id"], f"Dokumen wajib belum ada: {name}"))
             continue
-        ext = next((k for k, v in MEDIA_TYPES.items() if v == doc.media_type), None)
+        ext = next((k for k, v in uploads.MEDIA_TYPES.items() if v == doc.media_type), None)
         if ext not in spec["file_types"]:
             findings.append(
                 Finding(spec["id"], f"Jenis berkas {doc.media_type} tidak diterima untuk {name}")

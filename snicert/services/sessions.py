@@ -12,17 +12,20 @@ checked, so N parallel attempts never get more checks than a budget allows:
 - per address for every account (PER_ADDRESS): generous, so an office or an internet café
   behind one address is not stopped by one person's typos.
 
-A successful sign-in gives its claims back and clears its address-and-account count, so
-only failures (and attempts still being checked) use the budgets. Budgets are counted in
-fixed windows in the database (one row per key and window, claimed by one atomic upsert:
-SQLite and PostgreSQL alike), so every web process shares them. A refused attempt is not
-counted and checks no password. The owner of an account whose address is being refused
+Budgets are counted in fixed windows in the database (one row per key and window, claimed
+by one atomic upsert: SQLite and PostgreSQL alike), so every web process shares them; across
+a window's end a key can get up to twice its budget in a short time, then waits a whole
+window. An IPv6 address counts as its /64 network (one subscriber's share). A successful
+sign-in gives its claims back and clears its address-and-account count, so only failures
+(and attempts still being checked) use the budgets. A refused attempt is not counted and
+checks no password. The owner of an account whose address is being refused
 signs in from another address (a phone's mobile data) at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import secrets
 from dataclasses import dataclass
@@ -67,6 +70,7 @@ def claim_sign_in(s: Session, address: str, email: str) -> Claim:
     """Count one sign-in attempt before its password is checked. Raises TooManyAttempts
     when a budget is spent; the caller's transaction then rolls back, so nothing counts."""
     email = email.strip().lower()[:200]  # longer ones are no account's (String(200))
+    address = _network(address)
     return _claim(
         s, [(PER_PAIR, f"{address} {email}"), (PER_ACCOUNT, email), (PER_ADDRESS, address)]
     )
@@ -75,7 +79,21 @@ def claim_sign_in(s: Session, address: str, email: str) -> Claim:
 def claim_registration(s: Session, address: str) -> None:
     """Count one registration from this address (each one hashes a password and may create
     an account); raises TooManyAttempts past REGISTRATIONS."""
-    _claim(s, [(REGISTRATIONS, address)])
+    _claim(s, [(REGISTRATIONS, _network(address))])
+
+
+def _network(address: str) -> str:
+    """What the limiter counts as one address: an IPv4 address, or an IPv6 /64 (an ISP
+    hands each subscriber at least one, so single IPv6 addresses are free to change)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:60]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # an IPv4 client on a dual-stack socket
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _claim(s: Session, budgets: list[tuple[Limit, str]]) -> Claim:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
@@ -28,8 +29,6 @@ from snicert.roles import Role
 from snicert.services import accounts, public, sessions
 from snicert.web.auth import (
     COOKIE,
-    PASSWORD_PAGE,
-    PasswordChangeRequired,
     actor,
     check_csrf,
     check_pre_csrf,
@@ -38,16 +37,26 @@ from snicert.web.auth import (
     set_session_cookie,
     sign_in,
 )
+from snicert.web.bodies import FORM_LIMIT, BodyLimits
 from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import form_page, page, too_many_page
 from snicert.web.routes import ROUTERS
+from snicert.web.routes.applicant import UPLOAD_PATHS, upload_limit
 
 HERE = FilePath(__file__).resolve().parent
 
 
 def create_app() -> FastAPI:
     app = FastAPI(title="snicert", version="1", docs_url=None, redoc_url=None)
+    # Added first, so inside SecurityHeaders: its 401 and 413 answers get the headers too.
+    app.add_middleware(
+        BodyLimits,
+        default=FORM_LIMIT,
+        large=upload_limit(),
+        large_paths=UPLOAD_PATHS,
+        anonymous=frozenset({"/login", "/register"}),
+    )
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(Exception, server_error)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -97,10 +106,12 @@ def create_app() -> FastAPI:
     @app.get("/api/v1/certificates/{number}", tags=["public"])
     async def certificate_api(number: str) -> JSONResponse:
         """Status and key facts of a certificate (the QR code's target, as JSON)."""
-        # async, on purpose: the answer is cached or one indexed row (~0.1 ms); handing it
-        # to the thread pool cost more than the read and halved throughput (measured,
-        # bench/verify_endpoint.py).
-        cert = public.lookup_certificate(number)
+        # async, on purpose: a cached answer costs microseconds, and handing every request
+        # to the thread pool halved throughput (bench/verify_endpoint.py). A miss reads the
+        # database, which must not hold up the event loop: that goes to a worker thread.
+        cert = public.cached_certificate(number)
+        if cert is None:
+            cert = await run_in_threadpool(public.lookup_certificate, number)
         if cert is None:
             raise HTTPException(404, f"certificate {number} not found")
         return JSONResponse(cert)
@@ -307,14 +318,6 @@ def create_app() -> FastAPI:
         response = JSONResponse({"detail": "password changed; sign in again"})
         response.delete_cookie(COOKIE)
         return response
-
-    @app.exception_handler(PasswordChangeRequired)
-    def choose_password_first(request: Request, exc: PasswordChangeRequired) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(
-                {"detail": f"choose your own password first, at {PASSWORD_PAGE}"}, status_code=403
-            )
-        return RedirectResponse(PASSWORD_PAGE, status_code=303)
 
     @app.exception_handler(SnicertError)
     def refused(request: Request, exc: SnicertError) -> JSONResponse:

@@ -17,11 +17,7 @@ PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing 
 PASSWORD_PAGE = "/account/password"
 # All an account still on an initial password or one-time code may reach.
 PENDING_PATHS = frozenset({PASSWORD_PAGE, "/logout"})
-
-
-class PasswordChangeRequired(Exception):
-    """The account signed in with an initial password or one-time code and has not chosen
-    its own yet: pages go to PASSWORD_PAGE, the API answers 403."""
+ACTOR_KEY = "snicert.actor"  # request state: who was found before the body was read
 
 
 @dataclass(frozen=True)
@@ -37,7 +33,10 @@ class Actor:
 
 def actor(request: Request) -> Actor | None:
     """Who is asking (None: nobody signed in). An account that must still choose its
-    password gets PasswordChangeRequired anywhere but PENDING_PATHS."""
+    password is sent to PASSWORD_PAGE from anywhere but PENDING_PATHS."""
+    known = request.scope.get("state", {}).get(ACTOR_KEY)
+    if known is not None:  # found by snicert.web.bodies for this very request
+        return known
     auth = request.headers.get("authorization", "")
     with db.transaction() as s:
         if auth.lower().startswith("bearer "):
@@ -52,7 +51,7 @@ def actor(request: Request) -> Actor | None:
             user, session = found
             csrf = session.csrf_token
         if user.must_change_password and request.url.path not in PENDING_PATHS:
-            raise PasswordChangeRequired
+            raise _choose_password_first(request)
         return Actor(
             user.id,
             user.email,
@@ -62,6 +61,14 @@ def actor(request: Request) -> Actor | None:
             csrf,
             user.must_change_password,
         )
+
+
+def _choose_password_first(request: Request) -> HTTPException:
+    """For an account that signed in with an initial password or one-time code and has not
+    chosen its own yet: pages go to PASSWORD_PAGE, the API answers 403."""
+    if request.url.path.startswith("/api/"):
+        return HTTPException(403, f"choose your own password first, at {PASSWORD_PAGE}")
+    return HTTPException(303, "choose your password first", headers={"Location": PASSWORD_PAGE})
 
 
 def require(request: Request) -> Actor:

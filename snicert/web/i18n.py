@@ -25,6 +25,13 @@ TEXT: dict[str, dict[str, str]] = {
     "suspended": {"id": "DIBEKUKAN", "en": "SUSPENDED"},
     "withdrawn": {"id": "DICABUT", "en": "WITHDRAWN"},
     "expired": {"id": "KEDALUWARSA", "en": "EXPIRED"},
+    "untrustworthy": {"id": "TIDAK DAPAT DIPERCAYA", "en": "NOT TRUSTWORTHY"},
+    "untrustworthy_help": {
+        "id": "Data sertifikat ini di sistem tidak sesuai dengan yang ditandatangani LSPro "
+        "saat terbit. Jangan anggap sertifikat ini berlaku; hubungi LSPro.",
+        "en": "This certificate's record does not match what the LSPro signed when it was "
+        "issued. Do not treat it as valid; contact the LSPro.",
+    },
     "reason": {"id": "Alasan", "en": "Reason"},
     "holder": {"id": "Pemegang sertifikat", "en": "Certificate holder"},
     "site_prod": {"id": "Lokasi produksi", "en": "Production site"},
@@ -450,6 +457,45 @@ TEXT: dict[str, dict[str, str]] = {
     "adm_cl_removed": {"id": "dihapus", "en": "removed"},
     "adm_cl_changed": {"id": "diubah", "en": "changed"},
     "adm_cl_approve": {"id": "Setujui", "en": "Approve"},
+    # uploads (snicert/uploads.py) and request bodies (snicert/web/bodies.py)
+    "up_empty": {"id": "Berkas kosong.", "en": "The file is empty."},
+    "up_too_large": {
+        "id": "Berkas melebihi batas ukuran untuk dokumen ini.",
+        "en": "The file is larger than this document allows.",
+    },
+    "up_type": {
+        "id": "Isi berkas bukan jenis yang diterima untuk dokumen ini.",
+        "en": "The file's content is not a type this document accepts.",
+    },
+    "up_image_too_large": {
+        "id": "Gambar terlalu besar (lebih dari 40 megapiksel); perkecil lalu kirim lagi.",
+        "en": "The image is too large (over 40 megapixels); shrink it and send it again.",
+    },
+    "up_image_unreadable": {
+        "id": "Gambar tidak dapat dibaca (rusak atau terpotong).",
+        "en": "The image cannot be read (damaged or cut short).",
+    },
+    "up_pdf_unreadable": {
+        "id": "Berkas bukan PDF yang dapat dibaca.",
+        "en": "The file is not a readable PDF.",
+    },
+    "up_pdf_encrypted": {
+        "id": "PDF dikunci dengan kata sandi sehingga tidak dapat diperiksa; kirim tanpa kunci.",
+        "en": "The PDF is password-protected, so it cannot be checked; send it unlocked.",
+    },
+    "up_pdf_script": {
+        "id": "PDF berisi JavaScript; kirim PDF tanpa skrip.",
+        "en": "The PDF carries JavaScript; send a PDF without scripts.",
+    },
+    "up_pdf_launch": {
+        "id": "PDF berisi perintah untuk menjalankan program; tidak diterima.",
+        "en": "The PDF carries an action that starts a program; not accepted.",
+    },
+    "up_pdf_attachment": {
+        "id": "PDF berisi berkas lampiran di dalamnya; kirim dokumennya saja.",
+        "en": "The PDF carries embedded files; send the document alone.",
+    },
+    "body_too_large": {"id": "Kiriman terlalu besar.", "en": "The request is too large."},
 }
 
 
@@ -463,6 +509,15 @@ def error_text(code: str, lang: str) -> str | None:
     anyone can craft must not put its own text on the page)."""
     entry = TEXT.get(f"error_{code}") if code.isidentifier() else None
     return entry[lang] if entry else None
+
+
+def refusal(exc: Exception, lang: str) -> str:
+    """A refusal as people read it: the text of its message key when it has one."""
+    key = getattr(exc, "key", None)
+    if key in TEXT:
+        value = getattr(exc, "value", None)
+        return TEXT[key][lang] + (f" ({value})" if value else "")
+    return str(exc)
 
 
 def translator(lang: str):

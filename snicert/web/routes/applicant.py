@@ -8,6 +8,7 @@ other businesses' cases is not revealed.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -25,11 +26,14 @@ from snicert.roles import Role
 from snicert.services import applications
 from snicert.services.guards import can_see
 from snicert.web.auth import Actor, actor, check_csrf, require
-from snicert.web.i18n import error_text, lang_of
+from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
 
 router = APIRouter()
-MAX_UPLOAD = 25 * 1024 * 1024  # read no more than this; the product's own limit is lower
+# The routes that take a file: their bodies may be as large as the largest document allowed
+# (snicert.web.bodies); the service then holds each file to its own document's limit.
+UPLOAD_PATHS = re.compile(r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer")
+FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
 
 
@@ -45,11 +49,14 @@ def _signed_in(request: Request) -> Actor | RedirectResponse:
     return who if who is not None else RedirectResponse("/login", status_code=303)
 
 
-async def _read(upload: UploadFile) -> bytes:
-    data = await upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise HTTPException(413, f"file larger than {MAX_UPLOAD // 2**20} MB")
-    return data
+def upload_limit() -> int:
+    """The largest body an upload route takes: the largest file any product accepts."""
+    catalog = default_catalog()
+    largest = max(
+        [applications.NC_RESPONSE_LIMIT_MB]
+        + [d.max_size_mb for p in catalog.products.values() for d in p.documents]
+    )
+    return int(largest * 2**20) + FORM_ROOM
 
 
 def detail(s: Session, app: Application) -> dict[str, Any]:
@@ -213,7 +220,7 @@ def detail_page(request: Request, app_id: int, error: str = "") -> Response:
 
 
 @router.post("/applications/{app_id}/documents", include_in_schema=False)
-async def upload_page(
+def upload_page(
     request: Request,
     app_id: int,
     kind: str = Form(""),
@@ -222,7 +229,7 @@ async def upload_page(
 ) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
-    data = await _read(file)
+    data = file.file.read()
     return _act(
         request,
         who,
@@ -241,7 +248,7 @@ def submit_page(request: Request, app_id: int, csrf_token: str = Form("")) -> Re
 
 
 @router.post("/nonconformities/{nc_id}/answer", include_in_schema=False)
-async def answer_page(
+def answer_page(
     request: Request,
     nc_id: int,
     text: str = Form(""),
@@ -250,7 +257,7 @@ async def answer_page(
 ) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
-    data = await _read(file) if file is not None and file.filename else None
+    data = file.file.read() if file is not None and file.filename else None
     with db.reading() as s:
         nc = s.get(Nonconformity, nc_id)
         if nc is None:
@@ -284,7 +291,7 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
             status_code=http_status(exc),
             who=who,
             app=info,
-            error=str(exc),
+            error=refusal(exc, lang_of(request)),
         )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
@@ -376,11 +383,13 @@ def detail_api(request: Request, app_id: int) -> dict[str, Any]:
 
 
 @router.post("/api/v1/applications/{app_id}/documents", tags=["applications"], status_code=201)
-async def upload_api(
+def upload_api(
     request: Request, app_id: int, kind: str = Form(...), file: UploadFile = File(...)
 ) -> dict[str, Any]:
+    """Add a dossier document. The body may be no larger than the largest document any
+    product accepts (413); the file is then held to its own document's limit (422)."""
     who = _api_actor(request)
-    data = await _read(file)
+    data = file.file.read()
     with db.transaction() as s:
         _visible(s, who, app_id)
         doc = applications.attach_document(
