@@ -247,10 +247,10 @@ def test_a_one_time_code_signs_in_once(boss: str) -> None:
         run("users", "add", "ppc@lspro.example", "--name", "PPC", "--role", "sampler").output
     )
     assert signs_in("ppc@lspro.example", code)  # checking it does not use it up
-    assert web_sign_in("127.0.0.1", "ppc@lspro.example", code)  # opening a session does
+    assert web_sign_in("127.0.0.1", "ppc@lspro.example", code, None)  # opening a session does
     assert not signs_in("ppc@lspro.example", code)
     with pytest.raises(PermissionDenied):
-        web_sign_in("127.0.0.2", "ppc@lspro.example", code)
+        web_sign_in("127.0.0.2", "ppc@lspro.example", code, None)
     with db.transaction() as s, pytest.raises(PermissionDenied):  # a sign-in racing it
         accounts.use_one_time_credential(s, accounts.account(s, "ppc@lspro.example"))
     assert user("ppc@lspro.example").must_change_password
