@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -103,9 +104,11 @@ def _staff(w: World) -> None:
     with db.transaction() as s:
         official = w.user(s, "reviewer")
         for name, roles in STAFF.items():
-            w.users[name] = accounts.create_staff(
+            user, _ = accounts.create_staff(
                 s, official, f"{name}@lspro.example", hostile(f"name-{name}"), roles, PASSWORD
-            ).id
+            )
+            user.must_change_password = False  # as if chosen at the first sign-in
+            w.users[name] = user.id
 
 
 def _applicant(w: World) -> int:
@@ -403,6 +406,66 @@ def test_reflected_input_is_escaped(web: FastAPI, home) -> None:
     shows(r.text, "/register", HOSTILE)
 
 
+def test_forms_shown_again_keep_typed_text_escaped(web: FastAPI, home) -> None:
+    """A refused form comes back with what was typed and an error naming the value."""
+    w = World().setup_staff()
+    app_id = w.new_application()
+    applicant = sign_in(web, "applicant0@umkm.example")
+    r = applicant.post(
+        "/applications",
+        {"product": HOSTILE, "brand": HOSTILE, "production_site": HOSTILE, "variants": HOSTILE},
+    )
+    assert r.status_code == 422
+    shows(r.text, "/applications (new)", HOSTILE)
+
+    w.advance_to(app_id, "document_review")
+    reviewer = sign_in(web, "reviewer@lspro.example")
+    with db.transaction() as s:
+        items = [i["id"] for i in s.get(Application, app_id).checklist_snapshot["document_items"]]
+    r = reviewer.post(
+        f"/review/{app_id}",
+        {
+            **{f"verdict.{i}": "conform" for i in items[1:]},
+            f"verdict.{items[0]}": HOSTILE,
+            f"comment.{items[0]}": HOSTILE,
+        },
+    )
+    assert r.status_code == 422
+    shows(r.text, "/review (refused)", HOSTILE)
+
+    w.advance_to(app_id, "sampling")
+    stages.plan_samples(app_id)
+    sampler = sign_in(web, "sampler@lspro.example")
+    with db.transaction() as s:
+        codes = [x.code for x in lab.samples_of(s, app_id)]
+    r = sampler.post(
+        f"/sampling/{app_id}", {**{f"seal_{c}": short("seal") for c in codes}, "location": " "}
+    )
+    assert r.status_code == 422
+    clean(r.text, "/sampling (refused)")
+
+    w.advance_to(app_id, "testing")
+    w.receive_samples(app_id)
+    analyst = sign_in(web, "analyst@lspro.example")
+    with db.transaction() as s:
+        first = s.get(Application, app_id).checklist_snapshot["parameters"][0]["id"]
+    r = analyst.post(
+        f"/lab/applications/{app_id}/results", {f"{first}.value": HOSTILE, f"{first}.unit": HOSTILE}
+    )
+    assert r.status_code == 422
+    shows(r.text, "/lab results (refused)", HOSTILE)
+
+    w.advance_to(app_id, "certified")
+    decider = sign_in(web, "decider@lspro.example")
+    with db.transaction() as s:
+        cert_id = s.scalar(select(Certificate.id).where(Certificate.application_id == app_id))
+    r = decider.post(
+        f"/certificates/{cert_id}/suspend", {"reason": HOSTILE, "fix_by": short("date")}
+    )
+    assert r.status_code == 422
+    shows(r.text, "/certificates suspend (refused)", HOSTILE, short("date"))
+
+
 def test_page_messages_are_codes_never_text(web: FastAPI, home) -> None:
     w = World().setup_staff()
     app_id = w.new_application()
@@ -508,6 +571,23 @@ def test_no_page_has_inline_script_or_style(web: FastAPI, home) -> None:
                 assert browser.get(ref).status_code == 200, ref
     staff = sign_in(web, "reviewer@lspro.example").get("/dashboard").text
     assert '<link rel="stylesheet" href="/static/staff.css">' in staff
+
+
+def test_templates_hold_no_inline_code_and_never_unescape() -> None:
+    """Pages keep every script and style under /static; no template turns escaping off.
+    (Certificates and reports are self-contained files with their own inline styles.)"""
+    root = Path(__file__).resolve().parents[1]
+    pages = sorted((root / "snicert/web/templates").glob("*.j2"))
+    files = sorted((root / "certificates").glob("*.j2")) + sorted(
+        (root / "snicert/templates").glob("*.j2")
+    )
+    assert pages and files
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=|javascript:", text, re.I), path
+    for path in pages + files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\|\s*safe\b|autoescape\s+false", text), path
 
 
 def test_downloads_keep_their_own_policy(web: FastAPI, home) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -73,6 +73,13 @@ class CountingHasher(PasswordHasher):
         with self.lock:
             self.checked.append(hash)
         return super().verify(hash, password)
+
+
+@pytest.fixture(autouse=True)
+def window_start(home) -> None:
+    """The limiter's windows are fixed: start each test at one's beginning, so that no test
+    crosses a window's end unless it moves the clock itself."""
+    clock.freeze(datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC))
 
 
 @pytest.fixture(autouse=True)
@@ -236,13 +243,20 @@ def test_an_attackers_failures_do_not_lock_out_the_owner(client: TestClient) -> 
     assert _login(attacker, REVIEWER).status_code == 303
 
 
-def test_429_in_english_on_request(client: TestClient) -> None:
+def test_429_in_english_or_json_on_request(client: TestClient) -> None:
     World().setup_staff()
     for _ in range(sessions.PER_PAIR.attempts):
         _login(client, WRONG)
     token = _csrf(client, "/login")
     r = client.post("/login?lang=en", data={**WRONG, "csrf_token": token})
     assert r.status_code == 429 and "Too many attempts" in r.text and "Retry-After" in r.headers
+    r = client.post(
+        "/login",
+        data={**WRONG, "csrf_token": token},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 429 and r.json()["detail"].startswith("too many attempts")
+    assert int(r.headers["Retry-After"]) > 0
 
 
 def test_account_and_address_budgets(home) -> None:
@@ -275,3 +289,39 @@ def test_registrations_per_address_are_limited(client: TestClient) -> None:
     r = client.post("/register", data={**GOOD, "csrf_token": token})
     assert r.status_code == 429 and "Retry-After" in r.headers
     assert _count(Business) == 0
+
+
+def test_an_ipv6_subscriber_counts_as_one_address(home) -> None:
+    """Addresses of one /64 share a budget; another /64 and IPv4 keep their own."""
+    for n in range(sessions.PER_PAIR.attempts):
+        with db.transaction() as s:
+            sessions.claim_sign_in(s, f"2001:db8:1:2::{n + 1:x}", "reviewer@lspro.example")
+    with pytest.raises(TooManyAttempts), db.transaction() as s:
+        sessions.claim_sign_in(s, "2001:db8:1:2:ffff::9", "reviewer@lspro.example")
+    for other in ("2001:db8:1:3::1", "::ffff:192.0.2.1", "192.0.2.2"):
+        with db.transaction() as s:
+            sessions.claim_sign_in(s, other, "reviewer@lspro.example")
+
+
+def test_a_known_device_signs_in_through_an_attack_from_many_addresses(client) -> None:
+    """Failures from many addresses spend the account's budget: a browser new to the account
+    waits for the window's end, the browser the owner signed in with before does not; that
+    browser's cookie alone (stolen) still gets only PER_DEVICE tries."""
+    World().setup_staff()
+    owner = _from("203.0.113.9")
+    first = _login(owner, REVIEWER)
+    assert first.status_code == 303 and "snicert_device=" in str(first.headers)
+    assert "Path=/login" in [c for c in first.headers.get_list("set-cookie") if "device" in c][0]
+    for n in range(sessions.PER_ACCOUNT.attempts):
+        assert _login(_from(f"198.51.100.{n + 1}"), WRONG).status_code == 401
+    assert _login(_from("203.0.113.10"), REVIEWER).status_code == 429  # a new browser
+    assert _login(owner, REVIEWER).status_code == 303  # the known one
+    for _ in range(sessions.PER_DEVICE.attempts):
+        assert _login(owner, WRONG).status_code == 401
+    assert _login(owner, REVIEWER).status_code == 429
+    with db.transaction() as s:  # signing out everywhere forgets the devices too
+        reviewer = s.scalar(select(User).where(User.email == REVIEWER["email"]))
+        sessions.sign_out_everywhere(s, reviewer)
+        assert (
+            sessions._known_device(s, owner.cookies.get("snicert_device"), reviewer.email) is None
+        )

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemLoader
 
@@ -38,10 +38,15 @@ def form_page(request: Request, name: str, status_code: int = 200, **ctx: Any) -
     return response
 
 
-def too_many_page(request: Request, exc: TooManyAttempts) -> HTMLResponse:
-    """The limiter's refusal for browsers: 429 with Retry-After, saying how long to wait."""
+def too_many_page(request: Request, exc: TooManyAttempts) -> Response:
+    """The limiter's refusal: 429 with Retry-After; a page saying how long to wait for
+    browsers, JSON for a client that asks only for JSON."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
     response = page(
         request, "too_many.html.j2", status_code=429, minutes=max(1, -(-exc.retry_after // 60))
     )
-    response.headers["Retry-After"] = str(exc.retry_after)
+    response.headers.update(headers)
     return response
