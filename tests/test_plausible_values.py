@@ -246,6 +246,14 @@ def test_evaluate_exits_2_naming_the_parameter(tmp_path: Path, parameter, value)
     assert f"results[0]: {parameter}: impossible" in result.output
 
 
+def test_evaluate_refuses_a_json_number_too_large_for_a_float(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text('{"results": [{"parameter": "protein", "value": 1e999999999, "unit": "%"}]}')
+    result = CliRunner().invoke(cli, ["evaluate", "abon", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "results[0]: protein: impossible" in result.output
+
+
 def test_evaluate_accepts_the_edges(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("parameter,value,unit\nmoisture,0,%\nprotein,100,%\n")

@@ -391,6 +391,18 @@ class SignInAttempt(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class KnownDevice(Base):
+    """A browser that signed in to an account before (its cookie holds the token; only the
+    hash is stored). Its attempts at that account count against its own budget instead of
+    the account's and the address's, so an attack from elsewhere does not slow its owner."""
+
+    __tablename__ = "known_devices"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
 class ApiToken(Base):
     """A token for integrations (Authorization: Bearer ...); only its hash is stored."""
 

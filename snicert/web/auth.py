@@ -14,6 +14,7 @@ from snicert.services import accounts, sessions
 
 COOKIE = "snicert_session"
 PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing in
+DEVICE = "snicert_device"  # a browser that signed in before (sessions.remember_device)
 ACTOR_KEY = "snicert.actor"  # request state: who was found before the body was read
 
 
@@ -92,14 +93,29 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def sign_in(address: str, email: str, password: str) -> str:
-    """Claim an attempt, check the password, open a session; returns the cookie token.
-    Three transactions so that argon2 (~0.1 s) runs under no write lock. Raises
-    TooManyAttempts (nothing checked) or PermissionDenied (wrong e-mail or password)."""
+def sign_in(address: str, email: str, password: str, device: str | None) -> tuple[str, str]:
+    """Claim an attempt, check the password, open a session; returns the session's cookie
+    token and the browser's known-device token (`device`: the one it presented). Three
+    transactions so that argon2 (~0.1 s) runs under no write lock. Raises TooManyAttempts
+    (nothing checked) or PermissionDenied (wrong e-mail or password)."""
     with db.transaction() as s:
-        claim = sessions.claim_sign_in(s, address, email)
+        claim = sessions.claim_sign_in(s, address, email, device)
     with db.reading() as s:
         user_id = accounts.authenticate(s, email, password).id
     with db.transaction() as s:
-        token, _ = sessions.open_session(s, s.get(User, user_id), claim)
-    return token
+        user = s.get(User, user_id)
+        token, _ = sessions.open_session(s, user, claim)
+        return token, sessions.remember_device(s, user, device)
+
+
+def set_device_cookie(request: Request, response: Response, token: str) -> None:
+    """Sent back to /login only: it changes which budget an attempt counts against."""
+    response.set_cookie(
+        DEVICE,
+        token,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=sessions.DEVICE_DAYS * 86400,
+    )
