@@ -505,8 +505,9 @@ def demo(
     from rich.progress import Progress
 
     from snicert import demo as demo_mod
+    from snicert import logs
 
-    with _service_errors(), Progress(transient=True, console=_stderr()) as bar:
+    with logs.recording(), _service_errors(), Progress(transient=True, console=_stderr()) as bar:
         task = bar.add_task("demo", total=len(demo_mod.plans(count)))
         results = demo_mod.run(
             count, lambda done, total: bar.update(task, completed=done), parallel=parallel
@@ -626,10 +627,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Web app port")] = 8000,
     prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
 ) -> None:
-    """Run everything on this machine: Prefect server, runner and web app (Ctrl-C stops)."""
-    from snicert.serve import run
+    """Run everything on this machine: Prefect server, runner and web app (SIGTERM or Ctrl-C
+    stops all of it)."""
+    from snicert import logs
+    from snicert.serve import ServeError, run
 
-    run(host, port, prefect_port, lambda line: typer.echo(line, err=True))
+    with logs.recording():
+        try:
+            run(host, port, prefect_port, lambda line: typer.echo(line, err=True))
+        except ServeError as exc:
+            _fail(f"error: {exc}")
 
 
 def _stderr():
