@@ -13,7 +13,7 @@ from snicert import clock, stages
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Certificate, CustodyEvent, LabResult
 from snicert.errors import InvalidInput
-from snicert.services import certificates, lab
+from snicert.services import certificates, dates, lab
 from snicert.web.app import create_app
 from tests.test_web_staff import bearer, sign_in
 from tests.world import World
@@ -197,3 +197,14 @@ def test_a_fix_by_date_is_within_a_sensible_window(home) -> None:
             s, w.user(s, "decider"), cert_id, "Label", now + timedelta(days=1)
         )
         assert cert.status == "suspended"
+
+
+def test_a_fix_by_date_ends_with_the_certificates_validity(home) -> None:
+    now = clock.now()
+    ends = now + timedelta(days=10)
+    with pytest.raises(InvalidInput, match="validity ends") as err:
+        dates.fix_by("fix_by", now + timedelta(days=11), ends)
+    assert err.value.field == "fix_by"
+    dates.fix_by("fix_by", ends, ends)  # the last day of validity is still sensible
+    with pytest.raises(InvalidInput, match="time zone"):
+        dates.fix_by("fix_by", datetime(2026, 12, 1), None)  # a naive date is ambiguous

@@ -104,9 +104,11 @@ def _staff(w: World) -> None:
     with db.transaction() as s:
         official = w.user(s, "reviewer")
         for name, roles in STAFF.items():
-            w.users[name] = accounts.create_staff(
+            user, _ = accounts.create_staff(
                 s, official, f"{name}@lspro.example", hostile(f"name-{name}"), roles, PASSWORD
-            ).id
+            )
+            user.must_change_password = False  # as if chosen at the first sign-in
+            w.users[name] = user.id
 
 
 def _applicant(w: World) -> int:

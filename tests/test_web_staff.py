@@ -139,6 +139,7 @@ ANALYST = {"analyst", "labboth"}
 VERIFIER = {"verifier", "labboth"}
 OFFICIAL = {"reviewer"}
 ROLES = ["anonymous", "applicant0", "reviewer", "sampler", "analyst", "verifier", "labboth"]
+SIGNED_IN = set(ROLES) - {"anonymous"}
 
 # (method, path, who may, status for them, form or JSON body); {app} is a real application
 PAGES = [
@@ -168,6 +169,21 @@ PAGES = [
     ("POST", f"/certificates/{NONE}/suspend", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/certificates/{NONE}/reinstate", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/certificates/{NONE}/withdraw", OFFICIAL, 404, {"reason": "x"}),
+    ("GET", "/admin/users", OFFICIAL, 200, None),
+    ("POST", "/admin/users", OFFICIAL, 422, {"email": "new@lspro.example", "name": "X"}),
+    ("POST", f"/admin/users/{NONE}/disable", OFFICIAL, 404, {}),
+    ("POST", f"/admin/users/{NONE}/enable", OFFICIAL, 404, {}),
+    ("POST", f"/admin/users/{NONE}/reset", OFFICIAL, 404, {}),
+    ("GET", "/admin/checklists", OFFICIAL, 200, None),
+    ("POST", f"/admin/checklists/{NONE}/approve", OFFICIAL, 404, {}),
+    ("GET", "/account/password", SIGNED_IN, 200, None),
+    (
+        "POST",
+        "/account/password",
+        SIGNED_IN,
+        422,  # the two new passwords differ
+        {"current_password": PASSWORD, "password": "baru-rahasia-1", "password_confirm": "x"},
+    ),
 ]
 API = [
     ("GET", "/api/v1/lab/worklist", LAB, 200, None),

@@ -185,6 +185,8 @@ def open_session(s: Session, user: User, claim: Claim) -> tuple[str, WebSession]
     returns (cookie token, session)."""
     if not user.active:  # deactivated while the password was being checked
         raise PermissionDenied("wrong e-mail or password")
+    if user.must_change_password:
+        accounts.use_one_time_credential(s, user)
     _give_back(s, claim)
     token = secrets.token_urlsafe(32)
     now = clock.now()
@@ -222,10 +224,14 @@ def sign_out(s: Session, user: User, token: str) -> None:
 
 
 def sign_out_everywhere(
-    s: Session, actor: User, user: User | None = None, reason: str = "signed_out_everywhere"
+    s: Session,
+    actor: User | str,
+    user: User | None = None,
+    reason: str = "signed_out_everywhere",
 ) -> None:
     """End every session of `user` (default: the actor), revoke every API token and forget
-    every known device: after a lost phone, a leaked token, a password change or reset."""
+    every known device: after a lost phone, a leaked token, a password change or reset
+    (`actor` may be "cli", see accounts.CLI)."""
     user = user or actor
     now = clock.now()
     ended = s.execute(delete(WebSession).where(WebSession.user_id == user.id)).rowcount
@@ -244,9 +250,7 @@ def change_password(s: Session, user: User, current: str, new: str) -> None:
     """Set a new password (the current one is checked first) and end every session and
     token of the user, wherever they were opened."""
     accounts.authenticate(s, user.email, current)
-    user.password_hash = accounts._password(
-        new, user.name, user.email, user.business.name if user.business else None
-    )
+    user.password_hash = accounts.password_for(user, new)
     sign_out_everywhere(s, user, reason="password_changed")
 
 

@@ -25,6 +25,7 @@ from snicert.errors import (
     TooManyAttempts,
     http_status,
 )
+from snicert.health import report as health_report
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions
 from snicert.web.auth import (
@@ -336,8 +337,11 @@ def create_app() -> FastAPI:
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> JSONResponse:
+        """The database, the Prefect API and the scheduled sweep (snicert/health.py);
+        503 when the database does not answer."""
+        up, body = health_report()
+        return JSONResponse(body, status_code=200 if up else 503)
 
     return app
 
