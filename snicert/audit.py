@@ -55,14 +55,18 @@ def _digest(prev_hash: str, e: AuditEvent) -> str:
 
 def record(
     s: Session,
-    actor: User | None,
+    actor: User | str | None,
     action: str,
     entity: str,
     entity_id: int | None,
     application_id: int | None = None,
     **data: Any,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (it commits or rolls back with it)."""
+    """Append one event in the caller's transaction (it commits or rolls back with it).
+
+    `actor` is a user, or the name of an actor without an account (`"cli"`: the operator
+    at the shell of SNICERT_HOME); None is the system."""
+    user = actor if isinstance(actor, User) else None
     s.flush()  # entity ids must exist before they are recorded
     head = s.info.get(_HEAD)  # locked once per transaction, then held until it ends
     if head is None:
@@ -75,8 +79,8 @@ def record(
         seq=head.seq + 1,
         # microsecond precision survives every backend, so the hash re-computes exactly
         at=clock.now().astimezone(UTC),
-        actor_id=actor.id if actor else None,
-        actor=actor.email if actor else "system",
+        actor_id=user.id if user else None,
+        actor=user.email if user else actor or "system",
         action=action,
         entity=entity,
         entity_id=entity_id,
@@ -87,7 +91,7 @@ def record(
     event.hash = _digest(head.hash, event)
     s.add(event)  # inserted by the next flush (the next event's, a query's, or the commit's)
     head.seq, head.hash = event.seq, event.hash
-    signals.recorded(s, event, actor)
+    signals.recorded(s, event, user)
     return event
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -103,9 +104,11 @@ def _staff(w: World) -> None:
     with db.transaction() as s:
         official = w.user(s, "reviewer")
         for name, roles in STAFF.items():
-            w.users[name] = accounts.create_staff(
+            user, _ = accounts.create_staff(
                 s, official, f"{name}@lspro.example", hostile(f"name-{name}"), roles, PASSWORD
-            ).id
+            )
+            user.must_change_password = False  # as if chosen at the first sign-in
+            w.users[name] = user.id
 
 
 def _applicant(w: World) -> int:
@@ -184,6 +187,7 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
         *filenames,
     )
     get(x["xreviewer"], "/dashboard", hostile("brand"))
+    get(x["xreviewer"], "/admin/users", *staff_name.values())
 
     # the applicant answers; the second round passes
     with db.transaction() as s:
@@ -417,6 +421,9 @@ def test_forms_shown_again_keep_typed_text_escaped(web: FastAPI, home) -> None:
 
     w.advance_to(app_id, "document_review")
     reviewer = sign_in(web, "reviewer@lspro.example")
+    r = reviewer.post("/admin/users", {"email": HOSTILE, "name": HOSTILE, "role.sampler": "1"})
+    assert r.status_code == 422
+    shows(r.text, "/admin/users (refused)", HOSTILE)
     with db.transaction() as s:
         items = [i["id"] for i in s.get(Application, app_id).checklist_snapshot["document_items"]]
     r = reviewer.post(
@@ -551,7 +558,12 @@ def test_no_page_has_inline_script_or_style(web: FastAPI, home) -> None:
     w.advance_to(app_id, "document_review")
     pages = {
         "applicant0@umkm.example": ["/me", f"/applications/{app_id}", "/applications/new"],
-        "reviewer@lspro.example": ["/dashboard", f"/review/{app_id}"],
+        "reviewer@lspro.example": [
+            "/dashboard",
+            f"/review/{app_id}",
+            "/admin/users",
+            "/admin/checklists",
+        ],
         "analyst@lspro.example": ["/lab"],
         "verifier@lspro.example": ["/lab/verify"],
         "sampler@lspro.example": ["/sampling"],
@@ -568,6 +580,23 @@ def test_no_page_has_inline_script_or_style(web: FastAPI, home) -> None:
                 assert browser.get(ref).status_code == 200, ref
     staff = sign_in(web, "reviewer@lspro.example").get("/dashboard").text
     assert '<link rel="stylesheet" href="/static/staff.css">' in staff
+
+
+def test_templates_hold_no_inline_code_and_never_unescape() -> None:
+    """Pages keep every script and style under /static; no template turns escaping off.
+    (Certificates and reports are self-contained files with their own inline styles.)"""
+    root = Path(__file__).resolve().parents[1]
+    pages = sorted((root / "snicert/web/templates").glob("*.j2"))
+    files = sorted((root / "certificates").glob("*.j2")) + sorted(
+        (root / "snicert/templates").glob("*.j2")
+    )
+    assert pages and files
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=|javascript:", text, re.I), path
+    for path in pages + files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\|\s*safe\b|autoescape\s+false", text), path
 
 
 def test_downloads_keep_their_own_policy(web: FastAPI, home) -> None:

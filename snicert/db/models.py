@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -80,6 +81,11 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when someone else chose the credential (initial password, one-time code): the
+    # next sign-in leads only to choosing a password of one's own.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"))
     created_at: Mapped[datetime]
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -389,6 +395,18 @@ class SignInAttempt(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class KnownDevice(Base):
+    """A browser that signed in to an account before (its cookie holds the token; only the
+    hash is stored). Its attempts at that account count against its own budget instead of
+    the account's and the address's, so an attack from elsewhere does not slow its owner."""
+
+    __tablename__ = "known_devices"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
 
 
 class ApiToken(Base):

@@ -12,6 +12,7 @@ from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Certificate, Evaluation, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
+from snicert.services import dates
 from snicert.services.guards import application, get
 
 
@@ -161,6 +162,8 @@ def _change(
 def suspend(
     s: Session, actor: User, cert_id: int, reason: str, fix_by: datetime | None = None
 ) -> Certificate:
+    if fix_by is not None:
+        dates.fix_by("fix_by", fix_by, get(s, Certificate, cert_id, "certificate").valid_until)
     return _change(
         s, actor, cert_id, "suspend", reason, fix_by=fix_by.isoformat() if fix_by else None
     )
