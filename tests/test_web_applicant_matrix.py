@@ -82,7 +82,7 @@ MATRIX = [
     ("GET", "/documents/{doc_theirs}", None, OWN_B),
     ("GET", f"/documents/{NONE}", None, every(404, anonymous=401)),
     ("GET", "/api/v1/applications", None, every(200, anonymous=401)),
-    ("POST", "/api/v1/applications", {"product": "", "brand": "x"},
+    ("POST", "/api/v1/applications", {"product": "", "brand": "x", "production_site": "y"},
      {"anonymous": 401, A: 422, B: 422, R: 403, L: 403}),
     ("GET", "/api/v1/applications/{mine}", None, OWN_A),
     ("GET", "/api/v1/applications/{theirs}", None, OWN_B),

@@ -13,6 +13,7 @@ from snicert import audit, clock
 from snicert.db.models import Business, User, UserRole
 from snicert.errors import Conflict, InvalidInput, PermissionDenied
 from snicert.roles import STAFF_ROLES, Role
+from snicert.services import text
 from snicert.services.guards import require_role
 
 SYSTEM_EMAIL = "system@snicert.local"
@@ -22,7 +23,7 @@ _hasher = PasswordHasher()
 
 
 def _email(value: str) -> str:
-    email = value.strip().lower()
+    email = text.clean("email", value, User.email).lower()
     if not EMAIL_RE.match(email):
         raise InvalidInput("email", value, "not an e-mail address")
     return email
@@ -37,7 +38,7 @@ def _password(value: str | None) -> str | None:
 
 
 def validate_nib(nib: str) -> str:
-    nib = nib.strip()
+    nib = text.clean("nib", nib, Business.nib)
     if not NIB_RE.match(nib):
         raise InvalidInput("nib", nib, "an NIB has exactly 13 digits")
     return nib
@@ -46,11 +47,11 @@ def validate_nib(nib: str) -> str:
 def _new_user(s: Session, email: str, name: str, roles: set[Role], password: str | None,
               business: Business | None = None, phone: str | None = None) -> User:
     email = _email(email)
+    name = text.clean("name", name, User.name, required="must not be empty")
+    phone = text.optional("phone", phone, User.phone)
     if s.scalar(select(exists().where(User.email == email))):
         raise Conflict(f"a user with e-mail {email} already exists")
-    if not name.strip():
-        raise InvalidInput("name", name, "must not be empty")
-    user = User(email=email, name=name.strip(), phone=phone, password_hash=_password(password),
+    user = User(email=email, name=name, phone=phone, password_hash=_password(password),
                 active=True, business=business, created_at=clock.now(),
                 role_rows=[UserRole(role=r.value) for r in sorted(roles)])
     s.add(user)
@@ -98,14 +99,18 @@ def register_applicant(s: Session, *, email: str, name: str, password: str | Non
                        province: str = "Nusa Tenggara Timur", phone: str | None = None) -> User:
     """Self-registration of a UMKM owner together with their business."""
     nib = validate_nib(nib)
+    business_name = text.clean("business_name", business_name, Business.name,
+                               required="must not be empty")
+    address = text.clean("address", address, Business.address, required="must not be empty")
+    city = text.clean("city", city, Business.city, required="must not be empty")
+    province = text.clean("province", province, Business.province, required="must not be empty")
+    contact = text.clean("name", name, Business.contact_name, required="must not be empty")
+    phone = text.optional("phone", phone, Business.phone)
     if s.scalar(select(exists().where(Business.nib == nib))):
         raise Conflict(f"a business with NIB {nib} is already registered")
-    for field, value in (("business_name", business_name), ("address", address)):
-        if not value.strip():
-            raise InvalidInput(field, value, "must not be empty")
-    business = Business(name=business_name.strip(), nib=nib, address=address.strip(), city=city,
-                        province=province, contact_name=name.strip(), phone=phone,
-                        email=email.strip().lower(), created_at=clock.now())
+    business = Business(name=business_name, nib=nib, address=address, city=city,
+                        province=province, contact_name=contact, phone=phone,
+                        email=_email(email), created_at=clock.now())
     s.add(business)
     user = _new_user(s, email, name, {Role.APPLICANT}, password, business, phone)
     audit.record(s, user, "business.registered", "business", business.id, nib=nib)

@@ -20,7 +20,7 @@ from snicert.db.models import (
 from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import counters
+from snicert.services import counters, text
 from snicert.services.accounts import NIB_RE
 from snicert.services.guards import (
     application,
@@ -56,20 +56,23 @@ def create(s: Session, actor: User, product: str, brand: str, production_site: s
     if actor.business_id is None:
         raise PermissionDenied(f"{actor.email} is not linked to a business")
     catalog = catalog or default_catalog()
+    product = text.clean("product", product, Application.product)
     if product not in catalog.products:
         raise InvalidInput("product", product,
                            f"unknown product; known: {', '.join(sorted(catalog.products))}")
-    for field, value in (("brand", brand), ("production_site", production_site)):
-        if not value or not value.strip():
-            raise InvalidInput(field, value, "must not be empty")
+    brand = text.clean("brand", brand, Application.brand, required="must not be empty")
+    production_site = text.clean("production_site", production_site,
+                                 Application.production_site, required="must not be empty")
+    variants = text.optional("variants", variants, Application.variants)
+    lot = text.optional("lot", lot, Application.lot)
     if catalog.products[product].scheme.type == "1b" and not lot:
         raise InvalidInput("lot", lot, "scheme 1b certifies one lot: name it")
     now = clock.now()
     seq = counters.next_value(s, f"application:{now.year}")
     app = Application(
         number=f"APP-{now.year}-{seq:05d}", business_id=actor.business_id, product=product,
-        state=State.DRAFT.value, brand=brand.strip(), variants=variants,
-        production_site=production_site.strip(), lot=lot, created_by=actor.id,
+        state=State.DRAFT.value, brand=brand, variants=variants,
+        production_site=production_site, lot=lot, created_by=actor.id,
         created_at=now, state_changed_at=now, review_round=1,
         awaiting_role=Role.APPLICANT.value, awaiting_action=lifecycle.STAGES[State.DRAFT].awaiting,
     )
@@ -249,12 +252,17 @@ def record_review(s: Session, actor: User, app_id: int,
     missing = sorted(set(items) - set(verdicts))
     if missing:
         raise InvalidInput("verdicts", missing, "every document item needs a verdict")
+    checked: dict[str, tuple[str, str | None]] = {}
     for item_id, (verdict, comment) in verdicts.items():
         if verdict not in VERDICTS:
             raise InvalidInput(f"verdicts.{item_id}", verdict, f"expected one of {VERDICTS}")
-        if verdict == "nonconform" and not (comment or "").strip():
+        comment = text.optional(f"verdicts.{item_id}.comment", comment,
+                                ReviewVerdict.comment, multiline=True)
+        if verdict == "nonconform" and not comment:
             raise InvalidInput(f"verdicts.{item_id}.comment", comment,
                                "say what does not conform")
+        checked[item_id] = (verdict, comment)
+    verdicts = checked
     now = clock.now()
     for item_id, (verdict, comment) in verdicts.items():
         s.add(ReviewVerdict(application_id=app.id, round=app.review_round, item_id=item_id,
@@ -273,7 +281,7 @@ def open_nonconformities(s: Session, app_id: int) -> list[Nonconformity]:
     ).order_by(Nonconformity.id)))
 
 
-def answer_nonconformity(s: Session, actor: User, nc_id: int, text: str,
+def answer_nonconformity(s: Session, actor: User, nc_id: int, answer: str,
                          document_id: int | None = None) -> Nonconformity:
     """The applicant's answer; the last open one sends the case back to document review."""
     nc = get(s, Nonconformity, nc_id, "non-conformity")
@@ -282,13 +290,13 @@ def answer_nonconformity(s: Session, actor: User, nc_id: int, text: str,
     lifecycle.check(app.state, "answer_nonconformities", actor)
     if nc.status != "open":
         raise Conflict(f"non-conformity {nc_id} is already {nc.status}")
-    if not text.strip():
-        raise InvalidInput("text", text, "describe the correction")
+    answer = text.clean("text", answer, NonconformityResponse.text, multiline=True,
+                        required="describe the correction")
     if document_id is not None:
         doc = get(s, Document, document_id, "document")
         if doc.application_id != app.id:
             raise InvalidInput("document_id", document_id, "not a document of this application")
-    s.add(NonconformityResponse(nonconformity_id=nc.id, text=text.strip(),
+    s.add(NonconformityResponse(nonconformity_id=nc.id, text=answer,
                                 document_id=document_id, answered_by=actor.id,
                                 at=clock.now()))
     nc.status = "answered"
@@ -307,6 +315,6 @@ def withdraw(s: Session, actor: User, app_id: int, reason: str) -> Application:
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
     lifecycle.check(app.state, "withdraw", actor)
-    if not reason.strip():
-        raise InvalidInput("reason", reason, "say why the application is withdrawn")
-    return lifecycle.apply(s, app, "withdraw", actor, reason=reason.strip())
+    reason = text.clean("reason", reason, text.LONG_TEXT, multiline=True,
+                        required="say why the application is withdrawn")
+    return lifecycle.apply(s, app, "withdraw", actor, reason=reason)

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle
 from snicert.db.models import Certificate, Evaluation, User
-from snicert.errors import Conflict, InvalidInput
+from snicert.errors import Conflict
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
+from snicert.services import text
 from snicert.services.guards import application, get
 
 
@@ -95,8 +96,8 @@ def _change(s: Session, actor: User, cert_id: int, action: str, reason: str | No
     if action == "expire" and (cert.valid_until is None or cert.valid_until > clock.now()):
         raise Conflict(f"certificate {cert.number} is valid until "
                        f"{cert.valid_until or 'the end of its lot'}; it cannot expire now")
-    if action != "expire" and not (reason or "").strip():
-        raise InvalidInput("reason", reason, f"a {action} states its reason")
+    reason = text.clean("reason", reason, Certificate.status_reason, multiline=True,
+                        required=f"a {action} states its reason")
     before = cert.status
     cert.status, cert.status_reason = t.target.value, reason
     audit.record(s, actor, f"certificate.{t.event}", "certificate", cert.id, cert.application_id,

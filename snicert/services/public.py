@@ -17,6 +17,7 @@ from snicert import clock
 from snicert.certs import verify_url
 from snicert.db.models import Business, Certificate
 from snicert.lifecycle import CertState
+from snicert.services import text
 
 LISTED = (CertState.ACTIVE.value, CertState.SUSPENDED.value)
 
@@ -69,6 +70,7 @@ _BY_NUMBER = select(Certificate.number, Certificate.status, Certificate.status_r
 # answer is never stale. With several web processes, another process's change shows within
 # CACHE_SECONDS. Unknown numbers are never cached (a new certificate shows at once), and
 # expiry by date is re-checked on every answer.
+NUMBER_LIMIT = text.limit_of(Certificate.number)
 CACHE_SECONDS = 30.0
 CACHE_SIZE = 50_000
 _cache: dict[str, tuple[float, dict[str, Any], Any]] = {}
@@ -78,6 +80,8 @@ def lookup_certificate(number: str) -> dict[str, Any] | None:
     from snicert.db import engine as db
 
     key = number.strip().upper()
+    if len(key) > NUMBER_LIMIT or not key.isprintable():
+        return None  # no certificate number is that (PostgreSQL would refuse a NUL)
     hit = _cache.get(key)
     now = time.monotonic()
     if hit is not None and now - hit[0] < CACHE_SECONDS:
@@ -99,24 +103,30 @@ def forget_certificates() -> None:
     _cache.clear()
 
 
+SEARCH_LIMIT = 200  # characters of a directory search term
+
+
 def directory(s: Session, q: str = "", product: str = "", city: str = "", sni: str = "",
               limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """Certified products (active or suspended), searchable by business or brand (q),
     product code, city and SNI number."""
+    q, city, sni = (text.clean(f, v, SEARCH_LIMIT) for f, v in (("q", q), ("city", city),
+                                                                ("sni", sni)))
+    product = text.clean("product", product, Certificate.product)
     query = select(Certificate).join(Business, Business.id == Certificate.business_id).where(
         Certificate.status.in_(LISTED))
-    if q.strip():
-        like = f"%{q.strip().lower()}%"
+    if q:
+        like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(Business.name).like(like),
                                 func.lower(Certificate.number).like(like),
                                 func.lower(Certificate.data["brand"].as_string()).like(like)))
     if product:
         query = query.where(Certificate.product == product)
-    if city.strip():
-        query = query.where(func.lower(Business.city).like(f"%{city.strip().lower()}%"))
-    if sni.strip():
+    if city:
+        query = query.where(func.lower(Business.city).like(f"%{city.lower()}%"))
+    if sni:
         query = query.where(func.lower(Certificate.data["standards"].as_string()).like(
-            f"%{sni.strip().lower()}%"))
+            f"%{sni.lower()}%"))
     total = s.scalar(select(func.count()).select_from(query.subquery()))
     rows = s.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
                      .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock
 from snicert.db.models import ApiToken, SignInFailure, User, WebSession
-from snicert.errors import InvalidInput, NotFound, PermissionDenied
+from snicert.errors import NotFound, PermissionDenied
+from snicert.services import text
 from snicert.services.accounts import authenticate
 
 SESSION_DAYS = 7
@@ -69,10 +70,10 @@ def sign_out(s: Session, token: str) -> None:
 
 def create_api_token(s: Session, actor: User, name: str) -> tuple[str, ApiToken]:
     """A new token for `actor` (shown once); it acts with the actor's roles."""
-    if not name.strip():
-        raise InvalidInput("name", name, "name the integration the token is for")
+    name = text.clean("name", name, ApiToken.name,
+                      required="name the integration the token is for")
     token = "snc_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=actor.id, name=name.strip(), token_hash=_hash(token),
+    row = ApiToken(user_id=actor.id, name=name, token_hash=_hash(token),
                    created_at=clock.now(), revoked=False)
     s.add(row)
     s.flush()

@@ -15,15 +15,11 @@ from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
 from snicert.db.models import Application, User
-from snicert.errors import (
-    Conflict,
-    InvalidInput,
-    PermissionDenied,
-    SnicertError,
-    http_status,
-)
+from snicert.errors import Conflict, InvalidInput, PermissionDenied
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions
+from snicert.web import api
+from snicert.web.api import ERROR_RESPONSES, Offset
 from snicert.web.auth import (
     COOKIE,
     LoginLimiter,
@@ -41,7 +37,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="snicert", version="1", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(title="snicert", version="1", docs_url="/api/docs", redoc_url=None,
+                  responses=ERROR_RESPONSES)
+    api.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -60,7 +58,7 @@ def create_app() -> FastAPI:
 
     @app.get("/directory", response_class=HTMLResponse, include_in_schema=False)
     def directory_page(request: Request, q: str = "", product: str = "", city: str = "",
-                       sni: str = "", offset: int = Query(0, ge=0)) -> HTMLResponse:
+                       sni: str = "", offset: Offset = 0) -> HTMLResponse:
         with db.reading() as s:
             total, rows = public.directory(s, q, product, city, sni, 50, offset)
         return page(request, "directory.html.j2", rows=rows, total=total, q=q,
@@ -80,7 +78,7 @@ def create_app() -> FastAPI:
     @app.get("/api/v1/directory", tags=["public"])
     def directory_api(q: str = "", product: str = "", city: str = "", sni: str = "",
                       limit: int = Query(50, ge=1, le=200),
-                      offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                      offset: Offset = 0) -> dict[str, Any]:
         """Certified products, searchable by business or brand, product, city and SNI."""
         with db.reading() as s:
             total, rows = public.directory(s, q, product, city, sni, limit, offset)
@@ -181,14 +179,6 @@ def create_app() -> FastAPI:
         with db.transaction() as s:
             token, row = sessions.create_api_token(s, s.get(User, who.user_id), name)
             return {"id": row.id, "name": row.name, "token": token}
-
-    @app.exception_handler(SnicertError)
-    def refused(request: Request, exc: SnicertError) -> JSONResponse:
-        status = http_status(exc)
-        body: dict[str, Any] = {"detail": str(exc)}
-        if isinstance(exc, InvalidInput):
-            body["field"] = exc.field
-        return JSONResponse(body, status_code=status)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
