@@ -43,13 +43,16 @@ def main(n: int) -> int:
     counter = iter(range(10**9))
 
     def one() -> render.Rendered:  # a new number each time: nothing is cached between them
-        return render_certificate({**DATA, "number": f"SNI-ABN-2026-{next(counter) % 10000:04d}"},
-                                  photo, key)
+        return render_certificate(
+            {**DATA, "number": f"SNI-ABN-2026-{next(counter) % 10000:04d}"}, photo, key
+        )
 
     rendered = one()  # warm-up: fonts, templates, imports
     total = median_ms(one, n)
-    print(f"render one certificate (sign, QR, HTML, PDF, PNG, label): median {total:6.1f} ms "
-          f"over {n}  (target <= 100 ms)")
+    print(
+        f"render one certificate (sign, QR, HTML, PDF, PNG, label): median {total:6.1f} ms "
+        f"over {n}  (target <= 100 ms)"
+    )
 
     # where the time goes
     vc = sign_certificate(DATA, key)
@@ -76,8 +79,10 @@ def main(n: int) -> int:
         assert verify_file(data, known, NOW).valid
         ms = median_ms(lambda d=data: verify_file(d, known, NOW), n)
         worst = max(worst, ms)
-        print(f"verify one {form:<4} file ({len(data):>7} bytes): median {ms:6.2f} ms  "
-              f"(target <= 5 ms)")
+        print(
+            f"verify one {form:<4} file ({len(data):>7} bytes): median {ms:6.2f} ms  "
+            f"(target <= 5 ms)"
+        )
     ok = total <= 100 and worst <= 5
     print("targets met" if ok else "TARGETS NOT MET")
     return 0 if ok else 1

@@ -43,13 +43,15 @@ def main(sizes: list[int]) -> None:
     player = demo.Player(demo.Cast(), random.Random(1), nib_offset=0)
     player.play(demo.Plan("abon", 99_000))  # warm-up: starts the Prefect server
     heap.settle()  # as the demo does after its first application
-    mode = os.environ.get('SNICERT_FLOW_MODE', 'local')
+    mode = os.environ.get("SNICERT_FLOW_MODE", "local")
     print(f"SNICERT_HOME={os.environ['SNICERT_HOME']}  flow mode={mode}")
     per_app = {}
     offset = 0
     for n in sizes:
-        todo = [demo.Plan(PRODUCTS[i % 4], offset + i, nonconformity=i % 10 == 0,
-                          retest=i % 10 == 1) for i in range(n)]
+        todo = [
+            demo.Plan(PRODUCTS[i % 4], offset + i, nonconformity=i % 10 == 0, retest=i % 10 == 1)
+            for i in range(n)
+        ]
         offset += n
         start = time.perf_counter()
         for plan in todo:

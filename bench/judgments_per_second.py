@@ -25,12 +25,28 @@ from snicert.judgment import CONFORM, NONCONFORM, judge
 
 TARGET = 100_000
 WORDS = {
-    "negative": [("negatif", CONFORM), ("Tidak Terdeteksi", CONFORM), ("not detected", CONFORM),
-                 ("negative", CONFORM), ("positif", NONCONFORM), ("detected", NONCONFORM)],
-    "sensory_normal": [("normal", CONFORM), ("Normal", CONFORM), ("khas", CONFORM),
-                       ("tidak normal", NONCONFORM), ("abnormal", NONCONFORM)],
-    "pass_fail": [("lulus", CONFORM), ("pass", CONFORM), ("memenuhi syarat", CONFORM),
-                  ("gagal", NONCONFORM), ("fail", NONCONFORM)],
+    "negative": [
+        ("negatif", CONFORM),
+        ("Tidak Terdeteksi", CONFORM),
+        ("not detected", CONFORM),
+        ("negative", CONFORM),
+        ("positif", NONCONFORM),
+        ("detected", NONCONFORM),
+    ],
+    "sensory_normal": [
+        ("normal", CONFORM),
+        ("Normal", CONFORM),
+        ("khas", CONFORM),
+        ("tidak normal", NONCONFORM),
+        ("abnormal", NONCONFORM),
+    ],
+    "pass_fail": [
+        ("lulus", CONFORM),
+        ("pass", CONFORM),
+        ("memenuhi syarat", CONFORM),
+        ("gagal", NONCONFORM),
+        ("fail", NONCONFORM),
+    ],
 }
 EXTRA = [  # equals requirements, as JSON keeps them (Decimal as text)
     {"kind": "equals", "value": "12"},
@@ -51,27 +67,33 @@ def numeric_cases(req: dict[str, Any]) -> list[Case]:
         hi = Decimal(req["max"])
         inside = hi * Decimal("0.6") if kind == "max" else (Decimal(req["min"]) + hi) / 2
         cases += [
-            (req, _text(hi), None, CONFORM),                            # at the boundary
-            (req, _text(hi + Decimal("0.01")), None, NONCONFORM),      # just above
+            (req, _text(hi), None, CONFORM),  # at the boundary
+            (req, _text(hi + Decimal("0.01")), None, NONCONFORM),  # just above
             (req, _text(inside), None, CONFORM),
-            (req, float(inside), None, CONFORM),                        # a JSON number
-            (req, _text(inside).replace(".", ","), None, CONFORM),     # decimal comma
+            (req, float(inside), None, CONFORM),  # a JSON number
+            (req, _text(inside).replace(".", ","), None, CONFORM),  # decimal comma
             (req, f"{_text(inside)}E0", None, CONFORM),
-            (req, _text(inside), Decimal("0.001"), CONFORM),           # guarded
-            (req, _text(hi), Decimal("0.001"), NONCONFORM),            # guarded at the limit
+            (req, _text(inside), Decimal("0.001"), CONFORM),  # guarded
+            (req, _text(hi), Decimal("0.001"), NONCONFORM),  # guarded at the limit
         ]
         if kind == "max":
-            cases += [(req, f"< {_text(hi / 2)}", None, CONFORM),      # below the LOD
-                      (req, f"<{_text(hi)}", None, CONFORM),
-                      (req, f"> {_text(hi)}", None, NONCONFORM)]
+            cases += [
+                (req, f"< {_text(hi / 2)}", None, CONFORM),  # below the LOD
+                (req, f"<{_text(hi)}", None, CONFORM),
+                (req, f"> {_text(hi)}", None, NONCONFORM),
+            ]
             if hi >= 1000:
                 mantissa = hi.scaleb(-(hi.adjusted()))
-                cases += [(req, f"{_text(mantissa)} x 10^{hi.adjusted()}", None, CONFORM),
-                          (req, f"{_text(mantissa)}×10{_sup(hi.adjusted())}", None, CONFORM),
-                          (req, f"{_text(mantissa * 2)}E{hi.adjusted()}", None, NONCONFORM)]
+                cases += [
+                    (req, f"{_text(mantissa)} x 10^{hi.adjusted()}", None, CONFORM),
+                    (req, f"{_text(mantissa)}×10{_sup(hi.adjusted())}", None, CONFORM),
+                    (req, f"{_text(mantissa * 2)}E{hi.adjusted()}", None, NONCONFORM),
+                ]
         else:
-            cases += [(req, _text(Decimal(req["min"]) - 1), None, NONCONFORM),
-                      (req, f"< {_text(hi)}", None, NONCONFORM)]
+            cases += [
+                (req, _text(Decimal(req["min"]) - 1), None, NONCONFORM),
+                (req, f"< {_text(hi)}", None, NONCONFORM),
+            ]
     else:  # min
         lo = Decimal(req["min"])
         cases += [
@@ -80,7 +102,7 @@ def numeric_cases(req: dict[str, Any]) -> list[Case]:
             (req, _text(lo * 2 + 1), None, CONFORM),
             (req, int(lo * 2 + 1), None, CONFORM),
             (req, f"> {_text(lo)}", None, CONFORM),
-            (req, f"< {_text(lo * 3)}", None, NONCONFORM),              # a bound never shows a min
+            (req, f"< {_text(lo * 3)}", None, NONCONFORM),  # a bound never shows a min
             (req, _text(lo * 2 + 1), Decimal("0.5"), CONFORM),
         ]
     return cases
@@ -92,21 +114,30 @@ def _sup(n: int) -> str:
 
 def mix() -> list[Case]:
     cat = default_catalog()
-    reqs = [p["requirement"] for cl in cat.checklists.values()
-            for p in cl.model_dump(mode="json")["parameters"]]
+    reqs = [
+        p["requirement"]
+        for cl in cat.checklists.values()
+        for p in cl.model_dump(mode="json")["parameters"]
+    ]
     cases: list[Case] = []
     for req in reqs + EXTRA:
         kind = req["kind"]
         if kind in ("max", "min", "range"):
             cases += numeric_cases(req)
         elif kind == "one_of":
-            cases += [(req, req["values"][0], None, CONFORM),
-                      (req, req["values"][-1].upper(), None, CONFORM),
-                      (req, "lainnya", None, NONCONFORM)]
+            cases += [
+                (req, req["values"][0], None, CONFORM),
+                (req, req["values"][-1].upper(), None, CONFORM),
+                (req, "lainnya", None, NONCONFORM),
+            ]
         elif kind == "equals":
             if req["value"] == "12":
-                cases += [(req, "12", None, CONFORM), (req, 12, None, CONFORM),
-                          (req, "12.0", None, CONFORM), (req, "11", None, NONCONFORM)]
+                cases += [
+                    (req, "12", None, CONFORM),
+                    (req, 12, None, CONFORM),
+                    (req, "12.0", None, CONFORM),
+                    (req, "11", None, NONCONFORM),
+                ]
             else:
                 cases += [(req, "Natural", None, CONFORM), (req, "synthetic", None, NONCONFORM)]
         else:
@@ -131,8 +162,9 @@ def main(total: int) -> None:
     kinds = defaultdict(list)
     for case in cases:
         kinds[case[0]["kind"]].append(case)
-    print(f"{len(cases)} distinct (requirement, result) pairs, {n:,} judgments per round, "
-          "best of 5")
+    print(
+        f"{len(cases)} distinct (requirement, result) pairs, {n:,} judgments per round, best of 5"
+    )
     for kind, group in sorted(kinds.items()):
         reps = max(1, 200_000 // len(group))
         start = time.perf_counter()

@@ -56,16 +56,32 @@ def fill() -> list[str]:
     with db.transaction() as s:
         system = accounts.system_user(s)
         # one real application row to hang the certificates on (FK), then bulk rows
-        b = Business(name="UMKM Bench", nib="9100000000000", address="Jl. El Tari 1",
-                     city="Kota Kupang", province="NTT", contact_name="x", created_at=now)
+        b = Business(
+            name="UMKM Bench",
+            nib="9100000000000",
+            address="Jl. El Tari 1",
+            city="Kota Kupang",
+            province="NTT",
+            contact_name="x",
+            created_at=now,
+        )
         s.add(b)
         s.flush()
         from snicert.db.models import Application
+
         rows = []
         for i in range(N_CERTS):
-            app = Application(number=f"APP-B-{i:05d}", business_id=b.id, product="abon",
-                              state="certified", brand="Bench", production_site="Kupang",
-                              created_by=system.id, created_at=now, state_changed_at=now)
+            app = Application(
+                number=f"APP-B-{i:05d}",
+                business_id=b.id,
+                product="abon",
+                state="certified",
+                brand="Bench",
+                production_site="Kupang",
+                created_by=system.id,
+                created_at=now,
+                state_changed_at=now,
+            )
             rows.append(app)
         s.add_all(rows)
         s.flush()
@@ -73,19 +89,41 @@ def fill() -> list[str]:
         for i, app in enumerate(rows):
             number = f"SNI-ABN-2026-{i + 1:05d}"
             numbers.append(number)
-            certs.append(Certificate(
-                application_id=app.id, number=number, product="abon", business_id=b.id,
-                status="active", issued_by=system.id, issued_at=now,
-                valid_until=now + timedelta(days=1460), key_id="bench",
-                data={"number": number, "holder": {"name": "UMKM Bench", "nib": b.nib,
-                      "address": b.address, "city": b.city, "province": b.province},
-                      "production_site": "Kupang", "brand": "Bench",
-                      "product": {"code": "abon", "name": {"id": "Abon", "en": "Floss"},
-                                  "variants": None},
-                      "standards": [{"number": "SNI 01-3707-1995", "title": "Abon"}],
-                      "scheme": "5", "scope": {"id": "x", "en": "x"},
-                      "issued_at": now.isoformat(),
-                      "valid_until": (now + timedelta(days=1460)).isoformat()}))
+            certs.append(
+                Certificate(
+                    application_id=app.id,
+                    number=number,
+                    product="abon",
+                    business_id=b.id,
+                    status="active",
+                    issued_by=system.id,
+                    issued_at=now,
+                    valid_until=now + timedelta(days=1460),
+                    key_id="bench",
+                    data={
+                        "number": number,
+                        "holder": {
+                            "name": "UMKM Bench",
+                            "nib": b.nib,
+                            "address": b.address,
+                            "city": b.city,
+                            "province": b.province,
+                        },
+                        "production_site": "Kupang",
+                        "brand": "Bench",
+                        "product": {
+                            "code": "abon",
+                            "name": {"id": "Abon", "en": "Floss"},
+                            "variants": None,
+                        },
+                        "standards": [{"number": "SNI 01-3707-1995", "title": "Abon"}],
+                        "scheme": "5",
+                        "scope": {"id": "x", "en": "x"},
+                        "issued_at": now.isoformat(),
+                        "valid_until": (now + timedelta(days=1460)).isoformat(),
+                    },
+                )
+            )
         s.add_all(certs)
         assert s.query(User).count() >= 1
     return numbers
@@ -120,8 +158,9 @@ end
 """
 
 
-def wrk(url: str, seconds: float, clients: int, script: str | None = None
-        ) -> tuple[float, float, int]:
+def wrk(
+    url: str, seconds: float, clients: int, script: str | None = None
+) -> tuple[float, float, int]:
     """Requests/s, p99 in ms and request count, from wrk's --latency report."""
     args = ["wrk", "-t1", f"-c{clients}", f"-d{seconds:.0f}s", "--latency", url]
     if script:
@@ -167,25 +206,40 @@ def main() -> None:
         else:
             tool = "httpx (install wrk for a load generator that outruns the server)"
             bare = asyncio.run(load(lambda: f"{base}/bare", args.seconds, args.clients))
-            first, verify = (asyncio.run(load(
-                lambda: f"{base}/api/v1/certificates/{random.choice(numbers)}",
-                args.seconds, args.clients)) for _ in range(2))
+            first, verify = (
+                asyncio.run(
+                    load(
+                        lambda: f"{base}/api/v1/certificates/{random.choice(numbers)}",
+                        args.seconds,
+                        args.clients,
+                    )
+                )
+                for _ in range(2)
+            )
     finally:
         server.terminate()
         server.wait()
-    print(f"{N_CERTS} certificates, {args.clients} concurrent clients, {args.seconds:.0f} s "
-          f"each, load from {tool}")
+    print(
+        f"{N_CERTS} certificates, {args.clients} concurrent clients, {args.seconds:.0f} s "
+        f"each, load from {tool}"
+    )
     print(f"bare endpoint:   {bare[0]:8.0f} req/s   p99 {bare[1]:6.1f} ms   ({bare[2]} requests)")
     # The first pass reads every certificate from the database once (the per-process
     # answer cache, services/public.py, starts empty); the second is the steady state.
-    print(f"verify, 1st pass:{first[0]:8.0f} req/s   p99 {first[1]:6.1f} ms   "
-          f"({first[2]} requests; cache filling, ratio {first[0] / bare[0]:.2f})")
-    print(f"verify endpoint: {verify[0]:8.0f} req/s   p99 {verify[1]:6.1f} ms   "
-          f"({verify[2]} requests)")
+    print(
+        f"verify, 1st pass:{first[0]:8.0f} req/s   p99 {first[1]:6.1f} ms   "
+        f"({first[2]} requests; cache filling, ratio {first[0] / bare[0]:.2f})"
+    )
+    print(
+        f"verify endpoint: {verify[0]:8.0f} req/s   p99 {verify[1]:6.1f} ms   "
+        f"({verify[2]} requests)"
+    )
     ratio = verify[0] / bare[0]
     ok = ratio >= 0.5 and verify[1] <= 50
-    print(f"throughput ratio {ratio:.2f} (target >= 0.5), p99 target <= 50 ms: "
-          f"{'met' if ok else 'NOT met'}")
+    print(
+        f"throughput ratio {ratio:.2f} (target >= 0.5), p99 target <= 50 ms: "
+        f"{'met' if ok else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,9 +41,13 @@ STAGE_TASKS = {
 
 # Nothing is persisted, but without a storage named here Prefect asks the server for its
 # default storage twice per run (2 of 8 requests); this is the local default it would use.
-@flow(name="certification", flow_run_name="application-{application_id}",
-      validate_parameters=False, persist_result=False,
-      result_storage=Path(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()))
+@flow(
+    name="certification",
+    flow_run_name="application-{application_id}",
+    validate_parameters=False,
+    persist_result=False,
+    result_storage=Path(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()),
+)
 def certification(application_id: int) -> State:
     for _ in range(len(STAGE_TASKS) + 1):
         step = STAGE_TASKS.get(stages.status(application_id).state)
@@ -52,8 +56,9 @@ def certification(application_id: int) -> State:
     st = stages.status(application_id)
     if st.awaiting_role:
         due = f" by {st.due_at:%Y-%m-%d}" if st.due_at else ""
-        return Completed(name=f"Awaiting {st.awaiting_role}",
-                         message=f"{st.number}: {st.awaiting_action}{due}")
+        return Completed(
+            name=f"Awaiting {st.awaiting_role}", message=f"{st.number}: {st.awaiting_action}{due}"
+        )
     return Completed(name=st.state.capitalize(), message=f"{st.number}: {st.state}")
 
 
@@ -63,7 +68,8 @@ def _local_settings() -> tuple[Any, Any]:
     prefect_server.ensure_api()
     ctx = get_settings_context()
     return ctx.profile, ctx.settings.copy_with_update(
-        updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+        updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    )
 
 
 def run_local(application_id: int) -> None:

@@ -31,23 +31,31 @@ from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_KEY, PREFECT_A
 class RunClient(SyncPrefectClient):
     def __init__(self, api: str) -> None:
         # as prefect.get_client(sync_client=True) builds it for a configured API
-        super().__init__(api, auth_string=PREFECT_API_AUTH_STRING.value(),
-                         api_key=PREFECT_API_KEY.value())
+        super().__init__(
+            api, auth_string=PREFECT_API_AUTH_STRING.value(), api_key=PREFECT_API_KEY.value()
+        )
         self._flow_answers: dict[str, httpx.Response] = {}  # POST /flows/ by flow name
         self._named: dict[UUID, str] = {}
 
-    def request(self, method: str, path: str, params: Any = None, path_params: Any = None,
-                **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, path: str, params: Any = None, path_params: Any = None, **kwargs: Any
+    ) -> httpx.Response:
         if method == "POST" and path == "/flows/":
             name = kwargs["json"]["name"]
             if name not in self._flow_answers:
-                self._flow_answers[name] = super().request(method, path, params, path_params,
-                                                       **kwargs)
+                self._flow_answers[name] = super().request(
+                    method, path, params, path_params, **kwargs
+                )
             return self._flow_answers[name]
         return super().request(method, path, params, path_params, **kwargs)
 
-    def create_flow_run(self, flow: Any, name: str | None = None,
-                        parameters: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def create_flow_run(
+        self,
+        flow: Any,
+        name: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         if name is None and isinstance(flow.flow_run_name, str):
             name = flow.flow_run_name.format(**(parameters or {}))
         try:

@@ -42,8 +42,13 @@ def resume_automated() -> list[int]:
     """Applications sitting in a state with an automated step (a run failed or never
     started) are moved on here."""
     with db.transaction() as s:
-        ids = list(s.scalars(select(Application.id).where(
-            Application.state.in_([str(x) for x in stages.AUTOMATED]))))
+        ids = list(
+            s.scalars(
+                select(Application.id).where(
+                    Application.state.in_([str(x) for x in stages.AUTOMATED])
+                )
+            )
+        )
     for app_id in ids:
         while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
             pass

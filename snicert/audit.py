@@ -30,11 +30,19 @@ def canonical_json(data: Any) -> str:
 
 
 def _digest(prev_hash: str, e: AuditEvent) -> str:
-    record = canonical_json({
-        "seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id, "actor": e.actor,
-        "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
-        "application_id": e.application_id, "data": e.data,
-    })
+    record = canonical_json(
+        {
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "actor_id": e.actor_id,
+            "actor": e.actor,
+            "action": e.action,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "application_id": e.application_id,
+            "data": e.data,
+        }
+    )
     return hashlib.sha256(f"{prev_hash}\n{record}".encode()).hexdigest()
 
 
@@ -111,14 +119,18 @@ def verify(s: Session) -> ChainReport:
         if e.seq != expected_seq:
             problems.append(f"rows {expected_seq}..{e.seq - 1} are missing (deleted)")
         if e.prev_hash != prev_hash:
-            problems.append(f"row {e.seq}: does not follow the row before it "
-                            "(a row was deleted, inserted or reordered)")
+            problems.append(
+                f"row {e.seq}: does not follow the row before it "
+                "(a row was deleted, inserted or reordered)"
+            )
         if _digest(e.prev_hash, e) != e.hash:
             problems.append(f"row {e.seq}: content does not match its hash (edited)")
         prev_hash, expected_seq = e.hash, e.seq + 1
     head = s.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != expected_seq - 1 or head_hash != prev_hash:
-        problems.append(f"the chain ends at row {expected_seq - 1} but its head records row "
-                        f"{head_seq}: rows at the end were deleted or added")
+        problems.append(
+            f"the chain ends at row {expected_seq - 1} but its head records row "
+            f"{head_seq}: rows at the end were deleted or added"
+        )
     return ChainReport(checked, problems)

@@ -18,8 +18,12 @@ class InitReport:
     official: str | None
 
 
-def init(official_email: str | None = None, official_name: str | None = None,
-         official_password: str | None = None, catalog: Catalog | None = None) -> InitReport:
+def init(
+    official_email: str | None = None,
+    official_name: str | None = None,
+    official_password: str | None = None,
+    catalog: Catalog | None = None,
+) -> InitReport:
     """Idempotent: running it again upgrades the schema and loads only what changed."""
     catalog = catalog or default_catalog()
     ensure_keypair()  # the certificate signing key, under SNICERT_HOME/keys
@@ -30,6 +34,10 @@ def init(official_email: str | None = None, official_name: str | None = None,
         official = None
         if official_email:
             official = accounts.bootstrap_official(
-                s, official_email, official_name or official_email, official_password).email
-    return InitReport(str(db.engine().url.render_as_string(hide_password=True)),
-                      [f"{r.product} v{r.version}" for r in loaded], official)
+                s, official_email, official_name or official_email, official_password
+            ).email
+    return InitReport(
+        str(db.engine().url.render_as_string(hide_password=True)),
+        [f"{r.product} v{r.version}" for r in loaded],
+        official,
+    )

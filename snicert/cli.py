@@ -14,8 +14,11 @@ from snicert.catalog import DataError, load_catalog
 from snicert.prefect_env import configure as configure_prefect
 
 configure_prefect()
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="snicert: SNI product certification workflow for UMKM goods.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="snicert: SNI product certification workflow for UMKM goods.",
+)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -25,8 +28,12 @@ def _fail(message: str, code: int = 1) -> None:
 
 @app.command("check-data")
 def check_data(
-    dirs: Annotated[list[Path] | None, typer.Argument(
-        help="Folders or files to check (default: the repo's products/ and checklists/)")] = None,
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Folders or files to check (default: the repo's products/ and checklists/)"
+        ),
+    ] = None,
 ) -> None:
     """Validate product, checklist and unit files; exit 1 naming file, field and value."""
     try:
@@ -55,32 +62,38 @@ def products(as_json: Annotated[bool, typer.Option("--json", help="JSON output")
     rows = []
     for code, p in sorted(cat.products.items()):
         cl = cat.checklists.get(code)
-        rows.append({
-            "code": code,
-            "name": {"id": p.name.id, "en": p.name.en},
-            "sni": [s.number for s in p.standards],
-            "scheme": p.scheme.type,
-            "validity_years": p.scheme.validity_years,
-            "checklist_version": cl.version if cl else None,
-            "parameters": len(cl.parameters) if cl else 0,
-            "document_items": len(cl.document_items) if cl else 0,
-            "provisional": cl.provisional_count if cl else 0,
-        })
+        rows.append(
+            {
+                "code": code,
+                "name": {"id": p.name.id, "en": p.name.en},
+                "sni": [s.number for s in p.standards],
+                "scheme": p.scheme.type,
+                "validity_years": p.scheme.validity_years,
+                "checklist_version": cl.version if cl else None,
+                "parameters": len(cl.parameters) if cl else 0,
+                "document_items": len(cl.document_items) if cl else 0,
+                "provisional": cl.provisional_count if cl else 0,
+            }
+        )
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for r in rows:
-        typer.echo(f"{r['code']:<12} {r['name']['id']:<16} {', '.join(r['sni']):<42} "
-                   f"type {r['scheme']:<3} {r['parameters']:>3} parameters, "
-                   f"{r['provisional']} provisional")
+        typer.echo(
+            f"{r['code']:<12} {r['name']['id']:<16} {', '.join(r['sni']):<42} "
+            f"type {r['scheme']:<3} {r['parameters']:>3} parameters, "
+            f"{r['provisional']} provisional"
+        )
 
 
 @app.command("init")
 def init(
     official_email: Annotated[str | None, typer.Option(help="E-mail of the first official")] = None,
     official_name: Annotated[str | None, typer.Option(help="Name of the first official")] = None,
-    official_password: Annotated[str | None, typer.Option(
-        help="Password of the first official", envvar="SNICERT_OFFICIAL_PASSWORD")] = None,
+    official_password: Annotated[
+        str | None,
+        typer.Option(help="Password of the first official", envvar="SNICERT_OFFICIAL_PASSWORD"),
+    ] = None,
 ) -> None:
     """Create or upgrade the database under SNICERT_HOME and load products and checklists."""
     from snicert.bootstrap import init as do_init
@@ -93,7 +106,97 @@ def init(
         typer.echo(f"loaded checklist {item} (draft: an official approves it)")
     if report.official:
         typer.echo(f"official: {report.official}")
+    _ask_identity()
 
+
+def _ask_identity() -> None:
+    """Ask for the LSPro identity settings still missing (at a terminal), or name them."""
+    import sys
+
+    from snicert import settings
+
+    cfg = _settings()
+    missing = cfg.missing_identity()
+    if not missing:
+        return
+    if not sys.stdin.isatty():
+        typer.echo(
+            "identity incomplete (certificates cannot be issued until set): "
+            + ", ".join(missing)
+            + "; set each with `snicert settings set NAME VALUE`"
+        )
+        return
+    typer.echo("The certification body's identity, printed on certificates and reports:")
+    for name in missing:
+        while True:
+            value = typer.prompt(f"  {settings.LABELS[name]} [{name}]")
+            try:
+                settings.write({name: value})
+                break
+            except settings.SettingsError as exc:
+                typer.echo(f"  {exc}", err=True)
+    typer.echo(f"saved in {settings.file_path()}")
+
+
+def _settings():  # noqa: ANN202 (typed in snicert.settings)
+    from snicert import settings
+
+    try:
+        return settings.current()
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
+
+
+settings_app = typer.Typer(
+    help="The LSPro's identity and site settings (`snicert settings` prints them).",
+    invoke_without_command=True,
+)
+app.add_typer(settings_app, name="settings")
+
+
+@settings_app.callback()
+def settings_show(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False
+) -> None:
+    """Print every setting, its value and where it comes from; name the missing ones."""
+    if ctx.invoked_subcommand:
+        return
+    from snicert import settings
+
+    cfg = _settings()
+    rows = [
+        {
+            "name": name,
+            "value": getattr(cfg, name),
+            "source": settings.source_of(name),
+            "required": name in settings.IDENTITY,
+        }
+        for name in settings.NAMES
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        value = r["value"] or ("(missing)" if r["required"] else "")
+        typer.echo(f"{r['name']:<20} {value}  [{r['source']}]")
+    missing = cfg.missing_identity()
+    if missing:
+        typer.echo(f"identity incomplete: {', '.join(missing)} (issuance is refused until set)")
+
+
+@settings_app.command("set")
+def settings_set(name: str, value: str) -> None:
+    """Store one setting in SNICERT_HOME/snicert.toml (validated first)."""
+    from snicert import settings
+
+    try:
+        settings.write({name: value})
+    except settings.SettingsError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{name} = {value}  [{settings.file_path()}]")
+    if settings.env_name(name) in __import__("os").environ:
+        typer.echo(f"note: {settings.env_name(name)} is set in the environment and wins")
 
 
 checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")
@@ -109,8 +212,9 @@ def checklists_list() -> None:
     from snicert.db.models import ChecklistVersion
 
     with db.transaction() as s:
-        for row in s.scalars(select(ChecklistVersion).order_by(ChecklistVersion.product,
-                                                               ChecklistVersion.version)):
+        for row in s.scalars(
+            select(ChecklistVersion).order_by(ChecklistVersion.product, ChecklistVersion.version)
+        ):
             typer.echo(f"{row.product:<12} v{row.version:<3} {row.status:<9} {row.sha256[:12]}")
 
 
@@ -130,6 +234,62 @@ def checklists_approve(
         row = checklists.approve(s, user_by_email(s, actor), product, version)
         typer.echo(f"approved checklist {row.product} v{row.version}")
 
+
+@app.command("backup")
+def backup_cmd(
+    dest: Annotated[Path, typer.Argument(help="A new or empty folder for the backup")],
+) -> None:
+    """Copy the home while it runs: the database (SQLite backup API, or pg_dump), documents,
+    rendered files, keys and settings, with a manifest of sha256 sums."""
+    from snicert import backup
+
+    try:
+        done = backup.backup(dest)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    rows = sum(done.counts.values())
+    typer.echo(
+        f"backup: {done.path} ({done.database} database, {rows} rows; "
+        f"{done.files} files, {done.bytes} bytes; manifest.json)"
+    )
+
+
+@app.command("restore")
+def restore_cmd(
+    src: Annotated[Path, typer.Argument(help="A folder made by `snicert backup`")],
+) -> None:
+    """Restore a backup into an empty home (SNICERT_HOME, and for PostgreSQL an empty
+    SNICERT_DATABASE_URL), after checking every file against the manifest."""
+    from snicert import backup
+
+    try:
+        done = backup.restore(src)
+    except backup.BackupError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    typer.echo(
+        f"restored into {done.path}: {sum(done.counts.values())} rows, "
+        f"{done.files} files; run `snicert audit verify` to check the audit chain"
+    )
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="The certificate signing key.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Sign with a new key from now on; the old public key stays published (retired), so
+    every certificate signed before still verifies."""
+    from snicert import audit
+    from snicert.certs.keys import rotate
+    from snicert.db import engine as db
+
+    old, new = rotate()
+    with db.transaction() as s:
+        audit.record(s, None, "keys.rotated", "signing_key", None, retired=old.kid, current=new.kid)
+    typer.echo(f"signing key: {new.kid} (retired: {old.kid}, still published for verification)")
 
 
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
@@ -154,8 +314,9 @@ def audit_verify() -> None:
 @app.command("demo")
 def demo(
     count: Annotated[int, typer.Option(help="Applications per product that end certified")] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per application")
-                       ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per application")
+    ] = False,
     parallel: Annotated[int, typer.Option(help="Applications played at once")] = 1,
 ) -> None:
     """Play every role on synthetic Kupang UMKM businesses, through the certification flow."""
@@ -165,16 +326,21 @@ def demo(
 
     with _service_errors(), Progress(transient=True, console=_stderr()) as bar:
         task = bar.add_task("demo", total=len(demo_mod.plans(count)))
-        results = demo_mod.run(count, lambda done, total: bar.update(task, completed=done),
-                               parallel=parallel)
+        results = demo_mod.run(
+            count, lambda done, total: bar.update(task, completed=done), parallel=parallel
+        )
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{'product':<11} {'application':<15} {'state':<10} {'scenario':<44} "
-               "certificate / refusal reason")
+    typer.echo(
+        f"{'product':<11} {'application':<15} {'state':<10} {'scenario':<44} "
+        "certificate / refusal reason"
+    )
     for r in results:
-        typer.echo(f"{r.product:<11} {r.number:<15} {r.state:<10} {'; '.join(r.scenario):<44} "
-                   f"{r.certificate or r.refusal_reason or ''}")
+        typer.echo(
+            f"{r.product:<11} {r.number:<15} {r.state:<10} {'; '.join(r.scenario):<44} "
+            f"{r.certificate or r.refusal_reason or ''}"
+        )
     for r in results:
         for path in r.files:
             typer.echo(f"  {r.number}: {path}")
@@ -183,9 +349,13 @@ def demo(
 @app.command("evaluate")
 def evaluate_results(
     product: Annotated[str, typer.Argument(help="Product code, e.g. abon")],
-    results_file: Annotated[Path, typer.Argument(
-        help="Results as .json ({\"results\": [{\"parameter\", \"value\", \"unit\"}]}) or .csv "
-             "(columns parameter, value, unit; optional uncertainty)")],
+    results_file: Annotated[
+        Path,
+        typer.Argument(
+            help='Results as .json ({"results": [{"parameter", "value", "unit"}]}) or .csv '
+            "(columns parameter, value, unit; optional uncertainty)"
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """Judge a lab results file against PRODUCT's checklist (the flows' judgment).
@@ -219,12 +389,18 @@ def evaluate_results(
 @app.command("verify")
 def verify(
     file: Annotated[Path, typer.Argument(help="Certificate file: JSON, PDF, PNG or HTML")],
-    online: Annotated[str | None, typer.Option(
-        "--online", metavar="URL",
-        help="Also ask the registry at URL for the current status")] = None,
-    keys: Annotated[Path | None, typer.Option(
-        "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)")
-                    ] = None,
+    online: Annotated[
+        str | None,
+        typer.Option(
+            "--online", metavar="URL", help="Also ask the registry at URL for the current status"
+        ),
+    ] = None,
+    keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)"
+        ),
+    ] = None,
 ) -> None:
     """Check a certificate file offline (signature, key, validity); exit 1 with the reason."""
     from snicert.certs.keys import load_public_keys
@@ -242,8 +418,10 @@ def verify(
         who = f" ({result.number})" if result.number else ""
         _fail(f"invalid{who}: {result.reason}")
     until = result.valid_until or "end of the certified lot"
-    typer.echo(f"valid: {result.number}, {result.holder} (valid until {until}; "
-               f"key {result.kid}; {result.form})")
+    typer.echo(
+        f"valid: {result.number}, {result.holder} (valid until {until}; "
+        f"key {result.kid}; {result.form})"
+    )
     if online:
         status = check_online(online, result.number or "")
         if not status.ok:

@@ -3,6 +3,7 @@ through the service layer while the certification flow moves each case between p
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, signals, stages, synthetic
+from snicert import bootstrap, heap, settings, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
@@ -25,17 +26,24 @@ from snicert.services.guards import application
 
 PASSWORD = "snicert-demo"
 STAFF = {  # key: (e-mail, name, roles)
-    "manager": ("manajer@lspro-kupang.example", "Yosefina Lerik (Manajer Sertifikasi)",
-                {Role.OFFICIAL}),
-    "reviewer": ("peninjau@lspro-kupang.example", "Arnoldus Kase (Peninjau Dokumen)",
-                 {Role.OFFICIAL}),
-    "evaluator": ("evaluator@lspro-kupang.example", "Theresia Sogen (Evaluator)",
-                  {Role.OFFICIAL}),
-    "sampler": ("ppc@lspro-kupang.example", "Frans Leo (Petugas Pengambil Contoh)",
-                {Role.SAMPLER}),
+    "manager": (
+        "manajer@lspro-kupang.example",
+        "Yosefina Lerik (Manajer Sertifikasi)",
+        {Role.OFFICIAL},
+    ),
+    "reviewer": (
+        "peninjau@lspro-kupang.example",
+        "Arnoldus Kase (Peninjau Dokumen)",
+        {Role.OFFICIAL},
+    ),
+    "evaluator": ("evaluator@lspro-kupang.example", "Theresia Sogen (Evaluator)", {Role.OFFICIAL}),
+    "sampler": ("ppc@lspro-kupang.example", "Frans Leo (Petugas Pengambil Contoh)", {Role.SAMPLER}),
     "analyst": ("analis@lab-kupang.example", "Rini Bunga (Analis)", {Role.LAB_ANALYST}),
-    "verifier": ("verifikator@lab-kupang.example", "Daniel Ataupah (Verifikator)",
-                 {Role.LAB_VERIFIER}),
+    "verifier": (
+        "verifikator@lab-kupang.example",
+        "Daniel Ataupah (Verifikator)",
+        {Role.LAB_VERIFIER},
+    ),
 }
 FAILING_PARAMETER = {"abon": "total_plate_count"}
 
@@ -62,10 +70,17 @@ class Outcome:
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"product": self.product, "application_id": self.application_id,
-                "number": self.number, "business": self.business, "final_state": self.state,
-                "certificate_number": self.certificate, "refusal_reason": self.refusal_reason,
-                "scenario": self.scenario, "files": self.files}
+        return {
+            "product": self.product,
+            "application_id": self.application_id,
+            "number": self.number,
+            "business": self.business,
+            "final_state": self.state,
+            "certificate_number": self.certificate,
+            "refusal_reason": self.refusal_reason,
+            "scenario": self.scenario,
+            "files": self.files,
+        }
 
 
 def plans(count: int) -> list[Plan]:
@@ -90,17 +105,22 @@ class Cast:
             if manager_email in existing:
                 manager = existing[manager_email]
             else:
-                manager = accounts.bootstrap_official(s, manager_email, STAFF["manager"][1],
-                                                      PASSWORD)
+                manager = accounts.bootstrap_official(
+                    s, manager_email, STAFF["manager"][1], PASSWORD
+                )
             self.ids["manager"] = manager.id
             for key, (email, name, roles) in STAFF.items():
                 if key == "manager":
                     continue
-                user = existing.get(email) or accounts.create_staff(s, manager, email, name,
-                                                                    roles, PASSWORD)
+                user = existing.get(email) or accounts.create_staff(
+                    s, manager, email, name, roles, PASSWORD
+                )
                 self.ids[key] = user.id
-            approved = set(s.scalars(select(ChecklistVersion.product).where(
-                ChecklistVersion.status == "approved")))
+            approved = set(
+                s.scalars(
+                    select(ChecklistVersion.product).where(ChecklistVersion.status == "approved")
+                )
+            )
             for product, cl in default_catalog().checklists.items():
                 if product not in approved:
                     checklists.approve(s, manager, product, cl.version)
@@ -123,8 +143,10 @@ def wait_for(app_id: int, *states: State, timeout: float = 120.0) -> str:
         if state in states and not stages.has_work(app_id):  # the flow finished its part
             return state
         if time.monotonic() > deadline:
-            raise SnicertError(f"application {app_id} is {state}, expected "
-                               f"{' or '.join(states)} (is the certification flow running?)")
+            raise SnicertError(
+                f"application {app_id} is {state}, expected "
+                f"{' or '.join(states)} (is the certification flow running?)"
+            )
         time.sleep(0.2)
 
 
@@ -132,24 +154,37 @@ class Player:
     def __init__(self, cast: Cast, rng: random.Random, nib_offset: int):
         self.cast, self.rng, self.nib_offset = cast, rng, nib_offset
         catalog = default_catalog()
-        self.specs = {code: p.model_dump(mode="json")["documents"]
-                      for code, p in catalog.products.items()}
+        self.specs = {
+            code: p.model_dump(mode="json")["documents"] for code, p in catalog.products.items()
+        }
 
     def play(self, plan: Plan) -> Outcome:
         info = synthetic.business(plan.product, plan.index + self.nib_offset, self.rng)
         scenario = []
         with db.transaction() as s:
             owner = accounts.register_applicant(
-                s, email=info["email"],
-                name=info["name"], password=None, business_name=info["business_name"],
-                nib=info["nib"], address=info["address"], phone=info["phone"])
+                s,
+                email=info["email"],
+                name=info["name"],
+                password=None,
+                business_name=info["business_name"],
+                nib=info["nib"],
+                address=info["address"],
+                phone=info["phone"],
+            )
             owner_id = owner.id
-            app = applications.create(s, owner, plan.product, brand=info["brand"],
-                                      production_site=info["address"] + ", Kota Kupang")
+            app = applications.create(
+                s,
+                owner,
+                plan.product,
+                brand=info["brand"],
+                production_site=info["address"] + ", Kota Kupang",
+            )
             app_id = app.id
             for spec in self.specs[plan.product]:
-                name, data = synthetic.document(spec, plan.product, info["business_name"],
-                                                seed=plan.index)
+                name, data = synthetic.document(
+                    spec, plan.product, info["business_name"], seed=plan.index
+                )
                 applications.attach_document(s, owner, app_id, spec["id"], name, data)
         with db.transaction() as s:
             applications.submit(s, s.get(User, owner_id), app_id)
@@ -166,14 +201,20 @@ class Player:
         with db.transaction() as s:
             samples = [x for x in lab.samples_of(s, app_id) if x.status == "planned"]
             seals = {x.code: f"SEGEL-{self.rng.randrange(10**6):06d}" for x in samples}
-            lab.record_sampling(s, self.cast(s, "sampler"), app_id, seals,
-                                f"Tempat produksi {info['business_name']}, Kota Kupang")
+            lab.record_sampling(
+                s,
+                self.cast(s, "sampler"),
+                app_id,
+                seals,
+                f"Tempat produksi {info['business_name']}, Kota Kupang",
+            )
         wait_for(app_id, State.TESTING)
         with db.transaction() as s:
             for sample in lab.samples_of(s, app_id):
                 if sample.status == "sealed":
-                    lab.receive_sample(s, self.cast(s, "analyst"), sample.id,
-                                       sample.seal_number, seal_intact=True)
+                    lab.receive_sample(
+                        s, self.cast(s, "analyst"), sample.id, sample.seal_number, seal_intact=True
+                    )
         self._test(app_id, plan, scenario)
         wait_for(app_id, State.EVALUATION)
         with db.transaction() as s:
@@ -183,12 +224,22 @@ class Player:
             basis = application(s, app_id)
             ev = decisions.findings(s, basis)
             if ev["conform"]:
-                decisions.decide(s, self.cast(s, "manager"), app_id, "grant",
-                                 "Seluruh persyaratan dokumen dan hasil uji terpenuhi.")
+                decisions.decide(
+                    s,
+                    self.cast(s, "manager"),
+                    app_id,
+                    "grant",
+                    "Seluruh persyaratan dokumen dan hasil uji terpenuhi.",
+                )
             else:
                 failing = ", ".join(ev["failing_parameters"])
-                decisions.decide(s, self.cast(s, "manager"), app_id, "refuse",
-                                 f"Hasil uji tidak memenuhi persyaratan: {failing}")
+                decisions.decide(
+                    s,
+                    self.cast(s, "manager"),
+                    app_id,
+                    "refuse",
+                    f"Hasil uji tidak memenuhi persyaratan: {failing}",
+                )
         if plan.failing:
             scenario.append(f"failing {plan.failing}")
         final = wait_for(app_id, State.CERTIFIED, State.REFUSED)
@@ -198,10 +249,13 @@ class Player:
         with db.transaction() as s:
             items = application(s, app_id).checklist_snapshot["document_items"]
             verdicts: dict[str, tuple[str, str | None]] = {
-                i["id"]: ("conform", None) for i in items}
+                i["id"]: ("conform", None) for i in items
+            }
             if nonconform:
                 verdicts[items[0]["id"]] = (
-                    "nonconform", "Tanda tangan pimpinan usaha belum ada pada dokumen.")
+                    "nonconform",
+                    "Tanda tangan pimpinan usaha belum ada pada dokumen.",
+                )
             applications.record_review(s, self.cast(s, "reviewer"), app_id, verdicts)
 
     def _answer(self, app_id: int, owner_id: int, plan: Plan) -> None:
@@ -212,18 +266,24 @@ class Player:
                 name, data = synthetic.document(spec, plan.product, "Perbaikan", seed=99)
                 doc = applications.attach_document(s, owner, app_id, spec["id"], name, data)
                 applications.answer_nonconformity(
-                    s, owner, nc.id, "Dokumen sudah ditandatangani dan diunggah ulang.", doc.id)
+                    s, owner, nc.id, "Dokumen sudah ditandatangani dan diunggah ulang.", doc.id
+                )
 
     def _test(self, app_id: int, plan: Plan, scenario: list[str]) -> None:
         with db.transaction() as s:
             params = application(s, app_id).checklist_snapshot["parameters"]
             analyst, verifier = self.cast(s, "analyst"), self.cast(s, "verifier")
-            retest_param = next((p for p in params if p["requirement"]["kind"] in
-                                 ("max", "min", "range")), params[0])
+            retest_param = next(
+                (p for p in params if p["requirement"]["kind"] in ("max", "min", "range")),
+                params[0],
+            )
             retested = []
             for p in params:
-                value = (synthetic.failing_value(p) if p["id"] == plan.failing
-                         else synthetic.passing_value(p))
+                value = (
+                    synthetic.failing_value(p)
+                    if p["id"] == plan.failing
+                    else synthetic.passing_value(p)
+                )
                 r = lab.record_result(s, analyst, app_id, p["id"], value, p["unit"])
                 if plan.retest and p["id"] == retest_param["id"]:
                     lab.request_retest(s, verifier, r.id, "Duplo menyimpang; uji ulang.")
@@ -235,33 +295,63 @@ class Player:
             with db.transaction() as s:
                 analyst, verifier = self.cast(s, "analyst"), self.cast(s, "verifier")
                 for p in retested:
-                    r = lab.record_result(s, analyst, app_id, p["id"],
-                                          synthetic.passing_value(p), p["unit"])
+                    r = lab.record_result(
+                        s, analyst, app_id, p["id"], synthetic.passing_value(p), p["unit"]
+                    )
                     lab.verify_result(s, verifier, r.id)
 
-    def _outcome(self, app_id: int, plan: Plan, business: str, final: str,
-                 scenario: list[str]) -> Outcome:
+    def _outcome(
+        self, app_id: int, plan: Plan, business: str, final: str, scenario: list[str]
+    ) -> Outcome:
         with db.transaction() as s:
             app = application(s, app_id)
             cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
             report = find(s, f"application:{app_id}", "evaluation_report")
             files = [str(absolute(report))] if report else []
             if cert is not None:
-                files += [str(absolute(o)) for o in s.scalars(select(Output).where(
-                    Output.owner == f"certificate:{cert.id}").order_by(Output.id))]
-            return Outcome(plan.product, app_id, app.number, business, final, scenario,
-                           certificate=cert.number if cert else None,
-                           refusal_reason=decisions.refusal_reason(s, app_id), files=files)
+                files += [
+                    str(absolute(o))
+                    for o in s.scalars(
+                        select(Output)
+                        .where(Output.owner == f"certificate:{cert.id}")
+                        .order_by(Output.id)
+                    )
+                ]
+            return Outcome(
+                plan.product,
+                app_id,
+                app.number,
+                business,
+                final,
+                scenario,
+                certificate=cert.number if cert else None,
+                refusal_reason=decisions.refusal_reason(s, app_id),
+                files=files,
+            )
 
 
-def run(count: int, progress: Callable[[int, int], None] | None = None,
-        seed: int = 2026, parallel: int = 1) -> list[Outcome]:
+def use_demo_identity() -> None:
+    """A made-up certification body for the identity settings this home has not set
+    (in this process only: the home's snicert.toml is left as it is)."""
+    cfg = settings.current()
+    for name, value in synthetic.IDENTITY.items():
+        if not getattr(cfg, name):
+            os.environ[settings.env_name(name)] = value
+
+
+def run(
+    count: int,
+    progress: Callable[[int, int], None] | None = None,
+    seed: int = 2026,
+    parallel: int = 1,
+) -> list[Outcome]:
     """Play the whole demo on the current SNICERT_HOME (created and initialised if new).
 
     `parallel` plays that many applications at once (threads): worth it in deployment
     mode, where workers run the flows while the players wait."""
     if count < 1 or parallel < 1:
         raise SnicertError("--count and --parallel must be at least 1")
+    use_demo_identity()
     bootstrap.init()
     cast = Cast()
     with db.transaction() as s:

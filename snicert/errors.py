@@ -22,10 +22,11 @@ class SeparationOfDuties(PermissionDenied):
 
 
 class InvalidInput(SnicertError):
-    """Bad input: says which field and which value."""
+    """Bad input: says which field and which value. `key` names the message people read
+    (snicert/web/i18n.py TEXT, Indonesian first) where the English one is not enough."""
 
-    def __init__(self, field: str, value: object, message: str):
-        self.field, self.value = field, value
+    def __init__(self, field: str, value: object, message: str, key: str | None = None):
+        self.field, self.value, self.key = field, value, key
         super().__init__(f"{field}: {message} (value: {value!r})")
 
 
@@ -33,9 +34,24 @@ class Conflict(SnicertError):
     """The step was already done, or would duplicate something recorded."""
 
 
+class AlreadyRegistered(Conflict):
+    """The e-mail already has an account. Public forms answer as if it had not been asked,
+    so they do not tell who has an account."""
+
+
+class TooManyAttempts(SnicertError):
+    """Too many sign-in (or registration) attempts from this address or for this account in
+    the current window; `retry_after` is the seconds until the window ends."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(f"too many attempts; try again in {retry_after} seconds")
+
+
 class IllegalTransition(SnicertError):
-    def __init__(self, state: str, action: str, allowed: Iterable[str],
-                 entity: str = "application"):
+    def __init__(
+        self, state: str, action: str, allowed: Iterable[str], entity: str = "application"
+    ):
         self.state, self.action, self.allowed = state, action, sorted(allowed)
         allowed_text = ", ".join(self.allowed) or "none (final state)"
         article = "an" if entity[:1] in "aeiou" else "a"
@@ -53,4 +69,6 @@ def http_status(exc: SnicertError) -> int:
         return 403
     if isinstance(exc, InvalidInput):
         return 422
+    if isinstance(exc, TooManyAttempts):
+        return 429
     return 409

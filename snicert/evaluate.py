@@ -88,10 +88,14 @@ class Verdict:
     uncertainty: Any = None
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"parameter": self.parameter, "verdict": self.verdict,
-               "requirement": self.requirement, "value": _json_value(self.value),
-               "unit": self.given_unit if self.given_unit is not None else self.unit,
-               "provisional": self.provisional}
+        out = {
+            "parameter": self.parameter,
+            "verdict": self.verdict,
+            "requirement": self.requirement,
+            "value": _json_value(self.value),
+            "unit": self.given_unit if self.given_unit is not None else self.unit,
+            "provisional": self.provisional,
+        }
         if self.uncertainty is not None:
             out["uncertainty"] = _json_value(self.uncertainty)
         return out
@@ -119,9 +123,13 @@ class Report:
         return 0 if self.overall == CONFORM else 1
 
     def as_dict(self) -> dict[str, Any]:
-        return {"product": self.product, "checklist_version": self.checklist_version,
-                "acceptance": self.acceptance, "overall": self.overall,
-                "results": [r.as_dict() for r in self.results]}
+        return {
+            "product": self.product,
+            "checklist_version": self.checklist_version,
+            "acceptance": self.acceptance,
+            "overall": self.overall,
+            "results": [r.as_dict() for r in self.results],
+        }
 
 
 # ---------------------------------------------------------------- reading files
@@ -137,8 +145,7 @@ def load_results(path: Path | str) -> list[Row]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ResultsError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
-                           ) from None
+        raise ResultsError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     suffix = path.suffix.lower()
     fmt: Format | None = "json" if suffix == ".json" else "csv" if suffix == ".csv" else None
     return parse_results(text, fmt, str(path))
@@ -168,16 +175,22 @@ def _no_constant(name: str) -> Any:
 
 def _json_rows(text: str, name: str) -> list[Row]:
     try:
-        doc = json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
-                         object_pairs_hook=_no_duplicate_keys)
+        doc = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_no_constant,
+            object_pairs_hook=_no_duplicate_keys,
+        )
     except json.JSONDecodeError as exc:
-        raise ResultsError([f"{name}: malformed JSON: {exc.msg} (line {exc.lineno}, "
-                            f"column {exc.colno})"]) from None
+        raise ResultsError(
+            [f"{name}: malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
+        ) from None
     except ValueError as exc:
         raise ResultsError([f"{name}: malformed JSON: {exc}"]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
-        raise ResultsError([f'{name}: expected an object {{"results": [...]}} with a list of '
-                            "results"])
+        raise ResultsError(
+            [f'{name}: expected an object {{"results": [...]}} with a list of results']
+        )
     rows: list[Row] = []
     problems: list[str] = []
     allowed = (*COLUMNS, *OPTIONAL_COLUMNS)
@@ -189,8 +202,10 @@ def _json_rows(text: str, name: str) -> list[Row]:
         label = _label(where, item.get("parameter"))
         unknown = sorted(set(item) - set(allowed))
         if unknown:
-            problems.append(f"{label}: unknown key(s) {', '.join(map(repr, unknown))}; "
-                            f"allowed: {', '.join(allowed)}")
+            problems.append(
+                f"{label}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(allowed)}"
+            )
         missing = [k for k in COLUMNS if k not in item]
         if missing:
             problems.append(f"{label}: missing {', '.join(missing)}")
@@ -203,12 +218,10 @@ def _json_rows(text: str, name: str) -> list[Row]:
             problems.append(f"{label}: unit must be a text (value: {unit!r})")
             continue
         if value is None or isinstance(value, dict | list):
-            problems.append(f"{label}: value must be a number or a text (value: "
-                            f"{_shown(value)})")
+            problems.append(f"{label}: value must be a number or a text (value: {_shown(value)})")
             continue
         if not unknown:
-            rows.append(Row(param.strip(), value, unit.strip(), where,
-                            item.get("uncertainty")))
+            rows.append(Row(param.strip(), value, unit.strip(), where, item.get("uncertainty")))
     if problems:
         raise ResultsError(problems)
     return rows
@@ -224,17 +237,32 @@ def _csv_rows(text: str, name: str) -> list[Row]:
         if set(COLUMNS) <= set(header):
             break
     else:
-        raise ResultsError([f"{name}: the CSV header must have the columns "
-                            f"{', '.join(COLUMNS)} (found: {first.strip()!r})"])
+        raise ResultsError(
+            [
+                f"{name}: the CSV header must have the columns "
+                f"{', '.join(COLUMNS)} (found: {first.strip()!r})"
+            ]
+        )
     allowed = (*COLUMNS, *OPTIONAL_COLUMNS)
     unknown = [h for h in header if h not in allowed]
     doubled = sorted({h for h in header if header.count(h) > 1})
     if unknown or doubled:
-        raise ResultsError([f"{name}: CSV header: "
-                            + "; ".join(([f"unknown column(s) {', '.join(map(repr, unknown))} "
-                                          f"(allowed: {', '.join(allowed)})"] if unknown else [])
-                                        + ([f"repeated column(s) {', '.join(doubled)}"]
-                                           if doubled else []))])
+        raise ResultsError(
+            [
+                f"{name}: CSV header: "
+                + "; ".join(
+                    (
+                        [
+                            f"unknown column(s) {', '.join(map(repr, unknown))} "
+                            f"(allowed: {', '.join(allowed)})"
+                        ]
+                        if unknown
+                        else []
+                    )
+                    + ([f"repeated column(s) {', '.join(doubled)}"] if doubled else [])
+                )
+            ]
+        )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[Row] = []
     problems: list[str] = []
@@ -248,18 +276,29 @@ def _csv_rows(text: str, name: str) -> list[Row]:
                 continue
             where = f"line {reader.line_num}"
             if len(cells) != len(header):
-                hint = (" (quote a value with a decimal comma, \"6,5\", or separate the "
-                        "columns with ;)" if delimiter == "," and len(cells) > len(header)
-                        else "")
-                problems.append(f"{where}: expected {len(header)} cells ({', '.join(header)}), "
-                                f"found {len(cells)}{hint}")
+                hint = (
+                    ' (quote a value with a decimal comma, "6,5", or separate the columns with ;)'
+                    if delimiter == "," and len(cells) > len(header)
+                    else ""
+                )
+                problems.append(
+                    f"{where}: expected {len(header)} cells ({', '.join(header)}), "
+                    f"found {len(cells)}{hint}"
+                )
                 continue
             cell = dict(zip(header, (c.strip() for c in cells), strict=True))
             if not cell["parameter"]:
                 problems.append(f"{where}: parameter is empty")
                 continue
-            rows.append(Row(cell["parameter"], cell["value"], cell["unit"], where,
-                            cell.get("uncertainty") or None))
+            rows.append(
+                Row(
+                    cell["parameter"],
+                    cell["value"],
+                    cell["unit"],
+                    where,
+                    cell.get("uncertainty") or None,
+                )
+            )
     except csv.Error as exc:
         raise ResultsError([f"{name}: malformed CSV at line {reader.line_num}: {exc}"]) from None
     if problems:
@@ -291,12 +330,16 @@ def evaluate(product: str, rows: Iterable[Row], catalog: Catalog) -> Report:
         label = _label(row.where, row.parameter)
         param = params.get(row.parameter)
         if param is None:
-            problems.append(f"{label}: not a parameter of the {product} checklist "
-                            f"v{checklist.version} (parameters: {', '.join(params)})")
+            problems.append(
+                f"{label}: not a parameter of the {product} checklist "
+                f"v{checklist.version} (parameters: {', '.join(params)})"
+            )
             continue
         if row.parameter in first_row:
-            problems.append(f"{label}: {row.parameter} repeated (first at "
-                            f"{first_row[row.parameter].where}); give each parameter once")
+            problems.append(
+                f"{label}: {row.parameter} repeated (first at "
+                f"{first_row[row.parameter].where}); give each parameter once"
+            )
             continue
         first_row[row.parameter] = row
         problem = _unit_problem(param, row.unit, catalog)
@@ -310,13 +353,29 @@ def evaluate(product: str, rows: Iterable[Row], catalog: Catalog) -> Report:
         except InvalidInput as exc:
             problems.append(f"{row.where}: {exc}")
             continue
-        judged[param.id] = Verdict(param.id, verdict, requirement, param.unit,
-                                   param.source.status == "provisional", row.value, row.unit,
-                                   row.uncertainty)
+        judged[param.id] = Verdict(
+            param.id,
+            verdict,
+            requirement,
+            param.unit,
+            param.source.status == "provisional",
+            row.value,
+            row.unit,
+            row.uncertainty,
+        )
     if problems:
         raise ResultsError(problems)
-    results = [judged.get(p.id) or Verdict(p.id, NOT_TESTED, p.requirement.model_dump(
-        mode="json"), p.unit, p.source.status == "provisional") for p in checklist.parameters]
+    results = [
+        judged.get(p.id)
+        or Verdict(
+            p.id,
+            NOT_TESTED,
+            p.requirement.model_dump(mode="json"),
+            p.unit,
+            p.source.status == "provisional",
+        )
+        for p in checklist.parameters
+    ]
     return Report(product, checklist.version, checklist.acceptance, results)
 
 
@@ -328,8 +387,10 @@ def _unit_problem(param: Parameter, given: str, catalog: Catalog) -> str | None:
         names += [n for n in (expected.id, *expected.aliases) if n != param.unit]
     also = f" (or {', '.join(repr(n) for n in names[1:])})" if names[1:] else ""
     if unit is None:
-        return (f"unknown unit {given!r}; {param.id} is in {param.unit!r}{also}, "
-                "see checklists/units.yaml")
+        return (
+            f"unknown unit {given!r}; {param.id} is in {param.unit!r}{also}, "
+            "see checklists/units.yaml"
+        )
     if expected is None or unit.id != expected.id:
         return f"unit {given!r} is not the unit of {param.id}: expected {param.unit!r}{also}"
     return None
@@ -342,23 +403,30 @@ def text_lines(report: Report, checklist_file: str | None = None) -> list[str]:
     """The report for people: one line per parameter, then the overall verdict."""
     provisional = sum(r.provisional for r in report.results)
     source = f" ({checklist_file})" if checklist_file else ""
-    lines = [f"{report.product}: checklist v{report.checklist_version}{source}, "
-             f"{report.acceptance} acceptance"
-             + (f", {provisional} provisional requirement(s)" if provisional else "")]
+    lines = [
+        f"{report.product}: checklist v{report.checklist_version}{source}, "
+        f"{report.acceptance} acceptance"
+        + (f", {provisional} provisional requirement(s)" if provisional else "")
+    ]
     width = max(len(r.parameter) for r in report.results)
     for r in report.results:
         shown = "-" if r.value is None else f"{_json_value(r.value)}"
         if r.value is not None and r.given_unit not in (None, "", "-"):
             shown += f" {r.given_unit}"
         note = "  (provisional)" if r.provisional else ""
-        lines.append(f"{r.parameter:<{width}}  {r.verdict:<10}  {shown:<18}  "
-                     f"{requirement_text(r.requirement, 'en', r.unit)}{note}")
-    counts = {v: sum(r.verdict == v for r in report.results)
-              for v in (CONFORM, NONCONFORM, NOT_TESTED)}
+        lines.append(
+            f"{r.parameter:<{width}}  {r.verdict:<10}  {shown:<18}  "
+            f"{requirement_text(r.requirement, 'en', r.unit)}{note}"
+        )
+    counts = {
+        v: sum(r.verdict == v for r in report.results) for v in (CONFORM, NONCONFORM, NOT_TESTED)
+    }
     failing = [r.parameter for r in report.results if r.verdict == NONCONFORM]
     missing = [r.parameter for r in report.results if r.verdict == NOT_TESTED]
-    lines.append(f"overall: {report.overall} ({counts[CONFORM]} conform, "
-                 f"{counts[NONCONFORM]} nonconform, {counts[NOT_TESTED]} not tested)")
+    lines.append(
+        f"overall: {report.overall} ({counts[CONFORM]} conform, "
+        f"{counts[NONCONFORM]} nonconform, {counts[NOT_TESTED]} not tested)"
+    )
     if failing:
         lines.append(f"nonconform: {', '.join(failing)}")
     if missing:

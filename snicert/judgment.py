@@ -90,20 +90,52 @@ from snicert.errors import InvalidInput
 
 CONFORM, NONCONFORM = "conform", "nonconform"
 
-NEGATIVE_WORDS = frozenset({
-    "negative", "negatif", "not detected", "tidak terdeteksi", "nd", "n.d.", "absent",
-    "tidak ada", "neg", "-ve",
-})
-POSITIVE_WORDS = frozenset({
-    "positive", "positif", "detected", "terdeteksi", "present", "ada", "pos", "+ve",
-})
+NEGATIVE_WORDS = frozenset(
+    {
+        "negative",
+        "negatif",
+        "not detected",
+        "tidak terdeteksi",
+        "nd",
+        "n.d.",
+        "absent",
+        "tidak ada",
+        "neg",
+        "-ve",
+    }
+)
+POSITIVE_WORDS = frozenset(
+    {
+        "positive",
+        "positif",
+        "detected",
+        "terdeteksi",
+        "present",
+        "ada",
+        "pos",
+        "+ve",
+    }
+)
 NORMAL_WORDS = frozenset({"normal", "khas", "sesuai"})
-ABNORMAL_WORDS = frozenset({"abnormal", "tidak normal", "not normal", "menyimpang",
-                            "tidak khas", "tidak sesuai"})
-PASS_WORDS = frozenset({"pass", "passed", "lulus", "ok", "sesuai", "memenuhi",
-                        "memenuhi syarat", "conform", "baik"})
-FAIL_WORDS = frozenset({"fail", "failed", "gagal", "tidak lulus", "tidak sesuai",
-                        "tidak memenuhi", "tidak memenuhi syarat", "nonconform", "tidak baik"})
+ABNORMAL_WORDS = frozenset(
+    {"abnormal", "tidak normal", "not normal", "menyimpang", "tidak khas", "tidak sesuai"}
+)
+PASS_WORDS = frozenset(
+    {"pass", "passed", "lulus", "ok", "sesuai", "memenuhi", "memenuhi syarat", "conform", "baik"}
+)
+FAIL_WORDS = frozenset(
+    {
+        "fail",
+        "failed",
+        "gagal",
+        "tidak lulus",
+        "tidak sesuai",
+        "tidak memenuhi",
+        "tidak memenuhi syarat",
+        "nonconform",
+        "tidak baik",
+    }
+)
 
 # The common case, read without the general parser: an optionally signed plain decimal
 # with a dot. Lengths are bounded so these never need a range check.
@@ -111,7 +143,8 @@ _PLAIN = re.compile(r"[ \t]*[-+]?([0-9]{1,30})(?:\.([0-9]{1,30}))?[ \t]*")
 
 _SUPERSCRIPTS = re.compile(r"[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _SUPER_TO_ASCII = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
-_NUMBER = re.compile(r"""
+_NUMBER = re.compile(
+    r"""
     (?P<q><=|>=|<|>|≤|≥)?\s*
     (?:
         (?P<m>[-+]?(?:(?P<int>[0-9]+)(?:(?P<sep>[.,])(?P<frac>[0-9]+))?|[.,][0-9]+))
@@ -121,7 +154,9 @@ _NUMBER = re.compile(r"""
         )?
       | 10\s*(?:\^|\*\*)\s*(?P<p2>[-+]?[0-9]+)                    # 10^4
     )
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _QUALIFIER = {"<": "<", "<=": "<", "≤": "<", ">": ">", ">=": ">", "≥": ">", None: ""}
 _NUMBERISH = re.compile(r"(?:<=|>=|<|>|≤|≥)?\s*[-+]?[.,]?[0-9]")
 
@@ -147,8 +182,12 @@ def parse(value: Any, parameter_id: str = "value") -> Reading:
     return Reading(number=number, qualifier=qualifier, word=word)
 
 
-def judge(requirement: dict[str, Any], value: Any, parameter_id: str = "value",
-          uncertainty: Decimal | None = None) -> str:
+def judge(
+    requirement: dict[str, Any],
+    value: Any,
+    parameter_id: str = "value",
+    uncertainty: Decimal | None = None,
+) -> str:
     """Return "conform" or "nonconform"; raise InvalidInput for a value that can't be judged.
 
     `requirement` is the checklist's requirement in JSON form (as stored in the snapshot).
@@ -207,10 +246,15 @@ def _read_text(value: str, pid: str) -> tuple[Decimal | None, str, str | None]:
         mantissa = m["m"]
         if exponent is None and m["sep"] and _ambiguous(m["int"], m["frac"]):
             decimal, grouped = f"{m['int']}.{m['frac']}", f"{m['int']}{m['frac']}"
-            raise InvalidInput(pid, value, (
-                f"ambiguous number: {m['m']} is {decimal} with a decimal separator but "
-                f"{grouped} with a thousands separator; write {grouped} (or scientific "
-                f"notation) for the one, {decimal}E0 for the other"))
+            raise InvalidInput(
+                pid,
+                value,
+                (
+                    f"ambiguous number: {m['m']} is {decimal} with a decimal separator but "
+                    f"{grouped} with a thousands separator; write {grouped} (or scientific "
+                    f"notation) for the one, {decimal}E0 for the other"
+                ),
+            )
         mantissa = mantissa.replace(",", ".")
     number = Decimal(mantissa if exponent is None else f"{mantissa}E{exponent}")
     return number, _QUALIFIER[m["q"]], None
@@ -233,13 +277,22 @@ def _finite(d: Decimal, shown: Any, pid: str) -> Decimal:
 
 def _number_needed(pid: str, word: str | None, shown: Any) -> InvalidInput:
     if word in NEGATIVE_WORDS or (word or "").startswith(("<", "≤")):
-        return InvalidInput(pid, shown, "a number is required; report a result below the "
-                            "detection limit as '< LOD' with the limit's value, e.g. '< 0.01'")
+        return InvalidInput(
+            pid,
+            shown,
+            "a number is required; report a result below the "
+            "detection limit as '< LOD' with the limit's value, e.g. '< 0.01'",
+        )
     if word is not None and _NUMBERISH.match(word):
-        return InvalidInput(pid, shown, (
-            "not a readable number: use one decimal point or comma (7.5 or 7,5), no "
-            "thousands separators, no unit (the unit has its own field); scientific "
-            "notation as 5E4 or 5 x 10^4"))
+        return InvalidInput(
+            pid,
+            shown,
+            (
+                "not a readable number: use one decimal point or comma (7.5 or 7,5), no "
+                "thousands separators, no unit (the unit has its own field); scientific "
+                "notation as 5E4 or 5 x 10^4"
+            ),
+        )
     return InvalidInput(pid, shown, "a number is required")
 
 
@@ -329,8 +382,9 @@ def _range(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str:
     if q:
         return NONCONFORM  # a bound shows one side at most
     if u is not None:
-        return CONFORM if lo <= _exact("-", n, u, pid) and _exact(
-            "+", n, u, pid) <= hi else NONCONFORM
+        return (
+            CONFORM if lo <= _exact("-", n, u, pid) and _exact("+", n, u, pid) <= hi else NONCONFORM
+        )
     return CONFORM if lo <= n <= hi else NONCONFORM
 
 
@@ -354,8 +408,9 @@ def _equals(req: dict[str, Any], value: Any, pid: str, u: Decimal | None) -> str
     if "value" not in req:
         raise InvalidInput(f"{pid}.requirement.value", None, "equals needs a value")
     expected = req["value"]
-    number = (_expected_number(expected) if isinstance(expected, str | int | float | Decimal)
-              else None)
+    number = (
+        _expected_number(expected) if isinstance(expected, str | int | float | Decimal) else None
+    )
     if number is None:
         if isinstance(value, str):
             if not value.strip():
@@ -407,6 +462,7 @@ def _word_rule(yes: frozenset[str], no: frozenset[str], expected: str):
         elif isinstance(value, bool):
             raise InvalidInput(pid, value, "a yes/no value is not a result")
         raise InvalidInput(pid, value, f"not understood; expected {expected}")
+
     return rule
 
 
@@ -416,25 +472,42 @@ _RULES = {
     "range": _range,
     "equals": _equals,
     "one_of": _one_of,
-    "negative": _word_rule(NEGATIVE_WORDS, POSITIVE_WORDS,
-                           "negatif / negative / tidak terdeteksi / not detected, "
-                           "or positif / positive / terdeteksi / detected"),
-    "sensory_normal": _word_rule(NORMAL_WORDS, ABNORMAL_WORDS,
-                                 "normal / khas, or tidak normal / abnormal"),
-    "pass_fail": _word_rule(PASS_WORDS, FAIL_WORDS,
-                            "lulus / pass / memenuhi, or gagal / fail / tidak memenuhi"),
+    "negative": _word_rule(
+        NEGATIVE_WORDS,
+        POSITIVE_WORDS,
+        "negatif / negative / tidak terdeteksi / not detected, "
+        "or positif / positive / terdeteksi / detected",
+    ),
+    "sensory_normal": _word_rule(
+        NORMAL_WORDS, ABNORMAL_WORDS, "normal / khas, or tidak normal / abnormal"
+    ),
+    "pass_fail": _word_rule(
+        PASS_WORDS, FAIL_WORDS, "lulus / pass / memenuhi, or gagal / fail / tidak memenuhi"
+    ),
 }
 
 
 # How a requirement reads: in the lab's and officials' pages and reports (Indonesian, the
 # qualitative ones bilingual), and in the evaluate CLI's plain-text report (English).
 _REQUIREMENT_WORDS = {
-    "id": {"max": "maks. {max}", "min": "min. {min}", "range": "{min} – {max}",
-           "equals": "= {value}", "negative": "negatif / tidak terdeteksi",
-           "sensory_normal": "normal", "pass_fail": "lulus / pass"},
-    "en": {"max": "<= {max}", "min": ">= {min}", "range": "{min} to {max}",
-           "equals": "= {value}", "negative": "negative", "sensory_normal": "normal",
-           "pass_fail": "pass"},
+    "id": {
+        "max": "maks. {max}",
+        "min": "min. {min}",
+        "range": "{min} – {max}",
+        "equals": "= {value}",
+        "negative": "negatif / tidak terdeteksi",
+        "sensory_normal": "normal",
+        "pass_fail": "lulus / pass",
+    },
+    "en": {
+        "max": "<= {max}",
+        "min": ">= {min}",
+        "range": "{min} to {max}",
+        "equals": "= {value}",
+        "negative": "negative",
+        "sensory_normal": "normal",
+        "pass_fail": "pass",
+    },
 }
 
 

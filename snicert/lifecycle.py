@@ -45,8 +45,9 @@ class Transition:
     event: str  # what happened: audit action "<entity>.<event>", Prefect event "snicert.…"
 
 
-def _t(action: str, sources: StrEnum | frozenset[StrEnum], target: StrEnum, event: str,
-       *roles: Role) -> Transition:
+def _t(
+    action: str, sources: StrEnum | frozenset[StrEnum], target: StrEnum, event: str, *roles: Role
+) -> Transition:
     src = sources if isinstance(sources, frozenset) else frozenset({sources})
     return Transition(action, src, target, frozenset(roles), event)
 
@@ -58,8 +59,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("screen_fail", S.SUBMITTED, S.NONCONFORMITY, "screening_failed", R.SYSTEM),
     _t("review_pass", S.DOCUMENT_REVIEW, S.SAMPLING, "review_passed", R.OFFICIAL),
     _t("review_fail", S.DOCUMENT_REVIEW, S.NONCONFORMITY, "review_failed", R.OFFICIAL),
-    _t("answer_nonconformities", S.NONCONFORMITY, S.DOCUMENT_REVIEW, "nonconformities_answered",
-       R.APPLICANT),
+    _t(
+        "answer_nonconformities",
+        S.NONCONFORMITY,
+        S.DOCUMENT_REVIEW,
+        "nonconformities_answered",
+        R.APPLICANT,
+    ),
     _t("samples_sent", S.SAMPLING, S.TESTING, "samples_sent", R.SAMPLER),
     _t("resample", S.TESTING, S.SAMPLING, "resampling_requested", R.LAB_ANALYST, R.LAB_VERIFIER),
     _t("testing_complete", S.TESTING, S.EVALUATION, "testing_completed", R.SYSTEM),
@@ -116,8 +122,13 @@ def allowed_actions(state: str, table: tuple[Transition, ...] = TRANSITIONS) -> 
     return sorted(t.action for t in table if state in t.sources)
 
 
-def check(state: str, action: str, actor: User, table: tuple[Transition, ...] = TRANSITIONS,
-          entity: str = "application") -> Transition:
+def check(
+    state: str,
+    action: str,
+    actor: User,
+    table: tuple[Transition, ...] = TRANSITIONS,
+    entity: str = "application",
+) -> Transition:
     """Raise unless `actor` may take `action` from `state` now. Changes nothing."""
     found = [t for t in table if t.action == action and state in t.sources]
     if not found:
@@ -145,6 +156,13 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
     if stage.service_standard and app.product_snapshot:
         days = app.product_snapshot["service_standard_days"][stage.service_standard]
         app.due_at = clock.add_working_days(now, days)
-    audit.record(s, actor, f"application.{t.event}", "application", app.id, app.id,
-                 **{"from": before, "to": t.target.value, **data})
+    audit.record(
+        s,
+        actor,
+        f"application.{t.event}",
+        "application",
+        app.id,
+        app.id,
+        **{"from": before, "to": t.target.value, **data},
+    )
     return app

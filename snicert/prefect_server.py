@@ -109,8 +109,21 @@ def create_app() -> SqliteFriendly:
 
 def command(host: str, port: int, log_level: str = "warning") -> list[str]:
     """Run Prefect's server app behind this wrapper (run it with `server_env`)."""
-    return [sys.executable, "-m", "uvicorn", "--factory", "snicert.prefect_server:create_app",
-            "--host", host, "--port", str(port), "--log-level", log_level, "--lifespan", "on"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "snicert.prefect_server:create_app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--log-level",
+        log_level,
+        "--lifespan",
+        "on",
+    ]
 
 
 def server_env(env: dict[str, str]) -> dict[str, str]:
@@ -127,10 +140,13 @@ def _server_class() -> type:
 
         def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
             # As Prefect's, with this module's factory.
-            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                   **get_current_settings().to_environment_variables(exclude_unset=True)}
-            return subprocess.Popen(command("127.0.0.1", self.port, "error"),
-                                    env=server_env(env))
+            env = {
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                **get_current_settings().to_environment_variables(exclude_unset=True),
+            }
+            return subprocess.Popen(command("127.0.0.1", self.port, "error"), env=server_env(env))
 
     return EmbeddedServer
 

@@ -3,7 +3,6 @@ test report of each round's test sample (HTML and A4 PDF)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, outputs
-from snicert.certs.layout import A4, GREY, INK, PT, WITA, PdfCanvas, pdf_safe
+from snicert import clock, outputs, settings
+from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, pdf_safe
 from snicert.db.models import Application, LabResult, Output, Sample, User
 from snicert.judgment import requirement_text
 from snicert.services import lab
@@ -29,27 +28,52 @@ def render_evaluation(s: Session, app: Application) -> Output:
     env = outputs.templates()
     env.filters.setdefault("requirement", requirement_text)
     html = env.get_template("evaluation_report.html.j2").render(
-        app=app, product=app.product_snapshot, checklist=app.checklist_snapshot,
-        findings=findings(s, app), generated_at=clock.now().strftime("%Y-%m-%d %H:%M UTC"))
-    return outputs.write(s, owner, "evaluation_report",
-                         f"outputs/{app.number}/evaluation-report.html", html.encode(),
-                         "text/html")
+        app=app,
+        product=app.product_snapshot,
+        checklist=app.checklist_snapshot,
+        findings=findings(s, app),
+        generated_at=_when(clock.now()),
+        lspro=lspro_line(),
+    )
+    return outputs.write(
+        s,
+        owner,
+        "evaluation_report",
+        f"outputs/{app.number}/evaluation-report.html",
+        html.encode(),
+        "text/html",
+    )
 
 
 # --- test report per sample ------------------------------------------------------------
 
-VERDICTS = {"conform": ("sesuai", "conform"), "nonconform": ("tidak sesuai", "nonconform"),
-            None: ("belum diuji", "not tested")}
-DEFAULT_LAB_NAME = "Laboratorium penguji (nama belum diatur / name not set: SNICERT_LAB_NAME)"
+VERDICTS = {
+    "conform": ("sesuai", "conform"),
+    "nonconform": ("tidak sesuai", "nonconform"),
+    None: ("belum diuji", "not tested"),
+}
+
+
+def lspro_line() -> str:
+    """The certification body as its papers name it: name, address, KAN number."""
+    cfg = settings.current()
+    parts = [cfg.lspro_name, cfg.lspro_address]
+    if cfg.lspro_accreditation:
+        parts.append(f"akreditasi KAN / KAN accreditation {cfg.lspro_accreditation}")
+    return " \u2014 ".join(p for p in parts if p)
 
 
 def lab_name() -> str:
-    return os.environ.get("SNICERT_LAB_NAME", "").strip() or DEFAULT_LAB_NAME
+    """The testing laboratory with its KAN accreditation number (settings)."""
+    cfg = settings.current()
+    if cfg.lab_name and cfg.lab_accreditation:
+        return f"{cfg.lab_name} (akreditasi KAN / KAN accreditation {cfg.lab_accreditation})"
+    return cfg.lab_name
 
 
 def _when(moment: datetime | None) -> str:
-    """Local time in Kota Kupang (WITA, UTC+8), as the lab's papers show it."""
-    return moment.astimezone(WITA).strftime("%Y-%m-%d %H:%M WITA") if moment else ""
+    """Local time where the LSPro works (setting timezone, WITA by default), labelled."""
+    return settings.local_time(moment) if moment else ""
 
 
 def _history_status(r: LabResult, counted: bool) -> tuple[str, str]:
@@ -81,21 +105,28 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
     rows = []
     for n, p in enumerate(params, start=1):
         r = counted.get(p["id"])
-        rows.append({
-            "no": n, "id": p["id"], "name": p["name"], "unit": p["unit"],
-            "requirement": requirement_text(p["requirement"]),
-            "provisional": p["source"]["status"] != "verified",
-            "reference": p["source"].get("reference", ""),
-            "value": r.value_text if r else "-", "uncertainty": r.uncertainty if r else None,
-            "verdict": r.verdict if r else None, "verdict_text": VERDICTS[r.verdict if r else None],
-            "method": (r.method if r else None) or p["method"],
-            "instrument": r.instrument if r else None,
-            "attempt": r.attempt if r else None,
-            "analyst": names.get(r.analyst_id, "") if r else "",
-            "verifier": names.get(r.verified_by, "") if r and r.verified_by else "",
-            "verified_at": _when(r.verified_at) if r else "",
-            "other_sample": other_sample(r) if r else None,
-        })
+        rows.append(
+            {
+                "no": n,
+                "id": p["id"],
+                "name": p["name"],
+                "unit": p["unit"],
+                "requirement": requirement_text(p["requirement"]),
+                "provisional": p["source"]["status"] != "verified",
+                "reference": p["source"].get("reference", ""),
+                "value": r.value_text if r else "-",
+                "uncertainty": r.uncertainty if r else None,
+                "verdict": r.verdict if r else None,
+                "verdict_text": VERDICTS[r.verdict if r else None],
+                "method": (r.method if r else None) or p["method"],
+                "instrument": r.instrument if r else None,
+                "attempt": r.attempt if r else None,
+                "analyst": names.get(r.analyst_id, "") if r else "",
+                "verifier": names.get(r.verified_by, "") if r and r.verified_by else "",
+                "verified_at": _when(r.verified_at) if r else "",
+                "other_sample": other_sample(r) if r else None,
+            }
+        )
     by_param: dict[str, list[LabResult]] = {}
     for r in results:
         by_param.setdefault(r.parameter_id, []).append(r)
@@ -106,30 +137,63 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
         if len(attempts) < 2 and all(r.id == counted_id for r in attempts):
             continue  # tested once and that result counts: nothing to tell
         for r in attempts:
-            history.append({
-                "id": p["id"], "name": p["name"], "attempt": r.attempt, "value": r.value_text,
-                "unit": r.unit, "verdict": r.verdict, "verdict_text": VERDICTS[r.verdict],
-                "status": r.status, "status_text": _history_status(r, r.id == counted_id),
-                "analyst": names.get(r.analyst_id, ""), "entered_at": _when(r.entered_at),
-                "verifier": names.get(r.verified_by, "") if r.verified_by else "",
-                "verified_at": _when(r.verified_at), "note": r.note or "",
-                "other_sample": other_sample(r),
-            })
+            history.append(
+                {
+                    "id": p["id"],
+                    "name": p["name"],
+                    "attempt": r.attempt,
+                    "value": r.value_text,
+                    "unit": r.unit,
+                    "verdict": r.verdict,
+                    "verdict_text": VERDICTS[r.verdict],
+                    "status": r.status,
+                    "status_text": _history_status(r, r.id == counted_id),
+                    "analyst": names.get(r.analyst_id, ""),
+                    "entered_at": _when(r.entered_at),
+                    "verifier": names.get(r.verified_by, "") if r.verified_by else "",
+                    "verified_at": _when(r.verified_at),
+                    "note": r.note or "",
+                    "other_sample": other_sample(r),
+                }
+            )
     received = next((e for e in reversed(custody) if e.event == "received"), None)
     failing = [row for row in rows if row["verdict"] != "conform"]
     product = app.product_snapshot
     return {
-        "lab": lab_name(), "app": app, "product": product, "sample": sample,
-        "standards": [{"number": st["number"], "title": st["title"],
-                       "found": st.get("status") != "not_found"} for st in product["standards"]],
+        "lab": lab_name(),
+        "app": app,
+        "product": product,
+        "sample": sample,
+        "standards": [
+            {"number": st["number"], "title": st["title"], "found": st.get("status") != "not_found"}
+            for st in product["standards"]
+        ],
         "checklist": app.checklist_snapshot,
-        "taken": {"at": _when(sample.taken_at), "by": names.get(sample.taken_by, ""),
-                  "location": sample.location or ""},
-        "received": {"at": _when(received.at), "by": names.get(received.by, ""),
-                     "note": received.note or ""} if received else None,
-        "custody": [{"event": e.event, "at": _when(e.at), "by": names.get(e.by, ""),
-                     "location": e.location or "", "note": e.note or ""} for e in custody],
-        "rows": rows, "history": history, "failing": failing,
+        "taken": {
+            "at": _when(sample.taken_at),
+            "by": names.get(sample.taken_by, ""),
+            "location": sample.location or "",
+        },
+        "received": {
+            "at": _when(received.at),
+            "by": names.get(received.by, ""),
+            "note": received.note or "",
+        }
+        if received
+        else None,
+        "custody": [
+            {
+                "event": e.event,
+                "at": _when(e.at),
+                "by": names.get(e.by, ""),
+                "location": e.location or "",
+                "note": e.note or "",
+            }
+            for e in custody
+        ],
+        "rows": rows,
+        "history": history,
+        "failing": failing,
         "any_provisional": any(row["provisional"] for row in rows),
         "generated_at": _when(clock.now()),
     }
@@ -146,8 +210,7 @@ _PDF_CHARS = str.maketrans({"≤": "<=", "≥": ">=", "−": "-"})
 def _pdf_text(text: str) -> str:
     """Windows-1252 text for the PDF's core font; an exponent keeps its meaning (10⁴ is
     shown 10^4, never 104); other characters are transliterated by layout.pdf_safe."""
-    text = re.sub(r"\^?([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)",
-                  lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"\^?([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPT), text)
     return pdf_safe(text.translate(_PDF_CHARS))
 
 
@@ -215,8 +278,9 @@ class _Pages:
                 out.append(current)
         return out or [""]
 
-    def para(self, text: str, size: float = 7.5, style: str = "", color=INK,
-             after: float = 1.0) -> None:
+    def para(
+        self, text: str, size: float = 7.5, style: str = "", color=INK, after: float = 1.0
+    ) -> None:
         lh = size * PT * 1.25
         for line in self.wrap(text, PAGE_W, size, style):
             self.room(lh)
@@ -233,13 +297,21 @@ class _Pages:
         self.c.text(x, self.y - lh * 0.22, f"/ {text_en}", size, "I", GREY)
         self.y += 1.5
 
-    def table(self, widths: tuple[float, ...], head: list[str] | None,
-              rows: list[list[_Cell]], size: float = 6.8, after: float = 2.0) -> None:
+    def table(
+        self,
+        widths: tuple[float, ...],
+        head: list[str] | None,
+        rows: list[list[_Cell]],
+        size: float = 6.8,
+        after: float = 2.0,
+    ) -> None:
         lh, pad = size * PT * 1.2, 0.8
 
         def measure(cells: list[_Cell]) -> tuple[list[list[str]], float]:
-            lines = [self.wrap(cell.text, w - 2 * pad, size, cell.style)
-                     for cell, w in zip(cells, widths, strict=True)]
+            lines = [
+                self.wrap(cell.text, w - 2 * pad, size, cell.style)
+                for cell, w in zip(cells, widths, strict=True)
+            ]
             return lines, max(len(x) for x in lines) * lh + 2 * pad
 
         def draw(cells: list[_Cell], lines: list[list[str]], h: float) -> None:
@@ -247,8 +319,9 @@ class _Pages:
             for cell, w, text in zip(cells, widths, lines, strict=True):
                 self.c.rect(x, self.y, w, h, stroke=RULE, fill=cell.fill, lw=0.15)
                 for i, line in enumerate(text):
-                    self.c.text(x + pad, self.y + pad + (i + 0.78) * lh, line, size,
-                                cell.style, cell.color)
+                    self.c.text(
+                        x + pad, self.y + pad + (i + 0.78) * lh, line, size, cell.style, cell.color
+                    )
                 x += w
             self.y += h
 
@@ -284,29 +357,51 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
     info = [
         ("Nomor contoh / Sample code", sample.code),
         ("Nomor segel / Seal number", sample.seal_number or "-"),
-        ("Jumlah, wadah / Quantity, container",
-         f"{sample.units} x {sample.amount or '-'}; {sample.container}"),
-        ("Diambil / Taken", f"{taken['at']}, {taken['location']}"
-                            + (f" ({taken['by']})" if taken["by"] else "")),
-        ("Diterima lab / Received",
-         f"{received['at']} ({received['by']})" + (f", {received['note']}"
-                                                    if received["note"] else "")
-         if received else "-"),
-        ("Produk / Product",
-         f"{m['product']['name']['id']} / {m['product']['name']['en']}, merek {app.brand}"),
-        ("Standar / Standard", "; ".join(
-            f"{st['number']} {st['title']}" + ("" if st["found"] else
-                                               " [tidak ditemukan / not found]")
-            for st in m["standards"])),
+        (
+            "Jumlah, wadah / Quantity, container",
+            f"{sample.units} x {sample.amount or '-'}; {sample.container}",
+        ),
+        (
+            "Diambil / Taken",
+            f"{taken['at']}, {taken['location']}" + (f" ({taken['by']})" if taken["by"] else ""),
+        ),
+        (
+            "Diterima lab / Received",
+            f"{received['at']} ({received['by']})"
+            + (f", {received['note']}" if received["note"] else "")
+            if received
+            else "-",
+        ),
+        (
+            "Produk / Product",
+            f"{m['product']['name']['id']} / {m['product']['name']['en']}, merek {app.brand}",
+        ),
+        (
+            "Standar / Standard",
+            "; ".join(
+                f"{st['number']} {st['title']}"
+                + ("" if st["found"] else " [tidak ditemukan / not found]")
+                for st in m["standards"]
+            ),
+        ),
         ("Nomor permohonan / Application", app.number),
-        ("Pelaku usaha / Business",
-         f"{app.business.name} (NIB {app.business.nib}), {app.business.address}"),
-        ("Daftar periksa / Checklist",
-         f"versi {m['checklist']['version']}: {m['checklist']['title']['id']}"),
+        (
+            "Pelaku usaha / Business",
+            f"{app.business.name} (NIB {app.business.nib}), {app.business.address}",
+        ),
+        (
+            "Daftar periksa / Checklist",
+            f"versi {m['checklist']['version']}: {m['checklist']['title']['id']}",
+        ),
         ("Disusun / Compiled", m["generated_at"]),
     ]
-    doc.table((50, PAGE_W - 50), None, [[_Cell(k, "B", INK, HEAD_FILL), _Cell(v)]
-                                        for k, v in info], size=7.5, after=3)
+    doc.table(
+        (50, PAGE_W - 50),
+        None,
+        [[_Cell(k, "B", INK, HEAD_FILL), _Cell(v)] for k, v in info],
+        size=7.5,
+        after=3,
+    )
 
     doc.heading("Hasil uji", "Test results")
     rows = []
@@ -320,63 +415,125 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
             value += f"\n(uji ke-{r['attempt']} / attempt {r['attempt']})"
         if r["other_sample"]:
             value += f"\n(contoh / sample {r['other_sample']})"
-        verdict = (_Cell("\n".join(r["verdict_text"]), fill=fill)
-                   if r["verdict"] == "conform"
-                   else _Cell("\n".join(r["verdict_text"]), "B", RED, fill))
-        rows.append([_Cell(str(r["no"]), fill=fill), _Cell(name, fill=fill),
-                     _Cell(r["requirement"], fill=fill), _Cell(value, fill=fill),
-                     _Cell(r["unit"], fill=fill), verdict,
-                     _Cell(r["method"] + (f"; {r['instrument']}" if r["instrument"] else ""),
-                           fill=fill),
-                     _Cell(r["analyst"], fill=fill),
-                     _Cell(f"{r['verifier']}\n{r['verified_at']}".strip(), fill=fill)])
-    doc.table((6, 36, 21, 17, 14, 17, 33, 20, 22),
-              ["No", "Parameter", "Persyaratan / Requirement", "Hasil / Result",
-               "Satuan / Unit", "Kesimpulan / Verdict", "Metode / Method",
-               "Analis / Analyst", "Verifikator / Verifier"], rows, after=1.5)
+        verdict = (
+            _Cell("\n".join(r["verdict_text"]), fill=fill)
+            if r["verdict"] == "conform"
+            else _Cell("\n".join(r["verdict_text"]), "B", RED, fill)
+        )
+        rows.append(
+            [
+                _Cell(str(r["no"]), fill=fill),
+                _Cell(name, fill=fill),
+                _Cell(r["requirement"], fill=fill),
+                _Cell(value, fill=fill),
+                _Cell(r["unit"], fill=fill),
+                verdict,
+                _Cell(r["method"] + (f"; {r['instrument']}" if r["instrument"] else ""), fill=fill),
+                _Cell(r["analyst"], fill=fill),
+                _Cell(f"{r['verifier']}\n{r['verified_at']}".strip(), fill=fill),
+            ]
+        )
+    doc.table(
+        (6, 36, 21, 17, 14, 17, 33, 20, 22),
+        [
+            "No",
+            "Parameter",
+            "Persyaratan / Requirement",
+            "Hasil / Result",
+            "Satuan / Unit",
+            "Kesimpulan / Verdict",
+            "Metode / Method",
+            "Analis / Analyst",
+            "Verifikator / Verifier",
+        ],
+        rows,
+        after=1.5,
+    )
     if m["failing"]:
-        doc.para("Tidak memenuhi persyaratan / Requirements not met: "
-                 + ", ".join(f"{r['name']['id']} ({r['verdict_text'][1]})"
-                             for r in m["failing"]), 8, "B", RED, after=3)
+        doc.para(
+            "Tidak memenuhi persyaratan / Requirements not met: "
+            + ", ".join(f"{r['name']['id']} ({r['verdict_text'][1]})" for r in m["failing"]),
+            8,
+            "B",
+            RED,
+            after=3,
+        )
     else:
-        doc.para("Semua parameter memenuhi persyaratan / All parameters meet the "
-                 "requirements.", 8, "B", after=3)
+        doc.para(
+            "Semua parameter memenuhi persyaratan / All parameters meet the requirements.",
+            8,
+            "B",
+            after=3,
+        )
 
     doc.heading("Riwayat", "History: retests and retracted results")
     if not m["history"]:
-        doc.para("Tidak ada uji ulang atau hasil yang ditarik / No retests or retracted "
-                 "results.", after=3)
+        doc.para(
+            "Tidak ada uji ulang atau hasil yang ditarik / No retests or retracted results.",
+            after=3,
+        )
     else:
         rows = []
         for r in m["history"]:
-            value = f"{r['value']} {r['unit']}" + (f"\n(contoh / sample {r['other_sample']})"
-                                                   if r["other_sample"] else "")
+            value = f"{r['value']} {r['unit']}" + (
+                f"\n(contoh / sample {r['other_sample']})" if r["other_sample"] else ""
+            )
             retracted = r["status"] == "retracted"
-            rows.append([_Cell(f"{r['name']['id']}\n{r['name']['en']}"),
-                         _Cell(str(r["attempt"])), _Cell(value),
-                         _Cell("\n".join(r["verdict_text"])),
-                         _Cell("\n".join(r["status_text"]), "B" if retracted else "",
-                               RED if retracted else INK),
-                         _Cell(f"{r['analyst']}\n{r['entered_at']}"),
-                         _Cell(f"{r['verifier']}\n{r['verified_at']}".strip()),
-                         _Cell(r["note"])])
-        doc.table((34, 11, 20, 19, 24, 26, 26, 26),
-                  ["Parameter", "Uji ke / Attempt", "Hasil / Result", "Kesimpulan / Verdict",
-                   "Status", "Analis / Analyst", "Verifikator / Verifier", "Catatan / Note"],
-                  rows, after=3)
+            rows.append(
+                [
+                    _Cell(f"{r['name']['id']}\n{r['name']['en']}"),
+                    _Cell(str(r["attempt"])),
+                    _Cell(value),
+                    _Cell("\n".join(r["verdict_text"])),
+                    _Cell(
+                        "\n".join(r["status_text"]),
+                        "B" if retracted else "",
+                        RED if retracted else INK,
+                    ),
+                    _Cell(f"{r['analyst']}\n{r['entered_at']}"),
+                    _Cell(f"{r['verifier']}\n{r['verified_at']}".strip()),
+                    _Cell(r["note"]),
+                ]
+            )
+        doc.table(
+            (34, 11, 20, 19, 24, 26, 26, 26),
+            [
+                "Parameter",
+                "Uji ke / Attempt",
+                "Hasil / Result",
+                "Kesimpulan / Verdict",
+                "Status",
+                "Analis / Analyst",
+                "Verifikator / Verifier",
+                "Catatan / Note",
+            ],
+            rows,
+            after=3,
+        )
 
     doc.heading("Rantai pengawasan contoh", "Chain of custody")
-    doc.table((22, 30, 38, 40, 56),
-              ["Kejadian / Event", "Waktu / At", "Oleh / By", "Lokasi / Location",
-               "Catatan / Note"],
-              [[_Cell(e[k]) for k in ("event", "at", "by", "location", "note")]
-               for e in m["custody"]], after=3)
+    doc.table(
+        (22, 30, 38, 40, 56),
+        ["Kejadian / Event", "Waktu / At", "Oleh / By", "Lokasi / Location", "Catatan / Note"],
+        [[_Cell(e[k]) for k in ("event", "at", "by", "location", "note")] for e in m["custody"]],
+        after=3,
+    )
     if m["any_provisional"]:
-        doc.para('Kriteria bertanda "sementara" belum diverifikasi terhadap teks standar. '
-                 "Criteria marked provisional are not yet verified against the standard's "
-                 "text.", 7.5, "I", GREY)
-    doc.para("Hasil uji hanya berlaku untuk contoh yang diuji. The results apply only to "
-             "the sample tested.", 7.5, "I", GREY)
+        doc.para(
+            'Kriteria bertanda "sementara" belum diverifikasi terhadap teks standar. '
+            "Criteria marked provisional are not yet verified against the standard's "
+            "text.",
+            7.5,
+            "I",
+            GREY,
+        )
+    doc.para(
+        "Hasil uji hanya berlaku untuk contoh yang diuji. The results apply only to "
+        "the sample tested.",
+        7.5,
+        "I",
+        GREY,
+    )
     return bytes(pdf.output())
 
 
@@ -390,8 +547,10 @@ def render_test_report(s: Session, app: Application) -> tuple[Output, Output]:
         return html_out, pdf_out
     m = model_test_report(s, app, sample)
     base = f"outputs/{app.number}/samples/{sample.code}-test-report"
-    html_out = html_out or outputs.write(s, owner, "test_report_html", f"{base}.html",
-                                         render_test_report_html(m), "text/html")
-    pdf_out = pdf_out or outputs.write(s, owner, "test_report_pdf", f"{base}.pdf",
-                                       render_test_report_pdf(m), "application/pdf")
+    html_out = html_out or outputs.write(
+        s, owner, "test_report_html", f"{base}.html", render_test_report_html(m), "text/html"
+    )
+    pdf_out = pdf_out or outputs.write(
+        s, owner, "test_report_pdf", f"{base}.pdf", render_test_report_pdf(m), "application/pdf"
+    )
     return html_out, pdf_out

@@ -31,8 +31,14 @@ class Services:
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = config.home() / "logs" / f"{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log.open("ab"),
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.procs.append((name, proc))
         self.say(f"started {name} (pid {proc.pid}, log {log})")
         return proc
@@ -40,8 +46,10 @@ class Services:
     def check(self) -> None:
         for name, proc in self.procs:
             if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with code {proc.returncode}; see "
-                                   f"{config.home() / 'logs' / (name + '.log')}")
+                raise RuntimeError(
+                    f"{name} exited with code {proc.returncode}; see "
+                    f"{config.home() / 'logs' / (name + '.log')}"
+                )
 
     def stop(self) -> None:
         for _, proc in reversed(self.procs):
@@ -76,13 +84,18 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
     try:
         if external:
             env.setdefault("SNICERT_FLOW_MODE", "deployment")
-            say(f"using Prefect at {env['PREFECT_API_URL']}; workers of pool 'snicert' run "
-                "the flows")
+            say(
+                f"using Prefect at {env['PREFECT_API_URL']}; workers of pool 'snicert' run "
+                "the flows"
+            )
         else:
             api = f"http://127.0.0.1:{prefect_port}/api"
             # Prefect's server app with its UI and services, behind snicert's SQLite wrapper
-            services.start("prefect-server", prefect_server.command("127.0.0.1", prefect_port),
-                           prefect_server.server_env(env))
+            services.start(
+                "prefect-server",
+                prefect_server.command("127.0.0.1", prefect_port),
+                prefect_server.server_env(env),
+            )
             wait_healthy(f"{api}/health", services)
             env["PREFECT_API_URL"] = api
             os.environ["PREFECT_API_URL"] = api  # flows run in this process report there

@@ -52,16 +52,17 @@ def recorded(s: Session, event: AuditEvent, actor: User | None) -> None:
 # Entities whose changes are announced as Prefect events; the rest (documents, samples,
 # single lab results) stay in the audit log only, so the event stream carries the case's
 # state changes, not every keystroke.
-EVENT_ENTITIES = frozenset({"application", "certificate", "surveillance_case",
-                            "nonconformity"})
+EVENT_ENTITIES = frozenset({"application", "certificate", "surveillance_case", "nonconformity"})
 
 
 def _prefect_event(s: Session, event: AuditEvent) -> dict[str, Any] | None:
     if event.entity not in EVENT_ENTITIES:
         return None
     app = s.get(Application, event.application_id) if event.application_id else None
-    resource = {"prefect.resource.id": f"snicert.{event.entity}.{event.entity_id}",
-                "prefect.resource.name": event.entity}
+    resource = {
+        "prefect.resource.id": f"snicert.{event.entity}.{event.entity_id}",
+        "prefect.resource.name": event.entity,
+    }
     related = []
     if event.entity == "certificate" and event.entity_id is not None:
         cert = s.get(Certificate, event.entity_id)
@@ -70,19 +71,30 @@ def _prefect_event(s: Session, event: AuditEvent) -> dict[str, Any] | None:
             resource["snicert.status"] = cert.status
     if app is not None:
         related += [
-            {"prefect.resource.id": f"snicert.application.{app.id}",
-             "prefect.resource.role": "application", "prefect.resource.name": app.number,
-             "snicert.state": app.state},
-            {"prefect.resource.id": f"snicert.product.{app.product}",
-             "prefect.resource.role": "product"},
-            {"prefect.resource.id": f"snicert.business.{app.business_id}",
-             "prefect.resource.role": "business"},
+            {
+                "prefect.resource.id": f"snicert.application.{app.id}",
+                "prefect.resource.role": "application",
+                "prefect.resource.name": app.number,
+                "snicert.state": app.state,
+            },
+            {
+                "prefect.resource.id": f"snicert.product.{app.product}",
+                "prefect.resource.role": "product",
+            },
+            {
+                "prefect.resource.id": f"snicert.business.{app.business_id}",
+                "prefect.resource.role": "business",
+            },
         ]
         if event.entity == "application":
             resource["prefect.resource.name"] = app.number
             resource["snicert.state"] = app.state
-    return {"event": f"snicert.{event.action}", "resource": resource, "related": related,
-            "payload": {"audit_seq": event.seq, "actor": event.actor}}
+    return {
+        "event": f"snicert.{event.action}",
+        "resource": resource,
+        "related": related,
+        "payload": {"audit_seq": event.seq, "actor": event.actor},
+    }
 
 
 def _emit(payload: dict[str, Any]) -> None:
@@ -113,8 +125,7 @@ def kick(application_id: int) -> None:
         elif mode == "deployment":
             from prefect.deployments import run_deployment
 
-            run_deployment(DEPLOYMENT, parameters={"application_id": application_id},
-                           timeout=0)
+            run_deployment(DEPLOYMENT, parameters={"application_id": application_id}, timeout=0)
     except Exception:
         # The action is committed; a failed run is retried by the next action or by the
         # scheduled sweep (flows/surveillance.py), which re-runs stuck automated stages.

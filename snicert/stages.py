@@ -32,9 +32,14 @@ class Status:
     due_at: datetime | None
 
 
-_STATUS = select(Application.id, Application.number, Application.state,
-                 Application.awaiting_role, Application.awaiting_action,
-                 Application.due_at).where(Application.id == bindparam("app_id"))
+_STATUS = select(
+    Application.id,
+    Application.number,
+    Application.state,
+    Application.awaiting_role,
+    Application.awaiting_action,
+    Application.due_at,
+).where(Application.id == bindparam("app_id"))
 
 
 def status(app_id: int) -> Status:
@@ -58,19 +63,29 @@ def _step(app_id: int, state: State, work: Callable) -> bool:
 
 
 def screen(app_id: int) -> bool:
-    return _step(app_id, State.SUBMITTED,
-                 lambda s, system, app: bool(applications.screen(s, system, app.id)))
+    return _step(
+        app_id, State.SUBMITTED, lambda s, system, app: bool(applications.screen(s, system, app.id))
+    )
 
 
 def plan_samples(app_id: int) -> bool:
     def work(s, system, app) -> bool:
         name = app.product_snapshot["name"]["id"]
         for sample in lab.create_samples(s, system, app.id):
-            outputs.write(s, f"sample:{sample.id}", "label",
-                          f"outputs/{app.number}/samples/{sample.code}.png",
-                          labels.sample_label(sample.code, name, sample.purpose,
-                                              sample.created_at.strftime("%Y-%m-%d"),
-                                              sample.amount), "image/png")
+            outputs.write(
+                s,
+                f"sample:{sample.id}",
+                "label",
+                f"outputs/{app.number}/samples/{sample.code}.png",
+                labels.sample_label(
+                    sample.code,
+                    name,
+                    sample.purpose,
+                    sample.created_at.strftime("%Y-%m-%d"),
+                    sample.amount,
+                ),
+                "image/png",
+            )
         return False  # now the sampling officer acts
 
     return _step(app_id, State.SAMPLING, work)
@@ -97,8 +112,9 @@ def compile_evaluation(app_id: int) -> bool:
 
 
 def issue(app_id: int) -> bool:
-    return _step(app_id, State.APPROVED,
-                 lambda s, system, app: bool(certificates.issue(s, system, app.id)))
+    return _step(
+        app_id, State.APPROVED, lambda s, system, app: bool(certificates.issue(s, system, app.id))
+    )
 
 
 def has_work(app_id: int) -> bool:

@@ -10,12 +10,41 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-OWNERS = ["Maria Ndolu", "Yohanes Bessie", "Agustina Manafe", "Petrus Tallo", "Dorkas Lay",
-          "Yakobus Fanggidae", "Ester Pellokila", "Markus Ratu", "Naomi Amalo", "Simon Nalle"]
-STREETS = ["Jl. El Tari", "Jl. Timor Raya", "Jl. Frans Seda", "Jl. Soeharto", "Jl. Adisucipto",
-           "Jl. W.J. Lalamentik", "Jl. Cak Doko", "Jl. Herewila", "Jl. Perintis Kemerdekaan"]
-KELURAHAN = ["Oebobo", "Kelapa Lima", "Oesapa", "Naikoten", "Fatululi", "Bakunase", "Liliba",
-             "Penfui", "Oepura", "Nunbaun Sabu"]
+OWNERS = [
+    "Maria Ndolu",
+    "Yohanes Bessie",
+    "Agustina Manafe",
+    "Petrus Tallo",
+    "Dorkas Lay",
+    "Yakobus Fanggidae",
+    "Ester Pellokila",
+    "Markus Ratu",
+    "Naomi Amalo",
+    "Simon Nalle",
+]
+STREETS = [
+    "Jl. El Tari",
+    "Jl. Timor Raya",
+    "Jl. Frans Seda",
+    "Jl. Soeharto",
+    "Jl. Adisucipto",
+    "Jl. W.J. Lalamentik",
+    "Jl. Cak Doko",
+    "Jl. Herewila",
+    "Jl. Perintis Kemerdekaan",
+]
+KELURAHAN = [
+    "Oebobo",
+    "Kelapa Lima",
+    "Oesapa",
+    "Naikoten",
+    "Fatululi",
+    "Bakunase",
+    "Liliba",
+    "Penfui",
+    "Oepura",
+    "Nunbaun Sabu",
+]
 BRANDS = {
     "abon": ["Abon Sei Kupang", "Abon Ikan Tongkol Oesapa", "Abon Sapi Timor"],
     "emping": ["Emping Melinjo Nusa", "Emping Flobamora", "Emping Lontar"],
@@ -23,8 +52,12 @@ BRANDS = {
     "sasando": ["Sasando Rote Ndao", "Sasando Biola Kupang", "Sasando Lontar Emas"],
 }
 PRODUCT_WORD = {"abon": "Abon", "emping": "Emping", "tenun_ikat": "Tenun", "sasando": "Sasando"}
-COLOURS = {"abon": (150, 90, 40), "emping": (225, 200, 140), "tenun_ikat": (120, 30, 40),
-           "sasando": (180, 140, 80)}
+COLOURS = {
+    "abon": (150, 90, 40),
+    "emping": (225, 200, 140),
+    "tenun_ikat": (120, 30, 40),
+    "sasando": (180, 140, 80),
+}
 
 
 def business(product: str, n: int, rng: random.Random) -> dict[str, str]:
@@ -71,8 +104,9 @@ def pdf(title: str, lines: list[str] | None = None) -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-              .encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return out.getvalue()
 
 
@@ -93,15 +127,20 @@ def photo(product: str, label: str, seed: int = 0, fmt: str = "JPEG") -> bytes:
     return out.getvalue()
 
 
-def document(spec: dict[str, Any], product: str, business_name: str, seed: int = 0) -> tuple[
-        str, bytes]:
+def document(
+    spec: dict[str, Any], product: str, business_name: str, seed: int = 0
+) -> tuple[str, bytes]:
     """A file for one of the product's document requirements, in an accepted type."""
     if "pdf" in spec["file_types"]:
         return f"{spec['id']}.pdf", pdf(spec["name"]["id"], [business_name, spec["name"]["en"]])
-    fmt, ext = ("PNG", "png") if "png" in spec["file_types"] and "jpg" not in spec[
-        "file_types"] else ("JPEG", "jpg")
-    return f"{spec['id']}.{ext}", photo(product, f"{business_name} - {spec['name']['id']}",
-                                        seed, fmt)
+    fmt, ext = (
+        ("PNG", "png")
+        if "png" in spec["file_types"] and "jpg" not in spec["file_types"]
+        else ("JPEG", "jpg")
+    )
+    return f"{spec['id']}.{ext}", photo(
+        product, f"{business_name} - {spec['name']['id']}", seed, fmt
+    )
 
 
 def passing_value(param: dict[str, Any]) -> str:
@@ -141,29 +180,58 @@ def _num(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+# A made-up certification body for the demo, tests and benchmarks (settings names).
+IDENTITY = {
+    "lspro_name": "LSPro Dinas Perindustrian Kota Kupang (contoh / demo)",
+    "lspro_address": "Jl. S.K. Lerik, Kelapa Lima, Kota Kupang, Nusa Tenggara Timur",
+    "lspro_accreditation": "LSPr-099-IDN",
+    "signatory_name": "Maria Fernandez, S.T., M.Si.",
+    "signatory_title": "Kepala LSPro",
+    "lab_name": "UPTD Laboratorium Pengujian Mutu Kota Kupang (contoh / demo)",
+    "lab_accreditation": "LP-099-IDN",
+}
+
+
 def certificate_data(**changes: Any) -> dict[str, Any]:
     """The signed data of one sample abon certificate (tests and bench/)."""
     data: dict[str, Any] = {
         "number": "SNI-ABN-2026-0001",
-        "holder": {"name": "UMKM Abon Lay 1", "nib": "9100000005305",
-                   "address": "Jl. Frans Seda No. 102, Kel. Oebobo", "city": "Kota Kupang",
-                   "province": "Nusa Tenggara Timur"},
+        "holder": {
+            "name": "UMKM Abon Lay 1",
+            "nib": "9100000005305",
+            "address": "Jl. Frans Seda No. 102, Kel. Oebobo",
+            "city": "Kota Kupang",
+            "province": "Nusa Tenggara Timur",
+        },
         "production_site": "Kel. Oebobo, Kota Kupang",
         "brand": "Abon Sei Kupang",
-        "product": {"code": "abon", "name": {"id": "Abon", "en": "Meat and fish floss (abon)"},
-                    "variants": "Abon sapi, abon ikan tongkol"},
-        "standards": [{"number": "SNI 01-3707-1995", "title": "Abon"},
-                      {"number": "SNI 7690:2019", "title": "Abon ikan, krustasea atau moluska"}],
+        "product": {
+            "code": "abon",
+            "name": {"id": "Abon", "en": "Meat and fish floss (abon)"},
+            "variants": "Abon sapi, abon ikan tongkol",
+        },
+        "standards": [
+            {"number": "SNI 01-3707-1995", "title": "Abon"},
+            {"number": "SNI 7690:2019", "title": "Abon ikan, krustasea atau moluska"},
+        ],
         "scheme": "5",
-        "scope": {"id": "Abon daging dan abon ikan produksi UMKM Kota Kupang dalam kemasan "
-                        "eceran tertutup, siap dikonsumsi.",
-                  "en": "Meat and fish floss made by Kota Kupang micro and small enterprises, "
-                        "in closed retail packs, ready to eat."},
+        "scope": {
+            "id": "Abon daging dan abon ikan produksi UMKM Kota Kupang dalam kemasan "
+            "eceran tertutup, siap dikonsumsi.",
+            "en": "Meat and fish floss made by Kota Kupang micro and small enterprises, "
+            "in closed retail packs, ready to eat.",
+        },
         "issued_at": "2026-11-24T03:40:50.662939+00:00",
         "valid_until": "2030-11-24T03:40:50.662939+00:00",
         "checklist": {"product": "abon", "version": 1},
         "evaluation_id": 1,
         "application": "APP-2026-00001",
+        "certification_body": {
+            "name": IDENTITY["lspro_name"],
+            "address": IDENTITY["lspro_address"],
+            "accreditation": IDENTITY["lspro_accreditation"],
+            "signatory": {"name": IDENTITY["signatory_name"], "title": IDENTITY["signatory_title"]},
+        },
     }
     data.update(changes)
     return data

@@ -16,7 +16,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from snicert import bootstrap, clock  # noqa: E402
+from snicert import bootstrap, clock, settings, synthetic  # noqa: E402
 from snicert.db import engine as db  # noqa: E402
 from snicert.db.models import Base  # noqa: E402
 from snicert.services import public  # noqa: E402
@@ -55,8 +55,9 @@ def _create_database(url: str) -> None:
     target = make_url(url)
     admin = db.make_engine(target.set(database="postgres").render_as_string(hide_password=False))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                              {"n": target.database}).scalar()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        ).scalar()
         if not exists:
             conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
     admin.dispose()
@@ -86,8 +87,9 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from snicert.services import accounts
 
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64,
-                                                           parallelism=1))
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -96,6 +98,9 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("SNICERT_HOME", str(home))
+    # a made-up certification body: issuance is refused without an identity
+    for name, value in synthetic.IDENTITY.items():
+        monkeypatch.setenv(settings.env_name(name), value)
     # Services alone by default; flow tests switch to "local" with a Prefect test server.
     monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
     db.dispose_all()
@@ -105,8 +110,9 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
         with db.engine().begin() as conn:
             if conn.dialect.has_table(conn, "audit_head"):
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                conn.execute(text(f"INSERT INTO audit_head (id, seq, hash) "
-                                  f"VALUES (1, 0, '{'0' * 64}')"))
+                conn.execute(
+                    text(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{'0' * 64}')")
+                )
         bootstrap.init()
     else:
         shutil.copy(_template, home / "snicert.db")

@@ -34,7 +34,8 @@ def _tamper(*statements: str) -> None:
         pg = conn.dialect.name == "postgresql"
         if pg:
             conn.exec_driver_sql(
-                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
+            )
         else:
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
@@ -60,10 +61,13 @@ def test_every_event_links_to_the_one_before(chain: int) -> None:
     assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET action = 'x' WHERE seq = 3",
-    "DELETE FROM audit_events WHERE seq = 3",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'x' WHERE seq = 3",
+        "DELETE FROM audit_events WHERE seq = 3",
+    ],
+)
 def test_database_refuses_update_and_delete(chain: int, statement: str) -> None:
     with pytest.raises(DBAPIError, match="append-only"), db.engine().begin() as conn:
         conn.execute(text(statement))
@@ -71,8 +75,7 @@ def test_database_refuses_update_and_delete(chain: int, statement: str) -> None:
 
 
 def test_edited_row_is_detected(chain: int) -> None:
-    _tamper("UPDATE audit_events SET data = '{\"outcome\":\"grant\",\"forged\":true}' "
-            "WHERE seq = 5")
+    _tamper('UPDATE audit_events SET data = \'{"outcome":"grant","forged":true}\' WHERE seq = 5')
     report = _verify()
     assert not report.ok
     assert any("row 5" in p and "edited" in p for p in report.problems), report.problems
@@ -100,9 +103,11 @@ def test_deleted_last_row_is_detected(chain: int) -> None:
 
 
 def test_reordered_rows_are_detected(chain: int) -> None:
-    _tamper("UPDATE audit_events SET seq = -1 WHERE seq = 2",
-            "UPDATE audit_events SET seq = 2 WHERE seq = 3",
-            "UPDATE audit_events SET seq = 3 WHERE seq = -1")
+    _tamper(
+        "UPDATE audit_events SET seq = -1 WHERE seq = 2",
+        "UPDATE audit_events SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_events SET seq = 3 WHERE seq = -1",
+    )
     problems = _verify().problems
     assert any("row 2" in p for p in problems) and any("row 3" in p for p in problems), problems
 

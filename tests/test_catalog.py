@@ -17,8 +17,10 @@ from snicert.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 CODES = {"abon", "emping", "tenun_ikat", "sasando"}
-ABON_REFERENCE = ("SNI 01-3707-1995, syarat mutu (table reproduced in a thesis citing the "
-                  "standard; see shared/DOMAIN.md)")
+ABON_REFERENCE = (
+    "SNI 01-3707-1995, syarat mutu (table reproduced in a thesis citing the "
+    "standard; see shared/DOMAIN.md)"
+)
 # SNI 01-3707-1995 syarat mutu, as in shared/DOMAIN.md: id -> (kind, limit)
 ABON_TABLE: dict[str, tuple[str, str | None]] = {
     "sensory_shape": ("sensory_normal", None),
@@ -73,7 +75,7 @@ def edit(path: Path, old: str, new: str, after: str = "") -> int:
     text = path.read_text(encoding="utf-8")
     start = text.index(after) if after else 0
     at = text.index(old, start)
-    path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
     return text.count("\n", 0, at) + 1
 
 
@@ -316,9 +318,11 @@ def test_every_problem_is_reported_not_only_the_first(data: Path) -> None:
     with pytest.raises(DataError) as exc:
         load(data)
     paths = sorted((Path(p.file).name, p.path) for p in exc.value.problems)
-    assert paths == [("abon.yaml", "document_items[2].document"),
-                     ("sasando.yaml", "parameters[7].unit"),
-                     ("tenun_ikat.yaml", "certificate_prefix")]
+    assert paths == [
+        ("abon.yaml", "document_items[2].document"),
+        ("sasando.yaml", "parameters[7].unit"),
+        ("tenun_ikat.yaml", "certificate_prefix"),
+    ]
 
 
 # ---------------------------------------------------------------- command line
@@ -334,7 +338,8 @@ def test_cli_check_data_passes_on_shipped_data(monkeypatch: pytest.MonkeyPatch) 
 def test_cli_check_data_fails_naming_file_path_and_value(data: Path) -> None:
     edit(data / "checklists" / "tenun_ikat.yaml", "group: material\n", "grup: material\n")
     result = CliRunner().invoke(
-        app, ["check-data", str(data / "products"), str(data / "checklists")])
+        app, ["check-data", str(data / "products"), str(data / "checklists")]
+    )
     assert result.exit_code == 1
     assert "tenun_ikat.yaml:" in result.output
     assert "parameters[14].grup" in result.output
@@ -342,8 +347,7 @@ def test_cli_check_data_fails_naming_file_path_and_value(data: Path) -> None:
     assert "1 problem(s) found" in result.output
 
 
-def test_cli_check_data_reads_snicert_data_dir(data: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_check_data_reads_snicert_data_dir(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edit(data / "checklists" / "emping.yaml", "unit: MPN/g\n", "unit: MPN/ml\n")
     monkeypatch.setenv("SNICERT_DATA_DIR", str(data))
     result = CliRunner().invoke(app, ["check-data"])
@@ -400,8 +404,7 @@ def test_shipped_files_validate_against_their_json_schema() -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
         text = f.read_text(encoding="utf-8")
         # editors find the schema through the first line
-        assert text.splitlines()[0] == \
-            f"# yaml-language-server: $schema={Path(rel).name}", f.name
+        assert text.splitlines()[0] == f"# yaml-language-server: $schema={Path(rel).name}", f.name
         errors = list(jsonschema.Draft202012Validator(schema).iter_errors(yaml.safe_load(text)))
         assert errors == [], (f.name, [e.message for e in errors])
 
@@ -411,6 +414,9 @@ def test_json_schema_also_rejects_a_typo(data: Path) -> None:
     f = data / "checklists" / "tenun_ikat.yaml"
     edit(f, "group: material\n", "grup: material\n")
     schema = json.loads((ROOT / "checklists/checklist.schema.json").read_text(encoding="utf-8"))
-    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(
-        yaml.safe_load(f.read_text(encoding="utf-8"))))
+    errors = list(
+        jsonschema.Draft202012Validator(schema).iter_errors(
+            yaml.safe_load(f.read_text(encoding="utf-8"))
+        )
+    )
     assert errors

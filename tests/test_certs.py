@@ -102,9 +102,18 @@ def test_keypair_is_created_once_with_private_mode(home_keys: KeyPair, tmp_path:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert home_keys.kid == hashlib.sha256(home_keys.public_raw).hexdigest()[:16]
     published = public_keys()
-    assert published == {"keys": [{"kty": "OKP", "crv": "Ed25519",
-                                    "x": b64u(home_keys.public_raw), "kid": home_keys.kid,
-                                    "alg": "EdDSA", "use": "sig"}]}
+    assert published == {
+        "keys": [
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": b64u(home_keys.public_raw),
+                "kid": home_keys.kid,
+                "alg": "EdDSA",
+                "use": "sig",
+            }
+        ]
+    }
     json.dumps(published)  # publishable as is
     assert set(load_public_keys(published)) == {home_keys.kid}
     assert set(load_public_keys({home_keys.kid: b64u(home_keys.public_raw)})) == {home_keys.kid}
@@ -113,8 +122,7 @@ def test_keypair_is_created_once_with_private_mode(home_keys: KeyPair, tmp_path:
 def test_concurrent_ensure_keypair_agrees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SNICERT_HOME", str(tmp_path / "race"))
     kids: list[str] = []
-    threads = [threading.Thread(target=lambda: kids.append(ensure_keypair().kid))
-               for _ in range(8)]
+    threads = [threading.Thread(target=lambda: kids.append(ensure_keypair().kid)) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
@@ -128,8 +136,7 @@ def test_a_kid_that_does_not_match_its_key_is_refused(key: KeyPair) -> None:
         load_public_keys({"0123456789abcdef": b64u(key.public_raw)})
 
 
-def test_old_public_keys_stay_published_after_rotation(home_keys: KeyPair,
-                                                       tmp_path: Path) -> None:
+def test_old_public_keys_stay_published_after_rotation(home_keys: KeyPair, tmp_path: Path) -> None:
     (tmp_path / "home" / "keys" / "signing.key").rename(tmp_path / "old.key")
     new = ensure_keypair()
     assert new.kid != home_keys.kid
@@ -158,17 +165,37 @@ def test_credential_shape(rendered: render.Rendered, key: KeyPair) -> None:
 
 
 def test_jcs_follows_rfc8785() -> None:
-    numbers = [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001, 1e21,
-               1e-7, 0.000001, -0.0, 100.0, 9007199254740991]
+    numbers = [
+        333333333.33333329,
+        1e30,
+        4.50,
+        2e-3,
+        0.000000000000000000000000001,
+        1e21,
+        1e-7,
+        0.000001,
+        -0.0,
+        100.0,
+        9007199254740991,
+    ]
     assert canonical({"numbers": numbers}) == (
         b'{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27,1e+21,1e-7,0.000001,0,100,'
-        b'9007199254740991]}')
-    keys = {"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet",
-            "1": "One", "\U0001f600": "Emoji", "\u0080": "Control", "\u00f6": "Latin"}
+        b"9007199254740991]}"
+    )
+    keys = {
+        "\u20ac": "Euro Sign",
+        "\r": "Carriage Return",
+        "\ufb33": "Hebrew Letter Dalet",
+        "1": "One",
+        "\U0001f600": "Emoji",
+        "\u0080": "Control",
+        "\u00f6": "Latin",
+    }
     order = [k for k in json.loads(canonical(keys))]
     assert order == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
-    assert canonical({"s": "a\"b\\c\n\u001f\u007f</script>"}) == (
-        '{"s":"a\\"b\\\\c\\n\\u001f\u007f</script>"}'.encode())
+    assert canonical({"s": 'a"b\\c\n\u001f\u007f</script>'}) == (
+        '{"s":"a\\"b\\\\c\\n\\u001f\u007f</script>"}'.encode()
+    )
     with pytest.raises(ValueError):
         canonical({"n": float("nan")})
 
@@ -176,22 +203,28 @@ def test_jcs_follows_rfc8785() -> None:
 def test_proof_matches_the_w3c_eddsa_jcs_2022_test_vector() -> None:
     """The signed example of the W3C vc-di-eddsa test vectors (eddsa-jcs-2022): its proof
     checks out with our hashing, under the spec's public key (multicodec ed25519-pub)."""
-    ctx = ["https://www.w3.org/ns/credentials/v2",
-           "https://www.w3.org/ns/credentials/examples/v2"]
+    ctx = ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"]
     vm = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     signed = {
-        "@context": ctx, "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
-        "type": ["VerifiableCredential", "AlumniCredential"], "name": "Alumni Credential",
+        "@context": ctx,
+        "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+        "type": ["VerifiableCredential", "AlumniCredential"],
+        "name": "Alumni Credential",
         "description": "A minimum viable example of an Alumni Credential.",
-        "issuer": "https://vc.example/issuers/5678", "validFrom": "2023-01-01T00:00:00Z",
-        "credentialSubject": {"id": "did:example:abcdefgh",
-                              "alumniOf": "The School of Examples"},
-        "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
-                  "created": "2023-02-24T23:36:38Z",
-                  "verificationMethod": f"https://vc.example/issuers/5678#{vm}",
-                  "proofPurpose": "assertionMethod", "@context": ctx,
-                  "proofValue": "z63t83Y53KfzJ5ZosfKTnqfMcKB2dmTrfjSaQjeNNjAD5srBowQfmWqe"
-                                "Rb8rRjmeEuCBEsddF9LsVogtuTsijJKh4"}}
+        "issuer": "https://vc.example/issuers/5678",
+        "validFrom": "2023-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"},
+        "proof": {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-jcs-2022",
+            "created": "2023-02-24T23:36:38Z",
+            "verificationMethod": f"https://vc.example/issuers/5678#{vm}",
+            "proofPurpose": "assertionMethod",
+            "@context": ctx,
+            "proofValue": "z63t83Y53KfzJ5ZosfKTnqfMcKB2dmTrfjSaQjeNNjAD5srBowQfmWqe"
+            "Rb8rRjmeEuCBEsddF9LsVogtuTsijJKh4",
+        },
+    }
     multikey = b58decode(vm[1:])
     assert multikey[:2] == b"\xed\x01"
     public = Ed25519PublicKey.from_public_bytes(multikey[2:])
@@ -215,8 +248,9 @@ FORMS = ["json", "html", "pdf", "png", "label_png", "label_html"]
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_each_form_verifies(rendered: render.Rendered, known: dict[str, Any], form: str,
-                            tmp_path: Path) -> None:
+def test_each_form_verifies(
+    rendered: render.Rendered, known: dict[str, Any], form: str, tmp_path: Path
+) -> None:
     path = tmp_path / render.FILE_NAMES[form]
     path.write_bytes(getattr(rendered, form))
     for source in (path, str(path), getattr(rendered, form)):
@@ -276,8 +310,13 @@ def _forge(form: str, rendered: render.Rendered, key: KeyPair, forged: dict[str,
 
 @pytest.mark.parametrize("form", ["json", "pdf", "png", "html"])
 @pytest.mark.parametrize("field", FIELDS, ids=lambda f: ".".join(map(str, f)))
-def test_changed_field_fails(rendered: render.Rendered, key: KeyPair, known: dict[str, Any],
-                             form: str, field: tuple[Any, ...]) -> None:
+def test_changed_field_fails(
+    rendered: render.Rendered,
+    key: KeyPair,
+    known: dict[str, Any],
+    form: str,
+    field: tuple[Any, ...],
+) -> None:
     data = _forge(form, rendered, key, _tamper(rendered.credential, field))
     result = verify_file(data, known, NOW)
     assert not result.valid
@@ -285,8 +324,9 @@ def test_changed_field_fails(rendered: render.Rendered, key: KeyPair, known: dic
 
 
 @pytest.mark.parametrize("form", ["json", "pdf", "png"])
-def test_changed_key_reference_is_an_unknown_key(rendered: render.Rendered, key: KeyPair,
-                                                 known: dict[str, Any], form: str) -> None:
+def test_changed_key_reference_is_an_unknown_key(
+    rendered: render.Rendered, key: KeyPair, known: dict[str, Any], form: str
+) -> None:
     forged = copy.deepcopy(rendered.credential)
     vm = forged["proof"]["verificationMethod"]
     forged["proof"]["verificationMethod"] = vm[:-1] + ("0" if vm[-1] != "0" else "1")
@@ -296,16 +336,18 @@ def test_changed_key_reference_is_an_unknown_key(rendered: render.Rendered, key:
 
 def test_pdf_edited_in_place_fails(rendered: render.Rendered, known: dict[str, Any]) -> None:
     start = rendered.pdf.index(embed.XMP_OPEN)
-    edited = (rendered.pdf[:start]
-              + rendered.pdf[start:].replace(b"UMKM Abon Lay 1", b"UMKM Abon Lay 7", 1))
+    edited = rendered.pdf[:start] + rendered.pdf[start:].replace(
+        b"UMKM Abon Lay 1", b"UMKM Abon Lay 7", 1
+    )
     assert edited != rendered.pdf and len(edited) == len(rendered.pdf)
     result = verify_file(edited, known, NOW)
     assert not result.valid and "signature does not match" in result.reason
     assert result.holder == "UMKM Abon Lay 7"  # what the forger claimed, reported as invalid
 
 
-def test_png_pixels_are_not_decoded_and_a_stripped_png_fails(rendered: render.Rendered,
-                                                             known: dict[str, Any]) -> None:
+def test_png_pixels_are_not_decoded_and_a_stripped_png_fails(
+    rendered: render.Rendered, known: dict[str, Any]
+) -> None:
     with Image.open(io.BytesIO(rendered.png)) as im:
         out = io.BytesIO()
         im.save(out, "PNG")  # re-saved without its metadata
@@ -315,9 +357,9 @@ def test_png_pixels_are_not_decoded_and_a_stripped_png_fails(rendered: render.Re
     assert verify_file(doubled, known, NOW).valid
     # a PNG with two credential chunks is refused
     chunk_at = doubled.index(b"iTXt") - 4
-    length = int.from_bytes(doubled[chunk_at:chunk_at + 4], "big")
-    chunk = doubled[chunk_at:chunk_at + 12 + length]
-    twice = doubled[:chunk_at] + chunk + chunk + doubled[chunk_at + len(chunk):]
+    length = int.from_bytes(doubled[chunk_at : chunk_at + 4], "big")
+    chunk = doubled[chunk_at : chunk_at + 12 + length]
+    twice = doubled[:chunk_at] + chunk + chunk + doubled[chunk_at + len(chunk) :]
     assert "more than one" in verify_file(twice, known, NOW).reason
 
 
@@ -345,8 +387,9 @@ def test_forger_claiming_the_real_kid_fails(key: KeyPair, known: dict[str, Any])
 # --- validity period -------------------------------------------------------------------
 
 
-def test_expired_certificate_fails_with_a_clear_reason(rendered: render.Rendered,
-                                                       known: dict[str, Any]) -> None:
+def test_expired_certificate_fails_with_a_clear_reason(
+    rendered: render.Rendered, known: dict[str, Any]
+) -> None:
     until = datetime.fromisoformat(UNTIL)
     assert verify_file(rendered.pdf, known, until - timedelta(seconds=1)).valid
     result = verify_file(rendered.pdf, known, until + timedelta(seconds=1))
@@ -356,8 +399,9 @@ def test_expired_certificate_fails_with_a_clear_reason(rendered: render.Rendered
 
 
 def test_not_yet_valid_and_lot_certificates(key: KeyPair, known: dict[str, Any]) -> None:
-    early = verify_file(render_certificate(sample_data(), None, key).json, known,
-                        datetime(2026, 1, 1, tzinfo=UTC))
+    early = verify_file(
+        render_certificate(sample_data(), None, key).json, known, datetime(2026, 1, 1, tzinfo=UTC)
+    )
     assert not early.valid and early.reason.startswith("not yet valid")
     lot = sample_data(scheme="1b", scope="LOT-2026-07 (500 kemasan)", valid_until=None)
     r = render_certificate(lot, PHOTO, key)
@@ -367,8 +411,7 @@ def test_not_yet_valid_and_lot_certificates(key: KeyPair, known: dict[str, Any])
     assert "Hanya untuk lot yang disertifikasi" in html and "LOT-2026-07" in html
 
 
-def test_default_now_is_the_snicert_clock(rendered: render.Rendered,
-                                          known: dict[str, Any]) -> None:
+def test_default_now_is_the_snicert_clock(rendered: render.Rendered, known: dict[str, Any]) -> None:
     try:
         clock.freeze(datetime(2031, 1, 1, tzinfo=UTC))
         assert verify_file(rendered.json, known).reason.startswith("expired")
@@ -382,7 +425,8 @@ def test_default_now_is_the_snicert_clock(rendered: render.Rendered,
 
 
 def test_png_is_a4_at_150_dpi_and_its_qr_opens_the_verification_page(
-        rendered: render.Rendered) -> None:
+    rendered: render.Rendered,
+) -> None:
     with Image.open(io.BytesIO(rendered.png)) as im:
         assert im.format == "PNG" and im.size == (1240, 1754) == render.A4_PX
         assert round(im.info["dpi"][0]) == 150
@@ -391,8 +435,9 @@ def test_png_is_a4_at_150_dpi_and_its_qr_opens_the_verification_page(
     assert decode_qr(rendered.png) == [URL]
 
 
-def test_qr_follows_the_public_url(key: KeyPair, monkeypatch: pytest.MonkeyPatch,
-                                   known: dict[str, Any]) -> None:
+def test_qr_follows_the_public_url(
+    key: KeyPair, monkeypatch: pytest.MonkeyPatch, known: dict[str, Any]
+) -> None:
     monkeypatch.setenv("SNICERT_PUBLIC_URL", "https://sni.kupang.example/")
     r = render_certificate(sample_data(), PHOTO, key)
     url = "https://sni.kupang.example/verify/SNI-ABN-2026-0001"
@@ -418,13 +463,19 @@ def test_pdf_is_a_real_a4_pdf(rendered: render.Rendered) -> None:
 def test_html_is_indonesian_first_then_english(rendered: render.Rendered) -> None:
     html = rendered.html.decode()
     assert html.startswith("<!DOCTYPE html>") and '<html lang="id">' in html
-    body = html[html.index("<body>"):]  # what a reader sees (the head carries the credential)
-    pairs = [("SERTIFIKAT PRODUK PENGGUNAAN TANDA SNI",
-              "Certificate of product conformity for the use of the SNI mark"),
-             ("Pemegang sertifikat", "Certificate holder"), ("Merek", "Brand"),
-             ("Berlaku sampai", "Valid until"), ("Ruang lingkup", "Scope"),
-             ("Abon daging dan abon ikan", "Meat and fish floss made by"),
-             ("Pindai untuk memeriksa", "Scan to check")]
+    body = html[html.index("<body>") :]  # what a reader sees (the head carries the credential)
+    pairs = [
+        (
+            "SERTIFIKAT PRODUK PENGGUNAAN TANDA SNI",
+            "Certificate of product conformity for the use of the SNI mark",
+        ),
+        ("Pemegang sertifikat", "Certificate holder"),
+        ("Merek", "Brand"),
+        ("Berlaku sampai", "Valid until"),
+        ("Ruang lingkup", "Scope"),
+        ("Abon daging dan abon ikan", "Meat and fish floss made by"),
+        ("Pindai untuk memeriksa", "Scan to check"),
+    ]
     for indonesian, english in pairs:
         assert body.index(indonesian) < body.index(english), (indonesian, english)
     assert html.count("SNI-ABN-2026-0001") >= 3
@@ -444,8 +495,7 @@ def test_html_escapes_hostile_data(key: KeyPair, known: dict[str, Any]) -> None:
     assert result.valid and result.holder == data["holder"]["name"]
 
 
-def test_text_outside_windows_1252_keeps_exact_data(key: KeyPair,
-                                                    known: dict[str, Any]) -> None:
+def test_text_outside_windows_1252_keeps_exact_data(key: KeyPair, known: dict[str, Any]) -> None:
     data = sample_data(brand="Sasando \u014ai \u2600 \u4e2d")
     r = render_certificate(data, PHOTO, key)
     result = verify_file(r.pdf, known, NOW)
@@ -453,8 +503,9 @@ def test_text_outside_windows_1252_keeps_exact_data(key: KeyPair,
     assert verify_file(r.png, known, NOW).valid
 
 
-def test_label_png_carries_the_qr_and_the_credential(rendered: render.Rendered,
-                                                     known: dict[str, Any]) -> None:
+def test_label_png_carries_the_qr_and_the_credential(
+    rendered: render.Rendered, known: dict[str, Any]
+) -> None:
     with Image.open(io.BytesIO(rendered.label_png)) as im:
         assert im.size == render.LABEL_PX == (827, 472)
     assert decode_qr(rendered.label_png) == [URL]
@@ -536,19 +587,24 @@ def frozen() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("form", ["json", "pdf", "png"])
-def test_cli_verify_valid(home_rendered: render.Rendered, tmp_path: Path, frozen: None,
-                          form: str) -> None:
+def test_cli_verify_valid(
+    home_rendered: render.Rendered, tmp_path: Path, frozen: None, form: str
+) -> None:
     path = _write(tmp_path, render.FILE_NAMES[form], getattr(home_rendered, form))
     result = CliRunner().invoke(cli, ["verify", str(path)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("valid: SNI-ABN-2026-0001, UMKM Abon Lay 1")
 
 
-def test_cli_verify_changed_expired_and_unknown(home_rendered: render.Rendered,
-                                                home_keys: KeyPair, tmp_path: Path,
-                                                frozen: None) -> None:
-    forged = _forge("png", home_rendered, home_keys,
-                    _tamper(home_rendered.credential, ("credentialSubject", "holder", "name")))
+def test_cli_verify_changed_expired_and_unknown(
+    home_rendered: render.Rendered, home_keys: KeyPair, tmp_path: Path, frozen: None
+) -> None:
+    forged = _forge(
+        "png",
+        home_rendered,
+        home_keys,
+        _tamper(home_rendered.credential, ("credentialSubject", "holder", "name")),
+    )
     result = CliRunner().invoke(cli, ["verify", str(_write(tmp_path, "f.png", forged))])
     assert result.exit_code == 1 and "signature does not match" in result.output
 
@@ -559,15 +615,14 @@ def test_cli_verify_changed_expired_and_unknown(home_rendered: render.Rendered,
     clock.freeze(NOW)
 
     stranger = KeyPair.generate()
-    other = _write(tmp_path, "keys.json",
-                   json.dumps({"keys": [stranger.public_jwk()]}).encode())
+    other = _write(tmp_path, "keys.json", json.dumps({"keys": [stranger.public_jwk()]}).encode())
     result = CliRunner().invoke(cli, ["verify", str(pdf), "--keys", str(other)])
     assert result.exit_code == 1 and "unknown signing key" in result.output
 
 
-def test_cli_verify_with_published_keys_elsewhere(home_rendered: render.Rendered,
-                                                  tmp_path: Path, frozen: None,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_verify_with_published_keys_elsewhere(
+    home_rendered: render.Rendered, tmp_path: Path, frozen: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     published = _write(tmp_path, "published.json", json.dumps(public_keys()).encode())
     pdf = _write(tmp_path, "c.pdf", home_rendered.pdf)
     monkeypatch.setenv("SNICERT_HOME", str(tmp_path / "someone-else"))  # no local keys
@@ -611,19 +666,30 @@ def registry() -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
     thread.join(timeout=5)
 
 
-@pytest.mark.parametrize("status,code,text", [
-    ("active", 0, "online: active"),
-    ("suspended", 1, "online: suspended (Hasil survailan tidak memenuhi)"),
-    ("withdrawn", 1, "online: withdrawn (Hasil survailan tidak memenuhi)"),
-    ("expired", 1, "online: expired"),
-])
-def test_cli_verify_online(home_rendered: render.Rendered, tmp_path: Path, frozen: None,
-                           registry: tuple[str, dict[str, Any]], status: str, code: int,
-                           text: str) -> None:
+@pytest.mark.parametrize(
+    "status,code,text",
+    [
+        ("active", 0, "online: active"),
+        ("suspended", 1, "online: suspended (Hasil survailan tidak memenuhi)"),
+        ("withdrawn", 1, "online: withdrawn (Hasil survailan tidak memenuhi)"),
+        ("expired", 1, "online: expired"),
+    ],
+)
+def test_cli_verify_online(
+    home_rendered: render.Rendered,
+    tmp_path: Path,
+    frozen: None,
+    registry: tuple[str, dict[str, Any]],
+    status: str,
+    code: int,
+    text: str,
+) -> None:
     url, statuses = registry
-    statuses["SNI-ABN-2026-0001"] = {"number": "SNI-ABN-2026-0001", "status": status,
-                                     "reason": "Hasil survailan tidak memenuhi"
-                                     if status != "active" else None}
+    statuses["SNI-ABN-2026-0001"] = {
+        "number": "SNI-ABN-2026-0001",
+        "status": status,
+        "reason": "Hasil survailan tidak memenuhi" if status != "active" else None,
+    }
     pdf = _write(tmp_path, "c.pdf", home_rendered.pdf)
     result = CliRunner().invoke(cli, ["verify", str(pdf), "--online", url])
     assert result.exit_code == code, result.output
@@ -631,17 +697,20 @@ def test_cli_verify_online(home_rendered: render.Rendered, tmp_path: Path, froze
     assert "valid: SNI-ABN-2026-0001" in result.output  # the offline check passed first
 
 
-def test_cli_verify_online_unknown_to_the_registry(home_rendered: render.Rendered,
-                                                   tmp_path: Path, frozen: None,
-                                                   registry: tuple[str, dict[str, Any]]
-                                                   ) -> None:
+def test_cli_verify_online_unknown_to_the_registry(
+    home_rendered: render.Rendered,
+    tmp_path: Path,
+    frozen: None,
+    registry: tuple[str, dict[str, Any]],
+) -> None:
     pdf = _write(tmp_path, "c.pdf", home_rendered.pdf)
     result = CliRunner().invoke(cli, ["verify", str(pdf), "--online", registry[0]])
     assert result.exit_code == 1 and "not in the registry" in result.output
 
 
-def test_verify_is_fast_enough_to_need_no_pixels(rendered: render.Rendered,
-                                                 known: dict[str, Any]) -> None:
+def test_verify_is_fast_enough_to_need_no_pixels(
+    rendered: render.Rendered, known: dict[str, Any]
+) -> None:
     for form in ("json", "pdf", "png"):
         data = getattr(rendered, form)
         best = min(_timed(lambda d=data: verify_file(d, known, NOW)) for _ in range(5))

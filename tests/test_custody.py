@@ -86,11 +86,14 @@ def test_only_lab_staff_receive(at_lab) -> None:
         lab.receive_sample(s, w.user(s, "sampler"), x.id, x.seal_number, True)
 
 
-@pytest.mark.parametrize(("case", "reason"), [
-    ("broken", "seal broken"),
-    ("wrong_seal", "seal number does not match"),
-    ("late", "transit too long"),
-])
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("broken", "seal broken"),
+        ("wrong_seal", "seal number does not match"),
+        ("late", "transit too long"),
+    ],
+)
 def test_rejected_sample_asks_for_new_sampling(at_lab, case: str, reason: str) -> None:
     w, app_id = at_lab
     if case == "late":
@@ -103,6 +106,7 @@ def test_rejected_sample_asks_for_new_sampling(at_lab, case: str, reason: str) -
         assert {x.status for x in first} == {"rejected"}
     assert _events(first[0].id)[-1] == "rejected"
     from snicert.db.models import CustodyEvent
+
     with db.transaction() as s:
         note = s.query(CustodyEvent).filter_by(sample_id=first[0].id, event="rejected").one().note
     assert reason in note

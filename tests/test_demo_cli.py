@@ -19,8 +19,7 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     rows = json.loads(result.stdout)
     assert len(rows) == 9  # 2 per product + the failing one
     certified = [r for r in rows if r["final_state"] == "certified"]
-    assert sorted({r["product"] for r in certified}) == ["abon", "emping", "sasando",
-                                                         "tenun_ikat"]
+    assert sorted({r["product"] for r in certified}) == ["abon", "emping", "sasando", "tenun_ikat"]
     assert len(certified) == 8 and len({r["certificate_number"] for r in certified}) == 8
     [refused] = [r for r in rows if r["final_state"] == "refused"]
     assert "total_plate_count" in refused["refusal_reason"]

@@ -13,5 +13,6 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 def test_every_transition_event_is_documented() -> None:
     documented = set(re.findall(r"`snicert\.((?:application|certificate)\.\w+)`", README))
     expected = {f"application.{t.event}" for t in TRANSITIONS} | {
-        f"certificate.{t.event}" for t in CERTIFICATE_TRANSITIONS}
+        f"certificate.{t.event}" for t in CERTIFICATE_TRANSITIONS
+    }
     assert expected <= documented, expected - documented

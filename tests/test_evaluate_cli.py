@@ -50,11 +50,13 @@ def runner() -> CliRunner:
         return CliRunner()
 
 
-def rows(overrides: dict[str, tuple[Any, str]] | None = None,
-         drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def rows(
+    overrides: dict[str, tuple[Any, str]] | None = None, drop: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     merged = {**ABON_OK, **(overrides or {})}
-    return [{"parameter": p, "value": v, "unit": u} for p, (v, u) in merged.items()
-            if p not in drop]
+    return [
+        {"parameter": p, "value": v, "unit": u} for p, (v, u) in merged.items() if p not in drop
+    ]
 
 
 def write_json(tmp_path: Path, results: list[dict[str, Any]], name: str = "r.json") -> Path:
@@ -63,8 +65,9 @@ def write_json(tmp_path: Path, results: list[dict[str, Any]], name: str = "r.jso
     return path
 
 
-def write_csv(tmp_path: Path, results: list[dict[str, Any]], name: str = "r.csv",
-              sep: str = ",") -> Path:
+def write_csv(
+    tmp_path: Path, results: list[dict[str, Any]], name: str = "r.csv", sep: str = ","
+) -> Path:
     lines = [sep.join(["parameter", "value", "unit"])]
     for r in results:
         value = str(r["value"])
@@ -121,12 +124,18 @@ def test_all_conform_csv_human_output(tmp_path: Path):
 
 def test_csv_with_semicolons_and_decimal_commas(tmp_path: Path):
     path = tmp_path / "lab.csv"
-    path.write_text("Parameter;Value;Unit\nmoisture;6,9;%\nprotein;15,0;%\n"
-                    "total_plate_count;4,9 × 10⁴;koloni/g\n", encoding="utf-8")
+    path.write_text(
+        "Parameter;Value;Unit\nmoisture;6,9;%\nprotein;15,0;%\n"
+        "total_plate_count;4,9 × 10⁴;koloni/g\n",
+        encoding="utf-8",
+    )
     code, report = run_json("abon", path)
     assert code == 1 and report["overall"] == "incomplete"
     assert {k: v for k, v in verdicts(report).items() if v != "not_tested"} == {
-        "moisture": "conform", "protein": "conform", "total_plate_count": "conform"}
+        "moisture": "conform",
+        "protein": "conform",
+        "total_plate_count": "conform",
+    }
 
 
 def test_one_failing_is_nonconform_and_named(tmp_path: Path):
@@ -141,13 +150,16 @@ def test_one_failing_is_nonconform_and_named(tmp_path: Path):
     assert "nonconform: moisture" in result.stdout
 
 
-@pytest.mark.parametrize("parameter,value,unit", [
-    ("protein", "< 20", "%"),  # a '<' bound never shows a minimum is met
-    ("salmonella", "positif", "/25 g"),
-    ("sensory_odour", "tidak normal", "-"),
-    ("total_plate_count", "5.1 x 10^4", "colonies/g"),
-    ("mercury", "< 0.06", "mg/kg"),
-])
+@pytest.mark.parametrize(
+    "parameter,value,unit",
+    [
+        ("protein", "< 20", "%"),  # a '<' bound never shows a minimum is met
+        ("salmonella", "positif", "/25 g"),
+        ("sensory_odour", "tidak normal", "-"),
+        ("total_plate_count", "5.1 x 10^4", "colonies/g"),
+        ("mercury", "< 0.06", "mg/kg"),
+    ],
+)
 def test_failing_values_of_each_kind(tmp_path: Path, parameter: str, value: str, unit: str):
     code, report = run_json("abon", write_csv(tmp_path, rows({parameter: (value, unit)})))
     assert code == 1 and report["overall"] == "nonconform"
@@ -157,12 +169,16 @@ def test_failing_values_of_each_kind(tmp_path: Path, parameter: str, value: str,
 def test_json_numbers_are_read_exactly(tmp_path: Path):
     # as a binary float 7.000000000000000001 is 7.0 and would pass a maximum of 7
     path = tmp_path / "r.json"
-    path.write_text('{"results": [{"parameter": "moisture", "value": 7.000000000000000001, '
-                    '"unit": "%"}]}', encoding="utf-8")
+    path.write_text(
+        '{"results": [{"parameter": "moisture", "value": 7.000000000000000001, "unit": "%"}]}',
+        encoding="utf-8",
+    )
     code, report = run_json("abon", path)
     assert code == 1 and verdicts(report)["moisture"] == "nonconform"
-    assert report["results"][[r["parameter"] for r in report["results"]].index("moisture")][
-        "value"] == "7.000000000000000001"
+    assert (
+        report["results"][[r["parameter"] for r in report["results"]].index("moisture")]["value"]
+        == "7.000000000000000001"
+    )
 
 
 def test_some_missing_is_incomplete_with_not_tested(tmp_path: Path):
@@ -209,18 +225,29 @@ def test_unknown_product(tmp_path: Path):
 
 def test_unknown_parameter(tmp_path: Path):
     results = rows() + [{"parameter": "cadmium", "value": 0.1, "unit": "mg/kg"}]
-    assert_bad(run("abon", write_json(tmp_path, results)), "results[21] (cadmium)",
-               "not a parameter of the abon checklist")
+    assert_bad(
+        run("abon", write_json(tmp_path, results)),
+        "results[21] (cadmium)",
+        "not a parameter of the abon checklist",
+    )
 
 
 def test_wrong_unit(tmp_path: Path):
-    assert_bad(run("abon", write_csv(tmp_path, rows({"moisture": ("6.5", "mg/kg")}))),
-               "line 6 (moisture)", "'mg/kg'", "expected '%'", "'% b/b'")
+    assert_bad(
+        run("abon", write_csv(tmp_path, rows({"moisture": ("6.5", "mg/kg")}))),
+        "line 6 (moisture)",
+        "'mg/kg'",
+        "expected '%'",
+        "'% b/b'",
+    )
 
 
 def test_unknown_unit(tmp_path: Path):
-    assert_bad(run("abon", write_json(tmp_path, rows({"lead": ("0.5", "ppb")}))),
-               "(lead)", "unknown unit 'ppb'")
+    assert_bad(
+        run("abon", write_json(tmp_path, rows({"lead": ("0.5", "ppb")}))),
+        "(lead)",
+        "unknown unit 'ppb'",
+    )
 
 
 @pytest.mark.parametrize("value", ["tujuh", "6.5 %", "", "nd", "1.000.000", "60.000", True])
@@ -230,8 +257,12 @@ def test_unreadable_value(tmp_path: Path, value: Any):
 
 
 def test_unreadable_word(tmp_path: Path):
-    assert_bad(run("abon", write_csv(tmp_path, rows({"salmonella": ("mungkin", "/25 g")}))),
-               "salmonella", "not understood", "mungkin")
+    assert_bad(
+        run("abon", write_csv(tmp_path, rows({"salmonella": ("mungkin", "/25 g")}))),
+        "salmonella",
+        "not understood",
+        "mungkin",
+    )
 
 
 def test_every_problem_is_listed(tmp_path: Path):
@@ -242,44 +273,63 @@ def test_every_problem_is_listed(tmp_path: Path):
 
 def test_duplicate_parameter_rows(tmp_path: Path):
     results = rows() + [{"parameter": "moisture", "value": 5, "unit": "%"}]
-    assert_bad(run("abon", write_csv(tmp_path, results)), "line 23 (moisture)",
-               "repeated (first at line 6)")
+    assert_bad(
+        run("abon", write_csv(tmp_path, results)),
+        "line 23 (moisture)",
+        "repeated (first at line 6)",
+    )
 
 
-@pytest.mark.parametrize("text,words", [
-    ('{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%"}', ["malformed JSON"]),
-    ("{results: []}", ["malformed JSON"]),
-    ('{"results": {"moisture": 6.5}}', ['{"results": [...]}']),
-    ('[{"parameter": "moisture", "value": 6.5, "unit": "%"}]', ['{"results": [...]}']),
-    ('{"results": [{"parameter": "moisture", "value": NaN, "unit": "%"}]}', ["NaN"]),
-    ('{"results": [{"parameter": "moisture", "value": 1, "value": 9, "unit": "%"}]}',
-     ["duplicate key 'value'"]),
-    ('{"results": [{"parameter": "moisture", "value": 6.5}]}', ["results[0] (moisture)",
-                                                                 "missing unit"]),
-    ('{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%", "uncertainity": 1}]}',
-     ["results[0] (moisture)", "'uncertainity'"]),
-    ('{"results": [{"parameter": "moisture", "value": null, "unit": "%"}]}', ["value must be"]),
-    ('{"results": [{"parameter": "moisture", "value": [6.5], "unit": "%"}]}', ["value must be"]),
-    ('{"results": [{"parameter": "", "value": 6.5, "unit": "%"}]}', ["parameter must be"]),
-    ('{"results": [{"parameter": "moisture", "value": 6.5, "unit": 1}]}', ["unit must be"]),
-    ('{"results": ["moisture"]}', ["results[0]"]),
-    ("", ["empty"]),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ('{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%"}', ["malformed JSON"]),
+        ("{results: []}", ["malformed JSON"]),
+        ('{"results": {"moisture": 6.5}}', ['{"results": [...]}']),
+        ('[{"parameter": "moisture", "value": 6.5, "unit": "%"}]', ['{"results": [...]}']),
+        ('{"results": [{"parameter": "moisture", "value": NaN, "unit": "%"}]}', ["NaN"]),
+        (
+            '{"results": [{"parameter": "moisture", "value": 1, "value": 9, "unit": "%"}]}',
+            ["duplicate key 'value'"],
+        ),
+        (
+            '{"results": [{"parameter": "moisture", "value": 6.5}]}',
+            ["results[0] (moisture)", "missing unit"],
+        ),
+        (
+            '{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%", '
+            '"uncertainity": 1}]}',
+            ["results[0] (moisture)", "'uncertainity'"],
+        ),
+        ('{"results": [{"parameter": "moisture", "value": null, "unit": "%"}]}', ["value must be"]),
+        (
+            '{"results": [{"parameter": "moisture", "value": [6.5], "unit": "%"}]}',
+            ["value must be"],
+        ),
+        ('{"results": [{"parameter": "", "value": 6.5, "unit": "%"}]}', ["parameter must be"]),
+        ('{"results": [{"parameter": "moisture", "value": 6.5, "unit": 1}]}', ["unit must be"]),
+        ('{"results": ["moisture"]}', ["results[0]"]),
+        ("", ["empty"]),
+    ],
+)
 def test_malformed_json(tmp_path: Path, text: str, words: list[str]):
     path = tmp_path / "r.json"
     path.write_text(text, encoding="utf-8")
     assert_bad(run("abon", path), *words)
 
 
-@pytest.mark.parametrize("text,words", [
-    ("param,value,unit\nmoisture,6.5,%\n", ["header", "parameter, value, unit"]),
-    ("parameter,value\nmoisture,6.5\n", ["header"]),
-    ("parameter,value,unit,note\nmoisture,6.5,%,x\n", ["unknown column", "'note'"]),
-    ("parameter,value,unit,unit\nmoisture,6.5,%,%\n", ["repeated column"]),
-    ("parameter,value,unit\nmoisture,6,5,%\n", ["line 2", "found 4", "decimal comma"]),
-    ("parameter,value,unit\nmoisture,6.5\n", ["line 2", "found 2"]),
-    ("parameter,value,unit\n,6.5,%\n", ["line 2", "parameter is empty"]),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("param,value,unit\nmoisture,6.5,%\n", ["header", "parameter, value, unit"]),
+        ("parameter,value\nmoisture,6.5\n", ["header"]),
+        ("parameter,value,unit,note\nmoisture,6.5,%,x\n", ["unknown column", "'note'"]),
+        ("parameter,value,unit,unit\nmoisture,6.5,%,%\n", ["repeated column"]),
+        ("parameter,value,unit\nmoisture,6,5,%\n", ["line 2", "found 4", "decimal comma"]),
+        ("parameter,value,unit\nmoisture,6.5\n", ["line 2", "found 2"]),
+        ("parameter,value,unit\n,6.5,%\n", ["line 2", "parameter is empty"]),
+    ],
+)
 def test_malformed_csv(tmp_path: Path, text: str, words: list[str]):
     path = tmp_path / "r.csv"
     path.write_text(text, encoding="utf-8")
@@ -299,21 +349,31 @@ def test_missing_and_binary_files(tmp_path: Path):
 def guarded_catalog() -> Catalog:
     cat = default_catalog()
     abon = cat.checklists["abon"].model_copy(update={"acceptance": "guarded"})
-    return Catalog(products=cat.products, checklists={**cat.checklists, "abon": abon},
-                   units=cat.units, files=cat.files)
+    return Catalog(
+        products=cat.products,
+        checklists={**cat.checklists, "abon": abon},
+        units=cat.units,
+        files=cat.files,
+    )
 
 
 def test_guarded_acceptance_uses_the_uncertainty():
-    text = json.dumps({"results": [
-        {"parameter": "moisture", "value": "6.8", "unit": "%", "uncertainty": "0.3"},
-        {"parameter": "protein", "value": "15.5", "unit": "%", "uncertainty": 0.5},
-        {"parameter": "fat", "value": "29", "unit": "%"},  # no uncertainty: simple
-    ]})
+    text = json.dumps(
+        {
+            "results": [
+                {"parameter": "moisture", "value": "6.8", "unit": "%", "uncertainty": "0.3"},
+                {"parameter": "protein", "value": "15.5", "unit": "%", "uncertainty": 0.5},
+                {"parameter": "fat", "value": "29", "unit": "%"},  # no uncertainty: simple
+            ]
+        }
+    )
     rows_ = ev.parse_results(text, "json")
     simple = ev.evaluate("abon", rows_, default_catalog())
     guarded = ev.evaluate("abon", rows_, guarded_catalog())
-    pick = lambda report: {r.parameter: r.verdict for r in report.results  # noqa: E731
-                           if r.verdict != "not_tested"}
+
+    def pick(report: ev.Report) -> dict[str, str]:
+        return {r.parameter: r.verdict for r in report.results if r.verdict != "not_tested"}
+
     assert pick(simple) == {"moisture": "conform", "protein": "conform", "fat": "conform"}
     assert pick(guarded) == {"moisture": "nonconform", "protein": "conform", "fat": "conform"}
     assert guarded.acceptance == "guarded" and guarded.overall == "nonconform"
@@ -328,13 +388,22 @@ def test_an_unusable_uncertainty_is_bad_input(u: str):
 
 
 def test_report_as_dict_is_json_ready():
-    report = ev.evaluate("abon", ev.parse_results(
-        '{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%"}]}'),
-        default_catalog())
+    report = ev.evaluate(
+        "abon",
+        ev.parse_results('{"results": [{"parameter": "moisture", "value": 6.5, "unit": "%"}]}'),
+        default_catalog(),
+    )
     data = json.loads(json.dumps(report.as_dict()))
     assert data["overall"] == "incomplete" and report.exit_code == 1
-    assert data["results"][4] == {"parameter": "moisture", "verdict": "conform",
-                                  "requirement": {"kind": "max", "max": "7"}, "value": 6.5,
-                                  "unit": "%", "provisional": False}
-    assert isinstance(ev.parse_results('{"results": [{"parameter": "fat", "value": 1.5, '
-                                       '"unit": "%"}]}')[0].value, Decimal)
+    assert data["results"][4] == {
+        "parameter": "moisture",
+        "verdict": "conform",
+        "requirement": {"kind": "max", "max": "7"},
+        "value": 6.5,
+        "unit": "%",
+        "provisional": False,
+    }
+    assert isinstance(
+        ev.parse_results('{"results": [{"parameter": "fat", "value": 1.5, "unit": "%"}]}')[0].value,
+        Decimal,
+    )

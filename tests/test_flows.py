@@ -72,11 +72,16 @@ def player(flows_on) -> demo.Player:
 
 def _flow_runs(app_id: int, since: datetime):
     """This test's runs for the application (application ids restart in every test DB)."""
+
     async def read():
         async with get_client() as client:
-            return await client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                name=FlowRunFilterName(any_=[f"application-{app_id}"]),
-                start_time=FlowRunFilterStartTime(after_=since)))
+            return await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    name=FlowRunFilterName(any_=[f"application-{app_id}"]),
+                    start_time=FlowRunFilterStartTime(after_=since),
+                )
+            )
+
     return asyncio.run(read())
 
 
@@ -102,19 +107,27 @@ def test_full_path_for_each_product(player: demo.Player, flows_on, product: str)
     assert len(runs) == 4  # submitted, review passed, results verified, granted
     assert all(r.state.is_completed() for r in runs)
     assert sorted(r.state.name for r in runs) == sorted(
-        ["Awaiting official", "Awaiting sampler", "Awaiting official", "Certified"])
+        ["Awaiting official", "Awaiting sampler", "Awaiting official", "Certified"]
+    )
     # the stage a case is in, and state changes, are visible as Prefect events
     names = [e["event"] for e in flows_on]
-    for event in ("snicert.application.submitted", "snicert.application.screening_passed",
-                  "snicert.application.review_passed", "snicert.application.testing_completed",
-                  "snicert.application.granted", "snicert.certificate.issued",
-                  "snicert.application.certified"):
+    for event in (
+        "snicert.application.submitted",
+        "snicert.application.screening_passed",
+        "snicert.application.review_passed",
+        "snicert.application.testing_completed",
+        "snicert.application.granted",
+        "snicert.certificate.issued",
+        "snicert.application.certified",
+    ):
         assert event in names
     issued = next(e for e in flows_on if e["event"] == "snicert.certificate.issued")
     roles = {r["prefect.resource.role"]: r["prefect.resource.id"] for r in issued["related"]}
-    assert roles == {"application": f"snicert.application.{outcome.application_id}",
-                     "product": f"snicert.product.{product}",
-                     "business": roles["business"]}
+    assert roles == {
+        "application": f"snicert.application.{outcome.application_id}",
+        "product": f"snicert.product.{product}",
+        "business": roles["business"],
+    }
 
 
 def test_local_runs_share_a_lighter_client(player: demo.Player, monkeypatch) -> None:
@@ -184,11 +197,20 @@ def _run_flow_until(point: str, app_id: int, tmp_path: Path, api_url: str) -> No
     """Run the certification flow in another process, wait until it hangs at `point`
     (inside the stage's open transaction) and kill it with SIGKILL."""
     marker = tmp_path / f"at-{point}"
-    env = {**os.environ, "SNICERT_FAULT": point, "SNICERT_FAULT_MARKER": str(marker),
-           "PREFECT_API_URL": api_url, "SNICERT_FLOW_MODE": "local"}
+    env = {
+        **os.environ,
+        "SNICERT_FAULT": point,
+        "SNICERT_FAULT_MARKER": str(marker),
+        "PREFECT_API_URL": api_url,
+        "SNICERT_FLOW_MODE": "local",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-c", f"from flows.certification import run_local; run_local({app_id})"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 90
     while not marker.exists():
         assert proc.poll() is None, proc.stdout.read().decode()
@@ -198,8 +220,9 @@ def _run_flow_until(point: str, app_id: int, tmp_path: Path, api_url: str) -> No
     proc.wait(timeout=30)
 
 
-def test_flow_killed_mid_stage_then_rerun(player: demo.Player, monkeypatch, tmp_path,
-                                          prefect_server) -> None:
+def test_flow_killed_mid_stage_then_rerun(
+    player: demo.Player, monkeypatch, tmp_path, prefect_server
+) -> None:
     """Killed inside the sampling and the issuance stages; the re-runs finish the case
     with exactly one set of samples, one certificate, and no gap in the numbering."""
     cast = player.cast
@@ -236,13 +259,20 @@ def _case_until_review(player: demo.Player, plan: demo.Plan) -> int:
 
     info = business(plan.product, 7, random.Random(1))
     with db.transaction() as s:
-        owner = register_applicant(s, email=info["email"], name=info["name"], password=None,
-                                   business_name=info["business_name"], nib=info["nib"],
-                                   address=info["address"])
+        owner = register_applicant(
+            s,
+            email=info["email"],
+            name=info["name"],
+            password=None,
+            business_name=info["business_name"],
+            nib=info["nib"],
+            address=info["address"],
+        )
         app = applications.create(s, owner, plan.product, info["brand"], info["address"])
         for spec in player.specs[plan.product]:
-            applications.attach_document(s, owner, app.id, spec["id"],
-                                         *document(spec, plan.product, "x"))
+            applications.attach_document(
+                s, owner, app.id, spec["id"], *document(spec, plan.product, "x")
+            )
         applications.submit(s, owner, app.id)
         app_id = app.id
     stages.screen(app_id)
@@ -315,13 +345,20 @@ def _submit_only(player: demo.Player) -> int:
 
     info = business("emping", 3, random.Random(2))
     with db.transaction() as s:
-        owner = register_applicant(s, email=info["email"], name=info["name"], password=None,
-                                   business_name=info["business_name"], nib=info["nib"],
-                                   address=info["address"])
+        owner = register_applicant(
+            s,
+            email=info["email"],
+            name=info["name"],
+            password=None,
+            business_name=info["business_name"],
+            nib=info["nib"],
+            address=info["address"],
+        )
         app = applications.create(s, owner, "emping", info["brand"], info["address"])
         for spec in player.specs["emping"]:
-            applications.attach_document(s, owner, app.id, spec["id"],
-                                         *document(spec, "emping", "x"))
+            applications.attach_document(
+                s, owner, app.id, spec["id"], *document(spec, "emping", "x")
+            )
         app_id = app.id
     with db.transaction() as s:
         applications.submit(s, s.get(type(owner), owner.id), app_id)

@@ -55,6 +55,7 @@ def test_renewal_carries_the_history(home) -> None:
     # someone else's certificate cannot be renewed by this applicant
     other = w.applicant("sasando")
     from snicert.errors import PermissionDenied
+
     with pytest.raises(PermissionDenied), db.transaction() as s:
         applications.renew(s, w.user(s, other), cert.id)
     assert renewal_id != first

@@ -29,14 +29,17 @@ def _act(w: World, fn, result_id: int, *args, who: str = "verifier"):
         return fn(s, w.user(s, who), result_id, *args)
 
 
-@pytest.mark.parametrize(("parameter", "value", "unit", "field", "message"), [
-    ("moisture", "5", "mg/kg", "moisture.unit", "expected %"),
-    ("moisture", "lima", "%", "moisture", "number"),
-    ("moisture", "", "%", "moisture", "empty"),
-    ("salmonella", "mungkin", "/25 g", "salmonella", "not understood"),
-    ("lead", "0.5", "ppm", None, None),  # an alias of mg/kg is the same unit: accepted
-    ("viscosity", "1", "%", "parameter", "not a parameter"),
-])
+@pytest.mark.parametrize(
+    ("parameter", "value", "unit", "field", "message"),
+    [
+        ("moisture", "5", "mg/kg", "moisture.unit", "expected %"),
+        ("moisture", "lima", "%", "moisture", "number"),
+        ("moisture", "", "%", "moisture", "empty"),
+        ("salmonella", "mungkin", "/25 g", "salmonella", "not understood"),
+        ("lead", "0.5", "ppm", None, None),  # an alias of mg/kg is the same unit: accepted
+        ("viscosity", "1", "%", "parameter", "not a parameter"),
+    ],
+)
 def test_units_and_values_are_checked(testing, parameter, value, unit, field, message) -> None:
     w, app_id = testing
     if field is None:
@@ -68,14 +71,14 @@ def test_an_unusable_uncertainty_is_refused_under_simple_acceptance(testing, u) 
         assert application(s, app_id).checklist_snapshot["acceptance"] == "simple"
         before = s.scalar(select(func.count()).select_from(AuditEvent))
     with pytest.raises(InvalidInput) as err, db.transaction() as s:
-        lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "6.9", "%",
-                          uncertainty=u)
+        lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "6.9", "%", uncertainty=u)
     assert err.value.field == "moisture.uncertainty"
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(LabResult)) == 0
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == before
-        r = lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "6.9", "%",
-                              uncertainty="0.3")
+        r = lab.record_result(
+            s, w.user(s, "analyst"), app_id, "moisture", "6.9", "%", uncertainty="0.3"
+        )
         assert (r.uncertainty, r.verdict) == ("0.3", "conform")  # 6.9 + 0.3 > 7 ignored
 
 
@@ -107,11 +110,13 @@ def test_retract_invalidates_and_requires_reentry(testing) -> None:
 
 def _finish_others(w: World, app_id: int, skip: str) -> None:
     from snicert import synthetic
+
     with db.transaction() as s:
         for p in application(s, app_id).checklist_snapshot["parameters"]:
             if p["id"] != skip:
-                r = lab.record_result(s, w.user(s, "analyst"), app_id, p["id"],
-                                      synthetic.passing_value(p), p["unit"])
+                r = lab.record_result(
+                    s, w.user(s, "analyst"), app_id, p["id"], synthetic.passing_value(p), p["unit"]
+                )
                 lab.verify_result(s, w.user(s, "verifier"), r.id)
 
 

@@ -109,10 +109,19 @@ CAST: dict[str, frozenset[Role]] = {
 
 # Who takes each action in the happy path.
 DEFAULT_ACTOR = {
-    "submit": "owner", "screen_pass": "system", "screen_fail": "system",
-    "review_pass": "reviewer", "review_fail": "reviewer", "answer_nonconformities": "owner",
-    "samples_sent": "sampler", "testing_complete": "system", "evaluate": "evaluator",
-    "grant": "decider", "refuse": "decider", "issue": "system", "withdraw": "owner",
+    "submit": "owner",
+    "screen_pass": "system",
+    "screen_fail": "system",
+    "review_pass": "reviewer",
+    "review_fail": "reviewer",
+    "answer_nonconformities": "owner",
+    "samples_sent": "sampler",
+    "testing_complete": "system",
+    "evaluate": "evaluator",
+    "grant": "decider",
+    "refuse": "decider",
+    "issue": "system",
+    "withdraw": "owner",
     "resample": "analyst",
 }
 
@@ -134,22 +143,27 @@ def audit_action(t: Transition, entity: str = "application") -> str:
     return f"{entity}.{getattr(t, 'event', t.action)}"
 
 
-
 def make_user(name: str, roles: frozenset[Role] | set[Role]) -> User:
     """A user that exists only in memory: enough for lifecycle.check."""
-    return User(email=f"{name}@test.example", name=name,
-                role_rows=[UserRole(role=r.value) for r in sorted(roles)])
+    return User(
+        email=f"{name}@test.example",
+        name=name,
+        role_rows=[UserRole(role=r.value) for r in sorted(roles)],
+    )
 
 
 def dump() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: two equal dumps mean nothing at all changed."""
     with db.transaction() as s:
-        return {t.name: [tuple(r) for r in s.execute(select(t).order_by(*t.primary_key.columns))]
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: [tuple(r) for r in s.execute(select(t).order_by(*t.primary_key.columns))]
+            for t in Base.metadata.sorted_tables
+        }
 
 
-def assert_refused(call: Callable[[Session], Any], exc_type: type[Exception],
-                   *fragments: str) -> Exception:
+def assert_refused(
+    call: Callable[[Session], Any], exc_type: type[Exception], *fragments: str
+) -> Exception:
     """`call` in its own transaction must raise exactly `exc_type`, with a message naming
     every fragment, and leave the database unchanged (the transaction rolled back)."""
     before = dump()
@@ -172,16 +186,29 @@ def max_seq(s: Session) -> int:
 
 
 def events(s: Session, app_id: int, action: str, after: int = 0) -> list[AuditEvent]:
-    return list(s.scalars(select(AuditEvent).where(
-        AuditEvent.application_id == app_id, AuditEvent.action == action,
-        AuditEvent.seq > after).order_by(AuditEvent.seq)))
+    return list(
+        s.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.application_id == app_id,
+                AuditEvent.action == action,
+                AuditEvent.seq > after,
+            )
+            .order_by(AuditEvent.seq)
+        )
+    )
 
 
-def verdicts_for(s: Session, app_id: int, nonconform: set[str] = frozenset()
-                 ) -> dict[str, tuple[str, str | None]]:
+def verdicts_for(
+    s: Session, app_id: int, nonconform: set[str] = frozenset()
+) -> dict[str, tuple[str, str | None]]:
     items = application(s, app_id).checklist_snapshot["document_items"]
-    return {i["id"]: ("nonconform", "Dokumen tidak sesuai") if i["id"] in nonconform
-            else ("conform", None) for i in items}
+    return {
+        i["id"]: ("nonconform", "Dokumen tidak sesuai")
+        if i["id"] in nonconform
+        else ("conform", None)
+        for i in items
+    }
 
 
 def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None) -> User:
@@ -214,8 +241,9 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
     elif action == "withdraw":
         applications.withdraw(s, user, app_id, "Usaha berhenti produksi")
     elif action == "resample":
-        lab.reject_sample(s, user, lab.test_sample(s, application(s, app_id)).id,
-                          "Segel sampel rusak")
+        lab.reject_sample(
+            s, user, lab.test_sample(s, application(s, app_id)).id, "Segel sampel rusak"
+        )
     else:
         raise AssertionError(f"no service call known for {action!r}")
     return user
@@ -269,8 +297,12 @@ def changed_catalog(version_delta: int, moisture_max: str) -> Catalog:
     """The shipped catalog with abon's moisture limit changed (the shipped one untouched)."""
     cat = default_catalog()
     cl = cat.checklists[PRODUCT]
-    params = [p.model_copy(update={"requirement": MaxReq(kind="max", max=Decimal(moisture_max))})
-              if p.id == "moisture" else p for p in cl.parameters]
+    params = [
+        p.model_copy(update={"requirement": MaxReq(kind="max", max=Decimal(moisture_max))})
+        if p.id == "moisture"
+        else p
+        for p in cl.parameters
+    ]
     changed = cl.model_copy(update={"version": cl.version + version_delta, "parameters": params})
     return dataclasses.replace(cat, checklists={**cat.checklists, PRODUCT: changed})
 
@@ -295,14 +327,16 @@ def test_transition_table_matches_the_specified_lifecycle() -> None:
     for state in State:
         assert lifecycle.allowed_actions(state.value) == sorted(EXPECTED_ALLOWED[state.value])
     for cstate in CertState:
-        assert (lifecycle.allowed_actions(cstate.value, CERTIFICATE_TRANSITIONS)
-                == sorted(EXPECTED_CERT_ALLOWED[cstate.value]))
+        assert lifecycle.allowed_actions(cstate.value, CERTIFICATE_TRANSITIONS) == sorted(
+            EXPECTED_CERT_ALLOWED[cstate.value]
+        )
     assert {s.value for s in FINAL} == {s for s, a in EXPECTED_ALLOWED.items() if not a}
     assert BY_ACTION["withdraw"].sources == OPEN
     # each transition leaves its own audit action: the trail says which one was taken
     assert len(TRANSITION_AUDIT_ACTIONS) == len(TRANSITIONS)
     assert len({audit_action(t, "certificate") for t in CERTIFICATE_TRANSITIONS}) == len(
-        CERTIFICATE_TRANSITIONS)
+        CERTIFICATE_TRANSITIONS
+    )
     # every state a transition leads to is reachable and has its stage defined
     assert set(STAGES) == set(State)
     for state, stage in STAGES.items():
@@ -314,8 +348,9 @@ def test_transition_table_matches_the_specified_lifecycle() -> None:
 SERVICE_CASES = [(t.action, src.value) for t in TRANSITIONS for src in sorted(t.sources)]
 
 
-@pytest.mark.parametrize(("action", "source"), SERVICE_CASES,
-                         ids=[f"{a}-from-{s}" for a, s in SERVICE_CASES])
+@pytest.mark.parametrize(
+    ("action", "source"), SERVICE_CASES, ids=[f"{a}-from-{s}" for a, s in SERVICE_CASES]
+)
 def test_allowed_transition_through_its_service(home, action: str, source: str) -> None:
     t = BY_ACTION[action]
     w, app_id = setup_for(action, source)
@@ -346,9 +381,13 @@ def test_allowed_transition_through_its_service(home, action: str, source: str) 
         assert (data["from"], data["to"]) == (source, t.target.value)
         assert (ev.entity, ev.entity_id, ev.actor) == ("application", app_id, actor_email)
         # exactly one state change happened: no other application.<transition> event
-        moved = [e.action for e in s.scalars(select(AuditEvent).where(
-            AuditEvent.application_id == app_id, AuditEvent.seq > top))
-            if e.action in TRANSITION_AUDIT_ACTIONS]
+        moved = [
+            e.action
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.application_id == app_id, AuditEvent.seq > top)
+            )
+            if e.action in TRANSITION_AUDIT_ACTIONS
+        ]
         assert moved == [audit_action(t)]
 
 
@@ -372,8 +411,12 @@ def test_resample_through_a_lab_service(home) -> None:
 OMNI = make_user("omni", frozenset(Role))  # holds every role: refusals are about the state
 REFUSED = [(st.value, a) for st in State for a in ACTIONS if a not in EXPECTED_ALLOWED[st.value]]
 ALLOWED = [(st.value, a) for st in State for a in ACTIONS if a in EXPECTED_ALLOWED[st.value]]
-CERT_REFUSED = [(st.value, a) for st in CertState for a in CERT_ACTIONS
-                if a not in EXPECTED_CERT_ALLOWED[st.value]]
+CERT_REFUSED = [
+    (st.value, a)
+    for st in CertState
+    for a in CERT_ACTIONS
+    if a not in EXPECTED_CERT_ALLOWED[st.value]
+]
 
 
 def test_matrix_is_complete() -> None:
@@ -406,8 +449,9 @@ def test_allowed_check_returns_the_transition(state: str, action: str) -> None:
     assert state in t.sources
 
 
-@pytest.mark.parametrize(("state", "action"), CERT_REFUSED,
-                         ids=[f"{s}-{a}" for s, a in CERT_REFUSED])
+@pytest.mark.parametrize(
+    ("state", "action"), CERT_REFUSED, ids=[f"{s}-{a}" for s, a in CERT_REFUSED]
+)
 def test_refused_certificate_transition(state: str, action: str) -> None:
     with pytest.raises(IllegalTransition) as info:
         lifecycle.check(state, action, OMNI, CERTIFICATE_TRANSITIONS, "certificate")
@@ -429,39 +473,68 @@ def test_refusals_through_services_change_nothing(home) -> None:
     def submit(s: Session) -> Any:
         return applications.submit(s, w.owner(s, app_id), app_id)
 
-    assert_refused(decide("grant"), IllegalTransition, "cannot 'grant'", "in state 'draft'",
-                   "allowed from there: submit, withdraw")
+    assert_refused(
+        decide("grant"),
+        IllegalTransition,
+        "cannot 'grant'",
+        "in state 'draft'",
+        "allowed from there: submit, withdraw",
+    )
     assert_refused(issue, IllegalTransition, "cannot 'issue'", "in state 'draft'")
-    assert_refused(lambda s: applications.screen(s, w.user(s, "system"), app_id),
-                   IllegalTransition, "in state 'draft'")
+    assert_refused(
+        lambda s: applications.screen(s, w.user(s, "system"), app_id),
+        IllegalTransition,
+        "in state 'draft'",
+    )
 
     reach(w, app_id, "submitted")
-    assert_refused(submit, IllegalTransition, "cannot 'submit'", "in state 'submitted'",
-                   "allowed from there: screen_fail, screen_pass, withdraw")
+    assert_refused(
+        submit,
+        IllegalTransition,
+        "cannot 'submit'",
+        "in state 'submitted'",
+        "allowed from there: screen_fail, screen_pass, withdraw",
+    )
 
     reach(w, app_id, "evaluation")
-    assert_refused(issue, IllegalTransition, "in state 'evaluation'",
-                   "allowed from there: evaluate, withdraw")
-    assert_refused(decide("refuse"), IllegalTransition, "cannot 'refuse'",
-                   "in state 'evaluation'")
-    assert_refused(lambda s: applications.record_review(s, w.user(s, "reviewer"), app_id,
-                                                        verdicts_for(s, app_id)),
-                   IllegalTransition, "cannot 'review_pass'", "in state 'evaluation'")
+    assert_refused(
+        issue, IllegalTransition, "in state 'evaluation'", "allowed from there: evaluate, withdraw"
+    )
+    assert_refused(decide("refuse"), IllegalTransition, "cannot 'refuse'", "in state 'evaluation'")
+    assert_refused(
+        lambda s: applications.record_review(
+            s, w.user(s, "reviewer"), app_id, verdicts_for(s, app_id)
+        ),
+        IllegalTransition,
+        "cannot 'review_pass'",
+        "in state 'evaluation'",
+    )
     # steps that are not transitions refuse out of their state too
     name, data = doc_file(NC_DOC)
-    assert_refused(lambda s: applications.attach_document(s, w.owner(s, app_id), app_id,
-                                                          NC_DOC, name, data),
-                   Conflict, "draft and nonconformity", "is evaluation")
-    assert_refused(lambda s: lab.create_samples(s, w.user(s, "system"), app_id),
-                   Conflict, "is evaluation")
-    assert_refused(lambda s: lab.record_result(s, w.user(s, "analyst"), app_id, "moisture",
-                                               "5", "%"), Conflict, "is evaluation")
+    assert_refused(
+        lambda s: applications.attach_document(s, w.owner(s, app_id), app_id, NC_DOC, name, data),
+        Conflict,
+        "draft and nonconformity",
+        "is evaluation",
+    )
+    assert_refused(
+        lambda s: lab.create_samples(s, w.user(s, "system"), app_id), Conflict, "is evaluation"
+    )
+    assert_refused(
+        lambda s: lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "5", "%"),
+        Conflict,
+        "is evaluation",
+    )
 
     reach(w, app_id, "certified")
     assert_refused(issue, IllegalTransition, "in state 'certified'", "none (final state)")
-    assert_refused(lambda s: applications.withdraw(s, w.owner(s, app_id), app_id, "x"),
-                   IllegalTransition, "cannot 'withdraw'", "in state 'certified'",
-                   "none (final state)")
+    assert_refused(
+        lambda s: applications.withdraw(s, w.owner(s, app_id), app_id, "x"),
+        IllegalTransition,
+        "cannot 'withdraw'",
+        "in state 'certified'",
+        "none (final state)",
+    )
     assert_refused(submit, IllegalTransition, "in state 'certified'")
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Certificate)) == 1
@@ -481,14 +554,25 @@ def test_refusal_names_the_state_after_a_move_in_the_same_transaction(home) -> N
 
 # ---------------------------------------------------------------- 3. role guards
 
-ROLE_MATRIX = [(kind, t.action, name) for kind, table in TABLES.items() for t in table
-               for name, roles in CAST.items() if not roles & t.roles]
-ROLE_ALLOWED = [(kind, t.action, name) for kind, table in TABLES.items() for t in table
-                for name, roles in CAST.items() if roles & t.roles]
+ROLE_MATRIX = [
+    (kind, t.action, name)
+    for kind, table in TABLES.items()
+    for t in table
+    for name, roles in CAST.items()
+    if not roles & t.roles
+]
+ROLE_ALLOWED = [
+    (kind, t.action, name)
+    for kind, table in TABLES.items()
+    for t in table
+    for name, roles in CAST.items()
+    if roles & t.roles
+]
 
 
-@pytest.mark.parametrize(("kind", "action", "name"), ROLE_MATRIX,
-                         ids=[f"{k}:{a}-{n}" for k, a, n in ROLE_MATRIX])
+@pytest.mark.parametrize(
+    ("kind", "action", "name"), ROLE_MATRIX, ids=[f"{k}:{a}-{n}" for k, a, n in ROLE_MATRIX]
+)
 def test_check_refuses_an_actor_without_the_role(kind: str, action: str, name: str) -> None:
     table = TABLES[kind]
     t = next(x for x in table if x.action == action)
@@ -497,18 +581,20 @@ def test_check_refuses_an_actor_without_the_role(kind: str, action: str, name: s
         with pytest.raises(PermissionDenied) as info:
             lifecycle.check(source.value, action, actor, table, kind)
         assert type(info.value) is PermissionDenied
-        assert str(info.value) == (f"{action!r} needs the role {' or '.join(sorted(t.roles))}; "
-                                   f"{actor.email} has {', '.join(sorted(CAST[name]))}")
+        assert str(info.value) == (
+            f"{action!r} needs the role {' or '.join(sorted(t.roles))}; "
+            f"{actor.email} has {', '.join(sorted(CAST[name]))}"
+        )
 
 
-@pytest.mark.parametrize(("kind", "action", "name"), ROLE_ALLOWED,
-                         ids=[f"{k}:{a}-{n}" for k, a, n in ROLE_ALLOWED])
+@pytest.mark.parametrize(
+    ("kind", "action", "name"), ROLE_ALLOWED, ids=[f"{k}:{a}-{n}" for k, a, n in ROLE_ALLOWED]
+)
 def test_check_lets_an_actor_with_the_role(kind: str, action: str, name: str) -> None:
     table = TABLES[kind]
     t = next(x for x in table if x.action == action)
     for source in t.sources:
-        assert lifecycle.check(source.value, action, make_user(name, CAST[name]), table,
-                               kind) is t
+        assert lifecycle.check(source.value, action, make_user(name, CAST[name]), table, kind) is t
 
 
 def test_an_actor_without_roles_is_refused_everything() -> None:
@@ -561,21 +647,32 @@ def test_applicant_cannot_act_on_another_business_application(home) -> None:
         return lambda s: fn(s, w.user(s, "other"), *args)
 
     assert_refused(as_other(applications.submit, app_id), PermissionDenied, *denied)
-    assert_refused(as_other(applications.attach_document, app_id, NC_DOC, name, data),
-                   PermissionDenied, *denied)
-    assert_refused(as_other(applications.withdraw, app_id, "bukan punya saya"),
-                   PermissionDenied, *denied)
+    assert_refused(
+        as_other(applications.attach_document, app_id, NC_DOC, name, data),
+        PermissionDenied,
+        *denied,
+    )
+    assert_refused(
+        as_other(applications.withdraw, app_id, "bukan punya saya"), PermissionDenied, *denied
+    )
 
     reach(w, app_id, "nonconformity")
     with db.transaction() as s:
         [nc] = applications.open_nonconformities(s, app_id)
         nc_id = nc.id
-    assert_refused(as_other(applications.answer_nonconformity, nc_id, "Sudah diperbaiki"),
-                   PermissionDenied, *denied)
-    assert_refused(as_other(applications.attach_document, app_id, NC_DOC, name, data),
-                   PermissionDenied, *denied)
-    assert_refused(as_other(applications.withdraw, app_id, "bukan punya saya"),
-                   PermissionDenied, *denied)
+    assert_refused(
+        as_other(applications.answer_nonconformity, nc_id, "Sudah diperbaiki"),
+        PermissionDenied,
+        *denied,
+    )
+    assert_refused(
+        as_other(applications.attach_document, app_id, NC_DOC, name, data),
+        PermissionDenied,
+        *denied,
+    )
+    assert_refused(
+        as_other(applications.withdraw, app_id, "bukan punya saya"), PermissionDenied, *denied
+    )
     # the owner may
     with db.transaction() as s:
         applications.answer_nonconformity(s, w.owner(s, app_id), nc_id, "Sudah diperbaiki")
@@ -587,15 +684,25 @@ def test_only_officials_create_staff(home) -> None:
     w.applicant(PRODUCT, name="umkm")
     for name in ["sampler", "analyst", "verifier", "labboth", "system", "umkm"]:
         assert_refused(
-            lambda s, n=name: accounts.create_staff(s, w.user(s, n), f"new-{n}@lspro.example",
-                                                    "Staf Baru", {Role.OFFICIAL}),
-            PermissionDenied, "needs the role official", f"{name}@")
+            lambda s, n=name: accounts.create_staff(
+                s, w.user(s, n), f"new-{n}@lspro.example", "Staf Baru", {Role.OFFICIAL}
+            ),
+            PermissionDenied,
+            "needs the role official",
+            f"{name}@",
+        )
     # an official may, and only with staff roles
-    assert_refused(lambda s: accounts.create_staff(s, w.user(s, "reviewer"), "x@lspro.example",
-                                                   "X", {Role.SYSTEM}), InvalidInput, "roles")
+    assert_refused(
+        lambda s: accounts.create_staff(
+            s, w.user(s, "reviewer"), "x@lspro.example", "X", {Role.SYSTEM}
+        ),
+        InvalidInput,
+        "roles",
+    )
     with db.transaction() as s:
-        user = accounts.create_staff(s, w.user(s, "evaluator"), "ppc2@lspro.example", "PPC 2",
-                                     {Role.SAMPLER})
+        user = accounts.create_staff(
+            s, w.user(s, "evaluator"), "ppc2@lspro.example", "PPC 2", {Role.SAMPLER}
+        )
         assert user.roles == {Role.SAMPLER}
 
 
@@ -606,16 +713,28 @@ def test_only_officials_approve_checklists(home) -> None:
         loaded = checklists.sync(s, w.user(s, "reviewer"), changed_catalog(1, "5"))
         assert [(r.product, r.version, r.status) for r in loaded] == [(PRODUCT, 2, "draft")]
     for name in ["sampler", "analyst", "verifier", "labboth", "system", "umkm"]:
-        assert_refused(lambda s, n=name: checklists.approve(s, w.user(s, n), PRODUCT, 2),
-                       PermissionDenied, "needs the role official", f"{name}@")
+        assert_refused(
+            lambda s, n=name: checklists.approve(s, w.user(s, n), PRODUCT, 2),
+            PermissionDenied,
+            "needs the role official",
+            f"{name}@",
+        )
     with db.transaction() as s:
         checklists.approve(s, w.user(s, "decider"), PRODUCT, 2)
     with db.transaction() as s:
-        statuses = dict(s.execute(select(ChecklistVersion.version, ChecklistVersion.status)
-                                  .where(ChecklistVersion.product == PRODUCT)).all())
+        statuses = dict(
+            s.execute(
+                select(ChecklistVersion.version, ChecklistVersion.status).where(
+                    ChecklistVersion.product == PRODUCT
+                )
+            ).all()
+        )
         assert statuses == {1: "retired", 2: "approved"}
-    assert_refused(lambda s: checklists.approve(s, w.user(s, "reviewer"), PRODUCT, 2),
-                   Conflict, "already approved")
+    assert_refused(
+        lambda s: checklists.approve(s, w.user(s, "reviewer"), PRODUCT, 2),
+        Conflict,
+        "already approved",
+    )
 
 
 # ---------------------------------------------------------------- 4. separation of duties
@@ -629,7 +748,10 @@ def test_reviewer_and_evaluator_may_not_decide(home) -> None:
         for outcome in ["grant", "refuse"]:
             assert_refused(
                 lambda s, n=name, o=outcome: decisions.decide(s, w.user(s, n), app_id, o, REASON),
-                SeparationOfDuties, f"{name}@lspro.example", "may not decide")
+                SeparationOfDuties,
+                f"{name}@lspro.example",
+                "may not decide",
+            )
     with db.transaction() as s:
         decisions.decide(s, w.user(s, "decider"), app_id, "grant", REASON)
     with db.transaction() as s:
@@ -646,8 +768,11 @@ def test_an_earlier_round_reviewer_may_not_decide(home) -> None:
         run(w, s, "answer_nonconformities", app_id)
     w.review_all(app_id, reviewer="evaluator")  # round 2 passed by someone else
     reach(w, app_id, "decision")
-    assert_refused(lambda s: decisions.decide(s, w.user(s, "reviewer"), app_id, "grant",
-                                              REASON), SeparationOfDuties, "reviewer@")
+    assert_refused(
+        lambda s: decisions.decide(s, w.user(s, "reviewer"), app_id, "grant", REASON),
+        SeparationOfDuties,
+        "reviewer@",
+    )
     with db.transaction() as s:
         decisions.decide(s, w.user(s, "decider"), app_id, "grant", REASON)
     assert w.app(app_id).state == "approved"
@@ -660,16 +785,26 @@ def test_lab_analyst_may_not_verify_own_result(home) -> None:
     with db.transaction() as s:
         r = lab.record_result(s, w.user(s, "labboth"), app_id, "moisture", "5", "%")
         own_id = r.id
-    assert_refused(lambda s: lab.verify_result(s, w.user(s, "labboth"), own_id),
-                   SeparationOfDuties, "labboth@lspro.example entered result", "may not verify")
-    assert_refused(lambda s: lab.verify_result(s, w.user(s, "analyst"), own_id),
-                   PermissionDenied, "needs the role lab_verifier")
+    assert_refused(
+        lambda s: lab.verify_result(s, w.user(s, "labboth"), own_id),
+        SeparationOfDuties,
+        "labboth@lspro.example entered result",
+        "may not verify",
+    )
+    assert_refused(
+        lambda s: lab.verify_result(s, w.user(s, "analyst"), own_id),
+        PermissionDenied,
+        "needs the role lab_verifier",
+    )
     with db.transaction() as s:
         lab.verify_result(s, w.user(s, "verifier"), own_id)
     with db.transaction() as s:
         r = s.get(LabResult, own_id)
         assert (r.status, r.analyst_id, r.verified_by) == (
-            "verified", w.users["labboth"], w.users["verifier"])
+            "verified",
+            w.users["labboth"],
+            w.users["verifier"],
+        )
     # labboth may verify what someone else entered
     with db.transaction() as s:
         other_id = lab.record_result(s, w.user(s, "analyst"), app_id, "protein", "20", "%").id
@@ -688,10 +823,14 @@ def test_results_of_a_withdrawn_application_cannot_be_verified(home) -> None:
         result_id = lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "5", "%").id
     with db.transaction() as s:
         run(w, s, "withdraw", app_id)
-    assert_refused(lambda s: lab.verify_result(s, w.user(s, "verifier"), result_id),
-                   Conflict, "is withdrawn")
-    assert_refused(lambda s: lab.record_result(s, w.user(s, "analyst"), app_id, "protein",
-                                               "20", "%"), Conflict, "is withdrawn")
+    assert_refused(
+        lambda s: lab.verify_result(s, w.user(s, "verifier"), result_id), Conflict, "is withdrawn"
+    )
+    assert_refused(
+        lambda s: lab.record_result(s, w.user(s, "analyst"), app_id, "protein", "20", "%"),
+        Conflict,
+        "is withdrawn",
+    )
 
 
 # ---------------------------------------------------------------- 5. checklist snapshots
@@ -735,9 +874,13 @@ def test_checklist_snapshot_survives_a_new_checklist_version(home) -> None:
         enter_results(w, app_id, {"moisture": "6"})
         reach(w, app_id, "decision")
     with db.transaction() as s:
+
         def verdict(app_id: int) -> str:
-            return s.scalar(select(LabResult.verdict).where(
-                LabResult.application_id == app_id, LabResult.parameter_id == "moisture"))
+            return s.scalar(
+                select(LabResult.verdict).where(
+                    LabResult.application_id == app_id, LabResult.parameter_id == "moisture"
+                )
+            )
 
         def evaluation(app_id: int) -> Evaluation:
             return s.scalar(select(Evaluation).where(Evaluation.application_id == app_id))
@@ -752,9 +895,12 @@ def test_checklist_snapshot_survives_a_new_checklist_version(home) -> None:
 
 def test_changing_an_approved_checklist_needs_a_new_version(home) -> None:
     w = World().setup_staff()
-    assert_refused(lambda s: checklists.sync(s, w.user(s, "reviewer"), changed_catalog(0, "5")),
-                   Conflict, "checklist abon version 1 is approved and frozen",
-                   "raise its `version`")
+    assert_refused(
+        lambda s: checklists.sync(s, w.user(s, "reviewer"), changed_catalog(0, "5")),
+        Conflict,
+        "checklist abon version 1 is approved and frozen",
+        "raise its `version`",
+    )
     with db.transaction() as s:  # unchanged content: nothing to load
         assert checklists.sync(s, w.user(s, "reviewer"), default_catalog()) == []
 
@@ -770,21 +916,32 @@ def test_changing_an_approved_checklist_needs_a_new_version(home) -> None:
 
     with db.transaction() as s:
         checklists.approve(s, w.user(s, "reviewer"), PRODUCT, 2)
-    assert_refused(lambda s: checklists.sync(s, w.user(s, "reviewer"), changed_catalog(1, "4")),
-                   Conflict, "checklist abon version 2 is approved and frozen")
-    assert_refused(lambda s: checklists.sync(s, w.user(s, "reviewer"), changed_catalog(0, "4")),
-                   Conflict, "checklist abon version 1 is retired and frozen")
+    assert_refused(
+        lambda s: checklists.sync(s, w.user(s, "reviewer"), changed_catalog(1, "4")),
+        Conflict,
+        "checklist abon version 2 is approved and frozen",
+    )
+    assert_refused(
+        lambda s: checklists.sync(s, w.user(s, "reviewer"), changed_catalog(0, "4")),
+        Conflict,
+        "checklist abon version 1 is retired and frozen",
+    )
 
 
 def test_no_approved_checklist_refuses_submission(home) -> None:
     w = World()  # no official yet: the shipped checklists are loaded as drafts only
     app_id = w.new_application(PRODUCT)
     with db.transaction() as s:
-        statuses = s.scalars(select(ChecklistVersion.status)
-                             .where(ChecklistVersion.product == PRODUCT)).all()
+        statuses = s.scalars(
+            select(ChecklistVersion.status).where(ChecklistVersion.product == PRODUCT)
+        ).all()
         assert statuses == ["draft"]
-    assert_refused(lambda s: applications.submit(s, w.owner(s, app_id), app_id), Conflict,
-                   "no approved checklist for product abon", "an official must approve one")
+    assert_refused(
+        lambda s: applications.submit(s, w.owner(s, app_id), app_id),
+        Conflict,
+        "no approved checklist for product abon",
+        "an official must approve one",
+    )
     app = w.app(app_id)
     assert (app.state, app.checklist_snapshot, app.checklist_version_id) == ("draft", None, None)
 
@@ -799,11 +956,14 @@ def test_nonconformity_loop(home) -> None:
     w.review_all(app_id, nonconform={NC_ITEM})
     with db.transaction() as s:
         app = application(s, app_id)
-        assert (app.state, app.review_round, app.awaiting_role) == ("nonconformity", 1,
-                                                                   "applicant")
+        assert (app.state, app.review_round, app.awaiting_role) == ("nonconformity", 1, "applicant")
         [nc] = applications.open_nonconformities(s, app_id)
         assert (nc.item_id, nc.source, nc.round, nc.raised_by) == (
-            NC_ITEM, "review", 1, w.users["reviewer"])
+            NC_ITEM,
+            "review",
+            1,
+            w.users["reviewer"],
+        )
         nc_id = nc.id
 
     # the owner attaches a corrected NPWP and answers with it
@@ -811,8 +971,9 @@ def test_nonconformity_loop(home) -> None:
     with db.transaction() as s:
         owner = w.owner(s, app_id)
         doc = applications.attach_document(s, owner, app_id, NC_DOC, name, data)
-        applications.answer_nonconformity(s, owner, nc_id, "NPWP diganti yang terbaru",
-                                          document_id=doc.id)
+        applications.answer_nonconformity(
+            s, owner, nc_id, "NPWP diganti yang terbaru", document_id=doc.id
+        )
         doc_id = doc.id
     with db.transaction() as s:
         app = application(s, app_id)
@@ -821,20 +982,24 @@ def test_nonconformity_loop(home) -> None:
         nc = s.get(Nonconformity, nc_id)
         assert nc.status == "answered"
         assert [(r.document_id, r.answered_by) for r in nc.responses] == [
-            (doc_id, w.users[f"owner:{app_id}"])]
+            (doc_id, w.users[f"owner:{app_id}"])
+        ]
         assert applications.latest_documents(s, app_id)[NC_DOC].id == doc_id
     # the answered non-conformity cannot be answered again
-    assert_refused(lambda s: applications.answer_nonconformity(s, w.owner(s, app_id), nc_id,
-                                                               "lagi"),
-                   IllegalTransition, "in state 'document_review'")
+    assert_refused(
+        lambda s: applications.answer_nonconformity(s, w.owner(s, app_id), nc_id, "lagi"),
+        IllegalTransition,
+        "in state 'document_review'",
+    )
 
     w.review_all(app_id)
     with db.transaction() as s:
         assert application(s, app_id).state == "sampling"
-        rounds = s.execute(select(ReviewVerdict.round, ReviewVerdict.verdict)
-                           .where(ReviewVerdict.application_id == app_id,
-                                  ReviewVerdict.item_id == NC_ITEM)
-                           .order_by(ReviewVerdict.round)).all()
+        rounds = s.execute(
+            select(ReviewVerdict.round, ReviewVerdict.verdict)
+            .where(ReviewVerdict.application_id == app_id, ReviewVerdict.item_id == NC_ITEM)
+            .order_by(ReviewVerdict.round)
+        ).all()
         assert [tuple(r) for r in rounds] == [(1, "nonconform"), (2, "conform")]
     # the evaluation counts the latest round's verdict
     reach(w, app_id, "decision")
@@ -896,8 +1061,7 @@ def test_screening_names_a_missing_mandatory_document(home) -> None:
     with db.transaction() as s:
         owner = w.owner(s, app_id)
         doc = applications.attach_document(s, owner, app_id, NC_DOC, name, data)
-        applications.answer_nonconformity(s, owner, nc_id, "NPWP dilampirkan",
-                                          document_id=doc.id)
+        applications.answer_nonconformity(s, owner, nc_id, "NPWP dilampirkan", document_id=doc.id)
     assert (w.app(app_id).state, w.app(app_id).review_round) == ("document_review", 2)
 
 
@@ -912,8 +1076,11 @@ def test_failing_moisture_leads_to_refusal(home) -> None:
         top = max_seq(s)
     enter_results(w, app_id, {"moisture": "9.5"})  # limit: max 7 % b/b
     with db.transaction() as s:
-        r = s.scalar(select(LabResult).where(LabResult.application_id == app_id,
-                                             LabResult.parameter_id == "moisture"))
+        r = s.scalar(
+            select(LabResult).where(
+                LabResult.application_id == app_id, LabResult.parameter_id == "moisture"
+            )
+        )
         assert (r.verdict, r.status) == ("nonconform", "verified")
         [ev] = events(s, app_id, audit_action(BY_ACTION["testing_complete"]), top)
         assert json.loads(ev.data)["nonconforming"] == ["moisture"]
@@ -924,15 +1091,23 @@ def test_failing_moisture_leads_to_refusal(home) -> None:
         assert ev.findings["conform"] is False
         assert ev.findings["failing_parameters"] == ["moisture"]
 
-    assert_refused(lambda s: decisions.decide(s, w.user(s, "decider"), app_id, "grant", REASON),
-                   Conflict, "cannot be granted", "moisture")
+    assert_refused(
+        lambda s: decisions.decide(s, w.user(s, "decider"), app_id, "grant", REASON),
+        Conflict,
+        "cannot be granted",
+        "moisture",
+    )
     with db.transaction() as s:
         decisions.decide(s, w.user(s, "decider"), app_id, "refuse", "Kadar air 9,5 % > 7 %")
     assert w.app(app_id).state == "refused"
     with db.transaction() as s:
         assert decisions.refusal_reason(s, app_id) == "Kadar air 9,5 % > 7 %"
-    assert_refused(lambda s: certificates.issue(s, w.user(s, "system"), app_id),
-                   IllegalTransition, "in state 'refused'", "none (final state)")
+    assert_refused(
+        lambda s: certificates.issue(s, w.user(s, "system"), app_id),
+        IllegalTransition,
+        "in state 'refused'",
+        "none (final state)",
+    )
 
 
 # ---------------------------------------------------------------- 8. certificates
@@ -944,11 +1119,13 @@ def test_certificate_status_changes(home) -> None:
     for app_id in apps:
         reach(w, app_id, "certified")
     with db.transaction() as s:
-        cert_a, cert_b = (s.scalar(select(Certificate.id).where(Certificate.application_id == a))
-                          for a in apps)
+        cert_a, cert_b = (
+            s.scalar(select(Certificate.id).where(Certificate.application_id == a)) for a in apps
+        )
 
-    def change(fn: Callable[..., Any], actor: str, cert_id: int, *args: Any
-               ) -> Callable[[Session], Any]:
+    def change(
+        fn: Callable[..., Any], actor: str, cert_id: int, *args: Any
+    ) -> Callable[[Session], Any]:
         return lambda s: fn(s, w.user(s, actor), cert_id, *args)
 
     def status(cert_id: int) -> str:
@@ -969,43 +1146,84 @@ def test_certificate_status_changes(home) -> None:
     w.users["holder"] = w.users[f"owner:{apps[0]}"]  # the certificate holder (applicant)
     for name in ["sampler", "analyst", "verifier", "labboth", "system", "holder"]:
         for fn in (certificates.suspend, certificates.withdraw):
-            assert_refused(change(fn, name, cert_a, "Label salah"), PermissionDenied,
-                           f"{fn.__name__!r} needs the role official")
-    assert_refused(change(certificates.expire, "reviewer", cert_a), PermissionDenied,
-                   "'expire' needs the role system")
+            assert_refused(
+                change(fn, name, cert_a, "Label salah"),
+                PermissionDenied,
+                f"{fn.__name__!r} needs the role official",
+            )
+    assert_refused(
+        change(certificates.expire, "reviewer", cert_a),
+        PermissionDenied,
+        "'expire' needs the role system",
+    )
     # state guards and reasons
-    assert_refused(change(certificates.reinstate, "reviewer", cert_a, "ok"), IllegalTransition,
-                   "cannot 'reinstate' a certificate in state 'active'",
-                   "allowed from there: expire, suspend, withdraw")
-    assert_refused(change(certificates.suspend, "reviewer", cert_a, "  "), InvalidInput,
-                   "a suspend states its reason")
+    assert_refused(
+        change(certificates.reinstate, "reviewer", cert_a, "ok"),
+        IllegalTransition,
+        "cannot 'reinstate' a certificate in state 'active'",
+        "allowed from there: expire, suspend, withdraw",
+    )
+    assert_refused(
+        change(certificates.suspend, "reviewer", cert_a, "  "),
+        InvalidInput,
+        "a suspend states its reason",
+    )
 
     assert do(certificates.suspend, "reviewer", cert_a, "Label tanpa nomor SNI") == {
-        "from": "active", "to": "suspended", "reason": "Label tanpa nomor SNI", "fix_by": None}
-    assert_refused(change(certificates.suspend, "reviewer", cert_a, "lagi"), IllegalTransition,
-                   "in state 'suspended'", "allowed from there: expire, reinstate, withdraw")
-    assert_refused(change(certificates.reinstate, "sampler", cert_a, "ok"), PermissionDenied,
-                   "'reinstate' needs the role official")
+        "from": "active",
+        "to": "suspended",
+        "reason": "Label tanpa nomor SNI",
+        "fix_by": None,
+    }
+    assert_refused(
+        change(certificates.suspend, "reviewer", cert_a, "lagi"),
+        IllegalTransition,
+        "in state 'suspended'",
+        "allowed from there: expire, reinstate, withdraw",
+    )
+    assert_refused(
+        change(certificates.reinstate, "sampler", cert_a, "ok"),
+        PermissionDenied,
+        "'reinstate' needs the role official",
+    )
     assert do(certificates.reinstate, "evaluator", cert_a, "Label diperbaiki")["to"] == "active"
-    assert do(certificates.withdraw, "reviewer", cert_a, "Produk dihentikan")["to"] == (
-        "withdrawn")
+    assert do(certificates.withdraw, "reviewer", cert_a, "Produk dihentikan")["to"] == ("withdrawn")
     assert status(cert_a) == "withdrawn"
-    for fn, args in [(certificates.suspend, ("x",)), (certificates.reinstate, ("x",)),
-                     (certificates.withdraw, ("x",))]:
-        assert_refused(change(fn, "reviewer", cert_a, *args), IllegalTransition,
-                       "in state 'withdrawn'", "none (final state)")
-    assert_refused(change(certificates.expire, "system", cert_a), IllegalTransition,
-                   "in state 'withdrawn'", "none (final state)")
+    for fn, args in [
+        (certificates.suspend, ("x",)),
+        (certificates.reinstate, ("x",)),
+        (certificates.withdraw, ("x",)),
+    ]:
+        assert_refused(
+            change(fn, "reviewer", cert_a, *args),
+            IllegalTransition,
+            "in state 'withdrawn'",
+            "none (final state)",
+        )
+    assert_refused(
+        change(certificates.expire, "system", cert_a),
+        IllegalTransition,
+        "in state 'withdrawn'",
+        "none (final state)",
+    )
 
     # expiry: from suspended (and, see the pure matrix, from active), by the system
     do(certificates.suspend, "reviewer", cert_b, "Surveilans tertunda")
-    assert_refused(change(certificates.expire, "system", cert_b), Conflict,
-                   "cannot expire now")  # not before its validity ends
+    assert_refused(
+        change(certificates.expire, "system", cert_b), Conflict, "cannot expire now"
+    )  # not before its validity ends
     clock.advance(timedelta(days=4 * 366))
     assert do(certificates.expire, "system", cert_b) == {
-        "from": "suspended", "to": "expired", "reason": "validity ended"}
-    assert_refused(change(certificates.reinstate, "reviewer", cert_b, "x"), IllegalTransition,
-                   "in state 'expired'", "none (final state)")
+        "from": "suspended",
+        "to": "expired",
+        "reason": "validity ended",
+    }
+    assert_refused(
+        change(certificates.reinstate, "reviewer", cert_b, "x"),
+        IllegalTransition,
+        "in state 'expired'",
+        "none (final state)",
+    )
     # certificate changes never move the application
     assert [w.app(a).state for a in apps] == ["certified", "certified"]
 

@@ -20,9 +20,11 @@ def _app(status: int, headers: list | None = None, delay: float = 0.0, log: list
         await asyncio.sleep(delay)
         if log is not None:
             log.append(("end", scope["method"]))
-        await send({"type": "http.response.start", "status": status,
-                    "headers": list(headers or [])})
+        await send(
+            {"type": "http.response.start", "status": status, "headers": list(headers or [])}
+        )
         await send({"type": "http.response.body", "body": b"{}"})
+
     return app
 
 

@@ -36,14 +36,16 @@ def _pg_answers() -> bool:
 
 pytestmark = [
     pytest.mark.scale_out,
-    pytest.mark.skipif(not _pg_answers(),
-                       reason="needs a PostgreSQL server on 127.0.0.1:5432 (user postgres)"),
+    pytest.mark.skipif(
+        not _pg_answers(), reason="needs a PostgreSQL server on 127.0.0.1:5432 (user postgres)"
+    ),
 ]
 
 
 def _fresh_database(name: str) -> str:
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -79,8 +81,9 @@ def test_twenty_applications_through_two_workers(tmp_path: Path, monkeypatch) ->
         "PREFECT_HOME": str(tmp_path / "prefect"),
         "PREFECT_API_URL": api,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL":
-            prefect_db.replace("postgresql://", "postgresql+asyncpg://"),
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": prefect_db.replace(
+            "postgresql://", "postgresql+asyncpg://"
+        ),
         "PREFECT_WORKER_QUERY_SECONDS": "1",
         "PREFECT_LOGGING_LEVEL": "INFO",  # the workers' logs say which runs each took
         "SNICERT_DATABASE_URL": app_db,
@@ -92,28 +95,49 @@ def test_twenty_applications_through_two_workers(tmp_path: Path, monkeypatch) ->
 
     def start(name: str, *args: str) -> tuple[subprocess.Popen, Path]:
         log = tmp_path / f"{name}.log"
-        proc = subprocess.Popen([str(BIN / "prefect"), *args], cwd=ROOT, env=env,
-                                stdout=log.open("w"), stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(BIN / "prefect"), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
         procs.append(proc)
         return proc, log
 
     try:
-        server, server_log = start("server", "server", "start", "--host", "127.0.0.1",
-                                   "--port", str(port))
+        server, server_log = start(
+            "server", "server", "start", "--host", "127.0.0.1", "--port", str(port)
+        )
         _wait_healthy(api, server, server_log)
-        for cmd in (["work-pool", "create", "snicert", "--type", "process"],
-                    ["--no-prompt", "deploy", "--all"]):
-            done = subprocess.run([str(BIN / "prefect"), *cmd], cwd=ROOT, env=env,
-                                  capture_output=True, text=True, timeout=300)
+        for cmd in (
+            ["work-pool", "create", "snicert", "--type", "process"],
+            ["--no-prompt", "deploy", "--all"],
+        ):
+            done = subprocess.run(
+                [str(BIN / "prefect"), *cmd],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             assert done.returncode == 0, done.stdout + done.stderr
-        workers = [start(f"worker{i}", "worker", "start", "--pool", "snicert",
-                         "--name", f"worker-{i}") for i in (1, 2)]
+        workers = [
+            start(f"worker{i}", "worker", "start", "--pool", "snicert", "--name", f"worker-{i}")
+            for i in (1, 2)
+        ]
 
         # Another process plays the people (its Prefect settings come from this env);
         # every re-run of a flow goes to the work pool.
-        played = subprocess.run([sys.executable, "-m", "snicert", "demo", "--count", "5",
-                                 "--parallel", "10", "--json"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=1200)
+        played = subprocess.run(
+            [sys.executable, "-m", "snicert", "demo", "--count", "5", "--parallel", "10", "--json"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         assert played.returncode == 0, played.stderr[-3000:]
         results = json.loads(played.stdout)[:20]  # 5 per product; the 21st is refused
         assert len(results) == 20

@@ -23,8 +23,12 @@ def _free_port() -> int:
 
 
 def _post(url: str, body: dict) -> list:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=5) as resp:
         return json.loads(resp.read())
 
@@ -39,13 +43,25 @@ def _listening(port: int) -> bool:
 
 def test_serve_starts_server_and_runner_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     port, web_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PREFECT_", "SNICERT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SNICERT_"))}
     env.update(SNICERT_HOME=str(tmp_path / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    proc = subprocess.Popen([sys.executable, "-m", "snicert", "serve", "--prefect-port",
-                             str(port), "--port", str(web_port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "snicert",
+            "serve",
+            "--prefect-port",
+            str(port),
+            "--port",
+            str(web_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     api = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 150
@@ -63,8 +79,10 @@ def test_serve_starts_server_and_runner_and_stops_on_ctrl_c(tmp_path: Path) -> N
         assert (tmp_path / "home" / "snicert.db").exists()  # initialised
         page = b""
         for _ in range(30):  # the web app answers
-            with contextlib.suppress(OSError), urllib.request.urlopen(
-                    f"http://127.0.0.1:{web_port}/directory", timeout=5) as r:
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{web_port}/directory", timeout=5) as r,
+            ):
                 page = r.read()
                 break
             time.sleep(1)

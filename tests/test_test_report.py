@@ -35,10 +35,19 @@ def _files(app_id: int) -> tuple[dict, str, bytes, list[Output]]:
         assert html.path == f"outputs/{app.number}/samples/{sample.code}-test-report.html"
         assert (html.media_type, pdf.media_type) == ("text/html", "application/pdf")
         every = list(s.scalars(select(Output).where(Output.owner == owner)))
-        facts = {"number": app.number, "code": sample.code, "seal": sample.seal_number,
-                 "business": app.business.name, "params": app.checklist_snapshot["parameters"]}
-        return (facts, outputs.absolute(html).read_text("utf-8"),
-                outputs.absolute(pdf).read_bytes(), every)
+        facts = {
+            "number": app.number,
+            "code": sample.code,
+            "seal": sample.seal_number,
+            "business": app.business.name,
+            "params": app.checklist_snapshot["parameters"],
+        }
+        return (
+            facts,
+            outputs.absolute(html).read_text("utf-8"),
+            outputs.absolute(pdf).read_bytes(),
+            every,
+        )
 
 
 def _row(html: str, parameter_id: str) -> str:
@@ -83,17 +92,32 @@ def test_close_testing_renders_every_parameter(home, monkeypatch) -> None:
     assert stages.status(app_id).state == "evaluation"
     facts, html, pdf, every = _files(app_id)
 
-    for text in ("Laboratorium Uji Mutu Pangan Kupang", facts["code"], facts["seal"],
-                 facts["number"], escape(facts["business"]), "Gudang produksi, Kota Kupang",
-                 "SNI 01-3707-1995", "Laporan Hasil Uji", "Test report"):
+    for text in (
+        "Laboratorium Uji Mutu Pangan Kupang",
+        facts["code"],
+        facts["seal"],
+        facts["number"],
+        escape(facts["business"]),
+        "Gudang produksi, Kota Kupang",
+        "SNI 01-3707-1995",
+        "Laporan Hasil Uji",
+        "Test report",
+    ):
         assert str(text) in html, text
     with db.transaction() as s:
         counted = lab.counted_results(s, application(s, app_id))
     for p in facts["params"]:
         row = _row(html, p["id"])
         r = counted[p["id"]]
-        for text in (p["name"]["id"], p["name"]["en"], r.value_text, p["unit"], p["method"],
-                     "Analyst", "Verifier"):
+        for text in (
+            p["name"]["id"],
+            p["name"]["en"],
+            r.value_text,
+            p["unit"],
+            p["method"],
+            "Analyst",
+            "Verifier",
+        ):
             assert str(escape(text)) in row, (p["id"], text)
         provisional = p["source"]["status"] == "provisional"
         assert ("sementara / provisional" in row) == provisional, p["id"]
@@ -116,21 +140,24 @@ def test_rerun_does_not_duplicate(home) -> None:
     w, app_id = _world("abon")
     with db.transaction() as s:  # some results only: testing does not close, no report
         for p in application(s, app_id).checklist_snapshot["parameters"][:3]:
-            r = lab.record_result(s, w.user(s, "analyst"), app_id, p["id"],
-                                  synthetic.passing_value(p), p["unit"])
+            r = lab.record_result(
+                s, w.user(s, "analyst"), app_id, p["id"], synthetic.passing_value(p), p["unit"]
+            )
             lab.verify_result(s, w.user(s, "verifier"), r.id)
     assert not stages.close_testing(app_id)
     with db.transaction() as s:
-        assert not s.scalar(select(func.count()).select_from(Output).where(
-            Output.kind.like("test_report%")))
+        assert not s.scalar(
+            select(func.count()).select_from(Output).where(Output.kind.like("test_report%"))
+        )
 
     with db.transaction() as s:
         app = application(s, app_id)
         done = set(lab.counted_results(s, app))
         for p in app.checklist_snapshot["parameters"]:
             if p["id"] not in done:
-                r = lab.record_result(s, w.user(s, "analyst"), app_id, p["id"],
-                                      synthetic.passing_value(p), p["unit"])
+                r = lab.record_result(
+                    s, w.user(s, "analyst"), app_id, p["id"], synthetic.passing_value(p), p["unit"]
+                )
                 lab.verify_result(s, w.user(s, "verifier"), r.id)
     assert stages.close_testing(app_id)
     _, html, pdf, first = _files(app_id)
@@ -151,8 +178,9 @@ def test_retest_and_retraction_are_in_the_history(home) -> None:
     with db.transaction() as s:
         for p in application(s, app_id).checklist_snapshot["parameters"]:
             if p["id"] not in ("moisture", "fat"):
-                r = lab.record_result(s, w.user(s, "analyst"), app_id, p["id"],
-                                      synthetic.passing_value(p), p["unit"])
+                r = lab.record_result(
+                    s, w.user(s, "analyst"), app_id, p["id"], synthetic.passing_value(p), p["unit"]
+                )
                 lab.verify_result(s, w.user(s, "verifier"), r.id)
     first = _enter(w, app_id, "moisture", "9", "%")
     _act(w, lab.request_retest, first.id, "Duplo menyimpang")
@@ -169,8 +197,10 @@ def test_retest_and_retraction_are_in_the_history(home) -> None:
     history = _history(html)
     rows = re.findall(r"<tr class=\"history-(\w+)\">(.*?)</tr>", history, re.S)
     assert len(rows) == 4  # two attempts each of fat and moisture, nothing else
-    by = {(re.search(r"<td>(\d+)</td>", body).group(1), "Air" in body): (status, body)
-          for status, body in rows}
+    by = {
+        (re.search(r"<td>(\d+)</td>", body).group(1), "Air" in body): (status, body)
+        for status, body in rows
+    }
     status, body = by[("1", True)]  # moisture, attempt 1: kept, retest requested
     assert status == "verified" and "retest requested" in body and "Duplo menyimpang" in body
     assert "9 %" in body and "nonconform" in body
@@ -188,8 +218,7 @@ def test_emping_parameters_are_all_marked_provisional(home) -> None:
     w.enter_all_results(app_id)
     assert stages.close_testing(app_id)
     facts, html, _, _ = _files(app_id)
-    assert facts["params"] and all(p["source"]["status"] == "provisional"
-                                   for p in facts["params"])
+    assert facts["params"] and all(p["source"]["status"] == "provisional" for p in facts["params"])
     for p in facts["params"]:
         row = _row(html, p["id"])
         assert 'class="provisional"' in row and "sementara / provisional" in row, p["id"]
@@ -197,8 +226,10 @@ def test_emping_parameters_are_all_marked_provisional(home) -> None:
     assert "All parameters meet the requirements" in html
 
 
-@pytest.mark.parametrize(("value", "shown"), [("5 × 10⁴", "5 × 10^4"), ("≤ 10", "<= 10"),
-                                             ("−2", "-2"), ("2,5 x 10⁻³", "2,5 x 10^-3")])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("5 × 10⁴", "5 × 10^4"), ("≤ 10", "<= 10"), ("−2", "-2"), ("2,5 x 10⁻³", "2,5 x 10^-3")],
+)
 def test_pdf_text_keeps_exponents_and_signs(value, shown) -> None:
     from snicert.reports import _pdf_text as visible
 

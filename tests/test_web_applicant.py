@@ -16,16 +16,34 @@ from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent, Document
 from snicert.web.app import create_app
+from snicert.web.i18n import TEXT
 from tests.world import World
 
 
 def _register(client: TestClient, n: int) -> None:
     page = client.get("/register")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
-    r = client.post("/register", data={
-        "name": f"Pemilik {n}", "email": f"owner{n}@umkm.example", "password": "rahasia-123",
-        "business_name": f"UMKM {n}", "nib": f"91000000000{n:02d}", "address": "Jl. Timor Raya",
-        "city": "Kota Kupang", "csrf_token": token}, follow_redirects=False)
+    r = client.post(
+        "/register",
+        data={
+            "name": f"Pemilik {n}",
+            "email": f"owner{n}@umkm.example",
+            "password": "rahasia-123",
+            "business_name": f"UMKM {n}",
+            "nib": f"91000000000{n:02d}",
+            "address": "Jl. Timor Raya",
+            "city": "Kota Kupang",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 200, r.text  # the same answer for a new and a taken e-mail
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)[1]
+    r = client.post(
+        "/login",
+        data={"email": f"owner{n}@umkm.example", "password": "rahasia-123", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
 
 
@@ -43,25 +61,37 @@ def two(home) -> tuple[TestClient, TestClient]:
 
 
 def _new_app(client: TestClient, product: str = "abon") -> int:
-    r = client.post("/applications", data={"product": product, "brand": "Abon Sei",
-                                           "production_site": "Oebobo",
-                                           "csrf_token": _csrf(client)}, follow_redirects=False)
+    r = client.post(
+        "/applications",
+        data={
+            "product": product,
+            "brand": "Abon Sei",
+            "production_site": "Oebobo",
+            "csrf_token": _csrf(client),
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     return int(r.headers["location"].rsplit("/", 1)[1])
 
 
 def _upload(client: TestClient, app_id: int, kind: str, name: str, data: bytes):
-    return client.post(f"/applications/{app_id}/documents",
-                       data={"kind": kind, "csrf_token": _csrf(client)},
-                       files={"file": (name, data)})
+    return client.post(
+        f"/applications/{app_id}/documents",
+        data={"kind": kind, "csrf_token": _csrf(client)},
+        files={"file": (name, data)},
+    )
 
 
 def _counts() -> tuple[int, int, int]:
     with db.transaction() as s:
         docs = s.scalar(select(func.count()).select_from(Document))
         events = s.scalar(select(func.count()).select_from(AuditEvent))
-    blobs = sum(1 for p in config.blob_dir().rglob("*") if p.is_file()) \
-        if config.blob_dir().exists() else 0
+    blobs = (
+        sum(1 for p in config.blob_dir().rglob("*") if p.is_file())
+        if config.blob_dir().exists()
+        else 0
+    )
     return docs, events, blobs
 
 
@@ -80,9 +110,15 @@ def test_dossier_upload_and_submit(two) -> None:
 
 def test_form_errors_stand_next_to_the_field(two) -> None:
     client, _ = two
-    r = client.post("/applications", data={"product": "abon", "brand": " ",
-                                           "production_site": "Oebobo",
-                                           "csrf_token": _csrf(client)})
+    r = client.post(
+        "/applications",
+        data={
+            "product": "abon",
+            "brand": " ",
+            "production_site": "Oebobo",
+            "csrf_token": _csrf(client),
+        },
+    )
     assert r.status_code == 422 and 'id="brand-error"' in r.text
 
 
@@ -92,33 +128,64 @@ def _bomb() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("case", "kind", "name", "data", "message"), [
-    ("png renamed .pdf", "application_form", "surat.pdf",
-     synthetic.photo("abon", "x", 1, "PNG"), "content is png"),
-    ("text renamed .jpg", "product_photos", "foto.jpg", b"hello, not an image",
-     "not a known type"),
-    ("empty", "product_photos", "foto.jpg", b"", "empty"),
-    ("oversize", "application_form", "surat.pdf", b"%PDF-1.4\n" + b"0" * (11 * 2**20), "MB"),
-    ("decompression bomb", "product_photos", "bom.png", _bomb(), "decompression bomb"),
-    ("truncated image", "product_photos", "rusak.jpg",
-     synthetic.photo("abon", "x", 1)[:400], "not a readable image"),
-    ("unknown kind", "../../etc/passwd", "x.pdf", synthetic.pdf("x"), "not a document of"),
-])
+@pytest.mark.parametrize(
+    ("case", "kind", "name", "data", "message"),
+    [
+        (
+            "png renamed .pdf",
+            "application_form",
+            "surat.pdf",
+            synthetic.photo("abon", "x", 1, "PNG"),
+            TEXT["up_type"]["id"],
+        ),
+        (
+            "text renamed .jpg",
+            "product_photos",
+            "foto.jpg",
+            b"hello, not an image",
+            TEXT["up_type"]["id"],
+        ),
+        ("empty", "product_photos", "foto.jpg", b"", TEXT["up_empty"]["id"]),
+        (
+            "over the document's 5 MB",
+            "npwp",
+            "npwp.pdf",
+            b"%PDF-1.4\n" + b"0" * (6 * 2**20),
+            TEXT["up_too_large"]["id"],
+        ),
+        (
+            "decompression bomb",
+            "product_photos",
+            "bom.png",
+            _bomb(),
+            TEXT["up_image_too_large"]["id"],
+        ),
+        (
+            "truncated image",
+            "product_photos",
+            "rusak.jpg",
+            synthetic.photo("abon", "x", 1)[:400],
+            TEXT["up_image_unreadable"]["id"],
+        ),
+        ("unknown kind", "../../etc/passwd", "x.pdf", synthetic.pdf("x"), "not a document of"),
+    ],
+)
 def test_bad_uploads_are_refused_and_nothing_changes(two, case, kind, name, data, message):
     client, _ = two
     app_id = _new_app(client)
     before = _counts()
     r = _upload(client, app_id, kind, name, data)
     assert 400 <= r.status_code < 500, (case, r.status_code)
-    assert message in r.text, r.text
+    assert message in r.text, r.text  # the Indonesian text of the refusal's message key
     assert _counts() == before
 
 
 def test_file_names_are_never_paths(two) -> None:
     client, _ = two
     app_id = _new_app(client)
-    r = _upload(client, app_id, "application_form", "../../../../tmp/evil.pdf",
-                synthetic.pdf("surat"))
+    r = _upload(
+        client, app_id, "application_form", "../../../../tmp/evil.pdf", synthetic.pdf("surat")
+    )
     assert r.status_code == 200
     with db.transaction() as s:
         doc = s.scalar(select(Document))
@@ -136,8 +203,7 @@ def test_images_are_reencoded_without_metadata(two) -> None:
     out = io.BytesIO()
     img.save(out, "JPEG", exif=exif.tobytes())
     assert b"KameraRahasia" in out.getvalue()
-    assert _upload(client, app_id, "product_photos", "foto.jpg", out.getvalue()).status_code \
-        == 200
+    assert _upload(client, app_id, "product_photos", "foto.jpg", out.getvalue()).status_code == 200
     with db.transaction() as s:
         stored = storage.get(s.scalar(select(Document.sha256)))
     assert b"KameraRahasia" not in stored
@@ -153,8 +219,9 @@ def test_nothing_of_another_business_is_reachable(two) -> None:
     before = _counts()
     r = _upload(b, app_id, "application_form", "x.pdf", synthetic.pdf("x"))
     assert r.status_code == 404
-    assert b.post(f"/applications/{app_id}/submit", data={"csrf_token": _csrf(b)}
-                  ).status_code == 404
+    assert (
+        b.post(f"/applications/{app_id}/submit", data={"csrf_token": _csrf(b)}).status_code == 404
+    )
     assert _counts() == before
     assert [x["id"] for x in b.get("/api/v1/applications").json()] == []
     assert [x["id"] for x in a.get("/api/v1/applications").json()] == [app_id]
@@ -169,15 +236,23 @@ def test_api_with_a_token(two) -> None:
     with db.transaction() as s:
         token, _ = sessions.create_api_token(s, user_by_email(s, "owner1@umkm.example"), "app")
     api = TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
-    made = api.post("/api/v1/applications", json={"product": "sasando", "brand": "Sasando Rote",
-                                                 "production_site": "Kupang"})
+    made = api.post(
+        "/api/v1/applications",
+        json={"product": "sasando", "brand": "Sasando Rote", "production_site": "Kupang"},
+    )
     assert made.status_code == 201 and made.json()["state"] == "draft"
     app_id = made.json()["id"]
-    up = api.post(f"/api/v1/applications/{app_id}/documents", data={"kind": "npwp"},
-                  files={"file": ("npwp.pdf", synthetic.pdf("NPWP"))})
+    up = api.post(
+        f"/api/v1/applications/{app_id}/documents",
+        data={"kind": "npwp"},
+        files={"file": ("npwp.pdf", synthetic.pdf("NPWP"))},
+    )
     assert up.status_code == 201 and up.json()["media_type"] == "application/pdf"
-    bad = api.post(f"/api/v1/applications/{app_id}/documents", data={"kind": "npwp"},
-                   files={"file": ("npwp.pdf", b"")})
+    bad = api.post(
+        f"/api/v1/applications/{app_id}/documents",
+        data={"kind": "npwp"},
+        files={"file": ("npwp.pdf", b"")},
+    )
     assert bad.status_code == 422 and "empty" in bad.json()["detail"]
     # the dossier is incomplete but submission only checks the state: screening judges it
     assert api.post(f"/api/v1/applications/{app_id}/submit").json()["state"] == "submitted"

@@ -31,12 +31,21 @@ def case(home) -> dict[str, object]:
     done = w.new_application("abon", applicant="applicant0")
     w.advance_to(done, "certified")
     with db.reading() as s:
+
         def doc(app_id: int) -> int:
-            return s.scalar(select(Document.id).where(Document.application_id == app_id)
-                            .limit(1))
+            return s.scalar(select(Document.id).where(Document.application_id == app_id).limit(1))
+
         cert = s.scalar(select(Certificate).where(Certificate.application_id == done))
-        return {"w": w, "mine": mine, "theirs": theirs, "done": done, "cert": cert.id,
-                "number": cert.number, "doc": doc(mine), "doc_theirs": doc(theirs)}
+        return {
+            "w": w,
+            "mine": mine,
+            "theirs": theirs,
+            "done": done,
+            "cert": cert.id,
+            "number": cert.number,
+            "doc": doc(mine),
+            "doc_theirs": doc(theirs),
+        }
 
 
 A, B, R, L = "applicant0", "applicant1", "reviewer", "analyst"
@@ -64,35 +73,55 @@ MATRIX = [
     ("GET", "/api/v1/keys", None, every(200)),
     ("GET", "/openapi.json", None, every(200)),
     ("GET", "/applications/new", None, every(200, anonymous=303)),
-    ("POST", "/applications", {"product": "", "brand": "x", "production_site": "y"},
-     {"anonymous": 401, A: 422, B: 422, R: 403, L: 403}),
+    (
+        "POST",
+        "/applications",
+        {"product": "", "brand": "x", "production_site": "y"},
+        {"anonymous": 303, A: 422, B: 422, R: 403, L: 403},
+    ),
     ("GET", "/applications/{mine}", None, PAGE_A),
     ("GET", "/applications/{theirs}", None, PAGE_B),
     ("GET", f"/applications/{NONE}", None, every(404, anonymous=303)),
-    ("POST", "/applications/{mine}/submit", {}, {"anonymous": 401, A: 409, B: 404, R: 403,
-                                                  L: 403}),
-    ("POST", "/applications/{theirs}/submit", {}, {"anonymous": 401, A: 404, B: 409, R: 403,
-                                                    L: 403}),
-    ("POST", f"/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=401)),
+    ("POST", "/applications/{mine}/submit", {}, {"anonymous": 303, A: 409, B: 404, R: 403, L: 403}),
+    (
+        "POST",
+        "/applications/{theirs}/submit",
+        {},
+        {"anonymous": 303, A: 404, B: 409, R: 403, L: 403},
+    ),
+    ("POST", f"/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=303)),
     ("GET", "/applications/{done}/certificate.pdf", None, OWN_A),
     ("GET", "/applications/{done}/certificate.json", None, OWN_A),
     ("GET", "/applications/{theirs}/certificate.pdf", None, every(404, anonymous=401)),
-    ("POST", f"/certificates/{NONE}/renew", {}, every(404, anonymous=401)),
+    ("POST", f"/certificates/{NONE}/renew", {}, every(404, anonymous=303)),
     ("GET", "/documents/{doc}", None, OWN_A),
     ("GET", "/documents/{doc_theirs}", None, OWN_B),
     ("GET", f"/documents/{NONE}", None, every(404, anonymous=401)),
     ("GET", "/api/v1/applications", None, every(200, anonymous=401)),
-    ("POST", "/api/v1/applications", {"product": "", "brand": "x", "production_site": "y"},
-     {"anonymous": 401, A: 422, B: 422, R: 403, L: 403}),
+    (
+        "POST",
+        "/api/v1/applications",
+        {"product": "", "brand": "x", "production_site": "y"},
+        {"anonymous": 401, A: 422, B: 422, R: 403, L: 403},
+    ),
     ("GET", "/api/v1/applications/{mine}", None, OWN_A),
     ("GET", "/api/v1/applications/{theirs}", None, OWN_B),
-    ("POST", "/api/v1/applications/{mine}/submit", None,
-     {"anonymous": 401, A: 409, B: 404, R: 403, L: 403}),
-    ("POST", "/api/v1/applications/{theirs}/submit", None,
-     {"anonymous": 401, A: 404, B: 409, R: 403, L: 403}),
+    (
+        "POST",
+        "/api/v1/applications/{mine}/submit",
+        None,
+        {"anonymous": 401, A: 409, B: 404, R: 403, L: 403},
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{theirs}/submit",
+        None,
+        {"anonymous": 401, A: 404, B: 409, R: 403, L: 403},
+    ),
     ("POST", f"/api/v1/certificates/{NONE}/renew", None, every(404, anonymous=401)),
-    ("POST", f"/api/v1/nonconformities/{NONE}/answer", {"text": "x"},
-     every(404, anonymous=401)),
+    ("POST", f"/api/v1/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=401)),
+    ("GET", "/api/v1/tokens", None, every(200, anonymous=401)),
+    ("DELETE", f"/api/v1/tokens/{NONE}", None, every(404, anonymous=401)),
 ]
 
 

@@ -88,8 +88,11 @@ def test_another_process_change_shows_within_the_cache_time(certified, monkeypat
     _, client, (cert, _) = certified
     assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]
     with db.engine().begin() as conn:  # as another process would see it: no audit hook here
-        conn.execute(update(Certificate).where(Certificate.id == cert.id)
-                     .values(status="withdrawn", status_reason="x"))
+        conn.execute(
+            update(Certificate)
+            .where(Certificate.id == cert.id)
+            .values(status="withdrawn", status_reason="x")
+        )
     assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]  # cached
     monkeypatch.setattr(public, "CACHE_SECONDS", 0.0)  # as if the answer were that old
     assert client.get(f"/api/v1/certificates/{cert.number}").json()["status"] == "withdrawn"
@@ -106,13 +109,16 @@ def test_directory_search(certified) -> None:
     w, client, (abon, sasando) = certified
     everything = client.get("/api/v1/directory").json()
     assert everything["total"] == 2
-    assert [c["number"] for c in client.get("/api/v1/directory?product=sasando").json()[
-        "items"]] == [sasando.number]
+    assert [
+        c["number"] for c in client.get("/api/v1/directory?product=sasando").json()["items"]
+    ] == [sasando.number]
     assert client.get("/api/v1/directory?sni=3707").json()["total"] == 1
     assert client.get("/api/v1/directory?city=kupang").json()["total"] == 2
     name = abon.data["holder"]["name"]
-    assert [c["number"] for c in client.get("/api/v1/directory", params={"q": name[-6:]})
-            .json()["items"]] == [abon.number]
+    assert [
+        c["number"]
+        for c in client.get("/api/v1/directory", params={"q": name[-6:]}).json()["items"]
+    ] == [abon.number]
     page = client.get("/directory?product=abon")
     assert abon.number in page.text and sasando.number not in page.text
     with db.transaction() as s:  # withdrawn certificates leave the directory

@@ -31,8 +31,10 @@ def test_renewal_and_surveillance(home) -> None:
         owner_email = w.owner(s, app_id).email
     other = w.applicant("tenun_ikat")
 
-    assert _api(f"{other}@umkm.example").post(f"/api/v1/certificates/{cert.id}/renew"
-                                             ).status_code == 404
+    assert (
+        _api(f"{other}@umkm.example").post(f"/api/v1/certificates/{cert.id}/renew").status_code
+        == 404
+    )
     renewed = _api(owner_email).post(f"/api/v1/certificates/{cert.id}/renew")
     assert renewed.status_code == 201
     assert renewed.json()["renewal_of"] == app_id and renewed.json()["state"] == "draft"
@@ -44,11 +46,16 @@ def test_renewal_and_surveillance(home) -> None:
         case_id = case.id
     official = _api("reviewer@lspro.example")
     assert [c["id"] for c in official.get("/api/v1/surveillance").json()] == [case_id]
-    assert _api("analyst@lspro.example").post(
-        f"/api/v1/surveillance/{case_id}", json={"passed": False, "note": "x"}
-    ).status_code == 403
-    r = official.post(f"/api/v1/surveillance/{case_id}",
-                      json={"passed": False, "note": "Label tidak mencantumkan SNI"})
+    assert (
+        _api("analyst@lspro.example")
+        .post(f"/api/v1/surveillance/{case_id}", json={"passed": False, "note": "x"})
+        .status_code
+        == 403
+    )
+    r = official.post(
+        f"/api/v1/surveillance/{case_id}",
+        json={"passed": False, "note": "Label tidak mencantumkan SNI"},
+    )
     assert r.status_code == 200 and r.json()["status"] == "failed"
     public = TestClient(create_app()).get(f"/api/v1/certificates/{cert.number}").json()
     assert public["status"] == "suspended" and "Surveilans" in public["status_reason"]

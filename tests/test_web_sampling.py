@@ -17,8 +17,11 @@ from tests.world import World
 def _signed_in(email: str) -> TestClient:
     client = TestClient(create_app())
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
-    r = client.post("/login", data={"email": email, "password": "rahasia-123",
-                                    "csrf_token": token}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"email": email, "password": "rahasia-123", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     return client
 
@@ -40,14 +43,20 @@ def test_sampler_records_sealed_samples(waiting) -> None:
         codes = [x.code for x in lab.samples_of(s, app_id)]
     assert all(code in page for code in codes)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-    missing = client.post(f"/sampling/{app_id}", data={"csrf_token": csrf,
-                                                       f"seal_{codes[0]}": "SG-1",
-                                                       "location": "Oebobo"})
+    missing = client.post(
+        f"/sampling/{app_id}",
+        data={"csrf_token": csrf, f"seal_{codes[0]}": "SG-1", "location": "Oebobo"},
+    )
     assert missing.status_code == 422 and "seal number" in missing.text
     assert w.app(app_id).state == "sampling"
-    done = client.post(f"/sampling/{app_id}", data={
-        "csrf_token": csrf, "location": "Oebobo", **{f"seal_{c}": f"SG-{i}"
-                                                     for i, c in enumerate(codes)}})
+    done = client.post(
+        f"/sampling/{app_id}",
+        data={
+            "csrf_token": csrf,
+            "location": "Oebobo",
+            **{f"seal_{c}": f"SG-{i}" for i, c in enumerate(codes)},
+        },
+    )
     assert done.status_code == 200 and w.app(app_id).state == "testing"
     with db.transaction() as s:
         assert [x.seal_number for x in lab.samples_of(s, app_id)] == ["SG-0", "SG-1"]
@@ -70,6 +79,7 @@ def test_sampling_api_with_token(waiting) -> None:
     api = TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
     [item] = api.get("/api/v1/sampling").json()
     seals = {x["code"]: "SG-9" for x in item["samples"]}
-    r = api.post(f"/api/v1/applications/{app_id}/sampling",
-                 json={"seals": seals, "location": "Kupang"})
+    r = api.post(
+        f"/api/v1/applications/{app_id}/sampling", json={"seals": seals, "location": "Kupang"}
+    )
     assert r.status_code == 200 and r.json()["state"] == "testing"

@@ -60,8 +60,11 @@ def sign_in(app: FastAPI, email: str | None) -> Browser:
     if email is None:
         return Browser(client, "")
     token = _token_in(client.get("/login").text)
-    r = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return Browser(client, _token_in(client.get("/me").text))
 
@@ -98,8 +101,13 @@ def send_samples(w: World, app_id: int) -> list[Sample]:
     """The sampler took and sealed the planned samples (through the service layer)."""
     with db.transaction() as s:
         samples = lab.create_samples(s, w.user(s, "system"), app_id)
-        lab.record_sampling(s, w.user(s, "sampler"), app_id,
-                            {x.code: f"SEAL-{x.id}" for x in samples}, "Gudang, Kota Kupang")
+        lab.record_sampling(
+            s,
+            w.user(s, "sampler"),
+            app_id,
+            {x.code: f"SEAL-{x.id}" for x in samples},
+            "Gudang, Kota Kupang",
+        )
         return samples
 
 
@@ -137,8 +145,13 @@ PAGES = [
     ("GET", "/lab", LAB, 200, None),
     ("GET", "/lab/applications/{app}", LAB, 200, None),
     ("POST", f"/lab/samples/{NONE}/receive", LAB, 404, {"seal_number": "X", "seal_intact": "1"}),
-    ("POST", f"/lab/applications/{NONE}/results", ANALYST, 404,
-     {"moisture.value": "5", "moisture.unit": "%"}),
+    (
+        "POST",
+        f"/lab/applications/{NONE}/results",
+        ANALYST,
+        404,
+        {"moisture.value": "5", "moisture.unit": "%"},
+    ),
     ("GET", "/lab/verify", VERIFIER, 200, None),
     ("POST", f"/lab/results/{NONE}/verify", VERIFIER, 404, {}),
     ("POST", f"/lab/results/{NONE}/retract", VERIFIER, 404, {"reason": "x"}),
@@ -159,10 +172,20 @@ PAGES = [
 API = [
     ("GET", "/api/v1/lab/worklist", LAB, 200, None),
     ("GET", "/api/v1/lab/applications/{app}", LAB, 200, None),
-    ("POST", f"/api/v1/samples/{NONE}/receive", LAB, 404,
-     {"seal_number": "X", "seal_intact": True}),
-    ("POST", f"/api/v1/applications/{NONE}/results", ANALYST, 404,
-     [{"parameter": "moisture", "value": 5, "unit": "%"}]),
+    (
+        "POST",
+        f"/api/v1/samples/{NONE}/receive",
+        LAB,
+        404,
+        {"seal_number": "X", "seal_intact": True},
+    ),
+    (
+        "POST",
+        f"/api/v1/applications/{NONE}/results",
+        ANALYST,
+        404,
+        [{"parameter": "moisture", "value": 5, "unit": "%"}],
+    ),
     ("GET", "/api/v1/lab/verification", VERIFIER, 200, None),
     ("POST", f"/api/v1/results/{NONE}/verify", VERIFIER, 404, None),
     ("POST", f"/api/v1/results/{NONE}/retract", VERIFIER, 404, {"reason": "x"}),
@@ -172,8 +195,13 @@ API = [
     ("POST", f"/api/v1/applications/{NONE}/review", OFFICIAL, 404, {"verdicts": {}}),
     ("GET", "/api/v1/applications/{app}/evaluation", OFFICIAL, 200, None),
     ("POST", f"/api/v1/applications/{NONE}/evaluation", OFFICIAL, 404, {}),
-    ("POST", f"/api/v1/applications/{NONE}/decision", OFFICIAL, 404,
-     {"outcome": "grant", "reason": "x"}),
+    (
+        "POST",
+        f"/api/v1/applications/{NONE}/decision",
+        OFFICIAL,
+        404,
+        {"outcome": "grant", "reason": "x"},
+    ),
     ("POST", f"/api/v1/certificates/{NONE}/suspend", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/api/v1/certificates/{NONE}/reinstate", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/api/v1/certificates/{NONE}/withdraw", OFFICIAL, 404, {"reason": "x"}),
@@ -222,8 +250,9 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     w = world
     app_id = w.new_application("abon")
     w.advance_to(app_id, "document_review")
-    reviewer, evaluator, decider = (sign_in(web, email(n))
-                                    for n in ("reviewer", "evaluator", "decider"))
+    reviewer, evaluator, decider = (
+        sign_in(web, email(n)) for n in ("reviewer", "evaluator", "decider")
+    )
     labboth, verifier = sign_in(web, email("labboth")), sign_in(web, email("verifier"))
 
     # document review: every item of the snapshot, its uploaded documents, three verdicts
@@ -244,10 +273,15 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     partial.pop("verdict.npwp_present")
     r = reviewer.post(f"/review/{app_id}", partial)
     assert r.status_code == 422
-    assert "every document item needs a verdict" in error_next_to(r.text,
-                                                                  "f-npwp_present-verdict")
-    r = reviewer.post(f"/review/{app_id}", {**verdicts, "verdict.npwp_present": "nonconform",
-                                            "comment.npwp_present": "NPWP tidak terbaca"})
+    assert "every document item needs a verdict" in error_next_to(r.text, "f-npwp_present-verdict")
+    r = reviewer.post(
+        f"/review/{app_id}",
+        {
+            **verdicts,
+            "verdict.npwp_present": "nonconform",
+            "comment.npwp_present": "NPWP tidak terbaca",
+        },
+    )
     assert r.status_code == 303 and state(app_id) == "nonconformity"
     assert count(Nonconformity, Nonconformity.application_id == app_id) == 1
     answer_all(w, app_id)  # the applicant corrects (their own pages, tested elsewhere)
@@ -262,8 +296,9 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert all(x.code in worklist for x in samples)
     assert "SEAL-" not in worklist  # the recorded seal is not shown to whoever checks it
     for x in samples:
-        r = labboth.post(f"/lab/samples/{x.id}/receive",
-                         {"seal_number": f"SEAL-{x.id}", "seal_intact": "1"})
+        r = labboth.post(
+            f"/lab/samples/{x.id}/receive", {"seal_number": f"SEAL-{x.id}", "seal_intact": "1"}
+        )
         assert r.status_code == 303
     assert count(Sample, Sample.application_id == app_id, Sample.status == "received") == 2
 
@@ -306,11 +341,18 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
             assert verifier.post(f"/lab/results/{rid}/verify").status_code == 303
     page = labboth.get(f"/lab/applications/{app_id}").text
     assert 'name="fat.value"' in page and 'name="moisture.value"' not in page
-    assert labboth.post(f"/lab/applications/{app_id}/results",
-                        {"fat.value": "20,5", "fat.unit": "% b/b"}).status_code == 303
+    assert (
+        labboth.post(
+            f"/lab/applications/{app_id}/results", {"fat.value": "20,5", "fat.unit": "% b/b"}
+        ).status_code
+        == 303
+    )
     with db.transaction() as s:
-        fat = s.scalar(select(LabResult.id).where(LabResult.parameter_id == "fat",
-                                                  LabResult.status == "entered"))
+        fat = s.scalar(
+            select(LabResult.id).where(
+                LabResult.parameter_id == "fat", LabResult.status == "entered"
+            )
+        )
     assert verifier.post(f"/lab/results/{fat}/verify").status_code == 303
     assert stages.close_testing(app_id) and state(app_id) == "evaluation"
     stages.compile_evaluation(app_id)
@@ -325,15 +367,15 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
 
     # the decision: neither the reviewer nor the evaluator may take it
     for excluded in (evaluator, reviewer):
-        assert "Anda meninjau dokumen atau mengevaluasi" in excluded.get(
-            f"/decision/{app_id}").text
+        assert "Anda meninjau dokumen atau mengevaluasi" in excluded.get(f"/decision/{app_id}").text
         r = excluded.post(f"/decision/{app_id}", {"outcome": "grant", "reason": "Memenuhi"})
         assert r.status_code == 403 and "may not decide it" in r.text
         assert "Pemisahan tugas" in r.text
     r = decider.post(f"/decision/{app_id}", {"outcome": "grant", "reason": ""})
     assert r.status_code == 422 and "reason" in error_next_to(r.text, "f-reason")
-    r = decider.post(f"/decision/{app_id}", {"outcome": "grant",
-                                             "reason": "Memenuhi SNI 01-3707-1995"})
+    r = decider.post(
+        f"/decision/{app_id}", {"outcome": "grant", "reason": "Memenuhi SNI 01-3707-1995"}
+    )
     assert r.status_code == 303 and state(app_id) == "approved"
     assert stages.issue(app_id) and state(app_id) == "certified"
 
@@ -346,8 +388,9 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert r.status_code == 422 and "reason" in error_next_to(r.text, "f-suspend-reason")
     r = decider.post(f"/certificates/{cert.id}/suspend", {"reason": "x", "fix_by": "31-12"})
     assert r.status_code == 422 and "YYYY-MM-DD" in error_next_to(r.text, "f-suspend-fix_by")
-    r = decider.post(f"/certificates/{cert.id}/suspend",
-                     {"reason": "Label tidak sesuai", "fix_by": "2099-01-31"})
+    r = decider.post(
+        f"/certificates/{cert.id}/suspend", {"reason": "Label tidak sesuai", "fix_by": "2099-01-31"}
+    )
     assert r.status_code == 303
     page = decider.get(f"/certificates/{cert.id}").text
     assert 'data-status="suspended"' in page and "Label tidak sesuai" in page
@@ -365,8 +408,9 @@ def test_a_broken_seal_rejects_the_samples(world: World, web: FastAPI) -> None:
     world.advance_to(app_id, "sampling")
     samples = send_samples(world, app_id)
     analyst = sign_in(web, email("analyst"))
-    r = analyst.post(f"/lab/samples/{samples[0].id}/receive",
-                     {"seal_number": f"SEAL-{samples[0].id}"})  # box not ticked: broken
+    r = analyst.post(
+        f"/lab/samples/{samples[0].id}/receive", {"seal_number": f"SEAL-{samples[0].id}"}
+    )  # box not ticked: broken
     assert r.status_code == 303 and state(app_id) == "sampling"
     page = analyst.get(f"/lab/applications/{app_id}").text
     assert "segel rusak" in page and "ditolak" in page
@@ -380,8 +424,11 @@ def test_dashboard_counts_and_overdue(world: World, web: FastAPI) -> None:
     world.advance_to(fresh, "document_review")
     reviewer = sign_in(web, email("reviewer"))
     page = reviewer.get("/dashboard").text
-    cell = re.search(r'<td class="num overdue" data-product="abon" '
-                     r'data-state="document_review">1 ', page)
+    cell = re.search(
+        r'<td class="num overdue" data-product="abon" '
+        r'data-state="document_review">1 ',
+        page,
+    )
     assert cell, page
     assert re.search(r'data-product="sasando" data-state="document_review">1<', page)
     with db.transaction() as s:
@@ -412,17 +459,20 @@ def test_forms_and_api_without_csrf_change_nothing(world: World, web: FastAPI) -
     before = count(AuditEvent)
     attempts = [
         verifier.post(f"/lab/results/{result.id}/verify", csrf=False),
-        verifier.post(f"/lab/results/{result.id}/verify", {"csrf_token": "forged"},
-                      csrf=False),
+        verifier.post(f"/lab/results/{result.id}/verify", {"csrf_token": "forged"}, csrf=False),
         verifier.post(f"/lab/results/{result.id}/retract", {"reason": "x"}, csrf=False),
-        analyst.post(f"/lab/applications/{app_id}/results",
-                     {"fat.value": "10", "fat.unit": "%"}, csrf=False),
+        analyst.post(
+            f"/lab/applications/{app_id}/results", {"fat.value": "10", "fat.unit": "%"}, csrf=False
+        ),
         reviewer.post(f"/decision/{app_id}", {"outcome": "refuse", "reason": "x"}, csrf=False),
         verifier.client.post(f"/api/v1/results/{result.id}/verify"),  # cookie, no header
-        verifier.client.post(f"/api/v1/results/{result.id}/verify",
-                             headers={"X-CSRF-Token": "forged"}),
-        analyst.client.post(f"/api/v1/applications/{app_id}/results",
-                            json=[{"parameter": "fat", "value": "10", "unit": "%"}]),
+        verifier.client.post(
+            f"/api/v1/results/{result.id}/verify", headers={"X-CSRF-Token": "forged"}
+        ),
+        analyst.client.post(
+            f"/api/v1/applications/{app_id}/results",
+            json=[{"parameter": "fat", "value": "10", "unit": "%"}],
+        ),
     ]
     assert [r.status_code for r in attempts] == [403] * len(attempts)
     assert "CSRF" in attempts[0].text
@@ -451,16 +501,15 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     items = [i["id"] for i in review["items"]]
     verdicts = {i: {"verdict": "conform"} for i in items}
     bad = {**verdicts, "npwp_present": {"verdict": "nonconform"}}
-    r = api.post(f"/api/v1/applications/{app_id}/review", headers=reviewer,
-                 json={"verdicts": bad})
+    r = api.post(f"/api/v1/applications/{app_id}/review", headers=reviewer, json={"verdicts": bad})
     assert r.status_code == 422 and "npwp_present" in r.json()["detail"]
     bad["npwp_present"]["comment"] = "NPWP tidak terbaca"
-    r = api.post(f"/api/v1/applications/{app_id}/review", headers=reviewer,
-                 json={"verdicts": bad})
+    r = api.post(f"/api/v1/applications/{app_id}/review", headers=reviewer, json={"verdicts": bad})
     assert r.status_code == 200 and r.json()["state"] == "nonconformity"
     answer_all(w, app_id)
-    r = api.post(f"/api/v1/applications/{app_id}/review", headers=reviewer,
-                 json={"verdicts": verdicts})
+    r = api.post(
+        f"/api/v1/applications/{app_id}/review", headers=reviewer, json={"verdicts": verdicts}
+    )
     assert r.json()["state"] == "sampling"
 
     samples = send_samples(w, app_id)
@@ -468,19 +517,28 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     assert {x["code"] for x in work["in_transit"]} == {x.code for x in samples}
     assert work["testing"][0]["samples_to_receive"]
     for x in samples:
-        r = api.post(f"/api/v1/samples/{x.id}/receive", headers=analyst,
-                     json={"seal_number": f"SEAL-{x.id}", "seal_intact": True})
+        r = api.post(
+            f"/api/v1/samples/{x.id}/receive",
+            headers=analyst,
+            json={"seal_number": f"SEAL-{x.id}", "seal_intact": True},
+        )
         assert r.status_code == 200 and r.json()["status"] == "received"
 
     params = parameters(app_id)
-    rows = [{"parameter": p["id"], "value": synthetic.passing_value(p), "unit": p["unit"]}
-            for p in params]
+    rows = [
+        {"parameter": p["id"], "value": synthetic.passing_value(p), "unit": p["unit"]}
+        for p in params
+    ]
     rows[1] = {**rows[1], "unit": "kg"}
     r = api.post(f"/api/v1/applications/{app_id}/results", headers=analyst, json=rows)
     assert r.status_code == 422
-    assert r.json()["errors"] == [{"parameter": params[1]["id"],
-                                   "field": f"{params[1]['id']}.unit",
-                                   "message": r.json()["errors"][0]["message"]}]
+    assert r.json()["errors"] == [
+        {
+            "parameter": params[1]["id"],
+            "field": f"{params[1]['id']}.unit",
+            "message": r.json()["errors"][0]["message"],
+        }
+    ]
     assert count(LabResult) == 0
     rows[1]["unit"] = params[1]["unit"]
     r = api.post(f"/api/v1/applications/{app_id}/results", headers=analyst, json=rows)
@@ -488,8 +546,12 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     detail = api.get(f"/api/v1/lab/applications/{app_id}", headers=analyst).json()
     assert {p["status"] for p in detail["parameters"]} == {"entered"}
 
-    assert api.post(f"/api/v1/results/{r.json()['results'][0]['id']}/verify",
-                    headers=analyst).status_code == 403  # an analyst does not verify
+    assert (
+        api.post(
+            f"/api/v1/results/{r.json()['results'][0]['id']}/verify", headers=analyst
+        ).status_code
+        == 403
+    )  # an analyst does not verify
     queue = api.get("/api/v1/lab/verification", headers=verifier).json()["items"]
     assert len(queue) == len(params)
     for item in queue:
@@ -503,11 +565,17 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     r = api.post(f"/api/v1/applications/{app_id}/evaluation", headers=evaluator)
     assert r.status_code == 200 and r.json()["recommendation"] == "grant"
     assert r.json()["application"]["state"] == "decision"
-    r = api.post(f"/api/v1/applications/{app_id}/decision", headers=evaluator,
-                 json={"outcome": "grant", "reason": "Memenuhi"})
+    r = api.post(
+        f"/api/v1/applications/{app_id}/decision",
+        headers=evaluator,
+        json={"outcome": "grant", "reason": "Memenuhi"},
+    )
     assert r.status_code == 403 and "may not decide" in r.json()["detail"]
-    r = api.post(f"/api/v1/applications/{app_id}/decision", headers=decider,
-                 json={"outcome": "grant", "reason": "Memenuhi"})
+    r = api.post(
+        f"/api/v1/applications/{app_id}/decision",
+        headers=decider,
+        json={"outcome": "grant", "reason": "Memenuhi"},
+    )
     assert r.status_code == 200 and r.json()["application"]["state"] == "approved"
     assert stages.issue(app_id)
 
@@ -516,8 +584,11 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     base = f"/api/v1/certificates/{cert_id}"
     r = api.post(f"{base}/suspend", headers=decider, json={"reason": " "})
     assert r.status_code == 422
-    r = api.post(f"{base}/suspend", headers=decider,
-                 json={"reason": "Label", "fix_by": "2099-01-31T00:00:00+08:00"})
+    r = api.post(
+        f"{base}/suspend",
+        headers=decider,
+        json={"reason": "Label", "fix_by": "2099-01-31T00:00:00+08:00"},
+    )
     assert r.status_code == 200 and r.json()["status"] == "suspended"
     r = api.post(f"{base}/reinstate", headers=decider, json={"reason": "Diperbaiki"})
     assert r.json()["status"] == "active"

@@ -13,8 +13,17 @@ from snicert.roles import Role
 from snicert.services import accounts, applications, certificates, checklists, decisions, lab
 from snicert.services.guards import application
 
-ORDER = ["draft", "submitted", "document_review", "sampling", "testing", "evaluation",
-         "decision", "approved", "certified"]
+ORDER = [
+    "draft",
+    "submitted",
+    "document_review",
+    "sampling",
+    "testing",
+    "evaluation",
+    "decision",
+    "approved",
+    "certified",
+]
 
 
 @dataclass
@@ -30,19 +39,22 @@ class World:
 
     def setup_staff(self) -> World:
         with db.transaction() as s:
-            official = accounts.bootstrap_official(s, "reviewer@lspro.example", "Reviewer",
-                                                   "rahasia-123")
+            official = accounts.bootstrap_official(
+                s, "reviewer@lspro.example", "Reviewer", "rahasia-123"
+            )
             self.users["reviewer"] = official.id
             self.users["system"] = accounts.system_user(s).id
             for name, roles in {
-                "evaluator": {Role.OFFICIAL}, "decider": {Role.OFFICIAL},
-                "sampler": {Role.SAMPLER}, "analyst": {Role.LAB_ANALYST},
+                "evaluator": {Role.OFFICIAL},
+                "decider": {Role.OFFICIAL},
+                "sampler": {Role.SAMPLER},
+                "analyst": {Role.LAB_ANALYST},
                 "verifier": {Role.LAB_VERIFIER},
                 "labboth": {Role.LAB_ANALYST, Role.LAB_VERIFIER},
             }.items():
                 self.users[name] = accounts.create_staff(
-                    s, official, f"{name}@lspro.example", name.title(), roles,
-                    "rahasia-123").id
+                    s, official, f"{name}@lspro.example", name.title(), roles, "rahasia-123"
+                ).id
             for product in default_catalog().checklists:
                 version = default_catalog().checklists[product].version
                 checklists.approve(s, official, product, version)
@@ -54,18 +66,30 @@ class World:
         self.applicants += 1
         with db.transaction() as s:
             self.users[name] = accounts.register_applicant(
-                s, email=f"{name}@umkm.example", name=info["name"], password="rahasia-123",
-                business_name=info["business_name"], nib=info["nib"],
-                address=info["address"], phone=info["phone"]).id
+                s,
+                email=f"{name}@umkm.example",
+                name=info["name"],
+                password="rahasia-123",
+                business_name=info["business_name"],
+                nib=info["nib"],
+                address=info["address"],
+                phone=info["phone"],
+            ).id
         return name
 
-    def new_application(self, product: str = "abon", applicant: str | None = None,
-                        documents: bool = True) -> int:
+    def new_application(
+        self, product: str = "abon", applicant: str | None = None, documents: bool = True
+    ) -> int:
         applicant = applicant or self.applicant(product)
         with db.transaction() as s:
             actor = self.user(s, applicant)
-            app = applications.create(s, actor, product, brand=f"Merek {product}",
-                                      production_site="Kel. Oebobo, Kota Kupang")
+            app = applications.create(
+                s,
+                actor,
+                product,
+                brand=f"Merek {product}",
+                production_site="Kel. Oebobo, Kota Kupang",
+            )
             if documents:
                 spec_list = default_catalog().product(product).model_dump(mode="json")["documents"]
                 for spec in spec_list:
@@ -81,34 +105,46 @@ class World:
         with db.transaction() as s:
             return application(s, app_id)
 
-    def review_all(self, app_id: int, verdict: str = "conform", reviewer: str = "reviewer",
-                   nonconform: set[str] | None = None) -> None:
+    def review_all(
+        self,
+        app_id: int,
+        verdict: str = "conform",
+        reviewer: str = "reviewer",
+        nonconform: set[str] | None = None,
+    ) -> None:
         with db.transaction() as s:
             app = application(s, app_id)
             verdicts = {}
             for item in app.checklist_snapshot["document_items"]:
                 bad = nonconform is not None and item["id"] in nonconform
-                verdicts[item["id"]] = ("nonconform", "Perbaiki dokumen") if bad else (
-                    verdict, None)
+                verdicts[item["id"]] = (
+                    ("nonconform", "Perbaiki dokumen") if bad else (verdict, None)
+                )
             applications.record_review(s, self.user(s, reviewer), app_id, verdicts)
 
     def receive_samples(self, app_id: int) -> None:
         with db.transaction() as s:
             for sample in lab.samples_of(s, app_id):
                 if sample.status == "sealed":
-                    lab.receive_sample(s, self.user(s, "analyst"), sample.id,
-                                       sample.seal_number, seal_intact=True)
+                    lab.receive_sample(
+                        s, self.user(s, "analyst"), sample.id, sample.seal_number, seal_intact=True
+                    )
 
-    def enter_all_results(self, app_id: int, failing: set[str] = frozenset(),
-                          analyst: str = "analyst", verifier: str = "verifier") -> None:
+    def enter_all_results(
+        self,
+        app_id: int,
+        failing: set[str] = frozenset(),
+        analyst: str = "analyst",
+        verifier: str = "verifier",
+    ) -> None:
         self.receive_samples(app_id)
         with db.transaction() as s:
             app = application(s, app_id)
             for p in app.checklist_snapshot["parameters"]:
-                value = (synthetic.failing_value(p) if p["id"] in failing
-                         else synthetic.passing_value(p))
-                r = lab.record_result(s, self.user(s, analyst), app_id, p["id"], value,
-                                      p["unit"])
+                value = (
+                    synthetic.failing_value(p) if p["id"] in failing else synthetic.passing_value(p)
+                )
+                r = lab.record_result(s, self.user(s, analyst), app_id, p["id"], value, p["unit"])
                 lab.verify_result(s, self.user(s, verifier), r.id)
 
     def advance_to(self, app_id: int, target: str, failing: set[str] = frozenset()) -> None:
@@ -124,14 +160,19 @@ class World:
                     applications.screen(s, system, app_id)
                 elif state == "sampling":
                     samples = lab.create_samples(s, system, app_id)
-                    lab.record_sampling(s, self.user(s, "sampler"), app_id,
-                                        {x.code: f"SEAL-{x.id}" for x in samples},
-                                        "Gudang produksi, Kota Kupang")
+                    lab.record_sampling(
+                        s,
+                        self.user(s, "sampler"),
+                        app_id,
+                        {x.code: f"SEAL-{x.id}" for x in samples},
+                        "Gudang produksi, Kota Kupang",
+                    )
                 elif state == "evaluation":
                     decisions.evaluate(s, self.user(s, "evaluator"), app_id)
                 elif state == "decision":
-                    decisions.decide(s, self.user(s, "decider"), app_id, "grant",
-                                     "Memenuhi persyaratan")
+                    decisions.decide(
+                        s, self.user(s, "decider"), app_id, "grant", "Memenuhi persyaratan"
+                    )
                 elif state == "approved":
                     certificates.issue(s, system, app_id)
             if state == "document_review":

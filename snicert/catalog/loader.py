@@ -116,8 +116,10 @@ def _validate(model: type[BaseModel], path: Path, label: str) -> tuple[Any, list
     if not isinstance(raw, dict):
         return None, [Problem(label, "", _NO_VALUE, "expected a mapping at the top level")]
     # YAML silently keeps the last of two equal keys: a repeated `max:` must not pass.
-    problems = [Problem(label, _dotted(loc), value, "duplicate key (YAML keeps only the last)",
-                        line) for loc, value, line in _duplicate_keys(root, ())]
+    problems = [
+        Problem(label, _dotted(loc), value, "duplicate key (YAML keeps only the last)", line)
+        for loc, value, line in _duplicate_keys(root, ())
+    ]
     try:
         obj = model.model_validate(raw)
     except ValidationError as exc:
@@ -142,8 +144,9 @@ def _validate(model: type[BaseModel], path: Path, label: str) -> tuple[Any, list
 _Duplicate = tuple[list[Any], Any, int]  # location, key, line
 
 
-def _duplicate_keys(node: yaml.Node | None, loc: tuple[Any, ...],
-                    visited: set[int] | None = None) -> list[_Duplicate]:
+def _duplicate_keys(
+    node: yaml.Node | None, loc: tuple[Any, ...], visited: set[int] | None = None
+) -> list[_Duplicate]:
     """Every mapping key that repeats an earlier key of the same mapping."""
     visited = set() if visited is None else visited
     if node is None or id(node) in visited:  # aliases may point back up the tree
@@ -236,8 +239,11 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
         label = str(f)
         kind = kinds[f]
         if kind is None:
-            problems.append(Problem(label, "", _NO_VALUE,
-                                    "put data files under a products/ or checklists/ folder"))
+            problems.append(
+                Problem(
+                    label, "", _NO_VALUE, "put data files under a products/ or checklists/ folder"
+                )
+            )
         elif kind == "units":
             units, errs = _validate(UnitsFile, f, label)
             problems += errs
@@ -253,12 +259,14 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
                 continue
             if product.code in cat.products:
                 other = cat.files[("products", product.code)]
-                problems.append(_at(f, ["code"], product.code,
-                                    f"duplicate product code, also in {other}"))
+                problems.append(
+                    _at(f, ["code"], product.code, f"duplicate product code, also in {other}")
+                )
                 continue
             if f.stem != product.code:
-                problems.append(_at(f, ["code"], product.code,
-                                    f"file name must be {product.code}.yaml"))
+                problems.append(
+                    _at(f, ["code"], product.code, f"file name must be {product.code}.yaml")
+                )
             cat.products[product.code] = product
             cat.files[("products", product.code)] = f
         else:
@@ -270,17 +278,28 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
     prefixes: dict[str, str] = {}
     for p in cat.products.values():
         if p.certificate_prefix in prefixes:
-            problems.append(_at(cat.files[("products", p.code)], ["certificate_prefix"],
-                                p.certificate_prefix,
-                                f"already used by product {prefixes[p.certificate_prefix]}"))
+            problems.append(
+                _at(
+                    cat.files[("products", p.code)],
+                    ["certificate_prefix"],
+                    p.certificate_prefix,
+                    f"already used by product {prefixes[p.certificate_prefix]}",
+                )
+            )
         prefixes[p.certificate_prefix] = p.code
 
     for f, cl in parsed_checklists:
         problems += _cross_check(f, cl, cat, broken_products, units_loaded)
         if cl.product in cat.checklists:
-            problems.append(_at(f, ["product"], cl.product,
-                                f"second checklist for this product, also in "
-                                f"{cat.files[('checklists', cl.product)]}"))
+            problems.append(
+                _at(
+                    f,
+                    ["product"],
+                    cl.product,
+                    f"second checklist for this product, also in "
+                    f"{cat.files[('checklists', cl.product)]}",
+                )
+            )
             continue
         cat.checklists[cl.product] = cl
         cat.files[("checklists", cl.product)] = f
@@ -299,8 +318,9 @@ def _at(file: Path, loc: list[Any], value: Any, message: str) -> Problem:
     return Problem(str(file), _dotted(loc), value, message, _line_of(root, loc))
 
 
-def _cross_check(file: Path, cl: Checklist, cat: Catalog, broken_products: set[str],
-                 units_loaded: bool) -> list[Problem]:
+def _cross_check(
+    file: Path, cl: Checklist, cat: Catalog, broken_products: set[str], units_loaded: bool
+) -> list[Problem]:
     problems: list[Problem] = []
     product = cat.products.get(cl.product)
     if product is None:
@@ -311,18 +331,36 @@ def _cross_check(file: Path, cl: Checklist, cat: Catalog, broken_products: set[s
     doc_ids = {d.id for d in product.documents}
     for i, item in enumerate(cl.document_items):
         if item.document is not None and item.document not in doc_ids:
-            problems.append(_at(file, ["document_items", i, "document"], item.document,
-                                f"not a document of product {product.code}"))
+            problems.append(
+                _at(
+                    file,
+                    ["document_items", i, "document"],
+                    item.document,
+                    f"not a document of product {product.code}",
+                )
+            )
     for i, param in enumerate(cl.parameters):
         if not units_loaded:
             break  # the units file's own problems are reported
         unit = cat.units.get(param.unit)
         if unit is None:
-            problems.append(_at(file, ["parameters", i, "unit"], param.unit,
-                                "unknown unit (see checklists/units.yaml)"))
+            problems.append(
+                _at(
+                    file,
+                    ["parameters", i, "unit"],
+                    param.unit,
+                    "unknown unit (see checklists/units.yaml)",
+                )
+            )
         elif param.requirement.kind in ("max", "min", "range") and not unit.numeric:
-            problems.append(_at(file, ["parameters", i, "unit"], param.unit,
-                                f"a {param.requirement.kind} requirement needs a numeric unit"))
+            problems.append(
+                _at(
+                    file,
+                    ["parameters", i, "unit"],
+                    param.unit,
+                    f"a {param.requirement.kind} requirement needs a numeric unit",
+                )
+            )
     return problems
 
 

@@ -72,8 +72,9 @@ class UnitsFile(Strict):
             names += [(("units", i, "aliases", k), a) for k, a in enumerate(u.aliases)]
             for loc, name in names:
                 if name in seen:
-                    raise LocatedError(f"duplicate unit or alias {name!r} (first at {seen[name]})",
-                                       loc, name)
+                    raise LocatedError(
+                        f"duplicate unit or alias {name!r} (first at {seen[name]})", loc, name
+                    )
                 seen[name] = f"units[{i}]"
         return self
 
@@ -234,8 +235,16 @@ class Parameter(Strict):
     requirement: Requirement
     method: NonEmpty = Field(description="Test method reference")
     source: Source
-    group: Literal["physical_chemical", "contaminant", "microbiological", "sensory",
-                   "construction", "material", "performance", "marking"] = "physical_chemical"
+    group: Literal[
+        "physical_chemical",
+        "contaminant",
+        "microbiological",
+        "sensory",
+        "construction",
+        "material",
+        "performance",
+        "marking",
+    ] = "physical_chemical"
 
 
 class DocumentItem(Strict):
@@ -266,8 +275,7 @@ class Checklist(Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Checklist:
-        _no_duplicates([i.id for i in self.document_items], "document item id",
-                       ("document_items",))
+        _no_duplicates([i.id for i in self.document_items], "document item id", ("document_items",))
         _no_duplicates([p.id for p in self.parameters], "parameter id", ("parameters",))
         return self
 
@@ -291,4 +299,3 @@ def _no_duplicates(ids: list[str], what: str, where: tuple[str, ...]) -> None:
             first = "".join(f".{w}" for w in where).lstrip(".") + f"[{seen[i]}]"
             raise LocatedError(f"duplicate {what} {i!r} (first at {first})", (*where, n, "id"), i)
         seen[i] = n
-

@@ -29,8 +29,23 @@ from snicert.certs.render import Rendered, render_certificate
 from snicert.certs.verify import OnlineStatus, check_online, verify_bytes, verify_file
 
 __all__ = [
-    "KeyPair", "OnlineStatus", "Rendered", "VerifyResult", "build_credential", "canonical",
-    "check_online", "ensure_keypair", "load_keypair", "load_public_keys", "public_keys",
-    "public_url", "render_certificate", "sign", "sign_certificate", "verify_bytes",
-    "verify_credential", "verify_file", "verify_url",
+    "KeyPair",
+    "OnlineStatus",
+    "Rendered",
+    "VerifyResult",
+    "build_credential",
+    "canonical",
+    "check_online",
+    "ensure_keypair",
+    "load_keypair",
+    "load_public_keys",
+    "public_keys",
+    "public_url",
+    "render_certificate",
+    "sign",
+    "sign_certificate",
+    "verify_bytes",
+    "verify_credential",
+    "verify_file",
+    "verify_url",
 ]

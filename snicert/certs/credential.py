@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -24,23 +23,24 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from snicert import settings
 from snicert.certs.keys import KeyPair
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPE = "ProductCertificate"
 CRYPTOSUITE = "eddsa-jcs-2022"
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 CLOCK_SKEW = timedelta(minutes=5)  # a verifier's clock may lag the issuer's a little
-DEFAULT_ISSUER_NAME = "Lembaga Sertifikasi Produk (LSPro) - Kota Kupang"
 
 
 def public_url() -> str:
-    """Base URL of the public site (SNICERT_PUBLIC_URL), without a trailing slash."""
-    return os.environ.get("SNICERT_PUBLIC_URL", DEFAULT_PUBLIC_URL).rstrip("/")
+    """Base URL of the public site (setting public_url), without a trailing slash."""
+    return settings.current().public_url
 
 
-def issuer_name() -> str:
-    return os.environ.get("SNICERT_ISSUER_NAME", DEFAULT_ISSUER_NAME)
+def issuer_name(data: dict[str, Any]) -> str:
+    """The certification body named in the certificate's data (settings at issuance)."""
+    body = data.get("certification_body") or {}
+    return body.get("name") or settings.current().lspro_name
 
 
 def verify_url(number: str, base_url: str | None = None) -> str:
@@ -50,8 +50,15 @@ def verify_url(number: str, base_url: str | None = None) -> str:
 
 # --- JCS (RFC 8785) -------------------------------------------------------------------
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-            "\t": "\\t"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
 
 
 def _string(s: str) -> str:
@@ -161,8 +168,9 @@ def b58decode(text: str) -> bytes:
 # --- credential ------------------------------------------------------------------------
 
 
-def build_credential(data: dict[str, Any], base_url: str | None = None,
-                     issuer: str | None = None) -> dict[str, Any]:
+def build_credential(
+    data: dict[str, Any], base_url: str | None = None, issuer: str | None = None
+) -> dict[str, Any]:
     """The unsigned credential of a certificate's data dict (services.certificates.issue)."""
     base = (base_url or public_url()).rstrip("/")
     number = data["number"]
@@ -172,8 +180,8 @@ def build_credential(data: dict[str, Any], base_url: str | None = None,
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "name": f"SPPT SNI {number}",
         "description": "Sertifikat Produk Penggunaan Tanda SNI / "
-                       "Certificate of product conformity for the use of the SNI mark",
-        "issuer": {"id": base, "name": issuer or issuer_name()},
+        "Certificate of product conformity for the use of the SNI mark",
+        "issuer": {"id": base, "name": issuer or issuer_name(data)},
         "validFrom": data["issued_at"],
         "credentialSubject": json.loads(json.dumps(data)),  # a JSON copy: what is signed
     }
@@ -187,14 +195,14 @@ def _hash_data(unsecured: dict[str, Any], options: dict[str, Any]) -> bytes:
     if "@context" in config:  # a proof may carry the context it was made under
         ctx = config["@context"]
         doc_ctx = unsecured.get("@context")
-        if not isinstance(ctx, list) or not isinstance(doc_ctx, list) or doc_ctx[:len(
-                ctx)] != ctx:
+        if not isinstance(ctx, list) or not isinstance(doc_ctx, list) or doc_ctx[: len(ctx)] != ctx:
             raise ValueError("the proof's @context does not match the credential's")
         unsecured = {**unsecured, "@context": ctx}
     elif "@context" in unsecured:
         config["@context"] = unsecured["@context"]
-    return (hashlib.sha256(canonical(config)).digest()
-            + hashlib.sha256(canonical(unsecured)).digest())
+    return (
+        hashlib.sha256(canonical(config)).digest() + hashlib.sha256(canonical(unsecured)).digest()
+    )
 
 
 def proof_is_valid(credential: dict[str, Any], public: Ed25519PublicKey) -> bool:
@@ -232,8 +240,9 @@ def sign(credential: dict[str, Any], key: KeyPair, created: str | None = None) -
     return {**unsecured, "proof": {**options, "proofValue": "z" + b58encode(signature)}}
 
 
-def sign_certificate(data: dict[str, Any], key: KeyPair, base_url: str | None = None,
-                     issuer: str | None = None) -> dict[str, Any]:
+def sign_certificate(
+    data: dict[str, Any], key: KeyPair, base_url: str | None = None, issuer: str | None = None
+) -> dict[str, Any]:
     """Build and sign the credential of one certificate."""
     return sign(build_credential(data, base_url, issuer), key)
 
@@ -269,8 +278,12 @@ def _parse_time(text: Any, what: str) -> datetime:
     return moment
 
 
-def verify_credential(credential: Any, known_keys: dict[str, Ed25519PublicKey],
-                      now: datetime | None = None, form: str = "json") -> VerifyResult:
+def verify_credential(
+    credential: Any,
+    known_keys: dict[str, Ed25519PublicKey],
+    now: datetime | None = None,
+    form: str = "json",
+) -> VerifyResult:
     """Check shape, signature, key and validity period of a signed credential."""
     subject = credential.get("credentialSubject") if isinstance(credential, dict) else None
     number = holder = None
@@ -282,16 +295,28 @@ def verify_credential(credential: Any, known_keys: dict[str, Ed25519PublicKey],
 
     def result(valid: bool, reason: str) -> VerifyResult:
         vu = credential.get("validUntil") if isinstance(credential, dict) else None
-        return VerifyResult(valid, reason, number, holder, kid, form,
-                            vu if isinstance(vu, str) else None,
-                            credential if isinstance(credential, dict) else None)
+        return VerifyResult(
+            valid,
+            reason,
+            number,
+            holder,
+            kid,
+            form,
+            vu if isinstance(vu, str) else None,
+            credential if isinstance(credential, dict) else None,
+        )
 
     if not isinstance(credential, dict) or not isinstance(subject, dict):
         return result(False, "not a certificate credential (no credentialSubject)")
     ctx = credential.get("@context")
     types = credential.get("type")
-    if not isinstance(ctx, list) or not ctx or ctx[0] != VC_CONTEXT or not isinstance(
-            types, list) or "VerifiableCredential" not in types:
+    if (
+        not isinstance(ctx, list)
+        or not ctx
+        or ctx[0] != VC_CONTEXT
+        or not isinstance(types, list)
+        or "VerifiableCredential" not in types
+    ):
         return result(False, "not a W3C Verifiable Credential 2.0")
     proof = credential.get("proof")
     if not isinstance(proof, dict):
@@ -306,8 +331,10 @@ def verify_credential(credential: Any, known_keys: dict[str, Ed25519PublicKey],
     if public is None:
         return result(False, f"unknown signing key {kid}: not among the known public keys")
     if not proof_is_valid(credential, public):
-        return result(False, "signature does not match: the certificate data or its proof "
-                             "was changed after signing")
+        return result(
+            False,
+            "signature does not match: the certificate data or its proof was changed after signing",
+        )
     # intact: the dates below are the issuer's own
     now = now or _now()
     if now.tzinfo is None:
@@ -318,15 +345,22 @@ def verify_credential(credential: Any, known_keys: dict[str, Ed25519PublicKey],
         valid_until = _parse_time(until, "validUntil") if until is not None else None
     except ValueError as exc:
         return result(False, f"unreadable validity period: {exc}")
-    if (not number or subject.get("issued_at") != credential.get("validFrom")
-            or subject.get("valid_until") != until):
-        return result(False, "the credential does not match its certificate data "
-                             "(number, issue date or validity)")
+    if (
+        not number
+        or subject.get("issued_at") != credential.get("validFrom")
+        or subject.get("valid_until") != until
+    ):
+        return result(
+            False,
+            "the credential does not match its certificate data (number, issue date or validity)",
+        )
     if valid_until is not None and valid_until < now:
         return result(False, f"expired: valid until {until}, checked at {now.isoformat()}")
     if valid_from > now + CLOCK_SKEW:
-        return result(False, f"not yet valid: valid from {credential['validFrom']}, "
-                             f"checked at {now.isoformat()}")
+        return result(
+            False,
+            f"not yet valid: valid from {credential['validFrom']}, checked at {now.isoformat()}",
+        )
     return result(True, "valid")
 
 

@@ -23,7 +23,8 @@ XMP_NS = "urn:snicert:xmp:1.0#"
 XMP_OPEN, XMP_CLOSE = b"<snicert:credential>", b"</snicert:credential>"
 HTML_ID = "snicert-credential"
 _HTML_RE = re.compile(
-    rb'<script[^>]*\bid="' + HTML_ID.encode() + rb'"[^>]*>(.*?)</script>', re.S | re.I)
+    rb'<script[^>]*\bid="' + HTML_ID.encode() + rb'"[^>]*>(.*?)</script>', re.S | re.I
+)
 MAX_TEXT = 4 * 1024 * 1024  # a credential is a few kB; refuse to inflate more than this
 
 
@@ -102,8 +103,11 @@ def png_text(data: bytes) -> str:
             break
         pos = end + 4
     if len(found) != 1:
-        raise NoCredential("no signed credential in this PNG" if not found else
-                           "more than one credential in this PNG")
+        raise NoCredential(
+            "no signed credential in this PNG"
+            if not found
+            else "more than one credential in this PNG"
+        )
     return found[0]
 
 
@@ -119,16 +123,18 @@ def _png_chunk_text(ctype: bytes, rest: bytes) -> str:
 
 
 def png_chunk(ctype: bytes, body: bytes) -> bytes:
-    return (struct.pack(">I", len(body)) + ctype + body
-            + struct.pack(">I", zlib.crc32(ctype + body)))
+    return struct.pack(">I", len(body)) + ctype + body + struct.pack(">I", zlib.crc32(ctype + body))
 
 
 def png_text_chunks(credential_text: str, title: str) -> bytes:
     """The same text chunks as png_info(), serialised (for layout.encode_png)."""
-    return (png_chunk(b"tEXt", b"Title\0" + title.encode("latin-1", "replace"))
-            + png_chunk(b"tEXt", b"Software\0snicert")
-            + png_chunk(b"iTXt", PNG_KEYWORD.encode("latin-1") + b"\0\0\0\0\0"
-                        + credential_text.encode("utf-8")))
+    return (
+        png_chunk(b"tEXt", b"Title\0" + title.encode("latin-1", "replace"))
+        + png_chunk(b"tEXt", b"Software\0snicert")
+        + png_chunk(
+            b"iTXt", PNG_KEYWORD.encode("latin-1") + b"\0\0\0\0\0" + credential_text.encode("utf-8")
+        )
+    )
 
 
 def png_info(credential_text: str, title: str):
@@ -145,8 +151,9 @@ def png_info(credential_text: str, title: str):
 # --- PDF ---------------------------------------------------------------------------------
 
 
-def xmp_packet(credential_text: str, title: str, subject: str, keywords: str,
-               creator: str, created: str) -> str:
+def xmp_packet(
+    credential_text: str, title: str, subject: str, keywords: str, creator: str, created: str
+) -> str:
     """The <x:xmpmeta> element (fpdf2 adds the <?xpacket?> wrapper)."""
     return (
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
@@ -157,17 +164,17 @@ def xmp_packet(credential_text: str, title: str, subject: str, keywords: str,
         '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
         f'    xmlns:snicert="{XMP_NS}">\n'
         f'   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li>'
-        '</rdf:Alt></dc:title>\n'
+        "</rdf:Alt></dc:title>\n"
         f'   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}'
-        '</rdf:li></rdf:Alt></dc:description>\n'
-        f'   <dc:creator><rdf:Seq><rdf:li>{escape(creator)}</rdf:li></rdf:Seq></dc:creator>\n'
-        f'   <pdf:Keywords>{escape(keywords)}</pdf:Keywords>\n'
-        '   <pdf:Producer>snicert (fpdf2)</pdf:Producer>\n'
-        f'   <xmp:CreateDate>{escape(created)}</xmp:CreateDate>\n'
-        f'   <snicert:credential>{escape(credential_text)}</snicert:credential>\n'
-        '  </rdf:Description>\n'
-        ' </rdf:RDF>\n'
-        '</x:xmpmeta>'
+        "</rdf:li></rdf:Alt></dc:description>\n"
+        f"   <dc:creator><rdf:Seq><rdf:li>{escape(creator)}</rdf:li></rdf:Seq></dc:creator>\n"
+        f"   <pdf:Keywords>{escape(keywords)}</pdf:Keywords>\n"
+        "   <pdf:Producer>snicert (fpdf2)</pdf:Producer>\n"
+        f"   <xmp:CreateDate>{escape(created)}</xmp:CreateDate>\n"
+        f"   <snicert:credential>{escape(credential_text)}</snicert:credential>\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>"
     )
 
 
@@ -175,17 +182,17 @@ def pdf_text(data: bytes) -> str:
     """The credential text of a PDF, from its XMP packet (no page content is parsed)."""
     start = data.find(XMP_OPEN)
     if start < 0:
-        raise NoCredential("no signed credential in this PDF's metadata (was it re-saved "
-                           "by another program?)")
+        raise NoCredential(
+            "no signed credential in this PDF's metadata (was it re-saved by another program?)"
+        )
     if data.find(XMP_OPEN, start + 1) >= 0:
         raise NoCredential("more than one credential in this PDF")
     end = data.find(XMP_CLOSE, start)
     if end < 0:
         raise NoCredential("the PDF's credential metadata is truncated")
-    return unescape(data[start + len(XMP_OPEN):end].decode("utf-8"))
+    return unescape(data[start + len(XMP_OPEN) : end].decode("utf-8"))
 
 
 def html_script(credential_text: str) -> str:
     """JSON safe inside <script>: no '</' or '<!--' can end or confuse the element."""
-    return credential_text.replace("<", "\\u003c").replace(">", "\\u003e").replace(
-        "&", "\\u0026")
+    return credential_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -3,7 +3,9 @@
 Layout under SNICERT_HOME/keys (folder mode 0700):
   signing.key     the current private key, PKCS#8 PEM, mode 0600
   <kid>.pub       every public key this installation ever signed with (raw key, base64url);
-                  keep them when rotating so older certificates still verify
+                  kept when rotating so older certificates still verify
+  <kid>.retired   the moment that key stopped signing (`snicert keys rotate`); its private
+                  key is gone, its public key stays published, marked retired
 
 The key id (kid) is the first 16 hex digits of SHA-256 over the 32-byte raw public key.
 """
@@ -70,8 +72,14 @@ class KeyPair:
 
 
 def jwk(kid: str, public_raw: bytes) -> dict[str, str]:
-    return {"kty": "OKP", "crv": "Ed25519", "x": b64u(public_raw), "kid": kid,
-            "alg": "EdDSA", "use": "sig"}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": b64u(public_raw),
+        "kid": kid,
+        "alg": "EdDSA",
+        "use": "sig",
+    }
 
 
 def key_dir(home: Path | None = None) -> Path:
@@ -87,8 +95,10 @@ def ensure_keypair(home: Path | None = None) -> KeyPair:
     path = folder / PRIVATE_FILE
     if not path.exists():
         pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption())
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-key-")  # created with mode 0600
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -117,9 +127,37 @@ def load_keypair(home: Path | None = None) -> KeyPair:
     return KeyPair.from_private(private)
 
 
+def rotate(home: Path | None = None) -> tuple[KeyPair, KeyPair]:
+    """Replace the signing key by a new one; the old public key stays published (retired)
+    so every certificate it signed still verifies. Returns (old, new)."""
+    from snicert import clock
+
+    folder = key_dir(home)
+    old = ensure_keypair(home)  # also makes sure the old key's .pub exists
+    new = KeyPair.generate()
+    _write_text(folder / f"{new.kid}.pub", b64u(new.public_raw) + "\n")
+    pem = new.private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-key-")  # created with mode 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / PRIVATE_FILE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _write_text(folder / f"{old.kid}.retired", clock.now().isoformat() + "\n")
+    return old, new
+
+
 def public_keys(home: Path | None = None) -> dict[str, Any]:
     """Every public key of this installation as a JWK Set, ready to publish as JSON:
-    {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": <base64url raw key>, "kid": ...}]}."""
+    {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": <base64url raw key>, "kid": ...}]}.
+    A retired key (it signs no more) carries "retired": <when> and is still valid for the
+    certificates it signed."""
     folder = key_dir(home)
     found: dict[str, bytes] = {}
     if folder.is_dir():
@@ -129,14 +167,22 @@ def public_keys(home: Path | None = None) -> dict[str, Any]:
         if not found and (folder / PRIVATE_FILE).exists():  # a key made before .pub files
             pair = load_keypair(home)
             found[pair.kid] = pair.public_raw
-    return {"keys": [jwk(kid, raw) for kid, raw in sorted(found.items())]}
+    keys = []
+    for kid, raw in sorted(found.items()):
+        entry: dict[str, str] = jwk(kid, raw)
+        retired = folder / f"{kid}.retired"
+        if retired.exists():
+            entry["retired"] = retired.read_text().strip()
+        keys.append(entry)
+    return {"keys": keys}
 
 
 KnownKeys = Mapping[str, Ed25519PublicKey]
 
 
-def load_public_keys(source: Mapping[str, Any] | str | Path | None = None) -> dict[
-        str, Ed25519PublicKey]:
+def load_public_keys(
+    source: Mapping[str, Any] | str | Path | None = None,
+) -> dict[str, Ed25519PublicKey]:
     """Known keys by kid, from a JWK Set ({"keys": [...]}), a flat {kid: base64url raw key}
     mapping, a JSON file holding either, or (None) this installation's public keys.
     A kid that does not match its key is refused: the kid is derived from the key."""
@@ -168,8 +214,9 @@ def load_public_keys(source: Mapping[str, Any] | str | Path | None = None) -> di
         if len(raw) != 32:
             raise ValueError(f"public key {kid!r}: not a 32-byte Ed25519 key")
         if kid and kid != kid_for(raw):
-            raise ValueError(f"public key {kid!r}: the kid does not match the key "
-                             f"(expected {kid_for(raw)})")
+            raise ValueError(
+                f"public key {kid!r}: the kid does not match the key (expected {kid_for(raw)})"
+            )
         out[kid_for(raw)] = Ed25519PublicKey.from_public_bytes(raw)
     return out
 

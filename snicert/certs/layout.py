@@ -22,16 +22,20 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import yaml
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from snicert import settings
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = Path(os.environ.get("SNICERT_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
-              "BI": "DejaVuSans-BoldOblique.ttf"}
-WITA = ZoneInfo("Asia/Makassar")  # Kota Kupang: UTC+8
+FONT_FILES = {
+    "": "DejaVuSans.ttf",
+    "B": "DejaVuSans-Bold.ttf",
+    "I": "DejaVuSans-Oblique.ttf",
+    "BI": "DejaVuSans-BoldOblique.ttf",
+}
 
 NAVY = (31, 58, 104)
 GOLD = (176, 141, 60)
@@ -98,7 +102,7 @@ def _date(text: str | None, lang: str) -> str:
         return ""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is not None:
-        moment = moment.astimezone(WITA)
+        moment = moment.astimezone(settings.current().zone)
     return f"{moment.day} {wording()['months'][lang][moment.month - 1]} {moment.year}"
 
 
@@ -111,21 +115,26 @@ def model(data: dict[str, Any], kid: str, verify_url: str, issuer: str) -> dict[
     def row(key: str, *lines: Line) -> Row:
         return Row(key, r[key]["id"], r[key]["en"], tuple(x for x in lines if x.text))
 
-    address = ", ".join(x for x in (holder.get("address"), holder.get("city"),
-                                    holder.get("province")) if x)
+    address = ", ".join(
+        x for x in (holder.get("address"), holder.get("city"), holder.get("province")) if x
+    )
     product_lines = [Line(product["name"]["id"], bold=True), Line(product["name"]["en"], "en")]
     if product.get("variants"):
-        product_lines.append(Line(f"{w['variants']['id']} / {w['variants']['en']}: "
-                                  f"{product['variants']}"))
+        product_lines.append(
+            Line(f"{w['variants']['id']} / {w['variants']['en']}: {product['variants']}")
+        )
     scheme = str(data.get("scheme"))
     scheme_text = w["scheme"].get(scheme) or {
-        k: v.format(scheme=scheme) for k, v in w["scheme"]["other"].items()}
+        k: v.format(scheme=scheme) for k, v in w["scheme"]["other"].items()
+    }
     scope = data.get("scope")
     if isinstance(scope, dict):
         scope_lines = [Line(scope.get("id", "")), Line(scope.get("en", ""), "en")]
     else:
-        scope_lines = [Line(w["lot"]["id"].format(lot=scope or "-")),
-                       Line(w["lot"]["en"].format(lot=scope or "-"), "en")]
+        scope_lines = [
+            Line(w["lot"]["id"].format(lot=scope or "-")),
+            Line(w["lot"]["en"].format(lot=scope or "-"), "en"),
+        ]
     issued_id, issued_en = _date(data["issued_at"], "id"), _date(data["issued_at"], "en")
     if data.get("valid_until"):
         until = [Line(_date(data["valid_until"], "id"), bold=True)]
@@ -134,27 +143,50 @@ def model(data: dict[str, Any], kid: str, verify_url: str, issuer: str) -> dict[
     else:
         until = [Line(w["lot_only"]["id"], bold=True), Line(w["lot_only"]["en"], "en")]
     checklist = data.get("checklist") or {}
-    fill = {"application": data.get("application") or "-",
-            "checklist": checklist.get("product", "-"), "version": checklist.get("version", "-")}
+    fill = {
+        "application": data.get("application") or "-",
+        "checklist": checklist.get("product", "-"),
+        "version": checklist.get("version", "-"),
+    }
     rows = [
-        row("holder", Line(holder["name"], bold=True),
+        row(
+            "holder",
+            Line(holder["name"], bold=True),
             Line(f"{w['nib']['id']} {holder['nib']}" if holder.get("nib") else ""),
-            Line(address)),
+            Line(address),
+        ),
         row("production_site", Line(data.get("production_site") or "")),
         row("brand", Line(data.get("brand") or "", bold=True)),
         row("product", *product_lines),
-        row("standards", *(Line(f"{s['number']} \u2014 {s['title']}")
-                           for s in data.get("standards") or [])),
+        row(
+            "standards",
+            *(Line(f"{s['number']} \u2014 {s['title']}") for s in data.get("standards") or []),
+        ),
         row("scheme", Line(scheme_text["id"]), Line(scheme_text["en"], "en")),
         row("scope", *scope_lines),
-        row("issued", Line(issued_id),
-            Line(issued_en if issued_en != issued_id else "", "en")),
+        row("issued", Line(issued_id), Line(issued_en if issued_en != issued_id else "", "en")),
         row("valid_until", *until),
-        row("basis", Line(w["basis"]["id"].format(**fill)), Line(w["basis"]["en"].format(**fill),
-                                                                  "en")),
+        row(
+            "basis",
+            Line(w["basis"]["id"].format(**fill)),
+            Line(w["basis"]["en"].format(**fill), "en"),
+        ),
     ]
+    body = data.get("certification_body") or {}
+    signatory = body.get("signatory") or {}
+    accreditation = (
+        (f"{w['accreditation']['id']} / {w['accreditation']['en']} {body['accreditation']}")
+        if body.get("accreditation")
+        else ""
+    )
     return {
         "w": w,
+        "body": {"address": body.get("address") or "", "accreditation": accreditation},
+        "signatory": {
+            "name": signatory.get("name") or "",
+            "title": signatory.get("title") or "",
+            "place_date": w["signatory"]["id"].format(date=issued_id),
+        },
         "number": data["number"],
         "rows": rows,
         "kid": kid,
@@ -191,8 +223,9 @@ def _flatten(im: Image.Image) -> Image.Image:
 PHOTO_BOX = (56.0, 56.0)  # mm, on the A4 page
 
 
-def prepare_photo(data: bytes | None, box_mm: tuple[float, float] = PHOTO_BOX,
-                  dpi: int = 300) -> Photo | None:
+def prepare_photo(
+    data: bytes | None, box_mm: tuple[float, float] = PHOTO_BOX, dpi: int = 300
+) -> Photo | None:
     """Decode a JPEG/PNG photo, turn it upright (EXIF), and shrink it to fit the box."""
     if not data:
         return None
@@ -221,28 +254,50 @@ def fit(size: tuple[int, int], box: tuple[float, float]) -> tuple[float, float]:
 
 class Canvas(Protocol):
     def width(self, s: str, size: float, style: str = "") -> float: ...
-    def text(self, x: float, y: float, s: str, size: float, style: str = "",
-             color: tuple[int, int, int] = INK, align: str = "L") -> None: ...
-    def rect(self, x: float, y: float, w: float, h: float, stroke: tuple[int, int, int] | None
-             = None, fill: tuple[int, int, int] | None = None, lw: float = 0.3) -> None: ...
-    def line(self, x1: float, y1: float, x2: float, y2: float, color: tuple[int, int, int],
-             lw: float = 0.3) -> None: ...
-    def image(self, photo: Photo | Image.Image, x: float, y: float, w: float,
-              h: float) -> None: ...
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        size: float,
+        style: str = "",
+        color: tuple[int, int, int] = INK,
+        align: str = "L",
+    ) -> None: ...
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        stroke: tuple[int, int, int] | None = None,
+        fill: tuple[int, int, int] | None = None,
+        lw: float = 0.3,
+    ) -> None: ...
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        color: tuple[int, int, int],
+        lw: float = 0.3,
+    ) -> None: ...
+    def image(self, photo: Photo | Image.Image, x: float, y: float, w: float, h: float) -> None: ...
     def qr(self, matrix: list[bytes], x: float, y: float, size: float) -> None: ...
 
 
 @cache
 def pil_font(style: str, px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONT_DIR / FONT_FILES[style]), px,
-                              layout_engine=ImageFont.Layout.BASIC)
+    return ImageFont.truetype(
+        str(FONT_DIR / FONT_FILES[style]), px, layout_engine=ImageFont.Layout.BASIC
+    )
 
 
 class PngCanvas:
     def __init__(self, size_mm: tuple[float, float], dpi: int):
         self.dpi, self.k = dpi, dpi / 25.4
-        self.img = Image.new("RGB", (round(size_mm[0] * self.k), round(size_mm[1] * self.k)),
-                             WHITE)
+        self.img = Image.new("RGB", (round(size_mm[0] * self.k), round(size_mm[1] * self.k)), WHITE)
         self.draw = ImageDraw.Draw(self.img)
 
     def _font(self, size: float, style: str) -> ImageFont.FreeTypeFont:
@@ -252,19 +307,28 @@ class PngCanvas:
         return self._font(size, style).getlength(s) / self.k
 
     def text(self, x, y, s, size, style="", color=INK, align="L") -> None:
-        self.draw.text((x * self.k, y * self.k), s, font=self._font(size, style), fill=color,
-                       anchor={"L": "ls", "C": "ms", "R": "rs"}[align])
+        self.draw.text(
+            (x * self.k, y * self.k),
+            s,
+            font=self._font(size, style),
+            fill=color,
+            anchor={"L": "ls", "C": "ms", "R": "rs"}[align],
+        )
 
     def rect(self, x, y, w, h, stroke=None, fill=None, lw=0.3) -> None:
         k = self.k
-        self.draw.rectangle([round(x * k), round(y * k), round((x + w) * k), round((y + h) * k)],
-                            outline=stroke, fill=fill,
-                            width=max(1, round(lw * k)) if stroke else 0)
+        self.draw.rectangle(
+            [round(x * k), round(y * k), round((x + w) * k), round((y + h) * k)],
+            outline=stroke,
+            fill=fill,
+            width=max(1, round(lw * k)) if stroke else 0,
+        )
 
     def line(self, x1, y1, x2, y2, color, lw=0.3) -> None:
         k = self.k
-        self.draw.line([(x1 * k, y1 * k), (x2 * k, y2 * k)], fill=color,
-                       width=max(1, round(lw * k)))
+        self.draw.line(
+            [(x1 * k, y1 * k), (x2 * k, y2 * k)], fill=color, width=max(1, round(lw * k))
+        )
 
     def image(self, photo, x, y, w, h) -> None:
         im = photo.image if isinstance(photo, Photo) else photo
@@ -301,14 +365,16 @@ def encode_png(img: Image.Image, dpi: int, text_chunks: bytes = b"") -> bytes:
     deflate = zlib.compressobj(1)
     idat = deflate.compress(b"\0") + deflate.compress(raw[:-1]) + deflate.flush()
     ppm = round(dpi / 0.0254)
-    return b"".join([
-        PNG_SIGNATURE,
-        png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)),
-        png_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-        text_chunks,
-        png_chunk(b"IDAT", idat),
-        png_chunk(b"IEND", b""),
-    ])
+    return b"".join(
+        [
+            PNG_SIGNATURE,
+            png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)),
+            png_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+            text_chunks,
+            png_chunk(b"IDAT", idat),
+            png_chunk(b"IEND", b""),
+        ]
+    )
 
 
 @cache
@@ -329,8 +395,11 @@ def pdf_safe(s: str) -> str:
         if _cp1252_ok(ch):
             out.append(ch)
             continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                       if not unicodedata.combining(c) and _cp1252_ok(c))
+        base = "".join(
+            c
+            for c in unicodedata.normalize("NFKD", ch)
+            if not unicodedata.combining(c) and _cp1252_ok(c)
+        )
         out.append(base or "?")
     return "".join(out)
 
@@ -447,7 +516,8 @@ def _wrap(c: Canvas, text: str, width: float, size: float, style: str) -> list[s
 
 # --- the certificate page --------------------------------------------------------------
 
-BODY_X, BODY_W, BODY_TOP, BODY_BOTTOM = 18.0, 110.0, 78.0, 262.0
+BODY_X, BODY_W, BODY_TOP, BODY_BOTTOM = 18.0, 110.0, 78.0, 236.0
+SIGN_TOP = 241.0  # the signatory's block, below the rows in the left column
 
 
 def _rows(c: Canvas, rows: list[Row], scale: float, draw: bool) -> float:
@@ -474,8 +544,7 @@ def _rows(c: Canvas, rows: list[Row], scale: float, draw: bool) -> float:
     return y
 
 
-def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None,
-                     qr: list[bytes]) -> None:
+def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None, qr: list[bytes]) -> None:
     w = m["w"]
     W, H = A4
     c.rect(7, 7, W - 14, H - 14, stroke=NAVY, lw=1.2)
@@ -485,7 +554,12 @@ def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None,
     c.text(cx, 25, w["title"]["id"], 14.5, "B", NAVY, "C")
     c.text(cx, 31.5, f"({w['short_title']['id']})", 10.5, "B", NAVY, "C")
     c.text(cx, 37.5, w["title"]["en"], 9.5, "I", GREY, "C")
-    c.text(cx, 44, m["issuer"], 8.5, "", INK, "C")
+    c.text(cx, 43.5, m["issuer"], 8.5, "", INK, "C")
+    about = " \u00b7 ".join(x for x in (m["body"]["address"], m["body"]["accreditation"]) if x)
+    about_size = 6.6
+    while about_size > 4.5 and c.width(about, about_size) > 140:
+        about_size -= 0.2
+    c.text(cx, 47.6, about, about_size, "", GREY, "C")
     c.line(18, 51, 192, 51, GOLD, 0.5)
     c.text(W / 2, 58.5, f"{w['number']['id']} / {w['number']['en']}", 8.5, "", GREY, "C")
     c.text(W / 2, 67, m["number"], 19, "B", NAVY, "C")
@@ -495,6 +569,7 @@ def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None,
     while scale > 0.6 and _rows(c, m["rows"], scale, draw=False) > BODY_BOTTOM:
         scale -= 0.05
     _rows(c, m["rows"], scale, draw=True)
+    _signatory(c, m)
 
     # right column: photo, then the QR code
     px, pw = 136.0, PHOTO_BOX[0]
@@ -537,8 +612,25 @@ def draw_certificate(c: Canvas, m: dict[str, Any], photo: Photo | None,
             y += 3.0
 
 
-def _mark_area(c: Canvas, x: float, y: float, size: float, w: dict[str, Any],
-               mark: Image.Image | None) -> None:
+def _signatory(c: Canvas, m: dict[str, Any]) -> None:
+    """Place and date, the signatory's title, the electronic-signature note, the name."""
+    sig, w = m["signatory"], m["w"]
+    y = SIGN_TOP
+    c.text(BODY_X, y, sig["place_date"], 8.2, "", INK)
+    y += 4.0
+    for part in wrap(c, sig["title"], BODY_W, 8.6, "B")[:2]:
+        c.text(BODY_X, y, part, 8.6, "B", NAVY)
+        y += 3.8
+    c.text(BODY_X, y + 2.4, f"{w['e_signed']['id']} / {w['e_signed']['en']}", 6.8, "I", GREY)
+    y += 9.0
+    name = wrap(c, sig["name"], BODY_W, 9.6, "B")[0] if sig["name"] else ""
+    c.text(BODY_X, y, name, 9.6, "B", INK)
+    c.line(BODY_X, y + 1.2, BODY_X + max(40.0, c.width(name, 9.6, "B")), y + 1.2, INK, 0.25)
+
+
+def _mark_area(
+    c: Canvas, x: float, y: float, size: float, w: dict[str, Any], mark: Image.Image | None
+) -> None:
     if mark is not None:
         iw, ih = fit(mark.size, (size, size))
         c.image(mark, x + (size - iw) / 2, y + (size - ih) / 2, iw, ih)
@@ -571,8 +663,14 @@ def draw_label(c: Canvas, m: dict[str, Any], qr: list[bytes]) -> None:
     for number in m["standards"][:2]:
         c.text(4, y, number, 6.6, "B", INK)
         y += 2.8
-    c.text(4, y + 0.6, f"{w['label']['certificate']['id']} / {w['label']['certificate']['en']}",
-           4.2, "", GREY)
+    c.text(
+        4,
+        y + 0.6,
+        f"{w['label']['certificate']['id']} / {w['label']['certificate']['en']}",
+        4.2,
+        "",
+        GREY,
+    )
     c.text(4, y + 3.4, m["number"], 6.4, "B", NAVY)
     holder = wrap(c, m["holder"], 37, 4.8)[0]
     c.text(4, min(y + 6.2, H - 2.2), holder, 4.8, "", INK)

@@ -17,24 +17,35 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from snicert.certs import embed, layout
 from snicert.certs.credential import issuer_name, public_url, sign_certificate, verify_url
 from snicert.certs.keys import KeyPair
+from snicert.templating import environment
 
 PNG_DPI = 150
 LABEL_DPI = 300
 A4_PX = (round(layout.A4[0] / 25.4 * PNG_DPI), round(layout.A4[1] / 25.4 * PNG_DPI))
 LABEL_PX = (round(layout.LABEL[0] / 25.4 * LABEL_DPI), round(layout.LABEL[1] / 25.4 * LABEL_DPI))
 
-MEDIA_TYPES = {"json": "application/vc", "html": "text/html; charset=utf-8",
-               "pdf": "application/pdf", "png": "image/png", "label_png": "image/png",
-               "label_html": "text/html; charset=utf-8"}
-FILE_NAMES = {"json": "certificate.json", "html": "certificate.html",
-              "pdf": "certificate.pdf", "png": "certificate.png", "label_png": "label.png",
-              "label_html": "label.html"}
+MEDIA_TYPES = {
+    "json": "application/vc",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "label_png": "image/png",
+    "label_html": "text/html; charset=utf-8",
+}
+FILE_NAMES = {
+    "json": "certificate.json",
+    "html": "certificate.html",
+    "pdf": "certificate.pdf",
+    "png": "certificate.png",
+    "label_png": "label.png",
+    "label_html": "label.html",
+}
 
 
 @dataclass(frozen=True)
@@ -52,14 +63,14 @@ class Rendered:
 
     def files(self) -> list[tuple[str, str, bytes, str]]:
         """(kind, file name, bytes, media type) of every form, for outputs.write."""
-        return [(kind, FILE_NAMES[kind], getattr(self, kind), MEDIA_TYPES[kind])
-                for kind in FILE_NAMES]
+        return [
+            (kind, FILE_NAMES[kind], getattr(self, kind), MEDIA_TYPES[kind]) for kind in FILE_NAMES
+        ]
 
 
 @cache
 def _env(folder: str) -> Environment:
-    return Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(
-        ["html", "j2"]), undefined=StrictUndefined, trim_blocks=False)
+    return environment(FileSystemLoader(folder), undefined=StrictUndefined)
 
 
 def templates() -> Environment:
@@ -83,23 +94,38 @@ def qr_svg(matrix: list[bytes]) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" '
         f'shape-rendering="crispEdges" role="img" aria-label="QR">'
-        f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{"".join(parts)}"/></svg>')
+        f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{"".join(parts)}"/></svg>'
+    )
 
 
-def render_html(m: dict[str, Any], photo: layout.Photo | None, qr: list[bytes],
-                credential_text: str) -> bytes:
-    photo_uri = ("data:image/jpeg;base64," + base64.b64encode(photo.jpeg).decode("ascii")
-                 if photo is not None else None)
-    html = templates().get_template("certificate.html.j2").render(
-        m=m, photo_uri=photo_uri, qr_svg=qr_svg(qr),
-        credential=Markup(embed.html_script(credential_text)))
+def render_html(
+    m: dict[str, Any], photo: layout.Photo | None, qr: list[bytes], credential_text: str
+) -> bytes:
+    photo_uri = (
+        "data:image/jpeg;base64," + base64.b64encode(photo.jpeg).decode("ascii")
+        if photo is not None
+        else None
+    )
+    html = (
+        templates()
+        .get_template("certificate.html.j2")
+        .render(
+            m=m,
+            photo_uri=photo_uri,
+            qr_svg=qr_svg(qr),
+            credential=Markup(embed.html_script(credential_text)),
+        )
+    )
     return html.encode("utf-8")
 
 
 def render_label_html(m: dict[str, Any], qr: list[bytes], credential_text: str) -> bytes:
-    return templates().get_template("label.html.j2").render(
-        m=m, qr_svg=qr_svg(qr), credential=Markup(embed.html_script(credential_text))
-    ).encode("utf-8")
+    return (
+        templates()
+        .get_template("label.html.j2")
+        .render(m=m, qr_svg=qr_svg(qr), credential=Markup(embed.html_script(credential_text)))
+        .encode("utf-8")
+    )
 
 
 def _meta(m: dict[str, Any]) -> tuple[str, str, str]:
@@ -110,8 +136,13 @@ def _meta(m: dict[str, Any]) -> tuple[str, str, str]:
     return title, subject, keywords
 
 
-def render_pdf(m: dict[str, Any], photo: layout.Photo | None, qr: list[bytes],
-               credential_text: str, issued_at: str) -> bytes:
+def render_pdf(
+    m: dict[str, Any],
+    photo: layout.Photo | None,
+    qr: list[bytes],
+    credential_text: str,
+    issued_at: str,
+) -> bytes:
     canvas = layout.PdfCanvas(layout.A4)
     layout.draw_certificate(canvas, m, photo, qr)
     pdf = canvas.pdf
@@ -123,13 +154,17 @@ def render_pdf(m: dict[str, Any], photo: layout.Photo | None, qr: list[bytes],
     pdf.set_creator("snicert")
     created = datetime.fromisoformat(issued_at)
     pdf.set_creation_date(created)
-    pdf.set_xmp_metadata(embed.xmp_packet(credential_text, title, subject, keywords,
-                                          m["issuer"], created.isoformat()))
+    pdf.set_xmp_metadata(
+        embed.xmp_packet(
+            credential_text, title, subject, keywords, m["issuer"], created.isoformat()
+        )
+    )
     return bytes(pdf.output())
 
 
-def render_png(m: dict[str, Any], photo: layout.Photo | None, qr: list[bytes],
-               credential_text: str) -> bytes:
+def render_png(
+    m: dict[str, Any], photo: layout.Photo | None, qr: list[bytes], credential_text: str
+) -> bytes:
     canvas = layout.PngCanvas(layout.A4, PNG_DPI)
     layout.draw_certificate(canvas, m, photo, qr)
     return canvas.png(embed.png_text_chunks(credential_text, _meta(m)[0]))
@@ -141,20 +176,27 @@ def render_label_png(m: dict[str, Any], qr: list[bytes], credential_text: str) -
     return canvas.png(embed.png_text_chunks(credential_text, _meta(m)[0]))
 
 
-def render_certificate(data: dict[str, Any], photo: bytes | None, key: KeyPair, *,
-                       base_url: str | None = None, issuer: str | None = None,
-                       credential: dict[str, Any] | None = None) -> Rendered:
+def render_certificate(
+    data: dict[str, Any],
+    photo: bytes | None,
+    key: KeyPair,
+    *,
+    base_url: str | None = None,
+    issuer: str | None = None,
+    credential: dict[str, Any] | None = None,
+) -> Rendered:
     """Sign the certificate data and render every form.
 
     data: Certificate.data as stored by services.certificates.issue.
     photo: the product photo (JPEG/PNG bytes) from the dossier, or None.
     key: the signing key (keys.ensure_keypair()).
-    base_url: public site for the QR code and the credential ids (default SNICERT_PUBLIC_URL).
+    base_url: public site for the QR code and the credential ids (default: the public_url
+    setting).
     credential: an already signed credential to embed instead of signing `data` (tests use
     it to build forged files; normal callers leave it None).
     """
     base = (base_url or public_url()).rstrip("/")
-    issuer = issuer or issuer_name()
+    issuer = issuer or issuer_name(data)
     vc = credential if credential is not None else sign_certificate(data, key, base, issuer)
     number = data["number"]
     url = verify_url(number, base)
@@ -171,9 +213,15 @@ def render_certificate(data: dict[str, Any], photo: bytes | None, key: KeyPair, 
         label_png = render_label_png(m, qr, text)
         html = render_html(m, pic, qr, text)
         return Rendered(
-            number=number, kid=key.kid, verify_url=url, credential=vc,
+            number=number,
+            kid=key.kid,
+            verify_url=url,
+            credential=vc,
             json=(embed.credential_json(vc) + "\n").encode("utf-8"),
-            html=html, pdf=pdf, png=png.result(), label_png=label_png,
+            html=html,
+            pdf=pdf,
+            png=png.result(),
+            label_png=label_png,
             label_html=render_label_html(m, qr, text),
         )
 
@@ -185,6 +233,11 @@ def png_with_credential(png: bytes, credential: dict[str, Any]) -> bytes:
     with Image.open(io.BytesIO(png)) as im:
         im.load()
         out = io.BytesIO()
-        im.save(out, "PNG", pnginfo=embed.png_info(embed.credential_json(credential, None),
-                                                   im.info.get("Title", "")))
+        im.save(
+            out,
+            "PNG",
+            pnginfo=embed.png_info(
+                embed.credential_json(credential, None), im.info.get("Title", "")
+            ),
+        )
     return out.getvalue()

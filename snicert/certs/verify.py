@@ -26,8 +26,9 @@ def verify_bytes(data: bytes, known_keys: Any = None, now: datetime | None = Non
     return verify_credential(credential, keys, now, form)
 
 
-def verify_file(path_or_bytes: str | Path | bytes, known_keys: Any = None,
-                now: datetime | None = None) -> VerifyResult:
+def verify_file(
+    path_or_bytes: str | Path | bytes, known_keys: Any = None, now: datetime | None = None
+) -> VerifyResult:
     """Verify a certificate file offline: reads only the embedded signed credential (no
     pixels, no page content), checks the Ed25519 proof against `known_keys`, then the
     validity period against `now` (default: snicert.clock.now()).
@@ -48,8 +49,11 @@ def verify_file(path_or_bytes: str | Path | bytes, known_keys: Any = None,
 
 
 def _keys(known_keys: Any) -> dict[str, Ed25519PublicKey]:
-    if isinstance(known_keys, dict) and known_keys and all(
-            isinstance(v, Ed25519PublicKey) for v in known_keys.values()):
+    if (
+        isinstance(known_keys, dict)
+        and known_keys
+        and all(isinstance(v, Ed25519PublicKey) for v in known_keys.values())
+    ):
         return known_keys
     return load_public_keys(known_keys)
 
@@ -61,8 +65,9 @@ class OnlineStatus:
     message: str
 
 
-def check_online(base_url: str, number: str, timeout: float = 10.0,
-                 client: Any = None) -> OnlineStatus:
+def check_online(
+    base_url: str, number: str, timeout: float = 10.0, client: Any = None
+) -> OnlineStatus:
     """Ask the registry at {base_url}/api/v1/certificates/{number} for the current status."""
     import httpx
 
@@ -78,8 +83,9 @@ def check_online(base_url: str, number: str, timeout: float = 10.0,
     if response.status_code == 404:
         return OnlineStatus(False, None, f"not in the registry: {url} answered 404")
     if response.status_code != 200:
-        return OnlineStatus(False, None, f"online check failed: {url} answered "
-                                         f"{response.status_code}")
+        return OnlineStatus(
+            False, None, f"online check failed: {url} answered {response.status_code}"
+        )
     try:
         body = response.json()
         status = body["status"]

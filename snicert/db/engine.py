@@ -79,8 +79,9 @@ def reading() -> Iterator[Session]:
     Anything written in it is rolled back."""
     url = config.database_url()
     if url not in _READERS:
-        _READERS[url] = sessionmaker(engine().execution_options(**{_READ_ONLY: True}),
-                                     expire_on_commit=False)
+        _READERS[url] = sessionmaker(
+            engine().execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
     with _READERS[url]() as session, session.begin():
         yield session
         session.rollback()

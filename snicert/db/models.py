@@ -82,9 +82,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"))
     created_at: Mapped[datetime]
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     business: Mapped[Business | None] = relationship()
 
     @property
@@ -375,14 +373,16 @@ class WebSession(Base):
     expires_at: Mapped[datetime]
 
 
-class SignInFailure(Base):
-    """A failed sign-in, kept for the limiter's window; in the database so that every web
-    process counts the same failures."""
+class SignInAttempt(Base):
+    """How many sign-in attempts one key (an address, an account, or both) has claimed in
+    one window of the limiter (snicert.services.sessions); in the database so that every web
+    process counts the same attempts, and one row per key and window so that claiming is a
+    single atomic upsert."""
 
-    __tablename__ = "sign_in_failures"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(320), index=True)  # "ip:<addr>" or "email:<addr>"
-    at: Mapped[datetime]
+    __tablename__ = "sign_in_attempts"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class ApiToken(Base):
@@ -394,5 +394,6 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None]

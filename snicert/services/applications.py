@@ -31,38 +31,35 @@ from snicert.services.guards import (
 )
 
 NC_RESPONSE_KIND = "nc_response"
-MAGIC = {  # file type by content, never by name
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-}
-MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
-               "webp": "image/webp"}
+NC_RESPONSE_LIMIT_MB = 10
 
 
-def sniff(data: bytes) -> str | None:
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    for kind, prefixes in MAGIC.items():
-        if data.startswith(prefixes):
-            return kind
-    return None
-
-
-def create(s: Session, actor: User, product: str, brand: str, production_site: str,
-           variants: str | None = None, lot: str | None = None,
-           catalog: Catalog | None = None) -> Application:
+def create(
+    s: Session,
+    actor: User,
+    product: str,
+    brand: str,
+    production_site: str,
+    variants: str | None = None,
+    lot: str | None = None,
+    catalog: Catalog | None = None,
+) -> Application:
     require_role(actor, Role.APPLICANT)
     if actor.business_id is None:
         raise PermissionDenied(f"{actor.email} is not linked to a business")
     catalog = catalog or default_catalog()
     product = text.clean("product", product, Application.product)
     if product not in catalog.products:
-        raise InvalidInput("product", product,
-                           f"unknown product; known: {', '.join(sorted(catalog.products))}")
+        raise InvalidInput(
+            "product", product, f"unknown product; known: {', '.join(sorted(catalog.products))}"
+        )
     brand = text.clean("brand", brand, Application.brand, required="must not be empty")
-    production_site = text.clean("production_site", production_site,
-                                 Application.production_site, required="must not be empty")
+    production_site = text.clean(
+        "production_site",
+        production_site,
+        Application.production_site,
+        required="must not be empty",
+    )
     variants = text.optional("variants", variants, Application.variants)
     lot = text.optional("lot", lot, Application.lot)
     if catalog.products[product].scheme.type == "1b" and not lot:
@@ -70,16 +67,33 @@ def create(s: Session, actor: User, product: str, brand: str, production_site: s
     now = clock.now()
     seq = counters.next_value(s, f"application:{now.year}")
     app = Application(
-        number=f"APP-{now.year}-{seq:05d}", business_id=actor.business_id, product=product,
-        state=State.DRAFT.value, brand=brand, variants=variants,
-        production_site=production_site, lot=lot, created_by=actor.id,
-        created_at=now, state_changed_at=now, review_round=1,
-        awaiting_role=Role.APPLICANT.value, awaiting_action=lifecycle.STAGES[State.DRAFT].awaiting,
+        number=f"APP-{now.year}-{seq:05d}",
+        business_id=actor.business_id,
+        product=product,
+        state=State.DRAFT.value,
+        brand=brand,
+        variants=variants,
+        production_site=production_site,
+        lot=lot,
+        created_by=actor.id,
+        created_at=now,
+        state_changed_at=now,
+        review_round=1,
+        awaiting_role=Role.APPLICANT.value,
+        awaiting_action=lifecycle.STAGES[State.DRAFT].awaiting,
     )
     s.add(app)
     s.flush()
-    audit.record(s, actor, "application.created", "application", app.id, app.id,
-                 number=app.number, product=product)
+    audit.record(
+        s,
+        actor,
+        "application.created",
+        "application",
+        app.id,
+        app.id,
+        number=app.number,
+        product=product,
+    )
     return app
 
 
@@ -93,59 +107,77 @@ def renew(s: Session, actor: User, certificate_id: int) -> Application:
     require_owner(actor, old)
     if cert.status in ("withdrawn",):
         raise Conflict(f"certificate {cert.number} was withdrawn; apply anew instead")
-    earlier = s.scalar(select(Application.id).where(
-        Application.renewal_of == old.id, Application.state.notin_(
-            [State.REFUSED.value, State.WITHDRAWN.value])))
+    earlier = s.scalar(
+        select(Application.id).where(
+            Application.renewal_of == old.id,
+            Application.state.notin_([State.REFUSED.value, State.WITHDRAWN.value]),
+        )
+    )
     if earlier is not None:
         raise Conflict(f"certificate {cert.number} is already being renewed")
     app = create(s, actor, old.product, old.brand, old.production_site, old.variants, old.lot)
     app.renewal_of = old.id
-    audit.record(s, actor, "application.renewal_started", "application", app.id, app.id,
-                 renews=cert.number)
+    audit.record(
+        s, actor, "application.renewal_started", "application", app.id, app.id, renews=cert.number
+    )
     return app
 
 
-def attach_document(s: Session, actor: User, app_id: int, kind: str, filename: str,
-                    data: bytes, catalog: Catalog | None = None) -> Document:
+def attach_document(
+    s: Session,
+    actor: User,
+    app_id: int,
+    kind: str,
+    filename: str,
+    data: bytes,
+    catalog: Catalog | None = None,
+) -> Document:
     """Store a dossier document (draft) or a correction (while answering non-conformities)."""
     app = application(s, app_id)
     require_owner(actor, app)
     if app.state not in (State.DRAFT, State.NONCONFORMITY):
-        raise Conflict(f"documents can be added in states draft and nonconformity; "
-                       f"application {app.number} is {app.state}")
+        raise Conflict(
+            f"documents can be added in states draft and nonconformity; "
+            f"application {app.number} is {app.state}"
+        )
     product = app.product_snapshot or (catalog or default_catalog()).product(
-        app.product).model_dump(mode="json")
+        app.product
+    ).model_dump(mode="json")
     specs = {d["id"]: d for d in product["documents"]}
     if kind != NC_RESPONSE_KIND and kind not in specs:
-        raise InvalidInput("kind", kind, f"not a document of {app.product}; expected one of "
-                           f"{', '.join(sorted(specs))}")
-    if not data:
-        raise InvalidInput("file", filename, "the file is empty")
-    file_type = sniff(data)
-    allowed = specs[kind]["file_types"] if kind in specs else list(MEDIA_TYPES)
-    if file_type not in allowed:
-        raise InvalidInput("file", filename, f"content is {file_type or 'not a known type'}; "
-                           f"accepted: {', '.join(allowed)}")
-    limit_mb = specs[kind]["max_size_mb"] if kind in specs else 10
-    if len(data) > limit_mb * 1024 * 1024:
-        raise InvalidInput("file", filename, f"larger than {limit_mb} MB")
-    if file_type in uploads.FORMATS:
-        data = uploads.reencode(data, file_type, filename)
-    digest = storage.put(data)
-    doc = Document(application_id=app.id, kind=kind, filename=_display_name(filename),
-                   media_type=MEDIA_TYPES[file_type], sha256=digest, size=len(data),
-                   uploaded_by=actor.id, uploaded_at=clock.now())
+        raise InvalidInput(
+            "kind",
+            kind,
+            f"not a document of {app.product}; expected one of {', '.join(sorted(specs))}",
+        )
+    allowed = specs[kind]["file_types"] if kind in specs else list(uploads.MEDIA_TYPES)
+    limit_mb = specs[kind]["max_size_mb"] if kind in specs else NC_RESPONSE_LIMIT_MB
+    ok = uploads.accept(kind, filename, data, allowed, limit_mb)
+    digest = storage.put(ok.data)
+    doc = Document(
+        application_id=app.id,
+        kind=kind,
+        filename=ok.filename,
+        media_type=ok.media_type,
+        sha256=digest,
+        size=len(ok.data),
+        uploaded_by=actor.id,
+        uploaded_at=clock.now(),
+    )
     s.add(doc)
     s.flush()
-    audit.record(s, actor, "document.attached", "document", doc.id, app.id, kind=kind,
-                 sha256=digest, size=len(data))
+    audit.record(
+        s,
+        actor,
+        "document.attached",
+        "document",
+        doc.id,
+        app.id,
+        kind=kind,
+        sha256=digest,
+        size=len(ok.data),
+    )
     return doc
-
-
-def _display_name(filename: str) -> str:
-    # Kept only to show people; the bytes are stored under their hash.
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
-    return name[:255]
 
 
 def document_file(s: Session, actor: User, doc_id: int) -> tuple[Document, bytes]:
@@ -158,8 +190,9 @@ def document_file(s: Session, actor: User, doc_id: int) -> tuple[Document, bytes
 
 
 def latest_documents(s: Session, app_id: int) -> dict[str, Document]:
-    docs = s.scalars(select(Document).where(Document.application_id == app_id)
-                     .order_by(Document.id)).all()
+    docs = s.scalars(
+        select(Document).where(Document.application_id == app_id).order_by(Document.id)
+    ).all()
     return {d.kind: d for d in docs}
 
 
@@ -173,11 +206,15 @@ def submit(s: Session, actor: User, app_id: int) -> Application:
     version = checklists.current(s, app.product)
     app.checklist_version_id = version.id
     app.checklist_snapshot = version.content
-    app.product_snapshot = default_catalog().product(app.product).model_dump(
-        mode="json", by_alias=True, exclude={"schema_"})
+    app.product_snapshot = (
+        default_catalog()
+        .product(app.product)
+        .model_dump(mode="json", by_alias=True, exclude={"schema_"})
+    )
     app.submitted_at = clock.now()
-    return lifecycle.apply(s, app, "submit", actor, checklist_version=version.version,
-                           checklist_sha256=version.sha256)
+    return lifecycle.apply(
+        s, app, "submit", actor, checklist_version=version.version, checklist_sha256=version.sha256
+    )
 
 
 @dataclass(frozen=True)
@@ -197,10 +234,11 @@ def screening_findings(s: Session, app: Application) -> list[Finding]:
             if spec["mandatory"]:
                 findings.append(Finding(spec["id"], f"Dokumen wajib belum ada: {name}"))
             continue
-        ext = next((k for k, v in MEDIA_TYPES.items() if v == doc.media_type), None)
+        ext = next((k for k, v in uploads.MEDIA_TYPES.items() if v == doc.media_type), None)
         if ext not in spec["file_types"]:
-            findings.append(Finding(spec["id"], f"Jenis berkas {doc.media_type} tidak diterima "
-                                                f"untuk {name}"))
+            findings.append(
+                Finding(spec["id"], f"Jenis berkas {doc.media_type} tidak diterima untuk {name}")
+            )
         if doc.size > spec["max_size_mb"] * 1024 * 1024:
             findings.append(Finding(spec["id"], f"Berkas {name} melebihi {spec['max_size_mb']} MB"))
     if not NIB_RE.match(app.business.nib):
@@ -220,23 +258,41 @@ def screen(s: Session, actor: User, app_id: int) -> Application:
     return lifecycle.apply(s, app, "screen_fail", actor, findings=len(findings))
 
 
-def _raise_nc(s: Session, actor: User, app: Application, source: str, item_id: str,
-              description: str) -> Nonconformity:
-    nc = Nonconformity(application_id=app.id, round=app.review_round, source=source,
-                       item_id=item_id, description=description, raised_by=actor.id,
-                       raised_at=clock.now(), status="open")
+def _raise_nc(
+    s: Session, actor: User, app: Application, source: str, item_id: str, description: str
+) -> Nonconformity:
+    nc = Nonconformity(
+        application_id=app.id,
+        round=app.review_round,
+        source=source,
+        item_id=item_id,
+        description=description,
+        raised_by=actor.id,
+        raised_at=clock.now(),
+        status="open",
+    )
     s.add(nc)
     s.flush()
-    audit.record(s, actor, "nonconformity.raised", "nonconformity", nc.id, app.id,
-                 item_id=item_id, source=source, round=app.review_round)
+    audit.record(
+        s,
+        actor,
+        "nonconformity.raised",
+        "nonconformity",
+        nc.id,
+        app.id,
+        item_id=item_id,
+        source=source,
+        round=app.review_round,
+    )
     return nc
 
 
 VERDICTS = ("conform", "nonconform", "not_applicable")
 
 
-def record_review(s: Session, actor: User, app_id: int,
-                  verdicts: dict[str, tuple[str, str | None]]) -> Application:
+def record_review(
+    s: Session, actor: User, app_id: int, verdicts: dict[str, tuple[str, str | None]]
+) -> Application:
     """Record a verdict on every document item of the snapshot for this review round.
 
     Non-conforming items become non-conformities sent to the applicant; if every item
@@ -256,33 +312,48 @@ def record_review(s: Session, actor: User, app_id: int,
     for item_id, (verdict, comment) in verdicts.items():
         if verdict not in VERDICTS:
             raise InvalidInput(f"verdicts.{item_id}", verdict, f"expected one of {VERDICTS}")
-        comment = text.optional(f"verdicts.{item_id}.comment", comment,
-                                ReviewVerdict.comment, multiline=True)
+        comment = text.optional(
+            f"verdicts.{item_id}.comment", comment, ReviewVerdict.comment, multiline=True
+        )
         if verdict == "nonconform" and not comment:
-            raise InvalidInput(f"verdicts.{item_id}.comment", comment,
-                               "say what does not conform")
+            raise InvalidInput(f"verdicts.{item_id}.comment", comment, "say what does not conform")
         checked[item_id] = (verdict, comment)
     verdicts = checked
     now = clock.now()
     for item_id, (verdict, comment) in verdicts.items():
-        s.add(ReviewVerdict(application_id=app.id, round=app.review_round, item_id=item_id,
-                            verdict=verdict, comment=comment, reviewer_id=actor.id, at=now))
+        s.add(
+            ReviewVerdict(
+                application_id=app.id,
+                round=app.review_round,
+                item_id=item_id,
+                verdict=verdict,
+                comment=comment,
+                reviewer_id=actor.id,
+                at=now,
+            )
+        )
         if verdict == "nonconform":
             _raise_nc(s, actor, app, "review", item_id, comment or "")
     s.flush()
     counts = {v: sum(1 for x, _ in verdicts.values() if x == v) for v in VERDICTS}
-    return lifecycle.apply(s, app, "review_fail" if any_nc else "review_pass", actor,
-                           round=app.review_round, **counts)
+    return lifecycle.apply(
+        s, app, "review_fail" if any_nc else "review_pass", actor, round=app.review_round, **counts
+    )
 
 
 def open_nonconformities(s: Session, app_id: int) -> list[Nonconformity]:
-    return list(s.scalars(select(Nonconformity).where(
-        Nonconformity.application_id == app_id, Nonconformity.status == "open"
-    ).order_by(Nonconformity.id)))
+    return list(
+        s.scalars(
+            select(Nonconformity)
+            .where(Nonconformity.application_id == app_id, Nonconformity.status == "open")
+            .order_by(Nonconformity.id)
+        )
+    )
 
 
-def answer_nonconformity(s: Session, actor: User, nc_id: int, answer: str,
-                         document_id: int | None = None) -> Nonconformity:
+def answer_nonconformity(
+    s: Session, actor: User, nc_id: int, answer: str, document_id: int | None = None
+) -> Nonconformity:
     """The applicant's answer; the last open one sends the case back to document review."""
     nc = get(s, Nonconformity, nc_id, "non-conformity")
     app = application(s, nc.application_id, lock=True)
@@ -290,21 +361,36 @@ def answer_nonconformity(s: Session, actor: User, nc_id: int, answer: str,
     lifecycle.check(app.state, "answer_nonconformities", actor)
     if nc.status != "open":
         raise Conflict(f"non-conformity {nc_id} is already {nc.status}")
-    answer = text.clean("text", answer, NonconformityResponse.text, multiline=True,
-                        required="describe the correction")
+    answer = text.clean(
+        "text",
+        answer,
+        NonconformityResponse.text,
+        multiline=True,
+        required="describe the correction",
+    )
     if document_id is not None:
         doc = get(s, Document, document_id, "document")
         if doc.application_id != app.id:
             raise InvalidInput("document_id", document_id, "not a document of this application")
-    s.add(NonconformityResponse(nonconformity_id=nc.id, text=answer,
-                                document_id=document_id, answered_by=actor.id,
-                                at=clock.now()))
+    s.add(
+        NonconformityResponse(
+            nonconformity_id=nc.id,
+            text=answer,
+            document_id=document_id,
+            answered_by=actor.id,
+            at=clock.now(),
+        )
+    )
     nc.status = "answered"
     s.flush()
-    audit.record(s, actor, "nonconformity.answered", "nonconformity", nc.id, app.id,
-                 document_id=document_id)
-    remaining = s.scalar(select(func.count()).select_from(Nonconformity).where(
-        Nonconformity.application_id == app.id, Nonconformity.status == "open"))
+    audit.record(
+        s, actor, "nonconformity.answered", "nonconformity", nc.id, app.id, document_id=document_id
+    )
+    remaining = s.scalar(
+        select(func.count())
+        .select_from(Nonconformity)
+        .where(Nonconformity.application_id == app.id, Nonconformity.status == "open")
+    )
     if remaining == 0:
         app.review_round += 1
         lifecycle.apply(s, app, "answer_nonconformities", actor, round=app.review_round)
@@ -315,6 +401,11 @@ def withdraw(s: Session, actor: User, app_id: int, reason: str) -> Application:
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
     lifecycle.check(app.state, "withdraw", actor)
-    reason = text.clean("reason", reason, text.LONG_TEXT, multiline=True,
-                        required="say why the application is withdrawn")
+    reason = text.clean(
+        "reason",
+        reason,
+        text.LONG_TEXT,
+        multiline=True,
+        required="say why the application is withdrawn",
+    )
     return lifecycle.apply(s, app, "withdraw", actor, reason=reason)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle
+from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Certificate, Evaluation, User
 from snicert.errors import Conflict
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
@@ -34,6 +34,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
 
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "issue", actor)
+    body = certification_body()
     product = app.product_snapshot
     now = clock.now()
     seq = counters.next_value(s, f"certificate:{product['certificate_prefix']}:{now.year}")
@@ -44,8 +45,13 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
     b = app.business
     data: dict[str, Any] = {
         "number": number,
-        "holder": {"name": b.name, "nib": b.nib, "address": b.address, "city": b.city,
-                   "province": b.province},
+        "holder": {
+            "name": b.name,
+            "nib": b.nib,
+            "address": b.address,
+            "city": b.city,
+            "province": b.province,
+        },
         "production_site": app.production_site,
         "brand": app.brand,
         "product": {"code": app.product, "name": product["name"], "variants": app.variants},
@@ -57,17 +63,53 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
         "checklist": {"product": app.product, "version": app.checklist_snapshot["version"]},
         "evaluation_id": evaluation.id if evaluation else None,
         "application": app.number,
+        "certification_body": body,
     }
-    cert = Certificate(application_id=app.id, number=number, product=app.product,
-                       business_id=app.business_id, status=CertState.ACTIVE.value,
-                       issued_by=actor.id, issued_at=now, valid_until=valid_until, data=data)
+    cert = Certificate(
+        application_id=app.id,
+        number=number,
+        product=app.product,
+        business_id=app.business_id,
+        status=CertState.ACTIVE.value,
+        issued_by=actor.id,
+        issued_at=now,
+        valid_until=valid_until,
+        data=data,
+    )
     s.add(cert)
     s.flush()
     cert.key_id = _render(s, app, cert)
-    audit.record(s, actor, "certificate.issued", "certificate", cert.id, app.id, number=number,
-                 key_id=cert.key_id)
+    audit.record(
+        s,
+        actor,
+        "certificate.issued",
+        "certificate",
+        cert.id,
+        app.id,
+        number=number,
+        key_id=cert.key_id,
+    )
     lifecycle.apply(s, app, "issue", actor, certificate=number)
     return cert
+
+
+def certification_body() -> dict[str, Any]:
+    """Who certifies, as the certificate names it (ISO/IEC 17065 §7.7); refused while the
+    LSPro's identity settings are incomplete."""
+    cfg = settings.current()
+    missing = cfg.missing_identity()
+    if missing:
+        raise Conflict(
+            "the LSPro's identity is incomplete; set "
+            + ", ".join(settings.env_name(n) for n in missing)
+            + " (or `snicert settings set NAME VALUE`) before issuing"
+        )
+    return {
+        "name": cfg.lspro_name,
+        "address": cfg.lspro_address,
+        "accreditation": cfg.lspro_accreditation,
+        "signatory": {"name": cfg.signatory_name, "title": cfg.signatory_title},
+    }
 
 
 PHOTO_KIND = "product_photos"
@@ -84,31 +126,49 @@ def _render(s: Session, app, cert: Certificate) -> str:
     photo = storage.get(photo_doc.sha256) if photo_doc is not None else None
     rendered = render_certificate(cert.data, photo, ensure_keypair())
     for kind, name, data, media_type in rendered.files():
-        outputs.write(s, f"certificate:{cert.id}", kind, f"outputs/{app.number}/{name}", data,
-                      media_type)
+        outputs.write(
+            s, f"certificate:{cert.id}", kind, f"outputs/{app.number}/{name}", data, media_type
+        )
     return rendered.kid
 
 
-def _change(s: Session, actor: User, cert_id: int, action: str, reason: str | None,
-            **data: Any) -> Certificate:
+def _change(
+    s: Session, actor: User, cert_id: int, action: str, reason: str | None, **data: Any
+) -> Certificate:
     cert = get(s, Certificate, cert_id, "certificate")
     t = lifecycle.check(cert.status, action, actor, CERTIFICATE_TRANSITIONS, "certificate")
     if action == "expire" and (cert.valid_until is None or cert.valid_until > clock.now()):
-        raise Conflict(f"certificate {cert.number} is valid until "
-                       f"{cert.valid_until or 'the end of its lot'}; it cannot expire now")
-    reason = text.clean("reason", reason, Certificate.status_reason, multiline=True,
-                        required=f"a {action} states its reason")
+        raise Conflict(
+            f"certificate {cert.number} is valid until "
+            f"{cert.valid_until or 'the end of its lot'}; it cannot expire now"
+        )
+    reason = text.clean(
+        "reason",
+        reason,
+        Certificate.status_reason,
+        multiline=True,
+        required=f"a {action} states its reason",
+    )
     before = cert.status
     cert.status, cert.status_reason = t.target.value, reason
-    audit.record(s, actor, f"certificate.{t.event}", "certificate", cert.id, cert.application_id,
-                 **{"from": before, "to": cert.status, "reason": reason, **data})
+    audit.record(
+        s,
+        actor,
+        f"certificate.{t.event}",
+        "certificate",
+        cert.id,
+        cert.application_id,
+        **{"from": before, "to": cert.status, "reason": reason, **data},
+    )
     return cert
 
 
-def suspend(s: Session, actor: User, cert_id: int, reason: str,
-            fix_by: datetime | None = None) -> Certificate:
-    return _change(s, actor, cert_id, "suspend", reason,
-                   fix_by=fix_by.isoformat() if fix_by else None)
+def suspend(
+    s: Session, actor: User, cert_id: int, reason: str, fix_by: datetime | None = None
+) -> Certificate:
+    return _change(
+        s, actor, cert_id, "suspend", reason, fix_by=fix_by.isoformat() if fix_by else None
+    )
 
 
 def reinstate(s: Session, actor: User, cert_id: int, reason: str) -> Certificate:

@@ -18,28 +18,49 @@ from snicert.services.lab import counted_results
 
 def findings(s: Session, app: Application) -> dict[str, Any]:
     """Every document item and every lab parameter with its verdict (the evaluation basis)."""
-    verdicts = {v.item_id: v for v in s.scalars(
-        select(ReviewVerdict).where(ReviewVerdict.application_id == app.id)
-        .order_by(ReviewVerdict.round))}  # later rounds overwrite earlier ones
+    verdicts = {
+        v.item_id: v
+        for v in s.scalars(
+            select(ReviewVerdict)
+            .where(ReviewVerdict.application_id == app.id)
+            .order_by(ReviewVerdict.round)
+        )
+    }  # later rounds overwrite earlier ones
     counted = counted_results(s, app)
-    documents = [{
-        "id": item["id"], "text": item["text"], "status": item["source"]["status"],
-        "verdict": verdicts[item["id"]].verdict if item["id"] in verdicts else "not_reviewed",
-        "comment": verdicts[item["id"]].comment if item["id"] in verdicts else None,
-    } for item in app.checklist_snapshot["document_items"]]
+    documents = [
+        {
+            "id": item["id"],
+            "text": item["text"],
+            "status": item["source"]["status"],
+            "verdict": verdicts[item["id"]].verdict if item["id"] in verdicts else "not_reviewed",
+            "comment": verdicts[item["id"]].comment if item["id"] in verdicts else None,
+        }
+        for item in app.checklist_snapshot["document_items"]
+    ]
     parameters = []
     for p in app.checklist_snapshot["parameters"]:
         r = counted.get(p["id"])
-        parameters.append({
-            "id": p["id"], "name": p["name"], "unit": p["unit"], "requirement": p["requirement"],
-            "status": p["source"]["status"], "value": r.value_text if r else None,
-            "verdict": r.verdict if r else "not_tested",
-        })
-    ok = (all(d["verdict"] in (CONFORM, "not_applicable") for d in documents)
-          and all(p["verdict"] == CONFORM for p in parameters))
+        parameters.append(
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "unit": p["unit"],
+                "requirement": p["requirement"],
+                "status": p["source"]["status"],
+                "value": r.value_text if r else None,
+                "verdict": r.verdict if r else "not_tested",
+            }
+        )
+    ok = all(d["verdict"] in (CONFORM, "not_applicable") for d in documents) and all(
+        p["verdict"] == CONFORM for p in parameters
+    )
     failing = [p["id"] for p in parameters if p["verdict"] != CONFORM]
-    return {"documents": documents, "parameters": parameters, "conform": ok,
-            "failing_parameters": failing}
+    return {
+        "documents": documents,
+        "parameters": parameters,
+        "conform": ok,
+        "failing_parameters": failing,
+    }
 
 
 def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -> Evaluation:
@@ -49,10 +70,19 @@ def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -
     recommendation = "grant" if basis["conform"] else "refuse"
     summary = text.optional("summary", summary, Evaluation.summary, multiline=True)
     if summary is None:
-        summary = ("Semua persyaratan terpenuhi." if basis["conform"] else
-                   "Tidak memenuhi: " + ", ".join(basis["failing_parameters"]))
-    ev = Evaluation(application_id=app.id, evaluator_id=actor.id, recommendation=recommendation,
-                    summary=summary, findings=basis, at=clock.now())
+        summary = (
+            "Semua persyaratan terpenuhi."
+            if basis["conform"]
+            else "Tidak memenuhi: " + ", ".join(basis["failing_parameters"])
+        )
+    ev = Evaluation(
+        application_id=app.id,
+        evaluator_id=actor.id,
+        recommendation=recommendation,
+        summary=summary,
+        findings=basis,
+        at=clock.now(),
+    )
     s.add(ev)
     s.flush()
     lifecycle.apply(s, app, "evaluate", actor, recommendation=recommendation)
@@ -60,13 +90,25 @@ def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -
 
 
 def involved_in_review_or_evaluation(s: Session, app_id: int, user_id: int) -> bool:
-    reviewed = s.scalar(select(ReviewVerdict.id).where(
-        ReviewVerdict.application_id == app_id, ReviewVerdict.reviewer_id == user_id).limit(1))
-    raised = s.scalar(select(Nonconformity.id).where(
-        Nonconformity.application_id == app_id, Nonconformity.raised_by == user_id,
-        Nonconformity.source == "review").limit(1))
-    evaluated = s.scalar(select(Evaluation.id).where(
-        Evaluation.application_id == app_id, Evaluation.evaluator_id == user_id))
+    reviewed = s.scalar(
+        select(ReviewVerdict.id)
+        .where(ReviewVerdict.application_id == app_id, ReviewVerdict.reviewer_id == user_id)
+        .limit(1)
+    )
+    raised = s.scalar(
+        select(Nonconformity.id)
+        .where(
+            Nonconformity.application_id == app_id,
+            Nonconformity.raised_by == user_id,
+            Nonconformity.source == "review",
+        )
+        .limit(1)
+    )
+    evaluated = s.scalar(
+        select(Evaluation.id).where(
+            Evaluation.application_id == app_id, Evaluation.evaluator_id == user_id
+        )
+    )
     return any(x is not None for x in (reviewed, raised, evaluated))
 
 
@@ -76,16 +118,21 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, outcome, actor)
     if involved_in_review_or_evaluation(s, app.id, actor.id):
-        raise SeparationOfDuties(f"{actor.email} reviewed the documents or evaluated "
-                                 f"{app.number} and may not decide it")
-    reason = text.clean("reason", reason, Decision.reason, multiline=True,
-                        required="a decision states its reason")
+        raise SeparationOfDuties(
+            f"{actor.email} reviewed the documents or evaluated {app.number} and may not decide it"
+        )
+    reason = text.clean(
+        "reason", reason, Decision.reason, multiline=True, required="a decision states its reason"
+    )
     evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
     if outcome == "grant" and not evaluation.findings["conform"]:
-        raise Conflict(f"{app.number} cannot be granted: the evaluation found nonconformities "
-                       f"({', '.join(evaluation.findings['failing_parameters']) or 'documents'})")
-    d = Decision(application_id=app.id, decided_by=actor.id, outcome=outcome,
-                 reason=reason, at=clock.now())
+        raise Conflict(
+            f"{app.number} cannot be granted: the evaluation found nonconformities "
+            f"({', '.join(evaluation.findings['failing_parameters']) or 'documents'})"
+        )
+    d = Decision(
+        application_id=app.id, decided_by=actor.id, outcome=outcome, reason=reason, at=clock.now()
+    )
     s.add(d)
     s.flush()
     lifecycle.apply(s, app, outcome, actor, reason=d.reason)
@@ -93,6 +140,7 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
 
 
 def refusal_reason(s: Session, app_id: int) -> str | None:
-    d = s.scalar(select(Decision).where(Decision.application_id == app_id,
-                                        Decision.outcome == "refuse"))
+    d = s.scalar(
+        select(Decision).where(Decision.application_id == app_id, Decision.outcome == "refuse")
+    )
     return d.reason if d else None

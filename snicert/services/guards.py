@@ -47,16 +47,19 @@ def user_by_email(s: Session, email: str) -> User:
 def require_role(actor: User, *roles: Role) -> None:
     if not actor.roles & set(roles):
         need = " or ".join(sorted(roles))
-        raise PermissionDenied(f"this step needs the role {need}; {actor.email} has "
-                               f"{', '.join(sorted(actor.roles)) or 'none'}")
+        raise PermissionDenied(
+            f"this step needs the role {need}; {actor.email} has "
+            f"{', '.join(sorted(actor.roles)) or 'none'}"
+        )
 
 
 def require_owner(actor: User, app: Application) -> None:
     """Applicants act only on their own business's applications."""
     if Role.APPLICANT in actor.roles and actor.business_id == app.business_id:
         return
-    raise PermissionDenied(f"{actor.email} does not act for the business of application "
-                           f"{app.number}")
+    raise PermissionDenied(
+        f"{actor.email} does not act for the business of application {app.number}"
+    )
 
 
 def can_see(actor: User, app: Application) -> bool:

@@ -19,8 +19,9 @@ from snicert.services.guards import application, get, require_role
 
 
 def samples_of(s: Session, app_id: int) -> list[Sample]:
-    return list(s.scalars(select(Sample).where(Sample.application_id == app_id)
-                          .order_by(Sample.seq)))
+    return list(
+        s.scalars(select(Sample).where(Sample.application_id == app_id).order_by(Sample.seq))
+    )
 
 
 def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
@@ -44,33 +45,59 @@ def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
     now = clock.now()
     samples = []
     for seq, (purpose, units) in enumerate(parts, start=first_seq):
-        sample = Sample(application_id=app.id, seq=seq, code=f"{app.number}-S{seq}",
-                        purpose=purpose, units=units, amount=amount_text,
-                        container=plan["container"]["id"], status="planned", created_at=now)
+        sample = Sample(
+            application_id=app.id,
+            seq=seq,
+            code=f"{app.number}-S{seq}",
+            purpose=purpose,
+            units=units,
+            amount=amount_text,
+            container=plan["container"]["id"],
+            status="planned",
+            created_at=now,
+        )
         s.add(sample)
         samples.append(sample)
     s.flush()
     for sample in samples:
-        audit.record(s, actor, "sample.planned", "sample", sample.id, app.id, code=sample.code,
-                     purpose=sample.purpose, units=sample.units)
+        audit.record(
+            s,
+            actor,
+            "sample.planned",
+            "sample",
+            sample.id,
+            app.id,
+            code=sample.code,
+            purpose=sample.purpose,
+            units=sample.units,
+        )
     return samples
 
 
-def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
-                    location: str, taken_at: datetime | None = None) -> Application:
+def record_sampling(
+    s: Session,
+    actor: User,
+    app_id: int,
+    seals: dict[str, str],
+    location: str,
+    taken_at: datetime | None = None,
+) -> Application:
     """The sampling officer took and sealed every planned sample: send them to the lab."""
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "samples_sent", actor)
     samples = [x for x in samples_of(s, app.id) if x.status == "planned"]
     if not samples:
         raise Conflict(f"no samples are planned for {app.number} yet")
-    seals = {x.code: text.optional(f"seals.{x.code}", seals.get(x.code), Sample.seal_number)
-             for x in samples}
+    seals = {
+        x.code: text.optional(f"seals.{x.code}", seals.get(x.code), Sample.seal_number)
+        for x in samples
+    }
     missing = sorted(code for code, seal in seals.items() if not seal)
     if missing and app.product_snapshot["sampling_plan"]["seal_required"]:
         raise InvalidInput("seals", missing, "every sample needs its seal number")
-    location = text.clean("location", location, Sample.location,
-                          required="say where the samples were taken")
+    location = text.clean(
+        "location", location, Sample.location, required="say where the samples were taken"
+    )
     when = taken_at or clock.now()
     for sample in samples:
         sample.seal_number = seals[sample.code]
@@ -80,30 +107,69 @@ def record_sampling(s: Session, actor: User, app_id: int, seals: dict[str, str],
     return lifecycle.apply(s, app, "samples_sent", actor)
 
 
-CUSTODY_STATUS = {"taken": "taken", "sealed": "sealed", "received": "received",
-                  "in_testing": "in_testing", "retained": "retained", "disposed": "disposed",
-                  "rejected": "rejected"}
+CUSTODY_STATUS = {
+    "taken": "taken",
+    "sealed": "sealed",
+    "received": "received",
+    "in_testing": "in_testing",
+    "retained": "retained",
+    "disposed": "disposed",
+    "rejected": "rejected",
+}
 
 
-def custody(s: Session, actor: User, sample: Sample, event: str, location: str | None = None,
-            note: str | None = None, at: datetime | None = None) -> CustodyEvent:
+def custody(
+    s: Session,
+    actor: User,
+    sample: Sample,
+    event: str,
+    location: str | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> CustodyEvent:
     """Append one chain-of-custody event (and its audit event); the sample takes its status."""
-    entry = CustodyEvent(sample_id=sample.id, event=event, at=at or clock.now(), by=actor.id,
-                         location=location, note=note)
+    entry = CustodyEvent(
+        sample_id=sample.id,
+        event=event,
+        at=at or clock.now(),
+        by=actor.id,
+        location=location,
+        note=note,
+    )
     s.add(entry)
     sample.status = CUSTODY_STATUS[event]
-    audit.record(s, actor, f"sample.{event}", "sample", sample.id, sample.application_id,
-                 code=sample.code, location=location, note=note)
+    audit.record(
+        s,
+        actor,
+        f"sample.{event}",
+        "sample",
+        sample.id,
+        sample.application_id,
+        code=sample.code,
+        location=location,
+        note=note,
+    )
     return entry
 
 
 def custody_log(s: Session, sample_id: int) -> list[CustodyEvent]:
-    return list(s.scalars(select(CustodyEvent).where(CustodyEvent.sample_id == sample_id)
-                          .order_by(CustodyEvent.id)))
+    return list(
+        s.scalars(
+            select(CustodyEvent)
+            .where(CustodyEvent.sample_id == sample_id)
+            .order_by(CustodyEvent.id)
+        )
+    )
 
 
-def receive_sample(s: Session, actor: User, sample_id: int, seal_number: str,
-                   seal_intact: bool, received_at: datetime | None = None) -> Sample:
+def receive_sample(
+    s: Session,
+    actor: User,
+    sample_id: int,
+    seal_number: str,
+    seal_intact: bool,
+    received_at: datetime | None = None,
+) -> Sample:
     """The lab receives a sealed sample. A broken or different seal, or a transit longer
     than the sampling plan allows, rejects the round's samples and asks for new sampling."""
     require_role(actor, Role.LAB_ANALYST, Role.LAB_VERIFIER)
@@ -113,8 +179,12 @@ def receive_sample(s: Session, actor: User, sample_id: int, seal_number: str,
         raise Conflict(f"samples are received in state testing; {app.number} is {app.state}")
     if sample.status != "sealed":
         raise Conflict(f"sample {sample.code} is {sample.status}, not sealed and in transit")
-    seal_number = text.clean("seal_number", seal_number, Sample.seal_number,
-                             required="read the seal number on the sample")
+    seal_number = text.clean(
+        "seal_number",
+        seal_number,
+        Sample.seal_number,
+        required="read the seal number on the sample",
+    )
     when = received_at or clock.now()
     plan = app.product_snapshot["sampling_plan"]
     hours = (when - sample.taken_at).total_seconds() / 3600
@@ -122,11 +192,15 @@ def receive_sample(s: Session, actor: User, sample_id: int, seal_number: str,
     if not seal_intact:
         problem = f"segel rusak / seal broken ({sample.code})"
     elif (sample.seal_number or "") != seal_number:
-        problem = (f"nomor segel {seal_number!r} tidak sesuai {sample.seal_number!r} "
-                   f"/ seal number does not match ({sample.code})")
+        problem = (
+            f"nomor segel {seal_number!r} tidak sesuai {sample.seal_number!r} "
+            f"/ seal number does not match ({sample.code})"
+        )
     elif hours > plan["max_transit_hours"]:
-        problem = (f"waktu transit {hours:.0f} jam melebihi {plan['max_transit_hours']} jam / "
-                   f"transit too long ({sample.code})")
+        problem = (
+            f"waktu transit {hours:.0f} jam melebihi {plan['max_transit_hours']} jam / "
+            f"transit too long ({sample.code})"
+        )
     if problem:
         reject_sample(s, actor, sample.id, problem)
         return sample
@@ -147,8 +221,13 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
     sample = get(s, Sample, sample_id, "sample")
     app = application(s, sample.application_id, lock=True)
     lifecycle.check(app.state, "resample", actor)
-    reason = text.clean("reason", reason, CustodyEvent.note, multiline=True,
-                        required="say why the sample is rejected")
+    reason = text.clean(
+        "reason",
+        reason,
+        CustodyEvent.note,
+        multiline=True,
+        required="say why the sample is rejected",
+    )
     for other in samples_of(s, app.id):
         if other.status != "rejected":
             custody(s, actor, other, "rejected", note=reason)
@@ -158,23 +237,34 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
 def _results(s: Session, app_id: int, parameter_id: str | None = None) -> list[LabResult]:
     """Results on the application's samples, except those of rejected samples (a new
     round of sampling starts the testing over)."""
-    q = select(LabResult).join(Sample, Sample.id == LabResult.sample_id).where(
-        LabResult.application_id == app_id, Sample.status != "rejected")
+    q = (
+        select(LabResult)
+        .join(Sample, Sample.id == LabResult.sample_id)
+        .where(LabResult.application_id == app_id, Sample.status != "rejected")
+    )
     if parameter_id is not None:
         q = q.where(LabResult.parameter_id == parameter_id)
     return list(s.scalars(q.order_by(LabResult.parameter_id, LabResult.attempt)))
 
 
-def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value: str,
-                  unit: str, *, uncertainty: str | None = None, method: str | None = None,
-                  instrument: str | None = None, tested_on: datetime | None = None,
-                  ) -> LabResult:
+def record_result(
+    s: Session,
+    actor: User,
+    app_id: int,
+    parameter_id: str,
+    value: str,
+    unit: str,
+    *,
+    uncertainty: str | None = None,
+    method: str | None = None,
+    instrument: str | None = None,
+    tested_on: datetime | None = None,
+) -> LabResult:
     """Enter one result against the application's checklist snapshot (judged at once)."""
     require_role(actor, Role.LAB_ANALYST)
     value = text.clean(parameter_id, value, LabResult.value_text)
     unit = text.clean(f"{parameter_id}.unit", unit, LabResult.unit)
-    uncertainty = text.optional(f"{parameter_id}.uncertainty", uncertainty,
-                                LabResult.uncertainty)
+    uncertainty = text.optional(f"{parameter_id}.uncertainty", uncertainty, LabResult.uncertainty)
     method = text.optional(f"{parameter_id}.method", method, LabResult.method)
     instrument = text.optional(f"{parameter_id}.instrument", instrument, LabResult.instrument)
     app = application(s, app_id, lock=True)
@@ -183,8 +273,9 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     params = {p["id"]: p for p in app.checklist_snapshot["parameters"]}
     param = params.get(parameter_id)
     if param is None:
-        raise InvalidInput("parameter", parameter_id,
-                           f"not a parameter of the {app.product} checklist")
+        raise InvalidInput(
+            "parameter", parameter_id, f"not a parameter of the {app.product} checklist"
+        )
     cat_units = default_catalog().units
     expected = cat_units.get(param["unit"])
     given = cat_units.get(unit.strip())
@@ -197,27 +288,53 @@ def record_result(s: Session, actor: User, app_id: int, parameter_id: str, value
     if earlier and not _open_for_entry(earlier[-1]):
         latest = earlier[-1]
         if latest.status == "entered":
-            raise Conflict(f"{parameter_id} has a result awaiting verification (attempt "
-                           f"{latest.attempt}): a verifier verifies, retracts or retests it")
-        raise Conflict(f"{parameter_id} already has a verified result (attempt "
-                       f"{latest.attempt}); a new one needs a retraction or a retest request")
+            raise Conflict(
+                f"{parameter_id} has a result awaiting verification (attempt "
+                f"{latest.attempt}): a verifier verifies, retracts or retests it"
+            )
+        raise Conflict(
+            f"{parameter_id} already has a verified result (attempt "
+            f"{latest.attempt}); a new one needs a retraction or a retest request"
+        )
     sample = test_sample(s, app)
     if sample.status not in ("received", "in_testing"):
-        raise Conflict(f"sample {sample.code} is {sample.status}: the lab must receive it "
-                       "before results are entered")
+        raise Conflict(
+            f"sample {sample.code} is {sample.status}: the lab must receive it "
+            "before results are entered"
+        )
     if sample.status == "received":
         custody(s, actor, sample, "in_testing")
-    result = LabResult(application_id=app.id, sample_id=sample.id,
-                       parameter_id=parameter_id, attempt=len(earlier) + 1,
-                       value_text=str(value).strip(), unit=unit.strip(), uncertainty=uncertainty,
-                       method=method or param["method"], instrument=instrument,
-                       tested_on=tested_on, analyst_id=actor.id, entered_at=clock.now(),
-                       status="entered", verdict=verdict)
+    result = LabResult(
+        application_id=app.id,
+        sample_id=sample.id,
+        parameter_id=parameter_id,
+        attempt=len(earlier) + 1,
+        value_text=str(value).strip(),
+        unit=unit.strip(),
+        uncertainty=uncertainty,
+        method=method or param["method"],
+        instrument=instrument,
+        tested_on=tested_on,
+        analyst_id=actor.id,
+        entered_at=clock.now(),
+        status="entered",
+        verdict=verdict,
+    )
     s.add(result)
     s.flush()
-    audit.record(s, actor, "result.entered", "lab_result", result.id, app.id,
-                 parameter=parameter_id, value=result.value_text, unit=result.unit,
-                 verdict=verdict, attempt=result.attempt)
+    audit.record(
+        s,
+        actor,
+        "result.entered",
+        "lab_result",
+        result.id,
+        app.id,
+        parameter=parameter_id,
+        value=result.value_text,
+        unit=result.unit,
+        verdict=verdict,
+        attempt=result.attempt,
+    )
     return result
 
 
@@ -229,22 +346,28 @@ def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
     """Four-eyes: a lab verifier who did not enter the result releases it."""
     result = _verifiable(s, actor, result_id)
     result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
-    audit.record(s, actor, "result.verified", "lab_result", result.id, result.application_id,
-                 parameter=result.parameter_id, verdict=result.verdict)
+    audit.record(
+        s,
+        actor,
+        "result.verified",
+        "lab_result",
+        result.id,
+        result.application_id,
+        parameter=result.parameter_id,
+        verdict=result.verdict,
+    )
     return result
 
 
 def _open_for_entry(latest: LabResult) -> bool:
-    return latest.status == "retracted" or (latest.status == "verified"
-                                            and latest.retest_requested)
+    return latest.status == "retracted" or (latest.status == "verified" and latest.retest_requested)
 
 
 def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
     require_role(actor, Role.LAB_VERIFIER)
     result = get(s, LabResult, result_id, "lab result")
     if result.analyst_id == actor.id:
-        raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not "
-                                 "verify it")
+        raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not verify it")
     app = application(s, result.application_id, lock=True)
     if app.state != State.TESTING:
         raise Conflict(f"results are verified in state testing; {app.number} is {app.state}")
@@ -257,12 +380,27 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
     """The result is invalid (wrong sample, method error...): it never counts; the
     parameter must be entered again."""
     result = _verifiable(s, actor, result_id)
-    result.status, result.note = "retracted", text.clean(
-        "reason", reason, LabResult.note, multiline=True,
-        required="say why the result is retracted")
+    result.status, result.note = (
+        "retracted",
+        text.clean(
+            "reason",
+            reason,
+            LabResult.note,
+            multiline=True,
+            required="say why the result is retracted",
+        ),
+    )
     result.verified_by, result.verified_at = actor.id, clock.now()
-    audit.record(s, actor, "result.retracted", "lab_result", result.id, result.application_id,
-                 parameter=result.parameter_id, reason=result.note)
+    audit.record(
+        s,
+        actor,
+        "result.retracted",
+        "lab_result",
+        result.id,
+        result.application_id,
+        parameter=result.parameter_id,
+        reason=result.note,
+    )
     return result
 
 
@@ -270,11 +408,24 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
     """The result is valid and kept, but the parameter is tested again; the checklist's
     `result_counts` says whether the first or the latest verified result counts."""
     result = _verifiable(s, actor, result_id)
-    result.status, result.retest_requested, result.note = "verified", True, text.clean(
-        "reason", reason, LabResult.note, multiline=True, required="say why a retest is needed")
+    result.status, result.retest_requested, result.note = (
+        "verified",
+        True,
+        text.clean(
+            "reason", reason, LabResult.note, multiline=True, required="say why a retest is needed"
+        ),
+    )
     result.verified_by, result.verified_at = actor.id, clock.now()
-    audit.record(s, actor, "result.retest_requested", "lab_result", result.id,
-                 result.application_id, parameter=result.parameter_id, reason=result.note)
+    audit.record(
+        s,
+        actor,
+        "result.retest_requested",
+        "lab_result",
+        result.id,
+        result.application_id,
+        parameter=result.parameter_id,
+        reason=result.note,
+    )
     return result
 
 
@@ -292,9 +443,12 @@ def testing_done(s: Session, app: Application) -> bool:
     """Every parameter has a counted result, and none awaits verification or a retest."""
     counted = counted_results(s, app)
     latest = {r.parameter_id: r for r in _results(s, app.id)}
-    return all(p["id"] in counted and latest[p["id"]].status != "entered"
-               and not _open_for_entry(latest[p["id"]])
-               for p in app.checklist_snapshot["parameters"])
+    return all(
+        p["id"] in counted
+        and latest[p["id"]].status != "entered"
+        and not _open_for_entry(latest[p["id"]])
+        for p in app.checklist_snapshot["parameters"]
+    )
 
 
 def complete_testing(s: Session, actor: User, app_id: int) -> bool:
@@ -320,8 +474,11 @@ def dispose_expired_retention(s: Session, actor: User) -> list[Sample]:
     now = clock.now()
     for sample in s.scalars(select(Sample).where(Sample.status == "retained")):
         app = application(s, sample.application_id)
-        kept = s.scalar(select(CustodyEvent.at).where(
-            CustodyEvent.sample_id == sample.id, CustodyEvent.event == "retained"))
+        kept = s.scalar(
+            select(CustodyEvent.at).where(
+                CustodyEvent.sample_id == sample.id, CustodyEvent.event == "retained"
+            )
+        )
         if kept + timedelta(days=app.product_snapshot["sampling_plan"]["retention_days"]) <= now:
             custody(s, actor, sample, "disposed")
             disposed.append(sample)

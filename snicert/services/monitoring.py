@@ -22,8 +22,9 @@ SURVEILLANCE_LEAD = timedelta(days=30)  # open the case a month before it is due
 def add_months(moment: datetime, months: int) -> datetime:
     year, month = divmod(moment.month - 1 + months, 12)
     year, month = moment.year + year, month + 1
-    return moment.replace(year=year, month=month,
-                          day=min(moment.day, calendar.monthrange(year, month)[1]))
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def open_due_surveillance(s: Session, actor: User) -> list[SurveillanceCase]:
@@ -31,28 +32,43 @@ def open_due_surveillance(s: Session, actor: User) -> list[SurveillanceCase]:
     require_role(actor, Role.SYSTEM)
     now = clock.now()
     opened = []
-    certs = s.scalars(select(Certificate).where(
-        Certificate.status.in_([CertState.ACTIVE.value, CertState.SUSPENDED.value])))
+    certs = s.scalars(
+        select(Certificate).where(
+            Certificate.status.in_([CertState.ACTIVE.value, CertState.SUSPENDED.value])
+        )
+    )
     for cert in certs:
         app = s.get(Application, cert.application_id)
         scheme = app.product_snapshot["scheme"]
         interval = scheme.get("surveillance_interval_months")
         if scheme["type"] != "5" or not interval:
             continue
-        done = set(s.scalars(select(SurveillanceCase.cycle).where(
-            SurveillanceCase.certificate_id == cert.id)))
+        done = set(
+            s.scalars(
+                select(SurveillanceCase.cycle).where(SurveillanceCase.certificate_id == cert.id)
+            )
+        )
         cycle = 1
         while (due := add_months(cert.issued_at, cycle * interval)) - SURVEILLANCE_LEAD <= now:
             if cert.valid_until is not None and due >= cert.valid_until:
                 break  # renewal, not surveillance, ends the certificate's life
             if cycle not in done:
-                case = SurveillanceCase(certificate_id=cert.id, cycle=cycle, due_at=due,
-                                        opened_at=now, status="open")
+                case = SurveillanceCase(
+                    certificate_id=cert.id, cycle=cycle, due_at=due, opened_at=now, status="open"
+                )
                 s.add(case)
                 s.flush()
-                audit.record(s, actor, "surveillance.opened", "surveillance_case", case.id,
-                             cert.application_id, certificate=cert.number, cycle=cycle,
-                             due=due.isoformat())
+                audit.record(
+                    s,
+                    actor,
+                    "surveillance.opened",
+                    "surveillance_case",
+                    case.id,
+                    cert.application_id,
+                    certificate=cert.number,
+                    cycle=cycle,
+                    due=due.isoformat(),
+                )
                 opened.append(case)
             cycle += 1
     return opened
@@ -60,9 +76,13 @@ def open_due_surveillance(s: Session, actor: User) -> list[SurveillanceCase]:
 
 def expire_certificates(s: Session, actor: User) -> list[Certificate]:
     now = clock.now()
-    due = s.scalars(select(Certificate).where(
-        Certificate.status.in_([CertState.ACTIVE.value, CertState.SUSPENDED.value]),
-        Certificate.valid_until.is_not(None), Certificate.valid_until <= now)).all()
+    due = s.scalars(
+        select(Certificate).where(
+            Certificate.status.in_([CertState.ACTIVE.value, CertState.SUSPENDED.value]),
+            Certificate.valid_until.is_not(None),
+            Certificate.valid_until <= now,
+        )
+    ).all()
     return [certificates.expire(s, actor, c.id) for c in due]
 
 
@@ -70,32 +90,59 @@ def flag_overdue(s: Session, actor: User) -> list[Application]:
     """Flag applications whose current stage is past its service-standard due date."""
     require_role(actor, Role.SYSTEM)
     now = clock.now()
-    late = s.scalars(select(Application).where(
-        Application.state.in_([x.value for x in OPEN]), Application.overdue.is_(False),
-        Application.due_at.is_not(None), Application.due_at < now)).all()
+    late = s.scalars(
+        select(Application).where(
+            Application.state.in_([x.value for x in OPEN]),
+            Application.overdue.is_(False),
+            Application.due_at.is_not(None),
+            Application.due_at < now,
+        )
+    ).all()
     for app in late:
         app.overdue = True
-        audit.record(s, actor, "application.overdue", "application", app.id, app.id,
-                     state=app.state, awaiting_role=app.awaiting_role,
-                     due=app.due_at.isoformat())
+        audit.record(
+            s,
+            actor,
+            "application.overdue",
+            "application",
+            app.id,
+            app.id,
+            state=app.state,
+            awaiting_role=app.awaiting_role,
+            due=app.due_at.isoformat(),
+        )
     return list(late)
 
 
-def record_surveillance(s: Session, actor: User, case_id: int, passed: bool,
-                        note: str) -> SurveillanceCase:
+def record_surveillance(
+    s: Session, actor: User, case_id: int, passed: bool, note: str
+) -> SurveillanceCase:
     """An official records a surveillance result; a failure suspends the certificate."""
     require_role(actor, Role.OFFICIAL)
     case = get(s, SurveillanceCase, case_id, "surveillance case")
     if case.status != "open":
         raise Conflict(f"surveillance case {case_id} is already {case.status}")
     # room left for the suspension reason's "Surveilans tahun ke-N: " prefix
-    note = text.clean("note", note, text.LONG_TEXT - 40, multiline=True,
-                      required="say what the surveillance found")
+    note = text.clean(
+        "note",
+        note,
+        text.LONG_TEXT - 40,
+        multiline=True,
+        required="say what the surveillance found",
+    )
     case.status = "passed" if passed else "failed"
     case.result_note, case.recorded_by, case.recorded_at = note, actor.id, clock.now()
     cert = s.get(Certificate, case.certificate_id)
-    audit.record(s, actor, f"surveillance.{case.status}", "surveillance_case", case.id,
-                 cert.application_id, certificate=cert.number, cycle=case.cycle)
+    audit.record(
+        s,
+        actor,
+        f"surveillance.{case.status}",
+        "surveillance_case",
+        case.id,
+        cert.application_id,
+        certificate=cert.number,
+        cycle=case.cycle,
+    )
     if not passed and cert.status == CertState.ACTIVE:
         certificates.suspend(s, actor, cert.id, f"Surveilans tahun ke-{case.cycle}: {note}")
     return case

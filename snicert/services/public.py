@@ -45,8 +45,11 @@ def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
         "holder": {k: d["holder"][k] for k in ("name", "address", "city", "province")},
         "production_site": d["production_site"],
         "brand": d["brand"],
-        "product": {"code": d["product"]["code"], "name": d["product"]["name"],
-                    "variants": d["product"].get("variants")},
+        "product": {
+            "code": d["product"]["code"],
+            "name": d["product"]["name"],
+            "variants": d["product"].get("variants"),
+        },
         "standards": d["standards"],
         "scheme": d["scheme"],
         "scope": d["scope"],
@@ -59,9 +62,14 @@ def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
 
 # Only the columns the view needs, as a Core row: no ORM object (the verification API is
 # the hottest read; see db.read_connection).
-_BY_NUMBER = select(Certificate.number, Certificate.status, Certificate.status_reason,
-                    Certificate.valid_until, Certificate.key_id, Certificate.data
-                    ).where(Certificate.number == bindparam("number"))
+_BY_NUMBER = select(
+    Certificate.number,
+    Certificate.status,
+    Certificate.status_reason,
+    Certificate.valid_until,
+    Certificate.key_id,
+    Certificate.data,
+).where(Certificate.number == bindparam("number"))
 
 
 # The verification API (the QR code's target) is the busiest read. Its answers are kept
@@ -76,18 +84,25 @@ CACHE_SIZE = 50_000
 _cache: dict[str, tuple[float, dict[str, Any], Any]] = {}
 
 
-def lookup_certificate(number: str) -> dict[str, Any] | None:
-    from snicert.db import engine as db
-
-    key = number.strip().upper()
-    if len(key) > NUMBER_LIMIT or not key.isprintable():
-        return None  # no certificate number is that (PostgreSQL would refuse a NUL)
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
+def cached_certificate(number: str) -> dict[str, Any] | None:
+    """The cached answer, if it is still good; no database work (the async route's path)."""
+    hit = _cache.get(number.strip().upper())
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         _, view, valid_until = hit
         if not _past_validity(view["status"], valid_until):
             return view
+    return None
+
+
+def lookup_certificate(number: str) -> dict[str, Any] | None:
+    from snicert.db import engine as db
+
+    view = cached_certificate(number)
+    if view is not None:
+        return view
+    key, now = number.strip().upper(), time.monotonic()
+    if len(key) > NUMBER_LIMIT or not key.isprintable():
+        return None  # no certificate number is that (PostgreSQL would refuse a NUL)
     with db.read_connection() as conn:
         row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
     if row is None:
@@ -106,28 +121,47 @@ def forget_certificates() -> None:
 SEARCH_LIMIT = 200  # characters of a directory search term
 
 
-def directory(s: Session, q: str = "", product: str = "", city: str = "", sni: str = "",
-              limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+def directory(
+    s: Session,
+    q: str = "",
+    product: str = "",
+    city: str = "",
+    sni: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
     """Certified products (active or suspended), searchable by business or brand (q),
     product code, city and SNI number."""
-    q, city, sni = (text.clean(f, v, SEARCH_LIMIT) for f, v in (("q", q), ("city", city),
-                                                                ("sni", sni)))
+    q, city, sni = (
+        text.clean(f, v, SEARCH_LIMIT) for f, v in (("q", q), ("city", city), ("sni", sni))
+    )
     product = text.clean("product", product, Certificate.product)
-    query = select(Certificate).join(Business, Business.id == Certificate.business_id).where(
-        Certificate.status.in_(LISTED))
+    query = (
+        select(Certificate)
+        .join(Business, Business.id == Certificate.business_id)
+        .where(Certificate.status.in_(LISTED))
+    )
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Business.name).like(like),
-                                func.lower(Certificate.number).like(like),
-                                func.lower(Certificate.data["brand"].as_string()).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Business.name).like(like),
+                func.lower(Certificate.number).like(like),
+                func.lower(Certificate.data["brand"].as_string()).like(like),
+            )
+        )
     if product:
         query = query.where(Certificate.product == product)
     if city:
         query = query.where(func.lower(Business.city).like(f"%{city.lower()}%"))
     if sni:
-        query = query.where(func.lower(Certificate.data["standards"].as_string()).like(
-            f"%{sni.lower()}%"))
+        query = query.where(
+            func.lower(Certificate.data["standards"].as_string()).like(f"%{sni.lower()}%")
+        )
     total = s.scalar(select(func.count()).select_from(query.subquery()))
-    rows = s.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-                     .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
+    rows = s.scalars(
+        query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(max(1, min(limit, 200)))
+        .offset(max(0, offset))
+    ).all()
     return total, [certificate_view(c) for c in rows]

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from snicert.errors import InvalidInput, SnicertError, http_status
+from snicert.errors import InvalidInput, SnicertError, TooManyAttempts, http_status
 
 # Database ids are 32-bit on every backend; a larger number can name nothing (and made
 # SQLite and PostgreSQL raise before the lookup).
@@ -82,4 +82,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SnicertError)
     def refused(request: Request, exc: SnicertError) -> JSONResponse:
         field = exc.field if isinstance(exc, InvalidInput) else None
-        return problem(str(exc), http_status(exc), field)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        )
+        return problem(str(exc), http_status(exc), field, headers=headers)

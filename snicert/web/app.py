@@ -2,45 +2,71 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Any
 
-from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
+from fastapi import FastAPI, Form, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
-from snicert.db.models import Application, User
-from snicert.errors import Conflict, InvalidInput, PermissionDenied
+from snicert.db.models import ApiToken, Application, User
+from snicert.errors import (
+    AlreadyRegistered,
+    Conflict,
+    InvalidInput,
+    PermissionDenied,
+    TooManyAttempts,
+)
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions
 from snicert.web import api
 from snicert.web.api import ERROR_RESPONSES, Offset
 from snicert.web.auth import (
     COOKIE,
-    LoginLimiter,
     actor,
     check_csrf,
     check_pre_csrf,
+    client_address,
     require,
     set_session_cookie,
+    sign_in,
 )
+from snicert.web.bodies import FORM_LIMIT, BodyLimits
+from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, translator
-from snicert.web.pages import form_page, page
+from snicert.web.pages import form_page, page, too_many_page
 from snicert.web.routes import ROUTERS
+from snicert.web.routes.applicant import UPLOAD_PATHS, upload_limit
 
-HERE = Path(__file__).resolve().parent
+HERE = FilePath(__file__).resolve().parent
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="snicert", version="1", docs_url="/api/docs", redoc_url=None,
-                  responses=ERROR_RESPONSES)
+    app = FastAPI(
+        title="snicert", version="1", docs_url=None, redoc_url=None, responses=ERROR_RESPONSES
+    )
     api.install(app)
+    # Added first, so inside SecurityHeaders: its 401 and 413 answers get the headers too.
+    app.add_middleware(
+        BodyLimits,
+        default=FORM_LIMIT,
+        large=upload_limit(),
+        large_paths=UPLOAD_PATHS,
+        anonymous=frozenset({"/login", "/register"}),
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(Exception, server_error)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return swagger_ui(app.openapi_url, app.title)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
@@ -53,32 +79,55 @@ def create_app() -> FastAPI:
     @app.get("/verify/{number}", response_class=HTMLResponse, include_in_schema=False)
     def verify_page(request: Request, number: str) -> HTMLResponse:
         cert = public.lookup_certificate(number)
-        return page(request, "verify.html.j2", status_code=200 if cert else 404, cert=cert,
-                    number=number)
+        return page(
+            request, "verify.html.j2", status_code=200 if cert else 404, cert=cert, number=number
+        )
 
     @app.get("/directory", response_class=HTMLResponse, include_in_schema=False)
-    def directory_page(request: Request, q: str = "", product: str = "", city: str = "",
-                       sni: str = "", offset: Offset = 0) -> HTMLResponse:
+    def directory_page(
+        request: Request,
+        q: str = "",
+        product: str = "",
+        city: str = "",
+        sni: str = "",
+        offset: Offset = 0,
+    ) -> HTMLResponse:
         with db.reading() as s:
             total, rows = public.directory(s, q, product, city, sni, 50, offset)
-        return page(request, "directory.html.j2", rows=rows, total=total, q=q,
-                    product=product, city=city, sni=sni, products=_products())
+        return page(
+            request,
+            "directory.html.j2",
+            rows=rows,
+            total=total,
+            q=q,
+            product=product,
+            city=city,
+            sni=sni,
+            products=_products(),
+        )
 
     @app.get("/api/v1/certificates/{number}", tags=["public"])
     async def certificate_api(number: str) -> JSONResponse:
         """Status and key facts of a certificate (the QR code's target, as JSON)."""
-        # async, on purpose: the answer is cached or one indexed row (~0.1 ms); handing it
-        # to the thread pool cost more than the read and halved throughput (measured,
-        # bench/verify_endpoint.py).
-        cert = public.lookup_certificate(number)
+        # async, on purpose: a cached answer costs microseconds, and handing every request
+        # to the thread pool halved throughput (bench/verify_endpoint.py). A miss reads the
+        # database, which must not hold up the event loop: that goes to a worker thread.
+        cert = public.cached_certificate(number)
+        if cert is None:
+            cert = await run_in_threadpool(public.lookup_certificate, number)
         if cert is None:
             raise HTTPException(404, f"certificate {number} not found")
         return JSONResponse(cert)
 
     @app.get("/api/v1/directory", tags=["public"])
-    def directory_api(q: str = "", product: str = "", city: str = "", sni: str = "",
-                      limit: int = Query(50, ge=1, le=200),
-                      offset: Offset = 0) -> dict[str, Any]:
+    def directory_api(
+        q: str = "",
+        product: str = "",
+        city: str = "",
+        sni: str = "",
+        limit: int = Query(50, ge=1, le=200),
+        offset: Offset = 0,
+    ) -> dict[str, Any]:
         """Certified products, searchable by business or brand, product, city and SNI."""
         with db.reading() as s:
             total, rows = public.directory(s, q, product, city, sni, limit, offset)
@@ -94,37 +143,48 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
-    limiter = LoginLimiter()
-    app.state.login_limiter = limiter
-
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_form(request: Request) -> HTMLResponse:
         return form_page(request, "login.html.j2", error=None, email="")
 
     @app.post("/login", include_in_schema=False)
-    def login(request: Request, email: str = Form(""), password: str = Form(""),
-              csrf_token: str = Form("")) -> Response:
+    def login(
+        request: Request,
+        email: str = Form(""),
+        password: str = Form(""),
+        csrf_token: str = Form(""),
+    ) -> Response:
         check_pre_csrf(request, csrf_token)
-        keys = (f"ip:{request.client.host if request.client else '?'}",
-                f"email:{email.strip().lower()}")
-        limiter.check(*keys)
         try:
-            with db.transaction() as s:
-                token, _ = sessions.sign_in(s, email, password)
+            token = sign_in(client_address(request), email, password)
+        except TooManyAttempts as exc:
+            return too_many_page(request, exc)
         except PermissionDenied:
-            limiter.failed(*keys)
-            return form_page(request, "login.html.j2", status_code=401, email=email,
-                             error=translator(lang_of(request))("bad_login"))
+            return form_page(
+                request,
+                "login.html.j2",
+                status_code=401,
+                email=email,
+                error=translator(lang_of(request))("bad_login"),
+            )
         response = RedirectResponse("/me", status_code=303)
         set_session_cookie(request, response, token)
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout(request: Request, csrf_token: str = Form("")) -> RedirectResponse:
+    def logout(
+        request: Request, csrf_token: str = Form(""), everywhere: str = Form("")
+    ) -> RedirectResponse:
+        """Ends this browser's session; with `everywhere`, every session of the user and
+        every API token too."""
         who = require(request)
         check_csrf(who, csrf_token)
         with db.transaction() as s:
-            sessions.sign_out(s, request.cookies.get(COOKIE, ""))
+            user = s.get(User, who.user_id)
+            if everywhere:
+                sessions.sign_out_everywhere(s, user)
+            else:
+                sessions.sign_out(s, user, request.cookies.get(COOKIE, ""))
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(COOKIE)
         return response
@@ -134,25 +194,63 @@ def create_app() -> FastAPI:
         return form_page(request, "register.html.j2", errors={}, form={})
 
     @app.post("/register", include_in_schema=False)
-    async def register(request: Request) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        check_pre_csrf(request, form.get("csrf_token"))
+    def register(
+        request: Request,
+        name: str = Form(""),
+        email: str = Form(""),
+        phone: str = Form(""),
+        password: str = Form(""),
+        business_name: str = Form(""),
+        nib: str = Form(""),
+        address: str = Form(""),
+        city: str = Form(""),
+        csrf_token: str = Form(""),
+    ) -> Response:
+        """A new applicant and business. A taken e-mail is answered exactly like a new one
+        (the sign-in page with the same notice), so the form does not tell who has an
+        account; a taken NIB is reported: NIBs are public business identifiers (OSS), and
+        the owner whose NIB someone else registered must learn it to ask the LSPro."""
+        check_pre_csrf(request, csrf_token)
+        form = {
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "business_name": business_name,
+            "nib": nib,
+            "address": address,
+            "city": city,
+        }
         try:
             with db.transaction() as s:
+                sessions.claim_registration(s, client_address(request))
+            with db.transaction() as s:
                 accounts.register_applicant(
-                    s, email=form.get("email", ""), name=form.get("name", ""),
-                    password=form.get("password", ""),
-                    business_name=form.get("business_name", ""), nib=form.get("nib", ""),
-                    address=form.get("address", ""),
-                    city=form.get("city") or "Kota Kupang", phone=form.get("phone") or None)
-                token, _ = sessions.sign_in(s, form.get("email", ""), form.get("password", ""))
+                    s,
+                    email=email,
+                    name=name,
+                    password=password,
+                    business_name=business_name,
+                    nib=nib,
+                    address=address,
+                    city=city or "Kota Kupang",
+                    phone=phone or None,
+                )
+        except TooManyAttempts as exc:
+            return too_many_page(request, exc)
+        except AlreadyRegistered:
+            pass  # nothing was stored; answered as below
         except (InvalidInput, Conflict) as exc:
-            field = getattr(exc, "field", "email")
-            return form_page(request, "register.html.j2", status_code=422,
-                             errors={field: str(exc)}, form=form)
-        response = RedirectResponse("/me", status_code=303)
-        set_session_cookie(request, response, token)
-        return response
+            field = getattr(exc, "field", "nib")
+            return form_page(
+                request, "register.html.j2", status_code=422, errors={field: str(exc)}, form=form
+            )
+        return form_page(
+            request,
+            "login.html.j2",
+            error=None,
+            email=email.strip(),
+            notice=translator(lang_of(request))("registered"),
+        )
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
     def me_page(request: Request) -> Response:
@@ -167,18 +265,62 @@ def create_app() -> FastAPI:
     def me_api(request: Request) -> dict[str, Any]:
         """The signed-in user (session cookie or bearer token)."""
         who = require(request)
-        return {"id": who.user_id, "email": who.email, "name": who.name,
-                "roles": sorted(who.roles), "business_id": who.business_id}
+        return {
+            "id": who.user_id,
+            "email": who.email,
+            "name": who.name,
+            "roles": sorted(who.roles),
+            "business_id": who.business_id,
+        }
 
     @app.post("/api/v1/tokens", tags=["accounts"], status_code=201)
-    def new_token(request: Request, name: str = Form(...),
-                  csrf_token: str = Form("")) -> dict[str, Any]:
-        """A new API token for the signed-in user; the token is shown only once."""
+    def new_token(
+        request: Request,
+        name: str = Form(...),
+        days: int = Form(sessions.TOKEN_DAYS, ge=1, le=sessions.TOKEN_MAX_DAYS),
+        csrf_token: str = Form(""),
+    ) -> dict[str, Any]:
+        """A new API token for the signed-in user, valid for `days` (default 90, at most
+        365); the token is shown only once."""
         who = require(request)
         check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
         with db.transaction() as s:
-            token, row = sessions.create_api_token(s, s.get(User, who.user_id), name)
-            return {"id": row.id, "name": row.name, "token": token}
+            token, row = sessions.create_api_token(s, s.get(User, who.user_id), name, days)
+            return {**_token_json(row), "token": token}
+
+    @app.get("/api/v1/tokens", tags=["accounts"])
+    def list_tokens(request: Request) -> list[dict[str, Any]]:
+        """The signed-in user's API tokens (never the tokens themselves), newest first."""
+        who = require(request)
+        with db.reading() as s:
+            return [_token_json(row) for row in sessions.api_tokens(s, s.get(User, who.user_id))]
+
+    @app.delete("/api/v1/tokens/{token_id}", tags=["accounts"])
+    def revoke_token(
+        request: Request, token_id: int = Path(ge=1, le=2**31 - 1), csrf_token: str = Query("")
+    ) -> dict[str, Any]:
+        """Revoke one of the signed-in user's API tokens; it answers 401 from then on."""
+        who = require(request)
+        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
+        with db.transaction() as s:
+            return _token_json(sessions.revoke_api_token(s, s.get(User, who.user_id), token_id))
+
+    @app.post("/api/v1/password", tags=["accounts"])
+    def change_password(
+        request: Request,
+        current_password: str = Form(...),
+        new_password: str = Form(...),
+        csrf_token: str = Form(""),
+    ) -> JSONResponse:
+        """Change the signed-in user's password; every session (this one too) and every
+        API token of the user ends: sign in again with the new password."""
+        who = require(request)
+        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
+        with db.transaction() as s:
+            sessions.change_password(s, s.get(User, who.user_id), current_password, new_password)
+        response = JSONResponse({"detail": "password changed; sign in again"})
+        response.delete_cookie(COOKIE)
+        return response
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
@@ -194,9 +336,30 @@ def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
     q = select(Application).order_by(Application.id.desc()).limit(200)
     if not (user.roles - {Role.APPLICANT}):
         q = q.where(Application.business_id == user.business_id)
-    return [{"id": a.id, "number": a.number, "product": a.product, "state": a.state,
-             "awaiting": a.awaiting_action, "due": a.due_at, "overdue": a.overdue}
-            for a in s.scalars(q) if can_see(user, a)]
+    return [
+        {
+            "id": a.id,
+            "number": a.number,
+            "product": a.product,
+            "state": a.state,
+            "awaiting": a.awaiting_action,
+            "due": a.due_at,
+            "overdue": a.overdue,
+        }
+        for a in s.scalars(q)
+        if can_see(user, a)
+    ]
+
+
+def _token_json(row: ApiToken) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "last_used_at": row.last_used_at,
+        "revoked_at": row.revoked_at,
+    }
 
 
 def _products() -> list[tuple[str, str]]:

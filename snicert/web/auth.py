@@ -1,5 +1,5 @@
 """Who is asking: a session cookie (browsers) or a bearer API token (integrations); CSRF
-tokens on every form; a limit on failed sign-ins."""
+tokens on every form; signing in under the limiter (snicert.services.sessions)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Response
 
 from snicert.db import engine as db
-from snicert.services import sessions
+from snicert.db.models import User
+from snicert.services import accounts, sessions
 
 COOKIE = "snicert_session"
 PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing in
+ACTOR_KEY = "snicert.actor"  # request state: who was found before the body was read
 
 
 @dataclass(frozen=True)
@@ -26,19 +28,23 @@ class Actor:
 
 
 def actor(request: Request) -> Actor | None:
+    known = request.scope.get("state", {}).get(ACTOR_KEY)
+    if known is not None:  # found by snicert.web.bodies for this very request
+        return known
     auth = request.headers.get("authorization", "")
     with db.transaction() as s:
         if auth.lower().startswith("bearer "):
             user = sessions.user_for_api_token(s, auth[7:].strip())
             if user is None:
-                raise HTTPException(401, "invalid or revoked API token")
+                raise HTTPException(401, "invalid, expired or revoked API token")
             return Actor(user.id, user.email, user.name, user.roles, user.business_id, None)
         found = sessions.session_for(s, request.cookies.get(COOKIE))
         if found is None:
             return None
         user, session = found
-        return Actor(user.id, user.email, user.name, user.roles, user.business_id,
-                     session.csrf_token)
+        return Actor(
+            user.id, user.email, user.name, user.roles, user.business_id, session.csrf_token
+        )
 
 
 def require(request: Request) -> Actor:
@@ -58,8 +64,9 @@ def pre_csrf_token(request: Request) -> str:
 
 
 def set_pre_csrf(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(PRE_CSRF, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        PRE_CSRF, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+    )
 
 
 def check_pre_csrf(request: Request, submitted: str | None) -> None:
@@ -69,23 +76,30 @@ def check_pre_csrf(request: Request, submitted: str | None) -> None:
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https",
-                        max_age=sessions.SESSION_DAYS * 86400)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=sessions.SESSION_DAYS * 86400,
+    )
 
 
-class LoginLimiter:
-    """At most sessions.SIGN_IN_LIMIT failed sign-ins per client address and per e-mail in
-    sessions.SIGN_IN_WINDOW, counted in the database (shared by every web process)."""
+def client_address(request: Request) -> str:
+    """The address the limiter counts (behind a proxy, uvicorn takes it from X-Forwarded-For
+    when the proxy is trusted: --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
 
-    def check(self, *keys: str) -> None:
-        with db.reading() as s:
-            blocked = sessions.sign_in_blocked(s, keys)
-        if blocked:
-            window = int(sessions.SIGN_IN_WINDOW.total_seconds())
-            raise HTTPException(429, f"too many failed sign-ins; wait {window // 60} minutes",
-                                headers={"Retry-After": str(window)})
 
-    def failed(self, *keys: str) -> None:
-        with db.transaction() as s:
-            sessions.record_failed_sign_in(s, keys)
+def sign_in(address: str, email: str, password: str) -> str:
+    """Claim an attempt, check the password, open a session; returns the cookie token.
+    Three transactions so that argon2 (~0.1 s) runs under no write lock. Raises
+    TooManyAttempts (nothing checked) or PermissionDenied (wrong e-mail or password)."""
+    with db.transaction() as s:
+        claim = sessions.claim_sign_in(s, address, email)
+    with db.reading() as s:
+        user_id = accounts.authenticate(s, email, password).id
+    with db.transaction() as s:
+        token, _ = sessions.open_session(s, s.get(User, user_id), claim)
+    return token

@@ -6,16 +6,20 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
-    "site": {"id": "Sertifikasi Produk SNI – Kota Kupang",
-             "en": "SNI Product Certification – Kota Kupang"},
+    "site": {
+        "id": "Sertifikasi Produk SNI – Kota Kupang",
+        "en": "SNI Product Certification – Kota Kupang",
+    },
     "verify_title": {"id": "Periksa sertifikat", "en": "Check a certificate"},
     "directory": {"id": "Direktori produk bersertifikat", "en": "Directory of certified products"},
     "number": {"id": "Nomor sertifikat", "en": "Certificate number"},
     "check": {"id": "Periksa", "en": "Check"},
     "search": {"id": "Cari", "en": "Search"},
     "not_found": {"id": "Sertifikat tidak ditemukan", "en": "Certificate not found"},
-    "not_found_help": {"id": "Periksa kembali nomor pada sertifikat atau label.",
-                       "en": "Check the number on the certificate or label again."},
+    "not_found_help": {
+        "id": "Periksa kembali nomor pada sertifikat atau label.",
+        "en": "Check the number on the certificate or label again.",
+    },
     "status": {"id": "Status", "en": "Status"},
     "active": {"id": "BERLAKU", "en": "VALID"},
     "suspended": {"id": "DIBEKUKAN", "en": "SUSPENDED"},
@@ -42,6 +46,27 @@ TEXT: dict[str, dict[str, str]] = {
     "email": {"id": "Email", "en": "E-mail"},
     "password": {"id": "Kata sandi", "en": "Password"},
     "bad_login": {"id": "Email atau kata sandi salah.", "en": "Wrong e-mail or password."},
+    "too_many_title": {"id": "Terlalu banyak percobaan", "en": "Too many attempts"},
+    "too_many": {
+        "id": "Terlalu banyak percobaan dari alamat ini atau untuk akun ini. Coba lagi "
+        "dalam {minutes} menit. Pemilik akun tetap dapat masuk dari jaringan lain "
+        "(misalnya data seluler).",
+        "en": "Too many attempts from this address or for this account. Try again in "
+        "{minutes} minutes. The account's owner can still sign in from another "
+        "network (mobile data, for instance).",
+    },
+    "registered": {
+        "id": "Pendaftaran diterima. Silakan masuk dengan email dan kata sandi Anda. "
+        "Jika email ini sudah pernah terdaftar, gunakan kata sandi akun "
+        "tersebut atau hubungi LSPro.",
+        "en": "Registration received. Sign in with your e-mail and password. If "
+        "this e-mail was registered before, use that account's password or "
+        "contact the LSPro.",
+    },
+    "sign_out_everywhere": {
+        "id": "Keluar dari semua perangkat (juga mencabut token API)",
+        "en": "Sign out everywhere (also revokes API tokens)",
+    },
     "applications": {"id": "Permohonan", "en": "Applications"},
     "no_applications": {"id": "Belum ada permohonan.", "en": "No applications yet."},
     "f_name": {"id": "Nama pemilik", "en": "Owner's name"},
@@ -62,8 +87,10 @@ TEXT: dict[str, dict[str, str]] = {
     "app_certificate": {"id": "Sertifikat", "en": "Certificate"},
     "app_ncs": {"id": "Ketidaksesuaian yang harus dijawab", "en": "Non-conformities to answer"},
     "app_answer": {"id": "Jawaban / perbaikan", "en": "Answer / correction"},
-    "app_corrected_file":
-        {"id": "Dokumen perbaikan (opsional)", "en": "Corrected document (optional)"},
+    "app_corrected_file": {
+        "id": "Dokumen perbaikan (opsional)",
+        "en": "Corrected document (optional)",
+    },
     "app_send_answer": {"id": "Kirim jawaban", "en": "Send answer"},
     "app_documents": {"id": "Dokumen", "en": "Documents"},
     "app_upload": {"id": "Unggah", "en": "Upload"},
@@ -89,27 +116,41 @@ TEXT: dict[str, dict[str, str]] = {
     "st_refused": {"id": "Ditolak", "en": "Refused"},
     "st_withdrawn": {"id": "Ditarik", "en": "Withdrawn"},
     "smp_title": {"id": "Pengambilan contoh", "en": "Sampling"},
-    "smp_none": {"id": "Tidak ada permohonan yang menunggu pengambilan contoh.",
-                 "en": "No application is waiting for sampling."},
+    "smp_none": {
+        "id": "Tidak ada permohonan yang menunggu pengambilan contoh.",
+        "en": "No application is waiting for sampling.",
+    },
     "smp_seal": {"id": "nomor segel", "en": "seal number"},
     "smp_location": {"id": "Tempat pengambilan", "en": "Where the samples were taken"},
     "smp_record": {"id": "Catat contoh tersegel", "en": "Record sealed samples"},
     "app_renew": {"id": "Perpanjang sertifikat", "en": "Renew the certificate"},
-    "signed_note": {"id": "Sertifikat ditandatangani secara elektronik (Ed25519); kunci",
-                    "en": "The certificate is electronically signed (Ed25519); key"},
+    "error_renewal_refused": {
+        "id": (
+            "Perpanjangan tidak dapat dimulai: sertifikat ini sudah dicabut atau sedang "
+            "diperpanjang."
+        ),
+        "en": "The renewal cannot start: this certificate was withdrawn or is being renewed.",
+    },
+    "signed_note": {
+        "id": "Sertifikat ditandatangani secara elektronik (Ed25519); kunci",
+        "en": "The certificate is electronically signed (Ed25519); key",
+    },
     # lab and official pages (snicert/web/routes/lab.py, official.py)
     "lab_worklist": {"id": "Daftar kerja lab", "en": "Lab worklist"},
     "lab_verify_queue": {"id": "Antrean verifikasi", "en": "Verification queue"},
     "lab_in_transit": {
         "id": "Contoh dalam perjalanan (untuk diterima)",
-        "en": "Samples in transit (to receive)"},
+        "en": "Samples in transit (to receive)",
+    },
     "lab_none_in_transit": {
         "id": "Tidak ada contoh dalam perjalanan.",
-        "en": "No samples in transit."},
+        "en": "No samples in transit.",
+    },
     "lab_in_testing": {"id": "Permohonan dalam pengujian", "en": "Applications in testing"},
     "lab_none_in_testing": {
         "id": "Tidak ada permohonan dalam pengujian.",
-        "en": "No applications in testing."},
+        "en": "No applications in testing.",
+    },
     "lab_purpose_test": {"id": "contoh uji", "en": "test sample"},
     "lab_purpose_retained": {"id": "contoh arsip", "en": "retained sample"},
     "lab_units": {"id": "unit", "en": "units"},
@@ -120,10 +161,15 @@ TEXT: dict[str, dict[str, str]] = {
     "lab_seal_intact": {"id": "Segel utuh", "en": "Seal intact"},
     "lab_receive": {"id": "Terima contoh", "en": "Receive the sample"},
     "lab_receive_note": {
-        "id": ("Segel rusak atau nomornya berbeda, atau transit terlalu lama: contoh ditolak dan"
-               " pengambilan contoh diulang."),
-        "en": ("A broken or different seal, or too long in transit: the samples are rejected and"
-               " sampling is repeated.")},
+        "id": (
+            "Segel rusak atau nomornya berbeda, atau transit terlalu lama: contoh ditolak dan"
+            " pengambilan contoh diulang."
+        ),
+        "en": (
+            "A broken or different seal, or too long in transit: the samples are rejected and"
+            " sampling is repeated."
+        ),
+    },
     "lab_params_done": {"id": "parameter selesai", "en": "parameters done"},
     "lab_missing_receive": {"id": "Contoh belum diterima", "en": "Samples not received"},
     "lab_missing_enter": {"id": "Hasil perlu diisi", "en": "Results to enter"},
@@ -148,10 +194,15 @@ TEXT: dict[str, dict[str, str]] = {
     "lab_custody": {"id": "Rantai penguasaan", "en": "Chain of custody"},
     "lab_results": {"id": "Hasil uji", "en": "Test results"},
     "lab_entry_help": {
-        "id": ("Isi hanya parameter yang sudah diuji; baris kosong diabaikan. Bila ada baris "
-               "yang salah, tidak ada yang disimpan."),
-        "en": ("Fill in only the parameters tested; empty rows are ignored. If any row has an "
-               "error, nothing is stored.")},
+        "id": (
+            "Isi hanya parameter yang sudah diuji; baris kosong diabaikan. Bila ada baris "
+            "yang salah, tidak ada yang disimpan."
+        ),
+        "en": (
+            "Fill in only the parameters tested; empty rows are ignored. If any row has an "
+            "error, nothing is stored."
+        ),
+    },
     "lab_provisional": {"id": "sementara", "en": "provisional"},
     "lab_requirement": {"id": "Persyaratan", "en": "Requirement"},
     "lab_unit": {"id": "Satuan", "en": "Unit"},
@@ -164,25 +215,34 @@ TEXT: dict[str, dict[str, str]] = {
     "lab_rs_retracted": {"id": "ditarik – isi ulang", "en": "retracted – enter again"},
     "lab_rs_retest": {
         "id": "uji ulang diminta – isi ulang",
-        "en": "retest requested – enter again"},
+        "en": "retest requested – enter again",
+    },
     "lab_history": {"id": "Riwayat hasil", "en": "Result history"},
     "lab_counted": {"id": "dihitung", "en": "counted"},
     "lab_save_results": {"id": "Simpan hasil", "en": "Save results"},
     "lab_errors_title": {
         "id": "Periksa isian berikut (belum ada yang disimpan):",
-        "en": "Please check these fields (nothing was stored):"},
+        "en": "Please check these fields (nothing was stored):",
+    },
     "lab_err_no_rows": {"id": "Isi setidaknya satu hasil.", "en": "Enter at least one result."},
     "lab_verify_help": {
-        "id": ("Hasil yang dimasukkan analis lain. Hasil yang Anda masukkan sendiri diverifikasi"
-               " orang lain."),
-        "en": ("Results entered by other analysts. Results you entered yourself are verified by "
-               "someone else.")},
+        "id": (
+            "Hasil yang dimasukkan analis lain. Hasil yang Anda masukkan sendiri diverifikasi"
+            " orang lain."
+        ),
+        "en": (
+            "Results entered by other analysts. Results you entered yourself are verified by "
+            "someone else."
+        ),
+    },
     "lab_mine_waiting": {
         "id": "Hasil Anda yang menunggu verifikator lain",
-        "en": "Your results waiting for another verifier"},
+        "en": "Your results waiting for another verifier",
+    },
     "lab_queue_empty": {
         "id": "Tidak ada hasil yang menunggu verifikasi.",
-        "en": "No results await verification."},
+        "en": "No results await verification.",
+    },
     "lab_analyst": {"id": "Analis", "en": "Analyst"},
     "lab_do_verify": {"id": "Verifikasi", "en": "Verify"},
     "lab_do_retract": {"id": "Tarik hasil", "en": "Retract"},
@@ -190,31 +250,36 @@ TEXT: dict[str, dict[str, str]] = {
     "lab_err_403": {"id": "Tidak diizinkan", "en": "Not allowed"},
     "lab_err_sod": {
         "id": "Pemisahan tugas: langkah ini harus dilakukan orang lain",
-        "en": "Separation of duties: someone else must take this step"},
+        "en": "Separation of duties: someone else must take this step",
+    },
     "lab_err_404": {"id": "Tidak ditemukan", "en": "Not found"},
     "lab_err_409": {
         "id": "Tidak dapat dilakukan pada tahap ini",
-        "en": "Not possible at this stage"},
+        "en": "Not possible at this stage",
+    },
     "lab_err_422": {"id": "Isian tidak valid", "en": "Invalid input"},
     "lab_to_me": {"id": "Kembali ke halaman saya", "en": "Back to my page"},
     "off_dashboard": {"id": "Dasbor", "en": "Dashboard"},
     "off_by_product_state": {
         "id": "Permohonan per produk dan tahap",
-        "en": "Applications by product and stage"},
+        "en": "Applications by product and stage",
+    },
     "off_total": {"id": "Jumlah", "en": "Total"},
     "off_overdue": {"id": "terlambat", "en": "overdue"},
     "off_awaited": {"id": "Yang sedang ditunggu", "en": "What is awaited"},
     "off_due": {"id": "batas", "en": "due"},
     "off_aw_draft": {
         "id": "melengkapi dan mengajukan berkas",
-        "en": "complete and submit the dossier"},
+        "en": "complete and submit the dossier",
+    },
     "off_aw_submitted": {"id": "pemeriksaan berkas otomatis", "en": "automated dossier screening"},
     "off_aw_document_review": {"id": "meninjau dokumen", "en": "review the documents"},
     "off_aw_nonconformity": {"id": "menjawab ketidaksesuaian", "en": "answer the non-conformities"},
     "off_aw_sampling": {"id": "mengambil dan menyegel contoh", "en": "take and seal the samples"},
     "off_aw_testing": {
         "id": "mengisi dan memverifikasi hasil uji",
-        "en": "enter and verify the lab results"},
+        "en": "enter and verify the lab results",
+    },
     "off_aw_evaluation": {"id": "mengevaluasi permohonan", "en": "evaluate the case"},
     "off_aw_decision": {"id": "memutuskan sertifikasi", "en": "decide on certification"},
     "off_aw_approved": {"id": "menerbitkan sertifikat", "en": "issue the certificate"},
@@ -229,7 +294,8 @@ TEXT: dict[str, dict[str, str]] = {
     "off_document": {"id": "Dokumen", "en": "Document"},
     "off_not_reviewable": {
         "id": "Tinjauan dokumen hanya dicatat pada tahap tinjauan dokumen.",
-        "en": "A document review is recorded only at the document review stage."},
+        "en": "A document review is recorded only at the document review stage.",
+    },
     "off_no_document": {"id": "Tidak ada dokumen yang diunggah.", "en": "No document uploaded."},
     "off_older": {"id": "versi lama", "en": "older version"},
     "off_v_conform": {"id": "sesuai", "en": "conforms"},
@@ -239,7 +305,8 @@ TEXT: dict[str, dict[str, str]] = {
     "off_v_not_reviewed": {"id": "belum ditinjau", "en": "not reviewed"},
     "off_comment": {
         "id": "Komentar (wajib bila tidak sesuai)",
-        "en": "Comment (required when it does not conform)"},
+        "en": "Comment (required when it does not conform)",
+    },
     "off_save_review": {"id": "Simpan tinjauan", "en": "Save the review"},
     "off_verdicts": {"id": "Hasil tinjauan", "en": "Review verdicts"},
     "off_all_documents": {"id": "Semua dokumen", "en": "All documents"},
@@ -247,7 +314,8 @@ TEXT: dict[str, dict[str, str]] = {
     "off_report": {"id": "Laporan evaluasi", "en": "Evaluation report"},
     "off_no_report": {
         "id": "Laporan evaluasi belum dibuat.",
-        "en": "The evaluation report is not rendered yet."},
+        "en": "The evaluation report is not rendered yet.",
+    },
     "off_recommendation": {"id": "Rekomendasi", "en": "Recommendation"},
     "off_rec_grant": {"id": "beri sertifikat", "en": "grant"},
     "off_rec_refuse": {"id": "tolak", "en": "refuse"},
@@ -265,20 +333,69 @@ TEXT: dict[str, dict[str, str]] = {
     "off_out_grant": {"id": "Beri sertifikat", "en": "Grant"},
     "off_out_refuse": {"id": "Tolak", "en": "Refuse"},
     "off_excluded": {
-        "id": ("Anda meninjau dokumen atau mengevaluasi permohonan ini, jadi tidak boleh "
-               "memutuskannya (pemisahan tugas, ISO/IEC 17065). Pejabat lain yang memutuskan."),
-        "en": ("You reviewed the documents or evaluated this application, so you may not decide "
-               "it (separation of duties, ISO/IEC 17065). Another official decides.")},
+        "id": (
+            "Anda meninjau dokumen atau mengevaluasi permohonan ini, jadi tidak boleh "
+            "memutuskannya (pemisahan tugas, ISO/IEC 17065). Pejabat lain yang memutuskan."
+        ),
+        "en": (
+            "You reviewed the documents or evaluated this application, so you may not decide "
+            "it (separation of duties, ISO/IEC 17065). Another official decides."
+        ),
+    },
     "off_independent": {
-        "id": ("Keputusan diambil oleh pejabat yang tidak meninjau dokumen dan tidak "
-               "mengevaluasi permohonan ini."),
-        "en": ("The decision is taken by an official who neither reviewed the documents nor "
-               "evaluated this application.")},
+        "id": (
+            "Keputusan diambil oleh pejabat yang tidak meninjau dokumen dan tidak "
+            "mengevaluasi permohonan ini."
+        ),
+        "en": (
+            "The decision is taken by an official who neither reviewed the documents nor "
+            "evaluated this application."
+        ),
+    },
     "off_save_decision": {"id": "Catat keputusan", "en": "Record the decision"},
     "off_cert_suspend": {"id": "Bekukan", "en": "Suspend"},
     "off_cert_reinstate": {"id": "Pulihkan", "en": "Reinstate"},
     "off_cert_withdraw": {"id": "Cabut", "en": "Withdraw"},
     "off_fix_by": {"id": "Batas waktu perbaikan (opsional)", "en": "Fix by (optional)"},
+    # uploads (snicert/uploads.py) and request bodies (snicert/web/bodies.py)
+    "up_empty": {"id": "Berkas kosong.", "en": "The file is empty."},
+    "up_too_large": {
+        "id": "Berkas melebihi batas ukuran untuk dokumen ini.",
+        "en": "The file is larger than this document allows.",
+    },
+    "up_type": {
+        "id": "Isi berkas bukan jenis yang diterima untuk dokumen ini.",
+        "en": "The file's content is not a type this document accepts.",
+    },
+    "up_image_too_large": {
+        "id": "Gambar terlalu besar (lebih dari 40 megapiksel); perkecil lalu kirim lagi.",
+        "en": "The image is too large (over 40 megapixels); shrink it and send it again.",
+    },
+    "up_image_unreadable": {
+        "id": "Gambar tidak dapat dibaca (rusak atau terpotong).",
+        "en": "The image cannot be read (damaged or cut short).",
+    },
+    "up_pdf_unreadable": {
+        "id": "Berkas bukan PDF yang dapat dibaca.",
+        "en": "The file is not a readable PDF.",
+    },
+    "up_pdf_encrypted": {
+        "id": "PDF dikunci dengan kata sandi sehingga tidak dapat diperiksa; kirim tanpa kunci.",
+        "en": "The PDF is password-protected, so it cannot be checked; send it unlocked.",
+    },
+    "up_pdf_script": {
+        "id": "PDF berisi JavaScript; kirim PDF tanpa skrip.",
+        "en": "The PDF carries JavaScript; send a PDF without scripts.",
+    },
+    "up_pdf_launch": {
+        "id": "PDF berisi perintah untuk menjalankan program; tidak diterima.",
+        "en": "The PDF carries an action that starts a program; not accepted.",
+    },
+    "up_pdf_attachment": {
+        "id": "PDF berisi berkas lampiran di dalamnya; kirim dokumennya saja.",
+        "en": "The PDF carries embedded files; send the document alone.",
+    },
+    "body_too_large": {"id": "Kiriman terlalu besar.", "en": "The request is too large."},
 }
 
 
@@ -287,8 +404,25 @@ def lang_of(request: Request) -> str:
     return lang if lang in LANGS else "id"
 
 
+def error_text(code: str, lang: str) -> str | None:
+    """The message for a page's `?error=<code>`; an unknown code shows nothing (a URL
+    anyone can craft must not put its own text on the page)."""
+    entry = TEXT.get(f"error_{code}") if code.isidentifier() else None
+    return entry[lang] if entry else None
+
+
+def refusal(exc: Exception, lang: str) -> str:
+    """A refusal as people read it: the text of its message key when it has one."""
+    key = getattr(exc, "key", None)
+    if key in TEXT:
+        value = getattr(exc, "value", None)
+        return TEXT[key][lang] + (f" ({value})" if value else "")
+    return str(exc)
+
+
 def translator(lang: str):
     def t(key: str) -> str:
         entry = TEXT.get(key)
         return entry[lang] if entry else key
+
     return t

@@ -8,6 +8,7 @@ other businesses' cases is not revealed.
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,14 +23,19 @@ from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent, Certificate, Nonconformity, User
 from snicert.errors import InvalidInput, SnicertError, http_status
+from snicert.roles import Role
 from snicert.services import applications
 from snicert.services.guards import can_see
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
+from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
 
 router = APIRouter()
-MAX_UPLOAD = 25 * 1024 * 1024  # read no more than this; the product's own limit is lower
+# The routes that take a file: their bodies may be as large as the largest document allowed
+# (snicert.web.bodies); the service then holds each file to its own document's limit.
+UPLOAD_PATHS = re.compile(r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer")
+FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
 
 
@@ -45,11 +51,14 @@ def _signed_in(request: Request) -> Actor | RedirectResponse:
     return who if who is not None else RedirectResponse("/login", status_code=303)
 
 
-async def _read(upload: UploadFile) -> bytes:
-    data = await upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise HTTPException(413, f"file larger than {MAX_UPLOAD // 2**20} MB")
-    return data
+def upload_limit() -> int:
+    """The largest body an upload route takes: the largest file any product accepts."""
+    catalog = default_catalog()
+    largest = max(
+        [applications.NC_RESPONSE_LIMIT_MB]
+        + [d.max_size_mb for p in catalog.products.values() for d in p.documents]
+    )
+    return int(largest * 2**20) + FORM_ROOM
 
 
 def detail(s: Session, app: Application) -> dict[str, Any]:
@@ -58,34 +67,96 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
     docs = applications.latest_documents(s, app.id)
     cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
     # The case's milestones; single results, samples and uploads stay in the audit log.
-    events = s.scalars(select(AuditEvent).where(
-        AuditEvent.application_id == app.id,
-        AuditEvent.entity.in_(["application", "certificate", "nonconformity"]))
-        .order_by(AuditEvent.seq)).all()
-    ncs = s.scalars(select(Nonconformity).where(Nonconformity.application_id == app.id)
-                    .order_by(Nonconformity.id)).all()
-    return {
-        "id": app.id, "number": app.number, "product": app.product,
-        "product_name": {"id": product.name.id, "en": product.name.en},
-        "brand": app.brand, "production_site": app.production_site, "state": app.state,
-        "awaiting_role": app.awaiting_role, "awaiting_action": app.awaiting_action,
-        "due_at": app.due_at.isoformat() if app.due_at else None, "overdue": app.overdue,
-        "documents": [{
-            "kind": d.id, "name": {"id": d.name.id, "en": d.name.en}, "mandatory": d.mandatory,
-            "file_types": list(d.file_types), "max_size_mb": d.max_size_mb,
-            "uploaded": ({"filename": docs[d.id].filename, "size": docs[d.id].size,
-                          "media_type": docs[d.id].media_type,
-                          "url": f"/documents/{docs[d.id].id}"}
-                         if d.id in docs else None)} for d in product.documents],
-        "nonconformities": [{"id": n.id, "item_id": n.item_id, "description": n.description,
-                             "status": n.status, "round": n.round} for n in ncs],
-        "timeline": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor,
-                      "data": json.loads(e.data)} for e in events],
-        "renewal_of": app.renewal_of,
-        "certificate": ({"id": cert.id, "number": cert.number, "status": cert.status,
-                         "downloads": {k: f"/applications/{app.id}/certificate.{k}"
-                                       for k in DOWNLOADS}} if cert else None),
+    events = s.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.application_id == app.id,
+            AuditEvent.entity.in_(["application", "certificate", "nonconformity"]),
+        )
+        .order_by(AuditEvent.seq)
+    ).all()
+    ncs = s.scalars(
+        select(Nonconformity)
+        .where(Nonconformity.application_id == app.id)
+        .order_by(Nonconformity.id)
+    ).all()
+    people = {
+        u.id: u
+        for u in s.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id is not None}))
+        )
     }
+    return {
+        "id": app.id,
+        "number": app.number,
+        "product": app.product,
+        "product_name": {"id": product.name.id, "en": product.name.en},
+        "brand": app.brand,
+        "production_site": app.production_site,
+        "state": app.state,
+        "awaiting_role": app.awaiting_role,
+        "awaiting_action": app.awaiting_action,
+        "due_at": app.due_at.isoformat() if app.due_at else None,
+        "overdue": app.overdue,
+        "documents": [
+            {
+                "kind": d.id,
+                "name": {"id": d.name.id, "en": d.name.en},
+                "mandatory": d.mandatory,
+                "file_types": list(d.file_types),
+                "max_size_mb": d.max_size_mb,
+                "uploaded": (
+                    {
+                        "filename": docs[d.id].filename,
+                        "size": docs[d.id].size,
+                        "media_type": docs[d.id].media_type,
+                        "url": f"/documents/{docs[d.id].id}",
+                    }
+                    if d.id in docs
+                    else None
+                ),
+            }
+            for d in product.documents
+        ],
+        "nonconformities": [
+            {
+                "id": n.id,
+                "item_id": n.item_id,
+                "description": n.description,
+                "status": n.status,
+                "round": n.round,
+            }
+            for n in ncs
+        ],
+        "timeline": [
+            {
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "by": _person(people.get(e.actor_id)),
+                "data": json.loads(e.data),
+            }
+            for e in events
+        ],
+        "renewal_of": app.renewal_of,
+        "certificate": (
+            {
+                "id": cert.id,
+                "number": cert.number,
+                "status": cert.status,
+                "downloads": {k: f"/applications/{app.id}/certificate.{k}" for k in DOWNLOADS},
+            }
+            if cert
+            else None
+        ),
+    }
+
+
+def _person(user: User | None) -> dict[str, str]:
+    """Who acted, as applicants see it: a name and a role, never an e-mail address."""
+    if user is None:
+        return {"name": "snicert", "role": Role.SYSTEM.value}
+    roles = sorted(user.roles - {Role.APPLICANT.value}) or sorted(user.roles)
+    return {"name": user.name, "role": roles[0] if roles else Role.APPLICANT.value}
 
 
 # ---------------------------------------------------------------- pages
@@ -96,26 +167,41 @@ def new_form(request: Request) -> Response:
     who = _signed_in(request)
     if isinstance(who, RedirectResponse):
         return who
-    return page(request, "applicant_new.html.j2", who=who, errors={}, form={},
-                products=_products())
+    return page(request, "applicant_new.html.j2", who=who, errors={}, form={}, products=_products())
 
 
 @router.post("/applications", include_in_schema=False)
-def create_page(request: Request, product: str = Form(""), brand: str = Form(""),
-                production_site: str = Form(""), variants: str = Form(""),
-                csrf_token: str = Form("")) -> Response:
+def create_page(
+    request: Request,
+    product: str = Form(""),
+    brand: str = Form(""),
+    production_site: str = Form(""),
+    variants: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
     try:
         with db.transaction() as s:
-            app = applications.create(s, s.get(User, who.user_id), product, brand,
-                                      production_site, variants or None)
+            app = applications.create(
+                s, s.get(User, who.user_id), product, brand, production_site, variants or None
+            )
             app_id = app.id
     except InvalidInput as exc:
-        return page(request, "applicant_new.html.j2", status_code=422, who=who,
-                    errors={exc.field: str(exc)}, products=_products(),
-                    form={"product": product, "brand": brand,
-                          "production_site": production_site, "variants": variants})
+        return page(
+            request,
+            "applicant_new.html.j2",
+            status_code=422,
+            who=who,
+            errors={exc.field: str(exc)},
+            products=_products(),
+            form={
+                "product": product,
+                "brand": brand,
+                "production_site": production_site,
+                "variants": variants,
+            },
+        )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
@@ -126,34 +212,54 @@ def detail_page(request: Request, app_id: Id, error: str = "") -> Response:
         return who
     with db.reading() as s:
         info = detail(s, _visible(s, who, app_id))
-    return page(request, "applicant_detail.html.j2", who=who, app=info, error=error)
+    return page(
+        request,
+        "applicant_detail.html.j2",
+        who=who,
+        app=info,
+        error=error_text(error, lang_of(request)),
+    )
 
 
 @router.post("/applications/{app_id}/documents", include_in_schema=False)
-async def upload_page(request: Request, app_id: Id, kind: str = Form(""),
-                      file: UploadFile = File(...), csrf_token: str = Form("")) -> Response:
+def upload_page(
+    request: Request,
+    app_id: Id,
+    kind: str = Form(""),
+    file: UploadFile = File(...),
+    csrf_token: str = Form(""),
+) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
-    data = await _read(file)
-    return _act(request, who, app_id, lambda s, user: applications.attach_document(
-        s, user, app_id, kind, file.filename or "file", data))
+    data = file.file.read()
+    return _act(
+        request,
+        who,
+        app_id,
+        lambda s, user: applications.attach_document(
+            s, user, app_id, kind, file.filename or "file", data
+        ),
+    )
 
 
 @router.post("/applications/{app_id}/submit", include_in_schema=False)
 def submit_page(request: Request, app_id: Id, csrf_token: str = Form("")) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
-    return _act(request, who, app_id,
-                lambda s, user: applications.submit(s, user, app_id))
+    return _act(request, who, app_id, lambda s, user: applications.submit(s, user, app_id))
 
 
 @router.post("/nonconformities/{nc_id}/answer", include_in_schema=False)
-async def answer_page(request: Request, nc_id: Id, text: str = Form(""),
-                      file: UploadFile | None = File(None), csrf_token: str = Form("")
-                      ) -> Response:
+def answer_page(
+    request: Request,
+    nc_id: Id,
+    text: str = Form(""),
+    file: UploadFile | None = File(None),
+    csrf_token: str = Form(""),
+) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
-    data = await _read(file) if file is not None and file.filename else None
+    data = file.file.read() if file is not None and file.filename else None
     with db.reading() as s:
         nc = s.get(Nonconformity, nc_id)
         if nc is None:
@@ -163,8 +269,9 @@ async def answer_page(request: Request, nc_id: Id, text: str = Form(""),
     def answer(s: Session, user: User) -> None:
         doc_id = None
         if data is not None:
-            doc_id = applications.attach_document(s, user, app_id, applications.NC_RESPONSE_KIND,
-                                                  file.filename or "file", data).id
+            doc_id = applications.attach_document(
+                s, user, app_id, applications.NC_RESPONSE_KIND, file.filename or "file", data
+            ).id
         applications.answer_nonconformity(s, user, nc_id, text, doc_id)
 
     return _act(request, who, app_id, answer)
@@ -180,8 +287,14 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
     except SnicertError as exc:
         with db.reading() as s:
             info = detail(s, _visible(s, who, app_id))
-        return page(request, "applicant_detail.html.j2", status_code=http_status(exc),
-                    who=who, app=info, error=str(exc))
+        return page(
+            request,
+            "applicant_detail.html.j2",
+            status_code=http_status(exc),
+            who=who,
+            app=info,
+            error=refusal(exc, lang_of(request)),
+        )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
@@ -197,8 +310,9 @@ def download(request: Request, app_id: Id, fmt: str) -> FileResponse:
         if out is None:
             raise HTTPException(404, "no certificate issued for this application")
         path, media, number = outputs.absolute(out), out.media_type, cert.number
-    return FileResponse(path, media_type=media, filename=f"{number}.{fmt}".replace(
-        ".label", "-label.png"))
+    return FileResponse(
+        path, media_type=media, filename=f"{number}.{fmt}".replace(".label", "-label.png")
+    )
 
 
 @router.get("/documents/{doc_id}", tags=["applications"])
@@ -209,10 +323,16 @@ def document_download(request: Request, doc_id: Id) -> Response:
     with db.reading() as s:
         doc, data = applications.document_file(s, s.get(User, who.user_id), doc_id)
         media, name = doc.media_type, doc.filename
-    return Response(data, media_type=media, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
-        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
-        "Cache-Control": "private, no-store"})
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def _products() -> list[tuple[str, str]]:
@@ -239,8 +359,10 @@ def list_api(request: Request) -> list[dict[str, Any]]:
 
     who = require(request)
     with db.reading() as s:
-        return [{**a, "due": a["due"].isoformat() if a["due"] else None}
-                for a in my_applications(s, who.user_id)]
+        return [
+            {**a, "due": a["due"].isoformat() if a["due"] else None}
+            for a in my_applications(s, who.user_id)
+        ]
 
 
 class ApplicationIn(BaseModel):
@@ -255,8 +377,14 @@ class ApplicationIn(BaseModel):
 @router.post("/api/v1/applications", tags=["applications"], status_code=201)
 def create_api(body: ApplicationIn, who: ApiActor) -> dict[str, Any]:
     with db.transaction() as s:
-        app = applications.create(s, s.get(User, who.user_id), body.product, body.brand,
-                                  body.production_site, body.variants)
+        app = applications.create(
+            s,
+            s.get(User, who.user_id),
+            body.product,
+            body.brand,
+            body.production_site,
+            body.variants,
+        )
         return detail(s, app)
 
 
@@ -267,18 +395,26 @@ def detail_api(request: Request, app_id: Id) -> dict[str, Any]:
         return detail(s, _visible(s, who, app_id))
 
 
-@router.post("/api/v1/applications/{app_id}/documents", tags=["applications"],
-             status_code=201)
-async def upload_api(request: Request, app_id: Id, kind: str = Form(...),
-                     file: UploadFile = File(...)) -> dict[str, Any]:
+@router.post("/api/v1/applications/{app_id}/documents", tags=["applications"], status_code=201)
+def upload_api(
+    request: Request, app_id: Id, kind: str = Form(...), file: UploadFile = File(...)
+) -> dict[str, Any]:
+    """Add a dossier document. The body may be no larger than the largest document any
+    product accepts (413); the file is then held to its own document's limit (422)."""
     who = _api_actor(request)
-    data = await _read(file)
+    data = file.file.read()
     with db.transaction() as s:
         _visible(s, who, app_id)
-        doc = applications.attach_document(s, s.get(User, who.user_id), app_id, kind,
-                                           file.filename or "file", data)
-        return {"id": doc.id, "kind": doc.kind, "size": doc.size, "sha256": doc.sha256,
-                "media_type": doc.media_type}
+        doc = applications.attach_document(
+            s, s.get(User, who.user_id), app_id, kind, file.filename or "file", data
+        )
+        return {
+            "id": doc.id,
+            "kind": doc.kind,
+            "size": doc.size,
+            "sha256": doc.sha256,
+            "media_type": doc.media_type,
+        }
 
 
 @router.post("/api/v1/applications/{app_id}/submit", tags=["applications"])
@@ -313,8 +449,8 @@ def renew_page(request: Request, cert_id: Id, csrf_token: str = Form("")) -> Res
     try:
         with db.transaction() as s:
             app_id = applications.renew(s, s.get(User, who.user_id), cert_id).id
-    except SnicertError as exc:
-        return RedirectResponse(f"/applications/{old_app}?error={exc}", status_code=303)
+    except SnicertError:  # the page says why by code, never by echoing text in the URL
+        return RedirectResponse(f"/applications/{old_app}?error=renewal_refused", status_code=303)
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
@@ -332,6 +468,7 @@ def answer_api(nc_id: Id, body: AnswerIn, who: ApiActor) -> dict[str, Any]:
         if nc is None:
             raise HTTPException(404, f"non-conformity {nc_id} not found")
         _visible(s, who, nc.application_id)
-        nc = applications.answer_nonconformity(s, s.get(User, who.user_id), nc_id, body.text,
-                                               body.document_id)
+        nc = applications.answer_nonconformity(
+            s, s.get(User, who.user_id), nc_id, body.text, body.document_id
+        )
         return {"id": nc.id, "status": nc.status}

@@ -65,71 +65,120 @@ def parameter_rows(s: Session, app: Application, lang: str = "id") -> list[dict[
     for p in (app.checklist_snapshot or {}).get("parameters", []):
         past = history.get(p["id"], [])
         latest = past[-1] if past else None
-        rows.append({
-            "id": p["id"], "name": _name(p["name"], lang), "unit": p["unit"],
-            "requirement": requirement_text(p["requirement"]), "method": p.get("method"),
-            "provisional": p.get("source", {}).get("status") == "provisional",
-            "history": past, "latest": latest, "counted": counted.get(p["id"]),
-            "status": _status(latest),
-            "open": latest is None or lab._open_for_entry(latest),
-        })
+        rows.append(
+            {
+                "id": p["id"],
+                "name": _name(p["name"], lang),
+                "unit": p["unit"],
+                "requirement": requirement_text(p["requirement"]),
+                "method": p.get("method"),
+                "provisional": p.get("source", {}).get("status") == "provisional",
+                "history": past,
+                "latest": latest,
+                "counted": counted.get(p["id"]),
+                "status": _status(latest),
+                "open": latest is None or lab._open_for_entry(latest),
+            }
+        )
     return rows
 
 
 def _sample_json(x: Sample) -> dict[str, Any]:
-    return {"id": x.id, "code": x.code, "application_id": x.application_id,
-            "purpose": x.purpose, "units": x.units, "amount": x.amount,
-            "container": x.container, "status": x.status, "taken_at": x.taken_at,
-            "location": x.location}
+    return {
+        "id": x.id,
+        "code": x.code,
+        "application_id": x.application_id,
+        "purpose": x.purpose,
+        "units": x.units,
+        "amount": x.amount,
+        "container": x.container,
+        "status": x.status,
+        "taken_at": x.taken_at,
+        "location": x.location,
+    }
 
 
 def _result_json(r: LabResult) -> dict[str, Any]:
-    return {"id": r.id, "application_id": r.application_id, "sample_id": r.sample_id,
-            "parameter": r.parameter_id, "attempt": r.attempt, "value": r.value_text,
-            "unit": r.unit, "uncertainty": r.uncertainty, "method": r.method,
-            "instrument": r.instrument, "tested_on": r.tested_on, "verdict": r.verdict,
-            "status": r.status, "retest_requested": r.retest_requested, "note": r.note,
-            "analyst_id": r.analyst_id, "entered_at": r.entered_at,
-            "verified_by": r.verified_by, "verified_at": r.verified_at}
+    return {
+        "id": r.id,
+        "application_id": r.application_id,
+        "sample_id": r.sample_id,
+        "parameter": r.parameter_id,
+        "attempt": r.attempt,
+        "value": r.value_text,
+        "unit": r.unit,
+        "uncertainty": r.uncertainty,
+        "method": r.method,
+        "instrument": r.instrument,
+        "tested_on": r.tested_on,
+        "verdict": r.verdict,
+        "status": r.status,
+        "retest_requested": r.retest_requested,
+        "note": r.note,
+        "analyst_id": r.analyst_id,
+        "entered_at": r.entered_at,
+        "verified_by": r.verified_by,
+        "verified_at": r.verified_at,
+    }
 
 
 def worklist(s: Session, lang: str = "id") -> dict[str, Any]:
     """Samples in transit to receive, and every application in testing with what is missing."""
     transit = s.execute(
-        select(Sample, Application).join(Application, Application.id == Sample.application_id)
+        select(Sample, Application)
+        .join(Application, Application.id == Sample.application_id)
         .where(Sample.status == "sealed", Application.state == State.TESTING.value)
-        .order_by(Sample.taken_at, Sample.id)).all()
-    apps = s.scalars(select(Application).where(Application.state == State.TESTING.value)
-                     .order_by(Application.id)).all()
+        .order_by(Sample.taken_at, Sample.id)
+    ).all()
+    apps = s.scalars(
+        select(Application).where(Application.state == State.TESTING.value).order_by(Application.id)
+    ).all()
     testing, now = [], clock.now()
     for app in sorted(apps, key=lambda a: (a.due_at is None, a.due_at or a.state_changed_at)):
         rows = parameter_rows(s, app, lang)
         samples = lab.samples_of(s, app.id)
-        testing.append({
-            "app": app,
-            "product": _name(app.product_snapshot["name"], lang),
-            "to_receive": [x for x in samples if x.status == "sealed"],
-            "to_enter": [r for r in rows if r["open"]],
-            "to_verify": [r for r in rows if r["status"] == "entered"],
-            "done": sum(1 for r in rows if r["counted"] is not None and not r["open"]
-                        and r["status"] != "entered"),
-            "total": len(rows),
-            "late": is_late(app, now),
-        })
-    return {"in_transit": [{"sample": x, "app": a,
-                            "max_hours": a.product_snapshot["sampling_plan"]["max_transit_hours"]}
-                           for x, a in transit],
-            "testing": testing}
+        testing.append(
+            {
+                "app": app,
+                "product": _name(app.product_snapshot["name"], lang),
+                "to_receive": [x for x in samples if x.status == "sealed"],
+                "to_enter": [r for r in rows if r["open"]],
+                "to_verify": [r for r in rows if r["status"] == "entered"],
+                "done": sum(
+                    1
+                    for r in rows
+                    if r["counted"] is not None and not r["open"] and r["status"] != "entered"
+                ),
+                "total": len(rows),
+                "late": is_late(app, now),
+            }
+        )
+    return {
+        "in_transit": [
+            {
+                "sample": x,
+                "app": a,
+                "max_hours": a.product_snapshot["sampling_plan"]["max_transit_hours"],
+            }
+            for x, a in transit
+        ],
+        "testing": testing,
+    }
 
 
 def verification_queue(s: Session, me: int, lang: str = "id") -> dict[str, Any]:
     """Results awaiting verification: entered by others (to act on) and by me (count)."""
     found = s.execute(
-        select(LabResult, Application).join(Application, Application.id == LabResult.application_id)
+        select(LabResult, Application)
+        .join(Application, Application.id == LabResult.application_id)
         .join(Sample, Sample.id == LabResult.sample_id)
-        .where(LabResult.status == "entered", Application.state == State.TESTING.value,
-               Sample.status != "rejected")
-        .order_by(LabResult.entered_at, LabResult.id)).all()
+        .where(
+            LabResult.status == "entered",
+            Application.state == State.TESTING.value,
+            Sample.status != "rejected",
+        )
+        .order_by(LabResult.entered_at, LabResult.id)
+    ).all()
     names: dict[int, str] = {}
     items, mine = [], 0
     for r, app in found:
@@ -140,13 +189,17 @@ def verification_queue(s: Session, me: int, lang: str = "id") -> dict[str, Any]:
             names[r.analyst_id] = s.get(User, r.analyst_id).name
         params = {p["id"]: p for p in app.checklist_snapshot["parameters"]}
         p = params.get(r.parameter_id, {})
-        items.append({
-            "result": r, "app": app, "analyst": names[r.analyst_id],
-            "name": _name(p.get("name", r.parameter_id), lang),
-            "requirement": requirement_text(p["requirement"]) if p else "",
-            "expected_unit": p.get("unit"),
-            "provisional": p.get("source", {}).get("status") == "provisional",
-        })
+        items.append(
+            {
+                "result": r,
+                "app": app,
+                "analyst": names[r.analyst_id],
+                "name": _name(p.get("name", r.parameter_id), lang),
+                "requirement": requirement_text(p["requirement"]) if p else "",
+                "expected_unit": p.get("unit"),
+                "provisional": p.get("source", {}).get("status") == "provisional",
+            }
+        )
     return {"items": items, "mine": mine}
 
 
@@ -195,11 +248,20 @@ def record_rows(s: Session, user: User, app_id: int, rows: list[ResultIn]) -> li
     for row in rows:
         row.parameter = row.parameter.strip()
         try:
-            stored.append(lab.record_result(
-                s, user, app_id, row.parameter, row.value, row.unit,
-                uncertainty=(row.uncertainty or "").strip() or None,
-                method=(row.method or "").strip() or None,
-                instrument=(row.instrument or "").strip() or None, tested_on=row.tested_on))
+            stored.append(
+                lab.record_result(
+                    s,
+                    user,
+                    app_id,
+                    row.parameter,
+                    row.value,
+                    row.unit,
+                    uncertainty=(row.uncertainty or "").strip() or None,
+                    method=(row.method or "").strip() or None,
+                    instrument=(row.instrument or "").strip() or None,
+                    tested_on=row.tested_on,
+                )
+            )
         except InvalidInput as exc:
             errors.append(RowError(row.parameter, exc.field, str(exc)))
         except Conflict as exc:
@@ -215,8 +277,11 @@ def _form_key(e: RowError) -> str:
     pid = e.parameter
     if e.field == pid and not e.conflict:
         return f"{pid}.value"
-    if e.field.startswith(pid + ".") and e.field[len(pid) + 1:] in ("unit", "uncertainty",
-                                                                      "method"):
+    if e.field.startswith(pid + ".") and e.field[len(pid) + 1 :] in (
+        "unit",
+        "uncertainty",
+        "method",
+    ):
         return e.field
     return pid
 
@@ -226,10 +291,15 @@ def _rows_from_form(form: dict[str, str]) -> list[ResultIn]:
     for key, value in form.items():
         if key.endswith(".value") and value.strip():
             pid = key.removesuffix(".value")
-            rows.append(ResultIn(parameter=pid, value=value,
-                                 unit=form.get(f"{pid}.unit", ""),
-                                 uncertainty=form.get(f"{pid}.uncertainty"),
-                                 method=form.get(f"{pid}.method")))
+            rows.append(
+                ResultIn(
+                    parameter=pid,
+                    value=value,
+                    unit=form.get(f"{pid}.unit", ""),
+                    uncertainty=form.get(f"{pid}.uncertainty"),
+                    method=form.get(f"{pid}.method"),
+                )
+            )
     return rows
 
 
@@ -243,24 +313,46 @@ def worklist_page(request: Request, c: LabStaff) -> HTMLResponse:
         return page(request, "lab_worklist.html.j2", who=c.who, work=work)
 
 
-def _application_page(request: Request, c: Caller, app_id: int, status_code: int = 200,
-                      errors: dict[str, str] | None = None,
-                      form: dict[str, str] | None = None) -> HTMLResponse:
+def _application_page(
+    request: Request,
+    c: Caller,
+    app_id: int,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
         app = application(s, app_id)
         samples = lab.samples_of(s, app.id)
         custody = {x.id: lab.custody_log(s, x.id) for x in samples}
-        people = {u.id: u.name for u in s.scalars(select(User).where(User.id.in_(
-            {e.by for log in custody.values() for e in log})))}
+        people = {
+            u.id: u.name
+            for u in s.scalars(
+                select(User).where(User.id.in_({e.by for log in custody.values() for e in log}))
+            )
+        }
         rows = parameter_rows(s, app, lang)
-        return page(request, "lab_application.html.j2", status_code=status_code, who=c.who,
-                    app=app, product=_name(app.product_snapshot["name"], lang), rows=rows,
-                    samples=samples, custody=custody, people=people,
-                    max_hours=app.product_snapshot["sampling_plan"]["max_transit_hours"],
-                    can_enter=(app.state == State.TESTING and Role.LAB_ANALYST in c.who.roles
-                               and any(r["open"] for r in rows)),
-                    errors=errors or {}, form=form or {})
+        return page(
+            request,
+            "lab_application.html.j2",
+            status_code=status_code,
+            who=c.who,
+            app=app,
+            product=_name(app.product_snapshot["name"], lang),
+            rows=rows,
+            samples=samples,
+            custody=custody,
+            people=people,
+            max_hours=app.product_snapshot["sampling_plan"]["max_transit_hours"],
+            can_enter=(
+                app.state == State.TESTING
+                and Role.LAB_ANALYST in c.who.roles
+                and any(r["open"] for r in rows)
+            ),
+            errors=errors or {},
+            form=form or {},
+        )
 
 
 @router.get("/lab/applications/{app_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -271,8 +363,13 @@ def application_page(request: Request, app_id: Id, c: LabStaff) -> HTMLResponse:
 @router.post("/lab/samples/{sample_id}/receive", include_in_schema=False)
 def receive_page(request: Request, sample_id: Id, c: LabStaff) -> Response:
     with db.transaction() as s:
-        sample = lab.receive_sample(s, c.user(s), sample_id, c.form.get("seal_number", ""),
-                                    seal_intact=bool(c.form.get("seal_intact")))
+        sample = lab.receive_sample(
+            s,
+            c.user(s),
+            sample_id,
+            c.form.get("seal_number", ""),
+            seal_intact=bool(c.form.get("seal_intact")),
+        )
         app_id = sample.application_id
     return see_other(f"/lab/applications/{app_id}#samples")
 
@@ -281,8 +378,14 @@ def receive_page(request: Request, sample_id: Id, c: LabStaff) -> Response:
 def results_page(request: Request, app_id: Id, c: Analyst) -> Response:
     rows = _rows_from_form(c.form)
     if not rows:
-        return _application_page(request, c, app_id, 422, form=c.form,
-                                 errors={"": translator(lang_of(request))("lab_err_no_rows")})
+        return _application_page(
+            request,
+            c,
+            app_id,
+            422,
+            form=c.form,
+            errors={"": translator(lang_of(request))("lab_err_no_rows")},
+        )
     try:
         with db.transaction() as s:
             record_rows(s, c.user(s), app_id, rows)
@@ -294,13 +397,24 @@ def results_page(request: Request, app_id: Id, c: Analyst) -> Response:
     return see_other(f"/lab/applications/{app_id}#results")
 
 
-def _verify_page(request: Request, c: Caller, status_code: int = 200,
-                 errors: dict[str, str] | None = None,
-                 form: dict[str, str] | None = None) -> HTMLResponse:
+def _verify_page(
+    request: Request,
+    c: Caller,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     with db.reading() as s:
         queue = verification_queue(s, c.who.user_id, lang_of(request))
-        return page(request, "lab_verify.html.j2", status_code=status_code, who=c.who,
-                    queue=queue, errors=errors or {}, form=form or {})
+        return page(
+            request,
+            "lab_verify.html.j2",
+            status_code=status_code,
+            who=c.who,
+            queue=queue,
+            errors=errors or {},
+            form=form or {},
+        )
 
 
 @router.get("/lab/verify", response_class=HTMLResponse, include_in_schema=False)
@@ -319,8 +433,13 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
     act = lab.retract_result if action == "retract" else lab.request_retest
     reason = c.form.get("reason", "")
     if exc := c.attempt(lambda s, user: act(s, user, result_id, reason)):
-        return _verify_page(request, c, 422, errors={f"{result_id}.{action}": str(exc)},
-                            form={f"{result_id}.{action}": reason})
+        return _verify_page(
+            request,
+            c,
+            422,
+            errors={f"{result_id}.{action}": str(exc)},
+            form={f"{result_id}.{action}": reason},
+        )
     return see_other("/lab/verify")
 
 
@@ -353,14 +472,25 @@ def worklist_api(c: LabStaff) -> dict[str, Any]:
     with db.reading() as s:
         work = worklist(s)
         return {
-            "in_transit": [{**_sample_json(x["sample"]), "application": x["app"].number,
-                            "max_transit_hours": x["max_hours"]} for x in work["in_transit"]],
-            "testing": [{**app_summary(x["app"]),
-                         "samples_to_receive": [y.code for y in x["to_receive"]],
-                         "parameters_to_enter": [r["id"] for r in x["to_enter"]],
-                         "results_to_verify": [r["latest"].id for r in x["to_verify"]],
-                         "parameters_done": x["done"], "parameters": x["total"]}
-                        for x in work["testing"]],
+            "in_transit": [
+                {
+                    **_sample_json(x["sample"]),
+                    "application": x["app"].number,
+                    "max_transit_hours": x["max_hours"],
+                }
+                for x in work["in_transit"]
+            ],
+            "testing": [
+                {
+                    **app_summary(x["app"]),
+                    "samples_to_receive": [y.code for y in x["to_receive"]],
+                    "parameters_to_enter": [r["id"] for r in x["to_enter"]],
+                    "results_to_verify": [r["latest"].id for r in x["to_verify"]],
+                    "parameters_done": x["done"],
+                    "parameters": x["total"],
+                }
+                for x in work["testing"]
+            ],
         }
 
 
@@ -372,12 +502,20 @@ def application_api(app_id: Id, c: LabStaff) -> dict[str, Any]:
         return {
             **app_summary(app),
             "samples": [_sample_json(x) for x in lab.samples_of(s, app.id)],
-            "parameters": [{"id": r["id"], "name": r["name"], "unit": r["unit"],
-                            "requirement": r["requirement"], "provisional": r["provisional"],
-                            "status": r["status"], "open_for_entry": r["open"],
-                            "counted": _result_json(r["counted"]) if r["counted"] else None,
-                            "results": [_result_json(x) for x in r["history"]]}
-                           for r in parameter_rows(s, app)],
+            "parameters": [
+                {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "unit": r["unit"],
+                    "requirement": r["requirement"],
+                    "provisional": r["provisional"],
+                    "status": r["status"],
+                    "open_for_entry": r["open"],
+                    "counted": _result_json(r["counted"]) if r["counted"] else None,
+                    "results": [_result_json(x) for x in r["history"]],
+                }
+                for r in parameter_rows(s, app)
+            ],
         }
 
 
@@ -386,10 +524,13 @@ def receive_api(sample_id: Id, body: ReceiveIn, c: LabStaff) -> dict[str, Any]:
     """Receive a sealed sample. A broken or different seal, or a transit too long, rejects
     the round's samples (status `rejected`) and sends the case back to sampling."""
     with db.transaction() as s:
-        sample = lab.receive_sample(s, c.user(s), sample_id, body.seal_number,
-                                    body.seal_intact, body.received_at)
-        return {**_sample_json(sample),
-                "application": app_summary(application(s, sample.application_id))}
+        sample = lab.receive_sample(
+            s, c.user(s), sample_id, body.seal_number, body.seal_intact, body.received_at
+        )
+        return {
+            **_sample_json(sample),
+            "application": app_summary(application(s, sample.application_id)),
+        }
 
 
 @router.post("/api/v1/applications/{app_id}/results", tags=["lab"], status_code=201)
@@ -403,9 +544,16 @@ def results_api(app_id: Id, rows: list[ResultIn], c: Analyst) -> Any:
             stored = record_rows(s, c.user(s), app_id, rows)
             return {"results": [_result_json(r) for r in stored]}
     except RowErrors as exc:
-        return JSONResponse({"detail": str(exc), "errors": [
-            {"parameter": e.parameter, "field": e.field, "message": e.message}
-            for e in exc.errors]}, status_code=exc.status)
+        return JSONResponse(
+            {
+                "detail": str(exc),
+                "errors": [
+                    {"parameter": e.parameter, "field": e.field, "message": e.message}
+                    for e in exc.errors
+                ],
+            },
+            status_code=exc.status,
+        )
 
 
 @router.get("/api/v1/lab/verification", tags=["lab"])
@@ -413,10 +561,19 @@ def verification_api(c: Verifier) -> dict[str, Any]:
     """Results awaiting verification that someone else entered."""
     with db.reading() as s:
         queue = verification_queue(s, c.who.user_id)
-        return {"items": [{**_result_json(x["result"]), "application": x["app"].number,
-                           "name": x["name"], "requirement": x["requirement"],
-                           "analyst": x["analyst"]} for x in queue["items"]],
-                "mine_awaiting_others": queue["mine"]}
+        return {
+            "items": [
+                {
+                    **_result_json(x["result"]),
+                    "application": x["app"].number,
+                    "name": x["name"],
+                    "requirement": x["requirement"],
+                    "analyst": x["analyst"],
+                }
+                for x in queue["items"]
+            ],
+            "mine_awaiting_others": queue["mine"],
+        }
 
 
 @router.post("/api/v1/results/{result_id}/verify", tags=["lab"])

@@ -17,9 +17,8 @@ from pydantic import AwareDatetime, BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import clock, lifecycle, outputs
+from snicert import clock, lifecycle, outputs, settings
 from snicert.catalog import default_catalog
-from snicert.certs.layout import WITA
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -39,6 +38,7 @@ from snicert.roles import Role
 from snicert.services import applications, certificates, decisions
 from snicert.services.guards import application, get
 from snicert.web.api import Id
+from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of
 from snicert.web.pages import page
 from snicert.web.routes.staff import (
@@ -55,9 +55,14 @@ Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 CERT_ACTIONS = ("suspend", "reinstate", "withdraw")
 # Where an official acts on an application in each state.
-ACTION_PAGES = {State.DOCUMENT_REVIEW: "/review/", State.NONCONFORMITY: "/review/",
-                State.EVALUATION: "/evaluation/", State.DECISION: "/decision/",
-                State.APPROVED: "/decision/", State.REFUSED: "/decision/"}
+ACTION_PAGES = {
+    State.DOCUMENT_REVIEW: "/review/",
+    State.NONCONFORMITY: "/review/",
+    State.EVALUATION: "/evaluation/",
+    State.DECISION: "/decision/",
+    State.APPROVED: "/decision/",
+    State.REFUSED: "/decision/",
+}
 
 
 def _name(names: dict[str, str] | str, lang: str) -> str:
@@ -82,43 +87,69 @@ def dashboard(s: Session, lang: str = "id") -> dict[str, Any]:
     """Counts of applications by product and state, what is awaited (overdue first) and the
     certificates."""
     now = clock.now()
-    names = {code: _name(p.name.model_dump(), lang)
-             for code, p in sorted(default_catalog().products.items())}
+    names = {
+        code: _name(p.name.model_dump(), lang)
+        for code, p in sorted(default_catalog().products.items())
+    }
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for product, state, n in s.execute(select(Application.product, Application.state,
-                                              func.count()).group_by(Application.product,
-                                                                     Application.state)):
+    for product, state, n in s.execute(
+        select(Application.product, Application.state, func.count()).group_by(
+            Application.product, Application.state
+        )
+    ):
         counts[product][state] = n
         names.setdefault(product, product)
     late: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     awaited = []
     open_apps = s.execute(
-        select(Application, Business.name).join(Business, Business.id == Application.business_id)
-        .where(Application.state.notin_([x.value for x in FINAL]))).all()
+        select(Application, Business.name)
+        .join(Business, Business.id == Application.business_id)
+        .where(Application.state.notin_([x.value for x in FINAL]))
+    ).all()
     for app, business in open_apps:
         overdue = is_late(app, now)
         if overdue:
             late[app.product][app.state] += 1
         page_for = ACTION_PAGES.get(State(app.state))
-        awaited.append({"app": app, "business": business, "late": overdue,
-                        "product": names.get(app.product, app.product),
-                        "link": f"{page_for}{app.id}" if page_for else None})
-    awaited.sort(key=lambda x: (not x["late"], x["app"].due_at is None,
-                                x["app"].due_at or x["app"].state_changed_at))
+        awaited.append(
+            {
+                "app": app,
+                "business": business,
+                "late": overdue,
+                "product": names.get(app.product, app.product),
+                "link": f"{page_for}{app.id}" if page_for else None,
+            }
+        )
+    awaited.sort(
+        key=lambda x: (
+            not x["late"],
+            x["app"].due_at is None,
+            x["app"].due_at or x["app"].state_changed_at,
+        )
+    )
     certs = s.execute(
-        select(Certificate, Business.name).join(Business, Business.id == Certificate.business_id)
-        .order_by(Certificate.id.desc()).limit(200)).all()
-    return {"products": names, "states": [x.value for x in State], "counts": counts,
-            "late": late, "awaited": awaited,
-            "certificates": [{"cert": c, "business": b} for c, b in certs],
-            "totals": {st: sum(c.get(st, 0) for c in counts.values()) for st in State}}
+        select(Certificate, Business.name)
+        .join(Business, Business.id == Certificate.business_id)
+        .order_by(Certificate.id.desc())
+        .limit(200)
+    ).all()
+    return {
+        "products": names,
+        "states": [x.value for x in State],
+        "counts": counts,
+        "late": late,
+        "awaited": awaited,
+        "certificates": [{"cert": c, "business": b} for c, b in certs],
+        "totals": {st: sum(c.get(st, 0) for c in counts.values()) for st in State},
+    }
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
 def dashboard_page(request: Request, c: Official) -> HTMLResponse:
     with db.reading() as s:
-        return page(request, "official_dashboard.html.j2", who=c.who,
-                    board=dashboard(s, lang_of(request)))
+        return page(
+            request, "official_dashboard.html.j2", who=c.who, board=dashboard(s, lang_of(request))
+        )
 
 
 @router.get("/api/v1/dashboard", tags=["official"])
@@ -128,15 +159,25 @@ def dashboard_api(c: Official) -> dict[str, Any]:
     with db.reading() as s:
         board = dashboard(s)
         return {
-            "counts": {p: {st: {"total": n, "overdue": board["late"][p][st]}
-                           for st, n in states.items()}
-                       for p, states in board["counts"].items()},
-            "awaiting": [{**app_summary(x["app"]), "business": x["business"],
-                          "overdue": x["late"]} for x in board["awaited"]],
-            "certificates": [{"id": x["cert"].id, "number": x["cert"].number,
-                              "product": x["cert"].product, "status": x["cert"].status,
-                              "business": x["business"], "valid_until": x["cert"].valid_until}
-                             for x in board["certificates"]],
+            "counts": {
+                p: {st: {"total": n, "overdue": board["late"][p][st]} for st, n in states.items()}
+                for p, states in board["counts"].items()
+            },
+            "awaiting": [
+                {**app_summary(x["app"]), "business": x["business"], "overdue": x["late"]}
+                for x in board["awaited"]
+            ],
+            "certificates": [
+                {
+                    "id": x["cert"].id,
+                    "number": x["cert"].number,
+                    "product": x["cert"].product,
+                    "status": x["cert"].status,
+                    "business": x["business"],
+                    "valid_until": x["cert"].valid_until,
+                }
+                for x in board["certificates"]
+            ],
         }
 
 
@@ -147,44 +188,82 @@ def review_data(s: Session, app: Application, lang: str = "id") -> dict[str, Any
     """Every document item of the snapshot with the uploaded documents it is about, the
     verdicts of earlier rounds and the non-conformities with their answers."""
     kinds = {d["id"]: _name(d["name"], lang) for d in app.product_snapshot["documents"]}
-    docs = s.scalars(select(Document).where(Document.application_id == app.id)
-                     .order_by(Document.id.desc())).all()
+    docs = s.scalars(
+        select(Document).where(Document.application_id == app.id).order_by(Document.id.desc())
+    ).all()
     by_kind: dict[str, list[Document]] = defaultdict(list)
     for d in docs:
         by_kind[d.kind].append(d)
-    items = [{"id": i["id"], "text": _name(i["text"], lang), "document": i.get("document"),
-              "document_name": kinds.get(i.get("document"), i.get("document")),
-              "provisional": i["source"]["status"] == "provisional",
-              "documents": by_kind.get(i.get("document"), [])}
-             for i in app.checklist_snapshot["document_items"]]
-    verdicts = s.scalars(select(ReviewVerdict).where(ReviewVerdict.application_id == app.id)
-                         .order_by(ReviewVerdict.round, ReviewVerdict.id)).all()
+    items = [
+        {
+            "id": i["id"],
+            "text": _name(i["text"], lang),
+            "document": i.get("document"),
+            "document_name": kinds.get(i.get("document"), i.get("document")),
+            "provisional": i["source"]["status"] == "provisional",
+            "documents": by_kind.get(i.get("document"), []),
+        }
+        for i in app.checklist_snapshot["document_items"]
+    ]
+    verdicts = s.scalars(
+        select(ReviewVerdict)
+        .where(ReviewVerdict.application_id == app.id)
+        .order_by(ReviewVerdict.round, ReviewVerdict.id)
+    ).all()
     rounds: dict[int, list[ReviewVerdict]] = defaultdict(list)
     for v in verdicts:
         rounds[v.round].append(v)
-    ncs = s.scalars(select(Nonconformity).where(Nonconformity.application_id == app.id)
-                    .order_by(Nonconformity.id)).all()
-    return {"items": items, "documents": docs, "kinds": kinds, "rounds": dict(rounds),
-            "nonconformities": ncs,
-            "people": _people(s, {v.reviewer_id for v in verdicts}),
-            "can_review": "review_pass" in lifecycle.allowed_actions(app.state)}
+    ncs = s.scalars(
+        select(Nonconformity)
+        .where(Nonconformity.application_id == app.id)
+        .order_by(Nonconformity.id)
+    ).all()
+    return {
+        "items": items,
+        "documents": docs,
+        "kinds": kinds,
+        "rounds": dict(rounds),
+        "nonconformities": ncs,
+        "people": _people(s, {v.reviewer_id for v in verdicts}),
+        "can_review": "review_pass" in lifecycle.allowed_actions(app.state),
+    }
 
 
 def _doc_json(d: Document) -> dict[str, Any]:
-    return {"id": d.id, "kind": d.kind, "filename": d.filename, "media_type": d.media_type,
-            "size": d.size, "sha256": d.sha256, "uploaded_at": d.uploaded_at,
-            "url": f"/documents/{d.id}"}
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "filename": d.filename,
+        "media_type": d.media_type,
+        "size": d.size,
+        "sha256": d.sha256,
+        "uploaded_at": d.uploaded_at,
+        "url": f"/documents/{d.id}",
+    }
 
 
-def _review_page(request: Request, c: Caller, app_id: int, status_code: int = 200,
-                 errors: dict[str, str] | None = None,
-                 form: dict[str, str] | None = None) -> HTMLResponse:
+def _review_page(
+    request: Request,
+    c: Caller,
+    app_id: int,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
         app = application(s, app_id)
-        return page(request, "official_review.html.j2", status_code=status_code, who=c.who,
-                    app=app, product=_name(app.product_snapshot["name"], lang),
-                    data=review_data(s, app, lang), errors=errors or {}, form=form or {})
+        return page(
+            request,
+            "official_review.html.j2",
+            status_code=status_code,
+            who=c.who,
+            app=app,
+            product=_name(app.product_snapshot["name"], lang),
+            data=review_data(s, app, lang),
+            errors=errors or {},
+            form=form or {},
+        )
 
 
 def _review_errors(exc: InvalidInput) -> dict[str, str]:
@@ -204,9 +283,14 @@ def review_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
 
 @router.post("/review/{app_id}", include_in_schema=False)
 def review_post(request: Request, app_id: Id, c: Official) -> Response:
-    verdicts = {key.removeprefix("verdict."): (value, c.form.get(
-                    "comment." + key.removeprefix("verdict."), "").strip() or None)
-                for key, value in c.form.items() if key.startswith("verdict.")}
+    verdicts = {
+        key.removeprefix("verdict."): (
+            value,
+            c.form.get("comment." + key.removeprefix("verdict."), "").strip() or None,
+        )
+        for key, value in c.form.items()
+        if key.startswith("verdict.")
+    }
     if exc := c.attempt(lambda s, user: applications.record_review(s, user, app_id, verdicts)):
         return _review_page(request, c, app_id, 422, errors=_review_errors(exc), form=c.form)
     return see_other(f"/review/{app_id}")
@@ -228,19 +312,35 @@ def review_get_api(app_id: Id, c: Official) -> dict[str, Any]:
         app = application(s, app_id)
         data = review_data(s, app)
         return {
-            **app_summary(app), "review_round": app.review_round,
+            **app_summary(app),
+            "review_round": app.review_round,
             "can_review": data["can_review"],
-            "items": [{"id": i["id"], "text": i["text"], "document": i["document"],
-                       "provisional": i["provisional"],
-                       "documents": [_doc_json(d) for d in i["documents"]]}
-                      for i in data["items"]],
+            "items": [
+                {
+                    "id": i["id"],
+                    "text": i["text"],
+                    "document": i["document"],
+                    "provisional": i["provisional"],
+                    "documents": [_doc_json(d) for d in i["documents"]],
+                }
+                for i in data["items"]
+            ],
             "documents": [_doc_json(d) for d in data["documents"]],
-            "nonconformities": [{"id": n.id, "round": n.round, "source": n.source,
-                                 "item_id": n.item_id, "description": n.description,
-                                 "status": n.status,
-                                 "responses": [{"text": r.text, "document_id": r.document_id,
-                                                "at": r.at} for r in n.responses]}
-                                for n in data["nonconformities"]],
+            "nonconformities": [
+                {
+                    "id": n.id,
+                    "round": n.round,
+                    "source": n.source,
+                    "item_id": n.item_id,
+                    "description": n.description,
+                    "status": n.status,
+                    "responses": [
+                        {"text": r.text, "document_id": r.document_id, "at": r.at}
+                        for r in n.responses
+                    ],
+                }
+                for n in data["nonconformities"]
+            ],
         }
 
 
@@ -249,7 +349,8 @@ def review_api(app_id: Id, body: ReviewIn, c: Official) -> dict[str, Any]:
     """Record a verdict on every document item; any non-conformity goes to the applicant."""
     with db.transaction() as s:
         app = applications.record_review(
-            s, c.user(s), app_id, {k: (v.verdict, v.comment) for k, v in body.verdicts.items()})
+            s, c.user(s), app_id, {k: (v.verdict, v.comment) for k, v in body.verdicts.items()}
+        )
         return app_summary(app)
 
 
@@ -258,30 +359,51 @@ def review_api(app_id: Id, body: ReviewIn, c: Official) -> dict[str, Any]:
 
 def _basis(s: Session, app: Application, lang: str) -> dict[str, Any]:
     basis = decisions.findings(s, app)
-    return {**basis,
-            "documents": [{**d, "text": _name(d["text"], lang)} for d in basis["documents"]],
-            "parameters": [{**p, "name": _name(p["name"], lang),
-                            "requirement_text": requirement_text(p["requirement"])}
-                           for p in basis["parameters"]]}
+    return {
+        **basis,
+        "documents": [{**d, "text": _name(d["text"], lang)} for d in basis["documents"]],
+        "parameters": [
+            {
+                **p,
+                "name": _name(p["name"], lang),
+                "requirement_text": requirement_text(p["requirement"]),
+            }
+            for p in basis["parameters"]
+        ],
+    }
 
 
 def _report(s: Session, app: Application):
     return outputs.find(s, f"application:{app.id}", "evaluation_report")
 
 
-def _evaluation_page(request: Request, c: Caller, app_id: int, status_code: int = 200,
-                     errors: dict[str, str] | None = None,
-                     form: dict[str, str] | None = None) -> HTMLResponse:
+def _evaluation_page(
+    request: Request,
+    c: Caller,
+    app_id: int,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
         app = application(s, app_id)
         evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
-        return page(request, "official_evaluation.html.j2", status_code=status_code,
-                    who=c.who, app=app, product=_name(app.product_snapshot["name"], lang),
-                    basis=_basis(s, app, lang), report=_report(s, app), evaluation=evaluation,
-                    people=_people(s, {evaluation.evaluator_id if evaluation else None}),
-                    can_evaluate="evaluate" in lifecycle.allowed_actions(app.state),
-                    errors=errors or {}, form=form or {})
+        return page(
+            request,
+            "official_evaluation.html.j2",
+            status_code=status_code,
+            who=c.who,
+            app=app,
+            product=_name(app.product_snapshot["name"], lang),
+            basis=_basis(s, app, lang),
+            report=_report(s, app),
+            evaluation=evaluation,
+            people=_people(s, {evaluation.evaluator_id if evaluation else None}),
+            can_evaluate="evaluate" in lifecycle.allowed_actions(app.state),
+            errors=errors or {},
+            form=form or {},
+        )
 
 
 @router.get("/evaluation/{app_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -295,7 +417,11 @@ def evaluation_report(app_id: Id, c: Official) -> FileResponse:
         out = _report(s, application(s, app_id))
         if out is None:
             raise NotFound(f"the evaluation report of application {app_id} is not rendered yet")
-        return FileResponse(outputs.absolute(out), media_type=out.media_type)
+        return FileResponse(
+            outputs.absolute(out),
+            media_type=out.media_type,
+            headers={"Content-Security-Policy": REPORT_POLICY},
+        )
 
 
 @router.post("/evaluation/{app_id}", include_in_schema=False)
@@ -311,8 +437,14 @@ class EvaluationIn(BaseModel):
 
 
 def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
-    return {"id": ev.id, "recommendation": ev.recommendation, "summary": ev.summary,
-            "evaluator_id": ev.evaluator_id, "at": ev.at, "findings": ev.findings}
+    return {
+        "id": ev.id,
+        "recommendation": ev.recommendation,
+        "summary": ev.summary,
+        "evaluator_id": ev.evaluator_id,
+        "at": ev.at,
+        "findings": ev.findings,
+    }
 
 
 @router.get("/api/v1/applications/{app_id}/evaluation", tags=["official"])
@@ -323,9 +455,12 @@ def evaluation_get_api(app_id: Id, c: Official) -> dict[str, Any]:
         app = application(s, app_id)
         ev = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
         report = _report(s, app)
-        return {**app_summary(app), "findings": decisions.findings(s, app),
-                "evaluation": _evaluation_json(ev) if ev else None,
-                "report": f"/evaluation/{app.id}/report" if report else None}
+        return {
+            **app_summary(app),
+            "findings": decisions.findings(s, app),
+            "evaluation": _evaluation_json(ev) if ev else None,
+            "report": f"/evaluation/{app.id}/report" if report else None,
+        }
 
 
 @router.post("/api/v1/applications/{app_id}/evaluation", tags=["official"])
@@ -339,9 +474,14 @@ def evaluation_api(app_id: Id, c: Official, body: EvaluationIn | None = None) ->
 # --- decision ---------------------------------------------------------------------------
 
 
-def _decision_page(request: Request, c: Caller, app_id: int, status_code: int = 200,
-                   errors: dict[str, str] | None = None,
-                   form: dict[str, str] | None = None) -> HTMLResponse:
+def _decision_page(
+    request: Request,
+    c: Caller,
+    app_id: int,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
         app = application(s, app_id)
@@ -349,14 +489,27 @@ def _decision_page(request: Request, c: Caller, app_id: int, status_code: int = 
         decision = s.scalar(select(Decision).where(Decision.application_id == app.id))
         cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
         return page(
-            request, "official_decision.html.j2", status_code=status_code, who=c.who, app=app,
-            product=_name(app.product_snapshot["name"], lang), evaluation=evaluation,
-            decision=decision, cert=cert,
-            people=_people(s, {evaluation.evaluator_id if evaluation else None,
-                               decision.decided_by if decision else None}),
+            request,
+            "official_decision.html.j2",
+            status_code=status_code,
+            who=c.who,
+            app=app,
+            product=_name(app.product_snapshot["name"], lang),
+            evaluation=evaluation,
+            decision=decision,
+            cert=cert,
+            people=_people(
+                s,
+                {
+                    evaluation.evaluator_id if evaluation else None,
+                    decision.decided_by if decision else None,
+                },
+            ),
             can_decide=bool({"grant", "refuse"} & set(lifecycle.allowed_actions(app.state))),
             excluded=decisions.involved_in_review_or_evaluation(s, app.id, c.who.user_id),
-            errors=errors or {}, form=form or {})
+            errors=errors or {},
+            form=form or {},
+        )
 
 
 @router.get("/decision/{app_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -366,8 +519,11 @@ def decision_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
 
 @router.post("/decision/{app_id}", include_in_schema=False)
 def decision_post(request: Request, app_id: Id, c: Official) -> Response:
-    if exc := c.attempt(lambda s, user: decisions.decide(
-            s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", ""))):
+    if exc := c.attempt(
+        lambda s, user: decisions.decide(
+            s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", "")
+        )
+    ):
         return _decision_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
     return see_other(f"/decision/{app_id}")
 
@@ -382,22 +538,35 @@ def decision_api(app_id: Id, body: DecisionIn, c: Official) -> dict[str, Any]:
     """Grant or refuse, by an official who neither reviewed the documents nor evaluated."""
     with db.transaction() as s:
         d = decisions.decide(s, c.user(s), app_id, body.outcome, body.reason)
-        return {"id": d.id, "outcome": d.outcome, "reason": d.reason, "decided_by": d.decided_by,
-                "at": d.at, "application": app_summary(application(s, app_id))}
+        return {
+            "id": d.id,
+            "outcome": d.outcome,
+            "reason": d.reason,
+            "decided_by": d.decided_by,
+            "at": d.at,
+            "application": app_summary(application(s, app_id)),
+        }
 
 
 # --- certificates -----------------------------------------------------------------------
 
 
 def _cert_json(cert: Certificate) -> dict[str, Any]:
-    return {"id": cert.id, "number": cert.number, "product": cert.product,
-            "status": cert.status, "status_reason": cert.status_reason,
-            "issued_at": cert.issued_at, "valid_until": cert.valid_until,
-            "application_id": cert.application_id}
+    return {
+        "id": cert.id,
+        "number": cert.number,
+        "product": cert.product,
+        "status": cert.status,
+        "status_reason": cert.status_reason,
+        "issued_at": cert.issued_at,
+        "valid_until": cert.valid_until,
+        "application_id": cert.application_id,
+    }
 
 
-def change_certificate(s: Session, user: User, cert_id: int, action: str, reason: str,
-                       fix_by: datetime | None = None) -> Certificate:
+def change_certificate(
+    s: Session, user: User, cert_id: int, action: str, reason: str, fix_by: datetime | None = None
+) -> Certificate:
     if action == "suspend":
         return certificates.suspend(s, user, cert_id, reason, fix_by)
     if action == "reinstate":
@@ -405,17 +574,34 @@ def change_certificate(s: Session, user: User, cert_id: int, action: str, reason
     return certificates.withdraw(s, user, cert_id, reason)
 
 
-def _certificate_page(request: Request, c: Caller, cert_id: int, status_code: int = 200,
-                      errors: dict[str, str] | None = None,
-                      form: dict[str, str] | None = None) -> HTMLResponse:
+def _certificate_page(
+    request: Request,
+    c: Caller,
+    cert_id: int,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     with db.reading() as s:
         cert = get(s, Certificate, cert_id, "certificate")
         app = application(s, cert.application_id)
-        actions = [a for a in lifecycle.allowed_actions(cert.status, CERTIFICATE_TRANSITIONS)
-                   if a in CERT_ACTIONS]
-        return page(request, "official_certificate.html.j2", status_code=status_code,
-                    who=c.who, cert=cert, app=app, business=app.business, actions=actions,
-                    errors=errors or {}, form=form or {})
+        actions = [
+            a
+            for a in lifecycle.allowed_actions(cert.status, CERTIFICATE_TRANSITIONS)
+            if a in CERT_ACTIONS
+        ]
+        return page(
+            request,
+            "official_certificate.html.j2",
+            status_code=status_code,
+            who=c.who,
+            cert=cert,
+            app=app,
+            business=app.business,
+            actions=actions,
+            errors=errors or {},
+            form=form or {},
+        )
 
 
 @router.get("/certificates/{cert_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -431,21 +617,22 @@ def _fix_by(text: str) -> datetime | None:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("fix_by", text, "expected a date YYYY-MM-DD") from None
-    return datetime.combine(day, time(23, 59), tzinfo=WITA)
+    return datetime.combine(day, time(23, 59), tzinfo=settings.current().zone)
 
 
 @router.post("/certificates/{cert_id}/{action}", include_in_schema=False)
-def certificate_post(request: Request, cert_id: Id,
-                     action: Literal["suspend", "reinstate", "withdraw"],
-                     c: Official) -> Response:
+def certificate_post(
+    request: Request, cert_id: Id, action: Literal["suspend", "reinstate", "withdraw"], c: Official
+) -> Response:
     def change(s: Session, user: User) -> None:
         fix_by = _fix_by(c.form.get("fix_by", "")) if action == "suspend" else None
         change_certificate(s, user, cert_id, action, c.form.get("reason", ""), fix_by)
 
     if exc := c.attempt(change):
         form = {f"{action}.{k}": v for k, v in c.form.items()}
-        return _certificate_page(request, c, cert_id, 422,
-                                 errors=_errors(exc, prefix=f"{action}."), form=form)
+        return _certificate_page(
+            request, c, cert_id, 422, errors=_errors(exc, prefix=f"{action}."), form=form
+        )
     return see_other(f"/certificates/{cert_id}")
 
 
@@ -461,8 +648,9 @@ class SuspendIn(ReasonIn):
 def suspend_api(cert_id: Id, body: SuspendIn, c: Official) -> dict[str, Any]:
     """Suspend an active certificate (reason; optional date by which to fix it)."""
     with db.transaction() as s:
-        return _cert_json(change_certificate(s, c.user(s), cert_id, "suspend", body.reason,
-                                             body.fix_by))
+        return _cert_json(
+            change_certificate(s, c.user(s), cert_id, "suspend", body.reason, body.fix_by)
+        )
 
 
 @router.post("/api/v1/certificates/{cert_id}/reinstate", tags=["official"])
@@ -479,7 +667,6 @@ def withdraw_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
         return _cert_json(change_certificate(s, c.user(s), cert_id, "withdraw", body.reason))
 
 
-
 class SurveillanceIn(BaseModel):
     passed: bool
     note: str
@@ -491,15 +678,25 @@ def surveillance_list_api(c: Official) -> list[dict[str, Any]]:
     from snicert.db.models import SurveillanceCase
 
     with db.reading() as s:
-        cases = s.scalars(select(SurveillanceCase).where(SurveillanceCase.status == "open")
-                          .order_by(SurveillanceCase.due_at)).all()
-        return [{"id": x.id, "certificate_id": x.certificate_id, "cycle": x.cycle,
-                 "due_at": x.due_at.isoformat(), "status": x.status} for x in cases]
+        cases = s.scalars(
+            select(SurveillanceCase)
+            .where(SurveillanceCase.status == "open")
+            .order_by(SurveillanceCase.due_at)
+        ).all()
+        return [
+            {
+                "id": x.id,
+                "certificate_id": x.certificate_id,
+                "cycle": x.cycle,
+                "due_at": x.due_at.isoformat(),
+                "status": x.status,
+            }
+            for x in cases
+        ]
 
 
 @router.post("/api/v1/surveillance/{case_id}", tags=["official"])
-def surveillance_result_api(case_id: Id, body: SurveillanceIn, c: Official
-                            ) -> dict[str, Any]:
+def surveillance_result_api(case_id: Id, body: SurveillanceIn, c: Official) -> dict[str, Any]:
     """Record a surveillance result; a failure suspends the certificate."""
     from snicert.services import monitoring
 

@@ -17,6 +17,7 @@ from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
 from snicert.web.api import Id
+from snicert.web.i18n import error_text, lang_of
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
@@ -25,16 +26,35 @@ Sampler = Annotated[Caller, Depends(allow(Role.SAMPLER))]
 
 
 def worklist(s: Session) -> list[dict[str, Any]]:
-    apps = s.scalars(select(Application).where(Application.state == State.SAMPLING.value)
-                     .order_by(Application.due_at)).all()
+    apps = s.scalars(
+        select(Application)
+        .where(Application.state == State.SAMPLING.value)
+        .order_by(Application.due_at)
+    ).all()
     out = []
     for app in apps:
         planned = [x for x in lab.samples_of(s, app.id) if x.status == "planned"]
-        out.append({"id": app.id, "number": app.number, "product": app.product,
-                    "business": app.business.name, "site": app.production_site,
-                    "due_at": app.due_at, "samples": [
-                        {"id": x.id, "code": x.code, "purpose": x.purpose, "units": x.units,
-                         "amount": x.amount, "container": x.container} for x in planned]})
+        out.append(
+            {
+                "id": app.id,
+                "number": app.number,
+                "product": app.product,
+                "business": app.business.name,
+                "site": app.production_site,
+                "due_at": app.due_at,
+                "samples": [
+                    {
+                        "id": x.id,
+                        "code": x.code,
+                        "purpose": x.purpose,
+                        "units": x.units,
+                        "amount": x.amount,
+                        "container": x.container,
+                    }
+                    for x in planned
+                ],
+            }
+        )
     return out
 
 
@@ -42,18 +62,32 @@ def worklist(s: Session) -> list[dict[str, Any]]:
 def sampling_page(request: Request, c: Sampler, error: str = "") -> Response:
     with db.reading() as s:
         items = worklist(s)
-    return page(request, "sampling.html.j2", who=c.who, items=items, error=error)
+    return page(
+        request,
+        "sampling.html.j2",
+        who=c.who,
+        items=items,
+        error=error_text(error, lang_of(request)),
+    )
 
 
 @router.post("/sampling/{app_id}", include_in_schema=False)
 def record_page(request: Request, app_id: Id, c: Sampler) -> Response:
     seals = {k.removeprefix("seal_"): v for k, v in c.form.items() if k.startswith("seal_")}
-    if exc := c.attempt(lambda s, user: lab.record_sampling(s, user, app_id, seals,
-                                                             c.form.get("location", ""))):
+    if exc := c.attempt(
+        lambda s, user: lab.record_sampling(s, user, app_id, seals, c.form.get("location", ""))
+    ):
         with db.reading() as s:
             items = worklist(s)
-        return page(request, "sampling.html.j2", status_code=422, who=c.who, items=items,
-                    error=str(exc), error_app=app_id)
+        return page(
+            request,
+            "sampling.html.j2",
+            status_code=422,
+            who=c.who,
+            items=items,
+            error=str(exc),
+            error_app=app_id,
+        )
     return see_other("/sampling")
 
 
@@ -61,8 +95,9 @@ def record_page(request: Request, app_id: Id, c: Sampler) -> Response:
 def sampling_api(c: Sampler) -> list[dict[str, Any]]:
     """Cases waiting for sampling, with their planned samples."""
     with db.reading() as s:
-        return [{**i, "due_at": i["due_at"].isoformat() if i["due_at"] else None}
-                for i in worklist(s)]
+        return [
+            {**i, "due_at": i["due_at"].isoformat() if i["due_at"] else None} for i in worklist(s)
+        ]
 
 
 class SamplingIn(BaseModel):

@@ -1,0 +1,133 @@
+"""The sign-in limiter against a served app with two worker processes.
+
+Serves snicert with uvicorn (`--workers 2`, so attempts land in different processes) on a
+fresh database (SQLite in a temp home, or `--database-url postgresql://...`), then:
+
+1. times sign-ins with a wrong password for a known e-mail and for unknown ones (median;
+   they should be equal: both verify one argon2 hash);
+2. fires a burst of parallel wrong passwords for one account from one address and counts
+   the answers: 401 means a password was checked, 429 refused before any check (the limit
+   is sessions.PER_PAIR.attempts);
+3. signs the account's owner in with the right password from another address (127.0.0.2)
+   right after the burst.
+
+Usage: python bench/sign_in.py [--burst 30] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+PASSWORD = "kain-tenun-ikat-sabu"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fill() -> None:
+    from snicert import bootstrap
+    from snicert.db import engine as db
+    from snicert.roles import Role
+    from snicert.services import accounts
+
+    bootstrap.init(official_email="official@lspro.example", official_password=PASSWORD)
+    with db.transaction() as s:
+        official = accounts.bootstrap_official(s, "official@lspro.example", "Official", None)
+        accounts.create_staff(
+            s, official, "analyst@lspro.example", "Analyst", {Role.LAB_ANALYST}, PASSWORD
+        )
+    db.dispose_all()
+
+
+def browser(base: str, address: str = "127.0.0.1") -> tuple[httpx.Client, str]:
+    client = httpx.Client(
+        base_url=base, transport=httpx.HTTPTransport(local_address=address), timeout=60
+    )
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
+    return client, token
+
+
+def attempt(client: httpx.Client, token: str, email: str, password: str) -> int:
+    data = {"email": email, "password": password, "csrf_token": token}
+    return client.post("/login", data=data).status_code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--burst", type=int, default=30)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="snicert-bench-signin-"))
+    os.environ.update(SNICERT_HOME=str(home), SNICERT_FLOW_MODE="off")
+    if args.database_url:
+        os.environ["SNICERT_DATABASE_URL"] = args.database_url
+    fill()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "snicert.web.app:create_app", "--factory",
+         "--workers", "2", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        client, token = browser(base)
+        known, unknown = [], []
+        for n in range(5):  # five: the budget of one address for one account
+            t0 = time.perf_counter()
+            assert attempt(client, token, "official@lspro.example", "salah-salah") == 401
+            known.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            assert attempt(client, token, f"nobody{n}@lspro.example", "salah-salah") == 401
+            unknown.append(time.perf_counter() - t0)
+        print(f"wrong password, known e-mail:   median {statistics.median(known) * 1000:.0f} ms")
+        print(f"wrong password, unknown e-mail: median {statistics.median(unknown) * 1000:.0f} ms")
+
+        statuses: list[int] = []
+        gate = threading.Barrier(args.burst)
+
+        def one() -> None:
+            c, t = browser(base)
+            gate.wait()
+            statuses.append(attempt(c, t, "analyst@lspro.example", "salah-salah"))
+
+        threads = [threading.Thread(target=one) for _ in range(args.burst)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        print(
+            f"burst of {args.burst} parallel wrong passwords, one address, two processes: "
+            f"{statuses.count(401)} checked (401), {statuses.count(429)} refused (429), "
+            f"other {len(statuses) - statuses.count(401) - statuses.count(429)}"
+        )
+        same = attempt(client, token, "analyst@lspro.example", PASSWORD)
+        owner, owner_token = browser(base, "127.0.0.2")
+        elsewhere = attempt(owner, owner_token, "analyst@lspro.example", PASSWORD)
+        print(f"right password after the burst: same address {same}, another address {elsewhere}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

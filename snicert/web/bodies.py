@@ -1,0 +1,120 @@
+"""Request bodies: bounded in size, and not read before the caller is known.
+
+An ASGI middleware, so that it runs before anything touches a body (FastAPI parses Form and
+File parameters, and python-multipart spools files to disk, before an endpoint runs):
+
+- a body larger than its route's limit is answered 413: at once from `Content-Length`,
+  and while streaming (chunked bodies carry no length) as soon as it passes the limit;
+- a body from nobody signed in is not read: the API answers 401, pages send to /login
+  (except the forms shown before signing in). Whoever was found is kept for the endpoint
+  (auth.actor), which then needs no second look-up.
+"""
+
+from __future__ import annotations
+
+import re
+
+import anyio
+from fastapi import HTTPException
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from snicert.web.auth import ACTOR_KEY, actor
+from snicert.web.i18n import TEXT, lang_of
+
+FORM_LIMIT = 2**20  # forms and JSON: far more than any field allows
+BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})  # their bodies are never read
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, scope: Scope, limit: int):
+        lang = lang_of(Request(scope))
+        super().__init__(413, f"{TEXT['body_too_large'][lang]} (max. {limit / 2**20:.0f} MB)")
+
+
+class BodyLimits:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default: int,
+        large: int,
+        large_paths: re.Pattern[str],
+        anonymous: frozenset[str],
+    ):
+        self.app, self.default, self.large = app, default, large
+        self.large_paths, self.anonymous = large_paths, anonymous
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in BODILESS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.large if self.large_paths.fullmatch(scope["path"]) else self.default
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _answer(
+                scope,
+                send,
+                BodyTooLarge(scope, limit)
+                if length.isdigit()
+                else HTTPException(400, "invalid Content-Length"),
+            )
+            return
+        if scope["path"] not in self.anonymous:
+            try:  # database work: in a worker thread, off the event loop
+                who = await anyio.to_thread.run_sync(actor, Request(scope))
+            except HTTPException as exc:  # a bearer token that is invalid or revoked
+                await _answer(scope, send, exc)
+                return
+            if who is None:  # as everywhere: pages send people to sign in, the API says 401
+                if scope["path"].startswith("/api/"):
+                    await _answer(scope, send, HTTPException(401, "sign in first"))
+                else:
+                    await _answer(
+                        scope,
+                        send,
+                        HTTPException(303, "sign in first", headers={"Location": "/login"}),
+                    )
+                return
+            scope.setdefault("state", {})[ACTOR_KEY] = who
+
+        received, started = 0, False
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # Raised inside the app, which answers it as any HTTPException; the
+                    # form parser closes the files it had begun.
+                    raise BodyTooLarge(scope, limit)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, watched_send)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await _answer(scope, send, exc)
+
+
+async def _answer(scope: Scope, send: Send, exc: HTTPException) -> None:
+    # Connection: close, since the unread rest of the body cannot be skipped over.
+    response = JSONResponse(
+        {"detail": exc.detail},
+        status_code=exc.status_code,
+        headers={**(exc.headers or {}), "Connection": "close"},
+    )
+    await response(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
