@@ -9,7 +9,9 @@ English, passing and failing, plus a share under guarded acceptance (with uncert
 Each pair's verdict is checked once before the clock starts.
 
 Usage: python bench/judgments_per_second.py [JUDGMENTS]   (default 1,000,000; target
-100,000 per second). Prints the best of five rounds and the rate per requirement kind.
+100,000 per second). Prints the best of five rounds and the rate per requirement kind,
+then the rate of `judge_result()`, the whole path of a result entered (unit, uncertainty,
+the parameter's possible values, then the judgment) over every shipped parameter.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from snicert import synthetic
 from snicert.catalog import default_catalog
-from snicert.judgment import CONFORM, NONCONFORM, judge
+from snicert.judgment import CONFORM, NONCONFORM, judge, judge_result
 
 TARGET = 100_000
 WORDS = {
@@ -175,6 +178,27 @@ def main(total: int) -> None:
         print(f"  {kind:<15} {len(group):>4} pairs  {rate:>12,.0f} judgments/s")
     verdict = "met" if best >= TARGET else "NOT met"
     print(f"judgments per second: {best:,.0f} (target {TARGET:,}: {verdict})")
+    entry_path()
+
+
+def entry_path() -> None:
+    cat = default_catalog()
+    params = [p for cl in cat.checklists.values() for p in cl.model_dump(mode="json")["parameters"]]
+    rows = [(p, synthetic.passing_value(p)) for p in params]
+    for p, value in rows:
+        assert judge_result(p, value, p["unit"], cat.units) == CONFORM, (p["id"], value)
+    reps = max(1, 200_000 // len(rows))
+    best = 0.0
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(reps):
+            for p, value in rows:
+                judge_result(p, value, p["unit"], cat.units)
+        best = max(best, reps * len(rows) / (time.perf_counter() - start))
+    print(
+        f"judge_result (unit, uncertainty, domain, judgment), {len(rows)} parameters: "
+        f"{best:,.0f} per second"
+    )
 
 
 if __name__ == "__main__":

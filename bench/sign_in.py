@@ -45,12 +45,13 @@ def fill() -> None:
     from snicert.roles import Role
     from snicert.services import accounts
 
-    bootstrap.init(official_email="official@lspro.example", official_password=PASSWORD)
+    bootstrap.init()
     with db.transaction() as s:
-        official = accounts.bootstrap_official(s, "official@lspro.example", "Official", None)
-        accounts.create_staff(
+        official, _ = accounts.bootstrap_official(s, "official@lspro.example", "Official", PASSWORD)
+        analyst, _ = accounts.create_staff(
             s, official, "analyst@lspro.example", "Analyst", {Role.LAB_ANALYST}, PASSWORD
         )
+        analyst.must_change_password = False  # signs in again and again, never chooses
     db.dispose_all()
 
 

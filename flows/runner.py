@@ -1,9 +1,15 @@
 """The embedded runner: serves snicert's deployments from this machine (the daily sweep's
-schedule, and certification runs started from the Prefect UI). `snicert serve` starts it."""
+schedule, and certification runs started from the Prefect UI). `snicert serve` starts it
+and stops it with SIGTERM."""
 
 from __future__ import annotations
 
-from prefect import serve
+import asyncio
+import contextlib
+import signal
+from typing import Any
+
+from prefect.runner import Runner
 from prefect.schedules import Cron
 
 import flows  # noqa: F401  (configures Prefect before it is imported)
@@ -12,14 +18,32 @@ from flows.surveillance import sweep
 
 SWEEP_CRON = "0 6 * * *"  # every morning, Kupang time
 SWEEP_TZ = "Asia/Makassar"
+SWEEP_DEPLOYMENT = "surveillance/surveillance"  # flow name / deployment name
+
+
+class StoppableRunner(Runner):
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        # Prefect 3.8.8's handler waits, from inside the event loop's own thread, for a
+        # call scheduled on that loop: it never returns and the runner ignores SIGTERM.
+        # Treat SIGTERM as Ctrl-C instead: asyncio.run cancels the runner, which stops
+        # its loops and its flow-run processes on the way out.
+        signal.raise_signal(signal.SIGINT)
 
 
 def main() -> None:
-    serve(
-        certification.to_deployment(name="certification"),
-        sweep.to_deployment(name="surveillance", schedule=Cron(SWEEP_CRON, timezone=SWEEP_TZ)),
-        print_starting_message=False,
+    # Schedules are not paused on shutdown (Prefect's default would be to): the scheduled
+    # runs stay on the server, so a sweep that fell due while serve was down runs as soon
+    # as the runner is back, instead of waiting for the next morning.
+    runner = StoppableRunner(pause_on_shutdown=False)
+    runner.add_deployment(certification.to_deployment(name="certification"))
+    runner.add_deployment(
+        sweep.to_deployment(name="surveillance", schedule=Cron(SWEEP_CRON, timezone=SWEEP_TZ))
     )
+    # SIGINT must raise KeyboardInterrupt even if the parent ignored it (a shell's
+    # background job does): asyncio.run only handles it then.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt):  # SIGINT or SIGTERM: a normal stop
+        asyncio.run(runner.start())
 
 
 if __name__ == "__main__":

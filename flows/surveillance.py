@@ -1,13 +1,14 @@
 """The scheduled sweep: opens yearly surveillance cases, expires certificates past validity,
 flags applications overdue against their stage's service standard, disposes of retained
-samples past their retention period, and resumes automated stages a failed run left."""
+samples past their retention period, resumes automated stages a failed run left, and tidies
+rendered files a killed process left pending."""
 
 from __future__ import annotations
 
 from prefect import flow, task
 from sqlalchemy import select
 
-from snicert import stages
+from snicert import outputs, stages
 from snicert.db import engine as db
 from snicert.db.models import Application
 from snicert.services import accounts, lab, monitoring
@@ -37,6 +38,14 @@ def dispose_samples() -> list[str]:
         return [x.code for x in lab.dispose_expired_retention(s, accounts.system_user(s))]
 
 
+@task(name="tidy-pending-outputs")
+def tidy_outputs() -> dict[str, int]:
+    """Files a killed process left written aside (outputs.sweep_pending)."""
+    with db.reading() as s:
+        placed, deleted = outputs.sweep_pending(s)
+    return {"placed": placed, "deleted": deleted}
+
+
 @task(name="resume-automated-stages")
 def resume_automated() -> list[int]:
     """Applications sitting in a state with an automated step (a run failed or never
@@ -63,4 +72,5 @@ def sweep() -> dict[str, list]:
         "overdue": flag_overdue(),
         "disposed": dispose_samples(),
         "resumed": resume_automated(),
+        "pending_outputs": tidy_outputs(),
     }

@@ -4,25 +4,32 @@ Each row's hash covers its own fields and the previous row's hash, and the chain
 (last seq and hash) is kept in `audit_head`. An edited row breaks its own hash, a deleted
 or reordered row breaks the links, and a deleted tail no longer matches the head.
 Database triggers also refuse UPDATE and DELETE on the table.
+
+Someone with write access to the database can get past all of that (drop the triggers,
+re-chain, rewrite the head), so every commit that advances the chain also signs its head
+with a key the database does not hold and keeps that checkpoint outside the database too
+(snicert/checkpoints.py); snicert/integrity.py checks everything together.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from sqlalchemy import Row, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, signals
+from snicert import checkpoints, clock, signals
 from snicert.db.models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
 _HEAD = "snicert_audit_head"
+_CHECKPOINT = "snicert_audit_checkpoint"
 
 
 def canonical_json(data: Any) -> str:
@@ -48,14 +55,18 @@ def _digest(prev_hash: str, e: AuditEvent) -> str:
 
 def record(
     s: Session,
-    actor: User | None,
+    actor: User | str | None,
     action: str,
     entity: str,
     entity_id: int | None,
     application_id: int | None = None,
     **data: Any,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (it commits or rolls back with it)."""
+    """Append one event in the caller's transaction (it commits or rolls back with it).
+
+    `actor` is a user, or the name of an actor without an account (`"cli"`: the operator
+    at the shell of SNICERT_HOME); None is the system."""
+    user = actor if isinstance(actor, User) else None
     s.flush()  # entity ids must exist before they are recorded
     head = s.info.get(_HEAD)  # locked once per transaction, then held until it ends
     if head is None:
@@ -68,8 +79,8 @@ def record(
         seq=head.seq + 1,
         # microsecond precision survives every backend, so the hash re-computes exactly
         at=clock.now().astimezone(UTC),
-        actor_id=actor.id if actor else None,
-        actor=actor.email if actor else "system",
+        actor_id=user.id if user else None,
+        actor=user.email if user else actor or "system",
         action=action,
         entity=entity,
         entity_id=entity_id,
@@ -80,7 +91,7 @@ def record(
     event.hash = _digest(head.hash, event)
     s.add(event)  # inserted by the next flush (the next event's, a query's, or the commit's)
     head.seq, head.hash = event.seq, event.hash
-    signals.recorded(s, event, actor)
+    signals.recorded(s, event, user)
     return event
 
 
@@ -98,7 +109,37 @@ class _Head:
 def _store_head(s: Session) -> None:
     head = s.info.get(_HEAD)
     if head is not None:
-        head.row.seq, head.row.hash = head.seq, head.hash
+        signature = checkpoints.sign(head.seq, head.hash)  # ~0.1 ms, once per commit
+        head.row.seq, head.row.hash, head.row.signature = head.seq, head.hash, signature
+        s.info[_CHECKPOINT] = (head.seq, head.hash, signature)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _keep_checkpoint(s: Session) -> None:
+    s.info.pop(_HEAD, None)  # a later transaction on this session locks the head again
+    checkpoint = s.info.pop(_CHECKPOINT, None)
+    if checkpoint is not None:
+        checkpoints.append(*checkpoint, clock.now().astimezone(UTC).isoformat())
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_head(s: Session) -> None:
+    s.info.pop(_HEAD, None)
+    s.info.pop(_CHECKPOINT, None)
+
+
+def status_set_by(e: AuditEvent | Row) -> str | None:
+    """The state an application event, or the status a certificate event, leaves its
+    entity in; None for an event that changes neither."""
+    if e.entity not in ("application", "certificate"):
+        return None
+    if e.action == "application.created":
+        return "draft"
+    if e.action == "certificate.issued":
+        return "active"
+    if '"to":' not in e.data:  # cheap: most events carry no transition
+        return None
+    return json.loads(e.data).get("to")
 
 
 @dataclass
@@ -111,11 +152,15 @@ class ChainReport:
         return not self.problems
 
 
-def verify(s: Session) -> ChainReport:
+def verify(s: Session, visit: Callable[[AuditEvent], None] | None = None) -> ChainReport:
+    """Check the chain row by row against its head; `visit` sees every row on the way
+    (integrity.check reads the checkpoints' rows and the status events in the same pass)."""
     problems: list[str] = []
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000):
         checked += 1
+        if visit is not None:
+            visit(e)
         if e.seq != expected_seq:
             problems.append(f"rows {expected_seq}..{e.seq - 1} are missing (deleted)")
         if e.prev_hash != prev_hash:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
-from snicert import clock, config
+from snicert import checkpoints, clock, config
 from snicert.db import engine as db
 from snicert.db.models import Base
 
@@ -32,6 +32,7 @@ SQLITE_FILE = "database/snicert.db"
 PG_FILE = "database/snicert.pgdump"
 # Not state: re-created by the processes that write them.
 SKIP = {"logs", "prefect", "snicert.db", "snicert.db-wal", "snicert.db-shm", "serve.lock"}
+CHECKPOINTS = checkpoints.FOLDER
 
 
 class BackupError(Exception):
@@ -83,6 +84,11 @@ def backup(dest: Path) -> Summary:
         raise BackupError(f"{dest}: a backup cannot be inside the home it copies ({home})")
     url = config.database_url()
     (dest / "database").mkdir(parents=True, exist_ok=True)
+    # The audit checkpoints (snicert/checkpoints.py) are copied before the database: every
+    # checkpoint in the copy then names a row the snapshot holds (a checkpoint past the
+    # snapshot's last row would read, after a restore, as rows deleted).
+    if (home / CHECKPOINTS).is_dir():
+        shutil.copytree(home / CHECKPOINTS, dest / "files" / CHECKPOINTS, symlinks=False)
     counts = row_counts()
     if _kind(url) == "sqlite":
         source = sqlite3.connect(str(home / "snicert.db"))
@@ -109,7 +115,7 @@ def backup(dest: Path) -> Summary:
         )
         db_file = PG_FILE
     for entry in sorted(home.iterdir()):
-        if entry.name in SKIP:
+        if entry.name in SKIP or entry.name == CHECKPOINTS:
             continue
         if entry.is_dir():
             shutil.copytree(entry, dest / "files" / entry.name, symlinks=False)
@@ -194,9 +200,10 @@ def restore(src: Path) -> Summary:
             else:
                 shutil.copy2(entry, target)
     keys = home / "keys"
-    if keys.is_dir():  # the signing key stays private after the copy
-        os.chmod(keys, 0o700)
-        for key in keys.glob("*.key"):
+    if keys.is_dir():  # the signing keys (certificates, audit) stay private after the copy
+        for folder in (keys, *(p for p in keys.iterdir() if p.is_dir())):
+            os.chmod(folder, 0o700)
+        for key in keys.rglob("*.key"):
             os.chmod(key, 0o600)
     if kind == "sqlite":
         db.dispose_all()

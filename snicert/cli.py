@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,24 +89,69 @@ def products(as_json: Annotated[bool, typer.Option("--json", help="JSON output")
 
 @app.command("init")
 def init(
-    official_email: Annotated[str | None, typer.Option(help="E-mail of the first official")] = None,
-    official_name: Annotated[str | None, typer.Option(help="Name of the first official")] = None,
-    official_password: Annotated[
+    official_email: Annotated[
         str | None,
-        typer.Option(help="Password of the first official", envvar="SNICERT_OFFICIAL_PASSWORD"),
+        typer.Option(
+            help="E-mail of the first official (created once; later staff: `snicert users add`)"
+        ),
     ] = None,
+    official_name: Annotated[str | None, typer.Option(help="Name of the first official")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the first official's password from the first line of "
+            "standard input instead of prompting",
+        ),
+    ] = False,
 ) -> None:
-    """Create or upgrade the database under SNICERT_HOME and load products and checklists."""
-    from snicert.bootstrap import init as do_init
+    """Create or upgrade the database under SNICERT_HOME, load products and checklists and
+    create the first official. Run again, it says what it changed and what it left alone."""
+    from snicert import bootstrap
 
     _catalog()  # bad data files stop here with file, field and value
     with _service_errors():
-        report = do_init(official_email, official_name, official_password)
-    typer.echo(f"database: {report.database}")
+        report = bootstrap.init()
+    if report.revision_before is None:
+        typer.echo(f"database: created {report.database} (schema {report.revision})")
+    elif report.revision_before != report.revision:
+        typer.echo(
+            f"database: upgraded {report.database} (schema {report.revision_before} "
+            f"-> {report.revision})"
+        )
+    else:
+        typer.echo(f"database: unchanged {report.database} (schema {report.revision})")
+    typer.echo(f"signing key: {'created' if report.key_created else 'unchanged'}")
     for item in report.checklists_loaded:
         typer.echo(f"loaded checklist {item} (draft: an official approves it)")
-    if report.official:
-        typer.echo(f"official: {report.official}")
+    if not report.checklists_loaded:
+        typer.echo("checklists: unchanged")
+    officials = bootstrap.officials()
+    email = official_email.strip().lower() if official_email else None
+    if email is None:
+        if password_stdin:
+            _fail("error: --password-stdin is for the first official: give --official-email")
+        typer.echo(
+            f"officials: {', '.join(officials)} (unchanged)"
+            if officials
+            else "no official yet: run `snicert init --official-email E --official-name N`"
+        )
+    elif email in officials:
+        typer.echo(
+            f"official: {email} already exists, unchanged (its password too; "
+            f"`snicert users reset-password {email}` sets a new one)"
+        )
+    elif officials:
+        _fail(
+            f"error: official {email} not created: an official already exists "
+            f"({', '.join(officials)}); officials add staff with `snicert users add` or "
+            "at /admin/users"
+        )
+    else:
+        password = _password(password_stdin, f"Password for {email}", confirm=True)
+        with _service_errors():
+            bootstrap.first_official(email, official_name, password)
+        typer.echo(f"official: created {email}")
     _ask_identity()
 
 
@@ -199,6 +245,117 @@ def settings_set(name: str, value: str) -> None:
         typer.echo(f"note: {settings.env_name(name)} is set in the environment and wins")
 
 
+users_app = typer.Typer(
+    no_args_is_help=True,
+    help=(
+        "Staff accounts. Whoever has a shell here can read and write SNICERT_HOME, so, as for "
+        '`init`, these commands need no sign-in; the audit log names their actor "cli".'
+    ),
+)
+app.add_typer(users_app, name="users")
+
+PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin", help="Read the password from the first line of standard input"
+    ),
+]
+
+
+@users_app.command("add")
+def users_add(
+    email: str,
+    name: Annotated[str, typer.Option(help="Full name")],
+    role: Annotated[
+        list[str],
+        typer.Option(help="official, sampler, lab_analyst or lab_verifier; repeat for several"),
+    ],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Create a staff account with an initial password (stdin) or a one-time code (printed).
+    Either signs in once, to choose the account's own password."""
+    from snicert.db import engine as db
+    from snicert.services import accounts
+
+    password = _password(password_stdin, "", confirm=False) if password_stdin else None
+    with _service_errors(), db.transaction() as s:
+        user, code = accounts.create_staff(s, accounts.CLI, email, name, role, password)
+        roles = ", ".join(sorted(user.roles))
+    typer.echo(f"created {user.email} ({roles})")
+    _hand_over(code)
+
+
+@users_app.command("list")
+def users_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Staff accounts: e-mail, name, roles, active."""
+    from snicert.db import engine as db
+    from snicert.services import accounts
+
+    with db.reading() as s:
+        rows = [
+            {
+                "email": u.email,
+                "name": u.name,
+                "roles": sorted(u.roles),
+                "active": u.active,
+                "must_change_password": u.must_change_password,
+            }
+            for u in accounts.staff(s)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        state = "active" if r["active"] else "deactivated"
+        pending = ", password not chosen yet" if r["must_change_password"] else ""
+        typer.echo(f"{r['email']:<32} {r['name']:<28} {','.join(r['roles']):<28} {state}{pending}")
+
+
+@users_app.command("disable")
+def users_disable(email: str) -> None:
+    """Deactivate an account: its sessions and API tokens stop working at once."""
+    _set_active(email, False)
+
+
+@users_app.command("enable")
+def users_enable(email: str) -> None:
+    """Reactivate a deactivated account."""
+    _set_active(email, True)
+
+
+def _set_active(email: str, active: bool) -> None:
+    from snicert.db import engine as db
+    from snicert.services import accounts
+
+    with _service_errors(), db.transaction() as s:
+        user = accounts.set_active(s, accounts.CLI, email, active)
+    typer.echo(f"{user.email}: {'reactivated' if active else 'deactivated'}")
+
+
+@users_app.command("reset-password")
+def users_reset_password(email: str, password_stdin: PasswordStdin = False) -> None:
+    """Replace an account's password by a one-time code (printed) or a password (stdin);
+    either signs in once, to choose a new one. Its sessions and API tokens end."""
+    from snicert.db import engine as db
+    from snicert.services import accounts
+
+    password = _password(password_stdin, "", confirm=False) if password_stdin else None
+    with _service_errors(), db.transaction() as s:
+        code = accounts.reset_password(s, accounts.CLI, email, password)
+    typer.echo(f"{email.strip().lower()}: password reset; sessions and API tokens ended")
+    _hand_over(code)
+
+
+def _hand_over(code: str | None) -> None:
+    if code:
+        typer.echo(f"one-time code: {code}")
+        typer.echo("hand it over in person: it signs in once, to choose a password")
+    else:
+        typer.echo("the password given signs in once, to choose the account's own")
+
+
 checklists_app = typer.Typer(no_args_is_help=True, help="Checklist versions.")
 app.add_typer(checklists_app, name="checklists")
 
@@ -223,16 +380,36 @@ def checklists_approve(
     product: str,
     actor: Annotated[str, typer.Option("--as", help="E-mail of the approving official")],
     version: Annotated[int | None, typer.Option(help="Default: the version in checklists/")] = None,
+    password_stdin: PasswordStdin = False,
 ) -> None:
-    """Approve a loaded checklist version (official only); it is frozen from then on."""
+    """Approve a loaded checklist version as an official, after that official's password;
+    it is frozen from then on."""
     from snicert.db import engine as db
-    from snicert.services import checklists
-    from snicert.services.guards import user_by_email
+    from snicert.services import accounts, checklists
 
-    version = version or _catalog().checklists[product].version
+    cat = _catalog()
+    if version is None and product not in cat.checklists:
+        _fail(
+            f"error: product: no checklist for {product!r} in checklists/ "
+            f"(known: {', '.join(sorted(cat.checklists))})"
+        )
+    version = version or cat.checklists[product].version
+    password = _password(password_stdin, f"Password for {actor}", confirm=False)
     with _service_errors(), db.transaction() as s:
-        row = checklists.approve(s, user_by_email(s, actor), product, version)
-        typer.echo(f"approved checklist {row.product} v{row.version}")
+        official = accounts.confirm_identity(s, actor, password)
+        row = checklists.approve(s, official, product, version)
+        typer.echo(f"approved checklist {row.product} v{row.version} as {official.email}")
+
+
+def _password(from_stdin: bool, prompt: str, confirm: bool) -> str:
+    """A password from the first line of stdin, or typed at a hidden prompt."""
+    if from_stdin:
+        value = sys.stdin.readline().rstrip("\r\n")
+    else:
+        value = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    if not value:
+        _fail("error: password: must not be empty")
+    return value
 
 
 @app.command("backup")
@@ -298,17 +475,22 @@ app.add_typer(audit_app, name="audit")
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit chain; exit 1 naming every row that was edited, deleted or moved."""
-    from snicert import audit
-    from snicert.db import engine as db
+    """Check the audit chain, its signed checkpoints, every certificate row against its
+    signed credential and every status against its audit event; exit 1 naming each row."""
+    from snicert import integrity
 
-    with db.transaction() as s:
-        report = audit.verify(s)
-    for problem in report.problems:
-        typer.echo(f"TAMPERED: {problem}", err=True)
+    report = integrity.check()
+    for section, problems in report.problems.items():
+        for problem in problems:
+            typer.echo(f"TAMPERED ({section}): {problem}", err=True)
     if not report.ok:
         raise typer.Exit(1)
-    typer.echo(f"ok: {report.checked} audit events, chain intact")
+    typer.echo(
+        f"ok: {report.events} audit events, chain intact; {report.checkpoints} signed "
+        f"checkpoints match; {report.certificates} certificates match their signed "
+        f"credentials; {report.applications} applications and the certificates have "
+        "the status their last audit event set"
+    )
 
 
 @app.command("demo")
@@ -323,8 +505,9 @@ def demo(
     from rich.progress import Progress
 
     from snicert import demo as demo_mod
+    from snicert import logs
 
-    with _service_errors(), Progress(transient=True, console=_stderr()) as bar:
+    with logs.recording(), _service_errors(), Progress(transient=True, console=_stderr()) as bar:
         task = bar.add_task("demo", total=len(demo_mod.plans(count)))
         results = demo_mod.run(
             count, lambda done, total: bar.update(task, completed=done), parallel=parallel
@@ -401,10 +584,15 @@ def verify(
             "--keys", help="Published public-key JSON (default: the keys under SNICERT_HOME)"
         ),
     ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Check the signature only, not this home's database")
+    ] = False,
 ) -> None:
-    """Check a certificate file offline (signature, key, validity); exit 1 with the reason."""
+    """Check a certificate file (signature, key, validity), then that the registry gave its
+    number to the same holder and it is active: the registry at --online URL, else this
+    home's database when there is one (unless --offline). Exit 1 with the reason."""
     from snicert.certs.keys import load_public_keys
-    from snicert.certs.verify import check_online, verify_file
+    from snicert.certs.verify import check_local, check_online, verify_file
 
     try:
         known = load_public_keys(keys)
@@ -422,8 +610,12 @@ def verify(
         f"valid: {result.number}, {result.holder} (valid until {until}; "
         f"key {result.kid}; {result.form})"
     )
+    status = None
     if online:
-        status = check_online(online, result.number or "")
+        status = check_online(online, result)
+    elif not offline:
+        status = check_local(result)
+    if status is not None:
         if not status.ok:
             _fail(f"invalid ({result.number}): {status.message}")
         typer.echo(status.message)
@@ -435,10 +627,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Web app port")] = 8000,
     prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
 ) -> None:
-    """Run everything on this machine: Prefect server, runner and web app (Ctrl-C stops)."""
-    from snicert.serve import run
+    """Run everything on this machine: Prefect server, runner and web app (SIGTERM or Ctrl-C
+    stops all of it)."""
+    from snicert import logs
+    from snicert.serve import ServeError, run
 
-    run(host, port, prefect_port, lambda line: typer.echo(line, err=True))
+    with logs.recording():
+        try:
+            run(host, port, prefect_port, lambda line: typer.echo(line, err=True))
+        except ServeError as exc:
+            _fail(f"error: {exc}")
 
 
 def _stderr():

@@ -105,15 +105,16 @@ class Cast:
             if manager_email in existing:
                 manager = existing[manager_email]
             else:
-                manager = accounts.bootstrap_official(
+                manager, _ = accounts.bootstrap_official(
                     s, manager_email, STAFF["manager"][1], PASSWORD
                 )
             self.ids["manager"] = manager.id
             for key, (email, name, roles) in STAFF.items():
                 if key == "manager":
                     continue
-                user = existing.get(email) or accounts.create_staff(
-                    s, manager, email, name, roles, PASSWORD
+                user = (
+                    existing.get(email)
+                    or accounts.create_staff(s, manager, email, name, roles, PASSWORD)[0]
                 )
                 self.ids[key] = user.id
             approved = set(

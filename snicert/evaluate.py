@@ -2,7 +2,7 @@
 
 This is a preview for labs and applicants: it uses the checklist in checklists/ (the
 checklist file's version, which an official approves before it is used to certify) and
-the same `judge()` the certification flows use, but records nothing.
+the same `judge_result()` result entry uses, but records nothing.
 
 Pure functions: `load_results(path)` / `parse_results(text, fmt)` turn a file into rows,
 `evaluate(product, rows, catalog)` turns rows into a `Report`. Anything that cannot be
@@ -26,7 +26,8 @@ starting with ``{`` or ``[`` is JSON).
 Checks: every parameter must be in the checklist and appear once; the unit must be the
 parameter's unit, written as its id or one of its aliases in checklists/units.yaml (a
 unit inside the value, "6.5 %", is not read: see snicert.judgment); the value must be
-readable by judge().
+readable and possible (within the parameter's domain). Checked and judged by
+`snicert.judgment.judge_result`, the same path as result entry.
 """
 
 from __future__ import annotations
@@ -41,15 +42,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from snicert.catalog import Catalog
-from snicert.catalog.models import Parameter
 from snicert.errors import InvalidInput, SnicertError
-from snicert.judgment import (
-    CONFORM,
-    NONCONFORM,
-    judge,
-    read_uncertainty,
-    requirement_text,
-)
+from snicert.judgment import CONFORM, NONCONFORM, judge_result, requirement_text
 
 NOT_TESTED = "not_tested"
 COLUMNS = ("parameter", "value", "unit")
@@ -342,15 +336,13 @@ def evaluate(product: str, rows: Iterable[Row], catalog: Catalog) -> Report:
             )
             continue
         first_row[row.parameter] = row
-        problem = _unit_problem(param, row.unit, catalog)
-        if problem:
-            problems.append(f"{label}: {problem}")
-            continue
-        requirement = param.requirement.model_dump(mode="json")
+        parameter = param.model_dump(mode="json")
+        requirement = parameter["requirement"]
         try:
-            uncertainty = read_uncertainty(row.uncertainty, param.id)
-            verdict = judge(requirement, row.value, param.id, uncertainty if guarded else None)
-        except InvalidInput as exc:
+            verdict = judge_result(
+                parameter, row.value, row.unit, catalog.units, row.uncertainty, guarded
+            )
+        except InvalidInput as exc:  # names the parameter: "moisture.unit: ..."
             problems.append(f"{row.where}: {exc}")
             continue
         judged[param.id] = Verdict(
@@ -377,23 +369,6 @@ def evaluate(product: str, rows: Iterable[Row], catalog: Catalog) -> Report:
         for p in checklist.parameters
     ]
     return Report(product, checklist.version, checklist.acceptance, results)
-
-
-def _unit_problem(param: Parameter, given: str, catalog: Catalog) -> str | None:
-    expected = catalog.units.get(param.unit)
-    unit = catalog.units.get(given.strip())
-    names = [param.unit]
-    if expected is not None:
-        names += [n for n in (expected.id, *expected.aliases) if n != param.unit]
-    also = f" (or {', '.join(repr(n) for n in names[1:])})" if names[1:] else ""
-    if unit is None:
-        return (
-            f"unknown unit {given!r}; {param.id} is in {param.unit!r}{also}, "
-            "see checklists/units.yaml"
-        )
-    if expected is None or unit.id != expected.id:
-        return f"unit {given!r} is not the unit of {param.id}: expected {param.unit!r}{also}"
-    return None
 
 
 # ---------------------------------------------------------------- showing

@@ -76,17 +76,34 @@ interval [v - U, v + U] lies inside the acceptance zone:
 
 So guarded acceptance is never more lenient than simple acceptance; U = 0 (or None) is
 simple acceptance. The interval arithmetic is exact.
+
+Possible values (domains)
+-------------------------
+A numeric parameter's domain (its unit's ``domain`` in checklists/units.yaml, bound by
+bound overridden by the parameter's own ``domain``) holds every value a result can
+possibly take: percent 0 to 100, counts from 0... A value outside it is refused, never
+judged (-5 % moisture is an error, not a conforming result); so is a bound that says
+nothing possible (``< 0`` for a percent; ``< x`` needs x above the domain's minimum,
+``> x`` below its maximum, both within it) and an uncertainty wider than the domain.
+
+`judge_result(parameter, value, unit, units, uncertainty, guarded)` is the one path by
+which a result is checked and judged (result entry and ``snicert evaluate``): the unit
+(the parameter's unit, by id or alias), the uncertainty, the domain, then `judge()`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from snicert.errors import InvalidInput
+
+if TYPE_CHECKING:  # the catalog's loader imports this module
+    from snicert.catalog.models import Unit
 
 CONFORM, NONCONFORM = "conform", "nonconform"
 
@@ -187,20 +204,138 @@ def judge(
     value: Any,
     parameter_id: str = "value",
     uncertainty: Decimal | None = None,
+    domain: Domain | None = None,
 ) -> str:
     """Return "conform" or "nonconform"; raise InvalidInput for a value that can't be judged.
 
     `requirement` is the checklist's requirement in JSON form (as stored in the snapshot).
     `uncertainty` is given only under guarded acceptance (see the module docstring): a
     numeric value then conforms only if the whole interval value ± uncertainty does.
+    `domain`, if given, refuses a number (or bound) no result can take.
     """
     try:
         rule = _RULES[requirement["kind"]]
     except (KeyError, TypeError):
         kind = requirement.get("kind") if isinstance(requirement, dict) else requirement
         raise InvalidInput(parameter_id, kind, "unknown requirement kind") from None
-    u = read_uncertainty(uncertainty, parameter_id) or None  # U = 0 is simple acceptance
+    # U = 0 is simple acceptance
+    u = read_uncertainty(uncertainty, parameter_id, domain) or None
+    if domain is not None:
+        domain.check(value, parameter_id)
     return rule(requirement, value, parameter_id, u)
+
+
+# ---------------------------------------------------------------- possible values
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """The values a result can possibly take, ends included (None: unbounded)."""
+
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def __str__(self) -> str:
+        lo = "-∞" if self.min is None else _plain(self.min)
+        hi = "∞" if self.max is None else _plain(self.max)
+        return f"{lo} to {hi}"
+
+    def admits(self, n: Decimal) -> bool:
+        return (self.min is None or n >= self.min) and (self.max is None or n <= self.max)
+
+    def check(self, value: Any, pid: str) -> None:
+        """Raise InvalidInput for a number outside the domain, or a bound that leaves no
+        possible value (words are left to the requirement's rule)."""
+        n, q, _word = _read(value, pid)
+        if n is None:
+            return
+        if q == "<" and self.admits(n) and (self.min is None or n > self.min):
+            return
+        if q == ">" and self.admits(n) and (self.max is None or n < self.max):
+            return
+        if not q and self.admits(n):
+            return
+        what = "a bound" if q else "a value"
+        raise InvalidInput(
+            pid, value, f"impossible: {what} outside the possible values {self} of this parameter"
+        )
+
+
+def domain_of(parameter: Mapping[str, Any], units: Mapping[str, Unit]) -> Domain | None:
+    """A parameter's possible values: its own `domain` over its unit's, bound by bound.
+    None for a parameter whose unit is not numeric (or unknown)."""
+    unit = units.get(parameter.get("unit", ""))
+    if unit is None or unit.domain is None:
+        return None
+    own = parameter.get("domain") or {}
+    lo, hi = own.get("min"), own.get("max")
+    return Domain(
+        unit.domain.min if lo is None else Decimal(str(lo)),
+        unit.domain.max if hi is None else Decimal(str(hi)),
+    )
+
+
+def limits_outside(
+    requirement: Mapping[str, Any],
+    domain: Domain,
+) -> list[tuple[tuple[str | int, ...], Decimal]]:
+    """The requirement's numeric limits the domain excludes, as (location in the
+    requirement, limit): a requirement no possible value could meet is a data error."""
+    found: list[tuple[tuple[str | int, ...], Any]] = [
+        ((key,), requirement.get(key)) for key in ("min", "max", "value")
+    ]
+    found += [(("values", i), v) for i, v in enumerate(requirement.get("values") or [])]
+    out = []
+    for loc, raw in found:
+        n = _expected_number(raw) if raw is not None else None
+        if n is not None and not domain.admits(n):
+            out.append((loc, n))
+    return out
+
+
+def judge_result(
+    parameter: Mapping[str, Any],
+    value: Any,
+    unit: str,
+    units: Mapping[str, Unit],
+    uncertainty: Any = None,
+    guarded: bool = False,
+) -> str:
+    """Check and judge one result against a checklist parameter (JSON form, as in the
+    snapshot): the unit, the uncertainty, the domain, then the requirement. Raises
+    InvalidInput naming the parameter (`<id>`, `<id>.unit`, `<id>.uncertainty`)."""
+    pid = parameter["id"]
+    expected, given = units.get(parameter["unit"]), units.get(unit.strip())
+    if given is None or expected is None or given.id != expected.id:
+        names = [parameter["unit"]]
+        if expected is not None:
+            names += [n for n in (expected.id, *expected.aliases) if n != parameter["unit"]]
+        also = f" (or {', '.join(repr(n) for n in names[1:])})" if names[1:] else ""
+        problem = (
+            "unknown unit; see checklists/units.yaml"
+            if given is None
+            else "not the unit of this parameter"
+        )
+        raise InvalidInput(f"{pid}.unit", unit, f"{problem}: expected {names[0]!r}{also}")
+    domain = domain_of(parameter, units)
+    if domain is not None:
+        # a snapshot approved before domains existed may have limits outside its unit's
+        # domain (a shrinkage of -5 %): drop that bound rather than refuse real results
+        for _loc, limit in limits_outside(parameter["requirement"], domain):
+            below = domain.min is not None and limit < domain.min
+            domain = Domain(None, domain.max) if below else Domain(domain.min, None)
+    u = read_uncertainty(uncertainty, pid, domain)
+    if u is not None and not expected.numeric:
+        raise InvalidInput(
+            f"{pid}.uncertainty",
+            uncertainty,
+            "an uncertainty belongs to a measured number; this parameter's results are words",
+        )
+    return judge(parameter["requirement"], value, pid, u if guarded else None, domain)
+
+
+def _plain(d: Decimal) -> str:
+    return format(d, "f") if abs(d.adjusted()) < 16 else str(d)
 
 
 # ---------------------------------------------------------------- reading values
@@ -322,9 +457,10 @@ def _limit(req: dict[str, Any], key: str, pid: str) -> Decimal:
     return d
 
 
-def read_uncertainty(raw: Any, pid: str) -> Decimal | None:
+def read_uncertainty(raw: Any, pid: str, domain: Domain | None = None) -> Decimal | None:
     """The expanded uncertainty U given with a result: None when none is given, else a
-    number >= 0 (refused otherwise, whatever the checklist's acceptance rule)."""
+    number >= 0, no wider than the domain (refused otherwise, whatever the checklist's
+    acceptance rule)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     field = f"{pid}.uncertainty"
@@ -333,6 +469,17 @@ def read_uncertainty(raw: Any, pid: str) -> Decimal | None:
         raise InvalidInput(field, raw, "the uncertainty must be a number")
     if number < 0:
         raise InvalidInput(field, raw, "the uncertainty cannot be negative")
+    if (
+        domain is not None
+        and domain.min is not None
+        and domain.max is not None
+        and number > domain.max - domain.min
+    ):
+        raise InvalidInput(
+            field,
+            raw,
+            f"impossible: wider than all the possible values ({domain}) of this parameter",
+        )
     return number
 
 

@@ -23,6 +23,11 @@ DEFAULTS = {
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_BATCH_SIZE": "200",
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_READ_BATCH_SIZE": "50",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The embedded server's first start creates its database; on a fresh machine (cold
+    # file cache, no bytecode yet, a busy CPU) that took longer than Prefect's 20 s, the
+    # caller gave up and the event it was sending was lost. Measured here: 27 s with the
+    # machine's two cores busy. It only bounds the wait for a server that never answers.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300",
     # The server's CSRF protection is off by default; the client then need not fetch a
     # token per client (one request per flow run). Enable both together if you enable it.
     "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED": "false",

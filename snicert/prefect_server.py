@@ -16,7 +16,9 @@ longer than five retries. So this server
 - freezes its start-up objects out of the garbage collector once it serves (`heap.settle`):
   a full collection of the server's heap took 0.3 s, and it came every 20 applications;
 - answers any 503 still left with a short random `Retry-After` (0.05-0.5 s), which the
-  client honours.
+  client honours;
+- on shutdown, waits one task-run-recorder flush interval (1 s, prefect_env) before Prefect
+  cancels its services, so the last task runs are written without an ERROR in the log.
 
 Used as the embedded server: started on first use when no PREFECT_API_URL is set (the demo,
 the benchmarks, a flow run from the CLI) and by `snicert serve`, whose server also has
@@ -35,7 +37,7 @@ import sys
 import threading
 from typing import Any
 
-from snicert import heap
+from snicert import heap, logs
 
 RETRY_AFTER = (0.05, 0.5)  # seconds, drawn at random per answer
 _lock = threading.Lock()
@@ -73,6 +75,9 @@ class SqliteFriendly:
         self.settled = False
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, self._settle_before_shutdown(receive), send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -97,6 +102,26 @@ class SqliteFriendly:
                 await self.app(scope, receive, send_soon)
             finally:
                 _writing.reset(token)
+
+    def _settle_before_shutdown(self, receive: Any) -> Any:
+        """Hand Prefect the shutdown only once its recorders had time to write what the
+        last clients sent: its services are cancelled at shutdown, and a task-run
+        recorder cancelled while writing logs an ERROR with a traceback (and writes the
+        batch again, if the process is given the time)."""
+
+        async def receive_later() -> dict:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                await asyncio.sleep(_flush_interval() + 0.5)
+            return message
+
+        return receive_later
+
+
+def _flush_interval() -> float:
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().server.services.task_run_recorder.flush_interval
 
 
 def create_app() -> SqliteFriendly:
@@ -126,9 +151,17 @@ def command(host: str, port: int, log_level: str = "warning") -> list[str]:
     ]
 
 
-def server_env(env: dict[str, str]) -> dict[str, str]:
-    # what `prefect server start` tells create_app: this is the final app, not a test's
-    return {**env, "PREFECT__SERVER_FINAL": "1"}
+def server_env(env: dict[str, str], host: str, port: int) -> dict[str, str]:
+    """The server process's environment: what `prefect server start` tells create_app
+    (this is the final app, not a test's; where it listens, which is also the API address
+    its UI is given in /ui-settings unless PREFECT_UI_API_URL says otherwise)."""
+    env = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}  # another server's
+    return {
+        **env,
+        "PREFECT__SERVER_FINAL": "1",
+        "PREFECT_SERVER_API_HOST": host,
+        "PREFECT_SERVER_API_PORT": str(port),
+    }
 
 
 def _server_class() -> type:
@@ -146,7 +179,13 @@ def _server_class() -> type:
                 "PREFECT__SERVER_EPHEMERAL": "1",
                 **get_current_settings().to_environment_variables(exclude_unset=True),
             }
-            return subprocess.Popen(command("127.0.0.1", self.port, "error"), env=server_env(env))
+            with (logs.directory() / "prefect-server.log").open("ab") as out:
+                return subprocess.Popen(
+                    command("127.0.0.1", self.port, "error"),
+                    env=server_env(env, "127.0.0.1", self.port),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
 
     return EmbeddedServer
 

@@ -116,6 +116,9 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
         bootstrap.init()
     else:
         shutil.copy(_template, home / "snicert.db")
+        # the keys and the audit checkpoints belong with the database they signed
+        for folder in ("keys", "audit"):
+            shutil.copytree(_template.parent / folder, home / folder)
         monkeypatch.setenv("SNICERT_DATABASE_URL", f"sqlite:///{home / 'snicert.db'}")
     clock.reset()
     public.forget_certificates()  # the verification cache outlives a test's database

@@ -686,7 +686,7 @@ def test_cli_verify_online(
 ) -> None:
     url, statuses = registry
     statuses["SNI-ABN-2026-0001"] = {
-        "number": "SNI-ABN-2026-0001",
+        **_record(home_rendered),
         "status": status,
         "reason": "Hasil survailan tidak memenuhi" if status != "active" else None,
     }
@@ -695,6 +695,46 @@ def test_cli_verify_online(
     assert result.exit_code == code, result.output
     assert text in result.output
     assert "valid: SNI-ABN-2026-0001" in result.output  # the offline check passed first
+
+
+def _record(r: render.Rendered, **changes: Any) -> dict[str, Any]:
+    """The registry's answer for the certificate in `r` (public.certificate_view's shape)."""
+    d = r.credential["credentialSubject"]
+    return {
+        "number": d["number"],
+        "status": "active",
+        "holder": {"name": d["holder"]["name"]},
+        "brand": d["brand"],
+        "product": {"code": d["product"]["code"]},
+        "issued_at": d["issued_at"],
+        "valid_until": d["valid_until"],
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"holder": {"name": "UMKM Lain"}},
+        {"issued_at": "2026-11-25T09:00:00+08:00"},
+    ],
+)
+def test_cli_verify_online_refuses_a_number_given_to_another_holder(
+    home_rendered: render.Rendered,
+    tmp_path: Path,
+    frozen: None,
+    registry: tuple[str, dict[str, Any]],
+    changes: dict[str, Any],
+) -> None:
+    """A file signed for a number the registry gave to someone else (an issuance that
+    crashed after signing) is not valid, however good its signature."""
+    url, statuses = registry
+    statuses["SNI-ABN-2026-0001"] = _record(home_rendered, **changes)
+    pdf = _write(tmp_path, "c.pdf", home_rendered.pdf)
+    result = CliRunner().invoke(cli, ["verify", str(pdf), "--online", url])
+    assert result.exit_code == 1, result.output
+    assert "belongs to another holder" in result.output
+    assert next(iter(changes)) in result.output.split("belongs to another holder")[1]
 
 
 def test_cli_verify_online_unknown_to_the_registry(

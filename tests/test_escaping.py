@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -103,9 +104,11 @@ def _staff(w: World) -> None:
     with db.transaction() as s:
         official = w.user(s, "reviewer")
         for name, roles in STAFF.items():
-            w.users[name] = accounts.create_staff(
+            user, _ = accounts.create_staff(
                 s, official, f"{name}@lspro.example", hostile(f"name-{name}"), roles, PASSWORD
-            ).id
+            )
+            user.must_change_password = False  # as if chosen at the first sign-in
+            w.users[name] = user.id
 
 
 def _applicant(w: World) -> int:
@@ -568,6 +571,23 @@ def test_no_page_has_inline_script_or_style(web: FastAPI, home) -> None:
                 assert browser.get(ref).status_code == 200, ref
     staff = sign_in(web, "reviewer@lspro.example").get("/dashboard").text
     assert '<link rel="stylesheet" href="/static/staff.css">' in staff
+
+
+def test_templates_hold_no_inline_code_and_never_unescape() -> None:
+    """Pages keep every script and style under /static; no template turns escaping off.
+    (Certificates and reports are self-contained files with their own inline styles.)"""
+    root = Path(__file__).resolve().parents[1]
+    pages = sorted((root / "snicert/web/templates").glob("*.j2"))
+    files = sorted((root / "certificates").glob("*.j2")) + sorted(
+        (root / "snicert/templates").glob("*.j2")
+    )
+    assert pages and files
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=|javascript:", text, re.I), path
+    for path in pages + files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\|\s*safe\b|autoescape\s+false", text), path
 
 
 def test_downloads_keep_their_own_policy(web: FastAPI, home) -> None:

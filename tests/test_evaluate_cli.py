@@ -235,7 +235,7 @@ def test_unknown_parameter(tmp_path: Path):
 def test_wrong_unit(tmp_path: Path):
     assert_bad(
         run("abon", write_csv(tmp_path, rows({"moisture": ("6.5", "mg/kg")}))),
-        "line 6 (moisture)",
+        "line 6: moisture.unit",
         "'mg/kg'",
         "expected '%'",
         "'% b/b'",
@@ -245,8 +245,8 @@ def test_wrong_unit(tmp_path: Path):
 def test_unknown_unit(tmp_path: Path):
     assert_bad(
         run("abon", write_json(tmp_path, rows({"lead": ("0.5", "ppb")}))),
-        "(lead)",
-        "unknown unit 'ppb'",
+        "results[12]: lead.unit: unknown unit",
+        "'ppb'",
     )
 
 

@@ -32,7 +32,7 @@ def _act(w: World, fn, result_id: int, *args, who: str = "verifier"):
 @pytest.mark.parametrize(
     ("parameter", "value", "unit", "field", "message"),
     [
-        ("moisture", "5", "mg/kg", "moisture.unit", "expected %"),
+        ("moisture", "5", "mg/kg", "moisture.unit", "expected '%'"),
         ("moisture", "lima", "%", "moisture", "number"),
         ("moisture", "", "%", "moisture", "empty"),
         ("salmonella", "mungkin", "/25 g", "salmonella", "not understood"),

@@ -700,10 +700,10 @@ def test_only_officials_create_staff(home) -> None:
         "roles",
     )
     with db.transaction() as s:
-        user = accounts.create_staff(
+        user, code = accounts.create_staff(
             s, w.user(s, "evaluator"), "ppc2@lspro.example", "PPC 2", {Role.SAMPLER}
         )
-        assert user.roles == {Role.SAMPLER}
+        assert user.roles == {Role.SAMPLER} and user.must_change_password and code
 
 
 def test_only_officials_approve_checklists(home) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -73,6 +73,13 @@ class CountingHasher(PasswordHasher):
         with self.lock:
             self.checked.append(hash)
         return super().verify(hash, password)
+
+
+@pytest.fixture(autouse=True)
+def window_start(home) -> None:
+    """The limiter's windows are fixed: start each test at one's beginning, so that no test
+    crosses a window's end unless it moves the clock itself."""
+    clock.freeze(datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC))
 
 
 @pytest.fixture(autouse=True)
@@ -294,3 +301,27 @@ def test_an_ipv6_subscriber_counts_as_one_address(home) -> None:
     for other in ("2001:db8:1:3::1", "::ffff:192.0.2.1", "192.0.2.2"):
         with db.transaction() as s:
             sessions.claim_sign_in(s, other, "reviewer@lspro.example")
+
+
+def test_a_known_device_signs_in_through_an_attack_from_many_addresses(client) -> None:
+    """Failures from many addresses spend the account's budget: a browser new to the account
+    waits for the window's end, the browser the owner signed in with before does not; that
+    browser's cookie alone (stolen) still gets only PER_DEVICE tries."""
+    World().setup_staff()
+    owner = _from("203.0.113.9")
+    first = _login(owner, REVIEWER)
+    assert first.status_code == 303 and "snicert_device=" in str(first.headers)
+    assert "Path=/login" in [c for c in first.headers.get_list("set-cookie") if "device" in c][0]
+    for n in range(sessions.PER_ACCOUNT.attempts):
+        assert _login(_from(f"198.51.100.{n + 1}"), WRONG).status_code == 401
+    assert _login(_from("203.0.113.10"), REVIEWER).status_code == 429  # a new browser
+    assert _login(owner, REVIEWER).status_code == 303  # the known one
+    for _ in range(sessions.PER_DEVICE.attempts):
+        assert _login(owner, WRONG).status_code == 401
+    assert _login(owner, REVIEWER).status_code == 429
+    with db.transaction() as s:  # signing out everywhere forgets the devices too
+        reviewer = s.scalar(select(User).where(User.email == REVIEWER["email"]))
+        sessions.sign_out_everywhere(s, reviewer)
+        assert (
+            sessions._known_device(s, owner.cookies.get("snicert_device"), reviewer.email) is None
+        )

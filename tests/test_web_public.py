@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from snicert import clock
 from snicert.db import engine as db
@@ -85,14 +85,12 @@ def test_past_validity_is_expired_before_the_sweep_runs(certified) -> None:
 def test_another_process_change_shows_within_the_cache_time(certified, monkeypatch) -> None:
     """A change committed elsewhere (another web process) cannot clear this process's
     cache: it shows once the cached answer is CACHE_SECONDS old."""
-    _, client, (cert, _) = certified
+    w, client, (cert, _) = certified
     assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]
-    with db.engine().begin() as conn:  # as another process would see it: no audit hook here
-        conn.execute(
-            update(Certificate)
-            .where(Certificate.id == cert.id)
-            .values(status="withdrawn", status_reason="x")
-        )
+    with monkeypatch.context() as m, db.transaction() as s:
+        # as another process would do it: its commit clears its own cache, not this one's
+        m.setattr(public, "forget_certificates", lambda: None)
+        certificates.withdraw(s, w.user(s, "decider"), cert.id, "x")
     assert client.get(f"/api/v1/certificates/{cert.number}").json()["valid"]  # cached
     monkeypatch.setattr(public, "CACHE_SECONDS", 0.0)  # as if the answer were that old
     assert client.get(f"/api/v1/certificates/{cert.number}").json()["status"] == "withdrawn"

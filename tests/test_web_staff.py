@@ -24,7 +24,7 @@ from snicert.db.models import (
     Sample,
     User,
 )
-from snicert.services import applications, lab, sessions
+from snicert.services import applications, dates, lab, sessions
 from snicert.web.app import create_app
 from tests.world import World
 
@@ -139,6 +139,7 @@ ANALYST = {"analyst", "labboth"}
 VERIFIER = {"verifier", "labboth"}
 OFFICIAL = {"reviewer"}
 ROLES = ["anonymous", "applicant0", "reviewer", "sampler", "analyst", "verifier", "labboth"]
+SIGNED_IN = set(ROLES) - {"anonymous"}
 
 # (method, path, who may, status for them, form or JSON body); {app} is a real application
 PAGES = [
@@ -168,6 +169,21 @@ PAGES = [
     ("POST", f"/certificates/{NONE}/suspend", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/certificates/{NONE}/reinstate", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/certificates/{NONE}/withdraw", OFFICIAL, 404, {"reason": "x"}),
+    ("GET", "/admin/users", OFFICIAL, 200, None),
+    ("POST", "/admin/users", OFFICIAL, 422, {"email": "new@lspro.example", "name": "X"}),
+    ("POST", f"/admin/users/{NONE}/disable", OFFICIAL, 404, {}),
+    ("POST", f"/admin/users/{NONE}/enable", OFFICIAL, 404, {}),
+    ("POST", f"/admin/users/{NONE}/reset", OFFICIAL, 404, {}),
+    ("GET", "/admin/checklists", OFFICIAL, 200, None),
+    ("POST", f"/admin/checklists/{NONE}/approve", OFFICIAL, 404, {}),
+    ("GET", "/account/password", SIGNED_IN, 200, None),
+    (
+        "POST",
+        "/account/password",
+        SIGNED_IN,
+        422,  # the two new passwords differ
+        {"current_password": PASSWORD, "password": "baru-rahasia-1", "password_confirm": "x"},
+    ),
 ]
 API = [
     ("GET", "/api/v1/lab/worklist", LAB, 200, None),
@@ -314,7 +330,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
         rows[f"{p['id']}.unit"] = p["unit"]
     r = labboth.post(f"/lab/applications/{app_id}/results", {**rows, "moisture.unit": "kg"})
     assert r.status_code == 422
-    assert "expected %" in error_next_to(r.text, "f-moisture-unit")
+    assert "unknown unit" in error_next_to(r.text, "f-moisture-unit")
     assert 'value="kg"' in r.text and f'value="{rows["protein.value"]}"' in r.text
     assert count(LabResult) == 0
     r = labboth.post(f"/lab/applications/{app_id}/results", rows)
@@ -388,8 +404,15 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert r.status_code == 422 and "reason" in error_next_to(r.text, "f-suspend-reason")
     r = decider.post(f"/certificates/{cert.id}/suspend", {"reason": "x", "fix_by": "31-12"})
     assert r.status_code == 422 and "YYYY-MM-DD" in error_next_to(r.text, "f-suspend-fix_by")
+    for day, why in (("1900-01-01", "in the future"), ("2099-01-31", "12 months")):
+        r = decider.post(f"/certificates/{cert.id}/suspend", {"reason": "x", "fix_by": day})
+        assert r.status_code == 422 and why in error_next_to(r.text, "f-suspend-fix_by")
     r = decider.post(
-        f"/certificates/{cert.id}/suspend", {"reason": "Label tidak sesuai", "fix_by": "2099-01-31"}
+        f"/certificates/{cert.id}/suspend",
+        {
+            "reason": "Label tidak sesuai",
+            "fix_by": (dates.today() + timedelta(days=30)).isoformat(),
+        },
     )
     assert r.status_code == 303
     page = decider.get(f"/certificates/{cert.id}").text
@@ -587,8 +610,11 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     r = api.post(
         f"{base}/suspend",
         headers=decider,
-        json={"reason": "Label", "fix_by": "2099-01-31T00:00:00+08:00"},
+        json={"reason": "Label", "fix_by": "1900-01-01T00:00:00+08:00"},
     )
+    assert r.status_code == 422 and "fix_by" in r.json()["detail"]
+    fix_by = (clock.now() + timedelta(days=30)).isoformat()
+    r = api.post(f"{base}/suspend", headers=decider, json={"reason": "Label", "fix_by": fix_by})
     assert r.status_code == 200 and r.json()["status"] == "suspended"
     r = api.post(f"{base}/reinstate", headers=decider, json={"reason": "Diperbaiki"})
     assert r.json()["status"] == "active"

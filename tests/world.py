@@ -39,7 +39,7 @@ class World:
 
     def setup_staff(self) -> World:
         with db.transaction() as s:
-            official = accounts.bootstrap_official(
+            official, _ = accounts.bootstrap_official(
                 s, "reviewer@lspro.example", "Reviewer", "rahasia-123"
             )
             self.users["reviewer"] = official.id
@@ -52,9 +52,11 @@ class World:
                 "verifier": {Role.LAB_VERIFIER},
                 "labboth": {Role.LAB_ANALYST, Role.LAB_VERIFIER},
             }.items():
-                self.users[name] = accounts.create_staff(
+                user, _ = accounts.create_staff(
                     s, official, f"{name}@lspro.example", name.title(), roles, "rahasia-123"
-                ).id
+                )
+                user.must_change_password = False  # as if they had chosen it at first sign-in
+                self.users[name] = user.id
             for product in default_catalog().checklists:
                 version = default_catalog().checklists[product].version
                 checklists.approve(s, official, product, version)

@@ -17,7 +17,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from snicert.catalog.models import Checklist, LocatedError, Product, Unit, UnitsFile
+from snicert.catalog.models import (
+    Checklist,
+    LocatedError,
+    Parameter,
+    Product,
+    Unit,
+    UnitsFile,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UNITS_FILE = "units.yaml"
@@ -361,7 +368,53 @@ def _cross_check(
                     f"a {param.requirement.kind} requirement needs a numeric unit",
                 )
             )
+        elif param.domain is not None and not unit.numeric:
+            problems.append(
+                _at(
+                    file,
+                    ["parameters", i, "domain"],
+                    param.domain.model_dump(mode="json"),
+                    f"unit {param.unit!r} is not numeric: it has no domain",
+                )
+            )
+        else:
+            problems += _domain_problems(file, i, param, cat)
     return problems
+
+
+def _domain_problems(file: Path, i: int, param: Parameter, cat: Catalog) -> list[Problem]:
+    """The parameter's possible values (its unit's domain, or its own) must be a range
+    that holds every limit of its requirement."""
+    from snicert.judgment import domain_of, limits_outside
+
+    domain = domain_of(param.model_dump(mode="json"), cat.units)
+    if domain is None:
+        return []
+    origin = (
+        "its own domain over the unit's"
+        if param.domain is not None
+        else f"unit {param.unit!r} in {UNITS_FILE}"
+    )
+    if domain.min is not None and domain.max is not None and domain.min > domain.max:
+        return [
+            _at(
+                file,
+                ["parameters", i, "domain"],
+                param.domain.model_dump(mode="json"),
+                f"no possible value: {domain} ({origin})",
+            )
+        ]
+    requirement = param.requirement.model_dump(mode="json")
+    return [
+        _at(
+            file,
+            ["parameters", i, "requirement", *loc],
+            int(limit) if limit == limit.to_integral_value() else float(limit),
+            f"outside the parameter's possible values {domain} ({origin}); give the "
+            "parameter a `domain` if its results can go there",
+        )
+        for loc, limit in limits_outside(requirement, domain)
+    ]
 
 
 @lru_cache(maxsize=1)

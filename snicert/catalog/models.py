@@ -52,12 +52,50 @@ class Source(Strict):
 
 # ---------------------------------------------------------------- units
 
+Number = Decimal  # exact decimal limits: a maximum of 7 must accept 7.0 and reject 7.01
+
+
+class Domain(Strict):
+    """The values a result can possibly take (both ends included). A result outside it is
+    refused as impossible, never judged: -5 % moisture is a typing or lab error."""
+
+    min: Number | None = Field(default=None, description="Lowest possible value")
+    max: Number | None = Field(default=None, description="Highest possible value")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Domain:
+        if self.min is None and self.max is None:
+            raise ValueError("a domain needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
 
 class Unit(Strict):
     id: NonEmpty = Field(description="The unit as written in results files, e.g. 'mg/kg'")
     name: Text
     numeric: bool = Field(description="True when results in this unit are numbers")
     aliases: list[NonEmpty] = Field(default_factory=list)
+    domain: Domain | None = Field(
+        default=None,
+        description="Possible values of a numeric unit (min and max), the "
+        "default of every parameter in this unit",
+    )
+
+    @model_validator(mode="after")
+    def _domain(self) -> Unit:
+        # every number a result can take is bounded, so absurd magnitudes never get judged
+        if self.numeric and (self.domain is None or None in (self.domain.min, self.domain.max)):
+            raise LocatedError(
+                "a numeric unit needs a domain with min and max",
+                ("domain",),
+                self.domain and self.domain.model_dump(mode="json"),
+            )
+        if not self.numeric and self.domain is not None:
+            raise LocatedError(
+                "only a numeric unit has a domain", ("domain",), self.domain.model_dump(mode="json")
+            )
+        return self
 
 
 class UnitsFile(Strict):
@@ -169,8 +207,6 @@ class Product(Strict):
 
 # ---------------------------------------------------------------- checklists
 
-Number = Decimal  # exact decimal limits: a maximum of 7 must accept 7.0 and reject 7.01
-
 
 class MaxReq(Strict):
     kind: Literal["max"]
@@ -234,6 +270,12 @@ class Parameter(Strict):
     unit: NonEmpty = Field(description="An id or alias from checklists/units.yaml")
     requirement: Requirement
     method: NonEmpty = Field(description="Test method reference")
+    domain: Domain | None = Field(
+        default=None,
+        exclude_if=lambda d: d is None,  # absent: checklist content unchanged
+        description="Possible values, when they differ from the unit's domain in "
+        "checklists/units.yaml (a bound not given is the unit's)",
+    )
     source: Source
     group: Literal[
         "physical_chemical",

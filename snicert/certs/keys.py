@@ -1,11 +1,18 @@
-"""The Ed25519 signing key of this installation and the public keys it publishes.
+"""The Ed25519 signing keys of this installation and the public keys it publishes.
 
-Layout under SNICERT_HOME/keys (folder mode 0700):
+Two keys, one per purpose, so that neither signature can pass for the other:
+  CERTIFICATES  signs the certificate credentials; its public keys are published
+  AUDIT         signs the audit chain's checkpoints (snicert/checkpoints.py)
+
+Layout under SNICERT_HOME/keys (folders mode 0700), the audit key's under keys/audit/:
   signing.key     the current private key, PKCS#8 PEM, mode 0600
   <kid>.pub       every public key this installation ever signed with (raw key, base64url);
                   kept when rotating so older certificates still verify
   <kid>.retired   the moment that key stopped signing (`snicert keys rotate`); its private
                   key is gone, its public key stays published, marked retired
+
+Neither key is ever stored in the database: someone who can write the database cannot
+sign a certificate or a checkpoint.
 
 The key id (kid) is the first 16 hex digits of SHA-256 over the 32-byte raw public key.
 """
@@ -29,6 +36,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from snicert import config
 
 PRIVATE_FILE = "signing.key"
+CERTIFICATES = "certificates"
+AUDIT = "audit"
 
 
 def b64u(raw: bytes) -> str:
@@ -82,16 +91,18 @@ def jwk(kid: str, public_raw: bytes) -> dict[str, str]:
     }
 
 
-def key_dir(home: Path | None = None) -> Path:
-    return (home or config.home()) / "keys"
+def key_dir(home: Path | None = None, purpose: str = CERTIFICATES) -> Path:
+    folder = (home or config.home()) / "keys"
+    return folder if purpose == CERTIFICATES else folder / purpose
 
 
-def ensure_keypair(home: Path | None = None) -> KeyPair:
+def ensure_keypair(home: Path | None = None, purpose: str = CERTIFICATES) -> KeyPair:
     """The installation's signing key, created on first call (idempotent, safe when two
     processes race: the key file is linked into place only if absent)."""
-    folder = key_dir(home)
+    folder = key_dir(home, purpose)
     folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+    for private_folder in {key_dir(home), folder}:
+        os.chmod(private_folder, 0o700)
     path = folder / PRIVATE_FILE
     if not path.exists():
         pem = Ed25519PrivateKey.generate().private_bytes(
@@ -111,20 +122,33 @@ def ensure_keypair(home: Path | None = None) -> KeyPair:
             Path(tmp).unlink(missing_ok=True)
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
-    pair = load_keypair(home)
+    pair = load_keypair(home, purpose)
     pub = folder / f"{pair.kid}.pub"
     if not pub.exists():
         _write_text(pub, b64u(pair.public_raw) + "\n")
     return pair
 
 
-def load_keypair(home: Path | None = None) -> KeyPair:
+def load_keypair(home: Path | None = None, purpose: str = CERTIFICATES) -> KeyPair:
     """The current signing key; FileNotFoundError when `snicert init` has not created it."""
-    data = (key_dir(home) / PRIVATE_FILE).read_bytes()
-    private = serialization.load_pem_private_key(data, password=None)
+    path = key_dir(home, purpose) / PRIVATE_FILE
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(private, Ed25519PrivateKey):
-        raise ValueError(f"{key_dir(home) / PRIVATE_FILE} is not an Ed25519 private key")
+        raise ValueError(f"{path} is not an Ed25519 private key")
     return KeyPair.from_private(private)
+
+
+_SIGNERS: dict[tuple[Path, str], KeyPair] = {}
+
+
+def signer(purpose: str) -> KeyPair:
+    """The current key of SNICERT_HOME for `purpose`, created if missing and kept for the
+    process (the audit key signs at every commit: reading the file each time would cost
+    more than the signature)."""
+    key = (config.home(), purpose)
+    if key not in _SIGNERS:
+        _SIGNERS[key] = ensure_keypair(key[0], purpose)
+    return _SIGNERS[key]
 
 
 def rotate(home: Path | None = None) -> tuple[KeyPair, KeyPair]:
@@ -153,19 +177,19 @@ def rotate(home: Path | None = None) -> tuple[KeyPair, KeyPair]:
     return old, new
 
 
-def public_keys(home: Path | None = None) -> dict[str, Any]:
+def public_keys(home: Path | None = None, purpose: str = CERTIFICATES) -> dict[str, Any]:
     """Every public key of this installation as a JWK Set, ready to publish as JSON:
     {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": <base64url raw key>, "kid": ...}]}.
     A retired key (it signs no more) carries "retired": <when> and is still valid for the
     certificates it signed."""
-    folder = key_dir(home)
+    folder = key_dir(home, purpose)
     found: dict[str, bytes] = {}
     if folder.is_dir():
         for pub in sorted(folder.glob("*.pub")):
             raw = b64u_decode(pub.read_text().strip())
             found[kid_for(raw)] = raw
         if not found and (folder / PRIVATE_FILE).exists():  # a key made before .pub files
-            pair = load_keypair(home)
+            pair = load_keypair(home, purpose)
             found[pair.kid] = pair.public_raw
     keys = []
     for kid, raw in sorted(found.items()):
@@ -231,3 +255,19 @@ def _write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_TRUSTED: dict[tuple[Path, str], dict[str, Ed25519PublicKey]] = {}
+
+
+def trusted_keys(
+    purpose: str = CERTIFICATES, kid: str | None = None
+) -> dict[str, Ed25519PublicKey]:
+    """This installation's public keys for `purpose` (files under SNICERT_HOME/keys, never
+    the database), kept for the process; read again when `kid` is not among them (a key
+    added since, by rotation)."""
+    key = (config.home(), purpose)
+    known = _TRUSTED.get(key)
+    if known is None or (kid is not None and kid not in known):
+        known = _TRUSTED[key] = load_public_keys(public_keys(key[0], purpose))
+    return known

@@ -60,14 +60,21 @@ def transaction() -> Iterator[Session]:
     """One unit of work: commits on success, rolls everything back on any error.
 
     Callbacks registered with `after_commit` run once the commit succeeded, so nothing
-    outside the database (events, flow runs) ever reports a change that was rolled back.
+    outside the database (events, flow runs, rendered files) ever reports a change that
+    was rolled back; those registered with `after_rollback` undo work done outside the
+    database (files written aside) when it did not commit.
     """
     url = config.database_url()
     if url not in _FACTORIES:
         _FACTORIES[url] = sessionmaker(engine(), expire_on_commit=False)
     with _FACTORIES[url]() as session:
-        with session.begin():
-            yield session
+        try:
+            with session.begin():
+                yield session
+        except BaseException:
+            for undo in session.info.pop(_AFTER_ROLLBACK, {}).values():
+                undo()
+            raise
         callbacks = session.info.pop(_AFTER_COMMIT, {})
     for callback in callbacks.values():
         callback()
@@ -102,11 +109,19 @@ def read_connection() -> Iterator[Connection]:
 
 
 _AFTER_COMMIT = "snicert_after_commit"
+_AFTER_ROLLBACK = "snicert_after_rollback"
 
 
 def after_commit(session: Session, key: Hashable, callback: Callable[[], None]) -> None:
     """Run `callback` after this transaction commits; the same key is queued once."""
     session.info.setdefault(_AFTER_COMMIT, {}).setdefault(key, callback)
+
+
+def after_rollback(session: Session, key: Hashable, callback: Callable[[], None]) -> None:
+    """Run `callback` if this transaction ends without committing (an error, a refusal or
+    a failed commit); the same key is queued once. A killed process runs nothing: see
+    outputs.sweep_pending for what it leaves."""
+    session.info.setdefault(_AFTER_ROLLBACK, {}).setdefault(key, callback)
 
 
 def dispose_all() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -19,8 +20,11 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """Upgrade to the newest revision; returns the revisions (before, after)."""
     cfg = alembic_config()
     with engine.begin() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        return before, MigrationContext.configure(conn).get_current_revision()

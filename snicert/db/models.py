@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -80,6 +81,10 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when someone else chose the credential (initial password, one-time code): the
+    # next sign-in leads only to choosing a password of one's own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"))
     created_at: Mapped[datetime]
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -291,6 +296,9 @@ class Certificate(Base):
     valid_until: Mapped[datetime | None]
     data: Mapped[dict[str, Any]]
     key_id: Mapped[str | None] = mapped_column(String(40))  # the Ed25519 key that signed it
+    # the signed W3C credential as issued: the public lookup and `snicert audit verify`
+    # check the row against it (snicert/certs/record.py)
+    credential: Mapped[dict[str, Any] | None]
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": row_version}
@@ -328,6 +336,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # "<kid>:<base64url Ed25519 signature>" of (seq, hash), by a key kept outside the
+    # database (snicert/checkpoints.py)
+    signature: Mapped[str | None] = mapped_column(String(200))
 
 
 class Output(Base):
@@ -383,6 +394,18 @@ class SignInAttempt(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class KnownDevice(Base):
+    """A browser that signed in to an account before (its cookie holds the token; only the
+    hash is stored). Its attempts at that account count against its own budget instead of
+    the account's and the address's, so an attack from elsewhere does not slow its owner."""
+
+    __tablename__ = "known_devices"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
 
 
 class ApiToken(Base):

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
 from snicert.db.models import Business, User, UserRole
-from snicert.errors import AlreadyRegistered, Conflict, InvalidInput, PermissionDenied
+from snicert.errors import (
+    AlreadyRegistered,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from snicert.roles import STAFF_ROLES, Role
 from snicert.services import text
 from snicert.services.guards import require_role
@@ -135,33 +141,171 @@ def system_user(s: Session) -> User:
     return user
 
 
-def bootstrap_official(s: Session, email: str, name: str, password: str | None) -> User:
-    """Create the first official (`snicert init`); refused once any official exists."""
+def bootstrap_official(
+    s: Session, email: str, name: str, password: str | None
+) -> tuple[User, bool]:
+    """The first official (`snicert init`), with the password they typed. Returns (user,
+    created). Run again for the same official, nothing changes; once an official exists,
+    further staff come from `create_staff`."""
+    existing = s.scalar(select(User).where(User.email == _email(email)))
+    if existing is not None and Role.OFFICIAL in existing.roles:
+        return existing, False  # init run again: nothing to do
     has_official = s.scalar(select(exists().where(UserRole.role == Role.OFFICIAL.value)))
     if has_official:
-        existing = s.scalar(select(User).where(User.email == _email(email)))
-        if existing is not None and Role.OFFICIAL in existing.roles:
-            return existing  # init run again: nothing to do
-        raise Conflict("an official already exists; officials create further staff accounts")
+        raise Conflict(
+            "an official already exists; officials create further staff accounts "
+            "(`snicert users add`, or /admin/users)"
+        )
+    if password is None:
+        raise InvalidInput("password", None, "the first official needs a password")
     user = _new_user(s, email, name, {Role.OFFICIAL}, password)
     audit.record(
         s, None, "user.created", "user", user.id, roles=[Role.OFFICIAL.value], bootstrap=True
     )
-    return user
+    return user, True
+
+
+# --- staff accounts, managed by an official or by the operator at the shell ---------------
+
+CLI = "cli"
+"""The actor of `snicert users ...`: whoever has a shell on the machine can already read and
+write SNICERT_HOME (database, keys), so, like `snicert init`, they are trusted to manage
+accounts; audit events name them "cli". Approvals are not theirs: they need an official's
+password."""
+Manager = User | str  # an official, or CLI
+CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread when handed over
+
+
+def _may_manage(actor: Manager) -> None:
+    if isinstance(actor, User):
+        require_role(actor, Role.OFFICIAL)
+    elif actor != CLI:
+        raise PermissionDenied(f"unknown actor {actor!r}")
+
+
+def _roles(values: Iterable[str]) -> set[Role]:
+    roles = set()
+    for value in values:
+        try:
+            role = Role(value.strip().lower())
+        except ValueError:
+            role = None
+        if role not in STAFF_ROLES:
+            raise InvalidInput("roles", value, f"staff roles are {', '.join(sorted(STAFF_ROLES))}")
+        roles.add(role)
+    if not roles:
+        raise InvalidInput("roles", [], "give at least one staff role")
+    return roles
+
+
+def one_time_code() -> str:
+    """A random code handed over in person (about 59 bits), e.g. `k7pm-4qxz-9wtr`."""
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
 
 
 def create_staff(
-    s: Session, actor: User, email: str, name: str, roles: set[Role], password: str | None = None
-) -> User:
-    require_role(actor, Role.OFFICIAL)
-    bad = set(roles) - STAFF_ROLES
-    if not roles or bad:
-        raise InvalidInput(
-            "roles", sorted(roles), f"staff roles are {', '.join(sorted(STAFF_ROLES))}"
-        )
-    user = _new_user(s, email, name, roles, password)
-    audit.record(s, actor, "user.created", "user", user.id, roles=sorted(roles))
+    s: Session,
+    actor: Manager,
+    email: str,
+    name: str,
+    roles: Iterable[str],
+    password: str | None = None,
+) -> tuple[User, str | None]:
+    """A staff account with an initial password, or (none given) a one-time code, which is
+    returned. Either signs in once, to choose the account's own password."""
+    _may_manage(actor)
+    wanted = _roles(roles)
+    code = one_time_code() if password is None else None
+    user = _new_user(s, email, name, wanted, code or password)
+    user.must_change_password = True
+    audit.record(s, actor, "user.created", "user", user.id, roles=sorted(wanted))
+    return user, code
+
+
+def account(s: Session, email: str) -> User:
+    """A person's account by e-mail (not the system's)."""
+    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.email == SYSTEM_EMAIL:
+        raise NotFound(f"no account {email!r}")
     return user
+
+
+def staff(s: Session) -> list[User]:
+    """Every account holding a staff role, active or not, by e-mail."""
+    return list(
+        s.scalars(
+            select(User)
+            .where(User.role_rows.any(UserRole.role.in_([r.value for r in STAFF_ROLES])))
+            .order_by(User.email)
+        )
+    )
+
+
+def set_active(s: Session, actor: Manager, email: str, active: bool) -> User:
+    """Deactivate (sessions and API tokens stop working at once) or reactivate an account.
+    Refused: deactivating oneself, or the last active official."""
+    _may_manage(actor)
+    user = account(s, email)
+    if user.active == active:
+        raise Conflict(f"{user.email} is already {'active' if active else 'deactivated'}")
+    if not active:
+        if isinstance(actor, User) and actor.id == user.id:
+            raise InvalidInput("email", user.email, "you cannot deactivate your own account")
+        if Role.OFFICIAL in user.roles and _active_officials(s, but=user.id) == 0:
+            raise Conflict(
+                f"{user.email} is the last active official: create or reactivate "
+                "another official first"
+            )
+    user.active = active
+    audit.record(s, actor, "user.enabled" if active else "user.disabled", "user", user.id)
+    return user
+
+
+def _active_officials(s: Session, but: int) -> int:
+    return s.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.active, User.id != but, User.role_rows.any(UserRole.role == Role.OFFICIAL.value)
+        )
+    )
+
+
+def reset_password(
+    s: Session, actor: Manager, email: str, password: str | None = None
+) -> str | None:
+    """Replace a forgotten or exposed password with `password` or (none given) a one-time
+    code, which is returned. Either signs in once, to choose a new password; the account's
+    sessions and API tokens end now."""
+    from snicert.services.sessions import sign_out_everywhere  # it imports this module
+
+    _may_manage(actor)
+    user = account(s, email)
+    code = one_time_code() if password is None else None
+    user.password_hash = password_for(user, code or password)
+    user.must_change_password = True
+    sign_out_everywhere(s, actor, user, reason="password_reset")
+    return code
+
+
+def password_for(user: User, value: str) -> str:
+    """The hash of a new password for `user`, by the password rule (with their name, e-mail
+    and business name as the personal words it must be more than)."""
+    return _password(value, user.name, user.email, user.business.name if user.business else None)
+
+
+def choose_password(s: Session, user: User, new: str) -> None:
+    """First sign-in after an initial password or a one-time code (which signed in once):
+    the account's own password. Every session (this one too) and API token ends: the user
+    signs in again with it. Changing a known password: sessions.change_password."""
+    from snicert.services.sessions import sign_out_everywhere  # it imports this module
+
+    if not user.must_change_password:
+        raise Conflict("this account already has its own password: change it with the current one")
+    user.password_hash = password_for(user, new)
+    user.must_change_password = False
+    sign_out_everywhere(s, user, reason="password_changed")
 
 
 def register_applicant(
@@ -219,3 +363,28 @@ def authenticate(s: Session, email: str, password: str) -> User:
     if not usable:
         raise PermissionDenied("wrong e-mail or password")
     return user
+
+
+def use_one_time_credential(s: Session, user: User) -> None:
+    """An initial password or one-time code signs in once, into choosing one's own: the
+    sign-in that opens a session clears it (one conditional UPDATE: of two sign-ins with the
+    same code at once, the second is refused)."""
+    used = s.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash.is_not(None))
+        .values(password_hash=None)
+    ).rowcount
+    if not used:
+        raise PermissionDenied("wrong e-mail or password")
+    audit.record(s, user, "user.one_time_credential_used", "user", user.id)
+
+
+def confirm_identity(s: Session, email: str, password: str) -> User:
+    """The account named by `email`, proven by its own password (the CLI's approvals)."""
+    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is not None and user.must_change_password:
+        raise PermissionDenied(
+            f"{user.email} has no password of their own yet: sign in on "
+            "the web and choose one first"
+        )
+    return authenticate(s, email, password)

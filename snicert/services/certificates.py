@@ -12,7 +12,7 @@ from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Certificate, Evaluation, User
 from snicert.errors import Conflict
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
-from snicert.services import text
+from snicert.services import dates, text
 from snicert.services.guards import application, get
 
 
@@ -78,7 +78,7 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
     )
     s.add(cert)
     s.flush()
-    cert.key_id = _render(s, app, cert)
+    cert.key_id, cert.credential = _render(s, app, cert)
     audit.record(
         s,
         actor,
@@ -115,9 +115,10 @@ def certification_body() -> dict[str, Any]:
 PHOTO_KIND = "product_photos"
 
 
-def _render(s: Session, app, cert: Certificate) -> str:
+def _render(s: Session, app, cert: Certificate) -> tuple[str, dict[str, Any]]:
     """Sign and render the certificate (JSON credential, HTML, PDF, PNG, label) into
-    SNICERT_HOME/outputs/<application>/; returns the signing key's id."""
+    SNICERT_HOME/outputs/<application>/ (placed there once the issuance commits); returns
+    the signing key's id and the signed credential, stored with the row."""
     from snicert import outputs, storage
     from snicert.certs import ensure_keypair, render_certificate
     from snicert.services.applications import latest_documents
@@ -129,7 +130,7 @@ def _render(s: Session, app, cert: Certificate) -> str:
         outputs.write(
             s, f"certificate:{cert.id}", kind, f"outputs/{app.number}/{name}", data, media_type
         )
-    return rendered.kid
+    return rendered.kid, rendered.credential
 
 
 def _change(
@@ -166,6 +167,8 @@ def _change(
 def suspend(
     s: Session, actor: User, cert_id: int, reason: str, fix_by: datetime | None = None
 ) -> Certificate:
+    if fix_by is not None:
+        dates.fix_by("fix_by", fix_by, get(s, Certificate, cert_id, "certificate").valid_until)
     return _change(
         s, actor, cert_id, "suspend", reason, fix_by=fix_by.isoformat() if fix_by else None
     )

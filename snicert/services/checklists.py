@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,6 +92,66 @@ def approve(s: Session, actor: User, product: str, version: int) -> ChecklistVer
         sha256=row.sha256,
     )
     return row
+
+
+def versions(s: Session) -> list[ChecklistVersion]:
+    return list(
+        s.scalars(
+            select(ChecklistVersion).order_by(ChecklistVersion.product, ChecklistVersion.version)
+        )
+    )
+
+
+def changes(s: Session, row: ChecklistVersion) -> dict[str, Any] | None:
+    """What a version changes against its product's approved one (None: there is none, or
+    it is this one): changed settings, and document items and parameters added, removed or
+    changed, each change as (field, before, after)."""
+    base = s.scalar(
+        select(ChecklistVersion).where(
+            ChecklistVersion.product == row.product, ChecklistVersion.status == "approved"
+        )
+    )
+    if base is None or base.id == row.id:
+        return None
+    lists = ("document_items", "parameters")
+    settings = {k: v for k, v in base.content.items() if k not in (*lists, "version")}
+    new_settings = {k: v for k, v in row.content.items() if k not in (*lists, "version")}
+    return {
+        "against": base.version,
+        "settings": _leaf_changes(settings, new_settings),
+        **{
+            key: _item_changes(base.content.get(key, []), row.content.get(key, [])) for key in lists
+        },
+    }
+
+
+def _item_changes(old: list[dict], new: list[dict]) -> dict[str, Any]:
+    before, after = {i["id"]: i for i in old}, {i["id"]: i for i in new}
+    changed = {}
+    for key in before.keys() & after.keys():
+        if leaves := _leaf_changes(before[key], after[key]):
+            changed[key] = leaves
+    return {
+        "added": [k for k in after if k not in before],
+        "removed": [k for k in before if k not in after],
+        "changed": dict(sorted(changed.items())),
+    }
+
+
+def _leaf_changes(old: dict, new: dict) -> list[tuple[str, Any, Any]]:
+    a, b = _flat(old), _flat(new)
+    return [(k, a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
+
+
+def _flat(value: dict, prefix: str = "") -> dict[str, Any]:
+    """{"requirement": {"max": "7"}} -> {"requirement.max": "7"} (lists stay values)."""
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, dict):
+            out.update(_flat(item, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = item
+    return out
 
 
 def current(s: Session, product: str) -> ChecklistVersion:

@@ -11,10 +11,10 @@ from snicert import audit, clock, lifecycle
 from snicert.catalog import default_catalog
 from snicert.db.models import Application, CustodyEvent, LabResult, Sample, User
 from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
-from snicert.judgment import NONCONFORM, judge, read_uncertainty
+from snicert.judgment import NONCONFORM, judge_result
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import text
+from snicert.services import dates, text
 from snicert.services.guards import application, get, require_role
 
 
@@ -99,6 +99,9 @@ def record_sampling(
         "location", location, Sample.location, required="say where the samples were taken"
     )
     when = taken_at or clock.now()
+    dates.moment_in_timeline(
+        "taken_at", when, max(x.created_at for x in samples), "the samples were planned"
+    )
     for sample in samples:
         sample.seal_number = seals[sample.code]
         sample.taken_by, sample.taken_at, sample.location = actor.id, when, location
@@ -186,6 +189,9 @@ def receive_sample(
         required="read the seal number on the sample",
     )
     when = received_at or clock.now()
+    dates.moment_in_timeline(
+        "received_at", when, sample.taken_at, "the sample was taken and sealed"
+    )
     plan = app.product_snapshot["sampling_plan"]
     hours = (when - sample.taken_at).total_seconds() / 3600
     problem = None
@@ -276,14 +282,15 @@ def record_result(
         raise InvalidInput(
             "parameter", parameter_id, f"not a parameter of the {app.product} checklist"
         )
-    cat_units = default_catalog().units
-    expected = cat_units.get(param["unit"])
-    given = cat_units.get(unit.strip())
-    if given is None or expected is None or given.id != expected.id:
-        raise InvalidInput(f"{parameter_id}.unit", unit, f"expected {param['unit']}")
     # a given uncertainty must be usable even where the verdict ignores it (simple acceptance)
-    u = read_uncertainty(uncertainty, parameter_id)
-    verdict = judge(param["requirement"], value, parameter_id, u if _guarded(app) else None)
+    verdict = judge_result(
+        param,
+        value,
+        unit,
+        default_catalog().units,
+        uncertainty,
+        guarded=app.checklist_snapshot.get("acceptance") == "guarded",
+    )
     earlier = _results(s, app.id, parameter_id)
     if earlier and not _open_for_entry(earlier[-1]):
         latest = earlier[-1]
@@ -301,6 +308,15 @@ def record_result(
         raise Conflict(
             f"sample {sample.code} is {sample.status}: the lab must receive it "
             "before results are entered"
+        )
+    if tested_on is not None:
+        received = s.scalar(
+            select(CustodyEvent.at).where(
+                CustodyEvent.sample_id == sample.id, CustodyEvent.event == "received"
+            )
+        )
+        dates.day_in_timeline(
+            f"{parameter_id}.tested_on", tested_on, received, f"sample {sample.code} was received"
         )
     if sample.status == "received":
         custody(s, actor, sample, "in_testing")
@@ -336,10 +352,6 @@ def record_result(
         attempt=result.attempt,
     )
     return result
-
-
-def _guarded(app: Application) -> bool:
-    return app.checklist_snapshot.get("acceptance") == "guarded"
 
 
 def verify_result(s: Session, actor: User, result_id: int) -> LabResult:

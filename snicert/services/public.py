@@ -2,10 +2,16 @@
 
 Only what is printed on the certificate itself (holder, site, brand, product, standard,
 scheme, dates) and its current status; never contact details, documents or lab data.
+
+Nothing is shown as valid that snicert did not itself record: a row that differs from the
+credential signed at issuance, or whose status is not the one its last audit event set
+(both changed in the database behind snicert's back), is answered as `untrustworthy`,
+without its data.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from typing import Any
@@ -13,11 +19,15 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from snicert import clock
+from snicert import audit, clock
 from snicert.certs import verify_url
-from snicert.db.models import Business, Certificate
+from snicert.certs.record import row_problem
+from snicert.db.models import AuditEvent, Business, Certificate
 from snicert.lifecycle import CertState
 from snicert.services import text
+
+log = logging.getLogger(__name__)
+UNTRUSTWORTHY = "untrustworthy"
 
 LISTED = (CertState.ACTIVE.value, CertState.SUSPENDED.value)
 
@@ -60,16 +70,56 @@ def certificate_view(cert: Certificate | Row) -> dict[str, Any]:
     }
 
 
+def untrustworthy_view(number: str) -> dict[str, Any]:
+    """The answer for a record that cannot be trusted: no data from it, and not valid."""
+    return {
+        "number": number,
+        "status": UNTRUSTWORTHY,
+        "valid": False,
+        "status_reason": None,
+        "verify_url": verify_url(number),
+    }
+
+
+def trust_problem(row: Certificate | Row, last_status: str | None) -> str | None:
+    """Why the public must not be shown this row (None: it is what snicert recorded).
+    last_status: the status the certificate's last audit event set."""
+    why = row_problem(
+        row.number, row.data, row.credential, row.key_id, row.issued_at, row.valid_until
+    )
+    if why is None and last_status != row.status:
+        why = f"status {row.status!r} but the last audit event that set it says {last_status!r}"
+    if why is not None:
+        log.warning("certificate %s is shown as untrustworthy: %s", row.number, why)
+    return why
+
+
 # Only the columns the view needs, as a Core row: no ORM object (the verification API is
 # the hottest read; see db.read_connection).
 _BY_NUMBER = select(
+    Certificate.id,
+    Certificate.application_id,
     Certificate.number,
     Certificate.status,
     Certificate.status_reason,
+    Certificate.issued_at,
     Certificate.valid_until,
     Certificate.key_id,
     Certificate.data,
+    Certificate.credential,
 ).where(Certificate.number == bindparam("number"))
+# Every certificate event sets its status (issued, suspended, reinstated, withdrawn,
+# expired); application_id narrows the search to the case's few events by its index.
+_LAST_EVENT = (
+    select(AuditEvent.entity, AuditEvent.action, AuditEvent.data)
+    .where(
+        AuditEvent.application_id == bindparam("app_id"),
+        AuditEvent.entity == "certificate",
+        AuditEvent.entity_id == bindparam("cert_id"),
+    )
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
 
 
 # The verification API (the QR code's target) is the busiest read. Its answers are kept
@@ -105,9 +155,14 @@ def lookup_certificate(number: str) -> dict[str, Any] | None:
         return None  # no certificate number is that (PostgreSQL would refuse a NUL)
     with db.read_connection() as conn:
         row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
-    if row is None:
-        return None
-    view = certificate_view(row)
+        if row is None:
+            return None
+        event = conn.execute(
+            _LAST_EVENT, {"app_id": row.application_id, "cert_id": row.id}
+        ).one_or_none()
+    last_status = audit.status_set_by(event) if event is not None else None
+    trusted = trust_problem(row, last_status) is None
+    view = certificate_view(row) if trusted else untrustworthy_view(row.number)
     if len(_cache) >= CACHE_SIZE:
         _cache.clear()
     _cache[key] = (now, view, row.valid_until)

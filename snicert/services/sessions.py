@@ -12,6 +12,11 @@ checked, so N parallel attempts never get more checks than a budget allows:
 - per address for every account (PER_ADDRESS): generous, so an office or an internet café
   behind one address is not stopped by one person's typos.
 
+A browser that signed in to the account before (a known device: a cookie set at sign-in,
+only its hash stored) counts its attempts at that account against its own budget
+(PER_DEVICE) instead, so even an attack from many addresses does not slow the owner on
+their usual phone or computer; a stolen device cookie still gives only a few tries.
+
 Budgets are counted in fixed windows in the database (one row per key and window, claimed
 by one atomic upsert: SQLite and PostgreSQL alike), so every web process shares them; across
 a window's end a key can get up to twice its budget in a short time, then waits a whole
@@ -36,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
-from snicert.db.models import ApiToken, SignInAttempt, User, WebSession
+from snicert.db.models import ApiToken, KnownDevice, SignInAttempt, User, WebSession
 from snicert.errors import InvalidInput, NotFound, PermissionDenied, TooManyAttempts
 from snicert.services import accounts, text
 
@@ -55,6 +60,8 @@ class Limit:
 PER_PAIR = Limit("pair", 5, timedelta(minutes=15))
 PER_ACCOUNT = Limit("account", 30, timedelta(minutes=15))
 PER_ADDRESS = Limit("address", 100, timedelta(minutes=15))
+PER_DEVICE = Limit("device", 5, timedelta(minutes=15))
+DEVICE_DAYS = 365  # a known device is forgotten a year after it last signed in
 REGISTRATIONS = Limit("register", 20, timedelta(hours=1))  # per address; never given back
 _LONGEST = max(x.window for x in (PER_PAIR, PER_ACCOUNT, PER_ADDRESS, REGISTRATIONS))
 
@@ -66,10 +73,14 @@ class Claim:
     rows: tuple[tuple[str, datetime], ...]
 
 
-def claim_sign_in(s: Session, address: str, email: str) -> Claim:
-    """Count one sign-in attempt before its password is checked. Raises TooManyAttempts
-    when a budget is spent; the caller's transaction then rolls back, so nothing counts."""
+def claim_sign_in(s: Session, address: str, email: str, device: str | None = None) -> Claim:
+    """Count one sign-in attempt before its password is checked (`device`: the browser's
+    known-device token, if any). Raises TooManyAttempts when a budget is spent; the
+    caller's transaction then rolls back, so nothing counts."""
     email = email.strip().lower()[:200]  # longer ones are no account's (String(200))
+    known = _known_device(s, device, email)
+    if known is not None:
+        return _claim(s, [(PER_DEVICE, known.token_hash)])
     address = _network(address)
     return _claim(
         s, [(PER_PAIR, f"{address} {email}"), (PER_ACCOUNT, email), (PER_ADDRESS, address)]
@@ -80,6 +91,33 @@ def claim_registration(s: Session, address: str) -> None:
     """Count one registration from this address (each one hashes a password and may create
     an account); raises TooManyAttempts past REGISTRATIONS."""
     _claim(s, [(REGISTRATIONS, _network(address))])
+
+
+def _known_device(s: Session, token: str | None, email: str) -> KnownDevice | None:
+    """The device row if `token` names a browser that signed in to `email`'s account."""
+    row = s.get(KnownDevice, _hash(token)) if token else None
+    if row is None or row.last_seen_at < clock.now() - timedelta(days=DEVICE_DAYS):
+        return None
+    user = s.get(User, row.user_id)
+    return row if user is not None and user.email == email else None
+
+
+def remember_device(s: Session, user: User, token: str | None) -> str:
+    """After a successful sign-in: the browser's known-device token for `user` (the one it
+    presented if still valid, else a new one)."""
+    if token and _known_device(s, token, user.email) is not None:
+        s.get(KnownDevice, _hash(token)).last_seen_at = clock.now()
+        return token
+    now = clock.now()
+    s.execute(
+        delete(KnownDevice).where(
+            KnownDevice.user_id == user.id,
+            KnownDevice.last_seen_at < now - timedelta(days=DEVICE_DAYS),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    s.add(KnownDevice(token_hash=_hash(token), user_id=user.id, created_at=now, last_seen_at=now))
+    return token
 
 
 def _network(address: str) -> str:
@@ -147,6 +185,8 @@ def open_session(s: Session, user: User, claim: Claim) -> tuple[str, WebSession]
     returns (cookie token, session)."""
     if not user.active:  # deactivated while the password was being checked
         raise PermissionDenied("wrong e-mail or password")
+    if user.must_change_password:
+        accounts.use_one_time_credential(s, user)
     _give_back(s, claim)
     token = secrets.token_urlsafe(32)
     now = clock.now()
@@ -184,13 +224,18 @@ def sign_out(s: Session, user: User, token: str) -> None:
 
 
 def sign_out_everywhere(
-    s: Session, actor: User, user: User | None = None, reason: str = "signed_out_everywhere"
+    s: Session,
+    actor: User | str,
+    user: User | None = None,
+    reason: str = "signed_out_everywhere",
 ) -> None:
-    """End every session of `user` (default: the actor) and revoke every API token: after a
-    lost phone, a leaked token, a password change or reset."""
+    """End every session of `user` (default: the actor), revoke every API token and forget
+    every known device: after a lost phone, a leaked token, a password change or reset
+    (`actor` may be "cli", see accounts.CLI)."""
     user = user or actor
     now = clock.now()
     ended = s.execute(delete(WebSession).where(WebSession.user_id == user.id)).rowcount
+    s.execute(delete(KnownDevice).where(KnownDevice.user_id == user.id))
     revoked = s.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -205,9 +250,7 @@ def change_password(s: Session, user: User, current: str, new: str) -> None:
     """Set a new password (the current one is checked first) and end every session and
     token of the user, wherever they were opened."""
     accounts.authenticate(s, user.email, current)
-    user.password_hash = accounts._password(
-        new, user.name, user.email, user.business.name if user.business else None
-    )
+    user.password_hash = accounts.password_for(user, new)
     sign_out_everywhere(s, user, reason="password_changed")
 
 

@@ -23,17 +23,20 @@ from snicert.errors import (
     PermissionDenied,
     TooManyAttempts,
 )
+from snicert.health import report as health_report
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions
 from snicert.web import api
 from snicert.web.api import ERROR_RESPONSES, Offset
 from snicert.web.auth import (
     COOKIE,
+    DEVICE,
     actor,
     check_csrf,
     check_pre_csrf,
     client_address,
     require,
+    set_device_cookie,
     set_session_cookie,
     sign_in,
 )
@@ -156,7 +159,9 @@ def create_app() -> FastAPI:
     ) -> Response:
         check_pre_csrf(request, csrf_token)
         try:
-            token = sign_in(client_address(request), email, password)
+            token, device = sign_in(
+                client_address(request), email, password, request.cookies.get(DEVICE)
+            )
         except TooManyAttempts as exc:
             return too_many_page(request, exc)
         except PermissionDenied:
@@ -169,6 +174,7 @@ def create_app() -> FastAPI:
             )
         response = RedirectResponse("/me", status_code=303)
         set_session_cookie(request, response, token)
+        set_device_cookie(request, response, device)
         return response
 
     @app.post("/logout", include_in_schema=False)
@@ -323,8 +329,11 @@ def create_app() -> FastAPI:
         return response
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> JSONResponse:
+        """The database, the Prefect API and the scheduled sweep (snicert/health.py);
+        503 when the database does not answer."""
+        up, body = health_report()
+        return JSONResponse(body, status_code=200 if up else 503)
 
     return app
 

@@ -14,6 +14,10 @@ from snicert.services import accounts, sessions
 
 COOKIE = "snicert_session"
 PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing in
+PASSWORD_PAGE = "/account/password"
+# All an account still on an initial password or one-time code may reach.
+PENDING_PATHS = frozenset({PASSWORD_PAGE, "/logout"})
+DEVICE = "snicert_device"  # a browser that signed in before (sessions.remember_device)
 ACTOR_KEY = "snicert.actor"  # request state: who was found before the body was read
 
 
@@ -25,9 +29,12 @@ class Actor:
     roles: frozenset[str]
     business_id: int | None
     csrf: str | None  # None for bearer tokens: no cookie, so no CSRF to defend against
+    must_change_password: bool = False
 
 
 def actor(request: Request) -> Actor | None:
+    """Who is asking (None: nobody signed in). An account that must still choose its
+    password is sent to PASSWORD_PAGE from anywhere but PENDING_PATHS."""
     known = request.scope.get("state", {}).get(ACTOR_KEY)
     if known is not None:  # found by snicert.web.bodies for this very request
         return known
@@ -37,14 +44,32 @@ def actor(request: Request) -> Actor | None:
             user = sessions.user_for_api_token(s, auth[7:].strip())
             if user is None:
                 raise HTTPException(401, "invalid, expired or revoked API token")
-            return Actor(user.id, user.email, user.name, user.roles, user.business_id, None)
-        found = sessions.session_for(s, request.cookies.get(COOKIE))
-        if found is None:
-            return None
-        user, session = found
+            csrf = None
+        else:
+            found = sessions.session_for(s, request.cookies.get(COOKIE))
+            if found is None:
+                return None
+            user, session = found
+            csrf = session.csrf_token
+        if user.must_change_password and request.url.path not in PENDING_PATHS:
+            raise _choose_password_first(request)
         return Actor(
-            user.id, user.email, user.name, user.roles, user.business_id, session.csrf_token
+            user.id,
+            user.email,
+            user.name,
+            user.roles,
+            user.business_id,
+            csrf,
+            user.must_change_password,
         )
+
+
+def _choose_password_first(request: Request) -> HTTPException:
+    """For an account that signed in with an initial password or one-time code and has not
+    chosen its own yet: pages go to PASSWORD_PAGE, the API answers 403."""
+    if request.url.path.startswith("/api/"):
+        return HTTPException(403, f"choose your own password first, at {PASSWORD_PAGE}")
+    return HTTPException(303, "choose your password first", headers={"Location": PASSWORD_PAGE})
 
 
 def require(request: Request) -> Actor:
@@ -92,14 +117,29 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def sign_in(address: str, email: str, password: str) -> str:
-    """Claim an attempt, check the password, open a session; returns the cookie token.
-    Three transactions so that argon2 (~0.1 s) runs under no write lock. Raises
-    TooManyAttempts (nothing checked) or PermissionDenied (wrong e-mail or password)."""
+def sign_in(address: str, email: str, password: str, device: str | None) -> tuple[str, str]:
+    """Claim an attempt, check the password, open a session; returns the session's cookie
+    token and the browser's known-device token (`device`: the one it presented). Three
+    transactions so that argon2 (~0.1 s) runs under no write lock. Raises TooManyAttempts
+    (nothing checked) or PermissionDenied (wrong e-mail or password)."""
     with db.transaction() as s:
-        claim = sessions.claim_sign_in(s, address, email)
+        claim = sessions.claim_sign_in(s, address, email, device)
     with db.reading() as s:
         user_id = accounts.authenticate(s, email, password).id
     with db.transaction() as s:
-        token, _ = sessions.open_session(s, s.get(User, user_id), claim)
-    return token
+        user = s.get(User, user_id)
+        token, _ = sessions.open_session(s, user, claim)
+        return token, sessions.remember_device(s, user, device)
+
+
+def set_device_cookie(request: Request, response: Response, token: str) -> None:
+    """Sent back to /login only: it changes which budget an attempt counts against."""
+    response.set_cookie(
+        DEVICE,
+        token,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=sessions.DEVICE_DAYS * 86400,
+    )

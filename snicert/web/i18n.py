@@ -25,6 +25,13 @@ TEXT: dict[str, dict[str, str]] = {
     "suspended": {"id": "DIBEKUKAN", "en": "SUSPENDED"},
     "withdrawn": {"id": "DICABUT", "en": "WITHDRAWN"},
     "expired": {"id": "KEDALUWARSA", "en": "EXPIRED"},
+    "untrustworthy": {"id": "TIDAK DAPAT DIPERCAYA", "en": "NOT TRUSTWORTHY"},
+    "untrustworthy_help": {
+        "id": "Data sertifikat ini di sistem tidak sesuai dengan yang ditandatangani LSPro "
+        "saat terbit. Jangan anggap sertifikat ini berlaku; hubungi LSPro.",
+        "en": "This certificate's record does not match what the LSPro signed when it was "
+        "issued. Do not treat it as valid; contact the LSPro.",
+    },
     "reason": {"id": "Alasan", "en": "Reason"},
     "holder": {"id": "Pemegang sertifikat", "en": "Certificate holder"},
     "site_prod": {"id": "Lokasi produksi", "en": "Production site"},
@@ -357,6 +364,99 @@ TEXT: dict[str, dict[str, str]] = {
     "off_cert_reinstate": {"id": "Pulihkan", "en": "Reinstate"},
     "off_cert_withdraw": {"id": "Cabut", "en": "Withdraw"},
     "off_fix_by": {"id": "Batas waktu perbaikan (opsional)", "en": "Fix by (optional)"},
+    # own password, staff accounts and checklist versions (routes/account.py, admin.py)
+    "name": {"id": "Nama", "en": "Name"},
+    "acc_password": {"id": "Ubah kata sandi", "en": "Change your password"},
+    "acc_choose": {"id": "Pilih kata sandi Anda", "en": "Choose your password"},
+    "acc_choose_help": {
+        "id": (
+            "Anda masuk dengan kata sandi awal atau kode sekali pakai dari petugas. Pilih "
+            "kata sandi Anda sendiri untuk melanjutkan; kode itu tidak berlaku lagi."
+        ),
+        "en": (
+            "You signed in with an initial password or a one-time code from an official. "
+            "Choose your own password to continue; that code no longer works."
+        ),
+    },
+    "acc_current": {"id": "Kata sandi saat ini", "en": "Current password"},
+    "acc_new": {"id": "Kata sandi baru (min. 8 karakter)", "en": "New password (8+ characters)"},
+    "acc_confirm": {"id": "Ulangi kata sandi baru", "en": "Repeat the new password"},
+    "acc_save": {"id": "Simpan kata sandi", "en": "Save the password"},
+    "acc_changed": {
+        "id": (
+            "Kata sandi Anda sudah diubah. Semua sesi dan token API akun ini diakhiri: "
+            "masuk lagi dengan kata sandi baru."
+        ),
+        "en": (
+            "Your password was changed. Every session and API token of this account "
+            "ended: sign in again with the new password."
+        ),
+    },
+    "adm_users": {"id": "Akun petugas", "en": "Staff accounts"},
+    "adm_roles": {"id": "Peran", "en": "Roles"},
+    "adm_active": {"id": "Aktif", "en": "Active"},
+    "adm_inactive": {"id": "Nonaktif", "en": "Deactivated"},
+    "adm_pending": {"id": "belum memilih kata sandi", "en": "password not chosen yet"},
+    "adm_disable": {"id": "Nonaktifkan", "en": "Deactivate"},
+    "adm_enable": {"id": "Aktifkan kembali", "en": "Reactivate"},
+    "adm_reset": {"id": "Atur ulang kata sandi", "en": "Reset password"},
+    "adm_new": {"id": "Akun petugas baru", "en": "New staff account"},
+    "adm_new_help": {
+        "id": (
+            "Setelah disimpan, halaman ini menampilkan kode sekali pakai. Serahkan langsung "
+            "kepada orangnya; dengan kode itu ia masuk sekali untuk memilih kata sandinya."
+        ),
+        "en": (
+            "Once saved, this page shows a one-time code. Hand it over in person; it signs "
+            "them in once, to choose their password."
+        ),
+    },
+    "adm_create": {"id": "Buat akun", "en": "Create the account"},
+    "adm_code": {"id": "Kode sekali pakai", "en": "One-time code"},
+    "adm_code_help": {
+        "id": (
+            "Serahkan langsung (jangan lewat pesan yang bisa dibaca orang lain). Kode ini "
+            "hanya ditampilkan sekarang dan hanya berlaku untuk satu kali masuk."
+        ),
+        "en": (
+            "Hand it over in person (not by a message others may read). It is shown only "
+            "now and signs in only once."
+        ),
+    },
+    "adm_checklists": {"id": "Versi daftar periksa", "en": "Checklist versions"},
+    "adm_cl_help": {
+        "id": (
+            "Versi yang disetujui dibekukan dan dipakai untuk permohonan baru; versi "
+            "sebelumnya menjadi tidak berlaku."
+        ),
+        "en": (
+            "An approved version is frozen and used for new applications; the version "
+            "before it is retired."
+        ),
+    },
+    "cl_draft": {"id": "draf", "en": "draft"},
+    "cl_approved": {"id": "disetujui", "en": "approved"},
+    "cl_retired": {"id": "tidak berlaku", "en": "retired"},
+    "adm_cl_loaded": {"id": "Dimuat", "en": "Loaded"},
+    "adm_cl_approved_by": {"id": "disetujui oleh", "en": "approved by"},
+    "adm_cl_first": {
+        "id": "Versi pertama: belum ada versi yang disetujui.",
+        "en": "First version: none approved yet.",
+    },
+    "adm_cl_changes": {
+        "id": "Perubahan dibanding versi disetujui",
+        "en": "Changes against the approved version",
+    },
+    "adm_cl_same": {
+        "id": "Isi butir dan parameter sama.",
+        "en": "Items and parameters are the same.",
+    },
+    "adm_cl_document_items": {"id": "Butir tinjauan dokumen", "en": "Document-review items"},
+    "adm_cl_parameters": {"id": "Parameter uji", "en": "Test parameters"},
+    "adm_cl_added": {"id": "ditambah", "en": "added"},
+    "adm_cl_removed": {"id": "dihapus", "en": "removed"},
+    "adm_cl_changed": {"id": "diubah", "en": "changed"},
+    "adm_cl_approve": {"id": "Setujui", "en": "Approve"},
     # uploads (snicert/uploads.py) and request bodies (snicert/web/bodies.py)
     "up_empty": {"id": "Berkas kosong.", "en": "The file is empty."},
     "up_too_large": {

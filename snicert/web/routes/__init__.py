@@ -2,6 +2,13 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import applicant, lab, official, sampling
+from snicert.web.routes import account, admin, applicant, lab, official, sampling
 
-ROUTERS: list[APIRouter] = [applicant.router, sampling.router, lab.router, official.router]
+ROUTERS: list[APIRouter] = [
+    applicant.router,
+    sampling.router,
+    lab.router,
+    official.router,
+    admin.router,
+    account.router,
+]

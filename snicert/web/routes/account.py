@@ -1,0 +1,61 @@
+"""One's own account: choosing a password at first sign-in, and changing it later.
+
+An account still on an initial password or a one-time code reaches only this page (and
+signing out): see PasswordChangeRequired in snicert.web.auth. Either way, every session
+of the account (this one too) and its API tokens end, so the page then asks to sign in
+again with the new password (the same rule as `POST /api/v1/password`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from snicert.db.models import User
+from snicert.errors import InvalidInput, PermissionDenied
+from snicert.roles import Role
+from snicert.services import accounts, sessions
+from snicert.web.auth import COOKIE, PASSWORD_PAGE
+from snicert.web.pages import page
+from snicert.web.routes.staff import Caller, StaffRoute, allow
+
+router = APIRouter(route_class=StaffRoute)
+SignedIn = Annotated[Caller, Depends(allow(*Role))]
+
+
+@router.get(PASSWORD_PAGE, response_class=HTMLResponse, include_in_schema=False)
+def password_page(request: Request, c: SignedIn) -> HTMLResponse:
+    return page(request, "account_password.html.j2", who=c.who, errors={}, done=False)
+
+
+@router.post(PASSWORD_PAGE, include_in_schema=False)
+def change_password(request: Request, c: SignedIn) -> Response:
+    new = c.form.get("password", "")
+
+    def step(s: Session, user: User) -> None:
+        if new != c.form.get("password_confirm", ""):
+            raise InvalidInput("password_confirm", "***", "the two passwords differ")
+        if c.who.must_change_password:
+            accounts.choose_password(s, user, new)
+            return
+        try:
+            sessions.change_password(s, user, c.form.get("current_password", ""), new)
+        except PermissionDenied:
+            raise InvalidInput("current_password", "***", "the current password is wrong") from None
+
+    refused = c.attempt(step)
+    if refused is not None:
+        return page(
+            request,
+            "account_password.html.j2",
+            status_code=422,
+            who=c.who,
+            errors={refused.field: str(refused)},
+            done=False,
+        )
+    response = page(request, "account_password.html.j2", who=c.who, errors={}, done=True)
+    response.delete_cookie(COOKIE)
+    return response

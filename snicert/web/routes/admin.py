@@ -1,0 +1,132 @@
+"""Officials' administration pages: staff accounts (/admin/users) and checklist versions
+(/admin/checklists). Each change goes through snicert.services (audited there)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snicert.db import engine as db
+from snicert.db.models import ChecklistVersion, User
+from snicert.errors import Conflict, InvalidInput
+from snicert.roles import STAFF_ROLES, Role
+from snicert.services import accounts, checklists
+from snicert.services.guards import get
+from snicert.web.api import Id
+from snicert.web.pages import page
+from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+
+router = APIRouter(route_class=StaffRoute)
+Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
+ROLE_ORDER = [r.value for r in Role if r in STAFF_ROLES]
+
+
+# --- staff accounts ---------------------------------------------------------------------
+
+
+def _users_page(
+    request: Request,
+    c: Caller,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    handed: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The staff list and the new-account form; `handed`: a one-time code to hand over."""
+    with db.reading() as s:
+        return page(
+            request,
+            "admin_users.html.j2",
+            status_code=status_code,
+            who=c.who,
+            users=accounts.staff(s),
+            roles=ROLE_ORDER,
+            errors=errors or {},
+            form=form or {},
+            handed=handed,
+        )
+
+
+@router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
+def users_page(request: Request, c: Official) -> HTMLResponse:
+    return _users_page(request, c)
+
+
+@router.post("/admin/users", include_in_schema=False)
+def create_user(request: Request, c: Official) -> Response:
+    roles = [r for r in ROLE_ORDER if c.form.get(f"role.{r}")]  # one checkbox per role
+    form = {**c.form, "roles": roles}
+    try:
+        with db.transaction() as s:
+            user, code = accounts.create_staff(
+                s, c.user(s), c.form.get("email", ""), c.form.get("name", ""), roles
+            )
+            handed = {"email": user.email, "code": code or ""}
+    except InvalidInput as exc:
+        return _users_page(request, c, 422, {exc.field: str(exc)}, form)
+    except Conflict as exc:  # the e-mail is taken
+        return _users_page(request, c, 409, {"email": str(exc)}, form)
+    return _users_page(request, c, 201, handed=handed)
+
+
+@router.post("/admin/users/{user_id}/{action}", include_in_schema=False)
+def change_user(request: Request, user_id: Id, action: str, c: Official) -> Response:
+    """disable, enable, or reset (a one-time code to hand over)."""
+    if action not in ("disable", "enable", "reset"):
+        return page(
+            request,
+            "lab_refused.html.j2",
+            status_code=404,
+            status=404,
+            message=f"unknown action {action!r}",
+            kind="",
+        )
+    with db.transaction() as s:
+        email = get(s, User, user_id).email
+        if action == "reset":
+            code = accounts.reset_password(s, c.user(s), email)
+        else:
+            accounts.set_active(s, c.user(s), email, action == "enable")
+            return see_other("/admin/users")
+    return _users_page(request, c, handed={"email": email, "code": code or ""})
+
+
+# --- checklist versions -----------------------------------------------------------------
+
+
+def checklist_rows(s: Session) -> list[dict[str, Any]]:
+    """Every loaded version, its state, who approved it, and what a draft changes."""
+    rows = checklists.versions(s)
+    names = dict(
+        s.execute(
+            select(User.id, User.name).where(
+                User.id.in_({v.approved_by for v in rows if v.approved_by})
+            )
+        ).all()
+    )
+    return [
+        {
+            "row": v,
+            "approved_by": names.get(v.approved_by),
+            "changes": checklists.changes(s, v) if v.status == "draft" else None,
+        }
+        for v in rows
+    ]
+
+
+@router.get("/admin/checklists", response_class=HTMLResponse, include_in_schema=False)
+def checklists_page(request: Request, c: Official) -> HTMLResponse:
+    with db.reading() as s:
+        return page(request, "admin_checklists.html.j2", who=c.who, rows=checklist_rows(s))
+
+
+@router.post("/admin/checklists/{version_id}/approve", include_in_schema=False)
+def approve_checklist(version_id: Id, c: Official) -> Response:
+    with db.transaction() as s:
+        row = get(s, ChecklistVersion, version_id, "checklist version")
+        checklists.approve(s, c.user(s), row.product, row.version)
+    return see_other("/admin/checklists")
