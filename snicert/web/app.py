@@ -95,8 +95,23 @@ def create_app() -> FastAPI:
         sni: str = "",
         offset: Offset = 0,
     ) -> HTMLResponse:
-        with db.reading() as s:
-            total, rows = public.directory(s, q, product, city, sni, 50, offset)
+        try:
+            with db.reading() as s:
+                total, rows = public.directory(s, q, product, city, sni, 50, offset)
+        except InvalidInput:  # the form comes back empty, with a word on why
+            return page(
+                request,
+                "directory.html.j2",
+                status_code=422,
+                rows=[],
+                total=0,
+                q="",
+                product="",
+                city="",
+                sni="",
+                products=_products(),
+                error="search_refused",
+            )
         return page(
             request,
             "directory.html.j2",
