@@ -18,10 +18,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -46,12 +46,16 @@ ALWAYS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-_CSP = "content-security-policy"
+_CSP = b"content-security-policy"
+_ALWAYS_RAW = [(name.lower().encode(), value.encode()) for name, value in ALWAYS.items()]
+_ALWAYS_NAMES = frozenset(name for name, _ in _ALWAYS_RAW)
+_PAGE_RAW = (_CSP, PAGE_POLICY.encode())
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware (no body buffering: the verification API is the busiest route)."""
+    """Pure ASGI middleware: no body buffering, and the headers are added as ready-made
+    byte pairs (the verification API is the busiest route; see bench/security_headers.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -63,23 +67,27 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                add_headers(MutableHeaders(scope=message))
+                message["headers"] = with_security(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def add_headers(headers: MutableHeaders) -> None:
-    for name, value in ALWAYS.items():
-        headers[name] = value
-    headers.setdefault(_CSP, PAGE_POLICY)
+def with_security(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The response's headers with ours: the fixed ones replace any the route set; its own
+    Content-Security-Policy, if it set one, is kept."""
+    headers = [(name, value) for name, value in raw if name.lower() not in _ALWAYS_NAMES]
+    if not any(name.lower() == _CSP for name, _ in headers):
+        headers.append(_PAGE_RAW)
+    headers.extend(_ALWAYS_RAW)
+    return headers
 
 
 def server_error(request: Request, exc: Exception) -> Response:
     """The 500 answer. Starlette sends it from outside every middleware, so it carries the
     headers itself."""
     response = PlainTextResponse("Internal Server Error", status_code=500)
-    add_headers(response.headers)
+    response.raw_headers = with_security(response.raw_headers)
     return response
 
 
