@@ -236,9 +236,13 @@ class Domain:
     max: Decimal | None = None
 
     def __str__(self) -> str:
+        return self.shown()
+
+    def shown(self, to: str = "to") -> str:
+        """'0 to 100' (or, for a page in Indonesian, shown('s.d.'): '0 s.d. 100')."""
         lo = "-∞" if self.min is None else _plain(self.min)
         hi = "∞" if self.max is None else _plain(self.max)
-        return f"{lo} to {hi}"
+        return f"{lo} {to} {hi}"
 
     def admits(self, n: Decimal) -> bool:
         return (self.min is None or n >= self.min) and (self.max is None or n <= self.max)
@@ -273,6 +277,18 @@ def domain_of(parameter: Mapping[str, Any], units: Mapping[str, Unit]) -> Domain
         unit.domain.min if lo is None else Decimal(str(lo)),
         unit.domain.max if hi is None else Decimal(str(hi)),
     )
+
+
+def possible_values(parameter: Mapping[str, Any], units: Mapping[str, Unit]) -> Domain | None:
+    """The domain a result of this snapshot parameter is checked against (and shown with)."""
+    domain = domain_of(parameter, units)
+    if domain is not None:
+        # a snapshot approved before domains existed may have limits outside its unit's
+        # domain (a shrinkage of -5 %): drop that bound rather than refuse real results
+        for _loc, limit in limits_outside(parameter["requirement"], domain):
+            below = domain.min is not None and limit < domain.min
+            domain = Domain(None, domain.max) if below else Domain(domain.min, None)
+    return domain
 
 
 def limits_outside(
@@ -317,13 +333,7 @@ def judge_result(
             else "not the unit of this parameter"
         )
         raise InvalidInput(f"{pid}.unit", unit, f"{problem}: expected {names[0]!r}{also}")
-    domain = domain_of(parameter, units)
-    if domain is not None:
-        # a snapshot approved before domains existed may have limits outside its unit's
-        # domain (a shrinkage of -5 %): drop that bound rather than refuse real results
-        for _loc, limit in limits_outside(parameter["requirement"], domain):
-            below = domain.min is not None and limit < domain.min
-            domain = Domain(None, domain.max) if below else Domain(domain.min, None)
+    domain = possible_values(parameter, units)
     u = read_uncertainty(uncertainty, pid, domain)
     if u is not None and not expected.numeric:
         raise InvalidInput(

@@ -324,3 +324,15 @@ def test_a_numeric_unit_needs_a_domain(tmp_path: Path) -> None:
     assert any(
         "units.yaml" in p and "units[0].domain" in p and "min and max" in p for p in problems
     )
+
+
+def test_the_possible_values_are_shown_with_each_parameter(testing, web) -> None:
+    w, app_id = testing
+    page = sign_in(web, email("analyst")).get(f"/lab/applications/{app_id}").text
+    assert "Nilai yang mungkin: 0 s.d. 100" in page
+    assert "Nilai yang mungkin: 0 s.d. 1000000000000" in page  # colonies/g
+    client = sign_in(web, None).client
+    r = client.get(f"/api/v1/lab/applications/{app_id}", headers=bearer(w, "analyst"))
+    possible = {p["id"]: p["possible_values"] for p in r.json()["parameters"]}
+    assert possible["moisture"] == {"min": "0", "max": "100"}
+    assert possible["salmonella"] is None  # words have no range

@@ -21,7 +21,7 @@ from snicert.db import engine as db
 from snicert.db.models import AuditEvent, ChecklistVersion, User
 from snicert.services import accounts, checklists
 from snicert.web.app import create_app
-from tests.test_web_staff import PASSWORD, Browser, email, sign_in
+from tests.test_web_staff import PASSWORD, Browser, bearer, email, sign_in
 from tests.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -312,3 +312,50 @@ def test_a_fresh_home_reaches_two_officials_created_by_the_first(home: Path) -> 
         input="Pilihan-pemut-9\n",
     )
     assert r.exit_code == 0 and "as pemutus@lspro.example" in r.output
+
+
+def test_the_json_api_manages_staff_and_approves(
+    world: World, web: FastAPI, tmp_path: Path
+) -> None:
+    api = TestClient(web)
+    official, analyst = bearer(world, "reviewer"), bearer(world, "analyst")
+    assert api.get("/api/v1/users", headers=analyst).status_code == 403
+    r = api.post(
+        "/api/v1/users",
+        headers=official,
+        json={"email": "ppc2@lspro.example", "name": "PPC", "roles": ["auditor"]},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "roles"
+    r = api.post(
+        "/api/v1/users",
+        headers=official,
+        json={"email": "ppc2@lspro.example", "name": "PPC", "roles": ["sampler"]},
+    )
+    assert r.status_code == 201
+    new = r.json()
+    assert new["roles"] == ["sampler"] and new["must_change_password"] and new["one_time_code"]
+    r = api.post(
+        "/api/v1/users",
+        headers=official,
+        json={"email": "ppc2@lspro.example", "name": "PPC", "roles": ["sampler"]},
+    )
+    assert r.status_code == 409
+    assert "ppc2@lspro.example" in [
+        u["email"] for u in api.get("/api/v1/users", headers=official).json()
+    ]
+    r = api.post(f"/api/v1/users/{new['id']}/disable", headers=official)
+    assert r.status_code == 200 and r.json()["active"] is False
+    r = api.post(f"/api/v1/users/{new['id']}/reset", headers=official)
+    assert r.status_code == 200 and r.json()["one_time_code"] != new["one_time_code"]
+    assert api.post(f"/api/v1/users/{new['id']}/promote", headers=official).status_code == 422
+
+    _draft_v2(tmp_path)
+    versions = api.get("/api/v1/checklists", headers=official).json()
+    v2 = next(v for v in versions if v["product"] == "abon" and v["version"] == 2)
+    assert v2["status"] == "draft" and v2["changes"]["against"] == 1
+    assert v2["changes"]["parameters"]["removed"] == ["sensory_colour"]
+    assert ["requirement.max", "7", "6"] in v2["changes"]["parameters"]["changed"]["moisture"]
+    r = api.post(f"/api/v1/checklists/{v2['id']}/approve", headers=analyst)
+    assert r.status_code == 403
+    r = api.post(f"/api/v1/checklists/{v2['id']}/approve", headers=official)
+    assert r.status_code == 200 and r.json()["status"] == "approved"

@@ -221,6 +221,19 @@ API = [
     ("POST", f"/api/v1/certificates/{NONE}/suspend", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/api/v1/certificates/{NONE}/reinstate", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/api/v1/certificates/{NONE}/withdraw", OFFICIAL, 404, {"reason": "x"}),
+    ("GET", "/api/v1/users", OFFICIAL, 200, None),
+    (
+        "POST",
+        "/api/v1/users",
+        OFFICIAL,
+        422,
+        {"email": "n@lspro.example", "name": "N", "roles": []},
+    ),
+    ("POST", f"/api/v1/users/{NONE}/disable", OFFICIAL, 404, None),
+    ("POST", f"/api/v1/users/{NONE}/enable", OFFICIAL, 404, None),
+    ("POST", f"/api/v1/users/{NONE}/reset", OFFICIAL, 404, None),
+    ("GET", "/api/v1/checklists", OFFICIAL, 200, None),
+    ("POST", f"/api/v1/checklists/{NONE}/approve", OFFICIAL, 404, None),
 ]
 
 

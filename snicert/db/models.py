@@ -83,8 +83,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Set when someone else chose the credential (initial password, one-time code): the
     # next sign-in leads only to choosing a password of one's own.
-    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
-                                                       server_default=false())
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"))
     created_at: Mapped[datetime]
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -217,6 +217,8 @@ TEXT: dict[str, dict[str, str]] = {
     "lab_provisional": {"id": "sementara", "en": "provisional"},
     "lab_requirement": {"id": "Persyaratan", "en": "Requirement"},
     "lab_unit": {"id": "Satuan", "en": "Unit"},
+    "lab_possible": {"id": "Nilai yang mungkin", "en": "Possible values"},
+    "lab_to": {"id": "s.d.", "en": "to"},
     "lab_method": {"id": "Metode", "en": "Method"},
     "lab_value": {"id": "Hasil", "en": "Result"},
     "lab_uncertainty": {"id": "Ketidakpastian (±, opsional)", "en": "Uncertainty (±, optional)"},

@@ -1,12 +1,14 @@
-"""Officials' administration pages: staff accounts (/admin/users) and checklist versions
-(/admin/checklists). Each change goes through snicert.services (audited there)."""
+"""Officials' administration: staff accounts (/admin/users, /api/v1/users) and checklist
+versions (/admin/checklists, /api/v1/checklists). Each change goes through snicert.services
+(audited there)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -95,6 +97,54 @@ def change_user(request: Request, user_id: Id, action: str, c: Official) -> Resp
     return _users_page(request, c, handed={"email": email, "code": code or ""})
 
 
+class StaffIn(BaseModel):
+    email: str
+    name: str
+    roles: list[str]  # official, sampler, lab_analyst, lab_verifier: checked by the service
+
+
+def _user_json(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "email": u.email,
+        "name": u.name,
+        "roles": sorted(u.roles),
+        "active": u.active,
+        "must_change_password": u.must_change_password,
+    }
+
+
+@router.get("/api/v1/users", tags=["official"])
+def users_api(c: Official) -> list[dict[str, Any]]:
+    """Staff accounts (e-mail, name, roles, active, password still to be chosen)."""
+    with db.reading() as s:
+        return [_user_json(u) for u in accounts.staff(s)]
+
+
+@router.post("/api/v1/users", tags=["official"], status_code=201)
+def create_user_api(body: StaffIn, c: Official) -> dict[str, Any]:
+    """A staff account; its one-time code (shown once) signs in once, to choose a password."""
+    with db.transaction() as s:
+        user, code = accounts.create_staff(s, c.user(s), body.email, body.name, body.roles)
+        return {**_user_json(user), "one_time_code": code}
+
+
+@router.post("/api/v1/users/{user_id}/{action}", tags=["official"])
+def change_user_api(
+    user_id: int, action: Literal["disable", "enable", "reset"], c: Official
+) -> dict[str, Any]:
+    """Deactivate, reactivate, or reset the password (a new one-time code, shown once; the
+    account's sessions and API tokens end)."""
+    with db.transaction() as s:
+        user = get(s, User, user_id)
+        code = None
+        if action == "reset":
+            code = accounts.reset_password(s, c.user(s), user.email)
+        else:
+            accounts.set_active(s, c.user(s), user.email, action == "enable")
+        return {**_user_json(user), **({"one_time_code": code} if code else {})}
+
+
 # --- checklist versions -----------------------------------------------------------------
 
 
@@ -130,3 +180,35 @@ def approve_checklist(version_id: Id, c: Official) -> Response:
         row = get(s, ChecklistVersion, version_id, "checklist version")
         checklists.approve(s, c.user(s), row.product, row.version)
     return see_other("/admin/checklists")
+
+
+def _version_json(x: dict[str, Any]) -> dict[str, Any]:
+    v = x["row"]
+    return {
+        "id": v.id,
+        "product": v.product,
+        "version": v.version,
+        "status": v.status,
+        "sha256": v.sha256,
+        "loaded_at": v.loaded_at,
+        "approved_by": x["approved_by"],
+        "approved_at": v.approved_at,
+        "changes": x["changes"],
+    }
+
+
+@router.get("/api/v1/checklists", tags=["official"])
+def checklists_api(c: Official) -> list[dict[str, Any]]:
+    """Every loaded checklist version, its state and, for a draft, what it changes against
+    the approved version (each change as [field, before, after])."""
+    with db.reading() as s:
+        return [_version_json(x) for x in checklist_rows(s)]
+
+
+@router.post("/api/v1/checklists/{version_id}/approve", tags=["official"])
+def approve_checklist_api(version_id: int, c: Official) -> dict[str, Any]:
+    """Approve a draft version as the calling official; it is frozen from then on."""
+    with db.transaction() as s:
+        row = get(s, ChecklistVersion, version_id, "checklist version")
+        checklists.approve(s, c.user(s), row.product, row.version)
+        return _version_json({"row": row, "approved_by": c.who.name, "changes": None})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -14,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import clock
+from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, LabResult, Sample, User
 from snicert.errors import Conflict, InvalidInput
-from snicert.judgment import requirement_text
+from snicert.judgment import possible_values, requirement_text
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
@@ -61,16 +63,25 @@ def parameter_rows(s: Session, app: Application, lang: str = "id") -> list[dict[
     for r in lab._results(s, app.id):  # results of rejected samples never count
         history[r.parameter_id].append(r)
     counted = lab.counted_results(s, app)
+    units, to = default_catalog().units, translator(lang)("lab_to")
     rows = []
     for p in (app.checklist_snapshot or {}).get("parameters", []):
         past = history.get(p["id"], [])
         latest = past[-1] if past else None
+        possible = possible_values(p, units)
         rows.append(
             {
                 "id": p["id"],
                 "name": _name(p["name"], lang),
                 "unit": p["unit"],
                 "requirement": requirement_text(p["requirement"]),
+                # the values a result can take (None: results are words)
+                "possible": possible.shown(to) if possible else None,
+                "possible_values": (
+                    {"min": _json_bound(possible.min), "max": _json_bound(possible.max)}
+                    if possible
+                    else None
+                ),
                 "method": p.get("method"),
                 "provisional": p.get("source", {}).get("status") == "provisional",
                 "history": past,
@@ -81,6 +92,11 @@ def parameter_rows(s: Session, app: Application, lang: str = "id") -> list[dict[
             }
         )
     return rows
+
+
+def _json_bound(d: Decimal | None) -> str | None:
+    """A bound as JSON keeps the checklist's limits: exact decimal text."""
+    return None if d is None else str(d)
 
 
 def _sample_json(x: Sample) -> dict[str, Any]:
@@ -508,6 +524,7 @@ def application_api(app_id: Id, c: LabStaff) -> dict[str, Any]:
                     "name": r["name"],
                     "unit": r["unit"],
                     "requirement": r["requirement"],
+                    "possible_values": r["possible_values"],
                     "provisional": r["provisional"],
                     "status": r["status"],
                     "open_for_entry": r["open"],
