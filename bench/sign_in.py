@@ -3,15 +3,16 @@
 Serves snicert with uvicorn (`--workers 2`, so attempts land in different processes) on a
 fresh database (SQLite in a temp home, or `--database-url postgresql://...`), then:
 
-1. times sign-ins with a wrong password for a known e-mail and for unknown ones (median;
-   they should be equal: both verify one argon2 hash);
+1. times sign-ins with a wrong password for a known e-mail and for unknown ones, and
+   registrations with a taken and a new e-mail (medians; they should be equal: each
+   verifies, or hashes, one argon2 hash);
 2. fires a burst of parallel wrong passwords for one account from one address and counts
    the answers: 401 means a password was checked, 429 refused before any check (the limit
    is sessions.PER_PAIR.attempts);
 3. signs the account's owner in with the right password from another address (127.0.0.2)
    right after the burst.
 
-Usage: python bench/sign_in.py [--burst 30] [--database-url URL]
+Usage: python bench/sign_in.py [--burst 30] [--samples 25] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def attempt(client: httpx.Client, token: str, email: str, password: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--burst", type=int, default=30)
+    parser.add_argument("--samples", type=int, default=25, help="timed sign-ins of each kind")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="snicert-bench-signin-"))
@@ -93,15 +95,30 @@ def main() -> None:
                 time.sleep(0.1)
         client, token = browser(base)
         known, unknown = [], []
-        for n in range(5):  # five: the budget of one address for one account
+        for n in range(args.samples):  # each from its own address: 5 per address and account
+            c, t = browser(base, f"127.0.1.{n + 1}")
             t0 = time.perf_counter()
-            assert attempt(client, token, "official@lspro.example", "salah-salah") == 401
+            assert attempt(c, t, "official@lspro.example", "salah-salah") == 401
             known.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            assert attempt(client, token, f"nobody{n}@lspro.example", "salah-salah") == 401
+            assert attempt(c, t, f"nobody{n}@lspro.example", "salah-salah") == 401
             unknown.append(time.perf_counter() - t0)
         print(f"wrong password, known e-mail:   median {statistics.median(known) * 1000:.0f} ms")
         print(f"wrong password, unknown e-mail: median {statistics.median(unknown) * 1000:.0f} ms")
+
+        taken, new = [], []
+        for n in range(5):  # from one address: REGISTRATIONS allows 20 an hour
+            for email, times in (("official@lspro.example", taken), (f"new{n}@umkm.example", new)):
+                form = {
+                    "name": "Maria Ndolu", "email": email, "password": PASSWORD,
+                    "business_name": "UMKM Abon Maria", "nib": f"9{len(times)}{n:011d}",
+                    "address": "Jl. El Tari No. 5", "csrf_token": token,
+                }  # fmt: skip
+                t0 = time.perf_counter()
+                assert client.post("/register", data=form).status_code == 200
+                times.append(time.perf_counter() - t0)
+        print(f"registration, taken e-mail:     median {statistics.median(taken) * 1000:.0f} ms")
+        print(f"registration, new e-mail:       median {statistics.median(new) * 1000:.0f} ms")
 
         statuses: list[int] = []
         gate = threading.Barrier(args.burst)

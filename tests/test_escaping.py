@@ -187,6 +187,7 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
         *filenames,
     )
     get(x["xreviewer"], "/dashboard", hostile("brand"))
+    get(x["xreviewer"], "/admin/users", *staff_name.values())
 
     # the applicant answers; the second round passes
     with db.transaction() as s:
@@ -420,6 +421,9 @@ def test_forms_shown_again_keep_typed_text_escaped(web: FastAPI, home) -> None:
 
     w.advance_to(app_id, "document_review")
     reviewer = sign_in(web, "reviewer@lspro.example")
+    r = reviewer.post("/admin/users", {"email": HOSTILE, "name": HOSTILE, "role.sampler": "1"})
+    assert r.status_code == 422
+    shows(r.text, "/admin/users (refused)", HOSTILE)
     with db.transaction() as s:
         items = [i["id"] for i in s.get(Application, app_id).checklist_snapshot["document_items"]]
     r = reviewer.post(
@@ -554,7 +558,12 @@ def test_no_page_has_inline_script_or_style(web: FastAPI, home) -> None:
     w.advance_to(app_id, "document_review")
     pages = {
         "applicant0@umkm.example": ["/me", f"/applications/{app_id}", "/applications/new"],
-        "reviewer@lspro.example": ["/dashboard", f"/review/{app_id}"],
+        "reviewer@lspro.example": [
+            "/dashboard",
+            f"/review/{app_id}",
+            "/admin/users",
+            "/admin/checklists",
+        ],
         "analyst@lspro.example": ["/lab"],
         "verifier@lspro.example": ["/lab/verify"],
         "sampler@lspro.example": ["/sampling"],

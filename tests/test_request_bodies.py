@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 import starlette.formparsers
+import uvicorn
 from sqlalchemy import func, select
 
 from snicert import config, synthetic
@@ -259,3 +263,50 @@ def test_the_forms_before_signing_in_take_a_body(home) -> None:
     )
     assert r.status == 403  # read, and refused for its missing CSRF token, not for a session
     assert r.read > 0
+
+
+@pytest.fixture
+def served(home) -> Iterator[int]:
+    """The app served by uvicorn in a thread; its port."""
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive(), "the server did not start"
+        time.sleep(0.01)
+    yield server.servers[0].sockets[0].getsockname()[1]
+    server.should_exit = True
+    thread.join(10)
+
+
+def _send_the_start_only(port: int, path: str, headers: dict[str, str], start: bytes) -> str:
+    """Send the request line, the headers and the start of the body, never the rest, and
+    read the answer: a server that waited for the whole body would never give one."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        lines = [
+            f"POST {path} HTTP/1.1",
+            "Host: 127.0.0.1",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + start)
+        return sock.recv(65536).decode("latin-1")
+
+
+def test_a_real_server_answers_before_the_body_arrives(served, draft, spooled) -> None:
+    app_id, _ = draft
+    before = _counts()
+    head = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    first = next(_upload_body(SIXTY_MB))
+    path = f"/api/v1/applications/{app_id}/documents"
+    answer = _send_the_start_only(served, path, {**head, "Content-Length": str(SIXTY_MB)}, first)
+    assert answer.startswith("HTTP/1.1 413 "), answer
+    chunk = b"%x\r\n%s\r\n" % (len(first), first)
+    answer = _send_the_start_only(served, path, {**head, "Transfer-Encoding": "chunked"}, chunk)
+    assert answer.startswith("HTTP/1.1 401 "), answer
+    answer = _send_the_start_only(
+        served, f"/applications/{app_id}/documents", {**head, "Transfer-Encoding": "chunked"}, chunk
+    )
+    assert answer.startswith("HTTP/1.1 303 ") and "location: /login" in answer.lower(), answer
+    assert spooled == [] and _counts() == before
