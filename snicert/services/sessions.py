@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from snicert import audit, clock
 from snicert.db.models import ApiToken, KnownDevice, SignInAttempt, User, WebSession
 from snicert.errors import InvalidInput, NotFound, PermissionDenied, TooManyAttempts
-from snicert.services import accounts
+from snicert.services import accounts, text
 
 SESSION_DAYS = 7
 TOKEN_DAYS = 90  # an API token's lifetime unless its owner chooses another
@@ -259,15 +259,14 @@ def create_api_token(
 ) -> tuple[str, ApiToken]:
     """A new token for `actor` (shown once), valid for `days` (at most a year); it acts with
     the actor's roles."""
-    if not name.strip():
-        raise InvalidInput("name", name, "name the integration the token is for")
+    name = text.clean("name", name, ApiToken.name, required="name the integration the token is for")
     if not 1 <= days <= TOKEN_MAX_DAYS:
         raise InvalidInput("days", days, f"a token lasts 1 to {TOKEN_MAX_DAYS} days")
     token = "snc_" + secrets.token_urlsafe(32)
     now = clock.now()
     row = ApiToken(
         user_id=actor.id,
-        name=name.strip(),
+        name=name,
         token_hash=_hash(token),
         created_at=now,
         expires_at=now + timedelta(days=days),

@@ -46,6 +46,10 @@ TEXT: dict[str, dict[str, str]] = {
     "business_or_brand": {"id": "Usaha, merek atau nomor", "en": "Business, brand or number"},
     "city": {"id": "Kota", "en": "City"},
     "results": {"id": "hasil", "en": "results"},
+    "search_refused": {
+        "id": "Kata pencarian tidak dapat dipakai: terlalu panjang atau berisi karakter kendali.",
+        "en": "The search cannot be used: too long, or it contains control characters.",
+    },
     "language": {"id": "English", "en": "Bahasa Indonesia"},
     "sign_in": {"id": "Masuk", "en": "Sign in"},
     "sign_out": {"id": "Keluar", "en": "Sign out"},
