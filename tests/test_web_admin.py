@@ -246,7 +246,11 @@ def test_checklist_versions_page_shows_changes_and_approves(
     assert "requirement.max: 7 → 6" in changed
     assert 'data-id="protein"' not in v2  # unchanged parameters are not listed
     with db.reading() as s:
-        v2_id = s.scalar(select(ChecklistVersion.id).where(ChecklistVersion.version == 2))
+        v2_id = s.scalar(
+            select(ChecklistVersion.id).where(
+                ChecklistVersion.product == "abon", ChecklistVersion.version == 2
+            )
+        )
     r = official.post(f"/admin/checklists/{v2_id}/approve")
     assert (r.status_code, r.headers["location"]) == (303, "/admin/checklists")
     page = official.get("/admin/checklists?lang=en").text

@@ -101,7 +101,7 @@ MATRIX = [
     (
         "POST",
         "/api/v1/applications",
-        {"product": "", "brand": "x"},
+        {"product": "", "brand": "x", "production_site": "y"},
         {"anonymous": 401, A: 422, B: 422, R: 403, L: 403},
     ),
     ("GET", "/api/v1/applications/{mine}", None, OWN_A),

@@ -23,6 +23,7 @@ from snicert.errors import (
     PermissionDenied,
 )
 from snicert.roles import STAFF_ROLES, Role
+from snicert.services import text
 from snicert.services.guards import require_role
 
 SYSTEM_EMAIL = "system@snicert.local"
@@ -32,7 +33,7 @@ _hasher = PasswordHasher()
 
 
 def _email(value: str) -> str:
-    email = value.strip().lower()
+    email = text.clean("email", value, User.email).lower()
     if not EMAIL_RE.match(email):
         raise InvalidInput("email", value, "not an e-mail address")
     return email
@@ -94,7 +95,7 @@ def _dummy_hash() -> str:
 
 
 def validate_nib(nib: str) -> str:
-    nib = nib.strip()
+    nib = text.clean("nib", nib, Business.nib)
     if not NIB_RE.match(nib):
         raise InvalidInput("nib", nib, "an NIB has exactly 13 digits")
     return nib
@@ -110,15 +111,15 @@ def _new_user(
     phone: str | None = None,
 ) -> User:
     email = _email(email)
-    if not name.strip():
-        raise InvalidInput("name", name, "must not be empty")
+    name = text.clean("name", name, User.name, required="must not be empty")
+    phone = text.optional("phone", phone, User.phone)
     # Hashed before the e-mail is looked up: a taken e-mail costs the same time.
     password_hash = _password(password, name, email, business.name if business else None)
     if s.scalar(select(exists().where(User.email == email))):
         raise AlreadyRegistered(f"a user with e-mail {email} already exists")
     user = User(
         email=email,
-        name=name.strip(),
+        name=name,
         phone=phone,
         password_hash=password_hash,
         active=True,
@@ -322,20 +323,25 @@ def register_applicant(
 ) -> User:
     """Self-registration of a UMKM owner together with their business."""
     nib = validate_nib(nib)
+    business_name = text.clean(
+        "business_name", business_name, Business.name, required="must not be empty"
+    )
+    address = text.clean("address", address, Business.address, required="must not be empty")
+    city = text.clean("city", city, Business.city, required="must not be empty")
+    province = text.clean("province", province, Business.province, required="must not be empty")
+    contact = text.clean("name", name, Business.contact_name, required="must not be empty")
+    phone = text.optional("phone", phone, Business.phone)
     if s.scalar(select(exists().where(Business.nib == nib))):
         raise Conflict(f"a business with NIB {nib} is already registered")
-    for field, value in (("business_name", business_name), ("address", address)):
-        if not value.strip():
-            raise InvalidInput(field, value, "must not be empty")
     business = Business(
-        name=business_name.strip(),
+        name=business_name,
         nib=nib,
-        address=address.strip(),
+        address=address,
         city=city,
         province=province,
-        contact_name=name.strip(),
+        contact_name=contact,
         phone=phone,
-        email=email.strip().lower(),
+        email=_email(email),
         created_at=clock.now(),
     )
     s.add(business)

@@ -20,7 +20,7 @@ from snicert.db.models import (
 from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import counters
+from snicert.services import counters, text
 from snicert.services.accounts import NIB_RE
 from snicert.services.guards import (
     application,
@@ -48,13 +48,20 @@ def create(
     if actor.business_id is None:
         raise PermissionDenied(f"{actor.email} is not linked to a business")
     catalog = catalog or default_catalog()
+    product = text.clean("product", product, Application.product)
     if product not in catalog.products:
         raise InvalidInput(
             "product", product, f"unknown product; known: {', '.join(sorted(catalog.products))}"
         )
-    for field, value in (("brand", brand), ("production_site", production_site)):
-        if not value or not value.strip():
-            raise InvalidInput(field, value, "must not be empty")
+    brand = text.clean("brand", brand, Application.brand, required="must not be empty")
+    production_site = text.clean(
+        "production_site",
+        production_site,
+        Application.production_site,
+        required="must not be empty",
+    )
+    variants = text.optional("variants", variants, Application.variants)
+    lot = text.optional("lot", lot, Application.lot)
     if catalog.products[product].scheme.type == "1b" and not lot:
         raise InvalidInput("lot", lot, "scheme 1b certifies one lot: name it")
     now = clock.now()
@@ -64,9 +71,9 @@ def create(
         business_id=actor.business_id,
         product=product,
         state=State.DRAFT.value,
-        brand=brand.strip(),
+        brand=brand,
         variants=variants,
-        production_site=production_site.strip(),
+        production_site=production_site,
         lot=lot,
         created_by=actor.id,
         created_at=now,
@@ -301,11 +308,17 @@ def record_review(
     missing = sorted(set(items) - set(verdicts))
     if missing:
         raise InvalidInput("verdicts", missing, "every document item needs a verdict")
+    checked: dict[str, tuple[str, str | None]] = {}
     for item_id, (verdict, comment) in verdicts.items():
         if verdict not in VERDICTS:
             raise InvalidInput(f"verdicts.{item_id}", verdict, f"expected one of {VERDICTS}")
-        if verdict == "nonconform" and not (comment or "").strip():
+        comment = text.optional(
+            f"verdicts.{item_id}.comment", comment, ReviewVerdict.comment, multiline=True
+        )
+        if verdict == "nonconform" and not comment:
             raise InvalidInput(f"verdicts.{item_id}.comment", comment, "say what does not conform")
+        checked[item_id] = (verdict, comment)
+    verdicts = checked
     now = clock.now()
     for item_id, (verdict, comment) in verdicts.items():
         s.add(
@@ -339,7 +352,7 @@ def open_nonconformities(s: Session, app_id: int) -> list[Nonconformity]:
 
 
 def answer_nonconformity(
-    s: Session, actor: User, nc_id: int, text: str, document_id: int | None = None
+    s: Session, actor: User, nc_id: int, answer: str, document_id: int | None = None
 ) -> Nonconformity:
     """The applicant's answer; the last open one sends the case back to document review."""
     nc = get(s, Nonconformity, nc_id, "non-conformity")
@@ -348,8 +361,13 @@ def answer_nonconformity(
     lifecycle.check(app.state, "answer_nonconformities", actor)
     if nc.status != "open":
         raise Conflict(f"non-conformity {nc_id} is already {nc.status}")
-    if not text.strip():
-        raise InvalidInput("text", text, "describe the correction")
+    answer = text.clean(
+        "text",
+        answer,
+        NonconformityResponse.text,
+        multiline=True,
+        required="describe the correction",
+    )
     if document_id is not None:
         doc = get(s, Document, document_id, "document")
         if doc.application_id != app.id:
@@ -357,7 +375,7 @@ def answer_nonconformity(
     s.add(
         NonconformityResponse(
             nonconformity_id=nc.id,
-            text=text.strip(),
+            text=answer,
             document_id=document_id,
             answered_by=actor.id,
             at=clock.now(),
@@ -383,6 +401,11 @@ def withdraw(s: Session, actor: User, app_id: int, reason: str) -> Application:
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
     lifecycle.check(app.state, "withdraw", actor)
-    if not reason.strip():
-        raise InvalidInput("reason", reason, "say why the application is withdrawn")
-    return lifecycle.apply(s, app, "withdraw", actor, reason=reason.strip())
+    reason = text.clean(
+        "reason",
+        reason,
+        text.LONG_TEXT,
+        multiline=True,
+        required="say why the application is withdrawn",
+    )
+    return lifecycle.apply(s, app, "withdraw", actor, reason=reason)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Certificate, Evaluation, User
-from snicert.errors import Conflict, InvalidInput
+from snicert.errors import Conflict
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
-from snicert.services import dates
+from snicert.services import dates, text
 from snicert.services.guards import application, get
 
 
@@ -143,8 +143,13 @@ def _change(
             f"certificate {cert.number} is valid until "
             f"{cert.valid_until or 'the end of its lot'}; it cannot expire now"
         )
-    if action != "expire" and not (reason or "").strip():
-        raise InvalidInput("reason", reason, f"a {action} states its reason")
+    reason = text.clean(
+        "reason",
+        reason,
+        Certificate.status_reason,
+        multiline=True,
+        required=f"a {action} states its reason",
+    )
     before = cert.status
     cert.status, cert.status_reason = t.target.value, reason
     audit.record(

@@ -11,6 +11,7 @@ from snicert import clock, lifecycle
 from snicert.db.models import Application, Decision, Evaluation, Nonconformity, ReviewVerdict, User
 from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import CONFORM
+from snicert.services import text
 from snicert.services.guards import application
 from snicert.services.lab import counted_results
 
@@ -67,6 +68,7 @@ def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -
     lifecycle.check(app.state, "evaluate", actor)
     basis = findings(s, app)
     recommendation = "grant" if basis["conform"] else "refuse"
+    summary = text.optional("summary", summary, Evaluation.summary, multiline=True)
     if summary is None:
         summary = (
             "Semua persyaratan terpenuhi."
@@ -119,8 +121,9 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
         raise SeparationOfDuties(
             f"{actor.email} reviewed the documents or evaluated {app.number} and may not decide it"
         )
-    if not reason.strip():
-        raise InvalidInput("reason", reason, "a decision states its reason")
+    reason = text.clean(
+        "reason", reason, Decision.reason, multiline=True, required="a decision states its reason"
+    )
     evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
     if outcome == "grant" and not evaluation.findings["conform"]:
         raise Conflict(
@@ -128,11 +131,7 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
             f"({', '.join(evaluation.findings['failing_parameters']) or 'documents'})"
         )
     d = Decision(
-        application_id=app.id,
-        decided_by=actor.id,
-        outcome=outcome,
-        reason=reason.strip(),
-        at=clock.now(),
+        application_id=app.id, decided_by=actor.id, outcome=outcome, reason=reason, at=clock.now()
     )
     s.add(d)
     s.flush()

@@ -14,7 +14,7 @@ from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import NONCONFORM, judge_result
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import dates
+from snicert.services import dates, text
 from snicert.services.guards import application, get, require_role
 
 
@@ -88,18 +88,23 @@ def record_sampling(
     samples = [x for x in samples_of(s, app.id) if x.status == "planned"]
     if not samples:
         raise Conflict(f"no samples are planned for {app.number} yet")
-    missing = sorted(x.code for x in samples if not (seals.get(x.code) or "").strip())
+    seals = {
+        x.code: text.optional(f"seals.{x.code}", seals.get(x.code), Sample.seal_number)
+        for x in samples
+    }
+    missing = sorted(code for code, seal in seals.items() if not seal)
     if missing and app.product_snapshot["sampling_plan"]["seal_required"]:
         raise InvalidInput("seals", missing, "every sample needs its seal number")
-    if not location.strip():
-        raise InvalidInput("location", location, "say where the samples were taken")
+    location = text.clean(
+        "location", location, Sample.location, required="say where the samples were taken"
+    )
     when = taken_at or clock.now()
     dates.moment_in_timeline(
         "taken_at", when, max(x.created_at for x in samples), "the samples were planned"
     )
     for sample in samples:
-        sample.seal_number = seals.get(sample.code)
-        sample.taken_by, sample.taken_at, sample.location = actor.id, when, location.strip()
+        sample.seal_number = seals[sample.code]
+        sample.taken_by, sample.taken_at, sample.location = actor.id, when, location
         custody(s, actor, sample, "taken", location=sample.location, at=when)
         custody(s, actor, sample, "sealed", note=f"segel {sample.seal_number}", at=when)
     return lifecycle.apply(s, app, "samples_sent", actor)
@@ -177,8 +182,12 @@ def receive_sample(
         raise Conflict(f"samples are received in state testing; {app.number} is {app.state}")
     if sample.status != "sealed":
         raise Conflict(f"sample {sample.code} is {sample.status}, not sealed and in transit")
-    if not seal_number.strip():
-        raise InvalidInput("seal_number", seal_number, "read the seal number on the sample")
+    seal_number = text.clean(
+        "seal_number",
+        seal_number,
+        Sample.seal_number,
+        required="read the seal number on the sample",
+    )
     when = received_at or clock.now()
     dates.moment_in_timeline(
         "received_at", when, sample.taken_at, "the sample was taken and sealed"
@@ -188,9 +197,9 @@ def receive_sample(
     problem = None
     if not seal_intact:
         problem = f"segel rusak / seal broken ({sample.code})"
-    elif (sample.seal_number or "") != seal_number.strip():
+    elif (sample.seal_number or "") != seal_number:
         problem = (
-            f"nomor segel {seal_number.strip()!r} tidak sesuai {sample.seal_number!r} "
+            f"nomor segel {seal_number!r} tidak sesuai {sample.seal_number!r} "
             f"/ seal number does not match ({sample.code})"
         )
     elif hours > plan["max_transit_hours"]:
@@ -201,7 +210,7 @@ def receive_sample(
     if problem:
         reject_sample(s, actor, sample.id, problem)
         return sample
-    custody(s, actor, sample, "received", note=f"segel {seal_number.strip()} utuh", at=when)
+    custody(s, actor, sample, "received", note=f"segel {seal_number} utuh", at=when)
     return sample
 
 
@@ -218,12 +227,17 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
     sample = get(s, Sample, sample_id, "sample")
     app = application(s, sample.application_id, lock=True)
     lifecycle.check(app.state, "resample", actor)
-    if not reason.strip():
-        raise InvalidInput("reason", reason, "say why the sample is rejected")
+    reason = text.clean(
+        "reason",
+        reason,
+        CustodyEvent.note,
+        multiline=True,
+        required="say why the sample is rejected",
+    )
     for other in samples_of(s, app.id):
         if other.status != "rejected":
-            custody(s, actor, other, "rejected", note=reason.strip())
-    return lifecycle.apply(s, app, "resample", actor, sample=sample.code, reason=reason.strip())
+            custody(s, actor, other, "rejected", note=reason)
+    return lifecycle.apply(s, app, "resample", actor, sample=sample.code, reason=reason)
 
 
 def _results(s: Session, app_id: int, parameter_id: str | None = None) -> list[LabResult]:
@@ -254,6 +268,11 @@ def record_result(
 ) -> LabResult:
     """Enter one result against the application's checklist snapshot (judged at once)."""
     require_role(actor, Role.LAB_ANALYST)
+    value = text.clean(parameter_id, value, LabResult.value_text)
+    unit = text.clean(f"{parameter_id}.unit", unit, LabResult.unit)
+    uncertainty = text.optional(f"{parameter_id}.uncertainty", uncertainty, LabResult.uncertainty)
+    method = text.optional(f"{parameter_id}.method", method, LabResult.method)
+    instrument = text.optional(f"{parameter_id}.instrument", instrument, LabResult.instrument)
     app = application(s, app_id, lock=True)
     if app.state != State.TESTING:
         raise Conflict(f"results are entered in state testing; {app.number} is {app.state}")
@@ -373,9 +392,16 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
     """The result is invalid (wrong sample, method error...): it never counts; the
     parameter must be entered again."""
     result = _verifiable(s, actor, result_id)
-    if not reason.strip():
-        raise InvalidInput("reason", reason, "say why the result is retracted")
-    result.status, result.note = "retracted", reason.strip()
+    result.status, result.note = (
+        "retracted",
+        text.clean(
+            "reason",
+            reason,
+            LabResult.note,
+            multiline=True,
+            required="say why the result is retracted",
+        ),
+    )
     result.verified_by, result.verified_at = actor.id, clock.now()
     audit.record(
         s,
@@ -394,9 +420,13 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
     """The result is valid and kept, but the parameter is tested again; the checklist's
     `result_counts` says whether the first or the latest verified result counts."""
     result = _verifiable(s, actor, result_id)
-    if not reason.strip():
-        raise InvalidInput("reason", reason, "say why a retest is needed")
-    result.status, result.retest_requested, result.note = "verified", True, reason.strip()
+    result.status, result.retest_requested, result.note = (
+        "verified",
+        True,
+        text.clean(
+            "reason", reason, LabResult.note, multiline=True, required="say why a retest is needed"
+        ),
+    )
     result.verified_by, result.verified_at = actor.id, clock.now()
     audit.record(
         s,

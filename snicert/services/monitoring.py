@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock
 from snicert.db.models import Application, Certificate, SurveillanceCase, User
-from snicert.errors import Conflict, InvalidInput
+from snicert.errors import Conflict
 from snicert.lifecycle import OPEN, CertState
 from snicert.roles import Role
-from snicert.services import certificates
+from snicert.services import certificates, text
 from snicert.services.guards import get, require_role
 
 SURVEILLANCE_LEAD = timedelta(days=30)  # open the case a month before it is due
@@ -122,10 +122,16 @@ def record_surveillance(
     case = get(s, SurveillanceCase, case_id, "surveillance case")
     if case.status != "open":
         raise Conflict(f"surveillance case {case_id} is already {case.status}")
-    if not note.strip():
-        raise InvalidInput("note", note, "say what the surveillance found")
+    # room left for the suspension reason's "Surveilans tahun ke-N: " prefix
+    note = text.clean(
+        "note",
+        note,
+        text.LONG_TEXT - 40,
+        multiline=True,
+        required="say what the surveillance found",
+    )
     case.status = "passed" if passed else "failed"
-    case.result_note, case.recorded_by, case.recorded_at = note.strip(), actor.id, clock.now()
+    case.result_note, case.recorded_by, case.recorded_at = note, actor.id, clock.now()
     cert = s.get(Certificate, case.certificate_id)
     audit.record(
         s,

@@ -24,6 +24,7 @@ from snicert.certs import verify_url
 from snicert.certs.record import row_problem
 from snicert.db.models import AuditEvent, Business, Certificate
 from snicert.lifecycle import CertState
+from snicert.services import text
 
 log = logging.getLogger(__name__)
 UNTRUSTWORTHY = "untrustworthy"
@@ -127,6 +128,7 @@ _LAST_EVENT = (
 # answer is never stale. With several web processes, another process's change shows within
 # CACHE_SECONDS. Unknown numbers are never cached (a new certificate shows at once), and
 # expiry by date is re-checked on every answer.
+NUMBER_LIMIT = text.limit_of(Certificate.number)
 CACHE_SECONDS = 30.0
 CACHE_SIZE = 50_000
 _cache: dict[str, tuple[float, dict[str, Any], Any]] = {}
@@ -149,6 +151,8 @@ def lookup_certificate(number: str) -> dict[str, Any] | None:
     if view is not None:
         return view
     key, now = number.strip().upper(), time.monotonic()
+    if len(key) > NUMBER_LIMIT or not key.isprintable():
+        return None  # no certificate number is that (PostgreSQL would refuse a NUL)
     with db.read_connection() as conn:
         row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
         if row is None:
@@ -169,6 +173,9 @@ def forget_certificates() -> None:
     _cache.clear()
 
 
+SEARCH_LIMIT = 200  # characters of a directory search term
+
+
 def directory(
     s: Session,
     q: str = "",
@@ -180,13 +187,17 @@ def directory(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Certified products (active or suspended), searchable by business or brand (q),
     product code, city and SNI number."""
+    q, city, sni = (
+        text.clean(f, v, SEARCH_LIMIT) for f, v in (("q", q), ("city", city), ("sni", sni))
+    )
+    product = text.clean("product", product, Certificate.product)
     query = (
         select(Certificate)
         .join(Business, Business.id == Certificate.business_id)
         .where(Certificate.status.in_(LISTED))
     )
-    if q.strip():
-        like = f"%{q.strip().lower()}%"
+    if q:
+        like = f"%{q.lower()}%"
         query = query.where(
             or_(
                 func.lower(Business.name).like(like),
@@ -196,11 +207,11 @@ def directory(
         )
     if product:
         query = query.where(Certificate.product == product)
-    if city.strip():
-        query = query.where(func.lower(Business.city).like(f"%{city.strip().lower()}%"))
-    if sni.strip():
+    if city:
+        query = query.where(func.lower(Business.city).like(f"%{city.lower()}%"))
+    if sni:
         query = query.where(
-            func.lower(Certificate.data["standards"].as_string()).like(f"%{sni.strip().lower()}%")
+            func.lower(Certificate.data["standards"].as_string()).like(f"%{sni.lower()}%")
         )
     total = s.scalar(select(func.count()).select_from(query.subquery()))
     rows = s.scalars(

@@ -21,9 +21,9 @@ Budgets are counted in fixed windows in the database (one row per key and window
 by one atomic upsert: SQLite and PostgreSQL alike), so every web process shares them; across
 a window's end a key can get up to twice its budget in a short time, then waits a whole
 window. An IPv6 address counts as its /64 network (one subscriber's share). A successful
-sign-in gives its claims back and clears its address-and-account count, so only failures
-(and attempts still being checked) use the budgets. A refused attempt is not counted and
-checks no password. The owner of an account whose address is being refused
+sign-in gives its claims back and clears its address-and-account (or device) count, so
+only failures (and attempts still being checked) use the budgets. A refused attempt is not
+counted and checks no password. The owner of an account whose address is being refused
 signs in from another address (a phone's mobile data) at once.
 """
 
@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from snicert import audit, clock
 from snicert.db.models import ApiToken, KnownDevice, SignInAttempt, User, WebSession
 from snicert.errors import InvalidInput, NotFound, PermissionDenied, TooManyAttempts
-from snicert.services import accounts
+from snicert.services import accounts, text
 
 SESSION_DAYS = 7
 TOKEN_DAYS = 90  # an API token's lifetime unless its owner chooses another
@@ -162,7 +162,8 @@ def _increment(s: Session, key: str, start: datetime) -> int:
 
 def _give_back(s: Session, claim: Claim) -> None:
     for key, start in claim.rows:
-        if key.startswith(f"{PER_PAIR.name}:"):  # this address knows the password
+        if key.startswith((f"{PER_PAIR.name}:", f"{PER_DEVICE.name}:")):
+            # this address (or browser) knows the password: its typos start again
             s.execute(delete(SignInAttempt).where(SignInAttempt.key == key))
         else:
             s.execute(
@@ -259,15 +260,14 @@ def create_api_token(
 ) -> tuple[str, ApiToken]:
     """A new token for `actor` (shown once), valid for `days` (at most a year); it acts with
     the actor's roles."""
-    if not name.strip():
-        raise InvalidInput("name", name, "name the integration the token is for")
+    name = text.clean("name", name, ApiToken.name, required="name the integration the token is for")
     if not 1 <= days <= TOKEN_MAX_DAYS:
         raise InvalidInput("days", days, f"a token lasts 1 to {TOKEN_MAX_DAYS} days")
     token = "snc_" + secrets.token_urlsafe(32)
     now = clock.now()
     row = ApiToken(
         user_id=actor.id,
-        name=name.strip(),
+        name=name,
         token_hash=_hash(token),
         created_at=now,
         expires_at=now + timedelta(days=days),

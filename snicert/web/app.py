@@ -21,13 +21,13 @@ from snicert.errors import (
     Conflict,
     InvalidInput,
     PermissionDenied,
-    SnicertError,
     TooManyAttempts,
-    http_status,
 )
 from snicert.health import report as health_report
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions
+from snicert.web import api
+from snicert.web.api import ERROR_RESPONSES, Offset
 from snicert.web.auth import (
     COOKIE,
     DEVICE,
@@ -40,7 +40,7 @@ from snicert.web.auth import (
     set_session_cookie,
     sign_in,
 )
-from snicert.web.bodies import FORM_LIMIT, BodyLimits
+from snicert.web.bodies import FORM_LIMIT, BodyLimits, BodyTooLarge, too_large
 from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import form_page, page, too_many_page
@@ -51,7 +51,10 @@ HERE = FilePath(__file__).resolve().parent
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="snicert", version="1", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="snicert", version="1", docs_url=None, redoc_url=None, responses=ERROR_RESPONSES
+    )
+    api.install(app)
     # Added first, so inside SecurityHeaders: its 401 and 413 answers get the headers too.
     app.add_middleware(
         BodyLimits,
@@ -61,6 +64,7 @@ def create_app() -> FastAPI:
         anonymous=frozenset({"/login", "/register"}),
     )
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(BodyTooLarge, too_large)
     app.add_exception_handler(Exception, server_error)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -90,10 +94,25 @@ def create_app() -> FastAPI:
         product: str = "",
         city: str = "",
         sni: str = "",
-        offset: int = Query(0, ge=0),
+        offset: Offset = 0,
     ) -> HTMLResponse:
-        with db.reading() as s:
-            total, rows = public.directory(s, q, product, city, sni, 50, offset)
+        try:
+            with db.reading() as s:
+                total, rows = public.directory(s, q, product, city, sni, 50, offset)
+        except InvalidInput:  # the form comes back empty, with a word on why
+            return page(
+                request,
+                "directory.html.j2",
+                status_code=422,
+                rows=[],
+                total=0,
+                q="",
+                product="",
+                city="",
+                sni="",
+                products=_products(),
+                error="search_refused",
+            )
         return page(
             request,
             "directory.html.j2",
@@ -126,7 +145,7 @@ def create_app() -> FastAPI:
         city: str = "",
         sni: str = "",
         limit: int = Query(50, ge=1, le=200),
-        offset: int = Query(0, ge=0),
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         """Certified products, searchable by business or brand, product, city and SNI."""
         with db.reading() as s:
@@ -324,17 +343,6 @@ def create_app() -> FastAPI:
         response = JSONResponse({"detail": "password changed; sign in again"})
         response.delete_cookie(COOKIE)
         return response
-
-    @app.exception_handler(SnicertError)
-    def refused(request: Request, exc: SnicertError) -> JSONResponse:
-        status = http_status(exc)
-        body: dict[str, Any] = {"detail": str(exc)}
-        headers = {}
-        if isinstance(exc, InvalidInput):
-            body["field"] = exc.field
-        if isinstance(exc, TooManyAttempts):
-            headers["Retry-After"] = str(exc.retry_after)
-        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> JSONResponse:

@@ -46,6 +46,10 @@ TEXT: dict[str, dict[str, str]] = {
     "business_or_brand": {"id": "Usaha, merek atau nomor", "en": "Business, brand or number"},
     "city": {"id": "Kota", "en": "City"},
     "results": {"id": "hasil", "en": "results"},
+    "search_refused": {
+        "id": "Kata pencarian tidak dapat dipakai: terlalu panjang atau berisi karakter kendali.",
+        "en": "The search cannot be used: too long, or it contains control characters.",
+    },
     "language": {"id": "English", "en": "Bahasa Indonesia"},
     "sign_in": {"id": "Masuk", "en": "Sign in"},
     "sign_out": {"id": "Keluar", "en": "Sign out"},
@@ -498,6 +502,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The PDF carries embedded files; send the document alone.",
     },
     "body_too_large": {"id": "Kiriman terlalu besar.", "en": "The request is too large."},
+    "body_too_large_help": {
+        "id": "Berkas yang dikirim lebih dari {mb} MB. Perkecil berkasnya lalu unggah lagi.",
+        "en": "The file sent is over {mb} MB. Make it smaller and upload it again.",
+    },
 }
 
 

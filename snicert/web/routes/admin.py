@@ -18,6 +18,7 @@ from snicert.errors import Conflict, InvalidInput
 from snicert.roles import STAFF_ROLES, Role
 from snicert.services import accounts, checklists
 from snicert.services.guards import get
+from snicert.web.api import Id
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
@@ -75,7 +76,7 @@ def create_user(request: Request, c: Official) -> Response:
 
 
 @router.post("/admin/users/{user_id}/{action}", include_in_schema=False)
-def change_user(request: Request, user_id: int, action: str, c: Official) -> Response:
+def change_user(request: Request, user_id: Id, action: str, c: Official) -> Response:
     """disable, enable, or reset (a one-time code to hand over)."""
     if action not in ("disable", "enable", "reset"):
         return page(
@@ -174,7 +175,7 @@ def checklists_page(request: Request, c: Official) -> HTMLResponse:
 
 
 @router.post("/admin/checklists/{version_id}/approve", include_in_schema=False)
-def approve_checklist(version_id: int, c: Official) -> Response:
+def approve_checklist(version_id: Id, c: Official) -> Response:
     with db.transaction() as s:
         row = get(s, ChecklistVersion, version_id, "checklist version")
         checklists.approve(s, c.user(s), row.product, row.version)

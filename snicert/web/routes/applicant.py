@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
 from snicert.services import applications
 from snicert.services.guards import can_see
+from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
@@ -204,7 +206,7 @@ def create_page(
 
 
 @router.get("/applications/{app_id}", response_class=HTMLResponse, include_in_schema=False)
-def detail_page(request: Request, app_id: int, error: str = "") -> Response:
+def detail_page(request: Request, app_id: Id, error: str = "") -> Response:
     who = _signed_in(request)
     if isinstance(who, RedirectResponse):
         return who
@@ -222,7 +224,7 @@ def detail_page(request: Request, app_id: int, error: str = "") -> Response:
 @router.post("/applications/{app_id}/documents", include_in_schema=False)
 def upload_page(
     request: Request,
-    app_id: int,
+    app_id: Id,
     kind: str = Form(""),
     file: UploadFile = File(...),
     csrf_token: str = Form(""),
@@ -241,7 +243,7 @@ def upload_page(
 
 
 @router.post("/applications/{app_id}/submit", include_in_schema=False)
-def submit_page(request: Request, app_id: int, csrf_token: str = Form("")) -> Response:
+def submit_page(request: Request, app_id: Id, csrf_token: str = Form("")) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
     return _act(request, who, app_id, lambda s, user: applications.submit(s, user, app_id))
@@ -250,7 +252,7 @@ def submit_page(request: Request, app_id: int, csrf_token: str = Form("")) -> Re
 @router.post("/nonconformities/{nc_id}/answer", include_in_schema=False)
 def answer_page(
     request: Request,
-    nc_id: int,
+    nc_id: Id,
     text: str = Form(""),
     file: UploadFile | None = File(None),
     csrf_token: str = Form(""),
@@ -297,7 +299,7 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
 
 
 @router.get("/applications/{app_id}/certificate.{fmt}", include_in_schema=False)
-def download(request: Request, app_id: int, fmt: str) -> FileResponse:
+def download(request: Request, app_id: Id, fmt: str) -> FileResponse:
     who = require(request)
     if fmt not in DOWNLOADS:
         raise HTTPException(404, "no such file")
@@ -314,7 +316,7 @@ def download(request: Request, app_id: int, fmt: str) -> FileResponse:
 
 
 @router.get("/documents/{doc_id}", tags=["applications"])
-def document_download(request: Request, doc_id: int) -> Response:
+def document_download(request: Request, doc_id: Id) -> Response:
     """A dossier document as uploaded (after re-encoding, for images): for the applicant's
     business and for staff. Sent as an attachment that the browser may not sniff or run."""
     who = require(request)
@@ -346,6 +348,10 @@ def _api_actor(request: Request) -> Actor:
     return who
 
 
+# A dependency, so that the caller is known (401/403) before the body is validated (422).
+ApiActor = Annotated[Actor, Depends(_api_actor)]
+
+
 @router.get("/api/v1/applications", tags=["applications"])
 def list_api(request: Request) -> list[dict[str, Any]]:
     """Applications the caller may see: an applicant's own business's, or all for staff."""
@@ -359,24 +365,31 @@ def list_api(request: Request) -> list[dict[str, Any]]:
         ]
 
 
+class ApplicationIn(BaseModel):
+    """A new application (draft) of the caller's business."""
+
+    product: str = Field(description="product code, e.g. abon")
+    brand: str
+    production_site: str
+    variants: str | None = None
+
+
 @router.post("/api/v1/applications", tags=["applications"], status_code=201)
-async def create_api(request: Request) -> dict[str, Any]:
-    who = _api_actor(request)
-    body = await request.json()
+def create_api(body: ApplicationIn, who: ApiActor) -> dict[str, Any]:
     with db.transaction() as s:
         app = applications.create(
             s,
             s.get(User, who.user_id),
-            str(body.get("product", "")),
-            str(body.get("brand", "")),
-            str(body.get("production_site", "")),
-            body.get("variants"),
+            body.product,
+            body.brand,
+            body.production_site,
+            body.variants,
         )
         return detail(s, app)
 
 
 @router.get("/api/v1/applications/{app_id}", tags=["applications"])
-def detail_api(request: Request, app_id: int) -> dict[str, Any]:
+def detail_api(request: Request, app_id: Id) -> dict[str, Any]:
     who = require(request)
     with db.reading() as s:
         return detail(s, _visible(s, who, app_id))
@@ -384,7 +397,7 @@ def detail_api(request: Request, app_id: int) -> dict[str, Any]:
 
 @router.post("/api/v1/applications/{app_id}/documents", tags=["applications"], status_code=201)
 def upload_api(
-    request: Request, app_id: int, kind: str = Form(...), file: UploadFile = File(...)
+    request: Request, app_id: Id, kind: str = Form(...), file: UploadFile = File(...)
 ) -> dict[str, Any]:
     """Add a dossier document. The body may be no larger than the largest document any
     product accepts (413); the file is then held to its own document's limit (422)."""
@@ -405,8 +418,7 @@ def upload_api(
 
 
 @router.post("/api/v1/applications/{app_id}/submit", tags=["applications"])
-def submit_api(request: Request, app_id: int) -> dict[str, Any]:
-    who = _api_actor(request)
+def submit_api(app_id: Id, who: ApiActor) -> dict[str, Any]:
     with db.transaction() as s:
         _visible(s, who, app_id)
         app = applications.submit(s, s.get(User, who.user_id), app_id)
@@ -414,10 +426,9 @@ def submit_api(request: Request, app_id: int) -> dict[str, Any]:
 
 
 @router.post("/api/v1/certificates/{cert_id}/renew", tags=["applications"], status_code=201)
-def renew_api(request: Request, cert_id: int) -> dict[str, Any]:
+def renew_api(cert_id: Id, who: ApiActor) -> dict[str, Any]:
     """Start the renewal of one of your certificates: a new application that carries the
     history of the earlier one."""
-    who = _api_actor(request)
     with db.transaction() as s:
         cert = s.get(Certificate, cert_id)
         if cert is None:
@@ -427,7 +438,7 @@ def renew_api(request: Request, cert_id: int) -> dict[str, Any]:
 
 
 @router.post("/certificates/{cert_id}/renew", include_in_schema=False)
-def renew_page(request: Request, cert_id: int, csrf_token: str = Form("")) -> Response:
+def renew_page(request: Request, cert_id: Id, csrf_token: str = Form("")) -> Response:
     who = require(request)
     check_csrf(who, csrf_token)
     with db.reading() as s:
@@ -443,16 +454,21 @@ def renew_page(request: Request, cert_id: int, csrf_token: str = Form("")) -> Re
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
+class AnswerIn(BaseModel):
+    """The correction made; optionally a document uploaded for it (its id)."""
+
+    text: str
+    document_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
 @router.post("/api/v1/nonconformities/{nc_id}/answer", tags=["applications"])
-async def answer_api(request: Request, nc_id: int) -> dict[str, Any]:
-    who = _api_actor(request)
-    body = await request.json()
+def answer_api(nc_id: Id, body: AnswerIn, who: ApiActor) -> dict[str, Any]:
     with db.transaction() as s:
         nc = s.get(Nonconformity, nc_id)
         if nc is None:
             raise HTTPException(404, f"non-conformity {nc_id} not found")
         _visible(s, who, nc.application_id)
         nc = applications.answer_nonconformity(
-            s, s.get(User, who.user_id), nc_id, str(body.get("text", "")), body.get("document_id")
+            s, s.get(User, who.user_id), nc_id, body.text, body.document_id
         )
         return {"id": nc.id, "status": nc.status}

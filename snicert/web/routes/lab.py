@@ -24,6 +24,7 @@ from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
 from snicert.services.guards import application
+from snicert.web.api import Id
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import page
 from snicert.web.routes.staff import (
@@ -371,12 +372,12 @@ def _application_page(
 
 
 @router.get("/lab/applications/{app_id}", response_class=HTMLResponse, include_in_schema=False)
-def application_page(request: Request, app_id: int, c: LabStaff) -> HTMLResponse:
+def application_page(request: Request, app_id: Id, c: LabStaff) -> HTMLResponse:
     return _application_page(request, c, app_id)
 
 
 @router.post("/lab/samples/{sample_id}/receive", include_in_schema=False)
-def receive_page(request: Request, sample_id: int, c: LabStaff) -> Response:
+def receive_page(request: Request, sample_id: Id, c: LabStaff) -> Response:
     with db.transaction() as s:
         sample = lab.receive_sample(
             s,
@@ -390,7 +391,7 @@ def receive_page(request: Request, sample_id: int, c: LabStaff) -> Response:
 
 
 @router.post("/lab/applications/{app_id}/results", include_in_schema=False)
-def results_page(request: Request, app_id: int, c: Analyst) -> Response:
+def results_page(request: Request, app_id: Id, c: Analyst) -> Response:
     rows = _rows_from_form(c.form)
     if not rows:
         return _application_page(
@@ -438,7 +439,7 @@ def verify_queue_page(request: Request, c: Verifier) -> HTMLResponse:
 
 
 @router.post("/lab/results/{result_id}/verify", include_in_schema=False)
-def verify_page(request: Request, result_id: int, c: Verifier) -> Response:
+def verify_page(request: Request, result_id: Id, c: Verifier) -> Response:
     with db.transaction() as s:
         lab.verify_result(s, c.user(s), result_id)
     return see_other("/lab/verify")
@@ -459,12 +460,12 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
 
 
 @router.post("/lab/results/{result_id}/retract", include_in_schema=False)
-def retract_page(request: Request, result_id: int, c: Verifier) -> Response:
+def retract_page(request: Request, result_id: Id, c: Verifier) -> Response:
     return _judge_page(request, result_id, c, "retract")
 
 
 @router.post("/lab/results/{result_id}/retest", include_in_schema=False)
-def retest_page(request: Request, result_id: int, c: Verifier) -> Response:
+def retest_page(request: Request, result_id: Id, c: Verifier) -> Response:
     return _judge_page(request, result_id, c, "retest")
 
 
@@ -510,7 +511,7 @@ def worklist_api(c: LabStaff) -> dict[str, Any]:
 
 
 @router.get("/api/v1/lab/applications/{app_id}", tags=["lab"])
-def application_api(app_id: int, c: LabStaff) -> dict[str, Any]:
+def application_api(app_id: Id, c: LabStaff) -> dict[str, Any]:
     """An application's samples and every checklist parameter with its results so far."""
     with db.reading() as s:
         app = application(s, app_id)
@@ -536,7 +537,7 @@ def application_api(app_id: int, c: LabStaff) -> dict[str, Any]:
 
 
 @router.post("/api/v1/samples/{sample_id}/receive", tags=["lab"])
-def receive_api(sample_id: int, body: ReceiveIn, c: LabStaff) -> dict[str, Any]:
+def receive_api(sample_id: Id, body: ReceiveIn, c: LabStaff) -> dict[str, Any]:
     """Receive a sealed sample. A broken or different seal, or a transit too long, rejects
     the round's samples (status `rejected`) and sends the case back to sampling."""
     with db.transaction() as s:
@@ -550,7 +551,7 @@ def receive_api(sample_id: int, body: ReceiveIn, c: LabStaff) -> dict[str, Any]:
 
 
 @router.post("/api/v1/applications/{app_id}/results", tags=["lab"], status_code=201)
-def results_api(app_id: int, rows: list[ResultIn], c: Analyst) -> Any:
+def results_api(app_id: Id, rows: list[ResultIn], c: Analyst) -> Any:
     """Enter results (one transaction): all rows are stored, or none and every refused row
     is named in `errors`."""
     if not rows:
@@ -593,21 +594,21 @@ def verification_api(c: Verifier) -> dict[str, Any]:
 
 
 @router.post("/api/v1/results/{result_id}/verify", tags=["lab"])
-def verify_api(result_id: int, c: Verifier) -> dict[str, Any]:
+def verify_api(result_id: Id, c: Verifier) -> dict[str, Any]:
     """Verify a result someone else entered (four eyes)."""
     with db.transaction() as s:
         return _result_json(lab.verify_result(s, c.user(s), result_id))
 
 
 @router.post("/api/v1/results/{result_id}/retract", tags=["lab"])
-def retract_api(result_id: int, body: ReasonIn, c: Verifier) -> dict[str, Any]:
+def retract_api(result_id: Id, body: ReasonIn, c: Verifier) -> dict[str, Any]:
     """Retract a result: it never counts and the parameter must be entered again."""
     with db.transaction() as s:
         return _result_json(lab.retract_result(s, c.user(s), result_id, body.reason))
 
 
 @router.post("/api/v1/results/{result_id}/retest", tags=["lab"])
-def retest_api(result_id: int, body: ReasonIn, c: Verifier) -> dict[str, Any]:
+def retest_api(result_id: Id, body: ReasonIn, c: Verifier) -> dict[str, Any]:
     """Keep the result and ask for the parameter to be tested again."""
     with db.transaction() as s:
         return _result_json(lab.request_retest(s, c.user(s), result_id, body.reason))

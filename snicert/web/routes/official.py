@@ -37,6 +37,7 @@ from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
 from snicert.services import applications, certificates, decisions
 from snicert.services.guards import application, get
+from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of
 from snicert.web.pages import page
@@ -276,12 +277,12 @@ def _review_errors(exc: InvalidInput) -> dict[str, str]:
 
 
 @router.get("/review/{app_id}", response_class=HTMLResponse, include_in_schema=False)
-def review_page(request: Request, app_id: int, c: Official) -> HTMLResponse:
+def review_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
     return _review_page(request, c, app_id)
 
 
 @router.post("/review/{app_id}", include_in_schema=False)
-def review_post(request: Request, app_id: int, c: Official) -> Response:
+def review_post(request: Request, app_id: Id, c: Official) -> Response:
     verdicts = {
         key.removeprefix("verdict."): (
             value,
@@ -305,7 +306,7 @@ class ReviewIn(BaseModel):
 
 
 @router.get("/api/v1/applications/{app_id}/review", tags=["official"])
-def review_get_api(app_id: int, c: Official) -> dict[str, Any]:
+def review_get_api(app_id: Id, c: Official) -> dict[str, Any]:
     """The document items to review, the uploaded documents and earlier non-conformities."""
     with db.reading() as s:
         app = application(s, app_id)
@@ -344,7 +345,7 @@ def review_get_api(app_id: int, c: Official) -> dict[str, Any]:
 
 
 @router.post("/api/v1/applications/{app_id}/review", tags=["official"])
-def review_api(app_id: int, body: ReviewIn, c: Official) -> dict[str, Any]:
+def review_api(app_id: Id, body: ReviewIn, c: Official) -> dict[str, Any]:
     """Record a verdict on every document item; any non-conformity goes to the applicant."""
     with db.transaction() as s:
         app = applications.record_review(
@@ -406,12 +407,12 @@ def _evaluation_page(
 
 
 @router.get("/evaluation/{app_id}", response_class=HTMLResponse, include_in_schema=False)
-def evaluation_page(request: Request, app_id: int, c: Official) -> HTMLResponse:
+def evaluation_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
     return _evaluation_page(request, c, app_id)
 
 
 @router.get("/evaluation/{app_id}/report", include_in_schema=False)
-def evaluation_report(app_id: int, c: Official) -> FileResponse:
+def evaluation_report(app_id: Id, c: Official) -> FileResponse:
     with db.reading() as s:
         out = _report(s, application(s, app_id))
         if out is None:
@@ -424,7 +425,7 @@ def evaluation_report(app_id: int, c: Official) -> FileResponse:
 
 
 @router.post("/evaluation/{app_id}", include_in_schema=False)
-def evaluation_post(request: Request, app_id: int, c: Official) -> Response:
+def evaluation_post(request: Request, app_id: Id, c: Official) -> Response:
     summary = c.form.get("summary", "").strip() or None
     if exc := c.attempt(lambda s, user: decisions.evaluate(s, user, app_id, summary)):
         return _evaluation_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
@@ -447,7 +448,7 @@ def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
 
 
 @router.get("/api/v1/applications/{app_id}/evaluation", tags=["official"])
-def evaluation_get_api(app_id: int, c: Official) -> dict[str, Any]:
+def evaluation_get_api(app_id: Id, c: Official) -> dict[str, Any]:
     """The evaluation basis (every document item and parameter with its verdict), the
     recorded evaluation if any and whether the report is rendered."""
     with db.reading() as s:
@@ -463,7 +464,7 @@ def evaluation_get_api(app_id: int, c: Official) -> dict[str, Any]:
 
 
 @router.post("/api/v1/applications/{app_id}/evaluation", tags=["official"])
-def evaluation_api(app_id: int, c: Official, body: EvaluationIn | None = None) -> dict[str, Any]:
+def evaluation_api(app_id: Id, c: Official, body: EvaluationIn | None = None) -> dict[str, Any]:
     """Record the evaluation (recommendation from the findings; optional summary)."""
     with db.transaction() as s:
         ev = decisions.evaluate(s, c.user(s), app_id, body.summary if body else None)
@@ -512,12 +513,12 @@ def _decision_page(
 
 
 @router.get("/decision/{app_id}", response_class=HTMLResponse, include_in_schema=False)
-def decision_page(request: Request, app_id: int, c: Official) -> HTMLResponse:
+def decision_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
     return _decision_page(request, c, app_id)
 
 
 @router.post("/decision/{app_id}", include_in_schema=False)
-def decision_post(request: Request, app_id: int, c: Official) -> Response:
+def decision_post(request: Request, app_id: Id, c: Official) -> Response:
     if exc := c.attempt(
         lambda s, user: decisions.decide(
             s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", "")
@@ -533,7 +534,7 @@ class DecisionIn(BaseModel):
 
 
 @router.post("/api/v1/applications/{app_id}/decision", tags=["official"])
-def decision_api(app_id: int, body: DecisionIn, c: Official) -> dict[str, Any]:
+def decision_api(app_id: Id, body: DecisionIn, c: Official) -> dict[str, Any]:
     """Grant or refuse, by an official who neither reviewed the documents nor evaluated."""
     with db.transaction() as s:
         d = decisions.decide(s, c.user(s), app_id, body.outcome, body.reason)
@@ -604,7 +605,7 @@ def _certificate_page(
 
 
 @router.get("/certificates/{cert_id}", response_class=HTMLResponse, include_in_schema=False)
-def certificate_page(request: Request, cert_id: int, c: Official) -> HTMLResponse:
+def certificate_page(request: Request, cert_id: Id, c: Official) -> HTMLResponse:
     return _certificate_page(request, c, cert_id)
 
 
@@ -621,7 +622,7 @@ def _fix_by(text: str) -> datetime | None:
 
 @router.post("/certificates/{cert_id}/{action}", include_in_schema=False)
 def certificate_post(
-    request: Request, cert_id: int, action: Literal["suspend", "reinstate", "withdraw"], c: Official
+    request: Request, cert_id: Id, action: Literal["suspend", "reinstate", "withdraw"], c: Official
 ) -> Response:
     def change(s: Session, user: User) -> None:
         fix_by = _fix_by(c.form.get("fix_by", "")) if action == "suspend" else None
@@ -644,7 +645,7 @@ class SuspendIn(ReasonIn):
 
 
 @router.post("/api/v1/certificates/{cert_id}/suspend", tags=["official"])
-def suspend_api(cert_id: int, body: SuspendIn, c: Official) -> dict[str, Any]:
+def suspend_api(cert_id: Id, body: SuspendIn, c: Official) -> dict[str, Any]:
     """Suspend an active certificate (reason; optional date by which to fix it)."""
     with db.transaction() as s:
         return _cert_json(
@@ -653,14 +654,14 @@ def suspend_api(cert_id: int, body: SuspendIn, c: Official) -> dict[str, Any]:
 
 
 @router.post("/api/v1/certificates/{cert_id}/reinstate", tags=["official"])
-def reinstate_api(cert_id: int, body: ReasonIn, c: Official) -> dict[str, Any]:
+def reinstate_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
     """Reinstate a suspended certificate."""
     with db.transaction() as s:
         return _cert_json(change_certificate(s, c.user(s), cert_id, "reinstate", body.reason))
 
 
 @router.post("/api/v1/certificates/{cert_id}/withdraw", tags=["official"])
-def withdraw_api(cert_id: int, body: ReasonIn, c: Official) -> dict[str, Any]:
+def withdraw_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
     """Withdraw an active or suspended certificate (final)."""
     with db.transaction() as s:
         return _cert_json(change_certificate(s, c.user(s), cert_id, "withdraw", body.reason))
@@ -695,7 +696,7 @@ def surveillance_list_api(c: Official) -> list[dict[str, Any]]:
 
 
 @router.post("/api/v1/surveillance/{case_id}", tags=["official"])
-def surveillance_result_api(case_id: int, body: SurveillanceIn, c: Official) -> dict[str, Any]:
+def surveillance_result_api(case_id: Id, body: SurveillanceIn, c: Official) -> dict[str, Any]:
     """Record a surveillance result; a failure suspends the certificate."""
     from snicert.services import monitoring
 

@@ -3,33 +3,26 @@ samples taken and sealed (then they travel to the lab)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert.db import engine as db
-from snicert.db.models import Application, User
-from snicert.errors import InvalidInput
+from snicert.db.models import Application
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
-from snicert.web.auth import Actor, actor, check_csrf
+from snicert.web.api import Id
 from snicert.web.i18n import error_text, lang_of
 from snicert.web.pages import page
+from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
-router = APIRouter()
-
-
-def _sampler(request: Request) -> Actor | RedirectResponse:
-    who = actor(request)
-    if who is None:
-        return RedirectResponse("/login", status_code=303)
-    if Role.SAMPLER not in who.roles:
-        raise HTTPException(403, "this page is for sampling officers")
-    return who
+router = APIRouter(route_class=StaffRoute)
+Sampler = Annotated[Caller, Depends(allow(Role.SAMPLER))]
 
 
 def worklist(s: Session) -> list[dict[str, Any]]:
@@ -66,71 +59,58 @@ def worklist(s: Session) -> list[dict[str, Any]]:
 
 
 @router.get("/sampling", response_class=HTMLResponse, include_in_schema=False)
-def sampling_page(request: Request, error: str = "") -> Response:
-    who = _sampler(request)
-    if isinstance(who, RedirectResponse):
-        return who
+def sampling_page(request: Request, c: Sampler, error: str = "") -> Response:
     with db.reading() as s:
         items = worklist(s)
     return page(
-        request, "sampling.html.j2", who=who, items=items, error=error_text(error, lang_of(request))
+        request,
+        "sampling.html.j2",
+        who=c.who,
+        items=items,
+        error=error_text(error, lang_of(request)),
     )
 
 
 @router.post("/sampling/{app_id}", include_in_schema=False)
-async def record_page(request: Request, app_id: int) -> Response:
-    who = _sampler(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    check_csrf(who, form.get("csrf_token"))
-    seals = {k.removeprefix("seal_"): v for k, v in form.items() if k.startswith("seal_")}
-    try:
-        with db.transaction() as s:
-            lab.record_sampling(
-                s, s.get(User, who.user_id), app_id, seals, form.get("location", "")
-            )
-    except InvalidInput as exc:
+def record_page(request: Request, app_id: Id, c: Sampler) -> Response:
+    seals = {k.removeprefix("seal_"): v for k, v in c.form.items() if k.startswith("seal_")}
+    if exc := c.attempt(
+        lambda s, user: lab.record_sampling(s, user, app_id, seals, c.form.get("location", ""))
+    ):
         with db.reading() as s:
             items = worklist(s)
         return page(
             request,
             "sampling.html.j2",
             status_code=422,
-            who=who,
+            who=c.who,
             items=items,
             error=str(exc),
             error_app=app_id,
         )
-    return RedirectResponse("/sampling", status_code=303)
+    return see_other("/sampling")
 
 
 @router.get("/api/v1/sampling", tags=["sampling"])
-def sampling_api(request: Request) -> list[dict[str, Any]]:
+def sampling_api(c: Sampler) -> list[dict[str, Any]]:
     """Cases waiting for sampling, with their planned samples."""
-    who = _sampler(request)
-    if isinstance(who, RedirectResponse):
-        raise HTTPException(401, "sign in first")
     with db.reading() as s:
         return [
             {**i, "due_at": i["due_at"].isoformat() if i["due_at"] else None} for i in worklist(s)
         ]
 
 
+class SamplingIn(BaseModel):
+    """The seal number put on each planned sample (by sample code), and where they were
+    taken."""
+
+    seals: dict[str, str]
+    location: str
+
+
 @router.post("/api/v1/applications/{app_id}/sampling", tags=["sampling"])
-async def record_api(request: Request, app_id: int) -> dict[str, Any]:
-    """Body: {"seals": {sample code: seal number}, "location": "..."}."""
-    who = _sampler(request)
-    if isinstance(who, RedirectResponse):
-        raise HTTPException(401, "sign in first")
-    check_csrf(who, request.headers.get("x-csrf-token"))
-    body = await request.json()
+def record_api(app_id: Id, body: SamplingIn, c: Sampler) -> dict[str, Any]:
+    """Record the samples as taken and sealed; they then travel to the lab."""
     with db.transaction() as s:
-        app = lab.record_sampling(
-            s,
-            s.get(User, who.user_id),
-            app_id,
-            dict(body.get("seals") or {}),
-            str(body.get("location", "")),
-        )
+        app = lab.record_sampling(s, c.user(s), app_id, body.seals, body.location)
         return {"id": app.id, "state": app.state}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -62,14 +62,16 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def allow(*roles: Role) -> Callable[[Request], Awaitable[Caller]]:
+def allow(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting signed-in users holding one of `roles` (and, on POST, the
     session's CSRF token)."""
     wanted = frozenset(roles)
     need = " / ".join(sorted(wanted))
 
-    async def caller(request: Request) -> Caller:
-        who = await run_in_threadpool(actor, request)  # 401 for a bad bearer token
+    def signed_in(request: Request) -> Actor:
+        # A plain def: FastAPI runs it in the thread pool (the session lookup is database
+        # work), and before the form below is read.
+        who = actor(request)  # 401 for a bad bearer token
         if who is None:
             if is_api(request):
                 raise HTTPException(401, "sign in first")
@@ -77,6 +79,10 @@ def allow(*roles: Role) -> Callable[[Request], Awaitable[Caller]]:
         if not who.roles & wanted:
             have = ", ".join(sorted(who.roles)) or "none"
             raise HTTPException(403, f"this needs the role {need}; {who.email} has {have}")
+        return who
+
+    async def caller(request: Request, who: Actor = Depends(signed_in)) -> Caller:
+        # Only the form is read here (I/O, nothing blocking on the event loop).
         form: dict[str, str] = {}
         if request.method not in SAFE_METHODS:
             submitted = request.headers.get("x-csrf-token")
@@ -124,12 +130,17 @@ class StaffRoute(APIRoute):
             except HTTPException as exc:
                 if is_api(request):
                     raise
-                return refusal_page(request, exc.status_code, str(exc.detail), headers=exc.headers)
+                # rendering is work: off the event loop, like the routes themselves
+                return await run_in_threadpool(
+                    refusal_page, request, exc.status_code, str(exc.detail), headers=exc.headers
+                )
             except SnicertError as exc:
                 if is_api(request):
                     raise
                 kind = "sod" if isinstance(exc, SeparationOfDuties) else ""
-                return refusal_page(request, http_status(exc), str(exc), kind)
+                return await run_in_threadpool(
+                    refusal_page, request, http_status(exc), str(exc), kind
+                )
 
         return staff_handler
 
