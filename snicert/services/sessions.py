@@ -21,9 +21,9 @@ Budgets are counted in fixed windows in the database (one row per key and window
 by one atomic upsert: SQLite and PostgreSQL alike), so every web process shares them; across
 a window's end a key can get up to twice its budget in a short time, then waits a whole
 window. An IPv6 address counts as its /64 network (one subscriber's share). A successful
-sign-in gives its claims back and clears its address-and-account count, so only failures
-(and attempts still being checked) use the budgets. A refused attempt is not counted and
-checks no password. The owner of an account whose address is being refused
+sign-in gives its claims back and clears its address-and-account (or device) count, so
+only failures (and attempts still being checked) use the budgets. A refused attempt is not
+counted and checks no password. The owner of an account whose address is being refused
 signs in from another address (a phone's mobile data) at once.
 """
 
@@ -162,7 +162,8 @@ def _increment(s: Session, key: str, start: datetime) -> int:
 
 def _give_back(s: Session, claim: Claim) -> None:
     for key, start in claim.rows:
-        if key.startswith(f"{PER_PAIR.name}:"):  # this address knows the password
+        if key.startswith((f"{PER_PAIR.name}:", f"{PER_DEVICE.name}:")):
+            # this address (or browser) knows the password: its typos start again
             s.execute(delete(SignInAttempt).where(SignInAttempt.key == key))
         else:
             s.execute(
