@@ -242,3 +242,149 @@ def test_demo_like_history_gives_a_non_empty_review(home) -> None:
     m = figures(review.Period(today - timedelta(days=29), today))
     assert row(m["flow"], product="abon")["certified"]["now"] == 1
     assert any(r["completed"]["now"] for r in m["stages"])
+
+
+# --- the files --------------------------------------------------------------------------
+
+
+def test_files_open_with_their_sections(history) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from snicert.review.formats import renderer
+
+    m = figures()
+    book = load_workbook(io.BytesIO(renderer("xlsx")(m, "id")))
+    flow = book["Permohonan per produk"]
+    rows = {r[0]: r for r in flow.iter_rows(min_row=2, values_only=True)}
+    abon = m["products"]["abon"]
+    assert rows[abon][1:3] == (2, 1)  # submitted: this period, the previous one
+    stages = book["Tahap"]
+    head = next(stages.iter_rows(max_row=1, values_only=True))
+    assert head[:4] == ("Produk", "Tahap", "Menunggu", "Standar (hari kerja)")
+
+    text = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(renderer("pdf")(m, "id"))).pages
+    )
+    text = " ".join(text.split())
+    for heading in (
+        "a. Status tindakan dari tinjauan manajemen sebelumnya",
+        "b. Perubahan isu eksternal dan internal",
+        "c1. Kepuasan pelanggan",
+        "c2. Pencapaian sasaran mutu",
+        "c4. Ketidaksesuaian dan tindakan korektif",
+        "c7. Kinerja penyedia eksternal",
+        "d. Kecukupan sumber daya",
+        "e. Efektivitas tindakan",
+        "f. Peluang perbaikan",
+        "Keputusan dan tindakan tinjauan ini",
+        "Kadar air melebihi batas",
+    ):
+        assert heading in text, heading
+
+    html = renderer("html")(m, "en").decode()
+    assert html.count('class="chart" role="img"') == 4
+    svg = html[html.index("<svg") : html.rindex("</svg>")]
+    assert " style=" not in svg and "<style" not in svg and "<script" not in html
+    assert "Management review" in html and "Lab failures by parameter" in html
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def test_cli_writes_the_review_and_refuses_bad_input(history, tmp_path) -> None:
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from snicert.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "review.xlsx"
+    args = ["report", "management-review", "--from", "2026-03-02", "--to", "2026-03-31"]
+    r = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    assert load_workbook(out).sheetnames[0] == "Tinjauan manajemen"
+    r = runner.invoke(app, [*args, "--format", "docx", "--output", str(out)])
+    assert r.exit_code == 2
+    bad = ["report", "management-review", "--from", "2026-02-30", "--to", "2026-03-31"]
+    r = runner.invoke(app, [*bad, "--output", str(tmp_path / "x.pdf")])
+    assert r.exit_code == 2 and "--from" in r.output and "YYYY-MM-DD" in r.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+# --- page and API -----------------------------------------------------------------------
+
+
+def test_only_officials_reach_the_review_page_and_api(history) -> None:
+    from snicert.web.app import create_app
+    from tests.test_web_staff import email, sign_in
+
+    web = create_app()
+    query = "from=2026-03-02&to=2026-03-31"
+    official = sign_in(web, email("reviewer"))
+    page = official.get(f"/management-review?{query}")
+    assert page.status_code == 200
+    assert 'class="chart" role="img"' in page.text and "Tinjauan manajemen" in page.text
+    assert 'data-product="abon" data-state="document_review"' in page.text
+    body = official.api("GET", f"/api/v1/reports/management-review?{query}").json()
+    assert body["period"] == {"start": "2026-03-02", "end": "2026-03-31"}
+    assert body["previous"] == {"start": "2026-01-31", "end": "2026-03-01"}
+    flow = {r["product"]: r for r in body["flow"]}
+    assert flow["abon"]["started"] == {"now": 2, "before": 1}
+    pdf = official.api("GET", f"/api/v1/reports/management-review?{query}&format=pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    for bad, field in (
+        ("from=2026-02-30&to=2026-03-31", "from"),
+        ("from=2026-03-31&to=2026-03-01", "to"),
+        (f"{query}&format=docx", "format"),
+    ):
+        r = official.api("GET", f"/api/v1/reports/management-review?{bad}")
+        assert (r.status_code, r.json()["field"]) == (422, field), bad
+    assert official.get("/management-review?from=2026-03-31&to=2026-03-01").status_code == 422
+    assert "/api/v1/reports/management-review" in official.get("/openapi.json").json()["paths"]
+    for who in ("analyst", "applicant0", "sampler"):
+        b = sign_in(web, email(who))
+        assert b.get(f"/management-review?{query}").status_code == 403
+        assert b.get(f"/management-review/file.pdf?{query}").status_code == 403
+        assert b.api("GET", f"/api/v1/reports/management-review?{query}").status_code == 403
+    anonymous = sign_in(web, None)
+    assert anonymous.get(f"/management-review?{query}").headers["location"] == "/login"
+    assert anonymous.api("GET", f"/api/v1/reports/management-review?{query}").status_code == 401
+
+
+def test_actions_through_the_page_and_the_api(history) -> None:
+    from snicert.web.app import create_app
+    from tests.test_web_staff import email, sign_in
+
+    web = create_app()
+    official = sign_in(web, email("reviewer"))
+    form = {"from": "2026-03-02", "to": "2026-03-31", "kind": "action", "text": "Tambah PPC"}
+    r = official.post("/management-review/actions", {**form, "owner": "", "due_on": ""})
+    assert r.status_code == 422 and 'aria-invalid="true"' in r.text
+    r = official.post(
+        "/management-review/actions", {**form, "owner": "Ketua", "due_on": "2026-05-01"}
+    )
+    assert r.status_code == 303
+    page = official.get("/management-review?from=2026-03-02&to=2026-03-31").text
+    action_id = int(page.split('data-action="')[1].split('"')[0])
+    r = official.post(
+        f"/management-review/actions/{action_id}/complete",
+        {"from": "2026-03-02", "to": "2026-03-31", "note": "Sudah direkrut"},
+    )
+    assert r.status_code == 303
+    april = official.api(
+        "GET", "/api/v1/reports/management-review?from=2026-04-01&to=2026-04-02"
+    ).json()
+    assert [(a["text"], a["status"]) for a in april["actions"]["earlier"]] == [
+        ("Tambah PPC", "done")
+    ]
+    created = official.api(
+        "POST",
+        "/api/v1/reports/management-review/actions",
+        json={"from": "2026-04-01", "to": "2026-04-02", "kind": "decision", "text": "Lanjut"},
+    )
+    assert created.status_code == 201 and created.json()["status"] == "decided"
+    r = official.api(
+        "POST", f"/api/v1/reports/management-review/actions/{action_id}/reopen", json={"note": ""}
+    )
+    assert (r.status_code, r.json()["field"]) == (422, "outcome")

@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import account, admin, applicant, lab, official, sampling
+from snicert.web.routes import account, admin, applicant, lab, official, review, sampling
 
 ROUTERS: list[APIRouter] = [
     applicant.router,
     sampling.router,
     lab.router,
     official.router,
+    review.router,
     admin.router,
     account.router,
 ]
