@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import threading
 import time
@@ -17,13 +18,15 @@ from collections.abc import Iterator
 import pytest
 import starlette.formparsers
 import uvicorn
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from snicert import config, synthetic
 from snicert.db import engine as db
-from snicert.db.models import AuditEvent, Document
+from snicert.db.models import Application, AuditEvent, Document, User
 from snicert.services import sessions
 from snicert.web.app import create_app
+from snicert.web.auth import COOKIE
 from snicert.web.bodies import FORM_LIMIT
 from snicert.web.routes.applicant import upload_limit
 from tests.world import World
@@ -72,6 +75,7 @@ def call(
     raw = {"content-type": f"multipart/form-data; boundary={BOUNDARY}", **(headers or {})}
     if length is not None:
         raw["content-length"] = str(length)
+    path, _, query = path.partition("?")
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -81,7 +85,7 @@ def call(
         "path": path,
         "raw_path": path.encode(),
         "root_path": "",
-        "query_string": b"",
+        "query_string": query.encode(),
         "server": ("127.0.0.1", 8000),
         "client": ("127.0.0.1", 5555),
         "headers": [(k.encode(), v.encode()) for k, v in raw.items()],
@@ -129,6 +133,21 @@ def draft(home) -> tuple[int, str]:
     return app_id, token
 
 
+def _session_cookie(app_id: int) -> str:
+    """Sign the application's owner in through the login form; the session cookie."""
+    with db.reading() as s:
+        email = s.get(User, s.get(Application, app_id).created_by).email
+    browser = TestClient(create_app())
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)[1]
+    r = browser.post(
+        "/login",
+        data={"email": email, "password": "rahasia-123", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return browser.cookies[COOKIE]
+
+
 def _counts() -> tuple[int, int, int]:
     with db.reading() as s:
         docs = s.scalar(select(func.count()).select_from(Document))
@@ -158,8 +177,10 @@ def test_an_anonymous_60mb_upload_is_refused_unread(draft, spooled, path, declar
         _upload_body(SIXTY_MB),
         length=SIXTY_MB + 400 if declared else None,
     )
-    if declared:  # too large whoever sends it
-        assert r.status == 413 and "terlalu besar" in json.loads(r.body)["detail"]
+    if declared:  # too large whoever sends it: JSON for the API, a page for people
+        assert r.status == 413 and "terlalu besar" in r.body.decode()
+        page = not path.startswith("/api/")
+        assert r.headers["content-type"].startswith("text/html" if page else "application/json")
     elif path.startswith("/api/"):
         assert r.status == 401
     else:  # a page: to the sign-in form, as every page does for someone signed out
@@ -172,6 +193,7 @@ def test_an_anonymous_60mb_upload_is_refused_unread(draft, spooled, path, declar
 
 def test_a_signed_in_upload_larger_than_any_document_is_cut_off(draft, spooled) -> None:
     app_id, token = draft
+    cookie = _session_cookie(app_id)  # signing in is audited: before counting
     before = _counts()
     auth = {"authorization": f"Bearer {token}"}
     path = f"/api/v1/applications/{app_id}/documents"
@@ -181,8 +203,20 @@ def test_a_signed_in_upload_larger_than_any_document_is_cut_off(draft, spooled) 
     assert r.status == 413 and r.read == 0 and spooled == []
     # Streamed without a length: reading stops at the limit, and the spooled file is closed.
     r = call(create_app(), "POST", path, _upload_body(SIXTY_MB), headers=auth)
-    assert r.status == 413
+    assert r.status == 413 and "terlalu besar" in json.loads(r.body)["detail"]
     assert upload_limit() < r.read <= upload_limit() + CHUNK
+    assert spooled and all(f.closed for f in spooled)
+    # The same from the upload form: a page that says the limit, in the person's language.
+    spooled.clear()
+    r = call(
+        create_app(),
+        "POST",
+        f"/applications/{app_id}/documents?lang=en",
+        _upload_body(SIXTY_MB),
+        headers={"cookie": f"{COOKIE}={cookie}"},
+    )
+    assert r.status == 413 and r.headers["content-type"].startswith("text/html")
+    assert "over 10 MB" in r.body.decode(), r.body
     assert spooled and all(f.closed for f in spooled)
     assert _counts() == before
 

@@ -40,7 +40,7 @@ from snicert.web.auth import (
     set_session_cookie,
     sign_in,
 )
-from snicert.web.bodies import FORM_LIMIT, BodyLimits
+from snicert.web.bodies import FORM_LIMIT, BodyLimits, BodyTooLarge, too_large
 from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import form_page, page, too_many_page
@@ -64,6 +64,7 @@ def create_app() -> FastAPI:
         anonymous=frozenset({"/login", "/register"}),
     )
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(BodyTooLarge, too_large)
     app.add_exception_handler(Exception, server_error)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -18,11 +18,12 @@ import anyio
 from fastapi import HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from snicert.web.auth import ACTOR_KEY, actor
 from snicert.web.i18n import TEXT, lang_of
+from snicert.web.pages import page
 
 FORM_LIMIT = 2**20  # forms and JSON: far more than any field allows
 BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})  # their bodies are never read
@@ -30,8 +31,21 @@ BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})  # their bodies are never read
 
 class BodyTooLarge(HTTPException):
     def __init__(self, scope: Scope, limit: int):
+        self.limit_mb = round(limit / 2**20)
         lang = lang_of(Request(scope))
-        super().__init__(413, f"{TEXT['body_too_large'][lang]} (max. {limit / 2**20:.0f} MB)")
+        super().__init__(413, f"{TEXT['body_too_large'][lang]} (max. {self.limit_mb} MB)")
+
+
+def too_large(request: Request, exc: BodyTooLarge) -> Response:
+    """The 413 answer: JSON for the API, a page saying what to do for people. Also the
+    app's handler, for a body found too large while a route was reading it."""
+    if request.url.path.startswith("/api/"):
+        response: Response = JSONResponse({"detail": exc.detail}, status_code=413)
+    else:
+        response = page(request, "too_large.html.j2", status_code=413, limit_mb=exc.limit_mb)
+    # The unread rest of the body cannot be skipped over: this connection ends here.
+    response.headers["Connection"] = "close"
+    return response
 
 
 class BodyLimits:
@@ -53,14 +67,11 @@ class BodyLimits:
             return
         limit = self.large if self.large_paths.fullmatch(scope["path"]) else self.default
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            await _answer(
-                scope,
-                send,
-                BodyTooLarge(scope, limit)
-                if length.isdigit()
-                else HTTPException(400, "invalid Content-Length"),
-            )
+        if length is not None and not length.isdigit():
+            await _answer(scope, send, HTTPException(400, "invalid Content-Length"))
+            return
+        if length is not None and int(length) > limit:
+            await too_large(Request(scope), BodyTooLarge(scope, limit))(scope, _no_receive, send)
             return
         if scope["path"] not in self.anonymous:
             try:  # database work: in a worker thread, off the event loop
@@ -88,8 +99,8 @@ class BodyLimits:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    # Raised inside the app, which answers it as any HTTPException; the
-                    # form parser closes the files it had begun.
+                    # Raised inside the app, whose handler is too_large; the form parser
+                    # closes the files it had begun.
                     raise BodyTooLarge(scope, limit)
             return message
 
@@ -103,7 +114,7 @@ class BodyLimits:
         except BodyTooLarge as exc:
             if started:
                 raise
-            await _answer(scope, send, exc)
+            await too_large(Request(scope), exc)(scope, _no_receive, send)
 
 
 async def _answer(scope: Scope, send: Send, exc: HTTPException) -> None:

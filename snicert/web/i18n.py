@@ -502,6 +502,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The PDF carries embedded files; send the document alone.",
     },
     "body_too_large": {"id": "Kiriman terlalu besar.", "en": "The request is too large."},
+    "body_too_large_help": {
+        "id": "Berkas yang dikirim lebih dari {mb} MB. Perkecil berkasnya lalu unggah lagi.",
+        "en": "The file sent is over {mb} MB. Make it smaller and upload it again.",
+    },
 }
 
 
