@@ -39,6 +39,7 @@ def reference_seconds() -> float:
 
 def main(sizes: list[int]) -> None:
     print(f"reference loop before: {reference_seconds():.3f} s")
+    demo.use_demo_identity()  # issuance needs the LSPro identity settings
     bootstrap.init()
     player = demo.Player(demo.Cast(), random.Random(1), nib_offset=0)
     player.play(demo.Plan("abon", 99_000))  # warm-up: starts the Prefect server

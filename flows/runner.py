@@ -15,10 +15,10 @@ from prefect.schedules import Cron
 import flows  # noqa: F401  (configures Prefect before it is imported)
 from flows.certification import certification
 from flows.surveillance import sweep
+from snicert.health import SWEEP_DEPLOYMENT
 
 SWEEP_CRON = "0 6 * * *"  # every morning, Kupang time
 SWEEP_TZ = "Asia/Makassar"
-SWEEP_DEPLOYMENT = "surveillance/surveillance"  # flow name / deployment name
 
 
 class StoppableRunner(Runner):
@@ -37,7 +37,7 @@ def main() -> None:
     runner = StoppableRunner(pause_on_shutdown=False)
     runner.add_deployment(certification.to_deployment(name="certification"))
     runner.add_deployment(
-        sweep.to_deployment(name="surveillance", schedule=Cron(SWEEP_CRON, timezone=SWEEP_TZ))
+        sweep.to_deployment(name=SWEEP_DEPLOYMENT, schedule=Cron(SWEEP_CRON, timezone=SWEEP_TZ))
     )
     # SIGINT must raise KeyboardInterrupt even if the parent ignored it (a shell's
     # background job does): asyncio.run only handles it then.

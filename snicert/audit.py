@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Row, select
 from sqlalchemy import event as sa_event
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import checkpoints, clock, signals
@@ -92,6 +92,17 @@ def record(
     return event
 
 
+def adopt_unsigned_head(s: Session) -> bool:
+    """A chain written before its head was signed (a home upgraded by `snicert init`):
+    sign its head as found, once, at this transaction's commit. Checkpoints vouch for the
+    chain from here on; `verify` still checks every row before."""
+    row = s.get(AuditHead, 1, with_for_update=True)
+    if row is None or row.signature or not row.seq or _HEAD in s.info:
+        return False
+    s.info[_HEAD] = _Head(row, row.seq, row.hash)  # _store_head signs it at the commit
+    return True
+
+
 @dataclass
 class _Head:
     """The chain's head as this transaction advances it. The row (locked since the first
@@ -125,18 +136,18 @@ def _forget_head(s: Session) -> None:
     s.info.pop(_CHECKPOINT, None)
 
 
-def status_set_by(e: AuditEvent | Row) -> str | None:
+def status_set_by(entity: str, action: str, data: str) -> str | None:
     """The state an application event, or the status a certificate event, leaves its
     entity in; None for an event that changes neither."""
-    if e.entity not in ("application", "certificate"):
+    if entity not in ("application", "certificate"):
         return None
-    if e.action == "application.created":
+    if action == "application.created":
         return "draft"
-    if e.action == "certificate.issued":
+    if action == "certificate.issued":
         return "active"
-    if '"to":' not in e.data:  # cheap: most events carry no transition
+    if '"to":' not in data:  # cheap: most events carry no transition
         return None
-    return json.loads(e.data).get("to")
+    return json.loads(data).get("to")
 
 
 @dataclass

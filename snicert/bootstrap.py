@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from snicert import audit
 from snicert.catalog import Catalog, default_catalog
 from snicert.certs import ensure_keypair
-from snicert.certs.keys import PRIVATE_FILE, key_dir
+from snicert.certs.keys import AUDIT, PRIVATE_FILE, key_dir
 from snicert.db import engine as db
 from snicert.db.migrate import upgrade
 from snicert.db.models import User, UserRole
@@ -30,8 +31,10 @@ def init(catalog: Catalog | None = None) -> InitReport:
     catalog = catalog or default_catalog()
     key_created = not (key_dir() / PRIVATE_FILE).exists()
     ensure_keypair()  # the certificate signing key, under SNICERT_HOME/keys
+    ensure_keypair(purpose=AUDIT)  # the audit checkpoints' key, under SNICERT_HOME/keys/audit
     before, after = upgrade(db.engine())
     with db.transaction() as s:
+        audit.adopt_unsigned_head(s)
         system = accounts.system_user(s)
         loaded = checklists.sync(s, system, catalog)
     return InitReport(

@@ -315,7 +315,7 @@ def users_list(
 
 @users_app.command("disable")
 def users_disable(email: str) -> None:
-    """Deactivate an account: its sessions and API tokens stop working at once."""
+    """Deactivate an account: its sessions end and its API tokens are revoked."""
     _set_active(email, False)
 
 

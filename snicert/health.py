@@ -21,7 +21,8 @@ from sqlalchemy import text
 from snicert.db import engine as db
 
 TIMEOUT = 2.0  # seconds per request to Prefect
-SWEEP_FLOW, SWEEP_DEPLOYMENT = "surveillance", "surveillance"  # flows/runner.py, prefect.yaml
+# the sweep's flow (flows/surveillance.py) and deployment (flows/runner.py, prefect.yaml)
+SWEEP_FLOW, SWEEP_DEPLOYMENT = "surveillance", "surveillance"
 
 
 def report() -> tuple[bool, dict[str, Any]]:

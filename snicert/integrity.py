@@ -46,7 +46,7 @@ def check() -> IntegrityReport:
     def visit(e: AuditEvent) -> None:
         if e.seq in wanted:
             hashes[e.seq] = e.hash
-        status = audit.status_set_by(e)
+        status = audit.status_set_by(e.entity, e.action, e.data)
         if status is not None and e.entity_id is not None:
             last_status[(e.entity, e.entity_id)] = (e.seq, status)
 

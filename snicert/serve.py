@@ -18,6 +18,7 @@ import fcntl
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,7 +32,9 @@ from urllib.parse import urlsplit
 from snicert import bootstrap, config, prefect_server, settings
 
 ROOT = Path(__file__).resolve().parents[1]
-STOP_WITHIN = 8.0  # seconds the children get to stop before they are killed
+# seconds the children get to stop before they are killed; with the web app's grace
+# (snicert.web.server.GRACE) serve stops within 10 s
+STOP_WITHIN = 7.0
 log = logging.getLogger(__name__)
 
 
@@ -165,6 +168,14 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
     except settings.SettingsError as exc:
         raise ServeError(str(exc)) from None
     with home_lock(home):
+        # before anything starts: a Prefect server already on that port would answer
+        # the health check in place of the one started here
+        wanted = {"--port": (host, port)}
+        if not external:
+            wanted["--prefect-port"] = ("127.0.0.1", prefect_port)
+        for option, (where, which) in wanted.items():
+            if not _port_free(where, which):
+                raise ServeError(f"{where}:{which} is in use: choose another {option}")
         try:
             bootstrap.init()
             if external:
@@ -207,6 +218,16 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             say("shutting down")
             services.stop()
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _logged(say: Callable[[str], None]) -> Callable[[str], None]:

@@ -321,3 +321,18 @@ def test_public_url_that_does_not_reach_this_web_app_is_named() -> None:
     )
     problem = public_url_problem(f"http://127.0.0.1:{port}", "127.0.0.1", port)
     assert "does not reach this web app" in problem and "refused" in problem
+
+
+def test_a_port_in_use_is_refused_before_anything_starts(home: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = subprocess.run(
+            [sys.executable, "-m", "snicert", "serve", "--port", str(_free_port()),
+             "--prefect-port", str(port)],
+            cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert refused.returncode == 1
+    assert f"127.0.0.1:{port} is in use: choose another --prefect-port" in refused.stderr
+    assert not (home / "logs" / "prefect-server.log").exists()  # nothing was started

@@ -167,6 +167,10 @@ def test_holder_name_changed(world: World) -> None:
     page = client.get(f"/verify/{cert.number}").text
     assert "TIDAK DAPAT DIPERCAYA" in page and "UMKM Palsu" not in page
     assert "BERLAKU" not in page
+    items = client.get("/api/v1/directory").json()["items"]
+    assert [i["status"] for i in items] == ["untrustworthy"] and "UMKM Palsu" not in str(items)
+    page = client.get("/directory").text
+    assert "TIDAK DAPAT DIPERCAYA" in page and "UMKM Palsu" not in page
 
 
 def test_credential_changed_with_the_row(world: World) -> None:
@@ -329,3 +333,33 @@ def test_output_left_pending_after_the_commit_is_placed_on_first_read(home: Path
     path = home / out.path
     path.rename(home / outputs.PENDING / f"{out.sha256}.abc123")
     assert outputs.absolute(out) == path and path.exists()
+
+
+def test_home_upgraded_from_before_tamper_evidence(world: World) -> None:
+    """A home from before migration 0008: it takes each certificate's credential from its
+    signed JSON file, and `snicert init` signs the chain's head as found; the home then
+    verifies clean. (Run on the rows directly: later migrations do not all go down with
+    data on SQLite.)"""
+    import importlib
+
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    from snicert import bootstrap
+    from snicert.checkpoints import path as checkpoint_file
+
+    migration = importlib.import_module("snicert.migrations.versions.0008_tamper_evidence")
+    with db.engine().begin() as conn:  # as the rows were before 0008
+        conn.execute(update(Certificate).values(credential=None))
+        conn.execute(update(AuditHead).values(signature=None))
+    checkpoint_file().unlink()
+    code, out = audit_verify()
+    assert code == 1 and "no signed credential is stored with it" in out, out
+    with db.engine().begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        migration._backfill_credentials()
+    assert _cert().credential["proof"]["proofValue"]
+    code, out = audit_verify()
+    assert code == 1 and "carries no signature" in out and "no checkpoints outside" in out
+    bootstrap.init()
+    code, out = audit_verify()
+    assert code == 0, out

@@ -325,3 +325,13 @@ def test_a_known_device_signs_in_through_an_attack_from_many_addresses(client) -
         assert (
             sessions._known_device(s, owner.cookies.get("snicert_device"), reviewer.email) is None
         )
+
+
+def test_a_success_clears_its_address_and_account_count(client: TestClient) -> None:
+    """Typos before the right password do not add up over the day: a success from an
+    address starts that address's count for the account again."""
+    World().setup_staff()
+    for _ in range(3):
+        for _ in range(sessions.PER_PAIR.attempts - 1):
+            assert _login(client, WRONG).status_code == 401
+        assert _login(client, REVIEWER).status_code == 303

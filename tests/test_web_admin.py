@@ -143,6 +143,7 @@ def test_deactivate_reactivate_and_reset(world: World, web: FastAPI) -> None:
     official = sign_in(web, email("reviewer"))
     analyst = sign_in(web, email("analyst"))
     ids = world.users
+    token = bearer(world, "analyst")
     assert analyst.get("/lab").status_code == 200
     r = official.post(f"/admin/users/{ids['analyst']}/disable")
     assert (r.status_code, r.headers["location"]) == (303, "/admin/users")
@@ -150,7 +151,11 @@ def test_deactivate_reactivate_and_reset(world: World, web: FastAPI) -> None:
     assert analyst.get("/lab").headers["location"] == "/login"  # the session stopped
     assert login(web, email("analyst"), PASSWORD)[1] == 401
     assert official.post(f"/admin/users/{ids['analyst']}/enable").status_code == 303
-    assert login(web, email("analyst"), PASSWORD)[1] == 303
+    # reactivated: signs in again, but the old session and API token stay ended
+    assert analyst.get("/lab").headers["location"] == "/login"
+    assert TestClient(web).get("/api/v1/me", headers=token).status_code == 401
+    analyst = sign_in(web, email("analyst"))
+    token = bearer(world, "analyst")
     assert actors("user.disabled") == actors("user.enabled") == ["reviewer@lspro.example"]
     # oneself: refused with a page saying why
     r = official.post(f"/admin/users/{ids['reviewer']}/disable")
@@ -160,6 +165,7 @@ def test_deactivate_reactivate_and_reset(world: World, web: FastAPI) -> None:
     assert r.status_code == 200 and 'data-handed="analyst@lspro.example"' in r.text
     code = handed_code(r.text)
     assert analyst.get("/lab").headers["location"] == "/login"
+    assert TestClient(web).get("/api/v1/me", headers=token).status_code == 401
     assert login(web, email("analyst"), PASSWORD)[1] == 401
     first_sign_in(web, email("analyst"), code, "Analis-Baru-22")
     # the last active official cannot be deactivated (here from the CLI)
@@ -246,7 +252,11 @@ def test_checklist_versions_page_shows_changes_and_approves(
     assert "requirement.max: 7 → 6" in changed
     assert 'data-id="protein"' not in v2  # unchanged parameters are not listed
     with db.reading() as s:
-        v2_id = s.scalar(select(ChecklistVersion.id).where(ChecklistVersion.version == 2))
+        v2_id = s.scalar(
+            select(ChecklistVersion.id).where(
+                ChecklistVersion.product == "abon", ChecklistVersion.version == 2
+            )
+        )
     r = official.post(f"/admin/checklists/{v2_id}/approve")
     assert (r.status_code, r.headers["location"]) == (303, "/admin/checklists")
     page = official.get("/admin/checklists?lang=en").text

@@ -243,8 +243,11 @@ def staff(s: Session) -> list[User]:
 
 
 def set_active(s: Session, actor: Manager, email: str, active: bool) -> User:
-    """Deactivate (sessions and API tokens stop working at once) or reactivate an account.
-    Refused: deactivating oneself, or the last active official."""
+    """Deactivate (its sessions end and its API tokens are revoked, so reactivating brings
+    none back) or reactivate an account. Refused: deactivating oneself, or the last active
+    official."""
+    from snicert.services.sessions import sign_out_everywhere  # it imports this module
+
     _may_manage(actor)
     user = account(s, email)
     if user.active == active:
@@ -258,7 +261,10 @@ def set_active(s: Session, actor: Manager, email: str, active: bool) -> User:
                 "another official first"
             )
     user.active = active
-    audit.record(s, actor, "user.enabled" if active else "user.disabled", "user", user.id)
+    if active:
+        audit.record(s, actor, "user.enabled", "user", user.id)
+    else:
+        sign_out_everywhere(s, actor, user, reason="disabled")  # audited as user.disabled
     return user
 
 

@@ -162,7 +162,8 @@ def current(s: Session, product: str) -> ChecklistVersion:
     )
     if row is None:
         raise Conflict(
-            f"no approved checklist for product {product}: an official must approve "
-            "one (snicert checklists approve) before applications can be submitted"
+            f"no approved checklist for product {product}: an official must approve one "
+            "(/admin/checklists, or snicert checklists approve) before applications can be "
+            "submitted"
         )
     return row

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,8 +95,26 @@ def trust_problem(row: Certificate | Row, last_status: str | None) -> str | None
     return why
 
 
-# Only the columns the view needs, as a Core row: no ORM object (the verification API is
-# the hottest read; see db.read_connection).
+def _last_event(column: Any) -> Any:
+    """The certificate's last audit event's `column`. Every certificate event sets its
+    status (issued, suspended, reinstated, withdrawn, expired); application_id narrows
+    the search to the case's few events by its index."""
+    return (
+        select(column)
+        .where(
+            AuditEvent.application_id == Certificate.application_id,
+            AuditEvent.entity == "certificate",
+            AuditEvent.entity_id == Certificate.id,
+        )
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+        .correlate(Certificate)
+        .scalar_subquery()
+    )
+
+
+# Only the columns the view and its checks need, as one Core row: no ORM object and one
+# round trip (the verification API is the hottest read; see db.read_connection).
 _BY_NUMBER = select(
     Certificate.id,
     Certificate.application_id,
@@ -107,19 +126,9 @@ _BY_NUMBER = select(
     Certificate.key_id,
     Certificate.data,
     Certificate.credential,
+    _last_event(AuditEvent.action).label("last_action"),
+    _last_event(AuditEvent.data).label("last_data"),
 ).where(Certificate.number == bindparam("number"))
-# Every certificate event sets its status (issued, suspended, reinstated, withdrawn,
-# expired); application_id narrows the search to the case's few events by its index.
-_LAST_EVENT = (
-    select(AuditEvent.entity, AuditEvent.action, AuditEvent.data)
-    .where(
-        AuditEvent.application_id == bindparam("app_id"),
-        AuditEvent.entity == "certificate",
-        AuditEvent.entity_id == bindparam("cert_id"),
-    )
-    .order_by(AuditEvent.seq.desc())
-    .limit(1)
-)
 
 
 # The verification API (the QR code's target) is the busiest read. Its answers are kept
@@ -155,12 +164,11 @@ def lookup_certificate(number: str) -> dict[str, Any] | None:
         return None  # no certificate number is that (PostgreSQL would refuse a NUL)
     with db.read_connection() as conn:
         row = conn.execute(_BY_NUMBER, {"number": key}).one_or_none()
-        if row is None:
-            return None
-        event = conn.execute(
-            _LAST_EVENT, {"app_id": row.application_id, "cert_id": row.id}
-        ).one_or_none()
-    last_status = audit.status_set_by(event) if event is not None else None
+    if row is None:
+        return None
+    last_status = None
+    if row.last_action is not None:
+        last_status = audit.status_set_by("certificate", row.last_action, row.last_data)
     trusted = trust_problem(row, last_status) is None
     view = certificate_view(row) if trusted else untrustworthy_view(row.number)
     if len(_cache) >= CACHE_SIZE:
@@ -219,4 +227,29 @@ def directory(
         .limit(max(1, min(limit, 200)))
         .offset(max(0, offset))
     ).all()
-    return total, [certificate_view(c) for c in rows]
+    last = _last_statuses(s, rows)
+    return total, [
+        untrustworthy_view(c.number)
+        if trust_problem(c, last.get(c.id)) is not None
+        else certificate_view(c)
+        for c in rows
+    ]
+
+
+def _last_statuses(s: Session, certs: Sequence[Certificate]) -> dict[int, str | None]:
+    """The status each certificate's last audit event set, in one query for a page."""
+    if not certs:
+        return {}
+    events = s.execute(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.data)
+        .where(
+            AuditEvent.application_id.in_({c.application_id for c in certs}),
+            AuditEvent.entity == "certificate",
+            AuditEvent.entity_id.in_({c.id for c in certs}),
+        )
+        .order_by(AuditEvent.seq)
+    )
+    return {
+        entity_id: audit.status_set_by("certificate", action, data)
+        for entity_id, action, data in events
+    }

@@ -21,9 +21,9 @@ Budgets are counted in fixed windows in the database (one row per key and window
 by one atomic upsert: SQLite and PostgreSQL alike), so every web process shares them; across
 a window's end a key can get up to twice its budget in a short time, then waits a whole
 window. An IPv6 address counts as its /64 network (one subscriber's share). A successful
-sign-in gives its claims back and clears its address-and-account count, so only failures
-(and attempts still being checked) use the budgets. A refused attempt is not counted and
-checks no password. The owner of an account whose address is being refused
+sign-in gives its claims back and clears its address-and-account (or device) count, so
+only failures (and attempts still being checked) use the budgets. A refused attempt is not
+counted and checks no password. The owner of an account whose address is being refused
 signs in from another address (a phone's mobile data) at once.
 """
 
@@ -63,7 +63,7 @@ PER_ADDRESS = Limit("address", 100, timedelta(minutes=15))
 PER_DEVICE = Limit("device", 5, timedelta(minutes=15))
 DEVICE_DAYS = 365  # a known device is forgotten a year after it last signed in
 REGISTRATIONS = Limit("register", 20, timedelta(hours=1))  # per address; never given back
-_LONGEST = max(x.window for x in (PER_PAIR, PER_ACCOUNT, PER_ADDRESS, REGISTRATIONS))
+_LONGEST = max(x.window for x in (PER_PAIR, PER_ACCOUNT, PER_ADDRESS, PER_DEVICE, REGISTRATIONS))
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,8 @@ def _claim(s: Session, budgets: list[tuple[Limit, str]]) -> Claim:
 
 def _increment(s: Session, key: str, start: datetime) -> int:
     """Add one to the (key, window) count and return it, in one statement: concurrent
-    claims queue on the row (PostgreSQL) or the write lock (SQLite), never both read 4."""
+    claims queue on the row (PostgreSQL) or the write lock (SQLite), so no two attempts
+    ever see the same count."""
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(SignInAttempt).values(key=key, window_start=start, count=1)
@@ -162,7 +163,8 @@ def _increment(s: Session, key: str, start: datetime) -> int:
 
 def _give_back(s: Session, claim: Claim) -> None:
     for key, start in claim.rows:
-        if key.startswith(f"{PER_PAIR.name}:"):  # this address knows the password
+        if key.startswith((f"{PER_PAIR.name}:", f"{PER_DEVICE.name}:")):
+            # this address (or browser) knows the password: its typos start again
             s.execute(delete(SignInAttempt).where(SignInAttempt.key == key))
         else:
             s.execute(
