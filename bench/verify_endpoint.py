@@ -45,12 +45,14 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 
 
 def fill() -> list[str]:
-    from snicert import bootstrap
+    from snicert import audit, bootstrap
+    from snicert.certs import ensure_keypair, sign_certificate
     from snicert.db import engine as db
     from snicert.db.models import Business, Certificate, User
-    from snicert.services import accounts
+    from snicert.services import accounts, public
 
     bootstrap.init()
+    key = ensure_keypair()
     now = datetime.now(UTC)
     numbers = []
     with db.transaction() as s:
@@ -124,8 +126,25 @@ def fill() -> list[str]:
                     },
                 )
             )
+        # signed and recorded as issuance does: the lookup checks both (see Certificates)
+        for c in certs:
+            c.credential = sign_certificate(c.data, key)
+            c.key_id = key.kid
         s.add_all(certs)
+        s.flush()
+        for c in certs:
+            audit.record(
+                s,
+                system,
+                "certificate.issued",
+                "certificate",
+                c.id,
+                c.application_id,
+                number=c.number,
+            )
         assert s.query(User).count() >= 1
+    with db.reading():
+        assert public.lookup_certificate(numbers[0])["status"] == "active"
     return numbers
 
 

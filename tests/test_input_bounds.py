@@ -266,7 +266,7 @@ def test_registration_text_is_bounded(home, field: str, kwargs: dict[str, str]) 
         "business_name": "UD Ina",
         "nib": "1234567890123",
         "address": "Oebobo",
-        "phone": "0812",
+        "phone": "0812 3456 7890",
         **kwargs,
     }
     with pytest.raises(InvalidInput) as exc, db.transaction() as s:

@@ -190,10 +190,10 @@ def test_refusal_and_certification_invite_too(world: World) -> None:
 def test_the_migration_invites_cases_closed_before_it(world: World) -> None:
     app_id = closed_case(world)
     cfg = alembic_config()
-    for target in ("0010", "head"):
+    for target in ("0011", "head"):
         with db.engine().begin() as conn:
             cfg.attributes["connection"] = conn
-            (command.downgrade if target == "0010" else command.upgrade)(cfg, target)
+            (command.downgrade if target == "0011" else command.upgrade)(cfg, target)
     with db.transaction() as s:
         sv = skm.of_application(s, app_id)
         assert sv.state == "invited"

@@ -167,6 +167,10 @@ def test_holder_name_changed(world: World) -> None:
     page = client.get(f"/verify/{cert.number}").text
     assert "TIDAK DAPAT DIPERCAYA" in page and "UMKM Palsu" not in page
     assert "BERLAKU" not in page
+    items = client.get("/api/v1/directory").json()["items"]
+    assert [i["status"] for i in items] == ["untrustworthy"] and "UMKM Palsu" not in str(items)
+    page = client.get("/directory").text
+    assert "TIDAK DAPAT DIPERCAYA" in page and "UMKM Palsu" not in page
 
 
 def test_credential_changed_with_the_row(world: World) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -226,4 +227,29 @@ def directory(
         .limit(max(1, min(limit, 200)))
         .offset(max(0, offset))
     ).all()
-    return total, [certificate_view(c) for c in rows]
+    last = _last_statuses(s, rows)
+    return total, [
+        untrustworthy_view(c.number)
+        if trust_problem(c, last.get(c.id)) is not None
+        else certificate_view(c)
+        for c in rows
+    ]
+
+
+def _last_statuses(s: Session, certs: Sequence[Certificate]) -> dict[int, str | None]:
+    """The status each certificate's last audit event set, in one query for a page."""
+    if not certs:
+        return {}
+    events = s.execute(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.data)
+        .where(
+            AuditEvent.application_id.in_({c.application_id for c in certs}),
+            AuditEvent.entity == "certificate",
+            AuditEvent.entity_id.in_({c.id for c in certs}),
+        )
+        .order_by(AuditEvent.seq)
+    )
+    return {
+        entity_id: audit.status_set_by("certificate", action, data)
+        for entity_id, action, data in events
+    }

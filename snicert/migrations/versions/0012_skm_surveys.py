@@ -1,8 +1,8 @@
 """skm_surveys and skm_scores: the satisfaction survey (SKM) of closed applications; the
 applicants of cases closed before it existed are invited too
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29 14:20:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import snicert.db.models
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
