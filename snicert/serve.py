@@ -74,7 +74,9 @@ def _die_with_parent() -> None:
 
 
 _PR_SET_PDEATHSIG = 1
-_prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: the child only calls it
+# resolved here: the child only calls it. Linux only (elsewhere a killed serve's children
+# are left to the operator, as before)
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
 
 class Services:
@@ -97,7 +99,7 @@ class Services:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=_die_with_parent if _prctl else None,
             )
         self.procs.append((name, proc))
         self.say(f"started {name} (pid {proc.pid}, log {path})")

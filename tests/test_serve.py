@@ -336,3 +336,28 @@ def test_a_port_in_use_is_refused_before_anything_starts(home: Path) -> None:
     assert refused.returncode == 1
     assert f"127.0.0.1:{port} is in use: choose another --prefect-port" in refused.stderr
     assert not (home / "logs" / "prefect-server.log").exists()  # nothing was started
+
+
+def test_children_of_a_killed_serve_are_stopped_by_the_kernel(tmp_path: Path) -> None:
+    """serve SIGKILLed (or killed by the OOM killer) runs no cleanup: its children must not
+    live on holding their ports (Linux: PR_SET_PDEATHSIG)."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys, time\nfrom snicert.serve import Services\n"
+         "child = Services(lambda line: None).start('sleeper', [sys.executable, '-c', "
+         "'import time; time.sleep(120)'], dict(os.environ))\n"
+         "print(child.pid, flush=True); time.sleep(120)"],
+        cwd=ROOT, env={**os.environ, "SNICERT_HOME": str(tmp_path)}, stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    child = int(parent.stdout.readline())
+    try:
+        assert _alive(child)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
