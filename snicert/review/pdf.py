@@ -136,13 +136,17 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
 
     h("mr_c")
     h("mr_c1", 9.5)
-    sat = m["satisfaction"]
-    ikm = (
-        f"IKM {_v(sat['now'].get('ikm'))} ({_v(sat['before'].get('ikm'))})"
-        if sat
-        else _both("mr_not_recorded")
+    doc.para(_both("mr_satisfaction"), 8, "B", after=1)
+    table(
+        [(_both("product"), 40)],
+        [
+            ("respondents", t("mr_respondents"), ""),
+            ("ikm", "IKM", ""),
+            ("category", t("mr_category"), ""),
+        ],
+        m["satisfaction"],
+        lambda r: [r["name"] or _both("all_products")],
     )
-    doc.para(f"{_both('mr_satisfaction')}: {ikm}", after=1)
     doc.para(f"{_both('mr_complaints')}: {_both('mr_not_recorded')}", after=1)
     doc.para(f"{_both('mr_appeals')}: {_both('mr_not_recorded')}", after=3)
 

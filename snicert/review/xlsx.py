@@ -56,6 +56,9 @@ def render_xlsx(m: dict[str, Any], lang: str = "id") -> bytes:
         "tested": t("mr_tested"),
         "failed": t("mr_failed"),
         "actions": t("mr_actions_n"),
+        "respondents": t("mr_respondents"),
+        "ikm": "IKM",
+        "category": t("mr_category"),
     }
     wb = Workbook()
     info = wb.active

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock
+from snicert import audit, clock, phones
 from snicert.db.models import Business, User, UserRole
 from snicert.errors import (
     AlreadyRegistered,
@@ -336,7 +336,7 @@ def register_applicant(
     city = text.clean("city", city, Business.city, required="must not be empty")
     province = text.clean("province", province, Business.province, required="must not be empty")
     contact = text.clean("name", name, Business.contact_name, required="must not be empty")
-    phone = text.optional("phone", phone, Business.phone)
+    phone = phones.indonesian_mobile("phone", phone)  # WhatsApp notifications use it
     if s.scalar(select(exists().where(Business.nib == nib))):
         raise Conflict(f"a business with NIB {nib} is already registered")
     business = Business(

@@ -476,13 +476,36 @@ def actions_for(s: Session, p: Period) -> dict[str, list[dict[str, Any]]]:
 # --- everything, both periods ----------------------------------------------------------
 
 
-def _satisfaction(s: Session, now: Period, before: Period) -> dict[str, Any] | None:
-    """The SKM summary (snicert.services.skm) when it is installed; None: not recorded."""
-    try:
-        from snicert.services import skm  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return pair(skm.summary(s, now.start, now.end), skm.summary(s, before.start, before.end))
+def _satisfaction(
+    s: Session, now: Period, before: Period, products: dict[str, str], lang: str
+) -> list[dict[str, Any]]:
+    """The SKM's IKM (snicert.services.skm) over every product, then per product."""
+    from snicert.services import skm
+
+    a, b = skm.summary(s, now.start, now.end), skm.summary(s, before.start, before.end)
+
+    def row(name: str, x: Any, y: Any) -> dict[str, Any]:
+        label = "label" if lang == "id" else "label_en"
+        return {
+            "name": name,
+            "respondents": pair(x.respondents, y.respondents),
+            "ikm": pair(
+                float(x.ikm) if x.ikm is not None else None,
+                float(y.ikm) if y.ikm is not None else None,
+            ),
+            "category": pair(
+                f"{x.category} ({getattr(x, label)})" if x.category else None,
+                f"{y.category} ({getattr(y, label)})" if y.category else None,
+            ),
+        }
+
+    nobody = skm.figures({}, 0)
+    rows = [row("", a, b)]  # every product together
+    for code in a.by_product:
+        rows.append(
+            row(products.get(code, code), a.by_product[code], b.by_product.get(code, nobody))
+        )
+    return rows
 
 
 def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
@@ -728,7 +751,7 @@ def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
         "overdue": pair(_overdue(s, period), _overdue(s, before)),
         "workload": workload,
         "workload_by_role": [{"role": r, "actions": v} for r, v in sorted(by_role.items())],
-        "satisfaction": _satisfaction(s, period, before),
+        "satisfaction": _satisfaction(s, period, before, products, lang),
         "site_audits": None,  # not recorded by snicert yet
         "complaints": None,
         "appeals": None,

@@ -200,7 +200,7 @@ class ManagementReview(BaseModel):
     overdue: dict[str, Any]
     workload: list[dict[str, Any]]
     workload_by_role: list[dict[str, Any]]
-    satisfaction: dict[str, Any] | None
+    satisfaction: list[dict[str, Any]]
     site_audits: dict[str, Any] | None
     complaints: dict[str, Any] | None
     appeals: dict[str, Any] | None
