@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import account, admin, applicant, lab, official, sampling
+from snicert.web.routes import (
+    account,
+    admin,
+    applicant,
+    lab,
+    notifications,
+    official,
+    sampling,
+)
 
 ROUTERS: list[APIRouter] = [
     applicant.router,
@@ -11,4 +19,5 @@ ROUTERS: list[APIRouter] = [
     official.router,
     admin.router,
     account.router,
+    notifications.router,
 ]
