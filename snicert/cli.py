@@ -32,11 +32,11 @@ def check_data(
     dirs: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Folders or files to check (default: the repo's products/ and checklists/)"
+            help="Folders or files to check (default: the repo's products/, checklists/, surveys/)"
         ),
     ] = None,
 ) -> None:
-    """Validate product, checklist and unit files; exit 1 naming file, field and value."""
+    """Validate product, checklist, unit and survey files; exit 1 naming file, field, value."""
     try:
         cat = load_catalog(dirs or None)
     except DataError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
@@ -475,3 +476,32 @@ class NotificationPreference(Base):
     email: Mapped[bool] = mapped_column(Boolean, default=True)
     whatsapp: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
+
+
+class SkmSurvey(Base):
+    """The satisfaction survey (SKM) of one closed application: invited when the case
+    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py)."""
+
+    __tablename__ = "skm_surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # one survey, so one response, per application
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    product: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20))  # invited|answered (lifecycle.SURVEY_...)
+    invited_at: Mapped[datetime]
+    questionnaire_version: Mapped[int | None]
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    scores: Mapped[list[SkmScore]] = relationship(lazy="selectin", order_by="SkmScore.element")
+
+
+class SkmScore(Base):
+    """One element's score (1-4) in one answered survey."""
+
+    __tablename__ = "skm_scores"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 4", name="score_1_to_4"),)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("skm_surveys.id"), primary_key=True)
+    element: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[int]
