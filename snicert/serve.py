@@ -32,7 +32,9 @@ from urllib.parse import urlsplit
 from snicert import bootstrap, config, prefect_server, settings
 
 ROOT = Path(__file__).resolve().parents[1]
-STOP_WITHIN = 8.0  # seconds the children get to stop before they are killed
+# seconds the children get to stop before they are killed; with the web app's grace
+# (snicert.web.server.GRACE) serve stops within 10 s
+STOP_WITHIN = 7.0
 log = logging.getLogger(__name__)
 
 

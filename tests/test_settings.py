@@ -151,13 +151,13 @@ def test_the_issued_papers_name_the_lspro_the_signatory_and_the_lab(home) -> Non
     assert "LSPr-099-IDN" in cert_html and "Terakreditasi KAN" in cert_html
     vc = json.loads(outputs["json"].read_text())
     assert vc["issuer"]["name"] == ident["lspro_name"]
-    with db.transaction() as s:
-        html_out, _ = reports.render_test_report(s, s.get(Application, app_id))
-        text = (home / html_out.path).read_text()
-        evaluation_out = reports.render_evaluation(s, s.get(Application, app_id))
+    with db.transaction() as s:  # rendered files are moved into place after the commit
+        html_path = reports.render_test_report(s, s.get(Application, app_id))[0].path
+        evaluation_path = reports.render_evaluation(s, s.get(Application, app_id)).path
+    text = (home / html_path).read_text()
     assert ident["lab_name"] in text and "LP-099-IDN" in text
     assert "WITA" in text and "belum diatur" not in text
-    evaluation = (home / evaluation_out.path).read_text()
+    evaluation = (home / evaluation_path).read_text()
     assert ident["lspro_name"] in evaluation and "LSPr-099-IDN" in evaluation
     assert "UTC" not in evaluation
 

@@ -37,6 +37,15 @@ def application(s: Session, app_id: int, lock: bool = False) -> Application:
     return app
 
 
+def submitted_case(s: Session, app_id: int) -> Application:
+    """An application as staff see it: a draft is its owner's alone (not yet a case, and it
+    has no product or checklist snapshot), so staff get NotFound for it."""
+    app = application(s, app_id)
+    if app.state == "draft":
+        raise NotFound(f"application {app_id} not found (not submitted yet)")
+    return app
+
+
 def user_by_email(s: Session, email: str) -> User:
     user = s.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:

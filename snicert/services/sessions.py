@@ -63,7 +63,7 @@ PER_ADDRESS = Limit("address", 100, timedelta(minutes=15))
 PER_DEVICE = Limit("device", 5, timedelta(minutes=15))
 DEVICE_DAYS = 365  # a known device is forgotten a year after it last signed in
 REGISTRATIONS = Limit("register", 20, timedelta(hours=1))  # per address; never given back
-_LONGEST = max(x.window for x in (PER_PAIR, PER_ACCOUNT, PER_ADDRESS, REGISTRATIONS))
+_LONGEST = max(x.window for x in (PER_PAIR, PER_ACCOUNT, PER_ADDRESS, PER_DEVICE, REGISTRATIONS))
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,8 @@ def _claim(s: Session, budgets: list[tuple[Limit, str]]) -> Claim:
 
 def _increment(s: Session, key: str, start: datetime) -> int:
     """Add one to the (key, window) count and return it, in one statement: concurrent
-    claims queue on the row (PostgreSQL) or the write lock (SQLite), never both read 4."""
+    claims queue on the row (PostgreSQL) or the write lock (SQLite), so no two attempts
+    ever see the same count."""
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(SignInAttempt).values(key=key, window_start=start, count=1)

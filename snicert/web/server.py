@@ -10,6 +10,8 @@ import uvicorn
 
 from snicert.web.app import create_app
 
+GRACE = 2  # seconds
+
 
 def serve_web(
     host: str, port: int, ready: Callable[[], None], failed: Callable[[], str | None]
@@ -18,9 +20,17 @@ def serve_web(
     down, then re-raises the signal), or until `failed()` names a problem (a child process
     of serve died): then it returns. False when it could not listen (uvicorn logged why).
     log_config=None: uvicorn's records go through the process's logging (snicert.logs)."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host=host, port=port, log_level="warning", log_config=None)
+    config = uvicorn.Config(
+        create_app(),
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,
+        # requests still running at a stop get this long (then serve stops its children
+        # within serve.STOP_WITHIN: all of it within 10 s)
+        timeout_graceful_shutdown=GRACE,
     )
+    server = uvicorn.Server(config)
 
     def watch() -> None:
         while not (server.started or server.should_exit):

@@ -23,7 +23,7 @@ from snicert.judgment import possible_values, requirement_text
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
-from snicert.services.guards import application
+from snicert.services.guards import submitted_case
 from snicert.web.api import Id
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import page
@@ -339,7 +339,7 @@ def _application_page(
 ) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
-        app = application(s, app_id)
+        app = submitted_case(s, app_id)
         samples = lab.samples_of(s, app.id)
         custody = {x.id: lab.custody_log(s, x.id) for x in samples}
         people = {
@@ -514,7 +514,7 @@ def worklist_api(c: LabStaff) -> dict[str, Any]:
 def application_api(app_id: Id, c: LabStaff) -> dict[str, Any]:
     """An application's samples and every checklist parameter with its results so far."""
     with db.reading() as s:
-        app = application(s, app_id)
+        app = submitted_case(s, app_id)
         return {
             **app_summary(app),
             "samples": [_sample_json(x) for x in lab.samples_of(s, app.id)],
@@ -546,7 +546,7 @@ def receive_api(sample_id: Id, body: ReceiveIn, c: LabStaff) -> dict[str, Any]:
         )
         return {
             **_sample_json(sample),
-            "application": app_summary(application(s, sample.application_id)),
+            "application": app_summary(submitted_case(s, sample.application_id)),
         }
 
 

@@ -36,7 +36,7 @@ from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
 from snicert.services import applications, certificates, decisions
-from snicert.services.guards import application, get
+from snicert.services.guards import get, submitted_case
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of
@@ -252,7 +252,7 @@ def _review_page(
 ) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
-        app = application(s, app_id)
+        app = submitted_case(s, app_id)
         return page(
             request,
             "official_review.html.j2",
@@ -309,7 +309,7 @@ class ReviewIn(BaseModel):
 def review_get_api(app_id: Id, c: Official) -> dict[str, Any]:
     """The document items to review, the uploaded documents and earlier non-conformities."""
     with db.reading() as s:
-        app = application(s, app_id)
+        app = submitted_case(s, app_id)
         data = review_data(s, app)
         return {
             **app_summary(app),
@@ -387,7 +387,7 @@ def _evaluation_page(
 ) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
-        app = application(s, app_id)
+        app = submitted_case(s, app_id)
         evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
         return page(
             request,
@@ -414,7 +414,7 @@ def evaluation_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
 @router.get("/evaluation/{app_id}/report", include_in_schema=False)
 def evaluation_report(app_id: Id, c: Official) -> FileResponse:
     with db.reading() as s:
-        out = _report(s, application(s, app_id))
+        out = _report(s, submitted_case(s, app_id))
         if out is None:
             raise NotFound(f"the evaluation report of application {app_id} is not rendered yet")
         return FileResponse(
@@ -452,7 +452,7 @@ def evaluation_get_api(app_id: Id, c: Official) -> dict[str, Any]:
     """The evaluation basis (every document item and parameter with its verdict), the
     recorded evaluation if any and whether the report is rendered."""
     with db.reading() as s:
-        app = application(s, app_id)
+        app = submitted_case(s, app_id)
         ev = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
         report = _report(s, app)
         return {
@@ -468,7 +468,7 @@ def evaluation_api(app_id: Id, c: Official, body: EvaluationIn | None = None) ->
     """Record the evaluation (recommendation from the findings; optional summary)."""
     with db.transaction() as s:
         ev = decisions.evaluate(s, c.user(s), app_id, body.summary if body else None)
-        return {**_evaluation_json(ev), "application": app_summary(application(s, app_id))}
+        return {**_evaluation_json(ev), "application": app_summary(submitted_case(s, app_id))}
 
 
 # --- decision ---------------------------------------------------------------------------
@@ -484,7 +484,7 @@ def _decision_page(
 ) -> HTMLResponse:
     lang = lang_of(request)
     with db.reading() as s:
-        app = application(s, app_id)
+        app = submitted_case(s, app_id)
         evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
         decision = s.scalar(select(Decision).where(Decision.application_id == app.id))
         cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
@@ -544,7 +544,7 @@ def decision_api(app_id: Id, body: DecisionIn, c: Official) -> dict[str, Any]:
             "reason": d.reason,
             "decided_by": d.decided_by,
             "at": d.at,
-            "application": app_summary(application(s, app_id)),
+            "application": app_summary(submitted_case(s, app_id)),
         }
 
 
@@ -584,7 +584,7 @@ def _certificate_page(
 ) -> HTMLResponse:
     with db.reading() as s:
         cert = get(s, Certificate, cert_id, "certificate")
-        app = application(s, cert.application_id)
+        app = submitted_case(s, cert.application_id)
         actions = [
             a
             for a in lifecycle.allowed_actions(cert.status, CERTIFICATE_TRANSITIONS)
