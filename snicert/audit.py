@@ -36,20 +36,17 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+_HASHED = ("seq", "actor_id", "actor", "action", "entity", "entity_id", "application_id", "data")
+
+
 def _digest(prev_hash: str, e: AuditEvent) -> str:
-    record = canonical_json(
-        {
-            "seq": e.seq,
-            "at": e.at.isoformat(),
-            "actor_id": e.actor_id,
-            "actor": e.actor,
-            "action": e.action,
-            "entity": e.entity,
-            "entity_id": e.entity_id,
-            "application_id": e.application_id,
-            "data": e.data,
-        }
-    )
+    return row_hash(prev_hash, {**{k: getattr(e, k) for k in _HASHED}, "at": e.at})
+
+
+def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    """The hash of one audit row (its columns as a dict, `data` already canonical JSON)
+    after `prev_hash`; bulk writers (snicert/seed_history.py) chain their rows with it."""
+    record = canonical_json({**{k: row[k] for k in _HASHED}, "at": row["at"].isoformat()})
     return hashlib.sha256(f"{prev_hash}\n{record}".encode()).hexdigest()
 
 

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -50,28 +51,12 @@ def verify_url(number: str, base_url: str | None = None) -> str:
 
 # --- JCS (RFC 8785) -------------------------------------------------------------------
 
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-}
-
 
 def _string(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    # RFC 8785 §3.2.2.2 escapes exactly what json's C string encoder (ensure_ascii off)
+    # does: '"', '\\', \b \f \n \r \t by their short forms, other controls as lowercase
+    # \\u00xx (~20x faster than a character loop; a seeded history signs ~85,000 credentials).
+    return encode_basestring(s)
 
 
 def _number(v: int | float) -> str:

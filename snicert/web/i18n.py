@@ -501,6 +501,22 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "PDF berisi berkas lampiran di dalamnya; kirim dokumennya saja.",
         "en": "The PDF carries embedded files; send the document alone.",
     },
+    "phone_bad": {
+        "id": "Nomor HP tidak valid. Tulis nomor HP Indonesia, misalnya 0812 3456 7890.",
+        "en": "Not a valid number. Give an Indonesian mobile number, e.g. 0812 3456 7890.",
+    },
+    "phone_landline": {
+        "id": "Ini nomor telepon rumah/kantor. Tulis nomor HP (08...), bukan telepon rumah.",
+        "en": "This is a landline. Give a mobile number (08...).",
+    },
+    "phone_foreign": {
+        "id": "Nomor luar negeri tidak dapat dipakai. Tulis nomor HP Indonesia (+62 / 08...).",
+        "en": "Foreign numbers cannot be used. Give an Indonesian mobile number (+62 / 08...).",
+    },
+    "phone_needed": {
+        "id": "WhatsApp memerlukan nomor HP.",
+        "en": "WhatsApp needs a mobile number.",
+    },
     "body_too_large": {"id": "Kiriman terlalu besar.", "en": "The request is too large."},
     "body_too_large_help": {
         "id": "Berkas yang dikirim lebih dari {mb} MB. Perkecil berkasnya lalu unggah lagi.",
