@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import account, admin, applicant, lab, official, review, sampling
+from snicert.web.routes import (
+    account,
+    admin,
+    applicant,
+    lab,
+    notifications,
+    official,
+    review,
+    sampling,
+)
 
 ROUTERS: list[APIRouter] = [
     applicant.router,
@@ -12,4 +21,5 @@ ROUTERS: list[APIRouter] = [
     review.router,
     admin.router,
     account.router,
+    notifications.router,
 ]
