@@ -10,10 +10,11 @@ import signal
 from typing import Any
 
 from prefect.runner import Runner
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Interval
 
 import flows  # noqa: F401  (configures Prefect before it is imported)
 from flows.certification import certification
+from flows.notifications import notifications
 from flows.surveillance import sweep
 from snicert.health import SWEEP_DEPLOYMENT
 
@@ -39,6 +40,8 @@ def main() -> None:
     runner.add_deployment(
         sweep.to_deployment(name=SWEEP_DEPLOYMENT, schedule=Cron(SWEEP_CRON, timezone=SWEEP_TZ))
     )
+    # the outbox: every minute, and started after each commit that writes to it
+    runner.add_deployment(notifications.to_deployment(name="notifications", schedule=Interval(60)))
     # SIGINT must raise KeyboardInterrupt even if the parent ignored it (a shell's
     # background job does): asyncio.run only handles it then.
     signal.signal(signal.SIGINT, signal.default_int_handler)

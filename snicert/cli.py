@@ -32,11 +32,11 @@ def check_data(
     dirs: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Folders or files to check (default: the repo's products/ and checklists/)"
+            help="Folders or files to check (default: the repo's products/, checklists/, surveys/)"
         ),
     ] = None,
 ) -> None:
-    """Validate product, checklist and unit files; exit 1 naming file, field and value."""
+    """Validate product, checklist, unit and survey files; exit 1 naming file, field, value."""
     try:
         cat = load_catalog(dirs or None)
     except DataError as exc:
@@ -214,7 +214,7 @@ def settings_show(
     rows = [
         {
             "name": name,
-            "value": getattr(cfg, name),
+            "value": settings.masked(name, getattr(cfg, name)),
             "source": settings.source_of(name),
             "required": name in settings.IDENTITY,
         }
@@ -240,7 +240,7 @@ def settings_set(name: str, value: str) -> None:
         settings.write({name: value})
     except settings.SettingsError as exc:
         _fail(str(exc), 2)
-    typer.echo(f"{name} = {value}  [{settings.file_path()}]")
+    typer.echo(f"{name} = {settings.masked(name, value)}  [{settings.file_path()}]")
     if settings.env_name(name) in __import__("os").environ:
         typer.echo(f"note: {settings.env_name(name)} is set in the environment and wins")
 

@@ -43,6 +43,8 @@ class Transition:
     target: StrEnum
     roles: frozenset[Role]
     event: str  # what happened: audit action "<entity>.<event>", Prefect event "snicert.…"
+    # named checks the service runs before taking it (beyond state and role)
+    guards: tuple[str, ...] = ()
 
 
 def _t(
@@ -118,6 +120,25 @@ CERTIFICATE_TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
+class SurveyState(StrEnum):
+    """The satisfaction survey (SKM) of a closed application (snicert/services/skm.py)."""
+
+    INVITED = "invited"
+    ANSWERED = "answered"
+
+
+SURVEY_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "answer",
+        frozenset({SurveyState.INVITED}),
+        SurveyState.ANSWERED,
+        frozenset({R.APPLICANT}),
+        "answered",
+        guards=("applicant_of_the_case",),
+    ),
+)
+
+
 def allowed_actions(state: str, table: tuple[Transition, ...] = TRANSITIONS) -> list[str]:
     return sorted(t.action for t in table if state in t.sources)
 
@@ -165,4 +186,10 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
         app.id,
         **{"from": before, "to": t.target.value, **data},
     )
+    if t.target in FINAL:
+        # Every way a case closes invites its applicant to the satisfaction survey, in the
+        # same transaction (imported here: the survey service builds on this module).
+        from snicert.services import skm
+
+        skm.invite(s, app)
     return app

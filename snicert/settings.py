@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -35,6 +35,10 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 # for testing laboratories (ISO/IEC 17065 and 17025 schemes).
 LSPRO_ACCREDITATION = re.compile(r"^LSPr-\d{3}-IDN$")
 LAB_ACCREDITATION = re.compile(r"^LP-\d{3}-IDN$")
+MAIL_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+# Settings whose value holds a password: shown masked.
+SECRETS = frozenset({"smtp_url", "whatsapp_webhook_url"})
 _TOML: ContextVar[Path | None] = ContextVar("snicert_settings_file", default=None)
 
 
@@ -52,6 +56,11 @@ class Settings(BaseSettings):
     lab_accreditation: str = ""
     public_url: str = DEFAULT_PUBLIC_URL
     timezone: str = "Asia/Makassar"
+    # Notification channels: empty means the channel is off (nothing leaves the machine).
+    smtp_url: str = ""
+    mail_from_name: str = ""
+    mail_from_address: str = ""
+    whatsapp_webhook_url: str = ""
 
     @field_validator("lspro_accreditation")
     @classmethod
@@ -88,7 +97,54 @@ class Settings(BaseSettings):
             raise ValueError("not an IANA time zone (e.g. Asia/Makassar)") from None
         return v
 
-    @field_validator("lspro_name", "lspro_address", "signatory_name", "signatory_title", "lab_name")
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, v: str) -> str:
+        if not v:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("an SMTP server looks like smtp://user:password@host:587")
+        try:
+            parts.port  # noqa: B018 (raises on a port that is not a number)
+        except ValueError:
+            raise ValueError("the SMTP port must be a number") from None
+        return v
+
+    @field_validator("mail_from_address")
+    @classmethod
+    def _mail_from(cls, v: str) -> str:
+        if v and not MAIL_ADDRESS.match(v):
+            raise ValueError("an e-mail address such as sertifikasi@lspro.example")
+        return v
+
+    @field_validator("whatsapp_webhook_url")
+    @classmethod
+    def _webhook(cls, v: str) -> str:
+        if not v:
+            return v
+        parts = urlsplit(v)
+        loopback = parts.hostname in LOOPBACK
+        if not parts.hostname or not (
+            parts.scheme == "https" or (parts.scheme == "http" and loopback)
+        ):
+            raise ValueError("the WhatsApp webhook must be an https:// URL (http only on loopback)")
+        return v
+
+    @model_validator(mode="after")
+    def _sender(self) -> Settings:
+        if self.smtp_url and not self.mail_from_address:
+            raise ValueError("smtp_url needs mail_from_address (the sender of the e-mails)")
+        return self
+
+    @field_validator(
+        "lspro_name",
+        "lspro_address",
+        "signatory_name",
+        "signatory_title",
+        "lab_name",
+        "mail_from_name",
+    )
     @classmethod
     def _text(cls, v: str) -> str:
         if len(v) > 300 or any(ord(c) < 32 for c in v):
@@ -130,6 +186,10 @@ LABELS = {
     "lab_accreditation": "Nomor akreditasi KAN laboratorium (LP-NNN-IDN)",
     "public_url": "Alamat publik situs / public URL",
     "timezone": "Zona waktu / time zone",
+    "smtp_url": "Server email (smtp://user:pass@host:port)",
+    "mail_from_name": "Nama pengirim email / sender name",
+    "mail_from_address": "Alamat pengirim email / sender address",
+    "whatsapp_webhook_url": "Webhook WhatsApp (https://...)",
 }
 # What certificates and reports print; issuance is refused while any is empty.
 IDENTITY = (
@@ -214,10 +274,14 @@ def read_file(path: Path) -> dict[str, str]:
 def _describe(exc: ValidationError, source: dict[str, str]) -> str:
     lines = []
     for err in exc.errors():
-        name = str(err["loc"][0]) if err["loc"] else "?"
-        where = source.get(name, name)
         message = str(err["msg"]).removeprefix("Value error, ")
-        lines.append(f"setting {name} ({where}): {message} (value: {err.get('input')!r})")
+        if not err["loc"]:  # a rule across settings: its message names them
+            lines.append(f"settings: {message}")
+            continue
+        name = str(err["loc"][0])
+        where = source.get(name, name)
+        value = masked(name, str(err.get("input")))
+        lines.append(f"setting {name} ({where}): {message} (value: {value!r})")
     return "; ".join(lines)
 
 
@@ -244,6 +308,17 @@ def write(changes: dict[str, str], home: Path | None = None) -> Settings:
 def _toml_string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def masked(name: str, value: str) -> str:
+    """A setting as it may be printed: a URL's password replaced by ***."""
+    if name not in SECRETS or not value:
+        return value
+    parts = urlsplit(value)
+    if parts.password is None:
+        return value
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
 
 
 def local_time(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:

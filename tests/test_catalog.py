@@ -52,8 +52,8 @@ ABON_IDS = [*ABON_TABLE, "staphylococcus_aureus"]
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    """A private copy of the shipped products/ and checklists/ to corrupt."""
-    for folder in ("products", "checklists"):
+    """A private copy of the shipped products/, checklists/ and surveys/ to corrupt."""
+    for folder in ("products", "checklists", "surveys"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return tmp_path
 

@@ -4,6 +4,7 @@ is bounded and free of control characters the same way on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -266,7 +267,7 @@ def test_registration_text_is_bounded(home, field: str, kwargs: dict[str, str]) 
         "business_name": "UD Ina",
         "nib": "1234567890123",
         "address": "Oebobo",
-        "phone": "0812",
+        "phone": "0812 3456 7890",
         **kwargs,
     }
     with pytest.raises(InvalidInput) as exc, db.transaction() as s:
@@ -287,3 +288,33 @@ def test_staff_reasons_are_bounded(w: World) -> None:
             s, w.user(s, "decider"), app_id, "grant", "Memenuhi persyaratan.\nLengkap."
         )
         assert d.reason == "Memenuhi persyaratan.\nLengkap."
+
+
+def test_over_long_result_on_the_lab_page_is_shown_at_its_field(w: World) -> None:
+    from tests.test_web_staff import error_next_to, sign_in
+
+    app_id = w.new_application("abon")
+    w.advance_to(app_id, "testing")
+    w.receive_samples(app_id)
+    analyst = sign_in(create_app(), "analyst@lspro.example")
+    form = {"moisture.value": "5" * 201, "moisture.unit": "%"}
+    r = analyst.post(f"/lab/applications/{app_id}/results", form)
+    assert r.status_code == 422
+    assert "longer than 200" in error_next_to(r.text, "f-moisture-value")
+    r = analyst.post(f"/lab/applications/{app_id}/results", {**form, "moisture.value": "5\x1b"})
+    assert r.status_code == 422
+    assert "control character" in error_next_to(r.text, "f-moisture-value")
+
+
+@pytest.mark.parametrize(
+    "typed", ["a\x00b@umkm.example", "x" * 5000 + "@umkm.example", "reviewer@lspro.example\x00"]
+)
+def test_sign_in_with_nul_or_over_long_email_is_refused_not_a_500(w: World, typed: str) -> None:
+    c = client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
+    r = c.post(
+        "/login",
+        data={"email": typed, "password": "rahasia-123", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 401  # no account has that e-mail, so not the reviewer either

@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from snicert import clock
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent
-from snicert.serve import ServeError, home_lock, public_url_problem
+from snicert.serve import ServeError, _announce, home_lock, public_url_problem
 from snicert.signals import EVENT_ENTITIES
 from tests.world import World
 
@@ -336,3 +336,42 @@ def test_a_port_in_use_is_refused_before_anything_starts(home: Path) -> None:
     assert refused.returncode == 1
     assert f"127.0.0.1:{port} is in use: choose another --prefect-port" in refused.stderr
     assert not (home / "logs" / "prefect-server.log").exists()  # nothing was started
+
+
+def test_children_of_a_killed_serve_are_stopped_by_the_kernel(tmp_path: Path) -> None:
+    """serve SIGKILLed (or killed by the OOM killer) runs no cleanup: its children must not
+    live on holding their ports (Linux: PR_SET_PDEATHSIG)."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys, time\nfrom snicert.serve import Services\n"
+         "child = Services(lambda line: None).start('sleeper', [sys.executable, '-c', "
+         "'import time; time.sleep(120)'], dict(os.environ))\n"
+         "print(child.pid, flush=True); time.sleep(120)"],
+        cwd=ROOT, env={**os.environ, "SNICERT_HOME": str(tmp_path)}, stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    child = int(parent.stdout.readline())
+    try:
+        assert _alive(child)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+
+
+def test_addresses_printed_for_all_interfaces_are_usable(home: Path) -> None:
+    lines: list[str] = []
+    _announce("0.0.0.0", 8080, 4300, lines.append)
+    assert lines[:4] == [
+        "web app: http://127.0.0.1:8080/ (listening on all interfaces, 0.0.0.0)",
+        "API docs: http://127.0.0.1:8080/api/docs",
+        "health: http://127.0.0.1:8080/healthz",
+        "Prefect UI: http://127.0.0.1:4300/",
+    ]
+    lines.clear()
+    _announce("::1", 8080, None, lines.append)  # server mode: no Prefect UI of its own
+    assert lines[0] == "web app: http://[::1]:8080/" and not any("Prefect" in x for x in lines)

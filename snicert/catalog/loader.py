@@ -204,6 +204,8 @@ def _kind_of(path: Path) -> str | None:
         return "units" if path.name == UNITS_FILE else "checklists"
     if "products" in parts:
         return "products"
+    if "surveys" in parts:
+        return "surveys"
     return None
 
 
@@ -220,12 +222,17 @@ def _yaml_files(dirs: Iterable[Path]) -> list[Path]:
 
 
 def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
-    """Validate every data file under `dirs` (default: the repo's products/ and checklists/).
+    """Validate every data file under `dirs` (default: the repo's products/, checklists/ and
+    surveys/).
 
     Raises DataError listing every problem found, not only the first.
     """
     base = data_root()
-    given = [Path(d) for d in dirs] if dirs else [base / "products", base / "checklists"]
+    given = (
+        [Path(d) for d in dirs]
+        if dirs
+        else [base / "products", base / "checklists", base / "surveys"]
+    )
     files = _yaml_files(given)
     kinds = {f: _kind_of(f.resolve()) for f in files}
     # A check of checklists alone still needs products and units to check against.
@@ -248,9 +255,16 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
         if kind is None:
             problems.append(
                 Problem(
-                    label, "", _NO_VALUE, "put data files under a products/ or checklists/ folder"
+                    label,
+                    "",
+                    _NO_VALUE,
+                    "put data files under a products/, checklists/ or surveys/ folder",
                 )
             )
+        elif kind == "surveys":
+            from snicert.survey import Questionnaire  # it builds on this module
+
+            problems += _validate(Questionnaire, f, label)[1]
         elif kind == "units":
             units, errs = _validate(UnitsFile, f, label)
             problems += errs

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
@@ -421,3 +422,86 @@ class ApiToken(Base):
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """One message in a person's in-app list, rendered in their language when written.
+    (key, user) is unique: notifying the same moment twice changes nothing."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("key", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    moment: Mapped[str] = mapped_column(String(60))
+    params: Mapped[dict[str, Any]]
+    lang: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """A notification to send over one channel (transactional outbox): written with the
+    change, sent after the commit by flows/notifications.py, at least once. A deliverer
+    claims a row for `lease_until`; a row whose lease ran out is claimable again."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("key", "user_id", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(20))  # email | whatsapp
+    address: Mapped[str] = mapped_column(String(200))  # e-mail address or E.164 number
+    status: Mapped[str] = mapped_column(String(20), index=True)  # snicert.notifications.states
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    claim: Mapped[str | None] = mapped_column(String(32))  # the deliverer holding the lease
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class NotificationPreference(Base):
+    """A person's choice of channels and language; without a row: in-app and e-mail,
+    WhatsApp when they gave a mobile number, Bahasa Indonesia."""
+
+    __tablename__ = "notification_preferences"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(2), default="id")
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+    whatsapp: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]
+
+
+class SkmSurvey(Base):
+    """The satisfaction survey (SKM) of one closed application: invited when the case
+    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py)."""
+
+    __tablename__ = "skm_surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # one survey, so one response, per application
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    product: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20))  # invited|answered (lifecycle.SURVEY_...)
+    invited_at: Mapped[datetime]
+    questionnaire_version: Mapped[int | None]
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    scores: Mapped[list[SkmScore]] = relationship(lazy="selectin", order_by="SkmScore.element")
+
+
+class SkmScore(Base):
+    """One element's score (1-4) in one answered survey."""
+
+    __tablename__ = "skm_scores"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 4", name="score_1_to_4"),)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("skm_surveys.id"), primary_key=True)
+    element: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[int]

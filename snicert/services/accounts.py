@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock
+from snicert import audit, clock, phones
 from snicert.db.models import Business, User, UserRole
 from snicert.errors import (
     AlreadyRegistered,
@@ -336,7 +336,7 @@ def register_applicant(
     city = text.clean("city", city, Business.city, required="must not be empty")
     province = text.clean("province", province, Business.province, required="must not be empty")
     contact = text.clean("name", name, Business.contact_name, required="must not be empty")
-    phone = text.optional("phone", phone, Business.phone)
+    phone = phones.indonesian_mobile("phone", phone)  # WhatsApp notifications use it
     if s.scalar(select(exists().where(Business.nib == nib))):
         raise Conflict(f"a business with NIB {nib} is already registered")
     business = Business(
@@ -356,11 +356,17 @@ def register_applicant(
     return user
 
 
+def sign_in_email(value: str) -> str:
+    """An e-mail typed at sign-in, as it is looked up and counted: lower case, and at most
+    the column's length (longer ones are no account's), storable on every database."""
+    return text.harmless(value.strip().lower())[: text.limit_of(User.email)]
+
+
 def authenticate(s: Session, email: str, password: str) -> User:
     """The user with this e-mail and password. Always one argon2 verification (against a
     dummy hash when there is no usable account), so the answer's time does not tell which
     e-mails have an account."""
-    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    user = s.scalar(select(User).where(User.email == sign_in_email(email)))
     usable = user is not None and user.active and bool(user.password_hash)
     try:
         _hasher.verify(user.password_hash if usable else _dummy_hash(), password)

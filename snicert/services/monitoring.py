@@ -114,6 +114,10 @@ def flag_overdue(s: Session, actor: User) -> list[Application]:
     return list(late)
 
 
+# room left for the suspension reason's "Surveilans tahun ke-N: " prefix
+NOTE_LIMIT = text.LONG_TEXT - 40
+
+
 def record_surveillance(
     s: Session, actor: User, case_id: int, passed: bool, note: str
 ) -> SurveillanceCase:
@@ -122,11 +126,10 @@ def record_surveillance(
     case = get(s, SurveillanceCase, case_id, "surveillance case")
     if case.status != "open":
         raise Conflict(f"surveillance case {case_id} is already {case.status}")
-    # room left for the suspension reason's "Surveilans tahun ke-N: " prefix
     note = text.clean(
         "note",
         note,
-        text.LONG_TEXT - 40,
+        NOTE_LIMIT,
         multiline=True,
         required="say what the surveillance found",
     )

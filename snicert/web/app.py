@@ -42,7 +42,7 @@ from snicert.web.auth import (
 )
 from snicert.web.bodies import FORM_LIMIT, BodyLimits, BodyTooLarge, too_large
 from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
-from snicert.web.i18n import lang_of, translator
+from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import form_page, page, too_many_page
 from snicert.web.routes import ROUTERS
 from snicert.web.routes.applicant import UPLOAD_PATHS, upload_limit
@@ -263,8 +263,9 @@ def create_app() -> FastAPI:
             pass  # nothing was stored; answered as below
         except (InvalidInput, Conflict) as exc:
             field = getattr(exc, "field", "nib")
+            message = refusal(exc, lang_of(request))  # Indonesian first where a text exists
             return form_page(
-                request, "register.html.j2", status_code=422, errors={field: str(exc)}, form=form
+                request, "register.html.j2", status_code=422, errors={field: message}, form=form
             )
         return form_page(
             request,

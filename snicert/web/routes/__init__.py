@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import account, admin, applicant, exports, lab, official, sampling
+from snicert.web.routes import (
+    account,
+    admin,
+    applicant,
+    exports,
+    lab,
+    notifications,
+    official,
+    sampling,
+)
 
 ROUTERS: list[APIRouter] = [
     applicant.router,
@@ -12,4 +21,5 @@ ROUTERS: list[APIRouter] = [
     exports.router,
     admin.router,
     account.router,
+    notifications.router,
 ]

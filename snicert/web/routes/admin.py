@@ -131,7 +131,7 @@ def create_user_api(body: StaffIn, c: Official) -> dict[str, Any]:
 
 @router.post("/api/v1/users/{user_id}/{action}", tags=["official"])
 def change_user_api(
-    user_id: int, action: Literal["disable", "enable", "reset"], c: Official
+    user_id: Id, action: Literal["disable", "enable", "reset"], c: Official
 ) -> dict[str, Any]:
     """Deactivate, reactivate, or reset the password (a new one-time code, shown once; the
     account's sessions and API tokens end)."""
@@ -206,7 +206,7 @@ def checklists_api(c: Official) -> list[dict[str, Any]]:
 
 
 @router.post("/api/v1/checklists/{version_id}/approve", tags=["official"])
-def approve_checklist_api(version_id: int, c: Official) -> dict[str, Any]:
+def approve_checklist_api(version_id: Id, c: Official) -> dict[str, Any]:
     """Approve a draft version as the calling official; it is frozen from then on."""
     with db.transaction() as s:
         row = get(s, ChecklistVersion, version_id, "checklist version")

@@ -21,11 +21,19 @@ from sqlalchemy.orm import Session
 from snicert import outputs
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
-from snicert.db.models import Application, AuditEvent, Certificate, Nonconformity, User
+from snicert.db.models import (
+    Application,
+    AuditEvent,
+    Certificate,
+    Nonconformity,
+    NonconformityResponse,
+    User,
+)
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
 from snicert.services import applications
 from snicert.services.guards import can_see
+from snicert.services.text import limit_of
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
 from snicert.web.i18n import error_text, lang_of, refusal
@@ -368,10 +376,10 @@ def list_api(request: Request) -> list[dict[str, Any]]:
 class ApplicationIn(BaseModel):
     """A new application (draft) of the caller's business."""
 
-    product: str = Field(description="product code, e.g. abon")
-    brand: str
-    production_site: str
-    variants: str | None = None
+    product: str = Field(max_length=limit_of(Application.product), description="e.g. abon")
+    brand: str = Field(max_length=limit_of(Application.brand))
+    production_site: str = Field(max_length=limit_of(Application.production_site))
+    variants: str | None = Field(None, max_length=limit_of(Application.variants))
 
 
 @router.post("/api/v1/applications", tags=["applications"], status_code=201)
@@ -457,7 +465,7 @@ def renew_page(request: Request, cert_id: Id, csrf_token: str = Form("")) -> Res
 class AnswerIn(BaseModel):
     """The correction made; optionally a document uploaded for it (its id)."""
 
-    text: str
+    text: str = Field(max_length=limit_of(NonconformityResponse.text))
     document_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

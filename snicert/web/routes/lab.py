@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
 from snicert.services.guards import submitted_case
+from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import page
@@ -228,12 +229,12 @@ class ResultIn(BaseModel):
 
     model_config = ConfigDict(coerce_numbers_to_str=True)
 
-    parameter: str
-    value: str
-    unit: str
-    uncertainty: str | None = None
-    method: str | None = None
-    instrument: str | None = None
+    parameter: str = Field(max_length=limit_of(LabResult.parameter_id))
+    value: str = Field(max_length=limit_of(LabResult.value_text))
+    unit: str = Field(max_length=limit_of(LabResult.unit))
+    uncertainty: str | None = Field(None, max_length=limit_of(LabResult.uncertainty))
+    method: str | None = Field(None, max_length=limit_of(LabResult.method))
+    instrument: str | None = Field(None, max_length=limit_of(LabResult.instrument))
     tested_on: AwareDatetime | None = None
 
 
@@ -307,8 +308,10 @@ def _rows_from_form(form: dict[str, str]) -> list[ResultIn]:
     for key, value in form.items():
         if key.endswith(".value") and value.strip():
             pid = key.removesuffix(".value")
+            # Not validated here: the service checks each row and the page shows a refusal
+            # next to its field (an over-long value too), where a ValidationError could not.
             rows.append(
-                ResultIn(
+                ResultIn.model_construct(
                     parameter=pid,
                     value=value,
                     unit=form.get(f"{pid}.unit", ""),
@@ -473,13 +476,13 @@ def retest_page(request: Request, result_id: Id, c: Verifier) -> Response:
 
 
 class ReceiveIn(BaseModel):
-    seal_number: str
+    seal_number: str = Field(max_length=limit_of(Sample.seal_number))
     seal_intact: bool
     received_at: AwareDatetime | None = None
 
 
 class ReasonIn(BaseModel):
-    reason: str
+    reason: str = Field(max_length=limit_of(LabResult.note))
 
 
 @router.get("/api/v1/lab/worklist", tags=["lab"])

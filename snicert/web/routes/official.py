@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,8 @@ from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
 from snicert.services import applications, certificates, decisions
 from snicert.services.guards import get, submitted_case
+from snicert.services.monitoring import NOTE_LIMIT
+from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of
@@ -298,7 +300,7 @@ def review_post(request: Request, app_id: Id, c: Official) -> Response:
 
 class VerdictIn(BaseModel):
     verdict: Literal["conform", "nonconform", "not_applicable"]
-    comment: str | None = None
+    comment: str | None = Field(None, max_length=limit_of(ReviewVerdict.comment))
 
 
 class ReviewIn(BaseModel):
@@ -433,7 +435,7 @@ def evaluation_post(request: Request, app_id: Id, c: Official) -> Response:
 
 
 class EvaluationIn(BaseModel):
-    summary: str | None = None
+    summary: str | None = Field(None, max_length=limit_of(Evaluation.summary))
 
 
 def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
@@ -530,7 +532,7 @@ def decision_post(request: Request, app_id: Id, c: Official) -> Response:
 
 class DecisionIn(BaseModel):
     outcome: Literal["grant", "refuse"]
-    reason: str
+    reason: str = Field(max_length=limit_of(Decision.reason))
 
 
 @router.post("/api/v1/applications/{app_id}/decision", tags=["official"])
@@ -637,7 +639,7 @@ def certificate_post(
 
 
 class ReasonIn(BaseModel):
-    reason: str
+    reason: str = Field(max_length=limit_of(Certificate.status_reason))
 
 
 class SuspendIn(ReasonIn):
@@ -669,7 +671,7 @@ def withdraw_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
 
 class SurveillanceIn(BaseModel):
     passed: bool
-    note: str
+    note: str = Field(max_length=NOTE_LIMIT)
 
 
 @router.get("/api/v1/surveillance", tags=["official"])

@@ -7,15 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert.db import engine as db
-from snicert.db.models import Application
+from snicert.db.models import Application, Sample
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab
+from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.i18n import error_text, lang_of
 from snicert.web.pages import page
@@ -100,12 +101,15 @@ def sampling_api(c: Sampler) -> list[dict[str, Any]]:
         ]
 
 
+SealNumber = Annotated[str, Field(max_length=limit_of(Sample.seal_number))]
+
+
 class SamplingIn(BaseModel):
     """The seal number put on each planned sample (by sample code), and where they were
     taken."""
 
-    seals: dict[str, str]
-    location: str
+    seals: dict[str, SealNumber]
+    location: str = Field(max_length=limit_of(Sample.location))
 
 
 @router.post("/api/v1/applications/{app_id}/sampling", tags=["sampling"])
