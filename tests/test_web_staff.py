@@ -271,6 +271,9 @@ API = [
         404,
         {"note": "x"},
     ),
+    # a period ending before it starts: refused (422) for officials, nothing exported
+    ("GET", "/api/v1/exports/certificates?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
+    ("GET", "/api/v1/exports/applications?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
     ("GET", "/api/v1/notifications", SIGNED_IN, 200, None),
     ("POST", f"/api/v1/notifications/{NONE}/read", SIGNED_IN, 404, None),
 ]
