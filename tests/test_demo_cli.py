@@ -4,10 +4,14 @@ certificate file it lists verifies offline with `snicert verify`."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
+from snicert import clock
 from snicert.cli import app
+from snicert.db import engine as db
+from snicert.services import skm
 
 
 def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
@@ -24,6 +28,12 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     [refused] = [r for r in rows if r["final_state"] == "refused"]
     assert "total_plate_count" in refused["refusal_reason"]
     assert refused["certificate_number"] is None
+    # every closed case answered the satisfaction survey, so the demo's SKM is not empty
+    today = clock.now().date()
+    with db.reading() as s:
+        summary = skm.summary(s, today - timedelta(days=1), today + timedelta(days=1))
+    assert summary.respondents == 9 and summary.category in ("A", "B", "C", "D")
+    assert all(f.respondents >= 2 for f in summary.by_product.values())
     scenarios = [s for r in certified for s in r["scenario"]]
     assert sum(s == "nonconformity answered" for s in scenarios) == 4
     assert sum(s.startswith("retest") for s in scenarios) == 4

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import account, admin, applicant, lab, official, sampling
+from snicert.web.routes import account, admin, applicant, lab, official, sampling, survey
 
 ROUTERS: list[APIRouter] = [
     applicant.router,
@@ -11,4 +11,5 @@ ROUTERS: list[APIRouter] = [
     official.router,
     admin.router,
     account.router,
+    survey.router,
 ]
