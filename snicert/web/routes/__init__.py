@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import account, admin, applicant, lab, official, sampling, survey
+from snicert.web.routes import (
+    account,
+    admin,
+    applicant,
+    lab,
+    notifications,
+    official,
+    sampling,
+    survey,
+)
 
 ROUTERS: list[APIRouter] = [
     applicant.router,
@@ -11,5 +20,6 @@ ROUTERS: list[APIRouter] = [
     official.router,
     admin.router,
     account.router,
+    notifications.router,
     survey.router,
 ]
