@@ -11,6 +11,7 @@ from snicert.web.routes import (
     notifications,
     official,
     sampling,
+    survey,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -22,4 +23,5 @@ ROUTERS: list[APIRouter] = [
     admin.router,
     account.router,
     notifications.router,
+    survey.router,
 ]
