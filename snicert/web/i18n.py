@@ -6,6 +6,75 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # the satisfaction survey (SKM) and its public summary
+    "skm_title": {"id": "Survei Kepuasan Masyarakat", "en": "Satisfaction survey"},
+    "skm_intro": {
+        "id": "Permohonan Anda sudah selesai. Bantu kami memperbaiki pelayanan: beri nilai "
+        "1 sampai 4 untuk setiap unsur pelayanan (PermenPANRB 14/2017). Survei ini diisi "
+        "sekali dan memerlukan sekitar dua menit.",
+        "en": "Your application is closed. Help us improve the service: rate each service "
+        "element from 1 to 4 (PermenPANRB 14/2017). The survey is answered once and takes "
+        "about two minutes.",
+    },
+    "skm_comment": {"id": "Saran atau masukan (tidak wajib)", "en": "Suggestions (optional)"},
+    "skm_privacy": {
+        "id": "Nilai Anda hanya ditampilkan sebagai rata-rata; saran dibaca LSPro dan tidak "
+        "diumumkan.",
+        "en": "Your scores are only shown as averages; suggestions are read by the LSPro and "
+        "never published.",
+    },
+    "skm_send": {"id": "Kirim survei", "en": "Send the survey"},
+    "skm_thanks": {
+        "id": "Terima kasih, survei Anda sudah kami terima.",
+        "en": "Thank you, we have received your survey.",
+    },
+    "skm_not_yet": {
+        "id": "Survei dibuka setelah permohonan selesai.",
+        "en": "The survey opens once the application is closed.",
+    },
+    "skm_prompt": {
+        "id": "Bagaimana pelayanan kami? Isi survei kepuasan untuk",
+        "en": "How did we do? Answer the satisfaction survey for",
+    },
+    "skm_fill": {"id": "Isi survei kepuasan", "en": "Answer the satisfaction survey"},
+    "skm_done": {"id": "Survei kepuasan sudah diisi", "en": "Satisfaction survey answered"},
+    "skm_missing": {"id": "Pilih nilai 1 sampai 4.", "en": "Choose a score from 1 to 4."},
+    "skm_bad": {
+        "id": "Nilai harus bilangan bulat 1 sampai 4.",
+        "en": "A score is a whole number from 1 to 4.",
+    },
+    "skm_public_title": {
+        "id": "Indeks Kepuasan Masyarakat (IKM)",
+        "en": "Public satisfaction index (IKM)",
+    },
+    "skm_public_intro": {
+        "id": "Hasil Survei Kepuasan Masyarakat atas pelayanan sertifikasi produk, dari "
+        "pemohon yang permohonannya telah selesai. Hanya angka yang ditampilkan.",
+        "en": "Results of the satisfaction survey of the product certification service, "
+        "answered by applicants whose cases are closed. Only figures are shown.",
+    },
+    "skm_from": {"id": "Dari tanggal", "en": "From"},
+    "skm_to": {"id": "Sampai tanggal", "en": "To"},
+    "skm_show": {"id": "Tampilkan", "en": "Show"},
+    "skm_quality": {"id": "Mutu pelayanan", "en": "Service quality"},
+    "skm_respondents": {"id": "Responden", "en": "Respondents"},
+    "skm_elements": {"id": "Nilai rata-rata per unsur", "en": "Mean score per element"},
+    "skm_element": {"id": "Unsur pelayanan", "en": "Service element"},
+    "skm_mean": {"id": "Rata-rata (1–4)", "en": "Mean (1–4)"},
+    "skm_per_product": {"id": "Per produk", "en": "Per product"},
+    "skm_how": {"id": "Cara menghitung", "en": "How it is computed"},
+    "skm_how_text": {
+        "id": "IKM = 25 × jumlah (rata-rata nilai tiap unsur × 1/9), dihitung dari nilai "
+        "yang tepat lalu dibulatkan ke dua desimal (setengah ke atas). Mutu pelayanan:",
+        "en": "IKM = 25 × the sum of (each element's mean score × 1/9), computed exactly and "
+        "then rounded half-up to two decimals. Service quality:",
+    },
+    "skm_bad_period": {
+        "id": "Periode tidak dapat dipakai (tanggal tidak sah, akhir sebelum awal, atau "
+        "produk tidak dikenal); ditampilkan dua belas bulan terakhir.",
+        "en": "The period cannot be used (invalid date, end before start, or unknown "
+        "product); showing the last twelve months.",
+    },
     "site": {
         "id": "Sertifikasi Produk SNI – Kota Kupang",
         "en": "SNI Product Certification – Kota Kupang",

@@ -12,6 +12,7 @@ from snicert.web.routes import (
     official,
     review,
     sampling,
+    survey,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -24,4 +25,5 @@ ROUTERS: list[APIRouter] = [
     admin.router,
     account.router,
     notifications.router,
+    survey.router,
 ]
