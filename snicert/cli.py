@@ -512,6 +512,13 @@ def demo(
         results = demo_mod.run(
             count, lambda done, total: bar.update(task, completed=done), parallel=parallel
         )
+        sent = demo_mod.deliver()
+    if sum(sent.values()):
+        typer.echo(
+            f"notifications: {sent['sent']} sent, {sent['retry']} to retry, "
+            f"{sent['failed']} failed",
+            err=True,
+        )
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
         return

@@ -190,6 +190,18 @@ def start_soon() -> None:
         log.exception("could not start notification delivery")
 
 
+def drain() -> dict[str, int]:
+    """Send everything due now, once this process's background delivery (if one runs) is
+    done: what a process that is about to exit (the demo) calls. Messages waiting for a
+    retry after a failure stay in the outbox for the scheduled runs."""
+    total = {"sent": 0, "retry": 0, "failed": 0}
+    with _running:
+        while sum((counts := deliver_due()).values()):
+            for k, v in counts.items():
+                total[k] += v
+    return total
+
+
 def _deliver_in_background() -> None:
     if not _running.acquire(blocking=False):
         return  # one in this process is enough; it sends what is due
