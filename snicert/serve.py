@@ -142,7 +142,9 @@ def _signal_group(pgid: int, sig: int) -> bool:
         return False
 
 
-def wait_healthy(url: str, services: Services, timeout: float = 180) -> None:
+def wait_healthy(url: str, services: Services, timeout: float = 300) -> None:
+    # as long as the embedded server's start-up may take (snicert.prefect_env): the first
+    # start creates the Prefect database
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if problem := services.failed():
@@ -241,8 +243,12 @@ def _logged(say: Callable[[str], None]) -> Callable[[str], None]:
 
 
 def _announce(host: str, port: int, prefect_port: int | None, say: Callable[[str], None]) -> None:
-    web = f"http://{host}:{port}"
-    say(f"web app: {web}/")
+    if host in ANY:  # every interface: this machine's own address reaches it
+        web = f"http://127.0.0.1:{port}"
+        say(f"web app: {web}/ (listening on all interfaces, {host})")
+    else:
+        web = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        say(f"web app: {web}/")
     say(f"API docs: {web}/api/docs")
     say(f"health: {web}/healthz")
     if prefect_port is not None:
@@ -251,6 +257,7 @@ def _announce(host: str, port: int, prefect_port: int | None, say: Callable[[str
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+ANY = {"0.0.0.0", "::", ""}
 
 
 def public_url_problem(public_url: str, host: str, port: int) -> str | None:

@@ -37,6 +37,9 @@ def free_port() -> int:
 
 def test_the_demo_delivers_every_applicants_messages(home, monkeypatch) -> None:
     monkeypatch.setenv("SNICERT_FLOW_MODE", "off")  # the demo takes the automated steps
+    # no sender given: the demo names one (and this test's end removes it again)
+    monkeypatch.setenv("SNICERT_MAIL_FROM_ADDRESS", "")
+    monkeypatch.delenv("SNICERT_MAIL_FROM_ADDRESS")
     inbox = Inbox()
     port = free_port()
     server = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -48,7 +51,6 @@ def test_the_demo_delivers_every_applicants_messages(home, monkeypatch) -> None:
         server.stop()
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert "notifications:" in result.stderr and "0 failed" in result.stderr
 
     received = Counter((to, subject) for to, subject, _ in inbox.mails)
     with db.reading() as s:

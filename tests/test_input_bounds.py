@@ -4,6 +4,7 @@ is bounded and free of control characters the same way on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -303,3 +304,17 @@ def test_over_long_result_on_the_lab_page_is_shown_at_its_field(w: World) -> Non
     r = analyst.post(f"/lab/applications/{app_id}/results", {**form, "moisture.value": "5\x1b"})
     assert r.status_code == 422
     assert "control character" in error_next_to(r.text, "f-moisture-value")
+
+
+@pytest.mark.parametrize(
+    "typed", ["a\x00b@umkm.example", "x" * 5000 + "@umkm.example", "reviewer@lspro.example\x00"]
+)
+def test_sign_in_with_nul_or_over_long_email_is_refused_not_a_500(w: World, typed: str) -> None:
+    c = client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
+    r = c.post(
+        "/login",
+        data={"email": typed, "password": "rahasia-123", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 401  # no account has that e-mail, so not the reviewer either

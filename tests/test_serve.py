@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from snicert import clock
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent
-from snicert.serve import ServeError, home_lock, public_url_problem
+from snicert.serve import ServeError, _announce, home_lock, public_url_problem
 from snicert.signals import EVENT_ENTITIES
 from tests.world import World
 
@@ -361,3 +361,17 @@ def test_children_of_a_killed_serve_are_stopped_by_the_kernel(tmp_path: Path) ->
     finally:
         with contextlib.suppress(OSError):
             os.kill(child, signal.SIGKILL)
+
+
+def test_addresses_printed_for_all_interfaces_are_usable(home: Path) -> None:
+    lines: list[str] = []
+    _announce("0.0.0.0", 8080, 4300, lines.append)
+    assert lines[:4] == [
+        "web app: http://127.0.0.1:8080/ (listening on all interfaces, 0.0.0.0)",
+        "API docs: http://127.0.0.1:8080/api/docs",
+        "health: http://127.0.0.1:8080/healthz",
+        "Prefect UI: http://127.0.0.1:4300/",
+    ]
+    lines.clear()
+    _announce("::1", 8080, None, lines.append)  # server mode: no Prefect UI of its own
+    assert lines[0] == "web app: http://[::1]:8080/" and not any("Prefect" in x for x in lines)

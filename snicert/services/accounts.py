@@ -356,11 +356,17 @@ def register_applicant(
     return user
 
 
+def sign_in_email(value: str) -> str:
+    """An e-mail typed at sign-in, as it is looked up and counted: lower case, and at most
+    the column's length (longer ones are no account's), storable on every database."""
+    return text.harmless(value.strip().lower())[: text.limit_of(User.email)]
+
+
 def authenticate(s: Session, email: str, password: str) -> User:
     """The user with this e-mail and password. Always one argon2 verification (against a
     dummy hash when there is no usable account), so the answer's time does not tell which
     e-mails have an account."""
-    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    user = s.scalar(select(User).where(User.email == sign_in_email(email)))
     usable = user is not None and user.active and bool(user.password_hash)
     try:
         _hasher.verify(user.password_hash if usable else _dummy_hash(), password)

@@ -77,7 +77,7 @@ def claim_sign_in(s: Session, address: str, email: str, device: str | None = Non
     """Count one sign-in attempt before its password is checked (`device`: the browser's
     known-device token, if any). Raises TooManyAttempts when a budget is spent; the
     caller's transaction then rolls back, so nothing counts."""
-    email = email.strip().lower()[:200]  # longer ones are no account's (String(200))
+    email = accounts.sign_in_email(email)
     known = _known_device(s, device, email)
     if known is not None:
         return _claim(s, [(PER_DEVICE, known.token_hash)])

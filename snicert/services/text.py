@@ -70,6 +70,13 @@ def clean(
     return value
 
 
+def harmless(value: str) -> str:
+    """Text that is only looked up or counted, never stored as typed (a sign-in e-mail):
+    control characters and lone surrogates become U+FFFD, so that every database takes the
+    value, and it matches nothing that `clean` let in."""
+    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in value)
+
+
 def optional(field: str, value: object, column: Any, *, multiline: bool = False) -> str | None:
     """Like `clean`, for fields that may be left out: empty becomes None."""
     return clean(field, value, column, multiline=multiline) or None
