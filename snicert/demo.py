@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, settings, signals, stages, synthetic
+from snicert import bootstrap, heap, settings, signals, stages, survey, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
 from snicert.errors import SnicertError
 from snicert.lifecycle import State
+from snicert.notifications import delivery
 from snicert.outputs import absolute, find
 from snicert.roles import Role
-from snicert.services import accounts, applications, checklists, decisions, lab
+from snicert.services import accounts, applications, checklists, decisions, lab, skm
 from snicert.services.guards import application
 
 PASSWORD = "snicert-demo"
@@ -244,7 +245,20 @@ class Player:
         if plan.failing:
             scenario.append(f"failing {plan.failing}")
         final = wait_for(app_id, State.CERTIFIED, State.REFUSED)
+        self._survey(app_id, owner_id, refused=final == State.REFUSED)
         return self._outcome(app_id, plan, info["business_name"], final, scenario)
+
+    def _survey(self, app_id: int, owner_id: int, refused: bool) -> None:
+        """The applicant answers the satisfaction survey the closed case invited them to:
+        mostly 3s and 4s, lower after a refusal, now and then a comment."""
+        weights = [1, 3, 5, 2] if refused else [0, 1, 5, 4]
+        scores = {
+            e.id: self.rng.choices([1, 2, 3, 4], weights)[0]
+            for e in survey.questionnaire().elements
+        }
+        comment = self.rng.choice([None, None, *DEMO_COMMENTS])
+        with db.transaction() as s:
+            skm.answer(s, s.get(User, owner_id), app_id, scores, comment)
 
     def _review(self, app_id: int, nonconform: bool) -> None:
         with db.transaction() as s:
@@ -331,6 +345,13 @@ class Player:
             )
 
 
+DEMO_COMMENTS = (
+    "Petugas ramah dan menjelaskan persyaratan dengan jelas.",
+    "Mohon waktu pengujian di laboratorium dipercepat.",
+    "Formulir daring mudah dipakai dari telepon.",
+)
+
+
 def use_demo_identity() -> None:
     """A made-up certification body for the identity settings this home has not set
     (in this process only: the home's snicert.toml is left as it is)."""
@@ -376,4 +397,5 @@ def run(
     else:
         with ThreadPoolExecutor(parallel) as pool:
             list(pool.map(play, range(len(todo))))
+    delivery.drain()  # the cases' notifications go out before the demo exits
     return [r for r in results if r is not None]

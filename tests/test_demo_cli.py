@@ -1,13 +1,18 @@
-"""`snicert demo --json` on a fresh home: four products certified, one refused, and every
-certificate file it lists verifies offline with `snicert verify`."""
+"""`snicert demo --json` on a fresh home: four products certified, one refused, every
+certificate file it lists verifies offline with `snicert verify`, and the history it leaves
+exports for BSN."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
+from snicert import clock, settings
 from snicert.cli import app
+from snicert.db import engine as db
+from snicert.services import skm
 
 
 def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
@@ -24,6 +29,12 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     [refused] = [r for r in rows if r["final_state"] == "refused"]
     assert "total_plate_count" in refused["refusal_reason"]
     assert refused["certificate_number"] is None
+    # every closed case answered the satisfaction survey, so the demo's SKM is not empty
+    today = clock.now().astimezone(settings.current().zone).date()
+    with db.reading() as s:
+        summary = skm.summary(s, today - timedelta(days=1), today + timedelta(days=1))
+    assert summary.respondents == 9 and summary.category in ("A", "B", "C", "D")
+    assert all(f.respondents >= 2 for f in summary.by_product.values())
     scenarios = [s for r in certified for s in r["scenario"]]
     assert sum(s == "nonconformity answered" for s in scenarios) == 4
     assert sum(s.startswith("retest") for s in scenarios) == 4
@@ -33,3 +44,10 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
             check = runner.invoke(app, ["verify", path])
             assert check.exit_code == 0, check.output
             assert "valid" in check.output and row["certificate_number"] in check.output
+    # the demo's history exports for BSN: its certificates issued today, its applications
+    period = ["--from", (today - timedelta(days=1)).isoformat(), "--to", today.isoformat()]
+    for what, fmt, records in (("certificates", "csv", 8), ("applications", "xlsx", 9)):
+        out = home / f"bsn-{what}.{fmt}"
+        r = runner.invoke(app, ["export", what, *period, "--format", fmt, "--output", str(out)])
+        assert r.exit_code == 0, r.output
+        assert f": {records} {what} records" in r.stdout and out.stat().st_size > 0

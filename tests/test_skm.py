@@ -331,5 +331,14 @@ def test_summary_refuses_bad_periods_and_products(world: World) -> None:
             skm.summary(s, date(2026, 4, 1), date(2026, 3, 1))
         assert caught.value.field == "date_to"
         with pytest.raises(InvalidInput) as caught:
+            skm.summary(s, date(1, 1, 1), date(1, 1, 2))
+        assert caught.value.field == "date_from"
+        with pytest.raises(InvalidInput) as caught:
+            skm.summary(s, date(9999, 12, 30), date(9999, 12, 31))
+        assert caught.value.field == "date_from"
+        with pytest.raises(InvalidInput) as caught:
+            skm.summary(s, date(2020, 1, 1), date(2031, 1, 1))
+        assert caught.value.field == "date_to"
+        with pytest.raises(InvalidInput) as caught:
             skm.summary(s, date(2026, 1, 1), date(2026, 12, 31), product="rendang")
         assert caught.value.field == "product"

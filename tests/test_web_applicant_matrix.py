@@ -121,6 +121,29 @@ MATRIX = [
     ("POST", f"/api/v1/certificates/{NONE}/renew", None, every(404, anonymous=401)),
     ("POST", f"/api/v1/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=401)),
     ("GET", "/api/v1/tokens", None, every(200, anonymous=401)),
+    # the satisfaction survey: {done} is closed, so its applicant is invited; the POSTs
+    # leave every score out (422 for the applicant), and staff may not answer (403)
+    ("GET", "/skm", None, every(200)),
+    ("GET", "/api/v1/skm", None, every(200)),
+    ("GET", "/applications/{done}/survey", None, {**PAGE_A, R: 403, L: 403}),
+    ("GET", "/applications/{mine}/survey", None, {**PAGE_A, R: 403, L: 403}),
+    ("GET", f"/applications/{NONE}/survey", None, every(404, anonymous=303)),
+    ("POST", "/applications/{done}/survey", {}, {**PAGE_A, A: 422, R: 403, L: 403}),
+    ("POST", "/applications/{mine}/survey", {}, {**PAGE_A, A: 409, R: 403, L: 403}),
+    ("GET", "/api/v1/applications/{done}/survey", None, OWN_A),
+    ("GET", "/api/v1/applications/{mine}/survey", None, every(404, anonymous=401)),
+    (
+        "POST",
+        "/api/v1/applications/{done}/survey",
+        {"scores": {}},
+        {"anonymous": 401, A: 422, B: 404, R: 403, L: 403},
+    ),
+    (
+        "POST",
+        f"/api/v1/applications/{NONE}/survey",
+        {"scores": {}},
+        every(404, anonymous=401),
+    ),
     ("DELETE", f"/api/v1/tokens/{NONE}", None, every(404, anonymous=401)),
 ]
 

@@ -184,6 +184,18 @@ PAGES = [
         422,  # the two new passwords differ
         {"current_password": PASSWORD, "password": "baru-rahasia-1", "password_confirm": "x"},
     ),
+    ("GET", "/notifications", SIGNED_IN, 200, None),
+    ("POST", f"/notifications/{NONE}/open", SIGNED_IN, 404, {}),
+    ("GET", "/notifications/preferences", SIGNED_IN, 200, None),
+    (
+        "POST",
+        "/notifications/preferences",
+        SIGNED_IN,
+        422,  # a Kupang landline cannot take WhatsApp
+        {"lang": "id", "whatsapp": "1", "phone": "0380 821234"},
+    ),
+    ("GET", "/admin/deliveries", OFFICIAL, 200, None),
+    ("POST", f"/admin/deliveries/{NONE}/retry", OFFICIAL, 404, {}),
 ]
 API = [
     ("GET", "/api/v1/lab/worklist", LAB, 200, None),
@@ -234,6 +246,11 @@ API = [
     ("POST", f"/api/v1/users/{NONE}/reset", OFFICIAL, 404, None),
     ("GET", "/api/v1/checklists", OFFICIAL, 200, None),
     ("POST", f"/api/v1/checklists/{NONE}/approve", OFFICIAL, 404, None),
+    # a period ending before it starts: refused (422) for officials, nothing exported
+    ("GET", "/api/v1/exports/certificates?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
+    ("GET", "/api/v1/exports/applications?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
+    ("GET", "/api/v1/notifications", SIGNED_IN, 200, None),
+    ("POST", f"/api/v1/notifications/{NONE}/read", SIGNED_IN, 404, None),
 ]
 
 

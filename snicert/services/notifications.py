@@ -171,6 +171,14 @@ def listing(s: Session, user: User, limit: int = 100) -> list[Notification]:
     )
 
 
+def get(s: Session, user: User, notification_id: int) -> Notification:
+    """One of the user's own notifications; anyone else's is not found."""
+    note = s.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        raise NotFound(f"notification {notification_id} not found")
+    return note
+
+
 def unread_count(s: Session, user_id: int) -> int:
     return (
         s.scalar(
@@ -185,17 +193,9 @@ def unread_count(s: Session, user_id: int) -> int:
 def mark_read(s: Session, user: User, notification_id: int | None = None) -> int:
     """Mark one of the user's notifications (or all of them) as read; returns how many
     changed. Someone else's notification is not found."""
+    # Not audited: reading one's messages changes no case, only what the list highlights.
     where = [Notification.user_id == user.id, Notification.read_at.is_(None)]
     if notification_id is not None:
-        if (
-            s.scalar(
-                select(Notification.id).where(
-                    Notification.id == notification_id, Notification.user_id == user.id
-                )
-            )
-            is None
-        ):
-            raise NotFound(f"notification {notification_id} not found")
-        where.append(Notification.id == notification_id)
+        where.append(Notification.id == get(s, user, notification_id).id)
     changed = s.execute(update(Notification).where(*where).values(read_at=clock.now())).rowcount
     return changed or 0

@@ -33,6 +33,9 @@ GUARDS: dict[str, Callable[[User, Application], None]] = {
     "applicant_of_the_case": require_owner,
 }
 MAX_PERIOD_DAYS = 366 * 10  # a summary spans at most ten years
+# dates a period may name: far around any answer, and clear of the calendar's ends (where
+# the conversion to UTC would overflow)
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def invite(s: Session, app: Application) -> SkmSurvey:
@@ -122,7 +125,7 @@ def answer(
     row.answered_at = clock.now()
     row.questionnaire_version = q.version
     row.comment = comment
-    s.add_all(SkmScore(survey_id=row.id, element=k, score=v) for k, v in parsed.items())
+    row.scores = [SkmScore(element=k, score=v) for k, v in parsed.items()]
     s.flush()
     audit.record(
         s,
@@ -194,6 +197,9 @@ def figures(sums: Mapping[str, tuple[int, int]], respondents: int) -> SkmFigures
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """The UTC instants a period of local dates (site time zone, both days included)
     covers: [start of date_from, start of the day after date_to)."""
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(name, day.isoformat(), f"expected from {EARLIEST} to {LATEST}")
     if date_to < date_from:
         raise InvalidInput("date_to", date_to.isoformat(), "ends before date_from")
     if (date_to - date_from).days > MAX_PERIOD_DAYS:

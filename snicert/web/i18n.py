@@ -6,6 +6,75 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # the satisfaction survey (SKM) and its public summary
+    "skm_title": {"id": "Survei Kepuasan Masyarakat", "en": "Satisfaction survey"},
+    "skm_intro": {
+        "id": "Permohonan Anda sudah selesai. Bantu kami memperbaiki pelayanan: beri nilai "
+        "1 sampai 4 untuk setiap unsur pelayanan (PermenPANRB 14/2017). Survei ini diisi "
+        "sekali dan memerlukan sekitar dua menit.",
+        "en": "Your application is closed. Help us improve the service: rate each service "
+        "element from 1 to 4 (PermenPANRB 14/2017). The survey is answered once and takes "
+        "about two minutes.",
+    },
+    "skm_comment": {"id": "Saran atau masukan (tidak wajib)", "en": "Suggestions (optional)"},
+    "skm_privacy": {
+        "id": "Nilai Anda hanya ditampilkan sebagai rata-rata; saran dibaca LSPro dan tidak "
+        "diumumkan.",
+        "en": "Your scores are only shown as averages; suggestions are read by the LSPro and "
+        "never published.",
+    },
+    "skm_send": {"id": "Kirim survei", "en": "Send the survey"},
+    "skm_thanks": {
+        "id": "Terima kasih, survei Anda sudah kami terima.",
+        "en": "Thank you, we have received your survey.",
+    },
+    "skm_not_yet": {
+        "id": "Survei dibuka setelah permohonan selesai.",
+        "en": "The survey opens once the application is closed.",
+    },
+    "skm_prompt": {
+        "id": "Bagaimana pelayanan kami? Isi survei kepuasan untuk",
+        "en": "How did we do? Answer the satisfaction survey for",
+    },
+    "skm_fill": {"id": "Isi survei kepuasan", "en": "Answer the satisfaction survey"},
+    "skm_done": {"id": "Survei kepuasan sudah diisi", "en": "Satisfaction survey answered"},
+    "skm_missing": {"id": "Pilih nilai 1 sampai 4.", "en": "Choose a score from 1 to 4."},
+    "skm_bad": {
+        "id": "Nilai harus bilangan bulat 1 sampai 4.",
+        "en": "A score is a whole number from 1 to 4.",
+    },
+    "skm_public_title": {
+        "id": "Indeks Kepuasan Masyarakat (IKM)",
+        "en": "Public satisfaction index (IKM)",
+    },
+    "skm_public_intro": {
+        "id": "Hasil Survei Kepuasan Masyarakat atas pelayanan sertifikasi produk, dari "
+        "pemohon yang permohonannya telah selesai. Hanya angka yang ditampilkan.",
+        "en": "Results of the satisfaction survey of the product certification service, "
+        "answered by applicants whose cases are closed. Only figures are shown.",
+    },
+    "skm_from": {"id": "Dari tanggal", "en": "From"},
+    "skm_to": {"id": "Sampai tanggal", "en": "To"},
+    "skm_show": {"id": "Tampilkan", "en": "Show"},
+    "skm_quality": {"id": "Mutu pelayanan", "en": "Service quality"},
+    "skm_respondents": {"id": "Responden", "en": "Respondents"},
+    "skm_elements": {"id": "Nilai rata-rata per unsur", "en": "Mean score per element"},
+    "skm_element": {"id": "Unsur pelayanan", "en": "Service element"},
+    "skm_mean": {"id": "Rata-rata (1–4)", "en": "Mean (1–4)"},
+    "skm_per_product": {"id": "Per produk", "en": "Per product"},
+    "skm_how": {"id": "Cara menghitung", "en": "How it is computed"},
+    "skm_how_text": {
+        "id": "IKM = 25 × jumlah (rata-rata nilai tiap unsur × 1/9), dihitung dari nilai "
+        "yang tepat lalu dibulatkan ke dua desimal (setengah ke atas). Mutu pelayanan:",
+        "en": "IKM = 25 × the sum of (each element's mean score × 1/9), computed exactly and "
+        "then rounded half-up to two decimals. Service quality:",
+    },
+    "skm_bad_period": {
+        "id": "Periode tidak dapat dipakai (tanggal tidak sah, akhir sebelum awal, atau "
+        "produk tidak dikenal); ditampilkan dua belas bulan terakhir.",
+        "en": "The period cannot be used (invalid date, end before start, or unknown "
+        "product); showing the last twelve months.",
+    },
     "site": {
         "id": "Sertifikasi Produk SNI – Kota Kupang",
         "en": "SNI Product Certification – Kota Kupang",
@@ -501,6 +570,49 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "PDF berisi berkas lampiran di dalamnya; kirim dokumennya saja.",
         "en": "The PDF carries embedded files; send the document alone.",
     },
+    "ntf_title": {"id": "Notifikasi", "en": "Notifications"},
+    "ntf_unread": {"id": "belum dibaca", "en": "unread"},
+    "ntf_account": {"id": "Akun", "en": "Account"},
+    "ntf_none": {"id": "Belum ada notifikasi.", "en": "No notifications yet."},
+    "ntf_new": {"id": "baru", "en": "new"},
+    "ntf_read_all": {"id": "Tandai semua sudah dibaca", "en": "Mark all as read"},
+    "ntf_prefs": {"id": "Pengaturan notifikasi", "en": "Notification settings"},
+    "ntf_channels": {"id": "Kirim notifikasi lewat", "en": "Send notifications by"},
+    "ntf_inapp": {"id": "Di aplikasi ini (selalu)", "en": "In this application (always)"},
+    "ntf_email": {"id": "Email", "en": "E-mail"},
+    "ntf_not_configured": {
+        "id": "Catatan: LSPro belum menyiapkan semua saluran; yang belum disiapkan tidak "
+        "mengirim apa pun.",
+        "en": "Note: the LSPro has not set up every channel; one not set up sends nothing.",
+    },
+    "ntf_phone_help": {
+        "id": "Nomor HP Indonesia untuk WhatsApp, misalnya 0812 3456 7890.",
+        "en": "An Indonesian mobile number for WhatsApp, e.g. 0812 3456 7890.",
+    },
+    "ntf_lang": {"id": "Bahasa pesan", "en": "Language of the messages"},
+    "ntf_save": {"id": "Simpan", "en": "Save"},
+    "ntf_saved": {"id": "Pengaturan tersimpan.", "en": "Settings saved."},
+    "dlv_title": {"id": "Pengiriman notifikasi bermasalah", "en": "Failed notification deliveries"},
+    "dlv_help": {
+        "id": "Pesan email/WhatsApp yang gagal dikirim. Yang masih dicoba ulang otomatis "
+        "berstatus menunggu; yang gagal dapat dikirim ulang.",
+        "en": "E-mail and WhatsApp messages that could not be sent. Those still being retried "
+        "are waiting; failed ones can be sent again.",
+    },
+    "dlv_nav": {"id": "Pengiriman gagal", "en": "Failed deliveries"},
+    "dlv_none": {"id": "Tidak ada pengiriman yang gagal.", "en": "No failed deliveries."},
+    "dlv_to": {"id": "Penerima", "en": "To"},
+    "dlv_message": {"id": "Pesan", "en": "Message"},
+    "dlv_channel": {"id": "Saluran", "en": "Channel"},
+    "dlv_error": {"id": "Kesalahan terakhir", "en": "Last error"},
+    "dlv_attempts": {"id": "Percobaan", "en": "Attempts"},
+    "dlv_next": {"id": "Coba lagi", "en": "Next try"},
+    "dlv_retry": {"id": "Kirim ulang", "en": "Send again"},
+    "dlv_email": {"id": "Email", "en": "E-mail"},
+    "dlv_whatsapp": {"id": "WhatsApp", "en": "WhatsApp"},
+    "dlv_st_pending": {"id": "menunggu percobaan ulang", "en": "waiting to retry"},
+    "dlv_st_sending": {"id": "sedang dikirim", "en": "sending"},
+    "dlv_st_failed": {"id": "gagal", "en": "failed"},
     "phone_bad": {
         "id": "Nomor HP tidak valid. Tulis nomor HP Indonesia, misalnya 0812 3456 7890.",
         "en": "Not a valid number. Give an Indonesian mobile number, e.g. 0812 3456 7890.",
@@ -522,6 +634,72 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Berkas yang dikirim lebih dari {mb} MB. Perkecil berkasnya lalu unggah lagi.",
         "en": "The file sent is over {mb} MB. Make it smaller and upload it again.",
     },
+    "export_sheet_certificates": {"id": "Sertifikat", "en": "Certificates"},
+    "export_sheet_applications": {"id": "Permohonan", "en": "Applications"},
+    "export_sheet_about": {"id": "Keterangan", "en": "About"},
+    "export_title_certificates": {
+        "id": "Laporan sertifikat SPPT SNI untuk BSN",
+        "en": "SPPT SNI certificates report for BSN",
+    },
+    "export_title_applications": {
+        "id": "Laporan permohonan diterima untuk BSN",
+        "en": "Applications received, report for BSN",
+    },
+    "export_lspro": {"id": "Lembaga sertifikasi", "en": "Certification body"},
+    "export_period": {"id": "Periode", "en": "Period"},
+    "export_generated": {"id": "Dibuat", "en": "Generated"},
+    "export_count": {"id": "Jumlah baris", "en": "Rows"},
+    "export_field": {"id": "Kolom", "en": "Column"},
+    "export_field_lspro_accreditation": {
+        "id": "Nomor akreditasi KAN LSPro",
+        "en": "KAN accreditation number of the LSPro",
+    },
+    "export_field_lspro_name": {"id": "Nama LSPro", "en": "Name of the LSPro"},
+    "export_field_holder_name": {
+        "id": "Nama pelaku usaha (pemegang / pemohon)",
+        "en": "Business holding or applying",
+    },
+    "export_field_nib": {
+        "id": "Nomor Induk Berusaha",
+        "en": "Business identification number (NIB)",
+    },
+    "export_field_address": {"id": "Alamat", "en": "Address"},
+    "export_field_city": {"id": "Kota / kabupaten", "en": "City or regency"},
+    "export_field_province": {"id": "Provinsi", "en": "Province"},
+    "export_field_product_code": {"id": "Kode produk", "en": "Product code"},
+    "export_field_product_name": {"id": "Nama produk", "en": "Product name"},
+    "export_field_sni_number": {"id": "Nomor SNI", "en": "SNI number"},
+    "export_field_sni_title": {"id": "Judul SNI", "en": "SNI title"},
+    "export_field_brand": {"id": "Merek", "en": "Brand"},
+    "export_field_scheme": {"id": "Skema sertifikasi", "en": "Certification scheme"},
+    "export_field_event": {
+        "id": "Kejadian dalam periode (terbit, dibekukan, dicabut, kedaluwarsa)",
+        "en": "Event in the period (issued, suspended, withdrawn, expired)",
+    },
+    "export_field_event_date": {"id": "Tanggal kejadian", "en": "Date of the event"},
+    "export_field_event_reason": {"id": "Alasan kejadian", "en": "Reason of the event"},
+    "export_field_certificate_number": {
+        "id": "Nomor sertifikat SPPT SNI",
+        "en": "SPPT SNI certificate number",
+    },
+    "export_field_application_number": {"id": "Nomor permohonan", "en": "Application number"},
+    "export_field_issued_on": {"id": "Tanggal terbit", "en": "Date of issue"},
+    "export_field_valid_until": {"id": "Berlaku sampai", "en": "Valid until"},
+    "export_field_status": {
+        "id": "Status pada akhir periode",
+        "en": "Status at the end of the period",
+    },
+    "export_field_status_reason": {"id": "Alasan status", "en": "Reason of the status"},
+    "export_field_received_on": {
+        "id": "Tanggal permohonan diterima",
+        "en": "Date the application was received",
+    },
+    "export_field_state": {
+        "id": "Tahap pada akhir periode",
+        "en": "State at the end of the period",
+    },
+    "export_field_state_reason": {"id": "Alasan penolakan", "en": "Refusal reason"},
+    "export_field_closed_on": {"id": "Tanggal selesai", "en": "Date closed"},
 }
 
 

@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemLoader
 
+from snicert.db import engine as db
 from snicert.errors import TooManyAttempts
+from snicert.services import notifications
 from snicert.templating import environment
-from snicert.web.auth import pre_csrf_token, set_pre_csrf
+from snicert.web.auth import ACTOR_KEY, pre_csrf_token, set_pre_csrf
 from snicert.web.i18n import lang_of, translator
 
 templates = Jinja2Templates(
@@ -22,6 +24,12 @@ templates = Jinja2Templates(
 
 def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     lang = lang_of(request)
+    # the header's unread count, for a page that knows who is signed in
+    who = ctx.get("who") or request.scope.get("state", {}).get(ACTOR_KEY)
+    user_id = getattr(who, "user_id", None)
+    if user_id is not None and "unread" not in ctx:
+        with db.reading() as s:
+            ctx["unread"] = notifications.unread_count(s, user_id)
     response = templates.TemplateResponse(
         request, name, {"t": translator(lang), "lang": lang, **ctx}, status_code=status_code
     )

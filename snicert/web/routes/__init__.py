@@ -2,13 +2,26 @@
 
 from fastapi import APIRouter
 
-from snicert.web.routes import account, admin, applicant, lab, official, sampling
+from snicert.web.routes import (
+    account,
+    admin,
+    applicant,
+    exports,
+    lab,
+    notifications,
+    official,
+    sampling,
+    survey,
+)
 
 ROUTERS: list[APIRouter] = [
     applicant.router,
     sampling.router,
     lab.router,
     official.router,
+    exports.router,
     admin.router,
     account.router,
+    notifications.router,
+    survey.router,
 ]
