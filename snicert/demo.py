@@ -19,6 +19,7 @@ from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
 from snicert.errors import SnicertError
 from snicert.lifecycle import State
+from snicert.notifications import delivery
 from snicert.outputs import absolute, find
 from snicert.roles import Role
 from snicert.services import accounts, applications, checklists, decisions, lab, skm
@@ -385,4 +386,5 @@ def run(
     else:
         with ThreadPoolExecutor(parallel) as pool:
             list(pool.map(play, range(len(todo))))
+    delivery.drain()  # the cases' notifications go out before the demo exits
     return [r for r in results if r is not None]

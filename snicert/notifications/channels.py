@@ -3,6 +3,7 @@ failure (the outbox keeps it as the last error, for officials to see)."""
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ def send_email(smtp_url: str, sender_name: str, sender: str, msg: Message) -> No
     mail["To"] = msg.address
     mail["Subject"] = msg.subject
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = f"<{msg.key}@{sender.rsplit('@', 1)[1]}>"
+    # the key may hold characters a Message-ID may not: its digest stands for it
+    digest = hashlib.sha256(msg.key.encode()).hexdigest()[:32]
+    mail["Message-ID"] = f"<{digest}@{sender.rsplit('@', 1)[1]}>"
     mail["Content-Language"] = msg.lang
     mail.set_content(f"{msg.text}\n\n{msg.url}\n")
     context = ssl.create_default_context()
