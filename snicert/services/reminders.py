@@ -35,11 +35,11 @@ DIGEST_LISTED = 10  # cases named in a digest (the dashboard lists them all)
 
 
 def working_days_before(day_: date, n: int) -> date:
-    """The day `n` working days (Mon-Fri, as clock.add_working_days counts) before `day_`."""
+    """The day `n` working days (clock.is_working_day) before `day_`."""
     current, left = day_, n
     while left:
         current -= timedelta(days=1)
-        if current.weekday() < 5:
+        if clock.is_working_day(current):
             left -= 1
     return current
 
