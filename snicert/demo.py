@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, settings, signals, stages, survey, synthetic
+from snicert import bootstrap, heap, settings, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
@@ -234,7 +234,10 @@ class Player:
                     "Seluruh persyaratan dokumen dan hasil uji terpenuhi.",
                 )
             else:
-                failing = ", ".join(ev["failing_parameters"])
+                # plain words: the reason is what the applicant is told
+                failing = ", ".join(
+                    p["name"]["id"] for p in ev["parameters"] if p["id"] in ev["failing_parameters"]
+                )
                 decisions.decide(
                     s,
                     self.cast(s, "manager"),
@@ -251,12 +254,8 @@ class Player:
     def _survey(self, app_id: int, owner_id: int, refused: bool) -> None:
         """The applicant answers the satisfaction survey the closed case invited them to:
         mostly 3s and 4s, lower after a refusal, now and then a comment."""
-        weights = [1, 3, 5, 2] if refused else [0, 1, 5, 4]
-        scores = {
-            e.id: self.rng.choices([1, 2, 3, 4], weights)[0]
-            for e in survey.questionnaire().elements
-        }
-        comment = self.rng.choice([None, None, *DEMO_COMMENTS])
+        scores = synthetic.survey_scores(self.rng, refused)
+        comment = self.rng.choice([None, None, *synthetic.SURVEY_COMMENTS])
         with db.transaction() as s:
             skm.answer(s, s.get(User, owner_id), app_id, scores, comment)
 
@@ -345,16 +344,19 @@ class Player:
             )
 
 
-DEMO_COMMENTS = (
-    "Petugas ramah dan menjelaskan persyaratan dengan jelas.",
-    "Mohon waktu pengujian di laboratorium dipercepat.",
-    "Formulir daring mudah dipakai dari telepon.",
-)
+DEMO_SENDER = "sertifikasi@lspro-kupang.example"
 
 
 def use_demo_identity() -> None:
-    """A made-up certification body for the identity settings this home has not set
-    (in this process only: the home's snicert.toml is left as it is)."""
+    """A made-up certification body for the identity settings this home has not set, and
+    a sender for its e-mails (in this process only: the home's snicert.toml is left as it
+    is)."""
+    sender = settings.env_name("mail_from_address")
+    path = settings.file_path()
+    if not os.environ.get(sender) and not (
+        path.exists() and "mail_from_address" in settings.read_file(path)
+    ):
+        os.environ[sender] = DEMO_SENDER  # SNICERT_SMTP_URL alone is enough to watch them
     cfg = settings.current()
     for name, value in synthetic.IDENTITY.items():
         if not getattr(cfg, name):
