@@ -7,6 +7,18 @@ from fastapi import Request
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
     # complaints and appeals (ISO/IEC 17065 §7.13)
+    "cmp_number": {"id": "Nomor pengaduan", "en": "Complaint number"},
+    "cmp_bad_email": {"id": "Alamat e-mail tidak valid", "en": "Not an e-mail address"},
+    "cmp_no_subject": {"id": "Pilih pokok pengaduan", "en": "Choose what the complaint is about"},
+    "cmp_need_certificate": {
+        "id": "Tuliskan nomor sertifikat (SNI-...) yang diadukan",
+        "en": "Give the number (SNI-...) of the certificate complained about",
+    },
+    "cmp_no_certificate": {
+        "id": "Tidak ada sertifikat dengan nomor ini",
+        "en": "No certificate has this number",
+    },
+    "cmp_need_text": {"id": "Tuliskan isi pengaduan", "en": "Say what the complaint is about"},
     "cmp_new_title": {
         "id": "Pengaduan",
         "en": "Complaint",

@@ -44,7 +44,13 @@ def _new_form(
     request: Request, form: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
     return form_page(
-        request, "complaint_new.html.j2", status, form=form, errors=errors, limits=_limits()
+        request,
+        "complaint_new.html.j2",
+        status,
+        form=form,
+        errors=errors,
+        limits=_limits(),
+        fields=FIELDS,
     )
 
 
