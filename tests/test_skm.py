@@ -297,7 +297,7 @@ def test_summary_per_product_and_period(world: World) -> None:
     answer(world, abon_march, answers(*[4] * 9))
     at("2026-03-20")
     emping_march = closed_case(world, "emping")
-    answer(world, emping_march, answers(*[3] * 9))
+    answer(world, emping_march, answers(*[3] * 9), "Mohon pengujian dipercepat")
     at("2026-04-05")
     abon_april = closed_case(world, "abon")
     answer(world, abon_april, answers(3, 4, 3, 2, 4, 3, 4, 3, 3))
@@ -323,6 +323,11 @@ def test_summary_per_product_and_period(world: World) -> None:
         # local dates: answered at 10:00 WITA on 5 April counts in a period ending that day
         assert skm.summary(s, date(2026, 4, 5), date(2026, 4, 5)).respondents == 1
         assert skm.summary(s, date(2026, 4, 6), date(2026, 12, 31)).respondents == 0
+
+        # the comments are for the LSPro's review, by period and product
+        [(at_, product, comment)] = skm.comments(s, date(2026, 3, 1), date(2026, 4, 30))
+        assert (product, comment) == ("emping", "Mohon pengujian dipercepat")
+        assert skm.comments(s, date(2026, 3, 1), date(2026, 4, 30), product="abon") == []
 
 
 def test_summary_refuses_bad_periods_and_products(world: World) -> None:
