@@ -32,15 +32,14 @@ def main() -> int:
 
     from snicert import clock, settings
     from snicert.db import engine as db
-    from snicert.db.models import SkmScore, SkmSurvey
+    from snicert.db.models import SkmSurvey
     from snicert.services import skm
 
     with db.reading() as s:
         surveys = s.scalar(select(func.count()).select_from(SkmSurvey))
         answered = s.scalar(select(func.count()).where(SkmSurvey.state == "answered"))
-        scores = s.scalar(select(func.count()).select_from(SkmScore))
     print(f"database: {db.engine().url.render_as_string(hide_password=True)}")
-    print(f"{surveys} surveys, {answered} answered, {scores} scores")
+    print(f"{surveys} surveys, {answered} answered")
     today = clock.now().astimezone(settings.current().zone).date()
     periods = {
         "whole history, all products": (today - timedelta(days=365 * 6), today, None),
