@@ -290,13 +290,13 @@ def test_the_database_holds_one_full_answer_per_application_scores_1_to_4(world:
         s.flush()
 
 
-def test_migration_0014_moves_the_scores_both_ways(world: World) -> None:
+def test_migration_0015_moves_the_scores_both_ways(world: World) -> None:
     app_id = closed_case(world)
     answer(world, app_id, answers(1, 2, 3, 4, 4, 3, 2, 1, 2))
     cfg = alembic_config()
     with db.engine().begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0013")
+        command.downgrade(cfg, "0014")
         rows = conn.exec_driver_sql("SELECT element, score FROM skm_scores").all()
         assert dict(rows) == answers(1, 2, 3, 4, 4, 3, 2, 1, 2)
         command.upgrade(cfg, "head")
