@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, settings, signals, stages, survey, synthetic
+from snicert import bootstrap, heap, settings, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
@@ -251,12 +251,8 @@ class Player:
     def _survey(self, app_id: int, owner_id: int, refused: bool) -> None:
         """The applicant answers the satisfaction survey the closed case invited them to:
         mostly 3s and 4s, lower after a refusal, now and then a comment."""
-        weights = [1, 3, 5, 2] if refused else [0, 1, 5, 4]
-        scores = {
-            e.id: self.rng.choices([1, 2, 3, 4], weights)[0]
-            for e in survey.questionnaire().elements
-        }
-        comment = self.rng.choice([None, None, *DEMO_COMMENTS])
+        scores = synthetic.survey_scores(self.rng, refused)
+        comment = self.rng.choice([None, None, *synthetic.SURVEY_COMMENTS])
         with db.transaction() as s:
             skm.answer(s, s.get(User, owner_id), app_id, scores, comment)
 
@@ -343,13 +339,6 @@ class Player:
                 refusal_reason=decisions.refusal_reason(s, app_id),
                 files=files,
             )
-
-
-DEMO_COMMENTS = (
-    "Petugas ramah dan menjelaskan persyaratan dengan jelas.",
-    "Mohon waktu pengujian di laboratorium dipercepat.",
-    "Formulir daring mudah dipakai dari telepon.",
-)
 
 
 def use_demo_identity() -> None:

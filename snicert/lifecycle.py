@@ -6,13 +6,15 @@ Services call `apply()`; nothing else changes an application's state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
-from snicert.db.models import Application, User
+from snicert.db.models import Application, StageVisit, User
 from snicert.errors import IllegalTransition, PermissionDenied
 from snicert.roles import Role
 
@@ -162,12 +164,27 @@ def check(
     return t
 
 
+def enter(s: Session, app: Application, now: datetime) -> None:
+    """The application enters its (new) state: its stay in the one before ends now, and a
+    stay in an open state begins (final states end the case; they have no stay)."""
+    s.execute(
+        update(StageVisit)
+        .where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
+        .values(left_at=now)
+    )
+    if app.state in OPEN:
+        s.add(
+            StageVisit(application_id=app.id, product=app.product, state=app.state, entered_at=now)
+        )
+
+
 def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -> Application:
     """Take one application transition: guard, move, set what is awaited next, audit."""
     t = check(app.state, action, actor)
     before = app.state
     now = clock.now()
     app.state = t.target.value
+    enter(s, app, now)
     app.state_changed_at = now
     stage = STAGES[t.target]
     app.awaiting_role = stage.role.value if stage.role else None
@@ -193,3 +210,22 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
 
         skm.invite(s, app)
     return app
+
+
+class ActionState(StrEnum):
+    """A management review's action (a decision is recorded and has no further states)."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+A = ActionState
+REVIEW_ACTION_TRANSITIONS: tuple[Transition, ...] = (
+    _t("complete", A.OPEN, A.DONE, "done", R.OFFICIAL),
+    _t("reopen", A.DONE, A.OPEN, "reopened", R.OFFICIAL),
+)
+# Named guards the service checks before the transition (services/review_actions.py).
+REVIEW_ACTION_GUARDS: dict[str, tuple[str, ...]] = {
+    "complete": ("outcome_stated",),
+    "reopen": ("reason_stated",),
+}

@@ -185,6 +185,16 @@ PAGES = [
         {"what": "certificates", "from": "2026-02-01", "to": "2026-01-01"},
     ),
     ("POST", f"/admin/checklists/{NONE}/approve", OFFICIAL, 404, {}),
+    ("GET", "/management-review", OFFICIAL, 200, None),
+    ("GET", "/management-review/file.xlsx?from=2026-01-01&to=2026-01-31", OFFICIAL, 200, None),
+    (
+        "POST",
+        "/management-review/actions",
+        OFFICIAL,
+        422,  # an action without its owner
+        {"from": "2026-01-01", "to": "2026-01-31", "kind": "action", "text": "x"},
+    ),
+    ("POST", f"/management-review/actions/{NONE}/complete", OFFICIAL, 404, {"note": "x"}),
     ("GET", "/account/password", SIGNED_IN, 200, None),
     (
         "POST",
@@ -255,6 +265,21 @@ API = [
     ("POST", f"/api/v1/users/{NONE}/reset", OFFICIAL, 404, None),
     ("GET", "/api/v1/checklists", OFFICIAL, 200, None),
     ("POST", f"/api/v1/checklists/{NONE}/approve", OFFICIAL, 404, None),
+    ("GET", "/api/v1/reports/management-review?from=2026-01-01&to=2026-01-31", OFFICIAL, 200, None),
+    (
+        "POST",
+        "/api/v1/reports/management-review/actions",
+        OFFICIAL,
+        422,
+        {"from": "2026-01-01", "to": "2026-01-31", "kind": "action", "text": "x"},
+    ),
+    (
+        "POST",
+        f"/api/v1/reports/management-review/actions/{NONE}/complete",
+        OFFICIAL,
+        404,
+        {"note": "x"},
+    ),
     # a period ending before it starts: refused (422) for officials, nothing exported
     ("GET", "/api/v1/exports/certificates?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
     ("GET", "/api/v1/exports/applications?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),

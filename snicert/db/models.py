@@ -6,15 +6,17 @@ the same sample, result, decision or certificate fails in the database, not by l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -422,6 +425,51 @@ class ApiToken(Base):
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class StageVisit(Base):
+    """One stay of an application in one state: entered, and left (None while there).
+    Written by lifecycle.apply with the transition, so that the management review counts
+    stages and their lead times by SQL aggregates instead of replaying the audit log."""
+
+    __tablename__ = "stage_visits"
+    __table_args__ = (
+        Index("ix_stage_visits_left_at", "left_at", "product", "state", "entered_at"),
+        Index("ix_stage_visits_entered_at", "entered_at", "product", "state"),
+        # what still waits: the small open part, by age
+        Index(
+            "ix_stage_visits_open",
+            "entered_at",
+            postgresql_where=text("left_at IS NULL"),
+            sqlite_where=text("left_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    product: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(30))
+    entered_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+
+
+class ReviewAction(Base):
+    """A management review's decision or action (owner, due date); later reviews show the
+    actions open or done (lifecycle.REVIEW_ACTION_TRANSITIONS)."""
+
+    __tablename__ = "review_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_from: Mapped[date] = mapped_column(Date, index=True)
+    review_to: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # decision|action
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # decided | open|done
+    outcome: Mapped[str | None] = mapped_column(Text)  # what was done, when marked done
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
 
 
 class Notification(Base):

@@ -10,6 +10,7 @@ from snicert.web.routes import (
     lab,
     notifications,
     official,
+    review,
     sampling,
     survey,
 )
@@ -19,6 +20,7 @@ ROUTERS: list[APIRouter] = [
     sampling.router,
     lab.router,
     official.router,
+    review.router,
     exports.router,
     admin.router,
     account.router,

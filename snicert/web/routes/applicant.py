@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import outputs
+from snicert import outputs, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -328,7 +328,17 @@ def download(request: Request, app_id: Id, fmt: str) -> FileResponse:
     )
 
 
-@router.get("/documents/{doc_id}", tags=["applications"])
+@router.get(
+    "/documents/{doc_id}",
+    tags=["applications"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, in its own type",
+            "content": {media: {} for media in sorted(set(uploads.MEDIA_TYPES.values()))},
+        }
+    },
+)
 def document_download(request: Request, doc_id: Id) -> Response:
     """A dossier document as uploaded (after re-encoding, for images): for the applicant's
     business and for staff. Sent as an attachment that the browser may not sniff or run."""
