@@ -234,7 +234,10 @@ class Player:
                     "Seluruh persyaratan dokumen dan hasil uji terpenuhi.",
                 )
             else:
-                failing = ", ".join(ev["failing_parameters"])
+                # plain words: the reason is what the applicant is told
+                failing = ", ".join(
+                    p["name"]["id"] for p in ev["parameters"] if p["id"] in ev["failing_parameters"]
+                )
                 decisions.decide(
                     s,
                     self.cast(s, "manager"),
@@ -341,9 +344,19 @@ class Player:
             )
 
 
+DEMO_SENDER = "sertifikasi@lspro-kupang.example"
+
+
 def use_demo_identity() -> None:
-    """A made-up certification body for the identity settings this home has not set
-    (in this process only: the home's snicert.toml is left as it is)."""
+    """A made-up certification body for the identity settings this home has not set, and
+    a sender for its e-mails (in this process only: the home's snicert.toml is left as it
+    is)."""
+    sender = settings.env_name("mail_from_address")
+    path = settings.file_path()
+    if not os.environ.get(sender) and not (
+        path.exists() and "mail_from_address" in settings.read_file(path)
+    ):
+        os.environ[sender] = DEMO_SENDER  # SNICERT_SMTP_URL alone is enough to watch them
     cfg = settings.current()
     for name, value in synthetic.IDENTITY.items():
         if not getattr(cfg, name):

@@ -27,7 +27,7 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     assert sorted({r["product"] for r in certified}) == ["abon", "emping", "sasando", "tenun_ikat"]
     assert len(certified) == 8 and len({r["certificate_number"] for r in certified}) == 8
     [refused] = [r for r in rows if r["final_state"] == "refused"]
-    assert "total_plate_count" in refused["refusal_reason"]
+    assert "Angka lempeng total" in refused["refusal_reason"]
     assert refused["certificate_number"] is None
     # every closed case answered the satisfaction survey, so the demo's SKM is not empty
     today = clock.now().astimezone(settings.current().zone).date()
