@@ -165,6 +165,7 @@ TEXT: dict[str, dict[str, str]] = {
     "app_awaiting": {"id": "Menunggu", "en": "Awaiting"},
     "app_due": {"id": "paling lambat", "en": "due"},
     "app_certificate": {"id": "Sertifikat", "en": "Certificate"},
+    "app_test_report": {"id": "Laporan hasil uji (PDF)", "en": "Test report (PDF)"},
     "app_ncs": {"id": "Ketidaksesuaian yang harus dijawab", "en": "Non-conformities to answer"},
     "app_answer": {"id": "Jawaban / perbaikan", "en": "Answer / correction"},
     "app_corrected_file": {
