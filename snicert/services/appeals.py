@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle
+from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Appeal, Application, AuditEvent, Certificate, User
 from snicert.errors import Conflict, InvalidInput, PermissionDenied, SeparationOfDuties
 from snicert.lifecycle import APPEAL_TRANSITIONS, AppealState, CertState, State, Transition
@@ -267,7 +267,10 @@ def summary(s: Session, app: Application) -> dict[str, Any]:
     """The appeal part of the applicant's page and API: what can still be appealed (and
     until when), and the case's appeals."""
     return {
-        "open": [{"kind": d.kind, "until": d.until.isoformat()} for d in open_to_appeal(s, app)],
+        "open": [
+            {"kind": d.kind, "until": d.until.astimezone(settings.current().zone).isoformat()}
+            for d in open_to_appeal(s, app)
+        ],
         "appeals": [
             {
                 "id": a.id,
