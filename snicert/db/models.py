@@ -529,31 +529,41 @@ class NotificationPreference(Base):
 
 class SkmSurvey(Base):
     """The satisfaction survey (SKM) of one closed application: invited when the case
-    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py)."""
+    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py).
+
+    The regulation fixes nine elements, U1-U9: each one's score (1-4) is a column, so the
+    index is one pass over this table (snicert/survey.py maps the codes to the elements)."""
 
     __tablename__ = "skm_surveys"
+    __table_args__ = (
+        *(CheckConstraint(f"u{i} BETWEEN 1 AND 4", name=f"u{i}_1_to_4") for i in range(1, 10)),
+        CheckConstraint(
+            "state <> 'answered' OR ("
+            + " AND ".join(f"u{i} IS NOT NULL" for i in range(1, 10))
+            + ")",
+            name="answered_in_full",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # one survey, so one response, per application
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
     product: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(20))  # invited|answered (lifecycle.SURVEY_...)
+    state: Mapped[str] = mapped_column(String(20))  # lifecycle.SurveyState: invited|answered
     invited_at: Mapped[datetime]
     questionnaire_version: Mapped[int | None]
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    u1: Mapped[int | None]
+    u2: Mapped[int | None]
+    u3: Mapped[int | None]
+    u4: Mapped[int | None]
+    u5: Mapped[int | None]
+    u6: Mapped[int | None]
+    u7: Mapped[int | None]
+    u8: Mapped[int | None]
+    u9: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(String(2000))
-    scores: Mapped[list[SkmScore]] = relationship(lazy="selectin", order_by="SkmScore.element")
-
-
-class SkmScore(Base):
-    """One element's score (1-4) in one answered survey."""
-
-    __tablename__ = "skm_scores"
-    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 4", name="score_1_to_4"),)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("skm_surveys.id"), primary_key=True)
-    element: Mapped[str] = mapped_column(String(64), primary_key=True)
-    score: Mapped[int]
 
 
 class Complaint(Base):
