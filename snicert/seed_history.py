@@ -49,7 +49,6 @@ from snicert.db.models import (
     Nonconformity,
     NonconformityResponse,
     Sample,
-    SkmScore,
     SkmSurvey,
     User,
     UserRole,
@@ -94,7 +93,7 @@ _ID_TABLES = (
     SkmSurvey,
 )
 # Insert order (foreign keys first).
-_TABLES = (*_ID_TABLES[:2], UserRole, *_ID_TABLES[2:], SkmScore, AuditEvent)
+_TABLES = (*_ID_TABLES[:2], UserRole, *_ID_TABLES[2:], AuditEvent)
 
 
 @dataclass
@@ -545,6 +544,7 @@ class _Case:
             "questionnaire_version": None,
             "answered_by": None,
             "answered_at": None,
+            **{e.column: None for e in survey.questionnaire().elements},
             "comment": None,
         }
         answered = self.at + timedelta(days=self.rng.uniform(0.05, 10))
@@ -556,9 +556,7 @@ class _Case:
                 answered_by=self.owner.id,
                 answered_at=answered,
             )
-            s.rows["skm_scores"] += [
-                {"survey_id": survey_id, "element": k, "score": v} for k, v in scores.items()
-            ]
+            row.update({e.column: scores[e.id] for e in survey.questionnaire().elements})
             s.event(
                 answered,
                 self.owner,

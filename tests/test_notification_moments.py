@@ -356,3 +356,41 @@ def test_the_table_names_only_recorded_actions() -> None:
     recorded |= {f"certificate.{t.event}" for t in CERTIFICATE_TRANSITIONS}
     for action in moments.TOLD:
         assert action in recorded or f'"{action}"' in source, action
+
+
+def test_appeals_and_complaints(world: World) -> None:
+    from snicert.services import accounts, appeals, complaints
+
+    w = world
+    with db.transaction() as s:  # an official not involved in the case handles the appeal
+        handler, _ = accounts.create_staff(
+            s, w.user(s, "reviewer"), "banding@lspro.example", "Banding", {Role.OFFICIAL}
+        )
+        w.users["handler"] = handler.id
+    refused = w.new_application("abon")
+    applicant = owner_name(w, refused)
+    w.advance_to(refused, "decision", failing={"total_plate_count"})
+    with db.transaction() as s:
+        decisions.decide(s, w.user(s, "decider"), refused, "refuse", "ALT melebihi batas")
+    with db.transaction() as s:
+        appeal = appeals.file(s, w.owner(s, refused), refused, "refusal", "Uji ulang memenuhi")
+        number = appeal.number
+    with db.transaction() as s:
+        appeals.take(s, w.user(s, "handler"), appeal.id)
+        appeals.decide(s, w.user(s, "handler"), appeal.id, "uphold", "Hasil uji sah")
+    assert told(w, applicant)[-3:] == ["decision_refused", "appeal_received", "appeal_upheld"]
+    [refusal] = notes(w, applicant, "decision_refused")
+    assert f"dalam {appeals.APPEAL_DAYS} hari" in refusal.body
+    [upheld] = notes(w, applicant, "appeal_upheld")
+    assert number in upheld.subject and "Hasil uji sah" in upheld.body
+    for name in (*OFFICIALS, "handler"):
+        assert told(w, name).count("appeal_waiting") == 1
+
+    with db.transaction() as s:
+        complaint, _ = complaints.file(
+            s, "192.0.2.7", subject="lspro", text_="Petugas tidak datang sesuai jadwal"
+        )
+        filed = complaint.number
+    for name in (*OFFICIALS, "handler"):
+        [note] = notes(w, name, "complaint_waiting")
+        assert filed in note.subject and note.link == "/dashboard"

@@ -175,6 +175,15 @@ PAGES = [
     ("POST", f"/admin/users/{NONE}/enable", OFFICIAL, 404, {}),
     ("POST", f"/admin/users/{NONE}/reset", OFFICIAL, 404, {}),
     ("GET", "/admin/checklists", OFFICIAL, 200, None),
+    ("GET", "/exports", OFFICIAL, 200, None),
+    # a period ending before it starts: the form again (422), nothing exported
+    (
+        "POST",
+        "/exports",
+        OFFICIAL,
+        422,
+        {"what": "certificates", "from": "2026-02-01", "to": "2026-01-01"},
+    ),
     ("POST", f"/admin/checklists/{NONE}/approve", OFFICIAL, 404, {}),
     ("GET", "/management-review", OFFICIAL, 200, None),
     ("GET", "/management-review/file.xlsx?from=2026-01-01&to=2026-01-31", OFFICIAL, 200, None),

@@ -165,6 +165,7 @@ TEXT: dict[str, dict[str, str]] = {
     "app_awaiting": {"id": "Menunggu", "en": "Awaiting"},
     "app_due": {"id": "paling lambat", "en": "due"},
     "app_certificate": {"id": "Sertifikat", "en": "Certificate"},
+    "app_test_report": {"id": "Laporan hasil uji (PDF)", "en": "Test report (PDF)"},
     "app_ncs": {"id": "Ketidaksesuaian yang harus dijawab", "en": "Non-conformities to answer"},
     "app_answer": {"id": "Jawaban / perbaikan", "en": "Answer / correction"},
     "app_corrected_file": {
@@ -633,6 +634,54 @@ TEXT: dict[str, dict[str, str]] = {
     "body_too_large_help": {
         "id": "Berkas yang dikirim lebih dari {mb} MB. Perkecil berkasnya lalu unggah lagi.",
         "en": "The file sent is over {mb} MB. Make it smaller and upload it again.",
+    },
+    "exp_nav": {"id": "Ekspor BSN", "en": "BSN export"},
+    "exp_title": {"id": "Ekspor data untuk BSN", "en": "Export data for BSN"},
+    "exp_help": {
+        "id": "Sertifikat yang terbit, dibekukan, dicabut atau kedaluwarsa dalam periode, atau "
+        "permohonan yang diterima dalam periode. Tanggal dihitung dalam WITA, kedua ujung "
+        "termasuk; status pada akhir periode. Setiap ekspor dicatat di log audit.",
+        "en": "Certificates issued, suspended, withdrawn or expired in the period, or "
+        "applications received in it. Days count in WITA, both ends included; statuses as of "
+        "the end of the period. Every export is recorded in the audit log.",
+    },
+    "exp_what": {"id": "Data", "en": "Data"},
+    "exp_certificates": {
+        "id": "Sertifikat (terbit, dibekukan, dicabut, kedaluwarsa)",
+        "en": "Certificates (issued, suspended, withdrawn, expired)",
+    },
+    "exp_applications": {"id": "Permohonan diterima", "en": "Applications received"},
+    "exp_from": {"id": "Dari tanggal", "en": "From"},
+    "exp_to": {"id": "Sampai tanggal (termasuk)", "en": "To (included)"},
+    "exp_format": {"id": "Format berkas", "en": "File format"},
+    "exp_download": {"id": "Unduh", "en": "Download"},
+    "exp_err_export_not_iso": {
+        "id": "Tulis tanggal sebagai TTTT-BB-HH, misalnya 2026-01-31.",
+        "en": "Write the date as YYYY-MM-DD, e.g. 2026-01-31.",
+    },
+    "exp_err_export_no_such_day": {
+        "id": "Tanggal {value} tidak ada di kalender.",
+        "en": "{value} is not a day of the calendar.",
+    },
+    "exp_err_export_too_early": {
+        "id": "Tanggal paling awal {day}.",
+        "en": "The earliest date is {day}.",
+    },
+    "exp_err_export_future": {
+        "id": "Tanggal ini setelah hari ini ({day}).",
+        "en": "This date is after today ({day}).",
+    },
+    "exp_err_export_before_from": {
+        "id": "Tanggal akhir sebelum tanggal awal ({day}).",
+        "en": "The last day is before the first ({day}).",
+    },
+    "exp_err_export_too_long": {
+        "id": "Periode paling lama 10 tahun.",
+        "en": "The period may span at most 10 years.",
+    },
+    "exp_err_invalid": {
+        "id": "Pilih salah satu yang tersedia.",
+        "en": "Choose one of those offered.",
     },
     # management review (tinjauan manajemen), ISO 9001 9.3.2 inputs
     "mr_title": {"id": "Tinjauan manajemen", "en": "Management review"},
