@@ -49,7 +49,14 @@ def certified(w: World) -> tuple[int, str]:
 
 def actions(seq_from: int) -> list[str]:
     with db.reading() as s:
-        return list(s.scalars(select(AuditEvent.action).where(AuditEvent.seq > seq_from)))
+        # (the officials told of a complaint are recorded too: notification.written)
+        return list(
+            s.scalars(
+                select(AuditEvent.action).where(
+                    AuditEvent.seq > seq_from, AuditEvent.entity != "notification"
+                )
+            )
+        )
 
 
 def last_seq() -> int:

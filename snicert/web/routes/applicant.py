@@ -27,11 +27,12 @@ from snicert.db.models import (
     Certificate,
     Nonconformity,
     NonconformityResponse,
+    Output,
     User,
 )
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import applications, skm
+from snicert.services import appeals, applications, skm
 from snicert.services.guards import can_see
 from snicert.services.text import limit_of
 from snicert.web.api import MAX_ID, Id
@@ -146,6 +147,10 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             for e in events
         ],
         "renewal_of": app.renewal_of,
+        "appeal": appeals.summary(s, app),
+        "test_report": (
+            f"/applications/{app.id}/test-report.pdf" if test_report(s, app) is not None else None
+        ),
         "survey": (
             {"state": survey.state, "url": f"/applications/{app.id}/survey"}
             if (survey := skm.of_application(s, app.id))
@@ -309,6 +314,30 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
             error=refusal(exc, lang_of(request)),
         )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
+
+
+def test_report(s: Session, app: Application) -> Output | None:
+    """The laboratory's test report (PDF) of the latest round that completed testing."""
+    from snicert.services import lab
+
+    for sample in reversed(lab.samples_of(s, app.id)):
+        out = outputs.find(s, f"sample:{sample.id}", "test_report_pdf")
+        if out is not None:
+            return out
+    return None
+
+
+@router.get("/applications/{app_id}/test-report.pdf", include_in_schema=False)
+def test_report_download(request: Request, app_id: Id) -> FileResponse:
+    """The test report, for whoever may see the application, once testing is complete."""
+    who = require(request)
+    with db.reading() as s:
+        app = _visible(s, who, app_id)
+        out = test_report(s, app)
+        if out is None:
+            raise HTTPException(404, "no test report yet for this application")
+        path, number = outputs.absolute(out), app.number
+    return FileResponse(path, media_type="application/pdf", filename=f"{number}-test-report.pdf")
 
 
 @router.get("/applications/{app_id}/certificate.{fmt}", include_in_schema=False)
