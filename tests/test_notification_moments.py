@@ -93,7 +93,7 @@ def test_every_moment_of_a_case_reaches_the_right_people_once(world: World) -> N
         cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
         official = w.user(s, "reviewer")
         certificates.suspend(
-            s, official, cert.id, "Label tanpa nomor SNI", fix_by=clock.now() + timedelta(days=30)
+            s, official, cert.id, "Label tanpa nomor SNI.", fix_by=clock.now() + timedelta(days=30)
         )
         certificates.reinstate(s, official, cert.id, "Label sudah diperbaiki")
         certificates.withdraw(s, official, cert.id, "Tanda SNI dipakai pada produk lain")
@@ -137,6 +137,9 @@ def test_every_moment_of_a_case_reaches_the_right_people_once(world: World) -> N
     assert f"{document['name']['en']}: Perbaiki dokumen" in nc.body
     [suspended] = notes(w, applicant, "certificate_suspended")
     assert "Label tanpa nomor SNI" in suspended.body and "01/04/2026" in suspended.body
+    with db.reading() as s:  # free text ends a sentence without a doubled full stop
+        for body in s.scalars(select(Notification.body)):
+            assert ".." not in body and "SNI SNI-" not in body, body
     [review] = notes(w, "decider", "decision_waiting")
     assert review.lang == "id" and review.link == f"/decision/{app_id}"
     assert notes(w, "sampler", "sampling_waiting")[0].link == "/sampling"

@@ -152,6 +152,12 @@ def _staff(role: Role) -> Callable[[Event], list[User]]:
 # --- what -------------------------------------------------------------------------------
 
 
+def said(text: str | None) -> str:
+    """Free text someone wrote, to end a sentence of a template (which adds its own full
+    stop)."""
+    return (text or "").strip().rstrip(".")
+
+
 def day(moment: datetime | None) -> str:
     """A date as people read it here: the site's day (Kota Kupang), dd/mm/yyyy."""
     return dates.local_day(moment).strftime("%d/%m/%Y") if moment else "-"
@@ -206,7 +212,7 @@ def _nonconformities(e: Event, lang: str) -> dict[str, Any]:
     for nc in ncs:
         name = documents.get(checks.get(nc.item_id) or nc.item_id)
         named = name and source == "review"
-        parts.append(f"{name[lang]}: {nc.description}" if named else nc.description)
+        parts.append(f"{name[lang]}: {said(nc.description)}" if named else said(nc.description))
     items = "; ".join(parts)
     if len(items) > ITEMS_ROOM:
         items = items[: ITEMS_ROOM - 1].rstrip() + "…"
@@ -227,7 +233,7 @@ def _failed(e: Event, lang: str) -> dict[str, Any]:
 
 
 def _refused(e: Event, lang: str) -> dict[str, Any]:
-    return {"number": e.app.number, "reason": e.data.get("reason", ""), **_appeal_days()}
+    return {"number": e.app.number, "reason": said(e.data.get("reason")), **_appeal_days()}
 
 
 def _appeal_days() -> dict[str, int]:
@@ -248,7 +254,7 @@ def _issued(e: Event, lang: str) -> dict[str, Any]:
 
 
 def _cert_reason(e: Event, lang: str) -> dict[str, Any]:
-    return {"certificate": e.certificate.number, "reason": e.data.get("reason") or ""}
+    return {"certificate": e.certificate.number, "reason": said(e.data.get("reason"))}
 
 
 def _suspended(e: Event, lang: str) -> dict[str, Any]:
@@ -267,8 +273,8 @@ def _appeal(e: Event, lang: str) -> dict[str, Any]:
 
 def _appeal_decided(e: Event, lang: str) -> dict[str, Any]:
     row = e.s.get(Appeal, e.audit.entity_id)
-    told = {"appeal": row.number, "number": e.app.number, "reasons": row.reasons or ""}
-    return told | ({"next_step": row.next_step or ""} if _overturned(e) else {})
+    told = {"appeal": row.number, "number": e.app.number, "reasons": said(row.reasons)}
+    return told | ({"next_step": said(row.next_step)} if _overturned(e) else {})
 
 
 def _overturned(e: Event) -> bool:
