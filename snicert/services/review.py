@@ -519,6 +519,9 @@ def _satisfaction(
 
 def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
     """Every figure of the review for `period`, each with the previous period's."""
+    if s.get_bind().dialect.name == "postgresql":
+        # JIT compiling these one-off aggregates cost more than running them (~1.2 s each)
+        s.execute(text("SET LOCAL jit = off"))
     catalog = default_catalog()
     before = period.previous()
     zone = settings.current().zone
@@ -556,7 +559,9 @@ def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
         set(st_now) | set(st_before), key=lambda k: (k[0], order.index(k[1]))
     ):
         key = STAGES[State(state)].service_standard
-        standard = standards.get(product, {}).get(key) if key else None
+        if key is None:
+            continue  # a draft: the applicant's own time, before any service
+        standard = standards.get(product, {}).get(key)
         row = {
             "product": product,
             "name": products.get(product, product),
