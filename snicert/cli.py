@@ -585,9 +585,7 @@ def _export(what: str, from_: str, to: str, fmt: str, output: Path) -> None:
     except ValidationError as exc:
         first = exc.errors()[0]
         option = _EXPORT_OPTIONS.get(str(first["loc"][0]), str(first["loc"][0]))
-        _fail(
-            f"error: {option} {first['input']!r}: {first['msg'].removeprefix('Value error, ')}", 2
-        )
+        _fail(f"error: {option} {first['input']!r}: {first['msg']}", 2)
         return
     with _service_errors():
         with db.transaction() as s:

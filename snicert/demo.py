@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, settings, signals, stages, survey, synthetic
+from snicert import bootstrap, heap, settings, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
@@ -22,7 +22,16 @@ from snicert.lifecycle import State
 from snicert.notifications import delivery
 from snicert.outputs import absolute, find
 from snicert.roles import Role
-from snicert.services import accounts, applications, checklists, decisions, lab, skm
+from snicert.services import (
+    accounts,
+    appeals,
+    applications,
+    checklists,
+    complaints,
+    decisions,
+    lab,
+    skm,
+)
 from snicert.services.guards import application
 
 PASSWORD = "snicert-demo"
@@ -38,6 +47,12 @@ STAFF = {  # key: (e-mail, name, roles)
         {Role.OFFICIAL},
     ),
     "evaluator": ("evaluator@lspro-kupang.example", "Theresia Sogen (Evaluator)", {Role.OFFICIAL}),
+    # handles complaints and appeals: takes no part in the certification decisions
+    "complaints": (
+        "pengaduan@lspro-kupang.example",
+        "Kristina Tallo (Penanganan Pengaduan dan Banding)",
+        {Role.OFFICIAL},
+    ),
     "sampler": ("ppc@lspro-kupang.example", "Frans Leo (Petugas Pengambil Contoh)", {Role.SAMPLER}),
     "analyst": ("analis@lab-kupang.example", "Rini Bunga (Analis)", {Role.LAB_ANALYST}),
     "verifier": (
@@ -234,7 +249,10 @@ class Player:
                     "Seluruh persyaratan dokumen dan hasil uji terpenuhi.",
                 )
             else:
-                failing = ", ".join(ev["failing_parameters"])
+                # plain words: the reason is what the applicant is told
+                failing = ", ".join(
+                    p["name"]["id"] for p in ev["parameters"] if p["id"] in ev["failing_parameters"]
+                )
                 decisions.decide(
                     s,
                     self.cast(s, "manager"),
@@ -251,12 +269,8 @@ class Player:
     def _survey(self, app_id: int, owner_id: int, refused: bool) -> None:
         """The applicant answers the satisfaction survey the closed case invited them to:
         mostly 3s and 4s, lower after a refusal, now and then a comment."""
-        weights = [1, 3, 5, 2] if refused else [0, 1, 5, 4]
-        scores = {
-            e.id: self.rng.choices([1, 2, 3, 4], weights)[0]
-            for e in survey.questionnaire().elements
-        }
-        comment = self.rng.choice([None, None, *DEMO_COMMENTS])
+        scores = synthetic.survey_scores(self.rng, refused)
+        comment = self.rng.choice([None, None, *synthetic.SURVEY_COMMENTS])
         with db.transaction() as s:
             skm.answer(s, s.get(User, owner_id), app_id, scores, comment)
 
@@ -345,16 +359,19 @@ class Player:
             )
 
 
-DEMO_COMMENTS = (
-    "Petugas ramah dan menjelaskan persyaratan dengan jelas.",
-    "Mohon waktu pengujian di laboratorium dipercepat.",
-    "Formulir daring mudah dipakai dari telepon.",
-)
+DEMO_SENDER = "sertifikasi@lspro-kupang.example"
 
 
 def use_demo_identity() -> None:
-    """A made-up certification body for the identity settings this home has not set
-    (in this process only: the home's snicert.toml is left as it is)."""
+    """A made-up certification body for the identity settings this home has not set, and
+    a sender for its e-mails (in this process only: the home's snicert.toml is left as it
+    is)."""
+    sender = settings.env_name("mail_from_address")
+    path = settings.file_path()
+    if not os.environ.get(sender) and not (
+        path.exists() and "mail_from_address" in settings.read_file(path)
+    ):
+        os.environ[sender] = DEMO_SENDER  # SNICERT_SMTP_URL alone is enough to watch them
     cfg = settings.current()
     for name, value in synthetic.IDENTITY.items():
         if not getattr(cfg, name):
@@ -397,5 +414,56 @@ def run(
     else:
         with ThreadPoolExecutor(parallel) as pool:
             list(pool.map(play, range(len(todo))))
+    done = [r for r in results if r is not None]
+    complaint_and_appeal(cast, done, f"demo:{offset}")
     delivery.drain()  # the cases' notifications go out before the demo exits
-    return [r for r in results if r is not None]
+    return done
+
+
+def complaint_and_appeal(cast: Cast, outcomes: list[Outcome], address: str) -> None:
+    """A consumer's complaint about the first certificate, investigated and closed (not
+    upheld), and the refused applicant's appeal, upheld: both handled by the official who
+    took no part in those cases. Each adds a line to its case's scenario."""
+    certified = next(o for o in outcomes if o.certificate)
+    refused = next(o for o in outcomes if o.state == State.REFUSED)
+    with db.transaction() as s:
+        row, _ = complaints.file(
+            s,
+            address,
+            subject="certificate",
+            certificate_number=certified.certificate,
+            text_="Kemasan yang saya beli di pasar Oeba tidak mencantumkan tanda SNI dengan jelas.",
+            contact_email="pembeli@example.id",
+        )
+        handler = cast(s, "complaints")
+        complaints.take(s, handler, row.id)
+        complaints.investigate(
+            s, handler, row.id, "Contoh kemasan dari pasar diperiksa: tanda SNI sesuai ketentuan."
+        )
+        complaints.close(
+            s,
+            handler,
+            row.id,
+            "not_upheld",
+            "Tanda SNI pada kemasan sudah sesuai ketentuan; terima kasih atas laporan Anda.",
+        )
+        certified.scenario.append(f"complaint {row.number} closed")
+    with db.transaction() as s:
+        owner = s.get(User, application(s, refused.application_id).created_by)
+        appeal = appeals.file(
+            s,
+            owner,
+            refused.application_id,
+            "refusal",
+            "Kami mohon peninjauan: bahan baku sudah diganti sebelum pengambilan contoh.",
+        )
+        handler = cast(s, "complaints")
+        appeals.take(s, handler, appeal.id)
+        appeals.decide(
+            s,
+            handler,
+            appeal.id,
+            "uphold",
+            "Contoh diambil dan diuji sesuai prosedur; hasil uji angka lempeng total sah.",
+        )
+        refused.scenario.append(f"appeal {appeal.number} upheld")

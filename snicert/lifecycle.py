@@ -229,3 +229,80 @@ REVIEW_ACTION_GUARDS: dict[str, tuple[str, ...]] = {
     "complete": ("outcome_stated",),
     "reopen": ("reason_stated",),
 }
+
+
+class ComplaintState(StrEnum):
+    """A complaint (ISO/IEC 17065 §7.13; snicert/services/complaints.py). Filing it is its
+    acknowledgement: it is born `acknowledged`, with its tracking code."""
+
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    CLOSED = "closed"
+
+
+CS = ComplaintState
+COMPLAINT_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "take",
+        frozenset({CS.ACKNOWLEDGED}),
+        CS.INVESTIGATING,
+        frozenset({R.OFFICIAL}),
+        "taken",
+        guards=("impartial",),
+    ),
+    Transition(
+        "investigate",
+        frozenset({CS.INVESTIGATING}),
+        CS.INVESTIGATING,
+        frozenset({R.OFFICIAL}),
+        "investigated",
+        guards=("handler", "note_stated"),
+    ),
+    Transition(
+        "close",
+        frozenset({CS.INVESTIGATING}),
+        CS.CLOSED,
+        frozenset({R.OFFICIAL}),
+        "closed",
+        guards=("handler", "investigated", "outcome_stated", "action_fits_subject"),
+    ),
+)
+
+
+class AppealState(StrEnum):
+    """An appeal against a refusal, suspension or withdrawal (snicert/services/appeals.py);
+    born `acknowledged`. The outcome names what happens to the appealed decision."""
+
+    ACKNOWLEDGED = "acknowledged"
+    UNDER_REVIEW = "under_review"
+    UPHELD = "upheld"  # the decision stands
+    OVERTURNED = "overturned"  # the decision is reversed (or, where final, what follows)
+
+
+AS = AppealState
+APPEAL_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "take",
+        frozenset({AS.ACKNOWLEDGED}),
+        AS.UNDER_REVIEW,
+        frozenset({R.OFFICIAL}),
+        "taken",
+        guards=("impartial", "not_the_decider"),
+    ),
+    Transition(
+        "uphold",
+        frozenset({AS.UNDER_REVIEW}),
+        AS.UPHELD,
+        frozenset({R.OFFICIAL}),
+        "decided",
+        guards=("handler", "reasons_stated"),
+    ),
+    Transition(
+        "overturn",
+        frozenset({AS.UNDER_REVIEW}),
+        AS.OVERTURNED,
+        frozenset({R.OFFICIAL}),
+        "decided",
+        guards=("handler", "reasons_stated", "next_step_where_final"),
+    ),
+)

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, func, insert, select, update
 
-from snicert import audit, checkpoints, clock, settings, synthetic
+from snicert import audit, checkpoints, clock, settings, survey, synthetic
 from snicert.catalog import default_catalog
 from snicert.certs.credential import sign_certificate
 from snicert.certs.keys import ensure_keypair
@@ -49,12 +49,13 @@ from snicert.db.models import (
     Nonconformity,
     NonconformityResponse,
     Sample,
+    SkmSurvey,
     StageVisit,
     User,
     UserRole,
     UTCDateTime,
 )
-from snicert.lifecycle import OPEN, STAGES, State
+from snicert.lifecycle import FINAL, OPEN, STAGES, State
 from snicert.roles import Role
 
 # Share of applications per product (the city's output is mostly food).
@@ -90,6 +91,7 @@ _ID_TABLES = (
     Evaluation,
     Decision,
     Certificate,
+    SkmSurvey,
 )
 # Insert order (foreign keys first).
 _TABLES = (*_ID_TABLES[:2], UserRole, *_ID_TABLES[2:], AuditEvent, StageVisit)
@@ -533,8 +535,57 @@ class _Case:
             overdue=due is not None and due < s.end,
         )
         s.rows["applications"].append(self.row)
+        if self.state in FINAL:
+            self._survey()
         report.applications += 1
         report.states[self.state.value] += 1
+
+    def _survey(self) -> None:
+        """Closing the case invited its applicant to the satisfaction survey (SKM); seven
+        in ten answer it within ten days (if that is before the end of the history)."""
+        s, survey_id = self.s, self.s._id("skm_surveys")
+        s.event(
+            self.at,
+            s.system,
+            "survey.invited",
+            "survey",
+            survey_id,
+            self.app_id,
+            product=self.spec.product,
+        )
+        row: dict[str, Any] = {
+            "id": survey_id,
+            "application_id": self.app_id,
+            "business_id": self.spec.business,
+            "product": self.spec.product,
+            "state": "invited",
+            "invited_at": self.at,
+            "questionnaire_version": None,
+            "answered_by": None,
+            "answered_at": None,
+            **{e.column: None for e in survey.questionnaire().elements},
+            "comment": None,
+        }
+        answered = self.at + timedelta(days=self.rng.uniform(0.05, 10))
+        if answered <= s.end and self.rng.random() < 0.7:
+            scores = synthetic.survey_scores(self.rng, refused=self.state == State.REFUSED)
+            row.update(
+                state="answered",
+                questionnaire_version=survey.questionnaire().version,
+                answered_by=self.owner.id,
+                answered_at=answered,
+            )
+            row.update({e.column: scores[e.id] for e in survey.questionnaire().elements})
+            s.event(
+                answered,
+                self.owner,
+                "survey.answered",
+                "survey",
+                survey_id,
+                self.app_id,
+                **{"from": "invited", "to": "answered", "scores": scores, "comment": False},
+            )
+        s.rows["skm_surveys"].append(row)
 
     def _withdraw_here(self) -> bool:
         if self.state != self.withdraw_in:

@@ -201,3 +201,24 @@ def test_channel_settings_are_validated_and_passwords_masked(
     cfg = settings.current()
     assert settings.masked("smtp_url", cfg.smtp_url) == "smtp://lspro:***@mail.example:587"
     assert notifications.configured_channels() == {"email", "whatsapp"}
+
+
+def test_registration_stores_the_mobile_number_in_e164_and_refuses_a_landline(home) -> None:
+    from snicert.services import accounts
+
+    form = {
+        "name": "Ina",
+        "password": "rahasia-123",
+        "business_name": "UD Ina",
+        "address": "Oebobo",
+    }
+    with pytest.raises(InvalidInput) as exc, db.transaction() as s:
+        accounts.register_applicant(
+            s, email="a@umkm.example", nib="1234567890123", phone="(0380) 821234", **form
+        )
+    assert exc.value.field == "phone" and exc.value.key == "phone_landline"
+    with db.transaction() as s:
+        user = accounts.register_applicant(
+            s, email="b@umkm.example", nib="1234567890124", phone="0812-3456-7890", **form
+        )
+        assert user.phone == user.business.phone == "+6281234567890"

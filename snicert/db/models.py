@@ -369,13 +369,14 @@ class SurveillanceCase(Base):
     __table_args__ = (UniqueConstraint("certificate_id", "cycle"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
-    cycle: Mapped[int]  # 1 = first year after issue
+    cycle: Mapped[int]  # 1 = first year after issue; -1, -2...: special (opened by a complaint)
     due_at: Mapped[datetime]
     opened_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="open")  # open|passed|failed
     result_note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None]
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
 
 
 class WebSession(Base):
@@ -528,28 +529,90 @@ class NotificationPreference(Base):
 
 class SkmSurvey(Base):
     """The satisfaction survey (SKM) of one closed application: invited when the case
-    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py)."""
+    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py).
+
+    The regulation fixes nine elements, U1-U9: each one's score (1-4) is a column, so the
+    index is one pass over this table (snicert/survey.py maps the codes to the elements)."""
 
     __tablename__ = "skm_surveys"
+    __table_args__ = (
+        *(CheckConstraint(f"u{i} BETWEEN 1 AND 4", name=f"u{i}_1_to_4") for i in range(1, 10)),
+        CheckConstraint(
+            "state <> 'answered' OR ("
+            + " AND ".join(f"u{i} IS NOT NULL" for i in range(1, 10))
+            + ")",
+            name="answered_in_full",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # one survey, so one response, per application
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
     product: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(20))  # invited|answered (lifecycle.SURVEY_...)
+    state: Mapped[str] = mapped_column(String(20))  # lifecycle.SurveyState: invited|answered
     invited_at: Mapped[datetime]
     questionnaire_version: Mapped[int | None]
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    u1: Mapped[int | None]
+    u2: Mapped[int | None]
+    u3: Mapped[int | None]
+    u4: Mapped[int | None]
+    u5: Mapped[int | None]
+    u6: Mapped[int | None]
+    u7: Mapped[int | None]
+    u8: Mapped[int | None]
+    u9: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(String(2000))
-    scores: Mapped[list[SkmScore]] = relationship(lazy="selectin", order_by="SkmScore.element")
 
 
-class SkmScore(Base):
-    """One element's score (1-4) in one answered survey."""
+class Complaint(Base):
+    """A complaint about a certified product or holder (by certificate) or about the LSPro
+    (lifecycle.COMPLAINT_TRANSITIONS). The tracking code is a bearer secret: only its
+    sha256 is stored. Contact details are private: never on the tracking page."""
 
-    __tablename__ = "skm_scores"
-    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 4", name="score_1_to_4"),)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("skm_surveys.id"), primary_key=True)
-    element: Mapped[str] = mapped_column(String(64), primary_key=True)
-    score: Mapped[int]
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # ADU-<YEAR>-<NNNN>
+    tracking_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(20))  # certificate|lspro
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    text: Mapped[str] = mapped_column(String(4000))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))  # E.164
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    filed_at: Mapped[datetime]
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime | None]
+    investigation: Mapped[str | None] = mapped_column(Text)  # private: the handler's notes
+    outcome: Mapped[str | None] = mapped_column(String(20))  # upheld|not_upheld
+    action: Mapped[str | None] = mapped_column(String(30))  # none|special_surveillance|suspension
+    public_outcome: Mapped[str | None] = mapped_column(String(2000))  # told to the complainant
+    closed_at: Mapped[datetime | None]
+
+
+class Appeal(Base):
+    """An appeal by the applicant or holder against a refusal, suspension or withdrawal
+    (lifecycle.APPEAL_TRANSITIONS). One per appealed decision: `appealed_event` is the
+    audit event that recorded it."""
+
+    __tablename__ = "appeals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # BDG-<YEAR>-<NNNN>
+    kind: Mapped[str] = mapped_column(String(20))  # refusal|suspension|withdrawal
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    appealed_event: Mapped[int] = mapped_column(Integer, unique=True)  # audit_events.seq
+    appealed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who decided it
+    appealed_at: Mapped[datetime]  # when it was decided: the 30 days count from here
+    filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime]
+    grounds: Mapped[str] = mapped_column(String(4000))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime | None]
+    reasons: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]

@@ -162,8 +162,13 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         m["satisfaction"],
         lambda r: [r["name"] or _both("all_products")],
     )
-    doc.para(f"{_both('mr_complaints')}: {_both('mr_not_recorded')}", after=1)
-    doc.para(f"{_both('mr_appeals')}: {_both('mr_not_recorded')}", after=3)
+    doc.para(f"{_both('mr_complaints')} / {_both('mr_appeals')}", 8, "B", after=1)
+    table(
+        [("", 100)],
+        [("count", t("mr_count"), "")],
+        m["complaints"],
+        lambda r: [_both("mr_cp_" + r["key"])],
+    )
 
     h("mr_c2", 9.5, chart_height("ontime"))
     chart("ontime")

@@ -23,10 +23,12 @@ from sqlalchemy.sql.functions import FunctionElement
 from snicert import clock, settings
 from snicert.catalog import default_catalog
 from snicert.db.models import (
+    Appeal,
     Application,
     AuditEvent,
     Certificate,
     ChecklistVersion,
+    Complaint,
     CustodyEvent,
     Decision,
     LabResult,
@@ -44,6 +46,17 @@ from snicert.roles import STAFF_ROLES
 MAX_DAYS = 5 * 366  # a review covers at most five years
 ON_TIME_TARGET = 0.8  # below this share within the standard, a stage is named for improvement
 CERT_EVENTS = ("issued", "suspended", "reinstated", "withdrawn", "expired")
+COMPLAINT_FIGURES = (
+    "complaint_filed_certificate",
+    "complaint_filed_lspro",
+    "complaint_closed_upheld",
+    "complaint_closed_not_upheld",
+    "appeal_filed_refusal",
+    "appeal_filed_suspension",
+    "appeal_filed_withdrawal",
+    "appeal_decided_upheld",
+    "appeal_decided_overturned",
+)
 
 
 # --- the period --------------------------------------------------------------------------
@@ -414,6 +427,21 @@ def _surveillance(s: Session, p: Period) -> dict[str, int]:
     return out
 
 
+def _complaints_and_appeals(s: Session, p: Period) -> dict[str, int]:
+    """Complaints filed (per subject) and closed (per outcome); appeals filed (per kind)
+    and decided (per result)."""
+    out: dict[str, int] = defaultdict(int)
+    for key, col, when in (
+        ("complaint_filed", Complaint.subject, Complaint.filed_at),
+        ("complaint_closed", Complaint.outcome, Complaint.closed_at),
+        ("appeal_filed", Appeal.kind, Appeal.filed_at),
+        ("appeal_decided", Appeal.state, Appeal.decided_at),
+    ):
+        for value, n in s.execute(select(col, func.count()).where(_in(when, p)).group_by(col)):
+            out[f"{key}_{value}"] = n
+    return out
+
+
 def _overdue(s: Session, p: Period) -> int:
     return (
         s.scalar(
@@ -690,6 +718,7 @@ def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
     ]
 
     sv_now, sv_before = _surveillance(s, period), _surveillance(s, before)
+    cp_now, cp_before = _complaints_and_appeals(s, period), _complaints_and_appeals(s, before)
     lw_now, lw_before = _lab_work(s, period), _lab_work(s, before)
 
     wl_now, wl_before = _workload(s, period), _workload(s, before)
@@ -770,8 +799,10 @@ def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
         "workload_by_role": [{"role": r, "actions": v} for r, v in sorted(by_role.items())],
         "satisfaction": _satisfaction(s, period, before, products, lang),
         "site_audits": None,  # not recorded by snicert yet
-        "complaints": None,
-        "appeals": None,
+        "complaints": [
+            {"key": key, "count": pair(cp_now.get(key, 0), cp_before.get(key, 0))}
+            for key in COMPLAINT_FIGURES
+        ],
         "checklists_approved": _checklists_approved(s, period),
         "provisional_criteria": provisional,
         "improvement": improvement,

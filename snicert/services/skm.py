@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle, settings, survey
 from snicert.catalog import default_catalog
-from snicert.db.models import Application, SkmScore, SkmSurvey, User
+from snicert.db.models import Application, SkmSurvey, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import FINAL, SURVEY_TRANSITIONS, SurveyState
 from snicert.services import text
@@ -81,6 +81,15 @@ def open_invitations(s: Session, user: User) -> list[tuple[SkmSurvey, Applicatio
     return [(sv, app) for sv, app in rows]
 
 
+def scores_of(row: SkmSurvey) -> dict[str, int]:
+    """The answered scores by element id (empty while only invited)."""
+    return {
+        e.id: getattr(row, e.column)
+        for e in survey.questionnaire().elements
+        if getattr(row, e.column) is not None
+    }
+
+
 def parse_score(element: str, value: object) -> int:
     """A score 1-4 as typed (form text) or sent (JSON number); anything else is refused
     naming the element."""
@@ -125,7 +134,8 @@ def answer(
     row.answered_at = clock.now()
     row.questionnaire_version = q.version
     row.comment = comment
-    row.scores = [SkmScore(element=k, score=v) for k, v in parsed.items()]
+    for e in q.elements:
+        setattr(row, e.column, parsed[e.id])
     s.flush()
     audit.record(
         s,
@@ -231,19 +241,20 @@ def summary(s: Session, date_from: date, date_to: date, product: str | None = No
     ]
     if product:
         answered.append(SkmSurvey.product == product)
+    elements = survey.questionnaire().elements
     sums: dict[str, dict[str, tuple[int, int]]] = {}
-    for prod, element, total, count in s.execute(
-        select(SkmSurvey.product, SkmScore.element, func.sum(SkmScore.score), func.count())
-        .join(SkmScore, SkmScore.survey_id == SkmSurvey.id)
+    respondents: dict[str, int] = {}
+    for prod, count, *totals in s.execute(
+        select(
+            SkmSurvey.product,
+            func.count(),
+            *(func.sum(getattr(SkmSurvey, e.column)) for e in elements),
+        )
         .where(*answered)
-        .group_by(SkmSurvey.product, SkmScore.element)
+        .group_by(SkmSurvey.product)
     ):
-        sums.setdefault(prod, {})[element] = (int(total), int(count))
-    respondents = dict(
-        s.execute(
-            select(SkmSurvey.product, func.count()).where(*answered).group_by(SkmSurvey.product)
-        ).all()
-    )
+        respondents[prod] = count
+        sums[prod] = {e.id: (int(t), count) for e, t in zip(elements, totals, strict=True)}
     codes = [product] if product else sorted(default_catalog().products)
     codes += sorted(set(respondents) - set(codes))  # answers for a product since removed
     by_product = {c: figures(sums.get(c, {}), respondents.get(c, 0)) for c in codes}

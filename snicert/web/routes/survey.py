@@ -56,6 +56,7 @@ def _form(
         who=who,
         app=app,
         survey=row,
+        answered=skm.scores_of(row) if row is not None else {},
         questionnaire=survey.questionnaire(),
         errors=errors or {},
         form=form or {},
@@ -133,7 +134,7 @@ def _survey_json(row: SkmSurvey) -> SurveyOut:
         state=row.state,
         invited_at=row.invited_at.isoformat(),
         answered_at=row.answered_at.isoformat() if row.answered_at else None,
-        scores={x.element: x.score for x in row.scores},
+        scores=skm.scores_of(row),
     )
 
 
