@@ -201,6 +201,7 @@ def _store(batch: _Batch, report: SeedReport) -> None:
 class _Seeder:
     def __init__(self, rng: random.Random, end: datetime, years: int, snapshots: bool):
         self.rng, self.end, self.years, self.snapshots = rng, end.astimezone(UTC), years, snapshots
+        self.zone = settings.current().zone
         catalog = default_catalog()
         self.products = {
             code: catalog.product(code).model_dump(mode="json", by_alias=True, exclude={"schema_"})
@@ -459,7 +460,11 @@ class _Case:
     def _enter(self, at: datetime) -> None:
         """The stays in each state, as lifecycle.enter writes them."""
         if self.visit is not None:
+            zone = self.s.zone
             self.visit["left_at"] = at
+            self.visit["working_days"] = clock.working_days_between(
+                self.visit["entered_at"].astimezone(zone).date(), at.astimezone(zone).date()
+            )
             self.visit = None
         if self.state in OPEN:
             self.visit = {
@@ -468,6 +473,7 @@ class _Case:
                 "state": self.state.value,
                 "entered_at": at,
                 "left_at": None,
+                "working_days": None,
             }
             self.s.rows["stage_visits"].append(self.visit)
 

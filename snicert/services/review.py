@@ -2,8 +2,9 @@
 
 Every figure is an SQL aggregate (counts grouped by product, stage, item...): nothing
 loads every application into Python. Lead times are in working days (clock.is_working_day,
-the one rule): a calendar of the days concerned, numbered by working day in Python, is
-joined to the stays' local days in the query, which groups them by lead time; medians and
+the one rule): a stay's lead is counted when it ends (lifecycle.enter), so the review
+groups stays by it; end-to-end leads and waiting ages join a calendar of the days
+concerned, numbered by working day in Python, to the local days in the query. Medians and
 90th percentiles come from those few groups.
 """
 
@@ -221,7 +222,7 @@ def _flow(s: Session, p: Period) -> dict[str, dict[str, int]]:
     return out
 
 
-def _stages(s: Session, p: Period, cal: Calendar) -> dict[tuple[str, str], dict[str, Any]]:
+def _stages(s: Session, p: Period) -> dict[tuple[str, str], dict[str, Any]]:
     out: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {"entered": 0, "completed": 0, "lead": defaultdict(int)}
     )
@@ -232,15 +233,11 @@ def _stages(s: Session, p: Period, cal: Calendar) -> dict[tuple[str, str], dict[
     )
     for product, state, n in s.execute(q):
         out[product, state]["entered"] = n
-    c_in, on_in = cal.join(StageVisit.entered_at, "c_in")
-    c_out, on_out = cal.join(StageVisit.left_at, "c_out")
-    lead = (c_out.c.column2 - c_in.c.column2).label("lead")
+    # the lead of each ended stay was counted when it ended (lifecycle.enter)
     q = (
-        select(StageVisit.product, StageVisit.state, lead, func.count())
-        .join(c_in, on_in)
-        .join(c_out, on_out)
+        select(StageVisit.product, StageVisit.state, StageVisit.working_days, func.count())
         .where(_in(StageVisit.left_at, p))
-        .group_by(StageVisit.product, StageVisit.state, lead)
+        .group_by(StageVisit.product, StageVisit.state, StageVisit.working_days)
     )
     for product, state, days, n in s.execute(q):
         row = out[product, state]
@@ -580,7 +577,7 @@ def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
         flow.append(row)
 
     # stages per product: entered, completed, lead time in working days against the standard
-    st_now, st_before = _stages(s, period, cal), _stages(s, before, cal)
+    st_now, st_before = _stages(s, period), _stages(s, before)
     stages = []
     order = [x.value for x in State]
     for product, state in sorted(
