@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from snicert import settings
 from snicert.catalog import default_catalog
@@ -88,11 +88,17 @@ class Told:
 # --- who --------------------------------------------------------------------------------
 
 
+# Recipients are read without their roles (the relationship's own query): only their
+# address, language and whether they are active matter here.
+_NO_ROLES = lazyload(User.role_rows)
+
+
 def applicants(s: Session, business_id: int) -> list[User]:
     """The applicant accounts of a business (the owner and anyone else it registered)."""
     return list(
         s.scalars(
             select(User)
+            .options(_NO_ROLES)
             .join(UserRole, UserRole.user_id == User.id)
             .where(
                 User.business_id == business_id,
@@ -108,6 +114,7 @@ def holding(s: Session, role: Role) -> list[User]:
     return list(
         s.scalars(
             select(User)
+            .options(_NO_ROLES)
             .join(UserRole, UserRole.user_id == User.id)
             .where(User.active.is_(True), UserRole.role == role.value)
             .order_by(User.id)
