@@ -429,7 +429,12 @@ TOLD: dict[str, list[Told]] = {
     # a complainant follows theirs on its tracking page, the officials are told here.
     "appeal.acknowledged": [
         Told(_owners, "appeal_received", _appeal, _applicant_page),
-        Told(_staff(Role.OFFICIAL), "appeal_waiting", _appeal, lambda e: "/dashboard"),
+        Told(
+            _staff(Role.OFFICIAL),
+            "appeal_waiting",
+            _appeal,
+            lambda e: f"/official/appeals/{e.audit.entity_id}",
+        ),
     ],
     "appeal.decided": [
         Told(_owners, "appeal_overturned", _appeal_decided, _applicant_page, when=_overturned),
@@ -446,7 +451,7 @@ TOLD: dict[str, list[Told]] = {
             _staff(Role.OFFICIAL),
             "complaint_waiting",
             lambda e, lang: {"complaint": e.data["number"]},
-            lambda e: "/dashboard",
+            lambda e: f"/official/complaints/{e.audit.entity_id}",
         ),
     ],
 }
