@@ -22,7 +22,16 @@ from snicert.lifecycle import State
 from snicert.notifications import delivery
 from snicert.outputs import absolute, find
 from snicert.roles import Role
-from snicert.services import accounts, applications, checklists, decisions, lab, skm
+from snicert.services import (
+    accounts,
+    appeals,
+    applications,
+    checklists,
+    complaints,
+    decisions,
+    lab,
+    skm,
+)
 from snicert.services.guards import application
 
 PASSWORD = "snicert-demo"
@@ -38,6 +47,12 @@ STAFF = {  # key: (e-mail, name, roles)
         {Role.OFFICIAL},
     ),
     "evaluator": ("evaluator@lspro-kupang.example", "Theresia Sogen (Evaluator)", {Role.OFFICIAL}),
+    # handles complaints and appeals: takes no part in the certification decisions
+    "complaints": (
+        "pengaduan@lspro-kupang.example",
+        "Kristina Tallo (Penanganan Pengaduan dan Banding)",
+        {Role.OFFICIAL},
+    ),
     "sampler": ("ppc@lspro-kupang.example", "Frans Leo (Petugas Pengambil Contoh)", {Role.SAMPLER}),
     "analyst": ("analis@lab-kupang.example", "Rini Bunga (Analis)", {Role.LAB_ANALYST}),
     "verifier": (
@@ -399,5 +414,56 @@ def run(
     else:
         with ThreadPoolExecutor(parallel) as pool:
             list(pool.map(play, range(len(todo))))
+    done = [r for r in results if r is not None]
+    complaint_and_appeal(cast, done, f"demo:{offset}")
     delivery.drain()  # the cases' notifications go out before the demo exits
-    return [r for r in results if r is not None]
+    return done
+
+
+def complaint_and_appeal(cast: Cast, outcomes: list[Outcome], address: str) -> None:
+    """A consumer's complaint about the first certificate, investigated and closed (not
+    upheld), and the refused applicant's appeal, upheld: both handled by the official who
+    took no part in those cases. Each adds a line to its case's scenario."""
+    certified = next(o for o in outcomes if o.certificate)
+    refused = next(o for o in outcomes if o.state == State.REFUSED)
+    with db.transaction() as s:
+        row, _ = complaints.file(
+            s,
+            address,
+            subject="certificate",
+            certificate_number=certified.certificate,
+            text_="Kemasan yang saya beli di pasar Oeba tidak mencantumkan tanda SNI dengan jelas.",
+            contact_email="pembeli@example.id",
+        )
+        handler = cast(s, "complaints")
+        complaints.take(s, handler, row.id)
+        complaints.investigate(
+            s, handler, row.id, "Contoh kemasan dari pasar diperiksa: tanda SNI sesuai ketentuan."
+        )
+        complaints.close(
+            s,
+            handler,
+            row.id,
+            "not_upheld",
+            "Tanda SNI pada kemasan sudah sesuai ketentuan; terima kasih atas laporan Anda.",
+        )
+        certified.scenario.append(f"complaint {row.number} closed")
+    with db.transaction() as s:
+        owner = s.get(User, application(s, refused.application_id).created_by)
+        appeal = appeals.file(
+            s,
+            owner,
+            refused.application_id,
+            "refusal",
+            "Kami mohon peninjauan: bahan baku sudah diganti sebelum pengambilan contoh.",
+        )
+        handler = cast(s, "complaints")
+        appeals.take(s, handler, appeal.id)
+        appeals.decide(
+            s,
+            handler,
+            appeal.id,
+            "uphold",
+            "Contoh diambil dan diuji sesuai prosedur; hasil uji angka lempeng total sah.",
+        )
+        refused.scenario.append(f"appeal {appeal.number} upheld")

@@ -29,6 +29,10 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     [refused] = [r for r in rows if r["final_state"] == "refused"]
     assert "Angka lempeng total" in refused["refusal_reason"]
     assert refused["certificate_number"] is None
+    # one complaint filed and closed, one appeal decided (snicert/demo.py)
+    assert any(x.startswith("appeal BDG-") and x.endswith(" upheld") for x in refused["scenario"])
+    closed = [x for r in certified for x in r["scenario"] if x.startswith("complaint ADU-")]
+    assert len(closed) == 1 and closed[0].endswith(" closed")
     # every closed case answered the satisfaction survey, so the demo's SKM is not empty
     today = clock.now().astimezone(settings.current().zone).date()
     with db.reading() as s:

@@ -93,7 +93,7 @@ def test_every_moment_of_a_case_reaches_the_right_people_once(world: World) -> N
         cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
         official = w.user(s, "reviewer")
         certificates.suspend(
-            s, official, cert.id, "Label tanpa nomor SNI", fix_by=clock.now() + timedelta(days=30)
+            s, official, cert.id, "Label tanpa nomor SNI.", fix_by=clock.now() + timedelta(days=30)
         )
         certificates.reinstate(s, official, cert.id, "Label sudah diperbaiki")
         certificates.withdraw(s, official, cert.id, "Tanda SNI dipakai pada produk lain")
@@ -137,6 +137,9 @@ def test_every_moment_of_a_case_reaches_the_right_people_once(world: World) -> N
     assert f"{document['name']['en']}: Perbaiki dokumen" in nc.body
     [suspended] = notes(w, applicant, "certificate_suspended")
     assert "Label tanpa nomor SNI" in suspended.body and "01/04/2026" in suspended.body
+    with db.reading() as s:  # free text ends a sentence without a doubled full stop
+        for body in s.scalars(select(Notification.body)):
+            assert ".." not in body and "SNI SNI-" not in body, body
     [review] = notes(w, "decider", "decision_waiting")
     assert review.lang == "id" and review.link == f"/decision/{app_id}"
     assert notes(w, "sampler", "sampling_waiting")[0].link == "/sampling"
@@ -356,3 +359,41 @@ def test_the_table_names_only_recorded_actions() -> None:
     recorded |= {f"certificate.{t.event}" for t in CERTIFICATE_TRANSITIONS}
     for action in moments.TOLD:
         assert action in recorded or f'"{action}"' in source, action
+
+
+def test_appeals_and_complaints(world: World) -> None:
+    from snicert.services import accounts, appeals, complaints
+
+    w = world
+    with db.transaction() as s:  # an official not involved in the case handles the appeal
+        handler, _ = accounts.create_staff(
+            s, w.user(s, "reviewer"), "banding@lspro.example", "Banding", {Role.OFFICIAL}
+        )
+        w.users["handler"] = handler.id
+    refused = w.new_application("abon")
+    applicant = owner_name(w, refused)
+    w.advance_to(refused, "decision", failing={"total_plate_count"})
+    with db.transaction() as s:
+        decisions.decide(s, w.user(s, "decider"), refused, "refuse", "ALT melebihi batas")
+    with db.transaction() as s:
+        appeal = appeals.file(s, w.owner(s, refused), refused, "refusal", "Uji ulang memenuhi")
+        number = appeal.number
+    with db.transaction() as s:
+        appeals.take(s, w.user(s, "handler"), appeal.id)
+        appeals.decide(s, w.user(s, "handler"), appeal.id, "uphold", "Hasil uji sah")
+    assert told(w, applicant)[-3:] == ["decision_refused", "appeal_received", "appeal_upheld"]
+    [refusal] = notes(w, applicant, "decision_refused")
+    assert f"dalam {appeals.APPEAL_DAYS} hari" in refusal.body
+    [upheld] = notes(w, applicant, "appeal_upheld")
+    assert number in upheld.subject and "Hasil uji sah" in upheld.body
+    for name in (*OFFICIALS, "handler"):
+        assert told(w, name).count("appeal_waiting") == 1
+
+    with db.transaction() as s:
+        complaint, _ = complaints.file(
+            s, "192.0.2.7", subject="lspro", text_="Petugas tidak datang sesuai jadwal"
+        )
+        filed = complaint.number
+    for name in (*OFFICIALS, "handler"):
+        [note] = notes(w, name, "complaint_waiting")
+        assert filed in note.subject and note.link == "/dashboard"

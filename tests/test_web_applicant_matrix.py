@@ -152,6 +152,27 @@ MATRIX = [
         every(404, anonymous=401),
     ),
     ("DELETE", f"/api/v1/tokens/{NONE}", None, every(404, anonymous=401)),
+    # complaints: public (refused inputs: no CSRF cookie, empty text, unknown codes);
+    # appeals: {done} is certified and active, so its applicant has nothing to appeal
+    ("GET", "/complaints/new", None, every(200)),
+    ("POST", "/complaints/new", {"subject": "lspro", "text": "x"}, every(403)),
+    ("GET", "/complaints/AAAA-BBBB-CCCC-DDDD", None, every(404)),
+    ("GET", "/api/v1/complaints/AAAA-BBBB-CCCC-DDDD", None, every(404)),
+    ("POST", "/api/v1/complaints", {"subject": "lspro", "text": ""}, every(422)),
+    (
+        "POST",
+        "/applications/{done}/appeal",
+        {"kind": "refusal", "grounds": "x"},
+        {**PAGE_A, A: 409, R: 403, L: 403},
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{done}/appeals",
+        {"kind": "refusal", "grounds": "x"},
+        {"anonymous": 401, A: 409, B: 404, R: 403, L: 403},
+    ),
+    ("GET", "/api/v1/applications/{done}/appeals", None, OWN_A),
+    ("GET", "/api/v1/applications/{theirs}/appeals", None, OWN_B),
 ]
 
 

@@ -214,6 +214,13 @@ PAGES = [
         {"lang": "id", "whatsapp": "1", "phone": "0380 821234"},
     ),
     ("GET", "/admin/deliveries", OFFICIAL, 200, None),
+    ("GET", "/official/complaints?status=closed", OFFICIAL, 200, None),
+    ("GET", f"/official/complaints/{NONE}", OFFICIAL, 404, None),
+    ("POST", f"/official/complaints/{NONE}/take", OFFICIAL, 404, {}),
+    ("POST", f"/official/complaints/{NONE}/close", OFFICIAL, 404, {"outcome": "upheld"}),
+    ("GET", f"/official/appeals/{NONE}", OFFICIAL, 404, None),
+    ("POST", f"/official/appeals/{NONE}/take", OFFICIAL, 404, {}),
+    ("POST", f"/official/appeals/{NONE}/decide", OFFICIAL, 404, {"outcome": "uphold"}),
     ("POST", f"/admin/deliveries/{NONE}/retry", OFFICIAL, 404, {}),
 ]
 API = [

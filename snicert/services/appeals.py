@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle
+from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Appeal, Application, AuditEvent, Certificate, User
 from snicert.errors import Conflict, InvalidInput, PermissionDenied, SeparationOfDuties
 from snicert.lifecycle import APPEAL_TRANSITIONS, AppealState, CertState, State, Transition
@@ -261,3 +261,26 @@ def listing(s: Session, actor: User, state: str | None = None) -> list[Appeal]:
             raise InvalidInput("state", state, f"choose one of {[x.value for x in AppealState]}")
         q = q.where(Appeal.state == state)
     return list(s.scalars(q))
+
+
+def summary(s: Session, app: Application) -> dict[str, Any]:
+    """The appeal part of the applicant's page and API: what can still be appealed (and
+    until when), and the case's appeals."""
+    return {
+        "open": [
+            {"kind": d.kind, "until": d.until.astimezone(settings.current().zone).isoformat()}
+            for d in open_to_appeal(s, app)
+        ],
+        "appeals": [
+            {
+                "id": a.id,
+                "number": a.number,
+                "kind": a.kind,
+                "status": a.state,
+                "filed_at": a.filed_at.isoformat(),
+                "reasons": a.reasons,
+                "next_step": a.next_step,
+            }
+            for a in of_application(s, app.id)
+        ],
+    }

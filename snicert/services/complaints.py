@@ -63,24 +63,34 @@ def file(
     """Record a complaint from anyone, acknowledged at once; returns it and its tracking
     code (shown once: only its hash is kept). At most sessions.COMPLAINTS per address."""
     if subject not in SUBJECTS:
-        raise InvalidInput("subject", subject, f"choose one of {', '.join(SUBJECTS)}")
-    body = text.clean(
-        "text", text_, Complaint.text, multiline=True, required="say what the complaint is about"
-    )
+        raise InvalidInput(
+            "subject", subject, f"choose one of {', '.join(SUBJECTS)}", key="cmp_no_subject"
+        )
+    if not isinstance(text_, str) or not text_.strip():
+        raise InvalidInput("text", "", "say what the complaint is about", key="cmp_need_text")
+    body = text.clean("text", text_, Complaint.text, multiline=True)
     cert = None
     number = text.optional("certificate_number", certificate_number, Certificate.number)
     if subject == "certificate":
         if number is None:
             raise InvalidInput(
-                "certificate_number", "", "name the certificate (SNI-...) complained about"
+                "certificate_number",
+                "",
+                "name the certificate (SNI-...) complained about",
+                key="cmp_need_certificate",
             )
         cert = s.scalar(select(Certificate).where(Certificate.number == number.upper()))
         if cert is None:
-            raise InvalidInput("certificate_number", number, "no certificate with this number")
+            raise InvalidInput(
+                "certificate_number",
+                number,
+                "no certificate with this number",
+                key="cmp_no_certificate",
+            )
     name = text.optional("contact_name", contact_name, Complaint.contact_name)
     email = text.optional("contact_email", contact_email, Complaint.contact_email)
     if email is not None and not EMAIL_RE.match(email):
-        raise InvalidInput("contact_email", email, "not an e-mail address")
+        raise InvalidInput("contact_email", email, "not an e-mail address", key="cmp_bad_email")
     phone = phones.indonesian_mobile("contact_phone", contact_phone)
     sessions.claim_complaint(s, address)
     now = clock.now()

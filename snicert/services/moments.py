@@ -6,8 +6,8 @@ is told, which moment (a text in snicert/notifications/templates.yaml), with wha
 where to act; `notifications.notify` writes it with the change or not at all. Reminders
 and the officials' digest, which no change records, are in snicert.services.reminders.
 
-Complaints and appeals: add their actions to TOLD (`complaint.received`, ...) once they
-record them; nothing else is needed here.
+Complainants without an account are not told here (notify() tells users): they follow
+their complaint on its tracking page.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from snicert import settings
 from snicert.catalog import default_catalog
 from snicert.db.models import (
+    Appeal,
     Application,
     AuditEvent,
     Certificate,
@@ -33,7 +34,7 @@ from snicert.db.models import (
     User,
     UserRole,
 )
-from snicert.lifecycle import State
+from snicert.lifecycle import AppealState, State
 from snicert.roles import Role
 from snicert.services import dates, notifications
 
@@ -151,6 +152,12 @@ def _staff(role: Role) -> Callable[[Event], list[User]]:
 # --- what -------------------------------------------------------------------------------
 
 
+def said(text: str | None) -> str:
+    """Free text someone wrote, to end a sentence of a template (which adds its own full
+    stop)."""
+    return (text or "").strip().rstrip(".")
+
+
 def day(moment: datetime | None) -> str:
     """A date as people read it here: the site's day (Kota Kupang), dd/mm/yyyy."""
     return dates.local_day(moment).strftime("%d/%m/%Y") if moment else "-"
@@ -205,7 +212,7 @@ def _nonconformities(e: Event, lang: str) -> dict[str, Any]:
     for nc in ncs:
         name = documents.get(checks.get(nc.item_id) or nc.item_id)
         named = name and source == "review"
-        parts.append(f"{name[lang]}: {nc.description}" if named else nc.description)
+        parts.append(f"{name[lang]}: {said(nc.description)}" if named else said(nc.description))
     items = "; ".join(parts)
     if len(items) > ITEMS_ROOM:
         items = items[: ITEMS_ROOM - 1].rstrip() + "…"
@@ -226,7 +233,13 @@ def _failed(e: Event, lang: str) -> dict[str, Any]:
 
 
 def _refused(e: Event, lang: str) -> dict[str, Any]:
-    return {"number": e.app.number, "reason": e.data.get("reason", "")}
+    return {"number": e.app.number, "reason": said(e.data.get("reason")), **_appeal_days()}
+
+
+def _appeal_days() -> dict[str, int]:
+    from snicert.services.appeals import APPEAL_DAYS
+
+    return {"appeal_days": APPEAL_DAYS}
 
 
 def _issued(e: Event, lang: str) -> dict[str, Any]:
@@ -241,15 +254,31 @@ def _issued(e: Event, lang: str) -> dict[str, Any]:
 
 
 def _cert_reason(e: Event, lang: str) -> dict[str, Any]:
-    return {"certificate": e.certificate.number, "reason": e.data.get("reason") or ""}
+    return {"certificate": e.certificate.number, "reason": said(e.data.get("reason"))}
 
 
 def _suspended(e: Event, lang: str) -> dict[str, Any]:
     fix_by = e.data.get("fix_by")
-    return {
-        **_cert_reason(e, lang),
-        "fix_by": day(datetime.fromisoformat(fix_by)) if fix_by else "",
-    }
+    fixed = day(datetime.fromisoformat(fix_by)) if fix_by else ""
+    return {**_cert_reason(e, lang), "fix_by": fixed, **_appeal_days()}
+
+
+def _withdrawn(e: Event, lang: str) -> dict[str, Any]:
+    return {**_cert_reason(e, lang), **_appeal_days()}
+
+
+def _appeal(e: Event, lang: str) -> dict[str, Any]:
+    return {"appeal": e.data["number"], "number": e.app.number}
+
+
+def _appeal_decided(e: Event, lang: str) -> dict[str, Any]:
+    row = e.s.get(Appeal, e.audit.entity_id)
+    told = {"appeal": row.number, "number": e.app.number, "reasons": said(row.reasons)}
+    return told | ({"next_step": said(row.next_step)} if _overturned(e) else {})
+
+
+def _overturned(e: Event) -> bool:
+    return e.data.get("to") == AppealState.OVERTURNED
 
 
 def _cert(e: Event, lang: str) -> dict[str, Any]:
@@ -381,7 +410,7 @@ TOLD: dict[str, list[Told]] = {
         Told(_owners, "certificate_reinstated", _cert_reason, _applicant_page),
     ],
     "certificate.withdrawn": [
-        Told(_owners, "certificate_withdrawn", _cert_reason, _applicant_page),
+        Told(_owners, "certificate_withdrawn", _withdrawn, _applicant_page),
     ],
     "certificate.expired": [Told(_owners, "certificate_expired", _cert, _applicant_page)],
     "surveillance.opened": [
@@ -389,6 +418,30 @@ TOLD: dict[str, list[Told]] = {
         Told(_staff(Role.OFFICIAL), "surveillance_waiting", _surveillance_staff, _certificate_page),
     ],
     "surveillance.passed": [Told(_owners, "surveillance_passed", _passed, _applicant_page)],
+    # Appeals are filed by the applicant; complaints by anyone, often without an account:
+    # a complainant follows theirs on its tracking page, the officials are told here.
+    "appeal.acknowledged": [
+        Told(_owners, "appeal_received", _appeal, _applicant_page),
+        Told(_staff(Role.OFFICIAL), "appeal_waiting", _appeal, lambda e: "/dashboard"),
+    ],
+    "appeal.decided": [
+        Told(_owners, "appeal_overturned", _appeal_decided, _applicant_page, when=_overturned),
+        Told(
+            _owners,
+            "appeal_upheld",
+            _appeal_decided,
+            _applicant_page,
+            when=lambda e: not _overturned(e),
+        ),
+    ],
+    "complaint.acknowledged": [
+        Told(
+            _staff(Role.OFFICIAL),
+            "complaint_waiting",
+            lambda e, lang: {"complaint": e.data["number"]},
+            lambda e: "/dashboard",
+        ),
+    ],
 }
 
 

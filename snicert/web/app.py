@@ -61,7 +61,7 @@ def create_app() -> FastAPI:
         default=FORM_LIMIT,
         large=upload_limit(),
         large_paths=UPLOAD_PATHS,
-        anonymous=frozenset({"/login", "/register"}),
+        anonymous=frozenset({"/login", "/register", "/complaints/new", "/api/v1/complaints"}),
     )
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(BodyTooLarge, too_large)

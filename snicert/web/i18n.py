@@ -6,6 +6,303 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # complaints and appeals (ISO/IEC 17065 §7.13)
+    "cmp_number": {"id": "Nomor pengaduan", "en": "Complaint number"},
+    "cmp_bad_email": {"id": "Alamat e-mail tidak valid", "en": "Not an e-mail address"},
+    "cmp_no_subject": {"id": "Pilih pokok pengaduan", "en": "Choose what the complaint is about"},
+    "cmp_need_certificate": {
+        "id": "Tuliskan nomor sertifikat (SNI-...) yang diadukan",
+        "en": "Give the number (SNI-...) of the certificate complained about",
+    },
+    "cmp_no_certificate": {
+        "id": "Tidak ada sertifikat dengan nomor ini",
+        "en": "No certificate has this number",
+    },
+    "cmp_need_text": {"id": "Tuliskan isi pengaduan", "en": "Say what the complaint is about"},
+    "cmp_new_title": {
+        "id": "Pengaduan",
+        "en": "Complaint",
+    },
+    "cmp_intro": {
+        "id": "Siapa pun dapat mengadukan produk atau pemegang sertifikat SNI, atau layanan LSPro. "
+        "Anda tidak perlu masuk. Setelah dikirim, Anda menerima kode pelacakan untuk "
+        "mengikuti penanganannya.",
+        "en": "Anyone may complain about an SNI-certified product or holder, or about the LSPro's "
+        "service. No sign-in needed. Once sent, you get a tracking code to follow how it is "
+        "handled.",
+    },
+    "cmp_subject": {
+        "id": "Tentang",
+        "en": "About",
+    },
+    "cmp_subject_certificate": {
+        "id": "Produk atau pemegang sertifikat",
+        "en": "A certified product or holder",
+    },
+    "cmp_subject_lspro": {"id": "Layanan LSPro", "en": "The LSPro's service"},
+    "cmp_certificate": {
+        "id": "Nomor sertifikat (jika tentang produk)",
+        "en": "Certificate number (for a product)",
+    },
+    "cmp_text": {
+        "id": "Isi pengaduan",
+        "en": "The complaint",
+    },
+    "cmp_contact_note": {
+        "id": "Kontak tidak wajib dan tidak pernah diumumkan; kami memakainya bila perlu bertanya.",
+        "en": "Contact details are optional and never published; we use them only to ask you "
+        "questions.",
+    },
+    "cmp_contact_name": {
+        "id": "Nama (tidak wajib)",
+        "en": "Name (optional)",
+    },
+    "cmp_contact_email": {
+        "id": "E-mail (tidak wajib)",
+        "en": "E-mail (optional)",
+    },
+    "cmp_contact_phone": {
+        "id": "Nomor HP (tidak wajib)",
+        "en": "Mobile number (optional)",
+    },
+    "cmp_send": {
+        "id": "Kirim pengaduan",
+        "en": "Send the complaint",
+    },
+    "cmp_about_this": {
+        "id": "Adukan produk bersertifikat ini",
+        "en": "Complain about this certified product",
+    },
+    "cmp_track_title": {
+        "id": "Status pengaduan",
+        "en": "Complaint status",
+    },
+    "cmp_unknown": {
+        "id": "Kode pelacakan tidak dikenal. Periksa kembali kode Anda.",
+        "en": "Unknown tracking code. Please check it.",
+    },
+    "cmp_received": {
+        "id": "Pengaduan Anda sudah diterima dan dicatat.",
+        "en": "Your complaint has been received and recorded.",
+    },
+    "cmp_tracking": {
+        "id": "Kode pelacakan",
+        "en": "Tracking code",
+    },
+    "cmp_keep_code": {
+        "id": "Simpan kode ini (atau alamat halaman ini): hanya dengan kode ini status pengaduan "
+        "dapat dilihat.",
+        "en": "Keep this code (or this page's address): it is the only way to see the complaint's "
+        "status.",
+    },
+    "cmp_filed": {
+        "id": "Diterima",
+        "en": "Received",
+    },
+    "cmp_closed": {
+        "id": "Selesai",
+        "en": "Closed",
+    },
+    "cmp_outcome": {
+        "id": "Hasil",
+        "en": "Outcome",
+    },
+    "cmp_answer": {"id": "Jawaban LSPro", "en": "The LSPro's answer"},
+    "cmp_in_progress": {
+        "id": "Pengaduan sedang ditangani oleh petugas yang tidak terlibat dalam pokok pengaduan.",
+        "en": "The complaint is being handled by an official not involved in its subject.",
+    },
+    "cmp_st_acknowledged": {
+        "id": "Diterima",
+        "en": "Acknowledged",
+    },
+    "cmp_st_investigating": {
+        "id": "Sedang diperiksa",
+        "en": "Under investigation",
+    },
+    "cmp_st_closed": {
+        "id": "Selesai",
+        "en": "Closed",
+    },
+    "cmp_st_under_review": {
+        "id": "Sedang ditinjau",
+        "en": "Under review",
+    },
+    "cmp_st_upheld": {
+        "id": "Keputusan tetap",
+        "en": "Decision upheld",
+    },
+    "cmp_st_overturned": {
+        "id": "Keputusan dibatalkan",
+        "en": "Decision overturned",
+    },
+    "cmp_out_upheld": {
+        "id": "Pengaduan terbukti",
+        "en": "Complaint upheld",
+    },
+    "cmp_out_not_upheld": {
+        "id": "Pengaduan tidak terbukti",
+        "en": "Complaint not upheld",
+    },
+    "cmp_list_title": {
+        "id": "Pengaduan & banding",
+        "en": "Complaints & appeals",
+    },
+    "cmp_status": {
+        "id": "Status",
+        "en": "Status",
+    },
+    "cmp_all": {
+        "id": "Semua",
+        "en": "All",
+    },
+    "cmp_filter": {
+        "id": "Saring",
+        "en": "Filter",
+    },
+    "cmp_complaints": {
+        "id": "Pengaduan",
+        "en": "Complaints",
+    },
+    "cmp_appeals": {
+        "id": "Banding",
+        "en": "Appeals",
+    },
+    "cmp_none": {
+        "id": "Tidak ada.",
+        "en": "None.",
+    },
+    "cmp_contact": {"id": "Kontak pengadu (rahasia)", "en": "Complainant's contact (private)"},
+    "cmp_handler": {
+        "id": "Petugas penanganan",
+        "en": "Handled by",
+    },
+    "cmp_investigation": {
+        "id": "Catatan pemeriksaan (internal)",
+        "en": "Investigation notes (internal)",
+    },
+    "cmp_take": {
+        "id": "Tangani",
+        "en": "Take it",
+    },
+    "cmp_take_note": {
+        "id": "Hanya petugas yang tidak mengkaji, mengevaluasi atau memutus permohonan terkait yang"
+        " dapat menangani.",
+        "en": "Only an official who did not review, evaluate or decide the related application may "
+        "handle it.",
+    },
+    "cmp_note": {
+        "id": "Temuan pemeriksaan",
+        "en": "What the investigation found",
+    },
+    "cmp_record": {
+        "id": "Catat",
+        "en": "Record",
+    },
+    "cmp_close": {
+        "id": "Tutup pengaduan",
+        "en": "Close the complaint",
+    },
+    "cmp_action": {
+        "id": "Tindak lanjut",
+        "en": "Follow-up",
+    },
+    "cmp_act_none": {
+        "id": "Tidak ada",
+        "en": "None",
+    },
+    "cmp_act_special_surveillance": {
+        "id": "Survailan khusus",
+        "en": "Special surveillance",
+    },
+    "cmp_act_suspension": {
+        "id": "Pembekuan sertifikat",
+        "en": "Suspend the certificate",
+    },
+    "cmp_special_case": {
+        "id": "kasus survailan",
+        "en": "surveillance case",
+    },
+    "cmp_public_outcome": {
+        "id": "Jawaban untuk pengadu (ditampilkan di halaman pelacakan)",
+        "en": "Answer to the complainant (shown on the tracking page)",
+    },
+    "apl_title": {
+        "id": "Banding",
+        "en": "Appeal",
+    },
+    "apl_kind": {
+        "id": "Keputusan yang dibanding",
+        "en": "Decision appealed",
+    },
+    "apl_kind_refusal": {
+        "id": "Penolakan",
+        "en": "Refusal",
+    },
+    "apl_kind_suspension": {
+        "id": "Pembekuan",
+        "en": "Suspension",
+    },
+    "apl_kind_withdrawal": {
+        "id": "Pencabutan",
+        "en": "Withdrawal",
+    },
+    "apl_can": {
+        "id": "Anda dapat mengajukan banding atas keputusan",
+        "en": "You may appeal the decision of",
+    },
+    "apl_until": {
+        "id": "paling lambat",
+        "en": "until",
+    },
+    "apl_grounds": {
+        "id": "Alasan banding",
+        "en": "Grounds of the appeal",
+    },
+    "apl_send": {
+        "id": "Ajukan banding",
+        "en": "Send the appeal",
+    },
+    "apl_decided_by": {
+        "id": "Diputus oleh",
+        "en": "Decided by",
+    },
+    "apl_reasons": {
+        "id": "Alasan keputusan banding",
+        "en": "Reasons of the decision",
+    },
+    "apl_next_step": {
+        "id": "Langkah selanjutnya",
+        "en": "Next step",
+    },
+    "apl_next_step_note": {
+        "id": "Wajib bila penolakan atau pencabutan dibatalkan: keputusan itu final, jadi tuliskan "
+        "apa yang dilakukan LSPro.",
+        "en": "Required when a refusal or withdrawal is overturned: that decision is final, so say "
+        "what the LSPro does next.",
+    },
+    "apl_take_note": {
+        "id": "Hanya petugas yang tidak terlibat dalam permohonan dan bukan pembuat keputusan yang "
+        "dibanding.",
+        "en": "Only an official not involved in the application and who did not make the appealed "
+        "decision.",
+    },
+    "apl_outcome": {
+        "id": "Keputusan banding",
+        "en": "Decision on the appeal",
+    },
+    "apl_uphold": {
+        "id": "Keputusan tetap (banding ditolak)",
+        "en": "Uphold the decision (appeal rejected)",
+    },
+    "apl_overturn": {
+        "id": "Batalkan keputusan (banding diterima)",
+        "en": "Overturn the decision (appeal granted)",
+    },
+    "apl_decide": {
+        "id": "Putuskan",
+        "en": "Decide",
+    },
     # the satisfaction survey (SKM) and its public summary
     "skm_title": {"id": "Survei Kepuasan Masyarakat", "en": "Satisfaction survey"},
     "skm_intro": {
@@ -756,6 +1053,42 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "mr_respondents": {"id": "Responden", "en": "Respondents"},
     "mr_category": {"id": "Mutu pelayanan", "en": "Service quality"},
+    "mr_cp_complaint_filed_certificate": {
+        "id": "Pengaduan masuk: tentang sertifikat",
+        "en": "Complaints filed: about a certificate",
+    },
+    "mr_cp_complaint_filed_lspro": {
+        "id": "Pengaduan masuk: tentang LSPro",
+        "en": "Complaints filed: about the LSPro",
+    },
+    "mr_cp_complaint_closed_upheld": {
+        "id": "Pengaduan ditutup: terbukti",
+        "en": "Complaints closed: upheld",
+    },
+    "mr_cp_complaint_closed_not_upheld": {
+        "id": "Pengaduan ditutup: tidak terbukti",
+        "en": "Complaints closed: not upheld",
+    },
+    "mr_cp_appeal_filed_refusal": {
+        "id": "Banding atas penolakan",
+        "en": "Appeals against a refusal",
+    },
+    "mr_cp_appeal_filed_suspension": {
+        "id": "Banding atas pembekuan",
+        "en": "Appeals against a suspension",
+    },
+    "mr_cp_appeal_filed_withdrawal": {
+        "id": "Banding atas pencabutan",
+        "en": "Appeals against a withdrawal",
+    },
+    "mr_cp_appeal_decided_upheld": {
+        "id": "Banding diputus: keputusan tetap",
+        "en": "Appeals decided: decision upheld",
+    },
+    "mr_cp_appeal_decided_overturned": {
+        "id": "Banding diputus: keputusan dibatalkan",
+        "en": "Appeals decided: decision overturned",
+    },
     "mr_complaints": {"id": "Pengaduan", "en": "Complaints"},
     "mr_appeals": {"id": "Banding", "en": "Appeals"},
     "mr_site_audits": {

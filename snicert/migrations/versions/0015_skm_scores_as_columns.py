@@ -40,6 +40,8 @@ ASIDE = "skm_scores_0014"
 
 def upgrade() -> None:
     op.execute(f"CREATE TABLE {ASIDE} AS SELECT survey_id, element, score FROM skm_scores")
+    # without it each UPDATE below reads the whole table once per survey
+    op.execute(f"CREATE UNIQUE INDEX ix_{ASIDE} ON {ASIDE} (survey_id, element)")
     op.drop_table("skm_scores")
     with op.batch_alter_table("skm_surveys", schema=None) as batch_op:
         for i in range(1, 10):

@@ -6,6 +6,7 @@ from snicert.web.routes import (
     account,
     admin,
     applicant,
+    complaints,
     exports,
     lab,
     notifications,
@@ -26,4 +27,6 @@ ROUTERS: list[APIRouter] = [
     account.router,
     notifications.router,
     survey.router,
+    complaints.router,
+    complaints.staff,
 ]

@@ -32,7 +32,7 @@ from snicert.db.models import (
 )
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import applications, skm
+from snicert.services import appeals, applications, skm
 from snicert.services.guards import can_see
 from snicert.services.text import limit_of
 from snicert.web.api import MAX_ID, Id
@@ -147,6 +147,7 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             for e in events
         ],
         "renewal_of": app.renewal_of,
+        "appeal": appeals.summary(s, app),
         "test_report": (
             f"/applications/{app.id}/test-report.pdf" if test_report(s, app) is not None else None
         ),
