@@ -50,11 +50,12 @@ from snicert.db.models import (
     NonconformityResponse,
     Sample,
     SkmSurvey,
+    StageVisit,
     User,
     UserRole,
     UTCDateTime,
 )
-from snicert.lifecycle import FINAL, STAGES, State
+from snicert.lifecycle import FINAL, OPEN, STAGES, State
 from snicert.roles import Role
 
 # Share of applications per product (the city's output is mostly food).
@@ -93,7 +94,7 @@ _ID_TABLES = (
     SkmSurvey,
 )
 # Insert order (foreign keys first).
-_TABLES = (*_ID_TABLES[:2], UserRole, *_ID_TABLES[2:], AuditEvent)
+_TABLES = (*_ID_TABLES[:2], UserRole, *_ID_TABLES[2:], AuditEvent, StageVisit)
 
 
 @dataclass
@@ -410,6 +411,7 @@ class _Case:
         self.version_id, self.checklist, self.checklist_sha = seeder.checklists[spec.product]
         self.state, self.at = State.DRAFT, spec.created
         self.round = 1
+        self.visit: dict[str, Any] | None = None
         self.officials = self.rng.sample(seeder.staff[Role.OFFICIAL], 3)  # review, evaluate, decide
         self.withdraw_in = (
             self.rng.choice(
@@ -452,6 +454,22 @@ class _Case:
             **{"from": self.state.value, "to": to.value, **data},
         )
         self.state, self.at = to, at
+        self._enter(at)
+
+    def _enter(self, at: datetime) -> None:
+        """The stays in each state, as lifecycle.enter writes them."""
+        if self.visit is not None:
+            self.visit["left_at"] = at
+            self.visit = None
+        if self.state in OPEN:
+            self.visit = {
+                "application_id": self.app_id,
+                "product": self.spec.product,
+                "state": self.state.value,
+                "entered_at": at,
+                "left_at": None,
+            }
+            self.s.rows["stage_visits"].append(self.visit)
 
     def run(self) -> None:
         s, spec, report = self.s, self.spec, self.report
@@ -490,6 +508,7 @@ class _Case:
             number=self.number,
             product=spec.product,
         )
+        self._enter(spec.created)
         if spec.renews is not None:
             s.event(
                 spec.created,
