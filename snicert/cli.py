@@ -44,7 +44,10 @@ def check_data(
             typer.echo(f"error: {p}", err=True)
         _fail(f"{len(exc.problems)} problem(s) found")
         return
-    typer.echo(f"ok: {len(cat.products)} products, {len(cat.checklists)} checklists")
+    typer.echo(
+        f"ok: {len(cat.products)} products, {len(cat.checklists)} checklists, "
+        f"{len(cat.audit_checklists)} audit checklists"
+    )
 
 
 @app.command("schema")

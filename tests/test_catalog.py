@@ -333,7 +333,7 @@ def test_cli_check_data_passes_on_shipped_data(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("SNICERT_DATA_DIR", raising=False)
     result = CliRunner().invoke(app, ["check-data"])
     assert result.exit_code == 0, result.output
-    assert "ok: 4 products, 4 checklists" in result.output
+    assert "ok: 4 products, 4 checklists, 4 audit checklists" in result.output
 
 
 def test_cli_check_data_fails_naming_file_path_and_value(data: Path) -> None:
