@@ -496,6 +496,69 @@ def audit_verify() -> None:
     )
 
 
+export_app = typer.Typer(
+    no_args_is_help=True,
+    help="Exports for BSN: certificates' events and applications received in a period.",
+)
+app.add_typer(export_app, name="export")
+_EXPORT_OPTIONS = {"from": "--from", "to": "--to", "format": "--format"}
+
+FromOpt = Annotated[
+    str,
+    typer.Option("--from", help="First day of the period, YYYY-MM-DD (WITA)", show_default=False),
+]
+ToOpt = Annotated[
+    str,
+    typer.Option("--to", help="Last day of the period, included, YYYY-MM-DD", show_default=False),
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="csv, xlsx or json")]
+OutputOpt = Annotated[Path, typer.Option("--output", help="File to write", show_default=False)]
+
+
+@export_app.command("certificates")
+def export_certificates(
+    from_: FromOpt, to: ToOpt, output: OutputOpt, fmt: FormatOpt = "csv"
+) -> None:
+    """Certificates issued, suspended, withdrawn and expired in the period: one record per
+    event, with the status and reason as of the period's end."""
+    _export("certificates", from_, to, fmt, output)
+
+
+@export_app.command("applications")
+def export_applications(
+    from_: FromOpt, to: ToOpt, output: OutputOpt, fmt: FormatOpt = "csv"
+) -> None:
+    """Applications received (submitted) in the period, with their state as of its end."""
+    _export("applications", from_, to, fmt, output)
+
+
+def _export(what: str, from_: str, to: str, fmt: str, output: Path) -> None:
+    """Bad dates or format: exit 2 naming the option, as for any other bad option."""
+    from pydantic import ValidationError
+
+    from snicert import export_files, storage
+    from snicert.db import engine as db
+    from snicert.services.bsn_export import ExportQuery, build
+
+    try:
+        query = ExportQuery.model_validate({"from": from_, "to": to, "format": fmt})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        option = _EXPORT_OPTIONS.get(str(first["loc"][0]), str(first["loc"][0]))
+        _fail(
+            f"error: {option} {first['input']!r}: {first['msg'].removeprefix('Value error, ')}", 2
+        )
+        return
+    with _service_errors():
+        with db.transaction() as s:
+            export = build(s, "cli", what, query)
+        storage.write_atomic(output, export_files.render(export, query.format))
+    typer.echo(
+        f"wrote {output}: {export.root.count} {what} records, "
+        f"{query.from_.isoformat()} to {query.to.isoformat()} ({query.format})"
+    )
+
+
 @app.command("demo")
 def demo(
     count: Annotated[int, typer.Option(help="Applications per product that end certified")] = 1,

@@ -1,12 +1,15 @@
-"""`snicert demo --json` on a fresh home: four products certified, one refused, and every
-certificate file it lists verifies offline with `snicert verify`."""
+"""`snicert demo --json` on a fresh home: four products certified, one refused, every
+certificate file it lists verifies offline with `snicert verify`, and the history it leaves
+exports for BSN."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
+from snicert import clock, settings
 from snicert.cli import app
 
 
@@ -33,3 +36,11 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
             check = runner.invoke(app, ["verify", path])
             assert check.exit_code == 0, check.output
             assert "valid" in check.output and row["certificate_number"] in check.output
+    # the demo's history exports for BSN: its certificates issued today, its applications
+    today = clock.now().astimezone(settings.current().zone).date()
+    period = ["--from", (today - timedelta(days=1)).isoformat(), "--to", today.isoformat()]
+    for what, fmt, records in (("certificates", "csv", 8), ("applications", "xlsx", 9)):
+        out = home / f"bsn-{what}.{fmt}"
+        r = runner.invoke(app, ["export", what, *period, "--format", fmt, "--output", str(out)])
+        assert r.exit_code == 0, r.output
+        assert f": {records} {what} records" in r.stdout and out.stat().st_size > 0

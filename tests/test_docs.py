@@ -16,3 +16,14 @@ def test_every_transition_event_is_documented() -> None:
         f"certificate.{t.event}" for t in CERTIFICATE_TRANSITIONS
     }
     assert expected <= documented, expected - documented
+
+
+def test_every_bsn_export_field_is_documented() -> None:
+    from snicert.services.bsn_export import RECORDS
+
+    table = README.split("## Export for BSN", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        f for row in re.findall(r"^\| (.+?) \|", table, re.M) for f in re.findall(r"`(\w+)`", row)
+    }
+    fields = {f for model in RECORDS.values() for f in model.model_fields}
+    assert fields <= documented, fields - documented

@@ -246,6 +246,9 @@ API = [
     ("POST", f"/api/v1/users/{NONE}/reset", OFFICIAL, 404, None),
     ("GET", "/api/v1/checklists", OFFICIAL, 200, None),
     ("POST", f"/api/v1/checklists/{NONE}/approve", OFFICIAL, 404, None),
+    # a period ending before it starts: refused (422) for officials, nothing exported
+    ("GET", "/api/v1/exports/certificates?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
+    ("GET", "/api/v1/exports/applications?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
     ("GET", "/api/v1/notifications", SIGNED_IN, 200, None),
     ("POST", f"/api/v1/notifications/{NONE}/read", SIGNED_IN, 404, None),
 ]

@@ -13,12 +13,14 @@ from pydantic import BaseModel
 
 from snicert.catalog.loader import data_root
 from snicert.catalog.models import AuditChecklist, Checklist, Product, UnitsFile
+from snicert.services.bsn_export import BsnExport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "products/product.schema.json": Product,
     "checklists/checklist.schema.json": Checklist,
     "checklists/units.schema.json": UnitsFile,
     "checklists/audit/audit_checklist.schema.json": AuditChecklist,
+    "docs/bsn-export.schema.json": BsnExport,
 }
 
 
@@ -33,6 +35,7 @@ def write_all(root: Path | None = None) -> list[Path]:
     written = []
     for rel, model in SCHEMAS.items():
         path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(model), encoding="utf-8")
         written.append(path)
     return written

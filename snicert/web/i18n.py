@@ -565,6 +565,72 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Berkas yang dikirim lebih dari {mb} MB. Perkecil berkasnya lalu unggah lagi.",
         "en": "The file sent is over {mb} MB. Make it smaller and upload it again.",
     },
+    "export_sheet_certificates": {"id": "Sertifikat", "en": "Certificates"},
+    "export_sheet_applications": {"id": "Permohonan", "en": "Applications"},
+    "export_sheet_about": {"id": "Keterangan", "en": "About"},
+    "export_title_certificates": {
+        "id": "Laporan sertifikat SPPT SNI untuk BSN",
+        "en": "SPPT SNI certificates report for BSN",
+    },
+    "export_title_applications": {
+        "id": "Laporan permohonan diterima untuk BSN",
+        "en": "Applications received, report for BSN",
+    },
+    "export_lspro": {"id": "Lembaga sertifikasi", "en": "Certification body"},
+    "export_period": {"id": "Periode", "en": "Period"},
+    "export_generated": {"id": "Dibuat", "en": "Generated"},
+    "export_count": {"id": "Jumlah baris", "en": "Rows"},
+    "export_field": {"id": "Kolom", "en": "Column"},
+    "export_field_lspro_accreditation": {
+        "id": "Nomor akreditasi KAN LSPro",
+        "en": "KAN accreditation number of the LSPro",
+    },
+    "export_field_lspro_name": {"id": "Nama LSPro", "en": "Name of the LSPro"},
+    "export_field_holder_name": {
+        "id": "Nama pelaku usaha (pemegang / pemohon)",
+        "en": "Business holding or applying",
+    },
+    "export_field_nib": {
+        "id": "Nomor Induk Berusaha",
+        "en": "Business identification number (NIB)",
+    },
+    "export_field_address": {"id": "Alamat", "en": "Address"},
+    "export_field_city": {"id": "Kota / kabupaten", "en": "City or regency"},
+    "export_field_province": {"id": "Provinsi", "en": "Province"},
+    "export_field_product_code": {"id": "Kode produk", "en": "Product code"},
+    "export_field_product_name": {"id": "Nama produk", "en": "Product name"},
+    "export_field_sni_number": {"id": "Nomor SNI", "en": "SNI number"},
+    "export_field_sni_title": {"id": "Judul SNI", "en": "SNI title"},
+    "export_field_brand": {"id": "Merek", "en": "Brand"},
+    "export_field_scheme": {"id": "Skema sertifikasi", "en": "Certification scheme"},
+    "export_field_event": {
+        "id": "Kejadian dalam periode (terbit, dibekukan, dicabut, kedaluwarsa)",
+        "en": "Event in the period (issued, suspended, withdrawn, expired)",
+    },
+    "export_field_event_date": {"id": "Tanggal kejadian", "en": "Date of the event"},
+    "export_field_event_reason": {"id": "Alasan kejadian", "en": "Reason of the event"},
+    "export_field_certificate_number": {
+        "id": "Nomor sertifikat SPPT SNI",
+        "en": "SPPT SNI certificate number",
+    },
+    "export_field_application_number": {"id": "Nomor permohonan", "en": "Application number"},
+    "export_field_issued_on": {"id": "Tanggal terbit", "en": "Date of issue"},
+    "export_field_valid_until": {"id": "Berlaku sampai", "en": "Valid until"},
+    "export_field_status": {
+        "id": "Status pada akhir periode",
+        "en": "Status at the end of the period",
+    },
+    "export_field_status_reason": {"id": "Alasan status", "en": "Reason of the status"},
+    "export_field_received_on": {
+        "id": "Tanggal permohonan diterima",
+        "en": "Date the application was received",
+    },
+    "export_field_state": {
+        "id": "Tahap pada akhir periode",
+        "en": "State at the end of the period",
+    },
+    "export_field_state_reason": {"id": "Alasan penolakan", "en": "Refusal reason"},
+    "export_field_closed_on": {"id": "Tanggal selesai", "en": "Date closed"},
 }
 
 

@@ -1,0 +1,409 @@
+"""The export for BSN: certificates issued, suspended, withdrawn and expired in a period, and
+applications received in it, as records with documented fields (the JSON Schema
+docs/bsn-export.schema.json is generated from the models here).
+
+"In the period" means the moment happened in it, days counted in the site's time zone
+(WITA), both ends included:
+- issued: the certificate's `issued_at`;
+- suspended, withdrawn: the audit event of that change (one record per change);
+- expired: the certificate's `valid_until` (the moment it lapsed, whenever the daily sweep
+  recorded it), unless it had been withdrawn before;
+- received: the application's `submitted_at`.
+Statuses and reasons are as of the end of the period, read from the audit events up to it
+(a certificate past its validity by then counts as expired, as the public lookup shows it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from snicert import audit, clock, settings
+from snicert.catalog import default_catalog
+from snicert.db.models import Application, AuditEvent, Business, Certificate, User
+from snicert.errors import Conflict
+from snicert.lifecycle import FINAL
+from snicert.roles import Role
+from snicert.services.guards import require_role
+
+FORMATS = ("csv", "xlsx", "json")
+WHAT = ("certificates", "applications")
+EARLIEST = date(2000, 1, 1)  # before any SPPT SNI of this LSPro: a typo, not a period
+MAX_DAYS = 3660  # ten years
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """YYYY-MM-DD only: no timestamps, no times, no other orders."""
+    if isinstance(value, date | datetime) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD (ISO 8601), e.g. 2026-01-31")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a day of the calendar") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class ExportQuery(BaseModel):
+    """A period (whole days in the site's time zone, both ends included) and a format."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    from_: IsoDate = Field(alias="from", description="First day of the period (YYYY-MM-DD)")
+    to: IsoDate = Field(description="Last day of the period, included (YYYY-MM-DD)")
+    format: Literal["csv", "xlsx", "json"] = Field(
+        "csv", description="csv (UTF-8 with BOM), xlsx or json"
+    )
+
+    @field_validator("from_")
+    @classmethod
+    def _from_plausible(cls, v: date) -> date:
+        if v < EARLIEST:
+            raise ValueError(f"must be {EARLIEST.isoformat()} or later")
+        today = clock.now().astimezone(settings.current().zone).date()
+        if v > today:
+            raise ValueError(f"is after today ({today.isoformat()}): nothing happened yet")
+        return v
+
+    @field_validator("to")
+    @classmethod
+    def _to_after_from(cls, v: date, info: Any) -> date:
+        start = info.data.get("from_")
+        if start is None:  # `from` was refused already
+            return v
+        if v < start:
+            raise ValueError(f"is before from ({start.isoformat()})")
+        if (v - start).days >= MAX_DAYS:
+            raise ValueError("the period may span at most 10 years")
+        return v
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[start, end) in UTC: midnight of `from` to midnight after `to`, local time."""
+        zone = settings.current().zone
+        start = datetime.combine(self.from_, time(0), zone).astimezone(UTC)
+        end = datetime.combine(self.to + timedelta(days=1), time(0), zone).astimezone(UTC)
+        return start, end
+
+
+# --- the records --------------------------------------------------------------------------
+
+
+class _Record(BaseModel):
+    lspro_accreditation: str = Field(description="KAN accreditation number of the LSPro")
+    lspro_name: str = Field(description="Name of the certification body (LSPro)")
+    holder_name: str = Field(description="Business (UMKM) holding or applying")
+    nib: str = Field(description="Nomor Induk Berusaha (13 digits) of the business")
+    address: str = Field(description="Business address")
+    city: str = Field(description="City or regency (kota/kabupaten)")
+    province: str = Field(description="Province")
+    product_code: str = Field(description="snicert product code (abon, emping, ...)")
+    product_name: str = Field(description="Product name (Indonesian)")
+    sni_number: str = Field(description="SNI number(s), '; ' between several")
+    sni_title: str = Field(description="SNI title(s), in the same order")
+    brand: str = Field(description="Brand (merek)")
+    scheme: str = Field(description="Certification scheme type (ISO/IEC 17067): 1b or 5")
+
+
+class CertificateRecord(_Record):
+    """One event of one certificate in the period."""
+
+    event: Literal["issued", "suspended", "withdrawn", "expired"] = Field(
+        description="What happened in the period"
+    )
+    event_date: date = Field(description="When it happened (date in the site's time zone)")
+    event_reason: str | None = Field(description="The reason given (suspension, withdrawal)")
+    certificate_number: str = Field(description="SPPT SNI number, SNI-<PREFIX>-<YEAR>-<NNNN>")
+    application_number: str = Field(description="The application it was granted on")
+    issued_on: date = Field(description="Date of issue")
+    valid_until: date | None = Field(description="End of validity (none: the lot certified)")
+    status: Literal["active", "suspended", "withdrawn", "expired"] = Field(
+        description="Status at the end of the period"
+    )
+    status_reason: str | None = Field(description="Reason of the last status change by then")
+
+
+class ApplicationRecord(_Record):
+    """One application received (submitted) in the period."""
+
+    application_number: str = Field(description="Application number, APP-<YEAR>-<NNNNN>")
+    received_on: date = Field(description="Date the dossier was submitted")
+    state: str = Field(description="Its state at the end of the period (see README)")
+    state_reason: str | None = Field(description="Refusal reason, when refused by then")
+    closed_on: date | None = Field(description="When it was certified, refused or withdrawn")
+    certificate_number: str | None = Field(description="The certificate, if certified by then")
+
+
+class Period(BaseModel):
+    from_: date = Field(alias="from", description="First day, included")
+    to: date = Field(description="Last day, included")
+    timezone: str = Field(description="IANA time zone the days are counted in")
+
+
+class _Export(BaseModel):
+    lspro_name: str
+    lspro_accreditation: str
+    period: Period
+    generated_at: datetime = Field(description="When the file was made (UTC)")
+    count: int = Field(ge=0, description="Number of records")
+
+
+class CertificateExport(_Export):
+    kind: Literal["certificates"] = "certificates"
+    records: list[CertificateRecord]
+
+
+class ApplicationExport(_Export):
+    kind: Literal["applications"] = "applications"
+    records: list[ApplicationRecord]
+
+
+class BsnExport(
+    RootModel[Annotated[CertificateExport | ApplicationExport, Field(discriminator="kind")]]
+):
+    """An export file for BSN (JSON form): certificates' events or applications received
+    in a period, with the certification body that reports them."""
+
+
+RECORDS: dict[str, type[_Record]] = {
+    "certificates": CertificateRecord,
+    "applications": ApplicationRecord,
+}
+
+
+# --- building them --------------------------------------------------------------------
+
+
+def build(s: Session, actor: User | str, what: str, query: ExportQuery) -> BsnExport:
+    """The export of `what` for the period; officials only (a str actor is the operator at
+    the shell, as in audit.record). Recorded in the audit log: who took which data."""
+    if isinstance(actor, User):
+        require_role(actor, Role.OFFICIAL)
+    cfg = settings.current()
+    missing = [n for n in ("lspro_name", "lspro_accreditation") if not getattr(cfg, n)]
+    if missing:
+        raise Conflict(
+            "the export names the LSPro; set "
+            + ", ".join(settings.env_name(n) for n in missing)
+            + " (or `snicert settings set NAME VALUE`) first"
+        )
+    start, end = query.bounds()
+    records: list[Any] = (
+        _certificates(s, start, end, cfg)
+        if what == "certificates"
+        else _applications(s, start, end, cfg)
+    )
+    head = {
+        "lspro_name": cfg.lspro_name,
+        "lspro_accreditation": cfg.lspro_accreditation,
+        "period": Period(**{"from": query.from_, "to": query.to, "timezone": cfg.timezone}),
+        "generated_at": clock.now().astimezone(UTC),
+        "count": len(records),
+        "records": records,
+    }
+    export = (CertificateExport if what == "certificates" else ApplicationExport)(**head)
+    audit.record(
+        s,
+        actor,
+        "export.generated",
+        "export",
+        None,
+        what=what,
+        period_from=query.from_.isoformat(),
+        period_to=query.to.isoformat(),
+        format=query.format,
+        records=len(records),
+    )
+    return BsnExport(export)
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(settings.current().zone).date()
+
+
+def _standards(standards: list[dict[str, Any]]) -> tuple[str, str]:
+    return "; ".join(x["number"] for x in standards), "; ".join(x["title"] for x in standards)
+
+
+def _identity(cfg: settings.Settings) -> dict[str, str]:
+    return {"lspro_accreditation": cfg.lspro_accreditation, "lspro_name": cfg.lspro_name}
+
+
+_CERT_CHANGES = ("certificate.suspended", "certificate.withdrawn")
+_CERT_STATUS = (
+    "certificate.issued",
+    *_CERT_CHANGES,
+    "certificate.reinstated",
+    "certificate.expired",
+)
+
+
+def _certificates(
+    s: Session, start: datetime, end: datetime, cfg: settings.Settings
+) -> list[CertificateRecord]:
+    changes = s.execute(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.at, AuditEvent.data)
+        .where(
+            AuditEvent.entity == "certificate",
+            AuditEvent.action.in_(_CERT_CHANGES),
+            AuditEvent.at >= start,
+            AuditEvent.at < end,
+        )
+        .order_by(AuditEvent.at, AuditEvent.seq)
+    ).all()
+    changed_ids = {c.entity_id for c in changes}
+    certs = {
+        c.id: c
+        for c in s.scalars(
+            select(Certificate).where(
+                or_(
+                    and_(Certificate.issued_at >= start, Certificate.issued_at < end),
+                    and_(Certificate.valid_until >= start, Certificate.valid_until < end),
+                    Certificate.id.in_(changed_ids) if changed_ids else False,
+                )
+            )
+        )
+    }
+    history = _status_history(s, "certificate", list(certs), end)
+    events: list[tuple[datetime, str, Certificate, str | None]] = []
+    for c in certs.values():
+        if start <= c.issued_at < end:
+            events.append((c.issued_at, "issued", c, None))
+        if c.valid_until is not None and start <= c.valid_until < end:
+            withdrawn_before = any(
+                to == "withdrawn" and at <= c.valid_until for at, to, _ in history.get(c.id, [])
+            )
+            if not withdrawn_before:
+                events.append((c.valid_until, "expired", c, None))
+    for ch in changes:
+        reason = json.loads(ch.data).get("reason")
+        events.append((ch.at, ch.action.removeprefix("certificate."), certs[ch.entity_id], reason))
+    events.sort(key=lambda e: (e[0], e[2].number))
+    out = []
+    for at, event, c, reason in events:
+        status, why = "active", None
+        for _, to, r in history.get(c.id, []):
+            status, why = to, r
+        if status in ("active", "suspended") and c.valid_until is not None and c.valid_until < end:
+            status, why = "expired", "validity ended"
+        d = c.data
+        sni, title = _standards(d["standards"])
+        out.append(
+            CertificateRecord(
+                **_identity(cfg),
+                **_holder(d["holder"]),
+                product_code=c.product,
+                product_name=d["product"]["name"]["id"],
+                sni_number=sni,
+                sni_title=title,
+                brand=d["brand"],
+                scheme=str(d["scheme"]),
+                event=event,
+                event_date=_local_date(at),
+                event_reason=reason,
+                certificate_number=c.number,
+                application_number=d["application"],
+                issued_on=_local_date(c.issued_at),
+                valid_until=_local_date(c.valid_until) if c.valid_until else None,
+                status=status,
+                status_reason=why,
+            )
+        )
+    return out
+
+
+def _holder(h: dict[str, str]) -> dict[str, str]:
+    return {
+        "holder_name": h["name"],
+        "nib": h["nib"],
+        "address": h["address"],
+        "city": h["city"],
+        "province": h["province"],
+    }
+
+
+def _status_history(
+    s: Session, entity: str, ids: list[int], end: datetime
+) -> dict[int, list[tuple[datetime, str, str | None]]]:
+    """Per entity id: (moment, status set, reason) of every status change before `end`,
+    in order."""
+    found: dict[int, list[tuple[datetime, str, str | None]]] = {}
+    for i in range(0, len(ids), 5000):  # bounded IN lists
+        rows = s.execute(
+            select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.at, AuditEvent.data)
+            .where(
+                AuditEvent.entity == entity,
+                AuditEvent.entity_id.in_(ids[i : i + 5000]),
+                AuditEvent.at < end,
+            )
+            .order_by(AuditEvent.at, AuditEvent.seq)
+        )
+        for entity_id, action, at, data in rows:
+            status = audit.status_set_by(entity, action, data)
+            if status is None:
+                continue
+            reason = json.loads(data).get("reason") if '"reason"' in data else None
+            found.setdefault(entity_id, []).append((at, status, reason))
+    return found
+
+
+def _applications(
+    s: Session, start: datetime, end: datetime, cfg: settings.Settings
+) -> list[ApplicationRecord]:
+    rows = s.execute(
+        select(Application, Business)
+        .join(Business, Business.id == Application.business_id)
+        .where(Application.submitted_at >= start, Application.submitted_at < end)
+        .order_by(Application.submitted_at, Application.number)
+    ).all()
+    ids = [a.id for a, _ in rows]
+    history = _status_history(s, "application", ids, end)
+    certs = dict(
+        s.execute(
+            select(Certificate.application_id, Certificate.number).where(
+                Certificate.application_id.in_(ids) if ids else False, Certificate.issued_at < end
+            )
+        ).all()
+    )
+    catalog = default_catalog()
+    out = []
+    for a, b in rows:
+        state, reason, closed = a.state, None, None
+        changes = history.get(a.id, [])
+        if changes:
+            at, state, reason = changes[-1]
+            closed = _local_date(at) if state in FINAL else None
+        product = a.product_snapshot or catalog.product(a.product).model_dump(mode="json")
+        sni, title = _standards(product["standards"])
+        out.append(
+            ApplicationRecord(
+                **_identity(cfg),
+                holder_name=b.name,
+                nib=b.nib,
+                address=b.address,
+                city=b.city,
+                province=b.province,
+                product_code=a.product,
+                product_name=product["name"]["id"],
+                sni_number=sni,
+                sni_title=title,
+                brand=a.brand,
+                scheme=str(product["scheme"]["type"]),
+                application_number=a.number,
+                received_on=_local_date(a.submitted_at),
+                state=state,
+                state_reason=reason if state == "refused" else None,
+                closed_on=closed,
+                certificate_number=certs.get(a.id) if state == "certified" else None,
+            )
+        )
+    return out
