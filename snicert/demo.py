@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from snicert.errors import SnicertError
 from snicert.lifecycle import State
 from snicert.outputs import absolute, find
 from snicert.roles import Role
-from snicert.services import accounts, applications, checklists, decisions, lab
+from snicert.services import accounts, applications, checklists, decisions, lab, site_audits
 from snicert.services.guards import application
 
 PASSWORD = "snicert-demo"
@@ -44,6 +45,7 @@ STAFF = {  # key: (e-mail, name, roles)
         "Daniel Ataupah (Verifikator)",
         {Role.LAB_VERIFIER},
     ),
+    "auditor": ("auditor@lspro-kupang.example", "Marthen Nalle (Auditor)", {Role.AUDITOR}),
 }
 FAILING_PARAMETER = {"abon": "total_plate_count"}
 
@@ -118,13 +120,19 @@ class Cast:
                 )
                 self.ids[key] = user.id
             approved = set(
-                s.scalars(
-                    select(ChecklistVersion.product).where(ChecklistVersion.status == "approved")
-                )
+                s.execute(
+                    select(ChecklistVersion.kind, ChecklistVersion.product).where(
+                        ChecklistVersion.status == "approved"
+                    )
+                ).tuples()
             )
-            for product, cl in default_catalog().checklists.items():
-                if product not in approved:
-                    checklists.approve(s, manager, product, cl.version)
+            for kind in checklists.KINDS:
+                files = default_catalog().checklists
+                if kind == checklists.AUDIT:
+                    files = default_catalog().audit_checklists
+                for product, cl in files.items():
+                    if (kind, product) not in approved:
+                        checklists.approve(s, manager, product, cl.version, kind)
 
     def __call__(self, s, key: str) -> User:
         return s.get(User, self.ids[key])
@@ -210,6 +218,8 @@ class Player:
                 f"Tempat produksi {info['business_name']}, Kota Kupang",
             )
         wait_for(app_id, State.TESTING)
+        if plan.product in default_catalog().audit_checklists:
+            self._site_audit(app_id, owner_id, plan, scenario)
         with db.transaction() as s:
             for sample in lab.samples_of(s, app_id):
                 if sample.status == "sealed":
@@ -245,6 +255,42 @@ class Player:
             scenario.append(f"failing {plan.failing}")
         final = wait_for(app_id, State.CERTIFIED, State.REFUSED)
         return self._outcome(app_id, plan, info["business_name"], final, scenario)
+
+    def _site_audit(self, app_id: int, owner_id: int, plan: Plan, scenario: list[str]) -> None:
+        """Type 5: the site audit, beside the lab work; one minor finding (with a photo),
+        closed by the applicant's corrective action and the auditor's acceptance."""
+        today = site_audits.dates.today()
+        with db.transaction() as s:
+            audit_id = site_audits.plan(
+                s, self.cast(s, "manager"), app_id, today, [self.cast.ids["auditor"]]
+            ).id
+        with db.transaction() as s:
+            auditor = self.cast(s, "auditor")
+            site_audits.start_visit(s, auditor, audit_id)
+            items = s.get(site_audits.SiteAudit, audit_id).checklist_snapshot["items"]
+            item = items[plan.index % len(items)]
+            finding = site_audits.record_finding(
+                s,
+                auditor,
+                audit_id,
+                item["id"],
+                "minor",
+                f"Belum sepenuhnya diterapkan: {item['text']['id']}",
+                [("temuan.jpg", synthetic.photo(plan.product, "Temuan audit", plan.index))],
+            ).id
+            site_audits.close_visit(s, auditor, audit_id, "Kunjungan ke sarana produksi selesai.")
+        with db.transaction() as s:
+            site_audits.answer(
+                s,
+                s.get(User, owner_id),
+                finding,
+                "Prosedur belum ditulis dan belum ada yang bertanggung jawab.",
+                "Prosedur ditulis, penanggung jawab ditunjuk, catatan mulai diisi.",
+                today + timedelta(days=14),
+            )
+        with db.transaction() as s:
+            site_audits.verify(s, self.cast(s, "auditor"), finding, True, "Bukti cukup.")
+        scenario.append("site audit: 1 minor finding closed")
 
     def _review(self, app_id: int, nonconform: bool) -> None:
         with db.transaction() as s:
@@ -309,6 +355,12 @@ class Player:
             cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
             report = find(s, f"application:{app_id}", "evaluation_report")
             files = [str(absolute(report))] if report else []
+            for a in site_audits.audits_of(s, app_id):
+                files += [
+                    str(absolute(o))
+                    for kind in ("audit_report_html", "audit_report_pdf")
+                    if (o := find(s, f"site_audit:{a.id}", kind)) is not None
+                ]
             if cert is not None:
                 files += [
                     str(absolute(o))

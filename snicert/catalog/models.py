@@ -180,6 +180,9 @@ class ServiceStandard(Strict):
     sampling: int = Field(ge=1)
     testing: int = Field(ge=1)
     evaluation: int = Field(ge=1)
+    site_audit: int = Field(
+        default=15, ge=1, description="From the end of testing to the site audit's conclusion"
+    )
     decision: int = Field(ge=1)
     issuance: int = Field(ge=1)
 

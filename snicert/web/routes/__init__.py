@@ -6,6 +6,7 @@ from snicert.web.routes import (
     account,
     admin,
     applicant,
+    audits,
     exports,
     lab,
     notifications,
@@ -22,4 +23,6 @@ ROUTERS: list[APIRouter] = [
     admin.router,
     account.router,
     notifications.router,
+    audits.router,
+    audits.plain,
 ]
