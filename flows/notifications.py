@@ -12,10 +12,4 @@ from snicert.notifications import delivery
 def notifications() -> dict[str, int]:
     """Send what is due; each message keeps its own retries and back-off in the outbox
     (a flow retry would re-send what already went out)."""
-    total = {"sent": 0, "retry": 0, "failed": 0}
-    while True:
-        counts = delivery.deliver_due()
-        for k, v in counts.items():
-            total[k] += v
-        if not sum(counts.values()):
-            return total
+    return delivery.drain()

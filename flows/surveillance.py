@@ -1,9 +1,12 @@
 """The scheduled sweep: opens yearly surveillance cases, expires certificates past validity,
-flags applications overdue against their stage's service standard, disposes of retained
+flags applications overdue against their stage's service standard, reminds people of due
+dates and expiring certificates (snicert.services.reminders), disposes of retained
 samples past their retention period, resumes automated stages a failed run left, and tidies
 rendered files a killed process left pending."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from prefect import flow, task
 from sqlalchemy import select
@@ -11,7 +14,7 @@ from sqlalchemy import select
 from snicert import outputs, stages
 from snicert.db import engine as db
 from snicert.db.models import Application
-from snicert.services import accounts, lab, monitoring
+from snicert.services import accounts, lab, monitoring, reminders
 
 
 @task(name="open-surveillance")
@@ -30,6 +33,14 @@ def expire_certificates() -> list[str]:
 def flag_overdue() -> list[str]:
     with db.transaction() as s:
         return [a.number for a in monitoring.flag_overdue(s, accounts.system_user(s))]
+
+
+@task(name="send-reminders")
+def send_reminders() -> int:
+    """Due dates near or today, the officials' overdue digest, certificates expiring (after
+    flag-overdue, which tells the officials of each case newly overdue)."""
+    with db.transaction() as s:
+        return reminders.send(s, accounts.system_user(s))
 
 
 @task(name="dispose-retained-samples")
@@ -65,11 +76,12 @@ def resume_automated() -> list[int]:
 
 
 @flow(name="surveillance")
-def sweep() -> dict[str, list]:
+def sweep() -> dict[str, Any]:
     return {
         "surveillance_opened": open_surveillance(),
         "expired": expire_certificates(),
         "overdue": flag_overdue(),
+        "reminders": send_reminders(),
         "disposed": dispose_samples(),
         "resumed": resume_automated(),
         "pending_outputs": tidy_outputs(),

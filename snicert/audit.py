@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from snicert import checkpoints, clock, signals
 from snicert.db.models import AuditEvent, AuditHead, User
@@ -113,8 +113,16 @@ class _Head:
     hash: str
 
 
+# A savepoint released (Session.begin_nested) fires before_commit and after_commit too, but
+# the transaction goes on and may still roll back: only the outermost commit signs the head
+# and appends its checkpoint (one appended for a savepoint of a transaction that then rolled
+# back, or was killed, named rows that never existed).
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _store_head(s: Session) -> None:
+    if s.in_nested_transaction():
+        return
     head = s.info.get(_HEAD)
     if head is not None:
         signature = checkpoints.sign(head.seq, head.hash)  # ~0.1 ms, once per commit
@@ -124,14 +132,18 @@ def _store_head(s: Session) -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _keep_checkpoint(s: Session) -> None:
+    if s.in_nested_transaction():
+        return
     s.info.pop(_HEAD, None)  # a later transaction on this session locks the head again
     checkpoint = s.info.pop(_CHECKPOINT, None)
     if checkpoint is not None:
         checkpoints.append(*checkpoint, clock.now().astimezone(UTC).isoformat())
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_head(s: Session) -> None:
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_head(s: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        return  # a savepoint rolled back (events are never recorded inside one)
     s.info.pop(_HEAD, None)
     s.info.pop(_CHECKPOINT, None)
 

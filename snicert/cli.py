@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -513,6 +514,48 @@ def audit_verify() -> None:
     )
 
 
+report_app = typer.Typer(no_args_is_help=True, help="Reports of the LSPro's work.")
+app.add_typer(report_app, name="report")
+
+
+class ReviewFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+    xlsx = "xlsx"
+
+
+@report_app.command("management-review")
+def report_management_review(
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (included)")],
+    output: Annotated[Path, typer.Option("--output", help="The file to write")],
+    fmt: Annotated[ReviewFormat, typer.Option("--format", help="html, pdf or xlsx")] = (
+        ReviewFormat.pdf
+    ),
+    lang: Annotated[str, typer.Option(help="id or en (html and xlsx)")] = "id",
+) -> None:
+    """The management review of a period, each figure beside the previous period's (the
+    operator of SNICERT_HOME, who holds the database, runs it; on the web only officials).
+    Exit 2 on a bad date, period or format."""
+    from snicert.db import engine as db
+    from snicert.errors import InvalidInput
+    from snicert.review.formats import renderer
+    from snicert.services import review
+
+    if lang not in ("id", "en"):
+        _fail(f"error: --lang: id or en (value: {lang!r})", 2)
+    try:
+        period = review.parse_period(start, end)
+    except InvalidInput as exc:
+        _fail(f"error: --{exc.field}: {str(exc).split(': ', 1)[1]}", 2)
+    with _service_errors(), db.reading() as s:
+        m = review.build(s, period, lang)
+    data = renderer(fmt.value)(m, lang)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    typer.echo(f"{output}: management review {period} ({fmt.value}, {len(data)} bytes)")
+
+
 export_app = typer.Typer(
     no_args_is_help=True,
     help="Exports for BSN: certificates' events and applications received in a period.",
@@ -562,9 +605,7 @@ def _export(what: str, from_: str, to: str, fmt: str, output: Path) -> None:
     except ValidationError as exc:
         first = exc.errors()[0]
         option = _EXPORT_OPTIONS.get(str(first["loc"][0]), str(first["loc"][0]))
-        _fail(
-            f"error: {option} {first['input']!r}: {first['msg'].removeprefix('Value error, ')}", 2
-        )
+        _fail(f"error: {option} {first['input']!r}: {first['msg']}", 2)
         return
     with _service_errors():
         with db.transaction() as s:

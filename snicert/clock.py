@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _offset = timedelta(0)
 _frozen: datetime | None = None
@@ -36,12 +36,31 @@ def reset() -> None:
     _frozen, _offset = None, timedelta(0)
 
 
+def is_working_day(day: date) -> bool:
+    """The one rule for working days (service standards, lead times): Monday to Friday.
+    National holidays are not modelled yet; when they are, they belong here."""
+    return day.weekday() < 5
+
+
 def add_working_days(start: datetime, days: int) -> datetime:
-    """`days` working days (Mon-Fri) after `start`. National holidays are not modelled."""
+    """`days` working days after `start`."""
     current = start
     added = 0
     while added < days:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current.date()):
             added += 1
     return current
+
+
+def working_day_numbers(first: date, last: date) -> dict[date, int]:
+    """For each day from `first` to `last`: how many working days lie after `first` up to
+    and including it. The working days from day a to day b are numbers[b] - numbers[a]
+    (a day entered and left the same day: 0; Friday to Monday: 1)."""
+    numbers, count, day = {}, 0, first
+    while day <= last:
+        if day != first and is_working_day(day):
+            count += 1
+        numbers[day] = count
+        day += timedelta(days=1)
+    return numbers

@@ -20,9 +20,20 @@ from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
 from snicert.errors import SnicertError
 from snicert.lifecycle import State
+from snicert.notifications import delivery
 from snicert.outputs import absolute, find
 from snicert.roles import Role
-from snicert.services import accounts, applications, checklists, decisions, lab, site_audits
+from snicert.services import (
+    accounts,
+    appeals,
+    applications,
+    checklists,
+    complaints,
+    decisions,
+    lab,
+    site_audits,
+    skm,
+)
 from snicert.services.guards import application
 
 PASSWORD = "snicert-demo"
@@ -38,6 +49,12 @@ STAFF = {  # key: (e-mail, name, roles)
         {Role.OFFICIAL},
     ),
     "evaluator": ("evaluator@lspro-kupang.example", "Theresia Sogen (Evaluator)", {Role.OFFICIAL}),
+    # handles complaints and appeals: takes no part in the certification decisions
+    "complaints": (
+        "pengaduan@lspro-kupang.example",
+        "Kristina Tallo (Penanganan Pengaduan dan Banding)",
+        {Role.OFFICIAL},
+    ),
     "sampler": ("ppc@lspro-kupang.example", "Frans Leo (Petugas Pengambil Contoh)", {Role.SAMPLER}),
     "analyst": ("analis@lab-kupang.example", "Rini Bunga (Analis)", {Role.LAB_ANALYST}),
     "verifier": (
@@ -243,7 +260,10 @@ class Player:
                     "Seluruh persyaratan dokumen dan hasil uji terpenuhi.",
                 )
             else:
-                failing = ", ".join(ev["failing_parameters"])
+                # plain words: the reason is what the applicant is told
+                failing = ", ".join(
+                    p["name"]["id"] for p in ev["parameters"] if p["id"] in ev["failing_parameters"]
+                )
                 decisions.decide(
                     s,
                     self.cast(s, "manager"),
@@ -254,6 +274,7 @@ class Player:
         if plan.failing:
             scenario.append(f"failing {plan.failing}")
         final = wait_for(app_id, State.CERTIFIED, State.REFUSED)
+        self._survey(app_id, owner_id, refused=final == State.REFUSED)
         return self._outcome(app_id, plan, info["business_name"], final, scenario)
 
     def _site_audit(self, app_id: int, owner_id: int, plan: Plan, scenario: list[str]) -> None:
@@ -291,6 +312,14 @@ class Player:
         with db.transaction() as s:
             site_audits.verify(s, self.cast(s, "auditor"), finding, True, "Bukti cukup.")
         scenario.append("site audit: 1 minor finding closed")
+
+    def _survey(self, app_id: int, owner_id: int, refused: bool) -> None:
+        """The applicant answers the satisfaction survey the closed case invited them to:
+        mostly 3s and 4s, lower after a refusal, now and then a comment."""
+        scores = synthetic.survey_scores(self.rng, refused)
+        comment = self.rng.choice([None, None, *synthetic.SURVEY_COMMENTS])
+        with db.transaction() as s:
+            skm.answer(s, s.get(User, owner_id), app_id, scores, comment)
 
     def _review(self, app_id: int, nonconform: bool) -> None:
         with db.transaction() as s:
@@ -383,9 +412,19 @@ class Player:
             )
 
 
+DEMO_SENDER = "sertifikasi@lspro-kupang.example"
+
+
 def use_demo_identity() -> None:
-    """A made-up certification body for the identity settings this home has not set
-    (in this process only: the home's snicert.toml is left as it is)."""
+    """A made-up certification body for the identity settings this home has not set, and
+    a sender for its e-mails (in this process only: the home's snicert.toml is left as it
+    is)."""
+    sender = settings.env_name("mail_from_address")
+    path = settings.file_path()
+    if not os.environ.get(sender) and not (
+        path.exists() and "mail_from_address" in settings.read_file(path)
+    ):
+        os.environ[sender] = DEMO_SENDER  # SNICERT_SMTP_URL alone is enough to watch them
     cfg = settings.current()
     for name, value in synthetic.IDENTITY.items():
         if not getattr(cfg, name):
@@ -428,4 +467,56 @@ def run(
     else:
         with ThreadPoolExecutor(parallel) as pool:
             list(pool.map(play, range(len(todo))))
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    complaint_and_appeal(cast, done, f"demo:{offset}")
+    delivery.drain()  # the cases' notifications go out before the demo exits
+    return done
+
+
+def complaint_and_appeal(cast: Cast, outcomes: list[Outcome], address: str) -> None:
+    """A consumer's complaint about the first certificate, investigated and closed (not
+    upheld), and the refused applicant's appeal, upheld: both handled by the official who
+    took no part in those cases. Each adds a line to its case's scenario."""
+    certified = next(o for o in outcomes if o.certificate)
+    refused = next(o for o in outcomes if o.state == State.REFUSED)
+    with db.transaction() as s:
+        row, _ = complaints.file(
+            s,
+            address,
+            subject="certificate",
+            certificate_number=certified.certificate,
+            text_="Kemasan yang saya beli di pasar Oeba tidak mencantumkan tanda SNI dengan jelas.",
+            contact_email="pembeli@example.id",
+        )
+        handler = cast(s, "complaints")
+        complaints.take(s, handler, row.id)
+        complaints.investigate(
+            s, handler, row.id, "Contoh kemasan dari pasar diperiksa: tanda SNI sesuai ketentuan."
+        )
+        complaints.close(
+            s,
+            handler,
+            row.id,
+            "not_upheld",
+            "Tanda SNI pada kemasan sudah sesuai ketentuan; terima kasih atas laporan Anda.",
+        )
+        certified.scenario.append(f"complaint {row.number} closed")
+    with db.transaction() as s:
+        owner = s.get(User, application(s, refused.application_id).created_by)
+        appeal = appeals.file(
+            s,
+            owner,
+            refused.application_id,
+            "refusal",
+            "Kami mohon peninjauan: bahan baku sudah diganti sebelum pengambilan contoh.",
+        )
+        handler = cast(s, "complaints")
+        appeals.take(s, handler, appeal.id)
+        appeals.decide(
+            s,
+            handler,
+            appeal.id,
+            "uphold",
+            "Contoh diambil dan diuji sesuai prosedur; hasil uji angka lempeng total sah.",
+        )
+        refused.scenario.append(f"appeal {appeal.number} upheld")

@@ -6,13 +6,15 @@ Services call `apply()`; nothing else changes an application's state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
-from snicert.db.models import Application, User
+from snicert.db.models import Application, StageVisit, User
 from snicert.errors import IllegalTransition, PermissionDenied
 from snicert.roles import Role
 
@@ -227,6 +229,20 @@ def run_guards(s: Session, app: Application, t: Transition, actor: User) -> None
         GUARDS[name](s, app, actor)
 
 
+def enter(s: Session, app: Application, now: datetime) -> None:
+    """The application enters its (new) state: its stay in the one before ends now, and a
+    stay in an open state begins (final states end the case; they have no stay)."""
+    s.execute(
+        update(StageVisit)
+        .where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
+        .values(left_at=now)
+    )
+    if app.state in OPEN:
+        s.add(
+            StageVisit(application_id=app.id, product=app.product, state=app.state, entered_at=now)
+        )
+
+
 def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -> Application:
     """Take one application transition: guard, move, set what is awaited next, audit."""
     t = check(app.state, action, actor)
@@ -234,6 +250,7 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
     before = app.state
     now = clock.now()
     app.state = t.target.value
+    enter(s, app, now)
     app.state_changed_at = now
     stage = STAGES[t.target]
     app.awaiting_role = stage.role.value if stage.role else None
@@ -274,23 +291,23 @@ class AuditState(StrEnum):
     CANCELLED = "cancelled"
 
 
-A = AuditState
-AUDIT_CONCLUDED = frozenset({A.PASSED, A.FAILED})
+AU = AuditState
+AUDIT_CONCLUDED = frozenset({AU.PASSED, AU.FAILED})
 AUDIT_TRANSITIONS: tuple[Transition, ...] = (
     _t(
         "start_visit",
-        A.PLANNED,
-        A.ON_SITE,
+        AU.PLANNED,
+        AU.ON_SITE,
         "visit_started",
         R.AUDITOR,
         guards=("assigned_auditor",),
     ),
-    _t("close_visit", A.ON_SITE, A.REPORTED, "reported", R.AUDITOR, guards=("assigned_auditor",)),
+    _t("close_visit", AU.ON_SITE, AU.REPORTED, "reported", R.AUDITOR, guards=("assigned_auditor",)),
     # taken by the service when the last major or minor finding closes (or none was raised)
     _t(
         "pass",
-        A.REPORTED,
-        A.PASSED,
+        AU.REPORTED,
+        AU.PASSED,
         "passed",
         R.AUDITOR,
         guards=("assigned_auditor", "no_open_finding"),
@@ -298,13 +315,13 @@ AUDIT_TRANSITIONS: tuple[Transition, ...] = (
     # corrective actions not given or not effective by their deadline
     _t(
         "fail",
-        A.REPORTED,
-        A.FAILED,
+        AU.REPORTED,
+        AU.FAILED,
         "failed",
         R.OFFICIAL,
         guards=("has_open_finding",),
     ),
-    _t("cancel", A.PLANNED, A.CANCELLED, "cancelled", R.OFFICIAL),
+    _t("cancel", AU.PLANNED, AU.CANCELLED, "cancelled", R.OFFICIAL),
 )
 
 
@@ -315,16 +332,112 @@ class FindingState(StrEnum):
     NOTED = "noted"  # an observation: recorded, no action required
 
 
-F = FindingState
+FI = FindingState
 FINDING_TRANSITIONS: tuple[Transition, ...] = (
     _t(
         "answer",
-        F.OPEN,
-        F.ANSWERED,
+        FI.OPEN,
+        FI.ANSWERED,
         "answered",
         R.APPLICANT,
         guards=("applicant_of_the_case", "audit_reported"),
     ),
-    _t("accept", F.ANSWERED, F.CLOSED, "closed", R.AUDITOR, guards=("assigned_auditor",)),
-    _t("reopen", F.ANSWERED, F.OPEN, "reopened", R.AUDITOR, guards=("assigned_auditor",)),
+    _t("accept", FI.ANSWERED, FI.CLOSED, "closed", R.AUDITOR, guards=("assigned_auditor",)),
+    _t("reopen", FI.ANSWERED, FI.OPEN, "reopened", R.AUDITOR, guards=("assigned_auditor",)),
+)
+
+
+class ActionState(StrEnum):
+    """A management review's action (a decision is recorded and has no further states)."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+A = ActionState
+REVIEW_ACTION_TRANSITIONS: tuple[Transition, ...] = (
+    _t("complete", A.OPEN, A.DONE, "done", R.OFFICIAL),
+    _t("reopen", A.DONE, A.OPEN, "reopened", R.OFFICIAL),
+)
+# Named guards the service checks before the transition (services/review_actions.py).
+REVIEW_ACTION_GUARDS: dict[str, tuple[str, ...]] = {
+    "complete": ("outcome_stated",),
+    "reopen": ("reason_stated",),
+}
+
+
+class ComplaintState(StrEnum):
+    """A complaint (ISO/IEC 17065 §7.13; snicert/services/complaints.py). Filing it is its
+    acknowledgement: it is born `acknowledged`, with its tracking code."""
+
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    CLOSED = "closed"
+
+
+CS = ComplaintState
+COMPLAINT_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "take",
+        frozenset({CS.ACKNOWLEDGED}),
+        CS.INVESTIGATING,
+        frozenset({R.OFFICIAL}),
+        "taken",
+        guards=("impartial",),
+    ),
+    Transition(
+        "investigate",
+        frozenset({CS.INVESTIGATING}),
+        CS.INVESTIGATING,
+        frozenset({R.OFFICIAL}),
+        "investigated",
+        guards=("handler", "note_stated"),
+    ),
+    Transition(
+        "close",
+        frozenset({CS.INVESTIGATING}),
+        CS.CLOSED,
+        frozenset({R.OFFICIAL}),
+        "closed",
+        guards=("handler", "investigated", "outcome_stated", "action_fits_subject"),
+    ),
+)
+
+
+class AppealState(StrEnum):
+    """An appeal against a refusal, suspension or withdrawal (snicert/services/appeals.py);
+    born `acknowledged`. The outcome names what happens to the appealed decision."""
+
+    ACKNOWLEDGED = "acknowledged"
+    UNDER_REVIEW = "under_review"
+    UPHELD = "upheld"  # the decision stands
+    OVERTURNED = "overturned"  # the decision is reversed (or, where final, what follows)
+
+
+AS = AppealState
+APPEAL_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "take",
+        frozenset({AS.ACKNOWLEDGED}),
+        AS.UNDER_REVIEW,
+        frozenset({R.OFFICIAL}),
+        "taken",
+        guards=("impartial", "not_the_decider"),
+    ),
+    Transition(
+        "uphold",
+        frozenset({AS.UNDER_REVIEW}),
+        AS.UPHELD,
+        frozenset({R.OFFICIAL}),
+        "decided",
+        guards=("handler", "reasons_stated"),
+    ),
+    Transition(
+        "overturn",
+        frozenset({AS.UNDER_REVIEW}),
+        AS.OVERTURNED,
+        frozenset({R.OFFICIAL}),
+        "decided",
+        guards=("handler", "reasons_stated", "next_step_where_final"),
+    ),
 )

@@ -1,6 +1,7 @@
 """What follows a recorded change once it is committed.
 
-Every change goes through `audit.record`, which calls `recorded()` here. After the commit:
+Every change goes through `audit.record`, which calls `recorded()` here. In the same
+transaction, the people concerned are notified (snicert.services.moments). After the commit:
 - a Prefect event `snicert.<entity>.<event>` is emitted (operators build automations on it);
 - when a person acted on an application, that application's certification flow runs again
   and moves the case on as far as it can.
@@ -34,6 +35,9 @@ def flow_mode() -> str:
 
 
 def recorded(s: Session, event: AuditEvent, actor: User | None) -> None:
+    from snicert.services import moments
+
+    moments.tell(s, event, actor)  # the people told of it: in this transaction
     if event.entity == "certificate":
         from snicert.services.public import forget_certificates
 

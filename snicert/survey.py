@@ -40,6 +40,11 @@ class Element(Strict):
     question: Text
     scores: dict[Score, Text] = Field(description="The words of each score, 1 (worst) to 4")
 
+    @property
+    def column(self) -> str:
+        """The skm_surveys column holding this element's score (u1-u9)."""
+        return self.code.lower()
+
     @model_validator(mode="after")
     def _all_scores(self) -> Element:
         missing = [n for n in SCORES if n not in self.scores]

@@ -181,6 +181,22 @@ def _num(d: Decimal) -> str:
 
 
 # A made-up certification body for the demo, tests and benchmarks (settings names).
+SURVEY_COMMENTS = (
+    "Petugas ramah dan menjelaskan persyaratan dengan jelas.",
+    "Mohon waktu pengujian di laboratorium dipercepat.",
+    "Formulir daring mudah dipakai dari telepon.",
+)
+
+
+def survey_scores(rng: random.Random, refused: bool = False) -> dict[str, int]:
+    """Scores 1-4 for every element of the satisfaction survey (SKM): mostly 3s and 4s,
+    lower after a refusal."""
+    from snicert import survey
+
+    weights = [1, 3, 5, 2] if refused else [0, 1, 5, 4]
+    return {e.id: rng.choices([1, 2, 3, 4], weights)[0] for e in survey.questionnaire().elements}
+
+
 IDENTITY = {
     "lspro_name": "LSPro Dinas Perindustrian Kota Kupang (contoh / demo)",
     "lspro_address": "Jl. S.K. Lerik, Kelapa Lima, Kota Kupang, Nusa Tenggara Timur",

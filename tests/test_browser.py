@@ -239,3 +239,44 @@ def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> Non
     assert public.locator('[data-status="active"]').inner_text() == "BERLAKU"
     shot(public, "8-public-verification")
     assert REFUSED == []
+
+
+def test_public_complaint_form_on_a_phone(site: str, browser) -> None:
+    """A visitor on a phone complains about the LSPro from the home page, gets a tracking
+    code, and an official (on a desktop) finds and takes it; no page scrolls sideways."""
+    World().setup_staff()
+    phone = new_page(browser, viewport={"width": 390, "height": 844})
+    phone.goto(site)
+    phone.click("a[href='/complaints/new']")
+    phone.wait_for_selector("#complaint-form")
+    phone.check("input[name=subject][value=lspro]")
+    phone.fill("#text", "Loket pelayanan tutup sebelum jam 15.00 pada hari Senin.")
+    phone.fill("#contact_email", "bukan-email")  # refused by the server, the form kept
+    phone.evaluate("document.querySelector('#contact_email').type = 'text'")
+    phone.click("#complaint-form button[type=submit]")
+    phone.wait_for_selector("#contact_email-error")
+    assert phone.input_value("#text").startswith("Loket pelayanan")
+    shot(phone, "complaint-1-refused-on-phone")
+    phone.check("input[name=subject][value=lspro]")
+    phone.fill("#contact_email", "warga.kupang@example.id")
+    phone.fill("#contact_phone", "0812 3456 7890")
+    phone.click("#complaint-form button[type=submit]")
+    phone.wait_for_selector("#tracking-code")
+    code = phone.inner_text("#tracking-code")
+    assert len(code) == 19 and phone.get_attribute("[data-status]", "data-status") == (
+        "acknowledged"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "complaint-2-tracking-on-phone")
+
+    official = sign_in(browser, site, "reviewer@lspro.example")
+    official.goto(f"{site}/official/complaints?status=acknowledged")
+    official.click("#complaints a")
+    assert "warga.kupang@example.id" in official.content()  # officials see the contact
+    official.click("#take")
+    official.wait_for_selector('[data-status="investigating"]')
+    shot(official, "complaint-3-official-handling")
+    phone.reload()
+    assert phone.get_attribute("[data-status]", "data-status") == "investigating"
+    assert "warga.kupang" not in phone.content()
+    assert REFUSED == []

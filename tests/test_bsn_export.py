@@ -284,3 +284,25 @@ def test_a_period_is_days_in_the_site_time_zone(home) -> None:
     start, end = q.bounds()
     assert start == utc(2025, 12, 31, 16) and end == utc(2026, 1, 31, 16)
     assert end - start == timedelta(days=31)
+
+
+def test_officials_export_from_a_page(history) -> None:
+    from tests.test_web_staff import error_next_to, sign_in
+
+    b = sign_in(create_app(), "reviewer@lspro.example")
+    r = b.get("/exports")
+    assert r.status_code == 200 and 'action="/exports"' in r.text
+    assert 'value="2026-10-01"' in r.text and 'value="2026-10-31"' in r.text  # last month
+    form = {"what": "certificates", "from": "2026-01-01", "to": "2026-03-31", "format": "csv"}
+    r = b.post("/exports", form)
+    assert r.status_code == 200
+    assert r.headers["content-disposition"].endswith("bsn-certificates-2026-01-01_2026-03-31.csv")
+    assert len(r.content.decode("utf-8-sig").splitlines()) == 7
+    # refused: the form again, each message next to its field, in Indonesian
+    r = b.post("/exports", {**form, "from": "2026-04-01", "format": "pdf"})
+    assert r.status_code == 422 and "text/html" in r.headers["content-type"]
+    assert error_next_to(r.text, "f-to") == "Tanggal akhir sebelum tanggal awal (2026-04-01)."
+    assert error_next_to(r.text, "f-format") == "Pilih salah satu yang tersedia."
+    r = b.post("/exports?lang=en", {**form, "from": "31-01-2026"})
+    assert error_next_to(r.text, "f-from") == "Write the date as YYYY-MM-DD, e.g. 2026-01-31."
+    assert b.post("/exports", form, csrf=False).status_code == 403

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from snicert import clock, settings
 from snicert.cli import app
+from snicert.db import engine as db
+from snicert.services import skm
 
 
 def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
@@ -25,8 +27,18 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     assert sorted({r["product"] for r in certified}) == ["abon", "emping", "sasando", "tenun_ikat"]
     assert len(certified) == 8 and len({r["certificate_number"] for r in certified}) == 8
     [refused] = [r for r in rows if r["final_state"] == "refused"]
-    assert "total_plate_count" in refused["refusal_reason"]
+    assert "Angka lempeng total" in refused["refusal_reason"]
     assert refused["certificate_number"] is None
+    # one complaint filed and closed, one appeal decided (snicert/demo.py)
+    assert any(x.startswith("appeal BDG-") and x.endswith(" upheld") for x in refused["scenario"])
+    closed = [x for r in certified for x in r["scenario"] if x.startswith("complaint ADU-")]
+    assert len(closed) == 1 and closed[0].endswith(" closed")
+    # every closed case answered the satisfaction survey, so the demo's SKM is not empty
+    today = clock.now().astimezone(settings.current().zone).date()
+    with db.reading() as s:
+        summary = skm.summary(s, today - timedelta(days=1), today + timedelta(days=1))
+    assert summary.respondents == 9 and summary.category in ("A", "B", "C", "D")
+    assert all(f.respondents >= 2 for f in summary.by_product.values())
     scenarios = [s for r in certified for s in r["scenario"]]
     assert sum(s == "nonconformity answered" for s in scenarios) == 4
     assert sum(s.startswith("retest") for s in scenarios) == 4
@@ -42,7 +54,6 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
             assert check.exit_code == 0, check.output
             assert "valid" in check.output and row["certificate_number"] in check.output
     # the demo's history exports for BSN: its certificates issued today, its applications
-    today = clock.now().astimezone(settings.current().zone).date()
     period = ["--from", (today - timedelta(days=1)).isoformat(), "--to", today.isoformat()]
     for what, fmt, records in (("certificates", "csv", 8), ("applications", "xlsx", 9)):
         out = home / f"bsn-{what}.{fmt}"

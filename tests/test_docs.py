@@ -27,3 +27,12 @@ def test_every_bsn_export_field_is_documented() -> None:
     }
     fields = {f for model in RECORDS.values() for f in model.model_fields}
     assert fields <= documented, fields - documented
+
+
+def test_every_notified_change_is_in_the_who_is_told_table() -> None:
+    from snicert.services.moments import TOLD
+
+    table = README.split("### Who is told what", 1)[1].split("\n## ", 1)[0]
+    for action in TOLD:
+        entity, event = action.split(".", 1)
+        assert f"`{action}`" in table or f"`.{event}`" in table, action

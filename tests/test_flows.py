@@ -180,7 +180,7 @@ def test_failing_lab_result_is_refused(player: demo.Player) -> None:
     outcome = player.play(demo.Plan("abon", 0, failing="total_plate_count"))
     assert outcome.state == "refused"
     assert outcome.certificate is None
-    assert "total_plate_count" in outcome.refusal_reason
+    assert "Angka lempeng total" in outcome.refusal_reason
     assert _count(Certificate) == 0
 
 

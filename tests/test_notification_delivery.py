@@ -260,3 +260,26 @@ def test_the_flow_sends_everything_due(w: World, mailbox: Mailbox) -> None:
         _notify(w, w.applicant(), f"k{i}")
     assert flow.fn() == {"sent": 3, "retry": 0, "failed": 0}
     assert len(mailbox.accepted) == 3
+
+
+def test_two_deliverers_at_once_send_each_message_once(w: World, mailbox: Mailbox) -> None:
+    name = w.applicant()
+    for i in range(12):
+        _notify(w, name, f"k{i}")
+    sent: list[int] = []
+    start = threading.Barrier(2)
+
+    def deliverer() -> None:
+        start.wait()
+        while counts := sum(delivery.deliver_due(limit=3).values()):
+            sent.append(counts)
+
+    threads = [threading.Thread(target=deliverer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(sent) == 12
+    ids = [m["Message-ID"] for m in mailbox.accepted]
+    assert len(ids) == 12 and len(set(ids)) == 12
+    assert {r.status for r in _rows()} == {"sent"} and {r.attempts for r in _rows()} == {1}

@@ -176,3 +176,49 @@ def test_mark_read(w: World) -> None:
     with db.transaction() as s:
         assert notifications.mark_read(s, w.user(s, name)) == 1
         assert notifications.unread_count(s, w.users[name]) == 0
+
+
+def test_channel_settings_are_validated_and_passwords_masked(
+    home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from snicert import settings
+
+    for name, value, fragment in [
+        ("SNICERT_SMTP_URL", "mail.example:587", "smtp://"),
+        ("SNICERT_WHATSAPP_WEBHOOK_URL", "http://wa.example/hook", "https://"),
+        ("SNICERT_MAIL_FROM_ADDRESS", "not an address", "e-mail address"),
+    ]:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(settings.SettingsError, match=fragment):
+            settings.current()
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SNICERT_SMTP_URL", "smtp://lspro:rahasia@mail.example:587")
+    with pytest.raises(settings.SettingsError, match="needs mail_from_address") as exc:
+        settings.current()
+    assert "rahasia" not in str(exc.value)
+    monkeypatch.setenv("SNICERT_MAIL_FROM_ADDRESS", "sertifikasi@lspro.example")
+    monkeypatch.setenv("SNICERT_WHATSAPP_WEBHOOK_URL", "http://127.0.0.1:8080/hook")
+    cfg = settings.current()
+    assert settings.masked("smtp_url", cfg.smtp_url) == "smtp://lspro:***@mail.example:587"
+    assert notifications.configured_channels() == {"email", "whatsapp"}
+
+
+def test_registration_stores_the_mobile_number_in_e164_and_refuses_a_landline(home) -> None:
+    from snicert.services import accounts
+
+    form = {
+        "name": "Ina",
+        "password": "rahasia-123",
+        "business_name": "UD Ina",
+        "address": "Oebobo",
+    }
+    with pytest.raises(InvalidInput) as exc, db.transaction() as s:
+        accounts.register_applicant(
+            s, email="a@umkm.example", nib="1234567890123", phone="(0380) 821234", **form
+        )
+    assert exc.value.field == "phone" and exc.value.key == "phone_landline"
+    with db.transaction() as s:
+        user = accounts.register_applicant(
+            s, email="b@umkm.example", nib="1234567890124", phone="0812-3456-7890", **form
+        )
+        assert user.phone == user.business.phone == "+6281234567890"

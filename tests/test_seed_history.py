@@ -3,7 +3,7 @@ chain, spread over two years, and leaving the database usable by the services.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -16,8 +16,10 @@ from snicert.db.models import (
     Decision,
     LabResult,
     Nonconformity,
+    SkmSurvey,
 )
 from snicert.lifecycle import State
+from snicert.services import skm
 from tests.world import World
 
 END = datetime(2026, 6, 30, 8, tzinfo=UTC)
@@ -52,6 +54,14 @@ def test_a_seeded_history_follows_the_lifecycle_and_verifies(home):
         assert s.scalar(select(func.count()).select_from(Nonconformity)) > 0
         refusals = s.scalars(select(Decision.reason).where(Decision.outcome == "refuse")).all()
         assert refusals and all(r.startswith("Tidak memenuhi syarat mutu: ") for r in refusals)
+        # every closed case invited its applicant to the satisfaction survey; most answered
+        closed = states["certified"] + states["refused"] + states["withdrawn"]
+        assert s.scalar(select(func.count()).select_from(SkmSurvey)) == closed
+        whole = skm.summary(s, date(2021, 1, 1), date(2026, 6, 30))
+        assert 0.6 * closed < whole.respondents < 0.8 * closed and whole.category in "ABC"
+        assert s.scalar(select(func.count()).where(SkmSurvey.u9.is_(None))) == closed - (
+            whole.respondents
+        )
         # each application's events follow one another in time, as its states do
         last_at: dict[int, datetime] = {}
         for app_id, at in s.execute(

@@ -225,6 +225,16 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
                 assert time.monotonic() < deadline, f"sweep run still {run.state.name}"
                 time.sleep(1)
             assert run.state.is_completed(), run.state
+
+            # the notification outbox: delivered every minute, and a run of it completes
+            outbox = client.read_deployment_by_name("deliver-notifications/notifications")
+            assert outbox.schedules[0].schedule.interval.total_seconds() == 60
+            run = client.create_flow_run_from_deployment(outbox.id)
+            deadline = time.monotonic() + 150
+            while not (run := client.read_flow_run(run.id)).state.is_final():
+                assert time.monotonic() < deadline, f"outbox run still {run.state.name}"
+                time.sleep(1)
+            assert run.state.is_completed(), run.state
         with db.transaction() as s:
             assert s.get(Application, app_id).overdue  # flagged by that run
             assert s.scalars(

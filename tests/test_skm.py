@@ -19,7 +19,7 @@ from snicert import clock, survey
 from snicert.cli import app as cli
 from snicert.db import engine as db
 from snicert.db.migrate import alembic_config
-from snicert.db.models import AuditEvent, SkmScore, SkmSurvey
+from snicert.db.models import AuditEvent, SkmSurvey
 from snicert.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
 from snicert.services import applications, decisions, skm
 from snicert.services.guards import application
@@ -208,14 +208,15 @@ def test_the_applicant_answers_once_and_it_is_audited(world: World) -> None:
         assert sv.state == "answered"
         assert sv.comment == "Pelayanan cepat."
         assert sv.questionnaire_version == 1
-        assert {x.element: x.score for x in sv.scores} == answers(4, 3, 3, 2, 4, 4, 4, 3, 3)
+        assert skm.scores_of(sv) == answers(4, 3, 3, 2, 4, 4, 4, 3, 3)
+        assert (sv.u1, sv.u4, sv.u9) == (4, 2, 3)
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "survey.answered"))
         assert event.application_id == app_id and event.actor_id == world.owner(s, app_id).id
         assert skm.open_invitations(s, world.owner(s, app_id)) == []
     with pytest.raises(IllegalTransition, match="answered"):
         answer(world, app_id, answers(1, 1, 1, 1, 1, 1, 1, 1, 1))
     with db.transaction() as s:
-        assert {x.score for x in skm.of_application(s, app_id).scores} == {2, 3, 4}
+        assert set(skm.scores_of(skm.of_application(s, app_id)).values()) == {2, 3, 4}
 
 
 def test_only_the_cases_applicant_may_answer(world: World) -> None:
@@ -244,7 +245,7 @@ def test_bad_scores_are_refused_naming_the_element(world: World, bad: object) ->
     assert caught.value.field == "waktu"
     with db.transaction() as s:
         sv = skm.of_application(s, app_id)
-        assert sv.state == "invited" and sv.scores == []
+        assert sv.state == "invited" and skm.scores_of(sv) == {}
 
 
 def test_scores_typed_in_a_form_and_unknown_elements(world: World) -> None:
@@ -262,10 +263,10 @@ def test_scores_typed_in_a_form_and_unknown_elements(world: World) -> None:
     assert caught.value.field == "comment"
     answer(world, app_id, {e: "2" for e in ELEMENTS})
     with db.transaction() as s:
-        assert {x.score for x in skm.of_application(s, app_id).scores} == {2}
+        assert set(skm.scores_of(skm.of_application(s, app_id)).values()) == {2}
 
 
-def test_the_database_holds_one_survey_per_application_and_scores_1_to_4(world: World) -> None:
+def test_the_database_holds_one_full_answer_per_application_scores_1_to_4(world: World) -> None:
     app_id = closed_case(world)
     with pytest.raises(IntegrityError), db.transaction() as s:
         sv = skm.of_application(s, app_id)
@@ -280,8 +281,27 @@ def test_the_database_holds_one_survey_per_application_and_scores_1_to_4(world: 
         )
         s.flush()
     with pytest.raises(IntegrityError), db.transaction() as s:
-        s.add(SkmScore(survey_id=skm.of_application(s, app_id).id, element="waktu", score=5))
+        skm.of_application(s, app_id).u3 = 5
         s.flush()
+    with pytest.raises(IntegrityError), db.transaction() as s:  # answered, U9 left out
+        sv = skm.of_application(s, app_id)
+        sv.state, sv.u1, sv.u2, sv.u3, sv.u4 = "answered", 4, 4, 4, 4
+        sv.u5, sv.u6, sv.u7, sv.u8 = 4, 4, 4, 4
+        s.flush()
+
+
+def test_migration_0015_moves_the_scores_both_ways(world: World) -> None:
+    app_id = closed_case(world)
+    answer(world, app_id, answers(1, 2, 3, 4, 4, 3, 2, 1, 2))
+    cfg = alembic_config()
+    with db.engine().begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014")
+        rows = conn.exec_driver_sql("SELECT element, score FROM skm_scores").all()
+        assert dict(rows) == answers(1, 2, 3, 4, 4, 3, 2, 1, 2)
+        command.upgrade(cfg, "head")
+    with db.transaction() as s:
+        assert skm.scores_of(skm.of_application(s, app_id)) == answers(1, 2, 3, 4, 4, 3, 2, 1, 2)
 
 
 # ---------------------------------------------------------------- summary
@@ -297,7 +317,7 @@ def test_summary_per_product_and_period(world: World) -> None:
     answer(world, abon_march, answers(*[4] * 9))
     at("2026-03-20")
     emping_march = closed_case(world, "emping")
-    answer(world, emping_march, answers(*[3] * 9))
+    answer(world, emping_march, answers(*[3] * 9), "Mohon pengujian dipercepat")
     at("2026-04-05")
     abon_april = closed_case(world, "abon")
     answer(world, abon_april, answers(3, 4, 3, 2, 4, 3, 4, 3, 3))
@@ -324,11 +344,25 @@ def test_summary_per_product_and_period(world: World) -> None:
         assert skm.summary(s, date(2026, 4, 5), date(2026, 4, 5)).respondents == 1
         assert skm.summary(s, date(2026, 4, 6), date(2026, 12, 31)).respondents == 0
 
+        # the comments are for the LSPro's review, by period and product
+        [(at_, product, comment)] = skm.comments(s, date(2026, 3, 1), date(2026, 4, 30))
+        assert (product, comment) == ("emping", "Mohon pengujian dipercepat")
+        assert skm.comments(s, date(2026, 3, 1), date(2026, 4, 30), product="abon") == []
+
 
 def test_summary_refuses_bad_periods_and_products(world: World) -> None:
     with db.reading() as s:
         with pytest.raises(InvalidInput) as caught:
             skm.summary(s, date(2026, 4, 1), date(2026, 3, 1))
+        assert caught.value.field == "date_to"
+        with pytest.raises(InvalidInput) as caught:
+            skm.summary(s, date(1, 1, 1), date(1, 1, 2))
+        assert caught.value.field == "date_from"
+        with pytest.raises(InvalidInput) as caught:
+            skm.summary(s, date(9999, 12, 30), date(9999, 12, 31))
+        assert caught.value.field == "date_from"
+        with pytest.raises(InvalidInput) as caught:
+            skm.summary(s, date(2020, 1, 1), date(2031, 1, 1))
         assert caught.value.field == "date_to"
         with pytest.raises(InvalidInput) as caught:
             skm.summary(s, date(2026, 1, 1), date(2026, 12, 31), product="rendang")

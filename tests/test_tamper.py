@@ -320,7 +320,8 @@ def test_killed_issuance_leaves_only_pending_files_and_they_verify_as_nothing(
     assert result.exit_code == 1, result.output
     assert f"{cert.number} belongs to another holder" in result.output
     assert stages.issue(first)
-    assert audit_verify()[0] == 0
+    code, out = audit_verify()
+    assert code == 0, out
 
 
 def test_output_left_pending_after_the_commit_is_placed_on_first_read(home: Path) -> None:
@@ -361,5 +362,31 @@ def test_home_upgraded_from_before_tamper_evidence(world: World) -> None:
     code, out = audit_verify()
     assert code == 1 and "carries no signature" in out and "no checkpoints outside" in out
     bootstrap.init()
+    code, out = audit_verify()
+    assert code == 0, out
+
+
+def test_a_savepoint_is_not_a_commit(home: Path) -> None:
+    """Releasing a savepoint (notify() takes one) fires the session's commit events: the
+    head is signed and its checkpoint appended only when the whole transaction commits, so
+    one that then rolls back leaves no checkpoint naming rows that never existed."""
+    from snicert import checkpoints
+
+    def lines() -> int:
+        return len(checkpoints.path().read_text().splitlines())
+
+    before = lines()
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        audit.record(s, None, "test.savepoint", "test", None)
+        with s.begin_nested():
+            pass
+        raise RuntimeError("rolled back after the savepoint")
+    assert lines() == before
+    with db.transaction() as s:
+        audit.record(s, None, "test.savepoint", "test", None)
+        with s.begin_nested():
+            pass
+        audit.record(s, None, "test.after_savepoint", "test", None)
+    assert lines() == before + 1
     code, out = audit_verify()
     assert code == 0, out

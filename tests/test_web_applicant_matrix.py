@@ -14,6 +14,8 @@ from sqlalchemy import select
 from snicert import storage
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Certificate, Document
+from snicert.reports import render_test_report
+from snicert.services.guards import application
 from snicert.web.app import create_app
 from tests.test_web_staff import NONE, count, email, sign_in
 from tests.world import World
@@ -30,6 +32,8 @@ def case(home) -> dict[str, object]:
     w.advance_to(theirs, "document_review")
     done = w.new_application("abon", applicant="applicant0")
     w.advance_to(done, "certified")
+    with db.transaction() as s:  # (the flow renders it when testing closes; World does not)
+        render_test_report(s, application(s, done))
     with db.reading() as s:
 
         def doc(app_id: int) -> int:
@@ -91,6 +95,9 @@ MATRIX = [
     ),
     ("POST", f"/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=303)),
     ("GET", "/applications/{done}/certificate.pdf", None, OWN_A),
+    ("GET", "/applications/{done}/test-report.pdf", None, OWN_A),
+    # (still in document review: no test report yet, for whoever may see it)
+    ("GET", "/applications/{mine}/test-report.pdf", None, {**OWN_A, A: 404, R: 404, L: 404}),
     ("GET", "/applications/{done}/certificate.json", None, OWN_A),
     ("GET", "/applications/{theirs}/certificate.pdf", None, every(404, anonymous=401)),
     ("POST", f"/certificates/{NONE}/renew", {}, every(404, anonymous=303)),
@@ -121,7 +128,51 @@ MATRIX = [
     ("POST", f"/api/v1/certificates/{NONE}/renew", None, every(404, anonymous=401)),
     ("POST", f"/api/v1/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=401)),
     ("GET", "/api/v1/tokens", None, every(200, anonymous=401)),
+    # the satisfaction survey: {done} is closed, so its applicant is invited; the POSTs
+    # leave every score out (422 for the applicant), and staff may not answer (403)
+    ("GET", "/skm", None, every(200)),
+    ("GET", "/api/v1/skm", None, every(200)),
+    ("GET", "/applications/{done}/survey", None, {**PAGE_A, R: 403, L: 403}),
+    ("GET", "/applications/{mine}/survey", None, {**PAGE_A, R: 403, L: 403}),
+    ("GET", f"/applications/{NONE}/survey", None, every(404, anonymous=303)),
+    ("POST", "/applications/{done}/survey", {}, {**PAGE_A, A: 422, R: 403, L: 403}),
+    ("POST", "/applications/{mine}/survey", {}, {**PAGE_A, A: 409, R: 403, L: 403}),
+    ("GET", "/api/v1/applications/{done}/survey", None, OWN_A),
+    ("GET", "/api/v1/applications/{mine}/survey", None, every(404, anonymous=401)),
+    (
+        "POST",
+        "/api/v1/applications/{done}/survey",
+        {"scores": {}},
+        {"anonymous": 401, A: 422, B: 404, R: 403, L: 403},
+    ),
+    (
+        "POST",
+        f"/api/v1/applications/{NONE}/survey",
+        {"scores": {}},
+        every(404, anonymous=401),
+    ),
     ("DELETE", f"/api/v1/tokens/{NONE}", None, every(404, anonymous=401)),
+    # complaints: public (refused inputs: no CSRF cookie, empty text, unknown codes);
+    # appeals: {done} is certified and active, so its applicant has nothing to appeal
+    ("GET", "/complaints/new", None, every(200)),
+    ("POST", "/complaints/new", {"subject": "lspro", "text": "x"}, every(403)),
+    ("GET", "/complaints/AAAA-BBBB-CCCC-DDDD", None, every(404)),
+    ("GET", "/api/v1/complaints/AAAA-BBBB-CCCC-DDDD", None, every(404)),
+    ("POST", "/api/v1/complaints", {"subject": "lspro", "text": ""}, every(422)),
+    (
+        "POST",
+        "/applications/{done}/appeal",
+        {"kind": "refusal", "grounds": "x"},
+        {**PAGE_A, A: 409, R: 403, L: 403},
+    ),
+    (
+        "POST",
+        "/api/v1/applications/{done}/appeals",
+        {"kind": "refusal", "grounds": "x"},
+        {"anonymous": 401, A: 409, B: 404, R: 403, L: 403},
+    ),
+    ("GET", "/api/v1/applications/{done}/appeals", None, OWN_A),
+    ("GET", "/api/v1/applications/{theirs}/appeals", None, OWN_B),
 ]
 
 

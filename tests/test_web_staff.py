@@ -186,7 +186,26 @@ PAGES = [
     ("POST", f"/admin/users/{NONE}/enable", OFFICIAL, 404, {}),
     ("POST", f"/admin/users/{NONE}/reset", OFFICIAL, 404, {}),
     ("GET", "/admin/checklists", OFFICIAL, 200, None),
+    ("GET", "/exports", OFFICIAL, 200, None),
+    # a period ending before it starts: the form again (422), nothing exported
+    (
+        "POST",
+        "/exports",
+        OFFICIAL,
+        422,
+        {"what": "certificates", "from": "2026-02-01", "to": "2026-01-01"},
+    ),
     ("POST", f"/admin/checklists/{NONE}/approve", OFFICIAL, 404, {}),
+    ("GET", "/management-review", OFFICIAL, 200, None),
+    ("GET", "/management-review/file.xlsx?from=2026-01-01&to=2026-01-31", OFFICIAL, 200, None),
+    (
+        "POST",
+        "/management-review/actions",
+        OFFICIAL,
+        422,  # an action without its owner
+        {"from": "2026-01-01", "to": "2026-01-31", "kind": "action", "text": "x"},
+    ),
+    ("POST", f"/management-review/actions/{NONE}/complete", OFFICIAL, 404, {"note": "x"}),
     ("GET", "/account/password", SIGNED_IN, 200, None),
     (
         "POST",
@@ -206,6 +225,13 @@ PAGES = [
         {"lang": "id", "whatsapp": "1", "phone": "0380 821234"},
     ),
     ("GET", "/admin/deliveries", OFFICIAL, 200, None),
+    ("GET", "/official/complaints?status=closed", OFFICIAL, 200, None),
+    ("GET", f"/official/complaints/{NONE}", OFFICIAL, 404, None),
+    ("POST", f"/official/complaints/{NONE}/take", OFFICIAL, 404, {}),
+    ("POST", f"/official/complaints/{NONE}/close", OFFICIAL, 404, {"outcome": "upheld"}),
+    ("GET", f"/official/appeals/{NONE}", OFFICIAL, 404, None),
+    ("POST", f"/official/appeals/{NONE}/take", OFFICIAL, 404, {}),
+    ("POST", f"/official/appeals/{NONE}/decide", OFFICIAL, 404, {"outcome": "uphold"}),
     ("POST", f"/admin/deliveries/{NONE}/retry", OFFICIAL, 404, {}),
     # the site audit: the auditor's phone pages, the official's plan
     ("GET", "/audits", AUDITOR, 200, None),
@@ -275,6 +301,21 @@ API = [
     ("POST", f"/api/v1/users/{NONE}/reset", OFFICIAL, 404, None),
     ("GET", "/api/v1/checklists", OFFICIAL, 200, None),
     ("POST", f"/api/v1/checklists/{NONE}/approve", OFFICIAL, 404, None),
+    ("GET", "/api/v1/reports/management-review?from=2026-01-01&to=2026-01-31", OFFICIAL, 200, None),
+    (
+        "POST",
+        "/api/v1/reports/management-review/actions",
+        OFFICIAL,
+        422,
+        {"from": "2026-01-01", "to": "2026-01-31", "kind": "action", "text": "x"},
+    ),
+    (
+        "POST",
+        f"/api/v1/reports/management-review/actions/{NONE}/complete",
+        OFFICIAL,
+        404,
+        {"note": "x"},
+    ),
     # a period ending before it starts: refused (422) for officials, nothing exported
     ("GET", "/api/v1/exports/certificates?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
     ("GET", "/api/v1/exports/applications?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),

@@ -6,15 +6,17 @@ the same sample, result, decision or certificate fails in the database, not by l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -368,13 +371,14 @@ class SurveillanceCase(Base):
     __table_args__ = (UniqueConstraint("certificate_id", "cycle"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
-    cycle: Mapped[int]  # 1 = first year after issue
+    cycle: Mapped[int]  # 1 = first year after issue; -1, -2...: special (opened by a complaint)
     due_at: Mapped[datetime]
     opened_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="open")  # open|passed|failed
     result_note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None]
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
 
 
 class WebSession(Base):
@@ -424,6 +428,51 @@ class ApiToken(Base):
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class StageVisit(Base):
+    """One stay of an application in one state: entered, and left (None while there).
+    Written by lifecycle.apply with the transition, so that the management review counts
+    stages and their lead times by SQL aggregates instead of replaying the audit log."""
+
+    __tablename__ = "stage_visits"
+    __table_args__ = (
+        Index("ix_stage_visits_left_at", "left_at", "product", "state", "entered_at"),
+        Index("ix_stage_visits_entered_at", "entered_at", "product", "state"),
+        # what still waits: the small open part, by age
+        Index(
+            "ix_stage_visits_open",
+            "entered_at",
+            postgresql_where=text("left_at IS NULL"),
+            sqlite_where=text("left_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    product: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(30))
+    entered_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
+
+
+class ReviewAction(Base):
+    """A management review's decision or action (owner, due date); later reviews show the
+    actions open or done (lifecycle.REVIEW_ACTION_TRANSITIONS)."""
+
+    __tablename__ = "review_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_from: Mapped[date] = mapped_column(Date, index=True)
+    review_to: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # decision|action
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # decided | open|done
+    outcome: Mapped[str | None] = mapped_column(Text)  # what was done, when marked done
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
 
 
 class Notification(Base):
@@ -482,31 +531,93 @@ class NotificationPreference(Base):
 
 class SkmSurvey(Base):
     """The satisfaction survey (SKM) of one closed application: invited when the case
-    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py)."""
+    closed, answered once by its applicant (surveys/skm.yaml; snicert/services/skm.py).
+
+    The regulation fixes nine elements, U1-U9: each one's score (1-4) is a column, so the
+    index is one pass over this table (snicert/survey.py maps the codes to the elements)."""
 
     __tablename__ = "skm_surveys"
+    __table_args__ = (
+        *(CheckConstraint(f"u{i} BETWEEN 1 AND 4", name=f"u{i}_1_to_4") for i in range(1, 10)),
+        CheckConstraint(
+            "state <> 'answered' OR ("
+            + " AND ".join(f"u{i} IS NOT NULL" for i in range(1, 10))
+            + ")",
+            name="answered_in_full",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # one survey, so one response, per application
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
     product: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(20))  # invited|answered (lifecycle.SURVEY_...)
+    state: Mapped[str] = mapped_column(String(20))  # lifecycle.SurveyState: invited|answered
     invited_at: Mapped[datetime]
     questionnaire_version: Mapped[int | None]
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    u1: Mapped[int | None]
+    u2: Mapped[int | None]
+    u3: Mapped[int | None]
+    u4: Mapped[int | None]
+    u5: Mapped[int | None]
+    u6: Mapped[int | None]
+    u7: Mapped[int | None]
+    u8: Mapped[int | None]
+    u9: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(String(2000))
-    scores: Mapped[list[SkmScore]] = relationship(lazy="selectin", order_by="SkmScore.element")
 
 
-class SkmScore(Base):
-    """One element's score (1-4) in one answered survey."""
+class Complaint(Base):
+    """A complaint about a certified product or holder (by certificate) or about the LSPro
+    (lifecycle.COMPLAINT_TRANSITIONS). The tracking code is a bearer secret: only its
+    sha256 is stored. Contact details are private: never on the tracking page."""
 
-    __tablename__ = "skm_scores"
-    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 4", name="score_1_to_4"),)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("skm_surveys.id"), primary_key=True)
-    element: Mapped[str] = mapped_column(String(64), primary_key=True)
-    score: Mapped[int]
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # ADU-<YEAR>-<NNNN>
+    tracking_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(20))  # certificate|lspro
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    text: Mapped[str] = mapped_column(String(4000))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))  # E.164
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    filed_at: Mapped[datetime]
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime | None]
+    investigation: Mapped[str | None] = mapped_column(Text)  # private: the handler's notes
+    outcome: Mapped[str | None] = mapped_column(String(20))  # upheld|not_upheld
+    action: Mapped[str | None] = mapped_column(String(30))  # none|special_surveillance|suspension
+    public_outcome: Mapped[str | None] = mapped_column(String(2000))  # told to the complainant
+    closed_at: Mapped[datetime | None]
+
+
+class Appeal(Base):
+    """An appeal by the applicant or holder against a refusal, suspension or withdrawal
+    (lifecycle.APPEAL_TRANSITIONS). One per appealed decision: `appealed_event` is the
+    audit event that recorded it."""
+
+    __tablename__ = "appeals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # BDG-<YEAR>-<NNNN>
+    kind: Mapped[str] = mapped_column(String(20))  # refusal|suspension|withdrawal
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    appealed_event: Mapped[int] = mapped_column(Integer, unique=True)  # audit_events.seq
+    appealed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who decided it
+    appealed_at: Mapped[datetime]  # when it was decided: the 30 days count from here
+    filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime]
+    grounds: Mapped[str] = mapped_column(String(4000))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime | None]
+    reasons: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
 
 
 class SiteAudit(Base):

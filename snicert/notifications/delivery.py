@@ -191,13 +191,26 @@ def start_soon() -> None:
 
 
 def _deliver_in_background() -> None:
-    if not _running.acquire(blocking=False):
-        return  # one in this process is enough; it sends what is due
     try:
-        while sum(deliver_due().values()):
-            pass
+        drain(block=False)  # one in this process is enough: it sends whatever is due
     except Exception:
         log.exception("notification delivery failed")
+
+
+def drain(block: bool = True) -> dict[str, int]:
+    """Deliver until nothing is due now (what failed waits for its back-off). One drain at
+    a time in a process: `block` waits for the one running (the demo, before it exits,
+    so that nothing it claimed is cut off), else returns at once."""
+    total = {"sent": 0, "retry": 0, "failed": 0}
+    if not _running.acquire(blocking=block):
+        return total
+    try:
+        while True:
+            counts = deliver_due()
+            for k, v in counts.items():
+                total[k] += v
+            if not sum(counts.values()):
+                return total
     finally:
         _running.release()
 

@@ -84,6 +84,7 @@ def create(
     )
     s.add(app)
     s.flush()
+    lifecycle.enter(s, app, now)
     audit.record(
         s,
         actor,

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -44,11 +45,15 @@ def _iso_date(value: Any) -> Any:
     if isinstance(value, date | datetime) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError("expected a date as YYYY-MM-DD (ISO 8601), e.g. 2026-01-31")
+        raise PydanticCustomError(
+            "export_not_iso", "expected a date as YYYY-MM-DD (ISO 8601), e.g. 2026-01-31"
+        )
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value} is not a day of the calendar") from None
+        raise PydanticCustomError(
+            "export_no_such_day", "{value} is not a day of the calendar", {"value": value}
+        ) from None
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -69,10 +74,16 @@ class ExportQuery(BaseModel):
     @classmethod
     def _from_plausible(cls, v: date) -> date:
         if v < EARLIEST:
-            raise ValueError(f"must be {EARLIEST.isoformat()} or later")
+            raise PydanticCustomError(
+                "export_too_early", "must be {day} or later", {"day": EARLIEST.isoformat()}
+            )
         today = clock.now().astimezone(settings.current().zone).date()
         if v > today:
-            raise ValueError(f"is after today ({today.isoformat()}): nothing happened yet")
+            raise PydanticCustomError(
+                "export_future",
+                "is after today ({day}): nothing happened yet",
+                {"day": today.isoformat()},
+            )
         return v
 
     @field_validator("to")
@@ -82,9 +93,11 @@ class ExportQuery(BaseModel):
         if start is None:  # `from` was refused already
             return v
         if v < start:
-            raise ValueError(f"is before from ({start.isoformat()})")
+            raise PydanticCustomError(
+                "export_before_from", "is before from ({day})", {"day": start.isoformat()}
+            )
         if (v - start).days >= MAX_DAYS:
-            raise ValueError("the period may span at most 10 years")
+            raise PydanticCustomError("export_too_long", "the period may span at most 10 years")
         return v
 
     def bounds(self) -> tuple[datetime, datetime]:

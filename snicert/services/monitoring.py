@@ -5,11 +5,11 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock
-from snicert.db.models import Application, Certificate, SurveillanceCase, User
+from snicert.db.models import Application, Certificate, Complaint, SurveillanceCase, User
 from snicert.errors import Conflict
 from snicert.lifecycle import OPEN, CertState
 from snicert.roles import Role
@@ -72,6 +72,43 @@ def open_due_surveillance(s: Session, actor: User) -> list[SurveillanceCase]:
                 opened.append(case)
             cycle += 1
     return opened
+
+
+def open_special_surveillance(
+    s: Session, actor: User, cert: Certificate, complaint: Complaint
+) -> SurveillanceCase:
+    """A surveillance outside the yearly cycle, opened by an upheld complaint: due in a
+    month, numbered -1, -2... per certificate, and recorded like the yearly ones."""
+    require_role(actor, Role.OFFICIAL)
+    if cert.status not in (CertState.ACTIVE, CertState.SUSPENDED):
+        raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to survey")
+    lowest = s.scalar(
+        select(func.min(SurveillanceCase.cycle)).where(SurveillanceCase.certificate_id == cert.id)
+    )
+    now = clock.now()
+    case = SurveillanceCase(
+        certificate_id=cert.id,
+        cycle=min(lowest or 0, 0) - 1,
+        due_at=now + SURVEILLANCE_LEAD,
+        opened_at=now,
+        status="open",
+        complaint_id=complaint.id,
+    )
+    s.add(case)
+    s.flush()
+    audit.record(
+        s,
+        actor,
+        "surveillance.opened",
+        "surveillance_case",
+        case.id,
+        cert.application_id,
+        certificate=cert.number,
+        cycle=case.cycle,
+        due=case.due_at.isoformat(),
+        complaint=complaint.number,
+    )
+    return case
 
 
 def expire_certificates(s: Session, actor: User) -> list[Certificate]:
@@ -138,7 +175,7 @@ def record_surveillance(
         if s.get(Application, cert.application_id).product_snapshot["scheme"].get("factory_audit"):
             raise Conflict(
                 f"surveillance case {case_id}: scheme type 5 passes only through its site "
-                "audit (plan it on the certificate's page)"
+                f"audit (plan it at /site-audit/{cert.application_id})"
             )
     return conclude(s, actor, case, passed, note)
 
@@ -162,6 +199,6 @@ def conclude(
         cycle=case.cycle,
     )
     if not passed and cert.status == CertState.ACTIVE:
-        # only an official fails a surveillance (or its audit): the suspension is theirs
-        certificates.suspend(s, actor, cert.id, f"Surveilans tahun ke-{case.cycle}: {note}")
+        which = f"tahun ke-{case.cycle}" if case.cycle > 0 else "khusus (pengaduan)"
+        certificates.suspend(s, actor, cert.id, f"Surveilans {which}: {note}")
     return case

@@ -63,7 +63,10 @@ PER_ADDRESS = Limit("address", 100, timedelta(minutes=15))
 PER_DEVICE = Limit("device", 5, timedelta(minutes=15))
 DEVICE_DAYS = 365  # a known device is forgotten a year after it last signed in
 REGISTRATIONS = Limit("register", 20, timedelta(hours=1))  # per address; never given back
-_LONGEST = max(x.window for x in (PER_PAIR, PER_ACCOUNT, PER_ADDRESS, PER_DEVICE, REGISTRATIONS))
+COMPLAINTS = Limit("complaint", 5, timedelta(hours=1))  # complaints filed, per address
+_LONGEST = max(
+    x.window for x in (PER_PAIR, PER_ACCOUNT, PER_ADDRESS, PER_DEVICE, REGISTRATIONS, COMPLAINTS)
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,12 @@ def claim_registration(s: Session, address: str) -> None:
     """Count one registration from this address (each one hashes a password and may create
     an account); raises TooManyAttempts past REGISTRATIONS."""
     _claim(s, [(REGISTRATIONS, _network(address))])
+
+
+def claim_complaint(s: Session, address: str) -> None:
+    """Count one complaint filed from this address (in the filing's transaction: a refused
+    one is not counted); raises TooManyAttempts past COMPLAINTS."""
+    _claim(s, [(COMPLAINTS, _network(address))])
 
 
 def _known_device(s: Session, token: str | None, email: str) -> KnownDevice | None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle, settings, survey
 from snicert.catalog import default_catalog
-from snicert.db.models import Application, SkmScore, SkmSurvey, User
+from snicert.db.models import Application, SkmSurvey, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import FINAL, SURVEY_TRANSITIONS, SurveyState
 from snicert.services import text
@@ -33,6 +33,9 @@ GUARDS: dict[str, Callable[[User, Application], None]] = {
     "applicant_of_the_case": require_owner,
 }
 MAX_PERIOD_DAYS = 366 * 10  # a summary spans at most ten years
+# dates a period may name: far around any answer, and clear of the calendar's ends (where
+# the conversion to UTC would overflow)
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def invite(s: Session, app: Application) -> SkmSurvey:
@@ -76,6 +79,15 @@ def open_invitations(s: Session, user: User) -> list[tuple[SkmSurvey, Applicatio
         .order_by(SkmSurvey.invited_at, SkmSurvey.id)
     ).all()
     return [(sv, app) for sv, app in rows]
+
+
+def scores_of(row: SkmSurvey) -> dict[str, int]:
+    """The answered scores by element id (empty while only invited)."""
+    return {
+        e.id: getattr(row, e.column)
+        for e in survey.questionnaire().elements
+        if getattr(row, e.column) is not None
+    }
 
 
 def parse_score(element: str, value: object) -> int:
@@ -122,7 +134,8 @@ def answer(
     row.answered_at = clock.now()
     row.questionnaire_version = q.version
     row.comment = comment
-    s.add_all(SkmScore(survey_id=row.id, element=k, score=v) for k, v in parsed.items())
+    for e in q.elements:
+        setattr(row, e.column, parsed[e.id])
     s.flush()
     audit.record(
         s,
@@ -194,6 +207,9 @@ def figures(sums: Mapping[str, tuple[int, int]], respondents: int) -> SkmFigures
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """The UTC instants a period of local dates (site time zone, both days included)
     covers: [start of date_from, start of the day after date_to)."""
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(name, day.isoformat(), f"expected from {EARLIEST} to {LATEST}")
     if date_to < date_from:
         raise InvalidInput("date_to", date_to.isoformat(), "ends before date_from")
     if (date_to - date_from).days > MAX_PERIOD_DAYS:
@@ -225,19 +241,20 @@ def summary(s: Session, date_from: date, date_to: date, product: str | None = No
     ]
     if product:
         answered.append(SkmSurvey.product == product)
+    elements = survey.questionnaire().elements
     sums: dict[str, dict[str, tuple[int, int]]] = {}
-    for prod, element, total, count in s.execute(
-        select(SkmSurvey.product, SkmScore.element, func.sum(SkmScore.score), func.count())
-        .join(SkmScore, SkmScore.survey_id == SkmSurvey.id)
+    respondents: dict[str, int] = {}
+    for prod, count, *totals in s.execute(
+        select(
+            SkmSurvey.product,
+            func.count(),
+            *(func.sum(getattr(SkmSurvey, e.column)) for e in elements),
+        )
         .where(*answered)
-        .group_by(SkmSurvey.product, SkmScore.element)
+        .group_by(SkmSurvey.product)
     ):
-        sums.setdefault(prod, {})[element] = (int(total), int(count))
-    respondents = dict(
-        s.execute(
-            select(SkmSurvey.product, func.count()).where(*answered).group_by(SkmSurvey.product)
-        ).all()
-    )
+        respondents[prod] = count
+        sums[prod] = {e.id: (int(t), count) for e, t in zip(elements, totals, strict=True)}
     codes = [product] if product else sorted(default_catalog().products)
     codes += sorted(set(respondents) - set(codes))  # answers for a product since removed
     by_product = {c: figures(sums.get(c, {}), respondents.get(c, 0)) for c in codes}

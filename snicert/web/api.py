@@ -17,7 +17,7 @@ from snicert.errors import InvalidInput, SnicertError, TooManyAttempts, http_sta
 MAX_ID = 2**31 - 1
 MAX_OFFSET = 100_000  # far past any listing; bounds the database's skip work
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 

@@ -25,7 +25,7 @@ from snicert.errors import (
 )
 from snicert.health import report as health_report
 from snicert.roles import Role
-from snicert.services import accounts, public, sessions
+from snicert.services import accounts, public, sessions, skm
 from snicert.web import api
 from snicert.web.api import ERROR_RESPONSES, Offset
 from snicert.web.auth import (
@@ -61,7 +61,7 @@ def create_app() -> FastAPI:
         default=FORM_LIMIT,
         large=upload_limit(),
         large_paths=UPLOAD_PATHS,
-        anonymous=frozenset({"/login", "/register"}),
+        anonymous=frozenset({"/login", "/register", "/complaints/new", "/api/v1/complaints"}),
     )
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(BodyTooLarge, too_large)
@@ -282,7 +282,11 @@ def create_app() -> FastAPI:
             return RedirectResponse("/login", status_code=303)
         with db.reading() as s:
             apps = my_applications(s, who.user_id)
-        return page(request, "me.html.j2", who=who, apps=apps)
+            surveys = [
+                {"app_id": app.id, "number": app.number}
+                for _, app in skm.open_invitations(s, s.get(User, who.user_id))
+            ]
+        return page(request, "me.html.j2", who=who, apps=apps, surveys=surveys)
 
     @app.get("/api/v1/me", tags=["accounts"])
     def me_api(request: Request) -> dict[str, Any]:

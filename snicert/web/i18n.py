@@ -6,6 +6,372 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # complaints and appeals (ISO/IEC 17065 §7.13)
+    "cmp_number": {"id": "Nomor pengaduan", "en": "Complaint number"},
+    "cmp_bad_email": {"id": "Alamat e-mail tidak valid", "en": "Not an e-mail address"},
+    "cmp_no_subject": {"id": "Pilih pokok pengaduan", "en": "Choose what the complaint is about"},
+    "cmp_need_certificate": {
+        "id": "Tuliskan nomor sertifikat (SNI-...) yang diadukan",
+        "en": "Give the number (SNI-...) of the certificate complained about",
+    },
+    "cmp_no_certificate": {
+        "id": "Tidak ada sertifikat dengan nomor ini",
+        "en": "No certificate has this number",
+    },
+    "cmp_need_text": {"id": "Tuliskan isi pengaduan", "en": "Say what the complaint is about"},
+    "cmp_new_title": {
+        "id": "Pengaduan",
+        "en": "Complaint",
+    },
+    "cmp_intro": {
+        "id": "Siapa pun dapat mengadukan produk atau pemegang sertifikat SNI, atau layanan LSPro. "
+        "Anda tidak perlu masuk. Setelah dikirim, Anda menerima kode pelacakan untuk "
+        "mengikuti penanganannya.",
+        "en": "Anyone may complain about an SNI-certified product or holder, or about the LSPro's "
+        "service. No sign-in needed. Once sent, you get a tracking code to follow how it is "
+        "handled.",
+    },
+    "cmp_subject": {
+        "id": "Tentang",
+        "en": "About",
+    },
+    "cmp_subject_certificate": {
+        "id": "Produk atau pemegang sertifikat",
+        "en": "A certified product or holder",
+    },
+    "cmp_subject_lspro": {"id": "Layanan LSPro", "en": "The LSPro's service"},
+    "cmp_certificate": {
+        "id": "Nomor sertifikat (jika tentang produk)",
+        "en": "Certificate number (for a product)",
+    },
+    "cmp_text": {
+        "id": "Isi pengaduan",
+        "en": "The complaint",
+    },
+    "cmp_contact_note": {
+        "id": "Kontak tidak wajib dan tidak pernah diumumkan; kami memakainya bila perlu bertanya.",
+        "en": "Contact details are optional and never published; we use them only to ask you "
+        "questions.",
+    },
+    "cmp_contact_name": {
+        "id": "Nama (tidak wajib)",
+        "en": "Name (optional)",
+    },
+    "cmp_contact_email": {
+        "id": "E-mail (tidak wajib)",
+        "en": "E-mail (optional)",
+    },
+    "cmp_contact_phone": {
+        "id": "Nomor HP (tidak wajib)",
+        "en": "Mobile number (optional)",
+    },
+    "cmp_send": {
+        "id": "Kirim pengaduan",
+        "en": "Send the complaint",
+    },
+    "cmp_about_this": {
+        "id": "Adukan produk bersertifikat ini",
+        "en": "Complain about this certified product",
+    },
+    "cmp_track_title": {
+        "id": "Status pengaduan",
+        "en": "Complaint status",
+    },
+    "cmp_unknown": {
+        "id": "Kode pelacakan tidak dikenal. Periksa kembali kode Anda.",
+        "en": "Unknown tracking code. Please check it.",
+    },
+    "cmp_received": {
+        "id": "Pengaduan Anda sudah diterima dan dicatat.",
+        "en": "Your complaint has been received and recorded.",
+    },
+    "cmp_tracking": {
+        "id": "Kode pelacakan",
+        "en": "Tracking code",
+    },
+    "cmp_keep_code": {
+        "id": "Simpan kode ini (atau alamat halaman ini): hanya dengan kode ini status pengaduan "
+        "dapat dilihat.",
+        "en": "Keep this code (or this page's address): it is the only way to see the complaint's "
+        "status.",
+    },
+    "cmp_filed": {
+        "id": "Diterima",
+        "en": "Received",
+    },
+    "cmp_closed": {
+        "id": "Selesai",
+        "en": "Closed",
+    },
+    "cmp_outcome": {
+        "id": "Hasil",
+        "en": "Outcome",
+    },
+    "cmp_answer": {"id": "Jawaban LSPro", "en": "The LSPro's answer"},
+    "cmp_in_progress": {
+        "id": "Pengaduan sedang ditangani oleh petugas yang tidak terlibat dalam pokok pengaduan.",
+        "en": "The complaint is being handled by an official not involved in its subject.",
+    },
+    "cmp_st_acknowledged": {
+        "id": "Diterima",
+        "en": "Acknowledged",
+    },
+    "cmp_st_investigating": {
+        "id": "Sedang diperiksa",
+        "en": "Under investigation",
+    },
+    "cmp_st_closed": {
+        "id": "Selesai",
+        "en": "Closed",
+    },
+    "cmp_st_under_review": {
+        "id": "Sedang ditinjau",
+        "en": "Under review",
+    },
+    "cmp_st_upheld": {
+        "id": "Keputusan tetap",
+        "en": "Decision upheld",
+    },
+    "cmp_st_overturned": {
+        "id": "Keputusan dibatalkan",
+        "en": "Decision overturned",
+    },
+    "cmp_out_upheld": {
+        "id": "Pengaduan terbukti",
+        "en": "Complaint upheld",
+    },
+    "cmp_out_not_upheld": {
+        "id": "Pengaduan tidak terbukti",
+        "en": "Complaint not upheld",
+    },
+    "cmp_list_title": {
+        "id": "Pengaduan & banding",
+        "en": "Complaints & appeals",
+    },
+    "cmp_status": {
+        "id": "Status",
+        "en": "Status",
+    },
+    "cmp_all": {
+        "id": "Semua",
+        "en": "All",
+    },
+    "cmp_filter": {
+        "id": "Saring",
+        "en": "Filter",
+    },
+    "cmp_complaints": {
+        "id": "Pengaduan",
+        "en": "Complaints",
+    },
+    "cmp_appeals": {
+        "id": "Banding",
+        "en": "Appeals",
+    },
+    "cmp_none": {
+        "id": "Tidak ada.",
+        "en": "None.",
+    },
+    "cmp_contact": {"id": "Kontak pengadu (rahasia)", "en": "Complainant's contact (private)"},
+    "cmp_handler": {
+        "id": "Petugas penanganan",
+        "en": "Handled by",
+    },
+    "cmp_investigation": {
+        "id": "Catatan pemeriksaan (internal)",
+        "en": "Investigation notes (internal)",
+    },
+    "cmp_take": {
+        "id": "Tangani",
+        "en": "Take it",
+    },
+    "cmp_take_note": {
+        "id": "Hanya petugas yang tidak mengkaji, mengevaluasi atau memutus permohonan terkait yang"
+        " dapat menangani.",
+        "en": "Only an official who did not review, evaluate or decide the related application may "
+        "handle it.",
+    },
+    "cmp_note": {
+        "id": "Temuan pemeriksaan",
+        "en": "What the investigation found",
+    },
+    "cmp_record": {
+        "id": "Catat",
+        "en": "Record",
+    },
+    "cmp_close": {
+        "id": "Tutup pengaduan",
+        "en": "Close the complaint",
+    },
+    "cmp_action": {
+        "id": "Tindak lanjut",
+        "en": "Follow-up",
+    },
+    "cmp_act_none": {
+        "id": "Tidak ada",
+        "en": "None",
+    },
+    "cmp_act_special_surveillance": {
+        "id": "Survailan khusus",
+        "en": "Special surveillance",
+    },
+    "cmp_act_suspension": {
+        "id": "Pembekuan sertifikat",
+        "en": "Suspend the certificate",
+    },
+    "cmp_special_case": {
+        "id": "kasus survailan",
+        "en": "surveillance case",
+    },
+    "cmp_public_outcome": {
+        "id": "Jawaban untuk pengadu (ditampilkan di halaman pelacakan)",
+        "en": "Answer to the complainant (shown on the tracking page)",
+    },
+    "apl_title": {
+        "id": "Banding",
+        "en": "Appeal",
+    },
+    "apl_kind": {
+        "id": "Keputusan yang dibanding",
+        "en": "Decision appealed",
+    },
+    "apl_kind_refusal": {
+        "id": "Penolakan",
+        "en": "Refusal",
+    },
+    "apl_kind_suspension": {
+        "id": "Pembekuan",
+        "en": "Suspension",
+    },
+    "apl_kind_withdrawal": {
+        "id": "Pencabutan",
+        "en": "Withdrawal",
+    },
+    "apl_can": {
+        "id": "Anda dapat mengajukan banding atas keputusan",
+        "en": "You may appeal the decision of",
+    },
+    "apl_until": {
+        "id": "paling lambat",
+        "en": "until",
+    },
+    "apl_grounds": {
+        "id": "Alasan banding",
+        "en": "Grounds of the appeal",
+    },
+    "apl_send": {
+        "id": "Ajukan banding",
+        "en": "Send the appeal",
+    },
+    "apl_decided_by": {
+        "id": "Diputus oleh",
+        "en": "Decided by",
+    },
+    "apl_reasons": {
+        "id": "Alasan keputusan banding",
+        "en": "Reasons of the decision",
+    },
+    "apl_next_step": {
+        "id": "Langkah selanjutnya",
+        "en": "Next step",
+    },
+    "apl_next_step_note": {
+        "id": "Wajib bila penolakan atau pencabutan dibatalkan: keputusan itu final, jadi tuliskan "
+        "apa yang dilakukan LSPro.",
+        "en": "Required when a refusal or withdrawal is overturned: that decision is final, so say "
+        "what the LSPro does next.",
+    },
+    "apl_take_note": {
+        "id": "Hanya petugas yang tidak terlibat dalam permohonan dan bukan pembuat keputusan yang "
+        "dibanding.",
+        "en": "Only an official not involved in the application and who did not make the appealed "
+        "decision.",
+    },
+    "apl_outcome": {
+        "id": "Keputusan banding",
+        "en": "Decision on the appeal",
+    },
+    "apl_uphold": {
+        "id": "Keputusan tetap (banding ditolak)",
+        "en": "Uphold the decision (appeal rejected)",
+    },
+    "apl_overturn": {
+        "id": "Batalkan keputusan (banding diterima)",
+        "en": "Overturn the decision (appeal granted)",
+    },
+    "apl_decide": {
+        "id": "Putuskan",
+        "en": "Decide",
+    },
+    # the satisfaction survey (SKM) and its public summary
+    "skm_title": {"id": "Survei Kepuasan Masyarakat", "en": "Satisfaction survey"},
+    "skm_intro": {
+        "id": "Permohonan Anda sudah selesai. Bantu kami memperbaiki pelayanan: beri nilai "
+        "1 sampai 4 untuk setiap unsur pelayanan (PermenPANRB 14/2017). Survei ini diisi "
+        "sekali dan memerlukan sekitar dua menit.",
+        "en": "Your application is closed. Help us improve the service: rate each service "
+        "element from 1 to 4 (PermenPANRB 14/2017). The survey is answered once and takes "
+        "about two minutes.",
+    },
+    "skm_comment": {"id": "Saran atau masukan (tidak wajib)", "en": "Suggestions (optional)"},
+    "skm_privacy": {
+        "id": "Nilai Anda hanya ditampilkan sebagai rata-rata; saran dibaca LSPro dan tidak "
+        "diumumkan.",
+        "en": "Your scores are only shown as averages; suggestions are read by the LSPro and "
+        "never published.",
+    },
+    "skm_send": {"id": "Kirim survei", "en": "Send the survey"},
+    "skm_thanks": {
+        "id": "Terima kasih, survei Anda sudah kami terima.",
+        "en": "Thank you, we have received your survey.",
+    },
+    "skm_not_yet": {
+        "id": "Survei dibuka setelah permohonan selesai.",
+        "en": "The survey opens once the application is closed.",
+    },
+    "skm_prompt": {
+        "id": "Bagaimana pelayanan kami? Isi survei kepuasan untuk",
+        "en": "How did we do? Answer the satisfaction survey for",
+    },
+    "skm_fill": {"id": "Isi survei kepuasan", "en": "Answer the satisfaction survey"},
+    "skm_done": {"id": "Survei kepuasan sudah diisi", "en": "Satisfaction survey answered"},
+    "skm_missing": {"id": "Pilih nilai 1 sampai 4.", "en": "Choose a score from 1 to 4."},
+    "skm_bad": {
+        "id": "Nilai harus bilangan bulat 1 sampai 4.",
+        "en": "A score is a whole number from 1 to 4.",
+    },
+    "skm_public_title": {
+        "id": "Indeks Kepuasan Masyarakat (IKM)",
+        "en": "Public satisfaction index (IKM)",
+    },
+    "skm_public_intro": {
+        "id": "Hasil Survei Kepuasan Masyarakat atas pelayanan sertifikasi produk, dari "
+        "pemohon yang permohonannya telah selesai. Hanya angka yang ditampilkan.",
+        "en": "Results of the satisfaction survey of the product certification service, "
+        "answered by applicants whose cases are closed. Only figures are shown.",
+    },
+    "skm_from": {"id": "Dari tanggal", "en": "From"},
+    "skm_to": {"id": "Sampai tanggal", "en": "To"},
+    "skm_show": {"id": "Tampilkan", "en": "Show"},
+    "skm_quality": {"id": "Mutu pelayanan", "en": "Service quality"},
+    "skm_respondents": {"id": "Responden", "en": "Respondents"},
+    "skm_elements": {"id": "Nilai rata-rata per unsur", "en": "Mean score per element"},
+    "skm_element": {"id": "Unsur pelayanan", "en": "Service element"},
+    "skm_mean": {"id": "Rata-rata (1–4)", "en": "Mean (1–4)"},
+    "skm_per_product": {"id": "Per produk", "en": "Per product"},
+    "skm_how": {"id": "Cara menghitung", "en": "How it is computed"},
+    "skm_how_text": {
+        "id": "IKM = 25 × jumlah (rata-rata nilai tiap unsur × 1/9), dihitung dari nilai "
+        "yang tepat lalu dibulatkan ke dua desimal (setengah ke atas). Mutu pelayanan:",
+        "en": "IKM = 25 × the sum of (each element's mean score × 1/9), computed exactly and "
+        "then rounded half-up to two decimals. Service quality:",
+    },
+    "skm_bad_period": {
+        "id": "Periode tidak dapat dipakai (tanggal tidak sah, akhir sebelum awal, atau "
+        "produk tidak dikenal); ditampilkan dua belas bulan terakhir.",
+        "en": "The period cannot be used (invalid date, end before start, or unknown "
+        "product); showing the last twelve months.",
+    },
     "site": {
         "id": "Sertifikasi Produk SNI – Kota Kupang",
         "en": "SNI Product Certification – Kota Kupang",
@@ -96,6 +462,7 @@ TEXT: dict[str, dict[str, str]] = {
     "app_awaiting": {"id": "Menunggu", "en": "Awaiting"},
     "app_due": {"id": "paling lambat", "en": "due"},
     "app_certificate": {"id": "Sertifikat", "en": "Certificate"},
+    "app_test_report": {"id": "Laporan hasil uji (PDF)", "en": "Test report (PDF)"},
     "app_ncs": {"id": "Ketidaksesuaian yang harus dijawab", "en": "Non-conformities to answer"},
     "app_answer": {"id": "Jawaban / perbaikan", "en": "Answer / correction"},
     "app_corrected_file": {
@@ -637,6 +1004,251 @@ TEXT: dict[str, dict[str, str]] = {
     "body_too_large_help": {
         "id": "Berkas yang dikirim lebih dari {mb} MB. Perkecil berkasnya lalu unggah lagi.",
         "en": "The file sent is over {mb} MB. Make it smaller and upload it again.",
+    },
+    "exp_nav": {"id": "Ekspor BSN", "en": "BSN export"},
+    "exp_title": {"id": "Ekspor data untuk BSN", "en": "Export data for BSN"},
+    "exp_help": {
+        "id": "Sertifikat yang terbit, dibekukan, dicabut atau kedaluwarsa dalam periode, atau "
+        "permohonan yang diterima dalam periode. Tanggal dihitung dalam WITA, kedua ujung "
+        "termasuk; status pada akhir periode. Setiap ekspor dicatat di log audit.",
+        "en": "Certificates issued, suspended, withdrawn or expired in the period, or "
+        "applications received in it. Days count in WITA, both ends included; statuses as of "
+        "the end of the period. Every export is recorded in the audit log.",
+    },
+    "exp_what": {"id": "Data", "en": "Data"},
+    "exp_certificates": {
+        "id": "Sertifikat (terbit, dibekukan, dicabut, kedaluwarsa)",
+        "en": "Certificates (issued, suspended, withdrawn, expired)",
+    },
+    "exp_applications": {"id": "Permohonan diterima", "en": "Applications received"},
+    "exp_from": {"id": "Dari tanggal", "en": "From"},
+    "exp_to": {"id": "Sampai tanggal (termasuk)", "en": "To (included)"},
+    "exp_format": {"id": "Format berkas", "en": "File format"},
+    "exp_download": {"id": "Unduh", "en": "Download"},
+    "exp_err_export_not_iso": {
+        "id": "Tulis tanggal sebagai TTTT-BB-HH, misalnya 2026-01-31.",
+        "en": "Write the date as YYYY-MM-DD, e.g. 2026-01-31.",
+    },
+    "exp_err_export_no_such_day": {
+        "id": "Tanggal {value} tidak ada di kalender.",
+        "en": "{value} is not a day of the calendar.",
+    },
+    "exp_err_export_too_early": {
+        "id": "Tanggal paling awal {day}.",
+        "en": "The earliest date is {day}.",
+    },
+    "exp_err_export_future": {
+        "id": "Tanggal ini setelah hari ini ({day}).",
+        "en": "This date is after today ({day}).",
+    },
+    "exp_err_export_before_from": {
+        "id": "Tanggal akhir sebelum tanggal awal ({day}).",
+        "en": "The last day is before the first ({day}).",
+    },
+    "exp_err_export_too_long": {
+        "id": "Periode paling lama 10 tahun.",
+        "en": "The period may span at most 10 years.",
+    },
+    "exp_err_invalid": {
+        "id": "Pilih salah satu yang tersedia.",
+        "en": "Choose one of those offered.",
+    },
+    # management review (tinjauan manajemen), ISO 9001 9.3.2 inputs
+    "mr_title": {"id": "Tinjauan manajemen", "en": "Management review"},
+    "mr_from": {"id": "Dari tanggal", "en": "From"},
+    "mr_to": {"id": "Sampai tanggal", "en": "To"},
+    "mr_show": {"id": "Tampilkan", "en": "Show"},
+    "mr_download": {"id": "Unduh", "en": "Download"},
+    "mr_this_period": {"id": "Periode ini", "en": "This period"},
+    "mr_previous_period": {"id": "Periode sebelumnya", "en": "Previous period"},
+    "mr_generated": {"id": "Disusun", "en": "Compiled"},
+    "mr_how_to_read": {
+        "id": "Setiap angka: periode ini; di bawahnya, abu-abu, periode sebelumnya dengan "
+        "panjang yang sama. Lama proses dalam hari kerja (Senin–Jumat).",
+        "en": "Each figure: this period; below it, in grey, the previous period of the same "
+        "length. Lead times in working days (Monday to Friday).",
+    },
+    "mr_a": {
+        "id": "a. Status tindakan dari tinjauan manajemen sebelumnya",
+        "en": "a. Status of actions from previous management reviews",
+    },
+    "mr_b": {
+        "id": "b. Perubahan isu eksternal dan internal",
+        "en": "b. Changes in external and internal issues",
+    },
+    "mr_c": {
+        "id": "c. Kinerja dan efektivitas sistem manajemen mutu",
+        "en": "c. Performance and effectiveness of the quality management system",
+    },
+    "mr_c1": {
+        "id": "c1. Kepuasan pelanggan dan umpan balik pihak berkepentingan",
+        "en": "c1. Customer satisfaction and feedback from interested parties",
+    },
+    "mr_c2": {
+        "id": "c2. Pencapaian sasaran mutu: standar pelayanan per tahap",
+        "en": "c2. Quality objectives met: the service standard per stage",
+    },
+    "mr_c3": {
+        "id": "c3. Kinerja proses dan kesesuaian produk",
+        "en": "c3. Process performance and conformity of products",
+    },
+    "mr_c4": {
+        "id": "c4. Ketidaksesuaian dan tindakan korektif",
+        "en": "c4. Nonconformities and corrective actions",
+    },
+    "mr_c5": {
+        "id": "c5. Hasil pemantauan dan pengukuran",
+        "en": "c5. Monitoring and measurement results",
+    },
+    "mr_c6": {"id": "c6. Hasil audit", "en": "c6. Audit results"},
+    "mr_c7": {
+        "id": "c7. Kinerja penyedia eksternal (laboratorium)",
+        "en": "c7. Performance of external providers (the laboratory)",
+    },
+    "mr_d": {"id": "d. Kecukupan sumber daya", "en": "d. Adequacy of resources"},
+    "mr_e": {
+        "id": "e. Efektivitas tindakan terhadap risiko dan peluang",
+        "en": "e. Effectiveness of actions taken to address risks and opportunities",
+    },
+    "mr_f": {"id": "f. Peluang perbaikan", "en": "f. Opportunities for improvement"},
+    "mr_g": {
+        "id": "Keputusan dan tindakan tinjauan ini",
+        "en": "Decisions and actions of this review",
+    },
+    "mr_not_recorded": {
+        "id": "Belum dicatat di sistem ini.",
+        "en": "Not yet recorded in this system.",
+    },
+    "mr_none": {"id": "Tidak ada pada periode ini.", "en": "None in this period."},
+    "mr_satisfaction": {
+        "id": "Survei kepuasan masyarakat (SKM)",
+        "en": "Satisfaction survey (SKM)",
+    },
+    "mr_respondents": {"id": "Responden", "en": "Respondents"},
+    "mr_category": {"id": "Mutu pelayanan", "en": "Service quality"},
+    "mr_complaints": {"id": "Pengaduan", "en": "Complaints"},
+    "mr_appeals": {"id": "Banding", "en": "Appeals"},
+    "mr_site_audits": {
+        "id": "Temuan audit lokasi produksi",
+        "en": "Production-site audit findings",
+    },
+    "mr_internal_audit": {
+        "id": "Audit internal dan audit akreditasi KAN dicatat di luar sistem ini.",
+        "en": "Internal audits and KAN accreditation audits are recorded outside this system.",
+    },
+    "mr_checklists_approved": {
+        "id": "Versi daftar periksa yang disetujui pada periode ini",
+        "en": "Checklist versions approved in the period",
+    },
+    "mr_provisional": {
+        "id": "Kriteria yang masih sementara (belum diverifikasi terhadap teks standar)",
+        "en": "Criteria still provisional (not verified against the standard's text)",
+    },
+    "mr_stage": {"id": "Tahap", "en": "Stage"},
+    "mr_role": {"id": "Menunggu", "en": "Awaiting"},
+    "mr_standard": {"id": "Standar (hari kerja)", "en": "Standard (working days)"},
+    "mr_entered": {"id": "Masuk", "en": "Entered"},
+    "mr_completed": {"id": "Selesai", "en": "Completed"},
+    "mr_median": {"id": "Median (hari kerja)", "en": "Median (working days)"},
+    "mr_p90": {"id": "P90 (hari kerja)", "en": "P90 (working days)"},
+    "mr_on_time": {"id": "Tepat waktu", "en": "Within standard"},
+    "mr_started": {"id": "Diajukan", "en": "Submitted"},
+    "mr_closed": {"id": "Selesai", "en": "Closed"},
+    "mr_end_to_end": {
+        "id": "Lama seluruh proses (pengajuan sampai sertifikat atau penolakan)",
+        "en": "End to end (submission to certificate or refusal)",
+    },
+    "mr_flow": {"id": "Permohonan per produk", "en": "Applications per product"},
+    "mr_waiting": {
+        "id": "Di mana permohonan menunggu pada akhir periode, dan untuk siapa",
+        "en": "Where cases wait at the end of the period, and for whom",
+    },
+    "mr_count": {"id": "Jumlah", "en": "Count"},
+    "mr_oldest": {"id": "Terlama (hari kerja)", "en": "Oldest (working days)"},
+    "mr_longest": {"id": "Menunggu paling lama", "en": "Waiting longest"},
+    "mr_since": {"id": "Sejak", "en": "Since"},
+    "mr_age": {"id": "Umur (hari kerja)", "en": "Age (working days)"},
+    "mr_application": {"id": "Permohonan", "en": "Application"},
+    "mr_refusals": {"id": "Penolakan dan alasannya", "en": "Refusals and their reasons"},
+    "mr_certificates": {"id": "Sertifikat", "en": "Certificates"},
+    "mr_ev_issued": {"id": "Diterbitkan", "en": "Issued"},
+    "mr_ev_suspended": {"id": "Dibekukan", "en": "Suspended"},
+    "mr_ev_reinstated": {"id": "Diaktifkan kembali", "en": "Reinstated"},
+    "mr_ev_withdrawn": {"id": "Dicabut", "en": "Withdrawn"},
+    "mr_ev_expired": {"id": "Kedaluwarsa", "en": "Expired"},
+    "mr_nc_items": {
+        "id": "Ketidaksesuaian per butir daftar periksa",
+        "en": "Nonconformities by checklist item",
+    },
+    "mr_item": {"id": "Butir", "en": "Item"},
+    "mr_lab_failures": {"id": "Kegagalan uji lab per parameter", "en": "Lab failures by parameter"},
+    "mr_parameter": {"id": "Parameter", "en": "Parameter"},
+    "mr_tested": {"id": "Hasil terverifikasi", "en": "Verified results"},
+    "mr_failed": {"id": "Tidak sesuai", "en": "Nonconform"},
+    "mr_overdue": {
+        "id": "Tahap yang melewati batas waktu (ditandai)",
+        "en": "Stages flagged overdue",
+    },
+    "mr_surveillance": {"id": "Surveilans", "en": "Surveillance"},
+    "mr_sv_opened": {"id": "Dibuka", "en": "Opened"},
+    "mr_sv_passed": {"id": "Lulus", "en": "Passed"},
+    "mr_sv_failed": {"id": "Gagal", "en": "Failed"},
+    "mr_lab_retracted": {"id": "Hasil ditarik", "en": "Results retracted"},
+    "mr_lab_retests": {"id": "Uji ulang diminta", "en": "Retests requested"},
+    "mr_lab_rejected": {"id": "Contoh ditolak lab", "en": "Samples rejected by the lab"},
+    "mr_workload": {
+        "id": "Beban kerja staf (tindakan tercatat di log audit)",
+        "en": "Staff workload (actions in the audit log)",
+    },
+    "mr_person": {"id": "Nama", "en": "Name"},
+    "mr_roles": {"id": "Peran", "en": "Roles"},
+    "mr_actions_n": {"id": "Tindakan", "en": "Actions"},
+    "mr_by_role": {
+        "id": "Per peran (orang dengan beberapa peran dihitung di tiap peran)",
+        "en": "Per role (a person with several roles counts in each)",
+    },
+    "mr_cert_events": {"id": "Pembekuan dan pencabutan", "en": "Suspensions and withdrawals"},
+    "mr_impr_stage": {
+        "id": "Tahap di bawah sasaran tepat waktu",
+        "en": "Stage below the on-time objective",
+    },
+    "mr_impr_nonconformity": {"id": "Ketidaksesuaian yang sering", "en": "Frequent nonconformity"},
+    "mr_impr_lab": {"id": "Parameter yang sering gagal", "en": "Parameter failing often"},
+    "mr_kind": {"id": "Jenis", "en": "Kind"},
+    "mr_kind_decision": {"id": "Keputusan", "en": "Decision"},
+    "mr_kind_action": {"id": "Tindakan", "en": "Action"},
+    "mr_text": {"id": "Uraian", "en": "What"},
+    "mr_owner": {"id": "Penanggung jawab", "en": "Owner"},
+    "mr_due": {"id": "Batas waktu", "en": "Due"},
+    "mr_status": {"id": "Status", "en": "Status"},
+    "mr_review": {"id": "Tinjauan", "en": "Review"},
+    "mr_outcome": {"id": "Hasil / keterangan", "en": "Outcome / note"},
+    "mr_record": {"id": "Catat", "en": "Record"},
+    "mr_mark_done": {"id": "Tandai selesai", "en": "Mark done"},
+    "mr_reopen": {"id": "Buka kembali", "en": "Reopen"},
+    "mr_status_open": {"id": "terbuka", "en": "open"},
+    "mr_status_done": {"id": "selesai", "en": "done"},
+    "mr_status_decided": {"id": "diputuskan", "en": "decided"},
+    "mr_late": {"id": "terlambat", "en": "overdue"},
+    "mr_no_actions": {
+        "id": "Belum ada keputusan atau tindakan.",
+        "en": "No decisions or actions yet.",
+    },
+    "mr_chart_started": {
+        "id": "Permohonan diajukan per produk",
+        "en": "Applications submitted per product",
+    },
+    "mr_chart_on_time": {
+        "id": "Tahap selesai dalam standar pelayanan",
+        "en": "Stages completed within the service standard",
+    },
+    "mr_chart_nc": {
+        "id": "Ketidaksesuaian terbanyak per butir",
+        "en": "Most frequent nonconformities by item",
+    },
+    "mr_chart_lab": {
+        "id": "Kegagalan uji terbanyak per parameter",
+        "en": "Most frequent lab failures by parameter",
     },
     "export_sheet_certificates": {"id": "Sertifikat", "en": "Certificates"},
     "export_sheet_applications": {"id": "Permohonan", "en": "Applications"},

@@ -7,11 +7,14 @@ from snicert.web.routes import (
     admin,
     applicant,
     audits,
+    complaints,
     exports,
     lab,
     notifications,
     official,
+    review,
     sampling,
+    survey,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -19,10 +22,14 @@ ROUTERS: list[APIRouter] = [
     sampling.router,
     lab.router,
     official.router,
+    review.router,
     exports.router,
     admin.router,
     account.router,
     notifications.router,
     audits.router,
     audits.plain,
+    survey.router,
+    complaints.router,
+    complaints.staff,
 ]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import outputs
+from snicert import outputs, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -28,12 +28,13 @@ from snicert.db.models import (
     Certificate,
     Nonconformity,
     NonconformityResponse,
+    Output,
     SiteAudit,
     User,
 )
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import applications, site_audits
+from snicert.services import appeals, applications, site_audits, skm
 from snicert.services.guards import can_see
 from snicert.services.text import limit_of
 from snicert.web.api import MAX_ID, Id
@@ -152,6 +153,15 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         ],
         "site_audit": audits.applicant_view(s, app.id),
         "renewal_of": app.renewal_of,
+        "appeal": appeals.summary(s, app),
+        "test_report": (
+            f"/applications/{app.id}/test-report.pdf" if test_report(s, app) is not None else None
+        ),
+        "survey": (
+            {"state": survey.state, "url": f"/applications/{app.id}/survey"}
+            if (survey := skm.of_application(s, app.id))
+            else None
+        ),
         "certificate": (
             {
                 "id": cert.id,
@@ -340,6 +350,30 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
+def test_report(s: Session, app: Application) -> Output | None:
+    """The laboratory's test report (PDF) of the latest round that completed testing."""
+    from snicert.services import lab
+
+    for sample in reversed(lab.samples_of(s, app.id)):
+        out = outputs.find(s, f"sample:{sample.id}", "test_report_pdf")
+        if out is not None:
+            return out
+    return None
+
+
+@router.get("/applications/{app_id}/test-report.pdf", include_in_schema=False)
+def test_report_download(request: Request, app_id: Id) -> FileResponse:
+    """The test report, for whoever may see the application, once testing is complete."""
+    who = require(request)
+    with db.reading() as s:
+        app = _visible(s, who, app_id)
+        out = test_report(s, app)
+        if out is None:
+            raise HTTPException(404, "no test report yet for this application")
+        path, number = outputs.absolute(out), app.number
+    return FileResponse(path, media_type="application/pdf", filename=f"{number}-test-report.pdf")
+
+
 @router.get("/applications/{app_id}/certificate.{fmt}", include_in_schema=False)
 def download(request: Request, app_id: Id, fmt: str) -> FileResponse:
     who = require(request)
@@ -357,7 +391,17 @@ def download(request: Request, app_id: Id, fmt: str) -> FileResponse:
     )
 
 
-@router.get("/documents/{doc_id}", tags=["applications"])
+@router.get(
+    "/documents/{doc_id}",
+    tags=["applications"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, in its own type",
+            "content": {media: {} for media in sorted(set(uploads.MEDIA_TYPES.values()))},
+        }
+    },
+)
 def document_download(request: Request, doc_id: Id) -> Response:
     """A dossier document as uploaded (after re-encoding, for images): for the applicant's
     business and for staff. Sent as an attachment that the browser may not sniff or run."""

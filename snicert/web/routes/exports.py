@@ -1,16 +1,22 @@
-"""Exports for BSN through the API, for officials: a file download per period and format."""
+"""Exports for BSN, for officials: a page with a form (POST, as the export is recorded in
+the audit log) and the API (GET with a query); both answer the file as an attachment."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import timedelta
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
-from snicert import export_files
+from snicert import clock, export_files, settings
 from snicert.db import engine as db
 from snicert.roles import Role
 from snicert.services.bsn_export import BsnExport, ExportQuery, build
+from snicert.web.i18n import TEXT, lang_of
+from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow
 
 router = APIRouter(route_class=StaffRoute)
@@ -28,7 +34,7 @@ _FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _download(c: Caller, what: Literal["certificates", "applications"], q: ExportQuery) -> Response:
+def _download(c: Caller, what: str, q: ExportQuery) -> Response:
     with db.transaction() as s:
         export = build(s, c.user(s), what, q)
     return Response(
@@ -65,3 +71,51 @@ def applications_export(q: Annotated[ExportQuery, Query()], c: Official) -> Resp
     """Applications received (submitted) in the period, with their state as of its end, for
     BSN."""
     return _download(c, "applications", q)
+
+
+@router.get("/exports", response_class=HTMLResponse, include_in_schema=False)
+def exports_page(request: Request, c: Official) -> HTMLResponse:
+    """The form, set to last month's certificates as a workbook."""
+    today = clock.now().astimezone(settings.current().zone).date()
+    last = today.replace(day=1) - timedelta(days=1)
+    form = {"what": "certificates", "from": last.replace(day=1).isoformat(), "to": last.isoformat()}
+    return _page(request, c, {**form, "format": "xlsx"})
+
+
+@router.post("/exports", include_in_schema=False)
+def exports_post(request: Request, c: Official) -> Response:
+    form = {k: c.form.get(k, "") for k in ("what", "from", "to", "format")}
+    errors: dict[str, str] = {}
+    if form["what"] not in ("certificates", "applications"):
+        errors["what"] = _error("invalid", {}, lang_of(request))
+    try:
+        query = ExportQuery.model_validate({k: form[k] for k in ("from", "to", "format")})
+    except ValidationError as exc:
+        for e in exc.errors():
+            field = str(e["loc"][0])
+            errors.setdefault(field, _error(e["type"], e.get("ctx") or {}, lang_of(request)))
+    if errors:
+        return _page(request, c, form, errors, 422)
+    return _download(c, form["what"], query)
+
+
+def _error(kind: str, ctx: dict[str, Any], lang: str) -> str:
+    text = TEXT.get(f"exp_err_{kind}") or TEXT["exp_err_invalid"]
+    return text[lang].format(**ctx)
+
+
+def _page(
+    request: Request,
+    c: Caller,
+    form: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "official_exports.html.j2",
+        status_code=status,
+        who=c.who,
+        form=form,
+        errors=errors or {},
+    )

@@ -1,0 +1,337 @@
+"""The review as an A4 PDF (fpdf2 through reports' page layout: core Helvetica, tables that
+break across pages), bilingual like the other reports, with the charts as vector SVG."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from snicert import clock
+from snicert.certs.layout import GREY, INK
+from snicert.reports import PAGE_W, PAGE_X, RED, lspro_line
+from snicert.reports import _Cell as Cell  # the reports' one page layout, shared
+from snicert.reports import _Pages as Pages
+from snicert.review.charts import pdf_svgs
+from snicert.web.i18n import TEXT, translator
+
+_VIEWBOX = re.compile(rb'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+def _both(key: str) -> str:
+    return f"{TEXT[key]['id']} / {TEXT[key]['en']}"
+
+
+def _v(x: Any, fmt: str = "") -> str:
+    if x is None:
+        return "-"
+    if fmt == "pct":
+        return f"{x * 100:.0f}%"
+    return str(x)
+
+
+def _pv(p: dict[str, Any], fmt: str = "") -> list[Cell]:
+    return [Cell(_v(p["now"], fmt), "B"), Cell(_v(p["before"], fmt), "", GREY)]
+
+
+def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
+    t = translator("id")
+    doc = Pages(f"{_both('mr_title')} {m['period']} - {lspro_line()}")
+    pdf = doc.pdf
+    pdf.set_title(f"{_both('mr_title')} {m['period']}")
+    pdf.set_author(lspro_line())
+    pdf.set_creator("snicert")
+    pdf.set_creation_date(clock.now())
+    svgs = pdf_svgs(m, translator(lang))
+    now_prev = [
+        f"{TEXT['mr_this_period']['id']} / this period",
+        f"{TEXT['mr_previous_period']['id']} / previous",
+    ]
+
+    def h(key: str, size: float = 11) -> None:
+        doc.heading(TEXT[key]["id"], TEXT[key]["en"], size)
+
+    def chart(name: str) -> None:
+        svg = svgs[name]
+        w_pt, h_pt = (float(x) for x in _VIEWBOX.search(svg).groups())
+        width = min(PAGE_W, 150.0)
+        height = width * h_pt / w_pt
+        doc.room(height + 2)
+        pdf.image(io.BytesIO(svg), x=PAGE_X, y=doc.y, w=width, h=height)
+        doc.y += height + 2
+
+    def table(
+        labels: list[tuple[str, float]],
+        pairs: list[tuple[str, str]],
+        rows: list[dict[str, Any]],
+        cells,
+    ) -> None:  # noqa: ANN001
+        """`labels`: (heading, width) of the plain columns; `pairs`: (heading, fmt) of the
+        figures, each shown this period | previous; `cells(row)` gives the plain cells."""
+        rest = PAGE_W - sum(w for _, w in labels)
+        pw = rest / (2 * len(pairs)) if pairs else 0
+        widths = tuple(w for _, w in labels) + (pw,) * (2 * len(pairs))
+        head = [x for x, _ in labels]
+        for _, name, _ in pairs:
+            head += [f"{name}\n{now_prev[0]}", f"{name}\n{now_prev[1]}"]
+        body = []
+        for r in rows:
+            line = [Cell(x) for x in cells(r)]
+            for key, _, fmt in pairs:
+                line += _pv(r[key], fmt)
+            body.append(line)
+        if not body:
+            doc.para(_both("mr_none"), 7.5, "I", GREY, after=2)
+            return
+        doc.table(widths, head, body, size=6.5, after=2.5)
+
+    doc.heading("Tinjauan Manajemen", "Management review", 15)
+    doc.para(lspro_line(), 8.5, "B", after=1)
+    doc.para(
+        f"{TEXT['mr_this_period']['id']} / this period: {m['period']}    "
+        f"{TEXT['mr_previous_period']['id']} / previous period: {m['previous']}",
+        8.5,
+        after=0.5,
+    )
+    doc.para(f"{_both('mr_generated')}: {m['generated_at']}", 7.5, "", GREY, after=1)
+    doc.para(
+        TEXT["mr_how_to_read"]["id"] + " " + TEXT["mr_how_to_read"]["en"], 7, "I", GREY, after=3
+    )
+
+    def actions(items: list[dict[str, Any]], with_review: bool) -> None:
+        if not items:
+            doc.para(_both("mr_no_actions"), 7.5, "I", GREY, after=2)
+            return
+        widths = (30, 16, 62, 26, 18, 34) if with_review else (16, 82, 30, 20, 38)
+        head = [
+            _both(k) for k in ("mr_review", "mr_kind", "mr_text", "mr_owner", "mr_due", "mr_status")
+        ]
+        if not with_review:
+            head = head[1:]
+        rows = []
+        for a in items:
+            status = t("mr_status_" + a["status"]) + (f" ({t('mr_late')})" if a["late"] else "")
+            if a["outcome"]:
+                status += f"\n{a['outcome']}"
+            line = [
+                Cell(t("mr_kind_" + a["kind"])),
+                Cell(a["text"]),
+                Cell(a["owner"] or "-"),
+                Cell(a["due_on"] or "-"),
+                Cell(status, "B" if a["late"] else "", RED if a["late"] else INK),
+            ]
+            rows.append(([Cell(a["review"])] if with_review else []) + line)
+        doc.table(widths, head, rows, size=6.8, after=2.5)
+
+    h("mr_a")
+    actions(m["actions"]["earlier"], True)
+
+    h("mr_b")
+    approved = "; ".join(
+        f"{m['products'].get(c['product'], c['product'])} v{c['version']} ({c['at']})"
+        for c in m["checklists_approved"]
+    )
+    doc.para(f"{_both('mr_checklists_approved')}: {approved or '-'}", after=1)
+    doc.para(f"{_both('mr_provisional')}: {m['provisional_criteria']}", after=3)
+
+    h("mr_c")
+    h("mr_c1", 9.5)
+    doc.para(_both("mr_satisfaction"), 8, "B", after=1)
+    table(
+        [(_both("product"), 40)],
+        [
+            ("respondents", t("mr_respondents"), ""),
+            ("ikm", "IKM", ""),
+            ("category", t("mr_category"), ""),
+        ],
+        m["satisfaction"],
+        lambda r: [r["name"] or _both("all_products")],
+    )
+    doc.para(f"{_both('mr_complaints')}: {_both('mr_not_recorded')}", after=1)
+    doc.para(f"{_both('mr_appeals')}: {_both('mr_not_recorded')}", after=3)
+
+    h("mr_c2", 9.5)
+    chart("ontime")
+    table(
+        [(_both("product"), 18), (_both("mr_stage"), 22), (_both("mr_standard"), 14)],
+        [
+            ("completed", t("mr_completed"), ""),
+            ("median", t("mr_median"), ""),
+            ("p90", t("mr_p90"), ""),
+            ("on_time", t("mr_on_time"), "pct"),
+        ],
+        m["stages"],
+        lambda r: [
+            r["name"],
+            f"{TEXT['st_' + r['state']]['id']}\n{TEXT['st_' + r['state']]['en']}",
+            _v(r["standard"]),
+        ],
+    )
+
+    h("mr_c3", 9.5)
+    chart("flow")
+    table(
+        [(_both("product"), 30)],
+        [
+            ("started", t("mr_started"), ""),
+            ("closed", t("mr_closed"), ""),
+            ("certified", t("st_certified"), ""),
+            ("refused", t("st_refused"), ""),
+            ("withdrawn", t("st_withdrawn"), ""),
+        ],
+        m["flow"],
+        lambda r: [r["name"]],
+    )
+    doc.para(_both("mr_end_to_end"), 8, "B", after=1)
+    table(
+        [(_both("product"), 40)],
+        [("closed", t("mr_closed"), ""), ("median", t("mr_median"), ""), ("p90", t("mr_p90"), "")],
+        m["end_to_end"],
+        lambda r: [r["name"]],
+    )
+    doc.para(_both("mr_waiting"), 8, "B", after=1)
+    table(
+        [(_both("mr_stage"), 30), (_both("mr_role"), 30)],
+        [
+            ("count", t("mr_count"), ""),
+            ("median", t("mr_median"), ""),
+            ("oldest", t("mr_oldest"), ""),
+        ],
+        m["waiting"],
+        lambda r: [_both("st_" + r["state"]), _both("role_" + r["role"]) if r["role"] else "-"],
+    )
+    if m["longest"]:
+        doc.table(
+            (34, 30, 36, 36, 26, 24),
+            [
+                _both(k)
+                for k in ("mr_application", "product", "mr_stage", "mr_role", "mr_since", "mr_age")
+            ],
+            [
+                [
+                    Cell(x["number"]),
+                    Cell(m["products"].get(x["product"], x["product"])),
+                    Cell(_both("st_" + x["state"])),
+                    Cell(_both("role_" + x["role"]) if x["role"] else "-"),
+                    Cell(x["since"]),
+                    Cell(str(x["age"])),
+                ]
+                for x in m["longest"]
+            ],
+            size=6.5,
+            after=2.5,
+        )
+    doc.para(_both("mr_refusals"), 8, "B", after=1)
+    table(
+        [(f"{_both('product')} / {_both('reason')}", 100)],
+        [("count", t("mr_count"), "")],
+        [{"label": r["name"], "count": r["count"]} for r in m["refusals"]["by_product"]]
+        + [{"label": r["reason"], "count": r["count"]} for r in m["refusals"]["reasons"]],
+        lambda r: [r["label"]],
+    )
+    doc.para(_both("mr_certificates"), 8, "B", after=1)
+    table(
+        [("", 60)],
+        [("count", t("mr_count"), "")],
+        m["certificates"],
+        lambda r: [_both("mr_ev_" + r["event"])],
+    )
+
+    h("mr_c4", 9.5)
+    doc.para(_both("mr_nc_items"), 8, "B", after=1)
+    if m["nonconformities"]:
+        chart("nc")
+    table(
+        [(_both("product"), 24), (_both("mr_item"), 90)],
+        [("count", t("mr_count"), "")],
+        m["nonconformities"],
+        lambda r: [m["products"].get(r["product"], r["product"]), r["name"]],
+    )
+    doc.para(_both("mr_lab_failures"), 8, "B", after=1)
+    if m["lab_failures"]:
+        chart("lab")
+    table(
+        [(_both("product"), 24), (_both("mr_parameter"), 60)],
+        [("tested", t("mr_tested"), ""), ("failed", t("mr_failed"), "")],
+        m["lab_failures"],
+        lambda r: [m["products"].get(r["product"], r["product"]), r["name"]],
+    )
+
+    h("mr_c5", 9.5)
+    table(
+        [("", 80)],
+        [("count", t("mr_count"), "")],
+        [{"label": _both("mr_overdue"), "count": m["overdue"]}]
+        + [
+            {"label": f"{_both('mr_surveillance')}: {_both('mr_sv_' + k)}", "count": v}
+            for k, v in m["surveillance"].items()
+        ],
+        lambda r: [r["label"]],
+    )
+    h("mr_c6", 9.5)
+    doc.para(f"{_both('mr_site_audits')}: {_both('mr_not_recorded')}", after=1)
+    doc.para(
+        TEXT["mr_internal_audit"]["id"] + " " + TEXT["mr_internal_audit"]["en"],
+        7,
+        "I",
+        GREY,
+        after=3,
+    )
+    h("mr_c7", 9.5)
+    table(
+        [("", 80)],
+        [("count", t("mr_count"), "")],
+        [{"label": _both("mr_lab_" + k), "count": v} for k, v in m["lab_work"].items()],
+        lambda r: [r["label"]],
+    )
+
+    h("mr_d")
+    doc.para(_both("mr_workload"), 8, "B", after=1)
+    table(
+        [(_both("mr_person"), 40), (_both("mr_roles"), 60)],
+        [("actions", t("mr_actions_n"), "")],
+        m["workload"]
+        + [
+            {"name": f"({_both('role_' + r['role'])})", "roles": [], "actions": r["actions"]}
+            for r in m["workload_by_role"]
+        ],
+        lambda r: [r["name"], ", ".join(t("role_" + x) for x in r["roles"])],
+    )
+
+    h("mr_e")
+    doc.para(_both("mr_cert_events"), 8, "B", after=1)
+    if m["certificate_events"]:
+        doc.table(
+            (24, 26, 40, PAGE_W - 90),
+            ["", "", _both("number"), _both("reason")],
+            [
+                [
+                    Cell(x["at"]),
+                    Cell(_both("mr_ev_" + x["event"])),
+                    Cell(x["number"]),
+                    Cell(x["reason"]),
+                ]
+                for x in m["certificate_events"]
+            ],
+            size=6.5,
+            after=2.5,
+        )
+    else:
+        doc.para(_both("mr_none"), 7.5, "I", GREY, after=2)
+
+    h("mr_f")
+    if not m["improvement"]:
+        doc.para(_both("mr_none"), 7.5, "I", GREY, after=2)
+    for x in m["improvement"]:
+        what = (
+            f"{x['product']}, {_both('st_' + x['state'])} "
+            f"({_v(x['share'], 'pct')} < {_v(m['on_time_target'], 'pct')})"
+            if x["kind"] == "stage"
+            else f"{x['product']}, {x['name']} ({x['count']})"
+        )
+        doc.para(f"- {_both('mr_impr_' + x['kind'])}: {what}", after=0.8)
+    doc.y += 2
+
+    h("mr_g")
+    actions(m["actions"]["this"], False)
+    return bytes(pdf.output())

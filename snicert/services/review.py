@@ -1,0 +1,763 @@
+"""The management review's figures for a period, each beside the previous period's.
+
+Every figure is an SQL aggregate (counts grouped by product, stage, item...): nothing
+loads every application into Python. Lead times are in working days (clock.is_working_day,
+the one rule): a calendar of the days concerned, numbered by working day in Python, is
+joined to the stays' local days in the query, which groups them by lead time; medians and
+90th percentiles come from those few groups.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, column, func, literal, or_, select, values
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from snicert import clock, settings
+from snicert.catalog import default_catalog
+from snicert.db.models import (
+    Application,
+    AuditEvent,
+    Certificate,
+    ChecklistVersion,
+    CustodyEvent,
+    Decision,
+    LabResult,
+    Nonconformity,
+    ReviewAction,
+    StageVisit,
+    SurveillanceCase,
+    User,
+)
+from snicert.errors import InvalidInput
+from snicert.lifecycle import FINAL, STAGES, State
+from snicert.roles import STAFF_ROLES
+
+MAX_DAYS = 5 * 366  # a review covers at most five years
+ON_TIME_TARGET = 0.8  # below this share within the standard, a stage is named for improvement
+CERT_EVENTS = ("issued", "suspended", "reinstated", "withdrawn", "expired")
+
+
+# --- the period --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days `start` to `end`, both included, in the LSPro's time zone."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[first moment, first moment after) in UTC."""
+        zone = settings.current().zone
+        lo = datetime.combine(self.start, time(), zone).astimezone(UTC)
+        hi = datetime.combine(self.end + timedelta(days=1), time(), zone).astimezone(UTC)
+        return lo, hi
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+def parse_date(field: str, value: str | date | None) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise InvalidInput(field, value, "not a date: give YYYY-MM-DD") from None
+
+
+def parse_period(start: str | date | None, end: str | date | None) -> Period:
+    """The review's period from its first and last day; refused naming the field at fault."""
+    first, last = parse_date("from", start), parse_date("to", end)
+    if last < first:
+        raise InvalidInput("to", last.isoformat(), f"ends before it starts ({first.isoformat()})")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidInput("to", last.isoformat(), f"a review covers at most {MAX_DAYS} days")
+    today = clock.now().astimezone(settings.current().zone).date()
+    if first > today:
+        raise InvalidInput("from", first.isoformat(), "starts in the future")
+    return Period(first, last)
+
+
+# --- local days and working days in SQL --------------------------------------------------
+
+EPOCH = date(1970, 1, 1)
+
+
+class local_day(FunctionElement):  # noqa: N801 (an SQL function)
+    """Days since 1970-01-01 of a stored UTC moment, in the zone `offset` seconds east."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(local_day, "postgresql")
+def _local_day_pg(element: local_day, compiler: Any, **kw: Any) -> str:
+    moment, offset = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(FLOOR((EXTRACT(EPOCH FROM {moment}) + {offset}) / 86400) AS INTEGER)"
+
+
+@compiles(local_day)
+def _local_day_sqlite(element: local_day, compiler: Any, **kw: Any) -> str:
+    moment, offset = (compiler.process(c, **kw) for c in element.clauses)
+    # moments after 1970 only: CAST truncates, which is FLOOR for positive numbers
+    return f"CAST(julianday({moment}) - 2440587.5 + {offset} / 86400.0 AS INTEGER)"
+
+
+class Calendar:
+    """The working-day number of each day from `first` to `last`, as a CTE to join."""
+
+    def __init__(self, first: date, last: date):
+        self.offset = int(settings.current().zone.utcoffset(datetime.now()).total_seconds())
+        self.first = first
+        self.numbers = clock.working_day_numbers(first, last)
+        rows = [((d - EPOCH).days, n) for d, n in self.numbers.items()]
+        self.cte = values(column("day", Integer), column("wd", Integer), name="cal").data(rows)
+        self.cte = self.cte.cte("cal")
+
+    def day(self, moment: Any) -> local_day:
+        return local_day(moment, literal(self.offset))
+
+    def join(self, moment: Any, name: str) -> Any:
+        """An alias of the calendar and its join condition on `moment`'s local day."""
+        alias = self.cte.alias(name)
+        return alias, alias.c.day == self.day(moment)
+
+    def working_days(self, first: date, last: date) -> int:
+        return self.numbers[last] - self.numbers[first]
+
+
+# --- small helpers ---------------------------------------------------------------------
+
+
+def _in(col: Any, p: Period) -> Any:
+    lo, hi = p.bounds()
+    return and_(col >= lo, col < hi)
+
+
+def percentile(histogram: dict[int, int], share: float) -> int | None:
+    """Nearest rank: the smallest value that at least `share` of the cases did not exceed."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    need, seen = share * total, 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= need - 1e-9:
+            return value
+    return max(histogram)
+
+
+def pair(now: Any, before: Any) -> dict[str, Any]:
+    return {"now": now, "before": before}
+
+
+def _name(names: Any, lang: str) -> str:
+    if isinstance(names, str):
+        return names
+    data = names if isinstance(names, dict) else names.model_dump()
+    return data.get(lang) or data.get("id", "")
+
+
+# --- the figures, one period at a time ---------------------------------------------------
+
+
+def _flow(s: Session, p: Period) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    q = (
+        select(Application.product, func.count())
+        .where(_in(Application.submitted_at, p))
+        .group_by(Application.product)
+    )
+    for product, n in s.execute(q):
+        out[product]["started"] = n
+    q = (
+        select(Application.product, Application.state, func.count())
+        .where(
+            Application.state.in_([x.value for x in FINAL]), _in(Application.state_changed_at, p)
+        )
+        .group_by(Application.product, Application.state)
+    )
+    for product, state, n in s.execute(q):
+        out[product][state] = n
+        out[product]["closed"] += n
+    return out
+
+
+def _stages(s: Session, p: Period, cal: Calendar) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"entered": 0, "completed": 0, "lead": defaultdict(int)}
+    )
+    q = (
+        select(StageVisit.product, StageVisit.state, func.count())
+        .where(_in(StageVisit.entered_at, p))
+        .group_by(StageVisit.product, StageVisit.state)
+    )
+    for product, state, n in s.execute(q):
+        out[product, state]["entered"] = n
+    c_in, on_in = cal.join(StageVisit.entered_at, "c_in")
+    c_out, on_out = cal.join(StageVisit.left_at, "c_out")
+    lead = (c_out.c.wd - c_in.c.wd).label("lead")
+    q = (
+        select(StageVisit.product, StageVisit.state, lead, func.count())
+        .join(c_in, on_in)
+        .join(c_out, on_out)
+        .where(_in(StageVisit.left_at, p))
+        .group_by(StageVisit.product, StageVisit.state, lead)
+    )
+    for product, state, days, n in s.execute(q):
+        row = out[product, state]
+        row["completed"] += n
+        row["lead"][days] += n
+    return out
+
+
+def _end_to_end(s: Session, p: Period, cal: Calendar) -> dict[str, dict[int, int]]:
+    """Submission to certification or refusal, of the cases that ended so in the period."""
+    c_in, on_in = cal.join(Application.submitted_at, "c_in")
+    c_out, on_out = cal.join(Application.state_changed_at, "c_out")
+    lead = (c_out.c.wd - c_in.c.wd).label("lead")
+    q = (
+        select(Application.product, lead, func.count())
+        .join(c_in, on_in)
+        .join(c_out, on_out)
+        .where(
+            Application.state.in_([State.CERTIFIED.value, State.REFUSED.value]),
+            _in(Application.state_changed_at, p),
+        )
+        .group_by(Application.product, lead)
+    )
+    out: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for product, days, n in s.execute(q):
+        out[product][days] += n
+    return out
+
+
+def _waiting(s: Session, p: Period, cal: Calendar) -> dict[str, Any]:
+    """The cases still in an open stage at the end of the period, by stage and age."""
+    _, hi = p.bounds()
+    still = and_(
+        StageVisit.entered_at < hi, or_(StageVisit.left_at.is_(None), StageVisit.left_at >= hi)
+    )
+    c_in, on_in = cal.join(StageVisit.entered_at, "c_in")
+    q = (
+        select(StageVisit.state, c_in.c.wd, func.count())
+        .join(c_in, on_in)
+        .where(still)
+        .group_by(StageVisit.state, c_in.c.wd)
+    )
+    end_number = cal.numbers[p.end]
+    ages: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for state, number, n in s.execute(q):
+        ages[state][end_number - number] += n
+    longest = []
+    q = (
+        select(Application.number, StageVisit.product, StageVisit.state, StageVisit.entered_at)
+        .join(Application, Application.id == StageVisit.application_id)
+        .where(still)
+        .order_by(StageVisit.entered_at, StageVisit.id)
+        .limit(10)
+    )
+    zone = settings.current().zone
+    for number, product, state, entered in s.execute(q):
+        day = entered.astimezone(zone).date()
+        longest.append(
+            {
+                "number": number,
+                "product": product,
+                "state": state,
+                "role": _role(state),
+                "since": day.isoformat(),
+                "age": cal.working_days(max(day, cal.first), p.end),
+            }
+        )
+    return {"ages": ages, "longest": longest}
+
+
+def _role(state: str) -> str | None:
+    stage = STAGES.get(State(state)) if state in State._value2member_map_ else None
+    return stage.role.value if stage and stage.role else None
+
+
+def _nonconformities(s: Session, p: Period) -> dict[tuple[str, str], int]:
+    q = (
+        select(Application.product, Nonconformity.item_id, func.count())
+        .select_from(Nonconformity)
+        .join(Application, Application.id == Nonconformity.application_id)
+        .where(_in(Nonconformity.raised_at, p))
+        .group_by(Application.product, Nonconformity.item_id)
+    )
+    return {(product, item): n for product, item, n in s.execute(q)}
+
+
+def _lab(s: Session, p: Period) -> dict[tuple[str, str], dict[str, int]]:
+    q = (
+        select(Application.product, LabResult.parameter_id, LabResult.verdict, func.count())
+        .select_from(LabResult)
+        .join(Application, Application.id == LabResult.application_id)
+        .where(LabResult.status == "verified", _in(LabResult.verified_at, p))
+        .group_by(Application.product, LabResult.parameter_id, LabResult.verdict)
+    )
+    out: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"tested": 0, "failed": 0})
+    for product, parameter, verdict, n in s.execute(q):
+        out[product, parameter]["tested"] += n
+        if verdict == "nonconform":
+            out[product, parameter]["failed"] += n
+    return out
+
+
+def _lab_work(s: Session, p: Period) -> dict[str, int]:
+    """The laboratory as an external provider: retractions, retests, rejected samples."""
+    retracted = s.scalar(
+        select(func.count()).where(LabResult.status == "retracted", _in(LabResult.verified_at, p))
+    )
+    retests = s.scalar(
+        select(func.count()).where(
+            LabResult.retest_requested.is_(True), _in(LabResult.verified_at, p)
+        )
+    )
+    rejected = s.scalar(
+        select(func.count()).where(CustodyEvent.event == "rejected", _in(CustodyEvent.at, p))
+    )
+    return {"retracted": retracted or 0, "retests": retests or 0, "rejected": rejected or 0}
+
+
+def _refusals(s: Session, p: Period) -> dict[str, Any]:
+    by_product = dict(
+        s.execute(
+            select(Application.product, func.count())
+            .select_from(Decision)
+            .join(Application, Application.id == Decision.application_id)
+            .where(Decision.outcome == "refuse", _in(Decision.at, p))
+            .group_by(Application.product)
+        ).all()
+    )
+    reasons = s.execute(
+        select(Decision.reason, func.count().label("n"))
+        .where(Decision.outcome == "refuse", _in(Decision.at, p))
+        .group_by(Decision.reason)
+        .order_by(func.count().desc(), Decision.reason)
+        .limit(10)
+    ).all()
+    return {"by_product": by_product, "reasons": [(r, n) for r, n in reasons]}
+
+
+def _certificate_events(s: Session, p: Period) -> dict[str, Any]:
+    actions = [f"certificate.{e}" for e in CERT_EVENTS]
+    counts: dict[tuple[str, str], int] = {}
+    q = (
+        select(Application.product, AuditEvent.action, func.count())
+        .select_from(AuditEvent)
+        .join(Application, Application.id == AuditEvent.application_id)
+        .where(AuditEvent.action.in_(actions), _in(AuditEvent.at, p))
+        .group_by(Application.product, AuditEvent.action)
+    )
+    for product, action, n in s.execute(q):
+        counts[product, action.split(".", 1)[1]] = n
+    listed = []
+    q = (
+        select(AuditEvent.at, AuditEvent.action, AuditEvent.data, Certificate.number)
+        .join(Certificate, Certificate.id == AuditEvent.entity_id)
+        .where(
+            AuditEvent.entity == "certificate",
+            AuditEvent.action.in_(["certificate.suspended", "certificate.withdrawn"]),
+            _in(AuditEvent.at, p),
+        )
+        .order_by(AuditEvent.seq)
+        .limit(50)
+    )
+    for at, action, data, number in s.execute(q):
+        listed.append(
+            {
+                "at": settings.local_time(at, "%Y-%m-%d"),
+                "event": action.split(".", 1)[1],
+                "number": number,
+                "reason": json.loads(data).get("reason") or "",
+            }
+        )
+    return {"counts": counts, "listed": listed}
+
+
+def _surveillance(s: Session, p: Period) -> dict[str, int]:
+    out = {"opened": 0, "passed": 0, "failed": 0}
+    out["opened"] = s.scalar(select(func.count()).where(_in(SurveillanceCase.opened_at, p))) or 0
+    for status, n in s.execute(
+        select(SurveillanceCase.status, func.count())
+        .where(_in(SurveillanceCase.recorded_at, p))
+        .group_by(SurveillanceCase.status)
+    ):
+        out[status] = n
+    return out
+
+
+def _overdue(s: Session, p: Period) -> int:
+    return (
+        s.scalar(
+            select(func.count()).where(
+                AuditEvent.action == "application.overdue", _in(AuditEvent.at, p)
+            )
+        )
+        or 0
+    )
+
+
+def _workload(s: Session, p: Period) -> dict[int, int]:
+    q = (
+        select(AuditEvent.actor_id, func.count())
+        .where(AuditEvent.actor_id.is_not(None), _in(AuditEvent.at, p))
+        .group_by(AuditEvent.actor_id)
+    )
+    return dict(s.execute(q).all())
+
+
+def _checklists_approved(s: Session, p: Period) -> list[dict[str, Any]]:
+    q = (
+        select(ChecklistVersion.product, ChecklistVersion.version, ChecklistVersion.approved_at)
+        .where(_in(ChecklistVersion.approved_at, p))
+        .order_by(ChecklistVersion.approved_at)
+    )
+    return [
+        {"product": product, "version": version, "at": settings.local_time(at, "%Y-%m-%d")}
+        for product, version, at in s.execute(q)
+    ]
+
+
+# --- actions of management reviews ------------------------------------------------------
+
+
+def actions_for(s: Session, p: Period) -> dict[str, list[dict[str, Any]]]:
+    """This review's decisions and actions, and those of earlier reviews (as they stand)."""
+    today = clock.now().astimezone(settings.current().zone).date()
+    rows = s.execute(
+        select(ReviewAction, User.name)
+        .join(User, User.id == ReviewAction.created_by)
+        .where(ReviewAction.review_from <= p.end)
+        .order_by(ReviewAction.review_from, ReviewAction.id)
+    ).all()
+    this, earlier = [], []
+    for a, by in rows:
+        item = {
+            "id": a.id,
+            "kind": a.kind,
+            "text": a.text,
+            "owner": a.owner or "",
+            "due_on": a.due_on.isoformat() if a.due_on else "",
+            "status": a.status,
+            "late": a.status == "open" and a.due_on is not None and a.due_on < today,
+            "outcome": a.outcome or "",
+            "review": str(Period(a.review_from, a.review_to)),
+            "by": by,
+            "closed_at": settings.local_time(a.closed_at, "%Y-%m-%d") if a.closed_at else "",
+        }
+        if (a.review_from, a.review_to) == (p.start, p.end):
+            this.append(item)
+        elif a.review_from < p.start:
+            earlier.append(item)
+    return {"this": this, "earlier": earlier}
+
+
+# --- everything, both periods ----------------------------------------------------------
+
+
+def _satisfaction(
+    s: Session, now: Period, before: Period, products: dict[str, str], lang: str
+) -> list[dict[str, Any]]:
+    """The SKM's IKM (snicert.services.skm) over every product, then per product."""
+    from snicert.services import skm
+
+    a, b = skm.summary(s, now.start, now.end), skm.summary(s, before.start, before.end)
+
+    def row(name: str, x: Any, y: Any) -> dict[str, Any]:
+        label = "label" if lang == "id" else "label_en"
+        return {
+            "name": name,
+            "respondents": pair(x.respondents, y.respondents),
+            "ikm": pair(
+                float(x.ikm) if x.ikm is not None else None,
+                float(y.ikm) if y.ikm is not None else None,
+            ),
+            "category": pair(
+                f"{x.category} ({getattr(x, label)})" if x.category else None,
+                f"{y.category} ({getattr(y, label)})" if y.category else None,
+            ),
+        }
+
+    nobody = skm.figures({}, 0)
+    rows = [row("", a, b)]  # every product together
+    for code in a.by_product:
+        rows.append(
+            row(products.get(code, code), a.by_product[code], b.by_product.get(code, nobody))
+        )
+    return rows
+
+
+def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
+    """Every figure of the review for `period`, each with the previous period's."""
+    catalog = default_catalog()
+    before = period.previous()
+    zone = settings.current().zone
+    today = clock.now().astimezone(zone).date()
+    first = s.scalar(select(func.min(StageVisit.entered_at)))
+    first_day = min(
+        before.start,
+        first.astimezone(zone).date() if first else before.start,
+        *(
+            [d.astimezone(zone).date()]
+            if (d := s.scalar(select(func.min(Application.submitted_at))))
+            else []
+        ),
+    )
+    cal = Calendar(first_day, max(period.end, today))
+    products = {code: _name(p.name, lang) for code, p in sorted(catalog.products.items())}
+    standards = {code: p.service_standard_days.model_dump() for code, p in catalog.products.items()}
+
+    # flow per product
+    flow_now, flow_before = _flow(s, period), _flow(s, before)
+    flow = []
+    for code in sorted(set(products) | set(flow_now) | set(flow_before)):
+        row = {"product": code, "name": products.get(code, code)}
+        for key in ("started", "closed", "certified", "refused", "withdrawn"):
+            row[key] = pair(
+                flow_now.get(code, {}).get(key, 0), flow_before.get(code, {}).get(key, 0)
+            )
+        flow.append(row)
+
+    # stages per product: entered, completed, lead time in working days against the standard
+    st_now, st_before = _stages(s, period, cal), _stages(s, before, cal)
+    stages = []
+    order = [x.value for x in State]
+    for product, state in sorted(
+        set(st_now) | set(st_before), key=lambda k: (k[0], order.index(k[1]))
+    ):
+        key = STAGES[State(state)].service_standard
+        standard = standards.get(product, {}).get(key) if key else None
+        row = {
+            "product": product,
+            "name": products.get(product, product),
+            "state": state,
+            "role": _role(state),
+            "standard": standard,
+        }
+        for label, data in (
+            ("now", st_now.get((product, state))),
+            ("before", st_before.get((product, state))),
+        ):
+            lead = data["lead"] if data else {}
+            done = sum(lead.values())
+            within = sum(n for d, n in lead.items() if standard is not None and d <= standard)
+            row.setdefault("entered", {})[label] = data["entered"] if data else 0
+            row.setdefault("completed", {})[label] = done
+            row.setdefault("median", {})[label] = percentile(lead, 0.5)
+            row.setdefault("p90", {})[label] = percentile(lead, 0.9)
+            row.setdefault("on_time", {})[label] = (
+                within / done if done and standard is not None else None
+            )
+        stages.append(row)
+
+    e_now, e_before = _end_to_end(s, period, cal), _end_to_end(s, before, cal)
+    end_to_end = [
+        {
+            "product": code,
+            "name": products.get(code, code),
+            "closed": pair(sum(e_now.get(code, {}).values()), sum(e_before.get(code, {}).values())),
+            "median": pair(
+                percentile(e_now.get(code, {}), 0.5), percentile(e_before.get(code, {}), 0.5)
+            ),
+            "p90": pair(
+                percentile(e_now.get(code, {}), 0.9), percentile(e_before.get(code, {}), 0.9)
+            ),
+        }
+        for code in sorted(set(e_now) | set(e_before))
+    ]
+
+    w_now, w_before = _waiting(s, period, cal), _waiting(s, before, cal)
+    waiting = []
+    for state in [x for x in order if x in w_now["ages"] or x in w_before["ages"]]:
+        a_now, a_before = w_now["ages"].get(state, {}), w_before["ages"].get(state, {})
+        waiting.append(
+            {
+                "state": state,
+                "role": _role(state),
+                "count": pair(sum(a_now.values()), sum(a_before.values())),
+                "median": pair(percentile(a_now, 0.5), percentile(a_before, 0.5)),
+                "oldest": pair(max(a_now, default=None), max(a_before, default=None)),
+            }
+        )
+
+    items = {}
+    for code, cl in catalog.checklists.items():
+        for item in cl.document_items:
+            items[code, item.id] = _name(item.text, lang)
+        for param in cl.parameters:
+            items[code, param.id] = _name(param.name, lang)
+    for code, product in catalog.products.items():
+        for doc in product.documents:
+            items.setdefault((code, doc.id), _name(doc.name, lang))
+    nc_now, nc_before = _nonconformities(s, period), _nonconformities(s, before)
+    nonconformities = sorted(
+        (
+            {
+                "product": product,
+                "item": item,
+                "name": items.get((product, item), item),
+                "count": pair(nc_now.get((product, item), 0), nc_before.get((product, item), 0)),
+            }
+            for product, item in set(nc_now) | set(nc_before)
+        ),
+        key=lambda r: (-r["count"]["now"], -r["count"]["before"], r["product"], r["item"]),
+    )
+    lab_now, lab_before = _lab(s, period), _lab(s, before)
+    lab_failures = sorted(
+        (
+            {
+                "product": product,
+                "parameter": param,
+                "name": items.get((product, param), param),
+                "tested": pair(
+                    lab_now.get((product, param), {}).get("tested", 0),
+                    lab_before.get((product, param), {}).get("tested", 0),
+                ),
+                "failed": pair(
+                    lab_now.get((product, param), {}).get("failed", 0),
+                    lab_before.get((product, param), {}).get("failed", 0),
+                ),
+            }
+            for product, param in set(lab_now) | set(lab_before)
+        ),
+        key=lambda r: (-r["failed"]["now"], -r["failed"]["before"], r["product"], r["parameter"]),
+    )
+    lab_failures = [r for r in lab_failures if r["failed"]["now"] or r["failed"]["before"]]
+
+    ref_now, ref_before = _refusals(s, period), _refusals(s, before)
+    before_reasons = dict(ref_before["reasons"])
+    refusals = {
+        "by_product": [
+            {
+                "product": code,
+                "name": products.get(code, code),
+                "count": pair(
+                    ref_now["by_product"].get(code, 0), ref_before["by_product"].get(code, 0)
+                ),
+            }
+            for code in sorted(set(ref_now["by_product"]) | set(ref_before["by_product"]))
+        ],
+        "reasons": [
+            {"reason": r, "count": pair(n, before_reasons.get(r, 0))} for r, n in ref_now["reasons"]
+        ],
+    }
+
+    ce_now, ce_before = _certificate_events(s, period), _certificate_events(s, before)
+    certificates = [
+        {
+            "event": event,
+            "count": pair(
+                sum(n for (_, e), n in ce_now["counts"].items() if e == event),
+                sum(n for (_, e), n in ce_before["counts"].items() if e == event),
+            ),
+        }
+        for event in CERT_EVENTS
+    ]
+
+    sv_now, sv_before = _surveillance(s, period), _surveillance(s, before)
+    lw_now, lw_before = _lab_work(s, period), _lab_work(s, before)
+
+    wl_now, wl_before = _workload(s, period), _workload(s, before)
+    people = {
+        u.id: u
+        for u in s.scalars(select(User).where(User.id.in_(set(wl_now) | set(wl_before) or {0})))
+    }
+    workload, by_role = [], defaultdict(lambda: {"now": 0, "before": 0})
+    for uid, user in people.items():
+        roles = sorted(user.roles & {r.value for r in STAFF_ROLES})
+        if not roles:
+            continue  # applicants and the system are not staff
+        row = {
+            "name": user.name,
+            "roles": roles,
+            "actions": pair(wl_now.get(uid, 0), wl_before.get(uid, 0)),
+        }
+        workload.append(row)
+        for role in roles:
+            by_role[role]["now"] += row["actions"]["now"]
+            by_role[role]["before"] += row["actions"]["before"]
+    workload.sort(key=lambda r: (-r["actions"]["now"], r["name"]))
+
+    provisional = sum(
+        1
+        for cl in catalog.checklists.values()
+        for item in [*cl.parameters, *cl.document_items]
+        if item.source.status != "verified"
+    )
+    improvement = [
+        {"kind": "stage", "product": r["name"], "state": r["state"], "share": r["on_time"]["now"]}
+        for r in stages
+        if r["on_time"]["now"] is not None and r["on_time"]["now"] < ON_TIME_TARGET
+    ]
+    improvement += [
+        {
+            "kind": "nonconformity",
+            "product": products.get(r["product"], r["product"]),
+            "name": r["name"],
+            "count": r["count"]["now"],
+        }
+        for r in nonconformities[:3]
+        if r["count"]["now"]
+    ]
+    improvement += [
+        {
+            "kind": "lab",
+            "product": products.get(r["product"], r["product"]),
+            "name": r["name"],
+            "count": r["failed"]["now"],
+        }
+        for r in lab_failures[:3]
+        if r["failed"]["now"]
+    ]
+    return {
+        "period": period,
+        "previous": before,
+        "generated_at": settings.local_time(clock.now()),
+        "today": today.isoformat(),
+        "products": products,
+        "flow": flow,
+        "stages": stages,
+        "end_to_end": end_to_end,
+        "waiting": waiting,
+        "longest": w_now["longest"],
+        "nonconformities": nonconformities,
+        "lab_failures": lab_failures,
+        "lab_work": {k: pair(lw_now[k], lw_before[k]) for k in lw_now},
+        "refusals": refusals,
+        "certificates": certificates,
+        "certificate_events": ce_now["listed"],
+        "surveillance": {k: pair(sv_now.get(k, 0), sv_before.get(k, 0)) for k in sv_now},
+        "overdue": pair(_overdue(s, period), _overdue(s, before)),
+        "workload": workload,
+        "workload_by_role": [{"role": r, "actions": v} for r, v in sorted(by_role.items())],
+        "satisfaction": _satisfaction(s, period, before, products, lang),
+        "site_audits": None,  # not recorded by snicert yet
+        "complaints": None,
+        "appeals": None,
+        "checklists_approved": _checklists_approved(s, period),
+        "provisional_criteria": provisional,
+        "improvement": improvement,
+        "actions": actions_for(s, period),
+        "on_time_target": ON_TIME_TARGET,
+    }

@@ -1,0 +1,106 @@
+"""The management review meeting's decisions and actions: recorded by an official with the
+review's period; an action has an owner and a due date and is open until an official marks
+it done (stating what was done). Later reviews list them as they stand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from snicert import audit, clock, lifecycle
+from snicert.db.models import ReviewAction, User
+from snicert.errors import InvalidInput
+from snicert.lifecycle import REVIEW_ACTION_GUARDS, REVIEW_ACTION_TRANSITIONS, ActionState
+from snicert.roles import Role
+from snicert.services import text
+from snicert.services.guards import get, require_role
+from snicert.services.review import Period, parse_date
+
+KINDS = ("decision", "action")
+
+
+def record(
+    s: Session,
+    actor: User,
+    period: Period,
+    kind: str,
+    what: str,
+    owner: str | None = None,
+    due_on: str | date | None = None,
+) -> ReviewAction:
+    """A decision (what was decided) or an action (what, who, by when) of the review."""
+    require_role(actor, Role.OFFICIAL)
+    if kind not in KINDS:
+        raise InvalidInput("kind", kind, f"one of {', '.join(KINDS)}")
+    what = text.clean("text", what, ReviewAction.text, multiline=True, required="say what")
+    owner = text.optional("owner", owner, ReviewAction.owner)
+    due = parse_date("due_on", due_on) if due_on else None
+    if kind == "action":
+        if not owner:
+            raise InvalidInput("owner", owner, "an action names who does it")
+        if due is None:
+            raise InvalidInput("due_on", due_on, "an action has a due date (YYYY-MM-DD)")
+    elif owner or due:
+        raise InvalidInput("kind", kind, "a decision has no owner or due date: record an action")
+    row = ReviewAction(
+        review_from=period.start,
+        review_to=period.end,
+        kind=kind,
+        text=what,
+        owner=owner,
+        due_on=due,
+        status="decided" if kind == "decision" else ActionState.OPEN.value,
+        created_by=actor.id,
+        created_at=clock.now(),
+    )
+    s.add(row)
+    s.flush()
+    audit.record(
+        s,
+        actor,
+        f"review.{kind}_recorded",
+        "review_action",
+        row.id,
+        review=str(period),
+        text=what,
+        owner=owner,
+        due_on=due.isoformat() if due else None,
+    )
+    return row
+
+
+def _guard(name: str, note: str) -> str:
+    """The named guards of REVIEW_ACTION_GUARDS."""
+    if name == "outcome_stated":
+        return text.clean(
+            "outcome", note, ReviewAction.outcome, multiline=True, required="say what was done"
+        )
+    if name == "reason_stated":
+        return text.clean(
+            "outcome", note, ReviewAction.outcome, multiline=True, required="say why it is reopened"
+        )
+    raise AssertionError(f"unknown guard {name}")
+
+
+def change(s: Session, actor: User, action_id: int, step: str, note: str) -> ReviewAction:
+    """`complete` an open action (what was done) or `reopen` a done one (why)."""
+    row = get(s, ReviewAction, action_id, "review action")
+    t = lifecycle.check(row.status, step, actor, REVIEW_ACTION_TRANSITIONS, "review action")
+    for guard in REVIEW_ACTION_GUARDS.get(step, ()):
+        note = _guard(guard, note)
+    before = row.status
+    row.status = t.target.value
+    if t.target == ActionState.DONE:
+        row.outcome, row.closed_by, row.closed_at = note, actor.id, clock.now()
+    else:
+        row.outcome, row.closed_by, row.closed_at = None, None, None
+    audit.record(
+        s,
+        actor,
+        f"review.action_{t.event}",
+        "review_action",
+        row.id,
+        **{"from": before, "to": row.status, "note": note},
+    )
+    return row

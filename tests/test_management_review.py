@@ -1,0 +1,390 @@
+"""The management review: figures against hand-computed ones on a small dated history
+(lead times in working days, counts per product and period, the previous period beside),
+decisions and actions across reviews, the files (HTML, PDF, XLSX), the CLI and the API."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from snicert import clock
+from snicert.db import engine as db
+from snicert.errors import IllegalTransition, InvalidInput, PermissionDenied
+from snicert.services import applications, decisions, review, review_actions
+from snicert.services.guards import application
+from tests.world import ORDER, World
+
+MARCH = review.Period(date(2026, 3, 2), date(2026, 3, 31))  # 30 days; before: Jan 31 - Mar 1
+
+
+def at(day: str) -> None:
+    """09:00 WITA (01:00 UTC) of `day`."""
+    clock.freeze(datetime.fromisoformat(day).replace(hour=1, tzinfo=UTC))
+
+
+def step(w: World, app_id: int, day: str, failing: frozenset[str] = frozenset()) -> None:
+    """One state further along the happy path, on `day`."""
+    at(day)
+    state = w.app(app_id).state
+    w.advance_to(app_id, ORDER[ORDER.index(state) + 1], set(failing))
+
+
+def walk(w: World, app_id: int, days: list[str]) -> None:
+    for day in days:
+        step(w, app_id, day)
+
+
+@pytest.fixture
+def history(home) -> dict[str, int]:
+    """Four cases, dated (09:00 WITA each; working days Monday to Friday):
+    A abon, March: submitted Mon 2, reviewed Thu 5 (3 wd), sampled Mon 9 (2), tested
+      Fri 20 (9), evaluated Mon 23 (1), granted Thu 26 (3), certified Thu 26: 18 wd in all.
+    B abon, February: submitted Mon 2, reviewed Wed 11 (7 wd: over the standard of 5),
+      sampled Thu 12, tested Mon 16, evaluated Tue 17, granted and certified Wed 18: 12 wd.
+    C emping, March: submitted Tue 3, a non-conformity on Wed 4 (review 1 wd), answered
+      Wed 11 (5 wd), reviewed Thu 12 (1), sampled Fri 13, moisture fails Tue 17,
+      evaluated Wed 18, refused Thu 19: 12 wd.
+    D abon: submitted Tue 24 March, still in document review on the 31st (5 wd)."""
+    at("2026-01-05")
+    w = World().setup_staff()
+    ids = {}
+    at("2026-03-02")
+    ids["A"] = w.new_application("abon")
+    w.advance_to(ids["A"], "document_review")
+    walk(w, ids["A"], ["2026-03-05", "2026-03-09", "2026-03-20", "2026-03-23", "2026-03-26"])
+    step(w, ids["A"], "2026-03-26")
+    at("2026-02-02")
+    ids["B"] = w.new_application("abon")
+    w.advance_to(ids["B"], "document_review")
+    walk(w, ids["B"], ["2026-02-11", "2026-02-12", "2026-02-16", "2026-02-17", "2026-02-18"])
+    step(w, ids["B"], "2026-02-18")
+    at("2026-03-03")
+    ids["C"] = w.new_application("emping")
+    w.advance_to(ids["C"], "document_review")
+    at("2026-03-04")
+    w.review_all(ids["C"], nonconform={"npwp_present"})
+    at("2026-03-11")
+    with db.transaction() as s:
+        for nc in applications.open_nonconformities(s, ids["C"]):
+            applications.answer_nonconformity(s, w.owner(s, ids["C"]), nc.id, "Sudah diperbaiki")
+    walk(w, ids["C"], ["2026-03-12", "2026-03-13"])
+    step(w, ids["C"], "2026-03-17", frozenset({"moisture"}))
+    step(w, ids["C"], "2026-03-18")
+    at("2026-03-19")
+    with db.transaction() as s:
+        decisions.decide(s, w.user(s, "decider"), ids["C"], "refuse", "Kadar air melebihi batas")
+    at("2026-03-24")
+    ids["D"] = w.new_application("abon")
+    w.advance_to(ids["D"], "document_review")
+    at("2026-04-02")
+    ids["world"] = w  # type: ignore[assignment]
+    with db.reading() as s:
+        assert application(s, ids["C"]).state == "refused"
+    return ids
+
+
+def figures(period: review.Period = MARCH) -> dict:
+    with db.reading() as s:
+        return review.build(s, period)
+
+
+def row(rows: list[dict], **match: str) -> dict:
+    found = [r for r in rows if all(r[k] == v for k, v in match.items())]
+    assert len(found) == 1, (match, rows)
+    return found[0]
+
+
+def test_counts_and_lead_times_beside_the_previous_period(history) -> None:
+    m = figures()
+    assert m["previous"] == review.Period(date(2026, 1, 31), date(2026, 3, 1))
+    abon, emping = row(m["flow"], product="abon"), row(m["flow"], product="emping")
+    assert abon["started"] == {"now": 2, "before": 1}  # A and D; B
+    assert abon["closed"] == {"now": 1, "before": 1}
+    assert abon["certified"] == {"now": 1, "before": 1}
+    assert emping["started"] == {"now": 1, "before": 0}
+    assert emping["refused"] == {"now": 1, "before": 0}
+    assert row(m["flow"], product="sasando")["started"] == {"now": 0, "before": 0}
+
+    review_abon = row(m["stages"], product="abon", state="document_review")
+    assert review_abon["standard"] == 5
+    assert review_abon["entered"] == {"now": 2, "before": 1}
+    assert review_abon["completed"] == {"now": 1, "before": 1}
+    assert review_abon["median"] == {"now": 3, "before": 7}
+    assert review_abon["p90"] == {"now": 3, "before": 7}
+    assert review_abon["on_time"] == {"now": 1.0, "before": 0.0}
+    testing_abon = row(m["stages"], product="abon", state="testing")
+    assert testing_abon["median"] == {"now": 9, "before": 2}
+    assert testing_abon["on_time"] == {"now": 1.0, "before": 1.0}
+    sampling_abon = row(m["stages"], product="abon", state="sampling")
+    assert sampling_abon["median"] == {"now": 2, "before": 1}
+    review_emping = row(m["stages"], product="emping", state="document_review")
+    assert review_emping["completed"] == {"now": 2, "before": 0}
+    assert review_emping["median"] == {"now": 1, "before": None}
+    assert review_emping["on_time"]["before"] is None
+    nc = row(m["stages"], product="emping", state="nonconformity")
+    assert (nc["median"]["now"], nc["standard"], nc["role"]) == (5, 10, "applicant")
+
+    assert row(m["end_to_end"], product="abon")["median"] == {"now": 18, "before": 12}
+    assert row(m["end_to_end"], product="emping")["median"] == {"now": 12, "before": None}
+
+    waiting = row(m["waiting"], state="document_review")
+    assert waiting["role"] == "official"
+    assert waiting["count"] == {"now": 1, "before": 0}
+    assert waiting["oldest"]["now"] == 5  # D: Wed 25 to Tue 31 March
+    assert [x["age"] for x in m["longest"]] == [5]
+
+    assert row(m["nonconformities"], item="npwp_present")["count"] == {"now": 1, "before": 0}
+    moisture = row(m["lab_failures"], product="emping", parameter="moisture")
+    assert moisture["failed"] == {"now": 1, "before": 0}
+    assert moisture["tested"] == {"now": 1, "before": 0}
+    assert m["refusals"]["reasons"][0] == {
+        "reason": "Kadar air melebihi batas",
+        "count": {"now": 1, "before": 0},
+    }
+    issued = row(m["certificates"], event="issued")
+    assert issued["count"] == {"now": 1, "before": 1}
+    reviewer = row(m["workload"], name="Reviewer")
+    assert reviewer["actions"]["now"] > 0 and reviewer["actions"]["before"] > 0
+    assert any(x["kind"] == "lab" for x in m["improvement"])
+
+
+def test_a_period_with_nothing_in_it_and_the_one_before(history) -> None:
+    m = figures(review.Period(date(2025, 6, 1), date(2025, 6, 30)))
+    assert all(r["started"] == {"now": 0, "before": 0} for r in m["flow"])
+    assert m["stages"] == [] and m["nonconformities"] == [] and m["waiting"] == []
+
+
+def test_percentiles_by_nearest_rank() -> None:
+    lead = {1: 5, 3: 4, 10: 1}
+    assert review.percentile(lead, 0.5) == 1
+    assert review.percentile(lead, 0.9) == 3
+    assert review.percentile({2: 1, 4: 1}, 0.5) == 2
+    assert review.percentile({}, 0.5) is None
+
+
+def test_working_days_skip_weekends() -> None:
+    n = clock.working_day_numbers(date(2026, 3, 6), date(2026, 3, 10))  # Fri .. Tue
+    assert n[date(2026, 3, 9)] - n[date(2026, 3, 6)] == 1  # Friday to Monday
+    assert n[date(2026, 3, 10)] - n[date(2026, 3, 7)] == 2
+    assert clock.add_working_days(datetime(2026, 3, 6, tzinfo=UTC), 1).date() == date(2026, 3, 9)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("2026-13-01", "2026-12-31", "from"),
+        ("2026-03-01", "31/03/2026", "to"),
+        ("", "2026-03-31", "from"),
+        ("2026-03-31", "2026-03-01", "to"),
+        ("2020-01-01", "2026-03-01", "to"),  # over five years
+        ("2099-01-01", "2099-01-31", "from"),
+    ],
+)
+def test_bad_periods_are_refused_naming_the_field(home, start: str, end: str, field: str) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        review.parse_period(start, end)
+    assert exc.value.field == field
+
+
+def test_decisions_and_actions_shown_open_then_done_in_a_later_review(history) -> None:
+    w: World = history["world"]  # type: ignore[assignment]
+    with db.transaction() as s:
+        official = w.user(s, "reviewer")
+        review_actions.record(s, official, MARCH, "decision", "Tambah satu petugas PPC")
+        action = review_actions.record(
+            s,
+            official,
+            MARCH,
+            "action",
+            "Latih petugas tinjauan dokumen",
+            "Kepala LSPro",
+            "2026-05-15",
+        )
+        action_id = action.id
+        with pytest.raises(InvalidInput) as exc:
+            review_actions.record(s, official, MARCH, "action", "Tanpa pemilik", None, "2026-05-15")
+        assert exc.value.field == "owner"
+        with pytest.raises(PermissionDenied):
+            review_actions.record(s, w.user(s, "analyst"), MARCH, "decision", "x")
+    m = figures()
+    assert [(a["kind"], a["status"]) for a in m["actions"]["this"]] == [
+        ("decision", "decided"),
+        ("action", "open"),
+    ]
+    april = review.Period(date(2026, 4, 1), date(2026, 4, 30))
+    assert [a["status"] for a in figures(april)["actions"]["earlier"]] == ["decided", "open"]
+    with db.transaction() as s:
+        with pytest.raises(InvalidInput):  # the guard: say what was done
+            review_actions.change(s, w.user(s, "reviewer"), action_id, "complete", " ")
+        review_actions.change(s, w.user(s, "decider"), action_id, "complete", "Pelatihan 2 hari")
+    with db.transaction() as s, pytest.raises(IllegalTransition):
+        review_actions.change(s, w.user(s, "decider"), action_id, "complete", "lagi")
+    done = figures(april)["actions"]["earlier"][1]
+    assert (done["status"], done["outcome"]) == ("done", "Pelatihan 2 hari")
+    with db.reading() as s:
+        from sqlalchemy import select
+
+        from snicert.db.models import AuditEvent
+
+        actions = s.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity == "review_action")
+        ).all()
+    assert actions == ["review.decision_recorded", "review.action_recorded", "review.action_done"]
+
+
+def test_demo_like_history_gives_a_non_empty_review(home) -> None:
+    w = World().setup_staff()
+    app_id = w.new_application("abon")
+    w.advance_to(app_id, "certified")
+    today = clock.now().date()
+    m = figures(review.Period(today - timedelta(days=29), today))
+    assert row(m["flow"], product="abon")["certified"]["now"] == 1
+    assert any(r["completed"]["now"] for r in m["stages"])
+
+
+# --- the files --------------------------------------------------------------------------
+
+
+def test_files_open_with_their_sections(history) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from snicert.review.formats import renderer
+
+    m = figures()
+    book = load_workbook(io.BytesIO(renderer("xlsx")(m, "id")))
+    flow = book["Permohonan per produk"]
+    rows = {r[0]: r for r in flow.iter_rows(min_row=2, values_only=True)}
+    abon = m["products"]["abon"]
+    assert rows[abon][1:3] == (2, 1)  # submitted: this period, the previous one
+    stages = book["Tahap"]
+    head = next(stages.iter_rows(max_row=1, values_only=True))
+    assert head[:4] == ("Produk", "Tahap", "Menunggu", "Standar (hari kerja)")
+
+    text = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(renderer("pdf")(m, "id"))).pages
+    )
+    text = " ".join(text.split())
+    for heading in (
+        "a. Status tindakan dari tinjauan manajemen sebelumnya",
+        "b. Perubahan isu eksternal dan internal",
+        "c1. Kepuasan pelanggan",
+        "c2. Pencapaian sasaran mutu",
+        "c4. Ketidaksesuaian dan tindakan korektif",
+        "c7. Kinerja penyedia eksternal",
+        "d. Kecukupan sumber daya",
+        "e. Efektivitas tindakan",
+        "f. Peluang perbaikan",
+        "Keputusan dan tindakan tinjauan ini",
+        "Kadar air melebihi batas",
+    ):
+        assert heading in text, heading
+
+    html = renderer("html")(m, "en").decode()
+    assert html.count('class="chart" role="img"') == 4
+    svg = html[html.index("<svg") : html.rindex("</svg>")]
+    assert " style=" not in svg and "<style" not in svg and "<script" not in html
+    assert "Management review" in html and "Lab failures by parameter" in html
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def test_cli_writes_the_review_and_refuses_bad_input(history, tmp_path) -> None:
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from snicert.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "review.xlsx"
+    args = ["report", "management-review", "--from", "2026-03-02", "--to", "2026-03-31"]
+    r = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    assert load_workbook(out).sheetnames[0] == "Tinjauan manajemen"
+    r = runner.invoke(app, [*args, "--format", "docx", "--output", str(out)])
+    assert r.exit_code == 2
+    bad = ["report", "management-review", "--from", "2026-02-30", "--to", "2026-03-31"]
+    r = runner.invoke(app, [*bad, "--output", str(tmp_path / "x.pdf")])
+    assert r.exit_code == 2 and "--from" in r.output and "YYYY-MM-DD" in r.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+# --- page and API -----------------------------------------------------------------------
+
+
+def test_only_officials_reach_the_review_page_and_api(history) -> None:
+    from snicert.web.app import create_app
+    from tests.test_web_staff import email, sign_in
+
+    web = create_app()
+    query = "from=2026-03-02&to=2026-03-31"
+    official = sign_in(web, email("reviewer"))
+    page = official.get(f"/management-review?{query}")
+    assert page.status_code == 200
+    assert 'class="chart" role="img"' in page.text and "Tinjauan manajemen" in page.text
+    assert 'data-product="abon" data-state="document_review"' in page.text
+    body = official.api("GET", f"/api/v1/reports/management-review?{query}").json()
+    assert body["period"] == {"start": "2026-03-02", "end": "2026-03-31"}
+    assert body["previous"] == {"start": "2026-01-31", "end": "2026-03-01"}
+    flow = {r["product"]: r for r in body["flow"]}
+    assert flow["abon"]["started"] == {"now": 2, "before": 1}
+    pdf = official.api("GET", f"/api/v1/reports/management-review?{query}&format=pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    for bad, field in (
+        ("from=2026-02-30&to=2026-03-31", "from"),
+        ("from=2026-03-31&to=2026-03-01", "to"),
+        (f"{query}&format=docx", "format"),
+    ):
+        r = official.api("GET", f"/api/v1/reports/management-review?{bad}")
+        assert (r.status_code, r.json()["field"]) == (422, field), bad
+    assert official.get("/management-review?from=2026-03-31&to=2026-03-01").status_code == 422
+    assert "/api/v1/reports/management-review" in official.get("/openapi.json").json()["paths"]
+    for who in ("analyst", "applicant0", "sampler"):
+        b = sign_in(web, email(who))
+        assert b.get(f"/management-review?{query}").status_code == 403
+        assert b.get(f"/management-review/file.pdf?{query}").status_code == 403
+        assert b.api("GET", f"/api/v1/reports/management-review?{query}").status_code == 403
+    anonymous = sign_in(web, None)
+    assert anonymous.get(f"/management-review?{query}").headers["location"] == "/login"
+    assert anonymous.api("GET", f"/api/v1/reports/management-review?{query}").status_code == 401
+
+
+def test_actions_through_the_page_and_the_api(history) -> None:
+    from snicert.web.app import create_app
+    from tests.test_web_staff import email, sign_in
+
+    web = create_app()
+    official = sign_in(web, email("reviewer"))
+    form = {"from": "2026-03-02", "to": "2026-03-31", "kind": "action", "text": "Tambah PPC"}
+    r = official.post("/management-review/actions", {**form, "owner": "", "due_on": ""})
+    assert r.status_code == 422 and 'aria-invalid="true"' in r.text
+    r = official.post(
+        "/management-review/actions", {**form, "owner": "Ketua", "due_on": "2026-05-01"}
+    )
+    assert r.status_code == 303
+    page = official.get("/management-review?from=2026-03-02&to=2026-03-31").text
+    action_id = int(page.split('data-action="')[1].split('"')[0])
+    r = official.post(
+        f"/management-review/actions/{action_id}/complete",
+        {"from": "2026-03-02", "to": "2026-03-31", "note": "Sudah direkrut"},
+    )
+    assert r.status_code == 303
+    april = official.api(
+        "GET", "/api/v1/reports/management-review?from=2026-04-01&to=2026-04-02"
+    ).json()
+    assert [(a["text"], a["status"]) for a in april["actions"]["earlier"]] == [
+        ("Tambah PPC", "done")
+    ]
+    created = official.api(
+        "POST",
+        "/api/v1/reports/management-review/actions",
+        json={"from": "2026-04-01", "to": "2026-04-02", "kind": "decision", "text": "Lanjut"},
+    )
+    assert created.status_code == 201 and created.json()["status"] == "decided"
+    r = official.api(
+        "POST", f"/api/v1/reports/management-review/actions/{action_id}/reopen", json={"note": ""}
+    )
+    assert (r.status_code, r.json()["field"]) == (422, "outcome")
