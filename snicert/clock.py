@@ -53,6 +53,16 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current
 
 
+def working_days_between(first: date, last: date) -> int:
+    """Working days after `first` up to and including `last` (0 when last <= first)."""
+    count, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
 def working_day_numbers(first: date, last: date) -> dict[date, int]:
     """For each day from `first` to `last`: how many working days lie after `first` up to
     and including it. The working days from day a to day b are numbers[b] - numbers[a]

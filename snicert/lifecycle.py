@@ -10,10 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock
+from snicert import audit, clock, settings
 from snicert.db.models import Application, StageVisit, User
 from snicert.errors import IllegalTransition, PermissionDenied
 from snicert.roles import Role
@@ -232,11 +232,14 @@ def run_guards(s: Session, app: Application, t: Transition, actor: User) -> None
 def enter(s: Session, app: Application, now: datetime) -> None:
     """The application enters its (new) state: its stay in the one before ends now, and a
     stay in an open state begins (final states end the case; they have no stay)."""
-    s.execute(
-        update(StageVisit)
-        .where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
-        .values(left_at=now)
-    )
+    zone = settings.current().zone
+    for visit in s.scalars(
+        select(StageVisit).where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
+    ):
+        visit.left_at = now
+        visit.working_days = clock.working_days_between(
+            visit.entered_at.astimezone(zone).date(), now.astimezone(zone).date()
+        )
     if app.state in OPEN:
         s.add(
             StageVisit(application_id=app.id, product=app.product, state=app.state, entered_at=now)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from snicert import clock
+from snicert import clock, lifecycle
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Certificate, Complaint, SurveillanceCase
 from snicert.errors import (
@@ -306,3 +306,29 @@ def test_appeals_close_after_thirty_days(world: World) -> None:
     clock.freeze(clock.now() - timedelta(minutes=2))  # the last minute of the 30 days
     with db.transaction() as s:
         assert appeals.file(s, world.owner(s, app_id), app_id, "refusal", "Tepat waktu.").id
+
+
+@pytest.mark.parametrize(
+    ("table", "guards", "entity"),
+    [
+        (lifecycle.COMPLAINT_TRANSITIONS, complaints.GUARDS, "complaint"),
+        (lifecycle.APPEAL_TRANSITIONS, appeals.GUARDS, "appeal"),
+    ],
+)
+def test_every_step_of_the_tables_is_an_officials_and_its_guards_exist(
+    world: World, table, guards, entity
+) -> None:
+    name = world.applicant()
+    with db.reading() as s:
+        official, sampler = world.user(s, "handler"), world.user(s, "sampler")
+        applicant = world.user(s, name)
+        for t in table:
+            assert set(t.guards) <= set(guards), t.action
+            for state in t.sources:
+                assert lifecycle.check(state, t.action, official, table, entity) is t
+                for other in (sampler, applicant):
+                    with pytest.raises(PermissionDenied):
+                        lifecycle.check(state, t.action, other, table, entity)
+            for state in {x for x in t.target.__class__} - set(t.sources):
+                with pytest.raises(IllegalTransition):
+                    lifecycle.check(state, t.action, official, table, entity)

@@ -387,13 +387,14 @@ def test_appeals_and_complaints(world: World) -> None:
     [upheld] = notes(w, applicant, "appeal_upheld")
     assert number in upheld.subject and "Hasil uji sah" in upheld.body
     for name in (*OFFICIALS, "handler"):
-        assert told(w, name).count("appeal_waiting") == 1
+        [waiting] = notes(w, name, "appeal_waiting")
+        assert waiting.link == f"/official/appeals/{appeal.id}"
 
     with db.transaction() as s:
         complaint, _ = complaints.file(
             s, "192.0.2.7", subject="lspro", text_="Petugas tidak datang sesuai jadwal"
         )
-        filed = complaint.number
+        filed, complaint_id = complaint.number, complaint.id
     for name in (*OFFICIALS, "handler"):
         [note] = notes(w, name, "complaint_waiting")
-        assert filed in note.subject and note.link == "/dashboard"
+        assert filed in note.subject and note.link == f"/official/complaints/{complaint_id}"

@@ -245,7 +245,10 @@ class CustodyEvent(Base):
 
 class LabResult(Base):
     __tablename__ = "lab_results"
-    __table_args__ = (UniqueConstraint("sample_id", "parameter_id", "attempt"),)
+    __table_args__ = (
+        UniqueConstraint("sample_id", "parameter_id", "attempt"),
+        Index("ix_lab_results_verified_at", "verified_at"),  # the management review
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"))
@@ -324,7 +327,7 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_events"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)  # the management review's period counts
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60), index=True)
@@ -437,7 +440,7 @@ class StageVisit(Base):
 
     __tablename__ = "stage_visits"
     __table_args__ = (
-        Index("ix_stage_visits_left_at", "left_at", "product", "state", "entered_at"),
+        Index("ix_stage_visits_left_at", "left_at", "product", "state", "working_days"),
         Index("ix_stage_visits_entered_at", "entered_at", "product", "state"),
         # what still waits: the small open part, by age
         Index(
@@ -453,6 +456,9 @@ class StageVisit(Base):
     state: Mapped[str] = mapped_column(String(30))
     entered_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+    # working days from the local day entered to the local day left (clock's one rule),
+    # set when the stay ends: the review groups by it instead of counting at read time
+    working_days: Mapped[int | None]
 
 
 class ReviewAction(Base):

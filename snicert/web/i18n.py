@@ -1126,6 +1126,42 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "mr_respondents": {"id": "Responden", "en": "Respondents"},
     "mr_category": {"id": "Mutu pelayanan", "en": "Service quality"},
+    "mr_cp_complaint_filed_certificate": {
+        "id": "Pengaduan masuk: tentang sertifikat",
+        "en": "Complaints filed: about a certificate",
+    },
+    "mr_cp_complaint_filed_lspro": {
+        "id": "Pengaduan masuk: tentang LSPro",
+        "en": "Complaints filed: about the LSPro",
+    },
+    "mr_cp_complaint_closed_upheld": {
+        "id": "Pengaduan ditutup: terbukti",
+        "en": "Complaints closed: upheld",
+    },
+    "mr_cp_complaint_closed_not_upheld": {
+        "id": "Pengaduan ditutup: tidak terbukti",
+        "en": "Complaints closed: not upheld",
+    },
+    "mr_cp_appeal_filed_refusal": {
+        "id": "Banding atas penolakan",
+        "en": "Appeals against a refusal",
+    },
+    "mr_cp_appeal_filed_suspension": {
+        "id": "Banding atas pembekuan",
+        "en": "Appeals against a suspension",
+    },
+    "mr_cp_appeal_filed_withdrawal": {
+        "id": "Banding atas pencabutan",
+        "en": "Appeals against a withdrawal",
+    },
+    "mr_cp_appeal_decided_upheld": {
+        "id": "Banding diputus: keputusan tetap",
+        "en": "Appeals decided: decision upheld",
+    },
+    "mr_cp_appeal_decided_overturned": {
+        "id": "Banding diputus: keputusan dibatalkan",
+        "en": "Appeals decided: decision overturned",
+    },
     "mr_complaints": {"id": "Pengaduan", "en": "Complaints"},
     "mr_appeals": {"id": "Banding", "en": "Appeals"},
     "mr_site_audits": {
