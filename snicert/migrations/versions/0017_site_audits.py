@@ -2,8 +2,8 @@
 production-site audit of type-5 cases and surveillances; checklist_versions.kind (lab or
 audit), each kind versioned on its own
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-29 14:33:50.791796
 """
 
@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql
 
 import snicert.db.models
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
