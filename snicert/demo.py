@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, settings, signals, stages, synthetic
+from snicert import bootstrap, config, heap, settings, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
@@ -416,9 +416,9 @@ DEMO_SENDER = "sertifikasi@lspro-kupang.example"
 
 
 def use_demo_identity() -> None:
-    """A made-up certification body for the identity settings this home has not set, and
-    a sender for its e-mails (in this process only: the home's snicert.toml is left as it
-    is)."""
+    """A made-up certification body for the identity settings this home has not set,
+    stored in its snicert.toml (so serve, exports and reports after the demo name the same
+    body; a real home sets its own first), and a sender for its e-mails (this process)."""
     sender = settings.env_name("mail_from_address")
     path = settings.file_path()
     if not os.environ.get(sender) and not (
@@ -426,9 +426,14 @@ def use_demo_identity() -> None:
     ):
         os.environ[sender] = DEMO_SENDER  # SNICERT_SMTP_URL alone is enough to watch them
     cfg = settings.current()
-    for name, value in synthetic.IDENTITY.items():
+    missing = {n: v for n, v in synthetic.IDENTITY.items() if not getattr(cfg, n)}
+    if missing:
+        config.ensure_home()
+        settings.write(missing)
+    cfg = settings.current()
+    for name in missing:  # an empty SNICERT_<NAME> in the environment would still win
         if not getattr(cfg, name):
-            os.environ[settings.env_name(name)] = value
+            os.environ[settings.env_name(name)] = synthetic.IDENTITY[name]
 
 
 def run(
