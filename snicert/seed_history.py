@@ -276,7 +276,7 @@ class _Seeder:
         for code in self.products:
             row = conn.execute(
                 select(ChecklistVersion.id, ChecklistVersion.content, ChecklistVersion.sha256)
-                .where(ChecklistVersion.product == code)
+                .where(ChecklistVersion.kind == "lab", ChecklistVersion.product == code)
                 .order_by(
                     (ChecklistVersion.status == "approved").desc(), ChecklistVersion.version.desc()
                 )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from snicert import clock, settings
 from snicert.db import engine as db
-from snicert.db.models import Certificate, Notification, User
+from snicert.db.models import Certificate, Notification, SurveillanceCase, User
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, TRANSITIONS, CertState, State
 from snicert.notifications import catalog
 from snicert.roles import Role
@@ -267,10 +267,10 @@ def test_surveillance_and_expiry_notices(world: World) -> None:
     [due] = notes(w, applicant, "surveillance_due")
     assert "Surveilans tahunan ke-1" in due.body
     with db.transaction() as s:
-        case = monitoring.record_surveillance(
-            s, w.user(s, "reviewer"), _open_case(s, cert_id), True, "Sesuai"
-        )
-        assert case.status == "passed"
+        case_id = _open_case(s, cert_id)
+    w.pass_surveillance_audit(app_id, case_id)  # type 5: passed through its site audit
+    with db.transaction() as s:
+        assert s.get(SurveillanceCase, case_id).status == "passed"
     assert told(w, applicant)[-1] == "surveillance_passed"
 
     clock.freeze(valid_until - timedelta(days=91))

@@ -12,13 +12,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from snicert.catalog.loader import data_root
-from snicert.catalog.models import Checklist, Product, UnitsFile
+from snicert.catalog.models import AuditChecklist, Checklist, Product, UnitsFile
 from snicert.services.bsn_export import BsnExport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "products/product.schema.json": Product,
     "checklists/checklist.schema.json": Checklist,
     "checklists/units.schema.json": UnitsFile,
+    "checklists/audit/audit_checklist.schema.json": AuditChecklist,
     "docs/bsn-export.schema.json": BsnExport,
 }
 
