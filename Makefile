@@ -18,6 +18,7 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/snicert check-data
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -42,7 +42,10 @@ def init(catalog: Catalog | None = None) -> InitReport:
         before,
         after,
         key_created,
-        [f"{r.product} v{r.version}" for r in loaded],
+        [
+            f"{r.product} v{r.version}" + (" (site audit)" if r.kind == "audit" else "")
+            for r in loaded
+        ],
     )
 
 

@@ -45,7 +45,10 @@ def check_data(
             typer.echo(f"error: {p}", err=True)
         _fail(f"{len(exc.problems)} problem(s) found")
         return
-    typer.echo(f"ok: {len(cat.products)} products, {len(cat.checklists)} checklists")
+    typer.echo(
+        f"ok: {len(cat.products)} products, {len(cat.checklists)} checklists, "
+        f"{len(cat.audit_checklists)} audit checklists"
+    )
 
 
 @app.command("schema")
@@ -269,7 +272,9 @@ def users_add(
     name: Annotated[str, typer.Option(help="Full name")],
     role: Annotated[
         list[str],
-        typer.Option(help="official, sampler, lab_analyst or lab_verifier; repeat for several"),
+        typer.Option(
+            help="official, sampler, lab_analyst, lab_verifier or auditor; repeat for several"
+        ),
     ],
     password_stdin: PasswordStdin = False,
 ) -> None:
@@ -371,9 +376,14 @@ def checklists_list() -> None:
 
     with db.transaction() as s:
         for row in s.scalars(
-            select(ChecklistVersion).order_by(ChecklistVersion.product, ChecklistVersion.version)
+            select(ChecklistVersion).order_by(
+                ChecklistVersion.kind.desc(), ChecklistVersion.product, ChecklistVersion.version
+            )
         ):
-            typer.echo(f"{row.product:<12} v{row.version:<3} {row.status:<9} {row.sha256[:12]}")
+            typer.echo(
+                f"{row.kind:<6} {row.product:<12} v{row.version:<3} {row.status:<9} "
+                f"{row.sha256[:12]}"
+            )
 
 
 @checklists_app.command("approve")
@@ -381,6 +391,9 @@ def checklists_approve(
     product: str,
     actor: Annotated[str, typer.Option("--as", help="E-mail of the approving official")],
     version: Annotated[int | None, typer.Option(help="Default: the version in checklists/")] = None,
+    site_audit: Annotated[
+        bool, typer.Option("--audit", help="The site-audit checklist (checklists/audit/)")
+    ] = False,
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Approve a loaded checklist version as an official, after that official's password;
@@ -389,17 +402,24 @@ def checklists_approve(
     from snicert.services import accounts, checklists
 
     cat = _catalog()
-    if version is None and product not in cat.checklists:
+    files, folder = (
+        (cat.audit_checklists, "checklists/audit/")
+        if site_audit
+        else (cat.checklists, "checklists/")
+    )
+    if version is None and product not in files:
         _fail(
-            f"error: product: no checklist for {product!r} in checklists/ "
-            f"(known: {', '.join(sorted(cat.checklists))})"
+            f"error: product: no checklist for {product!r} in {folder} "
+            f"(known: {', '.join(sorted(files))})"
         )
-    version = version or cat.checklists[product].version
+    version = version or files[product].version
+    kind = checklists.AUDIT if site_audit else checklists.LAB
     password = _password(password_stdin, f"Password for {actor}", confirm=False)
     with _service_errors(), db.transaction() as s:
         official = accounts.confirm_identity(s, actor, password)
-        row = checklists.approve(s, official, product, version)
-        typer.echo(f"approved checklist {row.product} v{row.version} as {official.email}")
+        row = checklists.approve(s, official, product, version, kind)
+        what = "audit checklist" if site_audit else "checklist"
+        typer.echo(f"approved {what} {row.product} v{row.version} as {official.email}")
 
 
 def _password(from_stdin: bool, prompt: str, confirm: bool) -> str:

@@ -82,9 +82,14 @@ def add_working_days(start: datetime, days: int) -> datetime:
 
 
 def working_days_between(first: date, last: date) -> int:
-    """Working days after `first` up to and including `last` (the same day: 0; Friday to
-    Monday: 1): the lead time from a local day to another."""
-    return sum(is_working_day(first + timedelta(days=i)) for i in range(1, (last - first).days + 1))
+    """Working days after `first` up to and including `last` (0 when last <= first; Friday
+    to Monday: 1): the lead time from one local day to another."""
+    count, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
 
 
 def working_day_numbers(first: date, last: date) -> dict[date, int]:

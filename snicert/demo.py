@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from snicert import bootstrap, heap, settings, signals, stages, synthetic
+from snicert import bootstrap, config, heap, settings, signals, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
@@ -30,6 +31,7 @@ from snicert.services import (
     complaints,
     decisions,
     lab,
+    site_audits,
     skm,
 )
 from snicert.services.guards import application
@@ -60,6 +62,7 @@ STAFF = {  # key: (e-mail, name, roles)
         "Daniel Ataupah (Verifikator)",
         {Role.LAB_VERIFIER},
     ),
+    "auditor": ("auditor@lspro-kupang.example", "Marthen Nalle (Auditor)", {Role.AUDITOR}),
 }
 FAILING_PARAMETER = {"abon": "total_plate_count"}
 
@@ -134,13 +137,19 @@ class Cast:
                 )
                 self.ids[key] = user.id
             approved = set(
-                s.scalars(
-                    select(ChecklistVersion.product).where(ChecklistVersion.status == "approved")
-                )
+                s.execute(
+                    select(ChecklistVersion.kind, ChecklistVersion.product).where(
+                        ChecklistVersion.status == "approved"
+                    )
+                ).tuples()
             )
-            for product, cl in default_catalog().checklists.items():
-                if product not in approved:
-                    checklists.approve(s, manager, product, cl.version)
+            for kind in checklists.KINDS:
+                files = default_catalog().checklists
+                if kind == checklists.AUDIT:
+                    files = default_catalog().audit_checklists
+                for product, cl in files.items():
+                    if (kind, product) not in approved:
+                        checklists.approve(s, manager, product, cl.version, kind)
 
     def __call__(self, s, key: str) -> User:
         return s.get(User, self.ids[key])
@@ -226,6 +235,8 @@ class Player:
                 f"Tempat produksi {info['business_name']}, Kota Kupang",
             )
         wait_for(app_id, State.TESTING)
+        if plan.product in default_catalog().audit_checklists:
+            self._site_audit(app_id, owner_id, plan, scenario)
         with db.transaction() as s:
             for sample in lab.samples_of(s, app_id):
                 if sample.status == "sealed":
@@ -265,6 +276,42 @@ class Player:
         final = wait_for(app_id, State.CERTIFIED, State.REFUSED)
         self._survey(app_id, owner_id, refused=final == State.REFUSED)
         return self._outcome(app_id, plan, info["business_name"], final, scenario)
+
+    def _site_audit(self, app_id: int, owner_id: int, plan: Plan, scenario: list[str]) -> None:
+        """Type 5: the site audit, beside the lab work; one minor finding (with a photo),
+        closed by the applicant's corrective action and the auditor's acceptance."""
+        today = site_audits.dates.today()
+        with db.transaction() as s:
+            audit_id = site_audits.plan(
+                s, self.cast(s, "manager"), app_id, today, [self.cast.ids["auditor"]]
+            ).id
+        with db.transaction() as s:
+            auditor = self.cast(s, "auditor")
+            site_audits.start_visit(s, auditor, audit_id)
+            items = s.get(site_audits.SiteAudit, audit_id).checklist_snapshot["items"]
+            item = items[plan.index % len(items)]
+            finding = site_audits.record_finding(
+                s,
+                auditor,
+                audit_id,
+                item["id"],
+                "minor",
+                f"Belum sepenuhnya diterapkan: {item['text']['id']}",
+                [("temuan.jpg", synthetic.photo(plan.product, "Temuan audit", plan.index))],
+            ).id
+            site_audits.close_visit(s, auditor, audit_id, "Kunjungan ke sarana produksi selesai.")
+        with db.transaction() as s:
+            site_audits.answer(
+                s,
+                s.get(User, owner_id),
+                finding,
+                "Prosedur belum ditulis dan belum ada yang bertanggung jawab.",
+                "Prosedur ditulis, penanggung jawab ditunjuk, catatan mulai diisi.",
+                today + timedelta(days=14),
+            )
+        with db.transaction() as s:
+            site_audits.verify(s, self.cast(s, "auditor"), finding, True, "Bukti cukup.")
+        scenario.append("site audit: 1 minor finding closed")
 
     def _survey(self, app_id: int, owner_id: int, refused: bool) -> None:
         """The applicant answers the satisfaction survey the closed case invited them to:
@@ -337,6 +384,12 @@ class Player:
             cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
             report = find(s, f"application:{app_id}", "evaluation_report")
             files = [str(absolute(report))] if report else []
+            for a in site_audits.audits_of(s, app_id):
+                files += [
+                    str(absolute(o))
+                    for kind in ("audit_report_html", "audit_report_pdf")
+                    if (o := find(s, f"site_audit:{a.id}", kind)) is not None
+                ]
             if cert is not None:
                 files += [
                     str(absolute(o))
@@ -363,9 +416,9 @@ DEMO_SENDER = "sertifikasi@lspro-kupang.example"
 
 
 def use_demo_identity() -> None:
-    """A made-up certification body for the identity settings this home has not set, and
-    a sender for its e-mails (in this process only: the home's snicert.toml is left as it
-    is)."""
+    """A made-up certification body for the identity settings this home has not set,
+    stored in its snicert.toml (so serve, exports and reports after the demo name the same
+    body; a real home sets its own first), and a sender for its e-mails (this process)."""
     sender = settings.env_name("mail_from_address")
     path = settings.file_path()
     if not os.environ.get(sender) and not (
@@ -373,9 +426,14 @@ def use_demo_identity() -> None:
     ):
         os.environ[sender] = DEMO_SENDER  # SNICERT_SMTP_URL alone is enough to watch them
     cfg = settings.current()
-    for name, value in synthetic.IDENTITY.items():
+    missing = {n: v for n, v in synthetic.IDENTITY.items() if not getattr(cfg, n)}
+    if missing:
+        config.ensure_home()
+        settings.write(missing)
+    cfg = settings.current()
+    for name in missing:  # an empty SNICERT_<NAME> in the environment would still win
         if not getattr(cfg, name):
-            os.environ[settings.env_name(name)] = value
+            os.environ[settings.env_name(name)] = synthetic.IDENTITY[name]
 
 
 def run(

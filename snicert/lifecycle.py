@@ -10,10 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock
+from snicert import audit, clock, settings
 from snicert.db.models import Application, StageVisit, User
 from snicert.errors import IllegalTransition, PermissionDenied
 from snicert.roles import Role
@@ -26,6 +26,7 @@ class State(StrEnum):
     NONCONFORMITY = "nonconformity"
     SAMPLING = "sampling"
     TESTING = "testing"
+    SITE_AUDIT = "site_audit"
     EVALUATION = "evaluation"
     DECISION = "decision"
     APPROVED = "approved"
@@ -50,10 +51,25 @@ class Transition:
 
 
 def _t(
-    action: str, sources: StrEnum | frozenset[StrEnum], target: StrEnum, event: str, *roles: Role
+    action: str,
+    sources: StrEnum | frozenset[StrEnum],
+    target: StrEnum,
+    event: str,
+    *roles: Role,
+    guards: tuple[str, ...] = (),
 ) -> Transition:
     src = sources if isinstance(sources, frozenset) else frozenset({sources})
-    return Transition(action, src, target, frozenset(roles), event)
+    return Transition(action, src, target, frozenset(roles), event, guards)
+
+
+# The site audit (scheme type 5, snicert/services/site_audits.py) runs beside sampling and
+# testing: an official plans it once the documents pass. A case whose lab work is done
+# waits in site_audit until the auditor's visit is over (reported). In evaluation the
+# applicant may still be correcting findings: the case is not evaluated while a major
+# finding is open, nor before the audit passed or failed (a failed audit: the evaluation
+# recommends refusal), and never certified without a passed audit. The guards are named
+# here and implemented in site_audits.GUARDS; each passes at once for a product whose
+# scheme has no factory_audit.
 
 
 S, R = State, Role
@@ -72,11 +88,49 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t("samples_sent", S.SAMPLING, S.TESTING, "samples_sent", R.SAMPLER),
     _t("resample", S.TESTING, S.SAMPLING, "resampling_requested", R.LAB_ANALYST, R.LAB_VERIFIER),
-    _t("testing_complete", S.TESTING, S.EVALUATION, "testing_completed", R.SYSTEM),
-    _t("evaluate", S.EVALUATION, S.DECISION, "evaluated", R.OFFICIAL),
+    _t(
+        "testing_complete",
+        S.TESTING,
+        S.EVALUATION,
+        "testing_completed",
+        R.SYSTEM,
+        guards=("site_visit_reported",),
+    ),
+    _t(
+        "await_site_audit",
+        S.TESTING,
+        S.SITE_AUDIT,
+        "site_audit_awaited",
+        R.SYSTEM,
+        guards=("site_visit_not_reported",),
+    ),
+    _t(
+        "site_audit_done",
+        S.SITE_AUDIT,
+        S.EVALUATION,
+        "site_audit_done",
+        R.SYSTEM,
+        guards=("site_visit_reported",),
+    ),
+    _t(
+        "evaluate",
+        S.EVALUATION,
+        S.DECISION,
+        "evaluated",
+        R.OFFICIAL,
+        guards=("no_open_major_finding", "site_audit_concluded"),
+    ),
     _t("grant", S.DECISION, S.APPROVED, "granted", R.OFFICIAL),
     _t("refuse", S.DECISION, S.REFUSED, "refused", R.OFFICIAL),
-    _t("issue", S.APPROVED, S.CERTIFIED, "certified", R.OFFICIAL, R.SYSTEM),
+    _t(
+        "issue",
+        S.APPROVED,
+        S.CERTIFIED,
+        "certified",
+        R.OFFICIAL,
+        R.SYSTEM,
+        guards=("site_audit_passed",),
+    ),
     _t("withdraw", OPEN, S.WITHDRAWN, "withdrawn", R.APPLICANT),
 )
 
@@ -97,6 +151,9 @@ STAGES: dict[State, Stage] = {
     S.NONCONFORMITY: Stage(R.APPLICANT, "answer the non-conformities", "nonconformity_response"),
     S.SAMPLING: Stage(R.SAMPLER, "take and seal the samples", "sampling"),
     S.TESTING: Stage(R.LAB_ANALYST, "enter and verify the lab results", "testing"),
+    S.SITE_AUDIT: Stage(
+        R.AUDITOR, "audit the production site and close its findings", "site_audit"
+    ),
     S.EVALUATION: Stage(R.OFFICIAL, "evaluate the case", "evaluation"),
     S.DECISION: Stage(R.OFFICIAL, "decide on certification", "decision"),
     S.APPROVED: Stage(R.SYSTEM, "issue the certificate", "issuance"),
@@ -164,14 +221,25 @@ def check(
     return t
 
 
+def run_guards(s: Session, app: Application, t: Transition, actor: User) -> None:
+    """Raise (naming what is missing) unless every named guard of `t` passes for `app`."""
+    from snicert.services.site_audits import GUARDS  # they build on this module
+
+    for name in t.guards:
+        GUARDS[name](s, app, actor)
+
+
 def enter(s: Session, app: Application, now: datetime) -> None:
     """The application enters its (new) state: its stay in the one before ends now, and a
     stay in an open state begins (final states end the case; they have no stay)."""
-    s.execute(
-        update(StageVisit)
-        .where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
-        .values(left_at=now)
-    )
+    zone = settings.current().zone
+    for visit in s.scalars(
+        select(StageVisit).where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
+    ):
+        visit.left_at = now
+        visit.working_days = clock.working_days_between(
+            visit.entered_at.astimezone(zone).date(), now.astimezone(zone).date()
+        )
     if app.state in OPEN:
         s.add(
             StageVisit(application_id=app.id, product=app.product, state=app.state, entered_at=now)
@@ -181,6 +249,7 @@ def enter(s: Session, app: Application, now: datetime) -> None:
 def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -> Application:
     """Take one application transition: guard, move, set what is awaited next, audit."""
     t = check(app.state, action, actor)
+    run_guards(s, app, t, actor)
     before = app.state
     now = clock.now()
     app.state = t.target.value
@@ -192,8 +261,10 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
     app.due_at = None
     app.overdue = False
     if stage.service_standard and app.product_snapshot:
-        days = app.product_snapshot["service_standard_days"][stage.service_standard]
-        app.due_at = clock.add_working_days(now, days)
+        # .get: snapshots taken before a stage existed (site_audit) have no days for it
+        days = app.product_snapshot["service_standard_days"].get(stage.service_standard)
+        if days:
+            app.due_at = clock.add_working_days(now, days)
     audit.record(
         s,
         actor,
@@ -210,6 +281,73 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
 
         skm.invite(s, app)
     return app
+
+
+class AuditState(StrEnum):
+    """A site audit (snicert/services/site_audits.py)."""
+
+    PLANNED = "planned"
+    ON_SITE = "on_site"
+    REPORTED = "reported"  # the visit is over; corrective actions are awaited
+    PASSED = "passed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+AU = AuditState
+AUDIT_CONCLUDED = frozenset({AU.PASSED, AU.FAILED})
+AUDIT_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "start_visit",
+        AU.PLANNED,
+        AU.ON_SITE,
+        "visit_started",
+        R.AUDITOR,
+        guards=("assigned_auditor",),
+    ),
+    _t("close_visit", AU.ON_SITE, AU.REPORTED, "reported", R.AUDITOR, guards=("assigned_auditor",)),
+    # taken by the service when the last major or minor finding closes (or none was raised)
+    _t(
+        "pass",
+        AU.REPORTED,
+        AU.PASSED,
+        "passed",
+        R.AUDITOR,
+        guards=("assigned_auditor", "no_open_finding"),
+    ),
+    # corrective actions not given or not effective by their deadline
+    _t(
+        "fail",
+        AU.REPORTED,
+        AU.FAILED,
+        "failed",
+        R.OFFICIAL,
+        guards=("has_open_finding",),
+    ),
+    _t("cancel", AU.PLANNED, AU.CANCELLED, "cancelled", R.OFFICIAL),
+)
+
+
+class FindingState(StrEnum):
+    OPEN = "open"  # a major or minor finding awaiting its corrective action
+    ANSWERED = "answered"  # corrective action given, awaiting the auditor
+    CLOSED = "closed"  # the auditor accepted the corrective action
+    NOTED = "noted"  # an observation: recorded, no action required
+
+
+FI = FindingState
+FINDING_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "answer",
+        FI.OPEN,
+        FI.ANSWERED,
+        "answered",
+        R.APPLICANT,
+        guards=("applicant_of_the_case", "audit_reported"),
+    ),
+    _t("accept", FI.ANSWERED, FI.CLOSED, "closed", R.AUDITOR, guards=("assigned_auditor",)),
+    _t("reopen", FI.ANSWERED, FI.OPEN, "reopened", R.AUDITOR, guards=("assigned_auditor",)),
+)
 
 
 class ActionState(StrEnum):

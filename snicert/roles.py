@@ -9,6 +9,7 @@ class Role(StrEnum):
     SAMPLER = "sampler"  # sampling officer (PPC)
     LAB_ANALYST = "lab_analyst"  # enters results
     LAB_VERIFIER = "lab_verifier"  # verifies results entered by someone else
+    AUDITOR = "auditor"  # audits the production site / quality system (scheme type 5)
     SYSTEM = "system"  # the flows' own automated steps
 
 

@@ -50,11 +50,12 @@ from snicert.db.models import (
     NonconformityResponse,
     Sample,
     SkmSurvey,
+    StageVisit,
     User,
     UserRole,
     UTCDateTime,
 )
-from snicert.lifecycle import FINAL, STAGES, State
+from snicert.lifecycle import FINAL, OPEN, STAGES, State
 from snicert.roles import Role
 
 # Share of applications per product (the city's output is mostly food).
@@ -93,7 +94,7 @@ _ID_TABLES = (
     SkmSurvey,
 )
 # Insert order (foreign keys first).
-_TABLES = (*_ID_TABLES[:2], UserRole, *_ID_TABLES[2:], AuditEvent)
+_TABLES = (*_ID_TABLES[:2], UserRole, *_ID_TABLES[2:], AuditEvent, StageVisit)
 
 
 @dataclass
@@ -200,6 +201,7 @@ def _store(batch: _Batch, report: SeedReport) -> None:
 class _Seeder:
     def __init__(self, rng: random.Random, end: datetime, years: int, snapshots: bool):
         self.rng, self.end, self.years, self.snapshots = rng, end.astimezone(UTC), years, snapshots
+        self.zone = settings.current().zone
         catalog = default_catalog()
         self.products = {
             code: catalog.product(code).model_dump(mode="json", by_alias=True, exclude={"schema_"})
@@ -274,7 +276,7 @@ class _Seeder:
         for code in self.products:
             row = conn.execute(
                 select(ChecklistVersion.id, ChecklistVersion.content, ChecklistVersion.sha256)
-                .where(ChecklistVersion.product == code)
+                .where(ChecklistVersion.kind == "lab", ChecklistVersion.product == code)
                 .order_by(
                     (ChecklistVersion.status == "approved").desc(), ChecklistVersion.version.desc()
                 )
@@ -410,6 +412,7 @@ class _Case:
         self.version_id, self.checklist, self.checklist_sha = seeder.checklists[spec.product]
         self.state, self.at = State.DRAFT, spec.created
         self.round = 1
+        self.visit: dict[str, Any] | None = None
         self.officials = self.rng.sample(seeder.staff[Role.OFFICIAL], 3)  # review, evaluate, decide
         self.withdraw_in = (
             self.rng.choice(
@@ -452,6 +455,27 @@ class _Case:
             **{"from": self.state.value, "to": to.value, **data},
         )
         self.state, self.at = to, at
+        self._enter(at)
+
+    def _enter(self, at: datetime) -> None:
+        """The stays in each state, as lifecycle.enter writes them."""
+        if self.visit is not None:
+            zone = self.s.zone
+            self.visit["left_at"] = at
+            self.visit["working_days"] = clock.working_days_between(
+                self.visit["entered_at"].astimezone(zone).date(), at.astimezone(zone).date()
+            )
+            self.visit = None
+        if self.state in OPEN:
+            self.visit = {
+                "application_id": self.app_id,
+                "product": self.spec.product,
+                "state": self.state.value,
+                "entered_at": at,
+                "left_at": None,
+                "working_days": None,
+            }
+            self.s.rows["stage_visits"].append(self.visit)
 
     def run(self) -> None:
         s, spec, report = self.s, self.spec, self.report
@@ -490,6 +514,7 @@ class _Case:
             number=self.number,
             product=spec.product,
         )
+        self._enter(spec.created)
         if spec.renews is not None:
             s.event(
                 spec.created,

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from snicert import faults, labels, outputs
+from snicert import faults, labels, lifecycle, outputs
 from snicert.db import engine as db
 from snicert.db.models import Application
 from snicert.errors import NotFound
 from snicert.lifecycle import State
 from snicert.reports import render_evaluation
-from snicert.services import accounts, applications, certificates, lab
+from snicert.services import accounts, applications, certificates, lab, site_audits
 from snicert.services.guards import application
 
 
@@ -103,8 +103,20 @@ def close_testing(app_id: int) -> bool:
     return _step(app_id, State.TESTING, work)
 
 
+def site_audit_done(app_id: int) -> bool:
+    def work(s, system, app) -> bool:
+        if site_audits.awaited(s, app):
+            return False  # the auditor and the applicant act
+        lifecycle.apply(s, app, "site_audit_done", system)
+        return True
+
+    return _step(app_id, State.SITE_AUDIT, work)
+
+
 def compile_evaluation(app_id: int) -> bool:
     def work(s, system, app) -> bool:
+        if not site_audits.concluded(s, app):
+            return False  # corrective actions awaited: the report includes the audit's end
         render_evaluation(s, app)
         return False  # now an official evaluates
 
@@ -123,13 +135,17 @@ def has_work(app_id: int) -> bool:
     state = status(app_id).state
     if state in (State.SUBMITTED, State.APPROVED):
         return True
-    if state not in (State.SAMPLING, State.TESTING, State.EVALUATION):
+    if state not in (State.SAMPLING, State.TESTING, State.SITE_AUDIT, State.EVALUATION):
         return False  # a person acts next
     with db.reading() as s:
+        if state == State.SITE_AUDIT:
+            return not site_audits.awaited(s, application(s, app_id))
         if state == State.SAMPLING:
             return all(x.status == "rejected" for x in lab.samples_of(s, app_id))
         if state == State.EVALUATION:
-            return outputs.find(s, f"application:{app_id}", "evaluation_report") is None
+            app = application(s, app_id)
+            rendered = outputs.find(s, f"application:{app_id}", "evaluation_report")
+            return rendered is None and site_audits.concluded(s, app)
         return lab.testing_done(s, application(s, app_id))
 
 
@@ -137,6 +153,7 @@ AUTOMATED: dict[str, Callable[[int], bool]] = {
     State.SUBMITTED: screen,
     State.SAMPLING: plan_samples,
     State.TESTING: close_testing,
+    State.SITE_AUDIT: site_audit_done,
     State.EVALUATION: compile_evaluation,
     State.APPROVED: issue,
 }

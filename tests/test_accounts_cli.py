@@ -60,7 +60,11 @@ def last_actor(action: str) -> str:
 
 def status(product: str = "abon") -> str:
     with db.reading() as s:
-        return s.scalar(select(ChecklistVersion.status).where(ChecklistVersion.product == product))
+        return s.scalar(
+            select(ChecklistVersion.status).where(
+                ChecklistVersion.kind == "lab", ChecklistVersion.product == product
+            )
+        )
 
 
 def code_in(output: str) -> str:
@@ -191,10 +195,10 @@ def test_users_add_list_disable_enable_reset(boss: str) -> None:
     # refused, each naming the field or the state, and nothing stored
     for args, stdin, message in [
         (
-            ["--role", "auditor"],
+            ["--role", "inspector"],
             None,
-            "roles: staff roles are lab_analyst, lab_verifier, "
-            "official, sampler (value: 'auditor')",
+            "roles: staff roles are auditor, lab_analyst, lab_verifier, "
+            "official, sampler (value: 'inspector')",
         ),
         (["--role", "applicant"], None, "(value: 'applicant')"),
         (["--role", "sampler", "--password-stdin"], "\n", "password: must not be empty"),

@@ -42,6 +42,11 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     scenarios = [s for r in certified for s in r["scenario"]]
     assert sum(s == "nonconformity answered" for s in scenarios) == 4
     assert sum(s.startswith("retest") for s in scenarios) == 4
+    # type 5: every case passed its site audit, one minor finding closed, report listed
+    for row in rows:
+        assert "site audit: 1 minor finding closed" in row["scenario"]
+        reports = [f for f in row["files"] if "site-audit-" in f]
+        assert [r.rsplit(".", 1)[1] for r in reports] == ["html", "pdf"], row["files"]
     for row in certified:
         for suffix in (".json", ".pdf", ".png"):
             [path] = [f for f in row["files"] if f.endswith("certificate" + suffix)]

@@ -28,6 +28,7 @@ from flows.surveillance import sweep
 from snicert import audit, clock, demo, signals, stages
 from snicert.db import engine as db
 from snicert.db.models import (
+    Application,
     AuditEvent,
     Certificate,
     Counter,
@@ -290,6 +291,9 @@ def _finish_to_granted(player: demo.Player, cast: demo.Cast, app_id: int) -> Non
     with db.transaction() as s:
         for sample in lab.samples_of(s, app_id):
             lab.receive_sample(s, cast(s, "analyst"), sample.id, "SEAL-1", seal_intact=True)
+    with db.transaction() as s:
+        owner_id = s.get(Application, app_id).created_by
+    player._site_audit(app_id, owner_id, demo.Plan("tenun_ikat", 0), [])  # type 5
     player._test(app_id, demo.Plan("tenun_ikat", 0), [])
     assert stages.close_testing(app_id)
     with db.transaction() as s:

@@ -81,7 +81,8 @@ EXPECTED_ALLOWED: dict[str, set[str]] = {
     "document_review": {"review_pass", "review_fail", "withdraw"},
     "nonconformity": {"answer_nonconformities", "withdraw"},
     "sampling": {"samples_sent", "withdraw"},
-    "testing": {"resample", "testing_complete", "withdraw"},
+    "testing": {"resample", "testing_complete", "await_site_audit", "withdraw"},
+    "site_audit": {"site_audit_done", "withdraw"},
     "evaluation": {"evaluate", "withdraw"},
     "decision": {"grant", "refuse", "withdraw"},
     "approved": {"issue", "withdraw"},
@@ -117,6 +118,8 @@ DEFAULT_ACTOR = {
     "answer_nonconformities": "owner",
     "samples_sent": "sampler",
     "testing_complete": "system",
+    "await_site_audit": "system",
+    "site_audit_done": "system",
     "evaluate": "evaluator",
     "grant": "decider",
     "refuse": "decider",
@@ -230,8 +233,11 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
     elif action == "samples_sent":
         seals = {x.code: f"SEAL-{x.id}" for x in lab.samples_of(s, app_id)}
         lab.record_sampling(s, user, app_id, seals, "Gudang produksi, Kota Kupang")
-    elif action == "testing_complete":
+    elif action in ("testing_complete", "await_site_audit"):
+        # which of the two: whether the case's site audit is concluded (prepare)
         assert lab.complete_testing(s, user, app_id) is True
+    elif action == "site_audit_done":
+        lifecycle.apply(s, application(s, app_id, lock=True), action, user)
     elif action == "evaluate":
         decisions.evaluate(s, user, app_id)
     elif action in ("grant", "refuse"):
@@ -265,6 +271,11 @@ def prepare(w: World, app_id: int, action: str) -> None:
             lab.create_samples(s, w.user(s, "system"), app_id)
     elif action == "testing_complete":
         w.enter_all_results(app_id)
+        w.pass_site_audit(app_id)  # concluded before the lab work ends
+    elif action == "await_site_audit":
+        w.enter_all_results(app_id)
+    elif action == "site_audit_done":
+        w.pass_site_audit(app_id)
 
 
 def setup_for(action: str, source: str) -> tuple[World, int]:
@@ -725,7 +736,7 @@ def test_only_officials_approve_checklists(home) -> None:
         statuses = dict(
             s.execute(
                 select(ChecklistVersion.version, ChecklistVersion.status).where(
-                    ChecklistVersion.product == PRODUCT
+                    ChecklistVersion.kind == "lab", ChecklistVersion.product == PRODUCT
                 )
             ).all()
         )
@@ -933,7 +944,9 @@ def test_no_approved_checklist_refuses_submission(home) -> None:
     app_id = w.new_application(PRODUCT)
     with db.transaction() as s:
         statuses = s.scalars(
-            select(ChecklistVersion.status).where(ChecklistVersion.product == PRODUCT)
+            select(ChecklistVersion.status).where(
+                ChecklistVersion.kind == "lab", ChecklistVersion.product == PRODUCT
+            )
         ).all()
         assert statuses == ["draft"]
     assert_refused(
@@ -1072,6 +1085,7 @@ def test_failing_moisture_leads_to_refusal(home) -> None:
     w = World().setup_staff()
     app_id = w.new_application(PRODUCT)
     reach(w, app_id, "testing")
+    w.pass_site_audit(app_id)  # beside the lab work: testing goes straight to evaluation
     with db.transaction() as s:
         top = max_seq(s)
     enter_results(w, app_id, {"moisture": "9.5"})  # limit: max 7 % b/b

@@ -12,7 +12,7 @@ import pytest
 from snicert import clock
 from snicert.db import engine as db
 from snicert.errors import IllegalTransition, InvalidInput, PermissionDenied
-from snicert.services import applications, decisions, review, review_actions
+from snicert.services import applications, complaints, decisions, review, review_actions
 from snicert.services.guards import application
 from tests.world import ORDER, World
 
@@ -78,6 +78,9 @@ def history(home) -> dict[str, int]:
     at("2026-03-19")
     with db.transaction() as s:
         decisions.decide(s, w.user(s, "decider"), ids["C"], "refuse", "Kadar air melebihi batas")
+    at("2026-03-20")
+    with db.transaction() as s:
+        complaints.file(s, "10.0.0.9", subject="lspro", text_="Petugas lambat membalas")
     at("2026-03-24")
     ids["D"] = w.new_application("abon")
     w.advance_to(ids["D"], "document_review")
@@ -146,6 +149,8 @@ def test_counts_and_lead_times_beside_the_previous_period(history) -> None:
         "reason": "Kadar air melebihi batas",
         "count": {"now": 1, "before": 0},
     }
+    filed = row(m["complaints"], key="complaint_filed_lspro")
+    assert filed["count"] == {"now": 1, "before": 0}
     issued = row(m["certificates"], event="issued")
     assert issued["count"] == {"now": 1, "before": 1}
     reviewer = row(m["workload"], name="Reviewer")

@@ -172,3 +172,18 @@ def test_certificate_dates_follow_the_time_zone_setting(monkeypatch) -> None:
     monkeypatch.setenv("SNICERT_TIMEZONE", "UTC")
     html = render_certificate(data, None, KeyPair.generate()).html.decode()
     assert "31 Desember 2026" in html
+
+
+def test_the_demo_stores_a_made_up_identity_only_where_the_home_has_none(home, monkeypatch) -> None:
+    from snicert import demo
+
+    _clear_env(monkeypatch)
+    settings.write({"lspro_name": "LSPro Milik Sendiri"})
+    demo.use_demo_identity()
+    stored = settings.read_file(home / "snicert.toml")
+    assert stored["lspro_name"] == "LSPro Milik Sendiri"  # the home's own value is kept
+    assert stored["lspro_accreditation"] == synthetic.IDENTITY["lspro_accreditation"]
+    assert settings.current().missing_identity() == []
+    # what runs on the home afterwards (serve, exports) sees the same body
+    monkeypatch.delenv("SNICERT_MAIL_FROM_ADDRESS", raising=False)
+    assert settings.current().signatory_name == synthetic.IDENTITY["signatory_name"]

@@ -254,7 +254,9 @@ def test_checklist_versions_page_shows_changes_and_approves(
     with db.reading() as s:
         v2_id = s.scalar(
             select(ChecklistVersion.id).where(
-                ChecklistVersion.product == "abon", ChecklistVersion.version == 2
+                ChecklistVersion.kind == "lab",
+                ChecklistVersion.product == "abon",
+                ChecklistVersion.version == 2,
             )
         )
     r = official.post(f"/admin/checklists/{v2_id}/approve")
@@ -333,7 +335,7 @@ def test_the_json_api_manages_staff_and_approves(
     r = api.post(
         "/api/v1/users",
         headers=official,
-        json={"email": "ppc2@lspro.example", "name": "PPC", "roles": ["auditor"]},
+        json={"email": "ppc2@lspro.example", "name": "PPC", "roles": ["inspector"]},
     )
     assert r.status_code == 422 and r.json()["field"] == "roles"
     r = api.post(

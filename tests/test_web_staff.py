@@ -138,7 +138,18 @@ LAB = {"analyst", "verifier", "labboth"}
 ANALYST = {"analyst", "labboth"}
 VERIFIER = {"verifier", "labboth"}
 OFFICIAL = {"reviewer"}
-ROLES = ["anonymous", "applicant0", "reviewer", "sampler", "analyst", "verifier", "labboth"]
+AUDITOR = {"auditor"}
+AUDIT_STAFF = {"auditor", "reviewer"}
+ROLES = [
+    "anonymous",
+    "applicant0",
+    "reviewer",
+    "sampler",
+    "analyst",
+    "verifier",
+    "labboth",
+    "auditor",
+]
 SIGNED_IN = set(ROLES) - {"anonymous"}
 
 # (method, path, who may, status for them, form or JSON body); {app} is a real application
@@ -222,6 +233,24 @@ PAGES = [
     ("POST", f"/official/appeals/{NONE}/take", OFFICIAL, 404, {}),
     ("POST", f"/official/appeals/{NONE}/decide", OFFICIAL, 404, {"outcome": "uphold"}),
     ("POST", f"/admin/deliveries/{NONE}/retry", OFFICIAL, 404, {}),
+    # the site audit: the auditor's phone pages, the official's plan
+    ("GET", "/audits", AUDITOR, 200, None),
+    ("GET", f"/audits/{NONE}", AUDIT_STAFF, 404, None),
+    ("POST", f"/audits/{NONE}/start", AUDITOR, 404, {}),
+    (
+        "POST",
+        f"/audits/{NONE}/findings",
+        AUDITOR,
+        404,
+        {"item_id": "pelabelan", "grade": "minor", "description": "x"},
+    ),
+    ("POST", f"/audits/{NONE}/close", AUDITOR, 404, {}),
+    ("POST", f"/audit-findings/{NONE}/verify", AUDITOR, 404, {"decision": "accept"}),
+    ("GET", "/site-audit/{app}", OFFICIAL, 200, None),
+    ("POST", "/site-audit/{app}", OFFICIAL, 422, {"planned_for": "kemarin"}),
+    ("POST", f"/surveillance/{NONE}/site-audit", OFFICIAL, 404, {"planned_for": "2026-12-01"}),
+    ("POST", f"/audits/{NONE}/fail", OFFICIAL, 404, {"reason": "x"}),
+    ("POST", f"/audits/{NONE}/cancel", OFFICIAL, 404, {"reason": "x"}),
 ]
 API = [
     ("GET", "/api/v1/lab/worklist", LAB, 200, None),
@@ -441,7 +470,51 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
             )
         )
     assert verifier.post(f"/lab/results/{fat}/verify").status_code == 303
-    assert stages.close_testing(app_id) and state(app_id) == "evaluation"
+
+    # the site audit, beside the lab work: planned by an official, done from a phone
+    assert stages.close_testing(app_id) and state(app_id) == "site_audit"
+    auditor = sign_in(web, email("auditor"))
+    assert reviewer.get(f"/site-audit/{app_id}").status_code == 200
+    day = dates.today().isoformat()
+    r = reviewer.post(f"/site-audit/{app_id}", {"planned_for": "2020-01-01"})
+    assert r.status_code == 422 and "expected" in error_next_to(r.text, "f-planned_for")
+    r = reviewer.post(
+        f"/site-audit/{app_id}", {"planned_for": day, f"auditor_{w.users['auditor']}": "on"}
+    )
+    assert r.status_code == 303
+    [audit_id] = re.findall(r'href="/audits/(\d+)"', auditor.get("/audits").text)
+    assert auditor.post(f"/audits/{audit_id}/start").status_code == 303
+    photo = synthetic.photo("abon", "wastafel")
+    r = auditor.client.post(
+        f"/audits/{audit_id}/findings",
+        data={
+            "csrf_token": auditor.csrf,
+            "item_id": "fasilitas_sanitasi",
+            "grade": "major",
+            "description": "Tidak ada sabun",
+        },
+        files={"photo": ("wastafel.jpg", photo, "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = auditor.get(f"/audits/{audit_id}").text
+    assert "Tidak ada sabun" in page and "/audit-evidence/" in page
+    assert auditor.post(f"/audits/{audit_id}/close", {"summary": "Selesai"}).status_code == 303
+    assert stages.site_audit_done(app_id) and state(app_id) == "evaluation"
+    r = evaluator.post(f"/evaluation/{app_id}", {"summary": ""})
+    assert r.status_code == 409 and "major finding open" in r.text
+    owner = sign_in(web, email("applicant0"))
+    detail = owner.get(f"/applications/{app_id}").text
+    [finding] = re.findall(r'action="/audit-findings/(\d+)/answer"', detail)
+    r = owner.post(
+        f"/audit-findings/{finding}/answer",
+        {"cause": "Habis", "action": "Sabun disediakan", "deadline": day},
+    )
+    assert r.status_code == 303
+    r = auditor.post(f"/audit-findings/{finding}/verify", {"decision": "accept"})
+    assert r.status_code == 303
+    assert owner.get(f"/audits/{audit_id}/report.pdf").content.startswith(b"%PDF-")
+    assert stages.compile_evaluation(app_id) is True or state(app_id) == "evaluation"
     stages.compile_evaluation(app_id)
 
     # evaluation: the findings and the rendered report
@@ -651,6 +724,7 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     for item in queue:
         r = api.post(f"/api/v1/results/{item['id']}/verify", headers=verifier)
         assert r.status_code == 200 and r.json()["status"] == "verified"
+    w.pass_site_audit(app_id)
     assert stages.close_testing(app_id)
     stages.compile_evaluation(app_id)
 

@@ -10,7 +10,15 @@ from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, User
 from snicert.roles import Role
-from snicert.services import accounts, applications, certificates, checklists, decisions, lab
+from snicert.services import (
+    accounts,
+    applications,
+    certificates,
+    checklists,
+    decisions,
+    lab,
+    site_audits,
+)
 from snicert.services.guards import application
 
 ORDER = [
@@ -51,6 +59,7 @@ class World:
                 "analyst": {Role.LAB_ANALYST},
                 "verifier": {Role.LAB_VERIFIER},
                 "labboth": {Role.LAB_ANALYST, Role.LAB_VERIFIER},
+                "auditor": {Role.AUDITOR},
             }.items():
                 user, _ = accounts.create_staff(
                     s, official, f"{name}@lspro.example", name.title(), roles, "rahasia-123"
@@ -60,6 +69,8 @@ class World:
             for product in default_catalog().checklists:
                 version = default_catalog().checklists[product].version
                 checklists.approve(s, official, product, version)
+            for product, audit_list in default_catalog().audit_checklists.items():
+                checklists.approve(s, official, product, audit_list.version, checklists.AUDIT)
         return self
 
     def applicant(self, product: str = "abon", name: str | None = None) -> str:
@@ -149,10 +160,77 @@ class World:
                 r = lab.record_result(s, self.user(s, analyst), app_id, p["id"], value, p["unit"])
                 lab.verify_result(s, self.user(s, verifier), r.id)
 
+    def plan_site_audit(self, app_id: int, auditor: str = "auditor") -> int:
+        with db.transaction() as s:
+            return site_audits.plan(
+                s,
+                self.user(s, "reviewer"),
+                app_id,
+                site_audits.dates.today(),
+                [self.users[auditor]],
+            ).id
+
+    def pass_site_audit(self, app_id: int, minor: bool = False, auditor: str = "auditor") -> int:
+        """Plan, visit and close the case's site audit (with `minor`: one minor finding,
+        answered by the applicant and accepted). Returns the audit id."""
+        with db.transaction() as s:
+            existing = site_audits.case_audit(s, app_id)
+        audit_id = existing.id if existing else self.plan_site_audit(app_id, auditor)
+        with db.transaction() as s:
+            user = self.user(s, auditor)
+            site_audits.start_visit(s, user, audit_id)
+            finding = None
+            if minor:
+                item = site_audits.get(s, site_audits.SiteAudit, audit_id).checklist_snapshot
+                finding = site_audits.record_finding(
+                    s, user, audit_id, item["items"][0]["id"], "minor", "Catatan belum lengkap"
+                ).id
+            site_audits.close_visit(s, user, audit_id)
+        if finding is not None:
+            with db.transaction() as s:
+                site_audits.answer(
+                    s,
+                    self.owner(s, app_id),
+                    finding,
+                    "Belum ada formulir",
+                    "Formulir dibuat dan diisi",
+                    site_audits.dates.today(),
+                )
+            with db.transaction() as s:
+                site_audits.verify(s, self.user(s, auditor), finding, True)
+        return audit_id
+
+    def pass_surveillance_audit(self, app_id: int, case_id: int) -> int:
+        """A surveillance's site audit without findings: it passes, and so does the
+        surveillance (type 5 passes a surveillance only through its audit)."""
+        with db.transaction() as s:
+            audit_id = site_audits.plan(
+                s,
+                self.user(s, "reviewer"),
+                app_id,
+                site_audits.dates.today(),
+                [self.users["auditor"]],
+                surveillance_case_id=case_id,
+            ).id
+        with db.transaction() as s:
+            site_audits.start_visit(s, self.user(s, "auditor"), audit_id)
+            site_audits.close_visit(s, self.user(s, "auditor"), audit_id, "Sesuai")
+        return audit_id
+
     def advance_to(self, app_id: int, target: str, failing: set[str] = frozenset()) -> None:
-        """Drive the application along the happy path until it reaches `target`."""
+        """Drive the application along the happy path until it reaches `target`. On it a
+        type-5 case passes its site audit while in testing (the audit runs beside the lab
+        work), so it goes from testing straight to evaluation; target "site_audit" stops
+        where the lab work is done and the audit not yet."""
+        if target == "site_audit":
+            if self.app(app_id).state != "site_audit":
+                self.advance_to(app_id, "testing")
+                self.enter_all_results(app_id, failing)
+                with db.transaction() as s:
+                    assert lab.complete_testing(s, self.user(s, "system"), app_id)
+            return
         while (state := self.app(app_id).state) != target:
-            if ORDER.index(state) >= ORDER.index(target):
+            if state != "site_audit" and ORDER.index(state) >= ORDER.index(target):
                 raise AssertionError(f"already past {target}: {state}")
             with db.transaction() as s:
                 system = self.user(s, "system")
@@ -169,6 +247,8 @@ class World:
                         {x.code: f"SEAL-{x.id}" for x in samples},
                         "Gudang produksi, Kota Kupang",
                     )
+                elif state == "site_audit":
+                    pass  # below, then the system step
                 elif state == "evaluation":
                     decisions.evaluate(s, self.user(s, "evaluator"), app_id)
                 elif state == "decision":
@@ -177,11 +257,24 @@ class World:
                     )
                 elif state == "approved":
                     certificates.issue(s, system, app_id)
+            if state == "site_audit":
+                self.pass_site_audit(app_id)
+                with db.transaction() as s:
+                    site_audits.lifecycle.apply(
+                        s,
+                        application(s, app_id, lock=True),
+                        "site_audit_done",
+                        self.user(s, "system"),
+                    )
             if state == "document_review":
                 self.review_all(app_id)
             elif state == "sampling":
                 self.receive_samples(app_id)  # "testing" here means: at the lab
             elif state == "testing":
                 self.enter_all_results(app_id, failing)
+                with db.transaction() as s:
+                    audit_due = site_audits.awaited(s, application(s, app_id))
+                if audit_due:
+                    self.pass_site_audit(app_id)
                 with db.transaction() as s:
                     assert lab.complete_testing(s, self.user(s, "system"), app_id)

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from snicert.catalog.models import (
+    AuditChecklist,
     Checklist,
     HolidaysFile,
     LocatedError,
@@ -67,6 +68,7 @@ class DataError(Exception):
 class Catalog:
     products: dict[str, Product] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
+    audit_checklists: dict[str, AuditChecklist] = field(default_factory=dict)  # site audits
     units: dict[str, Unit] = field(default_factory=dict)  # id and every alias -> Unit
     files: dict[tuple[str, str], Path] = field(default_factory=dict)  # (kind, id) -> file
 
@@ -229,6 +231,8 @@ def _dotted(loc: Iterable[Any]) -> str:
 def _kind_of(path: Path) -> str | None:
     parts = path.parent.parts
     if "checklists" in parts:
+        if "audit" in parts[parts.index("checklists") :]:
+            return "audit_checklists"
         return "units" if path.name == UNITS_FILE else "checklists"
     if "products" in parts:
         return "holidays" if path.name == HOLIDAYS_FILE else "products"
@@ -274,6 +278,7 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
     cat = Catalog()
     problems: list[Problem] = []
     parsed_checklists: list[tuple[Path, Checklist]] = []
+    parsed_audits: list[tuple[Path, AuditChecklist]] = []
     # Files that failed on their own are reported once; checklists are not checked against
     # them, so one broken units or product file does not bury the report in follow-on errors.
     units_loaded = False
@@ -321,6 +326,13 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
                 )
             cat.products[product.code] = product
             cat.files[("products", product.code)] = f
+        elif kind == "audit_checklists":
+            audit_list, errs = _validate(AuditChecklist, f, label)
+            problems += errs
+            if audit_list is not None:
+                parsed_audits.append((f, audit_list))
+            elif errs:
+                broken_products.add(f"audit:{f.stem}")
         else:
             checklist, errs = _validate(Checklist, f, label)
             problems += errs
@@ -356,9 +368,57 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
         cat.checklists[cl.product] = cl
         cat.files[("checklists", cl.product)] = f
 
+    problems += _audit_checks(parsed_audits, dirs is None, cat, broken_products)
     if problems:
         raise DataError(problems)
     return cat
+
+
+def _audit_checks(
+    parsed: list[tuple[Path, AuditChecklist]],
+    complete: bool,
+    cat: Catalog,
+    broken: set[str],
+) -> list[Problem]:
+    """Each audit checklist belongs to a product whose scheme audits the site; and, when
+    the whole data set was loaded (`complete`), every such product has one."""
+    problems: list[Problem] = []
+    for f, cl in parsed:
+        product = cat.products.get(cl.product)
+        if product is None:
+            if cl.product not in broken:
+                known = ", ".join(sorted(cat.products)) or "none"
+                problems.append(
+                    _at(f, ["product"], cl.product, f"unknown product (known: {known})")
+                )
+            continue
+        if not product.scheme.factory_audit:
+            problems.append(
+                _at(f, ["product"], cl.product, "this product's scheme has no factory_audit")
+            )
+        if cl.product in cat.audit_checklists:
+            other = cat.files[("audit_checklists", cl.product)]
+            problems.append(
+                _at(f, ["product"], cl.product, f"second audit checklist, also in {other}")
+            )
+            continue
+        cat.audit_checklists[cl.product] = cl
+        cat.files[("audit_checklists", cl.product)] = f
+    if not complete:
+        return problems  # only some files were checked
+    for code, product in cat.products.items():
+        if product.scheme.factory_audit and code not in cat.audit_checklists:
+            if f"audit:{code}" in broken:
+                continue  # that file's own problems are reported
+            problems.append(
+                _at(
+                    cat.files[("products", code)],
+                    ["scheme", "factory_audit"],
+                    True,
+                    f"the scheme audits the site: add checklists/audit/{code}.yaml",
+                )
+            )
+    return problems
 
 
 def _at(file: Path, loc: list[Any], value: Any, message: str) -> Problem:

@@ -212,6 +212,9 @@ class ServiceStandard(Strict):
     sampling: int = Field(ge=1)
     testing: int = Field(ge=1)
     evaluation: int = Field(ge=1)
+    site_audit: int = Field(
+        default=15, ge=1, description="From the end of testing to the site audit's conclusion"
+    )
     decision: int = Field(ge=1)
     issuance: int = Field(ge=1)
 
@@ -373,3 +376,38 @@ def _no_duplicates(ids: list[str], what: str, where: tuple[str, ...]) -> None:
             first = "".join(f".{w}" for w in where).lstrip(".") + f"[{seen[i]}]"
             raise LocatedError(f"duplicate {what} {i!r} (first at {first})", (*where, n, "id"), i)
         seen[i] = n
+
+
+# ---------------------------------------------------------------- site-audit checklists
+
+
+class AuditItem(Strict):
+    """One point the auditor checks at the production site; findings are graded against it."""
+
+    id: SnakeId
+    element: Text = Field(description="The guideline's aspect or the standard's element")
+    text: Text
+    source: Source
+
+
+class AuditChecklist(Strict):
+    """The production-site / quality-system audit of a type-5 scheme (checklists/audit/)."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    product: SnakeId
+    version: int = Field(ge=1, description="Bump for every change; approved versions are frozen")
+    title: Text
+    basis: Literal["cppb_irt", "iso_9001"] = Field(
+        description="cppb_irt: BPOM's good manufacturing for home food industries; "
+        "iso_9001: production control after ISO 9001's elements"
+    )
+    items: list[AuditItem] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> AuditChecklist:
+        _no_duplicates([i.id for i in self.items], "audit item id", ("items",))
+        return self
+
+    @property
+    def provisional_count(self) -> int:
+        return sum(1 for i in self.items if i.source.status == "provisional")

@@ -110,8 +110,10 @@ class ChecklistVersion(Base):
     """A frozen copy of one checklist version, as loaded from checklists/."""
 
     __tablename__ = "checklist_versions"
-    __table_args__ = (UniqueConstraint("product", "version"),)
+    __table_args__ = (UniqueConstraint("kind", "product", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    # lab: checklists/<product>.yaml; audit: checklists/audit/<product>.yaml (site audit)
+    kind: Mapped[str] = mapped_column(String(10), default="lab", server_default="lab")
     product: Mapped[str] = mapped_column(String(64))
     version: Mapped[int]
     content: Mapped[dict[str, Any]]
@@ -243,7 +245,10 @@ class CustodyEvent(Base):
 
 class LabResult(Base):
     __tablename__ = "lab_results"
-    __table_args__ = (UniqueConstraint("sample_id", "parameter_id", "attempt"),)
+    __table_args__ = (
+        UniqueConstraint("sample_id", "parameter_id", "attempt"),
+        Index("ix_lab_results_verified_at", "verified_at"),  # the management review
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"))
@@ -322,7 +327,7 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_events"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)  # the management review's period counts
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60), index=True)
@@ -435,7 +440,7 @@ class StageVisit(Base):
 
     __tablename__ = "stage_visits"
     __table_args__ = (
-        Index("ix_stage_visits_left_at", "left_at", "product", "state", "entered_at"),
+        Index("ix_stage_visits_left_at", "left_at", "product", "state", "working_days"),
         Index("ix_stage_visits_entered_at", "entered_at", "product", "state"),
         # what still waits: the small open part, by age
         Index(
@@ -451,6 +456,9 @@ class StageVisit(Base):
     state: Mapped[str] = mapped_column(String(30))
     entered_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+    # working days from the local day entered to the local day left (clock's one rule),
+    # set when the stay ends: the review groups by it instead of counting at read time
+    working_days: Mapped[int | None]
 
 
 class ReviewAction(Base):
@@ -480,7 +488,8 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (UniqueConstraint("key", "user_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None: to a contact without an account (a complainant), sent only, in nobody's list
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     key: Mapped[str] = mapped_column(String(200))
     moment: Mapped[str] = mapped_column(String(60))
     params: Mapped[dict[str, Any]]
@@ -501,7 +510,9 @@ class OutboxMessage(Base):
     __table_args__ = (UniqueConstraint("key", "user_id", "channel"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), index=True
+    )  # None: a contact
     key: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(20))  # email | whatsapp
     address: Mapped[str] = mapped_column(String(200))  # e-mail address or E.164 number
@@ -582,6 +593,7 @@ class Complaint(Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(40))  # E.164
+    lang: Mapped[str] = mapped_column(String(2), default="id")  # the complainant is told in it
     state: Mapped[str] = mapped_column(String(20), index=True)
     filed_at: Mapped[datetime]
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -616,3 +628,83 @@ class Appeal(Base):
     reasons: Mapped[str | None] = mapped_column(Text)
     next_step: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
+
+
+class SiteAudit(Base):
+    """A production-site / quality-system audit (scheme type 5): of an application before
+    its evaluation, or of a certificate's yearly surveillance. States: AUDIT_TRANSITIONS."""
+
+    __tablename__ = "site_audits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    surveillance_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveillance_cases.id"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    planned_for: Mapped[datetime]
+    site: Mapped[str] = mapped_column(String(500))
+    checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
+    checklist_snapshot: Mapped[dict[str, Any]]
+    planned_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    planned_at: Mapped[datetime]
+    visited_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditAuditor(Base):
+    __tablename__ = "audit_auditors"
+    audit_id: Mapped[int] = mapped_column(ForeignKey("site_audits.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    assigned_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime]
+
+
+class AuditFinding(Base):
+    """A finding against one audit item, graded major / minor / observation."""
+
+    __tablename__ = "audit_findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("site_audits.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+
+
+class CorrectiveAction(Base):
+    """The applicant's answer to a finding; the auditor accepts it or reopens the finding."""
+
+    __tablename__ = "corrective_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("audit_findings.id"), index=True)
+    cause: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[datetime]
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime]
+    verdict: Mapped[str | None] = mapped_column(String(20))  # accepted | reopened
+    verdict_note: Mapped[str | None] = mapped_column(Text)
+    verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verdict_at: Mapped[datetime | None]
+
+
+class AuditEvidence(Base):
+    """A photo or document behind a finding (the auditor's) or a corrective action (the
+    applicant's); bytes in storage under their sha256, checked by snicert.uploads."""
+
+    __tablename__ = "audit_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("audit_findings.id"), index=True)
+    corrective_action_id: Mapped[int | None] = mapped_column(ForeignKey("corrective_actions.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]

@@ -32,29 +32,31 @@ def _figure(
 ):  # noqa: ANN202 (matplotlib Figure)
     """Horizontal bars, this period beside the previous one, per label (first on top)."""
     from matplotlib.figure import Figure  # imported when drawn: ~1 s at start-up otherwise
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    height = 1.0 + 0.42 * max(len(labels), 1)
-    fig = Figure(figsize=(6.4, height))
+    height = 1.1 + 0.5 * max(len(labels), 1)
+    fig = Figure(figsize=(5.6, height))
     ax = fig.subplots()
     ys = list(range(len(labels)))[::-1]
     ax.barh([y + 0.2 for y in ys], now, height=0.4, color=NOW, label=legend[0])
     ax.barh([y - 0.2 for y in ys], before, height=0.4, color=BEFORE, label=legend[1])
     ax.set_yticks(ys, [_short(x) for x in labels])
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=9.5)
     ax.spines[["top", "right"]].set_visible(False)
     if percent:
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlim(0, 1)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 cases
+    # above the bars, never over them; the section heading (and aria-label) names the chart
+    ax.legend(fontsize=9, frameon=False, loc="lower left", bbox_to_anchor=(-0.02, 1.0))
     if not labels:
         ax.set_yticks([])
     fig.tight_layout()
     return fig
 
 
-def _short(text: str, limit: int = 38) -> str:
+def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -168,8 +170,13 @@ def inline_svgs(m: dict[str, Any], t: Any) -> dict[str, Markup]:
 
 
 def pdf_svgs(m: dict[str, Any], t: Any) -> dict[str, bytes]:
-    """Each chart as SVG for fpdf2 (text as paths: the PDF needs no font for it)."""
+    """Each chart as SVG for fpdf2, as matplotlib writes it (text as paths: the PDF needs no
+    font for it; fpdf2 reads its styles, and each image has ids of its own)."""
     out = {}
     for c in charts(m, t):
-        out[c["name"]] = _clean(_svg(_draw(c), "path"), c["name"], c["title"]).encode()
+        root = ET.fromstring(_svg(_draw(c), "path"))
+        for child in list(root):
+            if child.tag == f"{{{SVG}}}metadata":  # fpdf2 warns about it, nothing more
+                root.remove(child)
+        out[c["name"]] = ET.tostring(root, encoding="unicode").encode()
     return out

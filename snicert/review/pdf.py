@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from snicert import clock
-from snicert.certs.layout import GREY, INK
+from snicert.certs.layout import GREY, INK, PT
 from snicert.reports import PAGE_W, PAGE_X, RED, lspro_line
 from snicert.reports import _Cell as Cell  # the reports' one page layout, shared
 from snicert.reports import _Pages as Pages
@@ -36,7 +36,7 @@ def _pv(p: dict[str, Any], fmt: str = "") -> list[Cell]:
 
 def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     t = translator("id")
-    doc = Pages(f"{_both('mr_title')} {m['period']} - {lspro_line()}")
+    doc = Pages(f"{_both('mr_title')} {m['period']}")
     pdf = doc.pdf
     pdf.set_title(f"{_both('mr_title')} {m['period']}")
     pdf.set_author(lspro_line())
@@ -48,16 +48,31 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         f"{TEXT['mr_previous_period']['id']} / previous",
     ]
 
-    def h(key: str, size: float = 11) -> None:
-        doc.heading(TEXT[key]["id"], TEXT[key]["en"], size)
+    def chart_height(name: str) -> float:
+        w_pt, h_pt = (float(x) for x in _VIEWBOX.search(svgs[name]).groups())
+        return 120.0 * h_pt / w_pt
+
+    def h(key: str, size: float = 11, keep: float = 0) -> None:
+        """Indonesian, then English: on one line when both fit, else English below;
+        `keep`: the height that must follow on the same page (a chart)."""
+        text_id, text_en = TEXT[key]["id"], TEXT[key]["en"]
+        doc.room(keep + 20)
+        if doc.c.width(f"{text_id} / {text_en}", size, "B") <= PAGE_W:
+            doc.heading(text_id, text_en, size)
+            return
+        lh = size * PT * 1.3
+        doc.room(2 * lh + 12)
+        doc.y += lh
+        doc.c.text(PAGE_X, doc.y - lh * 0.22, text_id, size, "B")
+        doc.para(text_en, size * 0.85, "I", GREY, after=1.5)
 
     def chart(name: str) -> None:
         svg = svgs[name]
-        w_pt, h_pt = (float(x) for x in _VIEWBOX.search(svg).groups())
-        width = min(PAGE_W, 150.0)
-        height = width * h_pt / w_pt
+        width, height = 120.0, chart_height(name)
         doc.room(height + 2)
-        pdf.image(io.BytesIO(svg), x=PAGE_X, y=doc.y, w=width, h=height)
+        # glyphs that fpdf2 places with <use> take the page's current fill colour
+        with pdf.local_context(fill_color=INK):
+            pdf.image(io.BytesIO(svg), x=PAGE_X, y=doc.y, w=width, h=height)
         doc.y += height + 2
 
     def table(
@@ -147,10 +162,15 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         m["satisfaction"],
         lambda r: [r["name"] or _both("all_products")],
     )
-    doc.para(f"{_both('mr_complaints')}: {_both('mr_not_recorded')}", after=1)
-    doc.para(f"{_both('mr_appeals')}: {_both('mr_not_recorded')}", after=3)
+    doc.para(f"{_both('mr_complaints')} / {_both('mr_appeals')}", 8, "B", after=1)
+    table(
+        [("", 100)],
+        [("count", t("mr_count"), "")],
+        m["complaints"],
+        lambda r: [_both("mr_cp_" + r["key"])],
+    )
 
-    h("mr_c2", 9.5)
+    h("mr_c2", 9.5, chart_height("ontime"))
     chart("ontime")
     table(
         [(_both("product"), 18), (_both("mr_stage"), 22), (_both("mr_standard"), 14)],
@@ -168,7 +188,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         ],
     )
 
-    h("mr_c3", 9.5)
+    h("mr_c3", 9.5, chart_height("flow"))
     chart("flow")
     table(
         [(_both("product"), 30)],
@@ -237,7 +257,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         lambda r: [_both("mr_ev_" + r["event"])],
     )
 
-    h("mr_c4", 9.5)
+    h("mr_c4", 9.5, chart_height("nc") if m["nonconformities"] else 0)
     doc.para(_both("mr_nc_items"), 8, "B", after=1)
     if m["nonconformities"]:
         chart("nc")
@@ -247,6 +267,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         m["nonconformities"],
         lambda r: [m["products"].get(r["product"], r["product"]), r["name"]],
     )
+    doc.room((chart_height("lab") if m["lab_failures"] else 0) + 8)
     doc.para(_both("mr_lab_failures"), 8, "B", after=1)
     if m["lab_failures"]:
         chart("lab")

@@ -156,7 +156,8 @@ def render_xlsx(m: dict[str, Any], lang: str = "id") -> bytes:
             {"event": f"{t('mr_surveillance')}: {t('mr_sv_' + k)}", "count": v}
             for k, v in m["surveillance"].items()
         ]
-        + [{"event": t("mr_lab_" + k), "count": v} for k, v in m["lab_work"].items()],
+        + [{"event": t("mr_lab_" + k), "count": v} for k, v in m["lab_work"].items()]
+        + [{"event": t("mr_cp_" + r["key"]), "count": r["count"]} for r in m["complaints"]],
     )
     sheet(
         t("mr_workload")[:31],

@@ -1,4 +1,8 @@
-"""Checklist versions: loaded from checklists/, approved by an official, then frozen."""
+"""Checklist versions: loaded from checklists/, approved by an official, then frozen.
+
+Two kinds, each versioned on its own: `lab` (checklists/<product>.yaml: document items and
+lab parameters) and `audit` (checklists/audit/<product>.yaml: the site-audit items).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,17 @@ from snicert.errors import Conflict, NotFound
 from snicert.roles import Role
 from snicert.services.guards import require_role
 
+LAB, AUDIT = "lab", "audit"
+KINDS = (LAB, AUDIT)
+_LISTS = {LAB: ("document_items", "parameters"), AUDIT: ("items",)}
 
-def _content(catalog: Catalog, product: str) -> tuple[dict, str]:
-    content = catalog.checklists[product].model_dump(
+
+def _files(catalog: Catalog, kind: str) -> dict[str, Any]:
+    return catalog.checklists if kind == LAB else catalog.audit_checklists
+
+
+def _content(catalog: Catalog, product: str, kind: str = LAB) -> tuple[dict, str]:
+    content = _files(catalog, kind)[product].model_dump(
         mode="json", by_alias=True, exclude={"schema_"}
     )
     return content, hashlib.sha256(canonical_json(content).encode()).hexdigest()
@@ -28,55 +40,82 @@ def sync(s: Session, actor: User | None, catalog: Catalog) -> list[ChecklistVers
     """Load every checklist file's version as a draft. An approved version is frozen: its
     file must change its `version` number before its content may change."""
     loaded = []
-    for product in sorted(catalog.checklists):
-        content, digest = _content(catalog, product)
-        version = content["version"]
-        row = s.scalar(
-            select(ChecklistVersion).where(
-                ChecklistVersion.product == product, ChecklistVersion.version == version
-            )
-        )
-        if row is not None and row.sha256 == digest:
-            continue
-        if row is not None and row.status != "draft":
-            raise Conflict(
-                f"checklist {product} version {version} is {row.status} and frozen, "
-                f"but {catalog.files[('checklists', product)]} differs from it: "
-                "raise its `version` to make a new version"
-            )
-        if row is None:
-            row = ChecklistVersion(product=product, version=version, status="draft")
-            s.add(row)
-        row.content, row.sha256, row.loaded_at = content, digest, clock.now()
-        s.flush()
-        audit.record(
-            s,
-            actor,
-            "checklist.loaded",
-            "checklist_version",
-            row.id,
-            product=product,
-            version=version,
-            sha256=digest,
-        )
-        loaded.append(row)
+    for kind in KINDS:
+        for product in sorted(_files(catalog, kind)):
+            row = _sync_one(s, actor, catalog, product, kind)
+            if row is not None:
+                loaded.append(row)
     return loaded
 
 
-def approve(s: Session, actor: User, product: str, version: int) -> ChecklistVersion:
+def _sync_one(
+    s: Session, actor: User | None, catalog: Catalog, product: str, kind: str
+) -> ChecklistVersion | None:
+    content, digest = _content(catalog, product, kind)
+    version = content["version"]
+    row = s.scalar(
+        select(ChecklistVersion).where(
+            ChecklistVersion.kind == kind,
+            ChecklistVersion.product == product,
+            ChecklistVersion.version == version,
+        )
+    )
+    if row is not None and row.sha256 == digest:
+        return None
+    if row is not None and row.status != "draft":
+        raise Conflict(
+            f"{_name(kind)} {product} version {version} is {row.status} and frozen, "
+            f"but {catalog.files[(_FILE_KEY[kind], product)]} differs from it: "
+            "raise its `version` to make a new version"
+        )
+    if row is None:
+        row = ChecklistVersion(kind=kind, product=product, version=version, status="draft")
+        s.add(row)
+    row.content, row.sha256, row.loaded_at = content, digest, clock.now()
+    s.flush()
+    audit.record(
+        s,
+        actor,
+        "checklist.loaded",
+        "checklist_version",
+        row.id,
+        product=product,
+        version=version,
+        sha256=digest,
+        **({"kind": kind} if kind != LAB else {}),
+    )
+    return row
+
+
+_FILE_KEY = {LAB: "checklists", AUDIT: "audit_checklists"}
+
+
+def _name(kind: str) -> str:
+    return "checklist" if kind == LAB else "audit checklist"
+
+
+def approve(
+    s: Session, actor: User, product: str, version: int, kind: str = LAB
+) -> ChecklistVersion:
     require_role(actor, Role.OFFICIAL)
     row = s.scalar(
         select(ChecklistVersion)
-        .where(ChecklistVersion.product == product, ChecklistVersion.version == version)
+        .where(
+            ChecklistVersion.kind == kind,
+            ChecklistVersion.product == product,
+            ChecklistVersion.version == version,
+        )
         .with_for_update()
     )
     if row is None:
-        raise NotFound(f"checklist {product} version {version} is not loaded")
+        raise NotFound(f"{_name(kind)} {product} version {version} is not loaded")
     if row.status != "draft":
-        raise Conflict(f"checklist {product} version {version} is already {row.status}")
+        raise Conflict(f"{_name(kind)} {product} version {version} is already {row.status}")
     for older in s.scalars(
         select(ChecklistVersion).where(
-            ChecklistVersion.product == product, ChecklistVersion.status == "approved"
+            ChecklistVersion.kind == kind,
+            ChecklistVersion.product == product,
+            ChecklistVersion.status == "approved",
         )
     ):
         older.status = "retired"
@@ -90,6 +129,7 @@ def approve(s: Session, actor: User, product: str, version: int) -> ChecklistVer
         product=product,
         version=version,
         sha256=row.sha256,
+        **({"kind": kind} if kind != LAB else {}),
     )
     return row
 
@@ -97,7 +137,9 @@ def approve(s: Session, actor: User, product: str, version: int) -> ChecklistVer
 def versions(s: Session) -> list[ChecklistVersion]:
     return list(
         s.scalars(
-            select(ChecklistVersion).order_by(ChecklistVersion.product, ChecklistVersion.version)
+            select(ChecklistVersion).order_by(
+                ChecklistVersion.kind.desc(), ChecklistVersion.product, ChecklistVersion.version
+            )
         )
     )
 
@@ -108,12 +150,14 @@ def changes(s: Session, row: ChecklistVersion) -> dict[str, Any] | None:
     changed, each change as (field, before, after)."""
     base = s.scalar(
         select(ChecklistVersion).where(
-            ChecklistVersion.product == row.product, ChecklistVersion.status == "approved"
+            ChecklistVersion.kind == row.kind,
+            ChecklistVersion.product == row.product,
+            ChecklistVersion.status == "approved",
         )
     )
     if base is None or base.id == row.id:
         return None
-    lists = ("document_items", "parameters")
+    lists = _LISTS[row.kind]
     settings = {k: v for k, v in base.content.items() if k not in (*lists, "version")}
     new_settings = {k: v for k, v in row.content.items() if k not in (*lists, "version")}
     return {
@@ -154,16 +198,18 @@ def _flat(value: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def current(s: Session, product: str) -> ChecklistVersion:
+def current(s: Session, product: str, kind: str = LAB) -> ChecklistVersion:
     row = s.scalar(
         select(ChecklistVersion).where(
-            ChecklistVersion.product == product, ChecklistVersion.status == "approved"
+            ChecklistVersion.kind == kind,
+            ChecklistVersion.product == product,
+            ChecklistVersion.status == "approved",
         )
     )
     if row is None:
+        needed = "applications can be submitted" if kind == LAB else "a site audit is planned"
         raise Conflict(
-            f"no approved checklist for product {product}: an official must approve one "
-            "(/admin/checklists, or snicert checklists approve) before applications can be "
-            "submitted"
+            f"no approved {_name(kind)} for product {product}: an official must approve one "
+            f"(/admin/checklists, or snicert checklists approve) before {needed}"
         )
     return row

@@ -55,11 +55,33 @@ def findings(s: Session, app: Application) -> dict[str, Any]:
         p["verdict"] == CONFORM for p in parameters
     )
     failing = [p["id"] for p in parameters if p["verdict"] != CONFORM]
+    site_audit = _site_audit(s, app)
+    if site_audit is not None and site_audit["state"] != "passed":
+        ok = False
+        failing.append("site_audit")
     return {
         "documents": documents,
         "parameters": parameters,
+        "site_audit": site_audit,
         "conform": ok,
         "failing_parameters": failing,
+    }
+
+
+def _site_audit(s: Session, app: Application) -> dict[str, Any] | None:
+    """The case's site audit as the evaluation sees it (None: the scheme has none)."""
+    from snicert.services import site_audits
+
+    if not site_audits.requires_audit(app):
+        return None
+    a = site_audits.case_audit(s, app.id)
+    if a is None:
+        return {"id": None, "state": "not_planned", "major": 0, "minor": 0, "observation": 0}
+    found = site_audits.findings_of(s, a.id)
+    return {
+        "id": a.id,
+        "state": a.state,
+        **{g: sum(f.grade == g for f in found) for g in site_audits.GRADES},
     }
 
 

@@ -475,7 +475,11 @@ def complete_testing(s: Session, actor: User, app_id: int) -> bool:
     for sample in samples_of(s, app.id):
         if sample.status in ("received", "in_testing"):
             custody(s, actor, sample, "retained", note=f"disimpan {days} hari / kept {days} days")
-    lifecycle.apply(s, app, "testing_complete", actor, nonconforming=failing)
+    from snicert.services import site_audits  # it builds on the lifecycle's guards
+
+    # a type-5 case whose site audit is not concluded yet waits for it (site_audit)
+    action = "await_site_audit" if site_audits.awaited(s, app) else "testing_complete"
+    lifecycle.apply(s, app, action, actor, nonconforming=failing)
     return True
 
 

@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from snicert import settings
 from snicert.catalog import default_catalog
@@ -88,11 +88,17 @@ class Told:
 # --- who --------------------------------------------------------------------------------
 
 
+# Recipients are read without their roles (the relationship's own query): only their
+# address, language and whether they are active matter here.
+_NO_ROLES = lazyload(User.role_rows)
+
+
 def applicants(s: Session, business_id: int) -> list[User]:
     """The applicant accounts of a business (the owner and anyone else it registered)."""
     return list(
         s.scalars(
             select(User)
+            .options(_NO_ROLES)
             .join(UserRole, UserRole.user_id == User.id)
             .where(
                 User.business_id == business_id,
@@ -108,6 +114,7 @@ def holding(s: Session, role: Role) -> list[User]:
     return list(
         s.scalars(
             select(User)
+            .options(_NO_ROLES)
             .join(UserRole, UserRole.user_id == User.id)
             .where(User.active.is_(True), UserRole.role == role.value)
             .order_by(User.id)
@@ -422,7 +429,12 @@ TOLD: dict[str, list[Told]] = {
     # a complainant follows theirs on its tracking page, the officials are told here.
     "appeal.acknowledged": [
         Told(_owners, "appeal_received", _appeal, _applicant_page),
-        Told(_staff(Role.OFFICIAL), "appeal_waiting", _appeal, lambda e: "/dashboard"),
+        Told(
+            _staff(Role.OFFICIAL),
+            "appeal_waiting",
+            _appeal,
+            lambda e: f"/official/appeals/{e.audit.entity_id}",
+        ),
     ],
     "appeal.decided": [
         Told(_owners, "appeal_overturned", _appeal_decided, _applicant_page, when=_overturned),
@@ -439,7 +451,7 @@ TOLD: dict[str, list[Told]] = {
             _staff(Role.OFFICIAL),
             "complaint_waiting",
             lambda e, lang: {"complaint": e.data["number"]},
-            lambda e: "/dashboard",
+            lambda e: f"/official/complaints/{e.audit.entity_id}",
         ),
     ],
 }

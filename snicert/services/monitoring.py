@@ -158,11 +158,11 @@ NOTE_LIMIT = text.LONG_TEXT - 40
 def record_surveillance(
     s: Session, actor: User, case_id: int, passed: bool, note: str
 ) -> SurveillanceCase:
-    """An official records a surveillance result; a failure suspends the certificate."""
+    """An official records a surveillance result; a failure suspends the certificate.
+    Where the scheme audits the site, a pass comes only from the passed surveillance
+    audit (site_audits), never from this form; a failure may (e.g. access refused)."""
     require_role(actor, Role.OFFICIAL)
     case = get(s, SurveillanceCase, case_id, "surveillance case")
-    if case.status != "open":
-        raise Conflict(f"surveillance case {case_id} is already {case.status}")
     note = text.clean(
         "note",
         note,
@@ -170,6 +170,21 @@ def record_surveillance(
         multiline=True,
         required="say what the surveillance found",
     )
+    if passed:
+        cert = s.get(Certificate, case.certificate_id)
+        if s.get(Application, cert.application_id).product_snapshot["scheme"].get("factory_audit"):
+            raise Conflict(
+                f"surveillance case {case_id}: scheme type 5 passes only through its site "
+                f"audit (plan it at /site-audit/{cert.application_id})"
+            )
+    return conclude(s, actor, case, passed, note)
+
+
+def conclude(
+    s: Session, actor: User, case: SurveillanceCase, passed: bool, note: str
+) -> SurveillanceCase:
+    if case.status != "open":
+        raise Conflict(f"surveillance case {case.id} is already {case.status}")
     case.status = "passed" if passed else "failed"
     case.result_note, case.recorded_by, case.recorded_at = note, actor.id, clock.now()
     cert = s.get(Certificate, case.certificate_id)

@@ -100,7 +100,7 @@ def change_user(request: Request, user_id: Id, action: str, c: Official) -> Resp
 class StaffIn(BaseModel):
     email: str
     name: str
-    roles: list[str]  # official, sampler, lab_analyst, lab_verifier: checked by the service
+    roles: list[str]  # official, sampler, lab_analyst, lab_verifier, auditor (service checks)
 
 
 def _user_json(u: User) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def checklists_page(request: Request, c: Official) -> HTMLResponse:
 def approve_checklist(version_id: Id, c: Official) -> Response:
     with db.transaction() as s:
         row = get(s, ChecklistVersion, version_id, "checklist version")
-        checklists.approve(s, c.user(s), row.product, row.version)
+        checklists.approve(s, c.user(s), row.product, row.version, row.kind)
     return see_other("/admin/checklists")
 
 
@@ -186,6 +186,7 @@ def _version_json(x: dict[str, Any]) -> dict[str, Any]:
     v = x["row"]
     return {
         "id": v.id,
+        "kind": v.kind,
         "product": v.product,
         "version": v.version,
         "status": v.status,
@@ -210,5 +211,5 @@ def approve_checklist_api(version_id: Id, c: Official) -> dict[str, Any]:
     """Approve a draft version as the calling official; it is frozen from then on."""
     with db.transaction() as s:
         row = get(s, ChecklistVersion, version_id, "checklist version")
-        checklists.approve(s, c.user(s), row.product, row.version)
+        checklists.approve(s, c.user(s), row.product, row.version, row.kind)
         return _version_json({"row": row, "approved_by": c.who.name, "changes": None})

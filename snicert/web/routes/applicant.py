@@ -24,26 +24,31 @@ from snicert.db import engine as db
 from snicert.db.models import (
     Application,
     AuditEvent,
+    AuditFinding,
     Certificate,
     Nonconformity,
     NonconformityResponse,
     Output,
+    SiteAudit,
     User,
 )
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import appeals, applications, skm
+from snicert.services import appeals, applications, site_audits, skm
 from snicert.services.guards import can_see
 from snicert.services.text import limit_of
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
+from snicert.web.routes import audits
 
 router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
 # (snicert.web.bodies); the service then holds each file to its own document's limit.
-UPLOAD_PATHS = re.compile(r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer")
+UPLOAD_PATHS = re.compile(
+    r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer|" + audits.UPLOAD_PATHS
+)
 FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
 
@@ -146,6 +151,7 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             }
             for e in events
         ],
+        "site_audit": audits.applicant_view(s, app.id),
         "renewal_of": app.renewal_of,
         "appeal": appeals.summary(s, app),
         "test_report": (
@@ -291,6 +297,34 @@ def answer_page(
                 s, user, app_id, applications.NC_RESPONSE_KIND, file.filename or "file", data
             ).id
         applications.answer_nonconformity(s, user, nc_id, text, doc_id)
+
+    return _act(request, who, app_id, answer)
+
+
+@router.post("/audit-findings/{finding_id}/answer", include_in_schema=False)
+def audit_answer_page(
+    request: Request,
+    finding_id: Id,
+    cause: str = Form(""),
+    action: str = Form(""),
+    deadline: str = Form(""),
+    evidence: UploadFile | None = File(None),
+    csrf_token: str = Form(""),
+) -> Response:
+    """The corrective action for a site-audit finding (cause, action, deadline, evidence)."""
+    who = require(request)
+    check_csrf(who, csrf_token)
+    files = audits.upload_files(evidence)
+    with db.reading() as s:
+        finding = s.get(AuditFinding, finding_id)
+        audit_row = s.get(SiteAudit, finding.audit_id) if finding else None
+        if audit_row is None:
+            raise HTTPException(404, f"audit finding {finding_id} not found")
+        app_id = _visible(s, who, audit_row.application_id).id
+
+    def answer(s: Session, user: User) -> None:
+        day = audits.day("deadline", deadline)
+        site_audits.answer(s, user, finding_id, cause, action, day, files)
 
     return _act(request, who, app_id, answer)
 

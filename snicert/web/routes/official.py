@@ -60,6 +60,7 @@ CERT_ACTIONS = ("suspend", "reinstate", "withdraw")
 ACTION_PAGES = {
     State.DOCUMENT_REVIEW: "/review/",
     State.NONCONFORMITY: "/review/",
+    State.SITE_AUDIT: "/site-audit/",
     State.EVALUATION: "/evaluation/",
     State.DECISION: "/decision/",
     State.APPROVED: "/decision/",

@@ -202,8 +202,7 @@ class ManagementReview(BaseModel):
     workload_by_role: list[dict[str, Any]]
     satisfaction: list[dict[str, Any]]
     site_audits: dict[str, Any] | None
-    complaints: dict[str, Any] | None
-    appeals: dict[str, Any] | None
+    complaints: list[dict[str, Any]]
     checklists_approved: list[dict[str, Any]]
     provisional_criteria: int
     improvement: list[dict[str, Any]]

@@ -1,0 +1,244 @@
+"""The site-audit report (HTML and A4 PDF, Indonesian first): the plan, the team, every
+checklist item with its findings, each finding's corrective action and the auditor's
+verdict, and the conclusion. Rendered once, when the audit passes or fails, in that
+transaction; the evaluation report and page link it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snicert import clock, outputs, settings
+from snicert.certs.layout import GREY, INK
+from snicert.db.models import Output, SiteAudit, User
+from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, _pdf_text, lspro_line
+
+GRADE_TEXT = {
+    "major": ("mayor", "major"),
+    "minor": ("minor", "minor"),
+    "observation": ("observasi", "observation"),
+}
+STATE_TEXT = {
+    "passed": ("LULUS", "passed"),
+    "failed": ("TIDAK LULUS", "failed"),
+    "reported": ("menunggu tindakan korektif", "awaiting corrective actions"),
+    "on_site": ("kunjungan berlangsung", "visit in progress"),
+    "planned": ("direncanakan", "planned"),
+    "cancelled": ("dibatalkan", "cancelled"),
+}
+STATUS_TEXT = {
+    "open": ("terbuka", "open"),
+    "answered": ("dijawab", "answered"),
+    "closed": ("ditutup", "closed"),
+    "noted": ("dicatat", "noted"),
+}
+BASIS_TEXT = {
+    "cppb_irt": "CPPB-IRT (BPOM): cara produksi pangan yang baik untuk industri rumah tangga",
+    "iso_9001": "Unsur sistem manajemen mutu SNI ISO 9001:2015",
+}
+
+
+def _when(moment) -> str:
+    return settings.local_time(moment) if moment else "-"
+
+
+def model(s: Session, a: SiteAudit) -> dict[str, Any]:
+    from snicert.services import site_audits
+    from snicert.services.guards import application
+
+    app = application(s, a.application_id)
+    names = dict(s.execute(select(User.id, User.name)).all())
+    found = site_audits.findings_of(s, a.id)
+    evidence = site_audits.evidence_of(s, [f.id for f in found])
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for f in found:
+        by_item.setdefault(f.item_id, []).append(
+            {
+                "id": f.id,
+                "grade": f.grade,
+                "grade_text": GRADE_TEXT[f.grade],
+                "status_text": STATUS_TEXT.get(f.status, (f.status, f.status)),
+                "description": f.description,
+                "by": names.get(f.recorded_by, "-"),
+                "at": _when(f.recorded_at),
+                "evidence": [
+                    e.filename
+                    for e in evidence
+                    if e.corrective_action_id is None and e.finding_id == f.id
+                ],
+                # every corrective action in order: a reopened one stays on the record
+                "actions": [
+                    {
+                        "cause": ca.cause,
+                        "action": ca.action,
+                        "deadline": settings.local_time(ca.deadline).split(" ")[0],
+                        "by": names.get(ca.submitted_by, "-"),
+                        "evidence": [
+                            e.filename for e in evidence if e.corrective_action_id == ca.id
+                        ],
+                        "verdict": ca.verdict,
+                        "verdict_note": ca.verdict_note,
+                        "verdict_by": names.get(ca.verdict_by, "-") if ca.verdict_by else None,
+                        "verdict_at": _when(ca.verdict_at),
+                    }
+                    for ca in site_audits.actions_of(s, f.id)
+                ],
+            }
+        )
+    items = [
+        {
+            **item,
+            "findings": by_item.get(item["id"], []),
+            "provisional": item["source"]["status"] == "provisional",
+        }
+        for item in a.checklist_snapshot["items"]
+    ]
+    counts = {g: sum(f.grade == g for f in found) for g in GRADE_TEXT}
+    return {
+        "audit": a,
+        "app": app,
+        "product": app.product_snapshot,
+        "checklist": a.checklist_snapshot,
+        "basis": BASIS_TEXT[a.checklist_snapshot["basis"]],
+        "purpose": ("surveilan", "surveillance")
+        if a.surveillance_case_id
+        else ("sertifikasi awal", "certification"),
+        "auditors": [u.name for u in site_audits.auditors_of(s, a.id)],
+        "planned_by": names.get(a.planned_by, "-"),
+        "planned_for": settings.local_time(a.planned_for).split(" ")[0],
+        "visited_at": _when(a.visited_at),
+        "reported_at": _when(a.reported_at),
+        "closed_at": _when(a.closed_at),
+        "state_text": STATE_TEXT[a.state],
+        "audit_items": items,
+        "counts": counts,
+        "lspro": lspro_line(),
+        "generated_at": _when(clock.now()),
+    }
+
+
+def render_html(m: dict[str, Any]) -> bytes:
+    return outputs.templates().get_template("audit_report.html.j2").render(m=m).encode("utf-8")
+
+
+def render_pdf(m: dict[str, Any]) -> bytes:
+    a, app = m["audit"], m["app"]
+    doc = _Pages(f"Audit {a.id} - {app.number} - {m['lspro']}")
+    pdf = doc.pdf
+    pdf.set_title(_pdf_text(f"Laporan Audit Sarana Produksi / Site audit report {app.number}"))
+    pdf.set_subject(_pdf_text(f"{app.number}: {m['product']['name']['id']}, {app.brand}"))
+    pdf.set_author(_pdf_text(m["lspro"]))
+    pdf.set_creator("snicert")
+    pdf.set_creation_date(clock.now())
+    doc.heading("Laporan Audit Sarana Produksi", "Site audit report", 14)
+    doc.para(m["lspro"], 9, "B", after=1.5)
+    info = [
+        ("Kesimpulan / Conclusion", f"{m['state_text'][0]} / {m['state_text'][1]}"),
+        ("Tujuan / Purpose", f"{m['purpose'][0]} / {m['purpose'][1]}"),
+        ("Nomor permohonan / Application", app.number),
+        ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
+        ("Produk / Product", f"{m['product']['name']['id']}, merek {app.brand}"),
+        ("Lokasi / Site", a.site),
+        ("Tanggal rencana / Planned for", m["planned_for"]),
+        ("Kunjungan / Visit", m["visited_at"]),
+        ("Auditor", ", ".join(m["auditors"])),
+        (
+            "Daftar periksa / Checklist",
+            f"versi {m['checklist']['version']}: {m['checklist']['title']['id']}",
+        ),
+        ("Dasar / Basis", m["basis"]),
+        (
+            "Temuan / Findings",
+            f"mayor {m['counts']['major']}, minor {m['counts']['minor']}, "
+            f"observasi {m['counts']['observation']}",
+        ),
+        ("Ditutup / Concluded", m["closed_at"]),
+        ("Disusun / Compiled", m["generated_at"]),
+    ]
+    if a.summary:
+        info.append(("Ringkasan / Summary", a.summary))
+    doc.table(
+        (50, PAGE_W - 50),
+        None,
+        [[_Cell(k, "B", INK, HEAD_FILL), _Cell(v)] for k, v in info],
+        size=7.5,
+        after=3,
+    )
+    doc.heading("Butir audit dan temuan", "Audit items and findings")
+    rows = []
+    for n, item in enumerate(m["audit_items"], 1):
+        fill = SHADE if item["provisional"] else None
+        text = f"{item['element']['id']}\n{item['text']['id']}"
+        if item["provisional"]:
+            text += "\n[SEMENTARA / PROVISIONAL]"
+        if not item["findings"]:
+            rows.append(
+                [
+                    _Cell(str(n), fill=fill),
+                    _Cell(text, fill=fill),
+                    _Cell("sesuai / conform", fill=fill),
+                    _Cell("-", fill=fill),
+                ]
+            )
+        for f in item["findings"]:
+            grade = f"{f['grade_text'][0]} / {f['grade_text'][1]}\n{f['status_text'][0]}"
+            finding = f"{f['description']}\n({f['by']}, {f['at']})"
+            if f["evidence"]:
+                finding += "\nBukti / evidence: " + ", ".join(f["evidence"])
+            acts = []
+            for x in f["actions"]:
+                act = f"Penyebab: {x['cause']}\nTindakan: {x['action']}\nBatas: {x['deadline']}"
+                if x["verdict"]:
+                    act += f"\nVerifikasi: {x['verdict']} ({x['verdict_by']}, {x['verdict_at']})"
+                    if x["verdict_note"]:
+                        act += f": {x['verdict_note']}"
+                acts.append(act)
+            act = "\n\n".join(acts) or "-"
+            color = RED if f["grade"] == "major" else INK
+            rows.append(
+                [
+                    _Cell(str(n), fill=fill),
+                    _Cell(text, fill=fill),
+                    _Cell(grade, "B", color),
+                    _Cell(f"{finding}\n\n{act}"),
+                ]
+            )
+    doc.table(
+        (8, 62, 26, PAGE_W - 96),
+        [
+            "No",
+            "Butir / Item",
+            "Temuan / Grade",
+            "Temuan dan tindakan korektif / Finding and corrective action",
+        ],
+        rows,
+    )
+    doc.para(
+        'Butir bertanda "sementara" belum diverifikasi terhadap teks sumbernya. Items marked '
+        "provisional are not yet verified against their source's text.",
+        7.5,
+        "I",
+        GREY,
+    )
+    return bytes(pdf.output())
+
+
+def render(s: Session, a: SiteAudit) -> tuple[Output, Output]:
+    """Render (once) the audit's report, HTML and PDF."""
+    owner = f"site_audit:{a.id}"
+    html_out = outputs.find(s, owner, "audit_report_html")
+    pdf_out = outputs.find(s, owner, "audit_report_pdf")
+    if html_out is not None and pdf_out is not None:
+        return html_out, pdf_out
+    m = model(s, a)
+    number = m["app"].number
+    base = f"outputs/{number}/site-audit-{a.id}-report"
+    html_out = html_out or outputs.write(
+        s, owner, "audit_report_html", f"{base}.html", render_html(m), "text/html"
+    )
+    pdf_out = pdf_out or outputs.write(
+        s, owner, "audit_report_pdf", f"{base}.pdf", render_pdf(m), "application/pdf"
+    )
+    return html_out, pdf_out
