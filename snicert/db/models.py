@@ -488,7 +488,8 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (UniqueConstraint("key", "user_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None: to a contact without an account (a complainant), sent only, in nobody's list
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     key: Mapped[str] = mapped_column(String(200))
     moment: Mapped[str] = mapped_column(String(60))
     params: Mapped[dict[str, Any]]
@@ -509,7 +510,9 @@ class OutboxMessage(Base):
     __table_args__ = (UniqueConstraint("key", "user_id", "channel"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), index=True
+    )  # None: a contact
     key: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(20))  # email | whatsapp
     address: Mapped[str] = mapped_column(String(200))  # e-mail address or E.164 number
@@ -590,6 +593,7 @@ class Complaint(Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(40))  # E.164
+    lang: Mapped[str] = mapped_column(String(2), default="id")  # the complainant is told in it
     state: Mapped[str] = mapped_column(String(20), index=True)
     filed_at: Mapped[datetime]
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -70,7 +70,7 @@ def _deliver_one(outbox_id: int, claim: str) -> str:
         m = s.get(OutboxMessage, outbox_id)
         note = s.get(Notification, m.notification_id)
         msg = channels.Message(
-            key=f"{m.key}.{m.user_id}.{m.channel}",
+            key=f"{m.key}.{m.user_id or 'contact'}.{m.channel}",
             address=m.address,
             subject=note.subject,
             text=note.body,
@@ -156,13 +156,14 @@ def retry(s: Session, official: User, outbox_id: int) -> OutboxMessage:
     return m
 
 
-def failed(s: Session, limit: int = 200) -> list[tuple[OutboxMessage, Notification, User]]:
-    """Failed deliveries (and ones still being retried after an error), newest first."""
+def failed(s: Session, limit: int = 200) -> list[tuple[OutboxMessage, Notification, User | None]]:
+    """Failed deliveries (and ones still being retried after an error), newest first; the
+    user is None for a contact without an account (a complainant)."""
     return list(
         s.execute(
             select(OutboxMessage, Notification, User)
             .join(Notification, Notification.id == OutboxMessage.notification_id)
-            .join(User, User.id == OutboxMessage.user_id)
+            .outerjoin(User, User.id == OutboxMessage.user_id)
             .where(OutboxMessage.last_error.is_not(None), OutboxMessage.status != Delivery.SENT)
             .order_by(OutboxMessage.id.desc())
             .limit(limit)

@@ -5,9 +5,10 @@ with an outcome told to the complainant; an upheld complaint may open a special
 surveillance or suspend the certificate (through their own lifecycles).
 
 The steps follow lifecycle.COMPLAINT_TRANSITIONS and its named guards (GUARDS below). Each
-step is audited as `complaint.<event>`: `complaint.acknowledged` (filed) and
-`complaint.closed` are the moments the complainant is told of (snicert/services/moments.py
-maps audit actions to notifications; an anonymous complainant reads the tracking page).
+step is audited as `complaint.<event>`. A complainant without an account who left an
+e-mail or phone is told here, in the same transaction (notifications.notify_contact): the
+acknowledgement with the tracking link (the code exists in clear only at filing) and the
+outcome at closing; the officials are told through snicert/services/moments.py.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from snicert.db.models import Certificate, Complaint, SurveillanceCase, User
 from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snicert.lifecycle import COMPLAINT_TRANSITIONS, ComplaintState, Transition
 from snicert.roles import Role
-from snicert.services import certificates, counters, monitoring, sessions, text
+from snicert.services import certificates, counters, monitoring, notifications, sessions, text
 from snicert.services.accounts import EMAIL_RE
 from snicert.services.guards import application, get, require_role
 from snicert.services.impartiality import impartial
@@ -59,6 +60,7 @@ def file(
     contact_name: str | None = None,
     contact_email: str | None = None,
     contact_phone: str | None = None,
+    lang: str = "id",
 ) -> tuple[Complaint, str]:
     """Record a complaint from anyone, acknowledged at once; returns it and its tracking
     code (shown once: only its hash is kept). At most sessions.COMPLAINTS per address."""
@@ -92,6 +94,8 @@ def file(
     if email is not None and not EMAIL_RE.match(email):
         raise InvalidInput("contact_email", email, "not an e-mail address", key="cmp_bad_email")
     phone = phones.indonesian_mobile("contact_phone", contact_phone)
+    if lang not in notifications.LANGS:
+        raise InvalidInput("lang", lang, "choose id or en")
     sessions.claim_complaint(s, address)
     now = clock.now()
     code = new_tracking_code()
@@ -105,6 +109,7 @@ def file(
         contact_name=name,
         contact_email=email.lower() if email else None,
         contact_phone=phone,
+        lang=lang,
         state=ComplaintState.ACKNOWLEDGED.value,
         filed_at=now,
     )
@@ -122,7 +127,21 @@ def file(
         certificate=cert.number if cert else None,
         contact=bool(email or phone),
     )
+    _tell(s, row, "complaint_acknowledged_public", f"/complaints/{code}", code=code)
     return row, code
+
+
+def _tell(s: Session, row: Complaint, moment: str, link: str, **params: Any) -> None:
+    notifications.notify_contact(
+        s,
+        row.contact_email,
+        row.contact_phone,
+        row.lang,
+        moment,
+        {"complaint": row.number, **params},
+        link,
+        f"complaint:{row.id}:{moment}",
+    )
 
 
 def track(s: Session, code: str) -> Complaint:
@@ -269,6 +288,8 @@ def close(
     row.outcome, row.action, row.public_outcome = outcome, action, told
     row.closed_at = clock.now()
     _record(s, actor, row, t, outcome=outcome, follow_up=action)
+    # the tracking code is kept hashed only: the message points to the first one for it
+    _tell(s, row, "complaint_closed_public", "/", outcome=told)
     cert = certificate_of(s, row)
     if action == "special_surveillance":
         monitoring.open_special_surveillance(s, actor, cert, row)

@@ -93,22 +93,59 @@ def notify(
     person changes nothing the second time (unique in the database)."""
     if not recipient.active:
         return
+    prefs = preferences(s, recipient)
+    wanted = {EMAIL: recipient.email if prefs.email else None}
+    wanted[WHATSAPP] = prefs.phone if prefs.whatsapp else None
+    _write(s, recipient.id, recipient.email, wanted, prefs.lang, moment, params, link, key)
+
+
+def notify_contact(
+    s: Session,
+    email: str | None,
+    phone: str | None,
+    lang: str,
+    moment: str,
+    params: dict[str, Any],
+    link: str,
+    key: str,
+) -> None:
+    """Tell someone without an account (a complainant: an e-mail address and/or an E.164
+    number) about `moment`, over every configured channel they gave an address for. Nothing
+    goes to anyone's in-app list; the same key changes nothing the second time."""
+    if lang not in LANGS:
+        raise InvalidInput("lang", lang, "choose id or en")
+    if email or phone:
+        to = email or phone or ""
+        _write(s, None, to, {EMAIL: email, WHATSAPP: phone}, lang, moment, params, link, key)
+
+
+def _write(
+    s: Session,
+    user_id: int | None,
+    to: str,
+    addresses: dict[str, str | None],
+    lang: str,
+    moment: str,
+    params: dict[str, Any],
+    link: str,
+    key: str,
+) -> None:
+    """The notification and its outbox rows, one per configured channel with an address."""
     key = text.clean("key", key, Notification.key, required="must not be empty")
     if not link.startswith("/") or link.startswith("//"):
         raise ValueError(f"link must be a path on this site, not {link!r}")
-    if s.scalar(
-        select(Notification.id).where(Notification.key == key, Notification.user_id == recipient.id)
-    ):
+    # user_id NULL never collides in the unique (key, user_id): a contact's key is looked up
+    same = Notification.user_id == user_id if user_id else Notification.user_id.is_(None)
+    if s.scalar(select(Notification.id).where(Notification.key == key, same)):
         return
-    prefs = preferences(s, recipient)
-    subject, body = catalog.render(moment, params, prefs.lang)
+    subject, body = catalog.render(moment, params, lang)
     now = clock.now()
     note = Notification(
-        user_id=recipient.id,
+        user_id=user_id,
         key=key,
         moment=moment,
         params={k: _plain(v) for k, v in params.items()},
-        lang=prefs.lang,
+        lang=lang,
         subject=subject,
         body=body,
         link=link,
@@ -120,14 +157,12 @@ def notify(
             s.flush()
     except IntegrityError:
         return
-    wanted = {EMAIL: prefs.email, WHATSAPP: prefs.whatsapp}
-    addresses = {EMAIL: recipient.email, WHATSAPP: prefs.phone}
     for channel in sorted(configured_channels()):
-        if wanted[channel] and addresses[channel]:
+        if addresses[channel]:
             s.add(
                 OutboxMessage(
                     notification_id=note.id,
-                    user_id=recipient.id,
+                    user_id=user_id,
                     key=key,
                     channel=channel,
                     address=addresses[channel],
@@ -138,14 +173,7 @@ def notify(
                 )
             )
     audit.record(
-        s,
-        None,
-        "notification.written",
-        "notification",
-        note.id,
-        to=recipient.email,
-        moment=moment,
-        key=key,
+        s, None, "notification.written", "notification", note.id, to=to, moment=moment, key=key
     )
     after_commit(s, "deliver-notifications", _deliver_soon)
 

@@ -973,6 +973,7 @@ TEXT: dict[str, dict[str, str]] = {
     "dlv_nav": {"id": "Pengiriman gagal", "en": "Failed deliveries"},
     "dlv_none": {"id": "Tidak ada pengiriman yang gagal.", "en": "No failed deliveries."},
     "dlv_to": {"id": "Penerima", "en": "To"},
+    "dlv_contact": {"id": "Pengadu (tanpa akun)", "en": "Complainant (no account)"},
     "dlv_message": {"id": "Pesan", "en": "Message"},
     "dlv_channel": {"id": "Saluran", "en": "Channel"},
     "dlv_error": {"id": "Kesalahan terakhir", "en": "Last error"},

@@ -98,6 +98,7 @@ def complaint_post(
                 contact_name=contact_name,
                 contact_email=contact_email,
                 contact_phone=contact_phone,
+                lang=lang_of(request),
             )
     except TooManyAttempts as exc:
         return too_many_page(request, exc)
@@ -182,6 +183,7 @@ def complaint_api(request: Request, body: ComplaintIn) -> ComplaintReceiptOut:
             contact_name=body.contact_name,
             contact_email=body.contact_email,
             contact_phone=body.contact_phone,
+            lang=lang_of(request),
         )
         info = _public(s, row)
     url = f"{settings.current().public_url.rstrip('/')}/complaints/{code}"
