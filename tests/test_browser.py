@@ -18,7 +18,7 @@ import pytest
 from snicert import stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
-from snicert.services import lab
+from snicert.services import dates, lab
 from tests.world import World
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -182,6 +182,46 @@ def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> Non
     shot(sampler, "3-sampler-worklist")
     sampler.click(f"#sampling-{app_id} button[type=submit]")
     sampler.wait_for_load_state()
+
+    # --- the site audit (type 5), beside the lab work: an official plans it, the auditor
+    # records a finding with a photo on a phone, the applicant answers it, the auditor
+    # accepts the corrective action and the audit passes
+    reviewer.goto(f"{site}/site-audit/{app_id}")
+    reviewer.fill("#f-planned_for", dates.today().isoformat())
+    reviewer.check("input[name^=auditor_]")
+    reviewer.click("#plan-form button[type=submit]")
+    reviewer.wait_for_load_state()
+    auditor = sign_in(browser, site, "auditor@lspro.example", mobile=True)
+    auditor.goto(f"{site}/audits")
+    auditor.click("[data-audit] a")
+    auditor.click("#start-visit")
+    auditor.wait_for_selector('#audit-state[data-state="on_site"]')
+    auditor.select_option("#f-item_id", "pelabelan")
+    auditor.check("input[name=grade][value=minor]")
+    auditor.fill("#f-description", "Label belum mencantumkan kode produksi.")
+    photo = tmp_path / "label.jpg"
+    photo.write_bytes(synthetic.photo("abon", "Label", 3))
+    auditor.set_input_files("#f-evidence", str(photo))
+    shot(auditor, "4a-auditor-finding-on-a-phone")
+    auditor.click("#finding-form button[type=submit]")
+    auditor.wait_for_selector(".finding.minor")
+    assert auditor.locator(".finding.minor a[href^='/audit-evidence/']").inner_text() == (
+        "label.jpg"
+    )
+    # the page fits the phone: nothing wider than the screen
+    assert auditor.evaluate("document.documentElement.scrollWidth") <= 390
+    auditor.click("#close-form button[type=submit]")
+    auditor.wait_for_selector('#audit-state[data-state="reported"]')
+    phone.goto(f"{site}/applications/{app_id}")
+    phone.fill("textarea[name=cause]", "Mesin cetak kode belum ada.")
+    phone.fill("textarea[name=action]", "Kode produksi dicap pada setiap label.")
+    phone.fill("input[name=deadline]", dates.today().isoformat())
+    phone.click("form[action$='/answer'] button[type=submit]")
+    phone.wait_for_selector('#audit [data-status="answered"], [data-status="answered"]')
+    auditor.reload()
+    auditor.click("form[action$='/verify'] button[value=accept]")
+    auditor.wait_for_selector('#audit-state[data-state="passed"]')
+    shot(auditor, "4b-auditor-audit-passed")
 
     # --- the analyst receives the samples and enters every result
     analyst = sign_in(browser, site, "analyst@lspro.example")

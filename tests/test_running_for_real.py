@@ -102,6 +102,7 @@ def test_the_readme_takes_a_fresh_home_to_a_certificate(tmp_path, monkeypatch) -
         sampler=ids["pengambil.contoh@lspro.kupangkota.go.id"],
         analyst=ids["analis@lspro.kupangkota.go.id"],
         verifier=ids["verifikator@lspro.kupangkota.go.id"],
+        auditor=ids["auditor@lspro.kupangkota.go.id"],
     )
     app_id = w.new_application("sasando")
     w.advance_to(app_id, "certified")

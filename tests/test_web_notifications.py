@@ -109,3 +109,26 @@ def test_failed_deliveries_are_shown_to_officials_with_a_retry_button(
         row = s.get(OutboxMessage, outbox_id)
         assert (row.status, row.attempts) == ("pending", 0)
     assert b.post(f"/admin/deliveries/{outbox_id}/retry").status_code == 409  # not failed now
+
+
+def test_a_failed_delivery_to_a_complainant_shows_their_address(
+    w: World, web: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SNICERT_WHATSAPP_WEBHOOK_URL", "http://127.0.0.1:9/nobody-listens")
+    with db.transaction() as s:
+        notifications.notify_contact(
+            s,
+            None,
+            "+6281234567890",
+            "id",
+            "complaint_closed_public",
+            {"complaint": "ADU-2026-0001", "outcome": "Terbukti."},
+            "/",
+            "complaint:1:closed",
+        )
+        row = s.scalar(select(OutboxMessage))
+        row.attempts, row.status, row.last_error = states.MAX_ATTEMPTS, "failed", "refused"
+        outbox_id = row.id
+    page = sign_in(web, "reviewer@lspro.example").get("/admin/deliveries").text
+    assert f'data-outbox="{outbox_id}" data-status="failed"' in page
+    assert "Pengadu (tanpa akun)" in page and "+6281234567890" in page

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from snicert import outputs, settings
 from snicert.db import engine as db
-from snicert.db.models import AuditFinding, SiteAudit, SurveillanceCase, User, UserRole
+from snicert.db.models import (
+    AuditFinding,
+    Certificate,
+    SiteAudit,
+    SurveillanceCase,
+    User,
+    UserRole,
+)
 from snicert.errors import InvalidInput, NotFound
 from snicert.lifecycle import AUDIT_TRANSITIONS, FINDING_TRANSITIONS, allowed_actions
 from snicert.roles import Role
@@ -208,6 +215,18 @@ def _plan_page(
             and current is None
         )
         auditors = _auditors(s)
+        # open yearly surveillances of this case's certificate without an audit yet
+        surveillances = [
+            case
+            for case in s.scalars(
+                select(SurveillanceCase)
+                .join(Certificate, Certificate.id == SurveillanceCase.certificate_id)
+                .where(Certificate.application_id == app.id, SurveillanceCase.status == "open")
+                .order_by(SurveillanceCase.id)
+            )
+            if site_audits.requires_audit(app)
+            and not any(a["row"].surveillance_case_id == case.id for a in audits)
+        ]
         number, name = app.number, app.product_snapshot["name"]
         site, business = app.production_site, app.business.name
         return page(
@@ -223,6 +242,7 @@ def _plan_page(
             audits=audits,
             can_plan=can_plan,
             auditors=auditors,
+            surveillances=surveillances,
             errors=errors or {},
             form=form or {},
         )
@@ -255,8 +275,6 @@ def plan_post(request: Request, app_id: Id, c: Official) -> Response:
 def plan_surveillance_post(request: Request, case_id: Id, c: Official) -> Response:
     with db.reading() as s:
         case = get(s, SurveillanceCase, case_id, "surveillance case")
-        from snicert.db.models import Certificate
-
         app_id = s.get(Certificate, case.certificate_id).application_id
 
     def step(s: Session, user: User) -> None:
