@@ -125,7 +125,9 @@ def render_html(m: dict[str, Any]) -> bytes:
 
 def render_pdf(m: dict[str, Any]) -> bytes:
     a, app = m["audit"], m["app"]
-    doc = _Pages(f"Audit {a.id} - {app.number} - {m['lspro']}")
+    # the footer names the body only: its address and KAN number would run into the
+    # page number (they head the first page)
+    doc = _Pages(f"Laporan audit {a.id} - {app.number} - {settings.current().lspro_name}")
     pdf = doc.pdf
     pdf.set_title(_pdf_text(f"Laporan Audit Sarana Produksi / Site audit report {app.number}"))
     pdf.set_subject(_pdf_text(f"{app.number}: {m['product']['name']['id']}, {app.brand}"))
