@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from snicert import clock
+from snicert import clock, settings
 from snicert.cli import app as cli
 
 WITA = "+08:00"
@@ -136,3 +136,18 @@ def test_a_date_listed_twice_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 def test_the_shipped_holidays_file_is_valid() -> None:
     result = CliRunner().invoke(cli, ["check-data", "products"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_case_entering_review_before_idul_fitri_is_due_after_it(home) -> None:
+    from tests.world import World
+
+    clock.freeze(_at(f"2026-03-17T09:00:00{WITA}"))  # Tuesday, before Nyepi and Idul Fitri
+    try:
+        w = World().setup_staff()
+        app_id = w.new_application("abon")
+        w.advance_to(app_id, "document_review")
+        # abon's document review: 5 working days: 25, 26, 27, 30, 31 March
+        due = w.app(app_id).due_at
+        assert due.astimezone(settings.current().zone).date() == date(2026, 3, 31)
+    finally:
+        clock.reset()
