@@ -37,7 +37,7 @@ def check_data(
         ),
     ] = None,
 ) -> None:
-    """Validate product, checklist, unit and survey files; exit 1 naming file, field, value."""
+    """Validate product, checklist, unit, holiday and survey files; exit 1 naming each problem."""
     try:
         cat = load_catalog(dirs or None)
     except DataError as exc:

@@ -38,14 +38,17 @@ def walk(w: World, app_id: int, days: list[str]) -> None:
 
 @pytest.fixture
 def history(home) -> dict[str, int]:
-    """Four cases, dated (09:00 WITA each; working days Monday to Friday):
+    """Four cases, dated (09:00 WITA each; working days Monday to Friday except the 2026
+    holidays: cuti bersama Imlek Mon 16 and Imlek Tue 17 February; cuti bersama Nyepi Wed 18,
+    Nyepi Thu 19, cuti bersama Idul Fitri Fri 20, Mon 23 and Tue 24 March):
     A abon, March: submitted Mon 2, reviewed Thu 5 (3 wd), sampled Mon 9 (2), tested
-      Fri 20 (9), evaluated Mon 23 (1), granted Thu 26 (3), certified Thu 26: 18 wd in all.
+      Fri 20 (6), evaluated Mon 23 (0), granted Thu 26 (2), certified Thu 26: 13 wd in all.
     B abon, February: submitted Mon 2, reviewed Wed 11 (7 wd: over the standard of 5),
-      sampled Thu 12, tested Mon 16, evaluated Tue 17, granted and certified Wed 18: 12 wd.
+      sampled Thu 12 (1), tested Mon 16 (1), evaluated Tue 17 (0), granted and certified
+      Wed 18 (1): 10 wd.
     C emping, March: submitted Tue 3, a non-conformity on Wed 4 (review 1 wd), answered
-      Wed 11 (5 wd), reviewed Thu 12 (1), sampled Fri 13, moisture fails Tue 17,
-      evaluated Wed 18, refused Thu 19: 12 wd.
+      Wed 11 (5 wd), reviewed Thu 12 (1), sampled Fri 13 (1), moisture fails Tue 17 (2),
+      evaluated Wed 18 (0), refused Thu 19 (0): 10 wd.
     D abon: submitted Tue 24 March, still in document review on the 31st (5 wd)."""
     at("2026-01-05")
     w = World().setup_staff()
@@ -118,7 +121,7 @@ def test_counts_and_lead_times_beside_the_previous_period(history) -> None:
     assert review_abon["p90"] == {"now": 3, "before": 7}
     assert review_abon["on_time"] == {"now": 1.0, "before": 0.0}
     testing_abon = row(m["stages"], product="abon", state="testing")
-    assert testing_abon["median"] == {"now": 9, "before": 2}
+    assert testing_abon["median"] == {"now": 6, "before": 1}  # Nyepi, Idul Fitri; Imlek
     assert testing_abon["on_time"] == {"now": 1.0, "before": 1.0}
     sampling_abon = row(m["stages"], product="abon", state="sampling")
     assert sampling_abon["median"] == {"now": 2, "before": 1}
@@ -129,8 +132,8 @@ def test_counts_and_lead_times_beside_the_previous_period(history) -> None:
     nc = row(m["stages"], product="emping", state="nonconformity")
     assert (nc["median"]["now"], nc["standard"], nc["role"]) == (5, 10, "applicant")
 
-    assert row(m["end_to_end"], product="abon")["median"] == {"now": 18, "before": 12}
-    assert row(m["end_to_end"], product="emping")["median"] == {"now": 12, "before": None}
+    assert row(m["end_to_end"], product="abon")["median"] == {"now": 13, "before": 10}
+    assert row(m["end_to_end"], product="emping")["median"] == {"now": 10, "before": None}
 
     waiting = row(m["waiting"], state="document_review")
     assert waiting["role"] == "official"

@@ -1,4 +1,4 @@
-"""Load and validate product, checklist and unit files.
+"""Load and validate product, checklist, unit and holiday files.
 
 `check-data` and run-time loading share this code, so a file that passes the check is
 exactly a file the engine accepts. Every problem names the file, the field path (with
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from snicert.catalog.models import (
     AuditChecklist,
     Checklist,
+    HolidaysFile,
     LocatedError,
     Parameter,
     Product,
@@ -29,6 +30,7 @@ from snicert.catalog.models import (
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UNITS_FILE = "units.yaml"
+HOLIDAYS_FILE = "holidays.yaml"
 
 
 def data_root() -> Path:
@@ -115,6 +117,30 @@ def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
     return line
 
 
+def _bad_scalars(path: Path, label: str) -> list[Problem]:
+    """The scalars PyYAML fails to build (impossible dates), with their field and line."""
+    problems: list[Problem] = []
+
+    def walk(node: yaml.Node, loc: tuple[Any, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                walk(v, (*loc, k.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*loc, i))
+        elif isinstance(node, yaml.ScalarNode) and node.tag.endswith(":timestamp"):
+            try:
+                yaml.safe_load(node.value)
+            except ValueError as exc:
+                line = node.start_mark.line + 1
+                problems.append(
+                    Problem(label, _dotted(loc), node.value, f"not a date: {exc}", line)
+                )
+
+    walk(yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), ())
+    return problems
+
+
 def _validate(model: type[BaseModel], path: Path, label: str) -> tuple[Any, list[Problem]]:
     try:
         raw, root = _read_yaml(path)
@@ -122,6 +148,8 @@ def _validate(model: type[BaseModel], path: Path, label: str) -> tuple[Any, list
         return None, [Problem(label, "", _NO_VALUE, f"not valid YAML: {exc}")]
     except OSError as exc:
         return None, [Problem(label, "", _NO_VALUE, f"cannot read file: {exc.strerror or exc}")]
+    except ValueError:  # a date YAML recognises but cannot build, e.g. 2026-13-01
+        return None, _bad_scalars(path, label)
     if not isinstance(raw, dict):
         return None, [Problem(label, "", _NO_VALUE, "expected a mapping at the top level")]
     # YAML silently keeps the last of two equal keys: a repeated `max:` must not pass.
@@ -207,7 +235,7 @@ def _kind_of(path: Path) -> str | None:
             return "audit_checklists"
         return "units" if path.name == UNITS_FILE else "checklists"
     if "products" in parts:
-        return "products"
+        return "holidays" if path.name == HOLIDAYS_FILE else "products"
     if "surveys" in parts:
         return "surveys"
     return None
@@ -244,6 +272,7 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
         files += _yaml_files([base / "products"])
     if "units" not in kinds.values():
         files.append(base / "checklists" / UNITS_FILE)
+    files = list({f.resolve(): f for f in files}.values())  # products/ may be named twice
     kinds = {f: _kind_of(f.resolve()) for f in files}
 
     cat = Catalog()
@@ -270,6 +299,8 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
             from snicert.survey import Questionnaire  # it builds on this module
 
             problems += _validate(Questionnaire, f, label)[1]
+        elif kind == "holidays":
+            problems += _validate(HolidaysFile, f, label)[1]
         elif kind == "units":
             units, errs = _validate(UnitsFile, f, label)
             problems += errs
@@ -489,6 +520,22 @@ def _domain_problems(file: Path, i: int, param: Parameter, cat: Catalog) -> list
         )
         for loc, limit in limits_outside(requirement, domain)
     ]
+
+
+def holidays_file() -> Path:
+    return data_root() / "products" / HOLIDAYS_FILE
+
+
+@lru_cache(maxsize=1)
+def extra_holidays() -> HolidaysFile:
+    """The LSPro's own days off (validated once per process; none when there is no file)."""
+    path = holidays_file()
+    if not path.exists():
+        return HolidaysFile(days=[])
+    days, problems = _validate(HolidaysFile, path, str(path))
+    if problems:
+        raise DataError(problems)
+    return days
 
 
 @lru_cache(maxsize=1)

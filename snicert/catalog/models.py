@@ -6,6 +6,7 @@ loading at run time and the shipped JSON Schemas (for editors) all come from the
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -114,6 +115,37 @@ class UnitsFile(Strict):
                         f"duplicate unit or alias {name!r} (first at {seen[name]})", loc, name
                     )
                 seen[name] = f"units[{i}]"
+        return self
+
+
+# ---------------------------------------------------------------- holidays
+
+
+class Holiday(Strict):
+    """A day off the `holidays` package does not know: cuti bersama decreed after its
+    release, or a local holiday of the LSPro's region."""
+
+    date: dt.date
+    name: Text
+    kind: Literal["cuti_bersama", "local"]
+    reference: NonEmpty = Field(description="The decree or letter that makes it a day off")
+
+
+class HolidaysFile(Strict):
+    schema_: str | None = Field(default=None, alias="$schema")
+    days: list[Holiday]
+
+    @model_validator(mode="after")
+    def _unique(self) -> HolidaysFile:
+        seen: dict[dt.date, int] = {}
+        for i, h in enumerate(self.days):
+            if h.date in seen:
+                raise LocatedError(
+                    f"date listed twice (first at days[{seen[h.date]}])",
+                    ("days", i, "date"),
+                    h.date,
+                )
+            seen[h.date] = i
         return self
 
 

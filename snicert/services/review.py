@@ -143,7 +143,6 @@ class Calendar:
 
     def __init__(self, first: date, last: date):
         self.offset = int(settings.current().zone.utcoffset(datetime.now()).total_seconds())
-        self.first = first
         self.numbers = clock.working_day_numbers(first, last)
         rows = ",".join(f"({(d - EPOCH).days:d},{n:d})" for d, n in self.numbers.items())
         # VALUES names its columns column1, column2 on PostgreSQL and SQLite alike
@@ -160,9 +159,6 @@ class Calendar:
         """An alias of the calendar and its join condition on `moment`'s local day."""
         alias = self.cte.alias(name)
         return alias, alias.c.column1 == self.day(moment)
-
-    def working_days(self, first: date, last: date) -> int:
-        return self.numbers[last] - self.numbers[first]
 
 
 # --- small helpers ---------------------------------------------------------------------
@@ -302,7 +298,7 @@ def _waiting(s: Session, p: Period, cal: Calendar) -> dict[str, Any]:
                 "state": state,
                 "role": _role(state),
                 "since": day.isoformat(),
-                "age": cal.working_days(max(day, cal.first), p.end),
+                "age": clock.working_days_between(day, p.end),
             }
         )
     return {"ages": ages, "longest": longest}
