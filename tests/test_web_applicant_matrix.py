@@ -15,6 +15,7 @@ from snicert import storage
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Certificate, Document
 from snicert.reports import render_test_report
+from snicert.services import site_audits
 from snicert.services.guards import application
 from snicert.web.app import create_app
 from tests.test_web_staff import NONE, count, email, sign_in
@@ -49,6 +50,7 @@ def case(home) -> dict[str, object]:
             "number": cert.number,
             "doc": doc(mine),
             "doc_theirs": doc(theirs),
+            "audit": site_audits.case_audit(s, done).id,  # passed on the way
         }
 
 
@@ -173,6 +175,18 @@ MATRIX = [
     ),
     ("GET", "/api/v1/applications/{done}/appeals", None, OWN_A),
     ("GET", "/api/v1/applications/{theirs}/appeals", None, OWN_B),
+    # the site audit of {done}: its report for its business and staff; the auditor's and
+    # official's pages for them alone; answers to findings that exist nowhere
+    ("GET", "/audits/{audit}/report.pdf", None, OWN_A),
+    ("GET", "/audits/{audit}/report.html", None, OWN_A),
+    ("GET", "/audits/{audit}", None, {"anonymous": 303, A: 403, B: 403, R: 200, L: 403}),
+    ("GET", f"/audit-evidence/{NONE}", None, every(404, anonymous=401)),
+    (
+        "POST",
+        f"/audit-findings/{NONE}/answer",
+        {"cause": "x", "action": "y", "deadline": "2026-12-01"},
+        every(404, anonymous=303),
+    ),
 ]
 
 
