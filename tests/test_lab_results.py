@@ -139,4 +139,5 @@ def test_retest_keeps_the_first_and_the_checklist_says_which_counts(testing, rul
         assert lab.counted_results(s, app)["moisture"].value_text == counts
         assert len([r for r in lab._results(s, app_id, "moisture")]) == 2  # both kept
         assert lab.complete_testing(s, w.user(s, "system"), app_id)
-        assert application(s, app_id).state == "evaluation"
+        # abon is scheme type 5: testing is done, the case now waits for its site audit
+        assert application(s, app_id).state == "site_audit"

@@ -89,7 +89,7 @@ def test_close_testing_renders_every_parameter(home, monkeypatch) -> None:
     w, app_id = _world("abon")
     w.enter_all_results(app_id, failing={"moisture"})
     assert stages.close_testing(app_id)
-    assert stages.status(app_id).state == "evaluation"
+    assert stages.status(app_id).state == "site_audit"  # type 5: the site audit is still due
     facts, html, pdf, every = _files(app_id)
 
     for text in (
