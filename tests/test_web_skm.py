@@ -3,12 +3,10 @@ form (errors next to the element, one answer), its API twin, and the public summ
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from fastapi import FastAPI
 
-from snicert import survey
+from snicert import clock, settings, survey
 from snicert.db import engine as db
 from snicert.db.models import SkmSurvey
 from snicert.services import applications, skm
@@ -120,7 +118,8 @@ def test_public_summary_page_and_api(case, web) -> None:
     assert "Rahasia X" not in page.text  # comments are never published
     assert "Abon" in page.text
 
-    today = date.today().isoformat()
+    # the period is in the LSPro's dates (WITA), not the machine's UTC date
+    today = clock.now().astimezone(settings.current().zone).date().isoformat()
     r = public.get(f"/api/v1/skm?date_from=2020-01-01&date_to={today}&product=abon")
     body = r.json()
     assert r.status_code == 200
