@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from snicert import clock, outputs, settings
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Output, SiteAudit, User
-from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, _pdf_text, lspro_line
+from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, lspro_line
 
 GRADE_TEXT = {
     "major": ("mayor", "major"),
@@ -129,11 +129,11 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     # page number (they head the first page)
     doc = _Pages(f"Laporan audit {a.id} - {app.number} - {settings.current().lspro_name}")
     pdf = doc.pdf
-    pdf.set_title(_pdf_text(f"Laporan Audit Sarana Produksi / Site audit report {app.number}"))
-    pdf.set_subject(_pdf_text(f"{app.number}: {m['product']['name']['id']}, {app.brand}"))
-    pdf.set_author(_pdf_text(m["lspro"]))
-    pdf.set_creator("snicert")
-    pdf.set_creation_date(clock.now())
+    doc.describe(
+        f"Laporan Audit Sarana Produksi / Site audit report {app.number}",
+        f"{app.number}: {m['product']['name']['id']}, {app.brand}",
+        m["lspro"],
+    )
     doc.heading("Laporan Audit Sarana Produksi", "Site audit report", 14)
     doc.para(m["lspro"], 9, "B", after=1.5)
     info = [

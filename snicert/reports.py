@@ -236,6 +236,14 @@ class _Pages:
         self.pdf, self.footer, self.page, self.y = self.c.pdf, footer, 1, PAGE_TOP
         self._footer()
 
+    def describe(self, title: str, subject: str, author: str) -> None:
+        """The PDF's document information (what a viewer shows as its properties)."""
+        self.pdf.set_title(_pdf_text(title))
+        self.pdf.set_subject(_pdf_text(subject))
+        self.pdf.set_author(_pdf_text(author))
+        self.pdf.set_creator("snicert")
+        self.pdf.set_creation_date(clock.now())
+
     def _footer(self) -> None:
         self.c.text(PAGE_X, FOOTER_Y, _pdf_text(self.footer), 7, "", GREY)
         self.c.width("", 7)  # selects the font; cell() (unlike text()) fills in {nb}
@@ -345,11 +353,11 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
     app, sample = m["app"], m["sample"]
     doc = _Pages(f"{sample.code} - {app.number} - {m['lab']}")
     pdf = doc.pdf
-    pdf.set_title(_pdf_text(f"Laporan Hasil Uji / Test report {sample.code}"))
-    pdf.set_subject(_pdf_text(f"{app.number}: {m['product']['name']['id']}, {app.brand}"))
-    pdf.set_author(_pdf_text(m["lab"]))
-    pdf.set_creator("snicert")
-    pdf.set_creation_date(clock.now())
+    doc.describe(
+        f"Laporan Hasil Uji / Test report {sample.code}",
+        f"{app.number}: {m['product']['name']['id']}, {app.brand}",
+        m["lab"],
+    )
 
     doc.heading("Laporan Hasil Uji", "Test report", 14)
     doc.para(m["lab"], 9, "B", after=1.5)
