@@ -12,7 +12,7 @@ import pytest
 from snicert import clock
 from snicert.db import engine as db
 from snicert.errors import IllegalTransition, InvalidInput, PermissionDenied
-from snicert.services import applications, complaints, decisions, review, review_actions
+from snicert.services import applications, complaints, dates, decisions, review, review_actions
 from snicert.services.guards import application
 from tests.world import ORDER, World
 
@@ -246,7 +246,7 @@ def test_demo_like_history_gives_a_non_empty_review(home) -> None:
     w = World().setup_staff()
     app_id = w.new_application("abon")
     w.advance_to(app_id, "certified")
-    today = clock.now().date()
+    today = dates.today()  # the review's days are the LSPro's (WITA), not UTC's
     m = figures(review.Period(today - timedelta(days=29), today))
     assert row(m["flow"], product="abon")["certified"]["now"] == 1
     assert any(r["completed"]["now"] for r in m["stages"])
