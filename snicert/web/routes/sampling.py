@@ -42,6 +42,7 @@ def worklist(s: Session) -> list[dict[str, Any]]:
                 "id": app.id,
                 "number": app.number,
                 "product": app.product,
+                "product_name": app.product_snapshot["name"]["id"],
                 "business": app.business.name,
                 "site": app.production_site,
                 "due_at": app.due_at,
