@@ -9,7 +9,7 @@ import pytest
 from snicert import stages
 from snicert.db import engine as db
 from snicert.db.models import Document
-from tests.test_browser import REFUSED, browser, new_page, shot, sign_in, site  # noqa: F401
+from tests.test_browser import PASSWORD, REFUSED, browser, new_page, shot, site  # noqa: F401
 from tests.world import World
 
 WIDTHS = {"phone": (390, 844), "desk": (1280, 900)}
@@ -38,8 +38,12 @@ def cases(home) -> dict[str, int]:
 
 def _page(browser, site: str, email: str, width: str):  # noqa: F811
     w, h = WIDTHS[width]
-    page = sign_in(browser, site, email, mobile=width == "phone")
-    page.set_viewport_size({"width": w, "height": h})
+    page = new_page(browser, viewport={"width": w, "height": h})
+    page.goto(f"{site}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)  # each lands on their own work
     return page
 
 
