@@ -30,6 +30,18 @@ class InvalidInput(SnicertError):
         super().__init__(f"{field}: {message} (value: {value!r})")
 
 
+class InvalidFields(InvalidInput):
+    """Several fields of one form are at fault: `errors` holds each one's InvalidInput, so
+    a form can show every error at its field at once. As an InvalidInput it names the first
+    (callers that show one error keep working)."""
+
+    def __init__(self, errors: list[InvalidInput]):
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.field, first.value, str(first), first.key)
+        self.args = ("; ".join(str(e) for e in errors),)
+
+
 class Conflict(SnicertError):
     """The step was already done, or would duplicate something recorded."""
 
@@ -49,10 +61,20 @@ class TooManyAttempts(SnicertError):
 
 
 class IllegalTransition(SnicertError):
+    """The action is not allowed from the current state. `key` (and `value`), like
+    InvalidInput's, name the message people read where the English one is not enough."""
+
     def __init__(
-        self, state: str, action: str, allowed: Iterable[str], entity: str = "application"
+        self,
+        state: str,
+        action: str,
+        allowed: Iterable[str],
+        entity: str = "application",
+        key: str | None = None,
+        value: object = None,
     ):
         self.state, self.action, self.allowed = state, action, sorted(allowed)
+        self.key, self.value = key, value
         allowed_text = ", ".join(self.allowed) or "none (final state)"
         article = "an" if entity[:1] in "aeiou" else "a"
         super().__init__(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,7 @@ from snicert.db.models import Business, User, UserRole
 from snicert.errors import (
     AlreadyRegistered,
     Conflict,
+    InvalidFields,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -35,7 +37,7 @@ _hasher = PasswordHasher()
 def _email(value: str) -> str:
     email = text.clean("email", value, User.email).lower()
     if not EMAIL_RE.match(email):
-        raise InvalidInput("email", value, "not an e-mail address")
+        raise InvalidInput("email", value, "not an e-mail address", key="email_bad")
     return email
 
 
@@ -51,18 +53,33 @@ def _password(value: str | None, *personal: str | None) -> str | None:
     the person's own name, e-mail or business name (`personal`), e.g. "maria2024"."""
     if value is None:
         return None
+    check_password(value, *personal)
+    return _hasher.hash(value)
+
+
+def check_password(value: str, *personal: str | None) -> None:
+    """Raise unless `value` passes the password rule (see `_password`); hashes nothing."""
     if len(value) < PASSWORD_MIN:
-        raise InvalidInput("password", "***", f"must have at least {PASSWORD_MIN} characters")
+        raise InvalidInput(
+            "password", "***", f"must have at least {PASSWORD_MIN} characters", key="pw_short"
+        )
     if value.casefold() in _common_passwords():
         raise InvalidInput(
-            "password", "***", "is one of the 10,000 most common passwords; choose another"
+            "password",
+            "***",
+            "is one of the 10,000 most common passwords; choose another",
+            key="pw_common",
         )
     squashed = rest = _squash(value)
     for word in sorted(set(_personal_words(personal)), key=len, reverse=True):
         rest = rest.replace(word, "")
     if rest != squashed and len(rest) < REST_MIN:
-        raise InvalidInput("password", "***", "is too close to your name, e-mail or business name")
-    return _hasher.hash(value)
+        raise InvalidInput(
+            "password",
+            "***",
+            "is too close to your name, e-mail or business name",
+            key="pw_personal",
+        )
 
 
 @cache
@@ -94,10 +111,18 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(32))
 
 
+def _filled(field: str, value: str, column: Any) -> str:
+    """A required text field: checked like any text, and not empty."""
+    value = text.clean(field, value, column)
+    if not value:
+        raise InvalidInput(field, value, "must not be empty", key="required")
+    return value
+
+
 def validate_nib(nib: str) -> str:
     nib = text.clean("nib", nib, Business.nib)
     if not NIB_RE.match(nib):
-        raise InvalidInput("nib", nib, "an NIB has exactly 13 digits")
+        raise InvalidInput("nib", nib, "an NIB has exactly 13 digits", key="nib_bad")
     return nib
 
 
@@ -327,18 +352,37 @@ def register_applicant(
     province: str = "Nusa Tenggara Timur",
     phone: str | None = None,
 ) -> User:
-    """Self-registration of a UMKM owner together with their business."""
-    nib = validate_nib(nib)
-    business_name = text.clean(
-        "business_name", business_name, Business.name, required="must not be empty"
-    )
-    address = text.clean("address", address, Business.address, required="must not be empty")
-    city = text.clean("city", city, Business.city, required="must not be empty")
-    province = text.clean("province", province, Business.province, required="must not be empty")
-    contact = text.clean("name", name, Business.contact_name, required="must not be empty")
-    phone = phones.indonesian_mobile("phone", phone)  # WhatsApp notifications use it
-    if s.scalar(select(exists().where(Business.nib == nib))):
-        raise Conflict(f"a business with NIB {nib} is already registered")
+    """Self-registration of a UMKM owner together with their business. Every field is
+    checked before anything is refused, so the form can show all its errors at once
+    (InvalidFields); a taken e-mail is still answered by `_new_user` (AlreadyRegistered)."""
+    problems: list[InvalidInput] = []
+
+    def checked(check: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return check(*args)
+        except InvalidInput as exc:
+            problems.append(exc)
+            return None
+
+    nib = checked(validate_nib, nib)
+    business_name = checked(_filled, "business_name", business_name, Business.name)
+    address = checked(_filled, "address", address, Business.address)
+    city = checked(_filled, "city", city, Business.city)
+    province = checked(_filled, "province", province, Business.province)
+    contact = checked(_filled, "name", name, Business.contact_name)
+    checked(_filled, "name", name, User.name)  # the account's name column too
+    checked(_email, email)
+    phone = checked(phones.indonesian_mobile, "phone", phone)  # WhatsApp notifications use it
+    if password is not None:
+        checked(check_password, password, name, email, business_name)
+    if nib is not None and s.scalar(select(exists().where(Business.nib == nib))):
+        problems.append(
+            InvalidInput(
+                "nib", nib, f"a business with NIB {nib} is already registered", key="nib_taken"
+            )
+        )
+    if problems:
+        raise InvalidFields(problems)
     business = Business(
         name=business_name,
         nib=nib,

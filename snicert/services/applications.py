@@ -17,10 +17,16 @@ from snicert.db.models import (
     ReviewVerdict,
     User,
 )
-from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from snicert.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import counters, text
+from snicert.services import checklists, counters, text
 from snicert.services.accounts import NIB_RE
 from snicert.services.guards import (
     application,
@@ -52,6 +58,15 @@ def create(
     if product not in catalog.products:
         raise InvalidInput(
             "product", product, f"unknown product; known: {', '.join(sorted(catalog.products))}"
+        )
+    if product not in checklists.open_products(s):
+        # Refused now, not at submit: the applicant would fill a whole dossier in vain.
+        raise InvalidInput(
+            "product",
+            catalog.products[product].name.id,
+            f"product {product} is not open for application: its checklist has no approved "
+            "version yet",
+            key="product_not_open",
         )
     brand = text.clean("brand", brand, Application.brand, required="must not be empty")
     production_site = text.clean(
@@ -205,8 +220,6 @@ def latest_documents(s: Session, app_id: int) -> dict[str, Document]:
 
 def submit(s: Session, actor: User, app_id: int) -> Application:
     """Submit the dossier; snapshots the approved checklist and the product definition."""
-    from snicert.services import checklists
-
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
     lifecycle.check(app.state, "submit", actor)
@@ -404,15 +417,16 @@ def answer_nonconformity(
     return nc
 
 
-def withdraw(s: Session, actor: User, app_id: int, reason: str) -> Application:
+def withdraw(s: Session, actor: User, app_id: int, reason: str | None = None) -> Application:
+    """The applicant withdraws their own open application (a final state: nothing more
+    happens to it; to be certified they apply anew). The reason is optional."""
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
+    if app.state in lifecycle.FINAL:
+        # Said plainly: the case is closed already, so there is nothing left to withdraw.
+        raise IllegalTransition(
+            app.state, "withdraw", [], key=f"withdraw_closed_{app.state}", value=app.number
+        )
     lifecycle.check(app.state, "withdraw", actor)
-    reason = text.clean(
-        "reason",
-        reason,
-        text.LONG_TEXT,
-        multiline=True,
-        required="say why the application is withdrawn",
-    )
-    return lifecycle.apply(s, app, "withdraw", actor, reason=reason)
+    reason = text.optional("reason", reason, text.LONG_TEXT, multiline=True)
+    return lifecycle.apply(s, app, "withdraw", actor, **({"reason": reason} if reason else {}))

@@ -198,6 +198,19 @@ def _flat(value: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def open_products(s: Session) -> frozenset[str]:
+    """The products open for application: those whose lab checklist has an approved
+    version (submission snapshots it, so an application for any other product would be
+    stuck in draft)."""
+    return frozenset(
+        s.scalars(
+            select(ChecklistVersion.product).where(
+                ChecklistVersion.kind == LAB, ChecklistVersion.status == "approved"
+            )
+        )
+    )
+
+
 def current(s: Session, product: str, kind: str = LAB) -> ChecklistVersion:
     row = s.scalar(
         select(ChecklistVersion).where(

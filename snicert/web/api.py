@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from snicert.errors import InvalidInput, SnicertError, TooManyAttempts, http_status
+from snicert.web.i18n import TEXT, lang_of, refusal
 
 # Database ids are 32-bit on every backend; a larger number can name nothing (and made
 # SQLite and PostgreSQL raise before the lookup).
@@ -33,6 +34,8 @@ class Problem(BaseModel):
     detail: str
     field: str | None = None
     errors: list[FieldError] | None = None
+    # The refusal as people read it (Bahasa Indonesia unless ?lang=en), where it has a text.
+    message: str | None = None
 
 
 _WHAT = {
@@ -65,8 +68,9 @@ def problem(
     field: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    message: str | None = None,
 ) -> JSONResponse:
-    body = Problem(detail=detail, field=field, errors=errors)
+    body = Problem(detail=detail, field=field, errors=errors, message=message)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
@@ -85,4 +89,6 @@ def install(app: FastAPI) -> None:
         headers = (
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         )
-        return problem(str(exc), http_status(exc), field, headers=headers)
+        key = getattr(exc, "key", None)
+        message = refusal(exc, lang_of(request)) if key in TEXT else None
+        return problem(str(exc), http_status(exc), field, headers=headers, message=message)

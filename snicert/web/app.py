@@ -264,11 +264,12 @@ def create_app() -> FastAPI:
         except AlreadyRegistered:
             pass  # nothing was stored; answered as below
         except (InvalidInput, Conflict) as exc:
-            field = getattr(exc, "field", "nib")
-            message = refusal(exc, lang_of(request))  # Indonesian first where a text exists
-            return form_page(
-                request, "register.html.j2", status_code=422, errors={field: message}, form=form
-            )
+            # Every field's error at once, each at its field (Indonesian first where a text
+            # exists); the values typed stay in the form, except the password.
+            errors: dict[str, str] = {}
+            for one in getattr(exc, "errors", None) or [exc]:
+                errors.setdefault(getattr(one, "field", "nib"), refusal(one, lang_of(request)))
+            return form_page(request, "register.html.j2", status_code=422, errors=errors, form=form)
         return form_page(
             request,
             "login.html.j2",

@@ -520,6 +520,73 @@ TEXT: dict[str, dict[str, str]] = {
     "f_nib": {"id": "NIB (13 digit)", "en": "NIB (13 digits)"},
     "f_address": {"id": "Alamat usaha", "en": "Business address"},
     "f_city": {"id": "Kota", "en": "City"},
+    "required": {"id": "Wajib diisi.", "en": "Required."},
+    "email_bad": {
+        "id": "Ini bukan alamat email. Contoh: nama@contoh.com",
+        "en": "Not an e-mail address. Example: name@example.com",
+    },
+    "nib_bad": {
+        "id": "NIB terdiri dari tepat 13 angka (lihat OSS).",
+        "en": "An NIB has exactly 13 digits (see OSS).",
+    },
+    "nib_taken": {
+        "id": "Usaha dengan NIB {value} sudah terdaftar. Jika ini usaha Anda, hubungi LSPro.",
+        "en": "A business with NIB {value} is already registered. If it is yours, contact "
+        "the LSPro.",
+    },
+    "pw_short": {
+        "id": "Kata sandi minimal 8 karakter.",
+        "en": "A password has at least 8 characters.",
+    },
+    "pw_common": {
+        "id": "Kata sandi ini termasuk 10.000 kata sandi paling umum. Pilih yang lain.",
+        "en": "This is one of the 10,000 most common passwords. Choose another.",
+    },
+    "pw_personal": {
+        "id": "Kata sandi terlalu mirip dengan nama, email atau nama usaha Anda.",
+        "en": "The password is too close to your name, e-mail or business name.",
+    },
+    "product_not_open": {
+        "id": "Produk {value} belum dibuka untuk permohonan: daftar periksanya belum "
+        "disetujui LSPro. Pilih produk lain dari daftar.",
+        "en": "{value} is not open for application yet: the LSPro has not approved its "
+        "checklist. Choose another product from the list.",
+    },
+    "no_open_products": {
+        "id": "Belum ada produk yang dibuka untuk permohonan. Silakan coba lagi nanti.",
+        "en": "No product is open for application yet. Please try again later.",
+    },
+    "wd_button": {"id": "Tarik permohonan", "en": "Withdraw application"},
+    "wd_title": {"id": "Tarik permohonan", "en": "Withdraw application"},
+    "wd_sure": {"id": "Yakin?", "en": "Are you sure?"},
+    "wd_final": {
+        "id": "Permohonan yang ditarik tidak dapat dilanjutkan lagi.",
+        "en": "A withdrawn application cannot be continued.",
+    },
+    "wd_stops": {
+        "id": "Proses sertifikasinya dihentikan: penilaian dokumen, pengambilan contoh dan "
+        "pengujian tidak dilanjutkan.",
+        "en": "Its certification stops: no more document review, sampling or testing.",
+    },
+    "wd_anew": {
+        "id": "Untuk mendapatkan sertifikat nanti, Anda harus mengajukan permohonan baru.",
+        "en": "To be certified later, you must apply anew.",
+    },
+    "wd_reason": {"id": "Alasan (boleh dikosongkan)", "en": "Reason (optional)"},
+    "wd_confirm": {"id": "Ya, tarik permohonan ini", "en": "Yes, withdraw this application"},
+    "wd_cancel": {"id": "Tidak, kembali ke permohonan", "en": "No, back to the application"},
+    "withdraw_closed_certified": {
+        "id": "Permohonan {value} sudah selesai (bersertifikat), jadi tidak dapat ditarik.",
+        "en": "Application {value} is closed (certified), so it cannot be withdrawn.",
+    },
+    "withdraw_closed_refused": {
+        "id": "Permohonan {value} sudah selesai (ditolak), jadi tidak dapat ditarik.",
+        "en": "Application {value} is closed (refused), so it cannot be withdrawn.",
+    },
+    "withdraw_closed_withdrawn": {
+        "id": "Permohonan {value} sudah ditarik sebelumnya.",
+        "en": "Application {value} has already been withdrawn.",
+    },
     "app_new": {"id": "Permohonan baru", "en": "New application"},
     "app_brand": {"id": "Merek", "en": "Brand"},
     "app_production_site": {"id": "Lokasi produksi", "en": "Production site"},
@@ -1455,7 +1522,11 @@ def refusal(exc: Exception, lang: str) -> str:
     key = getattr(exc, "key", None)
     if key in TEXT:
         value = getattr(exc, "value", None)
-        return TEXT[key][lang] + (f" ({value})" if value else "")
+        text = TEXT[key][lang]
+        if "{value}" in text:  # the text says where the value goes (a product's name)
+            return text.replace("{value}", str(value or ""))
+        shown = value and value != "***"  # a masked value (a password) tells nothing
+        return text + (f" ({value})" if shown else "")
     return str(exc)
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import outputs, settings, uploads
+from snicert import lifecycle, outputs, settings, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -34,9 +34,9 @@ from snicert.db.models import (
 )
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import appeals, applications, papers, site_audits, skm
+from snicert.services import appeals, applications, checklists, papers, site_audits, skm
 from snicert.services.guards import can_see
-from snicert.services.text import limit_of
+from snicert.services.text import LONG_TEXT, limit_of
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
 from snicert.web.headers import PREVIEW_POLICY
@@ -109,6 +109,8 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "brand": app.brand,
         "production_site": app.production_site,
         "state": app.state,
+        # The applicant may withdraw while the case is open (the lifecycle says so).
+        "can_withdraw": "withdraw" in lifecycle.allowed_actions(app.state),
         "awaiting_role": app.awaiting_role,
         "awaiting_action": app.awaiting_action,
         "due_at": app.due_at.isoformat() if app.due_at else None,
@@ -220,7 +222,7 @@ def create_page(
             "applicant_new.html.j2",
             status_code=422,
             who=who,
-            errors={exc.field: str(exc)},
+            errors={exc.field: refusal(exc, lang_of(request))},
             products=_products(),
             form={
                 "product": product,
@@ -274,6 +276,56 @@ def submit_page(request: Request, app_id: Id, csrf_token: str = Form("")) -> Res
     who = require(request)
     check_csrf(who, csrf_token)
     return _act(request, who, app_id, lambda s, user: applications.submit(s, user, app_id))
+
+
+@router.get("/applications/{app_id}/withdraw", response_class=HTMLResponse, include_in_schema=False)
+def withdraw_form(request: Request, app_id: Id) -> Response:
+    """ "Yakin?": what withdrawing means, before anything is changed (no script needed)."""
+    who = _signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    with db.reading() as s:
+        info = detail(s, _visible(s, who, app_id))
+    if not info["can_withdraw"]:  # closed already: the case page says so
+        return RedirectResponse(f"/applications/{app_id}", status_code=303)
+    return page(request, "applicant_withdraw.html.j2", who=who, app=info, error=None, form={})
+
+
+@router.post("/applications/{app_id}/withdraw", include_in_schema=False)
+def withdraw_page(
+    request: Request, app_id: Id, reason: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    who = require(request)
+    check_csrf(who, csrf_token)
+    with db.reading() as s:
+        _visible(s, who, app_id)
+    try:
+        with db.transaction() as s:
+            applications.withdraw(s, s.get(User, who.user_id), app_id, reason or None)
+    except InvalidInput as exc:  # the reason: shown at its field, as typed
+        with db.reading() as s:
+            info = detail(s, _visible(s, who, app_id))
+        return page(
+            request,
+            "applicant_withdraw.html.j2",
+            status_code=422,
+            who=who,
+            app=info,
+            error=refusal(exc, lang_of(request)),
+            form={"reason": reason},
+        )
+    except SnicertError as exc:  # closed meanwhile, or not the applicant: on the case page
+        with db.reading() as s:
+            info = detail(s, _visible(s, who, app_id))
+        return page(
+            request,
+            "applicant_detail.html.j2",
+            status_code=http_status(exc),
+            who=who,
+            app=info,
+            error=refusal(exc, lang_of(request)),
+        )
+    return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
 @router.post("/nonconformities/{nc_id}/answer", include_in_schema=False)
@@ -478,7 +530,14 @@ def document_inline(request: Request, doc_id: Id) -> Response:
 
 
 def _products() -> list[tuple[str, str]]:
-    return [(code, p.name.id) for code, p in sorted(default_catalog().products.items())]
+    """The products open for application (an approved checklist): only these are offered."""
+    with db.reading() as s:
+        open_now = checklists.open_products(s)
+    return [
+        (code, p.name.id)
+        for code, p in sorted(default_catalog().products.items())
+        if code in open_now
+    ]
 
 
 # ---------------------------------------------------------------- API
@@ -564,6 +623,22 @@ def submit_api(app_id: Id, who: ApiActor) -> dict[str, Any]:
     with db.transaction() as s:
         _visible(s, who, app_id)
         app = applications.submit(s, s.get(User, who.user_id), app_id)
+        return {"id": app.id, "state": app.state}
+
+
+class WithdrawIn(BaseModel):
+    """Why the application is withdrawn (optional)."""
+
+    reason: str | None = Field(None, max_length=LONG_TEXT)
+
+
+@router.post("/api/v1/applications/{app_id}/withdraw", tags=["applications"])
+def withdraw_api(app_id: Id, body: WithdrawIn, who: ApiActor) -> dict[str, Any]:
+    """Withdraw one of your open applications: final, nothing more happens to it (apply
+    anew to be certified). Refused (409) once it is closed (certified, refused, withdrawn)."""
+    with db.transaction() as s:
+        _visible(s, who, app_id)
+        app = applications.withdraw(s, s.get(User, who.user_id), app_id, body.reason)
         return {"id": app.id, "state": app.state}
 
 
