@@ -128,18 +128,19 @@ def test_a_registered_nib_is_reported(client: TestClient) -> None:
     client.post("/register", data={**GOOD, "csrf_token": token})
     again = {**GOOD, "email": "other@umkm.example", "csrf_token": token}
     r = client.post("/register", data=again)
-    assert r.status_code == 422 and "NIB 9100000000001 is already registered" in r.text
+    assert r.status_code == 422
+    assert re.search(r'id="nib-error">Usaha dengan NIB 9100000000001 sudah terdaftar', r.text)
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("nib", "12345", "13 digits"),
-        ("email", "not-an-email", "not an e-mail"),
-        ("password", "short", "at least 8"),
-        ("password", "Password1", "most common passwords"),
-        ("password", "Maria.2024", "too close to your name"),
-        ("password", "abonmaria1", "too close to your name"),
+        ("nib", "12345", "tepat 13 angka"),
+        ("email", "not-an-email", "bukan alamat email"),
+        ("password", "short", "minimal 8 karakter"),
+        ("password", "Password1", "paling umum"),
+        ("password", "Maria.2024", "terlalu mirip dengan nama"),
+        ("password", "abonmaria1", "terlalu mirip dengan nama"),
     ],
 )
 def test_register_errors_stand_next_to_the_field(client, field, value, message) -> None:
@@ -149,6 +150,49 @@ def test_register_errors_stand_next_to_the_field(client, field, value, message) 
     assert re.search(rf'id="{field}-error">[^<]*{message}', r.text), r.text
     assert 'aria-invalid="true"' in r.text
     assert _count(User) == 1 and _count(Business) == 0  # only the system user
+
+
+def test_register_shows_every_error_at_once_and_keeps_the_values(client: TestClient) -> None:
+    """Five fields wrong at once: each error at its own field in one answer, the values
+    typed kept (the password never sent back), nothing stored."""
+    token = _csrf(client, "/register")
+    form = {
+        **GOOD,
+        "nib": "12345",
+        "email": "maria-at-umkm",
+        "password": "short",
+        "address": "   ",
+        "phone": "021 555 1234",
+        "csrf_token": token,
+    }
+    r = client.post("/register", data=form)
+    assert r.status_code == 422
+    expected = {
+        "nib": "NIB terdiri dari tepat 13 angka",
+        "email": "Ini bukan alamat email",
+        "password": "Kata sandi minimal 8 karakter.",
+        "address": "Wajib diisi.",
+        "phone": "nomor telepon rumah/kantor",
+    }
+    for field, text in expected.items():
+        assert re.search(rf'id="{field}-error">[^<]*{re.escape(text)}', r.text), field
+        assert f'aria-describedby="{field}-error"' in r.text
+    assert "(***)" not in r.text and "short" not in r.text  # the password is not echoed
+    for field in ("name", "business_name", "city", "nib", "email", "phone"):
+        assert f'value="{form[field]}"' in r.text, field  # what was typed stays
+    assert 'id="name-error"' not in r.text and 'id="city-error"' not in r.text
+    assert _count(User) == 1 and _count(Business) == 0  # only the system user
+
+
+def test_register_in_english_names_the_errors_in_english(client: TestClient) -> None:
+    client.cookies.set("lang", "en")
+    token = _csrf(client, "/register")
+    r = client.post(
+        "/register", data={**GOOD, "nib": "1", "business_name": "", "csrf_token": token}
+    )
+    assert r.status_code == 422
+    assert re.search(r'id="nib-error">An NIB has exactly 13 digits', r.text)
+    assert re.search(r'id="business_name-error">Required\.', r.text)
 
 
 def test_forms_without_csrf_are_refused_and_change_nothing(client: TestClient) -> None:
