@@ -28,6 +28,7 @@ from snicert.catalog import Catalog, default_catalog
 from snicert.catalog.models import MaxReq
 from snicert.db import engine as db
 from snicert.db.models import (
+    Application,
     AuditEvent,
     Base,
     Certificate,
@@ -939,9 +940,9 @@ def test_changing_an_approved_checklist_needs_a_new_version(home) -> None:
     )
 
 
-def test_no_approved_checklist_refuses_submission(home) -> None:
+def test_no_approved_checklist_refuses_creation_then_submission(home) -> None:
     w = World()  # no official yet: the shipped checklists are loaded as drafts only
-    app_id = w.new_application(PRODUCT)
+    owner = w.applicant(PRODUCT)
     with db.transaction() as s:
         statuses = s.scalars(
             select(ChecklistVersion.status).where(
@@ -949,6 +950,21 @@ def test_no_approved_checklist_refuses_submission(home) -> None:
             )
         ).all()
         assert statuses == ["draft"]
+    # refused when the application is started, not after the dossier is filled
+    assert_refused(
+        lambda s: applications.create(s, w.user(s, owner), PRODUCT, "Merek", "Oebobo"),
+        InvalidInput,
+        "product abon is not open for application",
+    )
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Application)) == 0
+    # an application started while the checklist was approved (data from before this
+    # rule): submission still needs an approved version
+    w.setup_staff()
+    app_id = w.new_application(PRODUCT, applicant=owner)
+    with db.transaction() as s:
+        for row in s.scalars(select(ChecklistVersion).where(ChecklistVersion.product == PRODUCT)):
+            row.status = "draft"
     assert_refused(
         lambda s: applications.submit(s, w.owner(s, app_id), app_id),
         Conflict,

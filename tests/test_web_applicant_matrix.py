@@ -96,6 +96,14 @@ MATRIX = [
         {"anonymous": 303, A: 404, B: 409, R: 403, L: 403},
     ),
     ("POST", f"/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=303)),
+    # withdraw: the question for the case's applicant alone; {done} is closed (certified),
+    # so its applicant is told so on the case page instead (409)
+    ("GET", "/applications/{mine}/withdraw", None, {**PAGE_A, R: 403, L: 403}),
+    ("GET", "/applications/{theirs}/withdraw", None, {**PAGE_B, R: 403, L: 403}),
+    ("GET", "/applications/{done}/withdraw", None, {**PAGE_A, A: 409, R: 403, L: 403}),
+    ("GET", f"/applications/{NONE}/withdraw", None, every(404, anonymous=303)),
+    ("POST", "/applications/{done}/withdraw", {}, {**PAGE_A, A: 409, R: 403, L: 403}),
+    ("POST", f"/applications/{NONE}/withdraw", {}, every(404, anonymous=303)),
     ("GET", "/applications/{done}/certificate.pdf", None, OWN_A),
     ("GET", "/applications/{done}/test-report.pdf", None, OWN_A),
     # (still in document review: no test report yet, for whoever may see it)
@@ -148,6 +156,13 @@ MATRIX = [
         {"anonymous": 401, A: 404, B: 409, R: 403, L: 403},
     ),
     ("POST", f"/api/v1/certificates/{NONE}/renew", None, every(404, anonymous=401)),
+    (
+        "POST",
+        "/api/v1/applications/{done}/withdraw",
+        {},
+        {"anonymous": 401, A: 409, B: 404, R: 403, L: 403},
+    ),
+    ("POST", f"/api/v1/applications/{NONE}/withdraw", {}, every(404, anonymous=401)),
     ("POST", f"/api/v1/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=401)),
     ("GET", "/api/v1/tokens", None, every(200, anonymous=401)),
     # the satisfaction survey: {done} is closed, so its applicant is invited; the POSTs

@@ -76,8 +76,9 @@ def test_withdraw_asks_first_then_withdraws_once(two) -> None:
 
     page = client.get(f"/applications/{app_id}").text
     assert 'data-state="withdrawn"' in page and f"/applications/{app_id}/withdraw" not in page
-    again = client.get(f"/applications/{app_id}/withdraw", follow_redirects=False)
-    assert again.status_code == 303  # nothing left to confirm
+    again = client.get(f"/applications/{app_id}/withdraw")  # nothing left to confirm
+    assert again.status_code == 409 and "sudah ditarik sebelumnya" in again.text
+    assert "Yakin?" not in again.text
     r = client.post(f"/applications/{app_id}/withdraw", data={"csrf_token": _csrf(client)})
     assert r.status_code == 409 and "Permohonan APP-" in r.text
     assert "sudah ditarik sebelumnya" in r.text

@@ -417,10 +417,9 @@ def answer_nonconformity(
     return nc
 
 
-def withdraw(s: Session, actor: User, app_id: int, reason: str | None = None) -> Application:
-    """The applicant withdraws their own open application (a final state: nothing more
-    happens to it; to be certified they apply anew). The reason is optional."""
-    app = application(s, app_id, lock=True)
+def may_withdraw(actor: User, app: Application) -> None:
+    """Raise unless `actor` may withdraw `app` now (its applicant, the case still open);
+    changes nothing: the confirmation page asks only when the answer would be yes."""
     require_owner(actor, app)
     if app.state in lifecycle.FINAL:
         # Said plainly: the case is closed already, so there is nothing left to withdraw.
@@ -428,5 +427,12 @@ def withdraw(s: Session, actor: User, app_id: int, reason: str | None = None) ->
             app.state, "withdraw", [], key=f"withdraw_closed_{app.state}", value=app.number
         )
     lifecycle.check(app.state, "withdraw", actor)
+
+
+def withdraw(s: Session, actor: User, app_id: int, reason: str | None = None) -> Application:
+    """The applicant withdraws their own open application (a final state: nothing more
+    happens to it; to be certified they apply anew). The reason is optional."""
+    app = application(s, app_id, lock=True)
+    may_withdraw(actor, app)
     reason = text.optional("reason", reason, text.LONG_TEXT, multiline=True)
     return lifecycle.apply(s, app, "withdraw", actor, **({"reason": reason} if reason else {}))

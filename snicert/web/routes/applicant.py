@@ -285,9 +285,19 @@ def withdraw_form(request: Request, app_id: Id) -> Response:
     if isinstance(who, RedirectResponse):
         return who
     with db.reading() as s:
-        info = detail(s, _visible(s, who, app_id))
-    if not info["can_withdraw"]:  # closed already: the case page says so
-        return RedirectResponse(f"/applications/{app_id}", status_code=303)
+        app = _visible(s, who, app_id)
+        info = detail(s, app)
+        try:  # staff see the case but may not withdraw it; a closed case cannot be
+            applications.may_withdraw(s.get(User, who.user_id), app)
+        except SnicertError as exc:  # the case page, saying why
+            return page(
+                request,
+                "applicant_detail.html.j2",
+                status_code=http_status(exc),
+                who=who,
+                app=info,
+                error=refusal(exc, lang_of(request)),
+            )
     return page(request, "applicant_withdraw.html.j2", who=who, app=info, error=None, form={})
 
 
