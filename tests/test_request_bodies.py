@@ -126,7 +126,7 @@ def spooled(monkeypatch) -> list:
 @pytest.fixture
 def draft(home) -> tuple[int, str]:
     """A draft application and an API token of its applicant."""
-    world = World()
+    world = World().setup_staff()  # applications need an approved checklist
     app_id = world.new_application("abon", documents=False)
     with db.transaction() as s:
         token, _ = sessions.create_api_token(s, world.owner(s, app_id), "test")

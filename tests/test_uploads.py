@@ -148,7 +148,7 @@ RISKY_PDFS = [
 
 @pytest.fixture
 def draft(home) -> tuple[World, int]:
-    world = World()
+    world = World().setup_staff()  # applications need an approved checklist
     return world, world.new_application("abon", documents=False)
 
 
