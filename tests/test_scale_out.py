@@ -181,7 +181,7 @@ def test_twenty_applications_through_two_workers(tmp_path: Path, monkeypatch) ->
                 env=env,
                 capture_output=True,
                 text=True,
-                timeout=1800,  # 8-12 min of CPU in all: 5-6 min on two cores of its own
+                timeout=1800,  # ~12 min of CPU in all: 19 min here with other jobs running
             )
         except subprocess.TimeoutExpired:
             pytest.fail(
