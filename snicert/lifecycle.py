@@ -172,7 +172,8 @@ class CertState(StrEnum):
 
 C = CertState
 CERTIFICATE_TRANSITIONS: tuple[Transition, ...] = (
-    _t("suspend", C.ACTIVE, C.SUSPENDED, "suspended", R.OFFICIAL),
+    # SYSTEM: a surveillance failed by a non-conforming result (services/surveillance.py)
+    _t("suspend", C.ACTIVE, C.SUSPENDED, "suspended", R.OFFICIAL, R.SYSTEM),
     _t("reinstate", C.SUSPENDED, C.ACTIVE, "reinstated", R.OFFICIAL),
     _t("withdraw", frozenset({C.ACTIVE, C.SUSPENDED}), C.WITHDRAWN, "withdrawn", R.OFFICIAL),
     _t("expire", frozenset({C.ACTIVE, C.SUSPENDED}), C.EXPIRED, "expired", R.SYSTEM),
@@ -443,4 +444,81 @@ APPEAL_TRANSITIONS: tuple[Transition, ...] = (
         "decided",
         guards=("handler", "reasons_stated", "next_step_where_final"),
     ),
+)
+
+
+class SurveillanceState(StrEnum):
+    """A certificate's yearly (or special) surveillance (snicert/services/surveillance.py).
+    Opened by the sweep; started by an official once the product's surveillance plan says
+    what to sample and test; its site audit (type 5) runs beside the lab work."""
+
+    OPEN = "open"  # opened, not started
+    SAMPLING = "sampling"
+    TESTING = "testing"
+    SITE_AUDIT = "site_audit"  # the lab work is done; the site audit is not concluded
+    EVALUATION = "evaluation"
+    PASSED = "passed"  # the certificate stays valid; the next cycle comes on schedule
+    FAILED = "failed"  # the certificate is suspended with the reason
+
+
+SV = SurveillanceState
+SURVEILLANCE_FINAL = frozenset({SV.PASSED, SV.FAILED})
+SURVEILLANCE_OPEN = frozenset(SV) - SURVEILLANCE_FINAL
+# The guards are implemented in surveillance.GUARDS. A failure (a non-conforming result,
+# a failed site audit, access refused) may be recorded from any open state and suspends
+# the certificate through CERTIFICATE_TRANSITIONS; a pass comes only from evaluation.
+SURVEILLANCE_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "start",
+        SV.OPEN,
+        SV.SAMPLING,
+        "sampling_started",
+        R.OFFICIAL,
+        R.SYSTEM,
+        guards=("plan_tests",),
+    ),
+    _t(
+        "start_without_testing",
+        SV.OPEN,
+        SV.SITE_AUDIT,
+        "site_audit_awaited",
+        R.OFFICIAL,
+        R.SYSTEM,
+        guards=("plan_tests_nothing", "site_audit_required"),
+    ),
+    _t("samples_sent", SV.SAMPLING, SV.TESTING, "samples_sent", R.SAMPLER),
+    _t("resample", SV.TESTING, SV.SAMPLING, "resampling_requested", R.LAB_ANALYST, R.LAB_VERIFIER),
+    _t(
+        "testing_complete",
+        SV.TESTING,
+        SV.EVALUATION,
+        "testing_completed",
+        R.SYSTEM,
+        guards=("site_audit_concluded",),
+    ),
+    _t(
+        "await_site_audit",
+        SV.TESTING,
+        SV.SITE_AUDIT,
+        "site_audit_awaited",
+        R.SYSTEM,
+        guards=("site_audit_not_concluded",),
+    ),
+    _t(
+        "site_audit_done",
+        SV.SITE_AUDIT,
+        SV.EVALUATION,
+        "site_audit_done",
+        R.SYSTEM,
+        guards=("site_audit_concluded",),
+    ),
+    _t(
+        "pass",
+        SV.EVALUATION,
+        SV.PASSED,
+        "passed",
+        R.OFFICIAL,
+        guards=("results_conform", "site_audit_passed"),
+    ),
+    _t("fail", SURVEILLANCE_OPEN, SV.FAILED, "failed", R.OFFICIAL, R.SYSTEM),
 )

@@ -276,9 +276,7 @@ class Product(Strict):
                 "a scheme with surveillance needs a surveillance plan", ("surveillance",), None
             )
         if not self.scheme.surveillance_interval_months and self.surveillance is not None:
-            raise LocatedError(
-                "this scheme has no surveillance", ("surveillance",), "surveillance"
-            )
+            raise LocatedError("this scheme has no surveillance", ("surveillance",), "surveillance")
         return self
 
 
