@@ -139,9 +139,8 @@ def test_a_passing_cycle(world: World) -> None:
         surveillance.pass_(s, w.user(s, "reviewer"), case_id)
     w.pass_surveillance_audit(app_id, case_id)
     assert _status(case_id) == "evaluation"
-    with db.transaction() as s:
-        with pytest.raises(PermissionDenied):
-            surveillance.pass_(s, w.user(s, "analyst"), case_id)
+    with db.transaction() as s, pytest.raises(PermissionDenied):
+        surveillance.pass_(s, w.user(s, "analyst"), case_id)
     with db.transaction() as s:
         surveillance.pass_(s, w.user(s, "reviewer"), case_id)
     with db.transaction() as s:
@@ -227,21 +226,20 @@ def test_no_duplicate_samples_or_results(world: World) -> None:
         x = lab.samples_of(s, app_id, case_id)[0]
         seq, sample_id = x.seq, x.id
     # the same sequence number twice for the application is refused by the database
-    with pytest.raises(IntegrityError):
-        with db.transaction() as s:
-            s.add(
-                Sample(
-                    application_id=app_id,
-                    seq=seq,
-                    code="X-1",
-                    purpose="test",
-                    units=1,
-                    container="c",
-                    status="planned",
-                    created_at=clock.now(),
-                    surveillance_case_id=case_id,
-                )
+    with pytest.raises(IntegrityError), db.transaction() as s:
+        s.add(
+            Sample(
+                application_id=app_id,
+                seq=seq,
+                code="X-1",
+                purpose="test",
+                units=1,
+                container="c",
+                status="planned",
+                created_at=clock.now(),
+                surveillance_case_id=case_id,
             )
+        )
     with db.transaction() as s:
         case = s.get(SurveillanceCase, case_id)
         p = case.checklist_snapshot["parameters"][0]
@@ -268,21 +266,20 @@ def test_no_duplicate_samples_or_results(world: World) -> None:
                 surveillance=case_id,
             )
         attempt = r.attempt
-    with pytest.raises(IntegrityError):
-        with db.transaction() as s:
-            s.add(
-                LabResult(
-                    application_id=app_id,
-                    sample_id=sample_id,
-                    parameter_id=p["id"],
-                    attempt=attempt,
-                    value_text="1",
-                    unit="%",
-                    analyst_id=w.users["analyst"],
-                    entered_at=clock.now(),
-                    surveillance_case_id=case_id,
-                )
+    with pytest.raises(IntegrityError), db.transaction() as s:
+        s.add(
+            LabResult(
+                application_id=app_id,
+                sample_id=sample_id,
+                parameter_id=p["id"],
+                attempt=attempt,
+                value_text="1",
+                unit="%",
+                analyst_id=w.users["analyst"],
+                entered_at=clock.now(),
+                surveillance_case_id=case_id,
             )
+        )
     # the sweep opens each cycle once
     with db.transaction() as s:
         assert monitoring.open_due_surveillance(s, accounts.system_user(s)) == []
