@@ -172,8 +172,7 @@ class CertState(StrEnum):
 
 C = CertState
 CERTIFICATE_TRANSITIONS: tuple[Transition, ...] = (
-    # SYSTEM: a surveillance failed by a non-conforming result (services/surveillance.py)
-    _t("suspend", C.ACTIVE, C.SUSPENDED, "suspended", R.OFFICIAL, R.SYSTEM),
+    _t("suspend", C.ACTIVE, C.SUSPENDED, "suspended", R.OFFICIAL),
     _t("reinstate", C.SUSPENDED, C.ACTIVE, "reinstated", R.OFFICIAL),
     _t("withdraw", frozenset({C.ACTIVE, C.SUSPENDED}), C.WITHDRAWN, "withdrawn", R.OFFICIAL),
     _t("expire", frozenset({C.ACTIVE, C.SUSPENDED}), C.EXPIRED, "expired", R.SYSTEM),
@@ -464,9 +463,11 @@ class SurveillanceState(StrEnum):
 SV = SurveillanceState
 SURVEILLANCE_FINAL = frozenset({SV.PASSED, SV.FAILED})
 SURVEILLANCE_OPEN = frozenset(SV) - SURVEILLANCE_FINAL
-# The guards are implemented in surveillance.GUARDS. A failure (a non-conforming result,
-# a failed site audit, access refused) may be recorded from any open state and suspends
-# the certificate through CERTIFICATE_TRANSITIONS; a pass comes only from evaluation.
+# The guards are implemented in surveillance.GUARDS. Testing with a non-conforming result
+# goes to evaluation at once (no need to wait for the audit), where only a failure is
+# possible. An official records a failure (a result, a failed site audit, access refused)
+# from any open state; it suspends the certificate through CERTIFICATE_TRANSITIONS (a
+# person's decision, as every suspension). A pass comes only from evaluation.
 SURVEILLANCE_TRANSITIONS: tuple[Transition, ...] = (
     _t(
         "start",
@@ -497,6 +498,14 @@ SURVEILLANCE_TRANSITIONS: tuple[Transition, ...] = (
         guards=("site_audit_concluded",),
     ),
     _t(
+        "testing_nonconforming",
+        SV.TESTING,
+        SV.EVALUATION,
+        "testing_completed",
+        R.SYSTEM,
+        guards=("results_nonconforming",),
+    ),
+    _t(
         "await_site_audit",
         SV.TESTING,
         SV.SITE_AUDIT,
@@ -520,5 +529,5 @@ SURVEILLANCE_TRANSITIONS: tuple[Transition, ...] = (
         R.OFFICIAL,
         guards=("results_conform", "site_audit_passed"),
     ),
-    _t("fail", SURVEILLANCE_OPEN, SV.FAILED, "failed", R.OFFICIAL, R.SYSTEM),
+    _t("fail", SURVEILLANCE_OPEN, SV.FAILED, "failed", R.OFFICIAL),
 )

@@ -30,7 +30,13 @@ from tests.world import World
 EXPECTED = {
     "open": {"start", "start_without_testing", "fail"},
     "sampling": {"samples_sent", "fail"},
-    "testing": {"resample", "testing_complete", "await_site_audit", "fail"},
+    "testing": {
+        "resample",
+        "testing_complete",
+        "testing_nonconforming",
+        "await_site_audit",
+        "fail",
+    },
     "site_audit": {"site_audit_done", "fail"},
     "evaluation": {"pass", "fail"},
     "passed": set(),
@@ -165,11 +171,30 @@ def test_a_passing_cycle(world: World) -> None:
 def test_a_failing_result_suspends(world: World) -> None:
     w = world
     app_id, cert_id, case_id = _certified(w, "tenun_ikat")
-    w.run_surveillance(app_id, case_id, failing={"azo_amines"})
+    w.run_surveillance(app_id, case_id, failing={"azo_amines"}, until="testing_done")
+    # a non-conforming result goes to evaluation at once, where it cannot pass
+    assert _status(case_id) == "evaluation"
+    with db.transaction() as s, pytest.raises(Conflict, match="non-conforming results: azo"):
+        surveillance.pass_(s, w.user(s, "reviewer"), case_id)
+    with db.transaction() as s, pytest.raises(PermissionDenied):
+        surveillance.fail(s, w.user(s, "system"), case_id, "x")
+    with db.transaction() as s:
+        surveillance.fail(
+            s,
+            w.user(s, "reviewer"),
+            case_id,
+            "Hasil uji amina aromatik (azo) tidak memenuhi syarat",
+        )
     with db.transaction() as s:
         case = s.get(SurveillanceCase, case_id)
         cert = s.get(Certificate, cert_id)
         assert case.status == "failed" and "tidak memenuhi syarat" in case.result_note
+        assert (
+            "surveillance_failed"
+            in s.scalars(
+                select(Notification.moment).where(Notification.user_id == w.users["evaluator"])
+            ).all()
+        )
         assert cert.status == "suspended"
         assert cert.status_reason.startswith("Surveilans tahun ke-1:")
         told = s.scalars(
@@ -181,7 +206,7 @@ def test_a_failing_result_suspends(world: World) -> None:
             surveillance.fail(s, w.user(s, "reviewer"), case_id, "lagi")
 
 
-def test_a_failed_audit_fails_and_an_official_may_fail_by_hand(world: World) -> None:
+def test_an_official_fails_by_hand(world: World) -> None:
     w = world
     app_id, cert_id, case_id = _certified(w, "sasando")
     w.run_surveillance(app_id, case_id, until="testing")

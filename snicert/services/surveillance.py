@@ -10,8 +10,10 @@ lifecycle.SURVEILLANCE_TRANSITIONS; their guards are GUARDS here.
 
 Outcome: every counted result conforms and the site audit passed: an official passes it
 (the certificate stays valid; the next cycle is opened by the sweep on schedule). A
-non-conforming result or a failed audit fails it at once, and a failure suspends the
-certificate through its own lifecycle (services/certificates.py) with the reason.
+non-conforming result sends it to evaluation at once, where only a failure is possible; a
+failed audit fails it with the official who failed the audit. A failure is an official's
+and suspends the certificate through its own lifecycle (services/certificates.py) with
+the reason.
 """
 
 from __future__ import annotations
@@ -117,17 +119,30 @@ def _audit_not_concluded(s: Session, case: SurveillanceCase, actor: User) -> Non
         raise Conflict(f"surveillance case {case.id}: no site audit is awaited")
 
 
+def nonconforming(s: Session, case: SurveillanceCase) -> list[str]:
+    """The parameters whose counted result does not conform."""
+    from snicert.services import lab
+
+    counted = lab.counted_results(s, lab.work_of_case(s, case.id, lock=False))
+    return sorted(p for p, r in counted.items() if r.verdict == NONCONFORM)
+
+
 def _results_conform(s: Session, case: SurveillanceCase, actor: User) -> None:
     if not tests(case):
         return
     from snicert.services import lab
 
-    w = lab.work_of_case(s, case.id)
-    if not lab.testing_done(s, w):
+    if not lab.testing_done(s, lab.work_of_case(s, case.id, lock=False)):
         raise Conflict(f"surveillance case {case.id}: testing is not complete")
-    counted = lab.counted_results(s, w)
-    if failing := sorted(p for p, r in counted.items() if r.verdict == NONCONFORM):
-        raise Conflict(f"surveillance case {case.id}: non-conforming results: {failing}")
+    if failing := nonconforming(s, case):
+        raise Conflict(
+            f"surveillance case {case.id} cannot pass: non-conforming results: {', '.join(failing)}"
+        )
+
+
+def _results_nonconforming(s: Session, case: SurveillanceCase, actor: User) -> None:
+    if not nonconforming(s, case):
+        raise Conflict(f"surveillance case {case.id}: every counted result conforms")
 
 
 def _audit_passed(s: Session, case: SurveillanceCase, actor: User) -> None:
@@ -148,6 +163,7 @@ GUARDS: dict[str, Callable[[Session, SurveillanceCase, User], None]] = {
     "site_audit_concluded": _audit_concluded,
     "site_audit_not_concluded": _audit_not_concluded,
     "results_conform": _results_conform,
+    "results_nonconforming": _results_nonconforming,
     "site_audit_passed": _audit_passed,
 }
 
@@ -230,26 +246,14 @@ def start(s: Session, actor: User, case_id: int) -> SurveillanceCase:
 
 
 def testing_done(s: Session, actor: User, case: SurveillanceCase, failing: list[str]) -> None:
-    """Called by lab.complete_testing: a non-conforming result fails the surveillance (and
-    suspends the certificate); otherwise on to evaluation, or to wait for the site audit."""
+    """Called by lab.complete_testing: a non-conforming result sends the case to evaluation
+    at once (an official fails it there); otherwise on to evaluation, or to wait for the
+    site audit."""
     if failing:
-        names = {p["id"]: p["name"] for p in case.checklist_snapshot["parameters"]}
-        shown = ", ".join(_name(names.get(p, p)) for p in failing)
-        step(
-            s,
-            case,
-            "fail",
-            actor,
-            note=f"hasil uji tidak memenuhi syarat / non-conforming results: {shown}",
-            nonconforming=failing,
-        )
-        return
-    action = "testing_complete" if audit_concluded(s, case) else "await_site_audit"
-    step(s, case, action, actor, nonconforming=[])
-
-
-def _name(name: Any) -> str:
-    return name.get("id", "") if isinstance(name, dict) else str(name)
+        action = "testing_nonconforming"
+    else:
+        action = "testing_complete" if audit_concluded(s, case) else "await_site_audit"
+    step(s, case, action, actor, nonconforming=failing)
 
 
 def audit_concluded_hook(s: Session, actor: User, a: SiteAudit) -> None:
