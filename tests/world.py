@@ -271,8 +271,8 @@ class World:
                     surveillance=case_id,
                 )
                 lab.verify_result(s, self.user(s, "verifier"), r.id)
-        with db.transaction() as s:
-            assert lab.complete_testing(s, self.user(s, "system"), app_id, case_id)
+        # the last verified result moved it on (lab.verify_result)
+        assert status() != "testing"
         if until in ("site_audit", "testing_done") or status() in ("passed", "failed"):
             return
         self.pass_surveillance_audit(app_id, case_id)

@@ -491,7 +491,20 @@ def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
         parameter=result.parameter_id,
         verdict=result.verdict,
     )
+    _surveillance_testing_done(s, result)
     return result
+
+
+def _surveillance_testing_done(s: Session, result: LabResult) -> None:
+    """A surveillance moves on as soon as its last result is verified, in the same
+    transaction (an application's testing is closed by its flow, snicert/stages.py)."""
+    if result.surveillance_case_id is None:
+        return
+    w = work(s, result.application_id, result.surveillance_case_id)
+    if testing_done(s, w):
+        from snicert.services import accounts
+
+        complete_testing(s, accounts.system_user(s), w.app.id, w.case_id)
 
 
 def _open_for_entry(latest: LabResult) -> bool:

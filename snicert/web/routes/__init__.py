@@ -14,6 +14,7 @@ from snicert.web.routes import (
     official,
     review,
     sampling,
+    surveillance,
     survey,
 )
 
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     survey.router,
     complaints.router,
     complaints.staff,
+    surveillance.router,
 ]
