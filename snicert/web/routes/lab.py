@@ -24,7 +24,7 @@ from snicert.errors import Conflict, InvalidInput
 from snicert.judgment import possible_values, requirement_text
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import lab
+from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
 from snicert.services.text import limit_of
 from snicert.web.api import Id
@@ -419,6 +419,8 @@ def _application_page(
             samples=samples,
             custody=custody,
             people=people,
+            # a surveillance has no test report of its own (yet): the application's is not it
+            test_report=w.case is None and papers.test_report(s, app) is not None,
             max_hours=w.plan["max_transit_hours"],
             can_enter=(
                 w.state == State.TESTING
