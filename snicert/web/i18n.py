@@ -525,6 +525,30 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Hasil uji ditarik untuk dikoreksi",
         "en": "Test result withdrawn for correction",
     },
+    "ev_surveillance_sampling_started": {
+        "id": "Surveilans dimulai: contoh akan diambil",
+        "en": "Surveillance started: samples to be taken",
+    },
+    "ev_surveillance_site_audit_awaited": {
+        "id": "Surveilans menunggu audit sarana",
+        "en": "Surveillance awaits the site audit",
+    },
+    "ev_surveillance_samples_sent": {
+        "id": "Contoh surveilans dikirim ke laboratorium",
+        "en": "Surveillance samples sent to the laboratory",
+    },
+    "ev_surveillance_resampling_requested": {
+        "id": "Contoh surveilans perlu diambil ulang",
+        "en": "Surveillance samples to be taken again",
+    },
+    "ev_surveillance_testing_completed": {
+        "id": "Pengujian surveilans selesai",
+        "en": "Surveillance testing completed",
+    },
+    "ev_surveillance_site_audit_done": {
+        "id": "Audit sarana surveilans selesai",
+        "en": "Surveillance site audit concluded",
+    },
     "ev_site_audit_planned": {
         "id": "Audit sarana produksi direncanakan",
         "en": "Production-site audit planned",
