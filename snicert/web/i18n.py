@@ -525,6 +525,15 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Hasil uji ditarik untuk dikoreksi",
         "en": "Test result withdrawn for correction",
     },
+    "ev_surveillance_opened": {"id": "Surveilans dibuka", "en": "Surveillance opened"},
+    "ev_surveillance_passed": {
+        "id": "Surveilans memenuhi syarat",
+        "en": "Surveillance passed",
+    },
+    "ev_surveillance_failed": {
+        "id": "Surveilans tidak memenuhi syarat",
+        "en": "Surveillance failed",
+    },
     "ev_surveillance_sampling_started": {
         "id": "Surveilans dimulai: contoh akan diambil",
         "en": "Surveillance started: samples to be taken",
