@@ -782,7 +782,7 @@ def test_an_earlier_round_reviewer_may_not_decide(home) -> None:
     reach(w, app_id, "decision")
     assert_refused(
         lambda s: decisions.decide(s, w.user(s, "reviewer"), app_id, "grant", REASON),
-        SeparationOfDuties,
+        MayNotAct,
         "reviewer@",
     )
     with db.transaction() as s:

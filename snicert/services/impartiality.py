@@ -322,15 +322,15 @@ def qualify(
             raise InvalidInput(name, str(day), "give a date (YYYY-MM-DD)")
     if valid_until is not None and valid_until < valid_from:
         raise InvalidInput("valid_until", valid_until.isoformat(), "ends before it starts")
-    current = _current(s, user.id, fn, code)
-    if current is not None:
-        if (current.valid_from, current.valid_until, current.evidence) == (
+    existing = current(s, user.id, fn, code)
+    if existing is not None:
+        if (existing.valid_from, existing.valid_until, existing.evidence) == (
             valid_from,
             valid_until,
             evidence,
         ):
-            return current  # re-running duplicates nothing
-        _end(s, actor, current, "supersede", "recorded again")
+            return existing  # re-running duplicates nothing
+        _end(s, actor, existing, "supersede", "recorded again")
         s.flush()  # the one current row per person, function and product
     row = StaffQualification(
         user_id=user.id,
@@ -418,7 +418,7 @@ def qualifications(
     )
 
 
-def _current(s: Session, user_id: int, fn: str, product: str) -> StaffQualification | None:
+def current(s: Session, user_id: int, fn: str, product: str) -> StaffQualification | None:
     return s.scalar(
         select(StaffQualification).where(
             StaffQualification.user_id == user_id,
@@ -433,7 +433,7 @@ def _qualified(s: Session, user: User, fn: Function, product: str, on: date) -> 
     if not settings.current().require_qualifications:
         return []
     params = {"function": fn.value, "product": product}
-    q = _current(s, user.id, fn.value, product)
+    q = current(s, user.id, fn.value, product)
     if q is None:
         return [Reason("unqualified", f"not qualified as {fn.value} for {product}", params)]
     if q.valid_from > on:
