@@ -97,7 +97,10 @@ def _function(value: str) -> Function:
         return Function(str(value).strip().lower())
     except ValueError:
         raise InvalidInput(
-            "function", value, f"expected one of {', '.join(f.value for f in Function)}"
+            "function",
+            value,
+            f"expected one of {', '.join(f.value for f in Function)}",
+            key="imp_err_function",
         ) from None
 
 
@@ -106,7 +109,10 @@ def _product(value: str) -> str:
     products = default_catalog().products
     if code not in products:
         raise InvalidInput(
-            "product", value, f"not a catalog product ({', '.join(sorted(products))})"
+            "product",
+            value,
+            f"not a catalog product ({', '.join(sorted(products))})",
+            key="imp_err_product",
         )
     return code
 
@@ -121,6 +127,11 @@ def _two_years_before(day: date) -> date:
         return day.replace(year=day.year - CONSULTING_YEARS)
     except ValueError:  # 29 February
         return day.replace(year=day.year - CONSULTING_YEARS, day=28)
+
+
+def _reason_given(reason: str) -> None:
+    if not str(reason or "").strip():
+        raise InvalidInput("reason", reason, "say why", key="imp_err_reason")
 
 
 def _manager(actor: User | str) -> None:
@@ -151,16 +162,18 @@ def declare_conflict(
         _manager(actor)
     _staff_member(user)
     if kind not in KINDS:
-        raise InvalidInput("kind", kind, f"expected one of {', '.join(KINDS)}")
+        raise InvalidInput("kind", kind, f"expected one of {', '.join(KINDS)}", key="imp_err_kind")
     business = s.get(Business, business_id) if isinstance(business_id, int) else None
     if business is None:
-        raise InvalidInput("business_id", business_id, "no such business")
+        raise InvalidInput("business_id", business_id, "no such business", key="imp_err_choose")
     today = dates.today()
     for name, day in (("period_from", period_from), ("period_until", period_until)):
         if day is not None and (not isinstance(day, date) or day > today + timedelta(days=3660)):
-            raise InvalidInput(name, str(day), "give a date (YYYY-MM-DD)")
+            raise InvalidInput(name, str(day), "give a date (YYYY-MM-DD)", key="imp_err_date")
     if period_from and period_until and period_from > period_until:
-        raise InvalidInput("period_until", period_until.isoformat(), "ends before it starts")
+        raise InvalidInput(
+            "period_until", period_until.isoformat(), "ends before it starts", key="imp_err_order"
+        )
     if kind == "consulting" and period_until and period_until < _two_years_before(today):
         raise InvalidInput(
             "period_until",
@@ -213,6 +226,7 @@ def close_conflict(s: Session, actor: User, conflict_id: int, reason: str) -> St
     in error), saying why."""
     row = get(s, StaffConflict, conflict_id, "conflict of interest")
     t = lifecycle.check(row.state, "close", actor, CONFLICT_TRANSITIONS, "conflict of interest")
+    _reason_given(reason)
     reason = text.clean(
         "reason", reason, StaffConflict.close_reason, multiline=True, required="say why it ends"
     )
@@ -309,6 +323,8 @@ def qualify(
         raise InvalidInput(
             "function", fn.value, f"{user.email} lacks the role {FUNCTION_ROLE[fn].value}"
         )
+    if not str(evidence or "").strip():
+        raise InvalidInput("evidence", evidence, "name the evidence", key="imp_err_evidence")
     evidence = text.clean(
         "evidence",
         evidence,
@@ -319,9 +335,11 @@ def qualify(
     valid_from = valid_from or dates.today()
     for name, day in (("valid_from", valid_from), ("valid_until", valid_until)):
         if day is not None and (not isinstance(day, date)):
-            raise InvalidInput(name, str(day), "give a date (YYYY-MM-DD)")
+            raise InvalidInput(name, str(day), "give a date (YYYY-MM-DD)", key="imp_err_date")
     if valid_until is not None and valid_until < valid_from:
-        raise InvalidInput("valid_until", valid_until.isoformat(), "ends before it starts")
+        raise InvalidInput(
+            "valid_until", valid_until.isoformat(), "ends before it starts", key="imp_err_order"
+        )
     existing = current(s, user.id, fn, code)
     if existing is not None:
         if (existing.valid_from, existing.valid_until, existing.evidence) == (
@@ -391,6 +409,7 @@ def withdraw_qualification(
     """An official withdraws a qualification (competence no longer shown), saying why."""
     _manager(actor)
     row = get(s, StaffQualification, qualification_id, "qualification")
+    _reason_given(reason)
     reason = text.clean(
         "reason", reason, StaffQualification.end_reason, multiline=True, required="say why"
     )

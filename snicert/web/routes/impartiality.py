@@ -38,14 +38,14 @@ def _day(field: str, value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, value, "give a date (YYYY-MM-DD)") from None
+        raise InvalidInput(field, value, "give a date (YYYY-MM-DD)", key="imp_err_date") from None
 
 
 def _int(field: str, value: str | None) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise InvalidInput(field, value, "choose one") from None
+        raise InvalidInput(field, value, "choose one", key="imp_err_choose") from None
 
 
 def _status(q: StaffQualification, today: date) -> str:
@@ -78,6 +78,7 @@ def _context(s: Session, lang: str, user_id: int | None) -> dict[str, Any]:
             for q in impartiality.qualifications(s, user_id)
             if q.state != "superseded"
         ],
+        "matrix": _matrix(s, names, user_id, today),
         "staff": [u for u in names.values() if u.active],
         "businesses": businesses,
         "products": products,
@@ -85,6 +86,28 @@ def _context(s: Session, lang: str, user_id: int | None) -> dict[str, Any]:
         "functions": [f.value for f in impartiality.Function],
         "required": settings.current().require_qualifications,
     }
+
+
+def _matrix(
+    s: Session, names: dict[int, User], user_id: int | None, today: date
+) -> list[dict[str, Any]]:
+    """One line per person and function, its latest qualification per product (current,
+    else the last withdrawn)."""
+    lines: dict[tuple[int, str], dict[str, Any]] = {}
+    for q in impartiality.qualifications(s, user_id):  # newest first per product
+        if q.state == "superseded" or q.user_id not in names:
+            continue
+        line = lines.setdefault(
+            (q.user_id, q.function),
+            {"user": names[q.user_id], "function": q.function, "cells": {}},
+        )
+        cell = line["cells"].get(q.product)
+        if cell is None or (cell["row"].state != "current" and q.state == "current"):
+            line["cells"][q.product] = {"row": q, "status": _status(q, today)}
+    order = [f.value for f in impartiality.Function]
+    return sorted(
+        lines.values(), key=lambda x: (x["user"].name.lower(), order.index(x["function"]))
+    )
 
 
 def _page(
