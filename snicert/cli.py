@@ -299,11 +299,13 @@ def users_add(
         user, code = accounts.create_staff(s, accounts.CLI, email, name, role, password)
         roles = ", ".join(sorted(user.roles))
         s.flush()
-        recorded = [
-            impartiality.qualify(s, accounts.CLI, user, fn, product, evidence)
-            for product in _products(qualify)
-            for fn in impartiality.functions_of(user)
-        ]
+        recorded = (
+            impartiality.qualify_many(
+                s, accounts.CLI, user, impartiality.functions_of(user), _products(qualify), evidence
+            )
+            if qualify
+            else []
+        )
     typer.echo(f"created {user.email} ({roles})")
     for q in recorded:
         typer.echo(f"qualified as {q.function} for {q.product} from {q.valid_from}")
@@ -351,18 +353,14 @@ def users_qualify(
         user = accounts.account(s, email)
         functions = function or impartiality.functions_of(user)
         start, end = _day("valid_from", valid_from), _day("valid_until", valid_until)
-        recorded = [
-            impartiality.qualify(s, accounts.CLI, user, fn, p, evidence, start, end)
-            for p in _products(product)
-            for fn in functions
-        ]
+        recorded = impartiality.qualify_many(
+            s, accounts.CLI, user, list(functions), _products(product), evidence, start, end
+        )
         lines = [
             f"{user.email}: {q.function} for {q.product} from {q.valid_from}"
             f" until {q.valid_until or 'withdrawn'}"
             for q in recorded
         ]
-    if not lines:
-        _fail("error: give at least one product (--product) and function", 1)
     typer.echo("\n".join(lines))
 
 

@@ -154,19 +154,17 @@ class Cast:
             today = dates.today()
             for key, functions in QUALIFIED_AS.items():
                 user = s.get(User, self.ids[key])
-                for fn in functions:
-                    for product in default_catalog().products:
-                        if impartiality.current(s, user.id, fn, product) is None:
-                            impartiality.qualify(
-                                s,
-                                manager,
-                                user,
-                                fn,
-                                product,
-                                QUALIFICATION_EVIDENCE,
-                                today - timedelta(days=365),
-                                today + timedelta(days=3 * 365),
-                            )
+                if not impartiality.qualifications(s, user.id, current_only=True):
+                    impartiality.qualify_many(
+                        s,
+                        manager,
+                        user,
+                        list(functions),
+                        list(default_catalog().products),
+                        QUALIFICATION_EVIDENCE,
+                        today - timedelta(days=365),
+                        today + timedelta(days=3 * 365),
+                    )
             approved = set(
                 s.execute(
                     select(ChecklistVersion.kind, ChecklistVersion.product).where(

@@ -501,3 +501,24 @@ def test_applications_service_refuses_before_storing_anything(w: World) -> None:
         assert s.scalar(select(ReviewVerdict).where(ReviewVerdict.application_id == app_id)) is None
     assert w.app(app_id).state == "document_review"
     assert applications  # the review goes through applications.record_review
+
+
+def test_an_assigned_auditor_who_declares_a_conflict_stops_acting(w: World) -> None:
+    app_id = w.new_application("abon")
+    w.advance_to(app_id, "sampling")
+    audit_id = w.plan_site_audit(app_id)
+    with db.transaction() as s:
+        impartiality.declare_conflict(
+            s,
+            w.user(s, "auditor"),
+            w.user(s, "auditor"),
+            application(s, app_id).business_id,
+            "relationship",
+        )
+    refused(
+        lambda s: site_audits.start_visit(s, w.user(s, "auditor"), audit_id),
+        "may not act as auditor",
+        "(relationship)",
+    )
+    with db.reading() as s:
+        assert site_audits.get(s, site_audits.SiteAudit, audit_id).state == "planned"

@@ -85,11 +85,15 @@ class World:
         """Qualify a staff member for every function their roles allow, on every catalog
         product, from long ago and without end (the LSPro's competence records)."""
         user = s.get(User, user_id)
-        for fn in impartiality.functions_of(user):
-            for product in default_catalog().products:
-                impartiality.qualify(
-                    s, official, user, fn, product, "Sertifikat pelatihan (uji)", QUALIFIED_FROM
-                )
+        impartiality.qualify_many(
+            s,
+            official,
+            user,
+            impartiality.functions_of(user),
+            list(default_catalog().products),
+            "Sertifikat pelatihan (uji)",
+            QUALIFIED_FROM,
+        )
 
     def qualify(self, name: str) -> None:
         """Qualify a staff member a test created beside the cast (see _qualify)."""

@@ -315,14 +315,31 @@ def qualify(
     """Record that `user` is qualified for `function` on `product` from `valid_from`
     (today) until `valid_until` (none: until withdrawn), with its evidence. A current
     record with the same terms is returned unchanged; different terms supersede it."""
+    return qualify_many(s, actor, user, [function], [product], evidence, valid_from, valid_until)[0]
+
+
+def qualify_many(
+    s: Session,
+    actor: User | str,
+    user: User,
+    functions: list[str],
+    products: list[str],
+    evidence: str,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+) -> list[StaffQualification]:
+    """`qualify` for every function on every product, on the same terms and evidence (one
+    decision of the certification body: one audit event naming every row it recorded)."""
     _manager(actor)
-    fn = _function(function)
-    code = _product(product)
+    pairs = [(_function(f), _product(p)) for p in products for f in functions]
+    if not pairs:
+        raise InvalidInput("product", products, "give at least one product and function")
     _staff_member(user)
-    if FUNCTION_ROLE[fn] not in user.roles:
-        raise InvalidInput(
-            "function", fn.value, f"{user.email} lacks the role {FUNCTION_ROLE[fn].value}"
-        )
+    for fn, _ in pairs:
+        if FUNCTION_ROLE[fn] not in user.roles:
+            raise InvalidInput(
+                "function", fn.value, f"{user.email} lacks the role {FUNCTION_ROLE[fn].value}"
+            )
     if not str(evidence or "").strip():
         raise InvalidInput("evidence", evidence, "name the evidence", key="imp_err_evidence")
     evidence = text.clean(
@@ -340,42 +357,50 @@ def qualify(
         raise InvalidInput(
             "valid_until", valid_until.isoformat(), "ends before it starts", key="imp_err_order"
         )
-    existing = current(s, user.id, fn, code)
-    if existing is not None:
-        if (existing.valid_from, existing.valid_until, existing.evidence) == (
+    existing = {(q.function, q.product): q for q in qualifications(s, user.id, current_only=True)}
+    out: list[StaffQualification | None] = []
+    new: list[StaffQualification] = []
+    now = clock.now()
+    for fn, code in dict.fromkeys(pairs):
+        old = existing.get((fn.value, code))
+        if old is not None and (old.valid_from, old.valid_until, old.evidence) == (
             valid_from,
             valid_until,
             evidence,
         ):
-            return existing  # re-running duplicates nothing
-        _end(s, actor, existing, "supersede", "recorded again")
-        s.flush()  # the one current row per person, function and product
-    row = StaffQualification(
-        user_id=user.id,
-        function=fn.value,
-        product=code,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        evidence=evidence,
-        state=QualificationState.CURRENT.value,
-        recorded_by=actor.id if isinstance(actor, User) else None,
-        recorded_at=clock.now(),
-    )
-    s.add(row)
-    s.flush()
-    audit.record(
-        s,
-        actor,
-        "staff_qualification.recorded",
-        "staff_qualification",
-        row.id,
-        user=user.id,
-        function=fn.value,
-        product=code,
-        valid_from=valid_from.isoformat(),
-        valid_until=valid_until.isoformat() if valid_until else None,
-    )
-    return row
+            out.append(old)  # re-running duplicates nothing
+            continue
+        if old is not None:
+            _end(s, actor, old, "supersede", "recorded again")
+            s.flush()  # the one current row per person, function and product
+        row = StaffQualification(
+            user_id=user.id,
+            function=fn.value,
+            product=code,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            evidence=evidence,
+            state=QualificationState.CURRENT.value,
+            recorded_by=actor.id if isinstance(actor, User) else None,
+            recorded_at=now,
+        )
+        s.add(row)
+        new.append(row)
+        out.append(row)
+    if new:
+        s.flush()
+        audit.record(
+            s,
+            actor,
+            "staff_qualification.recorded",
+            "staff_qualification",
+            new[0].id,
+            user=user.id,
+            recorded=[{"id": q.id, "function": q.function, "product": q.product} for q in new],
+            valid_from=valid_from.isoformat(),
+            valid_until=valid_until.isoformat() if valid_until else None,
+        )
+    return [q for q in out if q is not None]
 
 
 def _end(s: Session, actor: User | str, row: StaffQualification, action: str, reason: str) -> None:

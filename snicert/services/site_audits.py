@@ -162,6 +162,9 @@ GUARDS: dict[str, Callable[[Session, Application, User], None]] = {
 def _assigned(s: Session, a: SiteAudit, actor: User) -> None:
     if s.get(AuditAuditor, (a.id, actor.id)) is None:
         raise PermissionDenied(f"{actor.email} is not an auditor of site audit {a.id}")
+    # still impartial and qualified when acting: a conflict declared, or a qualification
+    # withdrawn or expired, since the assignment stops the auditor too
+    impartiality.require(s, actor, "auditor", application(s, a.application_id))
 
 
 def _no_open_finding(s: Session, a: SiteAudit, actor: User) -> None:
