@@ -193,14 +193,14 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
     get(x["xreviewer"], "/admin/users", *staff_name.values())
     # conflicts of interest: the business, the staff member and the note, on both pages
     with db.transaction() as s:
-        conflict = impartiality.declare_conflict(
+        conflict_id = impartiality.declare_conflict(
             s,
             w.user(s, "xanalyst"),
             w.user(s, "xanalyst"),
             s.get(Application, app_id).business_id,
             "consulting",
             note=hostile("conflict-note"),
-        )
+        ).id
     get(x["xanalyst"], "/me/conflicts", hostile("business"), hostile("conflict-note"))
     get(
         x["xreviewer"],
@@ -210,7 +210,7 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
         staff_name["xanalyst"],
     )
     with db.transaction() as s:  # closed, or the analyst could not test this case
-        impartiality.close_conflict(s, w.user(s, "xreviewer"), conflict.id, hostile("closed"))
+        impartiality.close_conflict(s, w.user(s, "xreviewer"), conflict_id, hostile("closed"))
     get(x["xanalyst"], "/me/conflicts", hostile("closed"))
 
     # the applicant answers; the second round passes
