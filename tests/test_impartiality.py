@@ -206,9 +206,10 @@ def test_officials_record_supersede_and_withdraw_qualifications(w: World) -> Non
         )
         assert q1.state == "superseded" and q2.state == "current"
         first, second = q1.id, q2.id
-    assert [e["function"] for e in events("staff_qualification.recorded")][-2:] == [
-        "sampler",
-        "sampler",
+    recorded = events("staff_qualification.recorded")[-2:]
+    assert [e["recorded"] for e in recorded] == [
+        [{"id": first, "function": "sampler", "product": "abon"}],
+        [{"id": second, "function": "sampler", "product": "abon"}],
     ]
     assert events("staff_qualification.superseded")[0]["reason"] == "recorded again"
     with db.transaction() as s:
