@@ -122,6 +122,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Name the evidence (certificate, training, assessment)",
     },
     "imp_err_reason": {"id": "Sebutkan alasannya", "en": "Say why"},
+    "imp_validity": {"id": "Masa berlaku", "en": "Validity"},
     "imp_evidence_short": {"id": "Bukti", "en": "Evidence"},
     "imp_open_ended": {"id": "sampai dicabut", "en": "until withdrawn"},
     "imp_q_current": {"id": "Berlaku", "en": "Current"},
