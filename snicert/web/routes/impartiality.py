@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,15 @@ from snicert.errors import InvalidInput, PermissionDenied
 from snicert.roles import STAFF_ROLES, Role
 from snicert.services import accounts, dates, impartiality
 from snicert.services.guards import get
-from snicert.web.api import Id
+from snicert.services.text import LONG_TEXT
+from snicert.web.api import MAX_ID, Id
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
 router = APIRouter(route_class=StaffRoute)
+RowId = Annotated[int, Field(ge=1, le=MAX_ID, examples=[1])]
+Text = Annotated[str, Field(max_length=LONG_TEXT)]
 Staff = Annotated[Caller, Depends(allow(*STAFF_ROLES))]
 Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
@@ -242,23 +245,24 @@ def admin_withdraw(request: Request, qualification_id: Id, c: Official) -> Respo
 
 
 class ConflictIn(BaseModel):
-    business_id: int
-    kind: str  # ownership, relationship or consulting
+    business_id: RowId
+    kind: Annotated[str, Field(max_length=20)]  # ownership, relationship or consulting
     period_from: date | None = None
     period_until: date | None = None  # consulting: when it ended (counts two years more)
-    note: str | None = None
-    user_id: int | None = None  # officials: declare for someone else
+    note: Text | None = None
+    user_id: RowId | None = None  # officials: declare for someone else
 
 
 class ReasonIn(BaseModel):
-    reason: str
+    reason: Text
 
 
 class QualificationIn(BaseModel):
-    user_id: int
-    function: str  # reviewer, sampler, lab_analyst, lab_verifier, auditor, evaluator, decider
-    product: str  # a catalog product code
-    evidence: str
+    user_id: RowId
+    # reviewer, sampler, lab_analyst, lab_verifier, auditor, evaluator or decider
+    function: Annotated[str, Field(max_length=20)]
+    product: Annotated[str, Field(max_length=64)]  # a catalog product code
+    evidence: Text
     valid_from: date | None = None  # default: today
     valid_until: date | None = None  # default: until withdrawn
 
@@ -361,7 +365,12 @@ def withdraw_api(qualification_id: Id, body: ReasonIn, c: Official) -> dict[str,
 
 
 @router.get("/api/v1/applications/{app_id}/may-act", tags=["official"])
-def may_act_api(app_id: Id, function: str, user_id: int, c: Official) -> dict[str, Any]:
+def may_act_api(
+    app_id: Id,
+    function: Annotated[str, Query(max_length=20)],
+    user_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    c: Official,
+) -> dict[str, Any]:
     """Whether a staff member may act in a function on a case today, and why not."""
     from snicert.services.guards import submitted_case
 
