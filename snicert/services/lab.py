@@ -30,7 +30,7 @@ from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import NONCONFORM, judge_result
 from snicert.lifecycle import SURVEILLANCE_TRANSITIONS, State, Transition
 from snicert.roles import Role
-from snicert.services import dates, text
+from snicert.services import dates, impartiality, text
 from snicert.services.guards import application, get, require_role
 
 
@@ -192,6 +192,7 @@ def record_sampling(
     w = work(s, app_id, surveillance)
     app = w.app
     w.check("samples_sent", actor)
+    impartiality.require(s, actor, "sampler", app)
     samples = [x for x in samples_of(s, app.id, w.case_id) if x.status == "planned"]
     if not samples:
         raise Conflict(f"no samples are planned for {w.name} yet")
@@ -396,6 +397,7 @@ def record_result(
     app = w.app
     if w.state != State.TESTING:
         raise Conflict(f"results are entered in state testing; {w.name} is {w.state}")
+    impartiality.require(s, actor, "lab_analyst", app)
     params = {p["id"]: p for p in w.checklist["parameters"]}
     param = params.get(parameter_id)
     if param is None:
@@ -521,6 +523,7 @@ def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
         raise Conflict(f"results are verified in state testing; {w.name} is {w.state}")
     if result.status != "entered":
         raise Conflict(f"result {result_id} is {result.status}, not awaiting verification")
+    impartiality.require(s, actor, "lab_verifier", w.app)
     return result
 
 

@@ -9,6 +9,7 @@ from snicert.web.routes import (
     audits,
     complaints,
     exports,
+    impartiality,
     lab,
     notifications,
     official,
@@ -34,4 +35,5 @@ ROUTERS: list[APIRouter] = [
     complaints.router,
     complaints.staff,
     surveillance.router,
+    impartiality.router,
 ]
