@@ -29,7 +29,9 @@ from snicert.services import (
     applications,
     checklists,
     complaints,
+    dates,
     decisions,
+    impartiality,
     lab,
     site_audits,
     skm,
@@ -65,6 +67,18 @@ STAFF = {  # key: (e-mail, name, roles)
     "auditor": ("auditor@lspro-kupang.example", "Marthen Nalle (Auditor)", {Role.AUDITOR}),
 }
 FAILING_PARAMETER = {"abon": "total_plate_count"}
+# What each member of the cast is qualified for, on every product (ISO/IEC 17065 §6.1);
+# the complaints handler does none of the certification work.
+QUALIFIED_AS = {
+    "manager": ("decider",),
+    "reviewer": ("reviewer",),
+    "evaluator": ("evaluator",),
+    "sampler": ("sampler",),
+    "analyst": ("lab_analyst",),
+    "verifier": ("lab_verifier",),
+    "auditor": ("auditor",),
+}
+QUALIFICATION_EVIDENCE = "Sertifikat pelatihan dan penilaian kompetensi LSPro (demo)"
 
 
 @dataclass
@@ -136,6 +150,21 @@ class Cast:
                     or accounts.create_staff(s, manager, email, name, roles, PASSWORD)[0]
                 )
                 self.ids[key] = user.id
+            s.flush()
+            today = dates.today()
+            for key, functions in QUALIFIED_AS.items():
+                user = s.get(User, self.ids[key])
+                if not impartiality.qualifications(s, user.id, current_only=True):
+                    impartiality.qualify_many(
+                        s,
+                        manager,
+                        user,
+                        list(functions),
+                        list(default_catalog().products),
+                        QUALIFICATION_EVIDENCE,
+                        today - timedelta(days=365),
+                        today + timedelta(days=3 * 365),
+                    )
             approved = set(
                 s.execute(
                     select(ChecklistVersion.kind, ChecklistVersion.product).where(
@@ -155,12 +184,21 @@ class Cast:
         return s.get(User, self.ids[key])
 
 
-def wait_for(app_id: int, *states: State, timeout: float = 120.0) -> str:
+# Seconds a player waits for the automated stage. In deployment mode the run queues on
+# the workers behind the other players' runs, each a new process: on two busy cores a
+# run waited over two minutes for its turn (the scale-out test, other jobs running).
+WAIT_SECONDS = {"deployment": 300.0}
+
+
+def wait_for(app_id: int, *states: State, timeout: float | None = None) -> str:
     """Wait until the flow moved the case into one of `states` and did its work there.
 
     Local mode: the flow already ran in this process, so this returns at once. Deployment
     mode: a worker runs it; poll the database. Off: take the automated steps here."""
-    if signals.flow_mode() == "off":
+    mode = signals.flow_mode()
+    if timeout is None:
+        timeout = WAIT_SECONDS.get(mode, 120.0)
+    if mode == "off":
         while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
             pass
     deadline = time.monotonic() + timeout

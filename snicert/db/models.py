@@ -227,6 +227,11 @@ class Sample(Base):
     taken_at: Mapped[datetime | None]
     location: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime]
+    # taken for a surveillance of the application's certificate (None: for the application
+    # itself); the application's own pages and judgement count only its own samples
+    surveillance_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveillance_cases.id"), index=True
+    )
 
 
 class CustodyEvent(Base):
@@ -269,6 +274,10 @@ class LabResult(Base):
     verdict: Mapped[str | None] = mapped_column(String(20))  # conform|nonconform
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
+    # the surveillance whose sample it was tested on (None: the application's own testing)
+    surveillance_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveillance_cases.id"), index=True
+    )
 
 
 class Evaluation(Base):
@@ -368,7 +377,9 @@ class Output(Base):
 
 
 class SurveillanceCase(Base):
-    """A yearly surveillance of a type-5 certificate; opened once per cycle."""
+    """A yearly surveillance of a type-5 certificate; opened once per cycle. Its status
+    moves through lifecycle.SURVEILLANCE_TRANSITIONS (snicert/services/surveillance.py):
+    sampling and testing per the product's surveillance plan, its site audit, evaluation."""
 
     __tablename__ = "surveillance_cases"
     __table_args__ = (UniqueConstraint("certificate_id", "cycle"),)
@@ -377,11 +388,17 @@ class SurveillanceCase(Base):
     cycle: Mapped[int]  # 1 = first year after issue; -1, -2...: special (opened by a complaint)
     due_at: Mapped[datetime]
     opened_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open|passed|failed
+    status: Mapped[str] = mapped_column(String(20), default="open")  # SurveillanceState
     result_note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None]
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    # Frozen when the cycle starts: the product's surveillance plan then in force (with the
+    # sampling plan it uses) and the approved lab checklist cut to the plan's parameters.
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    checklist_version_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_versions.id"))
+    checklist_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    state_changed_at: Mapped[datetime | None]
 
 
 class WebSession(Base):
@@ -708,3 +725,79 @@ class AuditEvidence(Base):
     size: Mapped[int]
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
+
+
+class StaffConflict(Base):
+    """A staff member's declared conflict of interest with a business (ISO/IEC 17065 §4.2):
+    owning part of it, a family relationship with its people, or consulting for it (which
+    counts for two years after it ended). Counts until an official closes it. States:
+    lifecycle.CONFLICT_TRANSITIONS. One open declaration per person, business and kind."""
+
+    __tablename__ = "staff_conflicts"
+    __table_args__ = (
+        CheckConstraint("kind IN ('ownership', 'relationship', 'consulting')", name="kind_known"),
+        CheckConstraint("state IN ('declared', 'closed')", name="state_known"),
+        CheckConstraint(
+            "period_until IS NULL OR period_from IS NULL OR period_from <= period_until",
+            name="period_in_order",
+        ),
+        Index(
+            "uq_staff_conflicts_open",
+            "user_id",
+            "business_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("state = 'declared'"),
+            sqlite_where=text("state = 'declared'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_until: Mapped[date | None] = mapped_column(Date)  # consulting: when the work ended
+    declared_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    declared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    declared_at: Mapped[datetime]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class StaffQualification(Base):
+    """A staff member's qualification for one function (reviewer, auditor, sampler, lab
+    analyst, lab verifier, evaluator, decider) on one catalog product, valid from a day
+    until a day (none: until withdrawn), with its evidence (ISO/IEC 17065 §6.1). States:
+    lifecycle.QUALIFICATION_TRANSITIONS; one current row per person, function and product
+    (recording again supersedes it), so validity periods never overlap."""
+
+    __tablename__ = "staff_qualifications"
+    __table_args__ = (
+        CheckConstraint("state IN ('current', 'superseded', 'withdrawn')", name="state_known"),
+        CheckConstraint("valid_until IS NULL OR valid_from <= valid_until", name="period_in_order"),
+        Index(
+            "uq_staff_qualifications_current",
+            "user_id",
+            "function",
+            "product",
+            unique=True,
+            postgresql_where=text("state = 'current'"),
+            sqlite_where=text("state = 'current'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    function: Mapped[str] = mapped_column(String(20))
+    product: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(Text)

@@ -35,12 +35,13 @@ from snicert.lifecycle import (
     AUDIT_CONCLUDED,
     AUDIT_TRANSITIONS,
     FINDING_TRANSITIONS,
+    SURVEILLANCE_FINAL,
     AuditState,
     FindingState,
     State,
 )
 from snicert.roles import Role
-from snicert.services import checklists, dates, text
+from snicert.services import checklists, dates, impartiality, text
 from snicert.services.guards import application, get, require_owner, require_role
 
 GRADES = ("major", "minor", "observation")
@@ -162,6 +163,9 @@ GUARDS: dict[str, Callable[[Session, Application, User], None]] = {
 def _assigned(s: Session, a: SiteAudit, actor: User) -> None:
     if s.get(AuditAuditor, (a.id, actor.id)) is None:
         raise PermissionDenied(f"{actor.email} is not an auditor of site audit {a.id}")
+    # still impartial and qualified when acting: a conflict declared, or a qualification
+    # withdrawn or expired, since the assignment stops the auditor too
+    impartiality.require(s, actor, "auditor", application(s, a.application_id))
 
 
 def _no_open_finding(s: Session, a: SiteAudit, actor: User) -> None:
@@ -259,7 +263,7 @@ def plan(
             raise Conflict(f"{app.number} already has site audit {a.id} ({a.state})")
     else:
         case = get(s, SurveillanceCase, surveillance_case_id, "surveillance case")
-        if case.status != "open":
+        if case.status in SURVEILLANCE_FINAL:
             raise Conflict(f"surveillance case {case.id} is already {case.status}")
         if _surveillance_audit(s, case.id) is not None:
             raise Conflict(f"surveillance case {case.id} already has a site audit")
@@ -313,6 +317,7 @@ def assign_auditor(s: Session, actor: User, audit_id: int, user: User) -> AuditA
         raise InvalidInput("auditors", user.email, "not an active account with the role auditor")
     if s.get(AuditAuditor, (a.id, user.id)) is not None:
         raise Conflict(f"{user.email} is already an auditor of site audit {a.id}")
+    impartiality.require(s, user, "auditor", application(s, a.application_id))
     row = AuditAuditor(
         audit_id=a.id, user_id=user.id, assigned_by=actor.id, assigned_at=clock.now()
     )
@@ -576,17 +581,13 @@ def _conclude(s: Session, a: SiteAudit, action: str, actor: User, **data) -> Non
     """Pass or fail: the audit report is rendered in the same transaction, and a
     surveillance audit decides its surveillance (a failure suspends the certificate)."""
     from snicert import audit_report
-    from snicert.services import monitoring
+    from snicert.services import surveillance
 
     _audit_step(s, a, action, actor, **data)
     a.closed_at = clock.now()
     audit_report.render(s, a)
     if a.surveillance_case_id is not None:
-        case = s.get(SurveillanceCase, a.surveillance_case_id)
-        note = f"Audit sarana produksi {a.state}: laporan audit {a.id}"
-        if data.get("reason"):
-            note += f" ({data['reason']})"
-        monitoring.conclude(s, actor, case, a.state == AuditState.PASSED, note)
+        surveillance.audit_concluded_hook(s, actor, a)
 
 
 def _surveillance_audit(s: Session, case_id: int) -> SiteAudit | None:

@@ -12,10 +12,12 @@ from snicert.roles import Role
 # the first place of the first role a person holds is where they land after signing in
 WORK: tuple[tuple[Role, str, str], ...] = (
     (Role.OFFICIAL, "/dashboard", "off_dashboard"),
+    (Role.OFFICIAL, "/surveillance", "sv_list"),
     (Role.OFFICIAL, "/official/complaints", "cmp_list_title"),
     (Role.OFFICIAL, "/management-review", "mr_title"),
     (Role.OFFICIAL, "/admin/users", "adm_users"),
     (Role.OFFICIAL, "/admin/checklists", "adm_checklists"),
+    (Role.OFFICIAL, "/admin/impartiality", "imp_nav"),
     (Role.OFFICIAL, "/admin/deliveries", "dlv_nav"),
     (Role.OFFICIAL, "/exports", "exp_nav"),
     (Role.LAB_VERIFIER, "/lab/verify", "lab_verify_queue"),
@@ -23,6 +25,11 @@ WORK: tuple[tuple[Role, str, str], ...] = (
     (Role.LAB_ANALYST, "/lab", "lab_worklist"),
     (Role.SAMPLER, "/sampling", "smp_title"),
     (Role.AUDITOR, "/audits", "aud_worklist"),
+    # every staff member declares their own conflicts of interest (after their work)
+    *(
+        (role, "/me/conflicts", "imp_conflicts")
+        for role in (Role.OFFICIAL, Role.SAMPLER, Role.LAB_ANALYST, Role.LAB_VERIFIER, Role.AUDITOR)
+    ),
     (Role.APPLICANT, "/me", "nav_my_applications"),
 )
 

@@ -9,11 +9,13 @@ from snicert.web.routes import (
     audits,
     complaints,
     exports,
+    impartiality,
     lab,
     notifications,
     official,
     review,
     sampling,
+    surveillance,
     survey,
 )
 
@@ -32,4 +34,6 @@ ROUTERS: list[APIRouter] = [
     survey.router,
     complaints.router,
     complaints.staff,
+    surveillance.router,
+    impartiality.router,
 ]

@@ -25,7 +25,12 @@ from snicert.db.models import (
     UserRole,
 )
 from snicert.errors import InvalidInput, NotFound
-from snicert.lifecycle import AUDIT_TRANSITIONS, FINDING_TRANSITIONS, allowed_actions
+from snicert.lifecycle import (
+    AUDIT_TRANSITIONS,
+    FINDING_TRANSITIONS,
+    SURVEILLANCE_FINAL,
+    allowed_actions,
+)
 from snicert.roles import Role
 from snicert.services import site_audits
 from snicert.services.guards import application, can_see, get, submitted_case
@@ -215,13 +220,16 @@ def _plan_page(
             and current is None
         )
         auditors = _auditors(s)
-        # open yearly surveillances of this case's certificate without an audit yet
+        # surveillances of this case's certificate not concluded and without an audit yet
         surveillances = [
             case
             for case in s.scalars(
                 select(SurveillanceCase)
                 .join(Certificate, Certificate.id == SurveillanceCase.certificate_id)
-                .where(Certificate.application_id == app.id, SurveillanceCase.status == "open")
+                .where(
+                    Certificate.application_id == app.id,
+                    SurveillanceCase.status.not_in([x.value for x in SURVEILLANCE_FINAL]),
+                )
                 .order_by(SurveillanceCase.id)
             )
             if site_audits.requires_audit(app)

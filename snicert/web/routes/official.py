@@ -35,13 +35,13 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
-from snicert.services import applications, certificates, decisions, papers
+from snicert.services import applications, certificates, decisions, impartiality, papers
 from snicert.services.guards import get, submitted_case
-from snicert.services.monitoring import NOTE_LIMIT
+from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
-from snicert.web.i18n import lang_of
+from snicert.web.i18n import lang_of, reasons
 from snicert.web.pages import page
 from snicert.web.routes.staff import (
     Caller,
@@ -510,7 +510,14 @@ def _decision_page(
                 },
             ),
             can_decide=bool({"grant", "refuse"} & set(lifecycle.allowed_actions(app.state))),
-            excluded=decisions.involved_in_review_or_evaluation(s, app.id, c.who.user_id),
+            # why this official may not decide (conflict, qualification, earlier part)
+            excluded=reasons(
+                [
+                    (f"imp_{r.key}", r.params)
+                    for r in impartiality.may_act(s, c.user(s), "decider", app)
+                ],
+                lang,
+            ),
             errors=errors or {},
             form=form or {},
         )
@@ -678,15 +685,13 @@ class SurveillanceIn(BaseModel):
 
 @router.get("/api/v1/surveillance", tags=["official"])
 def surveillance_list_api(c: Official) -> list[dict[str, Any]]:
-    """Open yearly surveillance cases (opened by the daily sweep)."""
-    from snicert.db.models import SurveillanceCase
+    """Surveillance cases not yet passed or failed (opened by the daily sweep), soonest
+    due first, with their status (lifecycle.SurveillanceState)."""
+    from snicert.lifecycle import SURVEILLANCE_OPEN
+    from snicert.services import surveillance
 
     with db.reading() as s:
-        cases = s.scalars(
-            select(SurveillanceCase)
-            .where(SurveillanceCase.status == "open")
-            .order_by(SurveillanceCase.due_at)
-        ).all()
+        cases = surveillance.cases(s, [x.value for x in SURVEILLANCE_OPEN])
         return [
             {
                 "id": x.id,
@@ -701,7 +706,8 @@ def surveillance_list_api(c: Official) -> list[dict[str, Any]]:
 
 @router.post("/api/v1/surveillance/{case_id}", tags=["official"])
 def surveillance_result_api(case_id: Id, body: SurveillanceIn, c: Official) -> dict[str, Any]:
-    """Record a surveillance result; a failure suspends the certificate."""
+    """Record a surveillance failure found by hand (it suspends the certificate); a pass
+    comes only through the case's testing, site audit and evaluation (409 here)."""
     from snicert.services import monitoring
 
     with db.transaction() as s:
