@@ -961,7 +961,7 @@ def test_no_approved_checklist_refuses_creation_then_submission(home) -> None:
         assert s.scalar(select(func.count()).select_from(Application)) == 0
     # an application started while the checklist was approved (data from before this
     # rule): submission still needs an approved version
-    w.setup_staff()
+    World().setup_staff()  # its own cast: only staff are qualified
     app_id = w.new_application(PRODUCT, applicant=owner)
     with db.transaction() as s:
         for row in s.scalars(select(ChecklistVersion).where(ChecklistVersion.product == PRODUCT)):
