@@ -25,6 +25,7 @@ from snicert.services import (
     applications,
     certificates,
     decisions,
+    fees,
     lab,
     monitoring,
     public,
@@ -157,7 +158,7 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
 
     # submitted and screened; the reviewer finds one item non-conforming
     with db.transaction() as s:
-        applications.submit(s, w.user(s, "owner"), app_id)
+        applications.submit(s, w.user(s, "owner"), app_id, fees.agreement().version)
     assert stages.screen(app_id)
     with db.transaction() as s:
         items = [i["id"] for i in s.get(Application, app_id).checklist_snapshot["document_items"]]

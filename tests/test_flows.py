@@ -37,7 +37,7 @@ from snicert.db.models import (
     Sample,
     SurveillanceCase,
 )
-from snicert.services import applications
+from snicert.services import applications, fees
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -274,7 +274,7 @@ def _case_until_review(player: demo.Player, plan: demo.Plan) -> int:
             applications.attach_document(
                 s, owner, app.id, spec["id"], *document(spec, plan.product, "x")
             )
-        applications.submit(s, owner, app.id)
+        applications.submit(s, owner, app.id, fees.agreement().version)
         app_id = app.id
     stages.screen(app_id)
     player._review(app_id, nonconform=False)
@@ -365,5 +365,5 @@ def _submit_only(player: demo.Player) -> int:
             )
         app_id = app.id
     with db.transaction() as s:
-        applications.submit(s, s.get(type(owner), owner.id), app_id)
+        applications.submit(s, s.get(type(owner), owner.id), app_id, fees.agreement().version)
     return app_id

@@ -145,6 +145,9 @@ class Application(Base):
     checklist_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     product_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     review_round: Mapped[int] = mapped_column(Integer, default=1)
+    # The certification agreement the applicant accepted at submission (its version, when).
+    agreement_version: Mapped[int | None]
+    agreement_accepted_at: Mapped[datetime | None]
     # What is awaited, from whom, by when (filled as the case moves).
     state_changed_at: Mapped[datetime]
     awaiting_role: Mapped[str | None] = mapped_column(String(30))
@@ -708,3 +711,48 @@ class AuditEvidence(Base):
     size: Mapped[int]
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
+
+
+class Quotation(Base):
+    """The fees quoted at submission, from the product's tariff (in the snapshot): one per
+    application; its items are frozen here, as the PDF shows them."""
+
+    __tablename__ = "quotations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    items: Mapped[dict[str, Any]]  # {"items": [...], "legal_basis": {...}, "status": ...}
+    total_idr: Mapped[int]
+    issued_at: Mapped[datetime]
+
+
+class Invoice(Base):
+    """The bill of a quotation, issued when the dossier passes screening; paid once an
+    official confirms a proof (the application's states payment and payment_check)."""
+
+    __tablename__ = "invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    quotation_id: Mapped[int] = mapped_column(ForeignKey("quotations.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    total_idr: Mapped[int]
+    issued_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]  # when an official confirmed the payment
+
+
+class PaymentProof(Base):
+    """A proof of payment the applicant uploaded (a Document of kind payment_proof) and the
+    official's verdict on it: confirmed, or refused with the reason (then a new one)."""
+
+    __tablename__ = "payment_proofs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(100))  # transfer or receipt number
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime]
+    verdict: Mapped[str | None] = mapped_column(String(20))  # confirmed | refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verdict_at: Mapped[datetime | None]
