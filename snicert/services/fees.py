@@ -327,6 +327,8 @@ def worklist(s: Session) -> list[Application]:
 
 def summary(s: Session, app: Application) -> dict[str, Any] | None:
     """The quotation, the invoice and its proofs, as the pages and the API show them."""
+    from snicert.fee_documents import rupiah
+
     q = quotation(s, app.id)
     if q is None:
         return None
@@ -335,7 +337,9 @@ def summary(s: Session, app: Application) -> dict[str, Any] | None:
         "quotation": {
             "number": q.number,
             "total_idr": q.total_idr,
-            "items": q.items["items"],
+            "total_text": rupiah(q.total_idr),
+            "items": [{**i, "amount_text": rupiah(i["amount_idr"])} for i in q.items["items"]],
+            "note": q.items.get("note"),
             "legal_basis": q.items["legal_basis"],
             "provisional": q.items["status"] == "provisional",
             "issued_at": q.issued_at.isoformat(),
@@ -346,10 +350,11 @@ def summary(s: Session, app: Application) -> dict[str, Any] | None:
             {
                 "number": inv.number,
                 "total_idr": inv.total_idr,
+                "total_text": rupiah(inv.total_idr),
                 "issued_at": inv.issued_at.isoformat(),
                 "due_at": inv.due_at.isoformat(),
                 "paid_at": inv.paid_at.isoformat() if inv.paid_at else None,
-                "url": f"/applications/{app.id}/invoice",
+                "url": f"/applications/{app.id}/quotation#invoice",
                 "pdf": f"/applications/{app.id}/invoice.pdf",
                 "proofs": [
                     {

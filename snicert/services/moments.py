@@ -326,6 +326,32 @@ def _overdue(e: Event, lang: str) -> dict[str, Any]:
 # --- where ------------------------------------------------------------------------------
 
 
+def _invoice_of(e: Event) -> Any:
+    from snicert.services import fees
+
+    return fees.invoice(e.s, e.app.id)
+
+
+def _invoice(e: Event, lang: str) -> dict[str, Any]:
+    from snicert.fee_documents import rupiah
+
+    inv = _invoice_of(e)
+    return {
+        "number": e.app.number,
+        "invoice": inv.number,
+        "amount": rupiah(inv.total_idr),
+        "due": day(inv.due_at),
+    }
+
+
+def _proof(e: Event, lang: str) -> dict[str, Any]:
+    return {"number": e.app.number, "invoice": _invoice_of(e).number}
+
+
+def _payment_refused(e: Event, lang: str) -> dict[str, Any]:
+    return {**_proof(e, lang), "reason": said(e.data.get("reason"))}
+
+
 def _applicant_page(e: Event) -> str:
     app_id = e.app.id if e.app else e.certificate.application_id
     return f"/applications/{app_id}"
@@ -334,6 +360,7 @@ def _applicant_page(e: Event) -> str:
 def staff_page(app: Application) -> str:
     """The page where staff act on the application in its current state."""
     return {
+        State.PAYMENT_CHECK: f"/official/payments/{app.id}",
         State.DOCUMENT_REVIEW: f"/review/{app.id}",
         State.NONCONFORMITY: f"/review/{app.id}",
         State.SAMPLING: "/sampling",
@@ -365,7 +392,16 @@ TOLD: dict[str, list[Told]] = {
     "application.screening_failed": [
         Told(_owners, "screening_nonconformities", _nonconformities, _applicant_page),
     ],
-    "application.screening_passed": [
+    # Payment comes between screening and the document review (snicert/services/fees.py).
+    "invoice.issued": [Told(_owners, "invoice_issued", _invoice, _applicant_page)],
+    "application.payment_proof_submitted": [
+        Told(_staff(Role.OFFICIAL), "payment_proof_waiting", _proof, _staff_page),
+    ],
+    "application.payment_refused": [
+        Told(_owners, "payment_refused", _payment_refused, _applicant_page),
+    ],
+    "application.payment_confirmed": [
+        Told(_owners, "payment_confirmed", _proof, _applicant_page),
         Told(_staff(Role.OFFICIAL), "review_waiting", _review, _staff_page),
     ],
     "application.review_failed": [

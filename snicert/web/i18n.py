@@ -556,6 +556,8 @@ TEXT: dict[str, dict[str, str]] = {
     "role_None": {"id": "-", "en": "-"},
     "st_draft": {"id": "Draf", "en": "Draft"},
     "st_submitted": {"id": "Diajukan", "en": "Submitted"},
+    "st_payment": {"id": "Menunggu pembayaran", "en": "Awaiting payment"},
+    "st_payment_check": {"id": "Pemeriksaan pembayaran", "en": "Payment check"},
     "st_document_review": {"id": "Tinjauan dokumen", "en": "Document review"},
     "st_nonconformity": {"id": "Perlu perbaikan", "en": "Needs correction"},
     "st_sampling": {"id": "Pengambilan contoh", "en": "Sampling"},
@@ -726,6 +728,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "complete and submit the dossier",
     },
     "off_aw_submitted": {"id": "pemeriksaan berkas otomatis", "en": "automated dossier screening"},
+    "off_aw_payment": {
+        "id": "membayar tagihan dan mengunggah bukti",
+        "en": "pay the invoice and upload the proof",
+    },
+    "off_aw_payment_check": {"id": "mengonfirmasi pembayaran", "en": "confirm the payment"},
     "off_aw_document_review": {"id": "meninjau dokumen", "en": "review the documents"},
     "off_aw_nonconformity": {"id": "menjawab ketidaksesuaian", "en": "answer the non-conformities"},
     "off_aw_sampling": {"id": "mengambil dan menyegel contoh", "en": "take and seal the samples"},
@@ -904,6 +911,67 @@ TEXT: dict[str, dict[str, str]] = {
     "adm_cl_changed": {"id": "diubah", "en": "changed"},
     "adm_cl_approve": {"id": "Setujui", "en": "Approve"},
     # uploads (snicert/uploads.py) and request bodies (snicert/web/bodies.py)
+    "fee_title": {"id": "Biaya sertifikasi", "en": "Certification fees"},
+    "fee_quotation": {"id": "Penawaran biaya", "en": "Quotation"},
+    "fee_invoice": {"id": "Tagihan", "en": "Invoice"},
+    "fee_details": {"id": "Rincian biaya", "en": "Fee details"},
+    "fee_item": {"id": "Uraian", "en": "Item"},
+    "fee_amount": {"id": "Biaya", "en": "Amount"},
+    "fee_total": {"id": "Jumlah", "en": "Total"},
+    "fee_basis": {"id": "Dasar tarif", "en": "Legal basis"},
+    "fee_provisional": {
+        "id": "tarif sementara, belum diverifikasi terhadap peraturan",
+        "en": "provisional tariff, not yet checked against the regulation",
+    },
+    "fee_paid": {"id": "Lunas, dikonfirmasi", "en": "Paid, confirmed"},
+    "fee_pay_by": {"id": "Bayar paling lambat", "en": "Pay by"},
+    "fee_proof": {"id": "Bukti pembayaran", "en": "Proof of payment"},
+    "fee_proofs": {"id": "Bukti pembayaran yang diunggah", "en": "Proofs of payment uploaded"},
+    "fee_reference": {"id": "Nomor referensi transfer", "en": "Transfer reference"},
+    "fee_upload_hint": {
+        "id": "Setelah membayar tagihan, unggah foto atau PDF bukti transfer/kuitansi. "
+        "Tinjauan dokumen dimulai setelah petugas mengonfirmasi pembayaran.",
+        "en": "After paying the invoice, upload a photo or PDF of the transfer slip or "
+        "receipt. The document review starts once an official confirms the payment.",
+    },
+    "fee_send_proof": {"id": "Kirim bukti pembayaran", "en": "Send the proof of payment"},
+    "fee_v_pending": {"id": "menunggu konfirmasi petugas", "en": "awaiting an official"},
+    "fee_v_confirmed": {"id": "dikonfirmasi", "en": "confirmed"},
+    "fee_v_refused": {"id": "ditolak", "en": "refused"},
+    "fee_worklist": {"id": "Pembayaran", "en": "Payments"},
+    "fee_none_waiting": {
+        "id": "Tidak ada bukti pembayaran yang menunggu.",
+        "en": "No proof of payment is waiting.",
+    },
+    "fee_back": {"id": "Daftar pembayaran", "en": "Payments"},
+    "fee_confirm_hint": {
+        "id": "Dana sudah diterima sesuai tagihan: konfirmasi, dan tinjauan dokumen dimulai.",
+        "en": "The amount of the invoice was received: confirm, and the document review starts.",
+    },
+    "fee_confirm": {"id": "Konfirmasi pembayaran", "en": "Confirm the payment"},
+    "fee_refuse": {"id": "Tolak bukti pembayaran", "en": "Refuse the proof"},
+    "fee_refuse_reason": {
+        "id": "Alasan penolakan (dibaca pemohon)",
+        "en": "Why it is refused (the applicant reads it)",
+    },
+    "fee_version": {"id": "versi", "en": "version"},
+    "fee_effective": {"id": "berlaku sejak", "en": "in force since"},
+    "fee_accept": {
+        "id": "Saya telah membaca dan menyetujui perjanjian sertifikasi di atas.",
+        "en": "I have read and accept the certification agreement above.",
+    },
+    "fee_agreement_provisional": {
+        "id": "Naskah sementara, menunggu pengesahan pimpinan LSPro.",
+        "en": "Provisional text, awaiting approval by the head of the LSPro.",
+    },
+    "agreement_required": {
+        "id": "Centang persetujuan perjanjian sertifikasi untuk mengajukan permohonan.",
+        "en": "Tick the acceptance of the certification agreement to submit.",
+    },
+    "agreement_outdated": {
+        "id": "Perjanjian sertifikasi telah diperbarui; baca dan setujui versi yang berlaku.",
+        "en": "The certification agreement was updated; read and accept the version in force.",
+    },
     "up_empty": {"id": "Berkas kosong.", "en": "The file is empty."},
     "up_too_large": {
         "id": "Berkas melebihi batas ukuran untuk dokumen ini.",

@@ -12,6 +12,7 @@ from snicert.web.routes import (
     lab,
     notifications,
     official,
+    payments,
     review,
     sampling,
     survey,
@@ -32,4 +33,6 @@ ROUTERS: list[APIRouter] = [
     survey.router,
     complaints.router,
     complaints.staff,
+    payments.router,
+    payments.staff,
 ]

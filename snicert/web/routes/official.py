@@ -58,6 +58,7 @@ Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 CERT_ACTIONS = ("suspend", "reinstate", "withdraw")
 # Where an official acts on an application in each state.
 ACTION_PAGES = {
+    State.PAYMENT_CHECK: "/official/payments/",
     State.DOCUMENT_REVIEW: "/review/",
     State.NONCONFORMITY: "/review/",
     State.SITE_AUDIT: "/site-audit/",
