@@ -599,6 +599,22 @@ class _Case:
         self.step(State.WITHDRAWN, "withdrawn", self.owner, self._after(5))
         return True
 
+    def _pay(self, official: _Actor) -> None:
+        """The applicant uploads a proof of payment within the payment standard and an
+        official confirms it (the history's events; no invoice rows are seeded)."""
+        self.step(
+            State.PAYMENT_CHECK,
+            "payment_proof_submitted",
+            self.owner,
+            self._after(self.days.get("payment", 10)),
+        )
+        self.step(
+            State.DOCUMENT_REVIEW,
+            "payment_confirmed",
+            official,
+            self._after(self.days.get("payment_check", 2)),
+        )
+
     def _walk(self) -> None:
         s, rng = self.s, self.rng
         if self._withdraw_here():
@@ -622,8 +638,12 @@ class _Case:
             self.step(State.NONCONFORMITY, "screening_failed", s.system, self._after(0))
             self._nonconformities("screening", [missing], s.system)
         else:
-            self.step(State.DOCUMENT_REVIEW, "screening_passed", s.system, self._after(0))
+            self.step(State.PAYMENT, "screening_passed", s.system, self._after(0))
         reviewer, evaluator, decider = self.officials
+        paid = False
+        if self.state == State.PAYMENT:
+            self._pay(reviewer)
+            paid = True
         while True:
             if self._withdraw_here():
                 return
@@ -636,8 +656,15 @@ class _Case:
                     continue
                 self.step(State.SAMPLING, "review_passed", reviewer, self._after(5))
                 break
-            # the applicant answered the non-conformities
-            self.step(State.DOCUMENT_REVIEW, "nonconformities_answered", self.owner, self.answered)
+            # the applicant answered the non-conformities (screening's: the invoice first)
+            if paid:
+                self.step(
+                    State.DOCUMENT_REVIEW, "nonconformities_answered", self.owner, self.answered
+                )
+            else:
+                self.step(State.PAYMENT, "screening_answered", self.owner, self.answered)
+                self._pay(reviewer)
+                paid = True
             self.round += 1
         failing = self._sampling_and_testing()
         conform = not failing

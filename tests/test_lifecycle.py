@@ -1064,8 +1064,7 @@ def test_answers_are_all_or_nothing(home) -> None:
     assert w.app(app_id).state == "nonconformity"
     with db.transaction() as s:
         applications.answer_nonconformity(s, w.owner(s, app_id), second, "Sudah diperbaiki")
-    # screening's findings answered before any payment: the invoice comes next
-    assert (w.app(app_id).state, w.app(app_id).review_round) == ("payment", 2)
+    assert (w.app(app_id).state, w.app(app_id).review_round) == ("document_review", 2)
 
 
 def test_screening_names_a_missing_mandatory_document(home) -> None:
@@ -1096,7 +1095,8 @@ def test_screening_names_a_missing_mandatory_document(home) -> None:
         owner = w.owner(s, app_id)
         doc = applications.attach_document(s, owner, app_id, NC_DOC, name, data)
         applications.answer_nonconformity(s, owner, nc_id, "NPWP dilampirkan", document_id=doc.id)
-    assert (w.app(app_id).state, w.app(app_id).review_round) == ("document_review", 2)
+    # screening's findings answered before any payment: the invoice comes next
+    assert (w.app(app_id).state, w.app(app_id).review_round) == ("payment", 2)
 
 
 # ---------------------------------------------------------------- 7. a failing lab result
