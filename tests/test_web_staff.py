@@ -225,6 +225,12 @@ PAGES = [
         {"lang": "id", "whatsapp": "1", "phone": "0380 821234"},
     ),
     ("GET", "/admin/deliveries", OFFICIAL, 200, None),
+    # payments: the case is in testing (paid long ago), so confirming or refusing is refused
+    ("GET", "/official/payments", OFFICIAL, 200, None),
+    ("GET", "/official/payments/{app}", OFFICIAL, 200, None),
+    ("POST", "/official/payments/{app}/confirm", OFFICIAL, 409, {}),
+    ("POST", "/official/payments/{app}/refuse", OFFICIAL, 409, {"reason": "x"}),
+    ("GET", f"/official/payments/{NONE}", OFFICIAL, 404, None),
     ("GET", "/official/complaints?status=closed", OFFICIAL, 200, None),
     ("GET", f"/official/complaints/{NONE}", OFFICIAL, 404, None),
     ("POST", f"/official/complaints/{NONE}/take", OFFICIAL, 404, {}),
@@ -253,6 +259,8 @@ PAGES = [
     ("POST", f"/audits/{NONE}/cancel", OFFICIAL, 404, {"reason": "x"}),
 ]
 API = [
+    ("POST", "/api/v1/applications/{app}/payment/confirm", OFFICIAL, 409, None),
+    ("POST", "/api/v1/applications/{app}/payment/refuse", OFFICIAL, 409, {"reason": "x"}),
     ("GET", "/api/v1/lab/worklist", LAB, 200, None),
     ("GET", "/api/v1/lab/applications/{app}", LAB, 200, None),
     (
