@@ -266,3 +266,30 @@ def test_an_agreement_without_an_obligation_is_named(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         load_catalog([data / "products"])
     assert "agreement.yaml" in str(info.value) and "complaints" in str(info.value)
+
+
+def test_the_applicant_is_reminded_to_pay_and_officials_see_the_proof(home) -> None:
+    from datetime import UTC, datetime
+
+    from snicert import clock
+    from snicert.services import reminders
+    from snicert.web.routes.official import dashboard
+
+    clock.freeze(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))  # Monday 09:00 WITA
+    w = World().setup_staff()
+    app_id = w.new_application("abon")
+    w.advance_to(app_id, "payment")
+    due = w.app(app_id).due_at
+    clock.freeze(due)  # the due day itself (local): the applicant is reminded
+    with db.transaction() as s:
+        reminders.send(s, w.user(s, "system"))
+        told = s.scalars(
+            select(Notification.moment).where(Notification.user_id == w.owner(s, app_id).id)
+        ).all()
+    assert "deadline_today" in told
+    w.pay(app_id)
+    with db.transaction() as s:
+        board = dashboard(s)
+        [row] = [x for x in board["awaited"] if x["app"].id == app_id]
+        assert row["link"] == f"/official/payments/{app_id}"
+        assert row["app"].awaiting_role == "official"
