@@ -468,8 +468,24 @@ TEXT: dict[str, dict[str, str]] = {
     "ev_application_created": {"id": "Permohonan dibuat", "en": "Application created"},
     "ev_application_submitted": {"id": "Berkas diajukan", "en": "Dossier submitted"},
     "ev_application_screening_passed": {
-        "id": "Berkas lengkap, diteruskan ke tinjauan dokumen",
-        "en": "Dossier complete, on to document review",
+        "id": "Berkas lengkap, tagihan diterbitkan",
+        "en": "Dossier complete, invoice issued",
+    },
+    "ev_application_screening_answered": {
+        "id": "Kekurangan berkas dijawab, tagihan diterbitkan",
+        "en": "Dossier gaps answered, invoice issued",
+    },
+    "ev_application_payment_proof_submitted": {
+        "id": "Bukti pembayaran diunggah",
+        "en": "Proof of payment uploaded",
+    },
+    "ev_application_payment_confirmed": {
+        "id": "Pembayaran dikonfirmasi, diteruskan ke tinjauan dokumen",
+        "en": "Payment confirmed, on to document review",
+    },
+    "ev_application_payment_refused": {
+        "id": "Bukti pembayaran ditolak",
+        "en": "Proof of payment refused",
     },
     "ev_application_screening_failed": {
         "id": "Berkas belum lengkap: ada yang perlu diperbaiki",
@@ -572,6 +588,14 @@ TEXT: dict[str, dict[str, str]] = {
     "next_submitted": {
         "id": "Berkas Anda sedang diperiksa kelengkapannya oleh sistem.",
         "en": "Your dossier is being checked for completeness.",
+    },
+    "next_payment": {
+        "id": "Bayar tagihan lalu unggah bukti pembayarannya.",
+        "en": "Pay the invoice, then upload the proof of payment.",
+    },
+    "next_payment_check": {
+        "id": "Petugas LSPro sedang memeriksa bukti pembayaran Anda.",
+        "en": "An LSPro official is checking your proof of payment.",
     },
     "next_document_review": {
         "id": "Petugas LSPro sedang meninjau dokumen Anda.",
