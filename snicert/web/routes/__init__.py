@@ -9,6 +9,7 @@ from snicert.web.routes import (
     audits,
     complaints,
     exports,
+    impartiality,
     lab,
     notifications,
     official,
@@ -35,4 +36,5 @@ ROUTERS: list[APIRouter] = [
     complaints.staff,
     payments.router,
     payments.staff,
+    impartiality.router,
 ]
