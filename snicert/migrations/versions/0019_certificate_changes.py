@@ -15,7 +15,6 @@ from alembic import op
 
 import snicert.db.models
 
-
 revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
