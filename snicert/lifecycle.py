@@ -444,3 +444,65 @@ APPEAL_TRANSITIONS: tuple[Transition, ...] = (
         guards=("handler", "reasons_stated", "next_step_where_final"),
     ),
 )
+
+
+class ChangeState(StrEnum):
+    """A change the holder notified (ISO/IEC 17065 §7.10; snicert/services/changes.py): born
+    `notified`; an official's assessment ends it in one of three outcomes."""
+
+    NOTIFIED = "notified"
+    NO_ACTION = "no_action"  # the certificate stays as it is
+    NEW_EVALUATION = "new_evaluation"  # a special surveillance evaluates the change
+    SUSPENSION = "suspension"  # the certificate is suspended through its lifecycle
+
+
+CH = ChangeState
+# Each outcome is one action; all are the event `assessed`. The guards are
+# changes.GUARDS: an official not involved in the case, reasons stated, and a certificate
+# that can still be surveyed (active or suspended) or suspended (active).
+CHANGE_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "no_action",
+        CH.NOTIFIED,
+        CH.NO_ACTION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated"),
+    ),
+    _t(
+        "new_evaluation",
+        CH.NOTIFIED,
+        CH.NEW_EVALUATION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated", "certificate_live"),
+    ),
+    _t(
+        "suspension",
+        CH.NOTIFIED,
+        CH.SUSPENSION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated", "certificate_active"),
+    ),
+)
+
+
+class VersionReviewState(StrEnum):
+    """A valid certificate issued under an older checklist or standard version
+    (snicert/services/versions.py): `pending` is derived (no row yet), `assessed` is a row."""
+
+    PENDING = "pending"
+    ASSESSED = "assessed"
+
+
+VERSION_REVIEW_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "assess",
+        VersionReviewState.PENDING,
+        VersionReviewState.ASSESSED,
+        "assessed",
+        R.OFFICIAL,
+        guards=("still_affected", "note_stated", "outcome_fits_certificate"),
+    ),
+)

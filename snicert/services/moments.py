@@ -27,8 +27,11 @@ from snicert.catalog import default_catalog
 from snicert.db.models import (
     Appeal,
     Application,
+    AuditAuditor,
     AuditEvent,
+    AuditFinding,
     Certificate,
+    CertificateChange,
     Nonconformity,
     SurveillanceCase,
     User,
@@ -323,6 +326,50 @@ def _overdue(e: Event, lang: str) -> dict[str, Any]:
     }
 
 
+def _change(e: Event, lang: str) -> dict[str, Any]:
+    row = e.s.get(CertificateChange, e.audit.entity_id)
+    cert = e.s.get(Certificate, row.certificate_id)
+    return {"change": row.number, "certificate": cert.number, "holder": cert.data["holder"]["name"]}
+
+
+def _change_owner(e: Event, lang: str) -> dict[str, Any]:
+    told = _change(e, lang)
+    del told["holder"]
+    return told
+
+
+def _change_assessed(e: Event, lang: str) -> dict[str, Any]:
+    row = e.s.get(CertificateChange, e.audit.entity_id)
+    return {**_change_owner(e, lang), "reasons": said(row.reasons)}
+
+
+def _assessed_as(outcome: str) -> Callable[[Event], bool]:
+    return lambda e: e.data.get("to") == outcome
+
+
+def _finding(e: Event, lang: str) -> dict[str, Any]:
+    f = e.s.get(AuditFinding, e.audit.entity_id)
+    return {"number": e.app.number, "finding": f.id, "due": day(f.due_at)}
+
+
+def _finding_staff(e: Event, lang: str) -> dict[str, Any]:
+    from snicert.web.i18n import TEXT
+
+    f = e.s.get(AuditFinding, e.audit.entity_id)
+    return {**_finding(e, lang), "grade": TEXT[f"aud_g_{f.grade}"][lang].lower()}
+
+
+def _audit_staff(e: Event) -> list[User]:
+    """The officials and the auditors of the finding's audit."""
+    audit_id = e.data["audit"]
+    team = set(e.s.scalars(select(AuditAuditor.user_id).where(AuditAuditor.audit_id == audit_id)))
+    people = {u.id: u for u in holding(e.s, Role.OFFICIAL)}
+    for u in holding(e.s, Role.AUDITOR):
+        if u.id in team:
+            people[u.id] = u
+    return list(people.values())
+
+
 # --- where ------------------------------------------------------------------------------
 
 
@@ -444,6 +491,36 @@ TOLD: dict[str, list[Told]] = {
             _appeal_decided,
             _applicant_page,
             when=lambda e: not _overturned(e),
+        ),
+    ],
+    # Changes the holder notifies (ISO/IEC 17065 §7.10) and their assessment
+    "certificate_change.notified": [
+        Told(_owners, "change_received", _change_owner, _applicant_page),
+        Told(
+            _staff(Role.OFFICIAL),
+            "change_waiting",
+            _change,
+            lambda e: f"/official/changes/{e.audit.entity_id}",
+        ),
+    ],
+    "certificate_change.assessed": [
+        Told(
+            _owners,
+            f"change_{outcome}",
+            _change_assessed,
+            _applicant_page,
+            when=_assessed_as(outcome),
+        )
+        for outcome in ("no_action", "new_evaluation", "suspension")
+    ],
+    # A site-audit finding past its correction date with no corrective action
+    "audit_finding.overdue": [
+        Told(_owners, "finding_overdue", _finding, _applicant_page),
+        Told(
+            _audit_staff,
+            "finding_overdue_staff",
+            _finding_staff,
+            lambda e: f"/audits/{e.data['audit']}",
         ),
     ],
     "complaint.acknowledged": [
