@@ -6,6 +6,85 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # changes affecting certification (ISO/IEC 17065 §7.10) and newer versions
+    "chg_notify": {"id": "Beritahukan perubahan", "en": "Notify a change"},
+    "chg_title": {"id": "Pemberitahuan perubahan", "en": "Notice of a change"},
+    "chg_intro": {
+        "id": "Beritahukan setiap perubahan yang dapat memengaruhi sertifikasi: produk "
+        "(resep, bahan, kemasan), lokasi produksi, atau kepemilikan usaha. Petugas LSPro "
+        "menilainya dan memberi tahu Anda hasilnya.",
+        "en": "Tell us of any change that may affect the certification: the product "
+        "(recipe, ingredients, packaging), the production site, or the ownership of the "
+        "business. An LSPro official assesses it and tells you the outcome.",
+    },
+    "chg_kind": {"id": "Jenis perubahan", "en": "What changes"},
+    "chg_kind_product": {"id": "Produk", "en": "The product"},
+    "chg_kind_site": {"id": "Lokasi produksi", "en": "The production site"},
+    "chg_kind_ownership": {"id": "Kepemilikan usaha", "en": "The ownership"},
+    "chg_kind_other": {"id": "Lainnya", "en": "Something else"},
+    "chg_description": {"id": "Uraian perubahan", "en": "What changes, and from when"},
+    "chg_documents": {
+        "id": "Dokumen pendukung (PDF atau foto, tidak wajib)",
+        "en": "Supporting documents (PDF or photos, optional)",
+    },
+    "chg_send": {"id": "Kirim pemberitahuan", "en": "Send the notice"},
+    "chg_sent": {
+        "id": "Pemberitahuan terkirim. Kami akan memberi tahu hasil penilaiannya.",
+        "en": "Notice sent. We will tell you the outcome of its assessment.",
+    },
+    "chg_earlier": {"id": "Perubahan yang diberitahukan", "en": "Changes notified"},
+    "chg_no_kind": {"id": "Pilih jenis perubahan", "en": "Choose what changes"},
+    "chg_need_description": {"id": "Uraikan perubahannya", "en": "Say what changes"},
+    "chg_st_notified": {"id": "Menunggu penilaian", "en": "Awaiting assessment"},
+    "chg_st_no_action": {"id": "Tidak perlu tindakan", "en": "No action"},
+    "chg_st_new_evaluation": {
+        "id": "Evaluasi ulang (survailan khusus)",
+        "en": "New evaluation (special surveillance)",
+    },
+    "chg_st_suspension": {"id": "Sertifikat dibekukan", "en": "Certificate suspended"},
+    "chg_reasons": {"id": "Alasan", "en": "Reasons"},
+    "chg_list_title": {"id": "Perubahan", "en": "Changes"},
+    "chg_holder": {"id": "Pemegang sertifikat", "en": "Holder"},
+    "chg_notified": {"id": "Diberitahukan", "en": "Notified"},
+    "chg_assessor": {"id": "Dinilai oleh", "en": "Assessed by"},
+    "chg_assess": {"id": "Nilai perubahan", "en": "Assess the change"},
+    "chg_outcome": {"id": "Hasil penilaian", "en": "Outcome"},
+    "chg_assess_note": {
+        "id": "Hanya petugas yang tidak terlibat dalam kasus ini yang dapat menilai. "
+        "Pemegang sertifikat diberi tahu hasil dan alasannya.",
+        "en": "Only an official not involved in this case may assess it. The holder is "
+        "told the outcome and the reasons.",
+    },
+    "ver_title": {
+        "id": "Versi baru SNI dan daftar periksa",
+        "en": "New SNI and checklist versions",
+    },
+    "ver_intro": {
+        "id": "Sertifikat yang masih berlaku tetapi diterbitkan dengan versi daftar periksa "
+        "atau SNI yang lebih lama dari versi yang kini disetujui. Nilai masing-masing.",
+        "en": "Valid certificates issued under an older checklist or SNI version than the "
+        "one approved now. Assess each.",
+    },
+    "ver_basis_checklist": {"id": "Daftar periksa uji", "en": "Lab checklist"},
+    "ver_basis_audit_checklist": {"id": "Daftar periksa audit", "en": "Audit checklist"},
+    "ver_basis_standard": {"id": "SNI", "en": "SNI"},
+    "ver_mark": {"id": "Tandai sudah dinilai", "en": "Mark as assessed"},
+    "ver_none": {
+        "id": "Tidak ada sertifikat dengan versi lama.",
+        "en": "No certificate was issued under an older version.",
+    },
+    "aud_overdue": {"id": "Lewat batas perbaikan", "en": "Past its correction date"},
+    "aud_due": {"id": "Perbaiki paling lambat", "en": "Correct by"},
+    "aud_overdue_title": {
+        "id": "Temuan melewati batas perbaikan",
+        "en": "Findings past their correction date",
+    },
+    "aud_overdue_major": {
+        "id": "Temuan mayor terbuka melewati batas perbaikan: kasus tidak dapat dievaluasi. "
+        "Petugas dapat menyatakan audit gagal.",
+        "en": "An open major finding is past its correction date: the case cannot be "
+        "evaluated. An official may fail the audit.",
+    },
     # complaints and appeals (ISO/IEC 17065 §7.13)
     "cmp_number": {"id": "Nomor pengaduan", "en": "Complaint number"},
     "cmp_bad_email": {"id": "Alamat e-mail tidak valid", "en": "Not an e-mail address"},

@@ -7,6 +7,7 @@ from snicert.web.routes import (
     admin,
     applicant,
     audits,
+    changes,
     complaints,
     exports,
     lab,
@@ -32,4 +33,6 @@ ROUTERS: list[APIRouter] = [
     survey.router,
     complaints.router,
     complaints.staff,
+    changes.router,
+    changes.staff,
 ]

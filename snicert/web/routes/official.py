@@ -35,7 +35,7 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
-from snicert.services import applications, certificates, decisions
+from snicert.services import applications, certificates, dates, decisions, site_audits
 from snicert.services.guards import get, submitted_case
 from snicert.services.monitoring import NOTE_LIMIT
 from snicert.services.text import limit_of
@@ -144,6 +144,16 @@ def dashboard(s: Session, lang: str = "id") -> dict[str, Any]:
         "awaited": awaited,
         "certificates": [{"cert": c, "business": b} for c, b in certs],
         "totals": {st: sum(c.get(st, 0) for c in counts.values()) for st in State},
+        # site-audit findings past their correction date (a major one holds the case)
+        "overdue_findings": [
+            {
+                "finding": f,
+                "audit": a,
+                "number": s.get(Application, a.application_id).number,
+                "due": dates.local_day(f.due_at).isoformat(),
+            }
+            for f, a in site_audits.overdue_findings(s)
+        ],
     }
 
 
