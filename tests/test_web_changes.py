@@ -6,6 +6,7 @@ that may use it and refused to the others."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -88,9 +89,7 @@ def test_holder_notifies_a_change_on_the_page_and_an_official_assesses_it(
     with db.reading() as s:
         row = s.scalar(select(CertificateChange))
         number, change_id = row.number, row.id
-    doc = owner.get(
-        page.split('href="/change-documents/')[1].split('"')[0].join(["/change-documents/", ""])
-    )
+    doc = owner.get(re.search(r'href="(/change-documents/\d+)"', page)[1])
     assert doc.status_code == 200 and doc.content.startswith(b"\x89PNG")
     # another applicant sees nothing of it
     world.new_application("abon")
