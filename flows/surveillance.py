@@ -39,9 +39,7 @@ def flag_overdue() -> list[str]:
 def flag_overdue_findings() -> list[int]:
     """Site-audit findings past their correction date with no corrective action."""
     with db.transaction() as s:
-        return [
-            f.id for f in site_audits.flag_overdue_findings(s, accounts.system_user(s))
-        ]
+        return [f.id for f in site_audits.flag_overdue_findings(s, accounts.system_user(s))]
 
 
 @task(name="send-reminders")
