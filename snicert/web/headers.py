@@ -16,6 +16,7 @@ The other headers are the same on every response.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable
@@ -84,9 +85,15 @@ def with_security(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
 
 
 def server_error(request: Request, exc: Exception) -> Response:
-    """The 500 answer. Starlette sends it from outside every middleware, so it carries the
-    headers itself."""
-    response = PlainTextResponse("Internal Server Error", status_code=500)
+    """The 500 answer: a page for a browser, text otherwise. Starlette sends it from outside
+    every middleware, so it carries the headers itself."""
+    from snicert.web.pages import error_page, wants_page  # pages need the whole web layer
+
+    response: Response = PlainTextResponse("Internal Server Error", status_code=500)
+    if wants_page(request):
+        # whatever broke the request may break the page too: then the text answers
+        with contextlib.suppress(Exception):
+            response = error_page(request, 500)
     response.raw_headers = with_security(response.raw_headers)
     return response
 

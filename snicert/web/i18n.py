@@ -497,6 +497,72 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "language": {"id": "English", "en": "Bahasa Indonesia"},
     "sign_in": {"id": "Masuk", "en": "Sign in"},
+    "signed_in_as": {"id": "Masuk sebagai", "en": "Signed in as"},
+    "nav_my_applications": {"id": "Permohonan saya", "en": "My applications"},
+    "nav_main": {"id": "Menu utama", "en": "Main menu"},
+    "err_title_400": {"id": "Permintaan tidak dapat dibaca", "en": "The request cannot be read"},
+    "err_title_401": {"id": "Silakan masuk dahulu", "en": "Please sign in first"},
+    "err_title_403": {"id": "Tidak diizinkan", "en": "Not allowed"},
+    "err_title_404": {"id": "Halaman tidak ditemukan", "en": "Page not found"},
+    "err_title_405": {
+        "id": "Cara membuka halaman ini tidak didukung",
+        "en": "Not supported for this page",
+    },
+    "err_title_409": {
+        "id": "Tidak dapat dilakukan pada tahap ini",
+        "en": "Not possible at this stage",
+    },
+    "err_title_500": {
+        "id": "Terjadi kesalahan pada sistem",
+        "en": "Something went wrong on our side",
+    },
+    "err_title_other": {
+        "id": "Permintaan tidak dapat diproses",
+        "en": "The request cannot be processed",
+    },
+    "err_404": {
+        "id": (
+            "Alamat ini tidak ada, atau bukan milik Anda untuk dilihat. Periksa kembali alamatnya."
+        ),
+        "en": "This address does not exist, or is not yours to see. Check the address.",
+    },
+    "err_405": {
+        "id": "Halaman ini tidak dapat dibuka dengan cara tersebut. Kembali ke halaman sebelumnya.",
+        "en": "This page cannot be opened that way. Go back to the previous page.",
+    },
+    "err_403_role": {
+        "id": "Halaman ini untuk {need}. Anda masuk sebagai {name} ({have}).",
+        "en": "This page is for {need}. You are signed in as {name} ({have}).",
+    },
+    "err_500": {
+        "id": (
+            "Maaf, permintaan Anda tidak dapat diselesaikan. Tidak ada data yang berubah "
+            "setengah jalan; silakan coba lagi sebentar lagi. Jika berulang, hubungi LSPro."
+        ),
+        "en": (
+            "Sorry, your request could not be completed. Nothing was half-changed; please "
+            "try again shortly. If it happens again, contact the LSPro."
+        ),
+    },
+    "err_to_home": {"id": "Ke beranda", "en": "To the home page"},
+    "err_400": {
+        "id": "Isian yang dikirim tidak dapat dibaca. Muat ulang halaman, lalu coba lagi.",
+        "en": "What was sent cannot be read. Reload the page and try again.",
+    },
+    "err_401": {
+        "id": "Silakan masuk untuk membuka halaman ini.",
+        "en": "Please sign in to open this page.",
+    },
+    "err_403": {
+        "id": (
+            "Anda tidak diizinkan melakukan ini. Jika halaman sudah lama terbuka, muat "
+            "ulang lalu coba lagi."
+        ),
+        "en": (
+            "You are not allowed to do this. If the page has been open for long, reload it "
+            "and try again."
+        ),
+    },
     "sign_out": {"id": "Keluar", "en": "Sign out"},
     "register": {"id": "Daftar sebagai pelaku usaha", "en": "Register your business"},
     "email": {"id": "Email", "en": "E-mail"},
@@ -1022,7 +1088,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "ntf_title": {"id": "Notifikasi", "en": "Notifications"},
     "ntf_unread": {"id": "belum dibaca", "en": "unread"},
-    "ntf_account": {"id": "Akun", "en": "Account"},
     "ntf_none": {"id": "Belum ada notifikasi.", "en": "No notifications yet."},
     "ntf_new": {"id": "baru", "en": "new"},
     "ntf_read_all": {"id": "Tandai semua sudah dibaca", "en": "Mark all as read"},
