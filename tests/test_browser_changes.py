@@ -17,9 +17,23 @@ from snicert.db import engine as db
 from snicert.db.models import AuditFinding, Certificate, CertificateChange
 from snicert.roles import Role
 from snicert.services import accounts, site_audits
-from tests.test_browser import REFUSED, browser, shot, sign_in, site  # noqa: F401
+from tests.test_browser import PASSWORD, REFUSED, browser, new_page, shot, site  # noqa: F401
 from tests.test_certificate_changes import new_checklist_version, reported_with_major
 from tests.world import World
+
+
+def sign_in(browser, site: str, email: str, mobile: bool = False):  # noqa: F811
+    """Signed in, on whichever page the person lands (their own work)."""
+    page = new_page(
+        browser,
+        viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900},
+    )
+    page.goto(f"{site}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
 
 
 def _world() -> World:
