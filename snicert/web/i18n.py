@@ -608,6 +608,23 @@ TEXT: dict[str, dict[str, str]] = {
     "app_due": {"id": "paling lambat", "en": "due"},
     "app_certificate": {"id": "Sertifikat", "en": "Certificate"},
     "app_test_report": {"id": "Laporan hasil uji (PDF)", "en": "Test report (PDF)"},
+    "lbl_sheet": {"id": "Cetak label contoh (PDF)", "en": "Print sample labels (PDF)"},
+    "lbl_sheet_help": {
+        "id": "Cetak lembar label sebelum menyegel: satu label untuk kantong tersegel dan satu "
+        "untuk setiap kemasan. Tempel label, lalu catat nomor segel di bawah.",
+        "en": "Print the label sheet before sealing: one label for the sealed bag and one for "
+        "each unit. Stick the labels on, then record the seal numbers below.",
+    },
+    "lbl_png": {"id": "label (gambar)", "en": "label (image)"},
+    "lbl_seal": {"id": "segel", "en": "seal"},
+    "doc_preview": {"id": "Lihat", "en": "View"},
+    "doc_uploaded": {"id": "diunggah", "en": "uploaded"},
+    "doc_download": {"id": "Unduh", "en": "Download"},
+    "doc_open_tab": {"id": "Buka di tab baru", "en": "Open in a new tab"},
+    "doc_no_preview": {
+        "id": "Berkas jenis ini tidak dapat ditampilkan di halaman; silakan unduh.",
+        "en": "This type of file cannot be shown in the page; please download it.",
+    },
     "app_ncs": {"id": "Ketidaksesuaian yang harus dijawab", "en": "Non-conformities to answer"},
     "app_answer": {"id": "Jawaban / perbaikan", "en": "Answer / correction"},
     "app_corrected_file": {
