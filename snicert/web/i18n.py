@@ -544,6 +544,147 @@ TEXT: dict[str, dict[str, str]] = {
             "try again shortly. If it happens again, contact the LSPro."
         ),
     },
+    "ev_application_created": {"id": "Permohonan dibuat", "en": "Application created"},
+    "ev_application_submitted": {"id": "Berkas diajukan", "en": "Dossier submitted"},
+    "ev_application_screening_passed": {
+        "id": "Berkas lengkap, diteruskan ke tinjauan dokumen",
+        "en": "Dossier complete, on to document review",
+    },
+    "ev_application_screening_failed": {
+        "id": "Berkas belum lengkap: ada yang perlu diperbaiki",
+        "en": "Dossier incomplete: some things need correcting",
+    },
+    "ev_application_review_passed": {
+        "id": "Dokumen dinyatakan sesuai",
+        "en": "Documents found conforming",
+    },
+    "ev_application_review_failed": {
+        "id": "Tinjauan dokumen menemukan ketidaksesuaian",
+        "en": "Document review found non-conformities",
+    },
+    "ev_application_nonconformities_answered": {
+        "id": "Perbaikan dikirim",
+        "en": "Corrections sent",
+    },
+    "ev_application_samples_sent": {
+        "id": "Contoh dikirim ke laboratorium",
+        "en": "Samples sent to the laboratory",
+    },
+    "ev_application_resampling_requested": {
+        "id": "Laboratorium meminta contoh baru",
+        "en": "The laboratory asked for new samples",
+    },
+    "ev_application_testing_completed": {"id": "Pengujian selesai", "en": "Testing completed"},
+    "ev_application_evaluated": {
+        "id": "Evaluasi selesai, diteruskan untuk keputusan",
+        "en": "Evaluation done, on to the decision",
+    },
+    "ev_application_granted": {"id": "Sertifikasi disetujui", "en": "Certification granted"},
+    "ev_application_refused": {"id": "Sertifikasi ditolak", "en": "Certification refused"},
+    "ev_application_certified": {"id": "Sertifikat terbit", "en": "Certificate issued"},
+    "ev_application_withdrawn": {"id": "Permohonan dibatalkan", "en": "Application withdrawn"},
+    "ev_application_overdue": {"id": "Melewati batas waktu", "en": "Past its due date"},
+    "ev_application_renewal_started": {"id": "Perpanjangan dimulai", "en": "Renewal started"},
+    "ev_document_attached": {"id": "Dokumen diunggah", "en": "Document uploaded"},
+    "ev_nonconformity_raised": {"id": "Ketidaksesuaian dicatat", "en": "Non-conformity recorded"},
+    "ev_nonconformity_answered": {"id": "Ketidaksesuaian dijawab", "en": "Non-conformity answered"},
+    "ev_sample_planned": {"id": "Pengambilan contoh direncanakan", "en": "Sampling planned"},
+    "ev_sample_taken": {"id": "Contoh diambil", "en": "Sample taken"},
+    "ev_sample_sealed": {"id": "Contoh disegel", "en": "Sample sealed"},
+    "ev_sample_received": {
+        "id": "Contoh diterima laboratorium",
+        "en": "Sample received by the laboratory",
+    },
+    "ev_sample_in_testing": {"id": "Contoh sedang diuji", "en": "Sample being tested"},
+    "ev_sample_retained": {"id": "Contoh arsip disimpan", "en": "Retained sample kept"},
+    "ev_result_entered": {"id": "Hasil uji dicatat", "en": "Test result recorded"},
+    "ev_result_verified": {"id": "Hasil uji diverifikasi", "en": "Test result verified"},
+    "ev_result_retest_requested": {"id": "Uji ulang diminta", "en": "Retest requested"},
+    "ev_result_retracted": {
+        "id": "Hasil uji ditarik untuk dikoreksi",
+        "en": "Test result withdrawn for correction",
+    },
+    "ev_site_audit_planned": {
+        "id": "Audit sarana produksi direncanakan",
+        "en": "Production-site audit planned",
+    },
+    "ev_site_audit_auditor_assigned": {"id": "Auditor ditugaskan", "en": "Auditor assigned"},
+    "ev_site_audit_visit_started": {"id": "Kunjungan audit dimulai", "en": "Audit visit started"},
+    "ev_site_audit_reported": {"id": "Laporan audit dibuat", "en": "Audit report written"},
+    "ev_site_audit_passed": {
+        "id": "Audit sarana produksi lulus",
+        "en": "Production-site audit passed",
+    },
+    "ev_site_audit_failed": {
+        "id": "Audit sarana produksi tidak lulus",
+        "en": "Production-site audit failed",
+    },
+    "ev_site_audit_cancelled": {"id": "Audit dibatalkan", "en": "Audit cancelled"},
+    "ev_audit_finding_recorded": {"id": "Temuan audit dicatat", "en": "Audit finding recorded"},
+    "ev_audit_finding_answered": {
+        "id": "Tindakan perbaikan atas temuan dikirim",
+        "en": "Corrective action sent",
+    },
+    "ev_audit_finding_closed": {"id": "Temuan audit ditutup", "en": "Audit finding closed"},
+    "ev_audit_finding_reopened": {
+        "id": "Temuan audit dibuka kembali",
+        "en": "Audit finding reopened",
+    },
+    "ev_certificate_issued": {"id": "Sertifikat diterbitkan", "en": "Certificate issued"},
+    "ev_certificate_suspended": {"id": "Sertifikat dibekukan", "en": "Certificate suspended"},
+    "ev_certificate_reinstated": {
+        "id": "Sertifikat berlaku kembali",
+        "en": "Certificate reinstated",
+    },
+    "ev_certificate_withdrawn": {"id": "Sertifikat dicabut", "en": "Certificate withdrawn"},
+    "ev_certificate_expired": {"id": "Masa berlaku sertifikat habis", "en": "Certificate expired"},
+    "ev_survey_invited": {"id": "Undangan survei kepuasan", "en": "Satisfaction survey invitation"},
+    "ev_survey_answered": {"id": "Survei kepuasan diisi", "en": "Satisfaction survey answered"},
+    "ev_appeal_acknowledged": {"id": "Banding diterima", "en": "Appeal received"},
+    "ev_appeal_decided": {"id": "Banding diputuskan", "en": "Appeal decided"},
+    "ev_other": {"id": "Langkah tercatat", "en": "Step recorded"},
+    "ev_times": {"id": "{n} kali", "en": "{n} times"},
+    "next_draft": {
+        "id": "Lengkapi dokumen lalu ajukan berkas Anda.",
+        "en": "Complete the documents, then submit your dossier.",
+    },
+    "next_submitted": {
+        "id": "Berkas Anda sedang diperiksa kelengkapannya oleh sistem.",
+        "en": "Your dossier is being checked for completeness.",
+    },
+    "next_document_review": {
+        "id": "Petugas LSPro sedang meninjau dokumen Anda.",
+        "en": "An LSPro official is reviewing your documents.",
+    },
+    "next_nonconformity": {
+        "id": "Anda perlu menjawab temuan ketidaksesuaian dan mengunggah perbaikannya.",
+        "en": "You need to answer the non-conformities and upload the corrections.",
+    },
+    "next_sampling": {
+        "id": "Petugas pengambil contoh akan datang mengambil dan menyegel contoh produk Anda.",
+        "en": "A sampling officer will come to take and seal samples of your product.",
+    },
+    "next_testing": {
+        "id": "Laboratorium sedang menguji contoh produk Anda.",
+        "en": "The laboratory is testing samples of your product.",
+    },
+    "next_site_audit": {
+        "id": "Auditor akan memeriksa sarana produksi Anda.",
+        "en": "An auditor will check your production site.",
+    },
+    "next_evaluation": {
+        "id": "Petugas LSPro sedang mengevaluasi hasil uji dan audit.",
+        "en": "An LSPro official is evaluating the test and audit results.",
+    },
+    "next_decision": {
+        "id": "Petugas LSPro sedang memutuskan sertifikasi Anda.",
+        "en": "An LSPro official is deciding on your certification.",
+    },
+    "next_approved": {
+        "id": "Sertifikasi disetujui; sertifikat Anda sedang diterbitkan.",
+        "en": "Certification granted; your certificate is being issued.",
+    },
+    "next_by": {"id": "Batas waktu", "en": "Due by"},
     "err_to_home": {"id": "Ke beranda", "en": "To the home page"},
     "err_400": {
         "id": "Isian yang dikirim tidak dapat dibaca. Muat ulang halaman, lalu coba lagi.",
