@@ -84,6 +84,141 @@ TEXT: dict[str, dict[str, str]] = {
         "Petugas dapat menyatakan audit gagal.",
         "en": "An open major finding is past its correction date: the case cannot be "
         "evaluated. An official may fail the audit.",
+    # impartiality and competence (ISO/IEC 17065 §4.2, §6.1): why someone may not act
+    "imp_refused": {
+        "id": "{who} tidak boleh bertindak sebagai {function} pada {case}:",
+        "en": "{who} may not act as {function} on {case}:",
+    },
+    "imp_own_business": {
+        "id": "bertindak untuk usaha pemohon",
+        "en": "acts for the applicant's business",
+    },
+    "imp_conflict_ownership": {
+        "id": "menyatakan konflik kepentingan (kepemilikan) dengan usaha {business}",
+        "en": "declared a conflict of interest (ownership) with the business {business}",
+    },
+    "imp_conflict_relationship": {
+        "id": "menyatakan konflik kepentingan (hubungan keluarga) dengan usaha {business}",
+        "en": "declared a conflict of interest (family relationship) with the business {business}",
+    },
+    "imp_conflict_consulting": {
+        "id": "menjadi konsultan usaha {business} dalam dua tahun terakhir",
+        "en": "consulted for the business {business} in the last two years",
+    },
+    "imp_unqualified": {
+        "id": "tidak memiliki kualifikasi sebagai {function} untuk produk {product}",
+        "en": "not qualified as {function} for the product {product}",
+    },
+    "imp_not_yet": {
+        "id": "kualifikasi sebagai {function} untuk produk {product} baru berlaku mulai {day}",
+        "en": "the qualification as {function} for the product {product} starts only on {day}",
+    },
+    "imp_expired": {
+        "id": "kualifikasi sebagai {function} untuk produk {product} berakhir pada {day}",
+        "en": "the qualification as {function} for the product {product} expired on {day}",
+    },
+    "imp_decider_reviewed": {
+        "id": "telah meninjau dokumen permohonan ini, jadi tidak boleh memutuskannya",
+        "en": "reviewed the documents of this case, so may not decide it",
+    },
+    "imp_decider_audited": {
+        "id": "telah mengaudit lokasi produksi pada permohonan ini, jadi tidak boleh memutuskannya",
+        "en": "audited the production site of this case, so may not decide it",
+    },
+    "imp_decider_evaluated": {
+        "id": "telah mengevaluasi permohonan ini, jadi tidak boleh memutuskannya",
+        "en": "evaluated this case, so may not decide it",
+    },
+    "imp_consulting_too_old": {
+        "id": "Konsultasi yang berakhir lebih dari dua tahun lalu bukan konflik kepentingan",
+        "en": "Consulting that ended more than two years ago is no conflict of interest",
+    },
+    "imp_fn_reviewer": {"id": "peninjau dokumen", "en": "document reviewer"},
+    "imp_fn_sampler": {"id": "petugas pengambil contoh", "en": "sampling officer"},
+    "imp_fn_lab_analyst": {"id": "analis laboratorium", "en": "lab analyst"},
+    "imp_fn_lab_verifier": {"id": "verifikator laboratorium", "en": "lab verifier"},
+    "imp_fn_auditor": {"id": "auditor", "en": "auditor"},
+    "imp_fn_evaluator": {"id": "evaluator", "en": "evaluator"},
+    "imp_fn_decider": {"id": "pengambil keputusan", "en": "decision maker"},
+    "imp_kind_ownership": {"id": "Kepemilikan", "en": "Ownership"},
+    "imp_kind_relationship": {"id": "Hubungan keluarga", "en": "Family relationship"},
+    "imp_kind_consulting": {"id": "Konsultan", "en": "Consulting"},
+    "imp_nav": {"id": "Imparsialitas", "en": "Impartiality"},
+    "imp_mine": {
+        "id": "Konflik kepentingan & kualifikasi saya",
+        "en": "My conflicts of interest & qualifications",
+    },
+    "imp_admin": {
+        "id": "Imparsialitas & kompetensi petugas",
+        "en": "Staff impartiality & competence",
+    },
+    "imp_conflicts": {"id": "Konflik kepentingan", "en": "Conflicts of interest"},
+    "imp_conflicts_help": {
+        "id": "Nyatakan setiap usaha yang Anda miliki, yang dijalankan keluarga Anda, atau yang "
+        "Anda dampingi sebagai konsultan dalam dua tahun terakhir. Anda tidak akan ditugaskan "
+        "pada permohonannya.",
+        "en": "Declare every business you own part of, that your family runs, or that you "
+        "consulted for in the last two years. You will not be assigned to its applications.",
+    },
+    "imp_declare": {"id": "Nyatakan konflik", "en": "Declare a conflict"},
+    "imp_declare_for": {"id": "Petugas", "en": "Staff member"},
+    "imp_business": {"id": "Usaha", "en": "Business"},
+    "imp_kind": {"id": "Jenis", "en": "Kind"},
+    "imp_period_from": {"id": "Sejak (tidak wajib)", "en": "Since (optional)"},
+    "imp_period_until": {
+        "id": "Sampai (konsultan: kapan berakhir)",
+        "en": "Until (consulting: when it ended)",
+    },
+    "imp_note": {"id": "Keterangan", "en": "Note"},
+    "imp_declared_on": {"id": "Dinyatakan", "en": "Declared on"},
+    "imp_state_declared": {"id": "Berlaku", "en": "Declared"},
+    "imp_state_closed": {"id": "Ditutup", "en": "Closed"},
+    "imp_close": {"id": "Tutup", "en": "Close"},
+    "imp_close_reason": {"id": "Alasan penutupan", "en": "Reason for closing"},
+    "imp_none": {"id": "Belum ada.", "en": "None yet."},
+    "imp_qualifications": {"id": "Kualifikasi", "en": "Qualifications"},
+    "imp_qualify": {"id": "Catat kualifikasi", "en": "Record a qualification"},
+    "imp_function": {"id": "Fungsi", "en": "Function"},
+    "imp_product": {"id": "Produk", "en": "Product"},
+    "imp_valid_from": {"id": "Berlaku mulai", "en": "Valid from"},
+    "imp_valid_until": {"id": "Berlaku sampai (tidak wajib)", "en": "Valid until (optional)"},
+    "imp_evidence": {
+        "id": "Bukti (sertifikat, pelatihan, penilaian)",
+        "en": "Evidence (certificate, training, assessment)",
+    },
+    "imp_err_function": {"id": "Pilih fungsi yang dikenal", "en": "Choose a known function"},
+    "imp_err_product": {"id": "Bukan produk dalam katalog", "en": "Not a catalog product"},
+    "imp_err_kind": {"id": "Pilih jenis konflik", "en": "Choose the kind of conflict"},
+    "imp_err_choose": {"id": "Pilih salah satu", "en": "Choose one"},
+    "imp_err_date": {"id": "Tuliskan tanggal (TTTT-BB-HH)", "en": "Give a date (YYYY-MM-DD)"},
+    "imp_err_order": {
+        "id": "Tanggal akhir sebelum tanggal mulai",
+        "en": "It ends before it starts",
+    },
+    "imp_err_evidence": {
+        "id": "Sebutkan buktinya (sertifikat, pelatihan, penilaian)",
+        "en": "Name the evidence (certificate, training, assessment)",
+    },
+    "imp_err_reason": {"id": "Sebutkan alasannya", "en": "Say why"},
+    "imp_validity": {"id": "Masa berlaku", "en": "Validity"},
+    "imp_evidence_short": {"id": "Bukti", "en": "Evidence"},
+    "imp_open_ended": {"id": "sampai dicabut", "en": "until withdrawn"},
+    "imp_q_current": {"id": "Berlaku", "en": "Current"},
+    "imp_q_expired": {"id": "Kedaluwarsa", "en": "Expired"},
+    "imp_q_pending": {"id": "Belum berlaku", "en": "Not yet valid"},
+    "imp_q_superseded": {"id": "Diganti", "en": "Superseded"},
+    "imp_q_withdrawn": {"id": "Dicabut", "en": "Withdrawn"},
+    "imp_withdraw": {"id": "Cabut", "en": "Withdraw"},
+    "imp_withdraw_reason": {"id": "Alasan pencabutan", "en": "Reason for withdrawing"},
+    "imp_only_officials": {
+        "id": "Kualifikasi dicatat oleh pejabat LSPro.",
+        "en": "Qualifications are recorded by an LSPro official.",
+    },
+    "imp_not_required": {
+        "id": "Perhatian: kualifikasi tidak diwajibkan pada instalasi ini "
+        "(require_qualifications = false).",
+        "en": "Note: this installation does not require qualifications "
+        "(require_qualifications = false).",
     },
     # complaints and appeals (ISO/IEC 17065 §7.13)
     "cmp_number": {"id": "Nomor pengaduan", "en": "Complaint number"},
@@ -1090,12 +1225,12 @@ TEXT: dict[str, dict[str, str]] = {
     "off_out_refuse": {"id": "Tolak", "en": "Refuse"},
     "off_excluded": {
         "id": (
-            "Anda meninjau dokumen atau mengevaluasi permohonan ini, jadi tidak boleh "
-            "memutuskannya (pemisahan tugas, ISO/IEC 17065). Pejabat lain yang memutuskan."
+            "Anda tidak boleh memutuskan permohonan ini (imparsialitas dan pemisahan tugas, "
+            "ISO/IEC 17065). Pejabat lain yang memutuskan. Alasannya:"
         ),
         "en": (
-            "You reviewed the documents or evaluated this application, so you may not decide "
-            "it (separation of duties, ISO/IEC 17065). Another official decides."
+            "You may not decide this application (impartiality and separation of duties, "
+            "ISO/IEC 17065). Another official decides. Why:"
         ),
     },
     "off_independent": {
@@ -1670,8 +1805,35 @@ def error_text(code: str, lang: str) -> str | None:
     return entry[lang] if entry else None
 
 
+def reasons(items: list[tuple[str, dict[str, str]]], lang: str) -> list[str]:
+    """Why someone may not act (impartiality.Reason keys and params), as people read it:
+    the function's name translated."""
+    out = []
+    for key, params in items:
+        entry = TEXT.get(key)
+        if entry is None:
+            out.append(key)
+            continue
+        values = dict(params)
+        if "function" in values:
+            values["function"] = TEXT.get(f"imp_fn_{values['function']}", {}).get(
+                lang, values["function"]
+            )
+        out.append(entry[lang].format_map(_Missing(values)))
+    return out
+
+
+class _Missing(dict):
+    """str.format_map that leaves an unknown placeholder as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def refusal(exc: Exception, lang: str) -> str:
     """A refusal as people read it: the text of its message key when it has one."""
+    if (items := getattr(exc, "reasons", None)) is not None:
+        return "; ".join(reasons(items, lang))
     key = getattr(exc, "key", None)
     if key in TEXT:
         value = getattr(exc, "value", None)

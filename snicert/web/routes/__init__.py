@@ -10,6 +10,7 @@ from snicert.web.routes import (
     changes,
     complaints,
     exports,
+    impartiality,
     lab,
     notifications,
     official,
@@ -35,4 +36,5 @@ ROUTERS: list[APIRouter] = [
     complaints.staff,
     changes.router,
     changes.staff,
+    impartiality.router,
 ]
