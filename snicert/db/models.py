@@ -714,61 +714,6 @@ class AuditEvidence(Base):
     uploaded_at: Mapped[datetime]
 
 
-class CertificateChange(Base):
-    """A change the holder notifies that may affect certification (ISO/IEC 17065 §7.10):
-    product, production site, ownership or other; an official assesses it
-    (lifecycle.CHANGE_TRANSITIONS): no action, a new evaluation (a special surveillance),
-    or the certificate's suspension."""
-
-    __tablename__ = "certificate_changes"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)  # PRB-<YEAR>-<NNNN>
-    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
-    kind: Mapped[str] = mapped_column(String(20))  # product|site|ownership|other
-    description: Mapped[str] = mapped_column(String(4000))
-    state: Mapped[str] = mapped_column(String(20), index=True)
-    notified_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    notified_at: Mapped[datetime]
-    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    assessed_at: Mapped[datetime | None]
-    reasons: Mapped[str | None] = mapped_column(Text)
-    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))
-
-
-class ChangeDocument(Base):
-    """A document behind a notified change; bytes in storage under their sha256."""
-
-    __tablename__ = "change_documents"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("certificate_changes.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    media_type: Mapped[str] = mapped_column(String(100))
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int]
-    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime]
-
-
-class VersionReview(Base):
-    """An official's assessment of a valid certificate issued under an older checklist or
-    standard version (snicert/services/versions.py): one per certificate, basis and the
-    version it is measured against, so a re-run finds it."""
-
-    __tablename__ = "version_reviews"
-    __table_args__ = (UniqueConstraint("certificate_id", "basis", "against"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
-    basis: Mapped[str] = mapped_column(String(20))  # checklist|audit_checklist|standard
-    against: Mapped[str] = mapped_column(String(200))  # the newer version, as shown
-    issued_under: Mapped[str] = mapped_column(String(200))  # the certificate's own
-    outcome: Mapped[str] = mapped_column(String(20))  # no_action|new_evaluation|suspension
-    note: Mapped[str] = mapped_column(Text)
-    assessed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    assessed_at: Mapped[datetime]
-    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))
-
-
 class StaffConflict(Base):
     """A staff member's declared conflict of interest with a business (ISO/IEC 17065 §4.2):
     owning part of it, a family relationship with its people, or consulting for it (which
@@ -843,3 +788,58 @@ class StaffQualification(Base):
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CertificateChange(Base):
+    """A change the holder notifies that may affect certification (ISO/IEC 17065 §7.10):
+    product, production site, ownership or other; an official assesses it
+    (lifecycle.CHANGE_TRANSITIONS): no action, a new evaluation (a special surveillance),
+    or the certificate's suspension."""
+
+    __tablename__ = "certificate_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # PRB-<YEAR>-<NNNN>
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # product|site|ownership|other
+    description: Mapped[str] = mapped_column(String(4000))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    notified_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    notified_at: Mapped[datetime]
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime | None]
+    reasons: Mapped[str | None] = mapped_column(Text)
+    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))
+
+
+class ChangeDocument(Base):
+    """A document behind a notified change; bytes in storage under their sha256."""
+
+    __tablename__ = "change_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("certificate_changes.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+
+
+class VersionReview(Base):
+    """An official's assessment of a valid certificate issued under an older checklist or
+    standard version (snicert/services/versions.py): one per certificate, basis and the
+    version it is measured against, so a re-run finds it."""
+
+    __tablename__ = "version_reviews"
+    __table_args__ = (UniqueConstraint("certificate_id", "basis", "against"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(20))  # checklist|audit_checklist|standard
+    against: Mapped[str] = mapped_column(String(200))  # the newer version, as shown
+    issued_under: Mapped[str] = mapped_column(String(200))  # the certificate's own
+    outcome: Mapped[str] = mapped_column(String(20))  # no_action|new_evaluation|suspension
+    note: Mapped[str] = mapped_column(Text)
+    assessed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime]
+    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))

@@ -84,6 +84,7 @@ TEXT: dict[str, dict[str, str]] = {
         "Petugas dapat menyatakan audit gagal.",
         "en": "An open major finding is past its correction date: the case cannot be "
         "evaluated. An official may fail the audit.",
+    },
     # impartiality and competence (ISO/IEC 17065 §4.2, §6.1): why someone may not act
     "imp_refused": {
         "id": "{who} tidak boleh bertindak sebagai {function} pada {case}:",
