@@ -227,6 +227,11 @@ class Sample(Base):
     taken_at: Mapped[datetime | None]
     location: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime]
+    # taken for a surveillance of the application's certificate (None: for the application
+    # itself); the application's own pages and judgement count only its own samples
+    surveillance_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveillance_cases.id"), index=True
+    )
 
 
 class CustodyEvent(Base):
@@ -269,6 +274,10 @@ class LabResult(Base):
     verdict: Mapped[str | None] = mapped_column(String(20))  # conform|nonconform
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
+    # the surveillance whose sample it was tested on (None: the application's own testing)
+    surveillance_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveillance_cases.id"), index=True
+    )
 
 
 class Evaluation(Base):
@@ -368,7 +377,9 @@ class Output(Base):
 
 
 class SurveillanceCase(Base):
-    """A yearly surveillance of a type-5 certificate; opened once per cycle."""
+    """A yearly surveillance of a type-5 certificate; opened once per cycle. Its status
+    moves through lifecycle.SURVEILLANCE_TRANSITIONS (snicert/services/surveillance.py):
+    sampling and testing per the product's surveillance plan, its site audit, evaluation."""
 
     __tablename__ = "surveillance_cases"
     __table_args__ = (UniqueConstraint("certificate_id", "cycle"),)
@@ -377,11 +388,17 @@ class SurveillanceCase(Base):
     cycle: Mapped[int]  # 1 = first year after issue; -1, -2...: special (opened by a complaint)
     due_at: Mapped[datetime]
     opened_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open|passed|failed
+    status: Mapped[str] = mapped_column(String(20), default="open")  # SurveillanceState
     result_note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None]
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    # Frozen when the cycle starts: the product's surveillance plan then in force (with the
+    # sampling plan it uses) and the approved lab checklist cut to the plan's parameters.
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    checklist_version_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_versions.id"))
+    checklist_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    state_changed_at: Mapped[datetime | None]
 
 
 class WebSession(Base):

@@ -304,6 +304,40 @@ def _surveillance_staff(e: Event, lang: str) -> dict[str, Any]:
     return {**_surveillance(e, lang), "holder": e.certificate.data["holder"]["name"]}
 
 
+def _sv(e: Event) -> SurveillanceCase:
+    return e.s.get(SurveillanceCase, e.audit.entity_id)
+
+
+def _sv_site(e: Event, lang: str) -> dict[str, Any]:
+    case = _sv(e)
+    return {
+        "certificate": e.certificate.number,
+        "cycle": case.cycle,
+        "site": e.app.production_site,
+        "due": day(case.due_at),
+    }
+
+
+def _sv_product(e: Event, lang: str) -> dict[str, Any]:
+    return {
+        "certificate": e.certificate.number,
+        "cycle": _sv(e).cycle,
+        "product": product_name(e.app, lang),
+    }
+
+
+def _sv_holder(e: Event, lang: str) -> dict[str, Any]:
+    return {
+        "certificate": e.certificate.number,
+        "cycle": _sv(e).cycle,
+        "holder": e.certificate.data["holder"]["name"],
+    }
+
+
+def _sv_failed(e: Event, lang: str) -> dict[str, Any]:
+    return {**_sv_holder(e, lang), "reason": said(e.data.get("note") or "-")}
+
+
 def _passed(e: Event, lang: str) -> dict[str, Any]:
     return {"certificate": e.certificate.number, "cycle": e.data.get("cycle")}
 
@@ -398,6 +432,18 @@ def _certificate_page(e: Event) -> str:
     return f"/certificates/{e.certificate.id}"
 
 
+def _surveillance_page(e: Event) -> str:
+    return f"/surveillance/{e.audit.entity_id}"
+
+
+def _sampling_page(e: Event) -> str:
+    return "/sampling"
+
+
+def _lab_page(e: Event) -> str:
+    return "/lab"
+
+
 def _per_day(e: Event) -> str:
     """One message per application and day, however many results were entered."""
     return f"results-to-verify:{e.audit.application_id}:{dates.local_day(e.audit.at)}"
@@ -472,6 +518,36 @@ TOLD: dict[str, list[Told]] = {
         Told(_staff(Role.OFFICIAL), "surveillance_waiting", _surveillance_staff, _certificate_page),
     ],
     "surveillance.passed": [Told(_owners, "surveillance_passed", _passed, _applicant_page)],
+    # a surveillance's own steps (services/surveillance.py): its samplers, lab, officials
+    "surveillance.sampling_started": [
+        Told(_staff(Role.SAMPLER), "surveillance_sampling_waiting", _sv_site, _sampling_page),
+    ],
+    "surveillance.resampling_requested": [
+        Told(_staff(Role.SAMPLER), "surveillance_sampling_waiting", _sv_site, _sampling_page),
+    ],
+    "surveillance.samples_sent": [
+        Told(_staff(Role.LAB_ANALYST), "surveillance_samples_on_the_way", _sv_product, _lab_page),
+    ],
+    "surveillance.testing_completed": [
+        Told(
+            _staff(Role.OFFICIAL),
+            "surveillance_evaluation_waiting",
+            _sv_holder,
+            _surveillance_page,
+        ),
+    ],
+    "surveillance.site_audit_done": [
+        Told(
+            _staff(Role.OFFICIAL),
+            "surveillance_evaluation_waiting",
+            _sv_holder,
+            _surveillance_page,
+        ),
+    ],
+    # the holder is told by the certificate's suspension; the other officials here
+    "surveillance.failed": [
+        Told(_staff(Role.OFFICIAL), "surveillance_failed", _sv_failed, _surveillance_page),
+    ],
     # Appeals are filed by the applicant; complaints by anyone, often without an account:
     # a complainant follows theirs on its tracking page, the officials are told here.
     "appeal.acknowledged": [

@@ -35,6 +35,7 @@ from snicert.lifecycle import (
     AUDIT_CONCLUDED,
     AUDIT_TRANSITIONS,
     FINDING_TRANSITIONS,
+    SURVEILLANCE_FINAL,
     AuditState,
     FindingState,
     State,
@@ -265,7 +266,7 @@ def plan(
             raise Conflict(f"{app.number} already has site audit {a.id} ({a.state})")
     else:
         case = get(s, SurveillanceCase, surveillance_case_id, "surveillance case")
-        if case.status != "open":
+        if case.status in SURVEILLANCE_FINAL:
             raise Conflict(f"surveillance case {case.id} is already {case.status}")
         if _surveillance_audit(s, case.id) is not None:
             raise Conflict(f"surveillance case {case.id} already has a site audit")
@@ -592,17 +593,13 @@ def _conclude(s: Session, a: SiteAudit, action: str, actor: User, **data) -> Non
     """Pass or fail: the audit report is rendered in the same transaction, and a
     surveillance audit decides its surveillance (a failure suspends the certificate)."""
     from snicert import audit_report
-    from snicert.services import monitoring
+    from snicert.services import surveillance
 
     _audit_step(s, a, action, actor, **data)
     a.closed_at = clock.now()
     audit_report.render(s, a)
     if a.surveillance_case_id is not None:
-        case = s.get(SurveillanceCase, a.surveillance_case_id)
-        note = f"Audit sarana produksi {a.state}: laporan audit {a.id}"
-        if data.get("reason"):
-            note += f" ({data['reason']})"
-        monitoring.conclude(s, actor, case, a.state == AuditState.PASSED, note)
+        surveillance.audit_concluded_hook(s, actor, a)
 
 
 def _surveillance_audit(s: Session, case_id: int) -> SiteAudit | None:

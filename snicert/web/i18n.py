@@ -740,6 +740,39 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Hasil uji ditarik untuk dikoreksi",
         "en": "Test result withdrawn for correction",
     },
+    "ev_surveillance_opened": {"id": "Surveilans dibuka", "en": "Surveillance opened"},
+    "ev_surveillance_passed": {
+        "id": "Surveilans memenuhi syarat",
+        "en": "Surveillance passed",
+    },
+    "ev_surveillance_failed": {
+        "id": "Surveilans tidak memenuhi syarat",
+        "en": "Surveillance failed",
+    },
+    "ev_surveillance_sampling_started": {
+        "id": "Surveilans dimulai: contoh akan diambil",
+        "en": "Surveillance started: samples to be taken",
+    },
+    "ev_surveillance_site_audit_awaited": {
+        "id": "Surveilans menunggu audit sarana",
+        "en": "Surveillance awaits the site audit",
+    },
+    "ev_surveillance_samples_sent": {
+        "id": "Contoh surveilans dikirim ke laboratorium",
+        "en": "Surveillance samples sent to the laboratory",
+    },
+    "ev_surveillance_resampling_requested": {
+        "id": "Contoh surveilans perlu diambil ulang",
+        "en": "Surveillance samples to be taken again",
+    },
+    "ev_surveillance_testing_completed": {
+        "id": "Pengujian surveilans selesai",
+        "en": "Surveillance testing completed",
+    },
+    "ev_surveillance_site_audit_done": {
+        "id": "Audit sarana surveilans selesai",
+        "en": "Surveillance site audit concluded",
+    },
     "ev_site_audit_planned": {
         "id": "Audit sarana produksi direncanakan",
         "en": "Production-site audit planned",
@@ -1026,6 +1059,52 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The certificate is electronically signed (Ed25519); key",
     },
     # lab and official pages (snicert/web/routes/lab.py, official.py)
+    # --- surveillance cases (snicert/services/surveillance.py)
+    "sv_title": {"id": "Surveilans", "en": "Surveillance"},
+    "sv_list": {"id": "Surveilans sertifikat", "en": "Certificate surveillance"},
+    "sv_live": {"id": "Berjalan", "en": "In progress"},
+    "sv_done": {"id": "Selesai (terbaru)", "en": "Concluded (latest)"},
+    "sv_none": {"id": "Tidak ada.", "en": "None."},
+    "sv_cycle": {"id": "Siklus", "en": "Cycle"},
+    "sv_special": {"id": "khusus (pengaduan)", "en": "special (complaint)"},
+    "sv_due": {"id": "Jatuh tempo", "en": "Due"},
+    "sv_certificate": {"id": "Sertifikat", "en": "Certificate"},
+    "sv_st_open": {"id": "Dibuka, belum dimulai", "en": "Opened, not started"},
+    "sv_st_sampling": {"id": "Pengambilan contoh", "en": "Sampling"},
+    "sv_st_testing": {"id": "Pengujian", "en": "Testing"},
+    "sv_st_site_audit": {"id": "Menunggu audit sarana", "en": "Awaiting the site audit"},
+    "sv_st_evaluation": {"id": "Evaluasi", "en": "Evaluation"},
+    "sv_st_passed": {"id": "Memenuhi syarat", "en": "Passed"},
+    "sv_st_failed": {"id": "Tidak memenuhi syarat", "en": "Failed"},
+    "sv_start": {"id": "Mulai surveilans", "en": "Start the surveillance"},
+    "sv_start_help": {
+        "id": "Rencana surveilans produk dan daftar periksa lab yang disetujui dibekukan untuk "
+        "siklus ini, lalu contoh direncanakan untuk petugas pengambil contoh.",
+        "en": "The product's surveillance plan and the approved lab checklist are frozen for "
+        "this cycle, and the samples are planned for the sampling officers.",
+    },
+    "sv_plan": {"id": "Rencana surveilans", "en": "Surveillance plan"},
+    "sv_plan_samples": {"id": "Contoh", "en": "Samples"},
+    "sv_plan_note": {
+        "id": "Diuji menurut rencana surveilans",
+        "en": "Tested per the surveillance plan",
+    },
+    "sv_not_started": {
+        "id": "Belum dimulai: rencana dibekukan saat surveilans dimulai.",
+        "en": "Not started: the plan is frozen when the surveillance starts.",
+    },
+    "sv_lab_page": {"id": "Halaman lab surveilans ini", "en": "This surveillance's lab page"},
+    "sv_parameter": {"id": "Parameter", "en": "Parameter"},
+    "sv_result": {"id": "Hasil yang dihitung", "en": "Counted result"},
+    "sv_failing": {"id": "Tidak memenuhi syarat", "en": "Non-conforming"},
+    "sv_plan_audit": {"id": "Rencanakan audit sarana", "en": "Plan the site audit"},
+    "sv_pass": {"id": "Nyatakan memenuhi syarat", "en": "Pass the surveillance"},
+    "sv_fail": {"id": "Nyatakan tidak memenuhi syarat", "en": "Fail the surveillance"},
+    "sv_fail_help": {
+        "id": "Sertifikat akan dibekukan dengan alasan ini, dan pemegangnya diberi tahu.",
+        "en": "The certificate will be suspended with this reason, and its holder told.",
+    },
+    "sv_note_optional": {"id": "Catatan (boleh kosong)", "en": "Note (optional)"},
     "lab_worklist": {"id": "Daftar kerja lab", "en": "Lab worklist"},
     "lab_verify_queue": {"id": "Antrean verifikasi", "en": "Verification queue"},
     "lab_in_transit": {

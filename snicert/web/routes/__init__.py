@@ -16,6 +16,7 @@ from snicert.web.routes import (
     official,
     review,
     sampling,
+    surveillance,
     survey,
 )
 
@@ -36,5 +37,6 @@ ROUTERS: list[APIRouter] = [
     complaints.staff,
     changes.router,
     changes.staff,
+    surveillance.router,
     impartiality.router,
 ]

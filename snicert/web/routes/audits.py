@@ -29,6 +29,7 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.lifecycle import (
     AUDIT_TRANSITIONS,
     FINDING_TRANSITIONS,
+    SURVEILLANCE_FINAL,
     AuditState,
     allowed_actions,
 )
@@ -226,13 +227,16 @@ def _plan_page(
             and current is None
         )
         auditors = _auditors(s)
-        # open yearly surveillances of this case's certificate without an audit yet
+        # surveillances of this case's certificate not concluded and without an audit yet
         surveillances = [
             case
             for case in s.scalars(
                 select(SurveillanceCase)
                 .join(Certificate, Certificate.id == SurveillanceCase.certificate_id)
-                .where(Certificate.application_id == app.id, SurveillanceCase.status == "open")
+                .where(
+                    Certificate.application_id == app.id,
+                    SurveillanceCase.status.not_in([x.value for x in SURVEILLANCE_FINAL]),
+                )
                 .order_by(SurveillanceCase.id)
             )
             if site_audits.requires_audit(app)

@@ -3,8 +3,8 @@
 checklist or standard, assessed one by one; audit_findings.due_at and .overdue: the
 correction deadline in working days, flagged by the daily sweep
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-11-29 16:22:23.332497
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import snicert.db.models
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
