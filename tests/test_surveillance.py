@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from snicert import clock, lifecycle
 from snicert.db import engine as db
 from snicert.db.models import (
+    Application,
     AuditEvent,
     Certificate,
     LabResult,
@@ -21,10 +22,10 @@ from snicert.db.models import (
     Sample,
     SurveillanceCase,
 )
-from snicert.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
+from snicert.errors import Conflict, IllegalTransition, InvalidInput, MayNotAct, PermissionDenied
 from snicert.lifecycle import SURVEILLANCE_TRANSITIONS, SurveillanceState
 from snicert.roles import Role
-from snicert.services import accounts, lab, monitoring, surveillance
+from snicert.services import accounts, impartiality, lab, monitoring, surveillance
 from tests.world import World
 
 EXPECTED = {
@@ -216,6 +217,19 @@ def test_an_official_fails_by_hand(world: World) -> None:
         surveillance.fail(s, w.user(s, "analyst"), case_id, "Akses ditolak")
     with db.transaction() as s, pytest.raises(InvalidInput, match="note"):
         surveillance.fail(s, w.user(s, "reviewer"), case_id, "  ")
+    # judging the holder is refused to an official conflicted with its business
+    with db.transaction() as s:
+        holder = s.get(Application, app_id).business_id
+        impartiality.declare_conflict(
+            s,
+            w.user(s, "decider"),
+            w.user(s, "decider"),
+            holder,
+            "consulting",
+            period_from=clock.now().date() - timedelta(days=200),
+        )
+    with db.transaction() as s, pytest.raises(MayNotAct):
+        surveillance.fail(s, w.user(s, "decider"), case_id, "Akses ke sarana ditolak")
     with db.transaction() as s:
         surveillance.fail(s, w.user(s, "reviewer"), case_id, "Akses ke sarana ditolak")
     with db.transaction() as s:

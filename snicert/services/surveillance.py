@@ -44,7 +44,7 @@ from snicert.lifecycle import (
     SurveillanceState,
 )
 from snicert.roles import Role
-from snicert.services import certificates, checklists, text
+from snicert.services import certificates, checklists, impartiality, text
 from snicert.services.guards import require_role
 
 SV = SurveillanceState
@@ -280,8 +280,16 @@ def pass_(s: Session, actor: User, case_id: int, note: str | None = None) -> Sur
     note = text.optional("note", note, NOTE_LIMIT, multiline=True) or (
         "semua hasil uji memenuhi syarat dan audit lulus / all results conform, audit passed"
     )
+    _judge_impartially(s, actor, case)
     step(s, case, "pass", actor, note=note, next_due=_next_due(s, case))
     return case
+
+
+def _judge_impartially(s: Session, actor: User, case: SurveillanceCase) -> None:
+    """Judging a surveillance is evaluating the holder: impartial and qualified (§4.2,
+    §6.1). The system's own steps judge nothing."""
+    if Role.SYSTEM not in actor.roles:
+        impartiality.require(s, actor, "evaluator", application_of(s, case))
 
 
 def fail(s: Session, actor: User, case_id: int, note: str) -> SurveillanceCase:
@@ -291,6 +299,7 @@ def fail(s: Session, actor: User, case_id: int, note: str) -> SurveillanceCase:
     note = text.clean(
         "note", note, NOTE_LIMIT, multiline=True, required="say what the surveillance found"
     )
+    _judge_impartially(s, actor, case)
     step(s, case, "fail", actor, note=note)
     return case
 
