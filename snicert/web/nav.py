@@ -13,7 +13,9 @@ from snicert.roles import Role
 WORK: tuple[tuple[Role, str, str], ...] = (
     (Role.OFFICIAL, "/dashboard", "off_dashboard"),
     (Role.OFFICIAL, "/official/payments", "fee_worklist"),
+    (Role.OFFICIAL, "/surveillance", "sv_list"),
     (Role.OFFICIAL, "/official/complaints", "cmp_list_title"),
+    (Role.OFFICIAL, "/official/changes", "chg_list_title"),
     (Role.OFFICIAL, "/management-review", "mr_title"),
     (Role.OFFICIAL, "/admin/users", "adm_users"),
     (Role.OFFICIAL, "/admin/checklists", "adm_checklists"),

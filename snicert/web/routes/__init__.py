@@ -7,6 +7,7 @@ from snicert.web.routes import (
     admin,
     applicant,
     audits,
+    changes,
     complaints,
     exports,
     impartiality,
@@ -16,6 +17,7 @@ from snicert.web.routes import (
     payments,
     review,
     sampling,
+    surveillance,
     survey,
 )
 
@@ -36,5 +38,8 @@ ROUTERS: list[APIRouter] = [
     complaints.staff,
     payments.router,
     payments.staff,
+    changes.router,
+    changes.staff,
+    surveillance.router,
     impartiality.router,
 ]
