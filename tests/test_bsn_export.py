@@ -102,7 +102,8 @@ def _export(runner: CliRunner, tmp_path: Path, what: str, fmt: str) -> bytes:
     r = runner.invoke(
         cli,
         ["export", what, "--from", "2026-01-01", "--to", "2026-03-31", "--format", fmt]
-        + ["--output", str(out)],
+        + ["--output", str(out), "--as", "reviewer@lspro.example", "--password-stdin"],
+        input="rahasia-123\n",
     )
     assert r.exit_code == 0, r.output
     return out.read_bytes()
@@ -254,6 +255,7 @@ def test_bad_periods_and_formats_are_refused(home, query, field, option, why) ->
     runner = CliRunner()
     args = ["export", "certificates", "--from", query["from"], "--to", query["to"]]
     args += ["--format", query.get("format", "csv"), "--output", str(home / "x.csv")]
+    args += ["--as", "reviewer@lspro.example", "--password-stdin"]  # not asked: refused before
     r = runner.invoke(cli, args)
     assert r.exit_code == 2, r.output
     assert r.stderr.startswith(f"error: {option} ") and why in r.stderr, r.stderr

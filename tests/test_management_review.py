@@ -16,6 +16,7 @@ from snicert.services import applications, complaints, dates, decisions, review,
 from snicert.services.guards import application
 from tests.world import ORDER, World
 
+PASSWORD = "rahasia-123"  # tests/world.py
 MARCH = review.Period(date(2026, 3, 2), date(2026, 3, 31))  # 30 days; before: Jan 31 - Mar 1
 
 
@@ -309,15 +310,67 @@ def test_cli_writes_the_review_and_refuses_bad_input(history, tmp_path) -> None:
     runner = CliRunner()
     out = tmp_path / "review.xlsx"
     args = ["report", "management-review", "--from", "2026-03-02", "--to", "2026-03-31"]
-    r = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)])
+    args += ["--as", "decider@lspro.example", "--password-stdin"]
+    r = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)], input=PASSWORD)
     assert r.exit_code == 0, r.output
     assert load_workbook(out).sheetnames[0] == "Tinjauan manajemen"
-    r = runner.invoke(app, [*args, "--format", "docx", "--output", str(out)])
+    r = runner.invoke(app, [*args, "--format", "docx", "--output", str(out)], input=PASSWORD)
     assert r.exit_code == 2
     bad = ["report", "management-review", "--from", "2026-02-30", "--to", "2026-03-31"]
-    r = runner.invoke(app, [*bad, "--output", str(tmp_path / "x.pdf")])
+    bad += ["--as", "decider@lspro.example", "--password-stdin"]
+    r = runner.invoke(app, [*bad, "--output", str(tmp_path / "x.pdf")], input=PASSWORD)
     assert r.exit_code == 2 and "--from" in r.output and "YYYY-MM-DD" in r.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "password", "why"),
+    [
+        ("sampler@lspro.example", PASSWORD, "needs the role official"),
+        ("auditor@lspro.example", PASSWORD, "needs the role official"),
+        ("applicant0@umkm.example", PASSWORD, "needs the role official"),
+        ("decider@lspro.example", "salah-sandi-1", "wrong e-mail or password"),
+        ("nobody@lspro.example", PASSWORD, "wrong e-mail or password"),
+    ],
+)
+def test_cli_review_and_exports_need_an_official(history, tmp_path, who, password, why) -> None:
+    """Only an official's own password opens the review and the BSN exports at the shell;
+    nothing is written for anyone else, and no export is recorded in their name."""
+    from sqlalchemy import func, select
+    from typer.testing import CliRunner
+
+    from snicert.cli import app
+    from snicert.db.models import AuditEvent
+
+    runner = CliRunner()  # applicant0 filed case A (tests/world.py names them in turn)
+    period = ["--from", "2026-03-02", "--to", "2026-03-31"]
+    for command, out in (
+        (["report", "management-review", "--format", "xlsx"], tmp_path / "r.xlsx"),
+        (["export", "certificates", "--format", "csv"], tmp_path / "c.csv"),
+        (["export", "applications", "--format", "json"], tmp_path / "a.json"),
+    ):
+        r = runner.invoke(
+            app,
+            [*command, *period, "--as", who, "--password-stdin", "--output", str(out)],
+            input=password + "\n",
+        )
+        assert r.exit_code == 1, r.output
+        assert r.stderr.startswith("error: ") and why in r.stderr, r.stderr
+        assert not out.exists()
+    with db.reading() as s:
+        exports = select(func.count()).where(AuditEvent.action == "export.generated")
+        assert s.scalar(exports) == 0
+    # and the official does get them: the export names them in the audit log
+    r = runner.invoke(
+        app,
+        ["export", "certificates", *period, "--as", "decider@lspro.example", "--password-stdin"]
+        + ["--output", str(tmp_path / "c.csv")],
+        input=PASSWORD + "\n",
+    )
+    assert r.exit_code == 0, r.output
+    with db.reading() as s:
+        actor = s.scalar(select(AuditEvent.actor).where(AuditEvent.action == "export.generated"))
+    assert actor == "decider@lspro.example"
 
 
 # --- page and API -----------------------------------------------------------------------

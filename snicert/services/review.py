@@ -42,7 +42,8 @@ from snicert.db.models import (
 )
 from snicert.errors import InvalidInput
 from snicert.lifecycle import FINAL, STAGES, State
-from snicert.roles import STAFF_ROLES
+from snicert.roles import STAFF_ROLES, Role
+from snicert.services.guards import require_role
 
 MAX_DAYS = 5 * 366  # a review covers at most five years
 ON_TIME_TARGET = 0.8  # below this share within the standard, a stage is named for improvement
@@ -536,6 +537,13 @@ def _satisfaction(
             row(products.get(code, code), a.by_product[code], b.by_product.get(code, nobody))
         )
     return rows
+
+
+def build_for(s: Session, actor: User, period: Period, lang: str = "id") -> dict[str, Any]:
+    """The review for `actor`: officials only (the page and API check it on the way in;
+    the CLI, with the official's password, here)."""
+    require_role(actor, Role.OFFICIAL)
+    return build(s, period, lang)
 
 
 def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
