@@ -12,7 +12,15 @@ import pytest
 from snicert import clock
 from snicert.db import engine as db
 from snicert.errors import IllegalTransition, InvalidInput, PermissionDenied
-from snicert.services import applications, complaints, dates, decisions, review, review_actions
+from snicert.services import (
+    applications,
+    complaints,
+    dates,
+    decisions,
+    review,
+    review_actions,
+    site_audits,
+)
 from snicert.services.guards import application
 from tests.world import ORDER, World
 
@@ -296,6 +304,111 @@ def test_files_open_with_their_sections(history) -> None:
     svg = html[html.index("<svg") : html.rindex("</svg>")]
     assert " style=" not in svg and "<style" not in svg and "<script" not in html
     assert "Management review" in html and "Lab failures by parameter" in html
+
+
+def test_site_audit_findings_and_outcomes_beside_the_previous_period(history) -> None:
+    """On top of the history (each case's audit planned, visited and passed with no finding
+    on the day it left testing: B Mon 16 Feb; C Tue 17 and A Fri 20 March):
+    F abon, February: audit planned Thu 5, visited Mon 9 with a minor finding (item 3),
+      which is answered Wed 4 and accepted Thu 5 March: the audit passes in March.
+    E abon, March: audit planned Tue 10, visited Thu 12 with a major (item 1), a minor
+      (item 2) and an observation (item 1); the minor is answered Mon 16 and accepted Tue
+      17; the major is answered and stays open; an official fails the audit Mon 30."""
+    w: World = history["world"]  # type: ignore[assignment]
+    items = ["lokasi_lingkungan", "bangunan_fasilitas", "peralatan_produksi"]
+
+    def auditor(s):
+        return w.user(s, "auditor")
+
+    at("2026-02-03")
+    f_app = w.new_application("abon")
+    w.advance_to(f_app, "sampling")
+    at("2026-02-05")
+    f_audit = w.plan_site_audit(f_app)
+    at("2026-02-09")
+    with db.transaction() as s:
+        site_audits.start_visit(s, auditor(s), f_audit)
+        f_minor = site_audits.record_finding(s, auditor(s), f_audit, items[2], "minor", "x").id
+        site_audits.close_visit(s, auditor(s), f_audit)
+    at("2026-03-04")
+    with db.transaction() as s:
+        site_audits.answer(s, w.owner(s, f_app), f_minor, "sebab", "tindakan", dates.today())
+    at("2026-03-05")
+    with db.transaction() as s:
+        site_audits.verify(s, auditor(s), f_minor, True)
+        assert site_audits.get(s, site_audits.SiteAudit, f_audit).state == "passed"
+
+    e_app = w.new_application("abon")
+    w.advance_to(e_app, "sampling")
+    at("2026-03-10")
+    e_audit = w.plan_site_audit(e_app)
+    at("2026-03-12")
+    with db.transaction() as s:
+        site_audits.start_visit(s, auditor(s), e_audit)
+        major = site_audits.record_finding(s, auditor(s), e_audit, items[0], "major", "x").id
+        minor = site_audits.record_finding(s, auditor(s), e_audit, items[1], "minor", "y").id
+        site_audits.record_finding(s, auditor(s), e_audit, items[0], "observation", "z")
+        site_audits.close_visit(s, auditor(s), e_audit)
+    at("2026-03-16")
+    with db.transaction() as s:
+        for finding in (minor, major):
+            site_audits.answer(s, w.owner(s, e_app), finding, "sebab", "aksi", dates.today())
+    at("2026-03-17")
+    with db.transaction() as s:
+        site_audits.verify(s, auditor(s), minor, True)
+    at("2026-03-30")
+    with db.transaction() as s:
+        site_audits.fail(s, w.user(s, "reviewer"), e_audit, "Tindakan korektif tidak efektif")
+    at("2026-04-02")
+
+    sa = figures()["site_audits"]
+    audits = {r["key"]: r["count"] for r in sa["audits"]}
+    assert audits == {
+        "planned": {"now": 3, "before": 2},  # A, C, E; B, F
+        "visited": {"now": 3, "before": 2},
+        "surveillance": {"now": 0, "before": 0},
+        "passed": {"now": 3, "before": 1},  # A, C, F; B
+        "failed": {"now": 1, "before": 0},  # E
+    }
+    assert {r["grade"]: r["count"] for r in sa["grades"]} == {
+        "major": {"now": 1, "before": 0},
+        "minor": {"now": 1, "before": 1},
+        "observation": {"now": 1, "before": 0},
+    }
+    assert {r["key"]: r["count"] for r in sa["status"]} == {
+        "closed": {"now": 1, "before": 0},  # E's minor; F's was still open on 1 March
+        "open": {"now": 1, "before": 1},  # E's major; F's minor
+        "noted": {"now": 1, "before": 0},
+        "open_at_end": {"now": 1, "before": 1},
+    }
+    assert [(r["item"], r["count"], r["major"]) for r in sa["items"]] == [
+        (items[0], {"now": 2, "before": 0}, {"now": 1, "before": 0}),
+        (items[1], {"now": 1, "before": 0}, {"now": 0, "before": 0}),
+        (items[2], {"now": 0, "before": 1}, {"now": 0, "before": 0}),
+    ]
+    # surveillance outcomes sit beside them (none in this history)
+    assert figures()["surveillance"]["passed"] == {"now": 0, "before": 0}
+
+    # the page, the PDF and the workbook show them
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from snicert.review.formats import renderer
+
+    m = figures()
+    html = renderer("html")(m, "en").decode()
+    assert 'data-audit-item="lokasi_lingkungan"' in html and "Findings by grade" in html
+    text = " ".join(
+        " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(renderer("pdf")(m, "id"))).pages
+        ).split()
+    )
+    assert "Temuan per butir daftar periksa audit" in text and "Gagal / Failed" in text
+    book = load_workbook(io.BytesIO(renderer("xlsx")(m, "id")))
+    by_item = list(book["Temuan per butir daftar periksa"].iter_rows(values_only=True))
+    assert by_item[1][:2] == ("abon", items[0]) and by_item[1][3:7] == (2, 0, 1, 0)
+    summary = {r[0]: r[1:] for r in book["Audit lokasi produksi"].iter_rows(values_only=True)}
+    assert summary["Audit lokasi produksi: Gagal"] == (1, 0)
 
 
 # --- command line -----------------------------------------------------------------------

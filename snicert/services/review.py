@@ -27,6 +27,7 @@ from snicert.db.models import (
     Appeal,
     Application,
     AuditEvent,
+    AuditFinding,
     Certificate,
     ChecklistVersion,
     Complaint,
@@ -35,6 +36,7 @@ from snicert.db.models import (
     LabResult,
     Nonconformity,
     ReviewAction,
+    SiteAudit,
     StageVisit,
     SurveillanceCase,
     User,
@@ -421,6 +423,72 @@ def _surveillance(s: Session, p: Period) -> dict[str, int]:
     return out
 
 
+AUDIT_FIGURES = ("planned", "visited", "surveillance", "passed", "failed")
+FINDING_GRADES = ("major", "minor", "observation")
+FINDING_STATUS = ("closed", "open", "noted", "open_at_end")
+
+
+def _site_audits(s: Session, p: Period) -> dict[str, Any]:
+    """Site audits (scheme type 5) of the period: planned, visited (reported; those of a
+    surveillance apart), passed and failed; their findings by grade, by product and audit
+    item, and where the period's findings stood at its end (closed, still open, noted as
+    observations), with every major or minor finding still open then, of any age."""
+    lo, hi = p.bounds()
+    audits = {k: 0 for k in AUDIT_FIGURES}
+    audits["planned"] = s.scalar(select(func.count()).where(_in(SiteAudit.planned_at, p))) or 0
+    for surveillance, n in s.execute(
+        select(SiteAudit.surveillance_case_id.is_not(None), func.count())
+        .where(_in(SiteAudit.reported_at, p))
+        .group_by(SiteAudit.surveillance_case_id.is_not(None))
+    ):
+        audits["visited"] += n
+        if surveillance:
+            audits["surveillance"] += n
+    for state, n in s.execute(
+        select(SiteAudit.state, func.count())
+        .where(SiteAudit.state.in_(["passed", "failed"]), _in(SiteAudit.closed_at, p))
+        .group_by(SiteAudit.state)
+    ):
+        audits[state] = n
+    grades = {g: 0 for g in FINDING_GRADES}
+    status = {k: 0 for k in FINDING_STATUS}
+    items: dict[tuple[str, str], dict[str, int]] = defaultdict(
+        lambda: {g: 0 for g in FINDING_GRADES}
+    )
+    closed_by_end = and_(AuditFinding.closed_at.is_not(None), AuditFinding.closed_at < hi)
+    q = (
+        select(
+            Application.product,
+            AuditFinding.item_id,
+            AuditFinding.grade,
+            closed_by_end.label("closed"),
+            func.count(),
+        )
+        .select_from(AuditFinding)
+        .join(SiteAudit, SiteAudit.id == AuditFinding.audit_id)
+        .join(Application, Application.id == SiteAudit.application_id)
+        .where(_in(AuditFinding.recorded_at, p))
+        .group_by(Application.product, AuditFinding.item_id, AuditFinding.grade, closed_by_end)
+    )
+    for product, item, grade, closed, n in s.execute(q):
+        grades[grade] = grades.get(grade, 0) + n
+        items[product, item][grade] = items[product, item].get(grade, 0) + n
+        key = "noted" if grade == "observation" else "closed" if closed else "open"
+        status[key] += n
+    # an observation asks for no action: only major and minor findings stay open
+    status["open_at_end"] = (
+        s.scalar(
+            select(func.count()).where(
+                AuditFinding.grade != "observation",
+                AuditFinding.recorded_at < hi,
+                or_(AuditFinding.closed_at.is_(None), AuditFinding.closed_at >= hi),
+            )
+        )
+        or 0
+    )
+    return {"audits": audits, "grades": grades, "status": status, "items": dict(items)}
+
+
 def _complaints_and_appeals(s: Session, p: Period) -> dict[str, int]:
     """Complaints filed (per subject) and closed (per outcome); appeals filed (per kind)
     and decided (per result)."""
@@ -719,6 +787,44 @@ def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
     ]
 
     sv_now, sv_before = _surveillance(s, period), _surveillance(s, before)
+    sa_now, sa_before = _site_audits(s, period), _site_audits(s, before)
+    audit_items = {}
+    for code, cl in catalog.audit_checklists.items():
+        for item in cl.items:
+            audit_items[code, item.id] = _name(item.text, lang)
+    site_audits = {
+        "audits": [
+            {"key": k, "count": pair(sa_now["audits"][k], sa_before["audits"][k])}
+            for k in AUDIT_FIGURES
+        ],
+        "grades": [
+            {"grade": g, "count": pair(sa_now["grades"][g], sa_before["grades"][g])}
+            for g in FINDING_GRADES
+        ],
+        "status": [
+            {"key": k, "count": pair(sa_now["status"][k], sa_before["status"][k])}
+            for k in FINDING_STATUS
+        ],
+        "items": sorted(
+            (
+                {
+                    "product": product,
+                    "item": item,
+                    "name": audit_items.get((product, item), item),
+                    "count": pair(
+                        sum(sa_now["items"].get((product, item), {}).values()),
+                        sum(sa_before["items"].get((product, item), {}).values()),
+                    ),
+                    "major": pair(
+                        sa_now["items"].get((product, item), {}).get("major", 0),
+                        sa_before["items"].get((product, item), {}).get("major", 0),
+                    ),
+                }
+                for product, item in set(sa_now["items"]) | set(sa_before["items"])
+            ),
+            key=lambda r: (-r["count"]["now"], -r["count"]["before"], r["product"], r["item"]),
+        ),
+    }
     cp_now, cp_before = _complaints_and_appeals(s, period), _complaints_and_appeals(s, before)
     lw_now, lw_before = _lab_work(s, period), _lab_work(s, before)
 
@@ -799,7 +905,7 @@ def build(s: Session, period: Period, lang: str = "id") -> dict[str, Any]:
         "workload": workload,
         "workload_by_role": [{"role": r, "actions": v} for r, v in sorted(by_role.items())],
         "satisfaction": _satisfaction(s, period, before, products, lang),
-        "site_audits": None,  # not recorded by snicert yet
+        "site_audits": site_audits,
         "complaints": [
             {"key": key, "count": pair(cp_now.get(key, 0), cp_before.get(key, 0))}
             for key in COMPLAINT_FIGURES
