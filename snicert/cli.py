@@ -633,7 +633,8 @@ def _export(
 
     from snicert import export_files, storage
     from snicert.db import engine as db
-    from snicert.services.bsn_export import ExportQuery, build
+    from snicert.services import bsn_export
+    from snicert.services.bsn_export import ExportQuery
 
     try:
         query = ExportQuery.model_validate({"from": from_, "to": to, "format": fmt})
@@ -643,12 +644,15 @@ def _export(
         _fail(f"error: {option} {first['input']!r}: {first['msg']}", 2)
         return
     password = _password(password_stdin, f"Password for {actor}", confirm=False)
-    with _service_errors():
-        with db.transaction() as s:
-            export = build(s, _official(s, actor, password), what, query)
-        storage.write_atomic(output, export_files.render(export, query.format))
+    with _service_errors(), db.transaction() as s:
+        bsn_export.snapshot(s)
+        official = _official(s, actor, password)
+        prepared = bsn_export.prepare(s, official, what, query)
+        # recorded with the file: if writing it fails, neither stays
+        bsn_export.record(s, official, prepared)
+        storage.write_atomic_stream(output, export_files.stream(prepared))
     typer.echo(
-        f"wrote {output}: {export.root.count} {what} records, "
+        f"wrote {output}: {prepared.count} {what} records, "
         f"{query.from_.isoformat()} to {query.to.isoformat()} ({query.format})"
     )
 

@@ -440,7 +440,7 @@ class _Case:
     def _workdays_later(self, days: int) -> datetime:
         if days == 0:
             return self.at + timedelta(hours=self.rng.uniform(0.5, 5))
-        return _office_hours(clock.add_working_days(self.at, days), self.rng)
+        return _office_hours(clock.add_working_days(self.at, days, self.s.zone), self.rng)
 
     def step(self, to: State, event: str, actor: _Actor, at: datetime, **data: Any) -> None:
         if at > self.s.end:
@@ -530,7 +530,7 @@ class _Case:
         stage = STAGES[self.state]
         due = None
         if stage.service_standard:
-            due = clock.add_working_days(self.at, self.days[stage.service_standard])
+            due = clock.add_working_days(self.at, self.days[stage.service_standard], s.zone)
         self.row.update(
             state=self.state.value,
             state_changed_at=self.at,

@@ -193,7 +193,7 @@ def test_the_period_holds_what_happened_in_it(history, tmp_path: Path) -> None:
     with db.reading() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "export.generated")).all()
         assert len(events) == 5  # json x2, csv x2, xlsx
-        assert events[-1].actor == "cli" and json.loads(events[-1].data) == {
+        assert events[-1].actor == "reviewer@lspro.example" and json.loads(events[-1].data) == {
             "what": "certificates",
             "period_from": "2026-01-01",
             "period_to": "2026-03-31",
