@@ -854,6 +854,7 @@ class _Case:
                     {
                         "id": s._id("lab_results"),
                         "application_id": self.app_id,
+                        "product": self.spec.product,
                         "sample_id": sample_id,
                         "parameter_id": p["id"],
                         "attempt": n,

@@ -247,10 +247,20 @@ class LabResult(Base):
     __tablename__ = "lab_results"
     __table_args__ = (
         UniqueConstraint("sample_id", "parameter_id", "attempt"),
-        Index("ix_lab_results_verified_at", "verified_at"),  # the management review
+        # the management review's lab figures per period, read from the index alone
+        Index(
+            "ix_lab_results_review",
+            "verified_at",
+            "status",
+            "retest_requested",
+            "product",
+            "parameter_id",
+            "verdict",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    product: Mapped[str] = mapped_column(String(64))  # the application's, copied when entered
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"))
     parameter_id: Mapped[str] = mapped_column(String(64))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
@@ -326,8 +336,13 @@ class AuditEvent(Base):
     """Append-only, hash-chained. Database triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # the management review: staff workload per period, and one kind of event per period
+        Index("ix_audit_events_at_actor", "at", "actor_id"),
+        Index("ix_audit_events_action_at", "action", "at"),
+    )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(index=True)  # the management review's period counts
+    at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60), index=True)
@@ -440,7 +455,10 @@ class StageVisit(Base):
 
     __tablename__ = "stage_visits"
     __table_args__ = (
-        Index("ix_stage_visits_left_at", "left_at", "product", "state", "working_days"),
+        # stays ended in a period (lead times), and those spanning its end (waiting)
+        Index(
+            "ix_stage_visits_left_at", "left_at", "product", "state", "working_days", "entered_at"
+        ),
         Index("ix_stage_visits_entered_at", "entered_at", "product", "state"),
         # what still waits: the small open part, by age
         Index(

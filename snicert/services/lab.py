@@ -322,6 +322,7 @@ def record_result(
         custody(s, actor, sample, "in_testing")
     result = LabResult(
         application_id=app.id,
+        product=app.product,  # the review counts per product from the result's own row
         sample_id=sample.id,
         parameter_id=parameter_id,
         attempt=len(earlier) + 1,
