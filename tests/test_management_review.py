@@ -306,6 +306,41 @@ def test_files_open_with_their_sections(history) -> None:
     assert "Management review" in html and "Lab failures by parameter" in html
 
 
+def test_daily_roll_ups_match_the_rows_they_count(history) -> None:
+    """stage_days and lab_result_days, written with each stay and each concluded result,
+    hold exactly what counting stage_visits and lab_results by local day gives."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from snicert import settings
+    from snicert.db.models import LabResult, LabResultDay, StageDay, StageVisit
+
+    zone = settings.current().zone
+    with db.reading() as s:
+        stays: Counter = Counter()
+        for v in s.scalars(select(StageVisit)):
+            stays[v.entered_at.astimezone(zone).date(), v.product, v.state, "entered", -1] += 1
+            if v.left_at is not None:
+                day = v.left_at.astimezone(zone).date()
+                stays[day, v.product, v.state, "left", v.working_days] += 1
+        rolled = {
+            (r.day, r.product, r.state, r.event, r.working_days): r.n
+            for r in s.scalars(select(StageDay))
+        }
+        assert rolled == dict(stays) and sum(rolled.values()) > 20
+        results: Counter = Counter()
+        for r in s.scalars(select(LabResult).where(LabResult.status != "entered")):
+            day = r.verified_at.astimezone(zone).date()
+            key = (r.parameter_id, r.status, r.retest_requested, r.verdict or "")
+            results[(day, r.product, *key)] += 1
+        rolled = {
+            (r.day, r.product, r.parameter_id, r.status, r.retest_requested, r.verdict): r.n
+            for r in s.scalars(select(LabResultDay))
+        }
+        assert rolled == dict(results) and sum(rolled.values()) > 10
+
+
 def test_site_audit_findings_and_outcomes_beside_the_previous_period(history) -> None:
     """On top of the history (each case's audit planned, visited and passed with no finding
     on the day it left testing: B Mon 16 Feb; C Tue 17 and A Fri 20 March):

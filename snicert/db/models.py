@@ -234,6 +234,8 @@ class CustodyEvent(Base):
     disposed, or rejected (append-only, like the audit log it mirrors)."""
 
     __tablename__ = "custody_events"
+    # the management review counts one kind of event (rejected samples) per period
+    __table_args__ = (Index("ix_custody_events_event_at", "event", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
     event: Mapped[str] = mapped_column(String(20))
@@ -247,16 +249,7 @@ class LabResult(Base):
     __tablename__ = "lab_results"
     __table_args__ = (
         UniqueConstraint("sample_id", "parameter_id", "attempt"),
-        # the management review's lab figures per period, read from the index alone
-        Index(
-            "ix_lab_results_review",
-            "verified_at",
-            "status",
-            "retest_requested",
-            "product",
-            "parameter_id",
-            "verdict",
-        ),
+        Index("ix_lab_results_verified_at", "verified_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -279,6 +272,36 @@ class LabResult(Base):
     verdict: Mapped[str | None] = mapped_column(String(20))  # conform|nonconform
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
+
+
+class StageDay(Base):
+    """Stays entered and ended each local day (WITA) per product and state, an ended stay
+    with its lead in working days (-1 for an entry): the management review sums these
+    instead of scanning every stay. lifecycle.enter adds to them with the stays."""
+
+    __tablename__ = "stage_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(30), primary_key=True)
+    event: Mapped[str] = mapped_column(String(10), primary_key=True)  # entered|left
+    working_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class LabResultDay(Base):
+    """How many lab results each local day (WITA) concluded, per product, parameter and
+    outcome: the management review sums these instead of counting a million results. A
+    result concludes once (verified, retracted or verified with a retest asked): the lab
+    service adds it here in that transaction (snicert.services.rollups)."""
+
+    __tablename__ = "lab_result_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local day of verified_at
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)  # verified|retracted
+    retest_requested: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" when none
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class Evaluation(Base):
@@ -338,7 +361,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         # the management review: staff workload per period, and one kind of event per period
-        Index("ix_audit_events_at_actor", "at", "actor_id"),
+        Index("ix_audit_events_actor_at", "actor_id", "at"),
         Index("ix_audit_events_action_at", "action", "at"),
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

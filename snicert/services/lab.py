@@ -14,7 +14,7 @@ from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import NONCONFORM, judge_result
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import dates, text
+from snicert.services import dates, rollups, text
 from snicert.services.guards import application, get, require_role
 
 
@@ -359,6 +359,7 @@ def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
     """Four-eyes: a lab verifier who did not enter the result releases it."""
     result = _verifiable(s, actor, result_id)
     result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
+    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
     audit.record(
         s,
         actor,
@@ -404,6 +405,7 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
         ),
     )
     result.verified_by, result.verified_at = actor.id, clock.now()
+    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
     audit.record(
         s,
         actor,
@@ -429,6 +431,7 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
         ),
     )
     result.verified_by, result.verified_at = actor.id, clock.now()
+    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
     audit.record(
         s,
         actor,
