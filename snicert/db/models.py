@@ -126,6 +126,11 @@ class ChecklistVersion(Base):
 
 class Application(Base):
     __tablename__ = "applications"
+    __table_args__ = (
+        # the management review: submitted per period, and closed per period with their lead
+        Index("ix_applications_submitted", "submitted_at", "product"),
+        Index("ix_applications_closed", "state", "state_changed_at", "product", "submitted_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))

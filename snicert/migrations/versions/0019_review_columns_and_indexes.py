@@ -4,7 +4,8 @@ lab_result_days, lab results concluded per local day, product, parameter and out
 lab_results.product (the application's, written with the result); stage_visits' left_at
 index carries entered_at (the stays spanning a period's end, read from the index);
 audit_events indexed by (actor_id, at) for staff workload and by (action, at) for the
-counts of one kind of event in a period; custody_events by (event, at), likewise
+counts of one kind of event in a period; custody_events by (event, at), likewise; applications by submission and by
+closing (state, state_changed_at), covering the review's flow and lead-time counts
 
 Revision ID: 0019
 Revises: 0018
@@ -66,6 +67,11 @@ def upgrade() -> None:
         batch_op.create_index("ix_stage_visits_left_at", LEFT_AT + ["entered_at"], unique=False)
     with op.batch_alter_table("custody_events", schema=None) as batch_op:
         batch_op.create_index("ix_custody_events_event_at", ["event", "at"], unique=False)
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.create_index("ix_applications_submitted", ["submitted_at", "product"])
+        batch_op.create_index(
+            "ix_applications_closed", ["state", "state_changed_at", "product", "submitted_at"]
+        )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_events_at")
         batch_op.create_index("ix_audit_events_actor_at", ["actor_id", "at"], unique=False)
@@ -149,6 +155,9 @@ def _backfill_stages() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.drop_index("ix_applications_closed")
+        batch_op.drop_index("ix_applications_submitted")
     with op.batch_alter_table("custody_events", schema=None) as batch_op:
         batch_op.drop_index("ix_custody_events_event_at")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
