@@ -18,7 +18,7 @@ from snicert.db.models import Application
 from snicert.errors import NotFound
 from snicert.lifecycle import State
 from snicert.reports import render_evaluation
-from snicert.services import accounts, applications, certificates, lab, site_audits
+from snicert.services import accounts, applications, certificates, lab, papers, site_audits
 from snicert.services.guards import application
 
 
@@ -70,20 +70,15 @@ def screen(app_id: int) -> bool:
 
 def plan_samples(app_id: int) -> bool:
     def work(s, system, app) -> bool:
-        name = app.product_snapshot["name"]["id"]
         for sample in lab.create_samples(s, system, app.id):
+            # the label as planned (seal and time taken blank: written by hand, or
+            # reprinted from the sampling page once recorded)
             outputs.write(
                 s,
                 f"sample:{sample.id}",
                 "label",
                 f"outputs/{app.number}/samples/{sample.code}.png",
-                labels.sample_label(
-                    sample.code,
-                    name,
-                    sample.purpose,
-                    sample.created_at.strftime("%Y-%m-%d"),
-                    sample.amount,
-                ),
+                labels.sample_label(papers.label_of(app, sample)),
                 "image/png",
             )
         return False  # now the sampling officer acts

@@ -13,6 +13,7 @@ from snicert.db import engine as db
 from snicert.errors import Conflict, PermissionDenied
 from snicert.services import lab
 from snicert.services.guards import application
+from tests.test_certs import decode_qr
 from tests.world import World
 
 
@@ -49,9 +50,11 @@ def test_labels_are_printable_pngs(at_lab) -> None:
         assert [x.purpose for x in samples] == ["test", "retained"]
         for x in samples:
             out = outputs.find(s, f"sample:{x.id}", "label")
-            img = Image.open(io.BytesIO(outputs.absolute(out).read_bytes()))
-            assert img.format == "PNG" and img.size == (600, 300)
+            png = outputs.absolute(out).read_bytes()
+            img = Image.open(io.BytesIO(png))
+            assert img.format == "PNG" and img.size == (1122, 531)  # 95 x 45 mm, 300 dpi
             assert out.path.endswith(f"{x.code}.png")
+            assert decode_qr(png) == [x.code]
 
 
 def test_chain_of_custody_through_testing(at_lab) -> None:

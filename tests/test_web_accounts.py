@@ -46,7 +46,8 @@ def _from(address: str) -> TestClient:
 def _csrf(client: TestClient, path: str) -> str:
     page = client.get(path)
     assert page.status_code == 200
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    # the page's own form comes after the header's sign-out form (when signed in)
+    return re.findall(r'name="csrf_token" value="([^"]+)"', page.text)[-1]
 
 
 def _login(client: TestClient, form: dict[str, str]):

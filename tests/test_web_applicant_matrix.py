@@ -106,6 +106,26 @@ MATRIX = [
     ("GET", "/documents/{doc}", None, OWN_A),
     ("GET", "/documents/{doc_theirs}", None, OWN_B),
     ("GET", f"/documents/{NONE}", None, every(404, anonymous=401)),
+    # the inline preview: its page and its sandboxed file, by the download's rule
+    ("GET", "/documents/{doc}/view", None, PAGE_A),
+    ("GET", "/documents/{doc_theirs}/view", None, PAGE_B),
+    ("GET", f"/documents/{NONE}/view", None, every(404, anonymous=303)),
+    ("GET", "/documents/{doc}/inline", None, OWN_A),
+    ("GET", "/documents/{doc_theirs}/inline", None, OWN_B),
+    ("GET", f"/documents/{NONE}/inline", None, every(404, anonymous=401)),
+    # sample labels: staff who handle samples (the analyst and officials), never applicants
+    (
+        "GET",
+        "/sampling/{done}/labels.pdf",
+        None,
+        {"anonymous": 303, A: 403, B: 403, R: 200, L: 200},
+    ),
+    (
+        "GET",
+        f"/sampling/{NONE}/labels.pdf",
+        None,
+        {"anonymous": 303, A: 403, B: 403, R: 404, L: 404},
+    ),
     ("GET", "/api/v1/applications", None, every(200, anonymous=401)),
     (
         "POST",

@@ -181,12 +181,18 @@ def attach_document(
     return doc
 
 
-def document_file(s: Session, actor: User, doc_id: int) -> tuple[Document, bytes]:
-    """A stored document and its bytes, for whoever may see its application (the owner's
+def document_meta(s: Session, actor: User, doc_id: int) -> Document:
+    """A stored document's record, for whoever may see its application (the owner's
     business, or staff); to anyone else it does not exist."""
     doc = s.get(Document, doc_id)
     if doc is None or not can_see(actor, application(s, doc.application_id)):
         raise NotFound(f"document {doc_id} not found")
+    return doc
+
+
+def document_file(s: Session, actor: User, doc_id: int) -> tuple[Document, bytes]:
+    """A stored document and its bytes (document_meta's rule)."""
+    doc = document_meta(s, actor, doc_id)
     return doc, storage.get(doc.sha256)
 
 

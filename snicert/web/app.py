@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
@@ -43,7 +44,7 @@ from snicert.web.auth import (
 from snicert.web.bodies import FORM_LIMIT, BodyLimits, BodyTooLarge, too_large
 from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, refusal, translator
-from snicert.web.pages import form_page, page, too_many_page
+from snicert.web.pages import form_page, http_error, page, too_many_page
 from snicert.web.routes import ROUTERS
 from snicert.web.routes.applicant import UPLOAD_PATHS, upload_limit
 
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(BodyTooLarge, too_large)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, server_error)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -175,7 +177,7 @@ def create_app() -> FastAPI:
     ) -> Response:
         check_pre_csrf(request, csrf_token)
         try:
-            token, device = sign_in(
+            token, device, lands = sign_in(
                 client_address(request), email, password, request.cookies.get(DEVICE)
             )
         except TooManyAttempts as exc:
@@ -188,7 +190,7 @@ def create_app() -> FastAPI:
                 email=email,
                 error=translator(lang_of(request))("bad_login"),
             )
-        response = RedirectResponse("/me", status_code=303)
+        response = RedirectResponse(lands, status_code=303)
         set_session_cookie(request, response, token)
         set_device_cookie(request, response, device)
         return response

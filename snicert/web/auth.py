@@ -11,6 +11,7 @@ from fastapi import HTTPException, Request, Response
 from snicert.db import engine as db
 from snicert.db.models import User
 from snicert.services import accounts, sessions
+from snicert.web import nav
 
 COOKIE = "snicert_session"
 PRE_CSRF = "snicert_csrf"  # double-submit token for forms shown before signing in
@@ -53,7 +54,7 @@ def actor(request: Request) -> Actor | None:
             csrf = session.csrf_token
         if user.must_change_password and request.url.path not in PENDING_PATHS:
             raise _choose_password_first(request)
-        return Actor(
+        found_actor = Actor(
             user.id,
             user.email,
             user.name,
@@ -62,6 +63,9 @@ def actor(request: Request) -> Actor | None:
             csrf,
             user.must_change_password,
         )
+    # once per request: the page's header asks again after the route did
+    request.scope.setdefault("state", {})[ACTOR_KEY] = found_actor
+    return found_actor
 
 
 def _choose_password_first(request: Request) -> HTTPException:
@@ -117,9 +121,10 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def sign_in(address: str, email: str, password: str, device: str | None) -> tuple[str, str]:
+def sign_in(address: str, email: str, password: str, device: str | None) -> tuple[str, str, str]:
     """Claim an attempt, check the password, open a session; returns the session's cookie
-    token and the browser's known-device token (`device`: the one it presented). Three
+    token, the browser's known-device token (`device`: the one it presented) and where the
+    person lands (their own work, or choosing a password first). Three
     transactions so that argon2 (~0.1 s) runs under no write lock. Raises TooManyAttempts
     (nothing checked) or PermissionDenied (wrong e-mail or password)."""
     with db.transaction() as s:
@@ -129,7 +134,8 @@ def sign_in(address: str, email: str, password: str, device: str | None) -> tupl
     with db.transaction() as s:
         user = s.get(User, user_id)
         token, _ = sessions.open_session(s, user, claim)
-        return token, sessions.remember_device(s, user, device)
+        lands = PASSWORD_PAGE if user.must_change_password else nav.landing(user.roles)
+        return token, sessions.remember_device(s, user, device), lands
 
 
 def set_device_cookie(request: Request, response: Response, token: str) -> None:

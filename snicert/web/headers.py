@@ -4,6 +4,9 @@ The page policy allows no inline script or style at all (styles and any script l
 /static), so markup that slipped through escaping still cannot run. A route that needs
 another policy sets its own Content-Security-Policy and the middleware keeps it:
 - dossier documents (`/documents/<id>`): `sandbox`, they are files as uploaded;
+- a document shown inline (PREVIEW_POLICY, `/documents/<id>/inline`): sandboxed, no
+  script, and framed only by snicert's own preview page (X-Frame-Options SAMEORIGIN; an
+  <iframe sandbox> would stop Chromium's PDF viewer, the response's own sandbox does not);
 - rendered reports (REPORT_POLICY): self-contained files with their own inline styles,
   sandboxed, no script;
 - the Swagger UI page (`swagger_ui`): its script and styles come from the jsDelivr CDN
@@ -16,6 +19,7 @@ The other headers are the same on every response.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable
@@ -34,6 +38,10 @@ REPORT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
 )
+PREVIEW_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox"
+)
 CDN = "https://cdn.jsdelivr.net"
 DOCS_POLICY = (
     "default-src 'none'; script-src {cdn} {hashes}; "
@@ -50,6 +58,9 @@ _CSP = b"content-security-policy"
 _ALWAYS_RAW = [(name.lower().encode(), value.encode()) for name, value in ALWAYS.items()]
 _ALWAYS_NAMES = frozenset(name for name, _ in _ALWAYS_RAW)
 _PAGE_RAW = (_CSP, PAGE_POLICY.encode())
+_FRAME = b"x-frame-options"
+_SAME_ORIGIN_RAW = [(_FRAME, b"SAMEORIGIN") if n == _FRAME else (n, v) for n, v in _ALWAYS_RAW]
+_PREVIEW_RAW = PREVIEW_POLICY.encode()
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 
@@ -77,16 +88,24 @@ def with_security(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
     """The response's headers with ours: the fixed ones replace any the route set; its own
     Content-Security-Policy, if it set one, is kept."""
     headers = [(name, value) for name, value in raw if name.lower() not in _ALWAYS_NAMES]
-    if not any(name.lower() == _CSP for name, _ in headers):
+    policy = next((value for name, value in headers if name.lower() == _CSP), None)
+    if policy is None:
         headers.append(_PAGE_RAW)
-    headers.extend(_ALWAYS_RAW)
+    # only the inline preview may be framed, and only by snicert's own pages
+    headers.extend(_SAME_ORIGIN_RAW if policy == _PREVIEW_RAW else _ALWAYS_RAW)
     return headers
 
 
 def server_error(request: Request, exc: Exception) -> Response:
-    """The 500 answer. Starlette sends it from outside every middleware, so it carries the
-    headers itself."""
-    response = PlainTextResponse("Internal Server Error", status_code=500)
+    """The 500 answer: a page for a browser, text otherwise. Starlette sends it from outside
+    every middleware, so it carries the headers itself."""
+    from snicert.web.pages import error_page, wants_page  # pages need the whole web layer
+
+    response: Response = PlainTextResponse("Internal Server Error", status_code=500)
+    if wants_page(request):
+        # whatever broke the request may break the page too: then the text answers
+        with contextlib.suppress(Exception):
+            response = error_page(request, 500)
     response.raw_headers = with_security(response.raw_headers)
     return response
 

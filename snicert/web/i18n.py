@@ -418,6 +418,72 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "language": {"id": "English", "en": "Bahasa Indonesia"},
     "sign_in": {"id": "Masuk", "en": "Sign in"},
+    "signed_in_as": {"id": "Masuk sebagai", "en": "Signed in as"},
+    "nav_my_applications": {"id": "Permohonan saya", "en": "My applications"},
+    "nav_main": {"id": "Menu utama", "en": "Main menu"},
+    "err_title_400": {"id": "Permintaan tidak dapat dibaca", "en": "The request cannot be read"},
+    "err_title_401": {"id": "Silakan masuk dahulu", "en": "Please sign in first"},
+    "err_title_403": {"id": "Tidak diizinkan", "en": "Not allowed"},
+    "err_title_404": {"id": "Halaman tidak ditemukan", "en": "Page not found"},
+    "err_title_405": {
+        "id": "Cara membuka halaman ini tidak didukung",
+        "en": "Not supported for this page",
+    },
+    "err_title_409": {
+        "id": "Tidak dapat dilakukan pada tahap ini",
+        "en": "Not possible at this stage",
+    },
+    "err_title_500": {
+        "id": "Terjadi kesalahan pada sistem",
+        "en": "Something went wrong on our side",
+    },
+    "err_title_other": {
+        "id": "Permintaan tidak dapat diproses",
+        "en": "The request cannot be processed",
+    },
+    "err_404": {
+        "id": (
+            "Alamat ini tidak ada, atau bukan milik Anda untuk dilihat. Periksa kembali alamatnya."
+        ),
+        "en": "This address does not exist, or is not yours to see. Check the address.",
+    },
+    "err_405": {
+        "id": "Halaman ini tidak dapat dibuka dengan cara tersebut. Kembali ke halaman sebelumnya.",
+        "en": "This page cannot be opened that way. Go back to the previous page.",
+    },
+    "err_403_role": {
+        "id": "Halaman ini untuk {need}. Anda masuk sebagai {name} ({have}).",
+        "en": "This page is for {need}. You are signed in as {name} ({have}).",
+    },
+    "err_500": {
+        "id": (
+            "Maaf, permintaan Anda tidak dapat diselesaikan. Tidak ada data yang berubah "
+            "setengah jalan; silakan coba lagi sebentar lagi. Jika berulang, hubungi LSPro."
+        ),
+        "en": (
+            "Sorry, your request could not be completed. Nothing was half-changed; please "
+            "try again shortly. If it happens again, contact the LSPro."
+        ),
+    },
+    "err_to_home": {"id": "Ke beranda", "en": "To the home page"},
+    "err_400": {
+        "id": "Isian yang dikirim tidak dapat dibaca. Muat ulang halaman, lalu coba lagi.",
+        "en": "What was sent cannot be read. Reload the page and try again.",
+    },
+    "err_401": {
+        "id": "Silakan masuk untuk membuka halaman ini.",
+        "en": "Please sign in to open this page.",
+    },
+    "err_403": {
+        "id": (
+            "Anda tidak diizinkan melakukan ini. Jika halaman sudah lama terbuka, muat "
+            "ulang lalu coba lagi."
+        ),
+        "en": (
+            "You are not allowed to do this. If the page has been open for long, reload it "
+            "and try again."
+        ),
+    },
     "sign_out": {"id": "Keluar", "en": "Sign out"},
     "register": {"id": "Daftar sebagai pelaku usaha", "en": "Register your business"},
     "email": {"id": "Email", "en": "E-mail"},
@@ -463,6 +529,23 @@ TEXT: dict[str, dict[str, str]] = {
     "app_due": {"id": "paling lambat", "en": "due"},
     "app_certificate": {"id": "Sertifikat", "en": "Certificate"},
     "app_test_report": {"id": "Laporan hasil uji (PDF)", "en": "Test report (PDF)"},
+    "lbl_sheet": {"id": "Cetak label contoh (PDF)", "en": "Print sample labels (PDF)"},
+    "lbl_sheet_help": {
+        "id": "Cetak lembar label sebelum menyegel: satu label untuk kantong tersegel dan satu "
+        "untuk setiap kemasan. Tempel label, lalu catat nomor segel di bawah.",
+        "en": "Print the label sheet before sealing: one label for the sealed bag and one for "
+        "each unit. Stick the labels on, then record the seal numbers below.",
+    },
+    "lbl_png": {"id": "label (gambar)", "en": "label (image)"},
+    "lbl_seal": {"id": "segel", "en": "seal"},
+    "doc_preview": {"id": "Lihat", "en": "View"},
+    "doc_uploaded": {"id": "diunggah", "en": "uploaded"},
+    "doc_download": {"id": "Unduh", "en": "Download"},
+    "doc_open_tab": {"id": "Buka di tab baru", "en": "Open in a new tab"},
+    "doc_no_preview": {
+        "id": "Berkas jenis ini tidak dapat ditampilkan di halaman; silakan unduh.",
+        "en": "This type of file cannot be shown in the page; please download it.",
+    },
     "app_ncs": {"id": "Ketidaksesuaian yang harus dijawab", "en": "Non-conformities to answer"},
     "app_answer": {"id": "Jawaban / perbaikan", "en": "Answer / correction"},
     "app_corrected_file": {
@@ -943,7 +1026,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "ntf_title": {"id": "Notifikasi", "en": "Notifications"},
     "ntf_unread": {"id": "belum dibaca", "en": "unread"},
-    "ntf_account": {"id": "Akun", "en": "Account"},
     "ntf_none": {"id": "Belum ada notifikasi.", "en": "No notifications yet."},
     "ntf_new": {"id": "baru", "en": "new"},
     "ntf_read_all": {"id": "Tandai semua sudah dibaca", "en": "Mark all as read"},

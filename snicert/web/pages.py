@@ -6,30 +6,47 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemLoader
+from starlette.exceptions import HTTPException
 
 from snicert.db import engine as db
 from snicert.errors import TooManyAttempts
 from snicert.services import notifications
 from snicert.templating import environment
-from snicert.web.auth import ACTOR_KEY, pre_csrf_token, set_pre_csrf
-from snicert.web.i18n import lang_of, translator
+from snicert.web import nav
+from snicert.web.auth import ACTOR_KEY, COOKIE, Actor, actor, pre_csrf_token, set_pre_csrf
+from snicert.web.i18n import TEXT, lang_of, translator
 
 templates = Jinja2Templates(
     env=environment(FileSystemLoader(Path(__file__).resolve().parent / "templates"))
 )
 
 
+def signed_in(request: Request) -> Actor | None:
+    """Who is signed in, for the header; nobody when the session is gone or unusable."""
+    known = request.scope.get("state", {}).get(ACTOR_KEY)
+    if known is not None or COOKIE not in request.cookies:
+        return known
+    try:
+        return actor(request)
+    except HTTPException:  # e.g. must choose a password first: the header shows no one
+        return None
+
+
 def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     lang = lang_of(request)
-    # the header's unread count, for a page that knows who is signed in
-    who = ctx.get("who") or request.scope.get("state", {}).get(ACTOR_KEY)
-    user_id = getattr(who, "user_id", None)
-    if user_id is not None and "unread" not in ctx:
-        with db.reading() as s:
-            ctx["unread"] = notifications.unread_count(s, user_id)
+    # the header: who is signed in, their places of work and unread notifications
+    who = ctx.get("who") if isinstance(ctx.get("who"), Actor) else signed_in(request)
+    if who is not None:
+        ctx.setdefault("me", who)
+        ctx.setdefault("nav_links", nav.links(who.roles))
+        if "unread" not in ctx:
+            with db.reading() as s:
+                ctx["unread"] = notifications.unread_count(s, who.user_id)
     response = templates.TemplateResponse(
         request, name, {"t": translator(lang), "lang": lang, **ctx}, status_code=status_code
     )
@@ -58,3 +75,41 @@ def too_many_page(request: Request, exc: TooManyAttempts) -> Response:
     )
     response.headers.update(headers)
     return response
+
+
+def error_page(
+    request: Request,
+    status: int,
+    message: str | None = None,
+    kind: str = "",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A refusal or error as a page in the person's language: a title for the status (or
+    for a separation-of-duties refusal, `kind="sod"`) and what to do next."""
+    t = translator(lang_of(request))
+    if kind == "sod":
+        title = t("lab_err_sod")
+    else:
+        title = t(f"err_title_{status}" if f"err_title_{status}" in TEXT else "err_title_other")
+    if message is None:
+        message = t(f"err_{status}") if f"err_{status}" in TEXT else title
+    response = page(
+        request, "error.html.j2", status_code=status, status=status, title=title, message=message
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, not a client that takes JSON)."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """HTTP errors: an Indonesian page for a browser, the `Problem` JSON otherwise."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code < 400 or not wants_page(request):
+        return await http_exception_handler(request, exc)
+    return await run_in_threadpool(error_page, request, exc.status_code, None, "", exc.headers)

@@ -19,7 +19,7 @@ from snicert.roles import STAFF_ROLES, Role
 from snicert.services import accounts, checklists
 from snicert.services.guards import get
 from snicert.web.api import Id
-from snicert.web.pages import page
+from snicert.web.pages import error_page, page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
 router = APIRouter(route_class=StaffRoute)
@@ -79,14 +79,7 @@ def create_user(request: Request, c: Official) -> Response:
 def change_user(request: Request, user_id: Id, action: str, c: Official) -> Response:
     """disable, enable, or reset (a one-time code to hand over)."""
     if action not in ("disable", "enable", "reset"):
-        return page(
-            request,
-            "lab_refused.html.j2",
-            status_code=404,
-            status=404,
-            message=f"unknown action {action!r}",
-            kind="",
-        )
+        return error_page(request, 404)
     with db.transaction() as s:
         email = get(s, User, user_id).email
         if action == "reset":

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import outputs, uploads
+from snicert import outputs, settings, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -26,19 +26,20 @@ from snicert.db.models import (
     AuditEvent,
     AuditFinding,
     Certificate,
+    Document,
     Nonconformity,
     NonconformityResponse,
-    Output,
     SiteAudit,
     User,
 )
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import appeals, applications, site_audits, skm
+from snicert.services import appeals, applications, papers, site_audits, skm
 from snicert.services.guards import can_see
 from snicert.services.text import limit_of
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
+from snicert.web.headers import PREVIEW_POLICY
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes import audits
@@ -155,7 +156,9 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "renewal_of": app.renewal_of,
         "appeal": appeals.summary(s, app),
         "test_report": (
-            f"/applications/{app.id}/test-report.pdf" if test_report(s, app) is not None else None
+            f"/applications/{app.id}/test-report.pdf"
+            if papers.test_report(s, app) is not None
+            else None
         ),
         "survey": (
             {"state": survey.state, "url": f"/applications/{app.id}/survey"}
@@ -350,26 +353,13 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
-def test_report(s: Session, app: Application) -> Output | None:
-    """The laboratory's test report (PDF) of the latest round that completed testing."""
-    from snicert.services import lab
-
-    for sample in reversed(lab.samples_of(s, app.id)):
-        out = outputs.find(s, f"sample:{sample.id}", "test_report_pdf")
-        if out is not None:
-            return out
-    return None
-
-
 @router.get("/applications/{app_id}/test-report.pdf", include_in_schema=False)
 def test_report_download(request: Request, app_id: Id) -> FileResponse:
-    """The test report, for whoever may see the application, once testing is complete."""
+    """The test report, once testing is complete: for the case's business, the lab and
+    officials (snicert.services.papers)."""
     who = require(request)
     with db.reading() as s:
-        app = _visible(s, who, app_id)
-        out = test_report(s, app)
-        if out is None:
-            raise HTTPException(404, "no test report yet for this application")
+        app, out = papers.test_report_file(s, s.get(User, who.user_id), app_id)
         path, number = outputs.absolute(out), app.number
     return FileResponse(path, media_type="application/pdf", filename=f"{number}-test-report.pdf")
 
@@ -416,6 +406,72 @@ def document_download(request: Request, doc_id: Id) -> Response:
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+PREVIEWABLE = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
+
+
+def _document_names(doc: Document, app: Application) -> dict[str, str]:
+    """The document's kind as people read it (the product's own name for it)."""
+    for d in (app.product_snapshot or {}).get("documents", []):
+        if d["id"] == doc.kind:
+            return d["name"]
+    if doc.kind == "nc_response":
+        return {"id": "Lampiran jawaban ketidaksesuaian", "en": "Attached to an answer"}
+    return {"id": doc.kind, "en": doc.kind}
+
+
+@router.get("/documents/{doc_id}/view", response_class=HTMLResponse, include_in_schema=False)
+def document_view(request: Request, doc_id: Id) -> Response:
+    """A dossier document shown in the page (PDF in the browser's viewer, images as they
+    are), with its details and a download link: for whoever may see it (the business's
+    applicant and staff). The file itself comes from /documents/{id}/inline, sandboxed."""
+    who = _signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    with db.reading() as s:
+        user = s.get(User, who.user_id)
+        doc = applications.document_meta(s, user, doc_id)
+        app = s.get(Application, doc.application_id)
+        info = {
+            "id": doc.id,
+            "filename": doc.filename,
+            "media_type": doc.media_type,
+            "size": doc.size,
+            "uploaded_at": settings.local_time(doc.uploaded_at),
+            "kind": _document_names(doc, app),
+            "previewable": doc.media_type in PREVIEWABLE,
+            "image": doc.media_type.startswith("image/"),
+        }
+        back = (
+            f"/review/{app.id}"
+            if Role.OFFICIAL in user.roles and app.state != "draft"
+            else f"/applications/{app.id}"
+        )
+        case = {"id": app.id, "number": app.number}
+    return page(request, "document_view.html.j2", who=who, doc=info, case=case, back=back)
+
+
+@router.get("/documents/{doc_id}/inline", include_in_schema=False)
+def document_inline(request: Request, doc_id: Id) -> Response:
+    """The document's bytes to show in the browser: `Content-Disposition: inline` under a
+    sandbox policy (no script, no form, no plugin but the browser's PDF viewer), framed by
+    snicert's own preview page only. Types that cannot be shown are sent as a download."""
+    who = require(request)
+    with db.reading() as s:
+        doc, data = applications.document_file(s, s.get(User, who.user_id), doc_id)
+        media, name = doc.media_type, doc.filename
+    disposition = "inline" if media in PREVIEWABLE else "attachment"
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": PREVIEW_POLICY,
             "Cache-Control": "private, no-store",
         },
     )

@@ -22,7 +22,7 @@ from snicert.errors import Conflict, InvalidInput
 from snicert.judgment import possible_values, requirement_text
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import lab
+from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
 from snicert.services.text import limit_of
 from snicert.web.api import Id
@@ -363,6 +363,7 @@ def _application_page(
             samples=samples,
             custody=custody,
             people=people,
+            test_report=papers.test_report(s, app) is not None,
             max_hours=app.product_snapshot["sampling_plan"]["max_transit_hours"],
             can_enter=(
                 app.state == State.TESTING

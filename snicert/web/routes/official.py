@@ -35,7 +35,7 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
-from snicert.services import applications, certificates, decisions
+from snicert.services import applications, certificates, decisions, papers
 from snicert.services.guards import get, submitted_case
 from snicert.services.monitoring import NOTE_LIMIT
 from snicert.services.text import limit_of
@@ -401,6 +401,7 @@ def _evaluation_page(
             product=_name(app.product_snapshot["name"], lang),
             basis=_basis(s, app, lang),
             report=_report(s, app),
+            test_report=papers.test_report(s, app) is not None,
             evaluation=evaluation,
             people=_people(s, {evaluation.evaluator_id if evaluation else None}),
             can_evaluate="evaluate" in lifecycle.allowed_actions(app.state),

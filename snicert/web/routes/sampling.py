@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from snicert import labels
 from snicert.db import engine as db
 from snicert.db.models import Application, Sample
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import lab
+from snicert.services import lab, papers
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.i18n import error_text, lang_of
@@ -24,6 +25,7 @@ from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
 router = APIRouter(route_class=StaffRoute)
 Sampler = Annotated[Caller, Depends(allow(Role.SAMPLER))]
+LabelReader = Annotated[Caller, Depends(allow(*papers.LABEL_ROLES))]
 
 
 def worklist(s: Session) -> list[dict[str, Any]]:
@@ -40,9 +42,11 @@ def worklist(s: Session) -> list[dict[str, Any]]:
                 "id": app.id,
                 "number": app.number,
                 "product": app.product,
+                "product_name": app.product_snapshot["name"]["id"],
                 "business": app.business.name,
                 "site": app.production_site,
                 "due_at": app.due_at,
+                "labels": f"/sampling/{app.id}/labels.pdf",
                 "samples": [
                     {
                         "id": x.id,
@@ -51,6 +55,7 @@ def worklist(s: Session) -> list[dict[str, Any]]:
                         "units": x.units,
                         "amount": x.amount,
                         "container": x.container,
+                        "label": f"/samples/{x.id}/label.png",
                     }
                     for x in planned
                 ],
@@ -90,6 +95,38 @@ def record_page(request: Request, app_id: Id, c: Sampler) -> Response:
             error_app=app_id,
         )
     return see_other("/sampling")
+
+
+def _file(data: bytes, media: str, name: str) -> Response:
+    # Rendered on request (the seal and the time taken appear once recorded); opened in
+    # the browser to print, never cached: a reprint after sealing must show the seal.
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get("/sampling/{app_id}/labels.pdf", include_in_schema=False)
+def labels_sheet(app_id: Id, c: LabelReader) -> Response:
+    """The A4 sheet of the case's sample labels (with cut lines), to print before sealing."""
+    with db.reading() as s:
+        app, items = papers.sheet_labels(s, c.user(s), app_id)
+        number, product = app.number, items[0].product
+    pdf = labels.label_sheet(items, f"{number} \u00b7 {product}")
+    return _file(pdf, "application/pdf", f"{number}-labels.pdf")
+
+
+@router.get("/samples/{sample_id}/label.png", include_in_schema=False)
+def label_png(sample_id: Id, c: LabelReader) -> Response:
+    """One sample's label as a PNG (300 dpi, 95 × 45 mm)."""
+    with db.reading() as s:
+        sample, label = papers.sample_label(s, c.user(s), sample_id)
+        code = sample.code
+    return _file(labels.sample_label(label), "image/png", f"{code}-label.png")
 
 
 @router.get("/api/v1/sampling", tags=["sampling"])

@@ -28,7 +28,8 @@ from snicert.db.models import Application, User
 from snicert.errors import InvalidInput, SeparationOfDuties, SnicertError, http_status
 from snicert.roles import Role
 from snicert.web.auth import Actor, actor, check_csrf
-from snicert.web.pages import page
+from snicert.web.i18n import lang_of, translator
+from snicert.web.pages import error_page
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -66,7 +67,6 @@ def allow(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting signed-in users holding one of `roles` (and, on POST, the
     session's CSRF token)."""
     wanted = frozenset(roles)
-    need = " / ".join(sorted(wanted))
 
     def signed_in(request: Request) -> Actor:
         # A plain def: FastAPI runs it in the thread pool (the session lookup is database
@@ -77,8 +77,7 @@ def allow(*roles: Role) -> Callable[..., Awaitable[Caller]]:
                 raise HTTPException(401, "sign in first")
             raise SignInFirst
         if not who.roles & wanted:
-            have = ", ".join(sorted(who.roles)) or "none"
-            raise HTTPException(403, f"this needs the role {need}; {who.email} has {have}")
+            raise WrongRole(who, wanted)
         return who
 
     async def caller(request: Request, who: Actor = Depends(signed_in)) -> Caller:
@@ -102,17 +101,26 @@ def refusal_page(
     kind: str = "",
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    response = page(
-        request,
-        "lab_refused.html.j2",
-        status_code=status,
-        status=status,
-        message=message,
-        kind=kind,
-    )
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
+    return error_page(request, status, message, kind, headers)
+
+
+class WrongRole(HTTPException):
+    """Signed in without any of the roles a route needs: 403, told in the person's words on
+    a page (the API keeps the English detail)."""
+
+    def __init__(self, who: Actor, wanted: frozenset[str]) -> None:
+        self.who, self.wanted = who, wanted
+        need = " / ".join(sorted(wanted))
+        have = ", ".join(sorted(who.roles)) or "none"
+        super().__init__(403, f"this needs the role {need}; {who.email} has {have}")
+
+    def told(self, request: Request) -> str:
+        t = translator(lang_of(request))
+        return t("err_403_role").format(
+            need=" / ".join(t(f"role_{r}") for r in sorted(self.wanted)),
+            name=self.who.name,
+            have=", ".join(t(f"role_{r}") for r in sorted(self.who.roles)) or "-",
+        )
 
 
 class StaffRoute(APIRoute):
@@ -131,8 +139,9 @@ class StaffRoute(APIRoute):
                 if is_api(request):
                     raise
                 # rendering is work: off the event loop, like the routes themselves
+                told = exc.told(request) if isinstance(exc, WrongRole) else str(exc.detail)
                 return await run_in_threadpool(
-                    refusal_page, request, exc.status_code, str(exc.detail), headers=exc.headers
+                    refusal_page, request, exc.status_code, told, headers=exc.headers
                 )
             except SnicertError as exc:
                 if is_api(request):

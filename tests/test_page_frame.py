@@ -1,0 +1,97 @@
+"""The frame around every page: the header says who is signed in and where their work is,
+each person lands on their own work after signing in, and errors are pages in the
+person's language for a browser (JSON for the API)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from snicert.web.app import create_app
+from tests.test_web_staff import email, sign_in
+from tests.world import World
+
+HTML = {"accept": "text/html,application/xhtml+xml"}
+
+
+@pytest.fixture()
+def web(home):
+    World().setup_staff().applicant()
+    return create_app()
+
+
+@pytest.mark.parametrize(
+    ("who", "lands"),
+    [
+        ("decider", "/dashboard"),
+        ("sampler", "/sampling"),
+        ("analyst", "/lab"),
+        ("verifier", "/lab/verify"),
+        ("auditor", "/audits"),
+        ("applicant0", "/me"),
+    ],
+)
+def test_each_person_lands_on_their_own_work(web, who: str, lands: str) -> None:
+    client = TestClient(web, base_url="https://testserver")
+    form = client.get("/login").text
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    r = client.post(
+        "/login",
+        data={"email": email(who), "password": "rahasia-123", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert (r.status_code, r.headers["location"]) == (303, lands)
+    page = client.get(lands)
+    assert page.status_code == 200
+    assert f'href="{lands}"' in page.text.split("</header>")[0]  # in the header's menu
+
+
+def test_the_header_says_who_is_signed_in_and_offers_to_sign_out(web) -> None:
+    anonymous = TestClient(web, base_url="https://testserver").get("/directory").text
+    header = anonymous.split("</header>")[0]
+    assert 'href="/login">Masuk<' in header and "Keluar" not in header
+    sampler = sign_in(web, email("sampler"))
+    header = sampler.get("/directory").text.split("</header>")[0]
+    assert "Masuk sebagai" in header and ">Masuk<" not in header
+    assert 'action="/logout"' in header and "Keluar" in header
+    assert 'href="/sampling"' in header and 'href="/dashboard"' not in header
+    out = sampler.post("/logout")
+    assert out.status_code == 303
+    assert sampler.get("/me").headers["location"] == "/login"
+
+
+def test_an_unknown_page_is_an_indonesian_page_for_a_browser_and_json_for_the_api(web) -> None:
+    client = TestClient(web, base_url="https://testserver")
+    page = client.get("/no-such-page", headers=HTML)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Halaman tidak ditemukan" in page.text and "Not Found" not in page.text
+    english = client.get("/no-such-page?lang=en", headers=HTML)
+    assert "Page not found" in english.text
+    api = client.get("/api/v1/no-such-thing", headers=HTML)
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert client.get("/no-such-page").json() == {"detail": "Not Found"}  # a non-browser
+
+
+def test_a_wrong_role_is_told_in_the_persons_words(web) -> None:
+    applicant = sign_in(web, email("applicant0"))
+    refused = applicant.get("/dashboard", headers=HTML)
+    assert refused.status_code == 403
+    assert "Tidak diizinkan" in refused.text
+    assert "Petugas LSPro" in refused.text and "Pemohon" in refused.text
+    assert "this needs the role" not in refused.text
+    api = applicant.api("GET", "/api/v1/dashboard")
+    assert api.status_code in (403, 404)
+
+
+def test_a_server_error_is_a_page_for_a_browser(web) -> None:
+    @web.get("/boom", include_in_schema=False)
+    def boom() -> None:
+        raise RuntimeError("deliberate")
+
+    client = TestClient(web, base_url="https://testserver", raise_server_exceptions=False)
+    page = client.get("/boom", headers=HTML)
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Terjadi kesalahan pada sistem" in page.text and "deliberate" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    plain = client.get("/boom")
+    assert plain.status_code == 500 and plain.text == "Internal Server Error"
