@@ -72,8 +72,8 @@ def _rows(kind: str, records: Iterator[Any]) -> Iterator[list[Any]]:
         yield [getattr(r, n) for n in names]
 
 
-def _batches(records: Iterator[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    while batch := list(islice(records, size)):
+def _batches(records: Iterator[Any]) -> Iterator[list[Any]]:
+    while batch := list(islice(records, BATCH)):
         yield batch
 
 
