@@ -1,4 +1,5 @@
-"""The one way snicert makes a Jinja2 environment: autoescaping always on.
+"""The one way snicert makes a Jinja2 environment: autoescaping always on, and moments
+shown in the LSPro's time zone.
 
 Jinja2's `select_autoescape` (also Starlette's default) decides by the file's extension and
 leaves `name.html.j2` unescaped; every snicert template (pages, certificates, labels,
@@ -8,10 +9,35 @@ template only as `markupsafe.Markup` made from escaped parts.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from jinja2 import BaseLoader, Environment
 
+from snicert import settings
+
+
+def _moment(value: datetime | str) -> datetime:
+    # audit events carry their moment as ISO text
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def local(value: datetime | str | None) -> str:
+    """`2026-03-05 09:30 WITA`: a stored (UTC) moment as people in Kupang read it."""
+    return settings.local_time(_moment(value)) if value else ""
+
+
+def day(value: datetime | date | str | None) -> str:
+    """The LSPro's calendar day of a moment (a date stays as it is)."""
+    if not value:
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return _moment(value).astimezone(settings.current().zone).date().isoformat()
+
 
 def environment(loader: BaseLoader, **options: Any) -> Environment:
-    return Environment(loader=loader, autoescape=True, **options)
+    env = Environment(loader=loader, autoescape=True, **options)
+    env.filters["local"] = local
+    env.filters["day"] = day
+    return env

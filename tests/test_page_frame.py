@@ -95,3 +95,15 @@ def test_a_server_error_is_a_page_for_a_browser(web) -> None:
     assert page.headers["x-frame-options"] == "DENY"
     plain = client.get("/boom")
     assert plain.status_code == 500 and plain.text == "Internal Server Error"
+
+
+def test_moments_are_shown_in_the_lspros_time_zone() -> None:
+    from datetime import UTC, date, datetime
+
+    from snicert.templating import day, local
+
+    evening = datetime(2026, 3, 5, 17, 30, tzinfo=UTC)  # already the 6th in Kupang
+    assert local(evening) == "2026-03-06 01:30 WITA"
+    assert day(evening) == "2026-03-06"
+    assert local("2026-03-05T01:02:03+00:00") == "2026-03-05 09:02 WITA"
+    assert day(date(2026, 1, 2)) == "2026-01-02" and local(None) == ""
