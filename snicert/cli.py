@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -277,18 +278,124 @@ def users_add(
         ),
     ],
     password_stdin: PasswordStdin = False,
+    qualify: Annotated[
+        str,
+        typer.Option(
+            help="Products (comma-separated) the person is qualified for, in every function "
+            "their roles allow (see `users qualify`)"
+        ),
+    ] = "",
+    evidence: Annotated[
+        str, typer.Option(help="The evidence of the qualification (with --qualify)")
+    ] = "",
 ) -> None:
     """Create a staff account with an initial password (stdin) or a one-time code (printed).
     Either signs in once, to choose the account's own password."""
     from snicert.db import engine as db
-    from snicert.services import accounts
+    from snicert.services import accounts, impartiality
 
     password = _password(password_stdin, "", confirm=False) if password_stdin else None
     with _service_errors(), db.transaction() as s:
         user, code = accounts.create_staff(s, accounts.CLI, email, name, role, password)
         roles = ", ".join(sorted(user.roles))
+        s.flush()
+        recorded = (
+            impartiality.qualify_many(
+                s, accounts.CLI, user, impartiality.functions_of(user), _products(qualify), evidence
+            )
+            if qualify
+            else []
+        )
     typer.echo(f"created {user.email} ({roles})")
+    for q in recorded:
+        typer.echo(f"qualified as {q.function} for {q.product} from {q.valid_from}")
     _hand_over(code)
+
+
+def _products(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def _day(field: str, value: str) -> date | None:
+    from snicert.errors import InvalidInput
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, value, "give a date (YYYY-MM-DD)") from None
+
+
+@users_app.command("qualify")
+def users_qualify(
+    email: str,
+    product: Annotated[str, typer.Option(help="Catalog products, comma-separated")],
+    evidence: Annotated[str, typer.Option(help="Certificate, training or assessment")],
+    function: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="reviewer, sampler, lab_analyst, lab_verifier, auditor, evaluator or "
+            "decider; repeat for several (default: every function the person's roles allow)"
+        ),
+    ] = None,
+    valid_from: Annotated[str, typer.Option("--from", help="YYYY-MM-DD (default: today)")] = "",
+    valid_until: Annotated[
+        str, typer.Option("--until", help="YYYY-MM-DD (default: until withdrawn)")
+    ] = "",
+) -> None:
+    """Record a staff member's qualification for functions on products (ISO/IEC 17065
+    §6.1). Recording the same terms again changes nothing; other terms supersede them."""
+    from snicert.db import engine as db
+    from snicert.services import accounts, impartiality
+
+    with _service_errors(), db.transaction() as s:
+        user = accounts.account(s, email)
+        functions = function or impartiality.functions_of(user)
+        start, end = _day("valid_from", valid_from), _day("valid_until", valid_until)
+        recorded = impartiality.qualify_many(
+            s, accounts.CLI, user, list(functions), _products(product), evidence, start, end
+        )
+        lines = [
+            f"{user.email}: {q.function} for {q.product} from {q.valid_from}"
+            f" until {q.valid_until or 'withdrawn'}"
+            for q in recorded
+        ]
+    typer.echo("\n".join(lines))
+
+
+@users_app.command("qualifications")
+def users_qualifications(
+    email: Annotated[str, typer.Argument(help="Only this person's")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Current qualifications: person, function, product, validity, evidence."""
+    from snicert.db import engine as db
+    from snicert.services import accounts, impartiality
+
+    with _service_errors(), db.reading() as s:
+        user_id = accounts.account(s, email).id if email else None
+        emails = {u.id: u.email for u in accounts.staff(s)}
+        rows = [
+            {
+                "id": q.id,
+                "email": emails.get(q.user_id, str(q.user_id)),
+                "function": q.function,
+                "product": q.product,
+                "valid_from": q.valid_from.isoformat(),
+                "valid_until": q.valid_until.isoformat() if q.valid_until else None,
+                "evidence": q.evidence,
+            }
+            for q in impartiality.qualifications(s, user_id, current_only=True)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['id']:>5} {r['email']:<32} {r['function']:<13} {r['product']:<12} "
+            f"{r['valid_from']} .. {r['valid_until'] or '':<10} {r['evidence']}"
+        )
 
 
 @users_app.command("list")

@@ -29,7 +29,9 @@ from snicert.services import (
     applications,
     checklists,
     complaints,
+    dates,
     decisions,
+    impartiality,
     lab,
     site_audits,
     skm,
@@ -65,6 +67,18 @@ STAFF = {  # key: (e-mail, name, roles)
     "auditor": ("auditor@lspro-kupang.example", "Marthen Nalle (Auditor)", {Role.AUDITOR}),
 }
 FAILING_PARAMETER = {"abon": "total_plate_count"}
+# What each member of the cast is qualified for, on every product (ISO/IEC 17065 §6.1);
+# the complaints handler does none of the certification work.
+QUALIFIED_AS = {
+    "manager": ("decider",),
+    "reviewer": ("reviewer",),
+    "evaluator": ("evaluator",),
+    "sampler": ("sampler",),
+    "analyst": ("lab_analyst",),
+    "verifier": ("lab_verifier",),
+    "auditor": ("auditor",),
+}
+QUALIFICATION_EVIDENCE = "Sertifikat pelatihan dan penilaian kompetensi LSPro (demo)"
 
 
 @dataclass
@@ -136,6 +150,21 @@ class Cast:
                     or accounts.create_staff(s, manager, email, name, roles, PASSWORD)[0]
                 )
                 self.ids[key] = user.id
+            s.flush()
+            today = dates.today()
+            for key, functions in QUALIFIED_AS.items():
+                user = s.get(User, self.ids[key])
+                if not impartiality.qualifications(s, user.id, current_only=True):
+                    impartiality.qualify_many(
+                        s,
+                        manager,
+                        user,
+                        list(functions),
+                        list(default_catalog().products),
+                        QUALIFICATION_EVIDENCE,
+                        today - timedelta(days=365),
+                        today + timedelta(days=3 * 365),
+                    )
             approved = set(
                 s.execute(
                     select(ChecklistVersion.kind, ChecklistVersion.product).where(

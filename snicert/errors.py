@@ -21,6 +21,17 @@ class SeparationOfDuties(PermissionDenied):
     """The actor holds the role but took part in an earlier step that excludes this one."""
 
 
+class MayNotAct(SeparationOfDuties):
+    """The person may not act in this function on this case: conflicted with the
+    applicant's business, not (or no longer) qualified, or involved in an earlier step
+    that excludes this one (ISO/IEC 17065 §4.2, §6.1, §7.6). `reasons` are
+    (key, params) pairs: the key names the text people read (snicert/web/i18n.py TEXT)."""
+
+    def __init__(self, message: str, reasons: list[tuple[str, dict[str, str]]]):
+        self.reasons = reasons
+        super().__init__(message)
+
+
 class InvalidInput(SnicertError):
     """Bad input: says which field and which value. `key` names the message people read
     (snicert/web/i18n.py TEXT, Indonesian first) where the English one is not enough."""

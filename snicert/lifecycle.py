@@ -450,3 +450,57 @@ APPEAL_TRANSITIONS: tuple[Transition, ...] = (
         guards=("handler", "reasons_stated", "next_step_where_final"),
     ),
 )
+
+
+class ConflictState(StrEnum):
+    """A staff member's declared conflict of interest (snicert/services/impartiality.py).
+    Born `declared` (by the person, or by an official for them); an official closes it
+    when it no longer applies (a consulting job also stops counting two years after it
+    ended, without being closed)."""
+
+    DECLARED = "declared"
+    CLOSED = "closed"
+
+
+CO = ConflictState
+CONFLICT_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "close",
+        frozenset({CO.DECLARED}),
+        CO.CLOSED,
+        frozenset({R.OFFICIAL}),
+        "closed",
+        guards=("reason_stated",),
+    ),
+)
+
+
+class QualificationState(StrEnum):
+    """A staff member's qualification for a function on a product. Born `current` (an
+    official records it); recording the same function and product again supersedes it;
+    an official withdraws it (competence no longer shown). Expiry is its valid_until
+    date, not a state: a current qualification past that day no longer qualifies."""
+
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+Q = QualificationState
+QUALIFICATION_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "supersede",
+        frozenset({Q.CURRENT}),
+        Q.SUPERSEDED,
+        frozenset({R.OFFICIAL}),
+        "superseded",
+    ),
+    Transition(
+        "withdraw",
+        frozenset({Q.CURRENT}),
+        Q.WITHDRAWN,
+        frozenset({R.OFFICIAL}),
+        "withdrawn",
+        guards=("reason_stated",),
+    ),
+)

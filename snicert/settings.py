@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     mail_from_name: str = ""
     mail_from_address: str = ""
     whatsapp_webhook_url: str = ""
+    # Staff act (review, sample, test, audit, evaluate, decide) only with a current
+    # qualification for the function and product (ISO/IEC 17065 §6.1). "false" only while
+    # an install records its staff's qualifications; conflicts and separation still apply.
+    require_qualifications: bool = True
 
     @field_validator("lspro_accreditation")
     @classmethod
@@ -190,6 +194,7 @@ LABELS = {
     "mail_from_name": "Nama pengirim email / sender name",
     "mail_from_address": "Alamat pengirim email / sender address",
     "whatsapp_webhook_url": "Webhook WhatsApp (https://...)",
+    "require_qualifications": "Wajibkan kualifikasi staf / require qualifications (true/false)",
 }
 # What certificates and reports print; issuance is refused while any is empty.
 IDENTITY = (

@@ -25,6 +25,7 @@ from snicert.services import (
     applications,
     certificates,
     decisions,
+    impartiality,
     lab,
     monitoring,
     public,
@@ -109,6 +110,8 @@ def _staff(w: World) -> None:
             )
             user.must_change_password = False  # as if chosen at the first sign-in
             w.users[name] = user.id
+    for name in STAFF:
+        w.qualify(name)
 
 
 def _applicant(w: World) -> int:
@@ -188,6 +191,27 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
     )
     get(x["xreviewer"], "/dashboard", hostile("brand"))
     get(x["xreviewer"], "/admin/users", *staff_name.values())
+    # conflicts of interest: the business, the staff member and the note, on both pages
+    with db.transaction() as s:
+        conflict_id = impartiality.declare_conflict(
+            s,
+            w.user(s, "xanalyst"),
+            w.user(s, "xanalyst"),
+            s.get(Application, app_id).business_id,
+            "consulting",
+            note=hostile("conflict-note"),
+        ).id
+    get(x["xanalyst"], "/me/conflicts", hostile("business"), hostile("conflict-note"))
+    get(
+        x["xreviewer"],
+        "/admin/impartiality",
+        hostile("business"),
+        hostile("conflict-note"),
+        staff_name["xanalyst"],
+    )
+    with db.transaction() as s:  # closed, or the analyst could not test this case
+        impartiality.close_conflict(s, w.user(s, "xreviewer"), conflict_id, hostile("closed"))
+    get(x["xanalyst"], "/me/conflicts", hostile("closed"))
 
     # the applicant answers; the second round passes
     with db.transaction() as s:

@@ -45,6 +45,7 @@ from snicert.errors import (
     Conflict,
     IllegalTransition,
     InvalidInput,
+    MayNotAct,
     PermissionDenied,
     SeparationOfDuties,
 )
@@ -759,7 +760,7 @@ def test_reviewer_and_evaluator_may_not_decide(home) -> None:
         for outcome in ["grant", "refuse"]:
             assert_refused(
                 lambda s, n=name, o=outcome: decisions.decide(s, w.user(s, n), app_id, o, REASON),
-                SeparationOfDuties,
+                MayNotAct,
                 f"{name}@lspro.example",
                 "may not decide",
             )
@@ -781,7 +782,7 @@ def test_an_earlier_round_reviewer_may_not_decide(home) -> None:
     reach(w, app_id, "decision")
     assert_refused(
         lambda s: decisions.decide(s, w.user(s, "reviewer"), app_id, "grant", REASON),
-        SeparationOfDuties,
+        MayNotAct,
         "reviewer@",
     )
     with db.transaction() as s:

@@ -107,3 +107,46 @@ def test_moments_are_shown_in_the_lspros_time_zone() -> None:
     assert day(evening) == "2026-03-06"
     assert local("2026-03-05T01:02:03+00:00") == "2026-03-05 09:02 WITA"
     assert day(date(2026, 1, 2)) == "2026-01-02" and local(None) == ""
+
+
+def test_the_applicants_timeline_is_in_plain_words(home) -> None:
+    import re
+
+    w = World().setup_staff()
+    app_id = w.new_application("abon")
+    w.advance_to(app_id, "certified")
+    applicant = sign_in(create_app(), email("applicant0"))
+    html = applicant.get(f"/applications/{app_id}").text
+    timeline = html.split('<ol class="timeline">')[1].split("</ol>")[0]
+    shown = re.sub(r"<[^>]+>", " ", timeline)  # the visible text
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z_]+\b", shown), shown
+    assert "Langkah tercatat" not in shown  # every step of a whole case has its words
+    assert "Berkas diajukan" in shown and "Sertifikat terbit" in shown
+    assert "@" not in shown and "UTC" not in shown and "WITA" in shown
+    assert "automated" not in shown and "Sistem" in shown
+
+
+def test_repeated_steps_fold_into_one_line() -> None:
+    from snicert.web.timeline import steps
+
+    analyst = {"name": "Ana", "role": "lab_analyst"}
+    events = [
+        {"at": f"2026-03-0{i}T01:00:00+00:00", "action": a, "by": analyst, "data": d}
+        for i, (a, d) in enumerate(
+            [
+                ("result.entered", {}),
+                ("result.entered", {}),
+                ("result.entered", {}),
+                ("application.testing_completed", {"to": "evaluation"}),
+                ("no.such_action", {"to": "decision"}),
+            ],
+            start=1,
+        )
+    ]
+    told = steps(events)
+    assert [(x["text"], x["count"]) for x in told] == [
+        ("ev_other", 1),
+        ("ev_application_testing_completed", 1),
+        ("ev_result_entered", 3),
+    ]
+    assert told[2]["at"].startswith("2026-03-03") and told[0]["to"] == "decision"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date
 
 from snicert import synthetic
 from snicert.catalog import default_catalog
@@ -16,11 +17,13 @@ from snicert.services import (
     certificates,
     checklists,
     decisions,
+    impartiality,
     lab,
     site_audits,
 )
 from snicert.services.guards import application
 
+QUALIFIED_FROM = date(2000, 1, 1)  # before any moment a test moves the clock to
 ORDER = [
     "draft",
     "submitted",
@@ -66,12 +69,36 @@ class World:
                 )
                 user.must_change_password = False  # as if they had chosen it at first sign-in
                 self.users[name] = user.id
+            s.flush()
+            for name, user_id in self.users.items():
+                if name != "system":
+                    self._qualify(s, official, user_id)
             for product in default_catalog().checklists:
                 version = default_catalog().checklists[product].version
                 checklists.approve(s, official, product, version)
             for product, audit_list in default_catalog().audit_checklists.items():
                 checklists.approve(s, official, product, audit_list.version, checklists.AUDIT)
         return self
+
+    @staticmethod
+    def _qualify(s, official: User, user_id: int) -> None:
+        """Qualify a staff member for every function their roles allow, on every catalog
+        product, from long ago and without end (the LSPro's competence records)."""
+        user = s.get(User, user_id)
+        impartiality.qualify_many(
+            s,
+            official,
+            user,
+            impartiality.functions_of(user),
+            list(default_catalog().products),
+            "Sertifikat pelatihan (uji)",
+            QUALIFIED_FROM,
+        )
+
+    def qualify(self, name: str) -> None:
+        """Qualify a staff member a test created beside the cast (see _qualify)."""
+        with db.transaction() as s:
+            self._qualify(s, self.user(s, "reviewer"), self.users[name])
 
     def applicant(self, product: str = "abon", name: str | None = None) -> str:
         name = name or f"applicant{self.applicants}"

@@ -754,3 +754,79 @@ class AuditEvidence(Base):
     size: Mapped[int]
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
+
+
+class StaffConflict(Base):
+    """A staff member's declared conflict of interest with a business (ISO/IEC 17065 §4.2):
+    owning part of it, a family relationship with its people, or consulting for it (which
+    counts for two years after it ended). Counts until an official closes it. States:
+    lifecycle.CONFLICT_TRANSITIONS. One open declaration per person, business and kind."""
+
+    __tablename__ = "staff_conflicts"
+    __table_args__ = (
+        CheckConstraint("kind IN ('ownership', 'relationship', 'consulting')", name="kind_known"),
+        CheckConstraint("state IN ('declared', 'closed')", name="state_known"),
+        CheckConstraint(
+            "period_until IS NULL OR period_from IS NULL OR period_from <= period_until",
+            name="period_in_order",
+        ),
+        Index(
+            "uq_staff_conflicts_open",
+            "user_id",
+            "business_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("state = 'declared'"),
+            sqlite_where=text("state = 'declared'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_until: Mapped[date | None] = mapped_column(Date)  # consulting: when the work ended
+    declared_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    declared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    declared_at: Mapped[datetime]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class StaffQualification(Base):
+    """A staff member's qualification for one function (reviewer, auditor, sampler, lab
+    analyst, lab verifier, evaluator, decider) on one catalog product, valid from a day
+    until a day (none: until withdrawn), with its evidence (ISO/IEC 17065 §6.1). States:
+    lifecycle.QUALIFICATION_TRANSITIONS; one current row per person, function and product
+    (recording again supersedes it), so validity periods never overlap."""
+
+    __tablename__ = "staff_qualifications"
+    __table_args__ = (
+        CheckConstraint("state IN ('current', 'superseded', 'withdrawn')", name="state_known"),
+        CheckConstraint("valid_until IS NULL OR valid_from <= valid_until", name="period_in_order"),
+        Index(
+            "uq_staff_qualifications_current",
+            "user_id",
+            "function",
+            "product",
+            unique=True,
+            postgresql_where=text("state = 'current'"),
+            sqlite_where=text("state = 'current'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    function: Mapped[str] = mapped_column(String(20))
+    product: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(Text)

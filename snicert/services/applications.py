@@ -20,7 +20,7 @@ from snicert.db.models import (
 from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import counters, text
+from snicert.services import counters, impartiality, text
 from snicert.services.accounts import NIB_RE
 from snicert.services.guards import (
     application,
@@ -308,6 +308,7 @@ def record_review(
     app = application(s, app_id, lock=True)
     any_nc = any(v[0] == "nonconform" for v in verdicts.values())
     lifecycle.check(app.state, "review_fail" if any_nc else "review_pass", actor)
+    impartiality.require(s, actor, "reviewer", app)
     items = {i["id"]: i for i in app.checklist_snapshot["document_items"]}
     unknown = sorted(set(verdicts) - set(items))
     if unknown:

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import clock, lifecycle
-from snicert.db.models import Application, Decision, Evaluation, Nonconformity, ReviewVerdict, User
-from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
+from snicert.db.models import Application, Decision, Evaluation, ReviewVerdict, User
+from snicert.errors import Conflict, InvalidInput
 from snicert.judgment import CONFORM
-from snicert.services import text
+from snicert.services import impartiality, text
 from snicert.services.guards import application
 from snicert.services.lab import counted_results
 
@@ -88,6 +88,7 @@ def _site_audit(s: Session, app: Application) -> dict[str, Any] | None:
 def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -> Evaluation:
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "evaluate", actor)
+    impartiality.require(s, actor, "evaluator", app)
     basis = findings(s, app)
     recommendation = "grant" if basis["conform"] else "refuse"
     summary = text.optional("summary", summary, Evaluation.summary, multiline=True)
@@ -112,26 +113,8 @@ def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -
 
 
 def involved_in_review_or_evaluation(s: Session, app_id: int, user_id: int) -> bool:
-    reviewed = s.scalar(
-        select(ReviewVerdict.id)
-        .where(ReviewVerdict.application_id == app_id, ReviewVerdict.reviewer_id == user_id)
-        .limit(1)
-    )
-    raised = s.scalar(
-        select(Nonconformity.id)
-        .where(
-            Nonconformity.application_id == app_id,
-            Nonconformity.raised_by == user_id,
-            Nonconformity.source == "review",
-        )
-        .limit(1)
-    )
-    evaluated = s.scalar(
-        select(Evaluation.id).where(
-            Evaluation.application_id == app_id, Evaluation.evaluator_id == user_id
-        )
-    )
-    return any(x is not None for x in (reviewed, raised, evaluated))
+    """Whether the user reviewed, audited or evaluated the case, and so may not decide it."""
+    return not impartiality.separated(s, user_id, app_id)
 
 
 def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> Decision:
@@ -139,10 +122,8 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
         raise InvalidInput("outcome", outcome, "expected grant or refuse")
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, outcome, actor)
-    if involved_in_review_or_evaluation(s, app.id, actor.id):
-        raise SeparationOfDuties(
-            f"{actor.email} reviewed the documents or evaluated {app.number} and may not decide it"
-        )
+    # conflicts, qualification, and no part in its review, audit or evaluation (§7.6.2)
+    impartiality.require(s, actor, "decider", app)
     reason = text.clean(
         "reason", reason, Decision.reason, multiline=True, required="a decision states its reason"
     )

@@ -14,7 +14,7 @@ from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import NONCONFORM, judge_result
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import dates, rollups, text
+from snicert.services import dates, impartiality, rollups, text
 from snicert.services.guards import application, get, require_role
 
 
@@ -85,6 +85,7 @@ def record_sampling(
     """The sampling officer took and sealed every planned sample: send them to the lab."""
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "samples_sent", actor)
+    impartiality.require(s, actor, "sampler", app)
     samples = [x for x in samples_of(s, app.id) if x.status == "planned"]
     if not samples:
         raise Conflict(f"no samples are planned for {app.number} yet")
@@ -276,6 +277,7 @@ def record_result(
     app = application(s, app_id, lock=True)
     if app.state != State.TESTING:
         raise Conflict(f"results are entered in state testing; {app.number} is {app.state}")
+    impartiality.require(s, actor, "lab_analyst", app)
     params = {p["id"]: p for p in app.checklist_snapshot["parameters"]}
     param = params.get(parameter_id)
     if param is None:
@@ -387,6 +389,7 @@ def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
         raise Conflict(f"results are verified in state testing; {app.number} is {app.state}")
     if result.status != "entered":
         raise Conflict(f"result {result_id} is {result.status}, not awaiting verification")
+    impartiality.require(s, actor, "lab_verifier", app)
     return result
 
 

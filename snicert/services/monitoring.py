@@ -13,7 +13,7 @@ from snicert.db.models import Application, Certificate, Complaint, SurveillanceC
 from snicert.errors import Conflict
 from snicert.lifecycle import OPEN, CertState
 from snicert.roles import Role
-from snicert.services import certificates, text
+from snicert.services import certificates, impartiality, text
 from snicert.services.guards import get, require_role
 
 SURVEILLANCE_LEAD = timedelta(days=30)  # open the case a month before it is due
@@ -163,6 +163,9 @@ def record_surveillance(
     audit (site_audits), never from this form; a failure may (e.g. access refused)."""
     require_role(actor, Role.OFFICIAL)
     case = get(s, SurveillanceCase, case_id, "surveillance case")
+    # judging a surveillance is evaluating the holder: impartial and qualified (§4.2, §6.1)
+    holder = get(s, Certificate, case.certificate_id, "certificate")
+    impartiality.require(s, actor, "evaluator", s.get(Application, holder.application_id))
     note = text.clean(
         "note",
         note,

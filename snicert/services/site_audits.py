@@ -40,7 +40,7 @@ from snicert.lifecycle import (
     State,
 )
 from snicert.roles import Role
-from snicert.services import checklists, dates, text
+from snicert.services import checklists, dates, impartiality, text
 from snicert.services.guards import application, get, require_owner, require_role
 
 GRADES = ("major", "minor", "observation")
@@ -162,6 +162,9 @@ GUARDS: dict[str, Callable[[Session, Application, User], None]] = {
 def _assigned(s: Session, a: SiteAudit, actor: User) -> None:
     if s.get(AuditAuditor, (a.id, actor.id)) is None:
         raise PermissionDenied(f"{actor.email} is not an auditor of site audit {a.id}")
+    # still impartial and qualified when acting: a conflict declared, or a qualification
+    # withdrawn or expired, since the assignment stops the auditor too
+    impartiality.require(s, actor, "auditor", application(s, a.application_id))
 
 
 def _no_open_finding(s: Session, a: SiteAudit, actor: User) -> None:
@@ -313,6 +316,7 @@ def assign_auditor(s: Session, actor: User, audit_id: int, user: User) -> AuditA
         raise InvalidInput("auditors", user.email, "not an active account with the role auditor")
     if s.get(AuditAuditor, (a.id, user.id)) is not None:
         raise Conflict(f"{user.email} is already an auditor of site audit {a.id}")
+    impartiality.require(s, user, "auditor", application(s, a.application_id))
     row = AuditAuditor(
         audit_id=a.id, user_id=user.id, assigned_by=actor.id, assigned_at=clock.now()
     )

@@ -361,6 +361,11 @@ def create_app() -> FastAPI:
     return app
 
 
+def _product_names(code: str) -> dict[str, str]:
+    name = default_catalog().product(code).name
+    return {"id": name.id, "en": name.en}
+
+
 def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
     from snicert.services.guards import can_see
 
@@ -373,6 +378,7 @@ def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
             "id": a.id,
             "number": a.number,
             "product": a.product,
+            "product_name": _product_names(a.product),
             "state": a.state,
             "awaiting": a.awaiting_action,
             "due": a.due_at,

@@ -6,6 +6,142 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # impartiality and competence (ISO/IEC 17065 §4.2, §6.1): why someone may not act
+    "imp_refused": {
+        "id": "{who} tidak boleh bertindak sebagai {function} pada {case}:",
+        "en": "{who} may not act as {function} on {case}:",
+    },
+    "imp_own_business": {
+        "id": "bertindak untuk usaha pemohon",
+        "en": "acts for the applicant's business",
+    },
+    "imp_conflict_ownership": {
+        "id": "menyatakan konflik kepentingan (kepemilikan) dengan usaha {business}",
+        "en": "declared a conflict of interest (ownership) with the business {business}",
+    },
+    "imp_conflict_relationship": {
+        "id": "menyatakan konflik kepentingan (hubungan keluarga) dengan usaha {business}",
+        "en": "declared a conflict of interest (family relationship) with the business {business}",
+    },
+    "imp_conflict_consulting": {
+        "id": "menjadi konsultan usaha {business} dalam dua tahun terakhir",
+        "en": "consulted for the business {business} in the last two years",
+    },
+    "imp_unqualified": {
+        "id": "tidak memiliki kualifikasi sebagai {function} untuk produk {product}",
+        "en": "not qualified as {function} for the product {product}",
+    },
+    "imp_not_yet": {
+        "id": "kualifikasi sebagai {function} untuk produk {product} baru berlaku mulai {day}",
+        "en": "the qualification as {function} for the product {product} starts only on {day}",
+    },
+    "imp_expired": {
+        "id": "kualifikasi sebagai {function} untuk produk {product} berakhir pada {day}",
+        "en": "the qualification as {function} for the product {product} expired on {day}",
+    },
+    "imp_decider_reviewed": {
+        "id": "telah meninjau dokumen permohonan ini, jadi tidak boleh memutuskannya",
+        "en": "reviewed the documents of this case, so may not decide it",
+    },
+    "imp_decider_audited": {
+        "id": "telah mengaudit lokasi produksi pada permohonan ini, jadi tidak boleh memutuskannya",
+        "en": "audited the production site of this case, so may not decide it",
+    },
+    "imp_decider_evaluated": {
+        "id": "telah mengevaluasi permohonan ini, jadi tidak boleh memutuskannya",
+        "en": "evaluated this case, so may not decide it",
+    },
+    "imp_consulting_too_old": {
+        "id": "Konsultasi yang berakhir lebih dari dua tahun lalu bukan konflik kepentingan",
+        "en": "Consulting that ended more than two years ago is no conflict of interest",
+    },
+    "imp_fn_reviewer": {"id": "peninjau dokumen", "en": "document reviewer"},
+    "imp_fn_sampler": {"id": "petugas pengambil contoh", "en": "sampling officer"},
+    "imp_fn_lab_analyst": {"id": "analis laboratorium", "en": "lab analyst"},
+    "imp_fn_lab_verifier": {"id": "verifikator laboratorium", "en": "lab verifier"},
+    "imp_fn_auditor": {"id": "auditor", "en": "auditor"},
+    "imp_fn_evaluator": {"id": "evaluator", "en": "evaluator"},
+    "imp_fn_decider": {"id": "pengambil keputusan", "en": "decision maker"},
+    "imp_kind_ownership": {"id": "Kepemilikan", "en": "Ownership"},
+    "imp_kind_relationship": {"id": "Hubungan keluarga", "en": "Family relationship"},
+    "imp_kind_consulting": {"id": "Konsultan", "en": "Consulting"},
+    "imp_nav": {"id": "Imparsialitas", "en": "Impartiality"},
+    "imp_mine": {
+        "id": "Konflik kepentingan & kualifikasi saya",
+        "en": "My conflicts of interest & qualifications",
+    },
+    "imp_admin": {
+        "id": "Imparsialitas & kompetensi petugas",
+        "en": "Staff impartiality & competence",
+    },
+    "imp_conflicts": {"id": "Konflik kepentingan", "en": "Conflicts of interest"},
+    "imp_conflicts_help": {
+        "id": "Nyatakan setiap usaha yang Anda miliki, yang dijalankan keluarga Anda, atau yang "
+        "Anda dampingi sebagai konsultan dalam dua tahun terakhir. Anda tidak akan ditugaskan "
+        "pada permohonannya.",
+        "en": "Declare every business you own part of, that your family runs, or that you "
+        "consulted for in the last two years. You will not be assigned to its applications.",
+    },
+    "imp_declare": {"id": "Nyatakan konflik", "en": "Declare a conflict"},
+    "imp_declare_for": {"id": "Petugas", "en": "Staff member"},
+    "imp_business": {"id": "Usaha", "en": "Business"},
+    "imp_kind": {"id": "Jenis", "en": "Kind"},
+    "imp_period_from": {"id": "Sejak (tidak wajib)", "en": "Since (optional)"},
+    "imp_period_until": {
+        "id": "Sampai (konsultan: kapan berakhir)",
+        "en": "Until (consulting: when it ended)",
+    },
+    "imp_note": {"id": "Keterangan", "en": "Note"},
+    "imp_declared_on": {"id": "Dinyatakan", "en": "Declared on"},
+    "imp_state_declared": {"id": "Berlaku", "en": "Declared"},
+    "imp_state_closed": {"id": "Ditutup", "en": "Closed"},
+    "imp_close": {"id": "Tutup", "en": "Close"},
+    "imp_close_reason": {"id": "Alasan penutupan", "en": "Reason for closing"},
+    "imp_none": {"id": "Belum ada.", "en": "None yet."},
+    "imp_qualifications": {"id": "Kualifikasi", "en": "Qualifications"},
+    "imp_qualify": {"id": "Catat kualifikasi", "en": "Record a qualification"},
+    "imp_function": {"id": "Fungsi", "en": "Function"},
+    "imp_product": {"id": "Produk", "en": "Product"},
+    "imp_valid_from": {"id": "Berlaku mulai", "en": "Valid from"},
+    "imp_valid_until": {"id": "Berlaku sampai (tidak wajib)", "en": "Valid until (optional)"},
+    "imp_evidence": {
+        "id": "Bukti (sertifikat, pelatihan, penilaian)",
+        "en": "Evidence (certificate, training, assessment)",
+    },
+    "imp_err_function": {"id": "Pilih fungsi yang dikenal", "en": "Choose a known function"},
+    "imp_err_product": {"id": "Bukan produk dalam katalog", "en": "Not a catalog product"},
+    "imp_err_kind": {"id": "Pilih jenis konflik", "en": "Choose the kind of conflict"},
+    "imp_err_choose": {"id": "Pilih salah satu", "en": "Choose one"},
+    "imp_err_date": {"id": "Tuliskan tanggal (TTTT-BB-HH)", "en": "Give a date (YYYY-MM-DD)"},
+    "imp_err_order": {
+        "id": "Tanggal akhir sebelum tanggal mulai",
+        "en": "It ends before it starts",
+    },
+    "imp_err_evidence": {
+        "id": "Sebutkan buktinya (sertifikat, pelatihan, penilaian)",
+        "en": "Name the evidence (certificate, training, assessment)",
+    },
+    "imp_err_reason": {"id": "Sebutkan alasannya", "en": "Say why"},
+    "imp_validity": {"id": "Masa berlaku", "en": "Validity"},
+    "imp_evidence_short": {"id": "Bukti", "en": "Evidence"},
+    "imp_open_ended": {"id": "sampai dicabut", "en": "until withdrawn"},
+    "imp_q_current": {"id": "Berlaku", "en": "Current"},
+    "imp_q_expired": {"id": "Kedaluwarsa", "en": "Expired"},
+    "imp_q_pending": {"id": "Belum berlaku", "en": "Not yet valid"},
+    "imp_q_superseded": {"id": "Diganti", "en": "Superseded"},
+    "imp_q_withdrawn": {"id": "Dicabut", "en": "Withdrawn"},
+    "imp_withdraw": {"id": "Cabut", "en": "Withdraw"},
+    "imp_withdraw_reason": {"id": "Alasan pencabutan", "en": "Reason for withdrawing"},
+    "imp_only_officials": {
+        "id": "Kualifikasi dicatat oleh pejabat LSPro.",
+        "en": "Qualifications are recorded by an LSPro official.",
+    },
+    "imp_not_required": {
+        "id": "Perhatian: kualifikasi tidak diwajibkan pada instalasi ini "
+        "(require_qualifications = false).",
+        "en": "Note: this installation does not require qualifications "
+        "(require_qualifications = false).",
+    },
     # complaints and appeals (ISO/IEC 17065 §7.13)
     "cmp_number": {"id": "Nomor pengaduan", "en": "Complaint number"},
     "cmp_bad_email": {"id": "Alamat e-mail tidak valid", "en": "Not an e-mail address"},
@@ -465,6 +601,147 @@ TEXT: dict[str, dict[str, str]] = {
             "try again shortly. If it happens again, contact the LSPro."
         ),
     },
+    "ev_application_created": {"id": "Permohonan dibuat", "en": "Application created"},
+    "ev_application_submitted": {"id": "Berkas diajukan", "en": "Dossier submitted"},
+    "ev_application_screening_passed": {
+        "id": "Berkas lengkap, diteruskan ke tinjauan dokumen",
+        "en": "Dossier complete, on to document review",
+    },
+    "ev_application_screening_failed": {
+        "id": "Berkas belum lengkap: ada yang perlu diperbaiki",
+        "en": "Dossier incomplete: some things need correcting",
+    },
+    "ev_application_review_passed": {
+        "id": "Dokumen dinyatakan sesuai",
+        "en": "Documents found conforming",
+    },
+    "ev_application_review_failed": {
+        "id": "Tinjauan dokumen menemukan ketidaksesuaian",
+        "en": "Document review found non-conformities",
+    },
+    "ev_application_nonconformities_answered": {
+        "id": "Perbaikan dikirim",
+        "en": "Corrections sent",
+    },
+    "ev_application_samples_sent": {
+        "id": "Contoh dikirim ke laboratorium",
+        "en": "Samples sent to the laboratory",
+    },
+    "ev_application_resampling_requested": {
+        "id": "Laboratorium meminta contoh baru",
+        "en": "The laboratory asked for new samples",
+    },
+    "ev_application_testing_completed": {"id": "Pengujian selesai", "en": "Testing completed"},
+    "ev_application_evaluated": {
+        "id": "Evaluasi selesai, diteruskan untuk keputusan",
+        "en": "Evaluation done, on to the decision",
+    },
+    "ev_application_granted": {"id": "Sertifikasi disetujui", "en": "Certification granted"},
+    "ev_application_refused": {"id": "Sertifikasi ditolak", "en": "Certification refused"},
+    "ev_application_certified": {"id": "Sertifikat terbit", "en": "Certificate issued"},
+    "ev_application_withdrawn": {"id": "Permohonan dibatalkan", "en": "Application withdrawn"},
+    "ev_application_overdue": {"id": "Melewati batas waktu", "en": "Past its due date"},
+    "ev_application_renewal_started": {"id": "Perpanjangan dimulai", "en": "Renewal started"},
+    "ev_document_attached": {"id": "Dokumen diunggah", "en": "Document uploaded"},
+    "ev_nonconformity_raised": {"id": "Ketidaksesuaian dicatat", "en": "Non-conformity recorded"},
+    "ev_nonconformity_answered": {"id": "Ketidaksesuaian dijawab", "en": "Non-conformity answered"},
+    "ev_sample_planned": {"id": "Pengambilan contoh direncanakan", "en": "Sampling planned"},
+    "ev_sample_taken": {"id": "Contoh diambil", "en": "Sample taken"},
+    "ev_sample_sealed": {"id": "Contoh disegel", "en": "Sample sealed"},
+    "ev_sample_received": {
+        "id": "Contoh diterima laboratorium",
+        "en": "Sample received by the laboratory",
+    },
+    "ev_sample_in_testing": {"id": "Contoh sedang diuji", "en": "Sample being tested"},
+    "ev_sample_retained": {"id": "Contoh arsip disimpan", "en": "Retained sample kept"},
+    "ev_result_entered": {"id": "Hasil uji dicatat", "en": "Test result recorded"},
+    "ev_result_verified": {"id": "Hasil uji diverifikasi", "en": "Test result verified"},
+    "ev_result_retest_requested": {"id": "Uji ulang diminta", "en": "Retest requested"},
+    "ev_result_retracted": {
+        "id": "Hasil uji ditarik untuk dikoreksi",
+        "en": "Test result withdrawn for correction",
+    },
+    "ev_site_audit_planned": {
+        "id": "Audit sarana produksi direncanakan",
+        "en": "Production-site audit planned",
+    },
+    "ev_site_audit_auditor_assigned": {"id": "Auditor ditugaskan", "en": "Auditor assigned"},
+    "ev_site_audit_visit_started": {"id": "Kunjungan audit dimulai", "en": "Audit visit started"},
+    "ev_site_audit_reported": {"id": "Laporan audit dibuat", "en": "Audit report written"},
+    "ev_site_audit_passed": {
+        "id": "Audit sarana produksi lulus",
+        "en": "Production-site audit passed",
+    },
+    "ev_site_audit_failed": {
+        "id": "Audit sarana produksi tidak lulus",
+        "en": "Production-site audit failed",
+    },
+    "ev_site_audit_cancelled": {"id": "Audit dibatalkan", "en": "Audit cancelled"},
+    "ev_audit_finding_recorded": {"id": "Temuan audit dicatat", "en": "Audit finding recorded"},
+    "ev_audit_finding_answered": {
+        "id": "Tindakan perbaikan atas temuan dikirim",
+        "en": "Corrective action sent",
+    },
+    "ev_audit_finding_closed": {"id": "Temuan audit ditutup", "en": "Audit finding closed"},
+    "ev_audit_finding_reopened": {
+        "id": "Temuan audit dibuka kembali",
+        "en": "Audit finding reopened",
+    },
+    "ev_certificate_issued": {"id": "Sertifikat diterbitkan", "en": "Certificate issued"},
+    "ev_certificate_suspended": {"id": "Sertifikat dibekukan", "en": "Certificate suspended"},
+    "ev_certificate_reinstated": {
+        "id": "Sertifikat berlaku kembali",
+        "en": "Certificate reinstated",
+    },
+    "ev_certificate_withdrawn": {"id": "Sertifikat dicabut", "en": "Certificate withdrawn"},
+    "ev_certificate_expired": {"id": "Masa berlaku sertifikat habis", "en": "Certificate expired"},
+    "ev_survey_invited": {"id": "Undangan survei kepuasan", "en": "Satisfaction survey invitation"},
+    "ev_survey_answered": {"id": "Survei kepuasan diisi", "en": "Satisfaction survey answered"},
+    "ev_appeal_acknowledged": {"id": "Banding diterima", "en": "Appeal received"},
+    "ev_appeal_decided": {"id": "Banding diputuskan", "en": "Appeal decided"},
+    "ev_other": {"id": "Langkah tercatat", "en": "Step recorded"},
+    "ev_times": {"id": "{n} kali", "en": "{n} times"},
+    "next_draft": {
+        "id": "Lengkapi dokumen lalu ajukan berkas Anda.",
+        "en": "Complete the documents, then submit your dossier.",
+    },
+    "next_submitted": {
+        "id": "Berkas Anda sedang diperiksa kelengkapannya oleh sistem.",
+        "en": "Your dossier is being checked for completeness.",
+    },
+    "next_document_review": {
+        "id": "Petugas LSPro sedang meninjau dokumen Anda.",
+        "en": "An LSPro official is reviewing your documents.",
+    },
+    "next_nonconformity": {
+        "id": "Anda perlu menjawab temuan ketidaksesuaian dan mengunggah perbaikannya.",
+        "en": "You need to answer the non-conformities and upload the corrections.",
+    },
+    "next_sampling": {
+        "id": "Petugas pengambil contoh akan datang mengambil dan menyegel contoh produk Anda.",
+        "en": "A sampling officer will come to take and seal samples of your product.",
+    },
+    "next_testing": {
+        "id": "Laboratorium sedang menguji contoh produk Anda.",
+        "en": "The laboratory is testing samples of your product.",
+    },
+    "next_site_audit": {
+        "id": "Auditor akan memeriksa sarana produksi Anda.",
+        "en": "An auditor will check your production site.",
+    },
+    "next_evaluation": {
+        "id": "Petugas LSPro sedang mengevaluasi hasil uji dan audit.",
+        "en": "An LSPro official is evaluating the test and audit results.",
+    },
+    "next_decision": {
+        "id": "Petugas LSPro sedang memutuskan sertifikasi Anda.",
+        "en": "An LSPro official is deciding on your certification.",
+    },
+    "next_approved": {
+        "id": "Sertifikasi disetujui; sertifikat Anda sedang diterbitkan.",
+        "en": "Certification granted; your certificate is being issued.",
+    },
+    "next_by": {"id": "Batas waktu", "en": "Due by"},
     "err_to_home": {"id": "Ke beranda", "en": "To the home page"},
     "err_400": {
         "id": "Isian yang dikirim tidak dapat dibaca. Muat ulang halaman, lalu coba lagi.",
@@ -870,12 +1147,12 @@ TEXT: dict[str, dict[str, str]] = {
     "off_out_refuse": {"id": "Tolak", "en": "Refuse"},
     "off_excluded": {
         "id": (
-            "Anda meninjau dokumen atau mengevaluasi permohonan ini, jadi tidak boleh "
-            "memutuskannya (pemisahan tugas, ISO/IEC 17065). Pejabat lain yang memutuskan."
+            "Anda tidak boleh memutuskan permohonan ini (imparsialitas dan pemisahan tugas, "
+            "ISO/IEC 17065). Pejabat lain yang memutuskan. Alasannya:"
         ),
         "en": (
-            "You reviewed the documents or evaluated this application, so you may not decide "
-            "it (separation of duties, ISO/IEC 17065). Another official decides."
+            "You may not decide this application (impartiality and separation of duties, "
+            "ISO/IEC 17065). Another official decides. Why:"
         ),
     },
     "off_independent": {
@@ -1479,8 +1756,35 @@ def error_text(code: str, lang: str) -> str | None:
     return entry[lang] if entry else None
 
 
+def reasons(items: list[tuple[str, dict[str, str]]], lang: str) -> list[str]:
+    """Why someone may not act (impartiality.Reason keys and params), as people read it:
+    the function's name translated."""
+    out = []
+    for key, params in items:
+        entry = TEXT.get(key)
+        if entry is None:
+            out.append(key)
+            continue
+        values = dict(params)
+        if "function" in values:
+            values["function"] = TEXT.get(f"imp_fn_{values['function']}", {}).get(
+                lang, values["function"]
+            )
+        out.append(entry[lang].format_map(_Missing(values)))
+    return out
+
+
+class _Missing(dict):
+    """str.format_map that leaves an unknown placeholder as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def refusal(exc: Exception, lang: str) -> str:
     """A refusal as people read it: the text of its message key when it has one."""
+    if (items := getattr(exc, "reasons", None)) is not None:
+        return "; ".join(reasons(items, lang))
     key = getattr(exc, "key", None)
     if key in TEXT:
         value = getattr(exc, "value", None)

@@ -16,6 +16,7 @@ WORK: tuple[tuple[Role, str, str], ...] = (
     (Role.OFFICIAL, "/management-review", "mr_title"),
     (Role.OFFICIAL, "/admin/users", "adm_users"),
     (Role.OFFICIAL, "/admin/checklists", "adm_checklists"),
+    (Role.OFFICIAL, "/admin/impartiality", "imp_nav"),
     (Role.OFFICIAL, "/admin/deliveries", "dlv_nav"),
     (Role.OFFICIAL, "/exports", "exp_nav"),
     (Role.LAB_VERIFIER, "/lab/verify", "lab_verify_queue"),
@@ -23,6 +24,11 @@ WORK: tuple[tuple[Role, str, str], ...] = (
     (Role.LAB_ANALYST, "/lab", "lab_worklist"),
     (Role.SAMPLER, "/sampling", "smp_title"),
     (Role.AUDITOR, "/audits", "aud_worklist"),
+    # every staff member declares their own conflicts of interest (after their work)
+    *(
+        (role, "/me/conflicts", "imp_conflicts")
+        for role in (Role.OFFICIAL, Role.SAMPLER, Role.LAB_ANALYST, Role.LAB_VERIFIER, Role.AUDITOR)
+    ),
     (Role.APPLICANT, "/me", "nav_my_applications"),
 )
 

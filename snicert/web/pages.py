@@ -17,13 +17,14 @@ from snicert.db import engine as db
 from snicert.errors import TooManyAttempts
 from snicert.services import notifications
 from snicert.templating import environment
-from snicert.web import nav
+from snicert.web import nav, timeline
 from snicert.web.auth import ACTOR_KEY, COOKIE, Actor, actor, pre_csrf_token, set_pre_csrf
 from snicert.web.i18n import TEXT, lang_of, translator
 
 templates = Jinja2Templates(
     env=environment(FileSystemLoader(Path(__file__).resolve().parent / "templates"))
 )
+templates.env.filters["steps"] = timeline.steps
 
 
 def signed_in(request: Request) -> Actor | None:

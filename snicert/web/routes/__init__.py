@@ -9,6 +9,7 @@ from snicert.web.routes import (
     audits,
     complaints,
     exports,
+    impartiality,
     lab,
     notifications,
     official,
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     survey.router,
     complaints.router,
     complaints.staff,
+    impartiality.router,
 ]

@@ -35,13 +35,13 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
-from snicert.services import applications, certificates, decisions, papers
+from snicert.services import applications, certificates, decisions, impartiality, papers
 from snicert.services.guards import get, submitted_case
 from snicert.services.monitoring import NOTE_LIMIT
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
-from snicert.web.i18n import lang_of
+from snicert.web.i18n import lang_of, reasons
 from snicert.web.pages import page
 from snicert.web.routes.staff import (
     Caller,
@@ -510,7 +510,14 @@ def _decision_page(
                 },
             ),
             can_decide=bool({"grant", "refuse"} & set(lifecycle.allowed_actions(app.state))),
-            excluded=decisions.involved_in_review_or_evaluation(s, app.id, c.who.user_id),
+            # why this official may not decide (conflict, qualification, earlier part)
+            excluded=reasons(
+                [
+                    (f"imp_{r.key}", r.params)
+                    for r in impartiality.may_act(s, c.user(s), "decider", app)
+                ],
+                lang,
+            ),
             errors=errors or {},
             form=form or {},
         )

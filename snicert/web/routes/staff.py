@@ -25,10 +25,16 @@ from starlette.exceptions import HTTPException
 
 from snicert.db import engine as db
 from snicert.db.models import Application, User
-from snicert.errors import InvalidInput, SeparationOfDuties, SnicertError, http_status
+from snicert.errors import (
+    InvalidInput,
+    MayNotAct,
+    SeparationOfDuties,
+    SnicertError,
+    http_status,
+)
 from snicert.roles import Role
 from snicert.web.auth import Actor, actor, check_csrf
-from snicert.web.i18n import lang_of, translator
+from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import error_page
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -147,8 +153,10 @@ class StaffRoute(APIRoute):
                 if is_api(request):
                     raise
                 kind = "sod" if isinstance(exc, SeparationOfDuties) else ""
+                # why someone may not act reads in the page's language (Indonesian first)
+                message = refusal(exc, lang_of(request)) if isinstance(exc, MayNotAct) else str(exc)
                 return await run_in_threadpool(
-                    refusal_page, request, http_status(exc), str(exc), kind
+                    refusal_page, request, http_status(exc), message, kind
                 )
 
         return staff_handler
