@@ -184,12 +184,21 @@ class Cast:
         return s.get(User, self.ids[key])
 
 
-def wait_for(app_id: int, *states: State, timeout: float = 120.0) -> str:
+# Seconds a player waits for the automated stage. In deployment mode the run queues on
+# the workers behind the other players' runs, each a new process: on two busy cores a
+# run waited over two minutes for its turn (the scale-out test, other jobs running).
+WAIT_SECONDS = {"deployment": 300.0}
+
+
+def wait_for(app_id: int, *states: State, timeout: float | None = None) -> str:
     """Wait until the flow moved the case into one of `states` and did its work there.
 
     Local mode: the flow already ran in this process, so this returns at once. Deployment
     mode: a worker runs it; poll the database. Off: take the automated steps here."""
-    if signals.flow_mode() == "off":
+    mode = signals.flow_mode()
+    if timeout is None:
+        timeout = WAIT_SECONDS.get(mode, 120.0)
+    if mode == "off":
         while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
             pass
     deadline = time.monotonic() + timeout

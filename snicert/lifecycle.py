@@ -452,6 +452,93 @@ APPEAL_TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
+class SurveillanceState(StrEnum):
+    """A certificate's yearly (or special) surveillance (snicert/services/surveillance.py).
+    Opened by the sweep; started by an official once the product's surveillance plan says
+    what to sample and test; its site audit (type 5) runs beside the lab work."""
+
+    OPEN = "open"  # opened, not started
+    SAMPLING = "sampling"
+    TESTING = "testing"
+    SITE_AUDIT = "site_audit"  # the lab work is done; the site audit is not concluded
+    EVALUATION = "evaluation"
+    PASSED = "passed"  # the certificate stays valid; the next cycle comes on schedule
+    FAILED = "failed"  # the certificate is suspended with the reason
+
+
+SV = SurveillanceState
+SURVEILLANCE_FINAL = frozenset({SV.PASSED, SV.FAILED})
+SURVEILLANCE_OPEN = frozenset(SV) - SURVEILLANCE_FINAL
+# The guards are implemented in surveillance.GUARDS. Testing with a non-conforming result
+# goes to evaluation at once (no need to wait for the audit), where only a failure is
+# possible. An official records a failure (a result, a failed site audit, access refused)
+# from any open state; it suspends the certificate through CERTIFICATE_TRANSITIONS (a
+# person's decision, as every suspension). A pass comes only from evaluation.
+SURVEILLANCE_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "start",
+        SV.OPEN,
+        SV.SAMPLING,
+        "sampling_started",
+        R.OFFICIAL,
+        R.SYSTEM,
+        guards=("plan_tests",),
+    ),
+    _t(
+        "start_without_testing",
+        SV.OPEN,
+        SV.SITE_AUDIT,
+        "site_audit_awaited",
+        R.OFFICIAL,
+        R.SYSTEM,
+        guards=("plan_tests_nothing", "site_audit_required"),
+    ),
+    _t("samples_sent", SV.SAMPLING, SV.TESTING, "samples_sent", R.SAMPLER),
+    _t("resample", SV.TESTING, SV.SAMPLING, "resampling_requested", R.LAB_ANALYST, R.LAB_VERIFIER),
+    _t(
+        "testing_complete",
+        SV.TESTING,
+        SV.EVALUATION,
+        "testing_completed",
+        R.SYSTEM,
+        guards=("site_audit_concluded",),
+    ),
+    _t(
+        "testing_nonconforming",
+        SV.TESTING,
+        SV.EVALUATION,
+        "testing_completed",
+        R.SYSTEM,
+        guards=("results_nonconforming",),
+    ),
+    _t(
+        "await_site_audit",
+        SV.TESTING,
+        SV.SITE_AUDIT,
+        "site_audit_awaited",
+        R.SYSTEM,
+        guards=("site_audit_not_concluded",),
+    ),
+    _t(
+        "site_audit_done",
+        SV.SITE_AUDIT,
+        SV.EVALUATION,
+        "site_audit_done",
+        R.SYSTEM,
+        guards=("site_audit_concluded",),
+    ),
+    _t(
+        "pass",
+        SV.EVALUATION,
+        SV.PASSED,
+        "passed",
+        R.OFFICIAL,
+        guards=("results_conform", "site_audit_passed"),
+    ),
+    _t("fail", SURVEILLANCE_OPEN, SV.FAILED, "failed", R.OFFICIAL),
+)
+
+
 class ConflictState(StrEnum):
     """A staff member's declared conflict of interest (snicert/services/impartiality.py).
     Born `declared` (by the person, or by an official for them); an official closes it
@@ -502,5 +589,67 @@ QUALIFICATION_TRANSITIONS: tuple[Transition, ...] = (
         frozenset({R.OFFICIAL}),
         "withdrawn",
         guards=("reason_stated",),
+    ),
+)
+
+
+class ChangeState(StrEnum):
+    """A change the holder notified (ISO/IEC 17065 §7.10; snicert/services/changes.py): born
+    `notified`; an official's assessment ends it in one of three outcomes."""
+
+    NOTIFIED = "notified"
+    NO_ACTION = "no_action"  # the certificate stays as it is
+    NEW_EVALUATION = "new_evaluation"  # a special surveillance evaluates the change
+    SUSPENSION = "suspension"  # the certificate is suspended through its lifecycle
+
+
+CH = ChangeState
+# Each outcome is one action; all are the event `assessed`. The guards are
+# changes.GUARDS: an official not involved in the case, reasons stated, and a certificate
+# that can still be surveyed (active or suspended) or suspended (active).
+CHANGE_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "no_action",
+        CH.NOTIFIED,
+        CH.NO_ACTION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated"),
+    ),
+    _t(
+        "new_evaluation",
+        CH.NOTIFIED,
+        CH.NEW_EVALUATION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated", "certificate_live"),
+    ),
+    _t(
+        "suspension",
+        CH.NOTIFIED,
+        CH.SUSPENSION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated", "certificate_active"),
+    ),
+)
+
+
+class VersionReviewState(StrEnum):
+    """A valid certificate issued under an older checklist or standard version
+    (snicert/services/versions.py): `pending` is derived (no row yet), `assessed` is a row."""
+
+    PENDING = "pending"
+    ASSESSED = "assessed"
+
+
+VERSION_REVIEW_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "assess",
+        VersionReviewState.PENDING,
+        VersionReviewState.ASSESSED,
+        "assessed",
+        R.OFFICIAL,
+        guards=("still_affected", "note_stated", "outcome_fits_certificate"),
     ),
 )

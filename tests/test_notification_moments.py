@@ -268,7 +268,8 @@ def test_surveillance_and_expiry_notices(world: World) -> None:
     assert "Surveilans tahunan ke-1" in due.body
     with db.transaction() as s:
         case_id = _open_case(s, cert_id)
-    w.pass_surveillance_audit(app_id, case_id)  # type 5: passed through its site audit
+    # sampling, testing, the site audit, then the official's pass (services/surveillance.py)
+    w.run_surveillance(app_id, case_id)
     with db.transaction() as s:
         assert s.get(SurveillanceCase, case_id).status == "passed"
     assert told(w, applicant)[-1] == "surveillance_passed"

@@ -66,6 +66,29 @@ def test_nothing_leaves_the_machine_without_a_configured_channel(w: World) -> No
     assert count(OutboxMessage) == 0
 
 
+def test_delivery_starts_only_after_a_commit_that_wrote_to_the_outbox(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In server mode each start is a flow run in a new worker process: one per in-app
+    # notification crowded the certification runs out (the scale-out test).
+    from snicert.notifications import delivery
+
+    started: list[int] = []
+    monkeypatch.setattr(delivery, "start_soon", lambda: started.append(1))
+    name = w.applicant()
+    _notify(w, name)  # in-app only: no channel configured
+    assert count(Notification) == 1 and started == []
+
+    monkeypatch.setenv("SNICERT_SMTP_URL", "smtp://127.0.0.1:2525")
+    monkeypatch.setenv("SNICERT_MAIL_FROM_ADDRESS", "sertifikasi@lspro.example")
+    with db.transaction() as s:  # two messages, one commit: one start
+        for key in ("app:1:a", "app:1:b"):
+            notifications.notify(
+                s, w.user(s, name), "application_received", PARAMS, "/applications/1", key
+            )
+    assert count(OutboxMessage) == 2 and started == [1]
+
+
 def test_the_notification_rolls_back_with_the_change(w: World) -> None:
     name = w.applicant()
     with pytest.raises(RuntimeError), db.transaction() as s:

@@ -228,8 +228,8 @@ class World:
         return audit_id
 
     def pass_surveillance_audit(self, app_id: int, case_id: int) -> int:
-        """A surveillance's site audit without findings: it passes, and so does the
-        surveillance (type 5 passes a surveillance only through its audit)."""
+        """A surveillance's site audit without findings: it passes (and a surveillance
+        waiting for it goes on to its evaluation)."""
         with db.transaction() as s:
             audit_id = site_audits.plan(
                 s,
@@ -243,6 +243,70 @@ class World:
             site_audits.start_visit(s, self.user(s, "auditor"), audit_id)
             site_audits.close_visit(s, self.user(s, "auditor"), audit_id, "Sesuai")
         return audit_id
+
+    def run_surveillance(
+        self,
+        app_id: int,
+        case_id: int,
+        failing: set[str] = frozenset(),
+        until: str = "passed",
+    ) -> None:
+        """Take a surveillance through its cycle with the same services as an application:
+        start (plan frozen, samples planned), sampling, lab results, its site audit without
+        findings, and the official's pass; `until` stops at a state on the way."""
+        from snicert.services import surveillance
+
+        def status() -> str:
+            with db.transaction() as s:
+                return s.get(surveillance.SurveillanceCase, case_id).status
+
+        with db.transaction() as s:
+            surveillance.start(s, self.user(s, "reviewer"), case_id)
+            samples = lab.samples_of(s, app_id, case_id)
+        if until == "sampling":
+            return
+        with db.transaction() as s:
+            lab.record_sampling(
+                s,
+                self.user(s, "sampler"),
+                app_id,
+                {x.code: f"SEAL-{x.id}" for x in samples},
+                "Gudang produksi, Kota Kupang",
+                surveillance=case_id,
+            )
+        with db.transaction() as s:
+            for sample in lab.samples_of(s, app_id, case_id):
+                if sample.status == "sealed":
+                    lab.receive_sample(
+                        s, self.user(s, "analyst"), sample.id, sample.seal_number, True
+                    )
+        if until == "testing":
+            return
+        with db.transaction() as s:
+            case = s.get(surveillance.SurveillanceCase, case_id)
+            for p in case.checklist_snapshot["parameters"]:
+                value = (
+                    synthetic.failing_value(p) if p["id"] in failing else synthetic.passing_value(p)
+                )
+                r = lab.record_result(
+                    s,
+                    self.user(s, "analyst"),
+                    app_id,
+                    p["id"],
+                    value,
+                    p["unit"],
+                    surveillance=case_id,
+                )
+                lab.verify_result(s, self.user(s, "verifier"), r.id)
+        # the last verified result moved it on (lab.verify_result)
+        assert status() != "testing"
+        if until in ("site_audit", "testing_done") or status() in ("passed", "failed"):
+            return
+        self.pass_surveillance_audit(app_id, case_id)
+        if until == "evaluation":
+            return
+        with db.transaction() as s:
+            surveillance.pass_(s, self.user(s, "reviewer"), case_id)
 
     def advance_to(self, app_id: int, target: str, failing: set[str] = frozenset()) -> None:
         """Drive the application along the happy path until it reaches `target`. On it a

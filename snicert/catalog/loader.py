@@ -451,6 +451,18 @@ def _cross_check(
                     f"not a document of product {product.code}",
                 )
             )
+    # the surveillance plan re-tests parameters of this checklist
+    param_ids = {p.id for p in cl.parameters}
+    for i, pid in enumerate(product.surveillance.parameters or [] if product.surveillance else []):
+        if pid not in param_ids:
+            problems.append(
+                _at(
+                    cat.files[("products", product.code)],
+                    ["surveillance", "parameters", i],
+                    pid,
+                    f"not a parameter of checklists/{product.code}.yaml",
+                )
+            )
     for i, param in enumerate(cl.parameters):
         if not units_loaded:
             break  # the units file's own problems are reported

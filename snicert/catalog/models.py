@@ -203,6 +203,34 @@ class SamplingPlan(Strict):
     note: Text | None = None
 
 
+class SurveillancePlan(Strict):
+    """What each surveillance of a type-5 certificate samples and tests, beside its site
+    audit (snicert/services/surveillance.py). The parameters are ids of the product's lab
+    checklist (check-data checks them); the samples follow `sampling_plan`, or the
+    product's own sampling plan when it is absent."""
+
+    testing: bool = Field(description="Each surveillance takes samples and tests them")
+    parameters: list[SnakeId] | None = Field(
+        default=None,
+        min_length=1,
+        description="Lab checklist parameters tested again (absent: all of them)",
+    )
+    sampling_plan: SamplingPlan | None = Field(
+        default=None, description="Samples taken in surveillance (absent: the product's)"
+    )
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SurveillancePlan:
+        if not self.testing and (self.parameters or self.sampling_plan):
+            raise ValueError("parameters and sampling_plan need testing: true")
+        ids = self.parameters or []
+        for n, i in enumerate(ids):
+            if i in ids[:n]:
+                raise LocatedError(f"duplicate parameter {i!r}", ("parameters", n), i)
+        return self
+
+
 class ServiceStandard(Strict):
     """Working days allowed for each stage (the LSPro's service standard)."""
 
@@ -231,12 +259,24 @@ class Product(Strict):
     scheme: Scheme
     documents: list[DocumentRequirement] = Field(min_length=1)
     sampling_plan: SamplingPlan
+    # a scheme with surveillance (type 5) says what each surveillance samples and tests
+    surveillance: SurveillancePlan | None = None
     marking: list[Text] = Field(min_length=1, description="Marking and label requirements")
     service_standard_days: ServiceStandard
 
     @model_validator(mode="after")
     def _unique_documents(self) -> Product:
         _no_duplicates([d.id for d in self.documents], "document id", ("documents",))
+        return self
+
+    @model_validator(mode="after")
+    def _surveillance_plan(self) -> Product:
+        if self.scheme.surveillance_interval_months and self.surveillance is None:
+            raise LocatedError(
+                "a scheme with surveillance needs a surveillance plan", ("surveillance",), None
+            )
+        if not self.scheme.surveillance_interval_months and self.surveillance is not None:
+            raise LocatedError("this scheme has no surveillance", ("surveillance",), "surveillance")
         return self
 
 

@@ -232,6 +232,11 @@ class Sample(Base):
     taken_at: Mapped[datetime | None]
     location: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime]
+    # taken for a surveillance of the application's certificate (None: for the application
+    # itself); the application's own pages and judgement count only its own samples
+    surveillance_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveillance_cases.id"), index=True
+    )
 
 
 class CustodyEvent(Base):
@@ -277,6 +282,10 @@ class LabResult(Base):
     verdict: Mapped[str | None] = mapped_column(String(20))  # conform|nonconform
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None]
+    # the surveillance whose sample it was tested on (None: the application's own testing)
+    surveillance_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveillance_cases.id"), index=True
+    )
 
 
 class StageDay(Base):
@@ -411,7 +420,9 @@ class Output(Base):
 
 
 class SurveillanceCase(Base):
-    """A yearly surveillance of a type-5 certificate; opened once per cycle."""
+    """A yearly surveillance of a type-5 certificate; opened once per cycle. Its status
+    moves through lifecycle.SURVEILLANCE_TRANSITIONS (snicert/services/surveillance.py):
+    sampling and testing per the product's surveillance plan, its site audit, evaluation."""
 
     __tablename__ = "surveillance_cases"
     __table_args__ = (UniqueConstraint("certificate_id", "cycle"),)
@@ -420,11 +431,17 @@ class SurveillanceCase(Base):
     cycle: Mapped[int]  # 1 = first year after issue; -1, -2...: special (opened by a complaint)
     due_at: Mapped[datetime]
     opened_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open|passed|failed
+    status: Mapped[str] = mapped_column(String(20), default="open")  # SurveillanceState
     result_note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None]
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    # Frozen when the cycle starts: the product's surveillance plan then in force (with the
+    # sampling plan it uses) and the approved lab checklist cut to the plan's parameters.
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    checklist_version_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_versions.id"))
+    checklist_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    state_changed_at: Mapped[datetime | None]
 
 
 class WebSession(Base):
@@ -721,6 +738,10 @@ class AuditFinding(Base):
     recorded_at: Mapped[datetime]
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
+    # a major or minor finding is corrected by this day (working days from the report);
+    # flagged once by the daily sweep when it passes with the finding still open
+    due_at: Mapped[datetime | None]
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CorrectiveAction(Base):
@@ -830,3 +851,58 @@ class StaffQualification(Base):
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CertificateChange(Base):
+    """A change the holder notifies that may affect certification (ISO/IEC 17065 §7.10):
+    product, production site, ownership or other; an official assesses it
+    (lifecycle.CHANGE_TRANSITIONS): no action, a new evaluation (a special surveillance),
+    or the certificate's suspension."""
+
+    __tablename__ = "certificate_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # PRB-<YEAR>-<NNNN>
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # product|site|ownership|other
+    description: Mapped[str] = mapped_column(String(4000))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    notified_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    notified_at: Mapped[datetime]
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime | None]
+    reasons: Mapped[str | None] = mapped_column(Text)
+    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))
+
+
+class ChangeDocument(Base):
+    """A document behind a notified change; bytes in storage under their sha256."""
+
+    __tablename__ = "change_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("certificate_changes.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+
+
+class VersionReview(Base):
+    """An official's assessment of a valid certificate issued under an older checklist or
+    standard version (snicert/services/versions.py): one per certificate, basis and the
+    version it is measured against, so a re-run finds it."""
+
+    __tablename__ = "version_reviews"
+    __table_args__ = (UniqueConstraint("certificate_id", "basis", "against"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(20))  # checklist|audit_checklist|standard
+    against: Mapped[str] = mapped_column(String(200))  # the newer version, as shown
+    issued_under: Mapped[str] = mapped_column(String(200))  # the certificate's own
+    outcome: Mapped[str] = mapped_column(String(20))  # no_action|new_evaluation|suspension
+    note: Mapped[str] = mapped_column(Text)
+    assessed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime]
+    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))

@@ -1,42 +1,145 @@
-"""Sampling and lab results: samples from the sampling plan, entry, four-eyes verification."""
+"""Sampling and lab results: samples from the sampling plan, entry, four-eyes verification.
+
+The same services serve an application's own testing and each surveillance of its
+certificate (a `Work`): a surveillance's samples and results carry its id beside the
+application's, follow the surveillance's frozen plan and checklist, and move the
+surveillance through its own lifecycle; the application's pages, report and judgement
+count only the application's own."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle
 from snicert.catalog import default_catalog
-from snicert.db.models import Application, CustodyEvent, LabResult, Sample, User
+from snicert.db.models import (
+    Application,
+    Certificate,
+    CustodyEvent,
+    LabResult,
+    Sample,
+    SurveillanceCase,
+    User,
+)
 from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import NONCONFORM, judge_result
-from snicert.lifecycle import State
+from snicert.lifecycle import SURVEILLANCE_TRANSITIONS, State, Transition
 from snicert.roles import Role
 from snicert.services import dates, impartiality, rollups, text
 from snicert.services.guards import application, get, require_role
 
 
-def samples_of(s: Session, app_id: int) -> list[Sample]:
+@dataclass
+class Work:
+    """Whose lab work: the application's own (`case` None) or one surveillance of its
+    certificate. Its state, checklist and sampling plan come from whichever it is."""
+
+    app: Application
+    case: SurveillanceCase | None = None
+
+    @property
+    def case_id(self) -> int | None:
+        return self.case.id if self.case else None
+
+    @property
+    def state(self) -> str:
+        return self.case.status if self.case else self.app.state
+
+    @property
+    def name(self) -> str:
+        """How messages name it: the application's number, or its surveillance."""
+        if self.case is None:
+            return self.app.number
+        return f"{self.app.number} (surveilans/surveillance {self.case.cycle})"
+
+    @property
+    def checklist(self) -> dict[str, Any]:
+        return self.case.checklist_snapshot if self.case else self.app.checklist_snapshot
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        if self.case is not None:
+            return self.case.plan["sampling_plan"]
+        return self.app.product_snapshot["sampling_plan"]
+
+    def check(self, action: str, actor: User) -> Transition:
+        if self.case is None:
+            return lifecycle.check(self.app.state, action, actor)
+        return lifecycle.check(
+            self.case.status, action, actor, SURVEILLANCE_TRANSITIONS, "surveillance case"
+        )
+
+    def apply(self, s: Session, action: str, actor: User, **data: Any) -> None:
+        if self.case is None:
+            lifecycle.apply(s, self.app, action, actor, **data)
+        else:
+            from snicert.services import surveillance  # it builds on this module
+
+            surveillance.step(s, self.case, action, actor, **data)
+
+
+def work(s: Session, app_id: int, surveillance: int | None = None, lock: bool = True) -> Work:
+    """The application's own work, or its certificate's surveillance `surveillance` (which
+    must be of that application's certificate). The application row is locked either way:
+    its samples' numbers and results are serialised on it."""
+    app = application(s, app_id, lock=lock)
+    if surveillance is None:
+        return Work(app)
+    case = get(s, SurveillanceCase, surveillance, "surveillance case")
+    cert = s.get(Certificate, case.certificate_id)
+    if cert.application_id != app.id:
+        raise InvalidInput("surveillance", surveillance, f"not a surveillance of {app.number}")
+    return Work(app, case)
+
+
+def work_of_case(s: Session, case_id: int, lock: bool = True) -> Work:
+    case = get(s, SurveillanceCase, case_id, "surveillance case")
+    cert = s.get(Certificate, case.certificate_id)
+    return work(s, cert.application_id, case.id, lock)
+
+
+def samples_of(s: Session, app_id: int, surveillance: int | None = None) -> list[Sample]:
+    """The samples of the application's own testing, or of one of its surveillances."""
+    which = (
+        Sample.surveillance_case_id.is_(None)
+        if surveillance is None
+        else Sample.surveillance_case_id == surveillance
+    )
     return list(
-        s.scalars(select(Sample).where(Sample.application_id == app_id).order_by(Sample.seq))
+        s.scalars(select(Sample).where(Sample.application_id == app_id, which).order_by(Sample.seq))
     )
 
 
-def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
-    """Plan the samples from the product's sampling plan. Idempotent: a second call
-    returns the same samples (and the (application, seq) constraint forbids doubles)."""
-    require_role(actor, Role.SYSTEM, Role.SAMPLER)
-    app = application(s, app_id, lock=True)
-    if app.state != State.SAMPLING:
-        raise Conflict(f"samples are planned in state sampling; {app.number} is {app.state}")
-    everything = samples_of(s, app.id)
+def create_samples(
+    s: Session, actor: User, app_id: int, surveillance: int | None = None
+) -> list[Sample]:
+    """Plan the samples from the sampling plan (the application's, or the surveillance's).
+    Idempotent: a second call returns the same samples (and the (application, seq)
+    constraint forbids doubles)."""
+    require_role(actor, Role.SYSTEM, Role.SAMPLER, Role.OFFICIAL)
+    w = work(s, app_id, surveillance)
+    app = w.app
+    if w.state != State.SAMPLING:
+        raise Conflict(f"samples are planned in state sampling; {w.name} is {w.state}")
+    everything = samples_of(s, app.id, w.case_id)
     existing = [x for x in everything if x.status != "rejected"]
     if existing:
         return existing
-    first_seq = max((x.seq for x in everything), default=0) + 1  # after rejected ones
-    plan = app.product_snapshot["sampling_plan"]
+    # numbered after every earlier sample of the application (its own, every surveillance's)
+    first_seq = (
+        s.scalar(select(func.max(Sample.seq)).where(Sample.application_id == app.id)) or 0
+    ) + 1
+    plan = w.plan
+    prefix = app.number
+    if w.case is not None:
+        # yearly cycles V1, V2...; special ones (a complaint) K1, K2...
+        cycle = w.case.cycle
+        prefix += f"-V{cycle}" if cycle > 0 else f"-K{-cycle}"
     amount = plan.get("unit_amount")
     amount_text = f"{amount['value']:g} {amount['unit']}" if amount else None
     parts = [("test", plan["test_units"])]
@@ -48,13 +151,14 @@ def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
         sample = Sample(
             application_id=app.id,
             seq=seq,
-            code=f"{app.number}-S{seq}",
+            code=f"{prefix}-S{seq}",
             purpose=purpose,
             units=units,
             amount=amount_text,
             container=plan["container"]["id"],
             status="planned",
             created_at=now,
+            surveillance_case_id=w.case_id,
         )
         s.add(sample)
         samples.append(sample)
@@ -70,6 +174,7 @@ def create_samples(s: Session, actor: User, app_id: int) -> list[Sample]:
             code=sample.code,
             purpose=sample.purpose,
             units=sample.units,
+            surveillance=w.case_id,
         )
     return samples
 
@@ -81,20 +186,22 @@ def record_sampling(
     seals: dict[str, str],
     location: str,
     taken_at: datetime | None = None,
+    surveillance: int | None = None,
 ) -> Application:
     """The sampling officer took and sealed every planned sample: send them to the lab."""
-    app = application(s, app_id, lock=True)
-    lifecycle.check(app.state, "samples_sent", actor)
+    w = work(s, app_id, surveillance)
+    app = w.app
+    w.check("samples_sent", actor)
     impartiality.require(s, actor, "sampler", app)
-    samples = [x for x in samples_of(s, app.id) if x.status == "planned"]
+    samples = [x for x in samples_of(s, app.id, w.case_id) if x.status == "planned"]
     if not samples:
-        raise Conflict(f"no samples are planned for {app.number} yet")
+        raise Conflict(f"no samples are planned for {w.name} yet")
     seals = {
         x.code: text.optional(f"seals.{x.code}", seals.get(x.code), Sample.seal_number)
         for x in samples
     }
     missing = sorted(code for code, seal in seals.items() if not seal)
-    if missing and app.product_snapshot["sampling_plan"]["seal_required"]:
+    if missing and w.plan["seal_required"]:
         raise InvalidInput("seals", missing, "every sample needs its seal number")
     location = text.clean(
         "location", location, Sample.location, required="say where the samples were taken"
@@ -108,7 +215,8 @@ def record_sampling(
         sample.taken_by, sample.taken_at, sample.location = actor.id, when, location
         custody(s, actor, sample, "taken", location=sample.location, at=when)
         custody(s, actor, sample, "sealed", note=f"segel {sample.seal_number}", at=when)
-    return lifecycle.apply(s, app, "samples_sent", actor)
+    w.apply(s, "samples_sent", actor)
+    return app
 
 
 CUSTODY_STATUS = {
@@ -178,9 +286,9 @@ def receive_sample(
     than the sampling plan allows, rejects the round's samples and asks for new sampling."""
     require_role(actor, Role.LAB_ANALYST, Role.LAB_VERIFIER)
     sample = get(s, Sample, sample_id, "sample")
-    app = application(s, sample.application_id, lock=True)
-    if app.state != State.TESTING:
-        raise Conflict(f"samples are received in state testing; {app.number} is {app.state}")
+    w = work(s, sample.application_id, sample.surveillance_case_id)
+    if w.state != State.TESTING:
+        raise Conflict(f"samples are received in state testing; {w.name} is {w.state}")
     if sample.status != "sealed":
         raise Conflict(f"sample {sample.code} is {sample.status}, not sealed and in transit")
     seal_number = text.clean(
@@ -193,7 +301,7 @@ def receive_sample(
     dates.moment_in_timeline(
         "received_at", when, sample.taken_at, "the sample was taken and sealed"
     )
-    plan = app.product_snapshot["sampling_plan"]
+    plan = w.plan
     hours = (when - sample.taken_at).total_seconds() / 3600
     problem = None
     if not seal_intact:
@@ -215,19 +323,20 @@ def receive_sample(
     return sample
 
 
-def test_sample(s: Session, app: Application) -> Sample:
-    for sample in reversed(samples_of(s, app.id)):
+def test_sample(s: Session, app: Application | Work) -> Sample:
+    w = app if isinstance(app, Work) else Work(app)
+    for sample in reversed(samples_of(s, w.app.id, w.case_id)):
         if sample.purpose == "test" and sample.status != "rejected":
             return sample
-    raise Conflict(f"{app.number} has no test sample")
+    raise Conflict(f"{w.name} has no test sample")
 
 
 def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Application:
     """The lab refuses a sample (broken seal, too long in transit...): the samples of this
     round are rejected and the case goes back to sampling for new ones."""
     sample = get(s, Sample, sample_id, "sample")
-    app = application(s, sample.application_id, lock=True)
-    lifecycle.check(app.state, "resample", actor)
+    w = work(s, sample.application_id, sample.surveillance_case_id)
+    w.check("resample", actor)
     reason = text.clean(
         "reason",
         reason,
@@ -235,19 +344,27 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
         multiline=True,
         required="say why the sample is rejected",
     )
-    for other in samples_of(s, app.id):
+    for other in samples_of(s, w.app.id, w.case_id):
         if other.status != "rejected":
             custody(s, actor, other, "rejected", note=reason)
-    return lifecycle.apply(s, app, "resample", actor, sample=sample.code, reason=reason)
+    w.apply(s, "resample", actor, sample=sample.code, reason=reason)
+    return w.app
 
 
-def _results(s: Session, app_id: int, parameter_id: str | None = None) -> list[LabResult]:
-    """Results on the application's samples, except those of rejected samples (a new
-    round of sampling starts the testing over)."""
+def _results(
+    s: Session, app_id: int, parameter_id: str | None = None, surveillance: int | None = None
+) -> list[LabResult]:
+    """Results on the application's samples (or a surveillance's), except those of
+    rejected samples (a new round of sampling starts the testing over)."""
+    which = (
+        LabResult.surveillance_case_id.is_(None)
+        if surveillance is None
+        else LabResult.surveillance_case_id == surveillance
+    )
     q = (
         select(LabResult)
         .join(Sample, Sample.id == LabResult.sample_id)
-        .where(LabResult.application_id == app_id, Sample.status != "rejected")
+        .where(LabResult.application_id == app_id, which, Sample.status != "rejected")
     )
     if parameter_id is not None:
         q = q.where(LabResult.parameter_id == parameter_id)
@@ -266,23 +383,27 @@ def record_result(
     method: str | None = None,
     instrument: str | None = None,
     tested_on: datetime | None = None,
+    surveillance: int | None = None,
 ) -> LabResult:
-    """Enter one result against the application's checklist snapshot (judged at once)."""
+    """Enter one result against the checklist snapshot of the application (or of its
+    surveillance), judged at once."""
     require_role(actor, Role.LAB_ANALYST)
     value = text.clean(parameter_id, value, LabResult.value_text)
     unit = text.clean(f"{parameter_id}.unit", unit, LabResult.unit)
     uncertainty = text.optional(f"{parameter_id}.uncertainty", uncertainty, LabResult.uncertainty)
     method = text.optional(f"{parameter_id}.method", method, LabResult.method)
     instrument = text.optional(f"{parameter_id}.instrument", instrument, LabResult.instrument)
-    app = application(s, app_id, lock=True)
-    if app.state != State.TESTING:
-        raise Conflict(f"results are entered in state testing; {app.number} is {app.state}")
+    w = work(s, app_id, surveillance)
+    app = w.app
+    if w.state != State.TESTING:
+        raise Conflict(f"results are entered in state testing; {w.name} is {w.state}")
     impartiality.require(s, actor, "lab_analyst", app)
-    params = {p["id"]: p for p in app.checklist_snapshot["parameters"]}
+    params = {p["id"]: p for p in w.checklist["parameters"]}
     param = params.get(parameter_id)
     if param is None:
+        what = "surveillance plan" if w.case else "checklist"
         raise InvalidInput(
-            "parameter", parameter_id, f"not a parameter of the {app.product} checklist"
+            "parameter", parameter_id, f"not a parameter of the {app.product} {what}"
         )
     # a given uncertainty must be usable even where the verdict ignores it (simple acceptance)
     verdict = judge_result(
@@ -291,9 +412,9 @@ def record_result(
         unit,
         default_catalog().units,
         uncertainty,
-        guarded=app.checklist_snapshot.get("acceptance") == "guarded",
+        guarded=w.checklist.get("acceptance") == "guarded",
     )
-    earlier = _results(s, app.id, parameter_id)
+    earlier = _results(s, app.id, parameter_id, w.case_id)
     if earlier and not _open_for_entry(earlier[-1]):
         latest = earlier[-1]
         if latest.status == "entered":
@@ -305,7 +426,7 @@ def record_result(
             f"{parameter_id} already has a verified result (attempt "
             f"{latest.attempt}); a new one needs a retraction or a retest request"
         )
-    sample = test_sample(s, app)
+    sample = test_sample(s, w)
     if sample.status not in ("received", "in_testing"):
         raise Conflict(
             f"sample {sample.code} is {sample.status}: the lab must receive it "
@@ -338,6 +459,7 @@ def record_result(
         entered_at=clock.now(),
         status="entered",
         verdict=verdict,
+        surveillance_case_id=w.case_id,
     )
     s.add(result)
     s.flush()
@@ -353,6 +475,7 @@ def record_result(
         unit=result.unit,
         verdict=verdict,
         attempt=result.attempt,
+        surveillance=w.case_id,
     )
     return result
 
@@ -372,7 +495,20 @@ def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
         parameter=result.parameter_id,
         verdict=result.verdict,
     )
+    _surveillance_testing_done(s, result)
     return result
+
+
+def _surveillance_testing_done(s: Session, result: LabResult) -> None:
+    """A surveillance moves on as soon as its last result is verified, in the same
+    transaction (an application's testing is closed by its flow, snicert/stages.py)."""
+    if result.surveillance_case_id is None:
+        return
+    w = work(s, result.application_id, result.surveillance_case_id)
+    if testing_done(s, w):
+        from snicert.services import accounts
+
+        complete_testing(s, accounts.system_user(s), w.app.id, w.case_id)
 
 
 def _open_for_entry(latest: LabResult) -> bool:
@@ -384,12 +520,12 @@ def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
     result = get(s, LabResult, result_id, "lab result")
     if result.analyst_id == actor.id:
         raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not verify it")
-    app = application(s, result.application_id, lock=True)
-    if app.state != State.TESTING:
-        raise Conflict(f"results are verified in state testing; {app.number} is {app.state}")
+    w = work(s, result.application_id, result.surveillance_case_id)
+    if w.state != State.TESTING:
+        raise Conflict(f"results are verified in state testing; {w.name} is {w.state}")
     if result.status != "entered":
         raise Conflict(f"result {result_id} is {result.status}, not awaiting verification")
-    impartiality.require(s, actor, "lab_verifier", app)
+    impartiality.require(s, actor, "lab_verifier", w.app)
     return result
 
 
@@ -448,40 +584,48 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
     return result
 
 
-def counted_results(s: Session, app: Application) -> dict[str, LabResult]:
+def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]:
     """The verified result that counts for each parameter (per the checklist's rule)."""
-    first = app.checklist_snapshot.get("result_counts") == "first"
+    w = app if isinstance(app, Work) else Work(app)
+    first = w.checklist.get("result_counts") == "first"
     out: dict[str, LabResult] = {}
-    for r in _results(s, app.id):
+    for r in _results(s, w.app.id, surveillance=w.case_id):
         if r.status == "verified" and (not first or r.parameter_id not in out):
             out[r.parameter_id] = r
     return out
 
 
-def testing_done(s: Session, app: Application) -> bool:
+def testing_done(s: Session, app: Application | Work) -> bool:
     """Every parameter has a counted result, and none awaits verification or a retest."""
-    counted = counted_results(s, app)
-    latest = {r.parameter_id: r for r in _results(s, app.id)}
+    w = app if isinstance(app, Work) else Work(app)
+    counted = counted_results(s, w)
+    latest = {r.parameter_id: r for r in _results(s, w.app.id, surveillance=w.case_id)}
     return all(
         p["id"] in counted
         and latest[p["id"]].status != "entered"
         and not _open_for_entry(latest[p["id"]])
-        for p in app.checklist_snapshot["parameters"]
+        for p in w.checklist["parameters"]
     )
 
 
-def complete_testing(s: Session, actor: User, app_id: int) -> bool:
-    """Move to evaluation once every parameter has a verified result. True if it moved."""
-    app = application(s, app_id, lock=True)
-    lifecycle.check(app.state, "testing_complete", actor)
-    if not testing_done(s, app):
+def complete_testing(s: Session, actor: User, app_id: int, surveillance: int | None = None) -> bool:
+    """Move on once every parameter has a verified result. True if it moved."""
+    w = work(s, app_id, surveillance)
+    app = w.app
+    w.check("testing_complete", actor)
+    if not testing_done(s, w):
         return False
-    counted = counted_results(s, app)
+    counted = counted_results(s, w)
     failing = sorted(p for p, r in counted.items() if r.verdict == NONCONFORM)
-    days = app.product_snapshot["sampling_plan"]["retention_days"]
-    for sample in samples_of(s, app.id):
+    days = w.plan["retention_days"]
+    for sample in samples_of(s, app.id, w.case_id):
         if sample.status in ("received", "in_testing"):
             custody(s, actor, sample, "retained", note=f"disimpan {days} hari / kept {days} days")
+    if w.case is not None:
+        from snicert.services import surveillance as sv  # it builds on this module
+
+        sv.testing_done(s, actor, w.case, failing)
+        return True
     from snicert.services import site_audits  # it builds on the lifecycle's guards
 
     # a type-5 case whose site audit is not concluded yet waits for it (site_audit)
@@ -496,13 +640,13 @@ def dispose_expired_retention(s: Session, actor: User) -> list[Sample]:
     disposed = []
     now = clock.now()
     for sample in s.scalars(select(Sample).where(Sample.status == "retained")):
-        app = application(s, sample.application_id)
+        w = work(s, sample.application_id, sample.surveillance_case_id, lock=False)
         kept = s.scalar(
             select(CustodyEvent.at).where(
                 CustodyEvent.sample_id == sample.id, CustodyEvent.event == "retained"
             )
         )
-        if kept + timedelta(days=app.product_snapshot["sampling_plan"]["retention_days"]) <= now:
+        if kept + timedelta(days=w.plan["retention_days"]) <= now:
             custody(s, actor, sample, "disposed")
             disposed.append(sample)
     return disposed

@@ -27,8 +27,11 @@ from snicert.catalog import default_catalog
 from snicert.db.models import (
     Appeal,
     Application,
+    AuditAuditor,
     AuditEvent,
+    AuditFinding,
     Certificate,
+    CertificateChange,
     Nonconformity,
     SurveillanceCase,
     User,
@@ -301,6 +304,40 @@ def _surveillance_staff(e: Event, lang: str) -> dict[str, Any]:
     return {**_surveillance(e, lang), "holder": e.certificate.data["holder"]["name"]}
 
 
+def _sv(e: Event) -> SurveillanceCase:
+    return e.s.get(SurveillanceCase, e.audit.entity_id)
+
+
+def _sv_site(e: Event, lang: str) -> dict[str, Any]:
+    case = _sv(e)
+    return {
+        "certificate": e.certificate.number,
+        "cycle": case.cycle,
+        "site": e.app.production_site,
+        "due": day(case.due_at),
+    }
+
+
+def _sv_product(e: Event, lang: str) -> dict[str, Any]:
+    return {
+        "certificate": e.certificate.number,
+        "cycle": _sv(e).cycle,
+        "product": product_name(e.app, lang),
+    }
+
+
+def _sv_holder(e: Event, lang: str) -> dict[str, Any]:
+    return {
+        "certificate": e.certificate.number,
+        "cycle": _sv(e).cycle,
+        "holder": e.certificate.data["holder"]["name"],
+    }
+
+
+def _sv_failed(e: Event, lang: str) -> dict[str, Any]:
+    return {**_sv_holder(e, lang), "reason": said(e.data.get("note") or "-")}
+
+
 def _passed(e: Event, lang: str) -> dict[str, Any]:
     return {"certificate": e.certificate.number, "cycle": e.data.get("cycle")}
 
@@ -321,6 +358,50 @@ def _overdue(e: Event, lang: str) -> dict[str, Any]:
         "due": day(app.due_at),
         "role": role_name(app.awaiting_role, lang),
     }
+
+
+def _change(e: Event, lang: str) -> dict[str, Any]:
+    row = e.s.get(CertificateChange, e.audit.entity_id)
+    cert = e.s.get(Certificate, row.certificate_id)
+    return {"change": row.number, "certificate": cert.number, "holder": cert.data["holder"]["name"]}
+
+
+def _change_owner(e: Event, lang: str) -> dict[str, Any]:
+    told = _change(e, lang)
+    del told["holder"]
+    return told
+
+
+def _change_assessed(e: Event, lang: str) -> dict[str, Any]:
+    row = e.s.get(CertificateChange, e.audit.entity_id)
+    return {**_change_owner(e, lang), "reasons": said(row.reasons)}
+
+
+def _assessed_as(outcome: str) -> Callable[[Event], bool]:
+    return lambda e: e.data.get("to") == outcome
+
+
+def _finding(e: Event, lang: str) -> dict[str, Any]:
+    f = e.s.get(AuditFinding, e.audit.entity_id)
+    return {"number": e.app.number, "finding": f.id, "due": day(f.due_at)}
+
+
+def _finding_staff(e: Event, lang: str) -> dict[str, Any]:
+    from snicert.web.i18n import TEXT
+
+    f = e.s.get(AuditFinding, e.audit.entity_id)
+    return {**_finding(e, lang), "grade": TEXT[f"aud_g_{f.grade}"][lang].lower()}
+
+
+def _audit_staff(e: Event) -> list[User]:
+    """The officials and the auditors of the finding's audit."""
+    audit_id = e.data["audit"]
+    team = set(e.s.scalars(select(AuditAuditor.user_id).where(AuditAuditor.audit_id == audit_id)))
+    people = {u.id: u for u in holding(e.s, Role.OFFICIAL)}
+    for u in holding(e.s, Role.AUDITOR):
+        if u.id in team:
+            people[u.id] = u
+    return list(people.values())
 
 
 # --- where ------------------------------------------------------------------------------
@@ -349,6 +430,18 @@ def _staff_page(e: Event) -> str:
 
 def _certificate_page(e: Event) -> str:
     return f"/certificates/{e.certificate.id}"
+
+
+def _surveillance_page(e: Event) -> str:
+    return f"/surveillance/{e.audit.entity_id}"
+
+
+def _sampling_page(e: Event) -> str:
+    return "/sampling"
+
+
+def _lab_page(e: Event) -> str:
+    return "/lab"
 
 
 def _per_day(e: Event) -> str:
@@ -425,6 +518,36 @@ TOLD: dict[str, list[Told]] = {
         Told(_staff(Role.OFFICIAL), "surveillance_waiting", _surveillance_staff, _certificate_page),
     ],
     "surveillance.passed": [Told(_owners, "surveillance_passed", _passed, _applicant_page)],
+    # a surveillance's own steps (services/surveillance.py): its samplers, lab, officials
+    "surveillance.sampling_started": [
+        Told(_staff(Role.SAMPLER), "surveillance_sampling_waiting", _sv_site, _sampling_page),
+    ],
+    "surveillance.resampling_requested": [
+        Told(_staff(Role.SAMPLER), "surveillance_sampling_waiting", _sv_site, _sampling_page),
+    ],
+    "surveillance.samples_sent": [
+        Told(_staff(Role.LAB_ANALYST), "surveillance_samples_on_the_way", _sv_product, _lab_page),
+    ],
+    "surveillance.testing_completed": [
+        Told(
+            _staff(Role.OFFICIAL),
+            "surveillance_evaluation_waiting",
+            _sv_holder,
+            _surveillance_page,
+        ),
+    ],
+    "surveillance.site_audit_done": [
+        Told(
+            _staff(Role.OFFICIAL),
+            "surveillance_evaluation_waiting",
+            _sv_holder,
+            _surveillance_page,
+        ),
+    ],
+    # the holder is told by the certificate's suspension; the other officials here
+    "surveillance.failed": [
+        Told(_staff(Role.OFFICIAL), "surveillance_failed", _sv_failed, _surveillance_page),
+    ],
     # Appeals are filed by the applicant; complaints by anyone, often without an account:
     # a complainant follows theirs on its tracking page, the officials are told here.
     "appeal.acknowledged": [
@@ -444,6 +567,36 @@ TOLD: dict[str, list[Told]] = {
             _appeal_decided,
             _applicant_page,
             when=lambda e: not _overturned(e),
+        ),
+    ],
+    # Changes the holder notifies (ISO/IEC 17065 §7.10) and their assessment
+    "certificate_change.notified": [
+        Told(_owners, "change_received", _change_owner, _applicant_page),
+        Told(
+            _staff(Role.OFFICIAL),
+            "change_waiting",
+            _change,
+            lambda e: f"/official/changes/{e.audit.entity_id}",
+        ),
+    ],
+    "certificate_change.assessed": [
+        Told(
+            _owners,
+            f"change_{outcome}",
+            _change_assessed,
+            _applicant_page,
+            when=_assessed_as(outcome),
+        )
+        for outcome in ("no_action", "new_evaluation", "suspension")
+    ],
+    # A site-audit finding past its correction date with no corrective action
+    "audit_finding.overdue": [
+        Told(_owners, "finding_overdue", _finding, _applicant_page),
+        Told(
+            _audit_staff,
+            "finding_overdue_staff",
+            _finding_staff,
+            lambda e: f"/audits/{e.data['audit']}",
         ),
     ],
     "complaint.acknowledged": [

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from snicert import audit, clock
 from snicert.db.models import Application, Certificate, Complaint, SurveillanceCase, User
 from snicert.errors import Conflict
-from snicert.lifecycle import OPEN, CertState
+from snicert.lifecycle import OPEN, SURVEILLANCE_FINAL, CertState
 from snicert.roles import Role
-from snicert.services import certificates, impartiality, text
+from snicert.services import certificates, impartiality
 from snicert.services.guards import get, require_role
 
 SURVEILLANCE_LEAD = timedelta(days=30)  # open the case a month before it is due
@@ -75,10 +75,15 @@ def open_due_surveillance(s: Session, actor: User) -> list[SurveillanceCase]:
 
 
 def open_special_surveillance(
-    s: Session, actor: User, cert: Certificate, complaint: Complaint
+    s: Session,
+    actor: User,
+    cert: Certificate,
+    complaint: Complaint | None = None,
+    cause: str | None = None,
 ) -> SurveillanceCase:
-    """A surveillance outside the yearly cycle, opened by an upheld complaint: due in a
-    month, numbered -1, -2... per certificate, and recorded like the yearly ones."""
+    """A surveillance outside the yearly cycle, opened by an upheld complaint (or, `cause`,
+    a notified change or a new checklist or standard version): due in a month, numbered
+    -1, -2... per certificate, and recorded like the yearly ones."""
     require_role(actor, Role.OFFICIAL)
     if cert.status not in (CertState.ACTIVE, CertState.SUSPENDED):
         raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to survey")
@@ -92,7 +97,7 @@ def open_special_surveillance(
         due_at=now + SURVEILLANCE_LEAD,
         opened_at=now,
         status="open",
-        complaint_id=complaint.id,
+        complaint_id=complaint.id if complaint else None,
     )
     s.add(case)
     s.flush()
@@ -106,7 +111,7 @@ def open_special_surveillance(
         certificate=cert.number,
         cycle=case.cycle,
         due=case.due_at.isoformat(),
-        complaint=complaint.number,
+        **({"complaint": complaint.number} if complaint else {"cause": cause}),
     )
     return case
 
@@ -151,57 +156,24 @@ def flag_overdue(s: Session, actor: User) -> list[Application]:
     return list(late)
 
 
-# room left for the suspension reason's "Surveilans tahun ke-N: " prefix
-NOTE_LIMIT = text.LONG_TEXT - 40
-
-
 def record_surveillance(
     s: Session, actor: User, case_id: int, passed: bool, note: str
 ) -> SurveillanceCase:
-    """An official records a surveillance result; a failure suspends the certificate.
-    Where the scheme audits the site, a pass comes only from the passed surveillance
-    audit (site_audits), never from this form; a failure may (e.g. access refused)."""
+    """An official records a surveillance result by hand: a failure (access refused, a
+    finding...) fails it and suspends the certificate. A pass comes only through the
+    case's evaluation (services/surveillance.py: its results and its site audit)."""
+    from snicert.services import surveillance
+
     require_role(actor, Role.OFFICIAL)
     case = get(s, SurveillanceCase, case_id, "surveillance case")
     # judging a surveillance is evaluating the holder: impartial and qualified (§4.2, §6.1)
     holder = get(s, Certificate, case.certificate_id, "certificate")
     impartiality.require(s, actor, "evaluator", s.get(Application, holder.application_id))
-    note = text.clean(
-        "note",
-        note,
-        NOTE_LIMIT,
-        multiline=True,
-        required="say what the surveillance found",
-    )
     if passed:
-        cert = s.get(Certificate, case.certificate_id)
-        if s.get(Application, cert.application_id).product_snapshot["scheme"].get("factory_audit"):
-            raise Conflict(
-                f"surveillance case {case_id}: scheme type 5 passes only through its site "
-                f"audit (plan it at /site-audit/{cert.application_id})"
-            )
-    return conclude(s, actor, case, passed, note)
-
-
-def conclude(
-    s: Session, actor: User, case: SurveillanceCase, passed: bool, note: str
-) -> SurveillanceCase:
-    if case.status != "open":
-        raise Conflict(f"surveillance case {case.id} is already {case.status}")
-    case.status = "passed" if passed else "failed"
-    case.result_note, case.recorded_by, case.recorded_at = note, actor.id, clock.now()
-    cert = s.get(Certificate, case.certificate_id)
-    audit.record(
-        s,
-        actor,
-        f"surveillance.{case.status}",
-        "surveillance_case",
-        case.id,
-        cert.application_id,
-        certificate=cert.number,
-        cycle=case.cycle,
-    )
-    if not passed and cert.status == CertState.ACTIVE:
-        which = f"tahun ke-{case.cycle}" if case.cycle > 0 else "khusus (pengaduan)"
-        certificates.suspend(s, actor, cert.id, f"Surveilans {which}: {note}")
-    return case
+        if case.status in SURVEILLANCE_FINAL:
+            raise Conflict(f"surveillance case {case_id} is already {case.status}")
+        raise Conflict(
+            f"surveillance case {case_id} passes through its testing and site audit, then "
+            f"its evaluation (/surveillance/{case_id})"
+        )
+    return surveillance.fail(s, actor, case_id, note)

@@ -157,8 +157,10 @@ def _write(
             s.flush()
     except IntegrityError:
         return
+    outgoing = False
     for channel in sorted(configured_channels()):
         if addresses[channel]:
+            outgoing = True
             s.add(
                 OutboxMessage(
                     notification_id=note.id,
@@ -175,7 +177,11 @@ def _write(
     audit.record(
         s, None, "notification.written", "notification", note.id, to=to, moment=moment, key=key
     )
-    after_commit(s, "deliver-notifications", _deliver_soon)
+    if outgoing:
+        # Only a message for the outbox needs a delivery run; the in-app list does not.
+        # In server mode each run is a new process on a worker: one per notification
+        # (without a channel, for nothing) crowded out the certification runs.
+        after_commit(s, "deliver-notifications", _deliver_soon)
 
 
 def _plain(value: Any) -> Any:

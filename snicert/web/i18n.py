@@ -6,6 +6,85 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # changes affecting certification (ISO/IEC 17065 §7.10) and newer versions
+    "chg_notify": {"id": "Beritahukan perubahan", "en": "Notify a change"},
+    "chg_title": {"id": "Pemberitahuan perubahan", "en": "Notice of a change"},
+    "chg_intro": {
+        "id": "Beritahukan setiap perubahan yang dapat memengaruhi sertifikasi: produk "
+        "(resep, bahan, kemasan), lokasi produksi, atau kepemilikan usaha. Petugas LSPro "
+        "menilainya dan memberi tahu Anda hasilnya.",
+        "en": "Tell us of any change that may affect the certification: the product "
+        "(recipe, ingredients, packaging), the production site, or the ownership of the "
+        "business. An LSPro official assesses it and tells you the outcome.",
+    },
+    "chg_kind": {"id": "Jenis perubahan", "en": "What changes"},
+    "chg_kind_product": {"id": "Produk", "en": "The product"},
+    "chg_kind_site": {"id": "Lokasi produksi", "en": "The production site"},
+    "chg_kind_ownership": {"id": "Kepemilikan usaha", "en": "The ownership"},
+    "chg_kind_other": {"id": "Lainnya", "en": "Something else"},
+    "chg_description": {"id": "Uraian perubahan", "en": "What changes, and from when"},
+    "chg_documents": {
+        "id": "Dokumen pendukung (PDF atau foto, tidak wajib)",
+        "en": "Supporting documents (PDF or photos, optional)",
+    },
+    "chg_send": {"id": "Kirim pemberitahuan", "en": "Send the notice"},
+    "chg_sent": {
+        "id": "Pemberitahuan terkirim. Kami akan memberi tahu hasil penilaiannya.",
+        "en": "Notice sent. We will tell you the outcome of its assessment.",
+    },
+    "chg_earlier": {"id": "Perubahan yang diberitahukan", "en": "Changes notified"},
+    "chg_no_kind": {"id": "Pilih jenis perubahan", "en": "Choose what changes"},
+    "chg_need_description": {"id": "Uraikan perubahannya", "en": "Say what changes"},
+    "chg_st_notified": {"id": "Menunggu penilaian", "en": "Awaiting assessment"},
+    "chg_st_no_action": {"id": "Tidak perlu tindakan", "en": "No action"},
+    "chg_st_new_evaluation": {
+        "id": "Evaluasi ulang (survailan khusus)",
+        "en": "New evaluation (special surveillance)",
+    },
+    "chg_st_suspension": {"id": "Sertifikat dibekukan", "en": "Certificate suspended"},
+    "chg_reasons": {"id": "Alasan", "en": "Reasons"},
+    "chg_list_title": {"id": "Perubahan", "en": "Changes"},
+    "chg_holder": {"id": "Pemegang sertifikat", "en": "Holder"},
+    "chg_notified": {"id": "Diberitahukan", "en": "Notified"},
+    "chg_assessor": {"id": "Dinilai oleh", "en": "Assessed by"},
+    "chg_assess": {"id": "Nilai perubahan", "en": "Assess the change"},
+    "chg_outcome": {"id": "Hasil penilaian", "en": "Outcome"},
+    "chg_assess_note": {
+        "id": "Hanya petugas yang tidak terlibat dalam kasus ini yang dapat menilai. "
+        "Pemegang sertifikat diberi tahu hasil dan alasannya.",
+        "en": "Only an official not involved in this case may assess it. The holder is "
+        "told the outcome and the reasons.",
+    },
+    "ver_title": {
+        "id": "Versi baru SNI dan daftar periksa",
+        "en": "New SNI and checklist versions",
+    },
+    "ver_intro": {
+        "id": "Sertifikat yang masih berlaku tetapi diterbitkan dengan versi daftar periksa "
+        "atau SNI yang lebih lama dari versi yang kini disetujui. Nilai masing-masing.",
+        "en": "Valid certificates issued under an older checklist or SNI version than the "
+        "one approved now. Assess each.",
+    },
+    "ver_basis_checklist": {"id": "Daftar periksa uji", "en": "Lab checklist"},
+    "ver_basis_audit_checklist": {"id": "Daftar periksa audit", "en": "Audit checklist"},
+    "ver_basis_standard": {"id": "SNI", "en": "SNI"},
+    "ver_mark": {"id": "Tandai sudah dinilai", "en": "Mark as assessed"},
+    "ver_none": {
+        "id": "Tidak ada sertifikat dengan versi lama.",
+        "en": "No certificate was issued under an older version.",
+    },
+    "aud_overdue": {"id": "Lewat batas perbaikan", "en": "Past its correction date"},
+    "aud_due": {"id": "Perbaiki paling lambat", "en": "Correct by"},
+    "aud_overdue_title": {
+        "id": "Temuan melewati batas perbaikan",
+        "en": "Findings past their correction date",
+    },
+    "aud_overdue_major": {
+        "id": "Temuan mayor terbuka melewati batas perbaikan: kasus tidak dapat dievaluasi. "
+        "Petugas dapat menyatakan audit gagal.",
+        "en": "An open major finding is past its correction date: the case cannot be "
+        "evaluated. An official may fail the audit.",
+    },
     # impartiality and competence (ISO/IEC 17065 §4.2, §6.1): why someone may not act
     "imp_refused": {
         "id": "{who} tidak boleh bertindak sebagai {function} pada {case}:",
@@ -661,6 +740,39 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Hasil uji ditarik untuk dikoreksi",
         "en": "Test result withdrawn for correction",
     },
+    "ev_surveillance_opened": {"id": "Surveilans dibuka", "en": "Surveillance opened"},
+    "ev_surveillance_passed": {
+        "id": "Surveilans memenuhi syarat",
+        "en": "Surveillance passed",
+    },
+    "ev_surveillance_failed": {
+        "id": "Surveilans tidak memenuhi syarat",
+        "en": "Surveillance failed",
+    },
+    "ev_surveillance_sampling_started": {
+        "id": "Surveilans dimulai: contoh akan diambil",
+        "en": "Surveillance started: samples to be taken",
+    },
+    "ev_surveillance_site_audit_awaited": {
+        "id": "Surveilans menunggu audit sarana",
+        "en": "Surveillance awaits the site audit",
+    },
+    "ev_surveillance_samples_sent": {
+        "id": "Contoh surveilans dikirim ke laboratorium",
+        "en": "Surveillance samples sent to the laboratory",
+    },
+    "ev_surveillance_resampling_requested": {
+        "id": "Contoh surveilans perlu diambil ulang",
+        "en": "Surveillance samples to be taken again",
+    },
+    "ev_surveillance_testing_completed": {
+        "id": "Pengujian surveilans selesai",
+        "en": "Surveillance testing completed",
+    },
+    "ev_surveillance_site_audit_done": {
+        "id": "Audit sarana surveilans selesai",
+        "en": "Surveillance site audit concluded",
+    },
     "ev_site_audit_planned": {
         "id": "Audit sarana produksi direncanakan",
         "en": "Production-site audit planned",
@@ -947,6 +1059,52 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The certificate is electronically signed (Ed25519); key",
     },
     # lab and official pages (snicert/web/routes/lab.py, official.py)
+    # --- surveillance cases (snicert/services/surveillance.py)
+    "sv_title": {"id": "Surveilans", "en": "Surveillance"},
+    "sv_list": {"id": "Surveilans sertifikat", "en": "Certificate surveillance"},
+    "sv_live": {"id": "Berjalan", "en": "In progress"},
+    "sv_done": {"id": "Selesai (terbaru)", "en": "Concluded (latest)"},
+    "sv_none": {"id": "Tidak ada.", "en": "None."},
+    "sv_cycle": {"id": "Siklus", "en": "Cycle"},
+    "sv_special": {"id": "khusus (pengaduan)", "en": "special (complaint)"},
+    "sv_due": {"id": "Jatuh tempo", "en": "Due"},
+    "sv_certificate": {"id": "Sertifikat", "en": "Certificate"},
+    "sv_st_open": {"id": "Dibuka, belum dimulai", "en": "Opened, not started"},
+    "sv_st_sampling": {"id": "Pengambilan contoh", "en": "Sampling"},
+    "sv_st_testing": {"id": "Pengujian", "en": "Testing"},
+    "sv_st_site_audit": {"id": "Menunggu audit sarana", "en": "Awaiting the site audit"},
+    "sv_st_evaluation": {"id": "Evaluasi", "en": "Evaluation"},
+    "sv_st_passed": {"id": "Memenuhi syarat", "en": "Passed"},
+    "sv_st_failed": {"id": "Tidak memenuhi syarat", "en": "Failed"},
+    "sv_start": {"id": "Mulai surveilans", "en": "Start the surveillance"},
+    "sv_start_help": {
+        "id": "Rencana surveilans produk dan daftar periksa lab yang disetujui dibekukan untuk "
+        "siklus ini, lalu contoh direncanakan untuk petugas pengambil contoh.",
+        "en": "The product's surveillance plan and the approved lab checklist are frozen for "
+        "this cycle, and the samples are planned for the sampling officers.",
+    },
+    "sv_plan": {"id": "Rencana surveilans", "en": "Surveillance plan"},
+    "sv_plan_samples": {"id": "Contoh", "en": "Samples"},
+    "sv_plan_note": {
+        "id": "Diuji menurut rencana surveilans",
+        "en": "Tested per the surveillance plan",
+    },
+    "sv_not_started": {
+        "id": "Belum dimulai: rencana dibekukan saat surveilans dimulai.",
+        "en": "Not started: the plan is frozen when the surveillance starts.",
+    },
+    "sv_lab_page": {"id": "Halaman lab surveilans ini", "en": "This surveillance's lab page"},
+    "sv_parameter": {"id": "Parameter", "en": "Parameter"},
+    "sv_result": {"id": "Hasil yang dihitung", "en": "Counted result"},
+    "sv_failing": {"id": "Tidak memenuhi syarat", "en": "Non-conforming"},
+    "sv_plan_audit": {"id": "Rencanakan audit sarana", "en": "Plan the site audit"},
+    "sv_pass": {"id": "Nyatakan memenuhi syarat", "en": "Pass the surveillance"},
+    "sv_fail": {"id": "Nyatakan tidak memenuhi syarat", "en": "Fail the surveillance"},
+    "sv_fail_help": {
+        "id": "Sertifikat akan dibekukan dengan alasan ini, dan pemegangnya diberi tahu.",
+        "en": "The certificate will be suspended with this reason, and its holder told.",
+    },
+    "sv_note_optional": {"id": "Catatan (boleh kosong)", "en": "Note (optional)"},
     "lab_worklist": {"id": "Daftar kerja lab", "en": "Lab worklist"},
     "lab_verify_queue": {"id": "Antrean verifikasi", "en": "Verification queue"},
     "lab_in_transit": {

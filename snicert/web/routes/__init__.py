@@ -7,6 +7,7 @@ from snicert.web.routes import (
     admin,
     applicant,
     audits,
+    changes,
     complaints,
     exports,
     impartiality,
@@ -15,6 +16,7 @@ from snicert.web.routes import (
     official,
     review,
     sampling,
+    surveillance,
     survey,
 )
 
@@ -33,5 +35,8 @@ ROUTERS: list[APIRouter] = [
     survey.router,
     complaints.router,
     complaints.staff,
+    changes.router,
+    changes.staff,
+    surveillance.router,
     impartiality.router,
 ]

@@ -42,13 +42,16 @@ from snicert.web.auth import Actor, actor, check_csrf, require
 from snicert.web.headers import PREVIEW_POLICY
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes import audits
+from snicert.web.routes import audits, changes
 
 router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
 # (snicert.web.bodies); the service then holds each file to its own document's limit.
 UPLOAD_PATHS = re.compile(
-    r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer|" + audits.UPLOAD_PATHS
+    r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer|"
+    + audits.UPLOAD_PATHS
+    + "|"
+    + changes.UPLOAD_PATHS
 )
 FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}

@@ -1,5 +1,7 @@
 """Pages and API routes for lab work: the worklist, sample reception, result entry from the
-application's checklist snapshot and the four-eyes verification queue."""
+application's checklist snapshot and the four-eyes verification queue. A certificate's
+surveillance samples and results stand beside the applications' (lab.Work), with their
+own page per surveillance case (/lab/surveillance/{id})."""
 
 from __future__ import annotations
 
@@ -11,13 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from snicert import clock
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
-from snicert.db.models import Application, LabResult, Sample, User
+from snicert.db.models import Application, Certificate, LabResult, Sample, SurveillanceCase, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.judgment import possible_values, requirement_text
 from snicert.lifecycle import State
@@ -58,15 +60,20 @@ def _status(latest: LabResult | None) -> str:
     return latest.status  # entered | verified | retracted
 
 
-def parameter_rows(s: Session, app: Application, lang: str = "id") -> list[dict[str, Any]]:
-    """Every parameter of the application's checklist snapshot with its results so far."""
+def parameter_rows(
+    s: Session, app: Application | lab.Work, lang: str = "id"
+) -> list[dict[str, Any]]:
+    """Every parameter of the checklist snapshot (the application's, or its surveillance's)
+    with its results so far."""
+    w = app if isinstance(app, lab.Work) else lab.Work(app)
     history: dict[str, list[LabResult]] = defaultdict(list)
-    for r in lab._results(s, app.id):  # results of rejected samples never count
+    # results of rejected samples never count
+    for r in lab._results(s, w.app.id, surveillance=w.case_id):
         history[r.parameter_id].append(r)
-    counted = lab.counted_results(s, app)
+    counted = lab.counted_results(s, w)
     units, to = default_catalog().units, translator(lang)("lab_to")
     rows = []
-    for p in (app.checklist_snapshot or {}).get("parameters", []):
+    for p in (w.checklist or {}).get("parameters", []):
         past = history.get(p["id"], [])
         latest = past[-1] if past else None
         possible = possible_values(p, units)
@@ -105,6 +112,7 @@ def _sample_json(x: Sample) -> dict[str, Any]:
         "id": x.id,
         "code": x.code,
         "application_id": x.application_id,
+        "surveillance_case_id": x.surveillance_case_id,
         "purpose": x.purpose,
         "units": x.units,
         "amount": x.amount,
@@ -119,6 +127,7 @@ def _result_json(r: LabResult) -> dict[str, Any]:
     return {
         "id": r.id,
         "application_id": r.application_id,
+        "surveillance_case_id": r.surveillance_case_id,
         "sample_id": r.sample_id,
         "parameter": r.parameter_id,
         "attempt": r.attempt,
@@ -139,24 +148,62 @@ def _result_json(r: LabResult) -> dict[str, Any]:
     }
 
 
+def lab_link(w: lab.Work) -> str:
+    """The lab's page of an application, or of one of its certificate's surveillances."""
+    if w.case is not None:
+        return f"/lab/surveillance/{w.case.id}"
+    return f"/lab/applications/{w.app.id}"
+
+
+def _in_testing():  # noqa: ANN202 - an SQL condition
+    """Application samples/results of an application in testing, or surveillance ones of a
+    surveillance in testing (joined outer on surveillance_cases)."""
+    return or_(
+        and_(
+            SurveillanceCase.id.is_(None),
+            Application.state == State.TESTING.value,
+        ),
+        SurveillanceCase.status == State.TESTING.value,
+    )
+
+
 def worklist(s: Session, lang: str = "id") -> dict[str, Any]:
-    """Samples in transit to receive, and every application in testing with what is missing."""
+    """Samples in transit to receive, and every application and surveillance in testing
+    with what is missing."""
     transit = s.execute(
         select(Sample, Application)
         .join(Application, Application.id == Sample.application_id)
-        .where(Sample.status == "sealed", Application.state == State.TESTING.value)
+        .outerjoin(SurveillanceCase, SurveillanceCase.id == Sample.surveillance_case_id)
+        .where(Sample.status == "sealed", _in_testing())
         .order_by(Sample.taken_at, Sample.id)
     ).all()
     apps = s.scalars(
         select(Application).where(Application.state == State.TESTING.value).order_by(Application.id)
     ).all()
+    works = [lab.Work(a) for a in apps]
+    cases = s.scalars(
+        select(SurveillanceCase)
+        .where(SurveillanceCase.status == State.TESTING.value)
+        .order_by(SurveillanceCase.due_at)
+    ).all()
+    works += [lab.work_of_case(s, c.id, lock=False) for c in cases]
     testing, now = [], clock.now()
-    for app in sorted(apps, key=lambda a: (a.due_at is None, a.due_at or a.state_changed_at)):
-        rows = parameter_rows(s, app, lang)
-        samples = lab.samples_of(s, app.id)
+
+    def due(w: lab.Work) -> tuple[bool, Any]:
+        at = w.case.due_at if w.case else w.app.due_at
+        return (at is None, at or w.app.state_changed_at)
+
+    for w in sorted(works, key=due):
+        app = w.app
+        rows = parameter_rows(s, w, lang)
+        samples = lab.samples_of(s, app.id, w.case_id)
         testing.append(
             {
                 "app": app,
+                "case": w.case,
+                "cert": s.get(Certificate, w.case.certificate_id) if w.case else None,
+                "link": lab_link(w),
+                "due_at": w.case.due_at if w.case else app.due_at,
                 "product": _name(app.product_snapshot["name"], lang),
                 "to_receive": [x for x in samples if x.status == "sealed"],
                 "to_enter": [r for r in rows if r["open"]],
@@ -167,20 +214,16 @@ def worklist(s: Session, lang: str = "id") -> dict[str, Any]:
                     if r["counted"] is not None and not r["open"] and r["status"] != "entered"
                 ),
                 "total": len(rows),
-                "late": is_late(app, now),
+                "late": w.case.due_at < now if w.case else is_late(app, now),
             }
         )
-    return {
-        "in_transit": [
-            {
-                "sample": x,
-                "app": a,
-                "max_hours": a.product_snapshot["sampling_plan"]["max_transit_hours"],
-            }
-            for x, a in transit
-        ],
-        "testing": testing,
-    }
+    in_transit = []
+    for x, a in transit:
+        w = lab.work(s, a.id, x.surveillance_case_id, lock=False)
+        in_transit.append(
+            {"sample": x, "app": a, "link": lab_link(w), "max_hours": w.plan["max_transit_hours"]}
+        )
+    return {"in_transit": in_transit, "testing": testing}
 
 
 def verification_queue(s: Session, me: int, lang: str = "id") -> dict[str, Any]:
@@ -189,11 +232,8 @@ def verification_queue(s: Session, me: int, lang: str = "id") -> dict[str, Any]:
         select(LabResult, Application)
         .join(Application, Application.id == LabResult.application_id)
         .join(Sample, Sample.id == LabResult.sample_id)
-        .where(
-            LabResult.status == "entered",
-            Application.state == State.TESTING.value,
-            Sample.status != "rejected",
-        )
+        .outerjoin(SurveillanceCase, SurveillanceCase.id == LabResult.surveillance_case_id)
+        .where(LabResult.status == "entered", _in_testing(), Sample.status != "rejected")
         .order_by(LabResult.entered_at, LabResult.id)
     ).all()
     names: dict[int, str] = {}
@@ -204,12 +244,15 @@ def verification_queue(s: Session, me: int, lang: str = "id") -> dict[str, Any]:
             continue
         if r.analyst_id not in names:
             names[r.analyst_id] = s.get(User, r.analyst_id).name
-        params = {p["id"]: p for p in app.checklist_snapshot["parameters"]}
+        w = lab.work(s, app.id, r.surveillance_case_id, lock=False)
+        params = {p["id"]: p for p in w.checklist["parameters"]}
         p = params.get(r.parameter_id, {})
         items.append(
             {
                 "result": r,
                 "app": app,
+                "case": w.case,
+                "link": lab_link(w),
                 "analyst": names[r.analyst_id],
                 "name": _name(p.get("name", r.parameter_id), lang),
                 "requirement": requirement_text(p["requirement"]) if p else "",
@@ -258,7 +301,9 @@ class RowErrors(Exception):
         return 409 if all(e.conflict for e in self.errors) else 422
 
 
-def record_rows(s: Session, user: User, app_id: int, rows: list[ResultIn]) -> list[LabResult]:
+def record_rows(
+    s: Session, user: User, app_id: int, rows: list[ResultIn], surveillance: int | None = None
+) -> list[LabResult]:
     """Each row its own service call in the caller's transaction; any refused row raises
     RowErrors (naming every refused row) so the whole transaction rolls back."""
     stored, errors = [], []
@@ -277,6 +322,7 @@ def record_rows(s: Session, user: User, app_id: int, rows: list[ResultIn]) -> li
                     method=(row.method or "").strip() or None,
                     instrument=(row.instrument or "").strip() or None,
                     tested_on=row.tested_on,
+                    surveillance=surveillance,
                 )
             )
         except InvalidInput as exc:
@@ -335,15 +381,21 @@ def worklist_page(request: Request, c: LabStaff) -> HTMLResponse:
 def _application_page(
     request: Request,
     c: Caller,
-    app_id: int,
+    app_id: int | None,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    case_id: int | None = None,
 ) -> HTMLResponse:
+    """The lab's page of an application (`app_id`) or of a surveillance (`case_id`)."""
     lang = lang_of(request)
     with db.reading() as s:
-        app = submitted_case(s, app_id)
-        samples = lab.samples_of(s, app.id)
+        if case_id is None:
+            w = lab.Work(submitted_case(s, app_id))
+        else:
+            w = lab.work_of_case(s, case_id, lock=False)
+        app = w.app
+        samples = lab.samples_of(s, app.id, w.case_id)
         custody = {x.id: lab.custody_log(s, x.id) for x in samples}
         people = {
             u.id: u.name
@@ -351,22 +403,27 @@ def _application_page(
                 select(User).where(User.id.in_({e.by for log in custody.values() for e in log}))
             )
         }
-        rows = parameter_rows(s, app, lang)
+        rows = parameter_rows(s, w, lang)
         return page(
             request,
             "lab_application.html.j2",
             status_code=status_code,
             who=c.who,
             app=app,
+            case=w.case,
+            cert=s.get(Certificate, w.case.certificate_id) if w.case else None,
+            state=w.state,
+            link=lab_link(w),
             product=_name(app.product_snapshot["name"], lang),
             rows=rows,
             samples=samples,
             custody=custody,
             people=people,
-            test_report=papers.test_report(s, app) is not None,
-            max_hours=app.product_snapshot["sampling_plan"]["max_transit_hours"],
+            # a surveillance has no test report of its own (yet): the application's is not it
+            test_report=w.case is None and papers.test_report(s, app) is not None,
+            max_hours=w.plan["max_transit_hours"],
             can_enter=(
-                app.state == State.TESTING
+                w.state == State.TESTING
                 and Role.LAB_ANALYST in c.who.roles
                 and any(r["open"] for r in rows)
             ),
@@ -390,31 +447,52 @@ def receive_page(request: Request, sample_id: Id, c: LabStaff) -> Response:
             c.form.get("seal_number", ""),
             seal_intact=bool(c.form.get("seal_intact")),
         )
-        app_id = sample.application_id
-    return see_other(f"/lab/applications/{app_id}#samples")
+        link = lab_link(lab.work(s, sample.application_id, sample.surveillance_case_id))
+    return see_other(f"{link}#samples")
+
+
+@router.get("/lab/surveillance/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+def surveillance_page(request: Request, case_id: Id, c: LabStaff) -> HTMLResponse:
+    return _application_page(request, c, None, case_id=case_id)
 
 
 @router.post("/lab/applications/{app_id}/results", include_in_schema=False)
 def results_page(request: Request, app_id: Id, c: Analyst) -> Response:
+    return _results_form(request, c, app_id, None)
+
+
+@router.post("/lab/surveillance/{case_id}/results", include_in_schema=False)
+def surveillance_results_page(request: Request, case_id: Id, c: Analyst) -> Response:
+    with db.reading() as s:
+        app_id = lab.work_of_case(s, case_id, lock=False).app.id
+    return _results_form(request, c, app_id, case_id)
+
+
+def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None) -> Response:
     rows = _rows_from_form(c.form)
+    page_id = None if case_id else app_id
     if not rows:
         return _application_page(
             request,
             c,
-            app_id,
+            page_id,
             422,
             form=c.form,
             errors={"": translator(lang_of(request))("lab_err_no_rows")},
+            case_id=case_id,
         )
     try:
         with db.transaction() as s:
-            record_rows(s, c.user(s), app_id, rows)
+            record_rows(s, c.user(s), app_id, rows, case_id)
     except RowErrors as exc:
         errors = {}
         for e in exc.errors:
             errors.setdefault(_form_key(e), e.message)
-        return _application_page(request, c, app_id, exc.status, errors=errors, form=c.form)
-    return see_other(f"/lab/applications/{app_id}#results")
+        return _application_page(
+            request, c, page_id, exc.status, errors=errors, form=c.form, case_id=case_id
+        )
+    where = f"/lab/surveillance/{case_id}" if case_id else f"/lab/applications/{app_id}"
+    return see_other(f"{where}#results")
 
 
 def _verify_page(
@@ -503,6 +581,8 @@ def worklist_api(c: LabStaff) -> dict[str, Any]:
             "testing": [
                 {
                     **app_summary(x["app"]),
+                    "surveillance_case_id": x["case"].id if x["case"] else None,
+                    "certificate": x["cert"].number if x["cert"] else None,
                     "samples_to_receive": [y.code for y in x["to_receive"]],
                     "parameters_to_enter": [r["id"] for r in x["to_enter"]],
                     "results_to_verify": [r["latest"].id for r in x["to_verify"]],
@@ -518,26 +598,39 @@ def worklist_api(c: LabStaff) -> dict[str, Any]:
 def application_api(app_id: Id, c: LabStaff) -> dict[str, Any]:
     """An application's samples and every checklist parameter with its results so far."""
     with db.reading() as s:
-        app = submitted_case(s, app_id)
-        return {
-            **app_summary(app),
-            "samples": [_sample_json(x) for x in lab.samples_of(s, app.id)],
-            "parameters": [
-                {
-                    "id": r["id"],
-                    "name": r["name"],
-                    "unit": r["unit"],
-                    "requirement": r["requirement"],
-                    "possible_values": r["possible_values"],
-                    "provisional": r["provisional"],
-                    "status": r["status"],
-                    "open_for_entry": r["open"],
-                    "counted": _result_json(r["counted"]) if r["counted"] else None,
-                    "results": [_result_json(x) for x in r["history"]],
-                }
-                for r in parameter_rows(s, app)
-            ],
-        }
+        return _work_json(s, lab.Work(submitted_case(s, app_id)))
+
+
+@router.get("/api/v1/lab/surveillance/{case_id}", tags=["lab"])
+def surveillance_api(case_id: Id, c: LabStaff) -> dict[str, Any]:
+    """A surveillance's samples and every parameter of its plan with its results so far."""
+    with db.reading() as s:
+        return _work_json(s, lab.work_of_case(s, case_id, lock=False))
+
+
+def _work_json(s: Session, w: lab.Work) -> dict[str, Any]:
+    app = w.app
+    return {
+        **app_summary(app),
+        "surveillance_case_id": w.case_id,
+        "surveillance_status": w.case.status if w.case else None,
+        "samples": [_sample_json(x) for x in lab.samples_of(s, app.id, w.case_id)],
+        "parameters": [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "unit": r["unit"],
+                "requirement": r["requirement"],
+                "possible_values": r["possible_values"],
+                "provisional": r["provisional"],
+                "status": r["status"],
+                "open_for_entry": r["open"],
+                "counted": _result_json(r["counted"]) if r["counted"] else None,
+                "results": [_result_json(x) for x in r["history"]],
+            }
+            for r in parameter_rows(s, w)
+        ],
+    }
 
 
 @router.post("/api/v1/samples/{sample_id}/receive", tags=["lab"])
@@ -558,11 +651,15 @@ def receive_api(sample_id: Id, body: ReceiveIn, c: LabStaff) -> dict[str, Any]:
 def results_api(app_id: Id, rows: list[ResultIn], c: Analyst) -> Any:
     """Enter results (one transaction): all rows are stored, or none and every refused row
     is named in `errors`."""
+    return _results_json(app_id, rows, c, None)
+
+
+def _results_json(app_id: int, rows: list[ResultIn], c: Caller, case_id: int | None) -> Any:
     if not rows:
         return JSONResponse({"detail": "no results given"}, status_code=422)
     try:
         with db.transaction() as s:
-            stored = record_rows(s, c.user(s), app_id, rows)
+            stored = record_rows(s, c.user(s), app_id, rows, case_id)
             return {"results": [_result_json(r) for r in stored]}
     except RowErrors as exc:
         return JSONResponse(
@@ -575,6 +672,14 @@ def results_api(app_id: Id, rows: list[ResultIn], c: Analyst) -> Any:
             },
             status_code=exc.status,
         )
+
+
+@router.post("/api/v1/surveillance/{case_id}/results", tags=["lab"], status_code=201)
+def surveillance_results_api(case_id: Id, rows: list[ResultIn], c: Analyst) -> Any:
+    """Enter a surveillance's results (one transaction), as for an application."""
+    with db.reading() as s:
+        app_id = lab.work_of_case(s, case_id, lock=False).app.id
+    return _results_json(app_id, rows, c, case_id)
 
 
 @router.get("/api/v1/lab/verification", tags=["lab"])

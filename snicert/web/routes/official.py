@@ -35,9 +35,17 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
-from snicert.services import applications, certificates, decisions, impartiality, papers
+from snicert.services import (
+    applications,
+    certificates,
+    dates,
+    decisions,
+    impartiality,
+    papers,
+    site_audits,
+)
 from snicert.services.guards import get, submitted_case
-from snicert.services.monitoring import NOTE_LIMIT
+from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
@@ -144,6 +152,16 @@ def dashboard(s: Session, lang: str = "id") -> dict[str, Any]:
         "awaited": awaited,
         "certificates": [{"cert": c, "business": b} for c, b in certs],
         "totals": {st: sum(c.get(st, 0) for c in counts.values()) for st in State},
+        # site-audit findings past their correction date (a major one holds the case)
+        "overdue_findings": [
+            {
+                "finding": f,
+                "audit": a,
+                "number": s.get(Application, a.application_id).number,
+                "due": dates.local_day(f.due_at).isoformat(),
+            }
+            for f, a in site_audits.overdue_findings(s)
+        ],
     }
 
 
@@ -685,15 +703,13 @@ class SurveillanceIn(BaseModel):
 
 @router.get("/api/v1/surveillance", tags=["official"])
 def surveillance_list_api(c: Official) -> list[dict[str, Any]]:
-    """Open yearly surveillance cases (opened by the daily sweep)."""
-    from snicert.db.models import SurveillanceCase
+    """Surveillance cases not yet passed or failed (opened by the daily sweep), soonest
+    due first, with their status (lifecycle.SurveillanceState)."""
+    from snicert.lifecycle import SURVEILLANCE_OPEN
+    from snicert.services import surveillance
 
     with db.reading() as s:
-        cases = s.scalars(
-            select(SurveillanceCase)
-            .where(SurveillanceCase.status == "open")
-            .order_by(SurveillanceCase.due_at)
-        ).all()
+        cases = surveillance.cases(s, [x.value for x in SURVEILLANCE_OPEN])
         return [
             {
                 "id": x.id,
@@ -708,7 +724,8 @@ def surveillance_list_api(c: Official) -> list[dict[str, Any]]:
 
 @router.post("/api/v1/surveillance/{case_id}", tags=["official"])
 def surveillance_result_api(case_id: Id, body: SurveillanceIn, c: Official) -> dict[str, Any]:
-    """Record a surveillance result; a failure suspends the certificate."""
+    """Record a surveillance failure found by hand (it suspends the certificate); a pass
+    comes only through the case's testing, site audit and evaluation (409 here)."""
     from snicert.services import monitoring
 
     with db.transaction() as s:

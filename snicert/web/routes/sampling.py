@@ -1,5 +1,6 @@
-"""Sampling officer's pages and API: the worklist of cases to sample, and recording the
-samples taken and sealed (then they travel to the lab)."""
+"""Sampling officer's pages and API: the worklist of cases to sample (applications and
+certificates' surveillances side by side), and recording the samples taken and sealed
+(then they travel to the lab)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from snicert import labels
 from snicert.db import engine as db
-from snicert.db.models import Application, Sample
+from snicert.db.models import Application, Certificate, Sample
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import lab, papers
+from snicert.services import lab, papers, surveillance
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.i18n import error_text, lang_of
@@ -34,19 +35,33 @@ def worklist(s: Session) -> list[dict[str, Any]]:
         .where(Application.state == State.SAMPLING.value)
         .order_by(Application.due_at)
     ).all()
+    works = [lab.Work(app) for app in apps]
+    works += [
+        lab.work_of_case(s, case.id, lock=False)
+        for case in surveillance.cases(s, [State.SAMPLING.value])
+    ]
     out = []
-    for app in apps:
-        planned = [x for x in lab.samples_of(s, app.id) if x.status == "planned"]
+    for w in works:
+        app, case = w.app, w.case
+        planned = [x for x in lab.samples_of(s, app.id, w.case_id) if x.status == "planned"]
+        cert = s.get(Certificate, case.certificate_id) if case else None
         out.append(
             {
                 "id": app.id,
+                # where the form goes, and its element id: one per application or surveillance
+                "key": f"surveillance-{case.id}" if case else str(app.id),
+                "action": f"/sampling/surveillance/{case.id}" if case else f"/sampling/{app.id}",
+                "surveillance_case_id": w.case_id,
+                "cycle": case.cycle if case else None,
+                "certificate": cert.number if cert else None,
                 "number": app.number,
                 "product": app.product,
                 "product_name": app.product_snapshot["name"]["id"],
                 "business": app.business.name,
                 "site": app.production_site,
-                "due_at": app.due_at,
-                "labels": f"/sampling/{app.id}/labels.pdf",
+                "due_at": case.due_at if case else app.due_at,
+                # the sheet is the application's own samples'; a surveillance's print one by one
+                "labels": None if case else f"/sampling/{app.id}/labels.pdf",
                 "samples": [
                     {
                         "id": x.id,
@@ -79,9 +94,22 @@ def sampling_page(request: Request, c: Sampler, error: str = "") -> Response:
 
 @router.post("/sampling/{app_id}", include_in_schema=False)
 def record_page(request: Request, app_id: Id, c: Sampler) -> Response:
+    return _record(request, c, app_id, None)
+
+
+@router.post("/sampling/surveillance/{case_id}", include_in_schema=False)
+def record_surveillance_page(request: Request, case_id: Id, c: Sampler) -> Response:
+    with db.reading() as s:
+        app_id = lab.work_of_case(s, case_id, lock=False).app.id
+    return _record(request, c, app_id, case_id)
+
+
+def _record(request: Request, c: Caller, app_id: int, case_id: int | None) -> Response:
     seals = {k.removeprefix("seal_"): v for k, v in c.form.items() if k.startswith("seal_")}
     if exc := c.attempt(
-        lambda s, user: lab.record_sampling(s, user, app_id, seals, c.form.get("location", ""))
+        lambda s, user: lab.record_sampling(
+            s, user, app_id, seals, c.form.get("location", ""), surveillance=case_id
+        )
     ):
         with db.reading() as s:
             items = worklist(s)
@@ -92,7 +120,7 @@ def record_page(request: Request, app_id: Id, c: Sampler) -> Response:
             who=c.who,
             items=items,
             error=str(exc),
-            error_app=app_id,
+            error_app=f"surveillance-{case_id}" if case_id else str(app_id),
         )
     return see_other("/sampling")
 
@@ -155,3 +183,12 @@ def record_api(app_id: Id, body: SamplingIn, c: Sampler) -> dict[str, Any]:
     with db.transaction() as s:
         app = lab.record_sampling(s, c.user(s), app_id, body.seals, body.location)
         return {"id": app.id, "state": app.state}
+
+
+@router.post("/api/v1/surveillance/{case_id}/sampling", tags=["sampling"])
+def record_surveillance_api(case_id: Id, body: SamplingIn, c: Sampler) -> dict[str, Any]:
+    """Record a surveillance's samples as taken and sealed; they then travel to the lab."""
+    with db.transaction() as s:
+        w = lab.work_of_case(s, case_id)
+        lab.record_sampling(s, c.user(s), w.app.id, body.seals, body.location, surveillance=case_id)
+        return {"id": case_id, "status": w.case.status}
