@@ -7,8 +7,8 @@ audit_events indexed by (actor_id, at) for staff workload and by (action, at) fo
 counts of one kind of event in a period; custody_events by (event, at), likewise; applications by submission and by
 closing (state, state_changed_at), covering the review's flow and lead-time counts
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-11-29 16:50:00
 """
 
@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, tzinfo
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
