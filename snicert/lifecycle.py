@@ -279,18 +279,24 @@ def run_guards(s: Session, app: Application, t: Transition, actor: User) -> None
 def enter(s: Session, app: Application, now: datetime) -> None:
     """The application enters its (new) state: its stay in the one before ends now, and a
     stay in an open state begins (final states end the case; they have no stay)."""
+    from snicert.services import rollups
+
     zone = settings.current().zone
+    today = now.astimezone(zone).date()
     for visit in s.scalars(
         select(StageVisit).where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
     ):
         visit.left_at = now
         visit.working_days = clock.working_days_between(
-            visit.entered_at.astimezone(zone).date(), now.astimezone(zone).date()
+            visit.entered_at.astimezone(zone).date(), today
         )
+        # the review's daily counts (stage_days), in this transaction
+        rollups.stage_event(s, today, visit.product, visit.state, "left", visit.working_days)
     if app.state in OPEN:
         s.add(
             StageVisit(application_id=app.id, product=app.product, state=app.state, entered_at=now)
         )
+        rollups.stage_event(s, today, app.product, app.state, "entered")
 
 
 def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -> Application:

@@ -126,6 +126,11 @@ class ChecklistVersion(Base):
 
 class Application(Base):
     __tablename__ = "applications"
+    __table_args__ = (
+        # the management review: submitted per period, and closed per period with their lead
+        Index("ix_applications_submitted", "submitted_at", "product"),
+        Index("ix_applications_closed", "state", "state_changed_at", "product", "submitted_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
@@ -242,6 +247,8 @@ class CustodyEvent(Base):
     disposed, or rejected (append-only, like the audit log it mirrors)."""
 
     __tablename__ = "custody_events"
+    # the management review counts one kind of event (rejected samples) per period
+    __table_args__ = (Index("ix_custody_events_event_at", "event", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
     event: Mapped[str] = mapped_column(String(20))
@@ -255,10 +262,11 @@ class LabResult(Base):
     __tablename__ = "lab_results"
     __table_args__ = (
         UniqueConstraint("sample_id", "parameter_id", "attempt"),
-        Index("ix_lab_results_verified_at", "verified_at"),  # the management review
+        Index("ix_lab_results_verified_at", "verified_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    product: Mapped[str] = mapped_column(String(64))  # the application's, copied when entered
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"))
     parameter_id: Mapped[str] = mapped_column(String(64))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
@@ -281,6 +289,36 @@ class LabResult(Base):
     surveillance_case_id: Mapped[int | None] = mapped_column(
         ForeignKey("surveillance_cases.id"), index=True
     )
+
+
+class StageDay(Base):
+    """Stays entered and ended each local day (WITA) per product and state, an ended stay
+    with its lead in working days (-1 for an entry): the management review sums these
+    instead of scanning every stay. lifecycle.enter adds to them with the stays."""
+
+    __tablename__ = "stage_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(30), primary_key=True)
+    event: Mapped[str] = mapped_column(String(10), primary_key=True)  # entered|left
+    working_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class LabResultDay(Base):
+    """How many lab results each local day (WITA) concluded, per product, parameter and
+    outcome: the management review sums these instead of counting a million results. A
+    result concludes once (verified, retracted or verified with a retest asked): the lab
+    service adds it here in that transaction (snicert.services.rollups)."""
+
+    __tablename__ = "lab_result_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local day of verified_at
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)  # verified|retracted
+    retest_requested: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" when none
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class Evaluation(Base):
@@ -338,8 +376,13 @@ class AuditEvent(Base):
     """Append-only, hash-chained. Database triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # the management review: staff workload per period, and one kind of event per period
+        Index("ix_audit_events_actor_at", "actor_id", "at"),
+        Index("ix_audit_events_action_at", "action", "at"),
+    )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(index=True)  # the management review's period counts
+    at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60), index=True)
@@ -460,7 +503,10 @@ class StageVisit(Base):
 
     __tablename__ = "stage_visits"
     __table_args__ = (
-        Index("ix_stage_visits_left_at", "left_at", "product", "state", "working_days"),
+        # stays ended in a period (lead times), and those spanning its end (waiting)
+        Index(
+            "ix_stage_visits_left_at", "left_at", "product", "state", "working_days", "entered_at"
+        ),
         Index("ix_stage_visits_entered_at", "entered_at", "product", "state"),
         # what still waits: the small open part, by age
         Index(

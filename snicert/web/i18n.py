@@ -1778,6 +1778,35 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Temuan audit lokasi produksi",
         "en": "Production-site audit findings",
     },
+    "mr_sa_audits": {"id": "Audit lokasi produksi", "en": "Production-site audits"},
+    "mr_sa_planned": {"id": "Direncanakan", "en": "Planned"},
+    "mr_sa_visited": {
+        "id": "Dikunjungi (laporan dibuat)",
+        "en": "Visited (report made)",
+    },
+    "mr_sa_surveillance": {
+        "id": "…di antaranya untuk surveilan",
+        "en": "…of which for surveillance",
+    },
+    "mr_sa_passed": {"id": "Lulus", "en": "Passed"},
+    "mr_sa_failed": {"id": "Gagal", "en": "Failed"},
+    "mr_sa_by_grade": {"id": "Temuan per kategori", "en": "Findings by grade"},
+    "mr_sa_status": {
+        "id": "Temuan periode ini pada akhir periode",
+        "en": "This period's findings at its end",
+    },
+    "mr_sa_closed": {"id": "Ditutup", "en": "Closed"},
+    "mr_sa_open": {"id": "Masih terbuka", "en": "Still open"},
+    "mr_sa_noted": {"id": "Observasi (dicatat)", "en": "Observations (noted)"},
+    "mr_sa_open_at_end": {
+        "id": "Semua temuan mayor/minor terbuka pada akhir periode",
+        "en": "All major/minor findings open at the period's end",
+    },
+    "mr_sa_by_item": {
+        "id": "Temuan per butir daftar periksa audit",
+        "en": "Findings by audit checklist item",
+    },
+    "mr_sa_major": {"id": "Mayor", "en": "Major"},
     "mr_internal_audit": {
         "id": "Audit internal dan audit akreditasi KAN dicatat di luar sistem ini.",
         "en": "Internal audits and KAN accreditation audits are recorded outside this system.",
