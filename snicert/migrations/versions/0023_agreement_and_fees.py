@@ -1,8 +1,8 @@
 """the certification agreement accepted at submission (applications.agreement_version and
 agreement_accepted_at); quotations, invoices and payment proofs
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-11-29 16:45:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from snicert.db.models import JSONType, UTCDateTime
 
-revision: str = "0022"
-down_revision: str | None = "0021"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
