@@ -14,7 +14,7 @@ from sqlalchemy import select
 from snicert import outputs, stages
 from snicert.db import engine as db
 from snicert.db.models import Application
-from snicert.services import accounts, lab, monitoring, reminders
+from snicert.services import accounts, lab, monitoring, reminders, site_audits
 
 
 @task(name="open-surveillance")
@@ -33,6 +33,13 @@ def expire_certificates() -> list[str]:
 def flag_overdue() -> list[str]:
     with db.transaction() as s:
         return [a.number for a in monitoring.flag_overdue(s, accounts.system_user(s))]
+
+
+@task(name="flag-overdue-findings")
+def flag_overdue_findings() -> list[int]:
+    """Site-audit findings past their correction date with no corrective action."""
+    with db.transaction() as s:
+        return [f.id for f in site_audits.flag_overdue_findings(s, accounts.system_user(s))]
 
 
 @task(name="send-reminders")
@@ -81,6 +88,7 @@ def sweep() -> dict[str, Any]:
         "surveillance_opened": open_surveillance(),
         "expired": expire_certificates(),
         "overdue": flag_overdue(),
+        "overdue_findings": flag_overdue_findings(),
         "reminders": send_reminders(),
         "disposed": dispose_samples(),
         "resumed": resume_automated(),

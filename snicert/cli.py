@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -621,6 +621,10 @@ def audit_verify() -> None:
     )
 
 
+AsOfficial = Annotated[
+    str, typer.Option("--as", help="E-mail of the official running it", show_default=False)
+]
+
 report_app = typer.Typer(no_args_is_help=True, help="Reports of the LSPro's work.")
 app.add_typer(report_app, name="report")
 
@@ -636,14 +640,16 @@ def report_management_review(
     start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
     end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (included)")],
     output: Annotated[Path, typer.Option("--output", help="The file to write")],
+    actor: AsOfficial,
     fmt: Annotated[ReviewFormat, typer.Option("--format", help="html, pdf or xlsx")] = (
         ReviewFormat.pdf
     ),
     lang: Annotated[str, typer.Option(help="id or en (html and xlsx)")] = "id",
+    password_stdin: PasswordStdin = False,
 ) -> None:
-    """The management review of a period, each figure beside the previous period's (the
-    operator of SNICERT_HOME, who holds the database, runs it; on the web only officials).
-    Exit 2 on a bad date, period or format."""
+    """The management review of a period, each figure beside the previous period's, for
+    an official proven by their password (as on the web: only officials). Exit 2 on a bad
+    date, period or format; 1 on wrong credentials or another role."""
     from snicert.db import engine as db
     from snicert.errors import InvalidInput
     from snicert.review.formats import renderer
@@ -655,8 +661,10 @@ def report_management_review(
         period = review.parse_period(start, end)
     except InvalidInput as exc:
         _fail(f"error: --{exc.field}: {str(exc).split(': ', 1)[1]}", 2)
+    password = _password(password_stdin, f"Password for {actor}", confirm=False)
     with _service_errors(), db.reading() as s:
-        m = review.build(s, period, lang)
+        official = _official(s, actor, password)
+        m = review.build_for(s, official, period, lang)
     data = renderer(fmt.value)(m, lang)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
@@ -684,28 +692,56 @@ OutputOpt = Annotated[Path, typer.Option("--output", help="File to write", show_
 
 @export_app.command("certificates")
 def export_certificates(
-    from_: FromOpt, to: ToOpt, output: OutputOpt, fmt: FormatOpt = "csv"
+    from_: FromOpt,
+    to: ToOpt,
+    output: OutputOpt,
+    actor: AsOfficial,
+    fmt: FormatOpt = "csv",
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Certificates issued, suspended, withdrawn and expired in the period: one record per
-    event, with the status and reason as of the period's end."""
-    _export("certificates", from_, to, fmt, output)
+    event, with the status and reason as of the period's end. For an official proven by
+    their password; the audit log names them."""
+    _export("certificates", from_, to, fmt, output, actor, password_stdin)
 
 
 @export_app.command("applications")
 def export_applications(
-    from_: FromOpt, to: ToOpt, output: OutputOpt, fmt: FormatOpt = "csv"
+    from_: FromOpt,
+    to: ToOpt,
+    output: OutputOpt,
+    actor: AsOfficial,
+    fmt: FormatOpt = "csv",
+    password_stdin: PasswordStdin = False,
 ) -> None:
-    """Applications received (submitted) in the period, with their state as of its end."""
-    _export("applications", from_, to, fmt, output)
+    """Applications received (submitted) in the period, with their state as of its end. For
+    an official proven by their password; the audit log names them."""
+    _export("applications", from_, to, fmt, output, actor, password_stdin)
 
 
-def _export(what: str, from_: str, to: str, fmt: str, output: Path) -> None:
-    """Bad dates or format: exit 2 naming the option, as for any other bad option."""
+def _official(s: Any, email: str, password: str) -> Any:
+    """The official named by --as, proven by their own password: the review and the
+    exports hold every applicant's data, so the shell alone does not open them."""
+    from snicert.roles import Role
+    from snicert.services import accounts
+    from snicert.services.guards import require_role
+
+    user = accounts.confirm_identity(s, email, password)
+    require_role(user, Role.OFFICIAL)
+    return user
+
+
+def _export(
+    what: str, from_: str, to: str, fmt: str, output: Path, actor: str, password_stdin: bool
+) -> None:
+    """Bad dates or format: exit 2 naming the option, as for any other bad option (before
+    the password is asked)."""
     from pydantic import ValidationError
 
     from snicert import export_files, storage
     from snicert.db import engine as db
-    from snicert.services.bsn_export import ExportQuery, build
+    from snicert.services import bsn_export
+    from snicert.services.bsn_export import ExportQuery
 
     try:
         query = ExportQuery.model_validate({"from": from_, "to": to, "format": fmt})
@@ -714,12 +750,16 @@ def _export(what: str, from_: str, to: str, fmt: str, output: Path) -> None:
         option = _EXPORT_OPTIONS.get(str(first["loc"][0]), str(first["loc"][0]))
         _fail(f"error: {option} {first['input']!r}: {first['msg']}", 2)
         return
-    with _service_errors():
-        with db.transaction() as s:
-            export = build(s, "cli", what, query)
-        storage.write_atomic(output, export_files.render(export, query.format))
+    password = _password(password_stdin, f"Password for {actor}", confirm=False)
+    with _service_errors(), db.transaction() as s:
+        bsn_export.snapshot(s)
+        official = _official(s, actor, password)
+        prepared = bsn_export.prepare(s, official, what, query)
+        # recorded with the file: if writing it fails, neither stays
+        bsn_export.record(s, official, prepared)
+        storage.write_atomic_stream(output, export_files.stream(prepared))
     typer.echo(
-        f"wrote {output}: {export.root.count} {what} records, "
+        f"wrote {output}: {prepared.count} {what} records, "
         f"{query.from_.isoformat()} to {query.to.isoformat()} ({query.format})"
     )
 

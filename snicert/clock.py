@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 import holidays
@@ -69,10 +69,12 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _days_off(day.year)
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
+def add_working_days(start: datetime, days: int, zone: tzinfo | None = None) -> datetime:
     """`days` working days after `start`, at the same time of day; the days counted are
-    the LSPro's local dates (a holiday is a date in Kupang, not in UTC)."""
-    first = start.astimezone(settings.current().zone).date()
+    the LSPro's local dates (a holiday is a date in Kupang, not in UTC). `zone`: the
+    LSPro's, when the caller holds it (settings.current() checks the file each call: the
+    history seeder spent a third of its time there)."""
+    first = start.astimezone(zone or settings.current().zone).date()
     day, added = first, 0
     while added < days:
         day += timedelta(days=1)

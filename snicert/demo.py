@@ -31,6 +31,7 @@ from snicert.services import (
     complaints,
     dates,
     decisions,
+    fees,
     impartiality,
     lab,
     site_audits,
@@ -251,7 +252,9 @@ class Player:
                 )
                 applications.attach_document(s, owner, app_id, spec["id"], name, data)
         with db.transaction() as s:
-            applications.submit(s, s.get(User, owner_id), app_id)
+            applications.submit(s, s.get(User, owner_id), app_id, fees.agreement().version)
+        wait_for(app_id, State.PAYMENT)
+        self._pay(app_id, owner_id, info["business_name"])
         wait_for(app_id, State.DOCUMENT_REVIEW)
 
         if plan.nonconformity:
@@ -314,6 +317,18 @@ class Player:
         final = wait_for(app_id, State.CERTIFIED, State.REFUSED)
         self._survey(app_id, owner_id, refused=final == State.REFUSED)
         return self._outcome(app_id, plan, info["business_name"], final, scenario)
+
+    def _pay(self, app_id: int, owner_id: int, payer: str) -> None:
+        """The applicant pays the invoice and uploads the transfer slip; an official
+        confirms it (the document review starts)."""
+        with db.transaction() as s:
+            inv = fees.invoice(s, app_id)
+            name, data = synthetic.payment_proof(inv.number, inv.total_idr, payer)
+            reference = f"TRF{self.rng.randrange(10**8):08d}"
+            fees.submit_proof(s, s.get(User, owner_id), app_id, name, data, reference)
+        wait_for(app_id, State.PAYMENT_CHECK)
+        with db.transaction() as s:
+            fees.confirm(s, self.cast(s, "manager"), app_id)
 
     def _site_audit(self, app_id: int, owner_id: int, plan: Plan, scenario: list[str]) -> None:
         """Type 5: the site audit, beside the lab work; one minor finding (with a photo),
@@ -422,6 +437,13 @@ class Player:
             cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
             report = find(s, f"application:{app_id}", "evaluation_report")
             files = [str(absolute(report))] if report else []
+            # the quotation and the invoice (PDF) the applicant received
+            for owner, row in (
+                ("quotation", fees.quotation(s, app_id)),
+                ("invoice", fees.invoice(s, app_id)),
+            ):
+                if row is not None and (o := find(s, f"{owner}:{row.id}", f"{owner}_pdf")):
+                    files.append(str(absolute(o)))
             for a in site_audits.audits_of(s, app_id):
                 files += [
                     str(absolute(o))

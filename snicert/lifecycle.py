@@ -22,6 +22,8 @@ from snicert.roles import Role
 class State(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    PAYMENT = "payment"  # the invoice awaits the applicant's proof of payment
+    PAYMENT_CHECK = "payment_check"  # the proof awaits an official's confirmation
     DOCUMENT_REVIEW = "document_review"
     NONCONFORMITY = "nonconformity"
     SAMPLING = "sampling"
@@ -71,12 +73,44 @@ def _t(
 # here and implemented in site_audits.GUARDS; each passes at once for a product whose
 # scheme has no factory_audit.
 
+#
+# Payment (ISO/IEC 17065 §4.1.2 and LSPro practice: agreement, quotation, invoice and
+# payment before the document audit; snicert/services/fees.py): a dossier that passed
+# screening waits in `payment` for the applicant's proof, then in `payment_check` for an
+# official, who confirms it (document review starts) or refuses it with a reason (the
+# applicant uploads again). A dossier that failed screening, once answered, goes to
+# payment first unless it was paid already. Guards: fees.GUARDS.
+
 
 S, R = State, Role
 TRANSITIONS: tuple[Transition, ...] = (
     _t("submit", S.DRAFT, S.SUBMITTED, "submitted", R.APPLICANT),
-    _t("screen_pass", S.SUBMITTED, S.DOCUMENT_REVIEW, "screening_passed", R.SYSTEM),
+    _t("screen_pass", S.SUBMITTED, S.PAYMENT, "screening_passed", R.SYSTEM),
     _t("screen_fail", S.SUBMITTED, S.NONCONFORMITY, "screening_failed", R.SYSTEM),
+    _t(
+        "submit_payment_proof",
+        S.PAYMENT,
+        S.PAYMENT_CHECK,
+        "payment_proof_submitted",
+        R.APPLICANT,
+        guards=("invoice_issued",),
+    ),
+    _t(
+        "confirm_payment",
+        S.PAYMENT_CHECK,
+        S.DOCUMENT_REVIEW,
+        "payment_confirmed",
+        R.OFFICIAL,
+        guards=("proof_awaiting_check",),
+    ),
+    _t(
+        "refuse_payment",
+        S.PAYMENT_CHECK,
+        S.PAYMENT,
+        "payment_refused",
+        R.OFFICIAL,
+        guards=("proof_awaiting_check", "reason_stated"),
+    ),
     _t("review_pass", S.DOCUMENT_REVIEW, S.SAMPLING, "review_passed", R.OFFICIAL),
     _t("review_fail", S.DOCUMENT_REVIEW, S.NONCONFORMITY, "review_failed", R.OFFICIAL),
     _t(
@@ -85,6 +119,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.DOCUMENT_REVIEW,
         "nonconformities_answered",
         R.APPLICANT,
+        guards=("payment_confirmed",),
+    ),
+    # screening's non-conformities answered before any payment: the invoice comes next
+    _t(
+        "answer_nonconformities_unpaid",
+        S.NONCONFORMITY,
+        S.PAYMENT,
+        "screening_answered",
+        R.APPLICANT,
+        guards=("payment_not_confirmed",),
     ),
     _t("samples_sent", S.SAMPLING, S.TESTING, "samples_sent", R.SAMPLER),
     _t("resample", S.TESTING, S.SAMPLING, "resampling_requested", R.LAB_ANALYST, R.LAB_VERIFIER),
@@ -147,6 +191,8 @@ class Stage:
 STAGES: dict[State, Stage] = {
     S.DRAFT: Stage(R.APPLICANT, "complete and submit the dossier", None),
     S.SUBMITTED: Stage(R.SYSTEM, "automated dossier screening", "screening"),
+    S.PAYMENT: Stage(R.APPLICANT, "pay the invoice and upload the proof", "payment"),
+    S.PAYMENT_CHECK: Stage(R.OFFICIAL, "confirm the payment", "payment_check"),
     S.DOCUMENT_REVIEW: Stage(R.OFFICIAL, "review the documents", "document_review"),
     S.NONCONFORMITY: Stage(R.APPLICANT, "answer the non-conformities", "nonconformity_response"),
     S.SAMPLING: Stage(R.SAMPLER, "take and seal the samples", "sampling"),
@@ -223,27 +269,34 @@ def check(
 
 def run_guards(s: Session, app: Application, t: Transition, actor: User) -> None:
     """Raise (naming what is missing) unless every named guard of `t` passes for `app`."""
-    from snicert.services.site_audits import GUARDS  # they build on this module
+    from snicert.services import fees, site_audits  # they build on this module
 
+    guards = {**site_audits.GUARDS, **fees.GUARDS}
     for name in t.guards:
-        GUARDS[name](s, app, actor)
+        guards[name](s, app, actor)
 
 
 def enter(s: Session, app: Application, now: datetime) -> None:
     """The application enters its (new) state: its stay in the one before ends now, and a
     stay in an open state begins (final states end the case; they have no stay)."""
+    from snicert.services import rollups
+
     zone = settings.current().zone
+    today = now.astimezone(zone).date()
     for visit in s.scalars(
         select(StageVisit).where(StageVisit.application_id == app.id, StageVisit.left_at.is_(None))
     ):
         visit.left_at = now
         visit.working_days = clock.working_days_between(
-            visit.entered_at.astimezone(zone).date(), now.astimezone(zone).date()
+            visit.entered_at.astimezone(zone).date(), today
         )
+        # the review's daily counts (stage_days), in this transaction
+        rollups.stage_event(s, today, visit.product, visit.state, "left", visit.working_days)
     if app.state in OPEN:
         s.add(
             StageVisit(application_id=app.id, product=app.product, state=app.state, entered_at=now)
         )
+        rollups.stage_event(s, today, app.product, app.state, "entered")
 
 
 def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -> Application:
@@ -583,5 +636,67 @@ QUALIFICATION_TRANSITIONS: tuple[Transition, ...] = (
         frozenset({R.OFFICIAL}),
         "withdrawn",
         guards=("reason_stated",),
+    ),
+)
+
+
+class ChangeState(StrEnum):
+    """A change the holder notified (ISO/IEC 17065 §7.10; snicert/services/changes.py): born
+    `notified`; an official's assessment ends it in one of three outcomes."""
+
+    NOTIFIED = "notified"
+    NO_ACTION = "no_action"  # the certificate stays as it is
+    NEW_EVALUATION = "new_evaluation"  # a special surveillance evaluates the change
+    SUSPENSION = "suspension"  # the certificate is suspended through its lifecycle
+
+
+CH = ChangeState
+# Each outcome is one action; all are the event `assessed`. The guards are
+# changes.GUARDS: an official not involved in the case, reasons stated, and a certificate
+# that can still be surveyed (active or suspended) or suspended (active).
+CHANGE_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "no_action",
+        CH.NOTIFIED,
+        CH.NO_ACTION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated"),
+    ),
+    _t(
+        "new_evaluation",
+        CH.NOTIFIED,
+        CH.NEW_EVALUATION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated", "certificate_live"),
+    ),
+    _t(
+        "suspension",
+        CH.NOTIFIED,
+        CH.SUSPENSION,
+        "assessed",
+        R.OFFICIAL,
+        guards=("impartial", "reasons_stated", "certificate_active"),
+    ),
+)
+
+
+class VersionReviewState(StrEnum):
+    """A valid certificate issued under an older checklist or standard version
+    (snicert/services/versions.py): `pending` is derived (no row yet), `assessed` is a row."""
+
+    PENDING = "pending"
+    ASSESSED = "assessed"
+
+
+VERSION_REVIEW_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "assess",
+        VersionReviewState.PENDING,
+        VersionReviewState.ASSESSED,
+        "assessed",
+        R.OFFICIAL,
+        guards=("still_affected", "note_stated", "outcome_fits_certificate"),
     ),
 )

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Connection, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from snicert import audit, checkpoints, clock, settings, survey, synthetic
 from snicert.catalog import default_catalog
@@ -46,10 +47,12 @@ from snicert.db.models import (
     Decision,
     Evaluation,
     LabResult,
+    LabResultDay,
     Nonconformity,
     NonconformityResponse,
     Sample,
     SkmSurvey,
+    StageDay,
     StageVisit,
     User,
     UserRole,
@@ -216,6 +219,8 @@ class _Seeder:
         self.owners: dict[int, _Actor] = {}
         self.holders: dict[int, dict[str, str]] = {}  # as certificates name the business
         self.stored_counters: set[str] = set()
+        self.lab_days: collections.Counter[tuple[Any, ...]] = collections.Counter()
+        self.stage_days: collections.Counter[tuple[Any, ...]] = collections.Counter()
         self.key = ensure_keypair()
         self.body = _certification_body()
 
@@ -329,7 +334,25 @@ class _Seeder:
         return _Batch(self.rows, self.head_seq, self.head_hash, dict(self.counters), new)
 
     def finish(self, conn: Connection) -> None:
-        """PostgreSQL: move each id sequence past the ids written here."""
+        """The review's daily roll-ups (added to what is there), and on PostgreSQL each
+        id sequence moved past the ids written here."""
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        with conn.begin():
+            for model, counts, keys in (
+                (
+                    LabResultDay,
+                    self.lab_days,
+                    ["day", "product", "parameter_id", "status", "retest_requested", "verdict"],
+                ),
+                (StageDay, self.stage_days, ["day", "product", "state", "event", "working_days"]),
+            ):
+                upsert = insert(model)
+                upsert = upsert.on_conflict_do_update(
+                    index_elements=keys, set_={"n": model.n + upsert.excluded.n}
+                )
+                rows = [{**dict(zip(keys, k, strict=True)), "n": n} for k, n in counts.items()]
+                for i in range(0, len(rows), 5000):
+                    conn.execute(upsert, rows[i : i + 5000])
         if conn.dialect.name != "postgresql":
             return
         with conn.begin():
@@ -440,7 +463,7 @@ class _Case:
     def _workdays_later(self, days: int) -> datetime:
         if days == 0:
             return self.at + timedelta(hours=self.rng.uniform(0.5, 5))
-        return _office_hours(clock.add_working_days(self.at, days), self.rng)
+        return _office_hours(clock.add_working_days(self.at, days, self.s.zone), self.rng)
 
     def step(self, to: State, event: str, actor: _Actor, at: datetime, **data: Any) -> None:
         if at > self.s.end:
@@ -462,9 +485,12 @@ class _Case:
         if self.visit is not None:
             zone = self.s.zone
             self.visit["left_at"] = at
-            self.visit["working_days"] = clock.working_days_between(
+            self.visit["working_days"] = days = clock.working_days_between(
                 self.visit["entered_at"].astimezone(zone).date(), at.astimezone(zone).date()
             )
+            self.s.stage_days[
+                at.astimezone(zone).date(), self.spec.product, self.visit["state"], "left", days
+            ] += 1
             self.visit = None
         if self.state in OPEN:
             self.visit = {
@@ -476,6 +502,8 @@ class _Case:
                 "working_days": None,
             }
             self.s.rows["stage_visits"].append(self.visit)
+            day = at.astimezone(self.s.zone).date()
+            self.s.stage_days[day, self.spec.product, self.state.value, "entered", -1] += 1
 
     def run(self) -> None:
         s, spec, report = self.s, self.spec, self.report
@@ -530,7 +558,7 @@ class _Case:
         stage = STAGES[self.state]
         due = None
         if stage.service_standard:
-            due = clock.add_working_days(self.at, self.days[stage.service_standard])
+            due = clock.add_working_days(self.at, self.days[stage.service_standard], s.zone)
         self.row.update(
             state=self.state.value,
             state_changed_at=self.at,
@@ -599,6 +627,22 @@ class _Case:
         self.step(State.WITHDRAWN, "withdrawn", self.owner, self._after(5))
         return True
 
+    def _pay(self, official: _Actor) -> None:
+        """The applicant uploads a proof of payment within the payment standard and an
+        official confirms it (the history's events; no invoice rows are seeded)."""
+        self.step(
+            State.PAYMENT_CHECK,
+            "payment_proof_submitted",
+            self.owner,
+            self._after(self.days.get("payment", 10)),
+        )
+        self.step(
+            State.DOCUMENT_REVIEW,
+            "payment_confirmed",
+            official,
+            self._after(self.days.get("payment_check", 2)),
+        )
+
     def _walk(self) -> None:
         s, rng = self.s, self.rng
         if self._withdraw_here():
@@ -622,8 +666,12 @@ class _Case:
             self.step(State.NONCONFORMITY, "screening_failed", s.system, self._after(0))
             self._nonconformities("screening", [missing], s.system)
         else:
-            self.step(State.DOCUMENT_REVIEW, "screening_passed", s.system, self._after(0))
+            self.step(State.PAYMENT, "screening_passed", s.system, self._after(0))
         reviewer, evaluator, decider = self.officials
+        paid = False
+        if self.state == State.PAYMENT:
+            self._pay(reviewer)
+            paid = True
         while True:
             if self._withdraw_here():
                 return
@@ -636,8 +684,15 @@ class _Case:
                     continue
                 self.step(State.SAMPLING, "review_passed", reviewer, self._after(5))
                 break
-            # the applicant answered the non-conformities
-            self.step(State.DOCUMENT_REVIEW, "nonconformities_answered", self.owner, self.answered)
+            # the applicant answered the non-conformities (screening's: the invoice first)
+            if paid:
+                self.step(
+                    State.DOCUMENT_REVIEW, "nonconformities_answered", self.owner, self.answered
+                )
+            else:
+                self.step(State.PAYMENT, "screening_answered", self.owner, self.answered)
+                self._pay(reviewer)
+                paid = True
             self.round += 1
         failing = self._sampling_and_testing()
         conform = not failing
@@ -854,6 +909,7 @@ class _Case:
                     {
                         "id": s._id("lab_results"),
                         "application_id": self.app_id,
+                        "product": self.spec.product,
                         "sample_id": sample_id,
                         "parameter_id": p["id"],
                         "attempt": n,
@@ -873,6 +929,15 @@ class _Case:
                         "verified_at": verified if verified <= s.end else None,
                     }
                 )
+                if verified <= s.end:  # concluded: the review's daily roll-up counts it
+                    s.lab_days[
+                        verified.astimezone(s.zone).date(),
+                        self.spec.product,
+                        p["id"],
+                        "verified",
+                        fails and len(attempts) > n,
+                        "nonconform" if fails else "conform",
+                    ] += 1
                 entered = verified + timedelta(hours=rng.uniform(4, 48))
                 verified = entered + timedelta(hours=rng.uniform(1, 24))
         return sorted(failing)

@@ -143,6 +143,15 @@ def document(
     )
 
 
+def payment_proof(invoice_number: str, amount_idr: int, payer: str) -> tuple[str, bytes]:
+    """A bank transfer slip for an invoice (PDF), as an applicant would upload it."""
+    amount = "Rp " + f"{amount_idr:,}".replace(",", ".")
+    return f"bukti-bayar-{invoice_number}.pdf", pdf(
+        "Bukti transfer / Transfer slip",
+        [payer, f"Tagihan {invoice_number}", f"Jumlah {amount}", "Bank NTT, Kota Kupang"],
+    )
+
+
 def passing_value(param: dict[str, Any]) -> str:
     """A result that meets the parameter's requirement."""
     req = param["requirement"]

@@ -37,6 +37,7 @@ ROLES = {
     "sampler": "sampler",
     "lab_analyst": "analyst",
     "lab_verifier": "verifier",
+    "auditor": "auditor",  # the site-audit API
 }
 
 

@@ -140,12 +140,36 @@ def test_certification_in_the_browser(site: str, browser, tmp_path: Path) -> Non
         phone.wait_for_load_state()
     assert phone.locator("text=✓").count() == len(default_catalog().product("abon").documents)
     shot(phone, "1-applicant-dossier")
+    phone.click("#agreement summary")  # reads the agreement, then accepts it
+    phone.check("#accept-agreement")
     phone.click("#submit-dossier")
     phone.wait_for_selector('[data-state="submitted"]')
-    automation()  # screening passes
+    automation()  # screening passes: the invoice is issued
+
+    # --- the applicant pays and uploads the transfer slip on the phone
+    phone.goto(f"{site}/applications/{app_id}/quotation")
+    phone.wait_for_selector('[data-state="payment"]')
+    shot(phone, "1b-applicant-quotation-invoice")
+    with db.transaction() as s:
+        from snicert.services import fees
+
+        inv = fees.invoice(s, app_id)
+        slip_name, slip = synthetic.payment_proof(inv.number, inv.total_idr, "Maria Ndolu")
+    (tmp_path / slip_name).write_bytes(slip)
+    phone.set_input_files("#proof-file", str(tmp_path / slip_name))
+    phone.fill("#proof-ref", "TRF12345678")
+    phone.click("#proof-form button[type=submit]")
+    phone.wait_for_selector('[data-state="payment_check"]')
+
+    # --- an official confirms the payment; the document review starts
+    reviewer = sign_in(browser, site, "reviewer@lspro.example")
+    reviewer.goto(f"{site}/official/payments")
+    reviewer.click(f"[data-app] a[href='/official/payments/{app_id}']")
+    shot(reviewer, "1c-official-payment-check")
+    reviewer.click("#confirm-payment")
+    reviewer.wait_for_selector('[data-state="document_review"]')
 
     # --- the reviewer raises a non-conformity
-    reviewer = sign_in(browser, site, "reviewer@lspro.example")
     reviewer.goto(f"{site}/review/{app_id}")
     radios = reviewer.locator("input[type=radio][value=conform]")
     for i in range(radios.count()):

@@ -98,8 +98,11 @@ def test_shipped_data_loads_four_products_each_with_a_checklist() -> None:
         assert product.scheme.validity_years == 4
         assert product.scheme.surveillance_interval_months == 12
         days = product.service_standard_days.model_dump()
-        # the site audit runs beside sampling and testing: its days overlap theirs
-        assert sum(days.values()) - days["site_audit"] == 41
+        # the site audit runs beside sampling and testing: its days overlap theirs; the
+        # payment's days are the applicant's and the cashier's, outside the 41 of the body
+        payment = days["payment"] + days["payment_check"]
+        assert (days["payment"], days["payment_check"]) == (10, 2)
+        assert sum(days.values()) - days["site_audit"] - payment == 41
         # tenun_ikat v2 gave its dimensional changes their own domain (negative %)
         assert cat.checklists[code].version == (2 if code == "tenun_ikat" else 1)
         docs = {d.id for d in product.documents if d.mandatory}
@@ -388,6 +391,8 @@ def test_committed_schema_matches_the_models(rel: str) -> None:
 def _schema_for(path: Path) -> str:
     if path.name == "holidays.yaml":
         return "products/holidays.schema.json"
+    if path.name == "agreement.yaml":
+        return "products/agreement.schema.json"
     if path.parent.name == "products":
         return "products/product.schema.json"
     if path.name == "units.yaml":
@@ -402,7 +407,7 @@ def _data_files(root: Path) -> list[Path]:
 def test_shipped_files_validate_against_their_json_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     files = _data_files(ROOT)
-    assert len(files) == 10
+    assert len(files) == 11  # with products/agreement.yaml
     for f in files:
         rel = _schema_for(f)
         schema = json.loads((ROOT / rel).read_text(encoding="utf-8"))

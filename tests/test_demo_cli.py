@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
-from snicert import clock, settings
+from snicert import clock, demo, settings
 from snicert.cli import app
 from snicert.db import engine as db
 from snicert.services import skm
@@ -57,6 +57,11 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     period = ["--from", (today - timedelta(days=1)).isoformat(), "--to", today.isoformat()]
     for what, fmt, records in (("certificates", "csv", 8), ("applications", "xlsx", 9)):
         out = home / f"bsn-{what}.{fmt}"
-        r = runner.invoke(app, ["export", what, *period, "--format", fmt, "--output", str(out)])
+        r = runner.invoke(
+            app,
+            ["export", what, *period, "--format", fmt, "--output", str(out)]
+            + ["--as", demo.STAFF["manager"][0], "--password-stdin"],
+            input=demo.PASSWORD + "\n",
+        )
         assert r.exit_code == 0, r.output
         assert f": {records} {what} records" in r.stdout and out.stat().st_size > 0

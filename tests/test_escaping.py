@@ -25,6 +25,7 @@ from snicert.services import (
     applications,
     certificates,
     decisions,
+    fees,
     impartiality,
     lab,
     monitoring,
@@ -160,8 +161,14 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
 
     # submitted and screened; the reviewer finds one item non-conforming
     with db.transaction() as s:
-        applications.submit(s, w.user(s, "owner"), app_id)
+        applications.submit(s, w.user(s, "owner"), app_id, fees.agreement().version)
     assert stages.screen(app_id)
+    with db.transaction() as s:  # paid and confirmed: the review may start
+        inv = fees.invoice(s, app_id)
+        slip = synthetic.payment_proof(inv.number, inv.total_idr, "UMKM")
+        fees.submit_proof(s, w.user(s, "owner"), app_id, *slip)
+    with db.transaction() as s:
+        fees.confirm(s, w.user(s, "xreviewer"), app_id)
     with db.transaction() as s:
         items = [i["id"] for i in s.get(Application, app_id).checklist_snapshot["document_items"]]
         applications.record_review(

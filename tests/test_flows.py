@@ -37,7 +37,7 @@ from snicert.db.models import (
     Sample,
     SurveillanceCase,
 )
-from snicert.services import applications
+from snicert.services import applications, fees
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,10 +105,11 @@ def test_full_path_for_each_product(player: demo.Player, flows_on, product: str)
     assert report.exists() and "Laporan Evaluasi" in report.read_text()
     # the flow ran after each step with automated work, and each run completed
     runs = _flow_runs(outcome.application_id, since)
-    assert len(runs) == 4  # submitted, review passed, results verified, granted
+    # submitted (then the applicant pays), review passed, results verified, granted
+    assert len(runs) == 4
     assert all(r.state.is_completed() for r in runs)
     assert sorted(r.state.name for r in runs) == sorted(
-        ["Awaiting official", "Awaiting sampler", "Awaiting official", "Certified"]
+        ["Awaiting applicant", "Awaiting sampler", "Awaiting official", "Certified"]
     )
     # the stage a case is in, and state changes, are visible as Prefect events
     names = [e["event"] for e in flows_on]
@@ -274,9 +275,10 @@ def _case_until_review(player: demo.Player, plan: demo.Plan) -> int:
             applications.attach_document(
                 s, owner, app.id, spec["id"], *document(spec, plan.product, "x")
             )
-        applications.submit(s, owner, app.id)
+        applications.submit(s, owner, app.id, fees.agreement().version)
         app_id = app.id
     stages.screen(app_id)
+    player._pay(app_id, owner.id, "x")
     player._review(app_id, nonconform=False)
     assert stages.status(app_id).state == "sampling"
     return app_id
@@ -308,9 +310,9 @@ def test_sweep_surveillance_expiry_and_overdue(player: demo.Player, flows_on) ->
     clock.freeze(start)
     certified = player.play(demo.Plan("abon", 0))
     assert certified.state == "certified"
-    # a second case stops in document review, waiting for an official
+    # a second case stops in payment, waiting for its applicant
     waiting = _submit_only(player)
-    assert stages.status(waiting).state == "document_review"
+    assert stages.status(waiting).state == "payment"
     due = stages.status(waiting).due_at
     assert due is not None
 
@@ -318,7 +320,7 @@ def test_sweep_surveillance_expiry_and_overdue(player: demo.Player, flows_on) ->
     assert result["surveillance_opened"] == [] and result["expired"] == []
     assert result["overdue"] == []
 
-    clock.freeze(due + timedelta(hours=1))  # past the review's service standard
+    clock.freeze(due + timedelta(hours=1))  # past the payment's service standard
     result = sweep()
     assert len(result["overdue"]) == 1
     assert any(e["event"] == "snicert.application.overdue" for e in flows_on)
@@ -365,5 +367,5 @@ def _submit_only(player: demo.Player) -> int:
             )
         app_id = app.id
     with db.transaction() as s:
-        applications.submit(s, s.get(type(owner), owner.id), app_id)
+        applications.submit(s, s.get(type(owner), owner.id), app_id, fees.agreement().version)
     return app_id

@@ -61,7 +61,7 @@ from snicert.lifecycle import (
     Transition,
 )
 from snicert.roles import Role
-from snicert.services import accounts, applications, certificates, checklists, decisions, lab
+from snicert.services import accounts, applications, certificates, checklists, decisions, fees, lab
 from snicert.services.guards import application
 from tests.world import World
 
@@ -80,8 +80,10 @@ TABLES = {"application": TRANSITIONS, "certificate": CERTIFICATE_TRANSITIONS}
 EXPECTED_ALLOWED: dict[str, set[str]] = {
     "draft": {"submit", "withdraw"},
     "submitted": {"screen_pass", "screen_fail", "withdraw"},
+    "payment": {"submit_payment_proof", "withdraw"},
+    "payment_check": {"confirm_payment", "refuse_payment", "withdraw"},
     "document_review": {"review_pass", "review_fail", "withdraw"},
-    "nonconformity": {"answer_nonconformities", "withdraw"},
+    "nonconformity": {"answer_nonconformities", "answer_nonconformities_unpaid", "withdraw"},
     "sampling": {"samples_sent", "withdraw"},
     "testing": {"resample", "testing_complete", "await_site_audit", "withdraw"},
     "site_audit": {"site_audit_done", "withdraw"},
@@ -118,6 +120,10 @@ DEFAULT_ACTOR = {
     "review_pass": "reviewer",
     "review_fail": "reviewer",
     "answer_nonconformities": "owner",
+    "answer_nonconformities_unpaid": "owner",
+    "submit_payment_proof": "owner",
+    "confirm_payment": "reviewer",
+    "refuse_payment": "reviewer",
     "samples_sent": "sampler",
     "testing_complete": "system",
     "await_site_audit": "system",
@@ -220,14 +226,23 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
     """Take `action` on the application through the service a real caller uses."""
     user = who(w, s, actor or DEFAULT_ACTOR[action], app_id)
     if action == "submit":
-        applications.submit(s, user, app_id)
+        applications.submit(s, user, app_id, fees.agreement().version)
     elif action in ("screen_pass", "screen_fail"):
         applications.screen(s, user, app_id)
     elif action == "review_pass":
         applications.record_review(s, user, app_id, verdicts_for(s, app_id))
     elif action == "review_fail":
         applications.record_review(s, user, app_id, verdicts_for(s, app_id, {NC_ITEM}))
-    elif action == "answer_nonconformities":
+    elif action == "submit_payment_proof":
+        inv = fees.invoice(s, app_id)
+        name, data = synthetic.payment_proof(inv.number, inv.total_idr, "UMKM test")
+        fees.submit_proof(s, user, app_id, name, data, "TRF-9")
+    elif action == "confirm_payment":
+        fees.confirm(s, user, app_id)
+    elif action == "refuse_payment":
+        fees.refuse(s, user, app_id, "Jumlah transfer kurang")
+    elif action in ("answer_nonconformities", "answer_nonconformities_unpaid"):
+        # which of the two: whether the case was paid (screening's or review's findings)
         open_ncs = applications.open_nonconformities(s, app_id)
         assert open_ncs
         for nc in open_ncs:
@@ -257,8 +272,12 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
     return user
 
 
-def reach(w: World, app_id: int, state: str) -> None:
-    if state == "nonconformity":
+def reach(w: World, app_id: int, state: str, action: str = "") -> None:
+    if state == "nonconformity" and action == "answer_nonconformities_unpaid":
+        w.advance_to(app_id, "submitted")  # the dossier lacks its documents: screening fails
+        with db.transaction() as s:
+            applications.screen(s, w.user(s, "system"), app_id)
+    elif state == "nonconformity":
         w.advance_to(app_id, "document_review")
         w.review_all(app_id, nonconform={NC_ITEM})
     else:
@@ -283,8 +302,9 @@ def prepare(w: World, app_id: int, action: str) -> None:
 def setup_for(action: str, source: str) -> tuple[World, int]:
     w = World().setup_staff()
     # screening fails on a dossier without its mandatory documents
-    app_id = w.new_application(PRODUCT, documents=action != "screen_fail")
-    reach(w, app_id, source)
+    unscreened = action in ("screen_fail", "answer_nonconformities_unpaid")
+    app_id = w.new_application(PRODUCT, documents=not unscreened)
+    reach(w, app_id, source, action)
     prepare(w, app_id, action)
     return w, app_id
 
@@ -484,7 +504,7 @@ def test_refusals_through_services_change_nothing(home) -> None:
         return certificates.issue(s, w.user(s, "system"), app_id)
 
     def submit(s: Session) -> Any:
-        return applications.submit(s, w.owner(s, app_id), app_id)
+        return applications.submit(s, w.owner(s, app_id), app_id, fees.agreement().version)
 
     assert_refused(
         decide("grant"),
@@ -560,8 +580,8 @@ def test_refusal_names_the_state_after_a_move_in_the_same_transaction(home) -> N
     app_id = w.new_application(PRODUCT)
     with pytest.raises(IllegalTransition) as info, db.transaction() as s:
         owner = w.owner(s, app_id)
-        applications.submit(s, owner, app_id)
-        applications.submit(s, owner, app_id)
+        applications.submit(s, owner, app_id, fees.agreement().version)
+        applications.submit(s, owner, app_id, fees.agreement().version)
     assert "in state 'submitted';" in str(info.value)
 
 
@@ -659,7 +679,7 @@ def test_applicant_cannot_act_on_another_business_application(home) -> None:
     def as_other(fn: Callable[..., Any], *args: Any) -> Callable[[Session], Any]:
         return lambda s: fn(s, w.user(s, "other"), *args)
 
-    assert_refused(as_other(applications.submit, app_id), PermissionDenied, *denied)
+    assert_refused(as_other(applications.submit, app_id, 1), PermissionDenied, *denied)
     assert_refused(
         as_other(applications.attach_document, app_id, NC_DOC, name, data),
         PermissionDenied,
@@ -967,7 +987,7 @@ def test_no_approved_checklist_refuses_creation_then_submission(home) -> None:
         for row in s.scalars(select(ChecklistVersion).where(ChecklistVersion.product == PRODUCT)):
             row.status = "draft"
     assert_refused(
-        lambda s: applications.submit(s, w.owner(s, app_id), app_id),
+        lambda s: applications.submit(s, w.owner(s, app_id), app_id, fees.agreement().version),
         Conflict,
         "no approved checklist for product abon",
         "an official must approve one",
@@ -1092,7 +1112,8 @@ def test_screening_names_a_missing_mandatory_document(home) -> None:
         owner = w.owner(s, app_id)
         doc = applications.attach_document(s, owner, app_id, NC_DOC, name, data)
         applications.answer_nonconformity(s, owner, nc_id, "NPWP dilampirkan", document_id=doc.id)
-    assert (w.app(app_id).state, w.app(app_id).review_round) == ("document_review", 2)
+    # screening's findings answered before any payment: the invoice comes next
+    assert (w.app(app_id).state, w.app(app_id).review_round) == ("payment", 2)
 
 
 # ---------------------------------------------------------------- 7. a failing lab result

@@ -12,10 +12,19 @@ import pytest
 from snicert import clock
 from snicert.db import engine as db
 from snicert.errors import IllegalTransition, InvalidInput, PermissionDenied
-from snicert.services import applications, complaints, dates, decisions, review, review_actions
+from snicert.services import (
+    applications,
+    complaints,
+    dates,
+    decisions,
+    review,
+    review_actions,
+    site_audits,
+)
 from snicert.services.guards import application
 from tests.world import ORDER, World
 
+PASSWORD = "rahasia-123"  # tests/world.py
 MARCH = review.Period(date(2026, 3, 2), date(2026, 3, 31))  # 30 days; before: Jan 31 - Mar 1
 
 
@@ -297,6 +306,146 @@ def test_files_open_with_their_sections(history) -> None:
     assert "Management review" in html and "Lab failures by parameter" in html
 
 
+def test_daily_roll_ups_match_the_rows_they_count(history) -> None:
+    """stage_days and lab_result_days, written with each stay and each concluded result,
+    hold exactly what counting stage_visits and lab_results by local day gives."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from snicert import settings
+    from snicert.db.models import LabResult, LabResultDay, StageDay, StageVisit
+
+    zone = settings.current().zone
+    with db.reading() as s:
+        stays: Counter = Counter()
+        for v in s.scalars(select(StageVisit)):
+            stays[v.entered_at.astimezone(zone).date(), v.product, v.state, "entered", -1] += 1
+            if v.left_at is not None:
+                day = v.left_at.astimezone(zone).date()
+                stays[day, v.product, v.state, "left", v.working_days] += 1
+        rolled = {
+            (r.day, r.product, r.state, r.event, r.working_days): r.n
+            for r in s.scalars(select(StageDay))
+        }
+        assert rolled == dict(stays) and sum(rolled.values()) > 20
+        results: Counter = Counter()
+        for r in s.scalars(select(LabResult).where(LabResult.status != "entered")):
+            day = r.verified_at.astimezone(zone).date()
+            key = (r.parameter_id, r.status, r.retest_requested, r.verdict or "")
+            results[(day, r.product, *key)] += 1
+        rolled = {
+            (r.day, r.product, r.parameter_id, r.status, r.retest_requested, r.verdict): r.n
+            for r in s.scalars(select(LabResultDay))
+        }
+        assert rolled == dict(results) and sum(rolled.values()) > 10
+
+
+def test_site_audit_findings_and_outcomes_beside_the_previous_period(history) -> None:
+    """On top of the history (each case's audit planned, visited and passed with no finding
+    on the day it left testing: B Mon 16 Feb; C Tue 17 and A Fri 20 March):
+    F abon, February: audit planned Thu 5, visited Mon 9 with a minor finding (item 3),
+      which is answered Wed 4 and accepted Thu 5 March: the audit passes in March.
+    E abon, March: audit planned Tue 10, visited Thu 12 with a major (item 1), a minor
+      (item 2) and an observation (item 1); the minor is answered Mon 16 and accepted Tue
+      17; the major is answered and stays open; an official fails the audit Mon 30."""
+    w: World = history["world"]  # type: ignore[assignment]
+    items = ["lokasi_lingkungan", "bangunan_fasilitas", "peralatan_produksi"]
+
+    def auditor(s):
+        return w.user(s, "auditor")
+
+    at("2026-02-03")
+    f_app = w.new_application("abon")
+    w.advance_to(f_app, "sampling")
+    at("2026-02-05")
+    f_audit = w.plan_site_audit(f_app)
+    at("2026-02-09")
+    with db.transaction() as s:
+        site_audits.start_visit(s, auditor(s), f_audit)
+        f_minor = site_audits.record_finding(s, auditor(s), f_audit, items[2], "minor", "x").id
+        site_audits.close_visit(s, auditor(s), f_audit)
+    at("2026-03-04")
+    with db.transaction() as s:
+        site_audits.answer(s, w.owner(s, f_app), f_minor, "sebab", "tindakan", dates.today())
+    at("2026-03-05")
+    with db.transaction() as s:
+        site_audits.verify(s, auditor(s), f_minor, True)
+        assert site_audits.get(s, site_audits.SiteAudit, f_audit).state == "passed"
+
+    e_app = w.new_application("abon")
+    w.advance_to(e_app, "sampling")
+    at("2026-03-10")
+    e_audit = w.plan_site_audit(e_app)
+    at("2026-03-12")
+    with db.transaction() as s:
+        site_audits.start_visit(s, auditor(s), e_audit)
+        major = site_audits.record_finding(s, auditor(s), e_audit, items[0], "major", "x").id
+        minor = site_audits.record_finding(s, auditor(s), e_audit, items[1], "minor", "y").id
+        site_audits.record_finding(s, auditor(s), e_audit, items[0], "observation", "z")
+        site_audits.close_visit(s, auditor(s), e_audit)
+    at("2026-03-16")
+    with db.transaction() as s:
+        for finding in (minor, major):
+            site_audits.answer(s, w.owner(s, e_app), finding, "sebab", "aksi", dates.today())
+    at("2026-03-17")
+    with db.transaction() as s:
+        site_audits.verify(s, auditor(s), minor, True)
+    at("2026-03-30")
+    with db.transaction() as s:
+        site_audits.fail(s, w.user(s, "reviewer"), e_audit, "Tindakan korektif tidak efektif")
+    at("2026-04-02")
+
+    sa = figures()["site_audits"]
+    audits = {r["key"]: r["count"] for r in sa["audits"]}
+    assert audits == {
+        "planned": {"now": 3, "before": 2},  # A, C, E; B, F
+        "visited": {"now": 3, "before": 2},
+        "surveillance": {"now": 0, "before": 0},
+        "passed": {"now": 3, "before": 1},  # A, C, F; B
+        "failed": {"now": 1, "before": 0},  # E
+    }
+    assert {r["grade"]: r["count"] for r in sa["grades"]} == {
+        "major": {"now": 1, "before": 0},
+        "minor": {"now": 1, "before": 1},
+        "observation": {"now": 1, "before": 0},
+    }
+    assert {r["key"]: r["count"] for r in sa["status"]} == {
+        "closed": {"now": 1, "before": 0},  # E's minor; F's was still open on 1 March
+        "open": {"now": 1, "before": 1},  # E's major; F's minor
+        "noted": {"now": 1, "before": 0},
+        "open_at_end": {"now": 1, "before": 1},
+    }
+    assert [(r["item"], r["count"], r["major"]) for r in sa["items"]] == [
+        (items[0], {"now": 2, "before": 0}, {"now": 1, "before": 0}),
+        (items[1], {"now": 1, "before": 0}, {"now": 0, "before": 0}),
+        (items[2], {"now": 0, "before": 1}, {"now": 0, "before": 0}),
+    ]
+    # surveillance outcomes sit beside them (none in this history)
+    assert figures()["surveillance"]["passed"] == {"now": 0, "before": 0}
+
+    # the page, the PDF and the workbook show them
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from snicert.review.formats import renderer
+
+    m = figures()
+    html = renderer("html")(m, "en").decode()
+    assert 'data-audit-item="lokasi_lingkungan"' in html and "Findings by grade" in html
+    text = " ".join(
+        " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(renderer("pdf")(m, "id"))).pages
+        ).split()
+    )
+    assert "Temuan per butir daftar periksa audit" in text and "Gagal / Failed" in text
+    book = load_workbook(io.BytesIO(renderer("xlsx")(m, "id")))
+    by_item = list(book["Temuan per butir daftar periksa"].iter_rows(values_only=True))
+    assert by_item[1][:2] == ("abon", items[0]) and by_item[1][3:7] == (2, 0, 1, 0)
+    summary = {r[0]: r[1:] for r in book["Audit lokasi produksi"].iter_rows(values_only=True)}
+    assert summary["Audit lokasi produksi: Gagal"] == (1, 0)
+
+
 # --- command line -----------------------------------------------------------------------
 
 
@@ -309,15 +458,67 @@ def test_cli_writes_the_review_and_refuses_bad_input(history, tmp_path) -> None:
     runner = CliRunner()
     out = tmp_path / "review.xlsx"
     args = ["report", "management-review", "--from", "2026-03-02", "--to", "2026-03-31"]
-    r = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)])
+    args += ["--as", "decider@lspro.example", "--password-stdin"]
+    r = runner.invoke(app, [*args, "--format", "xlsx", "--output", str(out)], input=PASSWORD)
     assert r.exit_code == 0, r.output
     assert load_workbook(out).sheetnames[0] == "Tinjauan manajemen"
-    r = runner.invoke(app, [*args, "--format", "docx", "--output", str(out)])
+    r = runner.invoke(app, [*args, "--format", "docx", "--output", str(out)], input=PASSWORD)
     assert r.exit_code == 2
     bad = ["report", "management-review", "--from", "2026-02-30", "--to", "2026-03-31"]
-    r = runner.invoke(app, [*bad, "--output", str(tmp_path / "x.pdf")])
+    bad += ["--as", "decider@lspro.example", "--password-stdin"]
+    r = runner.invoke(app, [*bad, "--output", str(tmp_path / "x.pdf")], input=PASSWORD)
     assert r.exit_code == 2 and "--from" in r.output and "YYYY-MM-DD" in r.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "password", "why"),
+    [
+        ("sampler@lspro.example", PASSWORD, "needs the role official"),
+        ("auditor@lspro.example", PASSWORD, "needs the role official"),
+        ("applicant0@umkm.example", PASSWORD, "needs the role official"),
+        ("decider@lspro.example", "salah-sandi-1", "wrong e-mail or password"),
+        ("nobody@lspro.example", PASSWORD, "wrong e-mail or password"),
+    ],
+)
+def test_cli_review_and_exports_need_an_official(history, tmp_path, who, password, why) -> None:
+    """Only an official's own password opens the review and the BSN exports at the shell;
+    nothing is written for anyone else, and no export is recorded in their name."""
+    from sqlalchemy import func, select
+    from typer.testing import CliRunner
+
+    from snicert.cli import app
+    from snicert.db.models import AuditEvent
+
+    runner = CliRunner()  # applicant0 filed case A (tests/world.py names them in turn)
+    period = ["--from", "2026-03-02", "--to", "2026-03-31"]
+    for command, out in (
+        (["report", "management-review", "--format", "xlsx"], tmp_path / "r.xlsx"),
+        (["export", "certificates", "--format", "csv"], tmp_path / "c.csv"),
+        (["export", "applications", "--format", "json"], tmp_path / "a.json"),
+    ):
+        r = runner.invoke(
+            app,
+            [*command, *period, "--as", who, "--password-stdin", "--output", str(out)],
+            input=password + "\n",
+        )
+        assert r.exit_code == 1, r.output
+        assert r.stderr.startswith("error: ") and why in r.stderr, r.stderr
+        assert not out.exists()
+    with db.reading() as s:
+        exports = select(func.count()).where(AuditEvent.action == "export.generated")
+        assert s.scalar(exports) == 0
+    # and the official does get them: the export names them in the audit log
+    r = runner.invoke(
+        app,
+        ["export", "certificates", *period, "--as", "decider@lspro.example", "--password-stdin"]
+        + ["--output", str(tmp_path / "c.csv")],
+        input=PASSWORD + "\n",
+    )
+    assert r.exit_code == 0, r.output
+    with db.reading() as s:
+        actor = s.scalar(select(AuditEvent.actor).where(AuditEvent.action == "export.generated"))
+    assert actor == "decider@lspro.example"
 
 
 # --- page and API -----------------------------------------------------------------------

@@ -101,6 +101,8 @@ def test_every_moment_of_a_case_reaches_the_right_people_once(world: World) -> N
 
     assert told(w, applicant) == [
         "application_received",
+        "invoice_issued",
+        "payment_confirmed",
         "review_nonconformities",
         "sampling_planned",
         "test_report_conform",
@@ -111,10 +113,17 @@ def test_every_moment_of_a_case_reaches_the_right_people_once(world: World) -> N
         "certificate_withdrawn",
     ]
     # staff: new work in their own queue, never a step they took themselves
-    assert told(w, "reviewer") == ["review_waiting", "review_waiting", "evaluation_waiting"]
-    assert told(w, "evaluator") == ["review_waiting", "review_waiting", "evaluation_waiting"]
+    # (the reviewer confirmed the payment: the others are told the documents await review)
+    assert told(w, "reviewer") == ["payment_proof_waiting", "review_waiting", "evaluation_waiting"]
+    assert told(w, "evaluator") == [
+        "payment_proof_waiting",
+        "review_waiting",
+        "review_waiting",
+        "evaluation_waiting",
+    ]
     # only the official who neither reviewed nor evaluated is asked to decide
     assert told(w, "decider") == [
+        "payment_proof_waiting",
         "review_waiting",
         "review_waiting",
         "evaluation_waiting",
@@ -155,6 +164,8 @@ def test_refusal_withdrawal_and_screening(world: World) -> None:
         )
     assert told(w, owner_name(w, refused)) == [
         "application_received",
+        "invoice_issued",
+        "payment_confirmed",
         "sampling_planned",
         "test_report_nonconform",
         "decision_refused",

@@ -103,9 +103,24 @@ def test_dossier_upload_and_submit(two) -> None:
         assert _upload(client, app_id, spec["id"], name, data).status_code == 200
     page = client.get(f"/applications/{app_id}").text
     assert page.count("✓") == len(default_catalog().product("abon").documents)
+    assert 'name="agreement_version"' in page and "Perjanjian Sertifikasi" in page
+    # without ticking the agreement the submission is refused, saying so, and stays a draft
     r = client.post(f"/applications/{app_id}/submit", data={"csrf_token": _csrf(client)})
+    assert r.status_code == 422 and 'data-state="draft"' in r.text
+    assert "perjanjian sertifikasi" in r.text
+    r = client.post(
+        f"/applications/{app_id}/submit",
+        data={"csrf_token": _csrf(client), "agreement_version": "1"},
+    )
     assert r.status_code == 200 and 'data-state="submitted"' in r.text
     assert "application.submitted" in r.text  # the timeline
+    # the quotation, numbered, from abon's tariff: a page and its PDF
+    total = default_catalog().product("abon").tariff.total_idr
+    assert f'data-total="{total}"' in r.text
+    q = client.get(f"/applications/{app_id}/quotation")
+    assert q.status_code == 200 and "PNW-" in q.text and f'data-total="{total}"' in q.text
+    pdf = client.get(f"/applications/{app_id}/quotation.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 
 
 def test_form_errors_stand_next_to_the_field(two) -> None:
@@ -255,6 +270,11 @@ def test_api_with_a_token(two) -> None:
     )
     assert bad.status_code == 422 and "empty" in bad.json()["detail"]
     # the dossier is incomplete but submission only checks the state: screening judges it
-    assert api.post(f"/api/v1/applications/{app_id}/submit").json()["state"] == "submitted"
+    refused = api.post(f"/api/v1/applications/{app_id}/submit")
+    assert refused.status_code == 422 and "agreement_version" in refused.json()["detail"]
+    assert api.get("/api/v1/agreement").json()["version"] == 1
+    done = api.post(f"/api/v1/applications/{app_id}/submit", json={"agreement_version": 1})
+    assert done.json()["state"] == "submitted"
+    assert done.json()["quotation"]["number"].startswith("PNW-")
     with db.transaction() as s:
         assert s.get(Application, app_id).checklist_snapshot is not None

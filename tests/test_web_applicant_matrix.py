@@ -15,7 +15,7 @@ from snicert import storage
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Certificate, Document
 from snicert.reports import render_test_report
-from snicert.services import site_audits
+from snicert.services import fees, site_audits
 from snicert.services.guards import application
 from snicert.web.app import create_app
 from tests.test_web_staff import NONE, count, email, sign_in
@@ -51,6 +51,7 @@ def case(home) -> dict[str, object]:
             "doc": doc(mine),
             "doc_theirs": doc(theirs),
             "audit": site_audits.case_audit(s, done).id,  # passed on the way
+            "proof": fees.proofs(s, fees.invoice(s, mine).id)[0].id,  # paid on the way
         }
 
 
@@ -104,6 +105,15 @@ MATRIX = [
     ("GET", f"/applications/{NONE}/withdraw", None, every(404, anonymous=303)),
     ("POST", "/applications/{done}/withdraw", {}, {**PAGE_A, A: 409, R: 403, L: 403}),
     ("POST", f"/applications/{NONE}/withdraw", {}, every(404, anonymous=303)),
+    # the quotation and the invoice: the business's and the staff's, nobody else's
+    ("GET", "/applications/{mine}/quotation", None, PAGE_A),
+    ("GET", "/applications/{theirs}/quotation", None, PAGE_B),
+    ("GET", "/applications/{mine}/quotation.pdf", None, OWN_A),
+    ("GET", "/applications/{theirs}/invoice.pdf", None, OWN_B),
+    ("GET", "/api/v1/applications/{mine}/fees", None, OWN_A),
+    ("GET", "/api/v1/agreement", None, every(200)),
+    ("GET", "/payment-proofs/{proof}", None, OWN_A),
+    ("GET", f"/payment-proofs/{NONE}", None, every(404, anonymous=401)),
     ("GET", "/applications/{done}/certificate.pdf", None, OWN_A),
     ("GET", "/applications/{done}/test-report.pdf", None, OWN_A),
     # (still in document review: no test report yet, for whoever may see it)

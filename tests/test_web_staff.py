@@ -225,6 +225,12 @@ PAGES = [
         {"lang": "id", "whatsapp": "1", "phone": "0380 821234"},
     ),
     ("GET", "/admin/deliveries", OFFICIAL, 200, None),
+    # payments: the case is in testing (paid long ago), so confirming or refusing is refused
+    ("GET", "/official/payments", OFFICIAL, 200, None),
+    ("GET", "/official/payments/{app}", OFFICIAL, 200, None),
+    ("POST", "/official/payments/{app}/confirm", OFFICIAL, 409, {}),
+    ("POST", "/official/payments/{app}/refuse", OFFICIAL, 409, {"reason": "x"}),
+    ("GET", f"/official/payments/{NONE}", OFFICIAL, 404, None),
     ("GET", "/official/complaints?status=closed", OFFICIAL, 200, None),
     ("GET", f"/official/complaints/{NONE}", OFFICIAL, 404, None),
     ("POST", f"/official/complaints/{NONE}/take", OFFICIAL, 404, {}),
@@ -251,8 +257,16 @@ PAGES = [
     ("POST", f"/surveillance/{NONE}/site-audit", OFFICIAL, 404, {"planned_for": "2026-12-01"}),
     ("POST", f"/audits/{NONE}/fail", OFFICIAL, 404, {"reason": "x"}),
     ("POST", f"/audits/{NONE}/cancel", OFFICIAL, 404, {"reason": "x"}),
+    # changes the holder notified, and certificates behind a newer version
+    ("GET", "/official/changes?status=notified", OFFICIAL, 200, None),
+    ("GET", f"/official/changes/{NONE}", OFFICIAL, 404, None),
+    ("POST", f"/official/changes/{NONE}", OFFICIAL, 404, {"outcome": "no_action"}),
+    ("GET", "/official/versions", OFFICIAL, 200, None),
+    ("POST", f"/official/versions/{NONE}/checklist", OFFICIAL, 404, {"outcome": "no_action"}),
 ]
 API = [
+    ("POST", "/api/v1/applications/{app}/payment/confirm", OFFICIAL, 409, None),
+    ("POST", "/api/v1/applications/{app}/payment/refuse", OFFICIAL, 409, {"reason": "x"}),
     ("GET", "/api/v1/lab/worklist", LAB, 200, None),
     ("GET", "/api/v1/lab/applications/{app}", LAB, 200, None),
     (
@@ -319,6 +333,45 @@ API = [
     # a period ending before it starts: refused (422) for officials, nothing exported
     ("GET", "/api/v1/exports/certificates?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
     ("GET", "/api/v1/exports/applications?from=2026-02-01&to=2026-01-01", OFFICIAL, 422, None),
+    ("GET", "/api/v1/changes", OFFICIAL, 200, None),
+    (
+        "POST",
+        f"/api/v1/changes/{NONE}/assessment",
+        OFFICIAL,
+        404,
+        {"outcome": "no_action", "reasons": "x"},
+    ),
+    ("GET", "/api/v1/versions/affected", OFFICIAL, 200, None),
+    (
+        "POST",
+        f"/api/v1/certificates/{NONE}/version-reviews",
+        OFFICIAL,
+        404,
+        {"basis": "checklist", "outcome": "no_action", "note": "x"},
+    ),
+    # the site-audit API
+    ("GET", "/api/v1/site-audits", AUDIT_STAFF, 200, None),
+    ("GET", f"/api/v1/site-audits/{NONE}", AUDIT_STAFF, 404, None),
+    ("GET", "/api/v1/audit-findings/overdue", AUDIT_STAFF, 200, None),
+    (
+        "POST",
+        "/api/v1/applications/{app}/site-audits",
+        OFFICIAL,
+        422,
+        {"planned_for": "2001-01-01", "auditors": [1]},
+    ),
+    ("POST", f"/api/v1/site-audits/{NONE}/start", AUDITOR, 404, None),
+    (
+        "POST",
+        f"/api/v1/site-audits/{NONE}/findings",
+        AUDITOR,
+        404,
+        {"item_id": "x", "grade": "minor", "description": "x"},
+    ),
+    ("POST", f"/api/v1/site-audits/{NONE}/close", AUDITOR, 404, {}),
+    ("POST", f"/api/v1/site-audits/{NONE}/fail", OFFICIAL, 404, {"reason": "x"}),
+    ("POST", f"/api/v1/site-audits/{NONE}/cancel", OFFICIAL, 404, {"reason": "x"}),
+    ("POST", f"/api/v1/audit-findings/{NONE}/verification", AUDITOR, 404, {"accept": True}),
     ("GET", "/api/v1/notifications", SIGNED_IN, 200, None),
     ("POST", f"/api/v1/notifications/{NONE}/read", SIGNED_IN, 404, None),
 ]

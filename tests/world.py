@@ -17,6 +17,7 @@ from snicert.services import (
     certificates,
     checklists,
     decisions,
+    fees,
     impartiality,
     lab,
     site_audits,
@@ -27,6 +28,8 @@ QUALIFIED_FROM = date(2000, 1, 1)  # before any moment a test moves the clock to
 ORDER = [
     "draft",
     "submitted",
+    "payment",
+    "payment_check",
     "document_review",
     "sampling",
     "testing",
@@ -137,6 +140,22 @@ class World:
                     applications.attach_document(s, actor, app.id, spec["id"], fname, data)
             self.users[f"owner:{app.id}"] = actor.id
             return app.id
+
+    def submit(self, app_id: int) -> None:
+        """The owner submits, accepting the agreement in force."""
+        with db.transaction() as s:
+            applications.submit(s, self.owner(s, app_id), app_id, fees.agreement().version)
+
+    def pay(self, app_id: int) -> int:
+        """The owner uploads a proof of payment of the case's invoice; returns its id."""
+        with db.transaction() as s:
+            inv = fees.invoice(s, app_id)
+            name, data = synthetic.payment_proof(inv.number, inv.total_idr, "UMKM test")
+            return fees.submit_proof(s, self.owner(s, app_id), app_id, name, data, "TRF-1").id
+
+    def confirm_payment(self, app_id: int, official: str = "reviewer") -> None:
+        with db.transaction() as s:
+            fees.confirm(s, self.user(s, official), app_id)
 
     def owner(self, s, app_id: int) -> User:
         return s.get(User, self.users[f"owner:{app_id}"])
@@ -326,9 +345,15 @@ class World:
             with db.transaction() as s:
                 system = self.user(s, "system")
                 if state == "draft":
-                    applications.submit(s, self.owner(s, app_id), app_id)
+                    applications.submit(s, self.owner(s, app_id), app_id, fees.agreement().version)
                 elif state == "submitted":
                     applications.screen(s, system, app_id)
+                elif state == "payment":
+                    inv = fees.invoice(s, app_id)
+                    name, data = synthetic.payment_proof(inv.number, inv.total_idr, "UMKM test")
+                    fees.submit_proof(s, self.owner(s, app_id), app_id, name, data, "TRF-1")
+                elif state == "payment_check":
+                    fees.confirm(s, self.user(s, "reviewer"), app_id)
                 elif state == "sampling":
                     samples = lab.create_samples(s, system, app_id)
                     lab.record_sampling(

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from snicert.catalog.models import (
+    Agreement,
     AuditChecklist,
     Checklist,
     HolidaysFile,
@@ -31,6 +32,7 @@ from snicert.catalog.models import (
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UNITS_FILE = "units.yaml"
 HOLIDAYS_FILE = "holidays.yaml"
+AGREEMENT_FILE = "agreement.yaml"
 
 
 def data_root() -> Path:
@@ -70,6 +72,7 @@ class Catalog:
     checklists: dict[str, Checklist] = field(default_factory=dict)
     audit_checklists: dict[str, AuditChecklist] = field(default_factory=dict)  # site audits
     units: dict[str, Unit] = field(default_factory=dict)  # id and every alias -> Unit
+    agreement: Agreement | None = None  # products/agreement.yaml
     files: dict[tuple[str, str], Path] = field(default_factory=dict)  # (kind, id) -> file
 
     def product(self, code: str) -> Product:
@@ -235,6 +238,8 @@ def _kind_of(path: Path) -> str | None:
             return "audit_checklists"
         return "units" if path.name == UNITS_FILE else "checklists"
     if "products" in parts:
+        if path.name == AGREEMENT_FILE:
+            return "agreement"
         return "holidays" if path.name == HOLIDAYS_FILE else "products"
     if "surveys" in parts:
         return "surveys"
@@ -301,6 +306,10 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
             problems += _validate(Questionnaire, f, label)[1]
         elif kind == "holidays":
             problems += _validate(HolidaysFile, f, label)[1]
+        elif kind == "agreement":
+            agreement, errs = _validate(Agreement, f, label)
+            problems += errs
+            cat.agreement = agreement
         elif kind == "units":
             units, errs = _validate(UnitsFile, f, label)
             problems += errs
@@ -369,6 +378,12 @@ def load_catalog(dirs: Iterable[Path | str] | None = None) -> Catalog:
         cat.files[("checklists", cl.product)] = f
 
     problems += _audit_checks(parsed_audits, dirs is None, cat, broken_products)
+    agreement_listed = any(k == "agreement" for k in kinds.values())
+    if dirs is None and not agreement_listed:
+        # applications are submitted only under an agreement the applicant accepts
+        problems.append(
+            Problem(str(base / "products" / AGREEMENT_FILE), "", _NO_VALUE, "file missing")
+        )
     if problems:
         raise DataError(problems)
     return cat

@@ -149,6 +149,55 @@ class HolidaysFile(Strict):
         return self
 
 
+# ---------------------------------------------------------------- the certification agreement
+
+
+class Obligation(Strict):
+    """One clause of the agreement (ISO/IEC 17065 §4.1.2)."""
+
+    id: SnakeId
+    title: Text
+    text: Text
+
+
+AGREEMENT_TOPICS = (
+    "requirements",
+    "certificate_and_mark",
+    "surveillance_access",
+    "changes",
+    "complaints",
+)
+
+
+class Agreement(Strict):
+    """The certification agreement an applicant accepts at submission (products/agreement.yaml).
+    Every version is kept by its number: an application records the one accepted."""
+
+    schema_: str | None = Field(default=None, alias="$schema")
+    version: int = Field(ge=1, description="Bump for every change of the text")
+    effective: dt.date = Field(description="The day this version takes effect")
+    title: Text
+    preamble: Text
+    obligations: list[Obligation] = Field(min_length=1)
+    status: Literal["confirmed", "provisional"] = Field(
+        description="provisional until the LSPro's legal text is approved"
+    )
+    reference: NonEmpty = Field(description="Who approved the text, or why it is provisional")
+
+    @model_validator(mode="after")
+    def _topics(self) -> Agreement:
+        _no_duplicates([o.id for o in self.obligations], "obligation id", ("obligations",))
+        missing = [t for t in AGREEMENT_TOPICS if t not in {o.id for o in self.obligations}]
+        if missing:
+            raise LocatedError(
+                f"the agreement must state the obligations {', '.join(missing)} "
+                f"(expected ids: {', '.join(AGREEMENT_TOPICS)})",
+                ("obligations",),
+                [o.id for o in self.obligations],
+            )
+        return self
+
+
 # ---------------------------------------------------------------- products
 
 
@@ -243,8 +292,42 @@ class ServiceStandard(Strict):
     site_audit: int = Field(
         default=15, ge=1, description="From the end of testing to the site audit's conclusion"
     )
+    payment: int = Field(
+        default=10, ge=1, description="For the applicant to pay the invoice and upload the proof"
+    )
+    payment_check: int = Field(
+        default=2, ge=1, description="For an official to confirm or refuse a proof of payment"
+    )
     decision: int = Field(ge=1)
     issuance: int = Field(ge=1)
+
+
+class TariffItem(Strict):
+    """One fee of the certification, in whole rupiah."""
+
+    id: SnakeId
+    name: Text
+    amount_idr: int = Field(ge=0, le=1_000_000_000, description="Amount in rupiah (IDR)")
+
+
+class Tariff(Strict):
+    """The fees quoted at submission. `provisional` until the LSPro's tariff decree (or the
+    PNBP regulation for a government LSPro) is at hand, like other unconfirmed data."""
+
+    status: Literal["confirmed", "provisional"]
+    legal_basis: Text = Field(description="e.g. PP 54/2021 on PNBP, or the regional regulation")
+    reference: NonEmpty = Field(description="The decree and article, or why it is provisional")
+    items: list[TariffItem] = Field(min_length=1)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> Tariff:
+        _no_duplicates([i.id for i in self.items], "tariff item id", ("items",))
+        return self
+
+    @property
+    def total_idr(self) -> int:
+        return sum(i.amount_idr for i in self.items)
 
 
 class Product(Strict):
@@ -263,6 +346,7 @@ class Product(Strict):
     surveillance: SurveillancePlan | None = None
     marking: list[Text] = Field(min_length=1, description="Marking and label requirements")
     service_standard_days: ServiceStandard
+    tariff: Tariff
 
     @model_validator(mode="after")
     def _unique_documents(self) -> Product:

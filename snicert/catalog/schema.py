@@ -12,12 +12,20 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from snicert.catalog.loader import data_root
-from snicert.catalog.models import AuditChecklist, Checklist, HolidaysFile, Product, UnitsFile
+from snicert.catalog.models import (
+    Agreement,
+    AuditChecklist,
+    Checklist,
+    HolidaysFile,
+    Product,
+    UnitsFile,
+)
 from snicert.services.bsn_export import BsnExport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "products/product.schema.json": Product,
     "products/holidays.schema.json": HolidaysFile,
+    "products/agreement.schema.json": Agreement,
     "checklists/checklist.schema.json": Checklist,
     "checklists/units.schema.json": UnitsFile,
     "checklists/audit/audit_checklist.schema.json": AuditChecklist,

@@ -126,6 +126,11 @@ class ChecklistVersion(Base):
 
 class Application(Base):
     __tablename__ = "applications"
+    __table_args__ = (
+        # the management review: submitted per period, and closed per period with their lead
+        Index("ix_applications_submitted", "submitted_at", "product"),
+        Index("ix_applications_closed", "state", "state_changed_at", "product", "submitted_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
@@ -145,6 +150,9 @@ class Application(Base):
     checklist_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     product_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     review_round: Mapped[int] = mapped_column(Integer, default=1)
+    # The certification agreement the applicant accepted at submission (its version, when).
+    agreement_version: Mapped[int | None]
+    agreement_accepted_at: Mapped[datetime | None]
     # What is awaited, from whom, by when (filled as the case moves).
     state_changed_at: Mapped[datetime]
     awaiting_role: Mapped[str | None] = mapped_column(String(30))
@@ -239,6 +247,8 @@ class CustodyEvent(Base):
     disposed, or rejected (append-only, like the audit log it mirrors)."""
 
     __tablename__ = "custody_events"
+    # the management review counts one kind of event (rejected samples) per period
+    __table_args__ = (Index("ix_custody_events_event_at", "event", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"), index=True)
     event: Mapped[str] = mapped_column(String(20))
@@ -252,10 +262,11 @@ class LabResult(Base):
     __tablename__ = "lab_results"
     __table_args__ = (
         UniqueConstraint("sample_id", "parameter_id", "attempt"),
-        Index("ix_lab_results_verified_at", "verified_at"),  # the management review
+        Index("ix_lab_results_verified_at", "verified_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    product: Mapped[str] = mapped_column(String(64))  # the application's, copied when entered
     sample_id: Mapped[int] = mapped_column(ForeignKey("samples.id"))
     parameter_id: Mapped[str] = mapped_column(String(64))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
@@ -278,6 +289,36 @@ class LabResult(Base):
     surveillance_case_id: Mapped[int | None] = mapped_column(
         ForeignKey("surveillance_cases.id"), index=True
     )
+
+
+class StageDay(Base):
+    """Stays entered and ended each local day (WITA) per product and state, an ended stay
+    with its lead in working days (-1 for an entry): the management review sums these
+    instead of scanning every stay. lifecycle.enter adds to them with the stays."""
+
+    __tablename__ = "stage_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(30), primary_key=True)
+    event: Mapped[str] = mapped_column(String(10), primary_key=True)  # entered|left
+    working_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class LabResultDay(Base):
+    """How many lab results each local day (WITA) concluded, per product, parameter and
+    outcome: the management review sums these instead of counting a million results. A
+    result concludes once (verified, retracted or verified with a retest asked): the lab
+    service adds it here in that transaction (snicert.services.rollups)."""
+
+    __tablename__ = "lab_result_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local day of verified_at
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)  # verified|retracted
+    retest_requested: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" when none
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class Evaluation(Base):
@@ -335,8 +376,13 @@ class AuditEvent(Base):
     """Append-only, hash-chained. Database triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # the management review: staff workload per period, and one kind of event per period
+        Index("ix_audit_events_actor_at", "actor_id", "at"),
+        Index("ix_audit_events_action_at", "action", "at"),
+    )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(index=True)  # the management review's period counts
+    at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60), index=True)
@@ -457,7 +503,10 @@ class StageVisit(Base):
 
     __tablename__ = "stage_visits"
     __table_args__ = (
-        Index("ix_stage_visits_left_at", "left_at", "product", "state", "working_days"),
+        # stays ended in a period (lead times), and those spanning its end (waiting)
+        Index(
+            "ix_stage_visits_left_at", "left_at", "product", "state", "working_days", "entered_at"
+        ),
         Index("ix_stage_visits_entered_at", "entered_at", "product", "state"),
         # what still waits: the small open part, by age
         Index(
@@ -692,6 +741,10 @@ class AuditFinding(Base):
     recorded_at: Mapped[datetime]
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
+    # a major or minor finding is corrected by this day (working days from the report);
+    # flagged once by the daily sweep when it passes with the finding still open
+    due_at: Mapped[datetime | None]
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CorrectiveAction(Base):
@@ -725,6 +778,51 @@ class AuditEvidence(Base):
     size: Mapped[int]
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
+
+
+class Quotation(Base):
+    """The fees quoted at submission, from the product's tariff (in the snapshot): one per
+    application; its items are frozen here, as the PDF shows them."""
+
+    __tablename__ = "quotations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    items: Mapped[dict[str, Any]]  # {"items": [...], "legal_basis": {...}, "status": ...}
+    total_idr: Mapped[int]
+    issued_at: Mapped[datetime]
+
+
+class Invoice(Base):
+    """The bill of a quotation, issued when the dossier passes screening; paid once an
+    official confirms a proof (the application's states payment and payment_check)."""
+
+    __tablename__ = "invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    quotation_id: Mapped[int] = mapped_column(ForeignKey("quotations.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    total_idr: Mapped[int]
+    issued_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]  # when an official confirmed the payment
+
+
+class PaymentProof(Base):
+    """A proof of payment the applicant uploaded (a Document of kind payment_proof) and the
+    official's verdict on it: confirmed, or refused with the reason (then a new one)."""
+
+    __tablename__ = "payment_proofs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(100))  # transfer or receipt number
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime]
+    verdict: Mapped[str | None] = mapped_column(String(20))  # confirmed | refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    verdict_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verdict_at: Mapped[datetime | None]
 
 
 class StaffConflict(Base):
@@ -801,3 +899,58 @@ class StaffQualification(Base):
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CertificateChange(Base):
+    """A change the holder notifies that may affect certification (ISO/IEC 17065 §7.10):
+    product, production site, ownership or other; an official assesses it
+    (lifecycle.CHANGE_TRANSITIONS): no action, a new evaluation (a special surveillance),
+    or the certificate's suspension."""
+
+    __tablename__ = "certificate_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # PRB-<YEAR>-<NNNN>
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # product|site|ownership|other
+    description: Mapped[str] = mapped_column(String(4000))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    notified_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    notified_at: Mapped[datetime]
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime | None]
+    reasons: Mapped[str | None] = mapped_column(Text)
+    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))
+
+
+class ChangeDocument(Base):
+    """A document behind a notified change; bytes in storage under their sha256."""
+
+    __tablename__ = "change_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("certificate_changes.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+
+
+class VersionReview(Base):
+    """An official's assessment of a valid certificate issued under an older checklist or
+    standard version (snicert/services/versions.py): one per certificate, basis and the
+    version it is measured against, so a re-run finds it."""
+
+    __tablename__ = "version_reviews"
+    __table_args__ = (UniqueConstraint("certificate_id", "basis", "against"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(20))  # checklist|audit_checklist|standard
+    against: Mapped[str] = mapped_column(String(200))  # the newer version, as shown
+    issued_under: Mapped[str] = mapped_column(String(200))  # the certificate's own
+    outcome: Mapped[str] = mapped_column(String(20))  # no_action|new_evaluation|suspension
+    note: Mapped[str] = mapped_column(Text)
+    assessed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime]
+    surveillance_case_id: Mapped[int | None] = mapped_column(ForeignKey("surveillance_cases.id"))

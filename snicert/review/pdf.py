@@ -290,7 +290,38 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         lambda r: [r["label"]],
     )
     h("mr_c6", 9.5)
-    doc.para(f"{_both('mr_site_audits')}: {_both('mr_not_recorded')}", after=1)
+    sa = m["site_audits"]
+    doc.para(_both("mr_site_audits"), 8, "B", after=1)
+    table(
+        [("", 110)],
+        [("count", t("mr_count"), "")],
+        [
+            {"label": f"{_both('mr_sa_audits')}: {_both('mr_sa_' + r['key'])}", **r}
+            for r in sa["audits"]
+        ]
+        + [
+            {"label": f"{_both('mr_sa_by_grade')}: {_both('aud_g_' + r['grade'])}", **r}
+            for r in sa["grades"]
+        ]
+        + [
+            {
+                "label": _both("mr_sa_" + r["key"])
+                if r["key"] == "open_at_end"
+                else f"{_both('mr_sa_status')}: {_both('mr_sa_' + r['key'])}",
+                **r,
+            }
+            for r in sa["status"]
+        ],
+        lambda r: [r["label"]],
+    )
+    doc.room(8)
+    doc.para(_both("mr_sa_by_item"), 8, "B", after=1)
+    table(
+        [(_both("product"), 24), (_both("mr_item"), 70)],
+        [("count", t("mr_count"), ""), ("major", t("mr_sa_major"), "")],
+        sa["items"],
+        lambda r: [m["products"].get(r["product"], r["product"]), r["name"]],
+    )
     doc.para(
         TEXT["mr_internal_audit"]["id"] + " " + TEXT["mr_internal_audit"]["en"],
         7,

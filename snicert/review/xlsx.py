@@ -40,6 +40,8 @@ def render_xlsx(m: dict[str, Any], lang: str = "id") -> bytes:
         "parameter": t("mr_parameter"),
         "reason": t("reason"),
         "event": "",
+        "figure": "",
+        "major": t("mr_sa_major"),
         "roles": t("mr_roles"),
         "started": t("mr_started"),
         "closed": t("mr_closed"),
@@ -159,6 +161,27 @@ def render_xlsx(m: dict[str, Any], lang: str = "id") -> bytes:
         + [{"event": t("mr_lab_" + k), "count": v} for k, v in m["lab_work"].items()]
         + [{"event": t("mr_cp_" + r["key"]), "count": r["count"]} for r in m["complaints"]],
     )
+    sa = m["site_audits"]
+    sheet(
+        t("mr_sa_audits")[:31],
+        ["figure"],
+        ["count"],
+        [{"figure": f"{t('mr_sa_audits')}: {t('mr_sa_' + r['key'])}", **r} for r in sa["audits"]]
+        + [
+            {"figure": f"{t('mr_sa_by_grade')}: {t('aud_g_' + r['grade'])}", **r}
+            for r in sa["grades"]
+        ]
+        + [
+            {
+                "figure": t("mr_sa_" + r["key"])
+                if r["key"] == "open_at_end"
+                else f"{t('mr_sa_status')}: {t('mr_sa_' + r['key'])}",
+                **r,
+            }
+            for r in sa["status"]
+        ],
+    )
+    sheet(t("mr_sa_by_item")[:31], ["product", "item", "name"], ["count", "major"], sa["items"])
     sheet(
         t("mr_workload")[:31],
         ["name", "roles"],

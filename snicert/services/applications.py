@@ -218,11 +218,16 @@ def latest_documents(s: Session, app_id: int) -> dict[str, Document]:
     return {d.kind: d for d in docs}
 
 
-def submit(s: Session, actor: User, app_id: int) -> Application:
-    """Submit the dossier; snapshots the approved checklist and the product definition."""
+def submit(s: Session, actor: User, app_id: int, agreement_version: object) -> Application:
+    """Submit the dossier under the certification agreement the applicant accepts (its
+    version, as shown to them); snapshots the approved checklist and the product
+    definition, and makes the quotation from the snapshot's tariff."""
+    from snicert.services import fees
+
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
     lifecycle.check(app.state, "submit", actor)
+    accepted = fees.accept_agreement(app, agreement_version)
     version = checklists.current(s, app.product)
     app.checklist_version_id = version.id
     app.checklist_snapshot = version.content
@@ -232,9 +237,17 @@ def submit(s: Session, actor: User, app_id: int) -> Application:
         .model_dump(mode="json", by_alias=True, exclude={"schema_"})
     )
     app.submitted_at = clock.now()
-    return lifecycle.apply(
-        s, app, "submit", actor, checklist_version=version.version, checklist_sha256=version.sha256
+    lifecycle.apply(
+        s,
+        app,
+        "submit",
+        actor,
+        checklist_version=version.version,
+        checklist_sha256=version.sha256,
+        agreement_version=accepted,
     )
+    fees.quote(s, actor, app)
+    return app
 
 
 @dataclass(frozen=True)
@@ -272,7 +285,11 @@ def screen(s: Session, actor: User, app_id: int) -> Application:
     lifecycle.check(app.state, "screen_pass", actor)
     findings = screening_findings(s, app)
     if not findings:
-        return lifecycle.apply(s, app, "screen_pass", actor)
+        from snicert.services import fees
+
+        lifecycle.apply(s, app, "screen_pass", actor)
+        fees.issue_invoice(s, actor, app)  # the case now waits for its payment
+        return app
     for f in findings:
         _raise_nc(s, actor, app, "screening", f.item_id, f.description)
     return lifecycle.apply(s, app, "screen_fail", actor, findings=len(findings))
@@ -413,8 +430,14 @@ def answer_nonconformity(
         .where(Nonconformity.application_id == app.id, Nonconformity.status == "open")
     )
     if remaining == 0:
+        from snicert.services import fees
+
         app.review_round += 1
-        lifecycle.apply(s, app, "answer_nonconformities", actor, round=app.review_round)
+        if fees.paid(s, app):
+            lifecycle.apply(s, app, "answer_nonconformities", actor, round=app.review_round)
+        else:  # screening's findings answered: the invoice comes before the review
+            lifecycle.apply(s, app, "answer_nonconformities_unpaid", actor, round=app.review_round)
+            fees.issue_invoice(s, actor, app)
     return nc
 
 

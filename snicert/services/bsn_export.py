@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock, settings
@@ -197,9 +198,26 @@ RECORDS: dict[str, type[_Record]] = {
 # --- building them --------------------------------------------------------------------
 
 
-def build(s: Session, actor: User | str, what: str, query: ExportQuery) -> BsnExport:
+@dataclass
+class Prepared:
+    """An export about to be written: its envelope (the period, the body, the count) and
+    its records, drawn lazily from the session that prepared it (kept open while they are
+    written: the API streams them, never holding every record in memory)."""
+
+    what: str
+    query: ExportQuery
+    envelope: CertificateExport | ApplicationExport  # records left empty
+    records: Iterator[CertificateRecord] | Iterator[ApplicationRecord]
+
+    @property
+    def count(self) -> int:
+        return self.envelope.count
+
+
+def prepare(s: Session, actor: User | str, what: str, query: ExportQuery) -> Prepared:
     """The export of `what` for the period; officials only (a str actor is the operator at
-    the shell, as in audit.record). Recorded in the audit log: who took which data."""
+    the shell, as in audit.record). Nothing is written: `record` notes it in the audit
+    log. On PostgreSQL, call `snapshot(s)` first so the count and the records agree."""
     if isinstance(actor, User):
         require_role(actor, Role.OFFICIAL)
     cfg = settings.current()
@@ -211,7 +229,7 @@ def build(s: Session, actor: User | str, what: str, query: ExportQuery) -> BsnEx
             + " (or `snicert settings set NAME VALUE`) first"
         )
     start, end = query.bounds()
-    records: list[Any] = (
+    count, records = (
         _certificates(s, start, end, cfg)
         if what == "certificates"
         else _applications(s, start, end, cfg)
@@ -221,23 +239,44 @@ def build(s: Session, actor: User | str, what: str, query: ExportQuery) -> BsnEx
         "lspro_accreditation": cfg.lspro_accreditation,
         "period": Period(**{"from": query.from_, "to": query.to, "timezone": cfg.timezone}),
         "generated_at": clock.now().astimezone(UTC),
-        "count": len(records),
-        "records": records,
+        "count": count,
+        "records": [],
     }
-    export = (CertificateExport if what == "certificates" else ApplicationExport)(**head)
+    envelope = (CertificateExport if what == "certificates" else ApplicationExport)(**head)
+    return Prepared(what, query, envelope, records)
+
+
+def snapshot(s: Session) -> None:
+    """PostgreSQL: read the whole export from one snapshot (the count in its head and the
+    records streamed after it); SQLite's read transaction is one already. Call it before
+    the session's first query."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
+
+def record(s: Session, actor: User | str, prepared: Prepared) -> None:
+    """Note in the audit log who took which data (in the caller's transaction)."""
     audit.record(
         s,
         actor,
         "export.generated",
         "export",
         None,
-        what=what,
-        period_from=query.from_.isoformat(),
-        period_to=query.to.isoformat(),
-        format=query.format,
-        records=len(records),
+        what=prepared.what,
+        period_from=prepared.query.from_.isoformat(),
+        period_to=prepared.query.to.isoformat(),
+        format=prepared.query.format,
+        records=prepared.count,
     )
-    return BsnExport(export)
+
+
+def build(s: Session, actor: User | str, what: str, query: ExportQuery) -> BsnExport:
+    """The whole export in memory, recorded in the audit log (for small periods and the
+    tests; the CLI and the API stream `prepare`'s records)."""
+    prepared = prepare(s, actor, what, query)
+    records = list(prepared.records)
+    record(s, actor, prepared)
+    return BsnExport(prepared.envelope.model_copy(update={"records": records}))
 
 
 def _local_date(moment: datetime, zone: tzinfo) -> date:
@@ -263,8 +302,9 @@ _CERT_STATUS = (
 
 def _certificates(
     s: Session, start: datetime, end: datetime, cfg: settings.Settings
-) -> list[CertificateRecord]:
-    zone = cfg.zone  # once: settings.current() checks the environment and the file
+) -> tuple[int, Iterator[CertificateRecord]]:
+    """The number of records and the records, made one at a time from the events found
+    (a few columns each) and the certificates' data."""
     changes = s.execute(
         select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.at, AuditEvent.data)
         .where(
@@ -304,7 +344,16 @@ def _certificates(
         reason = json.loads(ch.data).get("reason")
         events.append((ch.at, ch.action.removeprefix("certificate."), certs[ch.entity_id], reason))
     events.sort(key=lambda e: (e[0], e[2].number))
-    out = []
+    return len(events), _certificate_records(events, last, end, cfg)
+
+
+def _certificate_records(
+    events: list[tuple[datetime, str, Any, str | None]],
+    last: dict[int, _Last],
+    end: datetime,
+    cfg: settings.Settings,
+) -> Iterator[CertificateRecord]:
+    zone = cfg.zone  # once: settings.current() checks the environment and the file
     for at, event, c, reason in events:
         h = last.get(c.id)
         status, why = (h.status, h.reason) if h is not None else ("active", None)
@@ -312,28 +361,25 @@ def _certificates(
             status, why = "expired", "validity ended"
         d = c.data
         sni, title = _standards(d["standards"])
-        out.append(
-            CertificateRecord(
-                **_identity(cfg),
-                **_holder(d["holder"]),
-                product_code=c.product,
-                product_name=d["product"]["name"]["id"],
-                sni_number=sni,
-                sni_title=title,
-                brand=d["brand"],
-                scheme=str(d["scheme"]),
-                event=event,
-                event_date=_local_date(at, zone),
-                event_reason=reason,
-                certificate_number=c.number,
-                application_number=d["application"],
-                issued_on=_local_date(c.issued_at, zone),
-                valid_until=_local_date(c.valid_until, zone) if c.valid_until else None,
-                status=status,
-                status_reason=why,
-            )
+        yield CertificateRecord(
+            **_identity(cfg),
+            **_holder(d["holder"]),
+            product_code=c.product,
+            product_name=d["product"]["name"]["id"],
+            sni_number=sni,
+            sni_title=title,
+            brand=d["brand"],
+            scheme=str(d["scheme"]),
+            event=event,
+            event_date=_local_date(at, zone),
+            event_reason=reason,
+            certificate_number=c.number,
+            application_number=d["application"],
+            issued_on=_local_date(c.issued_at, zone),
+            valid_until=_local_date(c.valid_until, zone) if c.valid_until else None,
+            status=status,
+            status_reason=why,
         )
-    return out
 
 
 def _holder(h: dict[str, str]) -> dict[str, str]:
@@ -395,58 +441,74 @@ def _last_status(s: Session, entity: str, app_ids: list[int], end: datetime) -> 
 
 def _applications(
     s: Session, start: datetime, end: datetime, cfg: settings.Settings
-) -> list[ApplicationRecord]:
-    zone = cfg.zone
-    snapshot = Application.product_snapshot  # the parts needed, not 20 kB per application
-    rows = s.execute(
-        select(
-            Application.id,
-            Application.number,
-            Application.product,
-            Application.brand,
-            Application.state,
-            Application.submitted_at,
-            snapshot["standards"].label("standards"),
-            snapshot["name"].label("name"),
-            snapshot["scheme"].label("scheme"),
-            Business.name.label("holder_name"),
-            Business.nib,
-            Business.address,
-            Business.city,
-            Business.province,
+) -> tuple[int, Iterator[ApplicationRecord]]:
+    """The number of records and the records: the ids in order first (one small column),
+    then the rows, statuses and certificates by chunks of ids as they are written."""
+    ids = list(
+        s.scalars(
+            select(Application.id)
+            .where(Application.submitted_at >= start, Application.submitted_at < end)
+            .order_by(Application.submitted_at, Application.number)
         )
-        .join(Business, Business.id == Application.business_id)
-        .where(Application.submitted_at >= start, Application.submitted_at < end)
-        .order_by(Application.submitted_at, Application.number)
-    ).all()
-    ids = [a.id for a in rows]
-    last = _last_status(s, "application", ids, end)
-    certs = dict(
-        s.execute(
-            select(Certificate.application_id, Certificate.number)
-            .join(Application, Application.id == Certificate.application_id)
-            .where(
-                Application.submitted_at >= start,
-                Application.submitted_at < end,
-                Certificate.issued_at < end,
-            )
-        ).all()
     )
+    return len(ids), _application_records(s, ids, end, cfg)
+
+
+CHUNK = 2000  # applications read at once while writing an export
+
+
+def _application_records(
+    s: Session, ids: list[int], end: datetime, cfg: settings.Settings
+) -> Iterator[ApplicationRecord]:
+    zone = cfg.zone  # once: settings.current() checks the environment and the file
+    snapshot = Application.product_snapshot  # the parts needed, not 20 kB per application
     catalog = default_catalog()
-    out = []
-    for a in rows:
-        state, reason, closed = a.state, None, None
-        h = last.get(a.id)
-        if h is not None:
-            state, reason = h.status, h.reason
-            closed = _local_date(h.at, zone) if state in FINAL else None
-        if a.standards is not None:
-            product = {"standards": a.standards, "name": a.name, "scheme": a.scheme}
-        else:  # not submitted with a snapshot (seeded for a benchmark without them)
-            product = catalog.product(a.product).model_dump(mode="json")
-        sni, title = _standards(product["standards"])
-        out.append(
-            ApplicationRecord(
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        rows = {
+            a.id: a
+            for a in s.execute(
+                select(
+                    Application.id,
+                    Application.number,
+                    Application.product,
+                    Application.brand,
+                    Application.state,
+                    Application.submitted_at,
+                    snapshot["standards"].label("standards"),
+                    snapshot["name"].label("name"),
+                    snapshot["scheme"].label("scheme"),
+                    Business.name.label("holder_name"),
+                    Business.nib,
+                    Business.address,
+                    Business.city,
+                    Business.province,
+                )
+                .join(Business, Business.id == Application.business_id)
+                .where(Application.id.in_(chunk))
+            )
+        }
+        last = _last_status(s, "application", chunk, end)
+        certs = dict(
+            s.execute(
+                select(Certificate.application_id, Certificate.number).where(
+                    Certificate.application_id.in_(chunk), Certificate.issued_at < end
+                )
+            ).all()
+        )
+        for app_id in chunk:
+            a = rows[app_id]
+            state, reason, closed = a.state, None, None
+            h = last.get(a.id)
+            if h is not None:
+                state, reason = h.status, h.reason
+                closed = _local_date(h.at, zone) if state in FINAL else None
+            if a.standards is not None:
+                product = {"standards": a.standards, "name": a.name, "scheme": a.scheme}
+            else:  # not submitted with a snapshot (seeded for a benchmark without them)
+                product = catalog.product(a.product).model_dump(mode="json")
+            sni, title = _standards(product["standards"])
+            yield ApplicationRecord(
                 **_identity(cfg),
                 holder_name=a.holder_name,
                 nib=a.nib,
@@ -466,5 +528,3 @@ def _applications(
                 closed_on=closed,
                 certificate_number=certs.get(a.id) if state == "certified" else None,
             )
-        )
-    return out

@@ -30,7 +30,7 @@ from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
 from snicert.judgment import NONCONFORM, judge_result
 from snicert.lifecycle import SURVEILLANCE_TRANSITIONS, State, Transition
 from snicert.roles import Role
-from snicert.services import dates, impartiality, text
+from snicert.services import dates, impartiality, rollups, text
 from snicert.services.guards import application, get, require_role
 
 
@@ -445,6 +445,7 @@ def record_result(
         custody(s, actor, sample, "in_testing")
     result = LabResult(
         application_id=app.id,
+        product=app.product,  # the review counts per product from the result's own row
         sample_id=sample.id,
         parameter_id=parameter_id,
         attempt=len(earlier) + 1,
@@ -483,6 +484,7 @@ def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
     """Four-eyes: a lab verifier who did not enter the result releases it."""
     result = _verifiable(s, actor, result_id)
     result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
+    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
     audit.record(
         s,
         actor,
@@ -542,6 +544,7 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
         ),
     )
     result.verified_by, result.verified_at = actor.id, clock.now()
+    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
     audit.record(
         s,
         actor,
@@ -567,6 +570,7 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
         ),
     )
     result.verified_by, result.verified_at = actor.id, clock.now()
+    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
     audit.record(
         s,
         actor,

@@ -27,8 +27,11 @@ from snicert.catalog import default_catalog
 from snicert.db.models import (
     Appeal,
     Application,
+    AuditAuditor,
     AuditEvent,
+    AuditFinding,
     Certificate,
+    CertificateChange,
     Nonconformity,
     SurveillanceCase,
     User,
@@ -357,7 +360,77 @@ def _overdue(e: Event, lang: str) -> dict[str, Any]:
     }
 
 
+def _change(e: Event, lang: str) -> dict[str, Any]:
+    row = e.s.get(CertificateChange, e.audit.entity_id)
+    cert = e.s.get(Certificate, row.certificate_id)
+    return {"change": row.number, "certificate": cert.number, "holder": cert.data["holder"]["name"]}
+
+
+def _change_owner(e: Event, lang: str) -> dict[str, Any]:
+    told = _change(e, lang)
+    del told["holder"]
+    return told
+
+
+def _change_assessed(e: Event, lang: str) -> dict[str, Any]:
+    row = e.s.get(CertificateChange, e.audit.entity_id)
+    return {**_change_owner(e, lang), "reasons": said(row.reasons)}
+
+
+def _assessed_as(outcome: str) -> Callable[[Event], bool]:
+    return lambda e: e.data.get("to") == outcome
+
+
+def _finding(e: Event, lang: str) -> dict[str, Any]:
+    f = e.s.get(AuditFinding, e.audit.entity_id)
+    return {"number": e.app.number, "finding": f.id, "due": day(f.due_at)}
+
+
+def _finding_staff(e: Event, lang: str) -> dict[str, Any]:
+    from snicert.web.i18n import TEXT
+
+    f = e.s.get(AuditFinding, e.audit.entity_id)
+    return {**_finding(e, lang), "grade": TEXT[f"aud_g_{f.grade}"][lang].lower()}
+
+
+def _audit_staff(e: Event) -> list[User]:
+    """The officials and the auditors of the finding's audit."""
+    audit_id = e.data["audit"]
+    team = set(e.s.scalars(select(AuditAuditor.user_id).where(AuditAuditor.audit_id == audit_id)))
+    people = {u.id: u for u in holding(e.s, Role.OFFICIAL)}
+    for u in holding(e.s, Role.AUDITOR):
+        if u.id in team:
+            people[u.id] = u
+    return list(people.values())
+
+
 # --- where ------------------------------------------------------------------------------
+
+
+def _invoice_of(e: Event) -> Any:
+    from snicert.services import fees
+
+    return fees.invoice(e.s, e.app.id)
+
+
+def _invoice(e: Event, lang: str) -> dict[str, Any]:
+    from snicert.fee_documents import rupiah
+
+    inv = _invoice_of(e)
+    return {
+        "number": e.app.number,
+        "invoice": inv.number,
+        "amount": rupiah(inv.total_idr),
+        "due": day(inv.due_at),
+    }
+
+
+def _proof(e: Event, lang: str) -> dict[str, Any]:
+    return {"number": e.app.number, "invoice": _invoice_of(e).number}
+
+
+def _payment_refused(e: Event, lang: str) -> dict[str, Any]:
+    return {**_proof(e, lang), "reason": said(e.data.get("reason"))}
 
 
 def _applicant_page(e: Event) -> str:
@@ -368,6 +441,7 @@ def _applicant_page(e: Event) -> str:
 def staff_page(app: Application) -> str:
     """The page where staff act on the application in its current state."""
     return {
+        State.PAYMENT_CHECK: f"/official/payments/{app.id}",
         State.DOCUMENT_REVIEW: f"/review/{app.id}",
         State.NONCONFORMITY: f"/review/{app.id}",
         State.SAMPLING: "/sampling",
@@ -411,7 +485,16 @@ TOLD: dict[str, list[Told]] = {
     "application.screening_failed": [
         Told(_owners, "screening_nonconformities", _nonconformities, _applicant_page),
     ],
-    "application.screening_passed": [
+    # Payment comes between screening and the document review (snicert/services/fees.py).
+    "invoice.issued": [Told(_owners, "invoice_issued", _invoice, _applicant_page)],
+    "application.payment_proof_submitted": [
+        Told(_staff(Role.OFFICIAL), "payment_proof_waiting", _proof, _staff_page),
+    ],
+    "application.payment_refused": [
+        Told(_owners, "payment_refused", _payment_refused, _applicant_page),
+    ],
+    "application.payment_confirmed": [
+        Told(_owners, "payment_confirmed", _proof, _applicant_page),
         Told(_staff(Role.OFFICIAL), "review_waiting", _review, _staff_page),
     ],
     "application.review_failed": [
@@ -520,6 +603,36 @@ TOLD: dict[str, list[Told]] = {
             _appeal_decided,
             _applicant_page,
             when=lambda e: not _overturned(e),
+        ),
+    ],
+    # Changes the holder notifies (ISO/IEC 17065 §7.10) and their assessment
+    "certificate_change.notified": [
+        Told(_owners, "change_received", _change_owner, _applicant_page),
+        Told(
+            _staff(Role.OFFICIAL),
+            "change_waiting",
+            _change,
+            lambda e: f"/official/changes/{e.audit.entity_id}",
+        ),
+    ],
+    "certificate_change.assessed": [
+        Told(
+            _owners,
+            f"change_{outcome}",
+            _change_assessed,
+            _applicant_page,
+            when=_assessed_as(outcome),
+        )
+        for outcome in ("no_action", "new_evaluation", "suspension")
+    ],
+    # A site-audit finding past its correction date with no corrective action
+    "audit_finding.overdue": [
+        Told(_owners, "finding_overdue", _finding, _applicant_page),
+        Told(
+            _audit_staff,
+            "finding_overdue_staff",
+            _finding_staff,
+            lambda e: f"/audits/{e.data['audit']}",
         ),
     ],
     "complaint.acknowledged": [

@@ -75,10 +75,15 @@ def open_due_surveillance(s: Session, actor: User) -> list[SurveillanceCase]:
 
 
 def open_special_surveillance(
-    s: Session, actor: User, cert: Certificate, complaint: Complaint
+    s: Session,
+    actor: User,
+    cert: Certificate,
+    complaint: Complaint | None = None,
+    cause: str | None = None,
 ) -> SurveillanceCase:
-    """A surveillance outside the yearly cycle, opened by an upheld complaint: due in a
-    month, numbered -1, -2... per certificate, and recorded like the yearly ones."""
+    """A surveillance outside the yearly cycle, opened by an upheld complaint (or, `cause`,
+    a notified change or a new checklist or standard version): due in a month, numbered
+    -1, -2... per certificate, and recorded like the yearly ones."""
     require_role(actor, Role.OFFICIAL)
     if cert.status not in (CertState.ACTIVE, CertState.SUSPENDED):
         raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to survey")
@@ -92,7 +97,7 @@ def open_special_surveillance(
         due_at=now + SURVEILLANCE_LEAD,
         opened_at=now,
         status="open",
-        complaint_id=complaint.id,
+        complaint_id=complaint.id if complaint else None,
     )
     s.add(case)
     s.flush()
@@ -106,7 +111,7 @@ def open_special_surveillance(
         certificate=cert.number,
         cycle=case.cycle,
         due=case.due_at.isoformat(),
-        complaint=complaint.number,
+        **({"complaint": complaint.number} if complaint else {"cause": cause}),
     )
     return case
 

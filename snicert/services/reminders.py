@@ -6,6 +6,8 @@
   by monitoring.flag_overdue, told through snicert.services.moments), and each official
   gets one daily digest of every overdue case.
 - Certificate holders are told 90 and 30 days before their certificate expires.
+- An applicant is reminded once, 3 working days before it, of the day a site-audit
+  finding must be corrected by (past it, site_audits.flag_overdue_findings tells).
 
 Every message's key names its occasion (the application's stage and due day, the day of
 the digest, the certificate's threshold), so a second sweep the same day sends nothing new.
@@ -28,7 +30,13 @@ from snicert.services import dates, notifications
 from snicert.services.guards import require_role
 from snicert.services.moments import applicants, awaited, day, holding, role_name, staff_page, task
 
-MOMENTS = ("deadline_soon", "deadline_today", "overdue_digest", "certificate_expiring")
+MOMENTS = (
+    "deadline_soon",
+    "deadline_today",
+    "overdue_digest",
+    "certificate_expiring",
+    "finding_due_soon",
+)
 LEAD_WORKING_DAYS = 3
 EXPIRY_NOTICES = (30, 90)  # days before the end of validity, most urgent first
 DIGEST_LISTED = 10  # cases named in a digest (the dashboard lists them all)
@@ -104,6 +112,7 @@ def send(s: Session, actor: User) -> int:
     if overdue:
         _digest(s, overdue, today)
     _expiring(s)
+    _findings_due(s, today)
     return _written(s) - before
 
 
@@ -151,4 +160,27 @@ def _expiring(s: Session) -> None:
             },
             f"/applications/{cert.application_id}",
             f"expiring-{threshold}:{cert.id}",
+        )
+
+
+def _findings_due(s: Session, today: date) -> None:
+    from snicert.services import site_audits
+
+    # 3 working days are at most a few weeks of calendar days, even over Lebaran
+    for f, a in site_audits.due_soon(s, clock.now() + timedelta(days=21)):
+        due_day = dates.local_day(f.due_at)
+        if not working_days_before(due_day, LEAD_WORKING_DAYS) <= today <= due_day:
+            continue
+        app = s.get(Application, a.application_id)
+        _tell(
+            s,
+            applicants(s, app.business_id),
+            "finding_due_soon",
+            lambda lang, app=app, f=f: {
+                "number": app.number,
+                "finding": f.id,
+                "due": day(f.due_at),
+            },
+            f"/applications/{app.id}",
+            f"finding-due:{f.id}:{due_day.isoformat()}",
         )

@@ -48,6 +48,9 @@ GRADES = ("major", "minor", "observation")
 EVIDENCE_TYPES = ["jpg", "png", "webp", "pdf"]
 EVIDENCE_LIMIT_MB = 10
 CORRECTION_DAYS = 60  # up to 2 months to correct findings (LSPro practice, DOMAIN.md)
+# the same two months counted as the LSPro counts: working days from the audit report
+# (clock.add_working_days skips weekends, national holidays and cuti bersama)
+CORRECTION_WORKING_DAYS = 40
 PLAN_AHEAD_DAYS = 365
 # Cases an audit may be planned for: from the documents' passing review to evaluation.
 PLANNABLE = frozenset({State.SAMPLING, State.TESTING, State.SITE_AUDIT})
@@ -479,8 +482,14 @@ def close_visit(s: Session, actor: User, audit_id: int, summary: str | None = No
     a = get(s, SiteAudit, audit_id, "site audit")
     summary = text.optional("summary", summary, SiteAudit.summary, multiline=True)
     found = findings_of(s, a.id)
-    _audit_step(s, a, "close_visit", actor, **{g: sum(f.grade == g for f in found) for g in GRADES})
-    a.summary, a.reported_at = summary, clock.now()
+    now = clock.now()
+    due = clock.add_working_days(now, CORRECTION_WORKING_DAYS)
+    counts = {g: sum(f.grade == g for f in found) for g in GRADES}
+    corrected_by = dates.local_day(due).isoformat() if _open(found) else None
+    _audit_step(s, a, "close_visit", actor, **counts, corrections_due=corrected_by)
+    a.summary, a.reported_at = summary, now
+    for f in _open(found):
+        f.due_at = due  # each major and minor finding is corrected by then
     if not _open(found):
         _conclude(s, a, "pass", actor)
     return a
@@ -508,8 +517,11 @@ def answer(
     what = text.clean(
         "action", action, CorrectiveAction.action, multiline=True, required="say what was done"
     )
-    reported = dates.local_day(a.reported_at or clock.now())
-    day = _day("deadline", deadline, dates.today(), reported + timedelta(days=CORRECTION_DAYS))
+    if f.due_at is not None:
+        latest = dates.local_day(f.due_at)
+    else:  # reported before findings had their own due date
+        latest = dates.local_day(a.reported_at or clock.now()) + timedelta(days=CORRECTION_DAYS)
+    day = _day("deadline", deadline, dates.today(), max(latest, dates.today()))
     _finding_step(s, f, "answer", actor, deadline=day.isoformat())
     ca = CorrectiveAction(
         finding_id=f.id,
@@ -597,6 +609,85 @@ def _surveillance_audit(s: Session, case_id: int) -> SiteAudit | None:
             SiteAudit.state != AuditState.CANCELLED.value,
         )
     )
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def is_overdue(f: AuditFinding, now: datetime | None = None) -> bool:
+    """A major or minor finding still awaiting its corrective action past its due date."""
+    now = now or clock.now()
+    return f.status == FindingState.OPEN and f.due_at is not None and f.due_at < now
+
+
+def flag_overdue_findings(s: Session, actor: User) -> list[AuditFinding]:
+    """The daily sweep: each finding newly past its due date with no corrective action is
+    flagged once (`audit_finding.overdue`, told through services/moments.py: the applicant,
+    the audit's auditors and the officials, who fail the audit or extend nothing: an open
+    major finding keeps the case from evaluation either way)."""
+    require_role(actor, Role.SYSTEM)
+    now = clock.now()
+    late = s.scalars(
+        select(AuditFinding)
+        .join(SiteAudit, SiteAudit.id == AuditFinding.audit_id)
+        .where(
+            SiteAudit.state == AuditState.REPORTED.value,
+            AuditFinding.status == FindingState.OPEN.value,
+            AuditFinding.overdue.is_(False),
+            AuditFinding.due_at.is_not(None),
+            AuditFinding.due_at < now,
+        )
+        .order_by(AuditFinding.id)
+    ).all()
+    for f in late:
+        f.overdue = True
+        a = s.get(SiteAudit, f.audit_id)
+        audit.record(
+            s,
+            actor,
+            "audit_finding.overdue",
+            "audit_finding",
+            f.id,
+            a.application_id,
+            audit=a.id,
+            grade=f.grade,
+            item_id=f.item_id,
+            due=f.due_at.isoformat(),
+        )
+    return list(late)
+
+
+def overdue_findings(s: Session) -> list[tuple[AuditFinding, SiteAudit]]:
+    """Every open finding past its due date, on an audit still awaiting corrections."""
+    rows = s.execute(
+        select(AuditFinding, SiteAudit)
+        .join(SiteAudit, SiteAudit.id == AuditFinding.audit_id)
+        .where(
+            SiteAudit.state == AuditState.REPORTED.value,
+            AuditFinding.status == FindingState.OPEN.value,
+            AuditFinding.due_at.is_not(None),
+            AuditFinding.due_at < clock.now(),
+        )
+        .order_by(AuditFinding.due_at, AuditFinding.id)
+    )
+    return [(f, a) for f, a in rows]
+
+
+def due_soon(s: Session, until: datetime) -> list[tuple[AuditFinding, SiteAudit]]:
+    """Open findings due from now until `until` (the reminders' window)."""
+    rows = s.execute(
+        select(AuditFinding, SiteAudit)
+        .join(SiteAudit, SiteAudit.id == AuditFinding.audit_id)
+        .where(
+            SiteAudit.state == AuditState.REPORTED.value,
+            AuditFinding.status == FindingState.OPEN.value,
+            AuditFinding.due_at.is_not(None),
+            AuditFinding.due_at >= clock.now(),
+            AuditFinding.due_at <= until,
+        )
+        .order_by(AuditFinding.id)
+    )
+    return [(f, a) for f, a in rows]
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -197,7 +197,9 @@ def step(s: Session, case: SurveillanceCase, action: str, actor: User, **data: A
         **data,
     )
     if t.target == SV.FAILED and cert.status == CertState.ACTIVE:
-        which = f"tahun ke-{case.cycle}" if case.cycle > 0 else "khusus (pengaduan)"
+        # a special surveillance comes from a complaint or a notified change / new version
+        special = "khusus (pengaduan)" if case.complaint_id else "khusus"
+        which = f"tahun ke-{case.cycle}" if case.cycle > 0 else special
         certificates.suspend(s, actor, cert.id, f"Surveilans {which}: {data['note']}")
 
 

@@ -6,6 +6,85 @@ from fastapi import Request
 
 LANGS = ("id", "en")
 TEXT: dict[str, dict[str, str]] = {
+    # changes affecting certification (ISO/IEC 17065 §7.10) and newer versions
+    "chg_notify": {"id": "Beritahukan perubahan", "en": "Notify a change"},
+    "chg_title": {"id": "Pemberitahuan perubahan", "en": "Notice of a change"},
+    "chg_intro": {
+        "id": "Beritahukan setiap perubahan yang dapat memengaruhi sertifikasi: produk "
+        "(resep, bahan, kemasan), lokasi produksi, atau kepemilikan usaha. Petugas LSPro "
+        "menilainya dan memberi tahu Anda hasilnya.",
+        "en": "Tell us of any change that may affect the certification: the product "
+        "(recipe, ingredients, packaging), the production site, or the ownership of the "
+        "business. An LSPro official assesses it and tells you the outcome.",
+    },
+    "chg_kind": {"id": "Jenis perubahan", "en": "What changes"},
+    "chg_kind_product": {"id": "Produk", "en": "The product"},
+    "chg_kind_site": {"id": "Lokasi produksi", "en": "The production site"},
+    "chg_kind_ownership": {"id": "Kepemilikan usaha", "en": "The ownership"},
+    "chg_kind_other": {"id": "Lainnya", "en": "Something else"},
+    "chg_description": {"id": "Uraian perubahan", "en": "What changes, and from when"},
+    "chg_documents": {
+        "id": "Dokumen pendukung (PDF atau foto, tidak wajib)",
+        "en": "Supporting documents (PDF or photos, optional)",
+    },
+    "chg_send": {"id": "Kirim pemberitahuan", "en": "Send the notice"},
+    "chg_sent": {
+        "id": "Pemberitahuan terkirim. Kami akan memberi tahu hasil penilaiannya.",
+        "en": "Notice sent. We will tell you the outcome of its assessment.",
+    },
+    "chg_earlier": {"id": "Perubahan yang diberitahukan", "en": "Changes notified"},
+    "chg_no_kind": {"id": "Pilih jenis perubahan", "en": "Choose what changes"},
+    "chg_need_description": {"id": "Uraikan perubahannya", "en": "Say what changes"},
+    "chg_st_notified": {"id": "Menunggu penilaian", "en": "Awaiting assessment"},
+    "chg_st_no_action": {"id": "Tidak perlu tindakan", "en": "No action"},
+    "chg_st_new_evaluation": {
+        "id": "Evaluasi ulang (survailan khusus)",
+        "en": "New evaluation (special surveillance)",
+    },
+    "chg_st_suspension": {"id": "Sertifikat dibekukan", "en": "Certificate suspended"},
+    "chg_reasons": {"id": "Alasan", "en": "Reasons"},
+    "chg_list_title": {"id": "Perubahan", "en": "Changes"},
+    "chg_holder": {"id": "Pemegang sertifikat", "en": "Holder"},
+    "chg_notified": {"id": "Diberitahukan", "en": "Notified"},
+    "chg_assessor": {"id": "Dinilai oleh", "en": "Assessed by"},
+    "chg_assess": {"id": "Nilai perubahan", "en": "Assess the change"},
+    "chg_outcome": {"id": "Hasil penilaian", "en": "Outcome"},
+    "chg_assess_note": {
+        "id": "Hanya petugas yang tidak terlibat dalam kasus ini yang dapat menilai. "
+        "Pemegang sertifikat diberi tahu hasil dan alasannya.",
+        "en": "Only an official not involved in this case may assess it. The holder is "
+        "told the outcome and the reasons.",
+    },
+    "ver_title": {
+        "id": "Versi baru SNI dan daftar periksa",
+        "en": "New SNI and checklist versions",
+    },
+    "ver_intro": {
+        "id": "Sertifikat yang masih berlaku tetapi diterbitkan dengan versi daftar periksa "
+        "atau SNI yang lebih lama dari versi yang kini disetujui. Nilai masing-masing.",
+        "en": "Valid certificates issued under an older checklist or SNI version than the "
+        "one approved now. Assess each.",
+    },
+    "ver_basis_checklist": {"id": "Daftar periksa uji", "en": "Lab checklist"},
+    "ver_basis_audit_checklist": {"id": "Daftar periksa audit", "en": "Audit checklist"},
+    "ver_basis_standard": {"id": "SNI", "en": "SNI"},
+    "ver_mark": {"id": "Tandai sudah dinilai", "en": "Mark as assessed"},
+    "ver_none": {
+        "id": "Tidak ada sertifikat dengan versi lama.",
+        "en": "No certificate was issued under an older version.",
+    },
+    "aud_overdue": {"id": "Lewat batas perbaikan", "en": "Past its correction date"},
+    "aud_due": {"id": "Perbaiki paling lambat", "en": "Correct by"},
+    "aud_overdue_title": {
+        "id": "Temuan melewati batas perbaikan",
+        "en": "Findings past their correction date",
+    },
+    "aud_overdue_major": {
+        "id": "Temuan mayor terbuka melewati batas perbaikan: kasus tidak dapat dievaluasi. "
+        "Petugas dapat menyatakan audit gagal.",
+        "en": "An open major finding is past its correction date: the case cannot be "
+        "evaluated. An official may fail the audit.",
+    },
     # impartiality and competence (ISO/IEC 17065 §4.2, §6.1): why someone may not act
     "imp_refused": {
         "id": "{who} tidak boleh bertindak sebagai {function} pada {case}:",
@@ -604,8 +683,24 @@ TEXT: dict[str, dict[str, str]] = {
     "ev_application_created": {"id": "Permohonan dibuat", "en": "Application created"},
     "ev_application_submitted": {"id": "Berkas diajukan", "en": "Dossier submitted"},
     "ev_application_screening_passed": {
-        "id": "Berkas lengkap, diteruskan ke tinjauan dokumen",
-        "en": "Dossier complete, on to document review",
+        "id": "Berkas lengkap, tagihan diterbitkan",
+        "en": "Dossier complete, invoice issued",
+    },
+    "ev_application_screening_answered": {
+        "id": "Kekurangan berkas dijawab, tagihan diterbitkan",
+        "en": "Dossier gaps answered, invoice issued",
+    },
+    "ev_application_payment_proof_submitted": {
+        "id": "Bukti pembayaran diunggah",
+        "en": "Proof of payment uploaded",
+    },
+    "ev_application_payment_confirmed": {
+        "id": "Pembayaran dikonfirmasi, diteruskan ke tinjauan dokumen",
+        "en": "Payment confirmed, on to document review",
+    },
+    "ev_application_payment_refused": {
+        "id": "Bukti pembayaran ditolak",
+        "en": "Proof of payment refused",
     },
     "ev_application_screening_failed": {
         "id": "Berkas belum lengkap: ada yang perlu diperbaiki",
@@ -741,6 +836,14 @@ TEXT: dict[str, dict[str, str]] = {
     "next_submitted": {
         "id": "Berkas Anda sedang diperiksa kelengkapannya oleh sistem.",
         "en": "Your dossier is being checked for completeness.",
+    },
+    "next_payment": {
+        "id": "Bayar tagihan lalu unggah bukti pembayarannya.",
+        "en": "Pay the invoice, then upload the proof of payment.",
+    },
+    "next_payment_check": {
+        "id": "Petugas LSPro sedang memeriksa bukti pembayaran Anda.",
+        "en": "An LSPro official is checking your proof of payment.",
     },
     "next_document_review": {
         "id": "Petugas LSPro sedang meninjau dokumen Anda.",
@@ -1016,6 +1119,8 @@ TEXT: dict[str, dict[str, str]] = {
     "role_None": {"id": "-", "en": "-"},
     "st_draft": {"id": "Draf", "en": "Draft"},
     "st_submitted": {"id": "Diajukan", "en": "Submitted"},
+    "st_payment": {"id": "Menunggu pembayaran", "en": "Awaiting payment"},
+    "st_payment_check": {"id": "Pemeriksaan pembayaran", "en": "Payment check"},
     "st_document_review": {"id": "Tinjauan dokumen", "en": "Document review"},
     "st_nonconformity": {"id": "Perlu perbaikan", "en": "Needs correction"},
     "st_sampling": {"id": "Pengambilan contoh", "en": "Sampling"},
@@ -1232,6 +1337,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "complete and submit the dossier",
     },
     "off_aw_submitted": {"id": "pemeriksaan berkas otomatis", "en": "automated dossier screening"},
+    "off_aw_payment": {
+        "id": "membayar tagihan dan mengunggah bukti",
+        "en": "pay the invoice and upload the proof",
+    },
+    "off_aw_payment_check": {"id": "mengonfirmasi pembayaran", "en": "confirm the payment"},
     "off_aw_document_review": {"id": "meninjau dokumen", "en": "review the documents"},
     "off_aw_nonconformity": {"id": "menjawab ketidaksesuaian", "en": "answer the non-conformities"},
     "off_aw_sampling": {"id": "mengambil dan menyegel contoh", "en": "take and seal the samples"},
@@ -1410,6 +1520,67 @@ TEXT: dict[str, dict[str, str]] = {
     "adm_cl_changed": {"id": "diubah", "en": "changed"},
     "adm_cl_approve": {"id": "Setujui", "en": "Approve"},
     # uploads (snicert/uploads.py) and request bodies (snicert/web/bodies.py)
+    "fee_title": {"id": "Biaya sertifikasi", "en": "Certification fees"},
+    "fee_quotation": {"id": "Penawaran biaya", "en": "Quotation"},
+    "fee_invoice": {"id": "Tagihan", "en": "Invoice"},
+    "fee_details": {"id": "Rincian biaya", "en": "Fee details"},
+    "fee_item": {"id": "Uraian", "en": "Item"},
+    "fee_amount": {"id": "Biaya", "en": "Amount"},
+    "fee_total": {"id": "Jumlah", "en": "Total"},
+    "fee_basis": {"id": "Dasar tarif", "en": "Legal basis"},
+    "fee_provisional": {
+        "id": "tarif sementara, belum diverifikasi terhadap peraturan",
+        "en": "provisional tariff, not yet checked against the regulation",
+    },
+    "fee_paid": {"id": "Lunas, dikonfirmasi", "en": "Paid, confirmed"},
+    "fee_pay_by": {"id": "Bayar paling lambat", "en": "Pay by"},
+    "fee_proof": {"id": "Bukti pembayaran", "en": "Proof of payment"},
+    "fee_proofs": {"id": "Bukti pembayaran yang diunggah", "en": "Proofs of payment uploaded"},
+    "fee_reference": {"id": "Nomor referensi transfer", "en": "Transfer reference"},
+    "fee_upload_hint": {
+        "id": "Setelah membayar tagihan, unggah foto atau PDF bukti transfer/kuitansi. "
+        "Tinjauan dokumen dimulai setelah petugas mengonfirmasi pembayaran.",
+        "en": "After paying the invoice, upload a photo or PDF of the transfer slip or "
+        "receipt. The document review starts once an official confirms the payment.",
+    },
+    "fee_send_proof": {"id": "Kirim bukti pembayaran", "en": "Send the proof of payment"},
+    "fee_v_pending": {"id": "menunggu konfirmasi petugas", "en": "awaiting an official"},
+    "fee_v_confirmed": {"id": "dikonfirmasi", "en": "confirmed"},
+    "fee_v_refused": {"id": "ditolak", "en": "refused"},
+    "fee_worklist": {"id": "Pembayaran", "en": "Payments"},
+    "fee_none_waiting": {
+        "id": "Tidak ada bukti pembayaran yang menunggu.",
+        "en": "No proof of payment is waiting.",
+    },
+    "fee_back": {"id": "Daftar pembayaran", "en": "Payments"},
+    "fee_confirm_hint": {
+        "id": "Dana sudah diterima sesuai tagihan: konfirmasi, dan tinjauan dokumen dimulai.",
+        "en": "The amount of the invoice was received: confirm, and the document review starts.",
+    },
+    "fee_confirm": {"id": "Konfirmasi pembayaran", "en": "Confirm the payment"},
+    "fee_refuse": {"id": "Tolak bukti pembayaran", "en": "Refuse the proof"},
+    "fee_refuse_reason": {
+        "id": "Alasan penolakan (dibaca pemohon)",
+        "en": "Why it is refused (the applicant reads it)",
+    },
+    "fee_version": {"id": "versi", "en": "version"},
+    "fee_effective": {"id": "berlaku sejak", "en": "in force since"},
+    "fee_accept": {
+        "id": "Saya telah membaca dan menyetujui perjanjian sertifikasi di atas.",
+        "en": "I have read and accept the certification agreement above.",
+    },
+    "fee_agreement_provisional": {
+        "id": "Naskah sementara, menunggu pengesahan pimpinan LSPro.",
+        "en": "Provisional text, awaiting approval by the head of the LSPro.",
+    },
+    "agreement_required": {
+        "id": "Centang persetujuan perjanjian sertifikasi untuk mengajukan permohonan.",
+        "en": "Tick the acceptance of the certification agreement to submit.",
+    },
+    "agreement_outdated": {
+        "id": "Perjanjian sertifikasi telah diperbarui; baca dan setujui versi yang berlaku.",
+        "en": "The certification agreement was updated; read and accept the version in force.",
+    },
     "up_empty": {"id": "Berkas kosong.", "en": "The file is empty."},
     "up_too_large": {
         "id": "Berkas melebihi batas ukuran untuk dokumen ini.",
@@ -1674,6 +1845,35 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Temuan audit lokasi produksi",
         "en": "Production-site audit findings",
     },
+    "mr_sa_audits": {"id": "Audit lokasi produksi", "en": "Production-site audits"},
+    "mr_sa_planned": {"id": "Direncanakan", "en": "Planned"},
+    "mr_sa_visited": {
+        "id": "Dikunjungi (laporan dibuat)",
+        "en": "Visited (report made)",
+    },
+    "mr_sa_surveillance": {
+        "id": "…di antaranya untuk surveilan",
+        "en": "…of which for surveillance",
+    },
+    "mr_sa_passed": {"id": "Lulus", "en": "Passed"},
+    "mr_sa_failed": {"id": "Gagal", "en": "Failed"},
+    "mr_sa_by_grade": {"id": "Temuan per kategori", "en": "Findings by grade"},
+    "mr_sa_status": {
+        "id": "Temuan periode ini pada akhir periode",
+        "en": "This period's findings at its end",
+    },
+    "mr_sa_closed": {"id": "Ditutup", "en": "Closed"},
+    "mr_sa_open": {"id": "Masih terbuka", "en": "Still open"},
+    "mr_sa_noted": {"id": "Observasi (dicatat)", "en": "Observations (noted)"},
+    "mr_sa_open_at_end": {
+        "id": "Semua temuan mayor/minor terbuka pada akhir periode",
+        "en": "All major/minor findings open at the period's end",
+    },
+    "mr_sa_by_item": {
+        "id": "Temuan per butir daftar periksa audit",
+        "en": "Findings by audit checklist item",
+    },
+    "mr_sa_major": {"id": "Mayor", "en": "Major"},
     "mr_internal_audit": {
         "id": "Audit internal dan audit akreditasi KAN dicatat di luar sistem ini.",
         "en": "Internal audits and KAN accreditation audits are recorded outside this system.",

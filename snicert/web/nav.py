@@ -12,8 +12,10 @@ from snicert.roles import Role
 # the first place of the first role a person holds is where they land after signing in
 WORK: tuple[tuple[Role, str, str], ...] = (
     (Role.OFFICIAL, "/dashboard", "off_dashboard"),
+    (Role.OFFICIAL, "/official/payments", "fee_worklist"),
     (Role.OFFICIAL, "/surveillance", "sv_list"),
     (Role.OFFICIAL, "/official/complaints", "cmp_list_title"),
+    (Role.OFFICIAL, "/official/changes", "chg_list_title"),
     (Role.OFFICIAL, "/management-review", "mr_title"),
     (Role.OFFICIAL, "/admin/users", "adm_users"),
     (Role.OFFICIAL, "/admin/checklists", "adm_checklists"),

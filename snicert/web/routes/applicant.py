@@ -34,7 +34,7 @@ from snicert.db.models import (
 )
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import appeals, applications, checklists, papers, site_audits, skm
+from snicert.services import appeals, applications, checklists, fees, papers, site_audits, skm
 from snicert.services.guards import can_see
 from snicert.services.text import LONG_TEXT, limit_of
 from snicert.web.api import MAX_ID, Id
@@ -42,13 +42,14 @@ from snicert.web.auth import Actor, actor, check_csrf, require
 from snicert.web.headers import PREVIEW_POLICY
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes import audits
+from snicert.web.routes import audits, changes
 
 router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
 # (snicert.web.bodies); the service then holds each file to its own document's limit.
 UPLOAD_PATHS = re.compile(
-    r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer|" + audits.UPLOAD_PATHS
+    r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer|"
+    r"(/api/v1)?/applications/\d+/payment-proof|" + audits.UPLOAD_PATHS + "|" + changes.UPLOAD_PATHS
 )
 FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
@@ -74,6 +75,19 @@ def upload_limit() -> int:
         + [d.max_size_mb for p in catalog.products.values() for d in p.documents]
     )
     return int(largest * 2**20) + FORM_ROOM
+
+
+def agreement_view() -> dict[str, Any]:
+    """The certification agreement in force, as the submit form and the API show it."""
+    a = fees.agreement()
+    return {
+        "version": a.version,
+        "effective": a.effective.isoformat(),
+        "title": a.title.model_dump(),
+        "preamble": a.preamble.model_dump(),
+        "obligations": [o.model_dump() for o in a.obligations],
+        "provisional": a.status == "provisional",
+    }
 
 
 def detail(s: Session, app: Application) -> dict[str, Any]:
@@ -155,6 +169,8 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             for e in events
         ],
         "site_audit": audits.applicant_view(s, app.id),
+        "fees": fees.summary(s, app),
+        "agreement": agreement_view() if app.state == "draft" else None,
         "renewal_of": app.renewal_of,
         "appeal": appeals.summary(s, app),
         "test_report": (
@@ -272,10 +288,18 @@ def upload_page(
 
 
 @router.post("/applications/{app_id}/submit", include_in_schema=False)
-def submit_page(request: Request, app_id: Id, csrf_token: str = Form("")) -> Response:
+def submit_page(
+    request: Request, app_id: Id, agreement_version: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    """Submit; the checkbox `agreement_version` carries the version of the agreement read."""
     who = require(request)
     check_csrf(who, csrf_token)
-    return _act(request, who, app_id, lambda s, user: applications.submit(s, user, app_id))
+    return _act(
+        request,
+        who,
+        app_id,
+        lambda s, user: applications.submit(s, user, app_id, agreement_version or None),
+    )
 
 
 @router.get("/applications/{app_id}/withdraw", response_class=HTMLResponse, include_in_schema=False)
@@ -628,12 +652,21 @@ def upload_api(
         }
 
 
+class SubmitIn(BaseModel):
+    """Submission under the certification agreement (GET /api/v1/agreement): the version
+    read and accepted. Without it, or with an older one, submission is refused (422)."""
+
+    agreement_version: int | None = Field(None, ge=1, le=MAX_ID)
+
+
 @router.post("/api/v1/applications/{app_id}/submit", tags=["applications"])
-def submit_api(app_id: Id, who: ApiActor) -> dict[str, Any]:
+def submit_api(app_id: Id, who: ApiActor, body: SubmitIn | None = None) -> dict[str, Any]:
     with db.transaction() as s:
         _visible(s, who, app_id)
-        app = applications.submit(s, s.get(User, who.user_id), app_id)
-        return {"id": app.id, "state": app.state}
+        version = body.agreement_version if body else None
+        app = applications.submit(s, s.get(User, who.user_id), app_id, version)
+        info = fees.summary(s, app)
+        return {"id": app.id, "state": app.state, "quotation": info and info["quotation"]}
 
 
 class WithdrawIn(BaseModel):

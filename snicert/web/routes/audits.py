@@ -6,11 +6,12 @@ application's page (routes/applicant.py shows them, the answer form posts here).
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,13 +30,15 @@ from snicert.lifecycle import (
     AUDIT_TRANSITIONS,
     FINDING_TRANSITIONS,
     SURVEILLANCE_FINAL,
+    AuditState,
     allowed_actions,
 )
 from snicert.roles import Role
-from snicert.services import site_audits
+from snicert.services import dates, site_audits
 from snicert.services.guards import application, can_see, get, submitted_case
-from snicert.web.api import Id
-from snicert.web.auth import require
+from snicert.services.text import LONG_TEXT, limit_of
+from snicert.web.api import MAX_ID, Id
+from snicert.web.auth import Actor, check_csrf, require
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
@@ -89,6 +92,8 @@ def audit_view(s: Session, a: SiteAudit, viewer: User | None = None) -> dict[str
                 ],
                 "action": ca,
                 "next": allowed_actions(f.status, FINDING_TRANSITIONS),
+                "due": settings.local_time(f.due_at).split(" ")[0] if f.due_at else None,
+                "overdue": site_audits.is_overdue(f),
             }
         )
     reports = {k: outputs.find(s, f"site_audit:{a.id}", v) for k, v in REPORTS.items()}
@@ -104,6 +109,8 @@ def audit_view(s: Session, a: SiteAudit, viewer: User | None = None) -> dict[str
         "checklist": a.checklist_snapshot,
         "findings": rows,
         "open": [r for r in rows if r["status"] in ("open", "answered")],
+        "overdue": [r for r in rows if r["overdue"]],
+        "overdue_major": any(r["overdue"] and r["grade"] == "major" for r in rows),
         "next": allowed_actions(a.state, AUDIT_TRANSITIONS),
         "reports": {k: bool(v) for k, v in reports.items()},
     }
@@ -379,6 +386,8 @@ def applicant_view(s: Session, app_id: int) -> dict[str, Any] | None:
                 "status": r["status"],
                 "description": r["description"],
                 "can_answer": "answer" in r["next"] and a.state == "reported",
+                "due": r["due"],
+                "overdue": r["overdue"],
                 "action": (
                     {
                         "cause": r["action"].cause,
@@ -394,3 +403,300 @@ def applicant_view(s: Session, app_id: int) -> dict[str, Any] | None:
             for r in view["findings"]
         ],
     }
+
+
+# --- the JSON API -------------------------------------------------------------------------
+# The same steps as the pages, for the roles that take them: officials plan, fail and
+# cancel; the assigned auditor starts the visit, records findings, closes the visit and
+# verifies corrective actions; the applicant answers a finding. Photos and documents as
+# evidence go with the pages' forms (multipart), not here.
+
+
+class AuditorOut(BaseModel):
+    id: int
+    name: str
+
+
+class CorrectiveActionOut(BaseModel):
+    cause: str
+    action: str
+    deadline: date
+    submitted_at: datetime
+    verdict: str | None = Field(description="accepted or reopened, once verified")
+    verdict_note: str | None
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    filename: str
+    url: str
+
+
+class FindingOut(BaseModel):
+    id: int
+    audit_id: int
+    item_id: str
+    grade: str = Field(description="major, minor or observation")
+    status: str = Field(description="open, answered, closed or noted")
+    description: str
+    recorded_at: datetime
+    due: date | None = Field(description="corrected by (working days from the report)")
+    overdue: bool = Field(description="still open past its due date")
+    evidence: list[EvidenceOut]
+    corrective_action: CorrectiveActionOut | None
+
+
+class SiteAuditOut(BaseModel):
+    id: int
+    application_id: int
+    application_number: str
+    surveillance_case_id: int | None
+    state: str = Field(description="planned, on_site, reported, passed, failed or cancelled")
+    planned_for: date
+    site: str
+    auditors: list[AuditorOut]
+    checklist_version: int
+    item_ids: list[str]
+    summary: str | None
+    reported_at: datetime | None
+    closed_at: datetime | None
+    next: list[str] = Field(description="the audit's next possible steps")
+    findings: list[FindingOut]
+    report_pdf: str | None
+
+
+class SiteAuditPlanIn(BaseModel):
+    planned_for: date = Field(description="from today up to a year ahead")
+    auditors: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=10)
+    site: str | None = Field(None, max_length=limit_of(SiteAudit.site))
+    surveillance_case_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="plan a surveillance's audit instead of the case's"
+    )
+
+
+class FindingIn(BaseModel):
+    item_id: str = Field(max_length=64, description="an item of the audit's checklist")
+    grade: Literal["major", "minor", "observation"]
+    description: str = Field(min_length=1, max_length=LONG_TEXT)
+
+
+class SummaryIn(BaseModel):
+    summary: str | None = Field(None, max_length=LONG_TEXT)
+
+
+class AuditReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=LONG_TEXT - 40)
+
+
+class CorrectiveActionIn(BaseModel):
+    cause: str = Field(min_length=1, max_length=LONG_TEXT)
+    action: str = Field(min_length=1, max_length=LONG_TEXT)
+    deadline: date = Field(description="from today up to the finding's due date")
+
+
+class VerificationIn(BaseModel):
+    accept: bool
+    note: str | None = Field(None, max_length=LONG_TEXT, description="required to reopen")
+
+
+class OverdueFindingOut(BaseModel):
+    finding_id: int
+    audit_id: int
+    application_id: int
+    application_number: str
+    grade: str
+    due: date
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return dates.local_day(moment) if moment else None
+
+
+def finding_json(s: Session, f: AuditFinding) -> FindingOut:
+    ca = site_audits.latest_action(s, f.id)
+    return FindingOut(
+        id=f.id,
+        audit_id=f.audit_id,
+        item_id=f.item_id,
+        grade=f.grade,
+        status=f.status,
+        description=f.description,
+        recorded_at=f.recorded_at,
+        due=_local_day(f.due_at),
+        overdue=site_audits.is_overdue(f),
+        evidence=[
+            EvidenceOut(id=e.id, filename=e.filename, url=f"/audit-evidence/{e.id}")
+            for e in site_audits.evidence_of(s, [f.id])
+        ],
+        corrective_action=(
+            CorrectiveActionOut(
+                cause=ca.cause,
+                action=ca.action,
+                deadline=dates.local_day(ca.deadline),
+                submitted_at=ca.submitted_at,
+                verdict=ca.verdict,
+                verdict_note=ca.verdict_note,
+            )
+            if ca
+            else None
+        ),
+    )
+
+
+def audit_json(s: Session, a: SiteAudit) -> SiteAuditOut:
+    app = application(s, a.application_id)
+    pdf = outputs.find(s, f"site_audit:{a.id}", REPORTS["pdf"])
+    return SiteAuditOut(
+        id=a.id,
+        application_id=app.id,
+        application_number=app.number,
+        surveillance_case_id=a.surveillance_case_id,
+        state=a.state,
+        planned_for=dates.local_day(a.planned_for),
+        site=a.site,
+        auditors=[AuditorOut(id=u.id, name=u.name) for u in site_audits.auditors_of(s, a.id)],
+        checklist_version=a.checklist_snapshot["version"],
+        item_ids=[i["id"] for i in a.checklist_snapshot["items"]],
+        summary=a.summary,
+        reported_at=a.reported_at,
+        closed_at=a.closed_at,
+        next=allowed_actions(a.state, AUDIT_TRANSITIONS),
+        findings=[finding_json(s, f) for f in site_audits.findings_of(s, a.id)],
+        report_pdf=f"/audits/{a.id}/report.pdf" if pdf else None,
+    )
+
+
+@router.get("/api/v1/site-audits", tags=["site audits"])
+def audits_api(c: AuditStaff) -> list[SiteAuditOut]:
+    """An auditor's audits not yet concluded, soonest first; for an official, every
+    audit not yet concluded."""
+    with db.reading() as s:
+        user = c.user(s)
+        if Role.OFFICIAL in user.roles:
+            live = [AuditState.PLANNED, AuditState.ON_SITE, AuditState.REPORTED]
+            rows = s.scalars(
+                select(SiteAudit)
+                .where(SiteAudit.state.in_([x.value for x in live]))
+                .order_by(SiteAudit.planned_for, SiteAudit.id)
+                .limit(500)
+            ).all()
+        else:
+            rows = site_audits.worklist(s, user)
+        return [audit_json(s, a) for a in rows]
+
+
+@router.get("/api/v1/site-audits/{audit_id}", tags=["site audits"])
+def audit_api(audit_id: Id, c: AuditStaff) -> SiteAuditOut:
+    """One site audit: plan, team, findings with their corrective actions and due dates."""
+    with db.reading() as s:
+        return audit_json(s, get(s, SiteAudit, audit_id, "site audit"))
+
+
+@router.post("/api/v1/applications/{app_id}/site-audits", tags=["site audits"], status_code=201)
+def plan_api(app_id: Id, body: SiteAuditPlanIn, c: Official) -> SiteAuditOut:
+    """Plan the site audit of a case (once its documents passed review), or of an open
+    surveillance of its certificate: date, auditors, site (default: the case's)."""
+    with db.transaction() as s:
+        submitted_case(s, app_id)
+        a = site_audits.plan(
+            s,
+            c.user(s),
+            app_id,
+            body.planned_for,
+            body.auditors,
+            body.site,
+            surveillance_case_id=body.surveillance_case_id,
+        )
+        return audit_json(s, a)
+
+
+@router.post("/api/v1/site-audits/{audit_id}/start", tags=["site audits"])
+def start_api(audit_id: Id, c: Auditor) -> SiteAuditOut:
+    """The assigned auditor starts the visit."""
+    with db.transaction() as s:
+        return audit_json(s, site_audits.start_visit(s, c.user(s), audit_id))
+
+
+@router.post("/api/v1/site-audits/{audit_id}/findings", tags=["site audits"], status_code=201)
+def finding_api(audit_id: Id, body: FindingIn, c: Auditor) -> FindingOut:
+    """The assigned auditor records a finding during the visit."""
+    with db.transaction() as s:
+        f = site_audits.record_finding(
+            s, c.user(s), audit_id, body.item_id, body.grade, body.description
+        )
+        return finding_json(s, f)
+
+
+@router.post("/api/v1/site-audits/{audit_id}/close", tags=["site audits"])
+def close_api(audit_id: Id, body: SummaryIn, c: Auditor) -> SiteAuditOut:
+    """The visit is over: each major or minor finding is due for correction; without one
+    the audit passes."""
+    with db.transaction() as s:
+        return audit_json(s, site_audits.close_visit(s, c.user(s), audit_id, body.summary))
+
+
+@router.post("/api/v1/site-audits/{audit_id}/fail", tags=["site audits"])
+def fail_api(audit_id: Id, body: AuditReasonIn, c: Official) -> SiteAuditOut:
+    """An official fails an audit whose findings were not corrected in time."""
+    with db.transaction() as s:
+        return audit_json(s, site_audits.fail(s, c.user(s), audit_id, body.reason))
+
+
+@router.post("/api/v1/site-audits/{audit_id}/cancel", tags=["site audits"])
+def cancel_api(audit_id: Id, body: AuditReasonIn, c: Official) -> SiteAuditOut:
+    """An official cancels a planned audit."""
+    with db.transaction() as s:
+        return audit_json(s, site_audits.cancel(s, c.user(s), audit_id, body.reason))
+
+
+@router.post("/api/v1/audit-findings/{finding_id}/verification", tags=["site audits"])
+def verify_api(finding_id: Id, body: VerificationIn, c: Auditor) -> FindingOut:
+    """The assigned auditor accepts the corrective action (the finding closes; the last one
+    passes the audit) or reopens the finding, saying why."""
+    with db.transaction() as s:
+        f = site_audits.verify(s, c.user(s), finding_id, body.accept, body.note)
+        return finding_json(s, f)
+
+
+@router.get("/api/v1/audit-findings/overdue", tags=["site audits"])
+def overdue_api(c: AuditStaff) -> list[OverdueFindingOut]:
+    """Major and minor findings still open past their correction date."""
+    with db.reading() as s:
+        return [
+            OverdueFindingOut(
+                finding_id=f.id,
+                audit_id=a.id,
+                application_id=a.application_id,
+                application_number=application(s, a.application_id).number,
+                grade=f.grade,
+                due=dates.local_day(f.due_at),
+            )
+            for f, a in site_audits.overdue_findings(s)
+        ]
+
+
+def _api_actor(request: Request) -> Actor:
+    who = require(request)
+    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
+    return who
+
+
+@plain.post(
+    "/api/v1/audit-findings/{finding_id}/corrective-action",
+    tags=["site audits"],
+    status_code=201,
+)
+def answer_api(
+    finding_id: Id, body: CorrectiveActionIn, who: Annotated[Actor, Depends(_api_actor)]
+) -> FindingOut:
+    """The applicant's corrective action for a major or minor finding of their case's
+    audit: cause, action taken, and the day it is done by."""
+    with db.transaction() as s:
+        f = s.get(AuditFinding, finding_id)
+        a = s.get(SiteAudit, f.audit_id) if f else None
+        if a is None or not can_see(s.get(User, who.user_id), application(s, a.application_id)):
+            raise HTTPException(404, f"audit finding {finding_id} not found")
+        site_audits.answer(
+            s, s.get(User, who.user_id), finding_id, body.cause, body.action, body.deadline
+        )
+        return finding_json(s, f)

@@ -3,18 +3,21 @@ the audit log) and the API (GET with a query); both answer the file as an attach
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import ValidationError
 
 from snicert import clock, export_files, settings
 from snicert.db import engine as db
 from snicert.roles import Role
-from snicert.services.bsn_export import BsnExport, ExportQuery, build
+from snicert.services import bsn_export
+from snicert.services.bsn_export import BsnExport, ExportQuery
 from snicert.web.i18n import TEXT, lang_of
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow
@@ -35,14 +38,30 @@ _FILE: dict[int | str, dict[str, Any]] = {
 
 
 def _download(c: Caller, what: str, q: ExportQuery) -> Response:
-    with db.transaction() as s:
-        export = build(s, c.user(s), what, q)
-    return Response(
-        export_files.render(export, q.format),
+    """Checked, counted and recorded in the audit log before the answer starts; then the
+    file streams from the read transaction that counted it (one snapshot), so a year of
+    records never sits in memory as objects or as a whole file."""
+    stack = ExitStack()
+    try:
+        s = stack.enter_context(db.reading())
+        bsn_export.snapshot(s)
+        prepared = bsn_export.prepare(s, c.user(s), what, q)
+        with db.transaction() as w:
+            bsn_export.record(w, c.user(w), prepared)
+    except BaseException:
+        stack.close()
+        raise
+
+    def body() -> Iterator[bytes]:
+        with stack:
+            yield from export_files.stream(prepared)
+
+    return StreamingResponse(
+        body(),
         media_type=export_files.MEDIA_TYPES[q.format],
         headers={
             "Content-Disposition": "attachment; filename*=UTF-8''"
-            + quote(export_files.filename(export, q.format)),
+            + quote(export_files.filename(prepared, q.format)),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },

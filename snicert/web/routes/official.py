@@ -35,7 +35,15 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
 from snicert.roles import Role
-from snicert.services import applications, certificates, decisions, impartiality, papers
+from snicert.services import (
+    applications,
+    certificates,
+    dates,
+    decisions,
+    impartiality,
+    papers,
+    site_audits,
+)
 from snicert.services.guards import get, submitted_case
 from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
@@ -58,6 +66,7 @@ Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 CERT_ACTIONS = ("suspend", "reinstate", "withdraw")
 # Where an official acts on an application in each state.
 ACTION_PAGES = {
+    State.PAYMENT_CHECK: "/official/payments/",
     State.DOCUMENT_REVIEW: "/review/",
     State.NONCONFORMITY: "/review/",
     State.SITE_AUDIT: "/site-audit/",
@@ -144,6 +153,16 @@ def dashboard(s: Session, lang: str = "id") -> dict[str, Any]:
         "awaited": awaited,
         "certificates": [{"cert": c, "business": b} for c, b in certs],
         "totals": {st: sum(c.get(st, 0) for c in counts.values()) for st in State},
+        # site-audit findings past their correction date (a major one holds the case)
+        "overdue_findings": [
+            {
+                "finding": f,
+                "audit": a,
+                "number": s.get(Application, a.application_id).number,
+                "due": dates.local_day(f.due_at).isoformat(),
+            }
+            for f, a in site_audits.overdue_findings(s)
+        ],
     }
 
 

@@ -1,0 +1,118 @@
+"""The quotation (penawaran biaya) and the invoice (tagihan) as A4 PDFs, Indonesian first:
+the certification body, the applicant, the product, each fee from the product's tariff
+with its legal basis, the total in rupiah. Rendered once, in the transaction that makes
+the quotation (submission) or the invoice (screening passed); the pages show the same
+figures from the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from snicert import outputs, settings
+from snicert.certs.layout import GREY, INK
+from snicert.db.models import Application, Invoice, Quotation
+from snicert.reports import HEAD_FILL, PAGE_W, SHADE, _Cell, _Pages, lspro_line
+
+
+def rupiah(amount: int) -> str:
+    """Rp 1.500.000 (Indonesian thousands separator)."""
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
+    what = ("Tagihan", "Invoice") if inv else ("Penawaran Biaya", "Quotation")
+    number = inv.number if inv else q.number
+    doc = _Pages(f"{what[0]} {number} - {app.number} - {settings.current().lspro_name}")
+    doc.describe(
+        f"{what[0]} / {what[1]} {number}",
+        f"{app.number}: {app.product_snapshot['name']['id']}, {app.brand}",
+        settings.current().lspro_name or "snicert",
+    )
+    doc.heading(what[0], what[1], 14)
+    doc.para(lspro_line(), 9, "B", after=1.5)
+    info: list[tuple[str, str]] = [
+        (f"Nomor / {what[1]} no.", number),
+        ("Tanggal / Date", settings.local_time(inv.issued_at if inv else q.issued_at)),
+    ]
+    if inv:
+        info += [
+            ("Penawaran / Quotation", q.number),
+            ("Jatuh tempo / Due", settings.local_time(inv.due_at).split(" ")[0]),
+        ]
+    info += [
+        ("Nomor permohonan / Application", app.number),
+        ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
+        ("Alamat / Address", f"{app.business.address}, {app.business.city}"),
+        ("Produk / Product", f"{app.product_snapshot['name']['id']}, merek {app.brand}"),
+        ("Dasar tarif / Legal basis", q.items["legal_basis"]["id"]),
+    ]
+    doc.table(
+        (50, PAGE_W - 50),
+        None,
+        [[_Cell(k, "B", INK, HEAD_FILL), _Cell(v)] for k, v in info],
+        size=7.5,
+        after=3,
+    )
+    doc.heading("Rincian biaya", "Fees")
+    provisional = q.items["status"] == "provisional"
+    fill = SHADE if provisional else None
+    rows = [
+        [
+            _Cell(str(n), fill=fill),
+            _Cell(f"{i['name']['id']}\n{i['name']['en']}", fill=fill),
+            _Cell(rupiah(i["amount_idr"]), fill=fill),
+        ]
+        for n, i in enumerate(q.items["items"], 1)
+    ]
+    rows.append(
+        [
+            _Cell("", "B", INK, HEAD_FILL),
+            _Cell("Jumlah / Total", "B", INK, HEAD_FILL),
+            _Cell(rupiah(q.total_idr), "B", INK, HEAD_FILL),
+        ]
+    )
+    doc.table((10, PAGE_W - 50, 40), ["No", "Uraian / Item", "Biaya / Amount (IDR)"], rows)
+    if q.items.get("note"):
+        doc.para(f"{q.items['note']['id']} / {q.items['note']['en']}", 7.5)
+    if inv:
+        doc.para(
+            "Setelah membayar, unggah bukti pembayaran pada halaman permohonan. Kaji ulang "
+            "dokumen dimulai setelah pembayaran dikonfirmasi petugas. / After paying, upload "
+            "the proof on the application's page. The document review starts once an "
+            "official has confirmed the payment.",
+            8,
+        )
+    if provisional:
+        doc.para(
+            "Tarif bertanda sementara belum diverifikasi terhadap peraturan atau keputusan "
+            "tarif. / Fees shaded are provisional: not yet checked against the regulation or "
+            "tariff decree.",
+            7.5,
+            "I",
+            GREY,
+        )
+    return bytes(doc.pdf.output())
+
+
+def render_quotation(s: Session, app: Application, q: Quotation) -> Any:
+    return outputs.write(
+        s,
+        f"quotation:{q.id}",
+        "quotation_pdf",
+        f"outputs/{app.number}/quotation-{q.number}.pdf",
+        _pdf(app, q, None),
+        "application/pdf",
+    )
+
+
+def render_invoice(s: Session, app: Application, q: Quotation, inv: Invoice) -> Any:
+    return outputs.write(
+        s,
+        f"invoice:{inv.id}",
+        "invoice_pdf",
+        f"outputs/{app.number}/invoice-{inv.number}.pdf",
+        _pdf(app, q, inv),
+        "application/pdf",
+    )

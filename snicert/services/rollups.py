@@ -1,0 +1,55 @@
+"""Roll-up counts the management review sums instead of scanning every row, kept exact by
+being written in the same transaction as the change they count."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from snicert import settings
+from snicert.db.models import LabResult, LabResultDay, StageDay
+
+
+def _add(s: Session, model: type, keys: dict[str, object]) -> None:
+    """One more in the row of `keys` (inserted at 1): one upsert, queued on its row."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(model).values(**keys, n=1)
+    s.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_={"n": model.n + 1}))
+
+
+def stage_event(
+    s: Session, day: date, product: str, state: str, event: str, working_days: int = -1
+) -> None:
+    """A stay entered (working_days -1) or left with its lead, on the local `day`."""
+    _add(
+        s,
+        StageDay,
+        {
+            "day": day,
+            "product": product,
+            "state": state,
+            "event": event,
+            "working_days": working_days,
+        },
+    )
+
+
+def lab_result_concluded(s: Session, result: LabResult) -> None:
+    """One more result concluded (verified, retracted, or verified with a retest asked) on
+    the local day of its verified_at: one upsert, queued on its row like any write."""
+    assert result.verified_at is not None
+    day = result.verified_at.astimezone(settings.current().zone).date()
+    _add(
+        s,
+        LabResultDay,
+        {
+            "day": day,
+            "product": result.product,
+            "parameter_id": result.parameter_id,
+            "status": result.status,
+            "retest_requested": bool(result.retest_requested),
+            "verdict": result.verdict or "",
+        },
+    )

@@ -1,0 +1,233 @@
+"""The agreement, the quotation, the invoice and the proof of payment (snicert/services/fees.py).
+
+The applicant reads the quotation and the invoice (page and PDF) and uploads a proof of
+payment from a phone; an official confirms it or refuses it with a reason. Whoever may not
+see the application gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from snicert import outputs
+from snicert.db import engine as db
+from snicert.db.models import Application, PaymentProof, User
+from snicert.fee_documents import rupiah
+from snicert.roles import Role
+from snicert.services import fees
+from snicert.services.text import limit_of
+from snicert.web.api import Id
+from snicert.web.auth import require
+from snicert.web.pages import page
+from snicert.web.routes.applicant import ApiActor, _act, _signed_in, _visible, agreement_view
+from snicert.web.routes.staff import Caller, StaffRoute, allow, app_summary, see_other
+
+router = APIRouter()  # the applicant's side (and whoever may see the case)
+staff = APIRouter(route_class=StaffRoute)
+Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
+UPLOAD_PATHS = r"(/api/v1)?/applications/\d+/payment-proof"
+
+
+def _fees_page(
+    request: Request, who: Any, s: Session, app: Application, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    info = fees.summary(s, app)
+    if info is None:
+        raise HTTPException(404, "no quotation yet: it is made when the dossier is submitted")
+    return page(
+        request,
+        "fees.html.j2",
+        status_code=status,
+        who=who,
+        app=app,
+        fees=info,
+        can_upload=app.state == "payment" and Role.APPLICANT in who.roles,
+        **extra,
+    )
+
+
+@router.get(
+    "/applications/{app_id}/quotation", response_class=HTMLResponse, include_in_schema=False
+)
+def quotation_page(request: Request, app_id: Id) -> Response:
+    who = _signed_in(request)
+    if not hasattr(who, "user_id"):
+        return who
+    with db.reading() as s:
+        return _fees_page(request, who, s, _visible(s, who, app_id))
+
+
+def _pdf(request: Request, app_id: int, which: str) -> FileResponse:
+    who = require(request)
+    with db.reading() as s:
+        app = _visible(s, who, app_id)
+        row = fees.quotation(s, app.id) if which == "quotation" else fees.invoice(s, app.id)
+        out = outputs.find(s, f"{which}:{row.id}", f"{which}_pdf") if row else None
+        if out is None:
+            raise HTTPException(404, f"no {which} for this application yet")
+        path, number = outputs.absolute(out), row.number
+    return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")
+
+
+@router.get("/applications/{app_id}/quotation.pdf", include_in_schema=False)
+def quotation_pdf(request: Request, app_id: Id) -> FileResponse:
+    return _pdf(request, app_id, "quotation")
+
+
+@router.get("/applications/{app_id}/invoice.pdf", include_in_schema=False)
+def invoice_pdf(request: Request, app_id: Id) -> FileResponse:
+    return _pdf(request, app_id, "invoice")
+
+
+@router.post("/applications/{app_id}/payment-proof", include_in_schema=False)
+def proof_page(
+    request: Request,
+    app_id: Id,
+    file: UploadFile = File(...),
+    reference: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    from snicert.web.auth import check_csrf
+
+    who = require(request)
+    check_csrf(who, csrf_token)
+    data = file.file.read()
+    response = _act(
+        request,
+        who,
+        app_id,
+        lambda s, user: fees.submit_proof(
+            s, user, app_id, file.filename or "bukti", data, reference or None
+        ),
+    )
+    return response
+
+
+@router.get("/payment-proofs/{proof_id}", tags=["fees"], response_class=Response)
+def proof_download(request: Request, proof_id: Id) -> Response:
+    """A proof of payment as uploaded, for the business that paid and for staff."""
+    who = require(request)
+    with db.reading() as s:
+        _, doc, data = fees.proof_file(s, s.get(User, who.user_id), proof_id)
+        media, name = doc.media_type, doc.filename
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# ---------------------------------------------------------------- API (applicant)
+
+
+@router.get("/api/v1/agreement", tags=["fees"])
+def agreement_api() -> dict[str, Any]:
+    """The certification agreement in force: accept its `version` when submitting."""
+    return agreement_view()
+
+
+@router.get("/api/v1/applications/{app_id}/fees", tags=["fees"])
+def fees_api(request: Request, app_id: Id) -> dict[str, Any]:
+    """The quotation, the invoice and its proofs of payment, and the agreement accepted."""
+    who = require(request)
+    with db.reading() as s:
+        info = fees.summary(s, _visible(s, who, app_id))
+        if info is None:
+            raise HTTPException(404, "no quotation yet: it is made when the dossier is submitted")
+        return info
+
+
+@router.post("/api/v1/applications/{app_id}/payment-proof", tags=["fees"], status_code=201)
+def proof_api(
+    request: Request,
+    app_id: Id,
+    who: ApiActor,
+    file: UploadFile = File(...),
+    reference: str | None = Form(None, max_length=limit_of(PaymentProof.reference)),
+) -> dict[str, Any]:
+    """Upload the proof of payment of the case's invoice (PDF or photo, at most 5 MB)."""
+    data = file.file.read()
+    with db.transaction() as s:
+        _visible(s, who, app_id)
+        proof = fees.submit_proof(
+            s, s.get(User, who.user_id), app_id, file.filename or "bukti", data, reference
+        )
+        return {"id": proof.id, "state": s.get(Application, app_id).state}
+
+
+# ---------------------------------------------------------------- the official
+
+
+@staff.get("/official/payments", response_class=HTMLResponse, include_in_schema=False)
+def worklist_page(request: Request, c: Official) -> HTMLResponse:
+    with db.reading() as s:
+        rows = [
+            {"app": a, "invoice": inv, "total": rupiah(inv.total_idr), "business": a.business.name}
+            for a in fees.worklist(s)
+            if (inv := fees.invoice(s, a.id)) is not None
+        ]
+        return page(request, "payments.html.j2", who=c.who, rows=rows)
+
+
+def _check_page(
+    request: Request, c: Caller, app_id: int, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    with db.reading() as s:
+        app = s.get(Application, app_id)
+        if app is None:
+            raise HTTPException(404, f"application {app_id} not found")
+        return _fees_page(request, c.who, s, app, status, official=True, **extra)
+
+
+@staff.get("/official/payments/{app_id}", response_class=HTMLResponse, include_in_schema=False)
+def check_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
+    return _check_page(request, c, app_id, errors={}, form={})
+
+
+@staff.post("/official/payments/{app_id}/confirm", include_in_schema=False)
+def confirm_page(request: Request, app_id: Id, c: Official) -> Response:
+    c.attempt(lambda s, user: fees.confirm(s, user, app_id))
+    return see_other(f"/official/payments/{app_id}")
+
+
+@staff.post("/official/payments/{app_id}/refuse", include_in_schema=False)
+def refuse_page(request: Request, app_id: Id, c: Official) -> Response:
+    reason = c.form.get("reason", "")
+    if exc := c.attempt(lambda s, user: fees.refuse(s, user, app_id, reason)):
+        return _check_page(
+            request, c, app_id, 422, errors={exc.field: str(exc)}, form={"reason": reason}
+        )
+    return see_other(f"/official/payments/{app_id}")
+
+
+class RefuseIn(BaseModel):
+    """Why the proof of payment is not accepted (the applicant reads it)."""
+
+    reason: str = Field(max_length=limit_of(PaymentProof.reason))
+
+
+@staff.post("/api/v1/applications/{app_id}/payment/confirm", tags=["fees"])
+def confirm_api(app_id: Id, c: Official) -> dict[str, Any]:
+    """Confirm the pending proof of payment: the document review starts."""
+    with db.transaction() as s:
+        fees.confirm(s, c.user(s), app_id)
+        return app_summary(s.get(Application, app_id))
+
+
+@staff.post("/api/v1/applications/{app_id}/payment/refuse", tags=["fees"])
+def refuse_api(app_id: Id, body: RefuseIn, c: Official) -> dict[str, Any]:
+    """Refuse the pending proof of payment, saying why: the applicant uploads again."""
+    with db.transaction() as s:
+        fees.refuse(s, c.user(s), app_id, body.reason)
+        return app_summary(s.get(Application, app_id))
