@@ -5,6 +5,7 @@ Services call `apply()`; nothing else changes an application's state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -267,11 +268,16 @@ def check(
     return t
 
 
-def run_guards(s: Session, app: Application, t: Transition, actor: User) -> None:
-    """Raise (naming what is missing) unless every named guard of `t` passes for `app`."""
+def application_guards() -> dict[str, Callable[[Session, Application, User], None]]:
+    """Every named guard of TRANSITIONS, from the services that define them."""
     from snicert.services import fees, site_audits  # they build on this module
 
-    guards = {**site_audits.GUARDS, **fees.GUARDS}
+    return {**site_audits.GUARDS, **fees.GUARDS}
+
+
+def run_guards(s: Session, app: Application, t: Transition, actor: User) -> None:
+    """Raise (naming what is missing) unless every named guard of `t` passes for `app`."""
+    guards = application_guards()
     for name in t.guards:
         guards[name](s, app, actor)
 
