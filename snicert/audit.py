@@ -65,13 +65,7 @@ def record(
     at the shell of SNICERT_HOME); None is the system."""
     user = actor if isinstance(actor, User) else None
     s.flush()  # entity ids must exist before they are recorded
-    head = s.info.get(_HEAD)  # locked once per transaction, then held until it ends
-    if head is None:
-        row = s.get(AuditHead, 1, with_for_update=True)
-        if row is None:  # first event ever: the migration normally creates the head
-            row = AuditHead(id=1, seq=0, hash=GENESIS)
-            s.add(row)
-        head = s.info[_HEAD] = _Head(row, row.seq, row.hash)
+    head = hold_head(s)
     event = AuditEvent(
         seq=head.seq + 1,
         # microsecond precision survives every backend, so the hash re-computes exactly
@@ -90,6 +84,21 @@ def record(
     head.seq, head.hash = event.seq, event.hash
     signals.recorded(s, event, user)
     return event
+
+
+def hold_head(s: Session) -> _Head:
+    """Lock the chain's head for this transaction (once; held until it ends). Every
+    writing transaction that records takes it, so it orders them: a row shared across
+    cases (a roll-up count) must be written only after it, or two transactions can each
+    hold what the other waits for (a deadlock on PostgreSQL)."""
+    head = s.info.get(_HEAD)
+    if head is None:
+        row = s.get(AuditHead, 1, with_for_update=True)
+        if row is None:  # first event ever: the migration normally creates the head
+            row = AuditHead(id=1, seq=0, hash=GENESIS)
+            s.add(row)
+        head = s.info[_HEAD] = _Head(row, row.seq, row.hash)
+    return head
 
 
 def adopt_unsigned_head(s: Session) -> bool:

@@ -8,12 +8,15 @@ from datetime import date
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from snicert import settings
+from snicert import audit, settings
 from snicert.db.models import LabResult, LabResultDay, StageDay
 
 
 def _add(s: Session, model: type, keys: dict[str, object]) -> None:
-    """One more in the row of `keys` (inserted at 1): one upsert, queued on its row."""
+    """One more in the row of `keys` (inserted at 1): one upsert, queued on its row. The
+    row is shared by every case of its product and day: taken after the audit head, which
+    every recording transaction takes, so two transactions never wait on each other."""
+    audit.hold_head(s)
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = insert(model).values(**keys, n=1)
     s.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_={"n": model.n + 1}))

@@ -88,7 +88,7 @@ def _backfill() -> None:
         sa.text(
             "SELECT verified_at, product, parameter_id, status, retest_requested, verdict "
             "FROM lab_results WHERE verified_at IS NOT NULL AND status <> 'entered'"
-        ).columns(sa.column("verified_at", sa.DateTime))
+        ).columns(verified_at=sa.DateTime)
     )
     counts: Counter[tuple] = Counter()
     for at, product, parameter, status, retest, verdict in rows:
@@ -135,7 +135,7 @@ def _backfill_stages() -> None:
     rows = conn.execute(
         sa.text(
             "SELECT product, state, entered_at, left_at, working_days FROM stage_visits"
-        ).columns(sa.column("entered_at", sa.DateTime), sa.column("left_at", sa.DateTime))
+        ).columns(entered_at=sa.DateTime, left_at=sa.DateTime)
     )
     counts: Counter[tuple] = Counter()
     for product, state, entered, left, days in rows:

@@ -102,6 +102,7 @@ def downgrade() -> None:
     op.drop_table("payment_proofs")
     op.drop_table("invoices")
     op.drop_table("quotations")
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.drop_column("agreement_accepted_at")
-        batch_op.drop_column("agreement_version")
+    # plain columns: dropped in place (a batch copy of applications breaks the foreign
+    # keys of every row that refers to it)
+    op.drop_column("applications", "agreement_accepted_at")
+    op.drop_column("applications", "agreement_version")
