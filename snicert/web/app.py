@@ -362,11 +362,6 @@ def create_app() -> FastAPI:
     return app
 
 
-def _product_names(code: str) -> dict[str, str]:
-    name = default_catalog().product(code).name
-    return {"id": name.id, "en": name.en}
-
-
 def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
     from snicert.services.guards import can_see
 
@@ -379,7 +374,7 @@ def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
             "id": a.id,
             "number": a.number,
             "product": a.product,
-            "product_name": _product_names(a.product),
+            "product_name": default_catalog().product(a.product).name.model_dump(),
             "state": a.state,
             "awaiting": a.awaiting_action,
             "due": a.due_at,

@@ -119,7 +119,7 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "id": app.id,
         "number": app.number,
         "product": app.product,
-        "product_name": {"id": product.name.id, "en": product.name.en},
+        "product_name": product.name.model_dump(),
         "brand": app.brand,
         "production_site": app.production_site,
         "state": app.state,
@@ -132,7 +132,7 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "documents": [
             {
                 "kind": d.id,
-                "name": {"id": d.name.id, "en": d.name.en},
+                "name": d.name.model_dump(),
                 "mandatory": d.mandatory,
                 "file_types": list(d.file_types),
                 "max_size_mb": d.max_size_mb,
