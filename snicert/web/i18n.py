@@ -898,6 +898,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
     },
     "sign_out": {"id": "Keluar", "en": "Sign out"},
+    "lab_attempt": {"id": "Uji ke-{n}", "en": "Test {n}"},
     "register": {"id": "Daftar sebagai pelaku usaha", "en": "Register your business"},
     "email": {"id": "Email", "en": "E-mail"},
     "password": {"id": "Kata sandi", "en": "Password"},
@@ -1352,6 +1353,10 @@ TEXT: dict[str, dict[str, str]] = {
     "off_aw_evaluation": {"id": "mengevaluasi permohonan", "en": "evaluate the case"},
     "off_aw_decision": {"id": "memutuskan sertifikasi", "en": "decide on certification"},
     "off_aw_approved": {"id": "menerbitkan sertifikat", "en": "issue the certificate"},
+    "off_aw_site_audit": {
+        "id": "mengaudit sarana produksi",
+        "en": "audit the production site",
+    },
     "off_certificates": {"id": "Sertifikat", "en": "Certificates"},
     "off_no_certificates": {"id": "Belum ada sertifikat.", "en": "No certificates yet."},
     "off_review": {"id": "Tinjauan dokumen", "en": "Document review"},
@@ -2110,6 +2115,14 @@ def refusal(exc: Exception, lang: str) -> str:
             return text.replace("{value}", str(value or ""))
         shown = value and value != "***"  # a masked value (a password) tells nothing
         return text + (f" ({value})" if shown else "")
+    # A refusal about who may act carries e-mail addresses and internal names (for the
+    # audit trail and the API): a person reads what it means instead.
+    from snicert.errors import NotFound, PermissionDenied
+
+    if isinstance(exc, PermissionDenied):
+        return TEXT["err_403"][lang]
+    if isinstance(exc, NotFound):
+        return TEXT["err_404"][lang]
     return str(exc)
 
 
