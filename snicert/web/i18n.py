@@ -1028,11 +1028,62 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "app_ncs": {"id": "Ketidaksesuaian yang harus dijawab", "en": "Non-conformities to answer"},
     "app_answer": {"id": "Jawaban / perbaikan", "en": "Answer / correction"},
-    "app_corrected_file": {
-        "id": "Dokumen perbaikan (opsional)",
-        "en": "Corrected document (optional)",
+    # the dossier checklist (applicant_dossier.html.j2) and the findings form
+    "dos_counter": {
+        "id": "{done} dari {total} dokumen wajib",
+        "en": "{done} of {total} mandatory documents",
     },
-    "app_send_answer": {"id": "Kirim jawaban", "en": "Send answer"},
+    "dos_counter_tail": {"id": "sudah diunggah.", "en": "uploaded."},
+    "dos_mandatory": {"id": "Wajib", "en": "Required"},
+    "dos_optional": {"id": "Tidak wajib", "en": "Optional"},
+    "dos_uploaded": {"id": "Sudah diunggah", "en": "Uploaded"},
+    "dos_missing": {"id": "Belum diunggah", "en": "Not uploaded yet"},
+    "dos_choose": {"id": "Pilih berkas", "en": "Choose a file"},
+    "dos_replace": {
+        "id": "Ganti dengan berkas lain (jika perlu)",
+        "en": "Replace it with another file (if needed)",
+    },
+    "dos_takes": {
+        "id": "Berkas {types}, paling besar {mb} MB.",
+        "en": "{types} file, at most {mb} MB.",
+    },
+    "dos_saved": {"id": "Berkas {name} sudah tersimpan.", "en": "{name} is saved."},
+    "dos_complete": {
+        "id": "Semua dokumen wajib sudah lengkap. Baca perjanjian, centang, lalu ajukan.",
+        "en": "Every mandatory document is there. Read the agreement, tick it, then submit.",
+    },
+    "dossier_incomplete": {
+        "id": "Belum bisa diajukan. Masih kurang {count} dokumen wajib: {names}.",
+        "en": "Not ready to submit yet. {count} mandatory document(s) still missing: {names}.",
+    },
+    "nc_intro": {
+        "id": "Jawab setiap temuan di bawah. Jika diminta, lampirkan dokumen yang sudah "
+        "diperbaiki tepat di temuan itu. Lalu kirim semua jawaban sekaligus.",
+        "en": "Answer each finding below. Where asked, attach the corrected document right at "
+        "the finding. Then send all answers at once.",
+    },
+    "nc_checked": {"id": "Yang diperiksa", "en": "What was checked"},
+    "nc_nib": {"id": "Nomor Induk Berusaha (NIB)", "en": "Business identification number (NIB)"},
+    "nc_general": {"id": "Temuan", "en": "Finding"},
+    "nc_round": {"id": "putaran", "en": "round"},
+    "nc_doc_now": {"id": "Dokumen sudah diunggah ulang:", "en": "Document uploaded again:"},
+    "nc_file_for": {
+        "id": "Lampirkan {name} yang sudah diperbaiki",
+        "en": "Attach the corrected {name}",
+    },
+    "nc_file_other": {"id": "Lampiran (jika ada)", "en": "Attachment (if any)"},
+    "nc_send_all": {"id": "Kirim semua jawaban", "en": "Send all answers"},
+    "nc_answer_required": {
+        "id": "Tuliskan apa yang sudah Anda perbaiki.",
+        "en": "Say what you corrected.",
+    },
+    "nc_answered_title": {"id": "Temuan yang sudah dijawab", "en": "Findings answered"},
+    "nc_answers_saved": {
+        "id": "Jawaban Anda sudah terkirim. LSPro akan memeriksanya.",
+        "en": "Your answers are sent. The LSPro will check them.",
+    },
+    "app_downloads": {"id": "Unduhan", "en": "Downloads"},
+    "app_eval_report": {"id": "Ringkasan evaluasi", "en": "Evaluation summary"},
     "app_documents": {"id": "Dokumen", "en": "Documents"},
     "app_upload": {"id": "Unggah", "en": "Upload"},
     "app_submit": {"id": "Ajukan permohonan", "en": "Submit the application"},
@@ -2103,6 +2154,8 @@ def refusal(exc: Exception, lang: str) -> str:
     if (items := getattr(exc, "reasons", None)) is not None:
         return "; ".join(reasons(items, lang))
     key = getattr(exc, "key", None)
+    if key in TEXT and (params := getattr(exc, "params", None)):
+        return TEXT[key][lang].format_map(_Missing(localized(params, lang)))
     if key in TEXT:
         value = getattr(exc, "value", None)
         text = TEXT[key][lang]
@@ -2111,6 +2164,19 @@ def refusal(exc: Exception, lang: str) -> str:
         shown = value and value != "***"  # a masked value (a password) tells nothing
         return text + (f" ({value})" if shown else "")
     return str(exc)
+
+
+def localized(params: dict[str, object], lang: str) -> dict[str, str]:
+    """A refusal's parameters in `lang`: a name {"id": .., "en": ..} as its text, a list of
+    them joined with commas."""
+
+    def one(v: object) -> str:
+        return str(v.get(lang) or v.get("id")) if isinstance(v, dict) else str(v)
+
+    return {
+        k: ", ".join(one(x) for x in v) if isinstance(v, list) else one(v)
+        for k, v in params.items()
+    }
 
 
 def translator(lang: str):
