@@ -1,10 +1,11 @@
 """Who is told what: the table from recorded changes to notifications.
 
-Every change is recorded by `audit.record`, which calls `tell()` here (through
-snicert.signals) in the same transaction. Each row of TOLD says, for one audit action, who
-is told, which moment (a text in snicert/notifications/templates.yaml), with what and
-where to act; `notifications.notify` writes it with the change or not at all. Reminders
-and the officials' digest, which no change records, are in snicert.services.reminders.
+Every change is recorded by `audit.record`, which calls `tell()` here (through the
+handler table, snicert/effects.py) in the same transaction. Each row of TOLD says, for one
+audit action, who is told, which moment (a text in snicert/notifications/templates.yaml),
+with what and where to act; `notifications.notify` writes it with the change or not at
+all. Reminders and the officials' digest, which no change records, are in
+snicert.services.reminders.
 
 Complainants without an account are not told here (notify() tells users): they follow
 their complaint on its tracking page.
