@@ -21,17 +21,15 @@ DESK = {"width": 1280, "height": 900}
 
 
 def both(page, name: str) -> None:
-    """Screenshots of the page at 390 and 1280 px; neither may scroll sideways."""
+    """Screenshots of the page as it stands (a form's answer too) at 390 and 1280 px;
+    neither may scroll sideways."""
     ARTIFACTS.mkdir(exist_ok=True)
-    desk = page.context.browser.new_context(
-        viewport=DESK, storage_state=page.context.storage_state()
-    ).new_page()
-    desk.goto(page.url)
-    for p, width in ((page, 390), (desk, 1280)):
-        p.screenshot(path=str(ARTIFACTS / f"dossier-{name}-{width}.png"), full_page=True)
-        wide = p.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{name} at {width} px is {wide} px wide"
-    desk.context.close()
+    for size in (PHONE, DESK):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(ARTIFACTS / f"dossier-{name}-{size['width']}.png"), full_page=True)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= size["width"], f"{name} at {size['width']} px is {wide} px wide"
+    page.set_viewport_size(PHONE)
 
 
 def counter(page) -> tuple[int, int]:

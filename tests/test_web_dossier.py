@@ -178,6 +178,8 @@ def test_findings_answered_on_one_page_with_the_document(w: World, web) -> None:
     assert f'id="nc-{ids[npwp["id"]]}-file-err"' in r.text
     assert f'id="nc-{ids[other["id"]]}-text-err"' in r.text
     assert "Tuliskan apa yang sudah Anda perbaiki." in r.text
+    summary = r.text.split('id="answers-errors"', 1)[1].split("</div>", 1)[0]
+    assert all(f'href="#nc-{ids[i["id"]]}"' in summary for i in (npwp, other))
     assert "NPWP &lt;baru&gt; dilampirkan</textarea>" in r.text  # kept, escaped
     assert _counts(app_id) == before
 
@@ -222,7 +224,9 @@ def _counts(app_id: int) -> tuple[int, int]:
 def test_screening_finding_says_the_document_is_there_once_uploaded(w: World, web) -> None:
     app_id = w.new_application("abon")
     w.submit_with_gaps(app_id, {"npwp"})
-    w.advance_to(app_id, "nonconformity")
+    with db.transaction() as s:
+        applications.screen(s, w.user(s, "system"), app_id)
+    assert w.app(app_id).state == "nonconformity"
     b = sign_in(web, email("applicant0"))
     page = b.get(f"/applications/{app_id}").text
     assert "Dokumen wajib belum ada: NPWP" in page
