@@ -106,6 +106,7 @@ SKIPPED: dict[str, str] = {
     "/healthz": "JSON for the monitoring",
     "/api/docs": "Swagger UI, for developers, in English by design",
     "/applications/{app_id}/test-report.pdf": "a PDF download",
+    "/applications/{app_id}/evaluation-report": "a PDF download (the evaluation summary)",
     "/applications/{app_id}/certificate.{fmt}": "a PDF or JSON download",
     "/applications/{app_id}/quotation.pdf": "a PDF download",
     "/applications/{app_id}/invoice.pdf": "a PDF download",
@@ -168,6 +169,19 @@ def leaks(text: str, role: str, lang: str, own_email: str | None) -> list[str]:
         words = {w for w in re.findall(r"[A-Za-z]+", rest) if w.lower() in ENGLISH}
         found += [f"English {w!r}" for w in sorted(words)]
     return found
+
+
+# Problems the walk finds that are known and owned elsewhere (another branch is on the page,
+# or the words are data to translate): (pattern of the problem line, why it waits). Each
+# must still occur, so an entry goes when its problem does.
+KNOWN: list[tuple[str, str]] = []
+
+
+def waived(problems: list[str]) -> tuple[list[str], list[str]]:
+    """The problems no KNOWN entry covers, and the KNOWN patterns that matched nothing."""
+    left = [p for p in problems if not any(re.search(k, p) for k, _ in KNOWN)]
+    unused = [k for k, _ in KNOWN if not any(re.search(k, p) for p in problems)]
+    return left, unused
 
 
 # --- the walk --------------------------------------------------------------------------
@@ -356,6 +370,30 @@ def test_every_page_every_role_both_languages(site: str, browser, axe_source, tm
     print(f"\nwalk: {visits} pages in {clock() - started:.0f} s ({took}); shots in {out}")
     unique = sorted(set(failures))
     (out / "walk-failures.txt").write_text("\n".join(unique) + "\n")
+    unique, unused = waived(unique)
+    if not only:  # a walk of some roles may miss what a KNOWN entry is about
+        assert not unused, f"KNOWN entries whose problem is gone (remove them): {unused}"
     assert not unique, f"{len(unique)} problems (all in {out / 'walk-failures.txt'}):\n" + (
         "\n".join(unique[:80])
     )
+
+
+def test_the_walk_sees_what_the_issue_saw() -> None:
+    """The text checks catch each leak named in issue #14 and let legitimate text pass."""
+    seen = [
+        "Menunggu: Pemohon – answer the non-conformities",
+        "abon · document_review",
+        "application.screening_failed → nonconformity",
+        "npwp_present: Perbaiki dokumen",
+        "Dokumen (Dokumen #13)",
+        "Contoh: in_testing · not_applicable",
+        "Riwayat: Reviewer (reviewer@lspro.example)",
+    ]
+    for text in seen:
+        assert leaks(text, "applicant", "id", "owner@umkm.example"), text
+    fine = (
+        "Surat permohonan: application_form.pdf (0.7 KB) · Unduh · SNI 01-3707-1995 · "
+        "Jl. El Tari No. 5 · owner@umkm.example · Uji ke-1 · 1 s.d. 5 hari"
+    )
+    assert leaks(fine, "applicant", "id", "owner@umkm.example") == []
+    assert leaks("Answer the findings", "applicant", "en", None) == []

@@ -64,7 +64,8 @@ class Work:
     @property
     def plan(self) -> dict[str, Any]:
         if self.case is not None:
-            return self.case.plan["sampling_plan"]
+            # a surveillance not started yet has no plan frozen (nor samples)
+            return (self.case.plan or {}).get("sampling_plan", {})
         return self.app.product_snapshot["sampling_plan"]
 
     def check(self, action: str, actor: User) -> Transition:
