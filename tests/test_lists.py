@@ -223,6 +223,14 @@ def test_bulk_verification_names_the_refused_and_verifies_the_rest(
     assert _count(LabResult, LabResult.id.in_(mine), LabResult.status == "entered") == len(mine)
     # one audit event per verified result
     assert _count(AuditEvent, AuditEvent.action == "result.verified") - events_before == len(theirs)
+    # "verify all on this page": every result the page showed, nothing more
+    more = _results_by(w, w.new_application("abon"), "analyst")
+    page = labboth.get("/lab/verify?size=2").text
+    shown = re.search(r'name="shown" value="([0-9,]*)"', page)[1]
+    assert shown == f"{more[0]},{more[1]}" and "semua di halaman ini (2)" in page
+    r = labboth.post("/lab/verify?size=2", {"all": "1", "shown": shown})
+    assert "2 hasil diverifikasi." in r.text
+    assert _count(LabResult, LabResult.id.in_(more), LabResult.status == "verified") == 2
     # the API: a pydantic body; already verified ones are refused as no longer awaiting
     verifier = bearer(w, "verifier")
     r = labboth.client.post(

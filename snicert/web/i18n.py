@@ -53,8 +53,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "See every open application",
     },
     "lab_bulk_select_all": {
-        "id": "Pilih semua di halaman ini",
-        "en": "Select all on this page",
+        "id": "Verifikasi semua di halaman ini ({n})",
+        "en": "Verify all on this page ({n})",
     },
     "lab_entered": {"id": "Waktu dimasukkan", "en": "Entered"},
     "lab_parameter": {"id": "Parameter uji", "en": "Test parameter"},

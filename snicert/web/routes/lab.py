@@ -529,7 +529,11 @@ def verify_page(request: Request, result_id: Id, c: Verifier) -> Response:
 
 
 def _selected(form: dict[str, str]) -> list[int]:
-    """The result ids ticked on the queue (checkboxes named result.<id>)."""
+    """The result ids ticked on the queue (checkboxes named result.<id>), or every one the
+    page showed ("verify all on this page": no script needed to tick them all)."""
+    if form.get("all") == "1":
+        shown = form.get("shown", "").split(",")
+        return [int(x) for x in shown if x.isdigit() and len(x) < 10]
     ids = []
     for key in form:
         head, _, tail = key.partition(".")
