@@ -24,7 +24,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from snicert import checkpoints, clock, signals
+from snicert import checkpoints, clock
+from snicert.db import events
 from snicert.db.models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
@@ -86,7 +87,7 @@ def record(
         from snicert.services import rollups  # (it holds the head through this module)
 
         rollups.actor_event(s, user.id, event.at)  # the review's staff workload
-    signals.recorded(s, event, user)
+    events.record(s, events.DomainEvent(event, user))  # and what follows it (events.py)
     return event
 
 

@@ -25,11 +25,6 @@ from tests.world import World
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def _service_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
-
-
 def _actions(app_id: int) -> list[str]:
     with db.transaction() as s:
         return list(
@@ -209,8 +204,8 @@ def test_document_review_waits_for_the_payment(home) -> None:
 
 def test_screening_answered_goes_to_payment_then_review(home) -> None:
     w = World().setup_staff()
-    app_id = w.new_application("abon", documents=False)
-    w.submit(app_id)
+    app_id = w.new_application("abon")
+    w.submit_with_gaps(app_id)
     with db.transaction() as s:
         applications.screen(s, w.user(s, "system"), app_id)
         assert fees.invoice(s, app_id) is None  # an incomplete dossier is not billed
