@@ -330,6 +330,28 @@ class LabResultDay(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class ActorDay(Base):
+    """Audit events each local day (WITA) per acting user: the management review's staff
+    workload sums these instead of counting a million events. audit.record adds to them
+    in the event's transaction (snicert.services.rollups)."""
+
+    __tablename__ = "actor_days"
+    actor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local day of the event's at
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class NonconformityDay(Base):
+    """Non-conformities raised each local day (WITA) per product and checklist item: the
+    management review sums these. applications._raise_nc adds to them with the row."""
+
+    __tablename__ = "nonconformity_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local day of raised_at
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class Evaluation(Base):
     __tablename__ = "evaluations"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -343,6 +365,8 @@ class Evaluation(Base):
 
 class Decision(Base):
     __tablename__ = "decisions"
+    # the review's refusals of a period: a few thousand of every decision, by index
+    __table_args__ = (Index("ix_decisions_outcome_at", "outcome", "at", "application_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
