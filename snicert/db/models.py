@@ -65,6 +65,7 @@ class Base(DeclarativeBase):
 
 class Business(Base):
     __tablename__ = "businesses"
+    __table_args__ = (Index("ix_businesses_name", "name"),)  # lists sorted by business
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     nib: Mapped[str] = mapped_column(String(13), unique=True)
@@ -130,6 +131,13 @@ class Application(Base):
         # the management review: submitted per period, and closed per period with their lead
         Index("ix_applications_submitted", "submitted_at", "product"),
         Index("ix_applications_closed", "state", "state_changed_at", "product", "submitted_at"),
+        # the officials' list of applications (snicert/queries.py): each filter and sort
+        Index("ix_applications_product_state", "product", "state"),
+        Index("ix_applications_awaiting_role", "awaiting_role", "state"),
+        Index("ix_applications_created_at", "created_at"),
+        Index("ix_applications_state_changed_at", "state_changed_at"),
+        Index("ix_applications_due_at", "due_at"),
+        Index("ix_applications_business_id", "business_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -263,6 +271,7 @@ class LabResult(Base):
     __table_args__ = (
         UniqueConstraint("sample_id", "parameter_id", "attempt"),
         Index("ix_lab_results_verified_at", "verified_at"),
+        Index("ix_lab_results_status_entered", "status", "entered_at"),  # the verify queue
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
