@@ -64,6 +64,10 @@ PAGES: dict[str, Urls] = {
     "/lab/surveillance/{case_id}": lambda w: [f"/lab/surveillance/{w.ids['surveillance']}"],
     "/lab/verify": lambda w: ["/lab/verify"],
     "/dashboard": lambda w: ["/dashboard"],
+    "/official/applications": lambda w: [
+        "/official/applications",
+        "/official/applications?product=abon&q=APP",
+    ],
     "/review/{app_id}": lambda w: [
         f"/review/{w.apps['document_review']}",
         f"/review/{w.apps['nonconformity']}",
