@@ -299,7 +299,7 @@ def _finish_to_granted(player: demo.Player, cast: demo.Cast, app_id: int) -> Non
     player._test(app_id, demo.Plan("tenun_ikat", 0), [])
     assert stages.close_testing(app_id)
     with db.transaction() as s:
-        decisions.evaluate(s, cast(s, "evaluator"), app_id)
+        decisions.evaluate(s, cast(s, "evaluator"), app_id, "grant", "Memenuhi")
     with db.transaction() as s:
         decisions.decide(s, cast(s, "manager"), app_id, "grant", "Memenuhi")
     assert stages.status(app_id).state == "approved"

@@ -1389,7 +1389,30 @@ TEXT: dict[str, dict[str, str]] = {
     "off_rec_grant": {"id": "beri sertifikat", "en": "grant"},
     "off_rec_refuse": {"id": "tolak", "en": "refuse"},
     "off_findings_say": {"id": "Menurut temuan", "en": "The findings say"},
-    "off_summary": {"id": "Ringkasan (opsional)", "en": "Summary (optional)"},
+    "off_summary": {"id": "Ringkasan evaluasi", "en": "Evaluation summary"},
+    "eval_summary_help": {
+        "id": "Tulis dengan singkat apa yang Anda periksa dan mengapa Anda memberi "
+        "rekomendasi ini. Ringkasan ini dibaca oleh pengambil keputusan dan dicetak di "
+        "laporan evaluasi.",
+        "en": "Write briefly what you checked and why you recommend this. The decider reads "
+        "this summary and it is printed in the evaluation report.",
+    },
+    "eval_choose": {
+        "id": "Pilih rekomendasi: beri sertifikat atau tolak.",
+        "en": "Choose a recommendation: grant or refuse.",
+    },
+    "eval_grant_not_met": {
+        "id": "Sertifikat tidak dapat direkomendasikan: masih ada persyaratan yang belum dipenuhi",
+        "en": "A grant cannot be recommended: some requirements are not met",
+    },
+    "eval_grant_disabled": {
+        "id": "Beri sertifikat tidak dapat dipilih karena ada persyaratan yang belum dipenuhi.",
+        "en": "Grant cannot be chosen because some requirements are not met.",
+    },
+    "eval_summary_required": {
+        "id": "Tulis ringkasan evaluasi.",
+        "en": "Write the evaluation summary.",
+    },
     "off_save_evaluation": {"id": "Catat evaluasi", "en": "Record the evaluation"},
     "off_documents_found": {"id": "Temuan dokumen", "en": "Document findings"},
     "off_parameter": {"id": "Parameter", "en": "Parameter"},
