@@ -24,7 +24,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from snicert import checkpoints, clock, signals
+from snicert import checkpoints, clock
+from snicert.db import events
 from snicert.db.models import AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
@@ -82,7 +83,7 @@ def record(
     event.hash = _digest(head.hash, event)
     s.add(event)  # inserted by the next flush (the next event's, a query's, or the commit's)
     head.seq, head.hash = event.seq, event.hash
-    signals.recorded(s, event, user)
+    events.record(s, events.DomainEvent(event, user))  # and what follows it (events.py)
     return event
 
 

@@ -14,9 +14,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from snicert import bootstrap, config, heap, settings, signals, stages, synthetic
+from snicert import bootstrap, config, heap, settings, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
+from snicert.db import events
 from snicert.db.models import Business, Certificate, ChecklistVersion, Output, User
 from snicert.errors import SnicertError
 from snicert.lifecycle import State
@@ -196,7 +197,7 @@ def wait_for(app_id: int, *states: State, timeout: float | None = None) -> str:
 
     Local mode: the flow already ran in this process, so this returns at once. Deployment
     mode: a worker runs it; poll the database. Off: take the automated steps here."""
-    mode = signals.flow_mode()
+    mode = events.current().automation
     if timeout is None:
         timeout = WAIT_SECONDS.get(mode, 120.0)
     if mode == "off":

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 # Before anything imports prefect: its home (profiles, local server data) in a temp dir.
@@ -16,8 +17,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from snicert import bootstrap, clock, settings, synthetic  # noqa: E402
+from snicert import bootstrap, clock, effects, settings, synthetic  # noqa: E402
 from snicert.db import engine as db  # noqa: E402
+from snicert.db import events  # noqa: E402
 from snicert.db.models import Base  # noqa: E402
 from snicert.services import public  # noqa: E402
 
@@ -81,6 +83,26 @@ class _env:
 
 
 @pytest.fixture(autouse=True)
+def _services_only() -> Iterator[None]:
+    """What follows a recorded change, in tests: the people are told and the public cache
+    is cleared, but no Prefect event goes out and no flow runs after a commit (tests that
+    want them switch the table with `effects_table`)."""
+    with events.use(effects.table("off")):
+        yield
+
+
+@pytest.fixture
+def effects_table() -> Iterator[Callable[..., events.Table]]:
+    """`effects_table(mode, emit=..., run=...)` swaps the handler table for this test."""
+    with ExitStack() as stack:
+
+        def switch(mode: str, **handlers: Callable) -> events.Table:
+            return stack.enter_context(events.use(effects.table(mode, **handlers)))
+
+        yield switch
+
+
+@pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2 with its real cost takes ~0.2 s per password; tests only need it to work."""
     from argon2 import PasswordHasher
@@ -101,7 +123,7 @@ def home(tmp_path: Path, _template: Path | None, monkeypatch: pytest.MonkeyPatch
     # a made-up certification body: issuance is refused without an identity
     for name, value in synthetic.IDENTITY.items():
         monkeypatch.setenv(settings.env_name(name), value)
-    # Services alone by default; flow tests switch to "local" with a Prefect test server.
+    # for the processes a test starts (in this one, the handler table decides: see above)
     monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
     db.dispose_all()
     if PG_URL:

@@ -122,7 +122,6 @@ def test_init_on_an_empty_home_creates_everything(tmp_path: Path, monkeypatch) -
     home = tmp_path / "fresh"
     monkeypatch.setenv("SNICERT_HOME", str(home))
     monkeypatch.delenv("SNICERT_DATABASE_URL", raising=False)
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
     home.mkdir()
     db.dispose_all()
     r = run("init")

@@ -16,8 +16,6 @@ from snicert.services import skm
 
 
 def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
-    # flows off: the demo takes the automated steps itself (test_flows runs them in Prefect)
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
     runner = CliRunner()
     result = runner.invoke(app, ["demo", "--count", "2", "--json"])
     assert result.exit_code == 0, result.output

@@ -36,7 +36,6 @@ def free_port() -> int:
 
 
 def test_the_demo_delivers_every_applicants_messages(home, monkeypatch) -> None:
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")  # the demo takes the automated steps
     # no sender given: the demo names one (and this test's end removes it again)
     monkeypatch.setenv("SNICERT_MAIL_FROM_ADDRESS", "")
     monkeypatch.delenv("SNICERT_MAIL_FROM_ADDRESS")

@@ -25,11 +25,6 @@ from tests.world import World
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def _service_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
-
-
 def _actions(app_id: int) -> list[str]:
     with db.transaction() as s:
         return list(

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from flows import certification as cert_flow
 from flows.surveillance import sweep
-from snicert import audit, clock, demo, signals, stages
+from snicert import audit, clock, demo, effects, stages
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -51,18 +51,16 @@ def prefect_server():
 
 
 @pytest.fixture
-def flows_on(home, prefect_server, monkeypatch: pytest.MonkeyPatch):
+def flows_on(home, prefect_server, effects_table):
     """Services start the certification flow after each person's action (embedded mode),
     and every Prefect event snicert emits is collected."""
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "local")
     emitted: list[dict] = []
-    real_emit = signals._emit
 
     def collect(payload: dict) -> None:
         emitted.append(payload)
-        real_emit(payload)
+        effects._emit(payload)
 
-    monkeypatch.setattr(signals, "_emit", collect)
+    effects_table("local", emit=collect)
     return emitted
 
 
@@ -223,12 +221,12 @@ def _run_flow_until(point: str, app_id: int, tmp_path: Path, api_url: str) -> No
 
 
 def test_flow_killed_mid_stage_then_rerun(
-    player: demo.Player, monkeypatch, tmp_path, prefect_server
+    player: demo.Player, monkeypatch, tmp_path, prefect_server, effects_table
 ) -> None:
     """Killed inside the sampling and the issuance stages; the re-runs finish the case
     with exactly one set of samples, one certificate, and no gap in the numbering."""
     cast = player.cast
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")  # we start the runs ourselves here
+    effects_table("off")  # we start the runs ourselves here
     outcome_plan = demo.Plan("tenun_ikat", 0)
     # take the case by hand up to "review passed": sampling is the next automated stage
     info_app = _case_until_review(player, outcome_plan)

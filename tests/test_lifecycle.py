@@ -140,12 +140,8 @@ DEFAULT_ACTOR = {
 # ---------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _service_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Service-level tests: every step is taken here, by hand. No certification flow may
-    run after a commit and move the case on by itself (snicert.signals), and no events go
-    out. (Cheap password hashing comes from conftest.)"""
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
+# Service-level tests: every step is taken here, by hand (conftest's handler table starts
+# no flow after a commit and sends no events).
 
 
 def audit_action(t: Transition, entity: str = "application") -> str:

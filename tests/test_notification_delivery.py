@@ -241,11 +241,9 @@ def test_preferences_choose_the_channels(w: World, mailbox: Mailbox, webhook: Re
     assert hook["text"].startswith("We received your SNI certification application")
 
 
-def test_delivery_starts_right_after_the_commit(
-    w: World, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_delivery_starts_right_after_the_commit(w: World, mailbox: Mailbox, effects_table) -> None:
     name = w.applicant()
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "local")
+    effects_table("local")
     _notify(w, name)  # no explicit delivery: the after-commit hook starts it
     deadline = time.monotonic() + 30
     while not mailbox.accepted and time.monotonic() < deadline:

@@ -87,7 +87,6 @@ def test_the_readme_takes_a_fresh_home_to_a_certificate(tmp_path, monkeypatch) -
         if name.startswith("SNICERT_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SNICERT_HOME", str(home))
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
     db.dispose_all()
     assert settings.current().lspro_accreditation == "LSPr-123-IDN"
     with db.transaction() as s:

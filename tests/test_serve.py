@@ -27,8 +27,8 @@ from sqlalchemy import select, update
 from snicert import clock
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent
+from snicert.effects import EVENT_ENTITIES
 from snicert.serve import ServeError, _announce, home_lock, public_url_problem
-from snicert.signals import EVENT_ENTITIES
 from tests.world import World
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -42,11 +42,6 @@ EXPECTED_FINDING = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _service_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SNICERT_FLOW_MODE", "off")
-
-
 def _user(*roles: Role) -> User:
     return User(email="x@test.example", name="x", role_rows=[UserRole(role=r.value) for r in roles])
 

@@ -15,8 +15,8 @@ from snicert import config, storage, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent, Document
+from snicert.messages import text
 from snicert.web.app import create_app
-from snicert.web.i18n import TEXT
 from tests.world import World
 
 
@@ -151,36 +151,36 @@ def _bomb() -> bytes:
             "application_form",
             "surat.pdf",
             synthetic.photo("abon", "x", 1, "PNG"),
-            TEXT["up_type"]["id"],
+            text("up_type", "id"),
         ),
         (
             "text renamed .jpg",
             "product_photos",
             "foto.jpg",
             b"hello, not an image",
-            TEXT["up_type"]["id"],
+            text("up_type", "id"),
         ),
-        ("empty", "product_photos", "foto.jpg", b"", TEXT["up_empty"]["id"]),
+        ("empty", "product_photos", "foto.jpg", b"", text("up_empty", "id")),
         (
             "over the document's 5 MB",
             "npwp",
             "npwp.pdf",
             b"%PDF-1.4\n" + b"0" * (6 * 2**20),
-            TEXT["up_too_large"]["id"],
+            text("up_too_large", "id"),
         ),
         (
             "decompression bomb",
             "product_photos",
             "bom.png",
             _bomb(),
-            TEXT["up_image_too_large"]["id"],
+            text("up_image_too_large", "id"),
         ),
         (
             "truncated image",
             "product_photos",
             "rusak.jpg",
             synthetic.photo("abon", "x", 1)[:400],
-            TEXT["up_image_unreadable"]["id"],
+            text("up_image_unreadable", "id"),
         ),
         ("unknown kind", "../../etc/passwd", "x.pdf", synthetic.pdf("x"), "not a document of"),
     ],

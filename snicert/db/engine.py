@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from snicert import config
+from snicert.db import events
 
 
 def make_engine(url: str) -> Engine:
@@ -59,10 +60,11 @@ def engine() -> Engine:
 def transaction() -> Iterator[Session]:
     """One unit of work: commits on success, rolls everything back on any error.
 
-    Callbacks registered with `after_commit` run once the commit succeeded, so nothing
-    outside the database (events, flow runs, rendered files) ever reports a change that
-    was rolled back; those registered with `after_rollback` undo work done outside the
-    database (files written aside) when it did not commit.
+    Callbacks registered with `after_commit` run once the commit succeeded, then the
+    transaction's domain events go through the handler table (snicert/db/events.py), so
+    nothing outside the database (events, flow runs, rendered files) ever reports a change
+    that was rolled back; callbacks registered with `after_rollback` undo work done outside
+    the database (files written aside) when it did not commit.
     """
     url = config.database_url()
     if url not in _FACTORIES:
@@ -72,12 +74,16 @@ def transaction() -> Iterator[Session]:
             with session.begin():
                 yield session
         except BaseException:
+            events.take(session)  # a rolled-back change has no effects
             for undo in session.info.pop(_AFTER_ROLLBACK, {}).values():
                 undo()
             raise
         callbacks = session.info.pop(_AFTER_COMMIT, {})
+        committed = events.take(session)
+    # files are in place before anything (a flow run) that follows the events reads them
     for callback in callbacks.values():
         callback()
+    events.dispatch(committed)
 
 
 @contextmanager

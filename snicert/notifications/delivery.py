@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, settings
 from snicert.db import engine as db
+from snicert.db import events
 from snicert.db.engine import after_commit
 from snicert.db.models import Notification, OutboxMessage, User
 from snicert.errors import IllegalTransition, NotFound, PermissionDenied
@@ -177,9 +178,7 @@ _running = threading.Lock()
 def start_soon() -> None:
     """After a commit that wrote outbox rows: deliver them now, off the caller's thread
     (`local` flow mode) or as a deployment run (`deployment`); `off`: the schedule does."""
-    from snicert import signals
-
-    mode = signals.flow_mode()
+    mode = events.current().automation
     try:
         if mode == "local":
             threading.Thread(target=_deliver_in_background, daemon=True).start()

@@ -133,7 +133,7 @@ _BY_NUMBER = select(
 
 # The verification API (the QR code's target) is the busiest read. Its answers are kept
 # per process for CACHE_SECONDS; any certificate change committed in this process clears
-# them at once (audit -> signals.recorded -> forget_certificates), so on one machine an
+# them at once (the handler table: snicert/effects.py, forget_certificates), so on one machine an
 # answer is never stale. With several web processes, another process's change shows within
 # CACHE_SECONDS. Unknown numbers are never cached (a new certificate shows at once), and
 # expiry by date is re-checked on every answer.

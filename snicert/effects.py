@@ -1,0 +1,190 @@
+"""The handler table: what follows a recorded change (snicert/db/events.py runs it).
+
+During the change's transaction:
+- `tell`: the people concerned are notified (snicert.services.moments; the outbox rows
+  commit with the change);
+- `prefect_resource`: the Prefect event of a case's state change is composed while the
+  transaction sees the state the change left.
+After the commit:
+- `forget_certificates`: the public verification cache drops what a certificate event
+  may have changed;
+- `emit`: each composed event `snicert.<entity>.<event>` is sent to Prefect (operators
+  build automations on it);
+- `kick`: when a person acted on an application, its certification flow runs again and
+  moves the case on as far as it can.
+
+SNICERT_FLOW_MODE, read once when the table is built, chooses how automated work starts:
+`local` (in this process, the embedded default), `deployment` (run_deployment into a work
+pool, when a Prefect server is set) or `off` (no Prefect events, no flow runs:
+service-only use). Tests swap the table (tests/conftest.py) instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from snicert.db import events
+from snicert.db.events import DomainEvent, Table
+from snicert.db.models import Application, Certificate
+
+log = logging.getLogger(__name__)
+DEPLOYMENT = "certification/certification"
+MODES = ("local", "deployment", "off")
+
+
+def flow_mode() -> str:
+    mode = os.environ.get("SNICERT_FLOW_MODE", "local")
+    if mode not in MODES:
+        raise ValueError(f"SNICERT_FLOW_MODE must be local, deployment or off, not {mode!r}")
+    return mode
+
+
+def table(
+    mode: str | None = None,
+    emit: Callable[[dict[str, Any]], None] | None = None,
+    run: Callable[[int], None] | None = None,
+) -> Table:
+    """The table for `mode` (the configured one by default). `emit` sends one Prefect event
+    and `run` runs one application's flow (tests pass collectors)."""
+    mode = mode or flow_mode()
+    if mode not in MODES:
+        raise ValueError(f"flow mode must be local, deployment or off, not {mode!r}")
+    during: list[tuple[str, events.During]] = [("tell", tell)]
+    after: list[tuple[str, events.After]] = [("forget_certificates", forget_certificates)]
+    if mode != "off":
+        send = emit or _emit
+        during.append(("prefect_resource", prefect_resource))
+        after.append(("emit", lambda evs: _emit_all(evs, send)))
+        after.append(("kick", lambda evs: kick_all(evs, run or _runner(mode))))
+    return Table(mode, tuple(during), tuple(after))
+
+
+def install() -> Table:
+    """Build the configured table now (at a process's start; otherwise at its first event)."""
+    built = table()
+    events.install(built)
+    return built
+
+
+def tell(s: Session, event: DomainEvent) -> None:
+    from snicert.services import moments  # it builds on the services
+
+    moments.tell(s, event.audit, event.actor)
+
+
+def forget_certificates(evs: Sequence[DomainEvent]) -> None:
+    if any(e.entity == "certificate" for e in evs):
+        from snicert.services.public import forget_certificates as forget
+
+        forget()
+
+
+# Entities whose changes are announced as Prefect events; the rest (documents, samples,
+# single lab results) stay in the audit log only, so the event stream carries the case's
+# state changes, not every keystroke.
+EVENT_ENTITIES = frozenset({"application", "certificate", "surveillance_case", "nonconformity"})
+_PREFECT = "prefect"
+
+
+def prefect_resource(s: Session, event: DomainEvent) -> None:
+    if event.entity not in EVENT_ENTITIES:
+        return
+    e = event.audit
+    app = s.get(Application, e.application_id) if e.application_id else None
+    resource = {
+        "prefect.resource.id": f"snicert.{e.entity}.{e.entity_id}",
+        "prefect.resource.name": e.entity,
+    }
+    related = []
+    if e.entity == "certificate" and e.entity_id is not None:
+        cert = s.get(Certificate, e.entity_id)
+        if cert is not None:
+            resource["prefect.resource.name"] = cert.number
+            resource["snicert.status"] = cert.status
+    if app is not None:
+        related += [
+            {
+                "prefect.resource.id": f"snicert.application.{app.id}",
+                "prefect.resource.role": "application",
+                "prefect.resource.name": app.number,
+                "snicert.state": app.state,
+            },
+            {
+                "prefect.resource.id": f"snicert.product.{app.product}",
+                "prefect.resource.role": "product",
+            },
+            {
+                "prefect.resource.id": f"snicert.business.{app.business_id}",
+                "prefect.resource.role": "business",
+            },
+        ]
+        if e.entity == "application":
+            resource["prefect.resource.name"] = app.number
+            resource["snicert.state"] = app.state
+    event.notes[_PREFECT] = {
+        "event": f"snicert.{e.action}",
+        "resource": resource,
+        "related": related,
+        "payload": {"audit_seq": e.seq, "actor": e.actor},
+    }
+
+
+def _emit_all(evs: Sequence[DomainEvent], send: Callable[[dict[str, Any]], None]) -> None:
+    for e in evs:
+        if _PREFECT in e.notes:
+            send(e.notes[_PREFECT])
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    from prefect.events import emit_event
+
+    from snicert.prefect_server import ensure_api
+
+    try:
+        ensure_api()
+        emit_event(**payload)
+    except Exception:  # an event is a notification: never undo or fail the person's action
+        log.exception("could not emit %s", payload["event"])
+
+
+def kick_all(evs: Sequence[DomainEvent], run: Callable[[int], None]) -> None:
+    """Each application a person acted on, once, in the order they acted."""
+    for app_id in dict.fromkeys(e.application_id for e in evs if e.by_person):
+        if app_id is not None:
+            kick(app_id, run)
+
+
+def _runner(mode: str) -> Callable[[int], None]:
+    """Where automated work runs: the one place that decides it (imported when first run:
+    Prefect is heavy and most commands never start a flow)."""
+
+    def local(app_id: int) -> None:
+        from flows.certification import run_local
+
+        run_local(app_id)
+
+    def deploy(app_id: int) -> None:
+        from prefect.deployments import run_deployment
+
+        run_deployment(DEPLOYMENT, parameters={"application_id": app_id}, timeout=0)
+
+    return local if mode == "local" else deploy
+
+
+def kick(application_id: int, run: Callable[[int], None]) -> None:
+    """Run the application's certification flow again (after a person's action), unless
+    the case only waits for the next person: a run would find nothing to do."""
+    from snicert import stages
+
+    try:
+        if stages.has_work(application_id):
+            run(application_id)
+    except Exception:
+        # The action is committed; a failed run is retried by the next action or by the
+        # scheduled sweep (flows/surveillance.py), which re-runs stuck automated stages.
+        log.exception("certification flow for application %s failed", application_id)
