@@ -39,6 +39,8 @@ def refusal(exc: Exception, lang: str) -> str:
     if (items := getattr(exc, "reasons", None)) is not None:
         return "; ".join(reasons(items, lang))
     key = getattr(exc, "key", None)
+    if key and has(key) and (params := getattr(exc, "params", None)):
+        return text(key, lang, **localized(params, lang))
     if key and has(key):
         value = getattr(exc, "value", None)
         words = text(key, lang)
@@ -47,6 +49,19 @@ def refusal(exc: Exception, lang: str) -> str:
         shown = value and value != "***"  # a masked value (a password) tells nothing
         return words + (f" ({value})" if shown else "")
     return str(exc)
+
+
+def localized(params: dict[str, object], lang: str) -> dict[str, str]:
+    """A refusal's parameters in `lang`: a name {"id": .., "en": ..} as its text, a list of
+    them joined with commas."""
+
+    def one(v: object) -> str:
+        return str(v.get(lang) or v.get("id")) if isinstance(v, dict) else str(v)
+
+    return {
+        k: ", ".join(one(x) for x in v) if isinstance(v, list) else one(v)
+        for k, v in params.items()
+    }
 
 
 def translator(lang: str) -> Callable[..., str]:
