@@ -1067,7 +1067,7 @@ def test_answers_are_all_or_nothing(home) -> None:
         applications.answer_nonconformity(s, owner, first, "Sudah diperbaiki")
         applications.answer_nonconformity(s, owner, second, "   ")  # refused: empty
 
-    assert_refused(answer_both, InvalidInput, "text", "describe the correction")
+    assert_refused(answer_both, InvalidInput, "text", "must not be empty")
     with db.transaction() as s:
         assert len(applications.open_nonconformities(s, app_id)) == 2
         assert s.scalar(select(func.count()).select_from(NonconformityResponse)) == 0

@@ -68,12 +68,12 @@ def create(
             "version yet",
             key="product_not_open",
         )
-    brand = text.clean("brand", brand, Application.brand, required="must not be empty")
+    brand = text.clean("brand", brand, Application.brand, required=True)
     production_site = text.clean(
         "production_site",
         production_site,
         Application.production_site,
-        required="must not be empty",
+        required=True,
     )
     variants = text.optional("variants", variants, Application.variants)
     lot = text.optional("lot", lot, Application.lot)
@@ -404,7 +404,7 @@ def answer_nonconformity(
         answer,
         NonconformityResponse.text,
         multiline=True,
-        required="describe the correction",
+        required=True,
     )
     if document_id is not None:
         doc = get(s, Document, document_id, "document")

@@ -135,7 +135,7 @@ def _reasons_stated(
         reasons,
         text.LONG_TEXT - 60,
         multiline=True,
-        required="say why this outcome",
+        required=True,
     )
 
 

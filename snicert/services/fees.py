@@ -291,7 +291,7 @@ def refuse(s: Session, actor: User, app_id: int, reason: str) -> PaymentProof:
         reason,
         PaymentProof.reason,
         multiline=True,
-        required="say why the proof is refused",
+        required=True,
     )
     proof = _pending_proof(s, app)
     if proof is not None:

@@ -28,7 +28,7 @@ from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
 from snicert.services.text import limit_of
 from snicert.web.api import Id
-from snicert.web.i18n import lang_of, translator
+from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.staff import (
     Caller,
@@ -285,7 +285,8 @@ class ResultIn(BaseModel):
 class RowError:
     parameter: str
     field: str  # the service's field, e.g. "moisture" or "moisture.unit"
-    message: str
+    message: str  # the service's own words, for the API's `detail`
+    refused: Exception  # the page says it in the person's language
     conflict: bool = False
 
 
@@ -326,9 +327,9 @@ def record_rows(
                 )
             )
         except InvalidInput as exc:
-            errors.append(RowError(row.parameter, exc.field, str(exc)))
+            errors.append(RowError(row.parameter, exc.field, str(exc), exc))
         except Conflict as exc:
-            errors.append(RowError(row.parameter, row.parameter, str(exc), conflict=True))
+            errors.append(RowError(row.parameter, row.parameter, str(exc), exc, True))
     if errors:
         raise RowErrors(errors)
     return stored
@@ -487,7 +488,7 @@ def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None)
     except RowErrors as exc:
         errors = {}
         for e in exc.errors:
-            errors.setdefault(_form_key(e), e.message)
+            errors.setdefault(_form_key(e), refusal(e.refused, lang_of(request)))
         return _application_page(
             request, c, page_id, exc.status, errors=errors, form=c.form, case_id=case_id
         )
@@ -535,7 +536,7 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
             request,
             c,
             422,
-            errors={f"{result_id}.{action}": str(exc)},
+            errors={f"{result_id}.{action}": refusal(exc, lang_of(request))},
             form={f"{result_id}.{action}": reason},
         )
     return see_other("/lab/verify")
