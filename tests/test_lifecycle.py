@@ -1217,7 +1217,7 @@ def test_certificate_status_changes(home) -> None:
     assert_refused(
         change(certificates.suspend, "reviewer", cert_a, "  "),
         InvalidInput,
-        "a suspend states its reason",
+        "reason: must not be empty",
     )
 
     assert do(certificates.suspend, "reviewer", cert_a, "Label tanpa nomor SNI") == {

@@ -176,7 +176,7 @@ def _next_step_where_final(
             next_step,
             Appeal.next_step,
             multiline=True,
-            required=f"a {row.kind} cannot be undone in place: say what the LSPro does next",
+            required=True,
         )
 
 
