@@ -79,7 +79,7 @@ SEPARATED_FROM_DECISION = ("reviewed", "audited", "evaluated")
 
 @dataclass(frozen=True)
 class Reason:
-    """Why someone may not act: `key` names the text people read (snicert/web/i18n.py,
+    """Why someone may not act: `key` names the text people read (the catalogs, snicert/locale,
     `imp_<key>`), `params` fill it in; `english` is the API's and the log's text."""
 
     key: str
