@@ -45,6 +45,8 @@ class InvalidInput(SnicertError):
         key: str | None = None,
         params: dict[str, object] | None = None,
     ):
+        # `params` fill the text's {placeholders}: numbers, or names as {"id": .., "en": ..}
+        # (a list of them reads as a list), so the service never writes the sentence.
         self.field, self.value, self.key, self.params = field, value, key, params or {}
         self.message = message
         super().__init__(f"{field}: {message} (value: {value!r})")

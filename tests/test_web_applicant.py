@@ -275,7 +275,25 @@ def test_api_with_a_token(two) -> None:
         files={"file": ("npwp.pdf", b"")},
     )
     assert bad.status_code == 422 and "empty" in bad.json()["detail"]
-    # the dossier is incomplete but submission only checks the state: screening judges it
+    # an incomplete dossier is refused, naming every mandatory document still missing
+    specs = default_catalog().product("sasando").model_dump(mode="json")["documents"]
+    refused = api.post(f"/api/v1/applications/{app_id}/submit", json={"agreement_version": 1})
+    body = refused.json()
+    assert refused.status_code == 422 and body["field"] == "documents", body
+    missing = [d for d in specs if d["mandatory"] and d["id"] != "npwp"]
+    assert all(d["id"] in body["detail"] for d in missing) and "'npwp'" not in body["detail"]
+    assert body["message"].startswith(f"Belum bisa diajukan. Masih kurang {len(missing)} dokumen")
+    assert all(d["name"]["id"] in body["message"] for d in missing)
+    english = api.post(f"/api/v1/applications/{app_id}/submit?lang=en", json={})
+    assert all(d["name"]["en"] in english.json()["message"] for d in missing)
+    for d in missing:
+        name, data = synthetic.document(d, "sasando", "UMKM 1")
+        up = api.post(
+            f"/api/v1/applications/{app_id}/documents",
+            data={"kind": d["id"]},
+            files={"file": (name, data)},
+        )
+        assert up.status_code == 201
     refused = api.post(f"/api/v1/applications/{app_id}/submit")
     assert refused.status_code == 422 and "agreement_version" in refused.json()["detail"]
     assert api.get("/api/v1/agreement").json()["version"] == 1

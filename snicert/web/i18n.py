@@ -46,13 +46,26 @@ def refusal(exc: Exception, lang: str) -> str:
         return exc.message if isinstance(exc, InvalidInput) else str(exc)
     value = getattr(exc, "value", None)
     params = getattr(exc, "params", None) or {}
-    words = text(key, lang, **params)
+    words = text(key, lang, **localized(params, lang))
     if "{value}" in words:  # the text says where the value goes (a product's name)
         return words.replace("{value}", str(value or ""))
     # the value helps find the mistake, unless the parameters say it already or it is
     # masked (a password)
     shown = not params and value and value != "***" and isinstance(value, str | int)
     return words + (f" ({value})" if shown else "")
+
+
+def localized(params: dict[str, object], lang: str) -> dict[str, str]:
+    """A refusal's parameters in `lang`: a name {"id": .., "en": ..} as its text, a list of
+    them joined with commas."""
+
+    def one(v: object) -> str:
+        return str(v.get(lang) or v.get("id")) if isinstance(v, dict) else str(v)
+
+    return {
+        k: ", ".join(one(x) for x in v) if isinstance(v, list) else one(v)
+        for k, v in params.items()
+    }
 
 
 def translator(lang: str) -> Callable[..., str]:
