@@ -498,7 +498,7 @@ def evaluation_report_download(request: Request, app_id: Id) -> FileResponse:
     return FileResponse(
         path,
         media_type=media,
-        filename=f"{number}-evaluation-report.html",
+        filename=f"{number}-evaluation-report.pdf",
         headers={"Content-Security-Policy": REPORT_POLICY},
     )
 
