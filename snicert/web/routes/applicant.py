@@ -50,9 +50,11 @@ router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
 # (snicert.web.bodies); the service then holds each file to its own document's limit.
 UPLOAD_PATHS = re.compile(
-    r"(/api/v1)?/applications/\d+/documents|/applications/\d+/answers|"
+    r"(/api/v1)?/applications/\d+/documents|"
     r"(/api/v1)?/applications/\d+/payment-proof|" + audits.UPLOAD_PATHS + "|" + changes.UPLOAD_PATHS
 )
+# The one-page answers to findings may carry a corrected file at each finding.
+ANSWERS_PATH = re.compile(r"/applications/\d+/answers")
 FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
 
@@ -79,6 +81,15 @@ def upload_limit() -> int:
     return int(largest * 2**20) + FORM_ROOM
 
 
+def answers_limit() -> int:
+    """The largest body the findings form takes: every document of the product with the
+    most to upload, replaced at once, and one more answer file (each file is then held to
+    its own document's limit)."""
+    catalog = default_catalog()
+    most = max(sum(d.max_size_mb for d in p.documents) for p in catalog.products.values())
+    return int((most + applications.NC_RESPONSE_LIMIT_MB) * 2**20) + FORM_ROOM
+
+
 def agreement_view() -> dict[str, Any]:
     """The certification agreement in force, as the submit form and the API show it."""
     a = fees.agreement()
@@ -95,7 +106,8 @@ def agreement_view() -> dict[str, Any]:
 def detail(s: Session, app: Application) -> dict[str, Any]:
     """Everything the applicant's page and the API show about one application."""
     product = default_catalog().product(app.product)
-    docs, counter = dossier.documents(s, app)
+    have = applications.latest_documents(s, app.id)
+    docs, counter = dossier.documents(app, have)
     cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
     # The case's milestones; single results, samples and uploads stay in the audit log.
     events = s.scalars(
@@ -129,7 +141,7 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "documents": docs,
         # "8 dari 12 dokumen wajib"; submission waits for every mandatory one
         "dossier": counter,
-        "nonconformities": dossier.findings(s, app, docs),
+        "nonconformities": dossier.findings(s, app, docs, have),
         "timeline": [
             {
                 "at": e.at.isoformat(),
@@ -487,7 +499,7 @@ def evaluation_report_download(request: Request, app_id: Id) -> FileResponse:
     return FileResponse(
         path,
         media_type=media,
-        filename=f"{number}-evaluation-report.html",
+        filename=f"{number}-evaluation-report.pdf",
         headers={"Content-Security-Policy": REPORT_POLICY},
     )
 
