@@ -35,7 +35,7 @@ STAGE_TASKS = {
     AppState.SAMPLING: _stage(stages.plan_samples, "sampling", retries=2),
     AppState.TESTING: _stage(stages.close_testing, "lab-testing", retries=2),
     AppState.SITE_AUDIT: _stage(stages.site_audit_done, "site-audit"),
-    AppState.EVALUATION: _stage(stages.compile_evaluation, "evaluation", retries=2),
+    AppState.DECISION: _stage(stages.compile_evaluation, "evaluation-report", retries=2),
     AppState.APPROVED: _stage(stages.issue, "issuance", retries=2),
 }
 

@@ -12,12 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from snicert import faults, labels, lifecycle, outputs
+from snicert import evaluation_report, faults, labels, lifecycle, outputs
 from snicert.db import engine as db
 from snicert.db.models import Application
 from snicert.errors import NotFound
 from snicert.lifecycle import State
-from snicert.reports import render_evaluation
 from snicert.services import accounts, applications, certificates, lab, papers, site_audits
 from snicert.services.guards import application
 
@@ -109,13 +108,14 @@ def site_audit_done(app_id: int) -> bool:
 
 
 def compile_evaluation(app_id: int) -> bool:
-    def work(s, system, app) -> bool:
-        if not site_audits.concluded(s, app):
-            return False  # corrective actions awaited: the report includes the audit's end
-        render_evaluation(s, app)
-        return False  # now an official evaluates
+    """The evaluation report, rendered once the evaluator has recorded the recommendation
+    (it names them and their summary); the decider reads it."""
 
-    return _step(app_id, State.EVALUATION, work)
+    def work(s, system, app) -> bool:
+        evaluation_report.render(s, app)
+        return False  # now an official decides
+
+    return _step(app_id, State.DECISION, work)
 
 
 def issue(app_id: int) -> bool:
@@ -130,17 +130,15 @@ def has_work(app_id: int) -> bool:
     state = status(app_id).state
     if state in (State.SUBMITTED, State.APPROVED):
         return True
-    if state not in (State.SAMPLING, State.TESTING, State.SITE_AUDIT, State.EVALUATION):
+    if state not in (State.SAMPLING, State.TESTING, State.SITE_AUDIT, State.DECISION):
         return False  # a person acts next
     with db.reading() as s:
         if state == State.SITE_AUDIT:
             return not site_audits.awaited(s, application(s, app_id))
         if state == State.SAMPLING:
             return all(x.status == "rejected" for x in lab.samples_of(s, app_id))
-        if state == State.EVALUATION:
-            app = application(s, app_id)
-            rendered = outputs.find(s, f"application:{app_id}", "evaluation_report")
-            return rendered is None and site_audits.concluded(s, app)
+        if state == State.DECISION:
+            return outputs.find(s, f"application:{app_id}", "evaluation_report_pdf") is None
         return lab.testing_done(s, application(s, app_id))
 
 
@@ -149,6 +147,6 @@ AUTOMATED: dict[str, Callable[[int], bool]] = {
     State.SAMPLING: plan_samples,
     State.TESTING: close_testing,
     State.SITE_AUDIT: site_audit_done,
-    State.EVALUATION: compile_evaluation,
+    State.DECISION: compile_evaluation,
     State.APPROVED: issue,
 }

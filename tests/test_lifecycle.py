@@ -252,7 +252,8 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
     elif action == "site_audit_done":
         lifecycle.apply(s, application(s, app_id, lock=True), action, user)
     elif action == "evaluate":
-        decisions.evaluate(s, user, app_id)
+        conform = decisions.findings(s, application(s, app_id))["conform"]
+        decisions.evaluate(s, user, app_id, "grant" if conform else "refuse", REASON)
     elif action in ("grant", "refuse"):
         decisions.decide(s, user, app_id, action, REASON)
     elif action == "issue":
@@ -1067,7 +1068,7 @@ def test_answers_are_all_or_nothing(home) -> None:
         applications.answer_nonconformity(s, owner, first, "Sudah diperbaiki")
         applications.answer_nonconformity(s, owner, second, "   ")  # refused: empty
 
-    assert_refused(answer_both, InvalidInput, "text", "describe the correction")
+    assert_refused(answer_both, InvalidInput, "text", "must not be empty")
     with db.transaction() as s:
         assert len(applications.open_nonconformities(s, app_id)) == 2
         assert s.scalar(select(func.count()).select_from(NonconformityResponse)) == 0
@@ -1238,7 +1239,7 @@ def test_certificate_status_changes(home) -> None:
     assert_refused(
         change(certificates.suspend, "reviewer", cert_a, "  "),
         InvalidInput,
-        "a suspend states its reason",
+        "reason: must not be empty",
     )
 
     assert do(certificates.suspend, "reviewer", cert_a, "Label tanpa nomor SNI") == {

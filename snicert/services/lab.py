@@ -212,9 +212,7 @@ def record_sampling(
     missing = sorted(code for code, seal in seals.items() if not seal)
     if missing and w.plan["seal_required"]:
         raise InvalidInput("seals", missing, "every sample needs its seal number")
-    location = text.clean(
-        "location", location, Sample.location, required="say where the samples were taken"
-    )
+    location = text.clean("location", location, Sample.location, required=True)
     when = taken_at or clock.now()
     dates.moment_in_timeline(
         "taken_at", when, max(x.created_at for x in samples), "the samples were planned"
@@ -304,7 +302,7 @@ def receive_sample(
         "seal_number",
         seal_number,
         Sample.seal_number,
-        required="read the seal number on the sample",
+        required=True,
     )
     when = received_at or clock.now()
     dates.moment_in_timeline(
@@ -351,7 +349,7 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
         reason,
         CustodyEvent.note,
         multiline=True,
-        required="say why the sample is rejected",
+        required=True,
     )
     for other in samples_of(s, w.app.id, w.case_id):
         if other.status != "rejected":
@@ -590,7 +588,7 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
             reason,
             LabResult.note,
             multiline=True,
-            required="say why the result is retracted",
+            required=True,
         ),
     )
     result.verified_by, result.verified_at = actor.id, clock.now()
@@ -615,9 +613,7 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
     result.status, result.retest_requested, result.note = (
         "verified",
         True,
-        text.clean(
-            "reason", reason, LabResult.note, multiline=True, required="say why a retest is needed"
-        ),
+        text.clean("reason", reason, LabResult.note, multiline=True, required=True),
     )
     result.verified_by, result.verified_at = actor.id, clock.now()
     rollups.lab_result_concluded(s, result)  # the review's counts, same transaction

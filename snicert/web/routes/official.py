@@ -49,7 +49,7 @@ from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
-from snicert.web.i18n import lang_of, reasons, translator
+from snicert.web.i18n import lang_of, reasons, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.lists import link_of, product_names
 from snicert.web.routes.staff import (
@@ -77,8 +77,8 @@ def _people(s: Session, ids: set[int | None]) -> dict[int, str]:
     return {u.id: u.name for u in s.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def _errors(exc: InvalidInput, prefix: str = "") -> dict[str, str]:
-    return {f"{prefix}{exc.field}": str(exc)}
+def _errors(request: Request, exc: InvalidInput, prefix: str = "") -> dict[str, str]:
+    return {f"{prefix}{exc.field}": refusal(exc, lang_of(request))}
 
 
 # --- dashboard --------------------------------------------------------------------------
@@ -276,14 +276,18 @@ def _review_page(
         )
 
 
-def _review_errors(exc: InvalidInput) -> dict[str, str]:
+def _review_errors(request: Request, exc: InvalidInput) -> dict[str, str]:
     """verdicts -> every named item's radio group; verdicts.<item>[.comment] -> that field."""
     if exc.field == "verdicts" and isinstance(exc.value, list):
-        return {f"{item}.verdict": str(exc) for item in exc.value}
+        return {f"{item}.verdict": refusal(exc, lang_of(request)) for item in exc.value}
     parts = exc.field.split(".")
     if parts[0] == "verdicts" and len(parts) >= 2:
-        return {f"{parts[1]}.{parts[2] if len(parts) > 2 else 'verdict'}": str(exc)}
-    return {exc.field: str(exc)}
+        return {
+            f"{parts[1]}.{parts[2] if len(parts) > 2 else 'verdict'}": refusal(
+                exc, lang_of(request)
+            )
+        }
+    return {exc.field: refusal(exc, lang_of(request))}
 
 
 @router.get("/review/{app_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -302,7 +306,9 @@ def review_post(request: Request, app_id: Id, c: Official) -> Response:
         if key.startswith("verdict.")
     }
     if exc := c.attempt(lambda s, user: applications.record_review(s, user, app_id, verdicts)):
-        return _review_page(request, c, app_id, 422, errors=_review_errors(exc), form=c.form)
+        return _review_page(
+            request, c, app_id, 422, errors=_review_errors(request, exc), form=c.form
+        )
     return see_other(f"/review/{app_id}")
 
 
@@ -383,6 +389,11 @@ def _basis(s: Session, app: Application, lang: str) -> dict[str, Any]:
     }
 
 
+def _evaluation_errors(exc: InvalidInput, lang: str) -> dict[str, str]:
+    """Every refused field at its place, in the reader's language."""
+    return {e.field: refusal(e, lang) for e in getattr(exc, "errors", [exc])}
+
+
 def _evaluation_page(
     request: Request,
     c: Caller,
@@ -394,7 +405,7 @@ def _evaluation_page(
     lang = lang_of(request)
     with db.reading() as s:
         app = submitted_case(s, app_id)
-        evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
+        evaluation = decisions.evaluation_of(s, app.id)
         return page(
             request,
             "official_evaluation.html.j2",
@@ -418,7 +429,7 @@ def evaluation_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
     return _evaluation_page(request, c, app_id)
 
 
-@router.get("/evaluation/{app_id}/report", include_in_schema=False)
+@router.get("/evaluation/{app_id}/report.pdf", include_in_schema=False)
 def evaluation_report(app_id: Id, c: Official) -> FileResponse:
     with db.reading() as s:
         out = papers.evaluation_report(s, submitted_case(s, app_id))
@@ -433,14 +444,18 @@ def evaluation_report(app_id: Id, c: Official) -> FileResponse:
 
 @router.post("/evaluation/{app_id}", include_in_schema=False)
 def evaluation_post(request: Request, app_id: Id, c: Official) -> Response:
-    summary = c.form.get("summary", "").strip() or None
-    if exc := c.attempt(lambda s, user: decisions.evaluate(s, user, app_id, summary)):
-        return _evaluation_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
+    recommendation, summary = c.form.get("recommendation", ""), c.form.get("summary", "")
+    if exc := c.attempt(
+        lambda s, user: decisions.evaluate(s, user, app_id, recommendation, summary)
+    ):
+        errors = _evaluation_errors(exc, lang_of(request))
+        return _evaluation_page(request, c, app_id, 422, errors=errors, form=c.form)
     return see_other(f"/evaluation/{app_id}")
 
 
 class EvaluationIn(BaseModel):
-    summary: str | None = Field(None, max_length=limit_of(Evaluation.summary))
+    recommendation: Literal["grant", "refuse"]
+    summary: str = Field(min_length=1, max_length=limit_of(Evaluation.summary))
 
 
 def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
@@ -457,24 +472,25 @@ def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
 @router.get("/api/v1/applications/{app_id}/evaluation", tags=["official"])
 def evaluation_get_api(app_id: Id, c: Official) -> dict[str, Any]:
     """The evaluation basis (every document item and parameter with its verdict), the
-    recorded evaluation if any and whether the report is rendered."""
+    recorded evaluation if any and whether its report is rendered."""
     with db.reading() as s:
         app = submitted_case(s, app_id)
-        ev = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
+        ev = decisions.evaluation_of(s, app.id)
         report = papers.evaluation_report(s, app)
         return {
             **app_summary(app),
             "findings": decisions.findings(s, app),
             "evaluation": _evaluation_json(ev) if ev else None,
-            "report": f"/evaluation/{app.id}/report" if report else None,
+            "report": f"/evaluation/{app.id}/report.pdf" if report else None,
         }
 
 
 @router.post("/api/v1/applications/{app_id}/evaluation", tags=["official"])
-def evaluation_api(app_id: Id, c: Official, body: EvaluationIn | None = None) -> dict[str, Any]:
-    """Record the evaluation (recommendation from the findings; optional summary)."""
+def evaluation_api(app_id: Id, body: EvaluationIn, c: Official) -> dict[str, Any]:
+    """Record the evaluator's recommendation (grant only when the findings allow it) and
+    summary; the evaluation report is rendered after it."""
     with db.transaction() as s:
-        ev = decisions.evaluate(s, c.user(s), app_id, body.summary if body else None)
+        ev = decisions.evaluate(s, c.user(s), app_id, body.recommendation, body.summary)
         return {**_evaluation_json(ev), "application": app_summary(submitted_case(s, app_id))}
 
 
@@ -492,7 +508,7 @@ def _decision_page(
     lang = lang_of(request)
     with db.reading() as s:
         app = submitted_case(s, app_id)
-        evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
+        evaluation = decisions.evaluation_of(s, app.id)
         decision = s.scalar(select(Decision).where(Decision.application_id == app.id))
         cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
         return page(
@@ -503,6 +519,7 @@ def _decision_page(
             app=app,
             product=_name(app.product_snapshot["name"], lang),
             evaluation=evaluation,
+            report=papers.evaluation_report(s, app),
             decision=decision,
             cert=cert,
             people=_people(
@@ -538,7 +555,7 @@ def decision_post(request: Request, app_id: Id, c: Official) -> Response:
             s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", "")
         )
     ):
-        return _decision_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
+        return _decision_page(request, c, app_id, 422, errors=_errors(request, exc), form=c.form)
     return see_other(f"/decision/{app_id}")
 
 
@@ -645,7 +662,7 @@ def certificate_post(
     if exc := c.attempt(change):
         form = {f"{action}.{k}": v for k, v in c.form.items()}
         return _certificate_page(
-            request, c, cert_id, 422, errors=_errors(exc, prefix=f"{action}."), form=form
+            request, c, cert_id, 422, errors=_errors(request, exc, prefix=f"{action}."), form=form
         )
     return see_other(f"/certificates/{cert_id}")
 
