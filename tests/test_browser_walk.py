@@ -118,7 +118,7 @@ SKIPPED: dict[str, str] = {
     "/documents/{doc_id}/inline": "the file itself, shown inside /documents/{doc_id}/view",
     "/sampling/{app_id}/labels.pdf": "a PDF download",
     "/samples/{sample_id}/label.png": "an image download",
-    "/evaluation/{app_id}/report": "a PDF download",
+    "/evaluation/{app_id}/report.pdf": "a PDF download",
     "/management-review/file.{fmt}": "a PDF or spreadsheet download",
     "/audits/{audit_id}/report.{fmt}": "a PDF download",
     "/audit-evidence/{evidence_id}": "a file download",
