@@ -761,8 +761,8 @@ def test_only_officials_approve_checklists(home) -> None:
         assert statuses == {1: "retired", 2: "approved"}
     assert_refused(
         lambda s: checklists.approve(s, w.user(s, "reviewer"), PRODUCT, 2),
-        Conflict,
-        "already approved",
+        IllegalTransition,
+        "checklist version in state 'approved'",
     )
 
 

@@ -22,7 +22,7 @@ from snicert.db import engine as db
 from snicert.db.models import Application, Certificate, LabResult, Sample, SurveillanceCase, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.judgment import possible_values, requirement_text
-from snicert.lifecycle import State
+from snicert.lifecycle import ResultState, State
 from snicert.roles import Role
 from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
@@ -55,7 +55,7 @@ def _name(names: dict[str, str] | str, lang: str) -> str:
 def _status(latest: LabResult | None) -> str:
     if latest is None:
         return "none"
-    if latest.status == "verified" and latest.retest_requested:
+    if latest.status == ResultState.RETEST_REQUESTED:
         return "retest"
     return latest.status  # entered | verified | retracted
 
@@ -96,7 +96,7 @@ def parameter_rows(
                 "latest": latest,
                 "counted": counted.get(p["id"]),
                 "status": _status(latest),
-                "open": latest is None or lab._open_for_entry(latest),
+                "open": latest is None or lab.open_for_entry(latest),
             }
         )
     return rows
@@ -139,7 +139,7 @@ def _result_json(r: LabResult) -> dict[str, Any]:
         "tested_on": r.tested_on,
         "verdict": r.verdict,
         "status": r.status,
-        "retest_requested": r.retest_requested,
+        "retest_requested": r.status == ResultState.RETEST_REQUESTED,
         "note": r.note,
         "analyst_id": r.analyst_id,
         "entered_at": r.entered_at,
