@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock, settings
+from snicert.catalog.models import ServiceStandard, Times
 from snicert.db.models import Application, StageVisit, User
 from snicert.errors import IllegalTransition, PermissionDenied
 from snicert.roles import Role
@@ -189,24 +190,33 @@ class Stage:
     service_standard: str | None
 
 
+# The service standard's key for each state, as the catalog's model names it (one place).
+STANDARD_OF: dict[str, str] = {
+    m.state: key
+    for key, f in ServiceStandard.model_fields.items()
+    for m in f.metadata
+    if isinstance(m, Times)
+}
+_AWAITS: dict[State, tuple[Role | None, str | None]] = {
+    S.DRAFT: (R.APPLICANT, "complete and submit the dossier"),
+    S.SUBMITTED: (R.SYSTEM, "automated dossier screening"),
+    S.PAYMENT: (R.APPLICANT, "pay the invoice and upload the proof"),
+    S.PAYMENT_CHECK: (R.OFFICIAL, "confirm the payment"),
+    S.DOCUMENT_REVIEW: (R.OFFICIAL, "review the documents"),
+    S.NONCONFORMITY: (R.APPLICANT, "answer the non-conformities"),
+    S.SAMPLING: (R.SAMPLER, "take and seal the samples"),
+    S.TESTING: (R.LAB_ANALYST, "enter and verify the lab results"),
+    S.SITE_AUDIT: (R.AUDITOR, "audit the production site and close its findings"),
+    S.EVALUATION: (R.OFFICIAL, "evaluate the case"),
+    S.DECISION: (R.OFFICIAL, "decide on certification"),
+    S.APPROVED: (R.SYSTEM, "issue the certificate"),
+    S.CERTIFIED: (None, None),
+    S.REFUSED: (None, None),
+    S.WITHDRAWN: (None, None),
+}
 STAGES: dict[State, Stage] = {
-    S.DRAFT: Stage(R.APPLICANT, "complete and submit the dossier", None),
-    S.SUBMITTED: Stage(R.SYSTEM, "automated dossier screening", "screening"),
-    S.PAYMENT: Stage(R.APPLICANT, "pay the invoice and upload the proof", "payment"),
-    S.PAYMENT_CHECK: Stage(R.OFFICIAL, "confirm the payment", "payment_check"),
-    S.DOCUMENT_REVIEW: Stage(R.OFFICIAL, "review the documents", "document_review"),
-    S.NONCONFORMITY: Stage(R.APPLICANT, "answer the non-conformities", "nonconformity_response"),
-    S.SAMPLING: Stage(R.SAMPLER, "take and seal the samples", "sampling"),
-    S.TESTING: Stage(R.LAB_ANALYST, "enter and verify the lab results", "testing"),
-    S.SITE_AUDIT: Stage(
-        R.AUDITOR, "audit the production site and close its findings", "site_audit"
-    ),
-    S.EVALUATION: Stage(R.OFFICIAL, "evaluate the case", "evaluation"),
-    S.DECISION: Stage(R.OFFICIAL, "decide on certification", "decision"),
-    S.APPROVED: Stage(R.SYSTEM, "issue the certificate", "issuance"),
-    S.CERTIFIED: Stage(None, None, None),
-    S.REFUSED: Stage(None, None, None),
-    S.WITHDRAWN: Stage(None, None, None),
+    state: Stage(role, awaiting, STANDARD_OF.get(state))
+    for state, (role, awaiting) in _AWAITS.items()
 }
 
 

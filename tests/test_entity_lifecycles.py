@@ -74,3 +74,13 @@ def test_a_retest_is_a_state_that_leaves_room_for_a_new_attempt(home) -> None:
     # a concluded result is final
     with pytest.raises(IllegalTransition, match="retest_requested"), db.transaction() as s:
         lab.verify_result(s, w.user(s, "verifier"), first.id)
+
+
+def test_each_service_standard_key_times_one_application_state() -> None:
+    from snicert.catalog.models import ServiceStandard
+
+    assert set(lifecycle.STANDARD_OF) <= {s.value for s in lifecycle.State}
+    assert sorted(lifecycle.STANDARD_OF.values()) == sorted(ServiceStandard.model_fields)
+    # every state someone must act in has a due date, the final ones and the draft none
+    timed = {s for s, stage in lifecycle.STAGES.items() if stage.service_standard}
+    assert timed == set(lifecycle.OPEN) - {lifecycle.State.DRAFT}
