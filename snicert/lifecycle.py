@@ -907,6 +907,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
             SurveillanceState,
             SURVEILLANCE_TRANSITIONS,
             (SV.OPEN,),
+            prefix="surveillance",
         ),
         Lifecycle(
             "site_audit", "site audit", AuditState, AUDIT_TRANSITIONS, (AU.PLANNED,), "state"

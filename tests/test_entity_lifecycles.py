@@ -13,7 +13,7 @@ from snicert.db import engine as db
 from snicert.db.models import AuditEvent
 from snicert.errors import Conflict, IllegalTransition, PermissionDenied
 from snicert.lifecycle import LIFECYCLES, ResultState, SampleState
-from snicert.services import applications, lab
+from snicert.services import applications, lab, site_audits, surveillance
 from snicert.services.guards import application
 from tests.world import World
 
@@ -23,6 +23,9 @@ GUARDS = {
     "lab_result": lab.RESULT_GUARDS,
     "nonconformity": applications.NC_GUARDS,
     "checklist_version": {},
+    "site_audit": site_audits.AUDIT_GUARDS,
+    "audit_finding": site_audits.FINDING_GUARDS,
+    "surveillance_case": surveillance.GUARDS,
 }
 
 
@@ -84,3 +87,42 @@ def test_each_service_standard_key_times_one_application_state() -> None:
     # every state someone must act in has a due date, the final ones and the draft none
     timed = {s for s, stage in lifecycle.STAGES.items() if stage.service_standard}
     assert timed == set(lifecycle.OPEN) - {lifecycle.State.DRAFT}
+
+
+# each table with a status (or state) column, and the lifecycle that moves it; stays and
+# daily roll-ups copy an application's or a result's state and are not moved themselves
+LIFECYCLE_OF_TABLE = {
+    "applications": "application",
+    "certificates": "certificate",
+    "samples": "sample",
+    "lab_results": "lab_result",
+    "nonconformities": "nonconformity",
+    "checklist_versions": "checklist_version",
+    "surveillance_cases": "surveillance_case",
+    "site_audits": "site_audit",
+    "audit_findings": "audit_finding",
+    "complaints": "complaint",
+    "appeals": "appeal",
+    "certificate_changes": "certificate_change",
+    "skm_surveys": "survey",
+    "review_actions": "review_action",
+    "staff_conflicts": "staff_conflict",
+    "staff_qualifications": "staff_qualification",
+    "outbox": "outbox_message",
+}
+COPIES = {"stage_visits", "stage_days", "lab_result_days"}
+
+
+def test_every_table_with_a_status_has_a_lifecycle_and_a_diagram() -> None:
+    from snicert import lifecycle_docs
+    from snicert.db.models import Base
+
+    with_status = {
+        t.name
+        for t in Base.metadata.sorted_tables
+        if ({"status", "state"} & set(t.columns.keys())) and t.name not in COPIES
+    }
+    assert with_status == set(LIFECYCLE_OF_TABLE)
+    pages = lifecycle_docs.pages()
+    for name in LIFECYCLE_OF_TABLE.values():
+        assert f"{name}.md" in pages

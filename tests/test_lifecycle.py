@@ -1035,7 +1035,7 @@ def test_nonconformity_loop(home) -> None:
     assert_refused(
         lambda s: applications.answer_nonconformity(s, w.owner(s, app_id), nc_id, "lagi"),
         IllegalTransition,
-        "in state 'document_review'",
+        "non-conformity in state 'answered'",
     )
 
     w.review_all(app_id)
