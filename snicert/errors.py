@@ -36,8 +36,17 @@ class InvalidInput(SnicertError):
     """Bad input: says which field and which value. `key` names the message people read
     (snicert/web/i18n.py TEXT, Indonesian first) where the English one is not enough."""
 
-    def __init__(self, field: str, value: object, message: str, key: str | None = None):
-        self.field, self.value, self.key = field, value, key
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        message: str,
+        key: str | None = None,
+        params: dict[str, object] | None = None,
+    ):
+        # `params` fill the text's {placeholders}: numbers, or names as {"id": .., "en": ..}
+        # (a list of them reads as a list), so the service never writes the sentence.
+        self.field, self.value, self.key, self.params = field, value, key, params or {}
         super().__init__(f"{field}: {message} (value: {value!r})")
 
 

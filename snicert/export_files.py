@@ -22,8 +22,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from snicert import settings
+from snicert.messages import both, has, text
 from snicert.services.bsn_export import RECORDS, BsnExport, Prepared
-from snicert.web.i18n import TEXT
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -109,13 +109,9 @@ def _csv(kind: str, records: Iterator[Any]) -> Iterator[bytes]:
         yield out.getvalue().encode("utf-8")
 
 
-def _t(key: str) -> str:
-    return f"{TEXT[key]['id']} / {TEXT[key]['en']}"
-
-
 def _xlsx(e: Any, records: Iterator[Any]) -> Iterator[bytes]:
     wb = Workbook(write_only=True)
-    data = wb.create_sheet(TEXT[f"export_sheet_{e.kind}"]["id"])
+    data = wb.create_sheet(text(f"export_sheet_{e.kind}", "id"))
     names = _fields(e.kind)
     data.freeze_panes = "A2"
     bold = Font(bold=True)
@@ -145,28 +141,32 @@ def _xlsx(e: Any, records: Iterator[Any]) -> Iterator[bytes]:
         written += 1
     data.auto_filter.ref = f"A1:{get_column_letter(len(names))}{written + 1}"
 
-    about = wb.create_sheet(TEXT["export_sheet_about"]["id"])
+    about = wb.create_sheet(text("export_sheet_about", "id"))
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 70
     about.column_dimensions["C"].width = 70
     zone = settings.current().zone
     for label, value in (
-        (_t(f"export_title_{e.kind}"), ""),
-        (_t("export_lspro"), f"{e.lspro_name} ({e.lspro_accreditation})"),
+        (both(f"export_title_{e.kind}"), ""),
+        (both("export_lspro"), f"{e.lspro_name} ({e.lspro_accreditation})"),
         (
-            _t("export_period"),
+            both("export_period"),
             f"{e.period.from_.isoformat()} – {e.period.to.isoformat()} ({e.period.timezone})",
         ),
-        (_t("export_generated"), e.generated_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")),
-        (_t("export_count"), e.count),
+        (both("export_generated"), e.generated_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")),
+        (both("export_count"), e.count),
     ):
         about.append([_bold(about, label), value])
     about.append([])
-    about.append([_bold(about, n) for n in (_t("export_field"), "Keterangan", "Description")])
+    about.append([_bold(about, n) for n in (both("export_field"), "Keterangan", "Description")])
     model = RECORDS[e.kind]
     for n in names:
         about.append(
-            [n, TEXT.get(f"export_field_{n}", {}).get("id", ""), model.model_fields[n].description]
+            [
+                n,
+                text(f"export_field_{n}", "id") if has(f"export_field_{n}") else "",
+                model.model_fields[n].description,
+            ]
         )
     with tempfile.TemporaryFile() as out:
         wb.save(out)

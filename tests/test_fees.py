@@ -204,8 +204,8 @@ def test_document_review_waits_for_the_payment(home) -> None:
 
 def test_screening_answered_goes_to_payment_then_review(home) -> None:
     w = World().setup_staff()
-    app_id = w.new_application("abon", documents=False)
-    w.submit(app_id)
+    app_id = w.new_application("abon")
+    w.submit_with_gaps(app_id)
     with db.transaction() as s:
         applications.screen(s, w.user(s, "system"), app_id)
         assert fees.invoice(s, app_id) is None  # an incomplete dossier is not billed

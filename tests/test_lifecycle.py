@@ -1080,7 +1080,7 @@ def test_answers_are_all_or_nothing(home) -> None:
     assert (w.app(app_id).state, w.app(app_id).review_round) == ("document_review", 2)
 
 
-def test_screening_names_a_missing_mandatory_document(home) -> None:
+def test_submission_refuses_a_dossier_missing_a_mandatory_document(home) -> None:
     w = World().setup_staff()
     app_id = w.new_application(PRODUCT, documents=False)
     product = default_catalog().product(PRODUCT).model_dump(mode="json")
@@ -1090,7 +1090,28 @@ def test_screening_names_a_missing_mandatory_document(home) -> None:
             if spec["id"] != NC_DOC:
                 fname, data = synthetic.document(spec, PRODUCT, "UMKM test")
                 applications.attach_document(s, owner, app_id, spec["id"], fname, data)
-    reach(w, app_id, "submitted")
+        top = max_seq(s)
+    with pytest.raises(InvalidInput) as refused:
+        w.submit(app_id)
+    [spec] = [d for d in product["documents"] if d["id"] == NC_DOC]
+    assert (refused.value.field, refused.value.value) == ("documents", [NC_DOC])
+    assert refused.value.key == "dossier_incomplete"
+    assert refused.value.params == {"count": 1, "names": [spec["name"]]}
+    with db.transaction() as s:  # nothing changed: still a draft, nothing recorded
+        assert application(s, app_id).state == "draft"
+        assert max_seq(s) == top
+    name, data = doc_file(NC_DOC)
+    with db.transaction() as s:
+        applications.attach_document(s, w.owner(s, app_id), app_id, NC_DOC, name, data)
+    w.submit(app_id)
+    assert w.app(app_id).state == "submitted"
+
+
+def test_screening_names_a_missing_mandatory_document(home) -> None:
+    w = World().setup_staff()
+    app_id = w.new_application(PRODUCT)
+    product = default_catalog().product(PRODUCT).model_dump(mode="json")
+    w.submit_with_gaps(app_id, {NC_DOC})
     with db.transaction() as s:
         top = max_seq(s)
         applications.screen(s, w.user(s, "system"), app_id)

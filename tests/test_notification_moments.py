@@ -175,8 +175,8 @@ def test_refusal_withdrawal_and_screening(world: World) -> None:
     [report] = notes(w, owner_name(w, refused), "test_report_nonconform")
     assert "1 parameter tidak memenuhi syarat" in report.body
 
-    incomplete = w.new_application("emping", documents=False)
-    w.advance_to(incomplete, "submitted")
+    incomplete = w.new_application("emping")
+    w.submit_with_gaps(incomplete)
     with db.transaction() as s:
         applications.screen(s, w.user(s, "system"), incomplete)
         applications.withdraw(s, w.owner(s, incomplete), incomplete, "Belum siap")

@@ -15,8 +15,8 @@ from snicert import config, storage, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent, Document
+from snicert.messages import text
 from snicert.web.app import create_app
-from snicert.web.i18n import TEXT
 from tests.world import World
 
 
@@ -151,36 +151,36 @@ def _bomb() -> bytes:
             "application_form",
             "surat.pdf",
             synthetic.photo("abon", "x", 1, "PNG"),
-            TEXT["up_type"]["id"],
+            text("up_type", "id"),
         ),
         (
             "text renamed .jpg",
             "product_photos",
             "foto.jpg",
             b"hello, not an image",
-            TEXT["up_type"]["id"],
+            text("up_type", "id"),
         ),
-        ("empty", "product_photos", "foto.jpg", b"", TEXT["up_empty"]["id"]),
+        ("empty", "product_photos", "foto.jpg", b"", text("up_empty", "id")),
         (
             "over the document's 5 MB",
             "npwp",
             "npwp.pdf",
             b"%PDF-1.4\n" + b"0" * (6 * 2**20),
-            TEXT["up_too_large"]["id"],
+            text("up_too_large", "id"),
         ),
         (
             "decompression bomb",
             "product_photos",
             "bom.png",
             _bomb(),
-            TEXT["up_image_too_large"]["id"],
+            text("up_image_too_large", "id"),
         ),
         (
             "truncated image",
             "product_photos",
             "rusak.jpg",
             synthetic.photo("abon", "x", 1)[:400],
-            TEXT["up_image_unreadable"]["id"],
+            text("up_image_unreadable", "id"),
         ),
         ("unknown kind", "../../etc/passwd", "x.pdf", synthetic.pdf("x"), "not a document of"),
     ],
@@ -269,7 +269,25 @@ def test_api_with_a_token(two) -> None:
         files={"file": ("npwp.pdf", b"")},
     )
     assert bad.status_code == 422 and "empty" in bad.json()["detail"]
-    # the dossier is incomplete but submission only checks the state: screening judges it
+    # an incomplete dossier is refused, naming every mandatory document still missing
+    specs = default_catalog().product("sasando").model_dump(mode="json")["documents"]
+    refused = api.post(f"/api/v1/applications/{app_id}/submit", json={"agreement_version": 1})
+    body = refused.json()
+    assert refused.status_code == 422 and body["field"] == "documents", body
+    missing = [d for d in specs if d["mandatory"] and d["id"] != "npwp"]
+    assert all(d["id"] in body["detail"] for d in missing) and "'npwp'" not in body["detail"]
+    assert body["message"].startswith(f"Belum bisa diajukan. Masih kurang {len(missing)} dokumen")
+    assert all(d["name"]["id"] in body["message"] for d in missing)
+    english = api.post(f"/api/v1/applications/{app_id}/submit?lang=en", json={})
+    assert all(d["name"]["en"] in english.json()["message"] for d in missing)
+    for d in missing:
+        name, data = synthetic.document(d, "sasando", "UMKM 1")
+        up = api.post(
+            f"/api/v1/applications/{app_id}/documents",
+            data={"kind": d["id"]},
+            files={"file": (name, data)},
+        )
+        assert up.status_code == 201
     refused = api.post(f"/api/v1/applications/{app_id}/submit")
     assert refused.status_code == 422 and "agreement_version" in refused.json()["detail"]
     assert api.get("/api/v1/agreement").json()["version"] == 1

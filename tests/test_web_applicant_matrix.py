@@ -14,7 +14,7 @@ from sqlalchemy import select
 from snicert import storage
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Certificate, Document
-from snicert.reports import render_test_report
+from snicert.reports import render_evaluation, render_test_report
 from snicert.services import fees, site_audits
 from snicert.services.guards import application
 from snicert.web.app import create_app
@@ -33,8 +33,9 @@ def case(home) -> dict[str, object]:
     w.advance_to(theirs, "document_review")
     done = w.new_application("abon", applicant="applicant0")
     w.advance_to(done, "certified")
-    with db.transaction() as s:  # (the flow renders it when testing closes; World does not)
+    with db.transaction() as s:  # (the flow renders them when testing closes; World does not)
         render_test_report(s, application(s, done))
+        render_evaluation(s, application(s, done))
     with db.reading() as s:
 
         def doc(app_id: int) -> int:
@@ -96,7 +97,7 @@ MATRIX = [
         {},
         {"anonymous": 303, A: 404, B: 409, R: 403, L: 403},
     ),
-    ("POST", f"/nonconformities/{NONE}/answer", {"text": "x"}, every(404, anonymous=303)),
+    ("POST", f"/applications/{NONE}/answers", {"text.1": "x"}, every(404, anonymous=303)),
     # withdraw: the question for the case's applicant alone; {done} is closed (certified),
     # so its applicant is told so on the case page instead (409)
     ("GET", "/applications/{mine}/withdraw", None, {**PAGE_A, R: 403, L: 403}),
@@ -116,6 +117,10 @@ MATRIX = [
     ("GET", f"/payment-proofs/{NONE}", None, every(404, anonymous=401)),
     ("GET", "/applications/{done}/certificate.pdf", None, OWN_A),
     ("GET", "/applications/{done}/test-report.pdf", None, OWN_A),
+    # the evaluation summary: the case's business and officials (not the lab)
+    ("GET", "/applications/{done}/evaluation-report", None, {**OWN_A, L: 403}),
+    ("GET", "/applications/{mine}/evaluation-report", None, {**OWN_A, A: 404, R: 404, L: 403}),
+    ("GET", f"/applications/{NONE}/evaluation-report", None, every(404, anonymous=401)),
     # (still in document review: no test report yet, for whoever may see it)
     ("GET", "/applications/{mine}/test-report.pdf", None, {**OWN_A, A: 404, R: 404, L: 404}),
     ("GET", "/applications/{done}/certificate.json", None, OWN_A),

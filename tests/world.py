@@ -6,10 +6,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import delete
+
 from snicert import synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
-from snicert.db.models import Application, User
+from snicert.db.models import Application, Document, User
 from snicert.roles import Role
 from snicert.services import (
     accounts,
@@ -156,6 +158,15 @@ class World:
     def confirm_payment(self, app_id: int, official: str = "reviewer") -> None:
         with db.transaction() as s:
             fees.confirm(s, self.user(s, official), app_id)
+
+    def submit_with_gaps(self, app_id: int, kinds: set[str] | None = None) -> None:
+        """Submit a complete dossier, then lose its documents of `kinds` (all when None):
+        submission refuses a dossier with gaps, so this is how screening's own check for
+        missing documents (and what it tells the applicant) is reached."""
+        self.submit(app_id)
+        with db.transaction() as s:
+            gone = Document.application_id == app_id
+            s.execute(delete(Document).where(gone, *([Document.kind.in_(kinds)] if kinds else [])))
 
     def owner(self, s, app_id: int) -> User:
         return s.get(User, self.users[f"owner:{app_id}"])

@@ -9,17 +9,14 @@ from typing import Any
 
 from snicert import clock
 from snicert.certs.layout import GREY, INK, PT
+from snicert.messages import both, text
 from snicert.reports import PAGE_W, PAGE_X, RED, lspro_line
 from snicert.reports import _Cell as Cell  # the reports' one page layout, shared
 from snicert.reports import _Pages as Pages
 from snicert.review.charts import pdf_svgs
-from snicert.web.i18n import TEXT, translator
+from snicert.web.i18n import translator
 
 _VIEWBOX = re.compile(rb'viewBox="0 0 ([\d.]+) ([\d.]+)"')
-
-
-def _both(key: str) -> str:
-    return f"{TEXT[key]['id']} / {TEXT[key]['en']}"
 
 
 def _v(x: Any, fmt: str = "") -> str:
@@ -36,16 +33,16 @@ def _pv(p: dict[str, Any], fmt: str = "") -> list[Cell]:
 
 def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     t = translator("id")
-    doc = Pages(f"{_both('mr_title')} {m['period']}")
+    doc = Pages(f"{both('mr_title')} {m['period']}")
     pdf = doc.pdf
-    pdf.set_title(f"{_both('mr_title')} {m['period']}")
+    pdf.set_title(f"{both('mr_title')} {m['period']}")
     pdf.set_author(lspro_line())
     pdf.set_creator("snicert")
     pdf.set_creation_date(clock.now())
     svgs = pdf_svgs(m, translator(lang))
     now_prev = [
-        f"{TEXT['mr_this_period']['id']} / this period",
-        f"{TEXT['mr_previous_period']['id']} / previous",
+        f"{text('mr_this_period', 'id')} / this period",
+        f"{text('mr_previous_period', 'id')} / previous",
     ]
 
     def chart_height(name: str) -> float:
@@ -55,7 +52,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     def h(key: str, size: float = 11, keep: float = 0) -> None:
         """Indonesian, then English: on one line when both fit, else English below;
         `keep`: the height that must follow on the same page (a chart)."""
-        text_id, text_en = TEXT[key]["id"], TEXT[key]["en"]
+        text_id, text_en = text(key, "id"), text(key, "en")
         doc.room(keep + 20)
         if doc.c.width(f"{text_id} / {text_en}", size, "B") <= PAGE_W:
             doc.heading(text_id, text_en, size)
@@ -96,30 +93,28 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
                 line += _pv(r[key], fmt)
             body.append(line)
         if not body:
-            doc.para(_both("mr_none"), 7.5, "I", GREY, after=2)
+            doc.para(both("mr_none"), 7.5, "I", GREY, after=2)
             return
         doc.table(widths, head, body, size=6.5, after=2.5)
 
     doc.heading("Tinjauan Manajemen", "Management review", 15)
     doc.para(lspro_line(), 8.5, "B", after=1)
     doc.para(
-        f"{TEXT['mr_this_period']['id']} / this period: {m['period']}    "
-        f"{TEXT['mr_previous_period']['id']} / previous period: {m['previous']}",
+        f"{text('mr_this_period', 'id')} / this period: {m['period']}    "
+        f"{text('mr_previous_period', 'id')} / previous period: {m['previous']}",
         8.5,
         after=0.5,
     )
-    doc.para(f"{_both('mr_generated')}: {m['generated_at']}", 7.5, "", GREY, after=1)
-    doc.para(
-        TEXT["mr_how_to_read"]["id"] + " " + TEXT["mr_how_to_read"]["en"], 7, "I", GREY, after=3
-    )
+    doc.para(f"{both('mr_generated')}: {m['generated_at']}", 7.5, "", GREY, after=1)
+    doc.para(both("mr_how_to_read", " "), 7, "I", GREY, after=3)
 
     def actions(items: list[dict[str, Any]], with_review: bool) -> None:
         if not items:
-            doc.para(_both("mr_no_actions"), 7.5, "I", GREY, after=2)
+            doc.para(both("mr_no_actions"), 7.5, "I", GREY, after=2)
             return
         widths = (30, 16, 62, 26, 18, 34) if with_review else (16, 82, 30, 20, 38)
         head = [
-            _both(k) for k in ("mr_review", "mr_kind", "mr_text", "mr_owner", "mr_due", "mr_status")
+            both(k) for k in ("mr_review", "mr_kind", "mr_text", "mr_owner", "mr_due", "mr_status")
         ]
         if not with_review:
             head = head[1:]
@@ -146,34 +141,34 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         f"{m['products'].get(c['product'], c['product'])} v{c['version']} ({c['at']})"
         for c in m["checklists_approved"]
     )
-    doc.para(f"{_both('mr_checklists_approved')}: {approved or '-'}", after=1)
-    doc.para(f"{_both('mr_provisional')}: {m['provisional_criteria']}", after=3)
+    doc.para(f"{both('mr_checklists_approved')}: {approved or '-'}", after=1)
+    doc.para(f"{both('mr_provisional')}: {m['provisional_criteria']}", after=3)
 
     h("mr_c")
     h("mr_c1", 9.5)
-    doc.para(_both("mr_satisfaction"), 8, "B", after=1)
+    doc.para(both("mr_satisfaction"), 8, "B", after=1)
     table(
-        [(_both("product"), 40)],
+        [(both("product"), 40)],
         [
             ("respondents", t("mr_respondents"), ""),
             ("ikm", "IKM", ""),
             ("category", t("mr_category"), ""),
         ],
         m["satisfaction"],
-        lambda r: [r["name"] or _both("all_products")],
+        lambda r: [r["name"] or both("all_products")],
     )
-    doc.para(f"{_both('mr_complaints')} / {_both('mr_appeals')}", 8, "B", after=1)
+    doc.para(f"{both('mr_complaints')} / {both('mr_appeals')}", 8, "B", after=1)
     table(
         [("", 100)],
         [("count", t("mr_count"), "")],
         m["complaints"],
-        lambda r: [_both("mr_cp_" + r["key"])],
+        lambda r: [both("mr_cp_" + r["key"])],
     )
 
     h("mr_c2", 9.5, chart_height("ontime"))
     chart("ontime")
     table(
-        [(_both("product"), 18), (_both("mr_stage"), 22), (_both("mr_standard"), 14)],
+        [(both("product"), 18), (both("mr_stage"), 22), (both("mr_standard"), 14)],
         [
             ("completed", t("mr_completed"), ""),
             ("median", t("mr_median"), ""),
@@ -183,7 +178,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         m["stages"],
         lambda r: [
             r["name"],
-            f"{TEXT['st_' + r['state']]['id']}\n{TEXT['st_' + r['state']]['en']}",
+            both("st_" + r["state"], "\n"),
             _v(r["standard"]),
         ],
     )
@@ -191,7 +186,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     h("mr_c3", 9.5, chart_height("flow"))
     chart("flow")
     table(
-        [(_both("product"), 30)],
+        [(both("product"), 30)],
         [
             ("started", t("mr_started"), ""),
             ("closed", t("mr_closed"), ""),
@@ -202,37 +197,37 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         m["flow"],
         lambda r: [r["name"]],
     )
-    doc.para(_both("mr_end_to_end"), 8, "B", after=1)
+    doc.para(both("mr_end_to_end"), 8, "B", after=1)
     table(
-        [(_both("product"), 40)],
+        [(both("product"), 40)],
         [("closed", t("mr_closed"), ""), ("median", t("mr_median"), ""), ("p90", t("mr_p90"), "")],
         m["end_to_end"],
         lambda r: [r["name"]],
     )
-    doc.para(_both("mr_waiting"), 8, "B", after=1)
+    doc.para(both("mr_waiting"), 8, "B", after=1)
     table(
-        [(_both("mr_stage"), 30), (_both("mr_role"), 30)],
+        [(both("mr_stage"), 30), (both("mr_role"), 30)],
         [
             ("count", t("mr_count"), ""),
             ("median", t("mr_median"), ""),
             ("oldest", t("mr_oldest"), ""),
         ],
         m["waiting"],
-        lambda r: [_both("st_" + r["state"]), _both("role_" + r["role"]) if r["role"] else "-"],
+        lambda r: [both("st_" + r["state"]), both("role_" + r["role"]) if r["role"] else "-"],
     )
     if m["longest"]:
         doc.table(
             (34, 30, 36, 36, 26, 24),
             [
-                _both(k)
+                both(k)
                 for k in ("mr_application", "product", "mr_stage", "mr_role", "mr_since", "mr_age")
             ],
             [
                 [
                     Cell(x["number"]),
                     Cell(m["products"].get(x["product"], x["product"])),
-                    Cell(_both("st_" + x["state"])),
-                    Cell(_both("role_" + x["role"]) if x["role"] else "-"),
+                    Cell(both("st_" + x["state"])),
+                    Cell(both("role_" + x["role"]) if x["role"] else "-"),
                     Cell(x["since"]),
                     Cell(str(x["age"])),
                 ]
@@ -241,38 +236,38 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
             size=6.5,
             after=2.5,
         )
-    doc.para(_both("mr_refusals"), 8, "B", after=1)
+    doc.para(both("mr_refusals"), 8, "B", after=1)
     table(
-        [(f"{_both('product')} / {_both('reason')}", 100)],
+        [(f"{both('product')} / {both('reason')}", 100)],
         [("count", t("mr_count"), "")],
         [{"label": r["name"], "count": r["count"]} for r in m["refusals"]["by_product"]]
         + [{"label": r["reason"], "count": r["count"]} for r in m["refusals"]["reasons"]],
         lambda r: [r["label"]],
     )
-    doc.para(_both("mr_certificates"), 8, "B", after=1)
+    doc.para(both("mr_certificates"), 8, "B", after=1)
     table(
         [("", 60)],
         [("count", t("mr_count"), "")],
         m["certificates"],
-        lambda r: [_both("mr_ev_" + r["event"])],
+        lambda r: [both("mr_ev_" + r["event"])],
     )
 
     h("mr_c4", 9.5, chart_height("nc") if m["nonconformities"] else 0)
-    doc.para(_both("mr_nc_items"), 8, "B", after=1)
+    doc.para(both("mr_nc_items"), 8, "B", after=1)
     if m["nonconformities"]:
         chart("nc")
     table(
-        [(_both("product"), 24), (_both("mr_item"), 90)],
+        [(both("product"), 24), (both("mr_item"), 90)],
         [("count", t("mr_count"), "")],
         m["nonconformities"],
         lambda r: [m["products"].get(r["product"], r["product"]), r["name"]],
     )
     doc.room((chart_height("lab") if m["lab_failures"] else 0) + 8)
-    doc.para(_both("mr_lab_failures"), 8, "B", after=1)
+    doc.para(both("mr_lab_failures"), 8, "B", after=1)
     if m["lab_failures"]:
         chart("lab")
     table(
-        [(_both("product"), 24), (_both("mr_parameter"), 60)],
+        [(both("product"), 24), (both("mr_parameter"), 60)],
         [("tested", t("mr_tested"), ""), ("failed", t("mr_failed"), "")],
         m["lab_failures"],
         lambda r: [m["products"].get(r["product"], r["product"]), r["name"]],
@@ -282,32 +277,32 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     table(
         [("", 80)],
         [("count", t("mr_count"), "")],
-        [{"label": _both("mr_overdue"), "count": m["overdue"]}]
+        [{"label": both("mr_overdue"), "count": m["overdue"]}]
         + [
-            {"label": f"{_both('mr_surveillance')}: {_both('mr_sv_' + k)}", "count": v}
+            {"label": f"{both('mr_surveillance')}: {both('mr_sv_' + k)}", "count": v}
             for k, v in m["surveillance"].items()
         ],
         lambda r: [r["label"]],
     )
     h("mr_c6", 9.5)
     sa = m["site_audits"]
-    doc.para(_both("mr_site_audits"), 8, "B", after=1)
+    doc.para(both("mr_site_audits"), 8, "B", after=1)
     table(
         [("", 110)],
         [("count", t("mr_count"), "")],
         [
-            {"label": f"{_both('mr_sa_audits')}: {_both('mr_sa_' + r['key'])}", **r}
+            {"label": f"{both('mr_sa_audits')}: {both('mr_sa_' + r['key'])}", **r}
             for r in sa["audits"]
         ]
         + [
-            {"label": f"{_both('mr_sa_by_grade')}: {_both('aud_g_' + r['grade'])}", **r}
+            {"label": f"{both('mr_sa_by_grade')}: {both('aud_g_' + r['grade'])}", **r}
             for r in sa["grades"]
         ]
         + [
             {
-                "label": _both("mr_sa_" + r["key"])
+                "label": both("mr_sa_" + r["key"])
                 if r["key"] == "open_at_end"
-                else f"{_both('mr_sa_status')}: {_both('mr_sa_' + r['key'])}",
+                else f"{both('mr_sa_status')}: {both('mr_sa_' + r['key'])}",
                 **r,
             }
             for r in sa["status"]
@@ -315,15 +310,15 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
         lambda r: [r["label"]],
     )
     doc.room(8)
-    doc.para(_both("mr_sa_by_item"), 8, "B", after=1)
+    doc.para(both("mr_sa_by_item"), 8, "B", after=1)
     table(
-        [(_both("product"), 24), (_both("mr_item"), 70)],
+        [(both("product"), 24), (both("mr_item"), 70)],
         [("count", t("mr_count"), ""), ("major", t("mr_sa_major"), "")],
         sa["items"],
         lambda r: [m["products"].get(r["product"], r["product"]), r["name"]],
     )
     doc.para(
-        TEXT["mr_internal_audit"]["id"] + " " + TEXT["mr_internal_audit"]["en"],
+        both("mr_internal_audit", " "),
         7,
         "I",
         GREY,
@@ -333,33 +328,33 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     table(
         [("", 80)],
         [("count", t("mr_count"), "")],
-        [{"label": _both("mr_lab_" + k), "count": v} for k, v in m["lab_work"].items()],
+        [{"label": both("mr_lab_" + k), "count": v} for k, v in m["lab_work"].items()],
         lambda r: [r["label"]],
     )
 
     h("mr_d")
-    doc.para(_both("mr_workload"), 8, "B", after=1)
+    doc.para(both("mr_workload"), 8, "B", after=1)
     table(
-        [(_both("mr_person"), 40), (_both("mr_roles"), 60)],
+        [(both("mr_person"), 40), (both("mr_roles"), 60)],
         [("actions", t("mr_actions_n"), "")],
         m["workload"]
         + [
-            {"name": f"({_both('role_' + r['role'])})", "roles": [], "actions": r["actions"]}
+            {"name": f"({both('role_' + r['role'])})", "roles": [], "actions": r["actions"]}
             for r in m["workload_by_role"]
         ],
         lambda r: [r["name"], ", ".join(t("role_" + x) for x in r["roles"])],
     )
 
     h("mr_e")
-    doc.para(_both("mr_cert_events"), 8, "B", after=1)
+    doc.para(both("mr_cert_events"), 8, "B", after=1)
     if m["certificate_events"]:
         doc.table(
             (24, 26, 40, PAGE_W - 90),
-            ["", "", _both("number"), _both("reason")],
+            ["", "", both("number"), both("reason")],
             [
                 [
                     Cell(x["at"]),
-                    Cell(_both("mr_ev_" + x["event"])),
+                    Cell(both("mr_ev_" + x["event"])),
                     Cell(x["number"]),
                     Cell(x["reason"]),
                 ]
@@ -369,19 +364,19 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
             after=2.5,
         )
     else:
-        doc.para(_both("mr_none"), 7.5, "I", GREY, after=2)
+        doc.para(both("mr_none"), 7.5, "I", GREY, after=2)
 
     h("mr_f")
     if not m["improvement"]:
-        doc.para(_both("mr_none"), 7.5, "I", GREY, after=2)
+        doc.para(both("mr_none"), 7.5, "I", GREY, after=2)
     for x in m["improvement"]:
         what = (
-            f"{x['product']}, {_both('st_' + x['state'])} "
+            f"{x['product']}, {both('st_' + x['state'])} "
             f"({_v(x['share'], 'pct')} < {_v(m['on_time_target'], 'pct')})"
             if x["kind"] == "stage"
             else f"{x['product']}, {x['name']} ({x['count']})"
         )
-        doc.para(f"- {_both('mr_impr_' + x['kind'])}: {what}", after=0.8)
+        doc.para(f"- {both('mr_impr_' + x['kind'])}: {what}", after=0.8)
     doc.y += 2
 
     h("mr_g")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from snicert.db.models import (
 from snicert.errors import (
     Conflict,
     IllegalTransition,
+    InvalidFields,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -157,10 +159,7 @@ def attach_document(
             f"documents can be added in states draft and nonconformity; "
             f"application {app.number} is {app.state}"
         )
-    product = app.product_snapshot or (catalog or default_catalog()).product(
-        app.product
-    ).model_dump(mode="json")
-    specs = {d["id"]: d for d in product["documents"]}
+    specs = {d["id"]: d for d in dossier_specs(app, catalog)}
     if kind != NC_RESPONSE_KIND and kind not in specs:
         raise InvalidInput(
             "kind",
@@ -219,6 +218,23 @@ def latest_documents(s: Session, app_id: int) -> dict[str, Document]:
     return {d.kind: d for d in docs}
 
 
+def missing_documents(
+    s: Session, app: Application, catalog: Catalog | None = None
+) -> list[dict[str, Any]]:
+    """The product's mandatory documents not uploaded yet (their specs, in the product's
+    order): submission waits until this is empty."""
+    have = latest_documents(s, app.id)
+    return [d for d in dossier_specs(app, catalog) if d["mandatory"] and d["id"] not in have]
+
+
+def dossier_specs(app: Application, catalog: Catalog | None = None) -> list[dict[str, Any]]:
+    """The documents the dossier asks for: the snapshot's once submitted, else the product's."""
+    product = app.product_snapshot or (catalog or default_catalog()).product(
+        app.product
+    ).model_dump(mode="json")
+    return product["documents"]
+
+
 def submit(s: Session, actor: User, app_id: int, agreement_version: object) -> Application:
     """Submit the dossier under the certification agreement the applicant accepts (its
     version, as shown to them); snapshots the approved checklist and the product
@@ -228,6 +244,15 @@ def submit(s: Session, actor: User, app_id: int, agreement_version: object) -> A
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
     lifecycle.check(app.state, "submit", actor)
+    missing = missing_documents(s, app)
+    if missing:  # refused here, not at screening: an incomplete dossier is not sent
+        raise InvalidInput(
+            "documents",
+            [d["id"] for d in missing],
+            f"{len(missing)} mandatory document(s) not uploaded",
+            key="dossier_incomplete",
+            params={"count": len(missing), "names": [d["name"] for d in missing]},
+        )
     accepted = fees.accept_agreement(app, agreement_version)
     version = checklists.current(s, app.product)
     app.checklist_version_id = version.id
@@ -447,6 +472,71 @@ def answer_nonconformity(
             lifecycle.apply(s, app, "answer_nonconformities_unpaid", actor, round=app.review_round)
             fees.issue_invoice(s, actor, app)
     return nc
+
+
+def document_of(app: Application, nc: Nonconformity) -> str | None:
+    """The dossier document a non-conformity is about (its corrected file replaces that
+    document), or None (e.g. the NIB)."""
+    kinds = {d["id"] for d in dossier_specs(app)}
+    if nc.item_id in kinds:  # screening names the document itself
+        return nc.item_id
+    items = (app.checklist_snapshot or {}).get("document_items", [])
+    return next((i.get("document") for i in items if i["id"] == nc.item_id), None)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer of the one-page form: the text, and a corrected file if one was chosen."""
+
+    text: str
+    filename: str | None = None
+    data: bytes | None = None
+
+
+def answer_all(
+    s: Session, actor: User, app_id: int, answers: dict[int, Answer]
+) -> list[Nonconformity]:
+    """Answer every open non-conformity of the case at once (the applicant's one page): a
+    corrected file is stored as the document the finding is about. All or nothing: every
+    fault is raised together (InvalidFields), each named `answers.<id>.text|file`."""
+    app = application(s, app_id, lock=True)
+    require_owner(actor, app)
+    lifecycle.check(app.state, "answer_nonconformities", actor)
+    open_ncs = open_nonconformities(s, app.id)
+    unknown = sorted(set(answers) - {n.id for n in open_ncs})
+    if unknown:
+        raise InvalidInput("answers", unknown, "not open non-conformities of this application")
+    errors: list[InvalidInput] = []
+    docs: dict[int, int] = {}
+    for nc in open_ncs:
+        a = answers.get(nc.id, Answer(""))
+        try:
+            text.clean(
+                "text",
+                a.text,
+                NonconformityResponse.text,
+                multiline=True,
+                required="describe the correction",
+            )
+        except InvalidInput as exc:
+            exc.field = f"answers.{nc.id}.text"
+            if not str(a.text).strip():
+                exc.key = "nc_answer_required"
+            errors.append(exc)
+        if a.data is None:
+            continue
+        try:
+            kind = document_of(app, nc) or NC_RESPONSE_KIND
+            docs[nc.id] = attach_document(s, actor, app.id, kind, a.filename or "file", a.data).id
+        except InvalidInput as exc:
+            exc.field = f"answers.{nc.id}.file"
+            errors.append(exc)
+    if errors:  # the caller's transaction rolls back the files stored meanwhile
+        raise InvalidFields(errors)
+    return [
+        answer_nonconformity(s, actor, nc.id, answers[nc.id].text, docs.get(nc.id))
+        for nc in open_ncs
+    ]
 
 
 def may_withdraw(actor: User, app: Application) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from snicert import settings
+from snicert import messages, settings
 from snicert.catalog import default_catalog
 from snicert.db.models import (
     Appeal,
@@ -176,16 +176,12 @@ def day(moment: datetime | None) -> str:
 
 def task(app: Application, lang: str) -> str:
     """What the application waits for, in plain words (the dashboard's own texts)."""
-    from snicert.web.i18n import TEXT
-
-    return TEXT[f"off_aw_{app.state}"][lang]
+    return messages.text(f"off_aw_{app.state}", lang)
 
 
 def role_name(role: str | None, lang: str) -> str:
-    from snicert.web.i18n import TEXT
-
-    entry = TEXT.get(f"role_{role}")
-    return entry[lang] if entry else (role or "-")
+    key = f"role_{role}"
+    return messages.text(key, lang) if messages.has(key) else (role or "-")
 
 
 def product_name(app: Application, lang: str) -> str:
@@ -388,10 +384,8 @@ def _finding(e: Event, lang: str) -> dict[str, Any]:
 
 
 def _finding_staff(e: Event, lang: str) -> dict[str, Any]:
-    from snicert.web.i18n import TEXT
-
     f = e.s.get(AuditFinding, e.audit.entity_id)
-    return {**_finding(e, lang), "grade": TEXT[f"aud_g_{f.grade}"][lang].lower()}
+    return {**_finding(e, lang), "grade": messages.text(f"aud_g_{f.grade}", lang).lower()}
 
 
 def _audit_staff(e: Event) -> list[User]:

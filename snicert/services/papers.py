@@ -6,6 +6,8 @@ whose work needs them.
   is a label that could be stuck on another pack).
 - The test report: the applicant's business (its own case), the lab (analysts and
   verifiers) and officials.
+- The evaluation report (its summary of every item and parameter): the applicant's
+  business and officials.
 Anyone who may not see the case at all gets NotFound (its existence is not revealed);
 staff without the role, and the case's own applicant for labels, get PermissionDenied.
 """
@@ -108,4 +110,20 @@ def test_report_file(s: Session, actor: User, app_id: int) -> tuple[Application,
     out = test_report(s, app)
     if out is None:
         raise NotFound(f"no test report yet for {app.number}")
+    return app, out
+
+
+def evaluation_report(s: Session, app: Application) -> Output | None:
+    """The evaluation report, once the evaluation rendered it."""
+    return outputs.find(s, f"application:{app.id}", "evaluation_report")
+
+
+def evaluation_report_file(s: Session, actor: User, app_id: int) -> tuple[Application, Output]:
+    """The evaluation report for the case's own business and officials."""
+    app = _case(s, actor, app_id)
+    if not (Role.APPLICANT in actor.roles and actor.business_id == app.business_id):
+        require_role(actor, Role.OFFICIAL)
+    out = evaluation_report(s, app)
+    if out is None:
+        raise NotFound(f"no evaluation report yet for {app.number}")
     return app, out

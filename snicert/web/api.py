@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from snicert.errors import InvalidInput, SnicertError, TooManyAttempts, http_status
-from snicert.web.i18n import TEXT, lang_of, refusal
+from snicert.messages import has
+from snicert.web.i18n import lang_of, refusal
 
 # Database ids are 32-bit on every backend; a larger number can name nothing (and made
 # SQLite and PostgreSQL raise before the lookup).
@@ -90,5 +91,5 @@ def install(app: FastAPI) -> None:
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         )
         key = getattr(exc, "key", None)
-        message = refusal(exc, lang_of(request)) if key in TEXT else None
+        message = refusal(exc, lang_of(request)) if key and has(key) else None
         return problem(str(exc), http_status(exc), field, headers=headers, message=message)

@@ -21,8 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from snicert.messages import text
 from snicert.web.auth import ACTOR_KEY, actor
-from snicert.web.i18n import TEXT, lang_of
+from snicert.web.i18n import lang_of
 from snicert.web.pages import page
 
 FORM_LIMIT = 2**20  # forms and JSON: far more than any field allows
@@ -33,7 +34,7 @@ class BodyTooLarge(HTTPException):
     def __init__(self, scope: Scope, limit: int):
         self.limit_mb = round(limit / 2**20)
         lang = lang_of(Request(scope))
-        super().__init__(413, f"{TEXT['body_too_large'][lang]} (max. {self.limit_mb} MB)")
+        super().__init__(413, f"{text('body_too_large', lang)} (max. {self.limit_mb} MB)")
 
 
 def too_large(request: Request, exc: BodyTooLarge) -> Response:

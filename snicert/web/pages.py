@@ -15,11 +15,12 @@ from starlette.exceptions import HTTPException
 
 from snicert.db import engine as db
 from snicert.errors import TooManyAttempts
+from snicert.messages import has
 from snicert.services import notifications
 from snicert.templating import environment
 from snicert.web import nav, timeline
 from snicert.web.auth import ACTOR_KEY, COOKIE, Actor, actor, pre_csrf_token, set_pre_csrf
-from snicert.web.i18n import TEXT, lang_of, translator
+from snicert.web.i18n import lang_of, translator
 
 templates = Jinja2Templates(
     env=environment(FileSystemLoader(Path(__file__).resolve().parent / "templates"))
@@ -91,9 +92,9 @@ def error_page(
     if kind == "sod":
         title = t("lab_err_sod")
     else:
-        title = t(f"err_title_{status}" if f"err_title_{status}" in TEXT else "err_title_other")
+        title = t(f"err_title_{status}" if has(f"err_title_{status}") else "err_title_other")
     if message is None:
-        message = t(f"err_{status}") if f"err_{status}" in TEXT else title
+        message = t(f"err_{status}") if has(f"err_{status}") else title
     response = page(
         request, "error.html.j2", status_code=status, status=status, title=title, message=message
     )

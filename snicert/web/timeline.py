@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from snicert.web.i18n import TEXT
+from snicert.messages import has
 
 
 def text_key(action: str) -> str:
     key = "ev_" + action.replace(".", "_")
-    return key if key in TEXT else "ev_other"
+    return key if has(key) else "ev_other"
 
 
 def steps(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

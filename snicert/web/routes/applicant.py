@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -32,14 +33,15 @@ from snicert.db.models import (
     SiteAudit,
     User,
 )
-from snicert.errors import InvalidInput, SnicertError, http_status
+from snicert.errors import InvalidFields, InvalidInput, SnicertError, http_status
 from snicert.roles import Role
 from snicert.services import appeals, applications, checklists, fees, papers, site_audits, skm
 from snicert.services.guards import can_see
 from snicert.services.text import LONG_TEXT, limit_of
+from snicert.web import dossier
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
-from snicert.web.headers import PREVIEW_POLICY
+from snicert.web.headers import PREVIEW_POLICY, REPORT_POLICY
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes import audits, changes
@@ -48,7 +50,7 @@ router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
 # (snicert.web.bodies); the service then holds each file to its own document's limit.
 UPLOAD_PATHS = re.compile(
-    r"(/api/v1)?/applications/\d+/documents|/nonconformities/\d+/answer|"
+    r"(/api/v1)?/applications/\d+/documents|/applications/\d+/answers|"
     r"(/api/v1)?/applications/\d+/payment-proof|" + audits.UPLOAD_PATHS + "|" + changes.UPLOAD_PATHS
 )
 FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
@@ -93,7 +95,7 @@ def agreement_view() -> dict[str, Any]:
 def detail(s: Session, app: Application) -> dict[str, Any]:
     """Everything the applicant's page and the API show about one application."""
     product = default_catalog().product(app.product)
-    docs = applications.latest_documents(s, app.id)
+    docs, counter = dossier.documents(s, app)
     cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
     # The case's milestones; single results, samples and uploads stay in the audit log.
     events = s.scalars(
@@ -103,11 +105,6 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
             AuditEvent.entity.in_(["application", "certificate", "nonconformity"]),
         )
         .order_by(AuditEvent.seq)
-    ).all()
-    ncs = s.scalars(
-        select(Nonconformity)
-        .where(Nonconformity.application_id == app.id)
-        .order_by(Nonconformity.id)
     ).all()
     people = {
         u.id: u
@@ -129,36 +126,10 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "awaiting_action": app.awaiting_action,
         "due_at": app.due_at.isoformat() if app.due_at else None,
         "overdue": app.overdue,
-        "documents": [
-            {
-                "kind": d.id,
-                "name": d.name.model_dump(),
-                "mandatory": d.mandatory,
-                "file_types": list(d.file_types),
-                "max_size_mb": d.max_size_mb,
-                "uploaded": (
-                    {
-                        "filename": docs[d.id].filename,
-                        "size": docs[d.id].size,
-                        "media_type": docs[d.id].media_type,
-                        "url": f"/documents/{docs[d.id].id}",
-                    }
-                    if d.id in docs
-                    else None
-                ),
-            }
-            for d in product.documents
-        ],
-        "nonconformities": [
-            {
-                "id": n.id,
-                "item_id": n.item_id,
-                "description": n.description,
-                "status": n.status,
-                "round": n.round,
-            }
-            for n in ncs
-        ],
+        "documents": docs,
+        # "8 dari 12 dokumen wajib"; submission waits for every mandatory one
+        "dossier": counter,
+        "nonconformities": dossier.findings(s, app, docs),
         "timeline": [
             {
                 "at": e.at.isoformat(),
@@ -176,6 +147,11 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "test_report": (
             f"/applications/{app.id}/test-report.pdf"
             if papers.test_report(s, app) is not None
+            else None
+        ),
+        "evaluation_report": (
+            f"/applications/{app.id}/evaluation-report"
+            if papers.evaluation_report(s, app) is not None
             else None
         ),
         "survey": (
@@ -251,18 +227,41 @@ def create_page(
 
 
 @router.get("/applications/{app_id}", response_class=HTMLResponse, include_in_schema=False)
-def detail_page(request: Request, app_id: Id, error: str = "") -> Response:
+def detail_page(request: Request, app_id: Id, error: str = "", saved: str = "") -> Response:
+    """The case; `saved` names the document just uploaded (the page says so at it: the
+    name and size shown are the stored file's, so a crafted URL tells nothing untrue)."""
     who = _signed_in(request)
     if isinstance(who, RedirectResponse):
         return who
+    return _detail(request, who, app_id, error=error_text(error, lang_of(request)), saved=saved)
+
+
+def _detail(
+    request: Request,
+    who: Actor,
+    app_id: int,
+    status_code: int = 200,
+    error: str | None = None,
+    saved: str = "",
+    doc_errors: dict[str, str] | None = None,
+    nc_errors: dict[str, str] | None = None,
+    answers: dict[str, str] | None = None,
+) -> Response:
+    """The case page; a refusal is shown where it belongs: at the document, at the
+    finding, or at the top when it concerns the case."""
     with db.reading() as s:
         info = detail(s, _visible(s, who, app_id))
     return page(
         request,
         "applicant_detail.html.j2",
+        status_code=status_code,
         who=who,
         app=info,
-        error=error_text(error, lang_of(request)),
+        error=error,
+        saved=saved,
+        doc_errors=doc_errors or {},
+        nc_errors=nc_errors or {},
+        answers=answers or {},
     )
 
 
@@ -277,13 +276,22 @@ def upload_page(
     who = require(request)
     check_csrf(who, csrf_token)
     data = file.file.read()
-    return _act(
-        request,
-        who,
-        app_id,
-        lambda s, user: applications.attach_document(
-            s, user, app_id, kind, file.filename or "file", data
-        ),
+    with db.reading() as s:
+        _visible(s, who, app_id)
+    try:
+        with db.transaction() as s:
+            applications.attach_document(
+                s, s.get(User, who.user_id), app_id, kind, file.filename or "file", data
+            )
+    except InvalidInput as exc:  # the file's fault: said at its document
+        lang = lang_of(request)
+        if exc.field == kind:
+            return _detail(request, who, app_id, 422, doc_errors={kind: refusal(exc, lang)})
+        return _detail(request, who, app_id, 422, refusal(exc, lang))  # no such document
+    except SnicertError as exc:  # the case's state: at the top
+        return _detail(request, who, app_id, http_status(exc), refusal(exc, lang_of(request)))
+    return RedirectResponse(
+        f"/applications/{app_id}?saved={quote(kind)}#doc-{quote(kind)}", status_code=303
     )
 
 
@@ -362,32 +370,50 @@ def withdraw_page(
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
 
 
-@router.post("/nonconformities/{nc_id}/answer", include_in_schema=False)
-def answer_page(
-    request: Request,
-    nc_id: Id,
-    text: str = Form(""),
-    file: UploadFile | None = File(None),
-    csrf_token: str = Form(""),
-) -> Response:
+@router.post("/applications/{app_id}/answers", include_in_schema=False)
+async def answers_page(request: Request, app_id: Id) -> Response:
+    """Every open non-conformity answered from one form: `text.<id>` and, where a corrected
+    document is attached, `file.<id>`. A fault comes back at its finding, with what was
+    typed kept; files must be chosen again (a browser never refills a file input)."""
     who = require(request)
-    check_csrf(who, csrf_token)
-    data = file.file.read() if file is not None and file.filename else None
+    form = await request.form()
+    check_csrf(who, str(form.get("csrf_token", "")))
+    answers: dict[int, applications.Answer] = {}
+    typed: dict[str, str] = {}
+    for name, value in form.multi_items():
+        field, _, nc = name.partition(".")
+        if field not in ("text", "file") or not nc.isdigit() or int(nc) > MAX_ID:
+            continue
+        current = answers.get(int(nc), applications.Answer(""))
+        if field == "text" and isinstance(value, str):
+            answers[int(nc)] = applications.Answer(value, current.filename, current.data)
+            typed[nc] = value
+        elif field == "file" and not isinstance(value, str) and value.filename:
+            data = await value.read()
+            answers[int(nc)] = applications.Answer(current.text, value.filename, data)
+    return await run_in_threadpool(_answer_all, request, who, app_id, answers, typed)
+
+
+def _answer_all(
+    request: Request,
+    who: Actor,
+    app_id: int,
+    answers: dict[int, applications.Answer],
+    typed: dict[str, str],
+) -> Response:
     with db.reading() as s:
-        nc = s.get(Nonconformity, nc_id)
-        if nc is None:
-            raise HTTPException(404, f"non-conformity {nc_id} not found")
-        app_id = _visible(s, who, nc.application_id).id
-
-    def answer(s: Session, user: User) -> None:
-        doc_id = None
-        if data is not None:
-            doc_id = applications.attach_document(
-                s, user, app_id, applications.NC_RESPONSE_KIND, file.filename or "file", data
-            ).id
-        applications.answer_nonconformity(s, user, nc_id, text, doc_id)
-
-    return _act(request, who, app_id, answer)
+        _visible(s, who, app_id)
+    lang = lang_of(request)
+    try:
+        with db.transaction() as s:
+            applications.answer_all(s, s.get(User, who.user_id), app_id, answers)
+    except InvalidFields as exc:  # each at its finding: answers.<id>.text|file
+        errors = {e.field.removeprefix("answers."): refusal(e, lang) for e in exc.errors}
+        return _detail(request, who, app_id, 422, nc_errors=errors, answers=typed)
+    except SnicertError as exc:
+        status = http_status(exc)
+        return _detail(request, who, app_id, status, refusal(exc, lang), answers=typed)
+    return RedirectResponse(f"/applications/{app_id}?saved=answers", status_code=303)
 
 
 @router.post("/audit-findings/{finding_id}/answer", include_in_schema=False)
@@ -448,6 +474,22 @@ def test_report_download(request: Request, app_id: Id) -> FileResponse:
         app, out = papers.test_report_file(s, s.get(User, who.user_id), app_id)
         path, number = outputs.absolute(out), app.number
     return FileResponse(path, media_type="application/pdf", filename=f"{number}-test-report.pdf")
+
+
+@router.get("/applications/{app_id}/evaluation-report", include_in_schema=False)
+def evaluation_report_download(request: Request, app_id: Id) -> FileResponse:
+    """The evaluation report (its summary of every item and parameter): for the case's
+    business and officials (snicert.services.papers)."""
+    who = require(request)
+    with db.reading() as s:
+        app, out = papers.evaluation_report_file(s, s.get(User, who.user_id), app_id)
+        path, media, number = outputs.absolute(out), out.media_type, app.number
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=f"{number}-evaluation-report.html",
+        headers={"Content-Security-Policy": REPORT_POLICY},
+    )
 
 
 @router.get("/applications/{app_id}/certificate.{fmt}", include_in_schema=False)

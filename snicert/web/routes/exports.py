@@ -15,10 +15,11 @@ from pydantic import ValidationError
 
 from snicert import clock, export_files, settings
 from snicert.db import engine as db
+from snicert.messages import has, text
 from snicert.roles import Role
 from snicert.services import bsn_export
 from snicert.services.bsn_export import BsnExport, ExportQuery
-from snicert.web.i18n import TEXT, lang_of
+from snicert.web.i18n import lang_of
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow
 
@@ -119,8 +120,8 @@ def exports_post(request: Request, c: Official) -> Response:
 
 
 def _error(kind: str, ctx: dict[str, Any], lang: str) -> str:
-    text = TEXT.get(f"exp_err_{kind}") or TEXT["exp_err_invalid"]
-    return text[lang].format(**ctx)
+    key = f"exp_err_{kind}" if has(f"exp_err_{kind}") else "exp_err_invalid"
+    return text(key, lang, **ctx)
 
 
 def _page(

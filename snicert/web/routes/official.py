@@ -243,6 +243,7 @@ def review_data(s: Session, app: Application, lang: str = "id") -> dict[str, Any
     return {
         "items": items,
         "documents": docs,
+        "files": {d.id: d.filename for d in docs},  # an answer's file, by its name
         "kinds": kinds,
         "rounds": dict(rounds),
         "nonconformities": ncs,
@@ -395,10 +396,6 @@ def _basis(s: Session, app: Application, lang: str) -> dict[str, Any]:
     }
 
 
-def _report(s: Session, app: Application):
-    return outputs.find(s, f"application:{app.id}", "evaluation_report")
-
-
 def _evaluation_page(
     request: Request,
     c: Caller,
@@ -419,7 +416,7 @@ def _evaluation_page(
             app=app,
             product=_name(app.product_snapshot["name"], lang),
             basis=_basis(s, app, lang),
-            report=_report(s, app),
+            report=papers.evaluation_report(s, app),
             test_report=papers.test_report(s, app) is not None,
             evaluation=evaluation,
             people=_people(s, {evaluation.evaluator_id if evaluation else None}),
@@ -437,7 +434,7 @@ def evaluation_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
 @router.get("/evaluation/{app_id}/report", include_in_schema=False)
 def evaluation_report(app_id: Id, c: Official) -> FileResponse:
     with db.reading() as s:
-        out = _report(s, submitted_case(s, app_id))
+        out = papers.evaluation_report(s, submitted_case(s, app_id))
         if out is None:
             raise NotFound(f"the evaluation report of application {app_id} is not rendered yet")
         return FileResponse(
@@ -477,7 +474,7 @@ def evaluation_get_api(app_id: Id, c: Official) -> dict[str, Any]:
     with db.reading() as s:
         app = submitted_case(s, app_id)
         ev = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
-        report = _report(s, app)
+        report = papers.evaluation_report(s, app)
         return {
             **app_summary(app),
             "findings": decisions.findings(s, app),
