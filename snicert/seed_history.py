@@ -36,6 +36,7 @@ from snicert.certs.credential import sign_certificate
 from snicert.certs.keys import ensure_keypair
 from snicert.db import engine as db
 from snicert.db.models import (
+    ActorDay,
     Application,
     AuditEvent,
     AuditHead,
@@ -49,6 +50,7 @@ from snicert.db.models import (
     LabResult,
     LabResultDay,
     Nonconformity,
+    NonconformityDay,
     NonconformityResponse,
     Sample,
     SkmSurvey,
@@ -221,6 +223,8 @@ class _Seeder:
         self.stored_counters: set[str] = set()
         self.lab_days: collections.Counter[tuple[Any, ...]] = collections.Counter()
         self.stage_days: collections.Counter[tuple[Any, ...]] = collections.Counter()
+        self.actor_days: collections.Counter[tuple[Any, ...]] = collections.Counter()
+        self.nc_days: collections.Counter[tuple[Any, ...]] = collections.Counter()
         self.key = ensure_keypair()
         self.body = _certification_body()
 
@@ -324,6 +328,8 @@ class _Seeder:
             _Case(self, spec, report).run()
         self.events.sort(key=lambda e: e["at"])
         for e in self.events:
+            if e["actor_id"] is not None:
+                self.actor_days[e["actor_id"], e["at"].astimezone(self.zone).date()] += 1
             self.head_seq += 1
             e["seq"], e["prev_hash"] = self.head_seq, self.head_hash
             self.head_hash = e["hash"] = audit.row_hash(self.head_hash, e)
@@ -345,6 +351,8 @@ class _Seeder:
                     ["day", "product", "parameter_id", "status", "retest_requested", "verdict"],
                 ),
                 (StageDay, self.stage_days, ["day", "product", "state", "event", "working_days"]),
+                (ActorDay, self.actor_days, ["actor_id", "day"]),
+                (NonconformityDay, self.nc_days, ["day", "product", "item_id"]),
             ):
                 upsert = insert(model)
                 upsert = upsert.on_conflict_do_update(
@@ -771,6 +779,7 @@ class _Case:
                     "status": "answered" if done else "open",
                 }
             )
+            s.nc_days[self.at.astimezone(s.zone).date(), self.spec.product, item] += 1
             s.event(
                 self.at,
                 actor,

@@ -123,8 +123,9 @@ def test_the_outbox_is_written_with_the_change(home) -> None:
 
 
 def test_the_configured_table() -> None:
-    assert effects.table("off").names() == ["tell", "forget_certificates"]
+    assert effects.table("off").names() == ["workload", "tell", "forget_certificates"]
     assert effects.table("deployment").names() == [
+        "workload",
         "tell",
         "prefect_resource",
         "forget_certificates",

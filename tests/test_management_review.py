@@ -22,6 +22,7 @@ from snicert.services import (
     site_audits,
 )
 from snicert.services.guards import application
+from tests import rollup_counts
 from tests.world import ORDER, World
 
 PASSWORD = "rahasia-123"  # tests/world.py
@@ -307,40 +308,45 @@ def test_files_open_with_their_sections(history) -> None:
 
 
 def test_daily_roll_ups_match_the_rows_they_count(history) -> None:
-    """stage_days and lab_result_days, written with each stay and each concluded result,
-    hold exactly what counting stage_visits and lab_results by local day gives."""
-    from collections import Counter
-
-    from sqlalchemy import select
-
-    from snicert import settings
-    from snicert.db.models import LabResult, LabResultDay, StageDay, StageVisit
-
-    zone = settings.current().zone
+    """stage_days, lab_result_days, actor_days and nonconformity_days, written with each
+    stay, concluded result, audit event and non-conformity, hold exactly what counting
+    those rows by local day gives."""
     with db.reading() as s:
-        stays: Counter = Counter()
-        for v in s.scalars(select(StageVisit)):
-            stays[v.entered_at.astimezone(zone).date(), v.product, v.state, "entered", -1] += 1
-            if v.left_at is not None:
-                day = v.left_at.astimezone(zone).date()
-                stays[day, v.product, v.state, "left", v.working_days] += 1
-        rolled = {
-            (r.day, r.product, r.state, r.event, r.working_days): r.n
-            for r in s.scalars(select(StageDay))
-        }
-        assert rolled == dict(stays) and sum(rolled.values()) > 20
-        results: Counter = Counter()
-        for r in s.scalars(select(LabResult).where(LabResult.status != "entered")):
-            day = r.verified_at.astimezone(zone).date()
-            retest = r.status == "retest_requested"  # counted as verified, with the flag
-            status = "verified" if retest else r.status
-            key = (r.parameter_id, status, retest, r.verdict or "")
-            results[(day, r.product, *key)] += 1
-        rolled = {
-            (r.day, r.product, r.parameter_id, r.status, r.retest_requested, r.verdict): r.n
-            for r in s.scalars(select(LabResultDay))
-        }
-        assert rolled == dict(results) and sum(rolled.values()) > 10
+        rolled, counted = rollup_counts.rolled(s), rollup_counts.counted(s)
+    assert rolled == counted
+    sizes = {name: sum(rows.values()) for name, rows in rolled.items()}
+    assert sizes["stage"] > 20 and sizes["lab"] > 10 and sizes["actor"] > 50, sizes
+    assert sizes["nc"] == 1, sizes  # C's npwp_present
+
+
+def test_migration_backfills_the_workload_and_nonconformity_roll_ups(history) -> None:
+    """Migration 0024 counts the events and non-conformities already there into
+    actor_days and nonconformity_days: the same rows the live writes give."""
+    import importlib
+
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import delete
+
+    from snicert.db.models import ActorDay, NonconformityDay
+
+    migration = importlib.import_module(
+        "snicert.migrations.versions.0024_workload_and_nonconformity_rollups"
+    )
+    with db.reading() as s:
+        live = rollup_counts.rolled(s)
+    shown = figures()
+    with db.engine().begin() as conn:
+        conn.execute(delete(ActorDay))
+        conn.execute(delete(NonconformityDay))
+    with db.engine().begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        migration.backfill()
+    with db.reading() as s:
+        again = rollup_counts.rolled(s)
+    assert again == live and again["actor"] and again["nc"]
+    after = figures()
+    for key in ("workload", "workload_by_role", "nonconformities"):
+        assert after[key] == shown[key] and shown[key], key
 
 
 def test_site_audit_findings_and_outcomes_beside_the_previous_period(history) -> None:

@@ -20,6 +20,7 @@ from snicert.db.models import (
 )
 from snicert.lifecycle import State
 from snicert.services import skm
+from tests import rollup_counts
 from tests.world import World
 
 END = datetime(2026, 6, 30, 8, tzinfo=UTC)
@@ -71,6 +72,9 @@ def test_a_seeded_history_follows_the_lifecycle_and_verifies(home):
         ):
             assert at >= last_at.get(app_id, at)
             last_at[app_id] = at
+
+        # the review's daily roll-ups hold what counting the seeded rows gives
+        assert rollup_counts.rolled(s) == rollup_counts.counted(s)
 
     # the chain, its signed checkpoints, the certificates' credentials and every status
     found = integrity.check()

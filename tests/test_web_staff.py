@@ -647,11 +647,12 @@ def test_dashboard_counts_and_overdue(world: World, web: FastAPI) -> None:
     page = reviewer.get("/dashboard").text
     cell = re.search(
         r'<td class="num overdue" data-product="abon" '
-        r'data-state="document_review">1 ',
+        r'data-state="document_review"><a href="/official/applications\?product=abon&amp;'
+        r'state=document_review">1</a> <a class="badge late" href="[^"]*&amp;late=1"',
         page,
     )
     assert cell, page
-    assert re.search(r'data-product="sasando" data-state="document_review">1<', page)
+    assert re.search(r'data-product="sasando" data-state="document_review"><a [^>]*>1<', page)
     with db.transaction() as s:
         late_number, fresh_number = (s.get(Application, i).number for i in (late, fresh))
     assert re.search(rf'<li class="overdue" data-app="{late_number}">', page)

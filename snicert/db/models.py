@@ -65,6 +65,7 @@ class Base(DeclarativeBase):
 
 class Business(Base):
     __tablename__ = "businesses"
+    __table_args__ = (Index("ix_businesses_name", "name"),)  # lists sorted by business
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     nib: Mapped[str] = mapped_column(String(13), unique=True)
@@ -130,6 +131,13 @@ class Application(Base):
         # the management review: submitted per period, and closed per period with their lead
         Index("ix_applications_submitted", "submitted_at", "product"),
         Index("ix_applications_closed", "state", "state_changed_at", "product", "submitted_at"),
+        # the officials' list of applications (snicert/queries.py): each filter and sort
+        Index("ix_applications_product_state", "product", "state"),
+        Index("ix_applications_awaiting_role", "awaiting_role", "state"),
+        Index("ix_applications_created_at", "created_at"),
+        Index("ix_applications_state_changed_at", "state_changed_at"),
+        Index("ix_applications_due_at", "due_at"),
+        Index("ix_applications_business_id", "business_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -263,6 +271,7 @@ class LabResult(Base):
     __table_args__ = (
         UniqueConstraint("sample_id", "parameter_id", "attempt"),
         Index("ix_lab_results_verified_at", "verified_at"),
+        Index("ix_lab_results_status_entered", "status", "entered_at"),  # the verify queue
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -320,6 +329,28 @@ class LabResultDay(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class ActorDay(Base):
+    """Audit events each local day (WITA) per acting user: the management review's staff
+    workload sums these instead of counting a million events. audit.record adds to them
+    in the event's transaction (snicert.services.rollups)."""
+
+    __tablename__ = "actor_days"
+    actor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local day of the event's at
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class NonconformityDay(Base):
+    """Non-conformities raised each local day (WITA) per product and checklist item: the
+    management review sums these. applications._raise_nc adds to them with the row."""
+
+    __tablename__ = "nonconformity_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # local day of raised_at
+    product: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class Evaluation(Base):
     __tablename__ = "evaluations"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -333,6 +364,8 @@ class Evaluation(Base):
 
 class Decision(Base):
     __tablename__ = "decisions"
+    # the review's refusals of a period: a few thousand of every decision, by index
+    __table_args__ = (Index("ix_decisions_outcome_at", "outcome", "at", "application_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -29,7 +29,7 @@ from snicert.errors import (
 from snicert.lifecycle import NonconformityState as NC
 from snicert.lifecycle import State
 from snicert.roles import Role
-from snicert.services import checklists, counters, impartiality, text
+from snicert.services import checklists, counters, impartiality, rollups, text
 from snicert.services.accounts import NIB_RE
 from snicert.services.guards import (
     application,
@@ -347,6 +347,7 @@ def _raise_nc(
         source=source,
         round=app.review_round,
     )
+    rollups.nonconformity_raised(s, nc, app.product)  # the review's counts, same transaction
     return nc
 
 

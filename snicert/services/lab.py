@@ -8,6 +8,7 @@ count only the application's own."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,15 @@ from snicert.db.models import (
     SurveillanceCase,
     User,
 )
-from snicert.errors import Conflict, InvalidInput, SeparationOfDuties
+from snicert.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SeparationOfDuties,
+    SnicertError,
+)
 from snicert.judgment import NONCONFORM, judge_result
 from snicert.lifecycle import (
     LIFECYCLES,
@@ -531,11 +540,26 @@ RESULT_GUARDS: dict[str, lifecycle.Guard] = {
 }
 
 
+def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
+    """The result, if `actor` may verify it now (its table and guards); changes nothing."""
+    result = get(s, LabResult, result_id, "lab result")
+    t = lifecycle.check(result.status, "verify", actor, RESULT.transitions, RESULT.label)
+    for name in t.guards:
+        RESULT_GUARDS[name](s, result, actor)
+    return result
+
+
 def _conclude(
-    s: Session, actor: User, result_id: int, action: str, note: str | None = None, **data: Any
+    s: Session,
+    actor: User,
+    result: LabResult | int,
+    action: str,
+    note: str | None = None,
+    **data: Any,
 ) -> LabResult:
     """A verifier concludes an entered result (verify, retract, request a retest)."""
-    result = get(s, LabResult, result_id, "lab result")
+    if not isinstance(result, LabResult):
+        result = get(s, LabResult, result, "lab result")
     result.verified_by, result.verified_at = actor.id, clock.now()
     if note is not None:
         result.note = note
@@ -556,10 +580,51 @@ def _conclude(
 
 def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
     """Four-eyes: a lab verifier who did not enter the result releases it."""
-    result = get(s, LabResult, result_id, "lab result")
-    result = _conclude(s, actor, result_id, "verify", verdict=result.verdict)
+    return _verify(s, actor, get(s, LabResult, result_id, "lab result"))
+
+
+def _verify(s: Session, actor: User, result: LabResult) -> LabResult:
+    _conclude(s, actor, result, "verify", verdict=result.verdict)
     _surveillance_testing_done(s, result)
     return result
+
+
+BULK_LIMIT = 200  # results verified in one submit (a page of the queue at its largest)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A result of a bulk verification that was not verified, and why."""
+
+    result_id: int
+    error: SnicertError
+
+
+def verify_results(
+    s: Session, actor: User, result_ids: Sequence[int]
+) -> tuple[list[LabResult], list[Refusal]]:
+    """Verify many results in one unit of work, each as `verify_result` would (four eyes,
+    impartiality, still awaiting verification, its own audit event).
+
+    Every result is judged before anything is written: those that may not be verified (the
+    verifier entered them, is conflicted, or someone acted on them meanwhile) are returned
+    as refusals naming why, and the rest are verified. Four eyes is a rule per result, so
+    one the verifier entered says nothing against the others; a lab verifying a page of
+    results expects those released and the exceptions named, not to select again. A
+    failure while writing rolls the whole batch back (nothing half-verified)."""
+    require_role(actor, Role.LAB_VERIFIER)
+    wanted = sorted(set(result_ids))  # one lock order for concurrent batches
+    if not wanted:
+        raise InvalidInput("results", [], "select at least one result", key="lab_bulk_none")
+    if len(wanted) > BULK_LIMIT:
+        raise InvalidInput("results", len(wanted), f"at most {BULK_LIMIT} results at once")
+    accepted, refused = [], []
+    for result_id in wanted:
+        try:
+            accepted.append(_verifiable(s, actor, result_id))
+        except (NotFound, Conflict, PermissionDenied, IllegalTransition) as exc:
+            refused.append(Refusal(result_id, exc))
+    return [_verify(s, actor, r) for r in accepted], refused
 
 
 def _surveillance_testing_done(s: Session, result: LabResult) -> None:

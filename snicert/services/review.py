@@ -29,6 +29,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from snicert import clock, settings
 from snicert.catalog import default_catalog
 from snicert.db.models import (
+    ActorDay,
     Appeal,
     Application,
     AuditEvent,
@@ -39,7 +40,7 @@ from snicert.db.models import (
     CustodyEvent,
     Decision,
     LabResultDay,
-    Nonconformity,
+    NonconformityDay,
     ReviewAction,
     SiteAudit,
     StageDay,
@@ -226,15 +227,6 @@ def _flow(s: Session, p: Period) -> dict[str, dict[str, int]]:
     return out
 
 
-def _split(col: Any, now: Period, before: Period) -> tuple[Any, Any]:
-    """One scan for both periods (the previous one ends where this one starts): the
-    condition on `col` and a flag, 1 in this period, 0 in the previous one, else NULL."""
-    lo, _ = before.bounds()
-    mid, hi = now.bounds()
-    flag = case((and_(col >= mid, col < hi), 1), (and_(col >= lo, col < mid), 0), else_=None)
-    return and_(col >= lo, col < hi), flag
-
-
 def _stages(
     s: Session, now: Period, before: Period
 ) -> tuple[dict[tuple[str, str], dict[str, Any]], ...]:
@@ -313,11 +305,24 @@ def _waiting(s: Session, p: Period, cal: Calendar, longest: bool = True) -> dict
     if not longest:  # shown for the period under review only
         return {"ages": ages, "longest": []}
     rows = []
+    # the ten oldest of each kind, each read in entered_at order from its index (each in
+    # a subquery: SQLite takes no LIMIT inside a UNION's members)
+    kinds = []
+    for still in (StageVisit.left_at.is_(None), StageVisit.left_at >= hi):
+        columns = (StageVisit.id, StageVisit.application_id, StageVisit.product)
+        oldest = (
+            select(*columns, StageVisit.state, StageVisit.entered_at)
+            .where(still, StageVisit.entered_at < hi)
+            .order_by(StageVisit.entered_at, StageVisit.id)
+            .limit(10)
+            .subquery()
+        )
+        kinds.append(select(oldest))
+    first = union_all(*kinds).subquery("oldest")
     q = (
-        select(Application.number, StageVisit.product, StageVisit.state, StageVisit.entered_at)
-        .join(Application, Application.id == StageVisit.application_id)
-        .where(StageVisit.id.in_(select(stays.c.id)))
-        .order_by(StageVisit.entered_at, StageVisit.id)
+        select(Application.number, first.c.product, first.c.state, first.c.entered_at)
+        .join(Application, Application.id == first.c.application_id)
+        .order_by(first.c.entered_at, first.c.id)
         .limit(10)
     )
     zone = settings.current().zone
@@ -341,15 +346,20 @@ def _role(state: str) -> str | None:
     return stage.role.value if stage and stage.role else None
 
 
-def _nonconformities(s: Session, p: Period) -> dict[tuple[str, str], int]:
+def _nonconformities(s: Session, now: Period, before: Period) -> tuple[dict[Any, int], ...]:
+    """Non-conformities raised per product and checklist item, both periods from the
+    daily roll-up nonconformity_days (written with each one)."""
+    out: tuple[dict[tuple[str, str], int], ...] = ({}, {})
+    which = case((NonconformityDay.day >= now.start, 0), else_=1)
+    columns = (NonconformityDay.product, NonconformityDay.item_id)
     q = (
-        select(Application.product, Nonconformity.item_id, func.count())
-        .select_from(Nonconformity)
-        .join(Application, Application.id == Nonconformity.application_id)
-        .where(_in(Nonconformity.raised_at, p))
-        .group_by(Application.product, Nonconformity.item_id)
+        select(which, *columns, func.sum(NonconformityDay.n))
+        .where(NonconformityDay.day >= before.start, NonconformityDay.day <= now.end)
+        .group_by(which, *columns)
     )
-    return {(product, item): n for product, item, n in s.execute(q)}
+    for i, product, item, n in s.execute(q):
+        out[i][product, item] = n
+    return out
 
 
 def _lab(s: Session, now: Period, before: Period) -> tuple[dict[str, Any], ...]:
@@ -556,8 +566,8 @@ def _overdue(s: Session, p: Period) -> int:
 
 def _workload(s: Session, now: Period, before: Period) -> tuple[dict[int, int], ...]:
     """Audit events per member of staff (applicants and the system are not staff), both
-    periods in one pass over the (actor_id, at) index: staff are a dozen people, their
-    events a fraction of the log."""
+    periods from the daily roll-up actor_days (written with each event): staff are a
+    dozen people, a few hundred rows each."""
     staff = list(
         s.scalars(
             select(UserRole.user_id)
@@ -568,14 +578,18 @@ def _workload(s: Session, now: Period, before: Period) -> tuple[dict[int, int], 
     out: tuple[dict[int, int], ...] = ({}, {})
     if not staff:
         return out
-    where, flag = _split(AuditEvent.at, now, before)
+    which = case((ActorDay.day >= now.start, 0), else_=1)
     q = (
-        select(flag, AuditEvent.actor_id, func.count())
-        .where(AuditEvent.actor_id.in_(staff), where)
-        .group_by(flag, AuditEvent.actor_id)
+        select(which, ActorDay.actor_id, func.sum(ActorDay.n))
+        .where(
+            ActorDay.actor_id.in_(staff),
+            ActorDay.day >= before.start,
+            ActorDay.day <= now.end,
+        )
+        .group_by(which, ActorDay.actor_id)
     )
-    for which, actor, n in s.execute(q):
-        out[1 - which][actor] = n
+    for i, actor, n in s.execute(q):
+        out[i][actor] = n
     return out
 
 
@@ -797,7 +811,7 @@ def build(
     for code, product in catalog.products.items():
         for doc in product.documents:
             items.setdefault((code, doc.id), _name(doc.name, lang))
-    nc_now, nc_before = both("nonconformities", _nonconformities)
+    nc_now, nc_before = paired("nonconformities", _nonconformities)
     nonconformities = sorted(
         (
             {

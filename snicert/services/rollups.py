@@ -3,13 +3,20 @@ being written in the same transaction as the change they count."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from snicert import audit, settings
-from snicert.db.models import LabResult, LabResultDay, StageDay
+from snicert.db.models import (
+    ActorDay,
+    LabResult,
+    LabResultDay,
+    Nonconformity,
+    NonconformityDay,
+    StageDay,
+)
 from snicert.lifecycle import ResultState
 
 
@@ -59,3 +66,18 @@ def lab_result_concluded(s: Session, result: LabResult) -> None:
             "verdict": result.verdict or "",
         },
     )
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(settings.current().zone).date()
+
+
+def actor_event(s: Session, actor_id: int, at: datetime) -> None:
+    """One more audit event by `actor_id` on the local day of `at` (audit.record's)."""
+    _add(s, ActorDay, {"actor_id": actor_id, "day": _local_day(at)})
+
+
+def nonconformity_raised(s: Session, nc: Nonconformity, product: str) -> None:
+    """One more non-conformity of `product`'s checklist item, on its local day."""
+    keys = {"day": _local_day(nc.raised_at), "product": product, "item_id": nc.item_id}
+    _add(s, NonconformityDay, keys)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from snicert import audit, clock, lifecycle, settings, storage, uploads
 from snicert.db.models import (
@@ -663,6 +663,7 @@ def overdue_findings(s: Session) -> list[tuple[AuditFinding, SiteAudit]]:
             AuditFinding.due_at < clock.now(),
         )
         .order_by(AuditFinding.due_at, AuditFinding.id)
+        .options(defer(SiteAudit.checklist_snapshot))  # a list: never the snapshot
     )
     return [(f, a) for f, a in rows]
 

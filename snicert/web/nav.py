@@ -12,6 +12,7 @@ from snicert.roles import Role
 # the first place of the first role a person holds is where they land after signing in
 WORK: tuple[tuple[Role, str, str], ...] = (
     (Role.OFFICIAL, "/dashboard", "off_dashboard"),
+    (Role.OFFICIAL, "/official/applications", "apps_title"),
     (Role.OFFICIAL, "/official/payments", "fee_worklist"),
     (Role.OFFICIAL, "/surveillance", "sv_list"),
     (Role.OFFICIAL, "/official/complaints", "cmp_list_title"),

@@ -16,20 +16,28 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from snicert import clock
+from snicert import clock, queries
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import Application, Certificate, LabResult, Sample, SurveillanceCase, User
-from snicert.errors import Conflict, InvalidInput
+from snicert.errors import (
+    Conflict,
+    InvalidInput,
+    MayNotAct,
+    NotFound,
+    SeparationOfDuties,
+    http_status,
+)
 from snicert.judgment import possible_values, requirement_text
 from snicert.lifecycle import ResultState, State
 from snicert.roles import Role
 from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
 from snicert.services.text import limit_of
-from snicert.web.api import Id
-from snicert.web.i18n import lang_of, translator
+from snicert.web.api import MAX_ID, Id
+from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
+from snicert.web.routes.lists import api_query, page_query
 from snicert.web.routes.staff import (
     Caller,
     StaffRoute,
@@ -226,41 +234,30 @@ def worklist(s: Session, lang: str = "id") -> dict[str, Any]:
     return {"in_transit": in_transit, "testing": testing}
 
 
-def verification_queue(s: Session, me: int, lang: str = "id") -> dict[str, Any]:
-    """Results awaiting verification: entered by others (to act on) and by me (count)."""
-    found = s.execute(
-        select(LabResult, Application)
-        .join(Application, Application.id == LabResult.application_id)
-        .join(Sample, Sample.id == LabResult.sample_id)
-        .outerjoin(SurveillanceCase, SurveillanceCase.id == LabResult.surveillance_case_id)
-        .where(LabResult.status == "entered", _in_testing(), Sample.status != "rejected")
-        .order_by(LabResult.entered_at, LabResult.id)
-    ).all()
-    names: dict[int, str] = {}
-    items, mine = [], 0
-    for r, app in found:
-        if r.analyst_id == me:
-            mine += 1
-            continue
-        if r.analyst_id not in names:
-            names[r.analyst_id] = s.get(User, r.analyst_id).name
-        w = lab.work(s, app.id, r.surveillance_case_id, lock=False)
-        params = {p["id"]: p for p in w.checklist["parameters"]}
-        p = params.get(r.parameter_id, {})
-        items.append(
-            {
-                "result": r,
-                "app": app,
-                "case": w.case,
-                "link": lab_link(w),
-                "analyst": names[r.analyst_id],
-                "name": _name(p.get("name", r.parameter_id), lang),
-                "requirement": requirement_text(p["requirement"]) if p else "",
-                "expected_unit": p.get("unit"),
-                "provisional": p.get("source", {}).get("status") == "provisional",
-            }
+VERIFY_PATH = "/lab/verify"
+
+
+def verification_queue(
+    s: Session, me: int, query: queries.ListQuery, lang: str = "id"
+) -> queries.Page:
+    """One page of the results awaiting verification that others entered (filtered, sorted
+    and counted in SQL); each row named from its checklist snapshot, read once per case on
+    the page."""
+    found = queries.verification(s, me, query, VERIFY_PATH)
+    checklists = queries.checklists_of(s, found.rows)
+    for row in found.rows:
+        checklist = checklists.get((row["application_id"], row["surveillance_case_id"]), {})
+        p = {x["id"]: x for x in checklist.get("parameters", [])}.get(row["parameter_id"], {})
+        row["link"] = (
+            f"/lab/surveillance/{row['surveillance_case_id']}"
+            if row["surveillance_case_id"]
+            else f"/lab/applications/{row['application_id']}"
         )
-    return {"items": items, "mine": mine}
+        row["name"] = _name(p.get("name", row["parameter_id"]), lang)
+        row["requirement"] = requirement_text(p["requirement"]) if p else ""
+        row["expected_unit"] = p.get("unit")
+        row["provisional"] = p.get("source", {}).get("status") == "provisional"
+    return found
 
 
 # --- result entry: many rows, one transaction -------------------------------------------
@@ -501,21 +498,25 @@ def _verify_page(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
+    outcome: dict[str, Any] | None = None,
 ) -> HTMLResponse:
+    query, bad = page_query(request, queries.VERIFY_SORTS, sort="entered")
     with db.reading() as s:
-        queue = verification_queue(s, c.who.user_id, lang_of(request))
-        return page(
-            request,
-            "lab_verify.html.j2",
-            status_code=status_code,
-            who=c.who,
-            queue=queue,
-            errors=errors or {},
-            form=form or {},
-        )
+        queue = verification_queue(s, c.who.user_id, query, lang_of(request))
+    return page(
+        request,
+        "lab_verify.html.j2",
+        status_code=status_code,
+        who=c.who,
+        p=queue,
+        bad=bad,
+        errors=errors or {},
+        form=form or {},
+        outcome=outcome,
+    )
 
 
-@router.get("/lab/verify", response_class=HTMLResponse, include_in_schema=False)
+@router.get(VERIFY_PATH, response_class=HTMLResponse, include_in_schema=False)
 def verify_queue_page(request: Request, c: Verifier) -> HTMLResponse:
     return _verify_page(request, c)
 
@@ -524,7 +525,53 @@ def verify_queue_page(request: Request, c: Verifier) -> HTMLResponse:
 def verify_page(request: Request, result_id: Id, c: Verifier) -> Response:
     with db.transaction() as s:
         lab.verify_result(s, c.user(s), result_id)
-    return see_other("/lab/verify")
+    return see_other(VERIFY_PATH)
+
+
+def _selected(form: dict[str, str]) -> list[int]:
+    """The result ids ticked on the queue (checkboxes named result.<id>), or every one the
+    page showed ("verify all on this page": no script needed to tick them all)."""
+    if form.get("all") == "1":
+        shown = form.get("shown", "").split(",")
+        return [int(x) for x in shown if x.isdigit() and len(x) < 10]
+    ids = []
+    for key in form:
+        head, _, tail = key.partition(".")
+        if head == "result" and tail.isdigit() and len(tail) < 10:
+            ids.append(int(tail))
+    return ids
+
+
+def refusal_text(exc: Exception, lang: str) -> str:
+    """Why one result of a bulk verification was not verified, in the person's words."""
+    t = translator(lang)
+    if isinstance(exc, MayNotAct):
+        return refusal(exc, lang)
+    if isinstance(exc, SeparationOfDuties):
+        return t("lab_bulk_own")
+    if isinstance(exc, Conflict):
+        return t("lab_bulk_gone")
+    if isinstance(exc, NotFound):
+        return t("lab_bulk_missing")
+    return refusal(exc, lang)
+
+
+@router.post(VERIFY_PATH, response_class=HTMLResponse, include_in_schema=False)
+def bulk_verify_page(request: Request, c: Verifier) -> HTMLResponse:
+    """Verify every result ticked on the queue; those refused are named with their reason."""
+    lang = lang_of(request)
+    ids = _selected(c.form)
+    if not ids:
+        return _verify_page(request, c, 422, errors={"": translator(lang)("lab_bulk_none")})
+    with db.transaction() as s:
+        done, refused = lab.verify_results(s, c.user(s), ids)
+        outcome = {
+            "verified": len(done),
+            "refused": [
+                {"id": x.result_id, "reason": refusal_text(x.error, lang)} for x in refused
+            ],
+        }
+    return _verify_page(request, c, outcome=outcome)
 
 
 def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Response:
@@ -538,7 +585,7 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
             errors={f"{result_id}.{action}": str(exc)},
             form={f"{result_id}.{action}": reason},
         )
-    return see_other("/lab/verify")
+    return see_other(VERIFY_PATH)
 
 
 @router.post("/lab/results/{result_id}/retract", include_in_schema=False)
@@ -683,22 +730,74 @@ def surveillance_results_api(case_id: Id, rows: list[ResultIn], c: Analyst) -> A
 
 
 @router.get("/api/v1/lab/verification", tags=["lab"])
-def verification_api(c: Verifier) -> dict[str, Any]:
-    """Results awaiting verification that someone else entered."""
+def verification_api(
+    request: Request,
+    c: Verifier,
+    q: str = "",
+    product: str = "",
+    since: str = "",
+    until: str = "",
+    sort: str = "entered",
+    dir: str = "",  # noqa: A002 - the query parameter's name
+    page: int = 1,
+    size: int = 50,
+) -> dict[str, Any]:
+    """Results awaiting verification that someone else entered: searched (application
+    number, parameter), filtered (product, entered since/until), sorted (entered,
+    application, parameter; dir asc|desc) and paged (size at most 200). A parameter that
+    does not fit is refused (422) naming it."""
+    query = api_query(request, queries.VERIFY_SORTS, sort="entered")
     with db.reading() as s:
-        queue = verification_queue(s, c.who.user_id)
+        queue = verification_queue(s, c.who.user_id, query)
+    body = queue.json()
+    body["items"] = [
+        {
+            "id": x["id"],
+            "parameter_id": x["parameter_id"],
+            "attempt": x["attempt"],
+            "value_text": x["value_text"],
+            "unit": x["unit"],
+            "uncertainty": x["uncertainty"],
+            "method": x["method"],
+            "verdict": x["verdict"],
+            "entered_at": x["entered_at"],
+            "application": x["number"],
+            "surveillance_case_id": x["surveillance_case_id"],
+            "name": x["name"],
+            "requirement": x["requirement"],
+            "analyst": x["analyst"],
+        }
+        for x in queue.rows
+    ]
+    body["mine_awaiting_others"] = queue.extra["mine"]
+    return body
+
+
+class BulkVerifyIn(BaseModel):
+    """The results to verify in one go (at most 200)."""
+
+    results: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=lab.BULK_LIMIT
+    )
+
+
+@router.post("/api/v1/results/verify", tags=["lab"])
+def bulk_verify_api(body: BulkVerifyIn, c: Verifier) -> dict[str, Any]:
+    """Verify many results at once (four eyes per result). Those that may not be verified
+    are listed in `refused` with the reason; the others are verified, each with its own
+    audit event, all in one transaction."""
+    with db.transaction() as s:
+        done, refused = lab.verify_results(s, c.user(s), body.results)
         return {
-            "items": [
+            "verified": [_result_json(r) for r in done],
+            "refused": [
                 {
-                    **_result_json(x["result"]),
-                    "application": x["app"].number,
-                    "name": x["name"],
-                    "requirement": x["requirement"],
-                    "analyst": x["analyst"],
+                    "id": x.result_id,
+                    "reason": str(x.error),
+                    "status": http_status(x.error),
                 }
-                for x in queue["items"]
+                for x in refused
             ],
-            "mine_awaiting_others": queue["mine"],
         }
 
 

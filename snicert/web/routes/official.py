@@ -14,11 +14,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, lifecycle, outputs, settings
-from snicert.catalog import default_catalog
+from snicert import lifecycle, outputs, queries, settings
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -33,7 +32,7 @@ from snicert.db.models import (
 )
 from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
-from snicert.lifecycle import CERTIFICATE_TRANSITIONS, FINAL, State
+from snicert.lifecycle import CERTIFICATE_TRANSITIONS, State
 from snicert.roles import Role
 from snicert.services import (
     applications,
@@ -51,12 +50,12 @@ from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of, reasons
 from snicert.web.pages import page
+from snicert.web.routes.lists import link_of, product_names
 from snicert.web.routes.staff import (
     Caller,
     StaffRoute,
     allow,
     app_summary,
-    is_late,
     see_other,
 )
 
@@ -64,17 +63,6 @@ router = APIRouter(route_class=StaffRoute)
 Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 CERT_ACTIONS = ("suspend", "reinstate", "withdraw")
-# Where an official acts on an application in each state.
-ACTION_PAGES = {
-    State.PAYMENT_CHECK: "/official/payments/",
-    State.DOCUMENT_REVIEW: "/review/",
-    State.NONCONFORMITY: "/review/",
-    State.SITE_AUDIT: "/site-audit/",
-    State.EVALUATION: "/evaluation/",
-    State.DECISION: "/decision/",
-    State.APPROVED: "/decision/",
-    State.REFUSED: "/decision/",
-}
 
 
 def _name(names: dict[str, str] | str, lang: str) -> str:
@@ -95,73 +83,60 @@ def _errors(exc: InvalidInput, prefix: str = "") -> dict[str, str]:
 # --- dashboard --------------------------------------------------------------------------
 
 
+AWAITED_SHOWN = 20  # the dashboard shows the first; the list of applications has them all
+
+
 def dashboard(s: Session, lang: str = "id") -> dict[str, Any]:
-    """Counts of applications by product and state, what is awaited (overdue first) and the
-    certificates."""
-    now = clock.now()
-    names = {
-        code: _name(p.name.model_dump(), lang)
-        for code, p in sorted(default_catalog().products.items())
-    }
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for product, state, n in s.execute(
-        select(Application.product, Application.state, func.count()).group_by(
-            Application.product, Application.state
-        )
-    ):
-        counts[product][state] = n
+    """Counts of applications by product and state (with how many are overdue), the first
+    of what is awaited (overdue first) and the latest certificates; all counted and cut in
+    SQL (snicert.queries), nothing loaded whole."""
+    names = product_names(lang)
+    counts, late = queries.counts(s)
+    for product in counts:
         names.setdefault(product, product)
-    late: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    awaited = []
-    open_apps = s.execute(
-        select(Application, Business.name)
-        .join(Business, Business.id == Application.business_id)
-        .where(Application.state.notin_([x.value for x in FINAL]))
-    ).all()
-    for app, business in open_apps:
-        overdue = is_late(app, now)
-        if overdue:
-            late[app.product][app.state] += 1
-        page_for = ACTION_PAGES.get(State(app.state))
-        awaited.append(
-            {
-                "app": app,
-                "business": business,
-                "late": overdue,
-                "product": names.get(app.product, app.product),
-                "link": f"{page_for}{app.id}" if page_for else None,
-            }
-        )
-    awaited.sort(
-        key=lambda x: (
-            not x["late"],
-            x["app"].due_at is None,
-            x["app"].due_at or x["app"].state_changed_at,
-        )
-    )
+    awaited, awaited_total = queries.awaited(s, AWAITED_SHOWN)
+    for row in awaited:
+        row["link"] = link_of(row)
+        row["product_name"] = names.get(row["product"], row["product"])
     certs = s.execute(
-        select(Certificate, Business.name)
+        select(
+            Certificate.id,
+            Certificate.number,
+            Certificate.product,
+            Certificate.status,
+            Certificate.valid_until,
+            Business.name.label("business"),
+        )
         .join(Business, Business.id == Certificate.business_id)
         .order_by(Certificate.id.desc())
         .limit(200)
     ).all()
+    findings = site_audits.overdue_findings(s)
+    numbers = dict(
+        s.execute(
+            select(Application.id, Application.number).where(
+                Application.id.in_({a.application_id for _, a in findings})
+            )
+        ).all()
+    )
     return {
         "products": names,
         "states": [x.value for x in State],
         "counts": counts,
         "late": late,
         "awaited": awaited,
-        "certificates": [{"cert": c, "business": b} for c, b in certs],
+        "awaited_total": awaited_total,
+        "certificates": [dict(c._mapping) for c in certs],
         "totals": {st: sum(c.get(st, 0) for c in counts.values()) for st in State},
         # site-audit findings past their correction date (a major one holds the case)
         "overdue_findings": [
             {
                 "finding": f,
                 "audit": a,
-                "number": s.get(Application, a.application_id).number,
+                "number": numbers.get(a.application_id, ""),
                 "due": dates.local_day(f.due_at).isoformat(),
             }
-            for f, a in site_audits.overdue_findings(s)
+            for f, a in findings
         ],
     }
 
@@ -176,8 +151,9 @@ def dashboard_page(request: Request, c: Official) -> HTMLResponse:
 
 @router.get("/api/v1/dashboard", tags=["official"])
 def dashboard_api(c: Official) -> dict[str, Any]:
-    """Applications by product and state (with how many are overdue), what is awaited from
-    whom and by when, and the certificates."""
+    """Applications by product and state (with how many are overdue), the first 20 of what
+    is awaited from whom and by when (all of them: /api/v1/official/applications?open=1),
+    and the latest 200 certificates."""
     with db.reading() as s:
         board = dashboard(s)
         return {
@@ -186,18 +162,26 @@ def dashboard_api(c: Official) -> dict[str, Any]:
                 for p, states in board["counts"].items()
             },
             "awaiting": [
-                {**app_summary(x["app"]), "business": x["business"], "overdue": x["late"]}
+                {
+                    k: x[k]
+                    for k in (
+                        "id",
+                        "number",
+                        "product",
+                        "state",
+                        "awaiting_role",
+                        "awaiting_action",
+                        "due_at",
+                        "overdue",
+                        "business",
+                    )
+                }
+                | {"overdue": bool(x["late"])}
                 for x in board["awaited"]
             ],
+            "awaiting_total": board["awaited_total"],
             "certificates": [
-                {
-                    "id": x["cert"].id,
-                    "number": x["cert"].number,
-                    "product": x["cert"].product,
-                    "status": x["cert"].status,
-                    "business": x["business"],
-                    "valid_until": x["cert"].valid_until,
-                }
+                {k: x[k] for k in ("id", "number", "product", "status", "business", "valid_until")}
                 for x in board["certificates"]
             ],
         }

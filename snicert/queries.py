@@ -1,0 +1,421 @@
+"""Read models of the staff and applicant lists: each filters, counts, sorts and pages in SQL
+and selects only the columns its page shows (never an application's JSON snapshots).
+
+One mechanism for every list: a `ListQuery` read from the URL's query parameters (search
+text, filters, a sort column from the list's whitelist, page and page size), a `Page` of
+plain rows back. Rules live in snicert.services; nothing here changes anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from snicert import clock, settings
+from snicert.db.models import (
+    Application,
+    Business,
+    Certificate,
+    LabResult,
+    Sample,
+    SurveillanceCase,
+    User,
+)
+from snicert.lifecycle import FINAL, State
+
+PAGE_SIZES = (20, 50, 100, 200)
+SEARCH_LIMIT = 100  # characters of a search term
+
+
+class ListQuery(BaseModel):
+    """What a list is asked for, as the URL carries it (so links and bookmarks work)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    q: str = Field("", max_length=SEARCH_LIMIT)
+    product: str = Field("", max_length=64)
+    state: str = Field("", max_length=30)
+    waiting: str = Field("", max_length=30)  # the role a case waits on (its stage's actor)
+    late: bool = False
+    open: bool = False
+    since: date | None = None
+    until: date | None = None
+    sort: str = Field("", max_length=30)
+    dir: Literal["asc", "desc", ""] = ""
+    page: int = Field(1, ge=1, le=100_000)
+    size: int = Field(50, ge=1, le=200)
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The non-default parameters, with `changes`, for a link."""
+        merged = {**self.model_dump(), **changes}
+        defaults = ListQuery().model_dump()
+        out = {}
+        for k, v in merged.items():
+            if v == defaults.get(k) or v in ("", None, False):
+                continue
+            out[k] = "1" if v is True else str(v)
+        return out
+
+    def url(self, path: str, **changes: Any) -> str:
+        query = urlencode(self.params(**changes))
+        return f"{path}?{query}" if query else path
+
+
+@dataclass
+class BadParam:
+    """A query parameter that was not understood: ignored, and named to the person."""
+
+    name: str
+    value: str
+
+
+def parse(
+    params: Mapping[str, str], sorts: Sequence[str], **defaults: Any
+) -> tuple[ListQuery, list[BadParam]]:
+    """The query of `params`; each value that does not fit is dropped (the list is shown
+    without it) and returned, so the page names it and the API refuses it. `sorts` is the
+    list's whitelist of sort columns; `defaults` the list's own (its default sort)."""
+    raw = {k: v for k, v in params.items() if k in ListQuery.model_fields}
+    bad: list[BadParam] = []
+    while True:
+        try:
+            query = ListQuery(**{**defaults, **raw})
+            break
+        except ValidationError as exc:
+            names = {str(e["loc"][0]) for e in exc.errors()}
+            bad += [BadParam(n, raw.pop(n)) for n in sorted(names) if n in raw]
+            if not names & set(defaults):
+                continue
+            raise  # a list's own default is wrong: a programming error
+    if query.sort not in sorts:
+        if query.sort:
+            bad.append(BadParam("sort", query.sort))
+        query.sort = defaults.get("sort", sorts[0])
+    if query.since and query.until and query.since > query.until:
+        bad.append(BadParam("until", str(query.until)))
+        query.until = None
+    return query, bad
+
+
+@dataclass
+class Page:
+    """One page of a list: its rows, how many match in all, and the query that asked."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    query: ListQuery
+    path: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.total else (self.query.page - 1) * self.query.size + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.query.page * self.query.size)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.query.size))
+
+    def url(self, **changes: Any) -> str:
+        return self.query.url(self.path, **changes)
+
+    def sort_url(self, column: str) -> str:
+        """A header's link: sorts by `column`, flipping the direction when already sorted by it."""
+        flip = "asc" if self.direction == "desc" else "desc"
+        return self.url(sort=column, dir=flip if self.query.sort == column else "", page=1)
+
+    @property
+    def direction(self) -> str:
+        return self.query.dir or self.extra.get("default_dir", "asc")
+
+    def json(self) -> dict[str, Any]:
+        q = self.query
+        return {
+            "total": self.total,
+            "page": q.page,
+            "size": q.size,
+            "sort": q.sort,
+            "dir": self.direction,
+            "items": self.rows,
+        }
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A sort key that keeps its direction whichever way the list is sorted (empty dates
+    last: SQLite and PostgreSQL would otherwise put NULLs at different ends)."""
+
+    key: ColumnElement
+
+
+def _nulls_last(column: ColumnElement) -> Fixed:
+    return Fixed(column.is_(None).asc())
+
+
+def _run(
+    s: Session,
+    base: Select,
+    query: ListQuery,
+    order: Mapping[str, Sequence[ColumnElement]],
+    default_dir: str,
+    path: str,
+) -> Page:
+    """Count `base`, then fetch one sorted page of it. Each sort ends on an id so pages never
+    overlap."""
+    total = s.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
+    direction = query.dir or default_dir
+    keys = [
+        c.key if isinstance(c, Fixed) else c.desc() if direction == "desc" else c.asc()
+        for c in order[query.sort]
+    ]
+    last_page = max(1, math.ceil(total / query.size))
+    if query.page > last_page:  # past the end (a bookmark of a shrunk list): the last page
+        query.page = last_page
+    rows = s.execute(base.order_by(*keys).limit(query.size).offset((query.page - 1) * query.size))
+    page = Page([dict(r._mapping) for r in rows], total, query, path)
+    page.extra["default_dir"] = default_dir
+    return page
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _start_of(day: date) -> datetime:
+    """The UTC moment the site's local `day` starts (Kota Kupang: Asia/Makassar)."""
+    return datetime.combine(day, time(), settings.current().zone).astimezone(UTC)
+
+
+def _day_bounds(column: ColumnElement, query: ListQuery) -> list[ColumnElement]:
+    """`column` (a UTC moment) within the local days since..until, both included."""
+    out = []
+    if query.since:
+        out.append(column >= _start_of(query.since))
+    if query.until:
+        out.append(column < _start_of(query.until + timedelta(days=1)))
+    return out
+
+
+def _late(now: datetime) -> ColumnElement:
+    """Flagged overdue by the daily sweep, or past its due date already (staff.is_late)."""
+    return or_(Application.overdue.is_(True), Application.due_at < now)
+
+
+# --- applications: the officials' list of every application -----------------------------
+
+APPLICATION_SORTS = ("submitted", "created", "changed", "due", "number", "business")
+
+
+def applications(s: Session, query: ListQuery, path: str = "/official/applications") -> Page:
+    """Every application, searched by number, business name or NIB, filtered by product,
+    state, whom it waits on, overdue, open and submission days."""
+    now = clock.now()
+    late = _late(now)
+    base = select(
+        Application.id,
+        Application.number,
+        Application.product,
+        Application.state,
+        Application.brand,
+        Application.awaiting_role,
+        Application.awaiting_action,
+        Application.created_at,
+        Application.submitted_at,
+        Application.state_changed_at,
+        Application.due_at,
+        late.label("late"),
+        Business.name.label("business"),
+        Business.nib,
+    ).join(Business, Business.id == Application.business_id)
+    where: list[ColumnElement] = []
+    if query.q:
+        term = query.q
+        like = _like(term)
+        options = [
+            func.lower(Application.number).like(like, escape="\\"),
+            func.lower(Business.name).like(like, escape="\\"),
+        ]
+        if term.isdigit():
+            options.append(Business.nib.startswith(term, autoescape=True))
+        where.append(or_(*options))
+    if query.product:
+        where.append(Application.product == query.product)
+    if query.state:
+        where.append(Application.state == query.state)
+    if query.waiting:
+        where.append(Application.awaiting_role == query.waiting)
+    if query.open:
+        where.append(Application.state.notin_([x.value for x in FINAL]))
+    if query.late:
+        where.append(and_(late, Application.state.notin_([x.value for x in FINAL])))
+    where += _day_bounds(Application.submitted_at, query)
+    order = {
+        "submitted": (
+            _nulls_last(Application.submitted_at),
+            Application.submitted_at,
+            Application.id,
+        ),
+        "created": (Application.created_at, Application.id),
+        "changed": (Application.state_changed_at, Application.id),
+        "due": (_nulls_last(Application.due_at), Application.due_at, Application.id),
+        "number": (Application.number,),
+        "business": (Business.name, Application.id),
+    }
+    default_dir = "asc" if query.sort in ("due", "number", "business", "changed") else "desc"
+    return _run(s, base.where(*where), query, order, default_dir, path)
+
+
+def awaited(s: Session, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """Open applications, the overdue first, then by due date (none last), then the longest
+    in their stage; at most `limit` of them, and how many there are in all."""
+    now = clock.now()
+    late = _late(now)
+    base = (
+        select(
+            Application.id,
+            Application.number,
+            Application.product,
+            Application.state,
+            Application.brand,
+            Application.awaiting_role,
+            Application.awaiting_action,
+            Application.due_at,
+            Application.overdue,
+            Application.state_changed_at,
+            late.label("late"),
+            Business.name.label("business"),
+        )
+        .join(Business, Business.id == Application.business_id)
+        .where(Application.state.notin_([x.value for x in FINAL]))
+    )
+    total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = s.execute(
+        base.order_by(
+            func.coalesce(late, False).desc(),
+            Application.due_at.is_(None),
+            Application.due_at,
+            Application.state_changed_at,
+            Application.id,
+        ).limit(limit)
+    )
+    return [dict(r._mapping) for r in rows], total
+
+
+def counts(s: Session) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Applications per product and state, and how many of them are overdue (open ones)."""
+    now = clock.now()
+    total: dict[str, dict[str, int]] = {}
+    late: dict[str, dict[str, int]] = {}
+    late_n = func.sum(
+        cast(and_(_late(now), Application.state.notin_([x.value for x in FINAL])), Integer)
+    )
+    for product, state, n, m in s.execute(
+        select(Application.product, Application.state, func.count(), late_n).group_by(
+            Application.product, Application.state
+        )
+    ):
+        total.setdefault(product, {})[state] = n
+        late.setdefault(product, {})[state] = int(m or 0)
+    return total, late
+
+
+# --- the lab verifier's queue -------------------------------------------------------------
+
+VERIFY_SORTS = ("entered", "application", "parameter")
+
+
+def _in_testing() -> ColumnElement:
+    """Results of an application in testing, or of a surveillance in testing."""
+    return or_(
+        and_(SurveillanceCase.id.is_(None), Application.state == State.TESTING.value),
+        SurveillanceCase.status == State.TESTING.value,
+    )
+
+
+def verification(s: Session, me: int, query: ListQuery, path: str = "/lab/verify") -> Page:
+    """Results awaiting verification that someone other than `me` entered; `extra["mine"]`
+    counts those I entered (someone else verifies them)."""
+    base = (
+        select(
+            LabResult.id,
+            LabResult.application_id,
+            LabResult.surveillance_case_id,
+            LabResult.parameter_id,
+            LabResult.attempt,
+            LabResult.value_text,
+            LabResult.unit,
+            LabResult.uncertainty,
+            LabResult.method,
+            LabResult.verdict,
+            LabResult.entered_at,
+            LabResult.analyst_id,
+            Application.number,
+            Application.product,
+            SurveillanceCase.cycle,
+            User.name.label("analyst"),
+        )
+        .join(Application, Application.id == LabResult.application_id)
+        .join(Sample, Sample.id == LabResult.sample_id)
+        .join(User, User.id == LabResult.analyst_id)
+        .outerjoin(SurveillanceCase, SurveillanceCase.id == LabResult.surveillance_case_id)
+        .where(LabResult.status == "entered", _in_testing(), Sample.status != "rejected")
+    )
+    mine = s.scalar(
+        select(func.count()).select_from(base.where(LabResult.analyst_id == me).subquery())
+    )
+    where = [LabResult.analyst_id != me]
+    if query.q:
+        like = _like(query.q)
+        where.append(
+            or_(
+                func.lower(Application.number).like(like, escape="\\"),
+                func.lower(LabResult.parameter_id).like(like, escape="\\"),
+            )
+        )
+    if query.product:
+        where.append(Application.product == query.product)
+    where += _day_bounds(LabResult.entered_at, query)
+    order = {
+        "entered": (LabResult.entered_at, LabResult.id),
+        "application": (Application.number, LabResult.id),
+        "parameter": (LabResult.parameter_id, LabResult.id),
+    }
+    page = _run(s, base.where(*where), query, order, "asc", path)
+    page.extra["mine"] = mine or 0
+    return page
+
+
+def checklists_of(s: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, int | None], dict]:
+    """The checklist snapshot of each application or surveillance on one page: the
+    parameters' names and requirements live there. One query each, bounded by the page."""
+    app_ids = {r["application_id"] for r in rows if r["surveillance_case_id"] is None}
+    case_ids = {r["surveillance_case_id"] for r in rows} - {None}
+    out: dict[tuple[int, int | None], dict] = {}
+    if app_ids:
+        for i, snap in s.execute(
+            select(Application.id, Application.checklist_snapshot).where(
+                Application.id.in_(app_ids)
+            )
+        ):
+            out[(i, None)] = snap or {}
+    if case_ids:
+        for i, app_id, snap in s.execute(
+            select(SurveillanceCase.id, Application.id, SurveillanceCase.checklist_snapshot)
+            .join(Certificate, Certificate.id == SurveillanceCase.certificate_id)
+            .join(Application, Application.id == Certificate.application_id)
+            .where(SurveillanceCase.id.in_(case_ids))
+        ):
+            out[(app_id, i)] = snap or {}
+    return out
