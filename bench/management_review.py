@@ -91,9 +91,9 @@ def main() -> int:
         f"submitted (year before {started_before}), {len(m['stages'])} product stages"
     )
     print(
-        f"figures on {db.engine().dialect.name}, {args.n} applications: first "
+        f"figures on {db.engine().dialect.name}, {held or args.n} applications: first "
         f"{times[0]:.2f} s, median of {len(times)} {statistics.median(times):.2f} s "
-        f"(target 2 s)"
+        f"(target 2 s); machine load {_load()}"
     )
     fastest = sections[times.index(min(times))]
     print(f"sections of the fastest run ({min(times):.2f} s), both periods:")
@@ -104,8 +104,14 @@ def main() -> int:
         t0 = time.perf_counter()
         data = renderer(fmt)(m, "id")
         print(f"  {fmt}: {len(data) / 1024:.0f} kB in {time.perf_counter() - t0:.2f} s")
+    print(f"machine load after: {_load()}")
     print(f"home: {home}")
     return 0
+
+
+def _load() -> str:
+    """The load averages (1, 5, 15 min): on a shared machine, what the seconds mean."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 def _create_database(url: str) -> None:

@@ -287,7 +287,16 @@ class Player:
         self._test(app_id, plan, scenario)
         wait_for(app_id, State.EVALUATION)
         with db.transaction() as s:
-            decisions.evaluate(s, self.cast(s, "evaluator"), app_id)
+            conform = decisions.findings(s, application(s, app_id))["conform"]
+            decisions.evaluate(
+                s,
+                self.cast(s, "evaluator"),
+                app_id,
+                "grant" if conform else "refuse",
+                "Semua persyaratan terpenuhi."
+                if conform
+                else "Ada persyaratan yang tidak dipenuhi; lihat hasil uji.",
+            )
         wait_for(app_id, State.DECISION)
         with db.transaction() as s:
             basis = application(s, app_id)
@@ -435,7 +444,7 @@ class Player:
         with db.transaction() as s:
             app = application(s, app_id)
             cert = s.scalar(select(Certificate).where(Certificate.application_id == app_id))
-            report = find(s, f"application:{app_id}", "evaluation_report")
+            report = find(s, f"application:{app_id}", "evaluation_report_pdf")
             files = [str(absolute(report))] if report else []
             # the quotation and the invoice (PDF) the applicant received
             for owner, row in (

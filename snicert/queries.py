@@ -24,6 +24,7 @@ from snicert.db.models import (
     Application,
     Business,
     Certificate,
+    Invoice,
     LabResult,
     Sample,
     SurveillanceCase,
@@ -329,6 +330,52 @@ def counts(s: Session) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, i
         total.setdefault(product, {})[state] = n
         late.setdefault(product, {})[state] = int(m or 0)
     return total, late
+
+
+# --- the officials' payment checks ------------------------------------------------------
+
+PAYMENT_SORTS = ("waiting", "number", "business", "total")
+
+
+def payments(s: Session, query: ListQuery, path: str = "/official/payments") -> Page:
+    """Applications whose proof of payment awaits an official, with their invoice; searched
+    by number, business name or invoice number."""
+    base = (
+        select(
+            Application.id,
+            Application.number,
+            Application.product,
+            Application.due_at,
+            Application.state_changed_at,
+            _late(clock.now()).label("late"),
+            Business.name.label("business"),
+            Invoice.number.label("invoice"),
+            Invoice.total_idr,
+        )
+        .join(Business, Business.id == Application.business_id)
+        .join(Invoice, Invoice.application_id == Application.id)
+        .where(Application.state == State.PAYMENT_CHECK.value)
+    )
+    where = []
+    if query.q:
+        like = _like(query.q)
+        where.append(
+            or_(
+                *(
+                    func.lower(c).like(like, escape="\\")
+                    for c in (Application.number, Business.name, Invoice.number)
+                )
+            )
+        )
+    if query.product:
+        where.append(Application.product == query.product)
+    order = {
+        "waiting": (Application.state_changed_at, Application.id),
+        "number": (Application.number,),
+        "business": (Business.name, Application.id),
+        "total": (Invoice.total_idr, Application.id),
+    }
+    return _run(s, base.where(*where), query, order, "asc", path)
 
 
 # --- the lab verifier's queue -------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Rendered reports: the evaluation report that compiles every item and parameter, and the
-test report of each round's test sample (HTML and A4 PDF)."""
+"""The test report of each round's test sample (HTML and A4 PDF), and the A4 page layout
+the evaluation report (snicert/evaluation_report.py) shares."""
 
 from __future__ import annotations
 
@@ -17,34 +17,6 @@ from snicert.db.models import Application, LabResult, Output, Sample, User
 from snicert.judgment import requirement_text
 from snicert.lifecycle import ResultState
 from snicert.services import lab
-from snicert.services.decisions import findings
-
-
-def render_evaluation(s: Session, app: Application) -> Output:
-    """Render (once) the evaluation report of the application's current evidence."""
-    owner = f"application:{app.id}"
-    existing = outputs.find(s, owner, "evaluation_report")
-    if existing is not None:
-        return existing
-    env = outputs.templates()
-    env.filters.setdefault("requirement", requirement_text)
-    html = env.get_template("evaluation_report.html.j2").render(
-        app=app,
-        product=app.product_snapshot,
-        checklist=app.checklist_snapshot,
-        findings=findings(s, app),
-        generated_at=_when(clock.now()),
-        lspro=lspro_line(),
-    )
-    return outputs.write(
-        s,
-        owner,
-        "evaluation_report",
-        f"outputs/{app.number}/evaluation-report.html",
-        html.encode(),
-        "text/html",
-    )
-
 
 # --- test report per sample ------------------------------------------------------------
 

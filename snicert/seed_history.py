@@ -525,7 +525,7 @@ class _Case:
             "number": self.number,
             "business_id": business,
             "product": spec.product,
-            "brand": synthetic.BRANDS[spec.product][self.rng.randrange(3)],
+            "brand": self.rng.choice(synthetic.brands(spec.product)),
             "variants": None,
             "production_site": "Kota Kupang, Nusa Tenggara Timur",
             "lot": None,

@@ -13,12 +13,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from snicert import faults, labels, lifecycle, outputs
+from snicert import evaluation_report, faults, labels, lifecycle, outputs
 from snicert.db import engine as db
 from snicert.db.models import Application
 from snicert.errors import NotFound
 from snicert.lifecycle import SampleState, State
-from snicert.reports import render_evaluation
 from snicert.services import accounts, applications, certificates, lab, papers, site_audits
 from snicert.services.guards import application
 
@@ -110,13 +109,14 @@ def site_audit_done(app_id: int) -> bool:
 
 
 def compile_evaluation(app_id: int) -> bool:
-    def work(s, system, app) -> bool:
-        if not site_audits.concluded(s, app):
-            return False  # corrective actions awaited: the report includes the audit's end
-        render_evaluation(s, app)
-        return False  # now an official evaluates
+    """The evaluation report, rendered once the evaluator has recorded the recommendation
+    (it names them and their summary); the decider reads it."""
 
-    return _step(app_id, State.EVALUATION, work)
+    def work(s, system, app) -> bool:
+        evaluation_report.render(s, app)
+        return False  # now an official decides
+
+    return _step(app_id, State.DECISION, work)
 
 
 def issue(app_id: int) -> bool:
@@ -133,9 +133,8 @@ def _site_audit_over(s: Session, app: Application) -> bool:
     return not site_audits.awaited(s, app)
 
 
-def _evaluation_due(s: Session, app: Application) -> bool:
-    rendered = outputs.find(s, f"application:{app.id}", "evaluation_report")
-    return rendered is None and site_audits.concluded(s, app)
+def _evaluation_report_due(s: Session, app: Application) -> bool:
+    return outputs.find(s, f"application:{app.id}", "evaluation_report_pdf") is None
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,9 @@ AUTOMATED: dict[State, Automated] = {
     State.SAMPLING: Automated("sampling", plan_samples, _samples_rejected, retries=2),
     State.TESTING: Automated("lab-testing", close_testing, lab.testing_done, retries=2),
     State.SITE_AUDIT: Automated("site-audit", site_audit_done, _site_audit_over),
-    State.EVALUATION: Automated("evaluation", compile_evaluation, _evaluation_due, retries=2),
+    State.DECISION: Automated(
+        "evaluation-report", compile_evaluation, _evaluation_report_due, retries=2
+    ),
     State.APPROVED: Automated("issuance", issue, retries=2),
 }
 

@@ -45,13 +45,15 @@ KELURAHAN = [
     "Oepura",
     "Nunbaun Sabu",
 ]
+# Brands and photo colours of the shipped products; any other product in the catalog gets
+# brands from its name and a neutral colour (a product is data: nothing here must list it).
 BRANDS = {
     "abon": ["Abon Sei Kupang", "Abon Ikan Tongkol Oesapa", "Abon Sapi Timor"],
     "emping": ["Emping Melinjo Nusa", "Emping Flobamora", "Emping Lontar"],
     "tenun_ikat": ["Tenun Ina Ndao", "Ikat Sumba Kupang", "Tenun Rote Indah"],
     "sasando": ["Sasando Rote Ndao", "Sasando Biola Kupang", "Sasando Lontar Emas"],
 }
-PRODUCT_WORD = {"abon": "Abon", "emping": "Emping", "tenun_ikat": "Tenun", "sasando": "Sasando"}
+PLACES = ["Kupang", "Timor", "Flobamora"]
 COLOURS = {
     "abon": (150, 90, 40),
     "emping": (225, 200, 140),
@@ -60,20 +62,34 @@ COLOURS = {
 }
 
 
+def _word(product: str) -> str:
+    """The product's short name (its catalog name's first word): 'Abon', 'Kopi'."""
+    from snicert.catalog import default_catalog
+
+    return default_catalog().product(product).name.id.split()[0]
+
+
+def brands(product: str) -> list[str]:
+    return BRANDS.get(product) or [f"{_word(product)} {place}" for place in PLACES]
+
+
 def business(product: str, n: int, rng: random.Random) -> dict[str, str]:
     """A Kupang-like UMKM with a valid-looking 13-digit NIB, unique per (product, n)."""
+    from snicert.catalog import default_catalog
+
     owner = OWNERS[(n + len(product)) % len(OWNERS)]
     kel = KELURAHAN[n % len(KELURAHAN)]
-    product_no = sorted(BRANDS).index(product)
+    product_no = sorted(default_catalog().products).index(product)
     nib = f"91{product_no:02d}{n:05d}{rng.randrange(10**4):04d}"
+    names = brands(product)
     return {
-        "business_name": f"UMKM {PRODUCT_WORD[product]} {owner.split()[-1]} {n + 1}",
+        "business_name": f"UMKM {_word(product)} {owner.split()[-1]} {n + 1}",
         "nib": nib,
         "address": f"{rng.choice(STREETS)} No. {rng.randrange(1, 200)}, Kel. {kel}",
         "name": owner,
         "email": f"{product}.{n + 1}@umkm.kupang.example",
         "phone": f"+62 812 {rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}",
-        "brand": BRANDS[product][n % len(BRANDS[product])],
+        "brand": names[n % len(names)],
     }
 
 
@@ -186,7 +202,11 @@ def failing_value(param: dict[str, Any]) -> str:
 
 
 def _num(d: Decimal) -> str:
-    return format(d.normalize(), "f")
+    text = format(d.normalize(), "f")
+    if "." in text and len(text.split(".")[1]) == 3:
+        # 1.225 reads as 1225 with a thousands separator too (judgment refuses it)
+        text += "0"
+    return text
 
 
 # A made-up certification body for the demo, tests and benchmarks (settings names).

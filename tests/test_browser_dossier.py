@@ -99,6 +99,11 @@ def test_the_applicant_way_on_a_phone(site: str, browser, tmp_path: Path) -> Non
         if n == 4:
             both(phone, "3-half-way")
             assert phone.is_disabled("#submit-dossier")
+            phone.goto(f"{site}/me")  # the home shows the count too
+            done = sum(d["mandatory"] for d in specs[: n + 1])
+            assert f"{done} dari {len(mandatory)} dokumen wajib" in phone.inner_text("main")
+            both(phone, "3b-home")
+            phone.goto(f"{site}/applications/{app_id}")
     assert counter(phone) == (len(mandatory), len(mandatory))
     assert not phone.is_disabled("#submit-dossier")
     both(phone, "4-complete")

@@ -67,7 +67,7 @@ def history(home) -> tuple[World, dict[str, str]]:
     d = w.new_application("abon")
     w.advance_to(d, "evaluation", failing={"moisture"})
     with db.transaction() as s:
-        decisions.evaluate(s, w.user(s, "evaluator"), d)
+        w.evaluate(s, d)
     change(w, utc(2026, 2, 12, 2), decisions.decide, d, "refuse", "Kadar air melebihi batas")
     # received in the period, certified after it
     clock.freeze(utc(2026, 3, 20, 2))

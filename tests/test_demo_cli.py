@@ -1,4 +1,4 @@
-"""`snicert demo --json` on a fresh home: four products certified, one refused, every
+"""`snicert demo --json` on a fresh home: every product in the catalog certified, one refused, every
 certificate file it lists verifies offline with `snicert verify`, and the history it leaves
 exports for BSN."""
 
@@ -10,6 +10,7 @@ from datetime import timedelta
 from typer.testing import CliRunner
 
 from snicert import clock, demo, settings
+from snicert.catalog import default_catalog
 from snicert.cli import app
 from snicert.db import engine as db
 from snicert.services import skm
@@ -20,10 +21,12 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     result = runner.invoke(app, ["demo", "--count", "2", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert len(rows) == 9  # 2 per product + the failing one
+    products = sorted(default_catalog().products)  # the demo takes them from the catalog
+    n = len(products)
+    assert len(rows) == 2 * n + 1  # 2 per product + the failing one
     certified = [r for r in rows if r["final_state"] == "certified"]
-    assert sorted({r["product"] for r in certified}) == ["abon", "emping", "sasando", "tenun_ikat"]
-    assert len(certified) == 8 and len({r["certificate_number"] for r in certified}) == 8
+    assert sorted({r["product"] for r in certified}) == products
+    assert len(certified) == 2 * n and len({r["certificate_number"] for r in certified}) == 2 * n
     [refused] = [r for r in rows if r["final_state"] == "refused"]
     assert "Angka lempeng total" in refused["refusal_reason"]
     assert refused["certificate_number"] is None
@@ -35,11 +38,11 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
     today = clock.now().astimezone(settings.current().zone).date()
     with db.reading() as s:
         summary = skm.summary(s, today - timedelta(days=1), today + timedelta(days=1))
-    assert summary.respondents == 9 and summary.category in ("A", "B", "C", "D")
+    assert summary.respondents == 2 * n + 1 and summary.category in ("A", "B", "C", "D")
     assert all(f.respondents >= 2 for f in summary.by_product.values())
     scenarios = [s for r in certified for s in r["scenario"]]
-    assert sum(s == "nonconformity answered" for s in scenarios) == 4
-    assert sum(s.startswith("retest") for s in scenarios) == 4
+    assert sum(s == "nonconformity answered" for s in scenarios) == n
+    assert sum(s.startswith("retest") for s in scenarios) == n
     # type 5: every case passed its site audit, one minor finding closed, report listed
     for row in rows:
         assert "site audit: 1 minor finding closed" in row["scenario"]
@@ -53,7 +56,7 @@ def test_demo_json_then_verify_each_file(home, monkeypatch) -> None:
             assert "valid" in check.output and row["certificate_number"] in check.output
     # the demo's history exports for BSN: its certificates issued today, its applications
     period = ["--from", (today - timedelta(days=1)).isoformat(), "--to", today.isoformat()]
-    for what, fmt, records in (("certificates", "csv", 8), ("applications", "xlsx", 9)):
+    for what, fmt, records in (("certificates", "csv", 2 * n), ("applications", "xlsx", 2 * n + 1)):
         out = home / f"bsn-{what}.{fmt}"
         r = runner.invoke(
             app,

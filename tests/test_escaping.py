@@ -283,7 +283,6 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
             lab.verify_result(s, w.user(s, "xverifier"), rid)
     w.pass_site_audit(app_id)  # type 5: the evaluation follows a concluded site audit
     assert stages.close_testing(app_id)
-    stages.compile_evaluation(app_id)
     with db.transaction() as s:
         test_sample = s.scalar(
             select(Sample).where(Sample.application_id == app_id, Sample.purpose == "test")
@@ -300,16 +299,18 @@ def test_hostile_text_is_escaped_on_every_page_and_file(web: FastAPI, home) -> N
         staff_name["xanalyst"],
         staff_name["xverifier"],
     )
+    # evaluation (its report after it), decision, certificate
+    with db.transaction() as s:
+        w.evaluate(s, app_id, hostile("summary"), who="xevaluator")
+    stages.compile_evaluation(app_id)
     shows(
         output_text(f"application:{app_id}", "evaluation_report"),
         "evaluation report",
         hostile("brand"),
         hostile("business"),
+        hostile("summary"),
+        staff_name["xevaluator"],
     )
-
-    # evaluation, decision, certificate
-    with db.transaction() as s:
-        decisions.evaluate(s, w.user(s, "xevaluator"), app_id, hostile("summary"))
     get(
         x["xevaluator"],
         f"/evaluation/{app_id}",
@@ -638,7 +639,7 @@ def test_templates_hold_no_inline_code_and_never_unescape() -> None:
 def test_downloads_keep_their_own_policy(web: FastAPI, home) -> None:
     w = World().setup_staff()
     app_id = w.new_application()
-    w.advance_to(app_id, "evaluation")
+    w.advance_to(app_id, "decision")
     stages.compile_evaluation(app_id)
     applicant = sign_in(web, "applicant0@umkm.example")
     with db.transaction() as s:
@@ -646,7 +647,7 @@ def test_downloads_keep_their_own_policy(web: FastAPI, home) -> None:
     r = applicant.get(f"/documents/{doc_id}")
     assert r.status_code == 200
     _has_headers(r, "sandbox")
-    r = sign_in(web, "evaluator@lspro.example").get(f"/evaluation/{app_id}/report")
-    assert r.status_code == 200 and "<style>" in r.text  # a self-contained file
+    r = sign_in(web, "evaluator@lspro.example").get(f"/evaluation/{app_id}/report.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
     _has_headers(r, REPORT_POLICY)
     assert "script-src" not in REPORT_POLICY and "sandbox" in REPORT_POLICY

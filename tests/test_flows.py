@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from flows import certification as cert_flow
 from flows.surveillance import sweep
 from snicert import audit, clock, demo, effects, stages
+from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -92,22 +93,23 @@ def _count(model, **where) -> int:
         return s.scalar(q)
 
 
-@pytest.mark.parametrize("product", ["abon", "emping", "tenun_ikat", "sasando"])
+@pytest.mark.parametrize("product", sorted(default_catalog().products))
 def test_full_path_for_each_product(player: demo.Player, flows_on, product: str) -> None:
     since = datetime.now(UTC)
     outcome = player.play(demo.Plan(product, 1))
     assert outcome.state == "certified"
-    prefix = {"abon": "ABN", "emping": "EMP", "tenun_ikat": "TNI", "sasando": "SSD"}[product]
+    prefix = default_catalog().product(product).certificate_prefix
     assert outcome.certificate == f"SNI-{prefix}-{datetime.now(UTC).year}-0001"
     report = Path(outcome.files[0])
-    assert report.exists() and "Laporan Evaluasi" in report.read_text()
+    assert report.name == "evaluation-report.pdf" and report.read_bytes().startswith(b"%PDF-")
     # the flow ran after each step with automated work, and each run completed
     runs = _flow_runs(outcome.application_id, since)
-    # submitted (then the applicant pays), review passed, results verified, granted
-    assert len(runs) == 4
+    # submitted (then the applicant pays), review passed, results verified, evaluated (the
+    # report), granted
+    assert len(runs) == 5
     assert all(r.state.is_completed() for r in runs)
     assert sorted(r.state.name for r in runs) == sorted(
-        ["Awaiting applicant", "Awaiting sampler", "Awaiting official", "Certified"]
+        ["Awaiting applicant", "Awaiting sampler"] + ["Awaiting official"] * 2 + ["Certified"]
     )
     # the stage a case is in, and state changes, are visible as Prefect events
     names = [e["event"] for e in flows_on]
@@ -148,8 +150,8 @@ def test_local_runs_share_a_lighter_client(player: demo.Player, monkeypatch) -> 
     second = player.play(demo.Plan("emping", 8))
     for outcome in (first, second):
         assert outcome.state == "certified"
-        assert len(_flow_runs(outcome.application_id, since)) == 4
-    assert sent.count(("POST", "/flow_runs/")) == 8
+        assert len(_flow_runs(outcome.application_id, since)) == 5
+    assert sent.count(("POST", "/flow_runs/")) == 10
     assert sent.count(("POST", "/flows/")) <= 1  # once per process (0: kept from before)
     assert not any(m == "PATCH" for m, _ in sent)  # nor a rename
 
@@ -160,9 +162,9 @@ def test_local_runs_share_a_lighter_client(player: demo.Player, monkeypatch) -> 
     asyncio.run(delete_flow())
     sent.clear()
     third = player.play(demo.Plan("sasando", 9))
-    assert third.state == "certified" and len(_flow_runs(third.application_id, since)) == 4
+    assert third.state == "certified" and len(_flow_runs(third.application_id, since)) == 5
     # the kept id failed once (one refused run creation), then was asked again
-    assert sent.count(("POST", "/flows/")) == 1 and sent.count(("POST", "/flow_runs/")) == 5
+    assert sent.count(("POST", "/flows/")) == 1 and sent.count(("POST", "/flow_runs/")) == 6
 
 
 def test_document_nonconformity_loop(player: demo.Player, flows_on) -> None:
@@ -297,7 +299,7 @@ def _finish_to_granted(player: demo.Player, cast: demo.Cast, app_id: int) -> Non
     player._test(app_id, demo.Plan("tenun_ikat", 0), [])
     assert stages.close_testing(app_id)
     with db.transaction() as s:
-        decisions.evaluate(s, cast(s, "evaluator"), app_id)
+        decisions.evaluate(s, cast(s, "evaluator"), app_id, "grant", "Memenuhi")
     with db.transaction() as s:
         decisions.decide(s, cast(s, "manager"), app_id, "grant", "Memenuhi")
     assert stages.status(app_id).state == "approved"

@@ -441,7 +441,7 @@ def test_evaluator_and_verifier_go_through_the_check(w: World) -> None:
     with db.transaction() as s:
         impartiality.declare_conflict(s, "cli", w.user(s, "evaluator"), biz, "ownership")
     refused(
-        lambda s: decisions.evaluate(s, w.user(s, "evaluator"), app_id),
+        lambda s: w.evaluate(s, app_id),
         "as evaluator",
         "(ownership)",
     )

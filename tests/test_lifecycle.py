@@ -252,7 +252,8 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
     elif action == "site_audit_done":
         lifecycle.apply(s, application(s, app_id, lock=True), action, user)
     elif action == "evaluate":
-        decisions.evaluate(s, user, app_id)
+        conform = decisions.findings(s, application(s, app_id))["conform"]
+        decisions.evaluate(s, user, app_id, "grant" if conform else "refuse", REASON)
     elif action in ("grant", "refuse"):
         decisions.decide(s, user, app_id, action, REASON)
     elif action == "issue":

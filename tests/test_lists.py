@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select, update
 
 from snicert import clock, queries, synthetic
 from snicert.db import engine as db
-from snicert.db.models import Application, AuditEvent, Business, LabResult
+from snicert.db.models import Application, AuditEvent, Business, Invoice, LabResult
 from snicert.services import lab
 from snicert.services.guards import application
 from snicert.web.app import create_app
@@ -270,3 +270,28 @@ def test_verification_queue_pages_and_sorts(world: World, web: FastAPI) -> None:
 def _count(model, *where) -> int:
     with db.reading() as s:
         return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_payment_checks_are_listed_searched_and_sorted(world: World, web: FastAPI) -> None:
+    waiting = [world.new_application(p) for p in ("abon", "sasando")]
+    for app_id in waiting:
+        world.advance_to(app_id, "payment_check")
+        clock.advance(timedelta(hours=2))
+    world.new_application("abon")  # a draft: no payment to check
+    reviewer = sign_in(web, email("reviewer"))
+    page = reviewer.get("/official/payments").text
+    numbers = re.findall(r'<tr data-app="([^"]+)">', page)
+    with db.reading() as s:
+        expected = [s.get(Application, i).number for i in waiting]
+        invoice = s.execute(
+            select(Invoice.number).where(Invoice.application_id == waiting[1])
+        ).scalar_one()
+    assert numbers == expected and "1–2 dari 2" in page  # the longest waiting first
+    assert (
+        re.findall(r'<tr data-app="([^"]+)">', reviewer.get("/official/payments?dir=desc").text)
+        == expected[::-1]
+    )
+    found = reviewer.get(f"/official/payments?q={invoice.lower()}").text
+    assert re.findall(r'<tr data-app="([^"]+)">', found) == [expected[1]]
+    assert "1–1 dari 1" in reviewer.get("/official/payments?product=abon").text
+    assert sign_in(web, email("verifier")).get("/official/payments").status_code == 403

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from snicert import reports, settings, synthetic
+from snicert import evaluation_report, reports, settings, synthetic
 from snicert.certs.keys import KeyPair
 from snicert.certs.render import render_certificate
 from snicert.cli import app as cli
@@ -153,7 +153,7 @@ def test_the_issued_papers_name_the_lspro_the_signatory_and_the_lab(home) -> Non
     assert vc["issuer"]["name"] == ident["lspro_name"]
     with db.transaction() as s:  # rendered files are moved into place after the commit
         html_path = reports.render_test_report(s, s.get(Application, app_id))[0].path
-        evaluation_path = reports.render_evaluation(s, s.get(Application, app_id)).path
+        evaluation_path = evaluation_report.render(s, s.get(Application, app_id))[0].path
     text = (home / html_path).read_text()
     assert ident["lab_name"] in text and "LP-099-IDN" in text
     assert "WITA" in text and "belum diatur" not in text

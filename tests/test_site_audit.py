@@ -196,11 +196,10 @@ def test_site_audit_from_plan_to_passed_report(home) -> None:
     as_("auditor", site_audits.close_visit, audit_id, "Kunjungan selesai")
     assert stages.site_audit_done(app_id) is True
     assert w.app(app_id).state == "evaluation"
-    assert stages.compile_evaluation(app_id) is False  # not before the audit concludes
 
     def evaluate():
         with db.transaction() as s:
-            return decisions.evaluate(s, w.user(s, "evaluator"), app_id)
+            return w.evaluate(s, app_id)
 
     with pytest.raises(Conflict, match=rf"major finding open: fasilitas_sanitasi \(#{major}\)"):
         evaluate()
@@ -246,11 +245,11 @@ def test_site_audit_from_plan_to_passed_report(home) -> None:
     assert html_text.index("Wastafel dipasang") < html_text.index("Belum ada sabun")
     assert html_text.index("Belum ada sabun") < html_text.index("Sabun disediakan")
     assert pdf_bytes.startswith(b"%PDF-")
-    assert stages.compile_evaluation(app_id) is False  # rendered, an official acts next
+    ev = evaluate()
+    assert stages.compile_evaluation(app_id) is False  # rendered, an official decides
     with db.transaction() as s:
         report = outputs.find(s, f"application:{app_id}", "evaluation_report")
-        assert 'id="site-audit">passed' in outputs.absolute(report).read_text()
-    ev = evaluate()
+        assert 'id="site-audit">lulus / passed' in outputs.absolute(report).read_text()
     assert ev.recommendation == "grant" and ev.findings["site_audit"]["state"] == "passed"
     assert ev.findings["site_audit"] == {
         "id": audit_id,

@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from snicert import storage
+from snicert import evaluation_report, storage
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, Certificate, Document
-from snicert.reports import render_evaluation, render_test_report
+from snicert.reports import render_test_report
 from snicert.services import fees, site_audits
 from snicert.services.guards import application
 from snicert.web.app import create_app
@@ -35,7 +35,7 @@ def case(home) -> dict[str, object]:
     w.advance_to(done, "certified")
     with db.transaction() as s:  # (the flow renders them when testing closes; World does not)
         render_test_report(s, application(s, done))
-        render_evaluation(s, application(s, done))
+        evaluation_report.render(s, application(s, done))
     with db.reading() as s:
 
         def doc(app_id: int) -> int:

@@ -172,7 +172,7 @@ PAGES = [
     ("GET", "/review/{app}", OFFICIAL, 200, None),
     ("POST", f"/review/{NONE}", OFFICIAL, 404, {"verdict.npwp_present": "conform"}),
     ("GET", "/evaluation/{app}", OFFICIAL, 200, None),
-    ("GET", "/evaluation/{app}/report", OFFICIAL, 404, None),  # not rendered yet
+    ("GET", "/evaluation/{app}/report.pdf", OFFICIAL, 404, None),  # not rendered yet
     ("POST", f"/evaluation/{NONE}", OFFICIAL, 404, {}),
     ("GET", "/decision/{app}", OFFICIAL, 200, None),
     ("POST", f"/decision/{NONE}", OFFICIAL, 404, {"outcome": "grant", "reason": "x"}),
@@ -291,7 +291,13 @@ API = [
     ("GET", "/api/v1/applications/{app}/review", OFFICIAL, 200, None),
     ("POST", f"/api/v1/applications/{NONE}/review", OFFICIAL, 404, {"verdicts": {}}),
     ("GET", "/api/v1/applications/{app}/evaluation", OFFICIAL, 200, None),
-    ("POST", f"/api/v1/applications/{NONE}/evaluation", OFFICIAL, 404, {}),
+    (
+        "POST",
+        f"/api/v1/applications/{NONE}/evaluation",
+        OFFICIAL,
+        404,
+        {"recommendation": "refuse", "summary": "x"},
+    ),
     (
         "POST",
         f"/api/v1/applications/{NONE}/decision",
@@ -554,7 +560,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert "Tidak ada sabun" in page and "/audit-evidence/" in page
     assert auditor.post(f"/audits/{audit_id}/close", {"summary": "Selesai"}).status_code == 303
     assert stages.site_audit_done(app_id) and state(app_id) == "evaluation"
-    r = evaluator.post(f"/evaluation/{app_id}", {"summary": ""})
+    r = evaluator.post(f"/evaluation/{app_id}", {"recommendation": "refuse", "summary": "Tidak"})
     assert r.status_code == 409 and "major finding open" in r.text
     owner = sign_in(web, email("applicant0"))
     detail = owner.get(f"/applications/{app_id}").text
@@ -567,16 +573,27 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     r = auditor.post(f"/audit-findings/{finding}/verify", {"decision": "accept"})
     assert r.status_code == 303
     assert owner.get(f"/audits/{audit_id}/report.pdf").content.startswith(b"%PDF-")
-    assert stages.compile_evaluation(app_id) is True or state(app_id) == "evaluation"
-    stages.compile_evaluation(app_id)
+    assert state(app_id) == "evaluation"
 
-    # evaluation: the findings and the rendered report
+    # evaluation: the findings, the evaluator's recommendation and summary, then the report
     page = evaluator.get(f"/evaluation/{app_id}").text
-    assert f'href="/evaluation/{app_id}/report"' in page and "sesuai" in page
-    report = evaluator.get(f"/evaluation/{app_id}/report")
-    assert report.status_code == 200 and "Laporan Evaluasi" in report.text
-    assert evaluator.post(f"/evaluation/{app_id}", {"summary": ""}).status_code == 303
-    assert state(app_id) == "decision"
+    assert "sesuai" in page and f"/evaluation/{app_id}/report.pdf" not in page  # not yet
+    assert evaluator.get(f"/evaluation/{app_id}/report.pdf").status_code == 404
+    r = evaluator.post(f"/evaluation/{app_id}", {"summary": ""})
+    assert r.status_code == 422 and state(app_id) == "evaluation"
+    assert "Pilih rekomendasi" in error_next_to(r.text, "f-recommendation")
+    assert "Tulis ringkasan evaluasi" in error_next_to(r.text, "f-summary")
+    summary = "Dokumen lengkap; hasil uji memenuhi SNI."
+    r = evaluator.post(f"/evaluation/{app_id}", {"recommendation": "grant", "summary": summary})
+    assert r.status_code == 303 and state(app_id) == "decision"
+    stages.compile_evaluation(app_id)
+    page = evaluator.get(f"/evaluation/{app_id}").text
+    assert f'href="/evaluation/{app_id}/report.pdf"' in page and summary in page
+    report = evaluator.get(f"/evaluation/{app_id}/report.pdf")
+    assert report.status_code == 200 and report.content.startswith(b"%PDF-")
+    shown = decider.get(f"/decision/{app_id}").text
+    assert 'data-recommendation="grant"' in shown and summary in shown
+    assert f'href="/evaluation/{app_id}/report.pdf"' in shown
 
     # the decision: neither the reviewer nor the evaluator may take it
     for excluded in (evaluator, reviewer):
@@ -781,13 +798,21 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
         assert r.status_code == 200 and r.json()["status"] == "verified"
     w.pass_site_audit(app_id)
     assert stages.close_testing(app_id)
-    stages.compile_evaluation(app_id)
 
     ev = api.get(f"/api/v1/applications/{app_id}/evaluation", headers=evaluator).json()
-    assert ev["findings"]["conform"] and ev["report"] == f"/evaluation/{app_id}/report"
+    assert ev["findings"]["conform"] and ev["report"] is None
     r = api.post(f"/api/v1/applications/{app_id}/evaluation", headers=evaluator)
+    assert r.status_code == 422  # the recommendation and the summary are the evaluator's
+    r = api.post(
+        f"/api/v1/applications/{app_id}/evaluation",
+        headers=evaluator,
+        json={"recommendation": "grant", "summary": "Memenuhi"},
+    )
     assert r.status_code == 200 and r.json()["recommendation"] == "grant"
     assert r.json()["application"]["state"] == "decision"
+    stages.compile_evaluation(app_id)
+    ev = api.get(f"/api/v1/applications/{app_id}/evaluation", headers=evaluator).json()
+    assert ev["report"] == f"/evaluation/{app_id}/report.pdf"
     r = api.post(
         f"/api/v1/applications/{app_id}/decision",
         headers=evaluator,

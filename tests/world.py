@@ -338,6 +338,13 @@ class World:
         with db.transaction() as s:
             surveillance.pass_(s, self.user(s, "reviewer"), case_id)
 
+    def evaluate(self, s, app_id: int, summary: str = "Dievaluasi dalam uji.", who="evaluator"):
+        """The evaluator's recommendation as the findings allow (grant when they conform)."""
+        conform = decisions.findings(s, application(s, app_id))["conform"]
+        return decisions.evaluate(
+            s, self.user(s, who), app_id, "grant" if conform else "refuse", summary
+        )
+
     def advance_to(self, app_id: int, target: str, failing: set[str] = frozenset()) -> None:
         """Drive the application along the happy path until it reaches `target`. On it a
         type-5 case passes its site audit while in testing (the audit runs beside the lab
@@ -377,7 +384,7 @@ class World:
                 elif state == "site_audit":
                     pass  # below, then the system step
                 elif state == "evaluation":
-                    decisions.evaluate(s, self.user(s, "evaluator"), app_id)
+                    self.evaluate(s, app_id)
                 elif state == "decision":
                     decisions.decide(
                         s, self.user(s, "decider"), app_id, "grant", "Memenuhi persyaratan"

@@ -47,7 +47,8 @@ def _figure(
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlim(0, 1)
     else:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 cases
+        # counts: no 0.5 cases; at most ~5 ticks, or four-digit counts run together
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     # above the bars, never over them; the section heading (and aria-label) names the chart
     ax.legend(fontsize=9, frameon=False, loc="lower left", bbox_to_anchor=(-0.02, 1.0))
     if not labels:
@@ -65,7 +66,9 @@ def _svg(fig: Any, fonttype: str) -> str:
 
     buf = io.StringIO()
     with _RC, matplotlib.rc_context({"svg.fonttype": fonttype, "svg.hashsalt": "snicert"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        # "tight": the legend (the periods' dates) is wider than the axes when the labels
+        # are short; the figure grows to hold it instead of cutting it off
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return buf.getvalue()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from snicert import clock, lifecycle
 from snicert.db.models import Application, Decision, Evaluation, ReviewVerdict, User
-from snicert.errors import Conflict, InvalidInput
+from snicert.errors import Conflict, InvalidFields, InvalidInput
 from snicert.judgment import CONFORM
 from snicert.services import impartiality, text
 from snicert.services.guards import application
@@ -85,19 +85,40 @@ def _site_audit(s: Session, app: Application) -> dict[str, Any] | None:
     }
 
 
-def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -> Evaluation:
+RECOMMENDATIONS = ("grant", "refuse")
+
+
+def evaluate(s: Session, actor: User, app_id: int, recommendation: str, summary: str) -> Evaluation:
+    """The evaluator's recommendation (grant or refuse) and the summary they write, on the
+    findings as they stand; the report is rendered after it (stages.compile_evaluation)."""
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "evaluate", actor)
     impartiality.require(s, actor, "evaluator", app)
     basis = findings(s, app)
-    recommendation = "grant" if basis["conform"] else "refuse"
-    summary = text.optional("summary", summary, Evaluation.summary, multiline=True)
-    if summary is None:
-        summary = (
-            "Semua persyaratan terpenuhi."
-            if basis["conform"]
-            else "Tidak memenuhi: " + ", ".join(basis["failing_parameters"])
+    errors = []
+    if recommendation not in RECOMMENDATIONS:
+        errors.append(
+            InvalidInput("recommendation", recommendation, "choose grant or refuse", "eval_choose")
         )
+    elif recommendation == "grant" and not basis["conform"]:
+        # named as the reader knows them (the parameters' names), not by their ids
+        failing = [p["name"]["id"] for p in basis["parameters"] if p["verdict"] != CONFORM]
+        errors.append(
+            InvalidInput(
+                "recommendation",
+                ", ".join(failing) or None,
+                "the findings do not allow a grant: not met",
+                "eval_grant_not_met",
+            )
+        )
+    try:
+        summary = text.clean("summary", summary, Evaluation.summary, multiline=True)
+        if not summary:
+            errors.append(InvalidInput("summary", "", "write a summary", "eval_summary_required"))
+    except InvalidInput as exc:
+        errors.append(exc)
+    if errors:
+        raise InvalidFields(errors) if len(errors) > 1 else errors[0]
     ev = Evaluation(
         application_id=app.id,
         evaluator_id=actor.id,
@@ -110,6 +131,10 @@ def evaluate(s: Session, actor: User, app_id: int, summary: str | None = None) -
     s.flush()
     lifecycle.apply(s, app, "evaluate", actor, recommendation=recommendation)
     return ev
+
+
+def evaluation_of(s: Session, app_id: int) -> Evaluation | None:
+    return s.scalar(select(Evaluation).where(Evaluation.application_id == app_id))
 
 
 def involved_in_review_or_evaluation(s: Session, app_id: int, user_id: int) -> bool:

@@ -29,7 +29,6 @@ from snicert.catalog import default_catalog
 from snicert.catalog.models import Agreement
 from snicert.db.models import Application, Document, Invoice, PaymentProof, Quotation, User
 from snicert.errors import Conflict, InvalidInput, NotFound
-from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import counters, text
 from snicert.services.guards import application, can_see, require_owner, require_role
@@ -312,17 +311,6 @@ def proof_file(s: Session, actor: User, proof_id: int) -> tuple[PaymentProof, Do
             doc = s.get(Document, proof.document_id)
             return proof, doc, storage.get(doc.sha256)
     raise NotFound(f"payment proof {proof_id} not found")
-
-
-def worklist(s: Session) -> list[Application]:
-    """Cases whose proof of payment awaits an official, oldest first."""
-    return list(
-        s.scalars(
-            select(Application)
-            .where(Application.state == State.PAYMENT_CHECK.value)
-            .order_by(Application.state_changed_at)
-        )
-    )
 
 
 def summary(s: Session, app: Application) -> dict[str, Any] | None:

@@ -114,8 +114,8 @@ def test_report_file(s: Session, actor: User, app_id: int) -> tuple[Application,
 
 
 def evaluation_report(s: Session, app: Application) -> Output | None:
-    """The evaluation report, once the evaluation rendered it."""
-    return outputs.find(s, f"application:{app.id}", "evaluation_report")
+    """The evaluation report (PDF), rendered after the evaluator's recommendation."""
+    return outputs.find(s, f"application:{app.id}", "evaluation_report_pdf")
 
 
 def evaluation_report_file(s: Session, actor: User, app_id: int) -> tuple[Application, Output]:

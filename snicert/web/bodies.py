@@ -58,15 +58,23 @@ class BodyLimits:
         large: int,
         large_paths: re.Pattern[str],
         anonymous: frozenset[str],
+        own: tuple[tuple[re.Pattern[str], int], ...] = (),
     ):
         self.app, self.default, self.large = app, default, large
-        self.large_paths, self.anonymous = large_paths, anonymous
+        self.large_paths, self.anonymous, self.own = large_paths, anonymous, own
+
+    def limit(self, path: str) -> int:
+        """The route's limit: its own (a form of several files), else large or default."""
+        for pattern, limit in self.own:
+            if pattern.fullmatch(path):
+                return limit
+        return self.large if self.large_paths.fullmatch(path) else self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in BODILESS:
             await self.app(scope, receive, send)
             return
-        limit = self.large if self.large_paths.fullmatch(scope["path"]) else self.default
+        limit = self.limit(scope["path"])
         length = Headers(scope=scope).get("content-length")
         if length is not None and not length.isdigit():
             await _answer(scope, send, HTTPException(400, "invalid Content-Length"))

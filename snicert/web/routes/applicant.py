@@ -50,9 +50,11 @@ router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
 # (snicert.web.bodies); the service then holds each file to its own document's limit.
 UPLOAD_PATHS = re.compile(
-    r"(/api/v1)?/applications/\d+/documents|/applications/\d+/answers|"
+    r"(/api/v1)?/applications/\d+/documents|"
     r"(/api/v1)?/applications/\d+/payment-proof|" + audits.UPLOAD_PATHS + "|" + changes.UPLOAD_PATHS
 )
+# The one-page answers to findings may carry a corrected file at each finding.
+ANSWERS_PATH = re.compile(r"/applications/\d+/answers")
 FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
 
@@ -77,6 +79,15 @@ def upload_limit() -> int:
         + [d.max_size_mb for p in catalog.products.values() for d in p.documents]
     )
     return int(largest * 2**20) + FORM_ROOM
+
+
+def answers_limit() -> int:
+    """The largest body the findings form takes: every document of the product with the
+    most to upload, replaced at once, and one more answer file (each file is then held to
+    its own document's limit)."""
+    catalog = default_catalog()
+    most = max(sum(d.max_size_mb for d in p.documents) for p in catalog.products.values())
+    return int((most + applications.NC_RESPONSE_LIMIT_MB) * 2**20) + FORM_ROOM
 
 
 def agreement_view() -> dict[str, Any]:
@@ -487,7 +498,7 @@ def evaluation_report_download(request: Request, app_id: Id) -> FileResponse:
     return FileResponse(
         path,
         media_type=media,
-        filename=f"{number}-evaluation-report.html",
+        filename=f"{number}-evaluation-report.pdf",
         headers={"Content-Security-Policy": REPORT_POLICY},
     )
 

@@ -48,7 +48,7 @@ from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
-from snicert.web.i18n import lang_of, reasons
+from snicert.web.i18n import lang_of, reasons, refusal
 from snicert.web.pages import page
 from snicert.web.routes.lists import link_of, product_names
 from snicert.web.routes.staff import (
@@ -380,6 +380,11 @@ def _basis(s: Session, app: Application, lang: str) -> dict[str, Any]:
     }
 
 
+def _evaluation_errors(exc: InvalidInput, lang: str) -> dict[str, str]:
+    """Every refused field at its place, in the reader's language."""
+    return {e.field: refusal(e, lang) for e in getattr(exc, "errors", [exc])}
+
+
 def _evaluation_page(
     request: Request,
     c: Caller,
@@ -391,7 +396,7 @@ def _evaluation_page(
     lang = lang_of(request)
     with db.reading() as s:
         app = submitted_case(s, app_id)
-        evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
+        evaluation = decisions.evaluation_of(s, app.id)
         return page(
             request,
             "official_evaluation.html.j2",
@@ -415,7 +420,7 @@ def evaluation_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
     return _evaluation_page(request, c, app_id)
 
 
-@router.get("/evaluation/{app_id}/report", include_in_schema=False)
+@router.get("/evaluation/{app_id}/report.pdf", include_in_schema=False)
 def evaluation_report(app_id: Id, c: Official) -> FileResponse:
     with db.reading() as s:
         out = papers.evaluation_report(s, submitted_case(s, app_id))
@@ -430,14 +435,18 @@ def evaluation_report(app_id: Id, c: Official) -> FileResponse:
 
 @router.post("/evaluation/{app_id}", include_in_schema=False)
 def evaluation_post(request: Request, app_id: Id, c: Official) -> Response:
-    summary = c.form.get("summary", "").strip() or None
-    if exc := c.attempt(lambda s, user: decisions.evaluate(s, user, app_id, summary)):
-        return _evaluation_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
+    recommendation, summary = c.form.get("recommendation", ""), c.form.get("summary", "")
+    if exc := c.attempt(
+        lambda s, user: decisions.evaluate(s, user, app_id, recommendation, summary)
+    ):
+        errors = _evaluation_errors(exc, lang_of(request))
+        return _evaluation_page(request, c, app_id, 422, errors=errors, form=c.form)
     return see_other(f"/evaluation/{app_id}")
 
 
 class EvaluationIn(BaseModel):
-    summary: str | None = Field(None, max_length=limit_of(Evaluation.summary))
+    recommendation: Literal["grant", "refuse"]
+    summary: str = Field(min_length=1, max_length=limit_of(Evaluation.summary))
 
 
 def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
@@ -454,24 +463,25 @@ def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
 @router.get("/api/v1/applications/{app_id}/evaluation", tags=["official"])
 def evaluation_get_api(app_id: Id, c: Official) -> dict[str, Any]:
     """The evaluation basis (every document item and parameter with its verdict), the
-    recorded evaluation if any and whether the report is rendered."""
+    recorded evaluation if any and whether its report is rendered."""
     with db.reading() as s:
         app = submitted_case(s, app_id)
-        ev = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
+        ev = decisions.evaluation_of(s, app.id)
         report = papers.evaluation_report(s, app)
         return {
             **app_summary(app),
             "findings": decisions.findings(s, app),
             "evaluation": _evaluation_json(ev) if ev else None,
-            "report": f"/evaluation/{app.id}/report" if report else None,
+            "report": f"/evaluation/{app.id}/report.pdf" if report else None,
         }
 
 
 @router.post("/api/v1/applications/{app_id}/evaluation", tags=["official"])
-def evaluation_api(app_id: Id, c: Official, body: EvaluationIn | None = None) -> dict[str, Any]:
-    """Record the evaluation (recommendation from the findings; optional summary)."""
+def evaluation_api(app_id: Id, body: EvaluationIn, c: Official) -> dict[str, Any]:
+    """Record the evaluator's recommendation (grant only when the findings allow it) and
+    summary; the evaluation report is rendered after it."""
     with db.transaction() as s:
-        ev = decisions.evaluate(s, c.user(s), app_id, body.summary if body else None)
+        ev = decisions.evaluate(s, c.user(s), app_id, body.recommendation, body.summary)
         return {**_evaluation_json(ev), "application": app_summary(submitted_case(s, app_id))}
 
 
@@ -489,7 +499,7 @@ def _decision_page(
     lang = lang_of(request)
     with db.reading() as s:
         app = submitted_case(s, app_id)
-        evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
+        evaluation = decisions.evaluation_of(s, app.id)
         decision = s.scalar(select(Decision).where(Decision.application_id == app.id))
         cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
         return page(
@@ -500,6 +510,7 @@ def _decision_page(
             app=app,
             product=_name(app.product_snapshot["name"], lang),
             evaluation=evaluation,
+            report=papers.evaluation_report(s, app),
             decision=decision,
             cert=cert,
             people=_people(

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from snicert import outputs
+from snicert import outputs, queries
 from snicert.db import engine as db
 from snicert.db.models import Application, PaymentProof, User
 from snicert.fee_documents import rupiah
@@ -24,8 +24,10 @@ from snicert.services import fees
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.auth import require
+from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import page
 from snicert.web.routes.applicant import ApiActor, _act, _signed_in, _visible, agreement_view
+from snicert.web.routes.lists import page_query, product_names
 from snicert.web.routes.staff import Caller, StaffRoute, allow, app_summary, see_other
 
 router = APIRouter()  # the applicant's side (and whoever may see the case)
@@ -171,13 +173,29 @@ def proof_api(
 
 @staff.get("/official/payments", response_class=HTMLResponse, include_in_schema=False)
 def worklist_page(request: Request, c: Official) -> HTMLResponse:
+    """Proofs of payment awaiting an official, the longest waiting first (SQL-paged)."""
+    lang = lang_of(request)
+    query, bad = page_query(request, queries.PAYMENT_SORTS, sort="waiting")
     with db.reading() as s:
-        rows = [
-            {"app": a, "invoice": inv, "total": rupiah(inv.total_idr), "business": a.business.name}
-            for a in fees.worklist(s)
-            if (inv := fees.invoice(s, a.id)) is not None
-        ]
-        return page(request, "payments.html.j2", who=c.who, rows=rows)
+        found = queries.payments(s, query)
+    for row in found.rows:
+        row["total"] = rupiah(row["total_idr"])
+    products = product_names(lang)
+    return page(
+        request,
+        "payments.html.j2",
+        who=c.who,
+        p=found,
+        bad=bad,
+        filters=[
+            {
+                "name": "product",
+                "label": translator(lang)("product"),
+                "options": list(products.items()),
+            }
+        ],
+        products=products,
+    )
 
 
 def _check_page(
