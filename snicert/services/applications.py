@@ -60,7 +60,10 @@ def create(
     product = text.clean("product", product, Application.product)
     if product not in catalog.products:
         raise InvalidInput(
-            "product", product, f"unknown product; known: {', '.join(sorted(catalog.products))}"
+            "product",
+            product,
+            f"unknown product; known: {', '.join(sorted(catalog.products))}",
+            key="app_err_product",
         )
     if product not in checklists.open_products(s):
         # Refused now, not at submit: the applicant would fill a whole dossier in vain.
@@ -71,17 +74,17 @@ def create(
             "version yet",
             key="product_not_open",
         )
-    brand = text.clean("brand", brand, Application.brand, required="must not be empty")
+    brand = text.clean("brand", brand, Application.brand, required=True)
     production_site = text.clean(
         "production_site",
         production_site,
         Application.production_site,
-        required="must not be empty",
+        required=True,
     )
     variants = text.optional("variants", variants, Application.variants)
     lot = text.optional("lot", lot, Application.lot)
     if catalog.products[product].scheme.type == "1b" and not lot:
-        raise InvalidInput("lot", lot, "scheme 1b certifies one lot: name it")
+        raise InvalidInput("lot", lot, "scheme 1b certifies one lot: name it", key="app_err_lot")
     now = clock.now()
     seq = counters.next_value(s, f"application:{now.year}")
     app = Application(
@@ -165,6 +168,7 @@ def attach_document(
             "kind",
             kind,
             f"not a document of {app.product}; expected one of {', '.join(sorted(specs))}",
+            key="app_err_doc_kind",
         )
     allowed = specs[kind]["file_types"] if kind in specs else list(uploads.MEDIA_TYPES)
     limit_mb = specs[kind]["max_size_mb"] if kind in specs else NC_RESPONSE_LIMIT_MB
@@ -439,12 +443,17 @@ def answer_nonconformity(
         answer,
         NonconformityResponse.text,
         multiline=True,
-        required="describe the correction",
+        required=True,
     )
     if document_id is not None:
         doc = get(s, Document, document_id, "document")
         if doc.application_id != app.id:
-            raise InvalidInput("document_id", document_id, "not a document of this application")
+            raise InvalidInput(
+                "document_id",
+                document_id,
+                "not a document of this application",
+                key="app_err_not_this_case",
+            )
     s.add(
         NonconformityResponse(
             nonconformity_id=nc.id,

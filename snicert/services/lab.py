@@ -220,9 +220,7 @@ def record_sampling(
     missing = sorted(code for code, seal in seals.items() if not seal)
     if missing and w.plan["seal_required"]:
         raise InvalidInput("seals", missing, "every sample needs its seal number")
-    location = text.clean(
-        "location", location, Sample.location, required="say where the samples were taken"
-    )
+    location = text.clean("location", location, Sample.location, required=True)
     when = taken_at or clock.now()
     dates.moment_in_timeline(
         "taken_at", when, max(x.created_at for x in samples), "the samples were planned"
@@ -323,7 +321,7 @@ def receive_sample(
         "seal_number",
         seal_number,
         Sample.seal_number,
-        required="read the seal number on the sample",
+        required=True,
     )
     when = received_at or clock.now()
     dates.moment_in_timeline(
@@ -370,7 +368,7 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
         reason,
         CustodyEvent.note,
         multiline=True,
-        required="say why the sample is rejected",
+        required=True,
     )
     for other in samples_of(s, w.app.id, w.case_id):
         if other.status != SampleState.REJECTED:
@@ -528,7 +526,7 @@ def _impartial(s: Session, result: LabResult, actor: User) -> None:
 
 def _reason_stated(s: Session, result: LabResult, actor: User) -> None:
     if not result.note:
-        raise InvalidInput("reason", result.note, "say why")
+        raise InvalidInput("reason", result.note, "must not be empty", key="required")
 
 
 # The lab result lifecycle's named guards (lifecycle.RESULT_TRANSITIONS).
@@ -652,7 +650,7 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
         reason,
         LabResult.note,
         multiline=True,
-        required="say why the result is retracted",
+        required=True,
     )
     return _conclude(s, actor, result_id, "retract", reason, reason=reason)
 
@@ -660,9 +658,7 @@ def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabR
 def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabResult:
     """The result is valid and kept, but the parameter is tested again; the checklist's
     `result_counts` says whether the first or the latest valid result counts."""
-    reason = text.clean(
-        "reason", reason, LabResult.note, multiline=True, required="say why a retest is needed"
-    )
+    reason = text.clean("reason", reason, LabResult.note, multiline=True, required=True)
     return _conclude(s, actor, result_id, "request_retest", reason, reason=reason)
 
 

@@ -345,7 +345,7 @@ def auditors_of(s: Session, audit_id: int) -> list[User]:
 
 def cancel(s: Session, actor: User, audit_id: int, reason: str) -> SiteAudit:
     a = get(s, SiteAudit, audit_id, "site audit")
-    reason = text.clean("reason", reason, text.LONG_TEXT, multiline=True, required="say why")
+    reason = text.clean("reason", reason, text.LONG_TEXT, multiline=True, required=True)
     _audit_step(s, a, "cancel", actor, reason=reason)
     return a
 
@@ -381,7 +381,7 @@ def record_finding(
     if grade not in GRADES:
         raise InvalidInput("grade", grade, f"expected one of {', '.join(GRADES)}")
     description = text.clean(
-        "description", description, AuditFinding.description, multiline=True, required="say what"
+        "description", description, AuditFinding.description, multiline=True, required=True
     )
     status = FindingState.NOTED if grade == "observation" else FindingState.OPEN
     f = AuditFinding(
@@ -505,12 +505,8 @@ def answer(
     f = get(s, AuditFinding, finding_id, "audit finding")
     a = s.get(SiteAudit, f.audit_id)
     application(s, a.application_id, lock=True)
-    cause = text.clean(
-        "cause", cause, CorrectiveAction.cause, multiline=True, required="say what caused it"
-    )
-    what = text.clean(
-        "action", action, CorrectiveAction.action, multiline=True, required="say what was done"
-    )
+    cause = text.clean("cause", cause, CorrectiveAction.cause, multiline=True, required=True)
+    what = text.clean("action", action, CorrectiveAction.action, multiline=True, required=True)
     if f.due_at is not None:
         latest = dates.local_day(f.due_at)
     else:  # reported before findings had their own due date
@@ -577,7 +573,7 @@ def fail(s: Session, actor: User, audit_id: int, reason: str) -> SiteAudit:
     """An official fails an audit whose findings were not corrected in time."""
     a = get(s, SiteAudit, audit_id, "site audit")
     application(s, a.application_id, lock=True)
-    reason = text.clean("reason", reason, text.LONG_TEXT - 40, multiline=True, required="say why")
+    reason = text.clean("reason", reason, text.LONG_TEXT - 40, multiline=True, required=True)
     a.summary = (a.summary + "\n" if a.summary else "") + reason
     _conclude(s, a, "fail", actor, reason=reason)
     return a

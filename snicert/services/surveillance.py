@@ -293,9 +293,7 @@ def fail(s: Session, actor: User, case_id: int, note: str) -> SurveillanceCase:
     """An official fails a surveillance (access refused, a finding, a result...): the
     certificate is suspended with the reason."""
     case = _case(s, case_id)
-    note = text.clean(
-        "note", note, NOTE_LIMIT, multiline=True, required="say what the surveillance found"
-    )
+    note = text.clean("note", note, NOTE_LIMIT, multiline=True, required=True)
     _judge_impartially(s, actor, case)
     step(s, case, "fail", actor, note=note)
     return case

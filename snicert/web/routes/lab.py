@@ -282,7 +282,8 @@ class ResultIn(BaseModel):
 class RowError:
     parameter: str
     field: str  # the service's field, e.g. "moisture" or "moisture.unit"
-    message: str
+    message: str  # the service's own words, for the API's `detail`
+    refused: Exception  # the page says it in the person's language
     conflict: bool = False
 
 
@@ -323,9 +324,9 @@ def record_rows(
                 )
             )
         except InvalidInput as exc:
-            errors.append(RowError(row.parameter, exc.field, str(exc)))
+            errors.append(RowError(row.parameter, exc.field, str(exc), exc))
         except Conflict as exc:
-            errors.append(RowError(row.parameter, row.parameter, str(exc), conflict=True))
+            errors.append(RowError(row.parameter, row.parameter, str(exc), exc, True))
     if errors:
         raise RowErrors(errors)
     return stored
@@ -484,7 +485,7 @@ def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None)
     except RowErrors as exc:
         errors = {}
         for e in exc.errors:
-            errors.setdefault(_form_key(e), e.message)
+            errors.setdefault(_form_key(e), refusal(e.refused, lang_of(request)))
         return _application_page(
             request, c, page_id, exc.status, errors=errors, form=c.form, case_id=case_id
         )
@@ -582,7 +583,7 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
             request,
             c,
             422,
-            errors={f"{result_id}.{action}": str(exc)},
+            errors={f"{result_id}.{action}": refusal(exc, lang_of(request))},
             form={f"{result_id}.{action}": reason},
         )
     return see_other(VERIFY_PATH)
