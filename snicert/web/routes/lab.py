@@ -29,7 +29,7 @@ from snicert.errors import (
     http_status,
 )
 from snicert.judgment import possible_values, requirement_text
-from snicert.lifecycle import State
+from snicert.lifecycle import ResultState, State
 from snicert.roles import Role
 from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
@@ -63,7 +63,7 @@ def _name(names: dict[str, str] | str, lang: str) -> str:
 def _status(latest: LabResult | None) -> str:
     if latest is None:
         return "none"
-    if latest.status == "verified" and latest.retest_requested:
+    if latest.status == ResultState.RETEST_REQUESTED:
         return "retest"
     return latest.status  # entered | verified | retracted
 
@@ -104,7 +104,7 @@ def parameter_rows(
                 "latest": latest,
                 "counted": counted.get(p["id"]),
                 "status": _status(latest),
-                "open": latest is None or lab._open_for_entry(latest),
+                "open": latest is None or lab.open_for_entry(latest),
             }
         )
     return rows
@@ -147,7 +147,7 @@ def _result_json(r: LabResult) -> dict[str, Any]:
         "tested_on": r.tested_on,
         "verdict": r.verdict,
         "status": r.status,
-        "retest_requested": r.retest_requested,
+        "retest_requested": r.status == ResultState.RETEST_REQUESTED,
         "note": r.note,
         "analyst_id": r.analyst_id,
         "entered_at": r.entered_at,
