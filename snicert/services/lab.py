@@ -81,7 +81,8 @@ class Work:
     @property
     def plan(self) -> dict[str, Any]:
         if self.case is not None:
-            return self.case.plan["sampling_plan"]
+            # a surveillance not started yet has no plan frozen (nor samples)
+            return (self.case.plan or {}).get("sampling_plan", {})
         return self.app.product_snapshot["sampling_plan"]
 
     def check(self, action: str, actor: User) -> Transition:
@@ -665,7 +666,8 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
 def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]:
     """The verified result that counts for each parameter (per the checklist's rule)."""
     w = app if isinstance(app, Work) else Work(app)
-    first = w.checklist.get("result_counts") == "first"
+    # a surveillance not started yet has no checklist frozen, and no results
+    first = (w.checklist or {}).get("result_counts") == "first"
     out: dict[str, LabResult] = {}
     for r in _results(s, w.app.id, surveillance=w.case_id):
         if r.status in RESULT_COUNTS and (not first or r.parameter_id not in out):

@@ -420,7 +420,7 @@ def _application_page(
             people=people,
             # a surveillance has no test report of its own (yet): the application's is not it
             test_report=w.case is None and papers.test_report(s, app) is not None,
-            max_hours=w.plan["max_transit_hours"],
+            max_hours=w.plan.get("max_transit_hours"),
             can_enter=(
                 w.state == State.TESTING
                 and Role.LAB_ANALYST in c.who.roles
