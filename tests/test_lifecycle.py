@@ -762,8 +762,8 @@ def test_only_officials_approve_checklists(home) -> None:
         assert statuses == {1: "retired", 2: "approved"}
     assert_refused(
         lambda s: checklists.approve(s, w.user(s, "reviewer"), PRODUCT, 2),
-        Conflict,
-        "already approved",
+        IllegalTransition,
+        "checklist version in state 'approved'",
     )
 
 
@@ -1036,7 +1036,7 @@ def test_nonconformity_loop(home) -> None:
     assert_refused(
         lambda s: applications.answer_nonconformity(s, w.owner(s, app_id), nc_id, "lagi"),
         IllegalTransition,
-        "in state 'document_review'",
+        "non-conformity in state 'answered'",
     )
 
     w.review_all(app_id)

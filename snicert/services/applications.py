@@ -26,6 +26,7 @@ from snicert.errors import (
     NotFound,
     PermissionDenied,
 )
+from snicert.lifecycle import NonconformityState as NC
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import checklists, counters, impartiality, rollups, text
@@ -335,7 +336,7 @@ def _raise_nc(
         description=description,
         raised_by=actor.id,
         raised_at=clock.now(),
-        status="open",
+        status=NC.OPEN,
     )
     s.add(nc)
     s.flush()
@@ -409,11 +410,22 @@ def record_review(
     )
 
 
+NONCONFORMITY = lifecycle.LIFECYCLES["nonconformity"]
+
+
+def _case_awaits_answers(s: Session, nc: Nonconformity, actor: User) -> None:
+    lifecycle.check(application(s, nc.application_id).state, "answer_nonconformities", actor)
+
+
+# The non-conformity lifecycle's named guards (lifecycle.NONCONFORMITY_TRANSITIONS).
+NC_GUARDS: dict[str, lifecycle.Guard] = {"case_awaits_answers": _case_awaits_answers}
+
+
 def open_nonconformities(s: Session, app_id: int) -> list[Nonconformity]:
     return list(
         s.scalars(
             select(Nonconformity)
-            .where(Nonconformity.application_id == app_id, Nonconformity.status == "open")
+            .where(Nonconformity.application_id == app_id, Nonconformity.status == NC.OPEN)
             .order_by(Nonconformity.id)
         )
     )
@@ -426,9 +438,6 @@ def answer_nonconformity(
     nc = get(s, Nonconformity, nc_id, "non-conformity")
     app = application(s, nc.application_id, lock=True)
     require_owner(actor, app)
-    lifecycle.check(app.state, "answer_nonconformities", actor)
-    if nc.status != "open":
-        raise Conflict(f"non-conformity {nc_id} is already {nc.status}")
     answer = text.clean(
         "text",
         answer,
@@ -454,15 +463,14 @@ def answer_nonconformity(
             at=clock.now(),
         )
     )
-    nc.status = "answered"
     s.flush()
-    audit.record(
-        s, actor, "nonconformity.answered", "nonconformity", nc.id, app.id, document_id=document_id
+    lifecycle.transition(
+        s, nc, NONCONFORMITY, "answer", actor, NC_GUARDS, app.id, document_id=document_id
     )
     remaining = s.scalar(
         select(func.count())
         .select_from(Nonconformity)
-        .where(Nonconformity.application_id == app.id, Nonconformity.status == "open")
+        .where(Nonconformity.application_id == app.id, Nonconformity.status == NC.OPEN)
     )
     if remaining == 0:
         from snicert.services import fees

@@ -22,6 +22,7 @@ from snicert.db import engine as db
 from snicert.db.models import Application, Certificate, LabResult, Sample, SurveillanceCase, User
 from snicert.errors import (
     Conflict,
+    IllegalTransition,
     InvalidInput,
     MayNotAct,
     NotFound,
@@ -29,7 +30,7 @@ from snicert.errors import (
     http_status,
 )
 from snicert.judgment import possible_values, requirement_text
-from snicert.lifecycle import State
+from snicert.lifecycle import ResultState, State
 from snicert.roles import Role
 from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
@@ -63,7 +64,7 @@ def _name(names: dict[str, str] | str, lang: str) -> str:
 def _status(latest: LabResult | None) -> str:
     if latest is None:
         return "none"
-    if latest.status == "verified" and latest.retest_requested:
+    if latest.status == ResultState.RETEST_REQUESTED:
         return "retest"
     return latest.status  # entered | verified | retracted
 
@@ -104,7 +105,7 @@ def parameter_rows(
                 "latest": latest,
                 "counted": counted.get(p["id"]),
                 "status": _status(latest),
-                "open": latest is None or lab._open_for_entry(latest),
+                "open": latest is None or lab.open_for_entry(latest),
             }
         )
     return rows
@@ -147,7 +148,7 @@ def _result_json(r: LabResult) -> dict[str, Any]:
         "tested_on": r.tested_on,
         "verdict": r.verdict,
         "status": r.status,
-        "retest_requested": r.retest_requested,
+        "retest_requested": r.status == ResultState.RETEST_REQUESTED,
         "note": r.note,
         "analyst_id": r.analyst_id,
         "entered_at": r.entered_at,
@@ -419,7 +420,7 @@ def _application_page(
             people=people,
             # a surveillance has no test report of its own (yet): the application's is not it
             test_report=w.case is None and papers.test_report(s, app) is not None,
-            max_hours=w.plan["max_transit_hours"],
+            max_hours=w.plan.get("max_transit_hours"),
             can_enter=(
                 w.state == State.TESTING
                 and Role.LAB_ANALYST in c.who.roles
@@ -550,7 +551,7 @@ def refusal_text(exc: Exception, lang: str) -> str:
         return refusal(exc, lang)
     if isinstance(exc, SeparationOfDuties):
         return t("lab_bulk_own")
-    if isinstance(exc, Conflict):
+    if isinstance(exc, Conflict | IllegalTransition):  # acted on meanwhile
         return t("lab_bulk_gone")
     if isinstance(exc, NotFound):
         return t("lab_bulk_missing")
