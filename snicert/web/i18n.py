@@ -75,6 +75,7 @@ _STATES = {
     "qualification": "imp_q_",
     "conflict of interest": "imp_state_",
     "certificate": "",
+    "checklist version": "cl_",
 }
 
 
