@@ -22,6 +22,7 @@ from snicert.db import engine as db
 from snicert.db.models import Application, Certificate, LabResult, Sample, SurveillanceCase, User
 from snicert.errors import (
     Conflict,
+    IllegalTransition,
     InvalidInput,
     MayNotAct,
     NotFound,
@@ -550,7 +551,7 @@ def refusal_text(exc: Exception, lang: str) -> str:
         return refusal(exc, lang)
     if isinstance(exc, SeparationOfDuties):
         return t("lab_bulk_own")
-    if isinstance(exc, Conflict):
+    if isinstance(exc, Conflict | IllegalTransition):  # acted on meanwhile
         return t("lab_bulk_gone")
     if isinstance(exc, NotFound):
         return t("lab_bulk_missing")
