@@ -20,7 +20,6 @@ from prefect.states import Completed, State
 
 from flows.local_client import shared_client
 from snicert import prefect_server, stages
-from snicert.lifecycle import State as AppState
 
 
 def _stage(fn: Callable[[int], bool], name: str, retries: int = 0) -> Task:
@@ -28,15 +27,10 @@ def _stage(fn: Callable[[int], bool], name: str, retries: int = 0) -> Task:
     return task(fn, name=name, retries=retries, retry_delay_seconds=1, persist_result=False)
 
 
-# retries: the steps that write files (labels, reports, certificate) may meet a passing
-# I/O error; each step is one transaction, so a retry starts clean.
+# One task per automated step (stages.AUTOMATED); each step is one transaction, so a
+# retry starts clean.
 STAGE_TASKS = {
-    AppState.SUBMITTED: _stage(stages.screen, "screening"),
-    AppState.SAMPLING: _stage(stages.plan_samples, "sampling", retries=2),
-    AppState.TESTING: _stage(stages.close_testing, "lab-testing", retries=2),
-    AppState.SITE_AUDIT: _stage(stages.site_audit_done, "site-audit"),
-    AppState.DECISION: _stage(stages.compile_evaluation, "evaluation-report", retries=2),
-    AppState.APPROVED: _stage(stages.issue, "issuance", retries=2),
+    state: _stage(step.run, step.name, step.retries) for state, step in stages.AUTOMATED.items()
 }
 
 

@@ -77,8 +77,7 @@ def resume_automated() -> list[int]:
             )
         )
     for app_id in ids:
-        while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
-            pass
+        stages.run_until_waiting(app_id)
     return ids
 
 

@@ -83,10 +83,6 @@ def record(
     event.hash = _digest(head.hash, event)
     s.add(event)  # inserted by the next flush (the next event's, a query's, or the commit's)
     head.seq, head.hash = event.seq, event.hash
-    if user is not None:
-        from snicert.services import rollups  # (it holds the head through this module)
-
-        rollups.actor_event(s, user.id, event.at)  # the review's staff workload
     events.record(s, events.DomainEvent(event, user))  # and what follows it (events.py)
     return event
 

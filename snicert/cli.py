@@ -621,6 +621,21 @@ def audit_verify() -> None:
     )
 
 
+docs_app = typer.Typer(no_args_is_help=True, help="Documentation generated from the code.")
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("lifecycles")
+def docs_lifecycles(
+    folder: Annotated[Path, typer.Option(help="Where the pages go")] = Path("docs/lifecycles"),
+) -> None:
+    """Write a Mermaid diagram of every lifecycle table into FOLDER (one page each)."""
+    from snicert import lifecycle_docs
+
+    for path in lifecycle_docs.write(folder):
+        typer.echo(f"wrote {path}")
+
+
 AsOfficial = Annotated[
     str, typer.Option("--as", help="E-mail of the official running it", show_default=False)
 ]

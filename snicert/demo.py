@@ -201,8 +201,7 @@ def wait_for(app_id: int, *states: State, timeout: float | None = None) -> str:
     if timeout is None:
         timeout = WAIT_SECONDS.get(mode, 120.0)
     if mode == "off":
-        while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
-            pass
+        stages.run_until_waiting(app_id)
     deadline = time.monotonic() + timeout
     while True:
         state = stages.status(app_id).state

@@ -1,6 +1,7 @@
 """The handler table: what follows a recorded change (snicert/db/events.py runs it).
 
 During the change's transaction:
+- `workload`: the management review's count of each person's events per day;
 - `tell`: the people concerned are notified (snicert.services.moments; the outbox rows
   commit with the change);
 - `prefect_resource`: the Prefect event of a case's state change is composed while the
@@ -54,7 +55,7 @@ def table(
     mode = mode or flow_mode()
     if mode not in MODES:
         raise ValueError(f"flow mode must be local, deployment or off, not {mode!r}")
-    during: list[tuple[str, events.During]] = [("tell", tell)]
+    during: list[tuple[str, events.During]] = [("workload", workload), ("tell", tell)]
     after: list[tuple[str, events.After]] = [("forget_certificates", forget_certificates)]
     if mode != "off":
         send = emit or _emit
@@ -69,6 +70,15 @@ def install() -> Table:
     built = table()
     events.install(built)
     return built
+
+
+def workload(s: Session, event: DomainEvent) -> None:
+    """The review's staff workload: one more event of its person that day (a roll-up row
+    shared across cases: written here, after audit.record held the chain's head)."""
+    if event.actor is not None:
+        from snicert.services import rollups  # it builds on the services
+
+        rollups.actor_event(s, event.actor.id, event.audit.at)
 
 
 def tell(s: Session, event: DomainEvent) -> None:

@@ -25,7 +25,7 @@ class MayNotAct(SeparationOfDuties):
     """The person may not act in this function on this case: conflicted with the
     applicant's business, not (or no longer) qualified, or involved in an earlier step
     that excludes this one (ISO/IEC 17065 §4.2, §6.1, §7.6). `reasons` are
-    (key, params) pairs: the key names the text people read (snicert/web/i18n.py TEXT)."""
+    (key, params) pairs: the key names the text people read (the catalogs, snicert/locale)."""
 
     def __init__(self, message: str, reasons: list[tuple[str, dict[str, str]]]):
         self.reasons = reasons
@@ -33,8 +33,9 @@ class MayNotAct(SeparationOfDuties):
 
 
 class InvalidInput(SnicertError):
-    """Bad input: says which field and which value. `key` names the message people read
-    (snicert/web/i18n.py TEXT, Indonesian first) where the English one is not enough."""
+    """Bad input: says which field and which value. `key` names the text people read (a
+    catalog key, snicert/locale) and `params` fill its placeholders ({limit}...); the
+    English `message` is for logs and the API's `detail`."""
 
     def __init__(
         self,
@@ -47,6 +48,7 @@ class InvalidInput(SnicertError):
         # `params` fill the text's {placeholders}: numbers, or names as {"id": .., "en": ..}
         # (a list of them reads as a list), so the service never writes the sentence.
         self.field, self.value, self.key, self.params = field, value, key, params or {}
+        self.message = message
         super().__init__(f"{field}: {message} (value: {value!r})")
 
 
@@ -58,7 +60,7 @@ class InvalidFields(InvalidInput):
     def __init__(self, errors: list[InvalidInput]):
         self.errors = errors
         first = errors[0]
-        super().__init__(first.field, first.value, str(first), first.key)
+        super().__init__(first.field, first.value, str(first), first.key, first.params)
         self.args = ("; ".join(str(e) for e in errors),)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import audit, clock, settings, snapshots
+from snicert.catalog.models import ServiceStandard, Times
 from snicert.db.models import Application, StageVisit, User
 from snicert.errors import IllegalTransition, PermissionDenied
 from snicert.roles import Role
@@ -189,24 +190,33 @@ class Stage:
     service_standard: str | None
 
 
+# The service standard's key for each state, as the catalog's model names it (one place).
+STANDARD_OF: dict[str, str] = {
+    m.state: key
+    for key, f in ServiceStandard.model_fields.items()
+    for m in f.metadata
+    if isinstance(m, Times)
+}
+_AWAITS: dict[State, tuple[Role | None, str | None]] = {
+    S.DRAFT: (R.APPLICANT, "complete and submit the dossier"),
+    S.SUBMITTED: (R.SYSTEM, "automated dossier screening"),
+    S.PAYMENT: (R.APPLICANT, "pay the invoice and upload the proof"),
+    S.PAYMENT_CHECK: (R.OFFICIAL, "confirm the payment"),
+    S.DOCUMENT_REVIEW: (R.OFFICIAL, "review the documents"),
+    S.NONCONFORMITY: (R.APPLICANT, "answer the non-conformities"),
+    S.SAMPLING: (R.SAMPLER, "take and seal the samples"),
+    S.TESTING: (R.LAB_ANALYST, "enter and verify the lab results"),
+    S.SITE_AUDIT: (R.AUDITOR, "audit the production site and close its findings"),
+    S.EVALUATION: (R.OFFICIAL, "evaluate the case"),
+    S.DECISION: (R.OFFICIAL, "decide on certification"),
+    S.APPROVED: (R.SYSTEM, "issue the certificate"),
+    S.CERTIFIED: (None, None),
+    S.REFUSED: (None, None),
+    S.WITHDRAWN: (None, None),
+}
 STAGES: dict[State, Stage] = {
-    S.DRAFT: Stage(R.APPLICANT, "complete and submit the dossier", None),
-    S.SUBMITTED: Stage(R.SYSTEM, "automated dossier screening", "screening"),
-    S.PAYMENT: Stage(R.APPLICANT, "pay the invoice and upload the proof", "payment"),
-    S.PAYMENT_CHECK: Stage(R.OFFICIAL, "confirm the payment", "payment_check"),
-    S.DOCUMENT_REVIEW: Stage(R.OFFICIAL, "review the documents", "document_review"),
-    S.NONCONFORMITY: Stage(R.APPLICANT, "answer the non-conformities", "nonconformity_response"),
-    S.SAMPLING: Stage(R.SAMPLER, "take and seal the samples", "sampling"),
-    S.TESTING: Stage(R.LAB_ANALYST, "enter and verify the lab results", "testing"),
-    S.SITE_AUDIT: Stage(
-        R.AUDITOR, "audit the production site and close its findings", "site_audit"
-    ),
-    S.EVALUATION: Stage(R.OFFICIAL, "evaluate the case", "evaluation"),
-    S.DECISION: Stage(R.OFFICIAL, "decide on certification", "decision"),
-    S.APPROVED: Stage(R.SYSTEM, "issue the certificate", "issuance"),
-    S.CERTIFIED: Stage(None, None, None),
-    S.REFUSED: Stage(None, None, None),
-    S.WITHDRAWN: Stage(None, None, None),
+    state: Stage(role, awaiting, STANDARD_OF.get(state))
+    for state, (role, awaiting) in _AWAITS.items()
 }
 
 
@@ -706,3 +716,254 @@ VERSION_REVIEW_TRANSITIONS: tuple[Transition, ...] = (
         guards=("still_affected", "note_stated", "outcome_fits_certificate"),
     ),
 )
+
+
+class SampleState(StrEnum):
+    """A sample's chain of custody (snicert/services/lab.py): each step is a custody event
+    of the same name. A refused sample rejects its whole round (new sampling)."""
+
+    PLANNED = "planned"
+    TAKEN = "taken"
+    SEALED = "sealed"  # and in transit to the lab
+    RECEIVED = "received"
+    IN_TESTING = "in_testing"
+    RETAINED = "retained"  # kept for the sampling plan's retention days
+    DISPOSED = "disposed"
+    REJECTED = "rejected"
+
+
+SA = SampleState
+SAMPLE_TRANSITIONS: tuple[Transition, ...] = (
+    _t("take", SA.PLANNED, SA.TAKEN, "taken", R.SAMPLER),
+    _t("seal", SA.TAKEN, SA.SEALED, "sealed", R.SAMPLER),
+    _t("receive", SA.SEALED, SA.RECEIVED, "received", R.LAB_ANALYST, R.LAB_VERIFIER),
+    _t("start_testing", SA.RECEIVED, SA.IN_TESTING, "in_testing", R.LAB_ANALYST),
+    _t("retain", frozenset({SA.RECEIVED, SA.IN_TESTING}), SA.RETAINED, "retained", R.SYSTEM),
+    _t("dispose", SA.RETAINED, SA.DISPOSED, "disposed", R.SYSTEM, guards=("retention_over",)),
+    _t(
+        "reject",
+        frozenset({SA.SEALED, SA.RECEIVED, SA.IN_TESTING}),
+        SA.REJECTED,
+        "rejected",
+        R.LAB_ANALYST,
+        R.LAB_VERIFIER,
+    ),
+)
+
+
+class ResultState(StrEnum):
+    """One lab result (an attempt at one parameter; snicert/services/lab.py), born
+    `entered` by an analyst and concluded by a verifier who did not enter it."""
+
+    ENTERED = "entered"
+    VERIFIED = "verified"
+    RETRACTED = "retracted"  # invalid: never counts; the parameter is entered again
+    RETEST_REQUESTED = "retest_requested"  # valid and kept; the parameter is tested again
+
+
+RS = ResultState
+RESULT_COUNTS = frozenset({RS.VERIFIED, RS.RETEST_REQUESTED})  # valid verified results
+_VERIFIER_GUARDS = ("not_the_analyst", "case_in_testing", "impartial")
+RESULT_TRANSITIONS: tuple[Transition, ...] = (
+    _t("verify", RS.ENTERED, RS.VERIFIED, "verified", R.LAB_VERIFIER, guards=_VERIFIER_GUARDS),
+    _t(
+        "retract",
+        RS.ENTERED,
+        RS.RETRACTED,
+        "retracted",
+        R.LAB_VERIFIER,
+        guards=(*_VERIFIER_GUARDS, "reason_stated"),
+    ),
+    _t(
+        "request_retest",
+        RS.ENTERED,
+        RS.RETEST_REQUESTED,
+        "retest_requested",
+        R.LAB_VERIFIER,
+        guards=(*_VERIFIER_GUARDS, "reason_stated"),
+    ),
+)
+
+
+class NonconformityState(StrEnum):
+    """A non-conformity raised by screening or document review
+    (snicert/services/applications.py); the applicant answers it with a correction, and the
+    last answer sends the case back to review (a new round raises new ones)."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+NC = NonconformityState
+NONCONFORMITY_TRANSITIONS: tuple[Transition, ...] = (
+    _t("answer", NC.OPEN, NC.ANSWERED, "answered", R.APPLICANT, guards=("case_awaits_answers",)),
+)
+
+
+class ChecklistState(StrEnum):
+    """A checklist version (lab or site audit; snicert/services/checklists.py), loaded as a
+    draft from checklists/; approving one retires the product's version approved before."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"  # frozen: new applications take it
+    RETIRED = "retired"
+
+
+CL = ChecklistState
+CHECKLIST_TRANSITIONS: tuple[Transition, ...] = (
+    _t("approve", CL.DRAFT, CL.APPROVED, "approved", R.OFFICIAL),
+    # taken with the approval of the product's next version (one approved at a time)
+    _t("retire", CL.APPROVED, CL.RETIRED, "retired", R.OFFICIAL),
+)
+
+
+# ---------------------------------------------------------------- every lifecycle, by name
+
+Guard = Callable[[Session, Any, User], None]  # raises (naming what is missing) or passes
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One entity's lifecycle: the states its `field` takes, the states a new row is born
+    in, and its transitions. Its audit actions are "<prefix>.<event>" on entity `entity`."""
+
+    entity: str
+    label: str  # how messages name it ("lab result")
+    states: type[StrEnum]
+    transitions: tuple[Transition, ...]
+    born: tuple[StrEnum, ...]
+    field: str = "status"
+    prefix: str | None = None
+
+    def audit_action(self, t: Transition) -> str:
+        return f"{self.prefix or self.entity}.{t.event}"
+
+    def final(self) -> list[StrEnum]:
+        """States no transition leaves."""
+        return [x for x in self.states if not any(x in t.sources for t in self.transitions)]
+
+
+def transition(
+    s: Session,
+    row: Any,
+    lc: Lifecycle,
+    action: str,
+    actor: User,
+    guards: dict[str, Guard],
+    application_id: int | None = None,
+    **data: Any,
+) -> Transition:
+    """Take one step of `row`'s lifecycle: check the table (state and role), run the
+    step's named guards, move, and record it (its audit row and domain event)."""
+    state = getattr(row, lc.field)
+    t = check(state, action, actor, lc.transitions, lc.label)
+    for name in t.guards:
+        guards[name](s, row, actor)
+    setattr(row, lc.field, t.target.value)
+    audit.record(
+        s,
+        actor,
+        lc.audit_action(t),
+        lc.entity,
+        row.id,
+        application_id,
+        **{"from": state, "to": t.target.value, **data},
+    )
+    return t
+
+
+LIFECYCLES: dict[str, Lifecycle] = {
+    lc.entity: lc
+    for lc in (
+        Lifecycle("application", "application", State, TRANSITIONS, (S.DRAFT,), "state"),
+        Lifecycle("certificate", "certificate", CertState, CERTIFICATE_TRANSITIONS, (C.ACTIVE,)),
+        Lifecycle("sample", "sample", SampleState, SAMPLE_TRANSITIONS, (SA.PLANNED,)),
+        Lifecycle(
+            "lab_result",
+            "lab result",
+            ResultState,
+            RESULT_TRANSITIONS,
+            (RS.ENTERED,),
+            prefix="result",
+        ),
+        Lifecycle(
+            "nonconformity",
+            "non-conformity",
+            NonconformityState,
+            NONCONFORMITY_TRANSITIONS,
+            (NC.OPEN,),
+        ),
+        Lifecycle(
+            "checklist_version",
+            "checklist version",
+            ChecklistState,
+            CHECKLIST_TRANSITIONS,
+            (CL.DRAFT,),
+            prefix="checklist",
+        ),
+        Lifecycle(
+            "surveillance_case",
+            "surveillance case",
+            SurveillanceState,
+            SURVEILLANCE_TRANSITIONS,
+            (SV.OPEN,),
+            prefix="surveillance",
+        ),
+        Lifecycle(
+            "site_audit", "site audit", AuditState, AUDIT_TRANSITIONS, (AU.PLANNED,), "state"
+        ),
+        Lifecycle(
+            "audit_finding",
+            "audit finding",
+            FindingState,
+            FINDING_TRANSITIONS,
+            (FI.OPEN, FI.NOTED),
+        ),
+        Lifecycle(
+            "complaint",
+            "complaint",
+            ComplaintState,
+            COMPLAINT_TRANSITIONS,
+            (CS.ACKNOWLEDGED,),
+            "state",
+        ),
+        Lifecycle("appeal", "appeal", AppealState, APPEAL_TRANSITIONS, (AS.ACKNOWLEDGED,), "state"),
+        Lifecycle(
+            "certificate_change", "change", ChangeState, CHANGE_TRANSITIONS, (CH.NOTIFIED,), "state"
+        ),
+        Lifecycle(
+            "version_review",
+            "version review",
+            VersionReviewState,
+            VERSION_REVIEW_TRANSITIONS,
+            (VersionReviewState.PENDING,),
+            "state",
+        ),
+        Lifecycle(
+            "survey", "survey", SurveyState, SURVEY_TRANSITIONS, (SurveyState.INVITED,), "state"
+        ),
+        Lifecycle(
+            "review_action",
+            "review action",
+            ActionState,
+            REVIEW_ACTION_TRANSITIONS,
+            (A.OPEN,),
+        ),
+        Lifecycle(
+            "staff_conflict",
+            "conflict of interest",
+            ConflictState,
+            CONFLICT_TRANSITIONS,
+            (CO.DECLARED,),
+            "state",
+        ),
+        Lifecycle(
+            "staff_qualification",
+            "qualification",
+            QualificationState,
+            QUALIFICATION_TRANSITIONS,
+            (Q.CURRENT,),
+            "state",
+        ),
+    )
+}

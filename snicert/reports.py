@@ -15,6 +15,7 @@ from snicert import clock, outputs, settings, snapshots
 from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, pdf_safe
 from snicert.db.models import Application, LabResult, Output, Sample, User
 from snicert.judgment import requirement_text
+from snicert.lifecycle import ResultState
 from snicert.services import lab
 
 # --- test report per sample ------------------------------------------------------------
@@ -55,7 +56,7 @@ def _history_status(r: LabResult, counted: bool) -> tuple[str, str]:
         return "ditarik", "retracted"
     if r.status == "entered":
         return "menunggu verifikasi", "awaiting verification"
-    if r.retest_requested:
+    if r.status == ResultState.RETEST_REQUESTED:
         return "uji ulang diminta", "retest requested"
     return "tidak dihitung", "not counted"
 

@@ -930,8 +930,13 @@ class _Case:
                         "tested_on": entered,
                         "analyst_id": analyst.id,
                         "entered_at": entered,
-                        "status": "verified" if verified <= s.end else "entered",
-                        "retest_requested": fails and len(attempts) > n,
+                        "status": (
+                            "entered"
+                            if verified > s.end
+                            else "retest_requested"
+                            if fails and len(attempts) > n
+                            else "verified"
+                        ),
                         "note": "Uji ulang diminta" if fails and len(attempts) > n else None,
                         "verdict": "nonconform" if fails else "conform",
                         "verified_by": verifier.id if verified <= s.end else None,

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from snicert import bootstrap, config, prefect_server, settings
+from snicert import bootstrap, config, effects, prefect_server, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # seconds the children get to stop before they are killed; with the web app's grace
@@ -201,6 +201,7 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
                 os.environ["PREFECT_API_URL"] = api  # flows run in this process report there
                 services.start("runner", [sys.executable, "-m", "flows.runner"], env)
             os.environ["SNICERT_FLOW_MODE"] = env.get("SNICERT_FLOW_MODE", "local")
+            effects.install()  # the handler table, for this mode (init may have built one)
             from snicert.web.server import serve_web
 
             def ready() -> None:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from snicert import evaluation_report, faults, labels, lifecycle, outputs
 from snicert.db import engine as db
 from snicert.db.models import Application
 from snicert.errors import NotFound
-from snicert.lifecycle import State
+from snicert.lifecycle import SampleState, State
 from snicert.services import accounts, applications, certificates, lab, papers, site_audits
 from snicert.services.guards import application
 
@@ -124,29 +125,59 @@ def issue(app_id: int) -> bool:
     )
 
 
-def has_work(app_id: int) -> bool:
-    """Would a run move anything now? (Read-only: lets a person's action skip a run that
-    would only find the case waiting for the next person.)"""
-    state = status(app_id).state
-    if state in (State.SUBMITTED, State.APPROVED):
-        return True
-    if state not in (State.SAMPLING, State.TESTING, State.SITE_AUDIT, State.DECISION):
-        return False  # a person acts next
-    with db.reading() as s:
-        if state == State.SITE_AUDIT:
-            return not site_audits.awaited(s, application(s, app_id))
-        if state == State.SAMPLING:
-            return all(x.status == "rejected" for x in lab.samples_of(s, app_id))
-        if state == State.DECISION:
-            return outputs.find(s, f"application:{app_id}", "evaluation_report_pdf") is None
-        return lab.testing_done(s, application(s, app_id))
+def _samples_rejected(s: Session, app: Application) -> bool:
+    return all(x.status == SampleState.REJECTED for x in lab.samples_of(s, app.id))
 
 
-AUTOMATED: dict[str, Callable[[int], bool]] = {
-    State.SUBMITTED: screen,
-    State.SAMPLING: plan_samples,
-    State.TESTING: close_testing,
-    State.SITE_AUDIT: site_audit_done,
-    State.DECISION: compile_evaluation,
-    State.APPROVED: issue,
+def _site_audit_over(s: Session, app: Application) -> bool:
+    return not site_audits.awaited(s, app)
+
+
+def _evaluation_report_due(s: Session, app: Application) -> bool:
+    return outputs.find(s, f"application:{app.id}", "evaluation_report_pdf") is None
+
+
+@dataclass(frozen=True)
+class Automated:
+    """A state's automated step: `run` (one transaction; True when it moved the case on),
+    its task `name` in the certification flow and `retries` (the steps that write files
+    may meet a passing I/O error), and `pending`: would a run move anything now (read-only;
+    None: always, the state itself is the system's turn)."""
+
+    name: str
+    run: Callable[[int], bool]
+    pending: Callable[[Session, Application], bool] | None = None
+    retries: int = 0
+
+
+# Which states have automated work, and when: the one table the flow, the after-commit
+# kick (snicert/effects.py), the sweep and the demo all read.
+AUTOMATED: dict[State, Automated] = {
+    State.SUBMITTED: Automated("screening", screen),
+    State.SAMPLING: Automated("sampling", plan_samples, _samples_rejected, retries=2),
+    State.TESTING: Automated("lab-testing", close_testing, lab.testing_done, retries=2),
+    State.SITE_AUDIT: Automated("site-audit", site_audit_done, _site_audit_over),
+    State.DECISION: Automated(
+        "evaluation-report", compile_evaluation, _evaluation_report_due, retries=2
+    ),
+    State.APPROVED: Automated("issuance", issue, retries=2),
 }
+
+
+def has_work(app_id: int) -> bool:
+    """Would a run move anything now? (Lets a person's action skip a run that would only
+    find the case waiting for the next person.)"""
+    step = AUTOMATED.get(status(app_id).state)
+    if step is None:
+        return False  # a person acts next
+    if step.pending is None:
+        return True
+    with db.reading() as s:
+        return step.pending(s, application(s, app_id))
+
+
+def run_until_waiting(app_id: int) -> None:
+    """Take the automated steps here, in this process, until a person must act (the
+    scheduled sweep, the demo without flows, tests)."""
+    while (step := AUTOMATED.get(status(app_id).state)) and step.run(app_id):
+        pass

@@ -4,7 +4,7 @@ metadata dropped, the orientation applied); PDFs are parsed (pypdf) and refused 
 carry scripts, launch actions or attached files; the name kept for people is cleaned.
 
 Every refusal is an InvalidInput naming the document kind as the field, with a message key
-(snicert/web/i18n.py) for the Indonesian text.
+(the catalogs, snicert/locale) for the Indonesian text.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ def counted(s: Session) -> dict[str, dict[tuple[Any, ...], int]]:
             out["stage"][day, v.product, v.state, "left", v.working_days] += 1
     for r in s.scalars(select(LabResult).where(LabResult.status != "entered")):
         day = r.verified_at.astimezone(zone).date()
-        key = (r.parameter_id, r.status, r.retest_requested, r.verdict or "")
+        retest = r.status == "retest_requested"  # the roll-up: verified, with the flag
+        key = (r.parameter_id, "verified" if retest else r.status, retest, r.verdict or "")
         out["lab"][(day, r.product, *key)] += 1
     for actor, at in s.execute(
         select(AuditEvent.actor_id, AuditEvent.at).where(AuditEvent.actor_id.is_not(None))

@@ -80,8 +80,7 @@ def automation() -> None:
 
         ids = list(s.scalars(select(Application.id)))
     for app_id in ids:
-        while (step := stages.AUTOMATED.get(stages.status(app_id).state)) and step(app_id):
-            pass
+        stages.run_until_waiting(app_id)
 
 
 def shot(page, name: str) -> None:

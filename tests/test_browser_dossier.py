@@ -103,7 +103,10 @@ def test_the_applicant_way_on_a_phone(site: str, browser, tmp_path: Path) -> Non
             done = sum(d["mandatory"] for d in specs[: n + 1])
             assert f"{done} dari {len(mandatory)} dokumen wajib" in phone.inner_text("main")
             both(phone, "3b-home")
-            phone.goto(f"{site}/applications/{app_id}")
+            phone.goto(f"{site}/applications/{app_id}?lang=en")  # in English too
+            assert f"{done} of {len(mandatory)} mandatory documents" in phone.inner_text("main")
+            both(phone, "3c-english")
+            phone.goto(f"{site}/applications/{app_id}?lang=id")
     assert counter(phone) == (len(mandatory), len(mandatory))
     assert not phone.is_disabled("#submit-dossier")
     both(phone, "4-complete")

@@ -20,7 +20,8 @@ from tests.world import World
 ROOT = Path(__file__).resolve().parents[1]
 
 # What the audit log may stand on: the database layer and the leaf modules below it
-# (configuration, clock, roles, the signing keys its checkpoints use).
+# (configuration, clock, roles, the signing keys its checkpoints use, and the text catalog
+# the certificate templates read, which imports nothing of snicert).
 BELOW_THE_DATABASE = (
     "snicert.audit",
     "snicert.checkpoints",
@@ -31,6 +32,7 @@ BELOW_THE_DATABASE = (
     "snicert.db",
     "snicert.certs",
     "snicert.templating",
+    "snicert.messages",
 )
 
 
@@ -121,8 +123,9 @@ def test_the_outbox_is_written_with_the_change(home) -> None:
 
 
 def test_the_configured_table() -> None:
-    assert effects.table("off").names() == ["tell", "forget_certificates"]
+    assert effects.table("off").names() == ["workload", "tell", "forget_certificates"]
     assert effects.table("deployment").names() == [
+        "workload",
         "tell",
         "prefect_resource",
         "forget_certificates",

@@ -223,8 +223,9 @@ def test_clean_limits_controls_and_lines() -> None:
     with pytest.raises(InvalidInput, match="control character"):
         text.clean("reason", "satu\x00", Nonconformity.description, multiline=True)
     assert text.limit_of(Nonconformity.description) == text.LONG_TEXT
-    with pytest.raises(InvalidInput, match="say why"):
-        text.clean("reason", "  ", text.LONG_TEXT, required="say why")
+    with pytest.raises(InvalidInput, match="must not be empty") as empty:
+        text.clean("reason", "  ", text.LONG_TEXT, required=True)
+    assert empty.value.key == "required"
     assert text.optional("variants", " ", Application.variants) is None
     with pytest.raises(InvalidInput, match="expected text"):
         text.clean("brand", {"a": 1}, Application.brand)
@@ -300,10 +301,12 @@ def test_over_long_result_on_the_lab_page_is_shown_at_its_field(w: World) -> Non
     form = {"moisture.value": "5" * 201, "moisture.unit": "%"}
     r = analyst.post(f"/lab/applications/{app_id}/results", form)
     assert r.status_code == 422
-    assert "longer than 200" in error_next_to(r.text, "f-moisture-value")
+    assert "paling banyak 200 karakter (sekarang 201)" in error_next_to(r.text, "f-moisture-value")
     r = analyst.post(f"/lab/applications/{app_id}/results", {**form, "moisture.value": "5\x1b"})
     assert r.status_code == 422
-    assert "control character" in error_next_to(r.text, "f-moisture-value")
+    assert "karakter tersembunyi" in error_next_to(r.text, "f-moisture-value")
+    r = analyst.post(f"/lab/applications/{app_id}/results?lang=en", form)
+    assert "at most 200 characters (now 201)" in error_next_to(r.text, "f-moisture-value")
 
 
 @pytest.mark.parametrize(

@@ -762,8 +762,8 @@ def test_only_officials_approve_checklists(home) -> None:
         assert statuses == {1: "retired", 2: "approved"}
     assert_refused(
         lambda s: checklists.approve(s, w.user(s, "reviewer"), PRODUCT, 2),
-        Conflict,
-        "already approved",
+        IllegalTransition,
+        "checklist version in state 'approved'",
     )
 
 
@@ -1036,7 +1036,7 @@ def test_nonconformity_loop(home) -> None:
     assert_refused(
         lambda s: applications.answer_nonconformity(s, w.owner(s, app_id), nc_id, "lagi"),
         IllegalTransition,
-        "in state 'document_review'",
+        "non-conformity in state 'answered'",
     )
 
     w.review_all(app_id)
@@ -1068,7 +1068,7 @@ def test_answers_are_all_or_nothing(home) -> None:
         applications.answer_nonconformity(s, owner, first, "Sudah diperbaiki")
         applications.answer_nonconformity(s, owner, second, "   ")  # refused: empty
 
-    assert_refused(answer_both, InvalidInput, "text", "describe the correction")
+    assert_refused(answer_both, InvalidInput, "text", "must not be empty")
     with db.transaction() as s:
         assert len(applications.open_nonconformities(s, app_id)) == 2
         assert s.scalar(select(func.count()).select_from(NonconformityResponse)) == 0
@@ -1239,7 +1239,7 @@ def test_certificate_status_changes(home) -> None:
     assert_refused(
         change(certificates.suspend, "reviewer", cert_a, "  "),
         InvalidInput,
-        "a suspend states its reason",
+        "reason: must not be empty",
     )
 
     assert do(certificates.suspend, "reviewer", cert_a, "Label tanpa nomor SNI") == {

@@ -3,16 +3,25 @@ catalogs serve pages, `_()` and services the same way."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from fastapi.testclient import TestClient
 from jinja2 import DictLoader
 
 from snicert import messages
+from snicert.db import engine as db
+from snicert.db.models import User
 from snicert.message_keys import dynamic_keys
+from snicert.services import sessions, text
+from snicert.services.guards import user_by_email
 from snicert.templating import environment
+from snicert.web.app import create_app
+from tests.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +88,64 @@ def test_templates_t_gettext_and_trans_are_the_same_text() -> None:
 def test_placeholders_are_filled_and_unknown_ones_kept() -> None:
     words = messages.text("imp_refused", "id", who="Ani", function="pengambil contoh")
     assert "Ani" in words and "pengambil contoh" in words and "{case}" in words
+
+
+def _error_at(html: str, field: str) -> str:
+    m = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', html)
+    assert m, f"no error at {field}"
+    return unescape(m[1])
+
+
+@pytest.mark.parametrize("lang", messages.LANGS)
+def test_service_errors_read_in_the_persons_language_at_their_field(home, lang: str) -> None:
+    """Registration: a 5-digit NIB, a name over its column's length and a control character
+    in the city; each error is the catalog's text at its field, with its parameters."""
+    client = TestClient(create_app())
+    page = client.get(f"/register?lang={lang}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+    r = client.post(
+        f"/register?lang={lang}",
+        data={
+            "name": "N" * 300,
+            "email": "pemilik@umkm.example",
+            "password": "rahasia-123",
+            "business_name": "UMKM Abon",
+            "nib": "12345",
+            "address": "Jl. Timor Raya",
+            "city": "Kota\x1bKupang",
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 422
+    assert _error_at(r.text, "nib") == messages.text("nib_bad", lang) + " (12345)"
+    limit = text.limit_of(User.name)
+    too_long = messages.text("in_too_long", lang, limit=limit, length=300)
+    assert _error_at(r.text, "name") == too_long and str(limit) in too_long
+    assert _error_at(r.text, "city") == messages.text("in_control_line", lang, char="U+001B")
+    if lang == "id":
+        assert "13 angka" in _error_at(r.text, "nib") and "karakter" in too_long
+    for english in ("value:", "nib:", "longer than", "control character"):
+        assert english not in r.text
+
+
+def test_the_api_gives_the_code_and_the_text(home) -> None:
+    """A service refusal through the API: the English `detail`, the catalog key as `code`
+    and its text as `message` (Indonesian, English with ?lang=en)."""
+    World().setup_staff()
+    client = TestClient(create_app())
+    page = client.get("/register")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+    form = {"name": "Pemilik", "email": "pemilik@umkm.example", "password": "rahasia-123"}
+    form |= {"business_name": "UMKM", "nib": "9100000000001", "address": "Jl. Timor"}
+    client.post("/register", data={**form, "city": "Kota Kupang", "csrf_token": token})
+    with db.transaction() as s:
+        key, _ = sessions.create_api_token(s, user_by_email(s, "pemilik@umkm.example"), "app")
+    api = TestClient(create_app(), headers={"Authorization": f"Bearer {key}"})
+    body = {"product": "abon", "brand": "Abon\x1bSapi", "production_site": "Kupang"}
+    for lang in messages.LANGS:
+        r = api.post(f"/api/v1/applications?lang={lang}", json=body)
+        assert r.status_code == 422, r.text
+        got = r.json()
+        assert (got["field"], got["code"]) == ("brand", "in_control_line")
+        assert got["message"] == messages.text("in_control_line", lang, char="U+001B")
+        assert "control character" in got["detail"]

@@ -267,7 +267,7 @@ def test_checklist_versions_page_shows_changes_and_approves(
     assert "approved by Decider" in page
     assert actors("checklist.approved")[-1] == "decider@lspro.example"
     r = official.post(f"/admin/checklists/{v2_id}/approve")
-    assert r.status_code == 409 and "already approved" in r.text
+    assert r.status_code == 409 and "checklist version in state" in r.text
 
 
 def test_a_fresh_home_reaches_two_officials_created_by_the_first(home: Path) -> None:

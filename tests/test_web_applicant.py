@@ -182,7 +182,13 @@ def _bomb() -> bytes:
             synthetic.photo("abon", "x", 1)[:400],
             text("up_image_unreadable", "id"),
         ),
-        ("unknown kind", "../../etc/passwd", "x.pdf", synthetic.pdf("x"), "not a document of"),
+        (
+            "unknown kind",
+            "../../etc/passwd",
+            "x.pdf",
+            synthetic.pdf("x"),
+            text("app_err_doc_kind", "id"),
+        ),
     ],
 )
 def test_bad_uploads_are_refused_and_nothing_changes(two, case, kind, name, data, message):

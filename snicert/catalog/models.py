@@ -280,26 +280,34 @@ class SurveillancePlan(Strict):
         return self
 
 
+class Times:
+    """A service-standard field's metadata: the application state whose stay it limits.
+    The keys are written here only; snicert/lifecycle.py's STAGES read them from it."""
+
+    def __init__(self, state: str):
+        self.state = state
+
+
 class ServiceStandard(Strict):
     """Working days allowed for each stage (the LSPro's service standard)."""
 
-    screening: int = Field(ge=1)
-    document_review: int = Field(ge=1)
-    nonconformity_response: int = Field(ge=1)
-    sampling: int = Field(ge=1)
-    testing: int = Field(ge=1)
-    evaluation: int = Field(ge=1)
-    site_audit: int = Field(
+    screening: Annotated[int, Times("submitted")] = Field(ge=1)
+    document_review: Annotated[int, Times("document_review")] = Field(ge=1)
+    nonconformity_response: Annotated[int, Times("nonconformity")] = Field(ge=1)
+    sampling: Annotated[int, Times("sampling")] = Field(ge=1)
+    testing: Annotated[int, Times("testing")] = Field(ge=1)
+    evaluation: Annotated[int, Times("evaluation")] = Field(ge=1)
+    site_audit: Annotated[int, Times("site_audit")] = Field(
         default=15, ge=1, description="From the end of testing to the site audit's conclusion"
     )
-    payment: int = Field(
+    payment: Annotated[int, Times("payment")] = Field(
         default=10, ge=1, description="For the applicant to pay the invoice and upload the proof"
     )
-    payment_check: int = Field(
+    payment_check: Annotated[int, Times("payment_check")] = Field(
         default=2, ge=1, description="For an official to confirm or refuse a proof of payment"
     )
-    decision: int = Field(ge=1)
-    issuance: int = Field(ge=1)
+    decision: Annotated[int, Times("decision")] = Field(ge=1)
+    issuance: Annotated[int, Times("approved")] = Field(ge=1)
 
 
 class TariffItem(Strict):

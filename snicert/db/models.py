@@ -287,9 +287,8 @@ class LabResult(Base):
     tested_on: Mapped[datetime | None]
     analyst_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     entered_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="entered")  # entered|verified|retracted
-    # verified, but the verifier asked for another test: the checklist says which counts
-    retest_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # lifecycle.ResultState: entered | verified | retracted | retest_requested
+    status: Mapped[str] = mapped_column(String(20), default="entered")
     note: Mapped[str | None] = mapped_column(Text)  # why retracted / why retested
     verdict: Mapped[str | None] = mapped_column(String(20))  # conform|nonconform
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -136,7 +136,7 @@ def _new_user(
     phone: str | None = None,
 ) -> User:
     email = _email(email)
-    name = text.clean("name", name, User.name, required="must not be empty")
+    name = text.clean("name", name, User.name, required=True)
     phone = text.optional("phone", phone, User.phone)
     # Hashed before the e-mail is looked up: a taken e-mail costs the same time.
     password_hash = _password(password, name, email, business.name if business else None)

@@ -102,9 +102,7 @@ def file(s: Session, actor: User, app_id: int, kind: str, grounds: str) -> Appea
     require_owner(actor, app)
     if kind not in KINDS:
         raise InvalidInput("kind", kind, f"choose one of {', '.join(KINDS)}")
-    grounds = text.clean(
-        "grounds", grounds, Appeal.grounds, multiline=True, required="state why you appeal"
-    )
+    grounds = text.clean("grounds", grounds, Appeal.grounds, multiline=True, required=True)
     found = [d for d in decisions(s, app) if d.kind == kind]
     if not found:
         raise Conflict(f"{app.number} has no {kind} to appeal")
@@ -166,9 +164,7 @@ def _handler(s: Session, actor: User, row: Appeal, **_: Any) -> None:
 
 
 def _reasons_stated(s: Session, actor: User, row: Appeal, reasons: str = "", **_: Any) -> None:
-    text.clean(
-        "reasons", reasons, Appeal.reasons, multiline=True, required="give the decision's reasons"
-    )
+    text.clean("reasons", reasons, Appeal.reasons, multiline=True, required=True)
 
 
 def _next_step_where_final(
@@ -180,7 +176,7 @@ def _next_step_where_final(
             next_step,
             Appeal.next_step,
             multiline=True,
-            required=f"a {row.kind} cannot be undone in place: say what the LSPro does next",
+            required=True,
         )
 
 

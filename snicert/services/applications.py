@@ -26,6 +26,7 @@ from snicert.errors import (
     NotFound,
     PermissionDenied,
 )
+from snicert.lifecycle import NonconformityState as NC
 from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import checklists, counters, impartiality, rollups, text
@@ -59,7 +60,10 @@ def create(
     product = text.clean("product", product, Application.product)
     if product not in catalog.products:
         raise InvalidInput(
-            "product", product, f"unknown product; known: {', '.join(sorted(catalog.products))}"
+            "product",
+            product,
+            f"unknown product; known: {', '.join(sorted(catalog.products))}",
+            key="app_err_product",
         )
     if product not in checklists.open_products(s):
         # Refused now, not at submit: the applicant would fill a whole dossier in vain.
@@ -70,17 +74,17 @@ def create(
             "version yet",
             key="product_not_open",
         )
-    brand = text.clean("brand", brand, Application.brand, required="must not be empty")
+    brand = text.clean("brand", brand, Application.brand, required=True)
     production_site = text.clean(
         "production_site",
         production_site,
         Application.production_site,
-        required="must not be empty",
+        required=True,
     )
     variants = text.optional("variants", variants, Application.variants)
     lot = text.optional("lot", lot, Application.lot)
     if catalog.products[product].scheme.type == "1b" and not lot:
-        raise InvalidInput("lot", lot, "scheme 1b certifies one lot: name it")
+        raise InvalidInput("lot", lot, "scheme 1b certifies one lot: name it", key="app_err_lot")
     now = clock.now()
     seq = counters.next_value(s, f"application:{now.year}")
     app = Application(
@@ -164,6 +168,7 @@ def attach_document(
             "kind",
             kind,
             f"not a document of {app.product}; expected one of {', '.join(sorted(specs))}",
+            key="app_err_doc_kind",
         )
     allowed = specs[kind]["file_types"] if kind in specs else list(uploads.MEDIA_TYPES)
     limit_mb = specs[kind]["max_size_mb"] if kind in specs else NC_RESPONSE_LIMIT_MB
@@ -331,7 +336,7 @@ def _raise_nc(
         description=description,
         raised_by=actor.id,
         raised_at=clock.now(),
-        status="open",
+        status=NC.OPEN,
     )
     s.add(nc)
     s.flush()
@@ -405,11 +410,22 @@ def record_review(
     )
 
 
+NONCONFORMITY = lifecycle.LIFECYCLES["nonconformity"]
+
+
+def _case_awaits_answers(s: Session, nc: Nonconformity, actor: User) -> None:
+    lifecycle.check(application(s, nc.application_id).state, "answer_nonconformities", actor)
+
+
+# The non-conformity lifecycle's named guards (lifecycle.NONCONFORMITY_TRANSITIONS).
+NC_GUARDS: dict[str, lifecycle.Guard] = {"case_awaits_answers": _case_awaits_answers}
+
+
 def open_nonconformities(s: Session, app_id: int) -> list[Nonconformity]:
     return list(
         s.scalars(
             select(Nonconformity)
-            .where(Nonconformity.application_id == app_id, Nonconformity.status == "open")
+            .where(Nonconformity.application_id == app_id, Nonconformity.status == NC.OPEN)
             .order_by(Nonconformity.id)
         )
     )
@@ -422,20 +438,22 @@ def answer_nonconformity(
     nc = get(s, Nonconformity, nc_id, "non-conformity")
     app = application(s, nc.application_id, lock=True)
     require_owner(actor, app)
-    lifecycle.check(app.state, "answer_nonconformities", actor)
-    if nc.status != "open":
-        raise Conflict(f"non-conformity {nc_id} is already {nc.status}")
     answer = text.clean(
         "text",
         answer,
         NonconformityResponse.text,
         multiline=True,
-        required="describe the correction",
+        required=True,
     )
     if document_id is not None:
         doc = get(s, Document, document_id, "document")
         if doc.application_id != app.id:
-            raise InvalidInput("document_id", document_id, "not a document of this application")
+            raise InvalidInput(
+                "document_id",
+                document_id,
+                "not a document of this application",
+                key="app_err_not_this_case",
+            )
     s.add(
         NonconformityResponse(
             nonconformity_id=nc.id,
@@ -445,15 +463,14 @@ def answer_nonconformity(
             at=clock.now(),
         )
     )
-    nc.status = "answered"
     s.flush()
-    audit.record(
-        s, actor, "nonconformity.answered", "nonconformity", nc.id, app.id, document_id=document_id
+    lifecycle.transition(
+        s, nc, NONCONFORMITY, "answer", actor, NC_GUARDS, app.id, document_id=document_id
     )
     remaining = s.scalar(
         select(func.count())
         .select_from(Nonconformity)
-        .where(Nonconformity.application_id == app.id, Nonconformity.status == "open")
+        .where(Nonconformity.application_id == app.id, Nonconformity.status == NC.OPEN)
     )
     if remaining == 0:
         from snicert.services import fees

@@ -152,7 +152,7 @@ def _change(
         reason,
         Certificate.status_reason,
         multiline=True,
-        required=f"a {action} states its reason",
+        required=True,
     )
     before = cert.status
     cert.status, cert.status_reason = t.target.value, reason

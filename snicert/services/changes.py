@@ -61,7 +61,13 @@ def notify(
         raise InvalidInput("description", "", "say what changes", key="chg_need_description")
     body = text.clean("description", description, CertificateChange.description, multiline=True)
     if len(documents) > MAX_DOCUMENTS:
-        raise InvalidInput("documents", len(documents), f"at most {MAX_DOCUMENTS} documents")
+        raise InvalidInput(
+            "documents",
+            len(documents),
+            f"at most {MAX_DOCUMENTS} documents",
+            key="chg_err_documents",
+            params={"limit": MAX_DOCUMENTS},
+        )
     now = clock.now()
     row = CertificateChange(
         number=f"PRB-{now.year}-{counters.next_value(s, f'change:{now.year}'):04d}",
@@ -135,7 +141,7 @@ def _reasons_stated(
         reasons,
         text.LONG_TEXT - 60,
         multiline=True,
-        required="say why this outcome",
+        required=True,
     )
 
 

@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock
+from snicert import audit, clock, lifecycle
 from snicert.audit import canonical_json
 from snicert.catalog import Catalog
 from snicert.db.models import ChecklistVersion, User
 from snicert.errors import Conflict, NotFound
+from snicert.lifecycle import ChecklistState
 from snicert.roles import Role
 from snicert.services.guards import require_role
 
@@ -62,14 +63,16 @@ def _sync_one(
     )
     if row is not None and row.sha256 == digest:
         return None
-    if row is not None and row.status != "draft":
+    if row is not None and row.status != ChecklistState.DRAFT:
         raise Conflict(
             f"{_name(kind)} {product} version {version} is {row.status} and frozen, "
             f"but {catalog.files[(_FILE_KEY[kind], product)]} differs from it: "
             "raise its `version` to make a new version"
         )
     if row is None:
-        row = ChecklistVersion(kind=kind, product=product, version=version, status="draft")
+        row = ChecklistVersion(
+            kind=kind, product=product, version=version, status=ChecklistState.DRAFT
+        )
         s.add(row)
     row.content, row.sha256, row.loaded_at = content, digest, clock.now()
     s.flush()
@@ -94,6 +97,9 @@ def _name(kind: str) -> str:
     return "checklist" if kind == LAB else "audit checklist"
 
 
+CHECKLIST = lifecycle.LIFECYCLES["checklist_version"]
+
+
 def approve(
     s: Session, actor: User, product: str, version: int, kind: str = LAB
 ) -> ChecklistVersion:
@@ -109,27 +115,21 @@ def approve(
     )
     if row is None:
         raise NotFound(f"{_name(kind)} {product} version {version} is not loaded")
-    if row.status != "draft":
-        raise Conflict(f"{_name(kind)} {product} version {version} is already {row.status}")
+    lifecycle.check(row.status, "approve", actor, CHECKLIST.transitions, CHECKLIST.label)
+    named = {"product": product, **({"kind": kind} if kind != LAB else {})}
     for older in s.scalars(
         select(ChecklistVersion).where(
             ChecklistVersion.kind == kind,
             ChecklistVersion.product == product,
-            ChecklistVersion.status == "approved",
+            ChecklistVersion.status == ChecklistState.APPROVED,
         )
     ):
-        older.status = "retired"
-    row.status, row.approved_by, row.approved_at = "approved", actor.id, clock.now()
-    audit.record(
-        s,
-        actor,
-        "checklist.approved",
-        "checklist_version",
-        row.id,
-        product=product,
-        version=version,
-        sha256=row.sha256,
-        **({"kind": kind} if kind != LAB else {}),
+        lifecycle.transition(
+            s, older, CHECKLIST, "retire", actor, {}, version=older.version, by=version, **named
+        )
+    row.approved_by, row.approved_at = actor.id, clock.now()
+    lifecycle.transition(
+        s, row, CHECKLIST, "approve", actor, {}, version=version, sha256=row.sha256, **named
     )
     return row
 
@@ -152,7 +152,7 @@ def changes(s: Session, row: ChecklistVersion) -> dict[str, Any] | None:
         select(ChecklistVersion).where(
             ChecklistVersion.kind == row.kind,
             ChecklistVersion.product == row.product,
-            ChecklistVersion.status == "approved",
+            ChecklistVersion.status == ChecklistState.APPROVED,
         )
     )
     if base is None or base.id == row.id:
@@ -205,7 +205,7 @@ def open_products(s: Session) -> frozenset[str]:
     return frozenset(
         s.scalars(
             select(ChecklistVersion.product).where(
-                ChecklistVersion.kind == LAB, ChecklistVersion.status == "approved"
+                ChecklistVersion.kind == LAB, ChecklistVersion.status == ChecklistState.APPROVED
             )
         )
     )
@@ -216,7 +216,7 @@ def current(s: Session, product: str, kind: str = LAB) -> ChecklistVersion:
         select(ChecklistVersion).where(
             ChecklistVersion.kind == kind,
             ChecklistVersion.product == product,
-            ChecklistVersion.status == "approved",
+            ChecklistVersion.status == ChecklistState.APPROVED,
         )
     )
     if row is None:

@@ -172,7 +172,7 @@ def _handler(s: Session, actor: User, row: Complaint, **_: Any) -> None:
 
 
 def _note_stated(s: Session, actor: User, row: Complaint, note: str = "", **_: Any) -> None:
-    text.clean("note", note, text.LONG_TEXT, multiline=True, required="say what was found")
+    text.clean("note", note, text.LONG_TEXT, multiline=True, required=True)
 
 
 def _investigated(s: Session, actor: User, row: Complaint, **_: Any) -> None:
@@ -190,7 +190,7 @@ def _outcome_stated(
         public_outcome,
         Complaint.public_outcome,
         multiline=True,
-        required="write the outcome the complainant is told",
+        required=True,
     )
 
 

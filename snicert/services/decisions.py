@@ -150,9 +150,7 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
     lifecycle.check(app.state, outcome, actor)
     # conflicts, qualification, and no part in its review, audit or evaluation (§7.6.2)
     impartiality.require(s, actor, "decider", app)
-    reason = text.clean(
-        "reason", reason, Decision.reason, multiline=True, required="a decision states its reason"
-    )
+    reason = text.clean("reason", reason, Decision.reason, multiline=True, required=True)
     evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
     if outcome == "grant" and not evaluation.findings["conform"]:
         raise Conflict(

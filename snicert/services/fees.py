@@ -288,7 +288,7 @@ def refuse(s: Session, actor: User, app_id: int, reason: str) -> PaymentProof:
         reason,
         PaymentProof.reason,
         multiline=True,
-        required="say why the proof is refused",
+        required=True,
     )
     proof = _pending_proof(s, app)
     if proof is not None:
@@ -380,7 +380,7 @@ def _proof_awaiting_check(s: Session, app: Application, actor: User) -> None:
 def _reason_stated(s: Session, app: Application, actor: User) -> None:
     proof = _pending_proof(s, app)
     if proof is None or not (proof.reason or "").strip():
-        raise InvalidInput("reason", None, "say why the proof is refused")
+        raise InvalidInput("reason", None, "say why the proof is refused", key="required")
 
 
 def _payment_confirmed(s: Session, app: Application, actor: User) -> None:

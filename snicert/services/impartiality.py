@@ -79,7 +79,7 @@ SEPARATED_FROM_DECISION = ("reviewed", "audited", "evaluated")
 
 @dataclass(frozen=True)
 class Reason:
-    """Why someone may not act: `key` names the text people read (snicert/web/i18n.py,
+    """Why someone may not act: `key` names the text people read (the catalogs, snicert/locale,
     `imp_<key>`), `params` fill it in; `english` is the API's and the log's text."""
 
     key: str
@@ -227,9 +227,7 @@ def close_conflict(s: Session, actor: User, conflict_id: int, reason: str) -> St
     row = get(s, StaffConflict, conflict_id, "conflict of interest")
     t = lifecycle.check(row.state, "close", actor, CONFLICT_TRANSITIONS, "conflict of interest")
     _reason_given(reason)
-    reason = text.clean(
-        "reason", reason, StaffConflict.close_reason, multiline=True, required="say why it ends"
-    )
+    reason = text.clean("reason", reason, StaffConflict.close_reason, multiline=True, required=True)
     row.state, row.closed_by, row.closed_at, row.close_reason = (
         t.target.value,
         actor.id,
@@ -347,7 +345,7 @@ def qualify_many(
         evidence,
         StaffQualification.evidence,
         multiline=True,
-        required="name the evidence (certificate, training, assessment)",
+        required=True,
     )
     valid_from = valid_from or dates.today()
     for name, day in (("valid_from", valid_from), ("valid_until", valid_until)):
@@ -436,7 +434,7 @@ def withdraw_qualification(
     row = get(s, StaffQualification, qualification_id, "qualification")
     _reason_given(reason)
     reason = text.clean(
-        "reason", reason, StaffQualification.end_reason, multiline=True, required="say why"
+        "reason", reason, StaffQualification.end_reason, multiline=True, required=True
     )
     _end(s, actor, row, "withdraw", reason)
     return row

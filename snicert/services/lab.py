@@ -30,6 +30,7 @@ from snicert.db.models import (
 )
 from snicert.errors import (
     Conflict,
+    IllegalTransition,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -37,7 +38,15 @@ from snicert.errors import (
     SnicertError,
 )
 from snicert.judgment import NONCONFORM, judge_result
-from snicert.lifecycle import SURVEILLANCE_TRANSITIONS, State, Transition
+from snicert.lifecycle import (
+    LIFECYCLES,
+    RESULT_COUNTS,
+    SURVEILLANCE_TRANSITIONS,
+    ResultState,
+    SampleState,
+    State,
+    Transition,
+)
 from snicert.roles import Role
 from snicert.services import dates, impartiality, rollups, text
 from snicert.services.guards import application, get, require_role
@@ -138,7 +147,7 @@ def create_samples(
     if w.state != State.SAMPLING:
         raise Conflict(f"samples are planned in state sampling; {w.name} is {w.state}")
     everything = samples_of(s, app.id, w.case_id)
-    existing = [x for x in everything if x.status != "rejected"]
+    existing = [x for x in everything if x.status != SampleState.REJECTED]
     if existing:
         return existing
     # numbered after every earlier sample of the application (its own, every surveillance's)
@@ -167,7 +176,7 @@ def create_samples(
             units=units,
             amount=amount_text,
             container=plan.container.id,
-            status="planned",
+            status=SampleState.PLANNED,
             created_at=now,
             surveillance_case_id=w.case_id,
         )
@@ -204,7 +213,7 @@ def record_sampling(
     app = w.app
     w.check("samples_sent", actor)
     impartiality.require(s, actor, "sampler", app)
-    samples = [x for x in samples_of(s, app.id, w.case_id) if x.status == "planned"]
+    samples = [x for x in samples_of(s, app.id, w.case_id) if x.status == SampleState.PLANNED]
     if not samples:
         raise Conflict(f"no samples are planned for {w.name} yet")
     seals = {
@@ -214,9 +223,7 @@ def record_sampling(
     missing = sorted(code for code, seal in seals.items() if not seal)
     if missing and w.plan.seal_required:
         raise InvalidInput("seals", missing, "every sample needs its seal number")
-    location = text.clean(
-        "location", location, Sample.location, required="say where the samples were taken"
-    )
+    location = text.clean("location", location, Sample.location, required=True)
     when = taken_at or clock.now()
     dates.moment_in_timeline(
         "taken_at", when, max(x.created_at for x in samples), "the samples were planned"
@@ -224,54 +231,66 @@ def record_sampling(
     for sample in samples:
         sample.seal_number = seals[sample.code]
         sample.taken_by, sample.taken_at, sample.location = actor.id, when, location
-        custody(s, actor, sample, "taken", location=sample.location, at=when)
-        custody(s, actor, sample, "sealed", note=f"segel {sample.seal_number}", at=when)
+        custody(s, actor, sample, "take", location=sample.location, at=when)
+        custody(s, actor, sample, "seal", note=f"segel {sample.seal_number}", at=when)
     w.apply(s, "samples_sent", actor)
     return app
 
 
-CUSTODY_STATUS = {
-    "taken": "taken",
-    "sealed": "sealed",
-    "received": "received",
-    "in_testing": "in_testing",
-    "retained": "retained",
-    "disposed": "disposed",
-    "rejected": "rejected",
-}
+SAMPLE = LIFECYCLES["sample"]
+
+
+def _kept_until(s: Session, sample: Sample) -> datetime:
+    w = work(s, sample.application_id, sample.surveillance_case_id, lock=False)
+    kept = s.scalar(
+        select(CustodyEvent.at).where(
+            CustodyEvent.sample_id == sample.id, CustodyEvent.event == SampleState.RETAINED
+        )
+    )
+    return kept + timedelta(days=w.plan.retention_days)
+
+
+def _retention_over(s: Session, sample: Sample, actor: User) -> None:
+    if _kept_until(s, sample) > clock.now():
+        raise Conflict(f"sample {sample.code} is kept until {_kept_until(s, sample):%Y-%m-%d}")
+
+
+# The sample lifecycle's named guards (lifecycle.SAMPLE_TRANSITIONS).
+SAMPLE_GUARDS: dict[str, lifecycle.Guard] = {"retention_over": _retention_over}
 
 
 def custody(
     s: Session,
     actor: User,
     sample: Sample,
-    event: str,
+    action: str,
     location: str | None = None,
     note: str | None = None,
     at: datetime | None = None,
 ) -> CustodyEvent:
-    """Append one chain-of-custody event (and its audit event); the sample takes its status."""
+    """Take one step of the sample's lifecycle; its chain-of-custody entry is named after
+    the step's event (taken, sealed, received...)."""
+    t = lifecycle.transition(
+        s,
+        sample,
+        SAMPLE,
+        action,
+        actor,
+        SAMPLE_GUARDS,
+        sample.application_id,
+        code=sample.code,
+        location=location,
+        note=note,
+    )
     entry = CustodyEvent(
         sample_id=sample.id,
-        event=event,
+        event=t.event,
         at=at or clock.now(),
         by=actor.id,
         location=location,
         note=note,
     )
     s.add(entry)
-    sample.status = CUSTODY_STATUS[event]
-    audit.record(
-        s,
-        actor,
-        f"sample.{event}",
-        "sample",
-        sample.id,
-        sample.application_id,
-        code=sample.code,
-        location=location,
-        note=note,
-    )
     return entry
 
 
@@ -300,13 +319,12 @@ def receive_sample(
     w = work(s, sample.application_id, sample.surveillance_case_id)
     if w.state != State.TESTING:
         raise Conflict(f"samples are received in state testing; {w.name} is {w.state}")
-    if sample.status != "sealed":
-        raise Conflict(f"sample {sample.code} is {sample.status}, not sealed and in transit")
+    lifecycle.check(sample.status, "receive", actor, SAMPLE.transitions, SAMPLE.label)
     seal_number = text.clean(
         "seal_number",
         seal_number,
         Sample.seal_number,
-        required="read the seal number on the sample",
+        required=True,
     )
     when = received_at or clock.now()
     dates.moment_in_timeline(
@@ -330,14 +348,14 @@ def receive_sample(
     if problem:
         reject_sample(s, actor, sample.id, problem)
         return sample
-    custody(s, actor, sample, "received", note=f"segel {seal_number} utuh", at=when)
+    custody(s, actor, sample, "receive", note=f"segel {seal_number} utuh", at=when)
     return sample
 
 
 def test_sample(s: Session, app: Application | Work) -> Sample:
     w = app if isinstance(app, Work) else Work(app)
     for sample in reversed(samples_of(s, w.app.id, w.case_id)):
-        if sample.purpose == "test" and sample.status != "rejected":
+        if sample.purpose == "test" and sample.status != SampleState.REJECTED:
             return sample
     raise Conflict(f"{w.name} has no test sample")
 
@@ -353,11 +371,11 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
         reason,
         CustodyEvent.note,
         multiline=True,
-        required="say why the sample is rejected",
+        required=True,
     )
     for other in samples_of(s, w.app.id, w.case_id):
-        if other.status != "rejected":
-            custody(s, actor, other, "rejected", note=reason)
+        if other.status != SampleState.REJECTED:
+            custody(s, actor, other, "reject", note=reason)
     w.apply(s, "resample", actor, sample=sample.code, reason=reason)
     return w.app
 
@@ -375,7 +393,7 @@ def _results(
     q = (
         select(LabResult)
         .join(Sample, Sample.id == LabResult.sample_id)
-        .where(LabResult.application_id == app_id, which, Sample.status != "rejected")
+        .where(LabResult.application_id == app_id, which, Sample.status != SampleState.REJECTED)
     )
     if parameter_id is not None:
         q = q.where(LabResult.parameter_id == parameter_id)
@@ -426,9 +444,9 @@ def record_result(
         guarded=w.checklist.acceptance == "guarded",
     )
     earlier = _results(s, app.id, parameter_id, w.case_id)
-    if earlier and not _open_for_entry(earlier[-1]):
+    if earlier and not open_for_entry(earlier[-1]):
         latest = earlier[-1]
-        if latest.status == "entered":
+        if latest.status == ResultState.ENTERED:
             raise Conflict(
                 f"{parameter_id} has a result awaiting verification (attempt "
                 f"{latest.attempt}): a verifier verifies, retracts or retests it"
@@ -438,7 +456,7 @@ def record_result(
             f"{latest.attempt}); a new one needs a retraction or a retest request"
         )
     sample = test_sample(s, w)
-    if sample.status not in ("received", "in_testing"):
+    if sample.status not in (SampleState.RECEIVED, SampleState.IN_TESTING):
         raise Conflict(
             f"sample {sample.code} is {sample.status}: the lab must receive it "
             "before results are entered"
@@ -446,14 +464,14 @@ def record_result(
     if tested_on is not None:
         received = s.scalar(
             select(CustodyEvent.at).where(
-                CustodyEvent.sample_id == sample.id, CustodyEvent.event == "received"
+                CustodyEvent.sample_id == sample.id, CustodyEvent.event == SampleState.RECEIVED
             )
         )
         dates.day_in_timeline(
             f"{parameter_id}.tested_on", tested_on, received, f"sample {sample.code} was received"
         )
-    if sample.status == "received":
-        custody(s, actor, sample, "in_testing")
+    if sample.status == SampleState.RECEIVED:
+        custody(s, actor, sample, "start_testing")
     result = LabResult(
         application_id=app.id,
         product=app.product,  # the review counts per product from the result's own row
@@ -468,7 +486,7 @@ def record_result(
         tested_on=tested_on,
         analyst_id=actor.id,
         entered_at=clock.now(),
-        status="entered",
+        status=ResultState.ENTERED,
         verdict=verdict,
         surveillance_case_id=w.case_id,
     )
@@ -491,9 +509,85 @@ def record_result(
     return result
 
 
+RESULT = LIFECYCLES["lab_result"]
+
+
+def _not_the_analyst(s: Session, result: LabResult, actor: User) -> None:
+    if result.analyst_id == actor.id:
+        raise SeparationOfDuties(f"{actor.email} entered result {result.id} and may not verify it")
+
+
+def _case_in_testing(s: Session, result: LabResult, actor: User) -> None:
+    w = work(s, result.application_id, result.surveillance_case_id)
+    if w.state != State.TESTING:
+        raise Conflict(f"results are verified in state testing; {w.name} is {w.state}")
+
+
+def _impartial(s: Session, result: LabResult, actor: User) -> None:
+    impartiality.require(s, actor, "lab_verifier", s.get(Application, result.application_id))
+
+
+def _reason_stated(s: Session, result: LabResult, actor: User) -> None:
+    if not result.note:
+        raise InvalidInput("reason", result.note, "must not be empty", key="required")
+
+
+# The lab result lifecycle's named guards (lifecycle.RESULT_TRANSITIONS).
+RESULT_GUARDS: dict[str, lifecycle.Guard] = {
+    "not_the_analyst": _not_the_analyst,
+    "case_in_testing": _case_in_testing,
+    "impartial": _impartial,
+    "reason_stated": _reason_stated,
+}
+
+
+def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
+    """The result, if `actor` may verify it now (its table and guards); changes nothing."""
+    result = get(s, LabResult, result_id, "lab result")
+    t = lifecycle.check(result.status, "verify", actor, RESULT.transitions, RESULT.label)
+    for name in t.guards:
+        RESULT_GUARDS[name](s, result, actor)
+    return result
+
+
+def _conclude(
+    s: Session,
+    actor: User,
+    result: LabResult | int,
+    action: str,
+    note: str | None = None,
+    **data: Any,
+) -> LabResult:
+    """A verifier concludes an entered result (verify, retract, request a retest)."""
+    if not isinstance(result, LabResult):
+        result = get(s, LabResult, result, "lab result")
+    result.verified_by, result.verified_at = actor.id, clock.now()
+    if note is not None:
+        result.note = note
+    lifecycle.transition(
+        s,
+        result,
+        RESULT,
+        action,
+        actor,
+        RESULT_GUARDS,
+        result.application_id,
+        parameter=result.parameter_id,
+        **data,
+    )
+    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
+    return result
+
+
 def verify_result(s: Session, actor: User, result_id: int) -> LabResult:
     """Four-eyes: a lab verifier who did not enter the result releases it."""
-    return _verify(s, actor, _verifiable(s, actor, result_id))
+    return _verify(s, actor, get(s, LabResult, result_id, "lab result"))
+
+
+def _verify(s: Session, actor: User, result: LabResult) -> LabResult:
+    _conclude(s, actor, result, "verify", verdict=result.verdict)
+    _surveillance_testing_done(s, result)
+    return result
 
 
 BULK_LIMIT = 200  # results verified in one submit (a page of the queue at its largest)
@@ -529,26 +623,9 @@ def verify_results(
     for result_id in wanted:
         try:
             accepted.append(_verifiable(s, actor, result_id))
-        except (NotFound, Conflict, PermissionDenied) as exc:
+        except (NotFound, Conflict, PermissionDenied, IllegalTransition) as exc:
             refused.append(Refusal(result_id, exc))
     return [_verify(s, actor, r) for r in accepted], refused
-
-
-def _verify(s: Session, actor: User, result: LabResult) -> LabResult:
-    result.status, result.verified_by, result.verified_at = "verified", actor.id, clock.now()
-    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
-    audit.record(
-        s,
-        actor,
-        "result.verified",
-        "lab_result",
-        result.id,
-        result.application_id,
-        parameter=result.parameter_id,
-        verdict=result.verdict,
-    )
-    _surveillance_testing_done(s, result)
-    return result
 
 
 def _surveillance_testing_done(s: Session, result: LabResult) -> None:
@@ -563,77 +640,29 @@ def _surveillance_testing_done(s: Session, result: LabResult) -> None:
         complete_testing(s, accounts.system_user(s), w.app.id, w.case_id)
 
 
-def _open_for_entry(latest: LabResult) -> bool:
-    return latest.status == "retracted" or (latest.status == "verified" and latest.retest_requested)
-
-
-def _verifiable(s: Session, actor: User, result_id: int) -> LabResult:
-    require_role(actor, Role.LAB_VERIFIER)
-    result = get(s, LabResult, result_id, "lab result")
-    if result.analyst_id == actor.id:
-        raise SeparationOfDuties(f"{actor.email} entered result {result_id} and may not verify it")
-    w = work(s, result.application_id, result.surveillance_case_id)
-    if w.state != State.TESTING:
-        raise Conflict(f"results are verified in state testing; {w.name} is {w.state}")
-    if result.status != "entered":
-        raise Conflict(f"result {result_id} is {result.status}, not awaiting verification")
-    impartiality.require(s, actor, "lab_verifier", w.app)
-    return result
+def open_for_entry(latest: LabResult) -> bool:
+    """The parameter's latest result leaves room for a new attempt."""
+    return latest.status in (ResultState.RETRACTED, ResultState.RETEST_REQUESTED)
 
 
 def retract_result(s: Session, actor: User, result_id: int, reason: str) -> LabResult:
     """The result is invalid (wrong sample, method error...): it never counts; the
     parameter must be entered again."""
-    result = _verifiable(s, actor, result_id)
-    result.status, result.note = (
-        "retracted",
-        text.clean(
-            "reason",
-            reason,
-            LabResult.note,
-            multiline=True,
-            required="say why the result is retracted",
-        ),
+    reason = text.clean(
+        "reason",
+        reason,
+        LabResult.note,
+        multiline=True,
+        required=True,
     )
-    result.verified_by, result.verified_at = actor.id, clock.now()
-    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
-    audit.record(
-        s,
-        actor,
-        "result.retracted",
-        "lab_result",
-        result.id,
-        result.application_id,
-        parameter=result.parameter_id,
-        reason=result.note,
-    )
-    return result
+    return _conclude(s, actor, result_id, "retract", reason, reason=reason)
 
 
 def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabResult:
     """The result is valid and kept, but the parameter is tested again; the checklist's
-    `result_counts` says whether the first or the latest verified result counts."""
-    result = _verifiable(s, actor, result_id)
-    result.status, result.retest_requested, result.note = (
-        "verified",
-        True,
-        text.clean(
-            "reason", reason, LabResult.note, multiline=True, required="say why a retest is needed"
-        ),
-    )
-    result.verified_by, result.verified_at = actor.id, clock.now()
-    rollups.lab_result_concluded(s, result)  # the review's counts, same transaction
-    audit.record(
-        s,
-        actor,
-        "result.retest_requested",
-        "lab_result",
-        result.id,
-        result.application_id,
-        parameter=result.parameter_id,
-        reason=result.note,
-    )
-    return result
+    `result_counts` says whether the first or the latest valid result counts."""
+    reason = text.clean("reason", reason, LabResult.note, multiline=True, required=True)
+    return _conclude(s, actor, result_id, "request_retest", reason, reason=reason)
 
 
 def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]:
@@ -642,7 +671,7 @@ def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]
     first = w.checklist.result_counts == "first"
     out: dict[str, LabResult] = {}
     for r in _results(s, w.app.id, surveillance=w.case_id):
-        if r.status == "verified" and (not first or r.parameter_id not in out):
+        if r.status in RESULT_COUNTS and (not first or r.parameter_id not in out):
             out[r.parameter_id] = r
     return out
 
@@ -653,7 +682,9 @@ def testing_done(s: Session, app: Application | Work) -> bool:
     counted = counted_results(s, w)
     latest = {r.parameter_id: r for r in _results(s, w.app.id, surveillance=w.case_id)}
     return all(
-        p.id in counted and latest[p.id].status != "entered" and not _open_for_entry(latest[p.id])
+        p.id in counted
+        and latest[p.id].status != ResultState.ENTERED
+        and not open_for_entry(latest[p.id])
         for p in w.checklist.parameters
     )
 
@@ -669,8 +700,8 @@ def complete_testing(s: Session, actor: User, app_id: int, surveillance: int | N
     failing = sorted(p for p, r in counted.items() if r.verdict == NONCONFORM)
     days = w.plan.retention_days
     for sample in samples_of(s, app.id, w.case_id):
-        if sample.status in ("received", "in_testing"):
-            custody(s, actor, sample, "retained", note=f"disimpan {days} hari / kept {days} days")
+        if sample.status in (SampleState.RECEIVED, SampleState.IN_TESTING):
+            custody(s, actor, sample, "retain", note=f"disimpan {days} hari / kept {days} days")
     if w.case is not None:
         from snicert.services import surveillance as sv  # it builds on this module
 
@@ -689,14 +720,8 @@ def dispose_expired_retention(s: Session, actor: User) -> list[Sample]:
     require_role(actor, Role.SYSTEM)
     disposed = []
     now = clock.now()
-    for sample in s.scalars(select(Sample).where(Sample.status == "retained")):
-        w = work(s, sample.application_id, sample.surveillance_case_id, lock=False)
-        kept = s.scalar(
-            select(CustodyEvent.at).where(
-                CustodyEvent.sample_id == sample.id, CustodyEvent.event == "retained"
-            )
-        )
-        if kept + timedelta(days=w.plan.retention_days) <= now:
-            custody(s, actor, sample, "disposed")
+    for sample in s.scalars(select(Sample).where(Sample.status == SampleState.RETAINED)):
+        if _kept_until(s, sample) <= now:
+            custody(s, actor, sample, "dispose")
             disposed.append(sample)
     return disposed

@@ -131,7 +131,7 @@ def _write(
     key: str,
 ) -> None:
     """The notification and its outbox rows, one per configured channel with an address."""
-    key = text.clean("key", key, Notification.key, required="must not be empty")
+    key = text.clean("key", key, Notification.key, required=True)
     if not link.startswith("/") or link.startswith("//"):
         raise ValueError(f"link must be a path on this site, not {link!r}")
     # user_id NULL never collides in the unique (key, user_id): a contact's key is looked up

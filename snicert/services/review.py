@@ -1,9 +1,10 @@
 """The management review's figures for a period, each beside the previous period's.
 
 Every figure is an SQL aggregate (counts grouped by product, stage, item...): nothing
-loads every application into Python. Stays per stage and lab results come from daily
-roll-ups (stage_days, lab_result_days) written in the same transaction as the rows they
-count (snicert.services.rollups); periods are whole local days, so their sums are exact.
+loads every application into Python. Stays per stage, lab results, non-conformities and
+staff workload come from daily roll-ups (stage_days, lab_result_days, nonconformity_days,
+actor_days) written in the same transaction as the rows they count
+(snicert.services.rollups); periods are whole local days, so their sums are exact.
 Lead times are in working days (clock.is_working_day, the one rule): a stay's lead is
 counted when it ends (lifecycle.enter); end-to-end leads and waiting ages are grouped by
 local day in SQL and numbered by working day here. Medians and 90th percentiles come from

@@ -33,7 +33,7 @@ def record(
     require_role(actor, Role.OFFICIAL)
     if kind not in KINDS:
         raise InvalidInput("kind", kind, f"one of {', '.join(KINDS)}")
-    what = text.clean("text", what, ReviewAction.text, multiline=True, required="say what")
+    what = text.clean("text", what, ReviewAction.text, multiline=True, required=True)
     owner = text.optional("owner", owner, ReviewAction.owner)
     due = parse_date("due_on", due_on) if due_on else None
     if kind == "action":
@@ -73,13 +73,9 @@ def record(
 def _guard(name: str, note: str) -> str:
     """The named guards of REVIEW_ACTION_GUARDS."""
     if name == "outcome_stated":
-        return text.clean(
-            "outcome", note, ReviewAction.outcome, multiline=True, required="say what was done"
-        )
+        return text.clean("outcome", note, ReviewAction.outcome, multiline=True, required=True)
     if name == "reason_stated":
-        return text.clean(
-            "outcome", note, ReviewAction.outcome, multiline=True, required="say why it is reopened"
-        )
+        return text.clean("outcome", note, ReviewAction.outcome, multiline=True, required=True)
     raise AssertionError(f"unknown guard {name}")
 
 

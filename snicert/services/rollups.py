@@ -17,6 +17,7 @@ from snicert.db.models import (
     NonconformityDay,
     StageDay,
 )
+from snicert.lifecycle import ResultState
 
 
 def _add(s: Session, model: type, keys: dict[str, object]) -> None:
@@ -58,8 +59,10 @@ def lab_result_concluded(s: Session, result: LabResult) -> None:
             "day": day,
             "product": result.product,
             "parameter_id": result.parameter_id,
-            "status": result.status,
-            "retest_requested": bool(result.retest_requested),
+            # the roll-up's own outcome columns: a retest asked is a verified result with
+            # the retest flag (rows before the lifecycle named that state are alike)
+            "status": "retracted" if result.status == ResultState.RETRACTED else "verified",
+            "retest_requested": result.status == ResultState.RETEST_REQUESTED,
             "verdict": result.verdict or "",
         },
     )

@@ -270,7 +270,7 @@ def create_api_token(
 ) -> tuple[str, ApiToken]:
     """A new token for `actor` (shown once), valid for `days` (at most a year); it acts with
     the actor's roles."""
-    name = text.clean("name", name, ApiToken.name, required="name the integration the token is for")
+    name = text.clean("name", name, ApiToken.name, required=True)
     if not 1 <= days <= TOKEN_MAX_DAYS:
         raise InvalidInput("days", days, f"a token lasts 1 to {TOKEN_MAX_DAYS} days")
     token = "snc_" + secrets.token_urlsafe(32)

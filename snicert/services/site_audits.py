@@ -33,8 +33,7 @@ from snicert.db.models import (
 from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snicert.lifecycle import (
     AUDIT_CONCLUDED,
-    AUDIT_TRANSITIONS,
-    FINDING_TRANSITIONS,
+    LIFECYCLES,
     SURVEILLANCE_FINAL,
     AuditState,
     FindingState,
@@ -189,42 +188,37 @@ AUDIT_GUARDS: dict[str, Callable[[Session, SiteAudit, User], None]] = {
 
 
 def _audit_step(s: Session, a: SiteAudit, action: str, actor: User, **data) -> None:
-    """Take one audit transition: state, role, guards, then the audit event."""
-    t = lifecycle.check(a.state, action, actor, AUDIT_TRANSITIONS, entity="site audit")
-    for name in t.guards:
-        AUDIT_GUARDS[name](s, a, actor)
-    before, a.state = a.state, t.target.value
-    audit.record(
-        s,
-        actor,
-        f"site_audit.{t.event}",
-        "site_audit",
-        a.id,
-        a.application_id,
-        **{"from": before, "to": a.state, **data},
+    lifecycle.transition(
+        s, a, LIFECYCLES["site_audit"], action, actor, AUDIT_GUARDS, a.application_id, **data
     )
 
 
-def _finding_step(s: Session, f: AuditFinding, action: str, actor: User, **data) -> SiteAudit:
-    t = lifecycle.check(f.status, action, actor, FINDING_TRANSITIONS, entity="audit finding")
+def _applicant_of_the_case(s: Session, f: AuditFinding, actor: User) -> None:
+    require_owner(actor, application(s, s.get(SiteAudit, f.audit_id).application_id))
+
+
+def _audit_reported(s: Session, f: AuditFinding, actor: User) -> None:
     a = s.get(SiteAudit, f.audit_id)
-    for name in t.guards:
-        if name == "applicant_of_the_case":
-            require_owner(actor, application(s, a.application_id))
-        elif name == "audit_reported":
-            if a.state != AuditState.REPORTED:
-                raise Conflict(f"site audit {a.id} is {a.state}: answers come once it reported")
-        else:
-            AUDIT_GUARDS[name](s, a, actor)
-    before, f.status = f.status, t.target.value
-    audit.record(
-        s,
-        actor,
-        f"audit_finding.{t.event}",
-        "audit_finding",
-        f.id,
-        a.application_id,
-        **{"from": before, "to": f.status, **data},
+    if a.state != AuditState.REPORTED:
+        raise Conflict(f"site audit {a.id} is {a.state}: answers come once it reported")
+
+
+def _finding_assigned(s: Session, f: AuditFinding, actor: User) -> None:
+    _assigned(s, s.get(SiteAudit, f.audit_id), actor)
+
+
+# The finding lifecycle's named guards (lifecycle.FINDING_TRANSITIONS).
+FINDING_GUARDS: dict[str, lifecycle.Guard] = {
+    "applicant_of_the_case": _applicant_of_the_case,
+    "audit_reported": _audit_reported,
+    "assigned_auditor": _finding_assigned,
+}
+
+
+def _finding_step(s: Session, f: AuditFinding, action: str, actor: User, **data) -> SiteAudit:
+    a = s.get(SiteAudit, f.audit_id)
+    lifecycle.transition(
+        s, f, LIFECYCLES["audit_finding"], action, actor, FINDING_GUARDS, a.application_id, **data
     )
     return a
 
@@ -351,7 +345,7 @@ def auditors_of(s: Session, audit_id: int) -> list[User]:
 
 def cancel(s: Session, actor: User, audit_id: int, reason: str) -> SiteAudit:
     a = get(s, SiteAudit, audit_id, "site audit")
-    reason = text.clean("reason", reason, text.LONG_TEXT, multiline=True, required="say why")
+    reason = text.clean("reason", reason, text.LONG_TEXT, multiline=True, required=True)
     _audit_step(s, a, "cancel", actor, reason=reason)
     return a
 
@@ -387,7 +381,7 @@ def record_finding(
     if grade not in GRADES:
         raise InvalidInput("grade", grade, f"expected one of {', '.join(GRADES)}")
     description = text.clean(
-        "description", description, AuditFinding.description, multiline=True, required="say what"
+        "description", description, AuditFinding.description, multiline=True, required=True
     )
     status = FindingState.NOTED if grade == "observation" else FindingState.OPEN
     f = AuditFinding(
@@ -511,12 +505,8 @@ def answer(
     f = get(s, AuditFinding, finding_id, "audit finding")
     a = s.get(SiteAudit, f.audit_id)
     application(s, a.application_id, lock=True)
-    cause = text.clean(
-        "cause", cause, CorrectiveAction.cause, multiline=True, required="say what caused it"
-    )
-    what = text.clean(
-        "action", action, CorrectiveAction.action, multiline=True, required="say what was done"
-    )
+    cause = text.clean("cause", cause, CorrectiveAction.cause, multiline=True, required=True)
+    what = text.clean("action", action, CorrectiveAction.action, multiline=True, required=True)
     if f.due_at is not None:
         latest = dates.local_day(f.due_at)
     else:  # reported before findings had their own due date
@@ -583,7 +573,7 @@ def fail(s: Session, actor: User, audit_id: int, reason: str) -> SiteAudit:
     """An official fails an audit whose findings were not corrected in time."""
     a = get(s, SiteAudit, audit_id, "site audit")
     application(s, a.application_id, lock=True)
-    reason = text.clean("reason", reason, text.LONG_TEXT - 40, multiline=True, required="say why")
+    reason = text.clean("reason", reason, text.LONG_TEXT - 40, multiline=True, required=True)
     a.summary = (a.summary + "\n" if a.summary else "") + reason
     _conclude(s, a, "fail", actor, reason=reason)
     return a

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle, snapshots
+from snicert import clock, lifecycle, snapshots
 from snicert.catalog import default_catalog
 from snicert.db.models import (
     Application,
@@ -37,6 +37,7 @@ from snicert.db.models import (
 from snicert.errors import Conflict
 from snicert.judgment import NONCONFORM
 from snicert.lifecycle import (
+    LIFECYCLES,
     SURVEILLANCE_FINAL,
     SURVEILLANCE_TRANSITIONS,
     AuditState,
@@ -174,28 +175,24 @@ GUARDS: dict[str, Callable[[Session, SurveillanceCase, User], None]] = {
 def step(s: Session, case: SurveillanceCase, action: str, actor: User, **data: Any) -> None:
     """Take one surveillance transition: role, guards, move, audit event (with the change).
     A failure suspends the certificate (with the reason) in the same transaction."""
-    t = lifecycle.check(
-        case.status, action, actor, SURVEILLANCE_TRANSITIONS, entity="surveillance case"
+    cert = certificate_of(s, case)
+    t = lifecycle.transition(
+        s,
+        case,
+        LIFECYCLES["surveillance_case"],
+        action,
+        actor,
+        GUARDS,
+        cert.application_id,
+        certificate=cert.number,
+        cycle=case.cycle,
+        **data,
     )
-    for name in t.guards:
-        GUARDS[name](s, case, actor)
-    before, case.status = case.status, t.target.value
     now = clock.now()
     case.state_changed_at = now
-    cert = certificate_of(s, case)
     if t.target in SURVEILLANCE_FINAL:
         case.recorded_by, case.recorded_at = actor.id, now
         case.result_note = data.get("note")
-    audit.record(
-        s,
-        actor,
-        f"surveillance.{t.event}",
-        "surveillance_case",
-        case.id,
-        cert.application_id,
-        **{"from": before, "to": case.status, "certificate": cert.number, "cycle": case.cycle},
-        **data,
-    )
     if t.target == SV.FAILED and cert.status == CertState.ACTIVE:
         # a special surveillance comes from a complaint or a notified change / new version
         special = "khusus (pengaduan)" if case.complaint_id else "khusus"
@@ -296,9 +293,7 @@ def fail(s: Session, actor: User, case_id: int, note: str) -> SurveillanceCase:
     """An official fails a surveillance (access refused, a finding, a result...): the
     certificate is suspended with the reason."""
     case = _case(s, case_id)
-    note = text.clean(
-        "note", note, NOTE_LIMIT, multiline=True, required="say what the surveillance found"
-    )
+    note = text.clean("note", note, NOTE_LIMIT, multiline=True, required=True)
     _judge_impartially(s, actor, case)
     step(s, case, "fail", actor, note=note)
     return case

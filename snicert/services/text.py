@@ -4,7 +4,8 @@ PostgreSQL refuses NUL bytes, lone surrogates and strings longer than a VARCHAR 
 a server error, after the work is done); SQLite stores all of them. So every service
 function that stores text passes it through `clean` first: the limit is the column's own
 length (or LONG_TEXT for TEXT columns), and control characters are refused, except line
-breaks and tabs in multi-line fields. A refusal is InvalidInput naming the field.
+breaks and tabs in multi-line fields. A refusal is InvalidInput naming the field, with a
+catalog key and its parameters (the page says it in the person's language).
 """
 
 from __future__ import annotations
@@ -39,23 +40,27 @@ def _bad_character(value: str, multiline: bool) -> str | None:
 
 
 def clean(
-    field: str, value: object, column: Any, *, multiline: bool = False, required: str | None = None
+    field: str, value: object, column: Any, *, multiline: bool = False, required: bool = False
 ) -> str:
     """`value` stripped, after refusing non-text, control characters and more characters
-    than `column` holds. With `required`, an empty value is refused with that message."""
+    than `column` holds. With `required`, an empty value is refused."""
     if value is None:
         value = ""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         value = str(value)  # a number typed into a text field (a lab value, a seal number)
     if not isinstance(value, str):
-        raise InvalidInput(field, value, "expected text")
+        raise InvalidInput(field, value, "expected text", key="in_not_text")
     if multiline:
         value = value.replace("\r\n", "\n")
     value = value.strip()
     limit = limit_of(column)
     if len(value) > limit:
         raise InvalidInput(
-            field, f"{value[:40]}…", f"longer than {limit} characters ({len(value)})"
+            field,
+            f"{value[:40]}…",
+            f"longer than {limit} characters ({len(value)})",
+            key="in_too_long",
+            params={"limit": limit, "length": len(value)},
         )
     bad = _bad_character(value, multiline)
     if bad is not None:
@@ -64,9 +69,11 @@ def clean(
             field,
             f"{value[:40]}…" if len(value) > 40 else value,
             f"contains the control character U+{ord(bad):04X}{where}",
+            key="in_control" if multiline else "in_control_line",
+            params={"char": f"U+{ord(bad):04X}"},
         )
-    if required is not None and not value:
-        raise InvalidInput(field, value, required)
+    if required and not value:
+        raise InvalidInput(field, value, "must not be empty", key="required")
     return value
 
 

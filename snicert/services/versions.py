@@ -125,7 +125,7 @@ def _still_affected(s: Session, actor: User, found: Affected | None, **_: Any) -
 
 
 def _note_stated(s: Session, actor: User, found: Affected | None, note: str = "", **_: Any) -> None:
-    text.clean("note", note, text.LONG_TEXT - 60, multiline=True, required="say why")
+    text.clean("note", note, text.LONG_TEXT - 60, multiline=True, required=True)
 
 
 def _fits(s: Session, actor: User, found: Affected, outcome: str = "", **_: Any) -> None:

@@ -35,8 +35,10 @@ class Problem(BaseModel):
     detail: str
     field: str | None = None
     errors: list[FieldError] | None = None
-    # The refusal as people read it (Bahasa Indonesia unless ?lang=en), where it has a text.
+    # The refusal as people read it (Bahasa Indonesia unless ?lang=en), where it has a text,
+    # and the key of that text (snicert/locale), for clients that word it themselves.
     message: str | None = None
+    code: str | None = None
 
 
 _WHAT = {
@@ -70,8 +72,9 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     message: str | None = None,
+    code: str | None = None,
 ) -> JSONResponse:
-    body = Problem(detail=detail, field=field, errors=errors, message=message)
+    body = Problem(detail=detail, field=field, errors=errors, message=message, code=code)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
@@ -91,5 +94,7 @@ def install(app: FastAPI) -> None:
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         )
         key = getattr(exc, "key", None)
-        message = refusal(exc, lang_of(request)) if key and has(key) else None
-        return problem(str(exc), http_status(exc), field, headers=headers, message=message)
+        code = key if key and has(key) else None
+        message = refusal(exc, lang_of(request)) if code else None
+        status = http_status(exc)
+        return problem(str(exc), status, field, headers=headers, message=message, code=code)

@@ -25,9 +25,11 @@ def _file(doc: Document) -> dict[str, Any]:
     }
 
 
-def documents(s: Session, app: Application) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Every document the product asks for, and the counter of mandatory ones."""
-    have = applications.latest_documents(s, app.id)
+def documents(
+    app: Application, have: dict[str, Document]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every document the product asks for (`have`: the latest file of each kind), and the
+    counter of mandatory ones."""
     rows = [
         {
             "kind": d["id"],
@@ -51,17 +53,20 @@ def documents(s: Session, app: Application) -> tuple[list[dict[str, Any]], dict[
     return rows, counter
 
 
-def findings(s: Session, app: Application, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def findings(
+    s: Session, app: Application, docs: list[dict[str, Any]], have: dict[str, Document]
+) -> list[dict[str, Any]]:
     """The case's non-conformities, oldest first: what is wrong in words, the document it
     concerns and whether a file for it came in after it was raised, and the answers (with
     their files by name)."""
+    if app.submitted_at is None:
+        return []  # a draft has none: no query
     ncs = s.scalars(
         select(Nonconformity)
         .where(Nonconformity.application_id == app.id)
         .order_by(Nonconformity.id)
     ).all()
     by_kind = {d["kind"]: d for d in docs}
-    have = applications.latest_documents(s, app.id)
     items = {i["id"]: i for i in (app.checklist_snapshot or {}).get("document_items", [])}
     files = {
         d.id: d

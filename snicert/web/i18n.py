@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from snicert.errors import InvalidInput
 from snicert.messages import LANGS, has, text
 
 
@@ -35,20 +36,23 @@ def reasons(items: list[tuple[str, dict[str, str]]], lang: str) -> list[str]:
 
 
 def refusal(exc: Exception, lang: str) -> str:
-    """A refusal as people read it: the text of its message key when it has one."""
+    """A refusal as people read it: the text of its key, filled with its parameters.
+    Without a key, the service's own (English) words: bad input's message alone, shown at
+    its field (no field name, no Python repr of the value)."""
     if (items := getattr(exc, "reasons", None)) is not None:
         return "; ".join(reasons(items, lang))
     key = getattr(exc, "key", None)
-    if key and has(key) and (params := getattr(exc, "params", None)):
-        return text(key, lang, **localized(params, lang))
-    if key and has(key):
-        value = getattr(exc, "value", None)
-        words = text(key, lang)
-        if "{value}" in words:  # the text says where the value goes (a product's name)
-            return words.replace("{value}", str(value or ""))
-        shown = value and value != "***"  # a masked value (a password) tells nothing
-        return words + (f" ({value})" if shown else "")
-    return str(exc)
+    if not (key and has(key)):
+        return exc.message if isinstance(exc, InvalidInput) else str(exc)
+    value = getattr(exc, "value", None)
+    params = getattr(exc, "params", None) or {}
+    words = text(key, lang, **localized(params, lang))
+    if "{value}" in words:  # the text says where the value goes (a product's name)
+        return words.replace("{value}", str(value or ""))
+    # the value helps find the mistake, unless the parameters say it already or it is
+    # masked (a password)
+    shown = not params and value and value != "***" and isinstance(value, str | int)
+    return words + (f" ({value})" if shown else "")
 
 
 def localized(params: dict[str, object], lang: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from snicert.roles import STAFF_ROLES, Role
 from snicert.services import accounts, checklists
 from snicert.services.guards import get
 from snicert.web.api import Id
+from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import error_page, page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
@@ -69,9 +70,9 @@ def create_user(request: Request, c: Official) -> Response:
             )
             handed = {"email": user.email, "code": code or ""}
     except InvalidInput as exc:
-        return _users_page(request, c, 422, {exc.field: str(exc)}, form)
+        return _users_page(request, c, 422, {exc.field: refusal(exc, lang_of(request))}, form)
     except Conflict as exc:  # the e-mail is taken
-        return _users_page(request, c, 409, {"email": str(exc)}, form)
+        return _users_page(request, c, 409, {"email": refusal(exc, lang_of(request))}, form)
     return _users_page(request, c, 201, handed=handed)
 
 

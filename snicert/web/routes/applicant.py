@@ -106,7 +106,8 @@ def agreement_view() -> dict[str, Any]:
 def detail(s: Session, app: Application) -> dict[str, Any]:
     """Everything the applicant's page and the API show about one application."""
     product = default_catalog().product(app.product)
-    docs, counter = dossier.documents(s, app)
+    have = applications.latest_documents(s, app.id)
+    docs, counter = dossier.documents(app, have)
     cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
     # The case's milestones; single results, samples and uploads stay in the audit log.
     events = s.scalars(
@@ -140,7 +141,7 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "documents": docs,
         # "8 dari 12 dokumen wajib"; submission waits for every mandatory one
         "dossier": counter,
-        "nonconformities": dossier.findings(s, app, docs),
+        "nonconformities": dossier.findings(s, app, docs, have),
         "timeline": [
             {
                 "at": e.at.isoformat(),

@@ -39,6 +39,7 @@ from snicert.services.guards import application, can_see, get, submitted_case
 from snicert.services.text import LONG_TEXT, limit_of
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, check_csrf, require
+from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
@@ -161,7 +162,9 @@ def audit_page(request: Request, audit_id: Id, c: AuditStaff) -> Response:
 
 def _after(request: Request, c: Caller, audit_id: int, step) -> Response:
     if exc := c.attempt(step):
-        return _audit_page(request, c, audit_id, 422, {exc.field: str(exc)}, c.form)
+        return _audit_page(
+            request, c, audit_id, 422, {exc.field: refusal(exc, lang_of(request))}, c.form
+        )
     return see_other(f"/audits/{audit_id}")
 
 
@@ -282,7 +285,9 @@ def plan_post(request: Request, app_id: Id, c: Official) -> Response:
         site_audits.plan(s, user, app_id, day, ids, site)
 
     if exc := c.attempt(step):
-        return _plan_page(request, c, app_id, 422, {exc.field: str(exc)}, c.form)
+        return _plan_page(
+            request, c, app_id, 422, {exc.field: refusal(exc, lang_of(request))}, c.form
+        )
     return see_other(f"/site-audit/{app_id}")
 
 
@@ -297,7 +302,9 @@ def plan_surveillance_post(request: Request, case_id: Id, c: Official) -> Respon
         site_audits.plan(s, user, app_id, day, ids, site, surveillance_case_id=case_id)
 
     if exc := c.attempt(step):
-        return _plan_page(request, c, app_id, 422, {exc.field: str(exc)}, c.form)
+        return _plan_page(
+            request, c, app_id, 422, {exc.field: refusal(exc, lang_of(request))}, c.form
+        )
     return see_other(f"/site-audit/{app_id}")
 
 

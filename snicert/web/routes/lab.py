@@ -29,7 +29,7 @@ from snicert.errors import (
     http_status,
 )
 from snicert.judgment import possible_values, requirement_text
-from snicert.lifecycle import State
+from snicert.lifecycle import ResultState, State
 from snicert.roles import Role
 from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
@@ -63,7 +63,7 @@ def _name(names: dict[str, str] | str, lang: str) -> str:
 def _status(latest: LabResult | None) -> str:
     if latest is None:
         return "none"
-    if latest.status == "verified" and latest.retest_requested:
+    if latest.status == ResultState.RETEST_REQUESTED:
         return "retest"
     return latest.status  # entered | verified | retracted
 
@@ -105,7 +105,7 @@ def parameter_rows(
                 "latest": latest,
                 "counted": counted.get(p.id),
                 "status": _status(latest),
-                "open": latest is None or lab._open_for_entry(latest),
+                "open": latest is None or lab.open_for_entry(latest),
             }
         )
     return rows
@@ -148,7 +148,7 @@ def _result_json(r: LabResult) -> dict[str, Any]:
         "tested_on": r.tested_on,
         "verdict": r.verdict,
         "status": r.status,
-        "retest_requested": r.retest_requested,
+        "retest_requested": r.status == ResultState.RETEST_REQUESTED,
         "note": r.note,
         "analyst_id": r.analyst_id,
         "entered_at": r.entered_at,
@@ -283,7 +283,8 @@ class ResultIn(BaseModel):
 class RowError:
     parameter: str
     field: str  # the service's field, e.g. "moisture" or "moisture.unit"
-    message: str
+    message: str  # the service's own words, for the API's `detail`
+    refused: Exception  # the page says it in the person's language
     conflict: bool = False
 
 
@@ -324,9 +325,9 @@ def record_rows(
                 )
             )
         except InvalidInput as exc:
-            errors.append(RowError(row.parameter, exc.field, str(exc)))
+            errors.append(RowError(row.parameter, exc.field, str(exc), exc))
         except Conflict as exc:
-            errors.append(RowError(row.parameter, row.parameter, str(exc), conflict=True))
+            errors.append(RowError(row.parameter, row.parameter, str(exc), exc, True))
     if errors:
         raise RowErrors(errors)
     return stored
@@ -485,7 +486,7 @@ def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None)
     except RowErrors as exc:
         errors = {}
         for e in exc.errors:
-            errors.setdefault(_form_key(e), e.message)
+            errors.setdefault(_form_key(e), refusal(e.refused, lang_of(request)))
         return _application_page(
             request, c, page_id, exc.status, errors=errors, form=c.form, case_id=case_id
         )
@@ -583,7 +584,7 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
             request,
             c,
             422,
-            errors={f"{result_id}.{action}": str(exc)},
+            errors={f"{result_id}.{action}": refusal(exc, lang_of(request))},
             form={f"{result_id}.{action}": reason},
         )
     return see_other(VERIFY_PATH)

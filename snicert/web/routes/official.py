@@ -76,8 +76,8 @@ def _people(s: Session, ids: set[int | None]) -> dict[int, str]:
     return {u.id: u.name for u in s.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def _errors(exc: InvalidInput, prefix: str = "") -> dict[str, str]:
-    return {f"{prefix}{exc.field}": str(exc)}
+def _errors(request: Request, exc: InvalidInput, prefix: str = "") -> dict[str, str]:
+    return {f"{prefix}{exc.field}": refusal(exc, lang_of(request))}
 
 
 # --- dashboard --------------------------------------------------------------------------
@@ -273,14 +273,18 @@ def _review_page(
         )
 
 
-def _review_errors(exc: InvalidInput) -> dict[str, str]:
+def _review_errors(request: Request, exc: InvalidInput) -> dict[str, str]:
     """verdicts -> every named item's radio group; verdicts.<item>[.comment] -> that field."""
     if exc.field == "verdicts" and isinstance(exc.value, list):
-        return {f"{item}.verdict": str(exc) for item in exc.value}
+        return {f"{item}.verdict": refusal(exc, lang_of(request)) for item in exc.value}
     parts = exc.field.split(".")
     if parts[0] == "verdicts" and len(parts) >= 2:
-        return {f"{parts[1]}.{parts[2] if len(parts) > 2 else 'verdict'}": str(exc)}
-    return {exc.field: str(exc)}
+        return {
+            f"{parts[1]}.{parts[2] if len(parts) > 2 else 'verdict'}": refusal(
+                exc, lang_of(request)
+            )
+        }
+    return {exc.field: refusal(exc, lang_of(request))}
 
 
 @router.get("/review/{app_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -299,7 +303,9 @@ def review_post(request: Request, app_id: Id, c: Official) -> Response:
         if key.startswith("verdict.")
     }
     if exc := c.attempt(lambda s, user: applications.record_review(s, user, app_id, verdicts)):
-        return _review_page(request, c, app_id, 422, errors=_review_errors(exc), form=c.form)
+        return _review_page(
+            request, c, app_id, 422, errors=_review_errors(request, exc), form=c.form
+        )
     return see_other(f"/review/{app_id}")
 
 
@@ -546,7 +552,7 @@ def decision_post(request: Request, app_id: Id, c: Official) -> Response:
             s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", "")
         )
     ):
-        return _decision_page(request, c, app_id, 422, errors=_errors(exc), form=c.form)
+        return _decision_page(request, c, app_id, 422, errors=_errors(request, exc), form=c.form)
     return see_other(f"/decision/{app_id}")
 
 
@@ -653,7 +659,7 @@ def certificate_post(
     if exc := c.attempt(change):
         form = {f"{action}.{k}": v for k, v in c.form.items()}
         return _certificate_page(
-            request, c, cert_id, 422, errors=_errors(exc, prefix=f"{action}."), form=form
+            request, c, cert_id, 422, errors=_errors(request, exc, prefix=f"{action}."), form=form
         )
     return see_other(f"/certificates/{cert_id}")
 

@@ -24,7 +24,7 @@ from snicert.services import fees
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.auth import require
-from snicert.web.i18n import lang_of, translator
+from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.applicant import ApiActor, _act, _signed_in, _visible, agreement_view
 from snicert.web.routes.lists import page_query, product_names
@@ -224,7 +224,12 @@ def refuse_page(request: Request, app_id: Id, c: Official) -> Response:
     reason = c.form.get("reason", "")
     if exc := c.attempt(lambda s, user: fees.refuse(s, user, app_id, reason)):
         return _check_page(
-            request, c, app_id, 422, errors={exc.field: str(exc)}, form={"reason": reason}
+            request,
+            c,
+            app_id,
+            422,
+            errors={exc.field: refusal(exc, lang_of(request))},
+            form={"reason": reason},
         )
     return see_other(f"/official/payments/{app_id}")
 

@@ -19,7 +19,7 @@ from snicert.services import review, review_actions
 from snicert.services.text import LONG_TEXT
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
-from snicert.web.i18n import lang_of, translator
+from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
@@ -52,7 +52,7 @@ def _review_page(
     try:
         period = review.parse_period(start, end)
     except InvalidInput as exc:
-        period_errors[exc.field] = str(exc)
+        period_errors[exc.field] = refusal(exc, lang_of(request))
         status_code = 422
     else:
         with db.reading() as s:

@@ -20,7 +20,7 @@ from snicert.roles import Role
 from snicert.services import lab, papers, surveillance
 from snicert.services.text import limit_of
 from snicert.web.api import Id
-from snicert.web.i18n import error_text, lang_of
+from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
 
@@ -119,7 +119,7 @@ def _record(request: Request, c: Caller, app_id: int, case_id: int | None) -> Re
             status_code=422,
             who=c.who,
             items=items,
-            error=str(exc),
+            error=refusal(exc, lang_of(request)),
             error_app=f"surveillance-{case_id}" if case_id else str(app_id),
         )
     return see_other("/sampling")

@@ -27,7 +27,6 @@ from snicert.db import engine as db
 from snicert.db.models import Application, User
 from snicert.errors import (
     InvalidInput,
-    MayNotAct,
     SeparationOfDuties,
     SnicertError,
     http_status,
@@ -154,7 +153,7 @@ class StaffRoute(APIRoute):
                     raise
                 kind = "sod" if isinstance(exc, SeparationOfDuties) else ""
                 # why someone may not act reads in the page's language (Indonesian first)
-                message = refusal(exc, lang_of(request)) if isinstance(exc, MayNotAct) else str(exc)
+                message = refusal(exc, lang_of(request))
                 return await run_in_threadpool(
                     refusal_page, request, http_status(exc), message, kind
                 )

@@ -19,7 +19,7 @@ from snicert.roles import Role
 from snicert.services import lab, surveillance
 from snicert.services.guards import get
 from snicert.web.api import Id
-from snicert.web.i18n import lang_of
+from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.lab import _name, _result_json, _sample_json, parameter_rows
 from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
@@ -119,7 +119,14 @@ def conclude_post(
 
     if exc := c.attempt(step):
         key = f"{action}.{exc.field}"
-        return _page(request, c, case_id, 422, {key: str(exc)}, {f"{action}.note": note})
+        return _page(
+            request,
+            c,
+            case_id,
+            422,
+            {key: refusal(exc, lang_of(request))},
+            {f"{action}.note": note},
+        )
     return see_other(f"/surveillance/{case_id}")
 
 
