@@ -10,13 +10,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# axe-core for the browser walk (tests/test_browser_walk.py), as package-lock.json pins it
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 demo: $(STAMP)
 	$(BIN)/snicert demo
 
 serve: $(STAMP)
 	$(BIN)/snicert serve
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/snicert check-data

@@ -153,15 +153,12 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Fixed:
-    """A sort key that keeps its direction whichever way the list is sorted (empty dates
-    last: SQLite and PostgreSQL would otherwise put NULLs at different ends)."""
+class NullsLast:
+    """A sort key whose empty values come last whichever way the list is sorted (SQLite and
+    PostgreSQL would otherwise put NULLs at different ends); NULLS LAST, not an IS NULL
+    key, so the planner can still read the order from an index."""
 
-    key: ColumnElement
-
-
-def _nulls_last(column: ColumnElement) -> Fixed:
-    return Fixed(column.is_(None).asc())
+    column: ColumnElement
 
 
 def _run(
@@ -176,10 +173,13 @@ def _run(
     overlap."""
     total = s.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
     direction = query.dir or default_dir
-    keys = [
-        c.key if isinstance(c, Fixed) else c.desc() if direction == "desc" else c.asc()
-        for c in order[query.sort]
-    ]
+
+    def key(c: ColumnElement | NullsLast) -> ColumnElement:
+        if isinstance(c, NullsLast):
+            return key(c.column).nulls_last()
+        return c.desc() if direction == "desc" else c.asc()
+
+    keys = [key(c) for c in order[query.sort]]
     last_page = max(1, math.ceil(total / query.size))
     if query.page > last_page:  # past the end (a bookmark of a shrunk list): the last page
         query.page = last_page
@@ -263,14 +263,10 @@ def applications(s: Session, query: ListQuery, path: str = "/official/applicatio
         where.append(and_(late, Application.state.notin_([x.value for x in FINAL])))
     where += _day_bounds(Application.submitted_at, query)
     order = {
-        "submitted": (
-            _nulls_last(Application.submitted_at),
-            Application.submitted_at,
-            Application.id,
-        ),
+        "submitted": (NullsLast(Application.submitted_at), Application.id),
         "created": (Application.created_at, Application.id),
         "changed": (Application.state_changed_at, Application.id),
-        "due": (_nulls_last(Application.due_at), Application.due_at, Application.id),
+        "due": (NullsLast(Application.due_at), Application.id),
         "number": (Application.number,),
         "business": (Business.name, Application.id),
     }

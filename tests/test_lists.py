@@ -223,6 +223,10 @@ def test_bulk_verification_names_the_refused_and_verifies_the_rest(
     assert _count(LabResult, LabResult.id.in_(mine), LabResult.status == "entered") == len(mine)
     # one audit event per verified result
     assert _count(AuditEvent, AuditEvent.action == "result.verified") - events_before == len(theirs)
+    # one verified meanwhile (a second tab, a colleague): named as no longer awaiting
+    r = labboth.post("/lab/verify", {f"result.{theirs[0]}": "1"})
+    assert f'data-refused="{theirs[0]}">#{theirs[0]}: Hasil ini sudah tidak menunggu' in r.text
+    assert "0 hasil diverifikasi." in r.text
     # "verify all on this page": every result the page showed, nothing more
     more = _results_by(w, w.new_application("abon"), "analyst")
     page = labboth.get("/lab/verify?size=2").text

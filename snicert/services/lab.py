@@ -82,9 +82,11 @@ class Work:
         return snapshots.checklist(row) if row.checklist_snapshot is not None else None
 
     @property
-    def plan(self) -> SamplingPlan:
+    def plan(self) -> SamplingPlan | None:
         if self.case is not None:
-            return snapshots.surveillance_plan(self.case).sampling_plan
+            # a surveillance not started yet has no plan frozen (nor samples)
+            plan = self.case.plan and snapshots.surveillance_plan(self.case)
+            return plan.sampling_plan if plan else None
         return snapshots.product(self.app).sampling_plan
 
     def check(self, action: str, actor: User) -> Transition:
@@ -668,7 +670,8 @@ def request_retest(s: Session, actor: User, result_id: int, reason: str) -> LabR
 def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]:
     """The verified result that counts for each parameter (per the checklist's rule)."""
     w = app if isinstance(app, Work) else Work(app)
-    first = w.checklist.result_counts == "first"
+    # a surveillance not started yet has no checklist frozen, and no results
+    first = w.checklist is not None and w.checklist.result_counts == "first"
     out: dict[str, LabResult] = {}
     for r in _results(s, w.app.id, surveillance=w.case_id):
         if r.status in RESULT_COUNTS and (not first or r.parameter_id not in out):

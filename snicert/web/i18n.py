@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from snicert.errors import InvalidInput
+from snicert.errors import InvalidInput, NotFound, PermissionDenied
 from snicert.messages import LANGS, has, text
 
 
@@ -43,6 +43,12 @@ def refusal(exc: Exception, lang: str) -> str:
         return "; ".join(reasons(items, lang))
     key = getattr(exc, "key", None)
     if not (key and has(key)):
+        # A refusal about who may act carries e-mail addresses and internal names (for
+        # the audit trail and the API): a person reads what it means instead.
+        if isinstance(exc, PermissionDenied):
+            return text("err_403", lang)
+        if isinstance(exc, NotFound):
+            return text("err_404", lang)
         return exc.message if isinstance(exc, InvalidInput) else str(exc)
     value = getattr(exc, "value", None)
     params = getattr(exc, "params", None) or {}

@@ -22,6 +22,7 @@ from snicert.db import engine as db
 from snicert.db.models import Application, Certificate, LabResult, Sample, SurveillanceCase, User
 from snicert.errors import (
     Conflict,
+    IllegalTransition,
     InvalidInput,
     MayNotAct,
     NotFound,
@@ -420,7 +421,7 @@ def _application_page(
             people=people,
             # a surveillance has no test report of its own (yet): the application's is not it
             test_report=w.case is None and papers.test_report(s, app) is not None,
-            max_hours=w.plan.max_transit_hours,
+            max_hours=w.plan.max_transit_hours if w.plan else None,
             can_enter=(
                 w.state == State.TESTING
                 and Role.LAB_ANALYST in c.who.roles
@@ -551,7 +552,7 @@ def refusal_text(exc: Exception, lang: str) -> str:
         return refusal(exc, lang)
     if isinstance(exc, SeparationOfDuties):
         return t("lab_bulk_own")
-    if isinstance(exc, Conflict):
+    if isinstance(exc, Conflict | IllegalTransition):  # acted on meanwhile
         return t("lab_bulk_gone")
     if isinstance(exc, NotFound):
         return t("lab_bulk_missing")

@@ -39,6 +39,7 @@ from snicert.services import (
     certificates,
     dates,
     decisions,
+    fees,
     impartiality,
     papers,
     site_audits,
@@ -48,7 +49,7 @@ from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
-from snicert.web.i18n import lang_of, reasons, refusal
+from snicert.web.i18n import lang_of, reasons, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.lists import link_of, product_names
 from snicert.web.routes.staff import (
@@ -194,6 +195,7 @@ def review_data(s: Session, app: Application, lang: str = "id") -> dict[str, Any
     """Every document item of the snapshot with the uploaded documents it is about, the
     verdicts of earlier rounds and the non-conformities with their answers."""
     kinds = {d["id"]: _name(d["name"], lang) for d in app.product_snapshot["documents"]}
+    kinds[fees.PROOF_KIND] = translator(lang)("fee_proof")  # stored beside the dossier
     docs = s.scalars(
         select(Document).where(Document.application_id == app.id).order_by(Document.id.desc())
     ).all()
@@ -228,6 +230,7 @@ def review_data(s: Session, app: Application, lang: str = "id") -> dict[str, Any
         "items": items,
         "documents": docs,
         "files": {d.id: d.filename for d in docs},  # an answer's file, by its name
+        "texts": {i["id"]: i["text"] for i in items},  # a finding's item, as people read it
         "kinds": kinds,
         "rounds": dict(rounds),
         "nonconformities": ncs,
