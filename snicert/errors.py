@@ -96,7 +96,7 @@ class IllegalTransition(SnicertError):
         value: object = None,
     ):
         self.state, self.action, self.allowed = state, action, sorted(allowed)
-        self.key, self.value = key, value
+        self.entity, self.key, self.value = entity, key, value
         allowed_text = ", ".join(self.allowed) or "none (final state)"
         article = "an" if entity[:1] in "aeiou" else "a"
         super().__init__(

@@ -16,11 +16,13 @@ from jinja2 import DictLoader
 from snicert import messages
 from snicert.db import engine as db
 from snicert.db.models import User
+from snicert.errors import IllegalTransition
 from snicert.message_keys import dynamic_keys
 from snicert.services import sessions, text
 from snicert.services.guards import user_by_email
 from snicert.templating import environment
 from snicert.web.app import create_app
+from snicert.web.i18n import refusal
 from tests.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,3 +151,17 @@ def test_the_api_gives_the_code_and_the_text(home) -> None:
         assert (got["field"], got["code"]) == ("brand", "in_control_line")
         assert got["message"] == messages.text("in_control_line", lang, char="U+001B")
         assert "control character" in got["detail"]
+
+
+@pytest.mark.parametrize("lang", messages.LANGS)
+def test_a_step_the_state_does_not_allow_reads_as_plain_words(lang: str) -> None:
+    """An IllegalTransition without a text of its own names the state by its name, never
+    by the codes of the English detail ("cannot 'grant' an application in state ...")."""
+    said = refusal(IllegalTransition("draft", "grant", ["submit"]), lang)
+    assert said == messages.text("err_not_now_state", lang, state=messages.text("st_draft", lang))
+    audit = refusal(IllegalTransition("on_site", "plan", [], "site audit"), lang)
+    assert messages.text("aud_st_on_site", lang) in audit
+    other = refusal(IllegalTransition("x", "y", [], "review action"), lang)
+    assert other == messages.text("err_not_now", lang)
+    for said_ in (said, audit, other):
+        assert "in state" not in said_ and "'" not in said_ and "_" not in said_

@@ -132,7 +132,8 @@ class Application(Base):
         Index("ix_applications_submitted", "submitted_at", "product"),
         Index("ix_applications_closed", "state", "state_changed_at", "product", "submitted_at"),
         # the officials' list of applications (snicert/queries.py): each filter and sort
-        Index("ix_applications_product_state", "product", "state"),
+        # covering: the dashboard's counts with their overdue ones read from the index alone
+        Index("ix_applications_stage_counts", "product", "state", "overdue", "due_at"),
         Index("ix_applications_awaiting_role", "awaiting_role", "state"),
         Index("ix_applications_created_at", "created_at"),
         Index("ix_applications_state_changed_at", "state_changed_at"),

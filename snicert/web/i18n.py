@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from snicert.errors import InvalidInput, NotFound, PermissionDenied
+from snicert.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from snicert.messages import LANGS, has, text
 
 
@@ -42,6 +42,8 @@ def refusal(exc: Exception, lang: str) -> str:
     if (items := getattr(exc, "reasons", None)) is not None:
         return "; ".join(reasons(items, lang))
     key = getattr(exc, "key", None)
+    if not (key and has(key)) and isinstance(exc, IllegalTransition):
+        return not_now(exc, lang)
     if not (key and has(key)):
         # A refusal about who may act carries e-mail addresses and internal names (for
         # the audit trail and the API): a person reads what it means instead.
@@ -59,6 +61,31 @@ def refusal(exc: Exception, lang: str) -> str:
     # masked (a password)
     shown = not params and value and value != "***" and isinstance(value, str | int)
     return words + (f" ({value})" if shown else "")
+
+
+# the catalog's family of state names for each kind of case a transition table governs
+_STATES = {
+    "application": "st_",
+    "site audit": "aud_st_",
+    "audit finding": "aud_fs_",
+    "surveillance case": "sv_st_",
+    "complaint": "cmp_st_",
+    "appeal": "cmp_st_",
+    "change": "chg_st_",
+    "qualification": "imp_q_",
+    "conflict of interest": "imp_state_",
+    "certificate": "",
+    "checklist version": "cl_",
+}
+
+
+def not_now(exc: IllegalTransition, lang: str) -> str:
+    """A step the case's state does not allow, in plain words: the state by its name (the
+    English detail names the action and the state by their codes)."""
+    state_key = f"{_STATES.get(exc.entity, '?')}{exc.state}"
+    if has(state_key):
+        return text("err_not_now_state", lang, state=text(state_key, lang))
+    return text("err_not_now", lang)
 
 
 def localized(params: dict[str, object], lang: str) -> dict[str, str]:
