@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, outputs, settings
+from snicert import clock, outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Output, SiteAudit, User
 from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, lspro_line
@@ -87,21 +87,22 @@ def model(s: Session, a: SiteAudit) -> dict[str, Any]:
                 ],
             }
         )
+    checklist = snapshots.audit_checklist(a)
     items = [
         {
-            **item,
-            "findings": by_item.get(item["id"], []),
-            "provisional": item["source"]["status"] == "provisional",
+            **item.model_dump(),
+            "findings": by_item.get(item.id, []),
+            "provisional": item.source.status == "provisional",
         }
-        for item in a.checklist_snapshot["items"]
+        for item in checklist.items
     ]
     counts = {g: sum(f.grade == g for f in found) for g in GRADE_TEXT}
     return {
         "audit": a,
         "app": app,
-        "product": app.product_snapshot,
-        "checklist": a.checklist_snapshot,
-        "basis": BASIS_TEXT[a.checklist_snapshot["basis"]],
+        "product": snapshots.product(app),
+        "checklist": checklist,
+        "basis": BASIS_TEXT[checklist.basis],
         "purpose": ("surveilan", "surveillance")
         if a.surveillance_case_id
         else ("sertifikasi awal", "certification"),
@@ -131,7 +132,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     pdf = doc.pdf
     doc.describe(
         f"Laporan Audit Sarana Produksi / Site audit report {app.number}",
-        f"{app.number}: {m['product']['name']['id']}, {app.brand}",
+        f"{app.number}: {m['product'].name.id}, {app.brand}",
         m["lspro"],
     )
     doc.heading("Laporan Audit Sarana Produksi", "Site audit report", 14)
@@ -141,14 +142,14 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         ("Tujuan / Purpose", f"{m['purpose'][0]} / {m['purpose'][1]}"),
         ("Nomor permohonan / Application", app.number),
         ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
-        ("Produk / Product", f"{m['product']['name']['id']}, merek {app.brand}"),
+        ("Produk / Product", f"{m['product'].name.id}, merek {app.brand}"),
         ("Lokasi / Site", a.site),
         ("Tanggal rencana / Planned for", m["planned_for"]),
         ("Kunjungan / Visit", m["visited_at"]),
         ("Auditor", ", ".join(m["auditors"])),
         (
             "Daftar periksa / Checklist",
-            f"versi {m['checklist']['version']}: {m['checklist']['title']['id']}",
+            f"versi {m['checklist'].version}: {m['checklist'].title.id}",
         ),
         ("Dasar / Basis", m["basis"]),
         (

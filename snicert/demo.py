@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from snicert import bootstrap, config, heap, settings, stages, synthetic
+from snicert import bootstrap, config, heap, settings, snapshots, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db import events
@@ -385,12 +385,10 @@ class Player:
 
     def _review(self, app_id: int, nonconform: bool) -> None:
         with db.transaction() as s:
-            items = application(s, app_id).checklist_snapshot["document_items"]
-            verdicts: dict[str, tuple[str, str | None]] = {
-                i["id"]: ("conform", None) for i in items
-            }
+            items = snapshots.checklist(application(s, app_id)).document_items
+            verdicts: dict[str, tuple[str, str | None]] = {i.id: ("conform", None) for i in items}
             if nonconform:
-                verdicts[items[0]["id"]] = (
+                verdicts[items[0].id] = (
                     "nonconform",
                     "Tanda tangan pimpinan usaha belum ada pada dokumen.",
                 )

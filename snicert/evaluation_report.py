@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, outputs
+from snicert import clock, outputs, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Document, Evaluation, Nonconformity, Output, User
 from snicert.errors import NotFound
@@ -68,8 +68,8 @@ def _rounds(s: Session, app: Application) -> tuple[list[dict[str, Any]], set[int
             .order_by(Nonconformity.round, Nonconformity.id)
         )
     )
-    labels = {d["id"]: d["name"]["id"] for d in app.product_snapshot["documents"]}
-    labels |= {i["id"]: i["text"]["id"] for i in app.checklist_snapshot["document_items"]}
+    labels = {d.id: d.name.id for d in snapshots.product(app).documents}
+    labels |= {i.id: i.text.id for i in snapshots.checklist(app).document_items}
     labels["nib"] = "NIB"
     doc_ids = {r.document_id for nc in ncs for r in nc.responses if r.document_id}
     files = (
@@ -140,8 +140,8 @@ def model(s: Session, app: Application, ev: Evaluation) -> dict[str, Any]:
                 a["by"] = names.get(a["by"], "")
     return {
         "app": app,
-        "product": app.product_snapshot,
-        "checklist": app.checklist_snapshot,
+        "product": snapshots.product(app),
+        "checklist": snapshots.checklist(app),
         "evaluation": {
             "recommendation": ev.recommendation,
             "recommendation_text": RECOMMENDATION[ev.recommendation],
@@ -191,7 +191,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     doc = _Pages(f"{app.number} - Laporan Evaluasi / Evaluation report")
     doc.describe(
         f"Laporan Evaluasi / Evaluation report {app.number}",
-        f"{app.number}: {m['product']['name']['id']}, {app.brand}",
+        f"{app.number}: {m['product'].name.id}, {app.brand}",
         m["lspro"],
     )
     doc.heading("Laporan Evaluasi", "Evaluation report", 14)
@@ -201,14 +201,14 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
         (
             "Produk / Product",
-            f"{m['product']['name']['id']} / {m['product']['name']['en']}, merek {app.brand}",
+            f"{m['product'].name.id} / {m['product'].name.en}, merek {app.brand}",
         ),
         (
             "Standar / Standard",
-            "; ".join(f"{st['number']} {st['title']}" for st in m["product"]["standards"]),
+            "; ".join(f"{st.number} {st.title}" for st in m["product"].standards),
         ),
-        ("Skema / Scheme", f"Tipe {m['product']['scheme']['type']}"),
-        ("Daftar periksa / Checklist", f"versi {m['checklist']['version']}"),
+        ("Skema / Scheme", f"Tipe {m['product'].scheme.type}"),
+        ("Daftar periksa / Checklist", f"versi {m['checklist'].version}"),
         ("Evaluator", f"{ev['evaluator']}, {ev['at']}"),
         ("Disusun / Compiled", m["generated_at"]),
     ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from snicert import outputs, settings
+from snicert import outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Invoice, Quotation
 from snicert.reports import HEAD_FILL, PAGE_W, SHADE, _Cell, _Pages, lspro_line
@@ -27,7 +27,7 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     doc = _Pages(f"{what[0]} {number} - {app.number} - {settings.current().lspro_name}")
     doc.describe(
         f"{what[0]} / {what[1]} {number}",
-        f"{app.number}: {app.product_snapshot['name']['id']}, {app.brand}",
+        f"{app.number}: {snapshots.product(app).name.id}, {app.brand}",
         settings.current().lspro_name or "snicert",
     )
     doc.heading(what[0], what[1], 14)
@@ -45,7 +45,7 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
         ("Nomor permohonan / Application", app.number),
         ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
         ("Alamat / Address", f"{app.business.address}, {app.business.city}"),
-        ("Produk / Product", f"{app.product_snapshot['name']['id']}, merek {app.brand}"),
+        ("Produk / Product", f"{snapshots.product(app).name.id}, merek {app.brand}"),
         ("Dasar tarif / Legal basis", q.items["legal_basis"]["id"]),
     ]
     doc.table(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, settings
+from snicert import audit, clock, settings, snapshots
 from snicert.catalog.models import ServiceStandard, Times
 from snicert.db.models import Application, StageVisit, User
 from snicert.errors import IllegalTransition, PermissionDenied
@@ -330,8 +330,8 @@ def apply(s: Session, app: Application, action: str, actor: User, **data: Any) -
     app.due_at = None
     app.overdue = False
     if stage.service_standard and app.product_snapshot:
-        # .get: snapshots taken before a stage existed (site_audit) have no days for it
-        days = app.product_snapshot["service_standard_days"].get(stage.service_standard)
+        # snapshots taken before a stage existed (site_audit) read back with its default
+        days = getattr(snapshots.product(app).service_standard_days, stage.service_standard)
         if days:
             app.due_at = clock.add_working_days(now, days)
     audit.record(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, outputs, settings
+from snicert import clock, outputs, settings, snapshots
 from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, pdf_safe
 from snicert.db.models import Application, LabResult, Output, Sample, User
 from snicert.judgment import requirement_text
@@ -63,7 +63,7 @@ def _history_status(r: LabResult, counted: bool) -> tuple[str, str]:
 
 def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str, Any]:
     """Everything the test report shows (HTML and PDF alike), Indonesian before English."""
-    params = app.checklist_snapshot["parameters"]
+    params = snapshots.checklist(app).parameters
     counted = lab.counted_results(s, app)
     results = lab._results(s, app.id)
     custody = lab.custody_log(s, sample.id)
@@ -77,21 +77,21 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
 
     rows = []
     for n, p in enumerate(params, start=1):
-        r = counted.get(p["id"])
+        r = counted.get(p.id)
         rows.append(
             {
                 "no": n,
-                "id": p["id"],
-                "name": p["name"],
-                "unit": p["unit"],
-                "requirement": requirement_text(p["requirement"]),
-                "provisional": p["source"]["status"] != "verified",
-                "reference": p["source"].get("reference", ""),
+                "id": p.id,
+                "name": p.name.model_dump(),
+                "unit": p.unit,
+                "requirement": requirement_text(p.requirement.model_dump(mode="json")),
+                "provisional": p.source.status != "verified",
+                "reference": p.source.reference,
                 "value": r.value_text if r else "-",
                 "uncertainty": r.uncertainty if r else None,
                 "verdict": r.verdict if r else None,
                 "verdict_text": VERDICTS[r.verdict if r else None],
-                "method": (r.method if r else None) or p["method"],
+                "method": (r.method if r else None) or p.method,
                 "instrument": r.instrument if r else None,
                 "attempt": r.attempt if r else None,
                 "analyst": names.get(r.analyst_id, "") if r else "",
@@ -105,15 +105,15 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
         by_param.setdefault(r.parameter_id, []).append(r)
     history = []
     for p in params:
-        attempts = by_param.get(p["id"], [])
-        counted_id = counted[p["id"]].id if p["id"] in counted else None
+        attempts = by_param.get(p.id, [])
+        counted_id = counted[p.id].id if p.id in counted else None
         if len(attempts) < 2 and all(r.id == counted_id for r in attempts):
             continue  # tested once and that result counts: nothing to tell
         for r in attempts:
             history.append(
                 {
-                    "id": p["id"],
-                    "name": p["name"],
+                    "id": p.id,
+                    "name": p.name.model_dump(),
                     "attempt": r.attempt,
                     "value": r.value_text,
                     "unit": r.unit,
@@ -131,17 +131,17 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
             )
     received = next((e for e in reversed(custody) if e.event == "received"), None)
     failing = [row for row in rows if row["verdict"] != "conform"]
-    product = app.product_snapshot
+    product = snapshots.product(app)
     return {
         "lab": lab_name(),
         "app": app,
         "product": product,
         "sample": sample,
         "standards": [
-            {"number": st["number"], "title": st["title"], "found": st.get("status") != "not_found"}
-            for st in product["standards"]
+            {"number": st.number, "title": st.title, "found": st.status != "not_found"}
+            for st in product.standards
         ],
-        "checklist": app.checklist_snapshot,
+        "checklist": snapshots.checklist(app),
         "taken": {
             "at": _when(sample.taken_at),
             "by": names.get(sample.taken_by, ""),
@@ -328,7 +328,7 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
     pdf = doc.pdf
     doc.describe(
         f"Laporan Hasil Uji / Test report {sample.code}",
-        f"{app.number}: {m['product']['name']['id']}, {app.brand}",
+        f"{app.number}: {m['product'].name.id}, {app.brand}",
         m["lab"],
     )
 
@@ -355,7 +355,7 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
         ),
         (
             "Produk / Product",
-            f"{m['product']['name']['id']} / {m['product']['name']['en']}, merek {app.brand}",
+            f"{m['product'].name.id} / {m['product'].name.en}, merek {app.brand}",
         ),
         (
             "Standar / Standard",
@@ -372,7 +372,7 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
         ),
         (
             "Daftar periksa / Checklist",
-            f"versi {m['checklist']['version']}: {m['checklist']['title']['id']}",
+            f"versi {m['checklist'].version}: {m['checklist'].title.id}",
         ),
         ("Disusun / Compiled", m["generated_at"]),
     ]

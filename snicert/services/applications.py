@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle, storage, uploads
+from snicert import audit, clock, lifecycle, snapshots, storage, uploads
 from snicert.catalog import Catalog, default_catalog
 from snicert.db.models import (
     Application,
@@ -290,20 +290,20 @@ def screening_findings(s: Session, app: Application) -> list[Finding]:
     """Automated dossier screening: mandatory documents, file types and sizes, NIB."""
     findings = []
     docs = latest_documents(s, app.id)
-    for spec in app.product_snapshot["documents"]:
-        doc = docs.get(spec["id"])
-        name = spec["name"]["id"]
+    for spec in snapshots.product(app).documents:
+        doc = docs.get(spec.id)
+        name = spec.name.id
         if doc is None:
-            if spec["mandatory"]:
-                findings.append(Finding(spec["id"], f"Dokumen wajib belum ada: {name}"))
+            if spec.mandatory:
+                findings.append(Finding(spec.id, f"Dokumen wajib belum ada: {name}"))
             continue
         ext = next((k for k, v in uploads.MEDIA_TYPES.items() if v == doc.media_type), None)
-        if ext not in spec["file_types"]:
+        if ext not in spec.file_types:
             findings.append(
-                Finding(spec["id"], f"Jenis berkas {doc.media_type} tidak diterima untuk {name}")
+                Finding(spec.id, f"Jenis berkas {doc.media_type} tidak diterima untuk {name}")
             )
-        if doc.size > spec["max_size_mb"] * 1024 * 1024:
-            findings.append(Finding(spec["id"], f"Berkas {name} melebihi {spec['max_size_mb']} MB"))
+        if doc.size > spec.max_size_mb * 1024 * 1024:
+            findings.append(Finding(spec.id, f"Berkas {name} melebihi {spec.max_size_mb:g} MB"))
     if not NIB_RE.match(app.business.nib):
         findings.append(Finding("nib", f"NIB {app.business.nib!r} tidak valid (13 digit)"))
     return findings
@@ -370,7 +370,7 @@ def record_review(
     any_nc = any(v[0] == "nonconform" for v in verdicts.values())
     lifecycle.check(app.state, "review_fail" if any_nc else "review_pass", actor)
     impartiality.require(s, actor, "reviewer", app)
-    items = {i["id"]: i for i in app.checklist_snapshot["document_items"]}
+    items = {i.id: i for i in snapshots.checklist(app).document_items}
     unknown = sorted(set(verdicts) - set(items))
     if unknown:
         raise InvalidInput("verdicts", unknown, "not document items of this checklist")
@@ -490,8 +490,10 @@ def document_of(app: Application, nc: Nonconformity) -> str | None:
     kinds = {d["id"] for d in dossier_specs(app)}
     if nc.item_id in kinds:  # screening names the document itself
         return nc.item_id
-    items = (app.checklist_snapshot or {}).get("document_items", [])
-    return next((i.get("document") for i in items if i["id"] == nc.item_id), None)
+    if app.checklist_snapshot is None:
+        return None
+    items = snapshots.checklist(app).document_items
+    return next((i.document for i in items if i.id == nc.item_id), None)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle, settings
+from snicert import audit, clock, lifecycle, settings, snapshots
 from snicert.db.models import Certificate, Evaluation, User
 from snicert.errors import Conflict
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
@@ -35,12 +35,12 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, "issue", actor)
     body = certification_body()
-    product = app.product_snapshot
+    product = snapshots.product(app)
     now = clock.now()
-    seq = counters.next_value(s, f"certificate:{product['certificate_prefix']}:{now.year}")
-    number = number_for(product["certificate_prefix"], now.year, seq)
-    scheme = product["scheme"]
-    valid_until = _add_years(now, scheme["validity_years"]) if scheme["validity_years"] else None
+    seq = counters.next_value(s, f"certificate:{product.certificate_prefix}:{now.year}")
+    number = number_for(product.certificate_prefix, now.year, seq)
+    scheme = product.scheme
+    valid_until = _add_years(now, scheme.validity_years) if scheme.validity_years else None
     evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
     b = app.business
     data: dict[str, Any] = {
@@ -54,13 +54,17 @@ def issue(s: Session, actor: User, app_id: int) -> Certificate:
         },
         "production_site": app.production_site,
         "brand": app.brand,
-        "product": {"code": app.product, "name": product["name"], "variants": app.variants},
-        "standards": [{"number": x["number"], "title": x["title"]} for x in product["standards"]],
-        "scheme": scheme["type"],
-        "scope": app.lot if scheme["type"] == "1b" else product["scope"],
+        "product": {
+            "code": app.product,
+            "name": product.name.model_dump(),
+            "variants": app.variants,
+        },
+        "standards": [{"number": x.number, "title": x.title} for x in product.standards],
+        "scheme": scheme.type,
+        "scope": app.lot if scheme.type == "1b" else product.scope.model_dump(),
         "issued_at": now.isoformat(),
         "valid_until": valid_until.isoformat() if valid_until else None,
-        "checklist": {"product": app.product, "version": app.checklist_snapshot["version"]},
+        "checklist": {"product": app.product, "version": snapshots.checklist(app).version},
         "evaluation_id": evaluation.id if evaluation else None,
         "application": app.number,
         "certification_body": body,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, lifecycle
+from snicert import clock, lifecycle, snapshots
 from snicert.db.models import Application, Decision, Evaluation, ReviewVerdict, User
 from snicert.errors import Conflict, InvalidFields, InvalidInput
 from snicert.judgment import CONFORM
@@ -27,26 +27,27 @@ def findings(s: Session, app: Application) -> dict[str, Any]:
         )
     }  # later rounds overwrite earlier ones
     counted = counted_results(s, app)
+    checklist = snapshots.checklist(app)
     documents = [
         {
-            "id": item["id"],
-            "text": item["text"],
-            "status": item["source"]["status"],
-            "verdict": verdicts[item["id"]].verdict if item["id"] in verdicts else "not_reviewed",
-            "comment": verdicts[item["id"]].comment if item["id"] in verdicts else None,
+            "id": item.id,
+            "text": item.text.model_dump(),
+            "status": item.source.status,
+            "verdict": verdicts[item.id].verdict if item.id in verdicts else "not_reviewed",
+            "comment": verdicts[item.id].comment if item.id in verdicts else None,
         }
-        for item in app.checklist_snapshot["document_items"]
+        for item in checklist.document_items
     ]
     parameters = []
-    for p in app.checklist_snapshot["parameters"]:
-        r = counted.get(p["id"])
+    for p in checklist.parameters:
+        r = counted.get(p.id)
         parameters.append(
             {
-                "id": p["id"],
-                "name": p["name"],
-                "unit": p["unit"],
-                "requirement": p["requirement"],
-                "status": p["source"]["status"],
+                "id": p.id,
+                "name": p.name.model_dump(),
+                "unit": p.unit,
+                "requirement": p.requirement.model_dump(mode="json"),
+                "status": p.source.status,
                 "value": r.value_text if r else None,
                 "verdict": r.verdict if r else "not_tested",
             }

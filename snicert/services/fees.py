@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle, storage, uploads
+from snicert import audit, clock, lifecycle, snapshots, storage, uploads
 from snicert.catalog import default_catalog
 from snicert.catalog.models import Agreement
 from snicert.db.models import Application, Document, Invoice, PaymentProof, Quotation, User
@@ -36,7 +36,6 @@ from snicert.services.guards import application, can_see, require_owner, require
 PROOF_KIND = "payment_proof"  # Document.kind of a proof of payment
 PROOF_TYPES = ["pdf", "jpg", "png", "webp"]
 PROOF_LIMIT_MB = 5
-PAYMENT_DAYS = 10  # snapshots taken before the tariff existed have no `payment` days
 REFERENCE_MAX = 100
 
 
@@ -92,10 +91,9 @@ def quote(s: Session, actor: User, app: Application) -> Quotation:
     existing = quotation(s, app.id)
     if existing is not None:
         return existing
-    tariff = app.product_snapshot["tariff"]
+    tariff = snapshots.product(app).tariff
     items = [
-        {"id": i["id"], "name": i["name"], "amount_idr": int(i["amount_idr"])}
-        for i in tariff["items"]
+        {"id": i.id, "name": i.name.model_dump(), "amount_idr": i.amount_idr} for i in tariff.items
     ]
     now = clock.now()
     seq = counters.next_value(s, f"quotation:{now.year}")
@@ -104,10 +102,10 @@ def quote(s: Session, actor: User, app: Application) -> Quotation:
         number=f"PNW-{now.year}-{seq:05d}",
         items={
             "items": items,
-            "legal_basis": tariff["legal_basis"],
-            "status": tariff["status"],
-            "reference": tariff["reference"],
-            "note": tariff.get("note"),
+            "legal_basis": tariff.legal_basis.model_dump(),
+            "status": tariff.status,
+            "reference": tariff.reference,
+            "note": tariff.note.model_dump() if tariff.note else None,
         },
         total_idr=sum(i["amount_idr"] for i in items),
         issued_at=now,
@@ -123,7 +121,7 @@ def quote(s: Session, actor: User, app: Application) -> Quotation:
         app.id,
         number=q.number,
         total_idr=q.total_idr,
-        provisional=tariff["status"] == "provisional",
+        provisional=tariff.status == "provisional",
     )
     fee_documents.render_quotation(s, app, q)
     return q
@@ -143,7 +141,7 @@ def issue_invoice(s: Session, actor: User, app: Application) -> Invoice:
         return existing
     q = quotation(s, app.id) or quote(s, actor, app)
     now = clock.now()
-    days = app.product_snapshot["service_standard_days"].get("payment", PAYMENT_DAYS)
+    days = snapshots.product(app).service_standard_days.payment
     seq = counters.next_value(s, f"invoice:{now.year}")
     inv = Invoice(
         application_id=app.id,

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle
+from snicert import audit, clock, lifecycle, snapshots
 from snicert.catalog import default_catalog
+from snicert.catalog.models import Checklist, SamplingPlan
 from snicert.db.models import (
     Application,
     Certificate,
@@ -75,15 +76,18 @@ class Work:
         return f"{self.app.number} (surveilans/surveillance {self.case.cycle})"
 
     @property
-    def checklist(self) -> dict[str, Any]:
-        return self.case.checklist_snapshot if self.case else self.app.checklist_snapshot
+    def checklist(self) -> Checklist | None:
+        """The checklist judged against (None: a surveillance that does not test)."""
+        row = self.case if self.case else self.app
+        return snapshots.checklist(row) if row.checklist_snapshot is not None else None
 
     @property
-    def plan(self) -> dict[str, Any]:
+    def plan(self) -> SamplingPlan | None:
         if self.case is not None:
             # a surveillance not started yet has no plan frozen (nor samples)
-            return (self.case.plan or {}).get("sampling_plan", {})
-        return self.app.product_snapshot["sampling_plan"]
+            plan = self.case.plan and snapshots.surveillance_plan(self.case)
+            return plan.sampling_plan if plan else None
+        return snapshots.product(self.app).sampling_plan
 
     def check(self, action: str, actor: User) -> Transition:
         if self.case is None:
@@ -158,11 +162,11 @@ def create_samples(
         # yearly cycles V1, V2...; special ones (a complaint) K1, K2...
         cycle = w.case.cycle
         prefix += f"-V{cycle}" if cycle > 0 else f"-K{-cycle}"
-    amount = plan.get("unit_amount")
-    amount_text = f"{amount['value']:g} {amount['unit']}" if amount else None
-    parts = [("test", plan["test_units"])]
-    if plan["retained_units"]:
-        parts.append(("retained", plan["retained_units"]))
+    amount = plan.unit_amount
+    amount_text = f"{amount.value:g} {amount.unit}" if amount else None
+    parts = [("test", plan.test_units)]
+    if plan.retained_units:
+        parts.append(("retained", plan.retained_units))
     now = clock.now()
     samples = []
     for seq, (purpose, units) in enumerate(parts, start=first_seq):
@@ -173,7 +177,7 @@ def create_samples(
             purpose=purpose,
             units=units,
             amount=amount_text,
-            container=plan["container"]["id"],
+            container=plan.container.id,
             status=SampleState.PLANNED,
             created_at=now,
             surveillance_case_id=w.case_id,
@@ -219,7 +223,7 @@ def record_sampling(
         for x in samples
     }
     missing = sorted(code for code, seal in seals.items() if not seal)
-    if missing and w.plan["seal_required"]:
+    if missing and w.plan.seal_required:
         raise InvalidInput("seals", missing, "every sample needs its seal number")
     location = text.clean("location", location, Sample.location, required=True)
     when = taken_at or clock.now()
@@ -245,7 +249,7 @@ def _kept_until(s: Session, sample: Sample) -> datetime:
             CustodyEvent.sample_id == sample.id, CustodyEvent.event == SampleState.RETAINED
         )
     )
-    return kept + timedelta(days=w.plan["retention_days"])
+    return kept + timedelta(days=w.plan.retention_days)
 
 
 def _retention_over(s: Session, sample: Sample, actor: User) -> None:
@@ -338,9 +342,9 @@ def receive_sample(
             f"nomor segel {seal_number!r} tidak sesuai {sample.seal_number!r} "
             f"/ seal number does not match ({sample.code})"
         )
-    elif hours > plan["max_transit_hours"]:
+    elif hours > plan.max_transit_hours:
         problem = (
-            f"waktu transit {hours:.0f} jam melebihi {plan['max_transit_hours']} jam / "
+            f"waktu transit {hours:.0f} jam melebihi {plan.max_transit_hours} jam / "
             f"transit too long ({sample.code})"
         )
     if problem:
@@ -425,7 +429,7 @@ def record_result(
     if w.state != State.TESTING:
         raise Conflict(f"results are entered in state testing; {w.name} is {w.state}")
     impartiality.require(s, actor, "lab_analyst", app)
-    params = {p["id"]: p for p in w.checklist["parameters"]}
+    params = {p.id: p for p in w.checklist.parameters}
     param = params.get(parameter_id)
     if param is None:
         what = "surveillance plan" if w.case else "checklist"
@@ -434,12 +438,12 @@ def record_result(
         )
     # a given uncertainty must be usable even where the verdict ignores it (simple acceptance)
     verdict = judge_result(
-        param,
+        param.model_dump(mode="json"),
         value,
         unit,
         default_catalog().units,
         uncertainty,
-        guarded=w.checklist.get("acceptance") == "guarded",
+        guarded=w.checklist.acceptance == "guarded",
     )
     earlier = _results(s, app.id, parameter_id, w.case_id)
     if earlier and not open_for_entry(earlier[-1]):
@@ -479,7 +483,7 @@ def record_result(
         value_text=str(value).strip(),
         unit=unit.strip(),
         uncertainty=uncertainty,
-        method=method or param["method"],
+        method=method or param.method,
         instrument=instrument,
         tested_on=tested_on,
         analyst_id=actor.id,
@@ -667,7 +671,7 @@ def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]
     """The verified result that counts for each parameter (per the checklist's rule)."""
     w = app if isinstance(app, Work) else Work(app)
     # a surveillance not started yet has no checklist frozen, and no results
-    first = (w.checklist or {}).get("result_counts") == "first"
+    first = w.checklist is not None and w.checklist.result_counts == "first"
     out: dict[str, LabResult] = {}
     for r in _results(s, w.app.id, surveillance=w.case_id):
         if r.status in RESULT_COUNTS and (not first or r.parameter_id not in out):
@@ -681,10 +685,10 @@ def testing_done(s: Session, app: Application | Work) -> bool:
     counted = counted_results(s, w)
     latest = {r.parameter_id: r for r in _results(s, w.app.id, surveillance=w.case_id)}
     return all(
-        p["id"] in counted
-        and latest[p["id"]].status != ResultState.ENTERED
-        and not open_for_entry(latest[p["id"]])
-        for p in w.checklist["parameters"]
+        p.id in counted
+        and latest[p.id].status != ResultState.ENTERED
+        and not open_for_entry(latest[p.id])
+        for p in w.checklist.parameters
     )
 
 
@@ -697,7 +701,7 @@ def complete_testing(s: Session, actor: User, app_id: int, surveillance: int | N
         return False
     counted = counted_results(s, w)
     failing = sorted(p for p, r in counted.items() if r.verdict == NONCONFORM)
-    days = w.plan["retention_days"]
+    days = w.plan.retention_days
     for sample in samples_of(s, app.id, w.case_id):
         if sample.status in (SampleState.RECEIVED, SampleState.IN_TESTING):
             custody(s, actor, sample, "retain", note=f"disimpan {days} hari / kept {days} days")

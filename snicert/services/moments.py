@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from snicert import messages, settings
+from snicert import messages, settings, snapshots
 from snicert.catalog import default_catalog
 from snicert.db.models import (
     Appeal,
@@ -213,8 +213,8 @@ def _nonconformities(e: Event, lang: str) -> dict[str, Any]:
     )
     # a review item is named by the document it checks (the product's names for them);
     # screening findings name their document already
-    documents = {d["id"]: d["name"] for d in app.product_snapshot["documents"]}
-    checks = {i["id"]: i.get("document") for i in app.checklist_snapshot["document_items"]}
+    documents = {d.id: d.name.model_dump() for d in snapshots.product(app).documents}
+    checks = {i.id: i.document for i in snapshots.checklist(app).document_items}
     parts = []
     for nc in ncs:
         name = documents.get(checks.get(nc.item_id) or nc.item_id)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock
+from snicert import audit, clock, snapshots
 from snicert.db.models import Application, Certificate, Complaint, SurveillanceCase, User
 from snicert.errors import Conflict
 from snicert.lifecycle import OPEN, SURVEILLANCE_FINAL, CertState
@@ -39,9 +39,9 @@ def open_due_surveillance(s: Session, actor: User) -> list[SurveillanceCase]:
     )
     for cert in certs:
         app = s.get(Application, cert.application_id)
-        scheme = app.product_snapshot["scheme"]
-        interval = scheme.get("surveillance_interval_months")
-        if scheme["type"] != "5" or not interval:
+        scheme = snapshots.product(app).scheme
+        interval = scheme.surveillance_interval_months
+        if scheme.type != "5" or not interval:
             continue
         done = set(
             s.scalars(

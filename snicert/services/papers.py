@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from snicert import outputs, settings
+from snicert import outputs, settings, snapshots
 from snicert.db.models import Application, Output, Sample, User
 from snicert.errors import NotFound
 from snicert.labels import Label
@@ -41,7 +41,7 @@ def _case(s: Session, actor: User, app_id: int) -> Application:
 def label_of(app: Application, sample: Sample, unit: int | None = None) -> Label:
     """What the label of `sample` (or of its unit number `unit`) shows, as of now: the
     seal number and the moment taken once the sampler recorded them."""
-    product = app.product_snapshot["name"]["id"] if app.product_snapshot else app.product
+    product = snapshots.product(app).name.id if app.product_snapshot else app.product
     return Label(
         code=sample.code,
         lspro=settings.current().lspro_name or "LSPro",

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from snicert import audit, clock, lifecycle, settings, storage, uploads
+from snicert import audit, clock, lifecycle, settings, snapshots, storage, uploads
 from snicert.db.models import (
     Application,
     AuditAuditor,
@@ -56,7 +56,7 @@ PLANNABLE = frozenset({State.SAMPLING, State.TESTING, State.SITE_AUDIT})
 
 
 def requires_audit(app: Application) -> bool:
-    return bool((app.product_snapshot or {}).get("scheme", {}).get("factory_audit"))
+    return app.product_snapshot is not None and snapshots.product(app).scheme.factory_audit
 
 
 VISITED = frozenset({AuditState.REPORTED, *AUDIT_CONCLUDED})
@@ -375,7 +375,7 @@ def record_finding(
     _assigned(s, a, actor)
     if a.state != AuditState.ON_SITE:
         raise Conflict(f"site audit {a.id} is {a.state}: findings are recorded on site")
-    items = {i["id"] for i in a.checklist_snapshot["items"]}
+    items = {i.id for i in snapshots.audit_checklist(a).items}
     if item_id not in items:
         raise InvalidInput("item_id", item_id, "not an item of this audit's checklist")
     if grade not in GRADES:

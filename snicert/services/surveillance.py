@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, lifecycle
+from snicert import clock, lifecycle, snapshots
 from snicert.catalog import default_catalog
 from snicert.db.models import (
     Application,
@@ -72,8 +72,8 @@ def site_audit_of(s: Session, case_id: int) -> SiteAudit | None:
 
 
 def requires_audit(s: Session, case: SurveillanceCase) -> bool:
-    scheme = (application_of(s, case).product_snapshot or {}).get("scheme", {})
-    return bool(scheme.get("factory_audit"))
+    app = application_of(s, case)
+    return app.product_snapshot is not None and snapshots.product(app).scheme.factory_audit
 
 
 def tests(case: SurveillanceCase) -> bool:
@@ -306,7 +306,7 @@ def _next_due(s: Session, case: SurveillanceCase) -> str | None:
     if case.cycle < 1:
         return None  # a special surveillance does not move the yearly schedule
     cert = certificate_of(s, case)
-    months = application_of(s, case).product_snapshot["scheme"].get("surveillance_interval_months")
+    months = snapshots.product(application_of(s, case)).scheme.surveillance_interval_months
     if not months:
         return None
     due = add_months(cert.issued_at, (case.cycle + 1) * months)

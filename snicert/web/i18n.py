@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from snicert.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from snicert.errors import (
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SeparationOfDuties,
+)
 from snicert.messages import LANGS, has, text
 
 
@@ -47,6 +53,8 @@ def refusal(exc: Exception, lang: str) -> str:
     if not (key and has(key)):
         # A refusal about who may act carries e-mail addresses and internal names (for
         # the audit trail and the API): a person reads what it means instead.
+        if isinstance(exc, SeparationOfDuties):  # took part in an earlier step
+            return text("err_sod", lang)
         if isinstance(exc, PermissionDenied):
             return text("err_403", lang)
         if isinstance(exc, NotFound):

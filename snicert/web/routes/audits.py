@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import outputs, settings
+from snicert import outputs, settings, snapshots
 from snicert.db import engine as db
 from snicert.db.models import (
     AuditFinding,
@@ -562,8 +562,8 @@ def audit_json(s: Session, a: SiteAudit) -> SiteAuditOut:
         planned_for=dates.local_day(a.planned_for),
         site=a.site,
         auditors=[AuditorOut(id=u.id, name=u.name) for u in site_audits.auditors_of(s, a.id)],
-        checklist_version=a.checklist_snapshot["version"],
-        item_ids=[i["id"] for i in a.checklist_snapshot["items"]],
+        checklist_version=snapshots.audit_checklist(a).version,
+        item_ids=[i.id for i in snapshots.audit_checklist(a).items],
         summary=a.summary,
         reported_at=a.reported_at,
         closed_at=a.closed_at,

@@ -82,16 +82,17 @@ def parameter_rows(
     counted = lab.counted_results(s, w)
     units, to = default_catalog().units, translator(lang)("lab_to")
     rows = []
-    for p in (w.checklist or {}).get("parameters", []):
-        past = history.get(p["id"], [])
+    for p in w.checklist.parameters if w.checklist else []:
+        past = history.get(p.id, [])
         latest = past[-1] if past else None
-        possible = possible_values(p, units)
+        shown = p.model_dump(mode="json")  # the judgment module reads the JSON form
+        possible = possible_values(shown, units)
         rows.append(
             {
-                "id": p["id"],
-                "name": _name(p["name"], lang),
-                "unit": p["unit"],
-                "requirement": requirement_text(p["requirement"]),
+                "id": p.id,
+                "name": _name(shown["name"], lang),
+                "unit": p.unit,
+                "requirement": requirement_text(shown["requirement"]),
                 # the values a result can take (None: results are words)
                 "possible": possible.shown(to) if possible else None,
                 "possible_values": (
@@ -99,11 +100,11 @@ def parameter_rows(
                     if possible
                     else None
                 ),
-                "method": p.get("method"),
-                "provisional": p.get("source", {}).get("status") == "provisional",
+                "method": p.method,
+                "provisional": p.source.status == "provisional",
                 "history": past,
                 "latest": latest,
-                "counted": counted.get(p["id"]),
+                "counted": counted.get(p.id),
                 "status": _status(latest),
                 "open": latest is None or lab.open_for_entry(latest),
             }
@@ -230,7 +231,7 @@ def worklist(s: Session, lang: str = "id") -> dict[str, Any]:
     for x, a in transit:
         w = lab.work(s, a.id, x.surveillance_case_id, lock=False)
         in_transit.append(
-            {"sample": x, "app": a, "link": lab_link(w), "max_hours": w.plan["max_transit_hours"]}
+            {"sample": x, "app": a, "link": lab_link(w), "max_hours": w.plan.max_transit_hours}
         )
     return {"in_transit": in_transit, "testing": testing}
 
@@ -420,7 +421,7 @@ def _application_page(
             people=people,
             # a surveillance has no test report of its own (yet): the application's is not it
             test_report=w.case is None and papers.test_report(s, app) is not None,
-            max_hours=w.plan.get("max_transit_hours"),
+            max_hours=w.plan.max_transit_hours if w.plan else None,
             can_enter=(
                 w.state == State.TESTING
                 and Role.LAB_ANALYST in c.who.roles
