@@ -270,8 +270,9 @@ def run(w: World, s: Session, action: str, app_id: int, actor: str | None = None
 
 
 def reach(w: World, app_id: int, state: str, action: str = "") -> None:
+    if action in ("screen_fail", "answer_nonconformities_unpaid"):
+        w.submit_with_gaps(app_id)  # the dossier lost its documents: screening fails
     if state == "nonconformity" and action == "answer_nonconformities_unpaid":
-        w.advance_to(app_id, "submitted")  # the dossier lacks its documents: screening fails
         with db.transaction() as s:
             applications.screen(s, w.user(s, "system"), app_id)
     elif state == "nonconformity":
@@ -298,9 +299,7 @@ def prepare(w: World, app_id: int, action: str) -> None:
 
 def setup_for(action: str, source: str) -> tuple[World, int]:
     w = World().setup_staff()
-    # screening fails on a dossier without its mandatory documents
-    unscreened = action in ("screen_fail", "answer_nonconformities_unpaid")
-    app_id = w.new_application(PRODUCT, documents=not unscreened)
+    app_id = w.new_application(PRODUCT)
     reach(w, app_id, source, action)
     prepare(w, app_id, action)
     return w, app_id
