@@ -150,3 +150,28 @@ def test_repeated_steps_fold_into_one_line() -> None:
         ("ev_result_entered", 3),
     ]
     assert told[2]["at"].startswith("2026-03-03") and told[0]["to"] == "decision"
+
+
+def test_a_certificate_evening_issue_shows_kupangs_date(home) -> None:
+    """Issued at 21:30 UTC is the next morning in Kupang: the public page and the
+    certificate say the same (WITA) day, not the stored UTC one."""
+    from datetime import UTC, datetime
+
+    from snicert import clock
+    from snicert.db import engine as db
+    from snicert.db.models import Certificate
+
+    clock.freeze(datetime(2026, 3, 5, 21, 30, tzinfo=UTC))
+    try:
+        w = World().setup_staff()
+        app_id = w.new_application("abon")
+        w.advance_to(app_id, "certified")
+        with db.transaction() as s:
+            cert = s.query(Certificate).filter_by(application_id=app_id).one()
+            number, issued = cert.number, cert.issued_at
+        assert issued.date().isoformat() == "2026-03-05"  # stored in UTC
+        page = TestClient(create_app()).get(f"/verify/{number}").text
+        assert "2026-03-06" in page and "2026-03-05" not in page
+        assert "2029-03-06" in page or "2030-03-06" in page  # valid until, in WITA too
+    finally:
+        clock.reset()
