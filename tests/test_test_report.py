@@ -202,7 +202,9 @@ def test_retest_and_retraction_are_in_the_history(home) -> None:
         for status, body in rows
     }
     status, body = by[("1", True)]  # moisture, attempt 1: kept, retest requested
-    assert status == "verified" and "retest requested" in body and "Duplo menyimpang" in body
+    assert (
+        status == "retest_requested" and "retest requested" in body and "Duplo menyimpang" in body
+    )
     assert "9 %" in body and "nonconform" in body
     assert "counted" in by[("2", True)][1]
     status, body = by[("1", False)]  # fat, attempt 1: retracted
