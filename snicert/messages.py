@@ -85,3 +85,22 @@ def has(key: str) -> bool:
 def both(key: str, sep: str = " / ") -> str:
     """Indonesian, then English: headings of documents read on both sides (PDF, XLSX)."""
     return f"{text(key, 'id')}{sep}{text(key, 'en')}"
+
+
+def localized(params: dict[str, Any], lang: str) -> dict[str, str]:
+    """Parameters of a text in `lang`: a name {"id": .., "en": ..} as its text, a list of
+    them joined with commas."""
+
+    def one(v: object) -> str:
+        return str(v.get(lang) or v.get("id")) if isinstance(v, dict) else str(v)
+
+    return {
+        k: ", ".join(one(x) for x in v) if isinstance(v, list) else one(v)
+        for k, v in params.items()
+    }
+
+
+def named(key: str) -> dict[str, str]:
+    """A name as a text's parameter, in every language: the text of `key` (localized()
+    picks the reader's)."""
+    return {lang: text(key, lang) for lang in LANGS}

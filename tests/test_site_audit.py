@@ -135,7 +135,7 @@ def test_site_audit_from_plan_to_passed_report(home) -> None:
 
     with pytest.raises(PermissionDenied, match="not an auditor of site audit"):
         as_("auditor2", site_audits.start_visit, audit_id)
-    with pytest.raises(PermissionDenied, match="needs the role auditor"):
+    with pytest.raises(PermissionDenied, match="needs the role Auditor"):
         as_("reviewer", site_audits.start_visit, audit_id)
     with pytest.raises(Conflict, match="recorded on site"):
         as_("auditor", site_audits.record_finding, audit_id, "penyimpanan", "minor", "x")

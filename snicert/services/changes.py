@@ -56,18 +56,12 @@ def notify(
     if cert.status not in LIVE:
         raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to change")
     if kind not in KINDS:
-        raise InvalidInput("kind", kind, f"choose one of {', '.join(KINDS)}", key="chg_no_kind")
+        raise InvalidInput("kind", kind, "chg_no_kind")
     if not isinstance(description, str) or not description.strip():
-        raise InvalidInput("description", "", "say what changes", key="chg_need_description")
+        raise InvalidInput("description", "", "chg_need_description")
     body = text.clean("description", description, CertificateChange.description, multiline=True)
     if len(documents) > MAX_DOCUMENTS:
-        raise InvalidInput(
-            "documents",
-            len(documents),
-            f"at most {MAX_DOCUMENTS} documents",
-            key="chg_err_documents",
-            params={"limit": MAX_DOCUMENTS},
-        )
+        raise InvalidInput("documents", len(documents), "chg_err_documents", limit=MAX_DOCUMENTS)
     now = clock.now()
     row = CertificateChange(
         number=f"PRB-{now.year}-{counters.next_value(s, f'change:{now.year}'):04d}",

@@ -98,8 +98,8 @@ def parse_score(element: str, value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value in survey.SCORES:
         return value
     if value is None or value == "":
-        raise InvalidInput(element, value, "choose a score from 1 to 4", key="skm_missing")
-    raise InvalidInput(element, value, "a score is a whole number from 1 to 4", key="skm_bad")
+        raise InvalidInput(element, value, "skm_missing")
+    raise InvalidInput(element, value, "skm_bad")
 
 
 def answer(
