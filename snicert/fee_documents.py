@@ -14,6 +14,7 @@ from snicert import outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Invoice, Quotation
 from snicert.reports import HEAD_FILL, PAGE_W, SHADE, _Cell, _Pages, lspro_line
+from snicert.templating import day
 
 
 def rupiah(amount: int) -> str:
@@ -77,6 +78,16 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     if q.items.get("note"):
         doc.para(f"{q.items['note']['id']} / {q.items['note']['en']}", 7.5)
     if inv:
+        to = settings.current()
+        account = to.payment_account or "tanyakan kepada LSPro / ask the LSPro"
+        doc.para(
+            f"Transfer {rupiah(inv.total_idr)} paling lambat / by "
+            f"{day(inv.due_at)} ke / to: {to.payment_bank}, "
+            f"rekening / account {account}, atas nama / holder {to.payee}. Tulis nomor "
+            f"tagihan {inv.number} pada berita transfer. / Write the invoice number in the "
+            "transfer's message.",
+            8,
+        )
         doc.para(
             "Setelah membayar, unggah bukti pembayaran pada halaman permohonan. Kaji ulang "
             "dokumen dimulai setelah pembayaran dikonfirmasi petugas. / After paying, upload "
