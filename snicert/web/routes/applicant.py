@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, settings, uploads
+from snicert import lifecycle, outputs, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -609,7 +609,7 @@ def document_view(request: Request, doc_id: Id) -> Response:
             "filename": doc.filename,
             "media_type": doc.media_type,
             "size": doc.size,
-            "uploaded_at": settings.local_time(doc.uploaded_at),
+            "uploaded_at": doc.uploaded_at,
             "kind": _document_names(doc, app),
             "previewable": doc.media_type in PREVIEWABLE,
             "image": doc.media_type.startswith("image/"),
