@@ -104,3 +104,9 @@ def named(key: str) -> dict[str, str]:
     """A name as a text's parameter, in every language: the text of `key` (localized()
     picks the reader's)."""
     return {lang: text(key, lang) for lang in LANGS}
+
+
+def pair(key: str) -> tuple[str, str]:
+    """(Indonesian, English): documents that print the two apart (a line each, a column
+    each) or pick one of them."""
+    return text(key, "id"), text(key, "en")
