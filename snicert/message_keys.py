@@ -3,8 +3,8 @@
 Babel finds `t("key")`, `_("key")` and `{% trans %}`. Two kinds of key it cannot see:
 keys built at run time from a state or a role (`t("st_" ~ app.state)`: Babel sees only
 "st_"), and keys named as data (an error's key, `InvalidInput("nib", nib, "nib_bad")`, a
-navigation table). The first: `dynamic_keys` lists those it can from the lifecycle tables and enums (each must
-have a text), and every catalog key under a prefix the code builds keys from ("lab_ss_",
+navigation table). The first: `dynamic_keys` lists those it can from the lifecycle tables
+and enums (each must have a text), and every catalog key under a prefix the code builds keys from ("lab_ss_",
 f"ev_{...}") is kept. The second: quoted words the catalog knows. All are extracted so
 that `pybabel update` keeps them in the catalogs.
 """
