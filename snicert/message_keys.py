@@ -2,11 +2,13 @@
 
 Babel finds `t("key")`, `_("key")` and `{% trans %}`. Two kinds of key it cannot see:
 keys built at run time from a state or a role (`t("st_" ~ app.state)`: Babel sees only
-"st_"), and keys named as data (an error's key, `InvalidInput("nib", nib, "nib_bad")`, a
-navigation table). The first: `dynamic_keys` lists those it can from the lifecycle tables
-and enums (each must have a text), and every catalog key under a prefix the code builds keys from ("lab_ss_",
-f"ev_{...}") is kept. The second: quoted words the catalog knows. All are extracted so
-that `pybabel update` keeps them in the catalogs.
+"st_"), and keys named as data (a navigation table). The first: `dynamic_keys` lists
+those it can from the lifecycle tables and enums (each must have a text), and every
+catalog key under a prefix the code builds keys from ("lab_ss_", f"ev_{...}") is kept.
+The second: quoted words the catalog knows. Errors name their key as an argument
+(`InvalidInput("nib", nib, "nib_bad")`): those are read from the calls (ERROR_KEY_ARG),
+so a new one is extracted before the catalogs know it. All are extracted so that
+`pybabel update` keeps them in the catalogs.
 """
 
 from __future__ import annotations
