@@ -209,8 +209,7 @@ def wait_for(app_id: int, *states: State, timeout: float | None = None) -> str:
             return state
         if time.monotonic() > deadline:
             raise SnicertError(
-                f"application {app_id} is {state}, expected "
-                f"{' or '.join(states)} (is the certification flow running?)"
+                "demo_err_stuck", ident=app_id, state=state, expected=" / ".join(states)
             )
         time.sleep(0.2)
 
@@ -514,7 +513,7 @@ def run(
     `parallel` plays that many applications at once (threads): worth it in deployment
     mode, where workers run the flows while the players wait."""
     if count < 1 or parallel < 1:
-        raise SnicertError("--count and --parallel must be at least 1")
+        raise SnicertError("demo_err_count")
     use_demo_identity()
     bootstrap.init()
     cast = Cast()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from snicert import synthetic
+from snicert import messages, synthetic
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, StaffConflict, StaffQualification
 from snicert.errors import IllegalTransition, InvalidInput, MayNotAct, PermissionDenied
@@ -364,7 +364,7 @@ def test_the_decider_who_reviewed_audited_or_evaluated_is_refused(w: World) -> N
         err = refused(
             lambda s, n=name: decisions.decide(s, w.user(s, n), app_id, "grant", "Memenuhi"),
             f"{name}@lspro.example",
-            f"{step} the case, so may not decide it",
+            messages.text(f"imp_decider_{step}", "en"),
         )
         assert err.reasons == [(f"imp_decider_{step}", {})]
     with db.reading() as s:

@@ -986,7 +986,7 @@ def test_no_approved_checklist_refuses_creation_then_submission(home) -> None:
     assert_refused(
         lambda s: applications.submit(s, w.owner(s, app_id), app_id, fees.agreement().version),
         Conflict,
-        "no approved checklist for product abon",
+        "approved checklist for product abon",
         "an official must approve one",
     )
     app = w.app(app_id)

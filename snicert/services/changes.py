@@ -28,9 +28,10 @@ from snicert.db.models import (
 )
 from snicert.errors import Conflict, InvalidInput, NotFound
 from snicert.lifecycle import CHANGE_TRANSITIONS, CertState, ChangeState, Transition
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import certificates, counters, monitoring, text
-from snicert.services.guards import application, get, require_owner, require_role
+from snicert.services.guards import application, get, require_owner, require_role, thing
 from snicert.services.impartiality import impartial
 
 KINDS = ("product", "site", "ownership", "other")
@@ -54,7 +55,7 @@ def notify(
     app = application(s, cert.application_id, lock=True)
     require_owner(actor, app)
     if cert.status not in LIVE:
-        raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to change")
+        raise Conflict("chg_err_cert_state", number=cert.number, status=named(cert.status))
     if kind not in KINDS:
         raise InvalidInput("kind", kind, "chg_no_kind")
     if not isinstance(description, str) or not description.strip():
@@ -142,15 +143,13 @@ def _reasons_stated(
 def _live(s: Session, actor: User, row: CertificateChange, **_: Any) -> None:
     cert = s.get(Certificate, row.certificate_id)
     if cert.status not in LIVE:
-        raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to evaluate")
+        raise Conflict("chg_err_cert_state", number=cert.number, status=named(cert.status))
 
 
 def _active(s: Session, actor: User, row: CertificateChange, **_: Any) -> None:
     cert = s.get(Certificate, row.certificate_id)
     if cert.status != CertState.ACTIVE:
-        raise Conflict(
-            f"certificate {cert.number} is {cert.status}: only an active one is suspended"
-        )
+        raise Conflict("chg_err_not_active", number=cert.number, status=named(cert.status))
 
 
 GUARDS: dict[str, Callable[..., None]] = {
@@ -246,4 +245,4 @@ def document_file(s: Session, actor: User, doc_id: int) -> tuple[ChangeDocument,
         app = application(s, row.application_id)
         if actor.roles - {Role.APPLICANT} or actor.business_id == app.business_id:
             return doc, storage.get(doc.sha256)
-    raise NotFound(f"document {doc_id} not found")
+    raise NotFound("not_found", what=thing("document"), ident=doc_id)
