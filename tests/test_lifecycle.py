@@ -543,16 +543,18 @@ def test_refusals_through_services_change_nothing(home) -> None:
     assert_refused(
         lambda s: applications.attach_document(s, w.owner(s, app_id), app_id, NC_DOC, name, data),
         Conflict,
-        "draft and nonconformity",
-        "is evaluation",
+        "is a draft or answers non-conformities",
+        "is now: " + messages.text("st_evaluation", "en"),
     )
     assert_refused(
-        lambda s: lab.create_samples(s, w.user(s, "system"), app_id), Conflict, "is evaluation"
+        lambda s: lab.create_samples(s, w.user(s, "system"), app_id),
+        Conflict,
+        "is now: " + messages.text("st_evaluation", "en"),
     )
     assert_refused(
         lambda s: lab.record_result(s, w.user(s, "analyst"), app_id, "moisture", "5", "%"),
         Conflict,
-        "is evaluation",
+        "is now: " + messages.text("st_evaluation", "en"),
     )
 
     reach(w, app_id, "certified")
@@ -854,12 +856,14 @@ def test_results_of_a_withdrawn_application_cannot_be_verified(home) -> None:
     with db.transaction() as s:
         run(w, s, "withdraw", app_id)
     assert_refused(
-        lambda s: lab.verify_result(s, w.user(s, "verifier"), result_id), Conflict, "is withdrawn"
+        lambda s: lab.verify_result(s, w.user(s, "verifier"), result_id),
+        Conflict,
+        "is now: " + messages.text("st_withdrawn", "en"),
     )
     assert_refused(
         lambda s: lab.record_result(s, w.user(s, "analyst"), app_id, "protein", "20", "%"),
         Conflict,
-        "is withdrawn",
+        "is now: " + messages.text("st_withdrawn", "en"),
     )
 
 

@@ -168,7 +168,9 @@ def assess(
     row = get(s, CertificateChange, change_id, "change")
     application(s, row.application_id, lock=True)
     if outcome not in OUTCOMES:
-        raise InvalidInput("outcome", outcome, f"choose one of {', '.join(OUTCOMES)}")
+        raise InvalidInput(
+            "outcome", outcome, "err_choose", choices=[named(f"chg_st_{o}") for o in OUTCOMES]
+        )
     t: Transition = lifecycle.check(row.state, outcome, actor, CHANGE_TRANSITIONS, "change")
     for guard in t.guards:
         GUARDS[guard](s, actor, row, reasons=reasons)
@@ -222,7 +224,9 @@ def listing(s: Session, actor: User, state: str | None = None) -> list[Certifica
     q = select(CertificateChange).order_by(CertificateChange.id.desc()).limit(500)
     if state:
         if state not in {x.value for x in ChangeState}:
-            raise InvalidInput("state", state, f"choose one of {[x.value for x in ChangeState]}")
+            raise InvalidInput(
+                "state", state, "err_choose", choices=[named(f"chg_st_{x}") for x in ChangeState]
+            )
         q = q.where(CertificateChange.state == state)
     return list(s.scalars(q))
 
