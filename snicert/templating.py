@@ -11,6 +11,7 @@ template only as `markupsafe.Markup` made from escaped parts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -50,6 +51,15 @@ def day(value: datetime | date | str | None, lang: str = messages.DEFAULT) -> st
     return format_date(value, "d MMMM y", locale=lang)
 
 
+def unit(value: str | None, lang: str = messages.DEFAULT) -> str:
+    """A unit as the page's readers write it ("koloni/g" on Indonesian pages, where the
+    checklist says "colonies/g"); symbols (%, mg/kg, N) stay; "-" (none) is empty."""
+    if value in (None, "", "-"):
+        return ""
+    key = "unit_" + re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+    return messages.text(key, lang) if messages.has(key) else value
+
+
 def number(value: float | int | None, lang: str = messages.DEFAULT) -> str:
     """`1.250.000` or `9,5` on Indonesian pages, `1,250,000` or `9.5` in English."""
     return "" if value is None else format_decimal(value, locale=lang)
@@ -83,4 +93,5 @@ def environment(loader: BaseLoader, **options: Any) -> Environment:
     env.filters["local"] = _in_render_lang(local)
     env.filters["day"] = _in_render_lang(day)
     env.filters["number"] = _in_render_lang(number)
+    env.filters["unit"] = _in_render_lang(unit)
     return env

@@ -112,6 +112,16 @@ def test_moments_are_shown_in_the_lspros_time_zone() -> None:
     assert day("2026-08-02") == "2 Agustus 2026"  # a day as text is that day, not a moment
 
 
+def test_units_and_numbers_in_the_pages_language() -> None:
+    from snicert.templating import number, unit
+
+    assert unit("colonies/g") == "koloni/g" and unit("colonies/g", "en") == "colonies/g"
+    assert unit("threads/cm") == "helai/cm" and unit("mg/kg") == "mg/kg"  # symbols stay
+    assert unit("-") == "" and unit(None) == ""
+    assert number(1250000) == "1.250.000" and number(9.5) == "9,5"
+    assert number(1250000, "en") == "1,250,000"
+
+
 def test_the_applicants_timeline_is_in_plain_words(home) -> None:
     import re
 
