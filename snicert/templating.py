@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date, format_time
@@ -60,9 +61,22 @@ def unit(value: str | None, lang: str = messages.DEFAULT) -> str:
     return messages.text(key, lang) if messages.has(key) else value
 
 
-def number(value: float | int | None, lang: str = messages.DEFAULT) -> str:
-    """`1.250.000` or `9,5` on Indonesian pages, `1,250,000` or `9.5` in English."""
-    return "" if value is None else format_decimal(value, locale=lang)
+_DECIMAL_TEXT = re.compile(r"^-?\d+(\.(\d+))?$")
+
+
+def number(value: float | int | str | None, lang: str = messages.DEFAULT) -> str:
+    """`1.250.000` or `9,5` on Indonesian pages, `1,250,000` or `9.5` in English. A value
+    as text (a lab result, "0.060") keeps its decimals; other text ("negatif") stays."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        found = _DECIMAL_TEXT.match(value.strip())
+        if not found:
+            return value
+        places = len(found[2] or "")
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(Decimal(value.strip()), format=pattern, locale=lang)
+    return format_decimal(value, locale=lang)
 
 
 def _in_render_lang(fn: Callable[[Any, str], str]) -> Callable[..., str]:
