@@ -322,7 +322,9 @@ class _Pages:
 def render_test_report_pdf(m: dict[str, Any]) -> bytes:
     """A4 portrait: the sample's particulars, the results, the history, the custody."""
     app, sample = m["app"], m["sample"]
-    doc = _Pages(f"{sample.code} - {app.number} - {m['lab']}")
+    # the footer names the lab only: its KAN number ran into the page number (it heads
+    # the first page)
+    doc = _Pages(f"{sample.code} - {app.number} - {settings.current().lab_name}")
     pdf = doc.pdf
     doc.describe(
         f"Laporan Hasil Uji / Test report {sample.code}",
