@@ -203,7 +203,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
             f"{m['product'].name.id} / {m['product'].name.en}, {id_('doc_brand')} {app.brand}",
         ),
         (
-            both("ev_rep_standard"),
+            both("doc_standard"),
             "; ".join(f"{st.number} {st.title}" for st in m["product"].standards),
         ),
         (both("ev_rep_scheme"), f"{id_('ev_rep_type')} {m['product'].scheme.type}"),
@@ -246,7 +246,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
                 both("aud_rep_item"),
                 both("ev_rep_finding"),
                 both("ev_rep_answers"),
-                id_("ev_rep_status"),
+                id_("doc_status"),
             ],
             rows,
             after=2.5,
@@ -255,7 +255,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     doc.heading(*pair("ev_rep_documents"))
     doc.table(
         (86, 30, 70),
-        [both("aud_rep_item"), both("ev_rep_verdict"), both("ev_rep_note")],
+        [both("aud_rep_item"), both("ev_rep_verdict"), both("doc_note")],
         [
             [
                 _Cell(f"{d['text']['id']}\n{d['text']['en']}", fill=_shade(d)),
@@ -271,11 +271,11 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     doc.table(
         (62, 40, 30, 20, 34),
         [
-            id_("ev_rep_parameter"),
-            both("ev_rep_requirement"),
-            both("ev_rep_result"),
-            both("ev_rep_unit"),
-            both("ev_rep_conclusion"),
+            id_("doc_parameter"),
+            both("doc_requirement"),
+            both("doc_result"),
+            both("doc_unit"),
+            both("doc_conclusion"),
         ],
         [
             [
@@ -294,7 +294,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         doc.heading(*pair("ev_rep_site_audit"))
         counts = ", ".join(f"{_once(GRADE_TEXT[g])} {sa[g]}" for g in GRADE_TEXT)
         doc.para(
-            f"{both('ev_rep_result')}: {sa['state_text']}; {counts}",
+            f"{both('doc_result')}: {sa['state_text']}; {counts}",
             8,
             "B",
             INK if sa["state"] == "passed" else RED,
