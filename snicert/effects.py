@@ -6,13 +6,17 @@ During the change's transaction:
   commit with the change);
 - `prefect_resource`: the Prefect event of a case's state change is composed while the
   transaction sees the state the change left.
+Just before the commit:
+- `system_turn`: each application the change touched is marked as waiting on the system
+  when its automated step is now due (stages.mark; flows/resume.py finds what a failed
+  run or a dead worker left), in every mode, tests included: it is the record.
 After the commit:
 - `forget_certificates`: the public verification cache drops what a certificate event
   may have changed;
 - `emit`: each composed event `snicert.<entity>.<event>` is sent to Prefect (operators
   build automations on it);
-- `kick`: when a person acted on an application, its certification flow runs again and
-  moves the case on as far as it can.
+- `kick`: when a person acted on an application, its automated work is dispatched
+  (`dispatch`, the one seam that starts it) and moves the case on as far as it can.
 
 SNICERT_FLOW_MODE, read once when the table is built, chooses how automated work starts:
 `local` (in this process, the embedded default), `deployment` (run_deployment into a work
@@ -61,8 +65,8 @@ def table(
         send = emit or _emit
         during.append(("prefect_resource", prefect_resource))
         after.append(("emit", lambda evs: _emit_all(evs, send)))
-        after.append(("kick", lambda evs: kick_all(evs, run or _runner(mode))))
-    return Table(mode, tuple(during), tuple(after))
+        after.append(("kick", lambda evs: kick_all(evs, run or dispatch)))
+    return Table(mode, tuple(during), tuple(after), (("system_turn", system_turn),))
 
 
 def install() -> Table:
@@ -85,6 +89,15 @@ def tell(s: Session, event: DomainEvent) -> None:
     from snicert.services import moments  # it builds on the services
 
     moments.tell(s, event.audit, event.actor)
+
+
+def system_turn(s: Session, evs: Sequence[DomainEvent]) -> None:
+    from snicert import stages  # it builds on the services
+    from snicert.services.guards import application
+
+    for app_id in dict.fromkeys(e.application_id for e in evs):
+        if app_id is not None:
+            stages.mark(s, application(s, app_id))
 
 
 def forget_certificates(evs: Sequence[DomainEvent]) -> None:
@@ -186,6 +199,15 @@ def _runner(mode: str) -> Callable[[int], None]:
     return local if mode == "local" else deploy
 
 
+def dispatch(application_id: int) -> None:
+    """Start the application's automated work the way the installed table says (a person's
+    action through `kick`, and flows/resume.py for what waits on the system too long);
+    `off`: no one starts it here."""
+    mode = events.current().automation
+    if mode != "off":
+        _runner(mode)(application_id)
+
+
 def kick(application_id: int, run: Callable[[int], None]) -> None:
     """Run the application's certification flow again (after a person's action), unless
     the case only waits for the next person: a run would find nothing to do."""
@@ -195,6 +217,6 @@ def kick(application_id: int, run: Callable[[int], None]) -> None:
         if stages.has_work(application_id):
             run(application_id)
     except Exception:
-        # The action is committed; a failed run is retried by the next action or by the
-        # scheduled sweep (flows/surveillance.py), which re-runs stuck automated stages.
+        # The action is committed and the case marked as waiting on the system (stages.mark):
+        # flows/resume.py dispatches it again within minutes.
         log.exception("certification flow for application %s failed", application_id)
