@@ -166,3 +166,25 @@ def test_resuming_a_stage_still_running_duplicates_nothing(
     assert resumed == [[app_id]]
     assert stages.status(app_id).state == "certified"
     assert _certificates() == 1
+
+
+def test_the_dashboard_counts_what_waits_on_the_system(world: World) -> None:
+    from snicert.web.app import create_app
+    from tests.test_web_staff import email, sign_in
+
+    app_id = world.new_application("abon")
+    world.submit(app_id)  # screening due; no flow runs here (the tests' table)
+    number = stages.status(app_id).number
+    official = sign_in(create_app(), email("reviewer"))
+    link = '<a href="/official/applications?system=1">Menunggu sistem lebih dari 5 menit: '
+    assert link + "<strong>0</strong>" in official.get("/dashboard").text  # 5 minutes not yet
+    assert official.api("GET", "/api/v1/dashboard").json()["waiting_on_system_late"] == 0
+    _later(6)
+    assert link + "<strong>1</strong>" in official.get("/dashboard").text
+    assert official.api("GET", "/api/v1/dashboard").json()["waiting_on_system_late"] == 1
+    assert number in official.get("/official/applications?system=1").text
+    found = official.api("GET", "/api/v1/official/applications?system=1").json()
+    assert [x["number"] for x in found["items"]] == [number]
+    stages.run_until_waiting(app_id)  # screened: the applicant's turn
+    assert link + "<strong>0</strong>" in official.get("/dashboard").text
+    assert number not in official.get("/official/applications?system=1").text
