@@ -4,8 +4,8 @@ longer than five minutes). Cases in a state whose step is always due (submitted,
 approved) start marked since they entered it; the conditional ones (sampling, testing,
 site audit, decision) are marked by the next change that makes their step due.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-11-30 00:10:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import snicert.db.models
 
-revision: str = "0028"
-down_revision: str | None = "0027"
+revision: str = "0029"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
