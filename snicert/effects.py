@@ -61,12 +61,15 @@ def table(
         raise ValueError(f"flow mode must be local, deployment or off, not {mode!r}")
     during: list[tuple[str, events.During]] = [("workload", workload), ("tell", tell)]
     after: list[tuple[str, events.After]] = [("forget_certificates", forget_certificates)]
+    closing: tuple[tuple[str, events.Closing], ...] = (("system_turn", system_turn),)
     if mode != "off":
         send = emit or _emit
         during.append(("prefect_resource", prefect_resource))
         after.append(("emit", lambda evs: _emit_all(evs, send)))
-        after.append(("kick", lambda evs: kick_all(evs, run or dispatch)))
-    return Table(mode, tuple(during), tuple(after), (("system_turn", system_turn),))
+        start = run or _runner(mode)
+        after.append(("kick", lambda evs: kick_all(evs, start)))
+        return Table(mode, tuple(during), tuple(after), closing, start)
+    return Table(mode, tuple(during), tuple(after), closing)
 
 
 def install() -> Table:
@@ -200,12 +203,12 @@ def _runner(mode: str) -> Callable[[int], None]:
 
 
 def dispatch(application_id: int) -> None:
-    """Start the application's automated work the way the installed table says (a person's
-    action through `kick`, and flows/resume.py for what waits on the system too long);
-    `off`: no one starts it here."""
-    mode = events.current().automation
-    if mode != "off":
-        _runner(mode)(application_id)
+    """Start the application's automated work if it has any (the one seam: after a
+    person's action, and flows/resume.py for what waits on the system too long). The
+    table decides where it runs; with flows `off` nothing is started."""
+    start = events.current().start
+    if start is not None:
+        kick(application_id, start)
 
 
 def kick(application_id: int, run: Callable[[int], None]) -> None:

@@ -184,6 +184,13 @@ def mark(s: Session, app: Application, again: bool = False) -> None:
         app.system_since = clock.now()
 
 
+def remark(app_id: int) -> None:
+    """Decide the case's mark again under its row lock (after a re-dispatch that found
+    nothing to do, so a mark left by a change made outside the services cannot stay)."""
+    with db.transaction() as s:
+        mark(s, application(s, app_id, lock=True))
+
+
 def has_work(app_id: int) -> bool:
     """Would a run move anything now? (Lets a person's action skip a run that would only
     find the case waiting for the next person.)"""

@@ -188,3 +188,18 @@ def test_the_dashboard_counts_what_waits_on_the_system(world: World) -> None:
     stages.run_until_waiting(app_id)  # screened: the applicant's turn
     assert link + "<strong>0</strong>" in official.get("/dashboard").text
     assert number not in official.get("/official/applications?system=1").text
+
+
+def test_a_mark_no_step_needs_is_dropped_by_resume(world: World) -> None:
+    """A mark written outside the services (here by hand) on a case a person holds:
+    the re-dispatch finds nothing to do and the mark goes, so no one is misled."""
+    app_id = world.new_application("abon")
+    world.submit(app_id)
+    stages.run_until_waiting(app_id)  # screened: the applicant pays next
+    with db.transaction() as s:
+        s.get(Application, app_id).system_since = datetime.now(UTC)
+    _later(6)
+    assert resume.fn() == [app_id]
+    assert stages.status(app_id).state == "payment"
+    assert _since(app_id) is None
+    assert resume.fn() == []

@@ -72,6 +72,8 @@ class Table:
     during: tuple[tuple[str, During], ...] = ()
     after: tuple[tuple[str, After], ...] = ()
     closing: tuple[tuple[str, Closing], ...] = ()
+    # starts one application's automated work (None: no one here starts it)
+    start: Callable[[int], None] | None = None
 
     def names(self) -> list[str]:
         return [name for name, _ in self.during + self.closing + self.after]
