@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from snicert import outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Invoice, Quotation
-from snicert.messages import both, pair
+from snicert.messages import both, pair, text
 from snicert.reports import HEAD_FILL, PAGE_W, SHADE, _Cell, _Pages, lspro_line
+from snicert.templating import day
 
 
 def rupiah(amount: int) -> str:
@@ -78,6 +79,20 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     if q.items.get("note"):
         doc.para(f"{q.items['note']['id']} / {q.items['note']['en']}", 7.5)
     if inv:
+        to = settings.current()
+        key = "fee_doc_pay_to" if to.payment_account else "fee_doc_pay_ask"
+        for lang in ("id", "en"):  # where and how to pay, with the account or whom to ask
+            said = text(
+                key,
+                lang,
+                amount=rupiah(inv.total_idr),
+                due=day(inv.due_at, lang),
+                bank=to.payment_bank,
+                account=to.payment_account,
+                payee=to.payee,
+                number=inv.number,
+            )
+            doc.para(said, 8)
         doc.para(both("fee_after_paying"), 8)
     if provisional:
         doc.para(both("fee_doc_provisional"), 7.5, "I", GREY)
