@@ -285,7 +285,7 @@ def test_failed_audit_refuses_and_type5_never_certifies_without_a_pass(home) -> 
             s, auditor, audit_id, "identifikasi_ketertelusuran", "major", "Tanpa kode produk"
         )
         site_audits.close_visit(s, auditor, audit_id)
-    with db.transaction() as s, pytest.raises(PermissionDenied, match="official"):
+    with db.transaction() as s, pytest.raises(PermissionDenied, match="Official"):
         site_audits.fail(s, w.user(s, "auditor"), audit_id, "Tidak diperbaiki")
     with db.transaction() as s:
         site_audits.fail(s, w.user(s, "reviewer"), audit_id, "Tidak diperbaiki dalam 60 hari")
