@@ -232,7 +232,14 @@ CERTIFICATE_TRANSITIONS: tuple[Transition, ...] = (
     _t("suspend", C.ACTIVE, C.SUSPENDED, "suspended", R.OFFICIAL),
     _t("reinstate", C.SUSPENDED, C.ACTIVE, "reinstated", R.OFFICIAL),
     _t("withdraw", frozenset({C.ACTIVE, C.SUSPENDED}), C.WITHDRAWN, "withdrawn", R.OFFICIAL),
-    _t("expire", frozenset({C.ACTIVE, C.SUSPENDED}), C.EXPIRED, "expired", R.SYSTEM),
+    _t(
+        "expire",
+        frozenset({C.ACTIVE, C.SUSPENDED}),
+        C.EXPIRED,
+        "expired",
+        R.SYSTEM,
+        guards=("past_validity",),
+    ),
 )
 
 
