@@ -435,14 +435,10 @@ class ActionState(StrEnum):
 
 A = ActionState
 REVIEW_ACTION_TRANSITIONS: tuple[Transition, ...] = (
-    _t("complete", A.OPEN, A.DONE, "done", R.OFFICIAL),
-    _t("reopen", A.DONE, A.OPEN, "reopened", R.OFFICIAL),
+    # audit actions review.action_done / review.action_reopened, as the review has them
+    _t("complete", A.OPEN, A.DONE, "action_done", R.OFFICIAL, guards=("outcome_stated",)),
+    _t("reopen", A.DONE, A.OPEN, "action_reopened", R.OFFICIAL, guards=("reason_stated",)),
 )
-# Named guards the service checks before the transition (services/review_actions.py).
-REVIEW_ACTION_GUARDS: dict[str, tuple[str, ...]] = {
-    "complete": ("outcome_stated",),
-    "reopen": ("reason_stated",),
-}
 
 
 class ComplaintState(StrEnum):
@@ -955,6 +951,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
             ActionState,
             REVIEW_ACTION_TRANSITIONS,
             (A.OPEN,),
+            prefix="review",
         ),
         Lifecycle(
             "staff_conflict",

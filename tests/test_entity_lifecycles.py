@@ -13,7 +13,14 @@ from snicert.db import engine as db
 from snicert.db.models import AuditEvent
 from snicert.errors import Conflict, IllegalTransition, PermissionDenied
 from snicert.lifecycle import LIFECYCLES, ResultState, SampleState
-from snicert.services import applications, certificates, lab, site_audits, surveillance
+from snicert.services import (
+    applications,
+    certificates,
+    lab,
+    review_actions,
+    site_audits,
+    surveillance,
+)
 from snicert.services.guards import application
 from tests.world import World
 
@@ -27,6 +34,7 @@ GUARDS = {
     "audit_finding": site_audits.FINDING_GUARDS,
     "surveillance_case": surveillance.GUARDS,
     "certificate": certificates.GUARDS,
+    "review_action": review_actions.GUARDS,
 }
 
 

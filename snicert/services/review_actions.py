@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from snicert import audit, clock, lifecycle
 from snicert.db.models import ReviewAction, User
 from snicert.errors import InvalidInput
-from snicert.lifecycle import REVIEW_ACTION_GUARDS, REVIEW_ACTION_TRANSITIONS, ActionState
+from snicert.lifecycle import ActionState
 from snicert.roles import Role
 from snicert.services import text
 from snicert.services.guards import get, require_role
@@ -70,33 +70,26 @@ def record(
     return row
 
 
-def _guard(name: str, note: str) -> str:
-    """The named guards of REVIEW_ACTION_GUARDS."""
-    if name == "outcome_stated":
-        return text.clean("outcome", note, ReviewAction.outcome, multiline=True, required=True)
-    if name == "reason_stated":
-        return text.clean("outcome", note, ReviewAction.outcome, multiline=True, required=True)
-    raise AssertionError(f"unknown guard {name}")
+def _stated(s: Session, row: ReviewAction, actor: User) -> None:
+    if not row.outcome:
+        raise InvalidInput("outcome", row.outcome, "must not be empty", key="required")
+
+
+# the named guards of lifecycle.REVIEW_ACTION_TRANSITIONS: what was done, or why it is
+# reopened, stated (the note is put on the row first)
+GUARDS: dict[str, lifecycle.Guard] = {"outcome_stated": _stated, "reason_stated": _stated}
+_LIFECYCLE = lifecycle.LIFECYCLES["review_action"]
 
 
 def change(s: Session, actor: User, action_id: int, step: str, note: str) -> ReviewAction:
     """`complete` an open action (what was done) or `reopen` a done one (why)."""
     row = get(s, ReviewAction, action_id, "review action")
-    t = lifecycle.check(row.status, step, actor, REVIEW_ACTION_TRANSITIONS, "review action")
-    for guard in REVIEW_ACTION_GUARDS.get(step, ()):
-        note = _guard(guard, note)
-    before = row.status
-    row.status = t.target.value
+    # refused before the row is touched when the step is not allowed (then taken below)
+    lifecycle.check(row.status, step, actor, _LIFECYCLE.transitions, _LIFECYCLE.label)
+    row.outcome = text.optional("outcome", note, ReviewAction.outcome, multiline=True)
+    t = lifecycle.transition(s, row, _LIFECYCLE, step, actor, GUARDS, note=row.outcome)
     if t.target == ActionState.DONE:
-        row.outcome, row.closed_by, row.closed_at = note, actor.id, clock.now()
+        row.closed_by, row.closed_at = actor.id, clock.now()
     else:
         row.outcome, row.closed_by, row.closed_at = None, None, None
-    audit.record(
-        s,
-        actor,
-        f"review.action_{t.event}",
-        "review_action",
-        row.id,
-        **{"from": before, "to": row.status, "note": note},
-    )
     return row
