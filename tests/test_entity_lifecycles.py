@@ -34,7 +34,7 @@ GUARDS = {
     "audit_finding": site_audits.FINDING_GUARDS,
     "surveillance_case": surveillance.GUARDS,
     "certificate": certificates.GUARDS,
-    "review_action": review_actions.GUARDS,
+    "review_action": review_actions.guards(None),
 }
 
 

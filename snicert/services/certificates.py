@@ -163,10 +163,10 @@ def _change(
         multiline=True,
         required=True,
     )
-    cert.status_reason = reason
     lifecycle.transition(
         s, cert, _LIFECYCLE, action, actor, GUARDS, cert.application_id, reason=reason, **data
     )
+    cert.status_reason = reason
     return cert
 
 

@@ -70,26 +70,29 @@ def record(
     return row
 
 
-def _stated(s: Session, row: ReviewAction, actor: User) -> None:
-    if not row.outcome:
-        raise InvalidInput("outcome", row.outcome, "must not be empty", key="required")
+def guards(note: str | None) -> dict[str, lifecycle.Guard]:
+    """The named guards of lifecycle.REVIEW_ACTION_TRANSITIONS for a step taken with `note`:
+    what was done (complete), or why it is reopened (reopen), stated."""
+
+    def stated(s: Session, row: ReviewAction, actor: User) -> None:
+        if not note:
+            raise InvalidInput("outcome", note, "must not be empty", key="required")
+
+    return {"outcome_stated": stated, "reason_stated": stated}
 
 
-# the named guards of lifecycle.REVIEW_ACTION_TRANSITIONS: what was done, or why it is
-# reopened, stated (the note is put on the row first)
-GUARDS: dict[str, lifecycle.Guard] = {"outcome_stated": _stated, "reason_stated": _stated}
 _LIFECYCLE = lifecycle.LIFECYCLES["review_action"]
 
 
 def change(s: Session, actor: User, action_id: int, step: str, note: str) -> ReviewAction:
     """`complete` an open action (what was done) or `reopen` a done one (why)."""
     row = get(s, ReviewAction, action_id, "review action")
-    # refused before the row is touched when the step is not allowed (then taken below)
+    # an illegal step is refused as such, before its note is judged
     lifecycle.check(row.status, step, actor, _LIFECYCLE.transitions, _LIFECYCLE.label)
-    row.outcome = text.optional("outcome", note, ReviewAction.outcome, multiline=True)
-    t = lifecycle.transition(s, row, _LIFECYCLE, step, actor, GUARDS, note=row.outcome)
+    cleaned = text.optional("outcome", note, ReviewAction.outcome, multiline=True)
+    t = lifecycle.transition(s, row, _LIFECYCLE, step, actor, guards(cleaned), note=cleaned)
     if t.target == ActionState.DONE:
-        row.closed_by, row.closed_at = actor.id, clock.now()
+        row.outcome, row.closed_by, row.closed_at = cleaned, actor.id, clock.now()
     else:
         row.outcome, row.closed_by, row.closed_at = None, None, None
     return row
