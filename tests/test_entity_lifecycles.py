@@ -19,6 +19,7 @@ from snicert.services import (
     lab,
     review_actions,
     site_audits,
+    skm,
     surveillance,
 )
 from snicert.services.guards import application
@@ -35,6 +36,7 @@ GUARDS = {
     "surveillance_case": surveillance.GUARDS,
     "certificate": certificates.GUARDS,
     "review_action": review_actions.guards(None),
+    "survey": skm.GUARDS,
 }
 
 
