@@ -16,6 +16,7 @@ from snicert.lifecycle import LIFECYCLES, ResultState, SampleState
 from snicert.services import (
     applications,
     certificates,
+    impartiality,
     lab,
     review_actions,
     site_audits,
@@ -37,6 +38,7 @@ GUARDS = {
     "certificate": certificates.GUARDS,
     "review_action": review_actions.guards(None),
     "survey": skm.GUARDS,
+    "staff_conflict": impartiality.conflict_guards(None),
 }
 
 
