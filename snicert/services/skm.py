@@ -129,6 +129,13 @@ def answer(
             raise InvalidInput(key, value, f"not an element of the questionnaire: {sorted(known)}")
     parsed = {e.id: parse_score(e.id, scores.get(e.id)) for e in q.elements}
     comment = text.optional("comment", comment, SkmSurvey.comment, multiline=True)
+    # the scores before the state: an answered survey holds all of them (a CHECK constraint)
+    row.answered_by = actor.id
+    row.answered_at = clock.now()
+    row.questionnaire_version = q.version
+    row.comment = comment
+    for e in q.elements:
+        setattr(row, e.column, parsed[e.id])
     lifecycle.transition(
         s,
         row,
@@ -140,12 +147,6 @@ def answer(
         scores=parsed,
         comment=comment is not None,
     )
-    row.answered_by = actor.id
-    row.answered_at = clock.now()
-    row.questionnaire_version = q.version
-    row.comment = comment
-    for e in q.elements:
-        setattr(row, e.column, parsed[e.id])
     return row
 
 

@@ -37,5 +37,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_applications_system_since", table_name="applications")
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.drop_column("system_since")
+    op.drop_column("applications", "system_since")  # SQLite >= 3.35 drops it in place
