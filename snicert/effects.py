@@ -34,14 +34,13 @@ from snicert.db.events import DomainEvent, Table
 from snicert.db.models import Application, Certificate
 
 log = logging.getLogger(__name__)
-DEPLOYMENT = "certification/certification"
-MODES = ("local", "deployment", "off")
+MODES = ("worker", "off")
 
 
 def flow_mode() -> str:
-    mode = os.environ.get("SNICERT_FLOW_MODE", "local")
+    mode = os.environ.get("SNICERT_FLOW_MODE", "worker")
     if mode not in MODES:
-        raise ValueError(f"SNICERT_FLOW_MODE must be local, deployment or off, not {mode!r}")
+        raise ValueError(f"SNICERT_FLOW_MODE must be worker or off, not {mode!r}")
     return mode
 
 
@@ -54,7 +53,7 @@ def table(
     and `run` runs one application's flow (tests pass collectors)."""
     mode = mode or flow_mode()
     if mode not in MODES:
-        raise ValueError(f"flow mode must be local, deployment or off, not {mode!r}")
+        raise ValueError(f"flow mode must be worker or off, not {mode!r}")
     during: list[tuple[str, events.During]] = [("workload", workload), ("tell", tell)]
     after: list[tuple[str, events.After]] = [("forget_certificates", forget_certificates)]
     if mode != "off":
@@ -172,20 +171,22 @@ def kick_all(evs: Sequence[DomainEvent], run: Callable[[int], None]) -> None:
 
 
 def _runner(mode: str) -> Callable[[int], None]:
-    """Where automated work runs: the one place that decides it (imported when first run:
-    Prefect is heavy and most commands never start a flow)."""
+    """Where automated work runs: submitted to Prefect's task workers (imported when first
+    used: Prefect is heavy and most commands never start a run)."""
 
-    def local(app_id: int) -> None:
-        from flows.certification import run_local
+    def submit(app_id: int) -> None:
+        from prefect.settings import PREFECT_API_URL
 
-        run_local(app_id)
+        if not PREFECT_API_URL.value():
+            # A command outside `snicert serve` with no Prefect server set: no worker
+            # would see the run; the case waits for serve's resume of automated stages.
+            log.info("no Prefect API set: application %s waits for serve's resume", app_id)
+            return
+        from flows.certification import advance
 
-    def deploy(app_id: int) -> None:
-        from prefect.deployments import run_deployment
+        advance.delay(app_id)
 
-        run_deployment(DEPLOYMENT, parameters={"application_id": app_id}, timeout=0)
-
-    return local if mode == "local" else deploy
+    return submit
 
 
 def dispatch(application_id: int) -> None:

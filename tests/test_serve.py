@@ -24,10 +24,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from snicert import clock
+from snicert import clock, demo, effects
 from snicert.db import engine as db
+from snicert.db import events
 from snicert.db.models import Application, AuditEvent
 from snicert.effects import EVENT_ENTITIES
+from snicert.lifecycle import State
 from snicert.serve import ServeError, _announce, home_lock, public_url_problem
 from tests.world import World
 
@@ -130,7 +132,7 @@ class Serve:
         return started, time.monotonic() - began
 
 
-def _overdue_application() -> int:
+def _overdue_application() -> tuple[World, int]:
     """A case waiting for the document review whose due date has passed."""
     w = World().setup_staff()
     app_id = w.new_application()
@@ -142,7 +144,7 @@ def _overdue_application() -> int:
             .values(due_at=clock.now() - timedelta(days=3), overdue=False)
         )
     db.dispose_all()  # serve's processes use the database from here on
-    return app_id
+    return w, app_id
 
 
 def _clean_logs(home: Path) -> None:
@@ -167,8 +169,15 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
         FlowRunFilterStateType,
     )
     from prefect.client.schemas.objects import StateType
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_RESULTS_LOCAL_STORAGE_PATH,
+        temporary_settings,
+    )
 
-    app_id = _overdue_application()
+    w, app_id = _overdue_application()
+    draft = w.new_application("abon")
+    db.dispose_all()
     port, web_port = _free_port(), _free_port()
     api, web = f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{web_port}"
     first = Serve(home, tmp_path / "serve1.out", web_port, port, public_url=web)
@@ -218,6 +227,18 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
             assert health["database"]["state"] == "ok" and health["prefect"]["state"] == "ok"
             assert health["scheduler"]["next_run"]["state"] == "Scheduled"
 
+            # a person's action submits the stage; serve's task worker runs it (the run's
+            # parameters are stored under the home, where serve's processes keep them)
+            storage = home / "prefect" / "storage"
+            with (
+                temporary_settings(
+                    {PREFECT_API_URL: api, PREFECT_RESULTS_LOCAL_STORAGE_PATH: storage}
+                ),
+                events.use(effects.table("worker", emit=lambda payload: None)),
+            ):
+                w.submit(draft)
+            assert demo.wait_for(draft, State.PAYMENT, timeout=120) == "payment"
+
             # a run started through the deployment: the runner picks it up and runs it
             run = client.create_flow_run_from_deployment(sweep.id)
             deadline = time.monotonic() + 150
@@ -249,10 +270,11 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
 
     assert first.proc.returncode == 0, first.output()
     assert took < 10, f"took {took:.1f} s to stop"
-    assert len(started) >= 2  # the Prefect server and the runner, at least
+    assert len(started) >= 3  # the Prefect server, the runner and the task worker, at least
     assert not [p for p in started if _alive(p)]
     assert not _listening(port) and not _listening(web_port)
-    assert "stopped prefect-server" in first.output() and "stopped runner" in first.output()
+    for child in ("prefect-server", "runner", "task-worker"):
+        assert f"stopped {child}" in first.output()
     assert "public URL" not in first.output()  # it names where this serve listened
     with home_lock(home):  # released
         pass
@@ -300,7 +322,7 @@ def test_lock_of_a_killed_serve_is_taken_over(tmp_path: Path) -> None:
 def test_demo_on_a_fresh_home_loses_no_event_and_logs_no_error(tmp_path: Path) -> None:
     """The real embedded Prefect server, started by the demo's first event."""
     home = tmp_path / "fresh"
-    env = {**_env(home), "SNICERT_FLOW_MODE": "local"}
+    env = {**_env(home), "SNICERT_FLOW_MODE": "worker"}
     env.pop("SNICERT_DATABASE_URL", None)
     demo = subprocess.run(
         [sys.executable, "-m", "snicert", "demo", "--count", "1"],
