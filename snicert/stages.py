@@ -176,6 +176,13 @@ def has_work(app_id: int) -> bool:
         return step.pending(s, application(s, app_id))
 
 
+def busy(s: Session, app: Application) -> bool:
+    """Is the system's automated stage still to run for this case (the pages say it is
+    being processed)?"""
+    step = AUTOMATED.get(State(app.state))
+    return step is not None and (step.pending is None or step.pending(s, app))
+
+
 def run_until_waiting(app_id: int) -> None:
     """Take the automated steps here, in this process, until a person must act (the
     scheduled sweep, the demo without flows, tests)."""

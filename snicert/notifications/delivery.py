@@ -209,5 +209,3 @@ def drain(block: bool = True) -> dict[str, int]:
                 return total
     finally:
         _running.release()
-
-
