@@ -24,7 +24,7 @@ configure()
 
 import random  # noqa: E402
 
-from snicert import bootstrap, demo, heap  # noqa: E402
+from snicert import bootstrap, demo  # noqa: E402
 from snicert.catalog import default_catalog  # noqa: E402
 
 PRODUCTS = sorted(default_catalog().products)
@@ -43,7 +43,6 @@ def main(sizes: list[int]) -> None:
     bootstrap.init()
     player = demo.Player(demo.Cast(), random.Random(1), nib_offset=0)
     player.play(demo.Plan("abon", 99_000))  # warm-up: starts the Prefect server
-    heap.settle()  # as the demo does after its first application
     mode = os.environ.get("SNICERT_FLOW_MODE", "local")
     print(f"SNICERT_HOME={os.environ['SNICERT_HOME']}  flow mode={mode}")
     per_app = {}

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from snicert import bootstrap, config, heap, settings, snapshots, stages, synthetic
+from snicert import bootstrap, config, settings, snapshots, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db import events
@@ -221,9 +221,10 @@ class Player:
             code: p.model_dump(mode="json")["documents"] for code, p in catalog.products.items()
         }
 
-    def play(self, plan: Plan) -> Outcome:
+    def draft(self, plan: Plan) -> tuple[int, int, dict]:
+        """A new applicant's complete dossier, not submitted: the application's and its
+        owner's ids, and the synthetic business."""
         info = synthetic.business(plan.product, plan.index + self.nib_offset, self.rng)
-        scenario = []
         with db.transaction() as s:
             owner = accounts.register_applicant(
                 s,
@@ -249,6 +250,11 @@ class Player:
                     spec, plan.product, info["business_name"], seed=plan.index
                 )
                 applications.attach_document(s, owner, app_id, spec["id"], name, data)
+        return app_id, owner_id, info
+
+    def play(self, plan: Plan) -> Outcome:
+        app_id, owner_id, info = self.draft(plan)
+        scenario = []
         with db.transaction() as s:
             applications.submit(s, s.get(User, owner_id), app_id, fees.agreement().version)
         wait_for(app_id, State.PAYMENT)
@@ -543,8 +549,6 @@ def run(
     def play(i: int) -> None:
         player = Player(cast, random.Random(seed + offset + i), offset)
         results[i] = player.play(todo[i])
-        if i == 0:
-            heap.settle()  # the first application loaded everything (Prefect, renderers)
         with lock:
             if progress:
                 progress(sum(r is not None for r in results), len(todo))
