@@ -787,7 +787,8 @@ def demo(
     ] = False,
     parallel: Annotated[int, typer.Option(help="Applications played at once")] = 1,
 ) -> None:
-    """Play every role on synthetic Kupang UMKM businesses, through the certification flow."""
+    """Play every role on synthetic Kupang UMKM businesses; a task worker runs the cases'
+    automated stages."""
     from rich.progress import Progress
 
     from snicert import demo as demo_mod

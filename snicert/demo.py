@@ -1,5 +1,6 @@
 """`snicert demo`: synthetic UMKM businesses taken through certification, every role played
-through the service layer while the certification flow moves each case between people."""
+through the service layer while a task worker moves each case between people (its
+automated stages)."""
 
 from __future__ import annotations
 

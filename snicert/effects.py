@@ -11,13 +11,14 @@ After the commit:
   may have changed;
 - `emit`: each composed event `snicert.<entity>.<event>` is sent to Prefect (operators
   build automations on it);
-- `kick`: when a person acted on an application, its certification flow runs again and
-  moves the case on as far as it can.
+- `kick`: when a person acted on an application with automated work, that work is
+  submitted to Prefect's task workers (`dispatch`) and the caller returns at once: a
+  worker moves the case on as far as it can.
 
 SNICERT_FLOW_MODE, read once when the table is built, chooses how automated work starts:
-`local` (in this process, the embedded default), `deployment` (run_deployment into a work
-pool, when a Prefect server is set) or `off` (no Prefect events, no flow runs:
-service-only use). Tests swap the table (tests/conftest.py) instead.
+`worker` (the default: `advance.delay()` through the Prefect server to its task workers:
+the one `snicert serve` starts, or `snicert worker` processes in server mode) or `off` (no
+Prefect events, no runs: service-only use). Tests swap the table (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -199,14 +200,14 @@ def dispatch(application_id: int) -> None:
 
 
 def kick(application_id: int, run: Callable[[int], None]) -> None:
-    """Run the application's certification flow again (after a person's action), unless
-    the case only waits for the next person: a run would find nothing to do."""
+    """Submit the application's automated stage (after a person's action), unless the
+    case only waits for the next person: a run would find nothing to do."""
     from snicert import stages
 
     try:
         if stages.has_work(application_id):
             run(application_id)
     except Exception:
-        # The action is committed; a failed run is retried by the next action or by the
-        # scheduled sweep (flows/surveillance.py), which re-runs stuck automated stages.
-        log.exception("certification flow for application %s failed", application_id)
+        # The action is committed; a stage not submitted is resumed by the scheduled
+        # sweep (flows/surveillance.py), which re-runs stuck automated stages.
+        log.exception("could not submit the automated stage of application %s", application_id)

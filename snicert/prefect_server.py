@@ -186,7 +186,6 @@ def _server_class() -> type:
 
 def ensure_api() -> None:
     """Point Prefect at the embedded server (started on first use) unless an API is set."""
-    from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL
 
     if PREFECT_API_URL.value():
@@ -196,5 +195,13 @@ def ensure_api() -> None:
             return
         server = _server_class()()
         server.start()
-        os.environ["PREFECT_API_URL"] = server.api_url
-        refresh_global_settings_context()
+        use_api(server.api_url)
+
+
+def use_api(api: str) -> None:
+    """Point this process's Prefect at `api`, also when its settings were loaded already
+    (logging set-up imports Prefect first thing)."""
+    from prefect.context import refresh_global_settings_context
+
+    os.environ["PREFECT_API_URL"] = api
+    refresh_global_settings_context()

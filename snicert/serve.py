@@ -200,7 +200,8 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
                 )
                 wait_healthy(f"{api}/health", services)
                 env["PREFECT_API_URL"] = api
-                os.environ["PREFECT_API_URL"] = api  # flows run in this process report there
+                # the web app submits the automated stages there (and sends its events)
+                prefect_server.use_api(api)
                 services.start("runner", [sys.executable, "-m", "flows.runner"], env)
                 services.start("task-worker", [sys.executable, "-m", "flows.worker"], env)
             os.environ["SNICERT_FLOW_MODE"] = env.get("SNICERT_FLOW_MODE", "worker")

@@ -24,13 +24,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from snicert import clock, demo, effects
+from snicert import clock, demo
 from snicert.db import engine as db
-from snicert.db import events
 from snicert.db.models import Application, AuditEvent
 from snicert.effects import EVENT_ENTITIES
 from snicert.lifecycle import State
 from snicert.serve import ServeError, _announce, home_lock, public_url_problem
+from snicert.services import fees, sessions
 from tests.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,14 +169,11 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
         FlowRunFilterStateType,
     )
     from prefect.client.schemas.objects import StateType
-    from prefect.settings import (
-        PREFECT_API_URL,
-        PREFECT_RESULTS_LOCAL_STORAGE_PATH,
-        temporary_settings,
-    )
 
     w, app_id = _overdue_application()
     draft = w.new_application("abon")
+    with db.transaction() as s:
+        token, _ = sessions.create_api_token(s, w.owner(s, draft), "test")
     db.dispose_all()
     port, web_port = _free_port(), _free_port()
     api, web = f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{web_port}"
@@ -227,16 +224,15 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
             assert health["database"]["state"] == "ok" and health["prefect"]["state"] == "ok"
             assert health["scheduler"]["next_run"]["state"] == "Scheduled"
 
-            # a person's action submits the stage; serve's task worker runs it (the run's
-            # parameters are stored under the home, where serve's processes keep them)
-            storage = home / "prefect" / "storage"
-            with (
-                temporary_settings(
-                    {PREFECT_API_URL: api, PREFECT_RESULTS_LOCAL_STORAGE_PATH: storage}
-                ),
-                events.use(effects.table("worker", emit=lambda payload: None)),
-            ):
-                w.submit(draft)
+            # a person's action through the web app submits the stage and answers; serve's
+            # task worker runs it
+            request = urllib.request.Request(
+                f"{web}/api/v1/applications/{draft}/submit",
+                data=json.dumps({"agreement_version": fees.agreement().version}).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                assert json.load(answer)["state"] == "submitted"
             assert demo.wait_for(draft, State.PAYMENT, timeout=120) == "payment"
 
             # a run started through the deployment: the runner picks it up and runs it
