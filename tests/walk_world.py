@@ -79,11 +79,14 @@ def seed() -> Seeded:
         out.ids["appeal"] = appeals.file(
             s, w.owner(s, refused), refused, "refusal", "Hasil uji ulang memenuhi SNI."
         ).id
+    # certified 340 days ago, so that its yearly surveillance opens today: opened on a
+    # clock set a year ahead, its notification read as dated in the future
+    clock.freeze(clock.now() - timedelta(days=340))
     cert_app = case("certified", "certified")
+    clock.reset()
     with db.reading() as s:
         cert = s.scalar(select(Certificate).where(Certificate.application_id == cert_app))
         out.ids["certificate"], out.ids["number"] = cert.id, cert.number
-        issued = cert.issued_at
         out.ids["document"] = s.scalar(
             select(Document.id).where(Document.application_id == cert_app).limit(1)
         )
@@ -106,12 +109,9 @@ def seed() -> Seeded:
             contact_email="yuliana@example.id",
         )
         out.ids["complaint"], out.ids["tracking"] = row.id, code
-    # a year on, the yearly surveillance opens; then back to today for the pages
-    clock.freeze(issued + timedelta(days=340))
-    with db.transaction() as s:
+    with db.transaction() as s:  # the yearly surveillance, due today
         [sv] = monitoring.open_due_surveillance(s, accounts.system_user(s))
         out.ids["surveillance"] = sv.id
-    clock.reset()
     with db.transaction() as s:
         assert application(s, cert_app).state == "certified"
         assert site_audits.case_audit(s, aud) is not None
