@@ -185,12 +185,13 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
                      f"Prefect UI: http://127.0.0.1:{port}/"):  # fmt: skip
             assert line in out
 
-        # a second serve on the same home refuses at once, naming the first one's pid
+        # a second serve on the same home refuses at once, naming the first one's pid (its
+        # 4 s of start-up CPU took 37-52 s at load average 20)
         second = subprocess.run(
             [sys.executable, "-m", "snicert", "serve", "--port", str(_free_port()),
              "--prefect-port", str(_free_port())],
             cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=STARTUP,
-        )  # fmt: skip  (its 4 s of start-up CPU took 37-52 s at load average 20)
+        )  # fmt: skip
         assert second.returncode == 1
         assert f"already running for SNICERT_HOME={home} (pid {first.proc.pid})" in second.stderr
 
