@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -173,7 +174,14 @@ def kick_all(evs: Sequence[DomainEvent], run: Callable[[int], None]) -> None:
 
 def _runner(mode: str) -> Callable[[int], None]:
     """Where automated work runs: submitted to Prefect's task workers (imported when first
-    used: Prefect is heavy and most commands never start a run)."""
+    used: Prefect is heavy and most commands never start a run).
+
+    `.delay()` creates the task run on the Prefect server and writes its parameters: one
+    client, one file and one request, 0.2-1.2 s on this busy machine. A thread of its own
+    does it, so the person's request answers without waiting for it. Not a daemon: a
+    command's process finishes the submission before it exits. A process killed before
+    its thread submitted leaves the case waiting on the system, where the resume of
+    automated stages finds it."""
 
     def submit(app_id: int) -> None:
         from prefect.settings import PREFECT_API_URL
@@ -183,11 +191,18 @@ def _runner(mode: str) -> Callable[[int], None]:
             # would see the run; the case waits for serve's resume of automated stages.
             log.info("no Prefect API set: application %s waits for serve's resume", app_id)
             return
-        from flows.certification import advance
-
-        advance.delay(app_id)
+        threading.Thread(target=_delay, args=(app_id,), name=f"submit-{app_id}").start()
 
     return submit
+
+
+def _delay(app_id: int) -> None:
+    from flows.certification import advance
+
+    try:
+        advance.delay(app_id)
+    except Exception:  # the case waits on the system; the resume finds it
+        log.exception("could not submit the automated stage of application %s", app_id)
 
 
 def dispatch(application_id: int) -> None:

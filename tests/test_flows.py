@@ -152,7 +152,11 @@ def test_an_action_returns_before_its_stage_runs(home, prefect_server, effects_t
     since = datetime.now(UTC)
     w.submit(app_id)
     assert stages.status(app_id).state == "submitted"
-    [waiting] = _task_runs(None, since)
+    deadline = time.monotonic() + 60
+    while not (waiting := _task_runs(None, since)):  # submitted right after the commit
+        assert time.monotonic() < deadline, "no run was submitted"
+        time.sleep(0.2)
+    [waiting] = waiting
     assert waiting.state.is_scheduled()
     time.sleep(1)
     assert stages.status(app_id).state == "submitted"  # nobody runs it
