@@ -53,7 +53,7 @@ def main(sizes: list[int]) -> None:
     bootstrap.init()
     player = demo.Player(demo.Cast(), random.Random(1), nib_offset=0)
     player.play(demo.Plan("abon", 99_000))  # warm-up: starts the Prefect server
-    mode = os.environ.get("SNICERT_FLOW_MODE", "local")
+    mode = os.environ.get("SNICERT_FLOW_MODE", "worker")
     print(f"SNICERT_HOME={os.environ['SNICERT_HOME']}  flow mode={mode}")
     per_app = {}
     offset = 0

@@ -40,10 +40,12 @@ def seed() -> Seeded:
     w.applicant("abon", name=OWNER)
     out = Seeded(w)
 
-    def case(name: str, target: str | None, product: str = "abon", **kw) -> int:
+    def case(
+        name: str, target: str | None, product: str = "abon", failing: frozenset = frozenset(), **kw
+    ) -> int:
         app_id = w.new_application(product, applicant=OWNER, **kw)
         if target:
-            w.advance_to(app_id, target)
+            w.advance_to(app_id, target, set(failing))
         out.apps[name] = app_id
         return app_id
 
@@ -72,9 +74,12 @@ def seed() -> Seeded:
     out.ids["audit"] = w.plan_site_audit(aud)
     case("evaluation", "evaluation")
     case("decision", "decision")
-    refused = case("refused", "decision", product="emping")
+    # refused for what the lab found (the review's table of failed parameters shows it)
+    refused = case("refused", "decision", product="emping", failing=frozenset({"moisture"}))
     with db.transaction() as s:
-        decisions.decide(s, w.user(s, "decider"), refused, "refuse", "Hasil uji tidak memenuhi")
+        decisions.decide(
+            s, w.user(s, "decider"), refused, "refuse", "Kadar air melebihi batas SNI."
+        )
     with db.transaction() as s:
         out.ids["appeal"] = appeals.file(
             s, w.owner(s, refused), refused, "refusal", "Hasil uji ulang memenuhi SNI."
