@@ -370,7 +370,7 @@ def test_sweep_surveillance_expiry_and_overdue(player: demo.Player, flows_on) ->
     assert certified.state == "certified"
     # a second case stops in payment, waiting for its applicant
     waiting = _submit_only(player)
-    assert stages.status(waiting).state == "payment"
+    assert demo.wait_for(waiting, State.PAYMENT, timeout=60) == "payment"  # a worker screened it
     due = stages.status(waiting).due_at
     assert due is not None
 
