@@ -19,6 +19,7 @@ from snicert.errors import InvalidInput, PermissionDenied
 from snicert.roles import Role
 from snicert.services import accounts, sessions
 from snicert.web.auth import COOKIE, PASSWORD_PAGE
+from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.staff import Caller, StaffRoute, allow
 
@@ -53,7 +54,7 @@ def change_password(request: Request, c: SignedIn) -> Response:
             "account_password.html.j2",
             status_code=422,
             who=c.who,
-            errors={refused.field: str(refused)},
+            errors={refused.field: refusal(refused, lang_of(request))},
             done=False,
         )
     response = page(request, "account_password.html.j2", who=c.who, errors={}, done=True)
