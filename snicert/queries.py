@@ -219,12 +219,10 @@ def _late(now: datetime) -> ColumnElement:
 APPLICATION_SORTS = ("submitted", "created", "changed", "due", "number", "business")
 
 
-def applications(s: Session, query: ListQuery, path: str = "/official/applications") -> Page:
-    """Every application, searched by number, business name or NIB, filtered by product,
-    state, whom it waits on, overdue, open and submission days."""
-    now = clock.now()
-    late = _late(now)
-    base = select(
+def _application_rows(late: ColumnElement) -> Select:
+    """The columns an application shows in the officials' lists (all applications, and
+    the dashboard's awaited ones), with its business."""
+    return select(
         Application.id,
         Application.number,
         Application.product,
@@ -236,10 +234,18 @@ def applications(s: Session, query: ListQuery, path: str = "/official/applicatio
         Application.submitted_at,
         Application.state_changed_at,
         Application.due_at,
+        Application.overdue,
         late.label("late"),
         Business.name.label("business"),
         Business.nib,
     ).join(Business, Business.id == Application.business_id)
+
+
+def applications(s: Session, query: ListQuery, path: str = "/official/applications") -> Page:
+    """Every application, searched by number, business name or NIB, filtered by product,
+    state, whom it waits on, overdue, open and submission days."""
+    late = _late(clock.now())
+    base = _application_rows(late)
     where: list[ColumnElement] = []
     if query.q:
         term = query.q
@@ -277,26 +283,8 @@ def applications(s: Session, query: ListQuery, path: str = "/official/applicatio
 def awaited(s: Session, limit: int) -> tuple[list[dict[str, Any]], int]:
     """Open applications, the overdue first, then by due date (none last), then the longest
     in their stage; at most `limit` of them, and how many there are in all."""
-    now = clock.now()
-    late = _late(now)
-    base = (
-        select(
-            Application.id,
-            Application.number,
-            Application.product,
-            Application.state,
-            Application.brand,
-            Application.awaiting_role,
-            Application.awaiting_action,
-            Application.due_at,
-            Application.overdue,
-            Application.state_changed_at,
-            late.label("late"),
-            Business.name.label("business"),
-        )
-        .join(Business, Business.id == Application.business_id)
-        .where(Application.state.notin_([x.value for x in FINAL]))
-    )
+    late = _late(clock.now())
+    base = _application_rows(late).where(Application.state.notin_([x.value for x in FINAL]))
     total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = s.execute(
         base.order_by(

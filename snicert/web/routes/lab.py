@@ -38,7 +38,7 @@ from snicert.services.text import limit_of
 from snicert.web.api import MAX_ID, Id
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
-from snicert.web.routes.lists import api_query, page_query, product_names
+from snicert.web.routes.lists import api_query, page_query, product_filter, product_names
 from snicert.web.routes.staff import (
     Caller,
     StaffRoute,
@@ -339,11 +339,7 @@ def worklist_page(request: Request, c: LabStaff) -> HTMLResponse:
         p=found,
         bad=bad,
         filters=[
-            {
-                "name": "product",
-                "label": t("product"),
-                "options": list(product_names(lang).items()),
-            },
+            product_filter(lang),
             {"name": "late", "label": t("list_late_only"), "type": "check"},
         ],
     )

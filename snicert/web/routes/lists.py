@@ -70,10 +70,16 @@ def product_names(lang: str) -> dict[str, str]:
     }
 
 
+def product_filter(lang: str) -> dict[str, Any]:
+    """The product filter every list offers (the list macro's select)."""
+    options = list(product_names(lang).items())
+    return {"name": "product", "label": translator(lang)("product"), "options": options}
+
+
 def application_filters(lang: str) -> list[dict[str, Any]]:
     t = translator(lang)
     return [
-        {"name": "product", "label": t("product"), "options": list(product_names(lang).items())},
+        product_filter(lang),
         {
             "name": "state",
             "label": t("apps_state"),

@@ -24,10 +24,10 @@ from snicert.services import fees
 from snicert.services.text import limit_of
 from snicert.web.api import Id
 from snicert.web.auth import require
-from snicert.web.i18n import lang_of, refusal, translator
+from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.applicant import ApiActor, _act, _signed_in, _visible, agreement_view
-from snicert.web.routes.lists import page_query, product_names
+from snicert.web.routes.lists import page_query, product_filter, product_names
 from snicert.web.routes.staff import Caller, StaffRoute, allow, app_summary, see_other
 
 router = APIRouter()  # the applicant's side (and whoever may see the case)
@@ -187,13 +187,7 @@ def worklist_page(request: Request, c: Official) -> HTMLResponse:
         who=c.who,
         p=found,
         bad=bad,
-        filters=[
-            {
-                "name": "product",
-                "label": translator(lang)("product"),
-                "options": list(products.items()),
-            }
-        ],
+        filters=[product_filter(lang)],
         products=products,
     )
 
