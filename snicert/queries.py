@@ -316,6 +316,52 @@ def counts(s: Session) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, i
     return total, late
 
 
+# --- an applicant's own applications (/me) -------------------------------------------------
+
+MINE_SORTS = ("created", "changed", "due", "number")
+
+
+def mine(s: Session, business_id: int | None, query: ListQuery, path: str = "/me") -> Page:
+    """The applications of one business (`business_id`; None: every one, for staff who
+    see every case), newest first, searched by number or brand, filtered by product and
+    state."""
+    base = select(
+        Application.id,
+        Application.number,
+        Application.product,
+        Application.brand,
+        Application.state,
+        Application.awaiting_action,
+        Application.due_at,
+        Application.overdue,
+        Application.state_changed_at,
+        Application.created_at,
+    )
+    where: list[ColumnElement] = []
+    if business_id is not None:
+        where.append(Application.business_id == business_id)
+    if query.q:
+        like = _like(query.q)
+        where.append(
+            or_(
+                func.lower(Application.number).like(like, escape="\\"),
+                func.lower(Application.brand).like(like, escape="\\"),
+            )
+        )
+    if query.product:
+        where.append(Application.product == query.product)
+    if query.state:
+        where.append(Application.state == query.state)
+    order = {
+        "created": (Application.created_at, Application.id),
+        "changed": (Application.state_changed_at, Application.id),
+        "due": (NullsLast(Application.due_at), Application.id),
+        "number": (Application.number,),
+    }
+    default_dir = "desc" if query.sort in ("created", "changed") else "asc"
+    return _run(s, base.where(*where), query, order, default_dir, path)
+
+
 # --- the officials' payment checks ------------------------------------------------------
 
 PAYMENT_SORTS = ("waiting", "number", "business", "total")

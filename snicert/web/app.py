@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from snicert import queries
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
-from snicert.db.models import ApiToken, Application, Document, User
+from snicert.db.models import ApiToken, Document, User
 from snicert.errors import (
     AlreadyRegistered,
     Conflict,
@@ -47,6 +48,7 @@ from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import form_page, http_error, page, too_many_page
 from snicert.web.routes import ROUTERS
 from snicert.web.routes.applicant import ANSWERS_PATH, UPLOAD_PATHS, answers_limit, upload_limit
+from snicert.web.routes.lists import page_query, product_filter, product_names, state_filter
 
 HERE = FilePath(__file__).resolve().parent
 
@@ -284,13 +286,25 @@ def create_app() -> FastAPI:
         who = actor(request)
         if who is None:
             return RedirectResponse("/login", status_code=303)
+        lang = lang_of(request)
+        query, bad = page_query(request, queries.MINE_SORTS, sort="created")
         with db.reading() as s:
-            apps = my_applications(s, who.user_id)
+            found = my_applications(s, who.user_id, query)
             surveys = [
                 {"app_id": app.id, "number": app.number}
                 for _, app in skm.open_invitations(s, s.get(User, who.user_id))
             ]
-        return page(request, "me.html.j2", who=who, apps=apps, surveys=surveys)
+        filters = [product_filter(lang), state_filter(lang)]
+        return page(
+            request,
+            "me.html.j2",
+            who=who,
+            p=found,
+            bad=bad,
+            filters=filters,
+            products=product_names(lang),
+            surveys=surveys,
+        )
 
     @app.get("/api/v1/me", tags=["accounts"])
     def me_api(request: Request) -> dict[str, Any]:
@@ -363,34 +377,22 @@ def create_app() -> FastAPI:
     return app
 
 
-def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
-    from snicert.services.guards import can_see
-
+def my_applications(s: Session, user_id: int, query: queries.ListQuery) -> queries.Page:
+    """One page of the applications the user may see (guards.can_see: an applicant their
+    business's, staff every one), each draft with its mandatory documents counted."""
     user = s.get(User, user_id)
-    q = select(Application).order_by(Application.id.desc()).limit(200)
-    if not (user.roles - {Role.APPLICANT}):
-        q = q.where(Application.business_id == user.business_id)
-    apps = [a for a in s.scalars(q) if can_see(user, a)]
-    counters = _draft_counters(s, apps)
-    return [
-        {
-            "id": a.id,
-            "number": a.number,
-            "product": a.product,
-            "product_name": default_catalog().product(a.product).name.model_dump(),
-            "state": a.state,
-            "awaiting": a.awaiting_action,
-            "due": a.due_at,
-            "overdue": a.overdue,
-            "dossier": counters.get(a.id),
-        }
-        for a in apps
-    ]
+    business = None if user.roles - {Role.APPLICANT} else user.business_id
+    found = queries.mine(s, business, query)
+    drafts = {r["id"]: r["product"] for r in found.rows if r["state"] == "draft"}
+    counters = _draft_counters(s, drafts)
+    for row in found.rows:
+        row["dossier"] = counters.get(row["id"])
+    return found
 
 
-def _draft_counters(s: Session, apps: list[Application]) -> dict[int, dict[str, int]]:
-    """Drafts' mandatory documents uploaded of all ("8 dari 12"), in one query."""
-    drafts = {a.id: a for a in apps if a.state == "draft"}
+def _draft_counters(s: Session, drafts: dict[int, str]) -> dict[int, dict[str, int]]:
+    """Drafts' (id -> product) mandatory documents uploaded of all ("8 dari 12"), in one
+    query."""
     if not drafts:
         return {}
     kinds: dict[int, set[str]] = {i: set() for i in drafts}
@@ -402,8 +404,8 @@ def _draft_counters(s: Session, apps: list[Application]) -> dict[int, dict[str, 
     for app_id, kind in rows:
         kinds[app_id].add(kind)
     out = {}
-    for app_id, a in drafts.items():
-        needed = {d.id for d in default_catalog().product(a.product).documents if d.mandatory}
+    for app_id, product in drafts.items():
+        needed = {d.id for d in default_catalog().product(product).documents if d.mandatory}
         out[app_id] = {"uploaded": len(needed & kinds[app_id]), "mandatory": len(needed)}
     return out
 

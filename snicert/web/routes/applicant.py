@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, settings, uploads
+from snicert import lifecycle, outputs, queries, settings, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -45,6 +45,7 @@ from snicert.web.headers import PREVIEW_POLICY, REPORT_POLICY
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes import audits, changes
+from snicert.web.routes.lists import api_query
 
 router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
@@ -642,16 +643,26 @@ ApiActor = Annotated[Actor, Depends(_api_actor)]
 
 
 @router.get("/api/v1/applications", tags=["applications"])
-def list_api(request: Request) -> list[dict[str, Any]]:
-    """Applications the caller may see: an applicant's own business's, or all for staff."""
+def list_api(
+    request: Request,
+    q: str = "",
+    product: str = "",
+    state: str = "",
+    sort: str = "created",
+    dir: str = "",  # noqa: A002 - the query parameter's name
+    page: int = 1,
+    size: int = 50,
+) -> dict[str, Any]:
+    """Applications the caller may see (an applicant's own business's, or all for staff):
+    searched (number, brand), filtered (product, state), sorted (created, changed, due,
+    number; dir asc|desc) and paged (size at most 200), as /me shows them. A parameter
+    that does not fit is refused with 422 naming it."""
     from snicert.web.app import my_applications
 
     who = require(request)
+    query = api_query(request, queries.MINE_SORTS, sort="created")
     with db.reading() as s:
-        return [
-            {**a, "due": a["due"].isoformat() if a["due"] else None}
-            for a in my_applications(s, who.user_id)
-        ]
+        return my_applications(s, who.user_id, query).json()
 
 
 class ApplicationIn(BaseModel):

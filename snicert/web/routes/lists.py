@@ -76,15 +76,17 @@ def product_filter(lang: str) -> dict[str, Any]:
     return {"name": "product", "label": translator(lang)("product"), "options": options}
 
 
+def state_filter(lang: str) -> dict[str, Any]:
+    t = translator(lang)
+    options = [(x.value, t(f"st_{x.value}")) for x in State]
+    return {"name": "state", "label": t("apps_state"), "options": options}
+
+
 def application_filters(lang: str) -> list[dict[str, Any]]:
     t = translator(lang)
     return [
         product_filter(lang),
-        {
-            "name": "state",
-            "label": t("apps_state"),
-            "options": [(x.value, t(f"st_{x.value}")) for x in State],
-        },
+        state_filter(lang),
         {
             "name": "waiting",
             "label": t("apps_waiting"),
