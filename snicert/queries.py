@@ -586,7 +586,12 @@ def lab_progress(s: Session, rows: list[dict[str, Any]]) -> None:
             LabResult.status,
         )
         .join(Sample, Sample.id == LabResult.sample_id)
-        .where(LabResult.application_id.in_(app_ids), Sample.status != SampleState.REJECTED)
+        .where(
+            LabResult.application_id.in_(app_ids),
+            # the samples of the page's cases only (else PostgreSQL hashes every sample)
+            Sample.application_id.in_(app_ids),
+            Sample.status != SampleState.REJECTED,
+        )
         .order_by(LabResult.attempt)
     ):
         latest.setdefault((app_id, case_id), {})[parameter] = (result_id, status)
