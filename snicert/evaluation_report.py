@@ -11,45 +11,44 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import clock, outputs, snapshots
+from snicert.audit_report import GRADE_TEXT, STATUS_TEXT
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Document, Evaluation, Nonconformity, Output, User
 from snicert.errors import NotFound
 from snicert.judgment import requirement_text
+from snicert.messages import both, pair, text
 from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, _when, lspro_line
 from snicert.services import site_audits
 from snicert.services.decisions import evaluation_of
 
-# Bilingual words the report prints for the codes it holds (Indonesian first).
-RECOMMENDATION = {
-    "grant": ("Sertifikasi dapat diberikan", "Certification can be granted"),
-    "refuse": ("Sertifikasi tidak dapat diberikan", "Certification cannot be granted"),
-}
+# Catalog keys of the words the report prints for the codes it holds (Indonesian first);
+# grades and finding statuses are the site-audit report's (snicert/audit_report.py).
+RECOMMENDATION = {"grant": "ev_rep_rec_grant", "refuse": "ev_rep_rec_refuse"}
 VERDICT = {
-    "conform": ("sesuai", "conforms"),
-    "nonconform": ("tidak sesuai", "does not conform"),
-    "not_applicable": ("tidak berlaku", "not applicable"),
-    "not_tested": ("belum diuji", "not tested"),
-    "not_reviewed": ("belum ditinjau", "not reviewed"),
+    v: f"ev_rep_v_{v}"
+    for v in ("conform", "nonconform", "not_applicable", "not_tested", "not_reviewed")
 }
-SOURCE = {"screening": ("pemeriksaan berkas", "screening"), "review": ("tinjauan", "review")}
-NC_STATUS = {"open": ("terbuka", "open"), "answered": ("dijawab", "answered")}
+SOURCE = {"screening": "ev_rep_src_screening", "review": "ev_rep_src_review"}
+NC_STATUS = {st: STATUS_TEXT[st] for st in ("open", "answered")}
 AUDIT_STATE = {
-    "not_planned": ("belum direncanakan", "not planned"),
-    "planned": ("direncanakan", "planned"),
-    "visited": ("dikunjungi", "visited"),
-    "reported": ("dilaporkan", "reported"),
-    "passed": ("lulus", "passed"),
-    "failed": ("tidak lulus", "failed"),
-}
-GRADE = {
-    "major": ("mayor", "major"),
-    "minor": ("minor", "minor"),
-    "observation": ("observasi", "observation"),
+    st: f"ev_rep_au_{st}"
+    for st in ("not_planned", "planned", "visited", "reported", "passed", "failed")
 }
 
 
-def _both(pair: tuple[str, str] | None, code: str) -> str:
-    return f"{pair[0]} / {pair[1]}" if pair else code
+def id_(key: str) -> str:
+    """The Indonesian word alone (a label both languages write alike)."""
+    return text(key, "id")
+
+
+def _once(key: str) -> str:
+    """Both languages, or the word once when they write it alike ("minor")."""
+    words_id, words_en = pair(key)
+    return words_id if words_id == words_en else f"{words_id} / {words_en}"
+
+
+def _both(key: str | None, code: str) -> str:
+    return both(key) if key else code
 
 
 def _names(s: Session, ids: set[int | None]) -> dict[int, str]:
@@ -117,7 +116,7 @@ def _site_audit(s: Session, basis: dict[str, Any]) -> dict[str, Any] | None:
         "state_text": _both(AUDIT_STATE.get(sa["state"]), sa["state"]),
         "findings": [
             {
-                "grade": _both(GRADE.get(f.grade), f.grade),
+                "grade": _both(GRADE_TEXT.get(f.grade), f.grade),
                 "item": f.item_id,
                 "description": f.description,
                 "status": f.status,
@@ -144,7 +143,7 @@ def model(s: Session, app: Application, ev: Evaluation) -> dict[str, Any]:
         "checklist": snapshots.checklist(app),
         "evaluation": {
             "recommendation": ev.recommendation,
-            "recommendation_text": RECOMMENDATION[ev.recommendation],
+            "recommendation_text": pair(RECOMMENDATION[ev.recommendation]),
             "summary": ev.summary,
             "evaluator": names.get(ev.evaluator_id, ""),
             "at": _when(ev.at),
@@ -188,45 +187,45 @@ def render_html(m: dict[str, Any]) -> bytes:
 
 def render_pdf(m: dict[str, Any]) -> bytes:
     app, ev = m["app"], m["evaluation"]
-    doc = _Pages(f"{app.number} - Laporan Evaluasi / Evaluation report")
+    doc = _Pages(f"{app.number} - {both('ev_rep_title')}")
     doc.describe(
-        f"Laporan Evaluasi / Evaluation report {app.number}",
+        f"{both('ev_rep_title')} {app.number}",
         f"{app.number}: {m['product'].name.id}, {app.brand}",
         m["lspro"],
     )
-    doc.heading("Laporan Evaluasi", "Evaluation report", 14)
+    doc.heading(*pair("ev_rep_title"), 14)
     doc.para(m["lspro"], 9, "B", after=1.5)
     info = [
-        ("Nomor permohonan / Application", app.number),
-        ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
+        (both("doc_application"), app.number),
+        (both("doc_business"), f"{app.business.name} (NIB {app.business.nib})"),
         (
-            "Produk / Product",
-            f"{m['product'].name.id} / {m['product'].name.en}, merek {app.brand}",
+            both("doc_product"),
+            f"{m['product'].name.id} / {m['product'].name.en}, {id_('doc_brand')} {app.brand}",
         ),
         (
-            "Standar / Standard",
+            both("doc_standard"),
             "; ".join(f"{st.number} {st.title}" for st in m["product"].standards),
         ),
-        ("Skema / Scheme", f"Tipe {m['product'].scheme.type}"),
-        ("Daftar periksa / Checklist", f"versi {m['checklist'].version}"),
-        ("Evaluator", f"{ev['evaluator']}, {ev['at']}"),
-        ("Disusun / Compiled", m["generated_at"]),
+        (both("ev_rep_scheme"), f"{id_('ev_rep_type')} {m['product'].scheme.type}"),
+        (both("aud_rep_checklist"), f"{id_('doc_version')} {m['checklist'].version}"),
+        (id_("ev_rep_evaluator"), f"{ev['evaluator']}, {ev['at']}"),
+        (both("doc_compiled"), m["generated_at"]),
     ]
     doc.table((50, PAGE_W - 50), None, [[_Cell(k, "B", INK, HEAD_FILL), _Cell(v)] for k, v in info])
 
-    doc.heading("Rekomendasi", "Recommendation")
+    doc.heading(*pair("ev_rep_recommendation"))
     grant = ev["recommendation"] == "grant"
     doc.para(" / ".join(ev["recommendation_text"]), 10, "B", INK if grant else RED, after=1)
     doc.para(ev["summary"], 8.5, after=1)
     if m["failing"]:
-        doc.para("Tidak memenuhi / Not met: " + ", ".join(m["failing"]), 8, "B", RED)
+        doc.para(f"{both('ev_rep_not_met')}: " + ", ".join(m["failing"]), 8, "B", RED)
     doc.y += 2
 
-    doc.heading("Ketidaksesuaian per putaran", "Non-conformities by round")
+    doc.heading(*pair("ev_rep_rounds"))
     if not m["rounds"]:
-        doc.para("Tidak ada ketidaksesuaian / No non-conformities were raised.", after=3)
+        doc.para(both("ev_rep_no_ncs"), after=3)
     for r in m["rounds"]:
-        doc.para(f"Putaran / Round {r['round']}", 8.5, "B", after=0.5)
+        doc.para(f"{both('ev_rep_round')} {r['round']}", 8.5, "B", after=0.5)
         rows = []
         for item in r["items"]:
             answers = "\n".join(
@@ -243,15 +242,20 @@ def render_pdf(m: dict[str, Any]) -> bytes:
             )
         doc.table(
             (40, 52, 72, 22),
-            ["Butir / Item", "Temuan / Finding", "Jawaban / Answers", "Status"],
+            [
+                both("aud_rep_item"),
+                both("ev_rep_finding"),
+                both("ev_rep_answers"),
+                id_("doc_status"),
+            ],
             rows,
             after=2.5,
         )
 
-    doc.heading("Tinjauan dokumen", "Document review")
+    doc.heading(*pair("ev_rep_documents"))
     doc.table(
         (86, 30, 70),
-        ["Butir / Item", "Hasil / Verdict", "Catatan / Note"],
+        [both("aud_rep_item"), both("ev_rep_verdict"), both("doc_note")],
         [
             [
                 _Cell(f"{d['text']['id']}\n{d['text']['en']}", fill=_shade(d)),
@@ -263,15 +267,15 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         after=3,
     )
 
-    doc.heading("Hasil uji laboratorium", "Laboratory results")
+    doc.heading(*pair("ev_rep_lab"))
     doc.table(
         (62, 40, 30, 20, 34),
         [
-            "Parameter",
-            "Persyaratan / Requirement",
-            "Hasil / Result",
-            "Satuan / Unit",
-            "Kesimpulan / Verdict",
+            id_("doc_parameter"),
+            both("doc_requirement"),
+            both("doc_result"),
+            both("doc_unit"),
+            both("doc_conclusion"),
         ],
         [
             [
@@ -287,10 +291,10 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     )
 
     if sa := m["site_audit"]:
-        doc.heading("Audit sarana produksi", "Site audit")
+        doc.heading(*pair("ev_rep_site_audit"))
+        counts = ", ".join(f"{_once(GRADE_TEXT[g])} {sa[g]}" for g in GRADE_TEXT)
         doc.para(
-            f"Hasil / Result: {sa['state_text']}; mayor / major {sa['major']}, minor "
-            f"{sa['minor']}, observasi / observation {sa['observation']}",
+            f"{both('doc_result')}: {sa['state_text']}; {counts}",
             8,
             "B",
             INK if sa["state"] == "passed" else RED,
@@ -298,7 +302,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         if sa["findings"]:
             doc.table(
                 (30, 40, 116),
-                ["Tingkat / Grade", "Butir / Item", "Temuan / Finding"],
+                [both("ev_rep_grade"), both("aud_rep_item"), both("ev_rep_finding")],
                 [
                     [_Cell(f["grade"]), _Cell(f["item"]), _Cell(f["description"])]
                     for f in sa["findings"]
@@ -307,8 +311,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
             )
     if any(x["status"] == "provisional" for x in m["documents"] + m["parameters"]):
         doc.para(
-            'Kriteria bertanda "sementara" belum diverifikasi terhadap teks standar. '
-            "Criteria marked provisional are not yet verified against the standard's text.",
+            both("ev_rep_provisional_note", " "),
             7.5,
             "I",
             GREY,

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from snicert import outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Invoice, Quotation
+from snicert.messages import both, pair, text
 from snicert.reports import HEAD_FILL, PAGE_W, SHADE, _Cell, _Pages, lspro_line
+from snicert.templating import day
 
 
 def rupiah(amount: int) -> str:
@@ -22,7 +24,7 @@ def rupiah(amount: int) -> str:
 
 
 def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
-    what = ("Tagihan", "Invoice") if inv else ("Penawaran Biaya", "Quotation")
+    what = pair("fee_invoice" if inv else "fee_quotation")
     number = inv.number if inv else q.number
     doc = _Pages(f"{what[0]} {number} - {app.number} - {settings.current().lspro_name}")
     doc.describe(
@@ -32,21 +34,22 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     )
     doc.heading(what[0], what[1], 14)
     doc.para(lspro_line(), 9, "B", after=1.5)
+    brand = text("doc_brand", "id")
     info: list[tuple[str, str]] = [
-        (f"Nomor / {what[1]} no.", number),
-        ("Tanggal / Date", settings.local_time(inv.issued_at if inv else q.issued_at)),
+        (both("fee_invoice_no" if inv else "fee_quotation_no"), number),
+        (both("doc_date"), settings.local_time(inv.issued_at if inv else q.issued_at)),
     ]
     if inv:
         info += [
-            ("Penawaran / Quotation", q.number),
-            ("Jatuh tempo / Due", settings.local_time(inv.due_at).split(" ")[0]),
+            (both("fee_doc_quotation"), q.number),
+            (both("fee_doc_due"), settings.local_time(inv.due_at).split(" ")[0]),
         ]
     info += [
-        ("Nomor permohonan / Application", app.number),
-        ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
-        ("Alamat / Address", f"{app.business.address}, {app.business.city}"),
-        ("Produk / Product", f"{snapshots.product(app).name.id}, merek {app.brand}"),
-        ("Dasar tarif / Legal basis", q.items["legal_basis"]["id"]),
+        (both("doc_application"), app.number),
+        (both("doc_business"), f"{app.business.name} (NIB {app.business.nib})"),
+        (both("doc_address"), f"{app.business.address}, {app.business.city}"),
+        (both("doc_product"), f"{snapshots.product(app).name.id}, {brand} {app.brand}"),
+        (both("fee_doc_basis"), q.items["legal_basis"]["id"]),
     ]
     doc.table(
         (50, PAGE_W - 50),
@@ -55,7 +58,7 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
         size=7.5,
         after=3,
     )
-    doc.heading("Rincian biaya", "Fees")
+    doc.heading(*pair("fee_doc_fees"))
     provisional = q.items["status"] == "provisional"
     fill = SHADE if provisional else None
     rows = [
@@ -69,30 +72,32 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     rows.append(
         [
             _Cell("", "B", INK, HEAD_FILL),
-            _Cell("Jumlah / Total", "B", INK, HEAD_FILL),
+            _Cell(both("fee_doc_total"), "B", INK, HEAD_FILL),
             _Cell(rupiah(q.total_idr), "B", INK, HEAD_FILL),
         ]
     )
-    doc.table((10, PAGE_W - 50, 40), ["No", "Uraian / Item", "Biaya / Amount (IDR)"], rows)
+    head = [text("doc_no", "id"), both("fee_doc_item"), both("fee_doc_amount")]
+    doc.table((10, PAGE_W - 50, 40), head, rows)
     if q.items.get("note"):
         doc.para(f"{q.items['note']['id']} / {q.items['note']['en']}", 7.5)
     if inv:
-        doc.para(
-            "Setelah membayar, unggah bukti pembayaran pada halaman permohonan. Kaji ulang "
-            "dokumen dimulai setelah pembayaran dikonfirmasi petugas. / After paying, upload "
-            "the proof on the application's page. The document review starts once an "
-            "official has confirmed the payment.",
-            8,
-        )
+        to = settings.current()
+        key = "fee_doc_pay_to" if to.payment_account else "fee_doc_pay_ask"
+        for lang in ("id", "en"):  # where and how to pay, with the account or whom to ask
+            said = text(
+                key,
+                lang,
+                amount=rupiah(inv.total_idr),
+                due=day(inv.due_at, lang),
+                bank=to.payment_bank,
+                account=to.payment_account,
+                payee=to.payee,
+                number=inv.number,
+            )
+            doc.para(said, 8)
+        doc.para(both("fee_after_paying"), 8)
     if provisional:
-        doc.para(
-            "Tarif bertanda sementara belum diverifikasi terhadap peraturan atau keputusan "
-            "tarif. / Fees shaded are provisional: not yet checked against the regulation or "
-            "tariff decree.",
-            7.5,
-            "I",
-            GREY,
-        )
+        doc.para(both("fee_doc_provisional"), 7.5, "I", GREY)
     return bytes(doc.pdf.output())
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import ColumnElement, Integer, Select, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from snicert import clock, settings
@@ -31,6 +31,7 @@ from snicert.db.models import (
     User,
 )
 from snicert.lifecycle import FINAL, ResultState, SampleState, State
+from snicert.roles import Role
 
 PAGE_SIZES = (20, 50, 100, 200)
 SEARCH_LIMIT = 100  # characters of a search term
@@ -47,6 +48,7 @@ class ListQuery(BaseModel):
     waiting: str = Field("", max_length=30)  # the role a case waits on (its stage's actor)
     late: bool = False
     open: bool = False
+    system: bool = False  # waiting on the system longer than SYSTEM_LATE
     since: date | None = None
     until: date | None = None
     sort: str = Field("", max_length=30)
@@ -214,6 +216,32 @@ def _late(now: datetime) -> ColumnElement:
     return or_(Application.overdue.is_(True), Application.due_at < now)
 
 
+# --- what waits on the system: its automated step due (stages.mark) --------------------
+
+# Resumed after RESUME_AFTER (flows/resume.py, every minute), so a case waits on the system
+# longer than SYSTEM_LATE only when resuming it failed too: the dashboard shows those.
+RESUME_AFTER = timedelta(minutes=2)
+SYSTEM_LATE = timedelta(minutes=5)
+
+
+def waiting_on_system(s: Session, longer_than: timedelta) -> list[int]:
+    """Applications whose automated step has been due longer than that, oldest first (from
+    the index on system_since alone)."""
+    return list(
+        s.scalars(
+            select(Application.id)
+            .where(Application.system_since < clock.now() - longer_than)
+            .order_by(Application.system_since)
+        )
+    )
+
+
+def system_late(s: Session) -> int:
+    """How many wait on the system longer than SYSTEM_LATE (the dashboard's count)."""
+    cutoff = clock.now() - SYSTEM_LATE
+    return s.scalar(select(func.count()).where(Application.system_since < cutoff)) or 0
+
+
 # --- applications: the officials' list of every application -----------------------------
 
 APPLICATION_SORTS = ("submitted", "created", "changed", "due", "number", "business")
@@ -244,7 +272,8 @@ def _application_rows(late: ColumnElement) -> Select:
 def applications(s: Session, query: ListQuery, path: str = "/official/applications") -> Page:
     """Every application, searched by number, business name or NIB, filtered by product,
     state, whom it waits on, overdue, open and submission days."""
-    late = _late(clock.now())
+    now = clock.now()
+    late = _late(now)
     base = _application_rows(late)
     where: list[ColumnElement] = []
     if query.q:
@@ -267,6 +296,8 @@ def applications(s: Session, query: ListQuery, path: str = "/official/applicatio
         where.append(Application.state.notin_([x.value for x in FINAL]))
     if query.late:
         where.append(and_(late, Application.state.notin_([x.value for x in FINAL])))
+    if query.system:
+        where.append(Application.system_since < now - SYSTEM_LATE)
     where += _day_bounds(Application.submitted_at, query)
     order = {
         "submitted": (NullsLast(Application.submitted_at), Application.id),
@@ -318,12 +349,12 @@ def counts(s: Session) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, i
 
 # --- an applicant's own applications (/me) -------------------------------------------------
 
-MINE_SORTS = ("created", "changed", "due", "number")
+MINE_SORTS = ("yours", "created", "changed", "due", "number")
 
 
 def mine(s: Session, business_id: int | None, query: ListQuery, path: str = "/me") -> Page:
     """The applications of one business (`business_id`; None: every one, for staff who
-    see every case), newest first, searched by number or brand, filtered by product and
+    see every case), searched by number or brand, filtered by product and
     state."""
     base = select(
         Application.id,
@@ -331,6 +362,7 @@ def mine(s: Session, business_id: int | None, query: ListQuery, path: str = "/me
         Application.product,
         Application.brand,
         Application.state,
+        Application.awaiting_role,
         Application.awaiting_action,
         Application.due_at,
         Application.overdue,
@@ -352,13 +384,16 @@ def mine(s: Session, business_id: int | None, query: ListQuery, path: str = "/me
         where.append(Application.product == query.product)
     if query.state:
         where.append(Application.state == query.state)
+    # "yours": those awaiting the applicant first, then the newest
+    turn = case((Application.awaiting_role == Role.APPLICANT.value, 1), else_=0)
     order = {
+        "yours": (turn, Application.created_at, Application.id),
         "created": (Application.created_at, Application.id),
         "changed": (Application.state_changed_at, Application.id),
         "due": (NullsLast(Application.due_at), Application.id),
         "number": (Application.number,),
     }
-    default_dir = "desc" if query.sort in ("created", "changed") else "asc"
+    default_dir = "desc" if query.sort in ("yours", "created", "changed") else "asc"
     return _run(s, base.where(*where), query, order, default_dir, path)
 
 

@@ -17,7 +17,7 @@ from snicert import queries
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
-from snicert.db.models import ApiToken, Document, User
+from snicert.db.models import ApiToken, Decision, Document, User
 from snicert.errors import (
     AlreadyRegistered,
     Conflict,
@@ -28,7 +28,7 @@ from snicert.errors import (
 from snicert.health import report as health_report
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions, skm
-from snicert.web import api
+from snicert.web import api, nav
 from snicert.web.api import ERROR_RESPONSES, Offset
 from snicert.web.auth import (
     COOKIE,
@@ -45,7 +45,7 @@ from snicert.web.auth import (
 from snicert.web.bodies import FORM_LIMIT, BodyLimits, BodyTooLarge, too_large
 from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, refusal, translator
-from snicert.web.pages import form_page, http_error, page, too_many_page
+from snicert.web.pages import form_page, http_error, page, signed_in, too_many_page
 from snicert.web.routes import ROUTERS
 from snicert.web.routes.applicant import ANSWERS_PATH, UPLOAD_PATHS, answers_limit, upload_limit
 from snicert.web.routes.lists import page_query, product_filter, product_names, state_filter
@@ -78,8 +78,8 @@ def create_app() -> FastAPI:
         return swagger_ui(app.openapi_url, app.title)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        return page(request, "home.html.j2")
+    def home(request: Request) -> Response:
+        return _to_landing(request) or page(request, "home.html.j2")
 
     @app.get("/verify", include_in_schema=False)
     def verify_form(number: str = "") -> RedirectResponse:
@@ -168,8 +168,8 @@ def create_app() -> FastAPI:
         app.include_router(router)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request) -> HTMLResponse:
-        return form_page(request, "login.html.j2", error=None, email="")
+    def login_form(request: Request) -> Response:
+        return _to_landing(request) or form_page(request, "login.html.j2", error=None, email="")
 
     @app.post("/login", include_in_schema=False)
     def login(
@@ -217,8 +217,8 @@ def create_app() -> FastAPI:
         return response
 
     @app.get("/register", response_class=HTMLResponse, include_in_schema=False)
-    def register_form(request: Request) -> HTMLResponse:
-        return form_page(request, "register.html.j2", errors={}, form={})
+    def register_form(request: Request) -> Response:
+        return _to_landing(request) or form_page(request, "register.html.j2", errors={}, form={})
 
     @app.post("/register", include_in_schema=False)
     def register(
@@ -287,7 +287,9 @@ def create_app() -> FastAPI:
         if who is None:
             return RedirectResponse("/login", status_code=303)
         lang = lang_of(request)
-        query, bad = page_query(request, queries.MINE_SORTS, sort="created")
+        # an applicant's own turn first; staff (who see every case) the newest
+        first = "yours" if Role.APPLICANT in who.roles and who.business_id else "created"
+        query, bad = page_query(request, queries.MINE_SORTS, sort=first)
         with db.reading() as s:
             found = my_applications(s, who.user_id, query)
             surveys = [
@@ -377,16 +379,38 @@ def create_app() -> FastAPI:
     return app
 
 
+def _to_landing(request: Request) -> RedirectResponse | None:
+    """Someone signed in has no use for the welcome, sign-in or register page: they go to
+    where they work (an applicant to /me, staff to their work list)."""
+    who = signed_in(request)
+    return RedirectResponse(nav.landing(who.roles), status_code=303) if who else None
+
+
 def my_applications(s: Session, user_id: int, query: queries.ListQuery) -> queries.Page:
     """One page of the applications the user may see (guards.can_see: an applicant their
-    business's, staff every one), each draft with its mandatory documents counted."""
+    business's, staff every one). An applicant's own turn comes first, marked `yours`
+    (sort "yours", their default); each draft has its mandatory documents counted, each
+    refused one its reason."""
     user = s.get(User, user_id)
     business = None if user.roles - {Role.APPLICANT} else user.business_id
     found = queries.mine(s, business, query)
     drafts = {r["id"]: r["product"] for r in found.rows if r["state"] == "draft"}
     counters = _draft_counters(s, drafts)
+    refused = [r["id"] for r in found.rows if r["state"] == "refused"]
+    reasons = dict(
+        s.execute(
+            select(Decision.application_id, Decision.reason).where(
+                Decision.application_id.in_(refused), Decision.outcome == "refuse"
+            )
+        ).all()
+        if refused
+        else []
+    )
+    applies = Role.APPLICANT in user.roles and user.business_id is not None
     for row in found.rows:
         row["dossier"] = counters.get(row["id"])
+        row["refusal_reason"] = reasons.get(row["id"])
+        row["yours"] = applies and row["awaiting_role"] == Role.APPLICANT
     return found
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, queries, settings, uploads
+from snicert import lifecycle, outputs, queries, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -35,15 +35,24 @@ from snicert.db.models import (
 )
 from snicert.errors import InvalidFields, InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import appeals, applications, checklists, fees, papers, site_audits, skm
+from snicert.services import (
+    appeals,
+    applications,
+    checklists,
+    decisions,
+    fees,
+    papers,
+    site_audits,
+    skm,
+)
 from snicert.services.guards import can_see
 from snicert.services.text import LONG_TEXT, limit_of
 from snicert.web import dossier
 from snicert.web.api import MAX_ID, Id
 from snicert.web.auth import Actor, actor, check_csrf, require
 from snicert.web.headers import PREVIEW_POLICY, REPORT_POLICY
-from snicert.web.i18n import error_text, lang_of, refusal
-from snicert.web.pages import page
+from snicert.web.i18n import error_text, lang_of, refusal, translator
+from snicert.web.pages import error_page, page
 from snicert.web.routes import audits, changes
 from snicert.web.routes.lists import api_query
 
@@ -65,6 +74,20 @@ def _visible(s: Session, who: Actor, app_id: int) -> Application:
     if app is None or not can_see(s.get(User, who.user_id), app):
         raise HTTPException(404, f"application {app_id} not found")
     return app
+
+
+def _applicant(who: Actor) -> bool:
+    """Whether `who` applies for a business (staff never do, whatever else they hold)."""
+    return Role.APPLICANT in who.roles and who.business_id is not None
+
+
+def _case(s: Session, who: Actor, app_id: int) -> dict[str, Any]:
+    """The case page's context: the case, and whether its forms (upload, answer, pay,
+    appeal, withdraw) are shown: only to the business's own applicant; staff see the same
+    case without them."""
+    app = _visible(s, who, app_id)
+    owner = _applicant(who) and who.business_id == app.business_id
+    return {"app": detail(s, app), "owner": owner}
 
 
 def _signed_in(request: Request) -> Actor | RedirectResponse:
@@ -156,6 +179,8 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "fees": fees.summary(s, app),
         "agreement": agreement_view() if app.state == "draft" else None,
         "renewal_of": app.renewal_of,
+        # a refused case says why: the decider's words and the parameters that failed
+        "refusal": decisions.refusal(s, app),
         "appeal": appeals.summary(s, app),
         "test_report": (
             f"/applications/{app.id}/test-report.pdf"
@@ -201,6 +226,8 @@ def new_form(request: Request) -> Response:
     who = _signed_in(request)
     if isinstance(who, RedirectResponse):
         return who
+    if not _applicant(who):  # staff apply for no one: the page says so (403)
+        return error_page(request, 403, translator(lang_of(request))("app_new_applicants_only"))
     return page(request, "applicant_new.html.j2", who=who, errors={}, form={}, products=_products())
 
 
@@ -263,13 +290,13 @@ def _detail(
     """The case page; a refusal is shown where it belongs: at the document, at the
     finding, or at the top when it concerns the case."""
     with db.reading() as s:
-        info = detail(s, _visible(s, who, app_id))
+        case = _case(s, who, app_id)
     return page(
         request,
         "applicant_detail.html.j2",
         status_code=status_code,
         who=who,
-        app=info,
+        **case,
         error=error,
         saved=saved,
         doc_errors=doc_errors or {},
@@ -330,20 +357,21 @@ def withdraw_form(request: Request, app_id: Id) -> Response:
     if isinstance(who, RedirectResponse):
         return who
     with db.reading() as s:
-        app = _visible(s, who, app_id)
-        info = detail(s, app)
+        case = _case(s, who, app_id)
         try:  # staff see the case but may not withdraw it; a closed case cannot be
-            applications.may_withdraw(s.get(User, who.user_id), app)
+            applications.may_withdraw(s.get(User, who.user_id), _visible(s, who, app_id))
         except SnicertError as exc:  # the case page, saying why
             return page(
                 request,
                 "applicant_detail.html.j2",
                 status_code=http_status(exc),
                 who=who,
-                app=info,
+                **case,
                 error=refusal(exc, lang_of(request)),
             )
-    return page(request, "applicant_withdraw.html.j2", who=who, app=info, error=None, form={})
+    return page(
+        request, "applicant_withdraw.html.j2", who=who, app=case["app"], error=None, form={}
+    )
 
 
 @router.post("/applications/{app_id}/withdraw", include_in_schema=False)
@@ -371,13 +399,13 @@ def withdraw_page(
         )
     except SnicertError as exc:  # closed meanwhile, or not the applicant: on the case page
         with db.reading() as s:
-            info = detail(s, _visible(s, who, app_id))
+            case = _case(s, who, app_id)
         return page(
             request,
             "applicant_detail.html.j2",
             status_code=http_status(exc),
             who=who,
-            app=info,
+            **case,
             error=refusal(exc, lang_of(request)),
         )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
@@ -466,13 +494,13 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
             step(s, s.get(User, who.user_id))
     except SnicertError as exc:
         with db.reading() as s:
-            info = detail(s, _visible(s, who, app_id))
+            case = _case(s, who, app_id)
         return page(
             request,
             "applicant_detail.html.j2",
             status_code=http_status(exc),
             who=who,
-            app=info,
+            **case,
             error=refusal(exc, lang_of(request)),
         )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
@@ -582,7 +610,7 @@ def document_view(request: Request, doc_id: Id) -> Response:
             "filename": doc.filename,
             "media_type": doc.media_type,
             "size": doc.size,
-            "uploaded_at": settings.local_time(doc.uploaded_at),
+            "uploaded_at": doc.uploaded_at,
             "kind": _document_names(doc, app),
             "previewable": doc.media_type in PREVIEWABLE,
             "image": doc.media_type.startswith("image/"),
@@ -648,19 +676,21 @@ def list_api(
     q: str = "",
     product: str = "",
     state: str = "",
-    sort: str = "created",
+    sort: str = "",
     dir: str = "",  # noqa: A002 - the query parameter's name
     page: int = 1,
     size: int = 50,
 ) -> dict[str, Any]:
     """Applications the caller may see (an applicant's own business's, or all for staff):
-    searched (number, brand), filtered (product, state), sorted (created, changed, due,
-    number; dir asc|desc) and paged (size at most 200), as /me shows them. A parameter
+    searched (number, brand), filtered (product, state), sorted (yours: their own turn
+    first, an applicant's default; created, staff's default; changed, due, number; dir
+    asc|desc) and paged (size at most 200), as /me shows them. A parameter
     that does not fit is refused with 422 naming it."""
     from snicert.web.app import my_applications
 
     who = require(request)
-    query = api_query(request, queries.MINE_SORTS, sort="created")
+    first = "yours" if Role.APPLICANT in who.roles and who.business_id else "created"
+    query = api_query(request, queries.MINE_SORTS, sort=sort or first)
     with db.reading() as s:
         return my_applications(s, who.user_id, query).json()
 
