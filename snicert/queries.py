@@ -352,9 +352,11 @@ def counts(s: Session) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, i
 MINE_SORTS = ("yours", "created", "changed", "due", "number")
 
 
-def mine(s: Session, business_id: int | None, query: ListQuery, path: str = "/me") -> Page:
-    """The applications of one business (`business_id`; None: every one, for staff who
-    see every case), searched by number or brand, filtered by product and
+def mine(
+    s: Session, business_id: int | None, query: ListQuery, path: str = "/me", every: bool = False
+) -> Page:
+    """The applications of one business (`business_id`; none without one), or `every`
+    application for staff who see every case; searched by number or brand, filtered by product and
     state."""
     base = select(
         Application.id,
@@ -370,8 +372,8 @@ def mine(s: Session, business_id: int | None, query: ListQuery, path: str = "/me
         Application.created_at,
     )
     where: list[ColumnElement] = []
-    if business_id is not None:
-        where.append(Application.business_id == business_id)
+    if not every:
+        where.append(Application.business_id == business_id)  # NULL: matches none
     if query.q:
         like = _like(query.q)
         where.append(

@@ -392,8 +392,7 @@ def my_applications(s: Session, user_id: int, query: queries.ListQuery) -> queri
     (sort "yours", their default); each draft has its mandatory documents counted, each
     refused one its reason."""
     user = s.get(User, user_id)
-    business = None if user.roles - {Role.APPLICANT} else user.business_id
-    found = queries.mine(s, business, query)
+    found = queries.mine(s, user.business_id, query, every=bool(user.roles - {Role.APPLICANT}))
     drafts = {r["id"]: r["product"] for r in found.rows if r["state"] == "draft"}
     counters = _draft_counters(s, drafts)
     refused = [r["id"] for r in found.rows if r["state"] == "refused"]
