@@ -501,7 +501,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
         ids = dict(s.execute(select(LabResult.parameter_id, LabResult.id)).all())
     r = labboth.post(f"/lab/results/{ids['moisture']}/verify")
     assert r.status_code == 403
-    assert "Pemisahan tugas" in r.text and messages.text("err_sod", "id") in r.text
+    assert "Pemisahan tugas" in r.text and "memasukkan hasil ini" in r.text
     assert "moisture" not in labboth.get("/lab/verify").text  # not offered to them either
     queue = verifier.get("/lab/verify").text
     assert all(f"/lab/results/{i}/verify" in queue for i in ids.values())
@@ -866,3 +866,25 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     board = api.get("/api/v1/dashboard", headers=reviewer).json()
     assert board["counts"]["abon"]["certified"]["total"] == 1
     assert board["certificates"][0]["status"] == "withdrawn"
+
+
+def test_a_case_shows_as_processed_until_its_automated_stage_ran(
+    world: World, web: FastAPI
+) -> None:
+    """Flows are off here: nothing runs the stage until the test does."""
+    owner = world.applicant("abon")
+    app_id = world.new_application("abon", applicant=owner)
+    world.submit(app_id)  # screening is the system's
+    mine, official = sign_in(web, email(owner)), sign_in(web, email("decider"))
+    busy = 'data-processing="submitted"'
+    for browser, path in ((mine, f"/applications/{app_id}"), (official, f"/review/{app_id}")):
+        page = browser.get(path).text
+        assert busy in page and "Sedang diproses sistem" in page, path
+    stages.run_until_waiting(app_id)  # what a task worker does
+    for browser, path in ((mine, f"/applications/{app_id}"), (official, f"/review/{app_id}")):
+        assert "data-processing" not in browser.get(path).text, path
+
+    world.advance_to(app_id, "decision")  # the evaluation report is still to be compiled
+    assert 'data-processing="decision"' in official.get(f"/decision/{app_id}").text
+    stages.run_until_waiting(app_id)
+    assert "data-processing" not in official.get(f"/decision/{app_id}").text

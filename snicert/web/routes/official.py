@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, queries, settings
+from snicert import lifecycle, outputs, queries, settings, stages
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -273,6 +273,7 @@ def _review_page(
             status_code=status_code,
             who=c.who,
             app=app,
+            processing=stages.due(s, app),
             product=_name(app.product_snapshot["name"], lang),
             data=review_data(s, app, lang),
             errors=errors or {},
@@ -438,7 +439,7 @@ def evaluation_report(app_id: Id, c: Official) -> FileResponse:
     with db.reading() as s:
         out = papers.evaluation_report(s, submitted_case(s, app_id))
         if out is None:
-            raise NotFound(f"the evaluation report of application {app_id} is not rendered yet")
+            raise NotFound("nf_no_evaluation_report", case=app_id)
         return FileResponse(
             outputs.absolute(out),
             media_type=out.media_type,
@@ -521,6 +522,7 @@ def _decision_page(
             status_code=status_code,
             who=c.who,
             app=app,
+            processing=stages.due(s, app),
             product=_name(app.product_snapshot["name"], lang),
             evaluation=evaluation,
             report=papers.evaluation_report(s, app),
@@ -651,7 +653,7 @@ def _fix_by(text: str) -> datetime | None:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput("fix_by", text, "expected a date YYYY-MM-DD") from None
+        raise InvalidInput("fix_by", text, "imp_err_date") from None
     return datetime.combine(day, time(23, 59), tzinfo=settings.current().zone)
 
 
