@@ -8,22 +8,19 @@ again with the new password (the same rule as `POST /api/v1/password`).
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from snicert.db.models import User
 from snicert.errors import InvalidInput, PermissionDenied
-from snicert.roles import Role
 from snicert.services import accounts, sessions
+from snicert.web.access import SignedIn
 from snicert.web.auth import COOKIE, PASSWORD_PAGE
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow
+from snicert.web.routes.staff import StaffRoute
 
 router = APIRouter(route_class=StaffRoute)
-SignedIn = Annotated[Caller, Depends(allow(*Role))]
 
 
 @router.get(PASSWORD_PAGE, response_class=HTMLResponse, include_in_schema=False)

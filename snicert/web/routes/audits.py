@@ -35,17 +35,16 @@ from snicert.lifecycle import (
 )
 from snicert.roles import Role
 from snicert.services import dates, site_audits
-from snicert.services.guards import application, can_see, get, submitted_case
+from snicert.services.guards import application, get, submitted_case
 from snicert.services.text import LONG_TEXT, limit_of
-from snicert.web.api import MAX_ID, Id
-from snicert.web.auth import Actor, check_csrf, require
+from snicert.web.access import FINDING, SITE_AUDIT, Caller, Official, SignedInFile, allow
+from snicert.web.api import MAX_ID, Id, Nothing
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
 plain = APIRouter()  # the applicant's answer and the files: applicants and staff alike
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 Auditor = Annotated[Caller, Depends(allow(Role.AUDITOR))]
 AuditStaff = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.OFFICIAL))]
 
@@ -323,21 +322,16 @@ def cancel_page(request: Request, audit_id: Id, c: Official) -> Response:
 # --- applicants and staff: reports, evidence, corrective actions --------------------------
 
 
-def _visible_audit(s: Session, user: User, audit_id: int) -> SiteAudit:
-    a = s.get(SiteAudit, audit_id)
-    if a is None or not can_see(user, application(s, a.application_id)):
-        raise HTTPException(404, f"site audit {audit_id} not found")
-    return a
-
-
 @plain.get("/audits/{audit_id}/report.{fmt}", include_in_schema=False)
-def report_download(request: Request, audit_id: Id, fmt: str) -> Response:
-    who = require(request)
+def report_download(
+    audit_id: Id,
+    fmt: str,
+    c: Annotated[Caller, Depends(allow(*Role, case=SITE_AUDIT, download=True))],
+) -> Response:
     if fmt not in REPORTS:
         raise HTTPException(404, "no such file")
     with db.reading() as s:
-        a = _visible_audit(s, s.get(User, who.user_id), audit_id)
-        out = outputs.find(s, f"site_audit:{a.id}", REPORTS[fmt])
+        out = outputs.find(s, f"site_audit:{audit_id}", REPORTS[fmt])
         if out is None:
             raise HTTPException(404, "the audit report is rendered when the audit concludes")
         path, media = outputs.absolute(out), out.media_type
@@ -352,11 +346,10 @@ def report_download(request: Request, audit_id: Id, fmt: str) -> Response:
 
 
 @plain.get("/audit-evidence/{evidence_id}", include_in_schema=False)
-def evidence_download(request: Request, evidence_id: Id) -> Response:
-    who = require(request)
+def evidence_download(evidence_id: Id, c: SignedInFile) -> Response:
     with db.reading() as s:
         try:
-            ev, data = site_audits.evidence_file(s, s.get(User, who.user_id), evidence_id)
+            ev, data = site_audits.evidence_file(s, c.user(s), evidence_id)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         name, media = ev.filename, ev.media_type
@@ -618,7 +611,7 @@ def plan_api(app_id: Id, body: SiteAuditPlanIn, c: Official) -> SiteAuditOut:
 
 
 @router.post("/api/v1/site-audits/{audit_id}/start", tags=["site audits"])
-def start_api(audit_id: Id, c: Auditor) -> SiteAuditOut:
+def start_api(audit_id: Id, c: Auditor, nothing: Nothing = None) -> SiteAuditOut:
     """The assigned auditor starts the visit."""
     with db.transaction() as s:
         return audit_json(s, site_audits.start_visit(s, c.user(s), audit_id))
@@ -682,28 +675,18 @@ def overdue_api(c: AuditStaff) -> list[OverdueFindingOut]:
         ]
 
 
-def _api_actor(request: Request) -> Actor:
-    who = require(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
-    return who
-
-
 @plain.post(
     "/api/v1/audit-findings/{finding_id}/corrective-action",
     tags=["site audits"],
     status_code=201,
 )
 def answer_api(
-    finding_id: Id, body: CorrectiveActionIn, who: Annotated[Actor, Depends(_api_actor)]
+    finding_id: Id,
+    body: CorrectiveActionIn,
+    c: Annotated[Caller, Depends(allow(*Role, case=FINDING))],
 ) -> FindingOut:
     """The applicant's corrective action for a major or minor finding of their case's
     audit: cause, action taken, and the day it is done by."""
     with db.transaction() as s:
-        f = s.get(AuditFinding, finding_id)
-        a = s.get(SiteAudit, f.audit_id) if f else None
-        if a is None or not can_see(s.get(User, who.user_id), application(s, a.application_id)):
-            raise HTTPException(404, f"audit finding {finding_id} not found")
-        site_audits.answer(
-            s, s.get(User, who.user_id), finding_id, body.cause, body.action, body.deadline
-        )
-        return finding_json(s, f)
+        site_audits.answer(s, c.user(s), finding_id, body.cause, body.action, body.deadline)
+        return finding_json(s, s.get(AuditFinding, finding_id))

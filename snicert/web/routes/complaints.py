@@ -7,9 +7,9 @@ snicert/services/appeals.py.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -18,20 +18,18 @@ from snicert import settings
 from snicert.db import engine as db
 from snicert.db.models import Appeal, Application, Certificate, Complaint, User
 from snicert.errors import InvalidInput, NotFound, TooManyAttempts
-from snicert.roles import Role
 from snicert.services import appeals, complaints
 from snicert.services.guards import get
 from snicert.services.text import limit_of
+from snicert.web.access import Caller, Official, OwnCase
 from snicert.web.api import Id
-from snicert.web.auth import Actor, check_csrf, check_pre_csrf, client_address, require
+from snicert.web.auth import check_pre_csrf, client_address
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import form_page, page, too_many_page
-from snicert.web.routes.applicant import _visible
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter()
 staff = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 FIELDS = ("subject", "certificate_number", "text", "contact_name", "contact_email", "contact_phone")
 PAGE_PATH = "/complaints/new"  # the form's POST is taken from anyone (web.bodies)
 API_PATH = "/api/v1/complaints"
@@ -237,45 +235,32 @@ def _appeal_json(row: Appeal) -> AppealOut:
 def appeal_page(
     request: Request,
     app_id: Id,
+    c: OwnCase,
     kind: str = Form(""),
     grounds: str = Form(""),
-    csrf_token: str = Form(""),
 ) -> Response:
     from snicert.web.routes.applicant import _act
 
-    who = require(request)
-    check_csrf(who, csrf_token)
     return _act(
         request,
-        who,
+        c.who,
         app_id,
         lambda s, user: appeals.file(s, user, app_id, kind, grounds),
     )
 
 
-def _api_actor(request: Request) -> Actor:
-    who = require(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
-    return who
-
-
 @router.post("/api/v1/applications/{app_id}/appeals", tags=["applications"], status_code=201)
-def appeal_api(app_id: Id, body: AppealIn, who: Annotated[Actor, Depends(_api_actor)]) -> AppealOut:
+def appeal_api(app_id: Id, body: AppealIn, c: OwnCase) -> AppealOut:
     """Appeal the refusal, suspension or withdrawal of one of your cases, within 30 days."""
     with db.transaction() as s:
-        _visible(s, who, app_id)
-        return _appeal_json(
-            appeals.file(s, s.get(User, who.user_id), app_id, body.kind, body.grounds)
-        )
+        return _appeal_json(appeals.file(s, c.user(s), app_id, body.kind, body.grounds))
 
 
 @router.get("/api/v1/applications/{app_id}/appeals", tags=["applications"])
-def appeals_api(request: Request, app_id: Id) -> list[AppealOut]:
+def appeals_api(app_id: Id, c: OwnCase) -> list[AppealOut]:
     """The appeals of a case and their outcomes."""
-    who = require(request)
     with db.reading() as s:
-        app = _visible(s, who, app_id)
-        return [_appeal_json(a) for a in appeals.of_application(s, app.id)]
+        return [_appeal_json(a) for a in appeals.of_application(s, app_id)]
 
 
 # ---------------------------------------------------------------- officials

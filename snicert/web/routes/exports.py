@@ -9,22 +9,21 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import ValidationError
 
 from snicert import clock, export_files, settings
 from snicert.db import engine as db
 from snicert.messages import has, text
-from snicert.roles import Role
 from snicert.services import bsn_export
 from snicert.services.bsn_export import BsnExport, ExportQuery
+from snicert.web.access import Caller, Official
 from snicert.web.i18n import lang_of
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow
+from snicert.web.routes.staff import StaffRoute
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 _FILE: dict[int | str, dict[str, Any]] = {
     200: {

@@ -23,16 +23,16 @@ from snicert.roles import STAFF_ROLES, Role
 from snicert.services import accounts, dates, impartiality
 from snicert.services.guards import get
 from snicert.services.text import LONG_TEXT
+from snicert.web.access import Caller, Official, allow
 from snicert.web.api import MAX_ID, Id
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
 RowId = Annotated[int, Field(ge=1, le=MAX_ID, examples=[1])]
 Text = Annotated[str, Field(max_length=LONG_TEXT)]
 Staff = Annotated[Caller, Depends(allow(*STAFF_ROLES))]
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 
 def _day(field: str, value: str | None) -> date | None:

@@ -6,7 +6,6 @@ own page per surveillance case (/lab/surveillance/{id})."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -35,18 +34,12 @@ from snicert.roles import Role
 from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
 from snicert.services.text import limit_of
-from snicert.web.api import MAX_ID, Id
+from snicert.web.access import Caller, allow
+from snicert.web.api import MAX_ID, Id, Nothing
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.lists import api_query, page_query
-from snicert.web.routes.staff import (
-    Caller,
-    StaffRoute,
-    allow,
-    app_summary,
-    is_late,
-    see_other,
-)
+from snicert.web.routes.staff import StaffRoute, app_summary, is_late, see_other
 
 LabStaff = Annotated[Caller, Depends(allow(Role.LAB_ANALYST, Role.LAB_VERIFIER))]
 Analyst = Annotated[Caller, Depends(allow(Role.LAB_ANALYST))]
@@ -77,7 +70,7 @@ def parameter_rows(
     w = app if isinstance(app, lab.Work) else lab.Work(app)
     history: dict[str, list[LabResult]] = defaultdict(list)
     # results of rejected samples never count
-    for r in lab._results(s, w.app.id, surveillance=w.case_id):
+    for r in lab.results(s, w.app.id, surveillance=w.case_id):
         history[r.parameter_id].append(r)
     counted = lab.counted_results(s, w)
     units, to = default_catalog().units, translator(lang)("lab_to")
@@ -280,61 +273,7 @@ class ResultIn(BaseModel):
     tested_on: AwareDatetime | None = None
 
 
-@dataclass
-class RowError:
-    parameter: str
-    field: str  # the service's field, e.g. "moisture" or "moisture.unit"
-    message: str  # the service's own words, for the API's `detail`
-    refused: Exception  # the page says it in the person's language
-    conflict: bool = False
-
-
-class RowErrors(Exception):
-    """Some rows were refused: the transaction is rolled back, nothing is stored."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} rows have errors; nothing was stored")
-        self.errors = errors
-
-    @property
-    def status(self) -> int:
-        return 409 if all(e.conflict for e in self.errors) else 422
-
-
-def record_rows(
-    s: Session, user: User, app_id: int, rows: list[ResultIn], surveillance: int | None = None
-) -> list[LabResult]:
-    """Each row its own service call in the caller's transaction; any refused row raises
-    RowErrors (naming every refused row) so the whole transaction rolls back."""
-    stored, errors = [], []
-    for row in rows:
-        row.parameter = row.parameter.strip()
-        try:
-            stored.append(
-                lab.record_result(
-                    s,
-                    user,
-                    app_id,
-                    row.parameter,
-                    row.value,
-                    row.unit,
-                    uncertainty=(row.uncertainty or "").strip() or None,
-                    method=(row.method or "").strip() or None,
-                    instrument=(row.instrument or "").strip() or None,
-                    tested_on=row.tested_on,
-                    surveillance=surveillance,
-                )
-            )
-        except InvalidInput as exc:
-            errors.append(RowError(row.parameter, exc.field, str(exc), exc))
-        except Conflict as exc:
-            errors.append(RowError(row.parameter, row.parameter, str(exc), exc, True))
-    if errors:
-        raise RowErrors(errors)
-    return stored
-
-
-def _form_key(e: RowError) -> str:
+def _form_key(e: lab.RowError) -> str:
     """Where a row's error stands on the form: next to the value, unit, uncertainty or
     method input of its parameter, or above the row."""
     pid = e.parameter
@@ -349,7 +288,7 @@ def _form_key(e: RowError) -> str:
     return pid
 
 
-def _rows_from_form(form: dict[str, str]) -> list[ResultIn]:
+def _rows_from_form(form: dict[str, str]) -> list[lab.ResultRow]:
     rows = []
     for key, value in form.items():
         if key.endswith(".value") and value.strip():
@@ -357,7 +296,7 @@ def _rows_from_form(form: dict[str, str]) -> list[ResultIn]:
             # Not validated here: the service checks each row and the page shows a refusal
             # next to its field (an over-long value too), where a ValidationError could not.
             rows.append(
-                ResultIn.model_construct(
+                lab.ResultRow(
                     parameter=pid,
                     value=value,
                     unit=form.get(f"{pid}.unit", ""),
@@ -471,25 +410,20 @@ def surveillance_results_page(request: Request, case_id: Id, c: Analyst) -> Resp
 def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None) -> Response:
     rows = _rows_from_form(c.form)
     page_id = None if case_id else app_id
-    if not rows:
-        return _application_page(
-            request,
-            c,
-            page_id,
-            422,
-            form=c.form,
-            errors={"": translator(lang_of(request))("lab_err_no_rows")},
-            case_id=case_id,
-        )
     try:
         with db.transaction() as s:
-            record_rows(s, c.user(s), app_id, rows, case_id)
-    except RowErrors as exc:
+            lab.record_results(s, c.user(s), app_id, rows, case_id)
+    except lab.RowErrors as exc:
         errors = {}
         for e in exc.errors:
             errors.setdefault(_form_key(e), refusal(e.refused, lang_of(request)))
         return _application_page(
             request, c, page_id, exc.status, errors=errors, form=c.form, case_id=case_id
+        )
+    except InvalidInput as exc:  # no row at all: said above the table
+        errors = {"": refusal(exc, lang_of(request))}
+        return _application_page(
+            request, c, page_id, 422, form=c.form, errors=errors, case_id=case_id
         )
     where = f"/lab/surveillance/{case_id}" if case_id else f"/lab/applications/{app_id}"
     return see_other(f"{where}#results")
@@ -705,18 +639,18 @@ def results_api(app_id: Id, rows: list[ResultIn], c: Analyst) -> Any:
 
 
 def _results_json(app_id: int, rows: list[ResultIn], c: Caller, case_id: int | None) -> Any:
-    if not rows:
-        return JSONResponse({"detail": "no results given"}, status_code=422)
     try:
         with db.transaction() as s:
-            stored = record_rows(s, c.user(s), app_id, rows, case_id)
+            stored = lab.record_results(
+                s, c.user(s), app_id, [lab.ResultRow(**r.model_dump()) for r in rows], case_id
+            )
             return {"results": [_result_json(r) for r in stored]}
-    except RowErrors as exc:
+    except lab.RowErrors as exc:
         return JSONResponse(
             {
                 "detail": str(exc),
                 "errors": [
-                    {"parameter": e.parameter, "field": e.field, "message": e.message}
+                    {"parameter": e.parameter, "field": e.field, "message": str(e.refused)}
                     for e in exc.errors
                 ],
             },
@@ -805,7 +739,7 @@ def bulk_verify_api(body: BulkVerifyIn, c: Verifier) -> dict[str, Any]:
 
 
 @router.post("/api/v1/results/{result_id}/verify", tags=["lab"])
-def verify_api(result_id: Id, c: Verifier) -> dict[str, Any]:
+def verify_api(result_id: Id, c: Verifier, nothing: Nothing = None) -> dict[str, Any]:
     """Verify a result someone else entered (four eyes)."""
     with db.transaction() as s:
         return _result_json(lab.verify_result(s, c.user(s), result_id))

@@ -5,9 +5,8 @@ and for officials the deliveries that failed, with a retry button (/admin/delive
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
@@ -15,16 +14,14 @@ from snicert import settings
 from snicert.db import engine as db
 from snicert.errors import InvalidInput
 from snicert.notifications import delivery
-from snicert.roles import Role
 from snicert.services import notifications
-from snicert.web.api import Id
+from snicert.web.access import Caller, Official, SignedIn
+from snicert.web.api import Id, Nothing
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
-SignedIn = Annotated[Caller, Depends(allow(*Role))]
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 
 @router.get("/notifications", response_class=HTMLResponse, include_in_schema=False)
@@ -165,7 +162,7 @@ def notifications_api(c: SignedIn) -> NotificationList:
 
 
 @router.post("/api/v1/notifications/{notification_id}/read", tags=["notifications"])
-def read_api(notification_id: Id, c: SignedIn) -> Unread:
+def read_api(notification_id: Id, c: SignedIn, nothing: Nothing = None) -> Unread:
     """Mark one of the caller's notifications as read; answers the unread count left."""
     with db.transaction() as s:
         user = c.user(s)

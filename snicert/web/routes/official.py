@@ -1,17 +1,17 @@
 """Pages and API routes for official work: the document review checklist, the evaluation,
 the certification decision, certificate actions and the dashboard of every application.
 
-Access (official role, CSRF on every POST) and the HTML answers to refusals come from the
-staff helpers in snicert.web.routes.lab.
+Access (official role, CSRF on every POST) comes from snicert.web.access, the HTML answers
+to refusals from snicert.web.routes.staff.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
@@ -33,7 +33,6 @@ from snicert.db.models import (
 from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, State
-from snicert.roles import Role
 from snicert.services import (
     applications,
     certificates,
@@ -47,23 +46,15 @@ from snicert.services import (
 from snicert.services.guards import get, submitted_case
 from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
+from snicert.web.access import Caller, Official
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of, reasons, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.lists import link_of, product_names
-from snicert.web.routes.staff import (
-    Caller,
-    StaffRoute,
-    allow,
-    app_summary,
-    see_other,
-)
+from snicert.web.routes.staff import StaffRoute, app_summary, see_other
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
-
-CERT_ACTIONS = ("suspend", "reinstate", "withdraw")
 
 
 def _name(names: dict[str, str] | str, lang: str) -> str:
@@ -595,16 +586,6 @@ def _cert_json(cert: Certificate) -> dict[str, Any]:
     }
 
 
-def change_certificate(
-    s: Session, user: User, cert_id: int, action: str, reason: str, fix_by: datetime | None = None
-) -> Certificate:
-    if action == "suspend":
-        return certificates.suspend(s, user, cert_id, reason, fix_by)
-    if action == "reinstate":
-        return certificates.reinstate(s, user, cert_id, reason)
-    return certificates.withdraw(s, user, cert_id, reason)
-
-
 def _certificate_page(
     request: Request,
     c: Caller,
@@ -619,7 +600,7 @@ def _certificate_page(
         actions = [
             a
             for a in lifecycle.allowed_actions(cert.status, CERTIFICATE_TRANSITIONS)
-            if a in CERT_ACTIONS
+            if a in certificates.OFFICIAL_ACTIONS
         ]
         return page(
             request,
@@ -657,7 +638,7 @@ def certificate_post(
 ) -> Response:
     def change(s: Session, user: User) -> None:
         fix_by = _fix_by(c.form.get("fix_by", "")) if action == "suspend" else None
-        change_certificate(s, user, cert_id, action, c.form.get("reason", ""), fix_by)
+        certificates.change(s, user, cert_id, action, c.form.get("reason", ""), fix_by)
 
     if exc := c.attempt(change):
         form = {f"{action}.{k}": v for k, v in c.form.items()}
@@ -679,23 +660,21 @@ class SuspendIn(ReasonIn):
 def suspend_api(cert_id: Id, body: SuspendIn, c: Official) -> dict[str, Any]:
     """Suspend an active certificate (reason; optional date by which to fix it)."""
     with db.transaction() as s:
-        return _cert_json(
-            change_certificate(s, c.user(s), cert_id, "suspend", body.reason, body.fix_by)
-        )
+        return _cert_json(certificates.suspend(s, c.user(s), cert_id, body.reason, body.fix_by))
 
 
 @router.post("/api/v1/certificates/{cert_id}/reinstate", tags=["official"])
 def reinstate_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
     """Reinstate a suspended certificate."""
     with db.transaction() as s:
-        return _cert_json(change_certificate(s, c.user(s), cert_id, "reinstate", body.reason))
+        return _cert_json(certificates.reinstate(s, c.user(s), cert_id, body.reason))
 
 
 @router.post("/api/v1/certificates/{cert_id}/withdraw", tags=["official"])
 def withdraw_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
     """Withdraw an active or suspended certificate (final)."""
     with db.transaction() as s:
-        return _cert_json(change_certificate(s, c.user(s), cert_id, "withdraw", body.reason))
+        return _cert_json(certificates.withdraw(s, c.user(s), cert_id, body.reason))
 
 
 class SurveillanceIn(BaseModel):

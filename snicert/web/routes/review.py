@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -14,17 +14,16 @@ from snicert import clock, settings
 from snicert.db import engine as db
 from snicert.db.models import ReviewAction
 from snicert.errors import InvalidInput
-from snicert.roles import Role
 from snicert.services import review, review_actions
 from snicert.services.text import LONG_TEXT
+from snicert.web.access import Caller, Official
 from snicert.web.api import Id
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 DEFAULT_DAYS = 90  # the page opens on the last 90 days
 
 FileFormat = Literal["html", "pdf", "xlsx"]

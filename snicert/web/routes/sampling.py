@@ -19,10 +19,11 @@ from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab, papers, surveillance
 from snicert.services.text import limit_of
+from snicert.web.access import Caller, allow
 from snicert.web.api import Id
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
 Sampler = Annotated[Caller, Depends(allow(Role.SAMPLER))]

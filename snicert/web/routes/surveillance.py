@@ -5,9 +5,9 @@ services/surveillance.py; the lab's own page of a case is /lab/surveillance/{id}
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -15,17 +15,16 @@ from sqlalchemy.orm import Session
 from snicert.db import engine as db
 from snicert.db.models import Certificate, SurveillanceCase, User
 from snicert.lifecycle import SURVEILLANCE_FINAL, SURVEILLANCE_OPEN
-from snicert.roles import Role
 from snicert.services import lab, surveillance
 from snicert.services.guards import get
-from snicert.web.api import Id
+from snicert.web.access import Caller, Official
+from snicert.web.api import Id, Nothing
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.lab import _name, _result_json, _sample_json, parameter_rows
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 
 def view(s: Session, case: SurveillanceCase, lang: str = "id") -> dict[str, Any]:
@@ -163,7 +162,7 @@ def case_api(case_id: Id, c: Official) -> dict[str, Any]:
 
 
 @router.post("/api/v1/surveillance/{case_id}/start", tags=["official"])
-def start_api(case_id: Id, c: Official) -> dict[str, Any]:
+def start_api(case_id: Id, c: Official, nothing: Nothing = None) -> dict[str, Any]:
     """Start an opened surveillance: its plan and checklist are frozen, samples planned."""
     with db.transaction() as s:
         return _summary(s, surveillance.start(s, c.user(s), case_id))
