@@ -114,7 +114,4 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code < 400 or not wants_page(request):
         return await http_exception_handler(request, exc)
-    # a refusal that words itself for people (access.WrongRole) says so on the page
-    told = getattr(exc, "told", None)
-    message = told(request) if callable(told) else None
-    return await run_in_threadpool(error_page, request, exc.status_code, message, "", exc.headers)
+    return await run_in_threadpool(error_page, request, exc.status_code, None, "", exc.headers)
