@@ -8,13 +8,14 @@
 - Every POST carries the session's CSRF token (form field `csrf_token`, or header
   `X-CSRF-Token` for the API); bearer tokens have none to check.
 
-The dependency gives the `Caller`: who, and (page POSTs) the submitted form's fields.
+The dependency gives the `Caller`. A page's form fields come to its route as a model
+(snicert.web.forms), never from here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -43,10 +44,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @dataclass(frozen=True)
 class Caller:
-    """Who calls a route, and (page POSTs) the submitted form fields."""
+    """Who calls a route."""
 
     who: Actor
-    form: dict[str, str] = field(default_factory=dict)
 
     def user(self, s: Session) -> User:
         return s.get(User, self.who.user_id)
@@ -162,15 +162,13 @@ def allow(
         return who
 
     async def caller(request: Request, who: Actor = Depends(signed_in)) -> Caller:
-        # Only the form is read here: FastAPI parsed it already (Starlette keeps it).
-        form: dict[str, str] = {}
         if request.method not in SAFE_METHODS:
             submitted = request.headers.get("x-csrf-token")
-            if not is_api(request):
-                form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-                submitted = form.get("csrf_token") or submitted
+            if not is_api(request):  # a page's form: FastAPI parsed it already (Starlette keeps it)
+                token = (await request.form()).get("csrf_token")
+                submitted = (token if isinstance(token, str) else None) or submitted
             check_csrf(who, submitted)
-        return Caller(who, form)
+        return Caller(who)
 
     caller.roles = wanted  # type: ignore[attr-defined]  # tests/test_thin_web.py finds it
     return caller

@@ -8,7 +8,9 @@ again with the new password (the same rule as `POST /api/v1/password`).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,7 @@ from snicert.errors import InvalidInput, PermissionDenied
 from snicert.services import accounts, sessions
 from snicert.web.access import SignedIn
 from snicert.web.auth import COOKIE, PASSWORD_PAGE
+from snicert.web.forms import PageForm
 from snicert.web.pages import page
 from snicert.web.routes.staff import StaffRoute
 
@@ -28,18 +31,26 @@ def password_page(request: Request, c: SignedIn) -> HTMLResponse:
     return page(request, "account_password.html.j2", who=c.who, errors={}, done=False)
 
 
+class PasswordForm(PageForm):
+    current_password: str = ""  # not asked when choosing the first password
+    password: str = ""
+    password_confirm: str = ""
+
+
 @router.post(PASSWORD_PAGE, include_in_schema=False)
-def change_password(request: Request, c: SignedIn) -> Response:
-    new = c.form.get("password", "")
+def change_password(
+    request: Request, c: SignedIn, form: Annotated[PasswordForm, Form()]
+) -> Response:
+    new = form.password
 
     def step(s: Session, user: User) -> None:
-        if new != c.form.get("password_confirm", ""):
+        if new != form.password_confirm:
             raise InvalidInput("password_confirm", "***", "the two passwords differ")
         if c.who.must_change_password:
             accounts.choose_password(s, user, new)
             return
         try:
-            sessions.change_password(s, user, c.form.get("current_password", ""), new)
+            sessions.change_password(s, user, form.current_password, new)
         except PermissionDenied:
             raise InvalidInput("current_password", "***", "the current password is wrong") from None
 

@@ -4,9 +4,9 @@ versions (/admin/checklists, /api/v1/checklists). Each change goes through snice
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from snicert.services import accounts, checklists
 from snicert.services.guards import get
 from snicert.web.access import Caller, Official
 from snicert.web.api import Id, Nothing
+from snicert.web.forms import FieldsForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import error_page, page
 from snicert.web.routes.staff import StaffRoute, see_other
@@ -59,15 +60,20 @@ def users_page(request: Request, c: Official) -> HTMLResponse:
     return _users_page(request, c)
 
 
+class StaffForm(FieldsForm):
+    """A new staff account; its roles are checkboxes `role.<role>`."""
+
+    email: str = ""
+    name: str = ""
+
+
 @router.post("/admin/users", include_in_schema=False)
-def create_user(request: Request, c: Official) -> Response:
-    roles = [r for r in ROLE_ORDER if c.form.get(f"role.{r}")]  # one checkbox per role
-    form = {**c.form, "roles": roles}
+def create_user(request: Request, c: Official, sent: Annotated[StaffForm, Form()]) -> Response:
+    roles = [r for r in ROLE_ORDER if sent.fields.get(f"role.{r}")]  # one checkbox per role
+    form = {**sent.typed(), "roles": roles}
     try:
         with db.transaction() as s:
-            user, code = accounts.create_staff(
-                s, c.user(s), c.form.get("email", ""), c.form.get("name", ""), roles
-            )
+            user, code = accounts.create_staff(s, c.user(s), sent.email, sent.name, roles)
             handed = {"email": user.email, "code": code or ""}
     except InvalidInput as exc:
         return _users_page(request, c, 422, {exc.field: refusal(exc, lang_of(request))}, form)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,6 +27,7 @@ from snicert.services.text import LONG_TEXT, limit_of
 from snicert.web.access import Caller, Official, OwnCase, OwnCertificate, SignedInFile
 from snicert.web.api import Id
 from snicert.web.auth import Actor
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.staff import StaffRoute, see_other
@@ -216,7 +217,12 @@ def change_list(request: Request, c: Official, status: str = "") -> HTMLResponse
 
 
 def _change_page(
-    request: Request, c: Caller, change_id: int, status: int = 200, errors=None
+    request: Request,
+    c: Caller,
+    change_id: int,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         row = get(s, CertificateChange, change_id, "change")
@@ -233,7 +239,7 @@ def _change_page(
             assessor=assessor.name if assessor else None,
             outcomes=changes.OUTCOMES,
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -243,16 +249,21 @@ def change_page(request: Request, change_id: Id, c: Official) -> HTMLResponse:
     return _change_page(request, c, change_id)
 
 
-@staff.post("/official/changes/{change_id}", include_in_schema=False)
-def assess_post(request: Request, change_id: Id, c: Official) -> Response:
-    f = c.form
+class AssessmentForm(PageForm):
+    outcome: str = ""
+    reasons: str = ""
 
+
+@staff.post("/official/changes/{change_id}", include_in_schema=False)
+def assess_post(
+    request: Request, change_id: Id, c: Official, form: Annotated[AssessmentForm, Form()]
+) -> Response:
     def act(s: Session, user: User) -> None:
-        changes.assess(s, user, change_id, f.get("outcome", ""), f.get("reasons", ""))
+        changes.assess(s, user, change_id, form.outcome, form.reasons)
 
     if exc := c.attempt(act):
         errors = {exc.field: refusal(exc, lang_of(request))}
-        return _change_page(request, c, change_id, 422, errors)
+        return _change_page(request, c, change_id, 422, errors, form.typed())
     return see_other(f"/official/changes/{change_id}")
 
 
@@ -303,7 +314,12 @@ def affected_json(a: versions.Affected) -> dict[str, Any]:
 
 
 def _versions_page(
-    request: Request, c: Caller, status: int = 200, errors=None, product: str = ""
+    request: Request,
+    c: Caller,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    product: str = "",
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         rows = [affected_json(a) for a in versions.affected(s, c.user(s), product or None)]
@@ -315,7 +331,7 @@ def _versions_page(
             rows=rows,
             outcomes=versions.OUTCOMES,
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -325,17 +341,21 @@ def versions_page(request: Request, c: Official, product: str = "") -> HTMLRespo
     return _versions_page(request, c, product=product[:64])
 
 
+class VersionForm(PageForm):
+    outcome: str = ""
+    note: str = ""
+
+
 @staff.post("/official/versions/{cert_id}/{basis}", include_in_schema=False)
 def version_post(
     request: Request,
     cert_id: Id,
     basis: Literal["checklist", "audit_checklist", "standard"],
     c: Official,
+    f: Annotated[VersionForm, Form()],
 ) -> Response:
-    f = c.form
-
     def act(s: Session, user: User) -> None:
-        versions.assess(s, user, cert_id, basis, f.get("outcome", ""), f.get("note", ""))
+        versions.assess(s, user, cert_id, basis, f.outcome, f.note)
 
     if exc := c.attempt(act):
         key = f"{cert_id}-{basis}"

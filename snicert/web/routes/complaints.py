@@ -7,7 +7,7 @@ snicert/services/appeals.py.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,6 +24,7 @@ from snicert.services.text import limit_of
 from snicert.web.access import Caller, Official, OwnCase
 from snicert.web.api import Id
 from snicert.web.auth import check_pre_csrf, client_address
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import form_page, page, too_many_page
 from snicert.web.routes.staff import StaffRoute, see_other
@@ -294,7 +295,12 @@ def handling_list(request: Request, c: Official, status: str = "") -> HTMLRespon
 
 
 def _complaint_page(
-    request: Request, c: Caller, cid: int, status: int = 200, errors: dict[str, str] | None = None
+    request: Request,
+    c: Caller,
+    cid: int,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         row = get(s, Complaint, cid, "complaint")
@@ -309,7 +315,7 @@ def _complaint_page(
             handler=s.get(User, row.handler_id) if row.handler_id else None,
             surveillance=complaints.special_surveillance(s, row),
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -319,34 +325,42 @@ def complaint_page(request: Request, cid: Id, c: Official) -> HTMLResponse:
     return _complaint_page(request, c, cid)
 
 
+class HandlingForm(PageForm):
+    note: str = ""  # investigating
+    outcome: str = ""  # closing: the outcome, what the public reads, and what follows
+    public_outcome: str = ""
+    action: str = "none"
+
+
 @staff.post("/official/complaints/{cid}/{step}", include_in_schema=False)
 def complaint_step(
-    request: Request, cid: Id, step: Literal["take", "investigate", "close"], c: Official
+    request: Request,
+    cid: Id,
+    step: Literal["take", "investigate", "close"],
+    c: Official,
+    f: Annotated[HandlingForm, Form()],
 ) -> Response:
-    f = c.form
-
     def act(s: Session, user: User) -> None:
         if step == "take":
             complaints.take(s, user, cid)
         elif step == "investigate":
-            complaints.investigate(s, user, cid, f.get("note", ""))
+            complaints.investigate(s, user, cid, f.note)
         else:
-            complaints.close(
-                s,
-                user,
-                cid,
-                f.get("outcome", ""),
-                f.get("public_outcome", ""),
-                f.get("action", "none"),
-            )
+            complaints.close(s, user, cid, f.outcome, f.public_outcome, f.action)
 
     if exc := c.attempt(act):
-        return _complaint_page(request, c, cid, 422, {exc.field: refusal(exc, lang_of(request))})
+        errors = {exc.field: refusal(exc, lang_of(request))}
+        return _complaint_page(request, c, cid, 422, errors, f.typed())
     return see_other(f"/official/complaints/{cid}")
 
 
 def _appeal_page(
-    request: Request, c: Caller, aid: int, status: int = 200, errors: dict[str, str] | None = None
+    request: Request,
+    c: Caller,
+    aid: int,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         row = get(s, Appeal, aid, "appeal")
@@ -361,7 +375,7 @@ def _appeal_page(
             handler=s.get(User, row.handler_id) if row.handler_id else None,
             decider=s.get(User, row.appealed_by) if row.appealed_by else None,
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -371,20 +385,27 @@ def appeal_handling_page(request: Request, aid: Id, c: Official) -> HTMLResponse
     return _appeal_page(request, c, aid)
 
 
+class AppealDecisionForm(PageForm):
+    outcome: str = ""
+    reasons: str = ""
+    next_step: str = ""
+
+
 @staff.post("/official/appeals/{aid}/{step}", include_in_schema=False)
 def appeal_step(
-    request: Request, aid: Id, step: Literal["take", "decide"], c: Official
+    request: Request,
+    aid: Id,
+    step: Literal["take", "decide"],
+    c: Official,
+    f: Annotated[AppealDecisionForm, Form()],
 ) -> Response:
-    f = c.form
-
     def act(s: Session, user: User) -> None:
         if step == "take":
             appeals.take(s, user, aid)
         else:
-            appeals.decide(
-                s, user, aid, f.get("outcome", ""), f.get("reasons", ""), f.get("next_step") or None
-            )
+            appeals.decide(s, user, aid, f.outcome, f.reasons, f.next_step or None)
 
     if exc := c.attempt(act):
-        return _appeal_page(request, c, aid, 422, {exc.field: refusal(exc, lang_of(request))})
+        errors = {exc.field: refusal(exc, lang_of(request))}
+        return _appeal_page(request, c, aid, 422, errors, f.typed())
     return see_other(f"/official/appeals/{aid}")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import and_, or_, select
@@ -36,6 +36,7 @@ from snicert.services.guards import submitted_case
 from snicert.services.text import limit_of
 from snicert.web.access import Caller, allow
 from snicert.web.api import MAX_ID, Id, Nothing
+from snicert.web.forms import Fields, PageForm, ReasonForm
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.lists import api_query, page_query
@@ -376,15 +377,18 @@ def application_page(request: Request, app_id: Id, c: LabStaff) -> HTMLResponse:
     return _application_page(request, c, app_id)
 
 
+class ReceiveForm(PageForm):
+    seal_number: str = ""
+    seal_intact: str = ""  # a checkbox: sent when ticked
+
+
 @router.post("/lab/samples/{sample_id}/receive", include_in_schema=False)
-def receive_page(request: Request, sample_id: Id, c: LabStaff) -> Response:
+def receive_page(
+    request: Request, sample_id: Id, c: LabStaff, form: Annotated[ReceiveForm, Form()]
+) -> Response:
     with db.transaction() as s:
         sample = lab.receive_sample(
-            s,
-            c.user(s),
-            sample_id,
-            c.form.get("seal_number", ""),
-            seal_intact=bool(c.form.get("seal_intact")),
+            s, c.user(s), sample_id, form.seal_number, seal_intact=bool(form.seal_intact)
         )
         link = lab_link(lab.work(s, sample.application_id, sample.surveillance_case_id))
     return see_other(f"{link}#samples")
@@ -396,19 +400,22 @@ def surveillance_page(request: Request, case_id: Id, c: LabStaff) -> HTMLRespons
 
 
 @router.post("/lab/applications/{app_id}/results", include_in_schema=False)
-def results_page(request: Request, app_id: Id, c: Analyst) -> Response:
-    return _results_form(request, c, app_id, None)
+def results_page(request: Request, app_id: Id, c: Analyst, form: Fields) -> Response:
+    return _results_form(request, c, form.fields, app_id, None)
 
 
 @router.post("/lab/surveillance/{case_id}/results", include_in_schema=False)
-def surveillance_results_page(request: Request, case_id: Id, c: Analyst) -> Response:
+def surveillance_results_page(request: Request, case_id: Id, c: Analyst, form: Fields) -> Response:
     with db.reading() as s:
         app_id = lab.work_of_case(s, case_id, lock=False).app.id
-    return _results_form(request, c, app_id, case_id)
+    return _results_form(request, c, form.fields, app_id, case_id)
 
 
-def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None) -> Response:
-    rows = _rows_from_form(c.form)
+def _results_form(
+    request: Request, c: Caller, sent: dict[str, str], app_id: int, case_id: int | None
+) -> Response:
+    """One row per parameter: `<id>.value`, `<id>.unit`, `<id>.uncertainty`..."""
+    rows = _rows_from_form(sent)
     page_id = None if case_id else app_id
     try:
         with db.transaction() as s:
@@ -418,12 +425,12 @@ def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None)
         for e in exc.errors:
             errors.setdefault(_form_key(e), refusal(e.refused, lang_of(request)))
         return _application_page(
-            request, c, page_id, exc.status, errors=errors, form=c.form, case_id=case_id
+            request, c, page_id, exc.status, errors=errors, form=sent, case_id=case_id
         )
     except InvalidInput as exc:  # no row at all: said above the table
         errors = {"": refusal(exc, lang_of(request))}
         return _application_page(
-            request, c, page_id, 422, form=c.form, errors=errors, case_id=case_id
+            request, c, page_id, 422, form=sent, errors=errors, case_id=case_id
         )
     where = f"/lab/surveillance/{case_id}" if case_id else f"/lab/applications/{app_id}"
     return see_other(f"{where}#results")
@@ -494,10 +501,10 @@ def refusal_text(exc: Exception, lang: str) -> str:
 
 
 @router.post(VERIFY_PATH, response_class=HTMLResponse, include_in_schema=False)
-def bulk_verify_page(request: Request, c: Verifier) -> HTMLResponse:
+def bulk_verify_page(request: Request, c: Verifier, form: Fields) -> HTMLResponse:
     """Verify every result ticked on the queue; those refused are named with their reason."""
     lang = lang_of(request)
-    ids = _selected(c.form)
+    ids = _selected(form.fields)
     if not ids:
         return _verify_page(request, c, 422, errors={"": translator(lang)("lab_bulk_none")})
     with db.transaction() as s:
@@ -511,9 +518,8 @@ def bulk_verify_page(request: Request, c: Verifier) -> HTMLResponse:
     return _verify_page(request, c, outcome=outcome)
 
 
-def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Response:
+def _judge_page(request: Request, result_id: int, c: Caller, action: str, reason: str) -> Response:
     act = lab.retract_result if action == "retract" else lab.request_retest
-    reason = c.form.get("reason", "")
     if exc := c.attempt(lambda s, user: act(s, user, result_id, reason)):
         return _verify_page(
             request,
@@ -526,13 +532,17 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
 
 
 @router.post("/lab/results/{result_id}/retract", include_in_schema=False)
-def retract_page(request: Request, result_id: Id, c: Verifier) -> Response:
-    return _judge_page(request, result_id, c, "retract")
+def retract_page(
+    request: Request, result_id: Id, c: Verifier, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    return _judge_page(request, result_id, c, "retract", form.reason)
 
 
 @router.post("/lab/results/{result_id}/retest", include_in_schema=False)
-def retest_page(request: Request, result_id: Id, c: Verifier) -> Response:
-    return _judge_page(request, result_id, c, "retest")
+def retest_page(
+    request: Request, result_id: Id, c: Verifier, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    return _judge_page(request, result_id, c, "retest", form.reason)
 
 
 # --- JSON API -------------------------------------------------------------------------

@@ -5,8 +5,9 @@ and for officials the deliveries that failed, with a retry button (/admin/delive
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
@@ -17,6 +18,7 @@ from snicert.notifications import delivery
 from snicert.services import notifications
 from snicert.web.access import Caller, Official, SignedIn
 from snicert.web.api import Id, Nothing
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.staff import StaffRoute, see_other
@@ -70,13 +72,22 @@ def preferences_page(request: Request, c: SignedIn) -> HTMLResponse:
     return _preferences_page(request, c)
 
 
+class PreferencesForm(PageForm):
+    lang: str = "id"
+    email: str = ""  # checkboxes: sent when ticked
+    whatsapp: str = ""
+    phone: str = ""
+
+
 @router.post("/notifications/preferences", include_in_schema=False)
-def save_preferences(request: Request, c: SignedIn) -> Response:
+def save_preferences(
+    request: Request, c: SignedIn, typed: Annotated[PreferencesForm, Form()]
+) -> Response:
     form = notifications.Preferences(
-        lang=c.form.get("lang", "id"),
-        email=bool(c.form.get("email")),
-        whatsapp=bool(c.form.get("whatsapp")),
-        phone=c.form.get("phone", ""),
+        lang=typed.lang,
+        email=bool(typed.email),
+        whatsapp=bool(typed.whatsapp),
+        phone=typed.phone,
     )
     try:
         with db.transaction() as s:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
@@ -48,6 +48,7 @@ from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
 from snicert.web.access import Caller, Official
 from snicert.web.api import Id
+from snicert.web.forms import Fields, PageForm
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of, reasons, refusal, translator
 from snicert.web.pages import page
@@ -287,19 +288,20 @@ def review_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
 
 
 @router.post("/review/{app_id}", include_in_schema=False)
-def review_post(request: Request, app_id: Id, c: Official) -> Response:
+def review_post(request: Request, app_id: Id, c: Official, form: Fields) -> Response:
+    """A verdict (`verdict.<item>`) and a comment (`comment.<item>`) per checklist item."""
+    sent = form.fields
     verdicts = {
         key.removeprefix("verdict."): (
             value,
-            c.form.get("comment." + key.removeprefix("verdict."), "").strip() or None,
+            sent.get("comment." + key.removeprefix("verdict."), "").strip() or None,
         )
-        for key, value in c.form.items()
+        for key, value in sent.items()
         if key.startswith("verdict.")
     }
     if exc := c.attempt(lambda s, user: applications.record_review(s, user, app_id, verdicts)):
-        return _review_page(
-            request, c, app_id, 422, errors=_review_errors(request, exc), form=c.form
-        )
+        errors = _review_errors(request, exc)
+        return _review_page(request, c, app_id, 422, errors=errors, form=sent)
     return see_other(f"/review/{app_id}")
 
 
@@ -433,14 +435,20 @@ def evaluation_report(app_id: Id, c: Official) -> FileResponse:
         )
 
 
+class EvaluationForm(PageForm):
+    recommendation: str = ""
+    summary: str = ""
+
+
 @router.post("/evaluation/{app_id}", include_in_schema=False)
-def evaluation_post(request: Request, app_id: Id, c: Official) -> Response:
-    recommendation, summary = c.form.get("recommendation", ""), c.form.get("summary", "")
+def evaluation_post(
+    request: Request, app_id: Id, c: Official, form: Annotated[EvaluationForm, Form()]
+) -> Response:
     if exc := c.attempt(
-        lambda s, user: decisions.evaluate(s, user, app_id, recommendation, summary)
+        lambda s, user: decisions.evaluate(s, user, app_id, form.recommendation, form.summary)
     ):
         errors = _evaluation_errors(exc, lang_of(request))
-        return _evaluation_page(request, c, app_id, 422, errors=errors, form=c.form)
+        return _evaluation_page(request, c, app_id, 422, errors=errors, form=form.typed())
     return see_other(f"/evaluation/{app_id}")
 
 
@@ -539,14 +547,20 @@ def decision_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
     return _decision_page(request, c, app_id)
 
 
+class DecisionForm(PageForm):
+    outcome: str = ""
+    reason: str = ""
+
+
 @router.post("/decision/{app_id}", include_in_schema=False)
-def decision_post(request: Request, app_id: Id, c: Official) -> Response:
+def decision_post(
+    request: Request, app_id: Id, c: Official, form: Annotated[DecisionForm, Form()]
+) -> Response:
     if exc := c.attempt(
-        lambda s, user: decisions.decide(
-            s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", "")
-        )
+        lambda s, user: decisions.decide(s, user, app_id, form.outcome, form.reason)
     ):
-        return _decision_page(request, c, app_id, 422, errors=_errors(request, exc), form=c.form)
+        errors = _errors(request, exc)
+        return _decision_page(request, c, app_id, 422, errors=errors, form=form.typed())
     return see_other(f"/decision/{app_id}")
 
 
@@ -632,19 +646,27 @@ def _fix_by(text: str) -> datetime | None:
     return datetime.combine(day, time(23, 59), tzinfo=settings.current().zone)
 
 
+class CertificateForm(PageForm):
+    reason: str = ""
+    fix_by: str = ""  # YYYY-MM-DD, suspending only
+
+
 @router.post("/certificates/{cert_id}/{action}", include_in_schema=False)
 def certificate_post(
-    request: Request, cert_id: Id, action: Literal["suspend", "reinstate", "withdraw"], c: Official
+    request: Request,
+    cert_id: Id,
+    action: Literal["suspend", "reinstate", "withdraw"],
+    c: Official,
+    form: Annotated[CertificateForm, Form()],
 ) -> Response:
     def change(s: Session, user: User) -> None:
-        fix_by = _fix_by(c.form.get("fix_by", "")) if action == "suspend" else None
-        certificates.change(s, user, cert_id, action, c.form.get("reason", ""), fix_by)
+        fix_by = _fix_by(form.fix_by) if action == "suspend" else None
+        certificates.change(s, user, cert_id, action, form.reason, fix_by)
 
     if exc := c.attempt(change):
-        form = {f"{action}.{k}": v for k, v in c.form.items()}
-        return _certificate_page(
-            request, c, cert_id, 422, errors=_errors(request, exc, prefix=f"{action}."), form=form
-        )
+        typed = {f"{action}.{k}": v for k, v in form.typed().items()}
+        errors = _errors(request, exc, prefix=f"{action}.")
+        return _certificate_page(request, c, cert_id, 422, errors=errors, form=typed)
     return see_other(f"/certificates/{cert_id}")
 
 

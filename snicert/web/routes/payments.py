@@ -7,7 +7,7 @@ see the application gets 404.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -25,6 +25,7 @@ from snicert.services.guards import application
 from snicert.services.text import limit_of
 from snicert.web.access import Caller, Official, OwnCase, OwnCaseFile, SignedInFile
 from snicert.web.api import Id, Nothing
+from snicert.web.forms import ReasonForm
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.applicant import _act, agreement_view
@@ -206,8 +207,10 @@ def confirm_page(request: Request, app_id: Id, c: Official) -> Response:
 
 
 @staff.post("/official/payments/{app_id}/refuse", include_in_schema=False)
-def refuse_page(request: Request, app_id: Id, c: Official) -> Response:
-    reason = c.form.get("reason", "")
+def refuse_page(
+    request: Request, app_id: Id, c: Official, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    reason = form.reason
     if exc := c.attempt(lambda s, user: fees.refuse(s, user, app_id, reason)):
         return _check_page(
             request,

@@ -5,9 +5,9 @@ services/surveillance.py; the lab's own page of a case is /lab/surveillance/{id}
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from snicert.services import lab, surveillance
 from snicert.services.guards import get
 from snicert.web.access import Caller, Official
 from snicert.web.api import Id, Nothing
+from snicert.web.forms import NoteForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.lab import _name, _result_json, _sample_json, parameter_rows
@@ -106,9 +107,13 @@ def start_post(request: Request, case_id: Id, c: Official) -> Response:
 
 @router.post("/surveillance/{case_id}/{action}", include_in_schema=False)
 def conclude_post(
-    request: Request, case_id: Id, action: Literal["pass", "fail"], c: Official
+    request: Request,
+    case_id: Id,
+    action: Literal["pass", "fail"],
+    c: Official,
+    form: Annotated[NoteForm, Form()],
 ) -> Response:
-    note = c.form.get("note", "")
+    note = form.note
 
     def step(s: Session, user: User) -> None:
         if action == "pass":

@@ -26,6 +26,7 @@ from snicert.services.guards import application
 from snicert.web.access import OwnCase
 from snicert.web.api import Id
 from snicert.web.auth import Actor
+from snicert.web.forms import Fields
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 
@@ -70,8 +71,9 @@ def survey_page(request: Request, app_id: Id, c: OwnCase) -> Response:
 
 
 @router.post("/applications/{app_id}/survey", include_in_schema=False)
-def survey_answer_page(request: Request, app_id: Id, c: OwnCase) -> Response:
-    return _answer_form(request, c.who, app_id, c.form)
+def survey_answer_page(request: Request, app_id: Id, c: OwnCase, form: Fields) -> Response:
+    """A score per element of the questionnaire (`score_<id>`, data) and a comment."""
+    return _answer_form(request, c.who, app_id, form.fields)
 
 
 def _answer_form(request: Request, who: Actor, app_id: int, form: dict[str, str]) -> Response:
