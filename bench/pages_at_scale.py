@@ -9,7 +9,9 @@ Goal (issue #13): every page p95 <= 100 ms at N = 100,000 on PostgreSQL, growing
 from 1,000 to 100,000.
 
 Usage: python bench/pages_at_scale.py N [--database-url URL] [--seconds 5] [--clients 8]
-(the PostgreSQL database must be empty or hold a snicert schema).
+[--home DIR --seeded] (the PostgreSQL database must be empty or hold a snicert schema;
+with --seeded, the home and database of `bench/seed_history.py N --home DIR` are measured
+again without seeding).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="wa
 """
 
 
-def prepare(n: int) -> dict[str, object]:
-    """Seed, then tokens for an official, a lab verifier and an applicant with cases."""
+def prepare(n: int, seeded: bool) -> dict[str, object]:
+    """Seed (unless `seeded`: the home and database hold a history already, e.g. from
+    bench/seed_history.py), then tokens for an official, a lab verifier and an applicant
+    with cases."""
     from sqlalchemy import func, select
 
     from snicert import bootstrap, seed_history
@@ -45,12 +49,13 @@ def prepare(n: int) -> dict[str, object]:
 
     bootstrap.init()
     started = time.perf_counter()
-    report = seed_history.seed(n)
-    print(
-        f"seeded {report.applications} applications, {report.certificates} certificates, "
-        f"{report.events} audit events in {report.seconds:.0f} s",
-        flush=True,
-    )
+    if not seeded:
+        report = seed_history.seed(n)
+        print(
+            f"seeded {report.applications} applications, {report.certificates} certificates, "
+            f"{report.events} audit events in {report.seconds:.0f} s",
+            flush=True,
+        )
     if db.engine().dialect.name == "postgresql":  # fresh statistics, as autovacuum would
         with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -91,6 +96,8 @@ def pages(ctx: dict) -> list[tuple[str, str | None, object]]:
         ("verify queue", "lab_verifier", "/lab/verify"),
         ("verify queue API", "lab_verifier", "/api/v1/lab/verification"),
         ("lab worklist", "lab_verifier", "/lab"),
+        ("lab worklist: search", "lab_verifier", f"/lab?q={word}&sort=business"),
+        ("lab worklist API", "lab_verifier", "/api/v1/lab/worklist"),
         ("directory", None, "/directory"),
         ("directory: search", None, f"/directory?q={word}"),
         ("applicant home", "applicant", "/me"),
@@ -125,8 +132,12 @@ def main() -> int:
     ap.add_argument("--database-url")
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--home", help="the SNICERT_HOME to use (default: a new one)")
+    ap.add_argument("--seeded", action="store_true", help="measure the history already there")
     args = ap.parse_args()
-    home = tempfile.mkdtemp(prefix="snicert-pages-")
+    if args.seeded and not args.home:
+        ap.error("--seeded needs the --home the history was seeded in (its signing keys)")
+    home = args.home or tempfile.mkdtemp(prefix="snicert-pages-")
     os.environ.update(SNICERT_HOME=home, SNICERT_FLOW_MODE="off")
     if args.database_url:
         os.environ["SNICERT_DATABASE_URL"] = args.database_url
@@ -134,7 +145,7 @@ def main() -> int:
 
     for name, value in synthetic.IDENTITY.items():
         os.environ.setdefault(settings.env_name(name), value)
-    ctx = prepare(args.n)
+    ctx = prepare(args.n, args.seeded)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

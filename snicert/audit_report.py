@@ -13,31 +13,18 @@ from sqlalchemy.orm import Session
 from snicert import clock, outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Output, SiteAudit, User
+from snicert.messages import pair
 from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, lspro_line
 
-GRADE_TEXT = {
-    "major": ("mayor", "major"),
-    "minor": ("minor", "minor"),
-    "observation": ("observasi", "observation"),
-}
+# Catalog keys of the words the report prints for the codes it holds (Indonesian first);
+# the evaluation report names grades and finding statuses with the same keys.
+GRADE_TEXT = {g: f"doc_grade_{g}" for g in ("major", "minor", "observation")}
 STATE_TEXT = {
-    "passed": ("LULUS", "passed"),
-    "failed": ("TIDAK LULUS", "failed"),
-    "reported": ("menunggu tindakan korektif", "awaiting corrective actions"),
-    "on_site": ("kunjungan berlangsung", "visit in progress"),
-    "planned": ("direncanakan", "planned"),
-    "cancelled": ("dibatalkan", "cancelled"),
+    st: f"aud_rep_st_{st}"
+    for st in ("passed", "failed", "reported", "on_site", "planned", "cancelled")
 }
-STATUS_TEXT = {
-    "open": ("terbuka", "open"),
-    "answered": ("dijawab", "answered"),
-    "closed": ("ditutup", "closed"),
-    "noted": ("dicatat", "noted"),
-}
-BASIS_TEXT = {
-    "cppb_irt": "CPPB-IRT (BPOM): cara produksi pangan yang baik untuk industri rumah tangga",
-    "iso_9001": "Unsur sistem manajemen mutu SNI ISO 9001:2015",
-}
+STATUS_TEXT = {st: f"doc_fs_{st}" for st in ("open", "answered", "closed", "noted")}
+BASIS_TEXT = {"cppb_irt": "aud_rep_basis_cppb_irt", "iso_9001": "aud_rep_basis_iso_9001"}
 
 
 def _when(moment) -> str:
@@ -58,8 +45,8 @@ def model(s: Session, a: SiteAudit) -> dict[str, Any]:
             {
                 "id": f.id,
                 "grade": f.grade,
-                "grade_text": GRADE_TEXT[f.grade],
-                "status_text": STATUS_TEXT.get(f.status, (f.status, f.status)),
+                "grade_text": pair(GRADE_TEXT[f.grade]),
+                "status_text": pair(STATUS_TEXT[f.status]),
                 "description": f.description,
                 "by": names.get(f.recorded_by, "-"),
                 "at": _when(f.recorded_at),
@@ -102,17 +89,15 @@ def model(s: Session, a: SiteAudit) -> dict[str, Any]:
         "app": app,
         "product": snapshots.product(app),
         "checklist": checklist,
-        "basis": BASIS_TEXT[checklist.basis],
-        "purpose": ("surveilan", "surveillance")
-        if a.surveillance_case_id
-        else ("sertifikasi awal", "certification"),
+        "basis": pair(BASIS_TEXT[checklist.basis])[0],
+        "purpose": pair("aud_rep_surveillance" if a.surveillance_case_id else "aud_rep_initial"),
         "auditors": [u.name for u in site_audits.auditors_of(s, a.id)],
         "planned_by": names.get(a.planned_by, "-"),
         "planned_for": settings.local_time(a.planned_for).split(" ")[0],
         "visited_at": _when(a.visited_at),
         "reported_at": _when(a.reported_at),
         "closed_at": _when(a.closed_at),
-        "state_text": STATE_TEXT[a.state],
+        "state_text": pair(STATE_TEXT[a.state]),
         "audit_items": items,
         "counts": counts,
         "lspro": lspro_line(),

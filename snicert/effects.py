@@ -61,7 +61,9 @@ def table(
         send = emit or _emit
         during.append(("prefect_resource", prefect_resource))
         after.append(("emit", lambda evs: _emit_all(evs, send)))
-        after.append(("kick", lambda evs: kick_all(evs, run or _runner(mode))))
+        start = run or _runner(mode)
+        after.append(("kick", lambda evs: kick_all(evs, start)))
+        return Table(mode, tuple(during), tuple(after), start)
     return Table(mode, tuple(during), tuple(after))
 
 
@@ -184,6 +186,15 @@ def _runner(mode: str) -> Callable[[int], None]:
         run_deployment(DEPLOYMENT, parameters={"application_id": app_id}, timeout=0)
 
     return local if mode == "local" else deploy
+
+
+def dispatch(application_id: int) -> None:
+    """Start the application's automated work if it has any (the one seam: after a
+    person's action, and for whatever re-dispatches a case). The table decides where it
+    runs; with flows `off` nothing is started."""
+    start = events.current().start
+    if start is not None:
+        kick(application_id, start)
 
 
 def kick(application_id: int, run: Callable[[int], None]) -> None:

@@ -11,45 +11,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import clock, outputs, snapshots
+from snicert.audit_report import GRADE_TEXT, STATUS_TEXT
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Document, Evaluation, Nonconformity, Output, User
 from snicert.errors import NotFound
 from snicert.judgment import requirement_text
+from snicert.messages import both, pair
 from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, _when, lspro_line
 from snicert.services import site_audits
 from snicert.services.decisions import evaluation_of
 
-# Bilingual words the report prints for the codes it holds (Indonesian first).
-RECOMMENDATION = {
-    "grant": ("Sertifikasi dapat diberikan", "Certification can be granted"),
-    "refuse": ("Sertifikasi tidak dapat diberikan", "Certification cannot be granted"),
-}
+# Catalog keys of the words the report prints for the codes it holds (Indonesian first);
+# grades and finding statuses are the site-audit report's (snicert/audit_report.py).
+RECOMMENDATION = {"grant": "ev_rep_rec_grant", "refuse": "ev_rep_rec_refuse"}
 VERDICT = {
-    "conform": ("sesuai", "conforms"),
-    "nonconform": ("tidak sesuai", "does not conform"),
-    "not_applicable": ("tidak berlaku", "not applicable"),
-    "not_tested": ("belum diuji", "not tested"),
-    "not_reviewed": ("belum ditinjau", "not reviewed"),
+    v: f"ev_rep_v_{v}"
+    for v in ("conform", "nonconform", "not_applicable", "not_tested", "not_reviewed")
 }
-SOURCE = {"screening": ("pemeriksaan berkas", "screening"), "review": ("tinjauan", "review")}
-NC_STATUS = {"open": ("terbuka", "open"), "answered": ("dijawab", "answered")}
+SOURCE = {"screening": "ev_rep_src_screening", "review": "ev_rep_src_review"}
+NC_STATUS = {st: STATUS_TEXT[st] for st in ("open", "answered")}
 AUDIT_STATE = {
-    "not_planned": ("belum direncanakan", "not planned"),
-    "planned": ("direncanakan", "planned"),
-    "visited": ("dikunjungi", "visited"),
-    "reported": ("dilaporkan", "reported"),
-    "passed": ("lulus", "passed"),
-    "failed": ("tidak lulus", "failed"),
-}
-GRADE = {
-    "major": ("mayor", "major"),
-    "minor": ("minor", "minor"),
-    "observation": ("observasi", "observation"),
+    st: f"ev_rep_au_{st}"
+    for st in ("not_planned", "planned", "visited", "reported", "passed", "failed")
 }
 
 
-def _both(pair: tuple[str, str] | None, code: str) -> str:
-    return f"{pair[0]} / {pair[1]}" if pair else code
+def _both(key: str | None, code: str) -> str:
+    return both(key) if key else code
 
 
 def _names(s: Session, ids: set[int | None]) -> dict[int, str]:
@@ -117,7 +105,7 @@ def _site_audit(s: Session, basis: dict[str, Any]) -> dict[str, Any] | None:
         "state_text": _both(AUDIT_STATE.get(sa["state"]), sa["state"]),
         "findings": [
             {
-                "grade": _both(GRADE.get(f.grade), f.grade),
+                "grade": _both(GRADE_TEXT.get(f.grade), f.grade),
                 "item": f.item_id,
                 "description": f.description,
                 "status": f.status,
@@ -144,7 +132,7 @@ def model(s: Session, app: Application, ev: Evaluation) -> dict[str, Any]:
         "checklist": snapshots.checklist(app),
         "evaluation": {
             "recommendation": ev.recommendation,
-            "recommendation_text": RECOMMENDATION[ev.recommendation],
+            "recommendation_text": pair(RECOMMENDATION[ev.recommendation]),
             "summary": ev.summary,
             "evaluator": names.get(ev.evaluator_id, ""),
             "at": _when(ev.at),

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from snicert import outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Invoice, Quotation
+from snicert.messages import both, pair, text
 from snicert.reports import HEAD_FILL, PAGE_W, SHADE, _Cell, _Pages, lspro_line
+from snicert.templating import day
 
 
 def rupiah(amount: int) -> str:
@@ -22,7 +24,7 @@ def rupiah(amount: int) -> str:
 
 
 def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
-    what = ("Tagihan", "Invoice") if inv else ("Penawaran Biaya", "Quotation")
+    what = pair("fee_invoice" if inv else "fee_quotation")
     number = inv.number if inv else q.number
     doc = _Pages(f"{what[0]} {number} - {app.number} - {settings.current().lspro_name}")
     doc.describe(
@@ -77,22 +79,23 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     if q.items.get("note"):
         doc.para(f"{q.items['note']['id']} / {q.items['note']['en']}", 7.5)
     if inv:
-        doc.para(
-            "Setelah membayar, unggah bukti pembayaran pada halaman permohonan. Kaji ulang "
-            "dokumen dimulai setelah pembayaran dikonfirmasi petugas. / After paying, upload "
-            "the proof on the application's page. The document review starts once an "
-            "official has confirmed the payment.",
-            8,
-        )
+        to = settings.current()
+        key = "fee_doc_pay_to" if to.payment_account else "fee_doc_pay_ask"
+        for lang in ("id", "en"):  # where and how to pay, with the account or whom to ask
+            said = text(
+                key,
+                lang,
+                amount=rupiah(inv.total_idr),
+                due=day(inv.due_at, lang),
+                bank=to.payment_bank,
+                account=to.payment_account,
+                payee=to.payee,
+                number=inv.number,
+            )
+            doc.para(said, 8)
+        doc.para(both("fee_after_paying"), 8)
     if provisional:
-        doc.para(
-            "Tarif bertanda sementara belum diverifikasi terhadap peraturan atau keputusan "
-            "tarif. / Fees shaded are provisional: not yet checked against the regulation or "
-            "tariff decree.",
-            7.5,
-            "I",
-            GREY,
-        )
+        doc.para(both("fee_doc_provisional"), 7.5, "I", GREY)
     return bytes(doc.pdf.output())
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, PngCanvas, pdf_safe, qr_matrix
+from snicert.messages import both
 
 SIZE_MM = (95.0, 45.0)  # one label; two columns of six on an A4 sheet
 DPI = 300  # the PNG: 1122 x 531 pixels, about 10 pixels per QR module
@@ -29,10 +30,7 @@ SHEET_Y = (A4[1] - SHEET_ROWS * SIZE_MM[1]) / 2
 CUT = (150, 150, 150)
 BLANK = "________________"  # written by hand when the label is printed before sampling
 
-PURPOSE = {
-    "test": ("Contoh uji", "test sample"),
-    "retained": ("Contoh arsip", "retained sample"),
-}
+PURPOSE = {"test": "lbl_purpose_test", "retained": "lbl_purpose_retained"}  # catalog keys
 
 
 @dataclass(frozen=True)
@@ -124,7 +122,7 @@ def draw(c, x: float, y: float, label: Label) -> None:
         c.text(tx, ty, line, 8.5, "B", INK)
     rows = [
         ("Permohonan", "application", label.application),
-        ("", "", " / ".join(PURPOSE.get(label.purpose, (label.purpose, label.purpose)))),
+        ("", "", both(PURPOSE[label.purpose]) if label.purpose in PURPOSE else label.purpose),
         ("Jumlah", "amount", label.quantity),
     ]
     if label.unit is not None:

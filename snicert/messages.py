@@ -85,3 +85,9 @@ def has(key: str) -> bool:
 def both(key: str, sep: str = " / ") -> str:
     """Indonesian, then English: headings of documents read on both sides (PDF, XLSX)."""
     return f"{text(key, 'id')}{sep}{text(key, 'en')}"
+
+
+def pair(key: str) -> tuple[str, str]:
+    """(Indonesian, English): documents that print the two apart (a line each, a column
+    each) or pick one of them."""
+    return text(key, "id"), text(key, "en")

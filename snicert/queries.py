@@ -30,7 +30,7 @@ from snicert.db.models import (
     SurveillanceCase,
     User,
 )
-from snicert.lifecycle import FINAL, State
+from snicert.lifecycle import FINAL, ResultState, SampleState, State
 
 PAGE_SIZES = (20, 50, 100, 200)
 SEARCH_LIMIT = 100  # characters of a search term
@@ -462,3 +462,150 @@ def checklists_of(s: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, int
         ):
             out[(app_id, i)] = snap or {}
     return out
+
+
+# --- the lab's worklist ---------------------------------------------------------------------
+
+LAB_SORTS = ("due", "number", "business")
+TRANSIT_SHOWN = 50  # samples in transit on the worklist, the longest on the way first
+
+
+def lab_testing(s: Session, query: ListQuery, path: str = "/lab") -> Page:
+    """Applications and surveillances in testing as one list (a surveillance under its
+    certificate's number), searched by number or business name, filtered by product and
+    overdue; what each still misses is `lab_progress` of the page."""
+    now = clock.now()
+    own = (
+        select(
+            Application.id.label("application_id"),
+            cast(None, Integer).label("surveillance_case_id"),
+            Application.number.label("number"),
+            Application.number.label("application"),
+            Application.product,
+            cast(None, Integer).label("cycle"),
+            Application.due_at,
+            Application.state_changed_at.label("since"),
+            _late(now).label("late"),
+            Business.name.label("business"),
+        )
+        .join(Business, Business.id == Application.business_id)
+        .where(Application.state == State.TESTING.value)
+    )
+    surveillance = (
+        select(
+            Application.id,
+            SurveillanceCase.id,
+            Certificate.number,
+            Application.number,
+            Application.product,
+            SurveillanceCase.cycle,
+            SurveillanceCase.due_at,
+            func.coalesce(SurveillanceCase.state_changed_at, SurveillanceCase.opened_at),
+            SurveillanceCase.due_at < now,
+            Business.name,
+        )
+        .join(Certificate, Certificate.id == SurveillanceCase.certificate_id)
+        .join(Application, Application.id == Certificate.application_id)
+        .join(Business, Business.id == Application.business_id)
+        .where(SurveillanceCase.status == State.TESTING.value)
+    )
+    w = own.union_all(surveillance).subquery("work")
+    where: list[ColumnElement] = []
+    if query.q:
+        like = _like(query.q)
+        where.append(
+            or_(
+                *(
+                    func.lower(c).like(like, escape="\\")
+                    for c in (w.c.number, w.c.application, w.c.business)
+                )
+            )
+        )
+    if query.product:
+        where.append(w.c.product == query.product)
+    if query.late:
+        where.append(w.c.late.is_(True))
+    tie = (w.c.application_id, w.c.surveillance_case_id)
+    order = {
+        "due": (NullsLast(w.c.due_at), w.c.since, *tie),
+        "number": (w.c.number, *tie),
+        "business": (w.c.business, *tie),
+    }
+    return _run(s, select(w).where(*where), query, order, "asc", path)
+
+
+def lab_progress(s: Session, rows: list[dict[str, Any]]) -> None:
+    """Fill each row of a `lab_testing` page with what it misses: samples to receive, and
+    per checklist parameter whether it awaits entry, verification or is done (its latest
+    result verified). Three queries for the page, whatever its size."""
+    app_ids = {r["application_id"] for r in rows}
+    if not app_ids:
+        return
+    checklists = checklists_of(s, rows)
+    latest: dict[tuple[int, int | None], dict[str, tuple[int, str]]] = {}
+    for app_id, case_id, parameter, result_id, status in s.execute(
+        select(
+            LabResult.application_id,
+            LabResult.surveillance_case_id,
+            LabResult.parameter_id,
+            LabResult.id,
+            LabResult.status,
+        )
+        .join(Sample, Sample.id == LabResult.sample_id)
+        .where(LabResult.application_id.in_(app_ids), Sample.status != SampleState.REJECTED)
+        .order_by(LabResult.attempt)
+    ):
+        latest.setdefault((app_id, case_id), {})[parameter] = (result_id, status)
+    sealed: dict[tuple[int, int | None], list[str]] = {}
+    for app_id, case_id, code in s.execute(
+        select(Sample.application_id, Sample.surveillance_case_id, Sample.code)
+        .where(Sample.application_id.in_(app_ids), Sample.status == SampleState.SEALED)
+        .order_by(Sample.seq)
+    ):
+        sealed.setdefault((app_id, case_id), []).append(code)
+    for row in rows:
+        key = (row["application_id"], row["surveillance_case_id"])
+        results = latest.get(key, {})
+        row["to_receive"] = sealed.get(key, [])
+        row["to_enter"], row["to_verify"], row["done"] = [], [], 0
+        parameters = checklists.get(key, {}).get("parameters", [])
+        for p in parameters:
+            result_id, status = results.get(p["id"], (None, None))
+            if status is None or status in (ResultState.RETRACTED, ResultState.RETEST_REQUESTED):
+                row["to_enter"].append(p)
+            elif status == ResultState.ENTERED:
+                row["to_verify"].append({**p, "result_id": result_id})
+            elif status == ResultState.VERIFIED:
+                row["done"] += 1
+        row["total"] = len(parameters)
+
+
+def lab_transit(s: Session, limit: int = TRANSIT_SHOWN) -> tuple[list[dict[str, Any]], int]:
+    """Sealed samples on their way to the lab for a case in testing, the longest on the way
+    first; at most `limit`, and how many there are in all. The longest transit allowed is
+    read from the frozen plan in SQL (the surveillance's, else the product's)."""
+    plan_hours = func.coalesce(
+        SurveillanceCase.plan["sampling_plan"]["max_transit_hours"].as_integer(),
+        Application.product_snapshot["sampling_plan"]["max_transit_hours"].as_integer(),
+    )
+    base = (
+        select(
+            Sample.id,
+            Sample.code,
+            Sample.purpose,
+            Sample.units,
+            Sample.amount,
+            Sample.taken_at,
+            Sample.location,
+            Sample.surveillance_case_id,
+            Sample.application_id,
+            Application.number.label("application"),
+            plan_hours.label("max_hours"),
+        )
+        .join(Application, Application.id == Sample.application_id)
+        .outerjoin(SurveillanceCase, SurveillanceCase.id == Sample.surveillance_case_id)
+        .where(Sample.status == SampleState.SEALED, _in_testing())
+    )
+    total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = s.execute(base.order_by(Sample.taken_at, Sample.id).limit(limit))
+    return [dict(r._mapping) for r in rows], total

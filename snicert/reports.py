@@ -16,15 +16,13 @@ from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, pdf_safe
 from snicert.db.models import Application, LabResult, Output, Sample, User
 from snicert.judgment import requirement_text
 from snicert.lifecycle import ResultState
+from snicert.messages import both, pair
 from snicert.services import lab
 
 # --- test report per sample ------------------------------------------------------------
 
-VERDICTS = {
-    "conform": ("sesuai", "conform"),
-    "nonconform": ("tidak sesuai", "nonconform"),
-    None: ("belum diuji", "not tested"),
-}
+# Catalog keys of the words the report prints for the codes it holds (Indonesian first).
+VERDICTS = {"conform": "rep_v_conform", "nonconform": "rep_v_nonconform", None: "rep_v_none"}
 
 
 def lspro_line() -> str:
@@ -32,7 +30,7 @@ def lspro_line() -> str:
     cfg = settings.current()
     parts = [cfg.lspro_name, cfg.lspro_address]
     if cfg.lspro_accreditation:
-        parts.append(f"akreditasi KAN / KAN accreditation {cfg.lspro_accreditation}")
+        parts.append(f"{both('rep_kan')} {cfg.lspro_accreditation}")
     return " \u2014 ".join(p for p in parts if p)
 
 
@@ -40,7 +38,7 @@ def lab_name() -> str:
     """The testing laboratory with its KAN accreditation number (settings)."""
     cfg = settings.current()
     if cfg.lab_name and cfg.lab_accreditation:
-        return f"{cfg.lab_name} (akreditasi KAN / KAN accreditation {cfg.lab_accreditation})"
+        return f"{cfg.lab_name} ({both('rep_kan')} {cfg.lab_accreditation})"
     return cfg.lab_name
 
 
@@ -51,14 +49,14 @@ def _when(moment: datetime | None) -> str:
 
 def _history_status(r: LabResult, counted: bool) -> tuple[str, str]:
     if counted:
-        return "dihitung", "counted"
+        return pair("rep_h_counted")
     if r.status == "retracted":
-        return "ditarik", "retracted"
+        return pair("rep_h_retracted")
     if r.status == "entered":
-        return "menunggu verifikasi", "awaiting verification"
+        return pair("rep_h_entered")
     if r.status == ResultState.RETEST_REQUESTED:
-        return "uji ulang diminta", "retest requested"
-    return "tidak dihitung", "not counted"
+        return pair("rep_h_retest_requested")
+    return pair("rep_h_not_counted")
 
 
 def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str, Any]:
@@ -90,7 +88,7 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
                 "value": r.value_text if r else "-",
                 "uncertainty": r.uncertainty if r else None,
                 "verdict": r.verdict if r else None,
-                "verdict_text": VERDICTS[r.verdict if r else None],
+                "verdict_text": pair(VERDICTS[r.verdict if r else None]),
                 "method": (r.method if r else None) or p.method,
                 "instrument": r.instrument if r else None,
                 "attempt": r.attempt if r else None,
@@ -118,7 +116,7 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
                     "value": r.value_text,
                     "unit": r.unit,
                     "verdict": r.verdict,
-                    "verdict_text": VERDICTS[r.verdict],
+                    "verdict_text": pair(VERDICTS[r.verdict]),
                     "status": r.status,
                     "status_text": _history_status(r, r.id == counted_id),
                     "analyst": names.get(r.analyst_id, ""),

@@ -35,6 +35,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 # for testing laboratories (ISO/IEC 17065 and 17025 schemes).
 LSPRO_ACCREDITATION = re.compile(r"^LSPr-\d{3}-IDN$")
 LAB_ACCREDITATION = re.compile(r"^LP-\d{3}-IDN$")
+ACCOUNT_NUMBER = re.compile(r"^[0-9][0-9 .\-]{3,38}[0-9]$")
 MAIL_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 # Settings whose value holds a password: shown masked.
@@ -65,6 +66,12 @@ class Settings(BaseSettings):
     # qualification for the function and product (ISO/IEC 17065 §6.1). "false" only while
     # an install records its staff's qualifications; conflicts and separation still apply.
     require_qualifications: bool = True
+    # Where applicants pay their invoice (shown with the invoice on their page and its PDF);
+    # the payee defaults to lspro_name. Without an account number the page tells the
+    # applicant to ask the LSPro for it.
+    payment_bank: str = "Bank NTT"
+    payment_account: str = ""
+    payment_payee: str = ""
 
     @field_validator("lspro_accreditation")
     @classmethod
@@ -141,7 +148,18 @@ class Settings(BaseSettings):
             raise ValueError("smtp_url needs mail_from_address (the sender of the e-mails)")
         return self
 
+    @field_validator("payment_account")
+    @classmethod
+    def _account(cls, v: str) -> str:
+        if v and not ACCOUNT_NUMBER.match(v):
+            raise ValueError(
+                "a bank account number: digits, spaces, dots or hyphens (e.g. 001.01.02.123456-7)"
+            )
+        return v
+
     @field_validator(
+        "payment_bank",
+        "payment_payee",
         "lspro_name",
         "lspro_address",
         "signatory_name",
@@ -175,6 +193,11 @@ class Settings(BaseSettings):
             TomlConfigSettingsSource(settings_cls, toml_file=_TOML.get()),
         )
 
+    @property
+    def payee(self) -> str:
+        """Whose account an invoice is paid into: the setting, else the LSPro itself."""
+        return self.payment_payee or self.lspro_name
+
     def missing_identity(self) -> list[str]:
         """The identity settings a certificate or report cannot be issued without."""
         return [name for name in IDENTITY if not getattr(self, name)]
@@ -195,6 +218,9 @@ LABELS = {
     "mail_from_address": "Alamat pengirim email / sender address",
     "whatsapp_webhook_url": "Webhook WhatsApp (https://...)",
     "require_qualifications": "Wajibkan kualifikasi staf / require qualifications (true/false)",
+    "payment_bank": "Bank tujuan pembayaran / bank for payments",
+    "payment_account": "Nomor rekening pembayaran / account number",
+    "payment_payee": "Atas nama rekening / account holder (default: lspro_name)",
 }
 # What certificates and reports print; issuance is refused while any is empty.
 IDENTITY = (

@@ -11,9 +11,12 @@ template only as `markupsafe.Markup` made from escaped parts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from jinja2 import BaseLoader, Environment, pass_context
 from jinja2.runtime import Context
 
@@ -25,18 +28,41 @@ def _moment(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def local(value: datetime | str | None) -> str:
-    """`2026-03-05 09:30 WITA`: a stored (UTC) moment as people in Kupang read it."""
-    return settings.local_time(_moment(value)) if value else ""
-
-
-def day(value: datetime | date | str | None) -> str:
-    """The LSPro's calendar day of a moment (a date stays as it is)."""
+def local(value: datetime | str | None, lang: str = messages.DEFAULT) -> str:
+    """`5 Mar 2026 09.30 WITA`: a stored (UTC) moment as people in Kupang read it, the
+    zone named (Indonesian writes hours with a dot; English with a colon)."""
     if not value:
         return ""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value.isoformat()
-    return _moment(value).astimezone(settings.current().zone).date().isoformat()
+    moment = _moment(value).astimezone(settings.current().zone)
+    clock_text = format_time(moment, "HH.mm" if lang == "id" else "HH:mm", locale=lang)
+    return f"{format_date(moment.date(), 'd MMM y', locale=lang)} {clock_text} {moment.tzname()}"
+
+
+def day(value: datetime | date | str | None, lang: str = messages.DEFAULT) -> str:
+    """`6 Maret 2026`: the LSPro's calendar day of a moment (a date stays as it is), with
+    the month's name in `lang` (never 2026-03-06, which people misread as 03 June)."""
+    if not value:
+        return ""
+    if isinstance(value, str) and len(value) == 10:  # a day as ISO text: no moment to move
+        value = date.fromisoformat(value)
+    if not (isinstance(value, date) and not isinstance(value, datetime)):
+        value = _moment(value).astimezone(settings.current().zone).date()
+    return format_date(value, "d MMMM y", locale=lang)
+
+
+def number(value: float | int | None, lang: str = messages.DEFAULT) -> str:
+    """`1.250.000` or `9,5` on Indonesian pages, `1,250,000` or `9.5` in English."""
+    return "" if value is None else format_decimal(value, locale=lang)
+
+
+def _in_render_lang(fn: Callable[[Any, str], str]) -> Callable[..., str]:
+    """A filter writing in the render's language, like the texts."""
+
+    @pass_context
+    def filtered(context: Context, value: Any) -> str:
+        return fn(value, context.get("lang") or messages.DEFAULT)
+
+    return filtered
 
 
 @pass_context
@@ -54,6 +80,7 @@ def _ngettext(context: Context, key: str, plural: str, n: int, **params: Any) ->
 def environment(loader: BaseLoader, **options: Any) -> Environment:
     env = Environment(loader=loader, autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(_gettext, _ngettext, newstyle=False)  # type: ignore[attr-defined]
-    env.filters["local"] = local
-    env.filters["day"] = day
+    env.filters["local"] = _in_render_lang(local)
+    env.filters["day"] = _in_render_lang(day)
+    env.filters["number"] = _in_render_lang(number)
     return env

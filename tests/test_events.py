@@ -108,6 +108,21 @@ def test_a_persons_action_starts_the_flow_once_and_is_announced(home) -> None:
         assert runs == [app_id]
 
 
+def test_dispatch_starts_automated_work_only_when_there_is_some(home) -> None:
+    w = World().setup_staff()
+    app_id = w.new_application("abon")
+    runs: list[int] = []
+    with events.use(effects.table("local", emit=lambda payload: None, run=runs.append)):
+        effects.dispatch(app_id)  # a draft: the applicant acts next
+        assert runs == []
+        with events.use(effects.table("off")):
+            w.submit(app_id)  # nothing started it
+        effects.dispatch(app_id)  # submitted: screening is the system's
+        assert runs == [app_id]
+    effects.dispatch(app_id)  # the tests' table starts nothing
+    assert runs == [app_id]
+
+
 def test_the_outbox_is_written_with_the_change(home) -> None:
     """Notifications are a `during` handler: the table without it tells no one."""
     w = World().setup_staff()

@@ -5,6 +5,7 @@ decisions and actions across reviews, the files (HTML, PDF, XLSX), the CLI and t
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -605,3 +606,20 @@ def test_actions_through_the_page_and_the_api(history) -> None:
         "POST", f"/api/v1/reports/management-review/actions/{action_id}/reopen", json={"note": ""}
     )
     assert (r.status_code, r.json()["field"]) == (422, "outcome")
+
+
+def test_a_refusal_for_a_failed_test_shows_in_the_lab_failures_table(home) -> None:
+    """The walk's refused case was refused with every result passing, so the table was
+    rightly empty; a case refused because a parameter failed fills it, on the page too."""
+    from snicert.web.app import create_app
+    from tests.test_web_staff import email, sign_in
+
+    w = World().setup_staff()
+    app_id = w.new_application("emping")
+    w.advance_to(app_id, "decision", {"moisture"})
+    with db.transaction() as s:
+        decisions.decide(s, w.user(s, "decider"), app_id, "refuse", "Kadar air melebihi batas.")
+    page = sign_in(create_app(), email("reviewer")).get("/management-review").text
+    row = re.search(r'<tr data-parameter="moisture">(.*?)</tr>', page, re.S)
+    assert row is not None, "the failed parameter is missing from the table"
+    assert "Emping" in row[1]

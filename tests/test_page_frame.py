@@ -103,10 +103,13 @@ def test_moments_are_shown_in_the_lspros_time_zone() -> None:
     from snicert.templating import day, local
 
     evening = datetime(2026, 3, 5, 17, 30, tzinfo=UTC)  # already the 6th in Kupang
-    assert local(evening) == "2026-03-06 01:30 WITA"
-    assert day(evening) == "2026-03-06"
-    assert local("2026-03-05T01:02:03+00:00") == "2026-03-05 09:02 WITA"
-    assert day(date(2026, 1, 2)) == "2026-01-02" and local(None) == ""
+    # the month by its name (never 03-06, read as 3 June), hours with a dot in Indonesian
+    assert local(evening) == "6 Mar 2026 01.30 WITA"
+    assert local(evening, "en") == "6 Mar 2026 01:30 WITA"
+    assert day(evening) == "6 Maret 2026" and day(evening, "en") == "6 March 2026"
+    assert local("2026-03-05T01:02:03+00:00") == "5 Mar 2026 09.02 WITA"
+    assert day(date(2026, 8, 2)) == "2 Agustus 2026" and local(None) == ""
+    assert day("2026-08-02") == "2 Agustus 2026"  # a day as text is that day, not a moment
 
 
 def test_the_applicants_timeline_is_in_plain_words(home) -> None:
@@ -171,7 +174,7 @@ def test_a_certificate_evening_issue_shows_kupangs_date(home) -> None:
             number, issued = cert.number, cert.issued_at
         assert issued.date().isoformat() == "2026-03-05"  # stored in UTC
         page = TestClient(create_app()).get(f"/verify/{number}").text
-        assert "2026-03-06" in page and "2026-03-05" not in page
-        assert "2029-03-06" in page or "2030-03-06" in page  # valid until, in WITA too
+        assert "6 Maret 2026" in page and "5 Maret 2026" not in page
+        assert "6 Maret 2029" in page or "6 Maret 2030" in page  # valid until, in WITA too
     finally:
         clock.reset()

@@ -17,6 +17,7 @@ from snicert.db.models import AuditEvent, Business, User
 from snicert.errors import TooManyAttempts
 from snicert.services import accounts, sessions
 from snicert.web.app import create_app
+from snicert.web.auth import COOKIE
 from tests.world import World
 
 GOOD = {
@@ -51,6 +52,9 @@ def _csrf(client: TestClient, path: str) -> str:
 
 
 def _login(client: TestClient, form: dict[str, str]):
+    # each attempt from a browser not signed in (its device cookie kept): a signed-in one is
+    # sent from /login to its own work
+    client.cookies.delete(COOKIE)
     return client.post(
         "/login", data={**form, "csrf_token": _csrf(client, "/login")}, follow_redirects=False
     )

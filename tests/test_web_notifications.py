@@ -132,3 +132,25 @@ def test_a_failed_delivery_to_a_complainant_shows_their_address(
     page = sign_in(web, "reviewer@lspro.example").get("/admin/deliveries").text
     assert f'data-outbox="{outbox_id}" data-status="failed"' in page
     assert "Pengadu (tanpa akun)" in page and "+6281234567890" in page
+
+
+def test_addresses_in_a_text_are_links_with_short_labels(w: World, web: FastAPI) -> None:
+    """E-mail and WhatsApp carry the certificate's addresses whole; the page shows each as
+    a link to its path with a short label, never the long address cut across lines."""
+    name = w.applicant()
+    base = "http://127.0.0.1:8000"
+    params = {
+        "number": "ABN-2026-0001",
+        "certificate": "SNI-ABN-2026-0001",
+        "pdf_url": f"{base}/applications/7/certificate.pdf",
+        "verify_url": f"{base}/verify/SNI-ABN-2026-0001",
+    }
+    with db.transaction() as s:
+        notifications.notify(s, w.user(s, name), "certificate_issued", params, "/me", "cert")
+    b = sign_in(web, f"{name}@umkm.example")
+    page = b.get("/notifications").text
+    assert base not in page
+    assert '<a href="/applications/7/certificate.pdf">berkas PDF</a>' in page
+    assert '<a href="/verify/SNI-ABN-2026-0001">halaman cek sertifikat</a>' in page
+    english = b.get("/notifications?lang=en").text  # the page's words follow the page
+    assert '<a href="/verify/SNI-ABN-2026-0001">certificate check page</a>' in english

@@ -756,7 +756,17 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     samples = send_samples(w, app_id)
     work = api.get("/api/v1/lab/worklist", headers=analyst).json()
     assert {x["code"] for x in work["in_transit"]} == {x.code for x in samples}
-    assert work["testing"][0]["samples_to_receive"]
+    mine = [x for x in work["items"] if x["application_id"] == app_id]
+    assert mine and set(mine[0]["samples_to_receive"]) == {x.code for x in samples}
+    assert mine[0]["parameters"] == len(mine[0]["parameters_to_enter"]) > 0
+    # the worklist is a list like the others: searched, filtered, paged, strict about its query
+    number = mine[0]["number"]
+    found = api.get(f"/api/v1/lab/worklist?q={number.lower()}", headers=analyst).json()
+    assert [x["number"] for x in found["items"]] == [number] and found["total"] == 1
+    assert api.get("/api/v1/lab/worklist?q=zz-none", headers=analyst).json()["total"] == 0
+    assert api.get("/api/v1/lab/worklist?size=1", headers=analyst).json()["size"] == 1
+    r = api.get("/api/v1/lab/worklist?sort=colour", headers=analyst)
+    assert r.status_code == 422 and "sort" in r.text
     for x in samples:
         r = api.post(
             f"/api/v1/samples/{x.id}/receive",
@@ -786,6 +796,9 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     assert r.status_code == 201 and len(r.json()["results"]) == len(params)
     detail = api.get(f"/api/v1/lab/applications/{app_id}", headers=analyst).json()
     assert {p["status"] for p in detail["parameters"]} == {"entered"}
+    work = api.get(f"/api/v1/lab/worklist?q={number}", headers=analyst).json()["items"][0]
+    assert work["parameters_to_enter"] == [] and work["samples_to_receive"] == []
+    assert len(work["results_to_verify"]) == len(params) and work["parameters_done"] == 0
 
     assert (
         api.post(

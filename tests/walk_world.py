@@ -40,10 +40,12 @@ def seed() -> Seeded:
     w.applicant("abon", name=OWNER)
     out = Seeded(w)
 
-    def case(name: str, target: str | None, product: str = "abon", **kw) -> int:
+    def case(
+        name: str, target: str | None, product: str = "abon", failing: frozenset = frozenset(), **kw
+    ) -> int:
         app_id = w.new_application(product, applicant=OWNER, **kw)
         if target:
-            w.advance_to(app_id, target)
+            w.advance_to(app_id, target, set(failing))
         out.apps[name] = app_id
         return app_id
 
@@ -72,18 +74,24 @@ def seed() -> Seeded:
     out.ids["audit"] = w.plan_site_audit(aud)
     case("evaluation", "evaluation")
     case("decision", "decision")
-    refused = case("refused", "decision", product="emping")
+    # refused for what the lab found (the review's table of failed parameters shows it)
+    refused = case("refused", "decision", product="emping", failing=frozenset({"moisture"}))
     with db.transaction() as s:
-        decisions.decide(s, w.user(s, "decider"), refused, "refuse", "Hasil uji tidak memenuhi")
+        decisions.decide(
+            s, w.user(s, "decider"), refused, "refuse", "Kadar air melebihi batas SNI."
+        )
     with db.transaction() as s:
         out.ids["appeal"] = appeals.file(
             s, w.owner(s, refused), refused, "refusal", "Hasil uji ulang memenuhi SNI."
         ).id
+    # certified 340 days ago, so that its yearly surveillance opens today: opened on a
+    # clock set a year ahead, its notification read as dated in the future
+    clock.freeze(clock.now() - timedelta(days=340))
     cert_app = case("certified", "certified")
+    clock.reset()
     with db.reading() as s:
         cert = s.scalar(select(Certificate).where(Certificate.application_id == cert_app))
         out.ids["certificate"], out.ids["number"] = cert.id, cert.number
-        issued = cert.issued_at
         out.ids["document"] = s.scalar(
             select(Document.id).where(Document.application_id == cert_app).limit(1)
         )
@@ -106,12 +114,9 @@ def seed() -> Seeded:
             contact_email="yuliana@example.id",
         )
         out.ids["complaint"], out.ids["tracking"] = row.id, code
-    # a year on, the yearly surveillance opens; then back to today for the pages
-    clock.freeze(issued + timedelta(days=340))
-    with db.transaction() as s:
+    with db.transaction() as s:  # the yearly surveillance, due today
         [sv] = monitoring.open_due_surveillance(s, accounts.system_user(s))
         out.ids["surveillance"] = sv.id
-    clock.reset()
     with db.transaction() as s:
         assert application(s, cert_app).state == "certified"
         assert site_audits.case_audit(s, aud) is not None

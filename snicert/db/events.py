@@ -68,6 +68,8 @@ class Table:
     automation: str
     during: tuple[tuple[str, During], ...] = ()
     after: tuple[tuple[str, After], ...] = ()
+    # starts one application's automated work (None: no one here starts it)
+    start: Callable[[int], None] | None = None
 
     def names(self) -> list[str]:
         return [name for name, _ in self.during + self.after]

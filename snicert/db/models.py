@@ -229,7 +229,10 @@ class NonconformityResponse(Base):
 
 class Sample(Base):
     __tablename__ = "samples"
-    __table_args__ = (UniqueConstraint("application_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "seq"),
+        Index("ix_samples_status_taken_at", "status", "taken_at"),  # the lab's samples in transit
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     seq: Mapped[int]
@@ -461,7 +464,10 @@ class SurveillanceCase(Base):
     sampling and testing per the product's surveillance plan, its site audit, evaluation."""
 
     __tablename__ = "surveillance_cases"
-    __table_args__ = (UniqueConstraint("certificate_id", "cycle"),)
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "cycle"),
+        Index("ix_surveillance_cases_status_due_at", "status", "due_at"),  # worklists by status
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
     cycle: Mapped[int]  # 1 = first year after issue; -1, -2...: special (opened by a complaint)

@@ -166,6 +166,38 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
     return d
 
 
+def refusal(s: Session, app: Application) -> dict[str, Any] | None:
+    """Why a refused case was refused, as its applicant reads it: the decider's reason and
+    the evaluation's failed parameters by name, with the value found and what is required
+    (None while the case is not refused)."""
+    if app.state != "refused":
+        return None
+    d = s.scalar(
+        select(Decision).where(Decision.application_id == app.id, Decision.outcome == "refuse")
+    )
+    if d is None:
+        return None
+    ev = evaluation_of(s, app.id)
+    failed = [
+        {
+            "name": p["name"],
+            "value": p["value"],
+            "unit": p["unit"],
+            "requirement": p["requirement"],
+            "verdict": p["verdict"],
+        }
+        for p in (ev.findings["parameters"] if ev else [])
+        if p["verdict"] != CONFORM
+    ]
+    audit = (ev.findings.get("site_audit") if ev else None) or {}
+    return {
+        "reason": d.reason,
+        "at": d.at.isoformat(),
+        "failed_parameters": failed,
+        "site_audit_failed": bool(audit) and audit.get("state") != "passed",
+    }
+
+
 def refusal_reason(s: Session, app_id: int) -> str | None:
     d = s.scalar(
         select(Decision).where(Decision.application_id == app_id, Decision.outcome == "refuse")

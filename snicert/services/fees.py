@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle, snapshots, storage, uploads
+from snicert import audit, clock, lifecycle, settings, snapshots, storage, uploads
 from snicert.catalog import default_catalog
 from snicert.catalog.models import Agreement
 from snicert.db.models import Application, Document, Invoice, PaymentProof, Quotation, User
@@ -311,6 +311,13 @@ def proof_file(s: Session, actor: User, proof_id: int) -> tuple[PaymentProof, Do
     raise NotFound(f"payment proof {proof_id} not found")
 
 
+def pay_to() -> dict[str, str]:
+    """Where an invoice is paid (snicert.settings): bank, account number and holder; an
+    empty account means the applicant asks the LSPro for it."""
+    now = settings.current()
+    return {"bank": now.payment_bank, "account": now.payment_account, "payee": now.payee}
+
+
 def summary(s: Session, app: Application) -> dict[str, Any] | None:
     """The quotation, the invoice and its proofs, as the pages and the API show them."""
     from snicert.fee_documents import rupiah
@@ -342,6 +349,7 @@ def summary(s: Session, app: Application) -> dict[str, Any] | None:
                 "paid_at": inv.paid_at.isoformat() if inv.paid_at else None,
                 "url": f"/applications/{app.id}/quotation#invoice",
                 "pdf": f"/applications/{app.id}/invoice.pdf",
+                "pay_to": pay_to(),
                 "proofs": [
                     {
                         "id": p.id,

@@ -2,9 +2,9 @@
 
 Every change is recorded by `audit.record`, which calls `tell()` here (through the
 handler table, snicert/effects.py) in the same transaction. Each row of TOLD says, for one
-audit action, who is told, which moment (a text in snicert/notifications/templates.yaml),
-with what and where to act; `notifications.notify` writes it with the change or not at
-all. Reminders and the officials' digest, which no change records, are in
+audit action, who is told, which moment (snicert/notifications/moments.yaml; its words are
+in the catalogs), with what and where to act; `notifications.notify` writes it with the
+change or not at all. Reminders and the officials' digest, which no change records, are in
 snicert.services.reminders.
 
 Complainants without an account are not told here (notify() tells users): they follow
@@ -220,10 +220,17 @@ def _nonconformities(e: Event, lang: str) -> dict[str, Any]:
         name = documents.get(checks.get(nc.item_id) or nc.item_id)
         named = name and source == "review"
         parts.append(f"{name[lang]}: {said(nc.description)}" if named else said(nc.description))
-    items = "; ".join(parts)
-    if len(items) > ITEMS_ROOM:
-        items = items[: ITEMS_ROOM - 1].rstrip() + "…"
+    items = shortened("; ".join(parts), ITEMS_ROOM)
     return {"number": app.number, "count": len(ncs), "items": items, "due": day(app.due_at)}
+
+
+def shortened(words: str, room: int) -> str:
+    """`words` in at most `room` characters, cut between two words (never inside one)."""
+    if len(words) <= room:
+        return words
+    head = words[: room - 1]
+    whole = words[room - 1] == " "  # the last word in room ends right there
+    return (head if whole else head.rsplit(" ", 1)[0]).rstrip(" ;:,") + "…"
 
 
 def _site(e: Event, lang: str) -> dict[str, Any]:

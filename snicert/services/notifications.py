@@ -87,7 +87,7 @@ def configured_channels() -> set[str]:
 def notify(
     s: Session, recipient: User, moment: str, params: dict[str, Any], link: str, key: str
 ) -> None:
-    """Tell `recipient` about `moment` (a catalog entry, snicert/notifications/templates.yaml)
+    """Tell `recipient` about `moment` (snicert/notifications/moments.yaml)
     in their language, in-app and over each channel they chose. `link` is the path of the
     page to act on (/applications/12); `key` names the occasion: the same key for the same
     person changes nothing the second time (unique in the database)."""

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
-from snicert.db.models import ApiToken, Application, Document, User
+from snicert.db.models import ApiToken, Application, Decision, Document, User
 from snicert.errors import (
     AlreadyRegistered,
     Conflict,
@@ -27,7 +27,7 @@ from snicert.errors import (
 from snicert.health import report as health_report
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions, skm
-from snicert.web import api
+from snicert.web import api, nav
 from snicert.web.access import SignedIn
 from snicert.web.api import ERROR_RESPONSES, Id, Offset
 from snicert.web.auth import (
@@ -42,7 +42,7 @@ from snicert.web.auth import (
 from snicert.web.bodies import FORM_LIMIT, BodyLimits, BodyTooLarge, too_large
 from snicert.web.headers import SecurityHeaders, server_error, swagger_ui
 from snicert.web.i18n import lang_of, refusal, translator
-from snicert.web.pages import form_page, http_error, page, too_many_page
+from snicert.web.pages import form_page, http_error, page, signed_in, too_many_page
 from snicert.web.routes import ROUTERS
 from snicert.web.routes.applicant import ANSWERS_PATH, UPLOAD_PATHS, answers_limit, upload_limit
 
@@ -74,8 +74,8 @@ def create_app() -> FastAPI:
         return swagger_ui(app.openapi_url, app.title)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        return page(request, "home.html.j2")
+    def home(request: Request) -> Response:
+        return _to_landing(request) or page(request, "home.html.j2")
 
     @app.get("/verify", include_in_schema=False)
     def verify_form(number: str = "") -> RedirectResponse:
@@ -164,8 +164,8 @@ def create_app() -> FastAPI:
         app.include_router(router)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request) -> HTMLResponse:
-        return form_page(request, "login.html.j2", error=None, email="")
+    def login_form(request: Request) -> Response:
+        return _to_landing(request) or form_page(request, "login.html.j2", error=None, email="")
 
     @app.post("/login", include_in_schema=False)
     def login(
@@ -209,8 +209,8 @@ def create_app() -> FastAPI:
         return response
 
     @app.get("/register", response_class=HTMLResponse, include_in_schema=False)
-    def register_form(request: Request) -> HTMLResponse:
-        return form_page(request, "register.html.j2", errors={}, form={})
+    def register_form(request: Request) -> Response:
+        return _to_landing(request) or form_page(request, "register.html.j2", errors={}, form={})
 
     @app.post("/register", include_in_schema=False)
     def register(
@@ -278,6 +278,11 @@ def create_app() -> FastAPI:
         who = c.who
         with db.reading() as s:
             apps = my_applications(s, who.user_id)
+            # the applicant's own turn first, marked (the newest first within each)
+            applies = Role.APPLICANT in who.roles and who.business_id is not None
+            for a in apps:
+                a["yours"] = applies and a["awaiting_role"] == Role.APPLICANT
+            apps.sort(key=lambda a: not a["yours"])
             surveys = [
                 {"app_id": app.id, "number": app.number}
                 for _, app in skm.open_invitations(s, s.get(User, who.user_id))
@@ -342,6 +347,13 @@ def create_app() -> FastAPI:
     return app
 
 
+def _to_landing(request: Request) -> RedirectResponse | None:
+    """Someone signed in has no use for the welcome, sign-in or register page: they go to
+    where they work (an applicant to /me, staff to their work list)."""
+    who = signed_in(request)
+    return RedirectResponse(nav.landing(who.roles), status_code=303) if who else None
+
+
 def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
     from snicert.services.guards import can_see
 
@@ -351,6 +363,16 @@ def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
         q = q.where(Application.business_id == user.business_id)
     apps = [a for a in s.scalars(q) if can_see(user, a)]
     counters = _draft_counters(s, apps)
+    refused = [a.id for a in apps if a.state == "refused"]
+    reasons = dict(
+        s.execute(
+            select(Decision.application_id, Decision.reason).where(
+                Decision.application_id.in_(refused), Decision.outcome == "refuse"
+            )
+        ).all()
+        if refused
+        else []
+    )
     return [
         {
             "id": a.id,
@@ -359,9 +381,11 @@ def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
             "product_name": default_catalog().product(a.product).name.model_dump(),
             "state": a.state,
             "awaiting": a.awaiting_action,
+            "awaiting_role": a.awaiting_role,
             "due": a.due_at,
             "overdue": a.overdue,
             "dossier": counters.get(a.id),
+            "refusal_reason": reasons.get(a.id),
         }
         for a in apps
     ]

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from snicert.db import engine as db
 from snicert.errors import TooManyAttempts
+from snicert.judgment import requirement_text
 from snicert.messages import has
 from snicert.services import notifications
 from snicert.templating import environment
@@ -26,6 +27,7 @@ templates = Jinja2Templates(
     env=environment(FileSystemLoader(Path(__file__).resolve().parent / "templates"))
 )
 templates.env.filters["steps"] = timeline.steps
+templates.env.filters["requirement"] = requirement_text
 
 
 def signed_in(request: Request) -> Actor | None:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, settings, uploads
+from snicert import lifecycle, outputs, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -34,7 +34,16 @@ from snicert.db.models import (
 )
 from snicert.errors import InvalidFields, InvalidInput, SnicertError, http_status
 from snicert.roles import Role
-from snicert.services import appeals, applications, checklists, fees, papers, site_audits, skm
+from snicert.services import (
+    appeals,
+    applications,
+    checklists,
+    decisions,
+    fees,
+    papers,
+    site_audits,
+    skm,
+)
 from snicert.services.guards import application
 from snicert.services.text import LONG_TEXT, limit_of
 from snicert.web import dossier
@@ -52,8 +61,8 @@ from snicert.web.access import (
 from snicert.web.api import MAX_ID, Id, Nothing
 from snicert.web.auth import Actor
 from snicert.web.headers import PREVIEW_POLICY, REPORT_POLICY
-from snicert.web.i18n import error_text, lang_of, refusal
-from snicert.web.pages import page
+from snicert.web.i18n import error_text, lang_of, refusal, translator
+from snicert.web.pages import error_page, page
 from snicert.web.routes import audits, changes
 
 router = APIRouter()
@@ -67,6 +76,20 @@ UPLOAD_PATHS = re.compile(
 ANSWERS_PATH = re.compile(r"/applications/\d+/answers")
 FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the file
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
+
+
+def _applicant(who: Actor) -> bool:
+    """Whether `who` applies for a business (staff never do, whatever else they hold)."""
+    return Role.APPLICANT in who.roles and who.business_id is not None
+
+
+def _case(s: Session, who: Actor, app_id: int) -> dict[str, Any]:
+    """The case page's context: the case (the caller may see it: OwnCase), and whether its
+    forms (upload, answer, pay, appeal, withdraw) are shown: only to the business's own
+    applicant; staff see the same case without them."""
+    app = application(s, app_id)
+    owner = _applicant(who) and who.business_id == app.business_id
+    return {"app": detail(s, app), "owner": owner}
 
 
 def upload_limit() -> int:
@@ -153,6 +176,8 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "fees": fees.summary(s, app),
         "agreement": agreement_view() if app.state == "draft" else None,
         "renewal_of": app.renewal_of,
+        # a refused case says why: the decider's words and the parameters that failed
+        "refusal": decisions.refusal(s, app),
         "appeal": appeals.summary(s, app),
         "test_report": (
             f"/applications/{app.id}/test-report.pdf"
@@ -196,6 +221,8 @@ def _person(user: User | None) -> dict[str, str]:
 @router.get("/applications/new", response_class=HTMLResponse, include_in_schema=False)
 def new_form(request: Request, c: SignedIn) -> Response:
     who = c.who
+    if not _applicant(who):  # staff apply for no one: the page says so (403)
+        return error_page(request, 403, translator(lang_of(request))("app_new_applicants_only"))
     return page(request, "applicant_new.html.j2", who=who, errors={}, form={}, products=_products())
 
 
@@ -256,13 +283,13 @@ def _detail(
     """The case page; a refusal is shown where it belongs: at the document, at the
     finding, or at the top when it concerns the case."""
     with db.reading() as s:
-        info = detail(s, application(s, app_id))
+        case = _case(s, who, app_id)
     return page(
         request,
         "applicant_detail.html.j2",
         status_code=status_code,
         who=who,
-        app=info,
+        **case,
         error=error,
         saved=saved,
         doc_errors=doc_errors or {},
@@ -316,20 +343,21 @@ def withdraw_form(request: Request, app_id: Id, c: OwnCase) -> Response:
     """ "Yakin?": what withdrawing means, before anything is changed (no script needed)."""
     who = c.who
     with db.reading() as s:
-        app = application(s, app_id)
-        info = detail(s, app)
+        case = _case(s, who, app_id)
         try:  # staff see the case but may not withdraw it; a closed case cannot be
-            applications.may_withdraw(s.get(User, who.user_id), app)
+            applications.may_withdraw(s.get(User, who.user_id), application(s, app_id))
         except SnicertError as exc:  # the case page, saying why
             return page(
                 request,
                 "applicant_detail.html.j2",
                 status_code=http_status(exc),
                 who=who,
-                app=info,
+                **case,
                 error=refusal(exc, lang_of(request)),
             )
-    return page(request, "applicant_withdraw.html.j2", who=who, app=info, error=None, form={})
+    return page(
+        request, "applicant_withdraw.html.j2", who=who, app=case["app"], error=None, form={}
+    )
 
 
 @router.post("/applications/{app_id}/withdraw", include_in_schema=False)
@@ -352,13 +380,13 @@ def withdraw_page(request: Request, app_id: Id, c: OwnCase, reason: str = Form("
         )
     except SnicertError as exc:  # closed meanwhile, or not the applicant: on the case page
         with db.reading() as s:
-            info = detail(s, application(s, app_id))
+            case = _case(s, who, app_id)
         return page(
             request,
             "applicant_detail.html.j2",
             status_code=http_status(exc),
             who=who,
-            app=info,
+            **case,
             error=refusal(exc, lang_of(request)),
         )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
@@ -437,13 +465,13 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
             step(s, s.get(User, who.user_id))
     except SnicertError as exc:
         with db.reading() as s:
-            info = detail(s, application(s, app_id))
+            case = _case(s, who, app_id)
         return page(
             request,
             "applicant_detail.html.j2",
             status_code=http_status(exc),
             who=who,
-            app=info,
+            **case,
             error=refusal(exc, lang_of(request)),
         )
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
@@ -550,7 +578,7 @@ def document_view(request: Request, doc_id: Id, c: SignedIn) -> Response:
             "filename": doc.filename,
             "media_type": doc.media_type,
             "size": doc.size,
-            "uploaded_at": settings.local_time(doc.uploaded_at),
+            "uploaded_at": doc.uploaded_at,
             "kind": _document_names(doc, app),
             "previewable": doc.media_type in PREVIEWABLE,
             "image": doc.media_type.startswith("image/"),

@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, queries
+from snicert import queries
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
-from snicert.db.models import Application, Certificate, LabResult, Sample, SurveillanceCase, User
+from snicert.db.models import Application, Certificate, LabResult, Sample, User
 from snicert.errors import (
     Conflict,
     IllegalTransition,
@@ -39,8 +39,8 @@ from snicert.web.api import MAX_ID, Id, Nothing
 from snicert.web.forms import Fields, PageForm, ReasonForm
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
-from snicert.web.routes.lists import api_query, page_query
-from snicert.web.routes.staff import StaffRoute, app_summary, is_late, see_other
+from snicert.web.routes.lists import api_query, page_query, product_names
+from snicert.web.routes.staff import StaffRoute, app_summary, see_other
 
 LabStaff = Annotated[Caller, Depends(allow(Role.LAB_ANALYST, Role.LAB_VERIFIER))]
 Analyst = Annotated[Caller, Depends(allow(Role.LAB_ANALYST))]
@@ -154,80 +154,33 @@ def _result_json(r: LabResult) -> dict[str, Any]:
 
 def lab_link(w: lab.Work) -> str:
     """The lab's page of an application, or of one of its certificate's surveillances."""
-    if w.case is not None:
-        return f"/lab/surveillance/{w.case.id}"
-    return f"/lab/applications/{w.app.id}"
+    return _case_link(w.app.id, w.case_id)
 
 
-def _in_testing():  # noqa: ANN202 - an SQL condition
-    """Application samples/results of an application in testing, or surveillance ones of a
-    surveillance in testing (joined outer on surveillance_cases)."""
-    return or_(
-        and_(
-            SurveillanceCase.id.is_(None),
-            Application.state == State.TESTING.value,
-        ),
-        SurveillanceCase.status == State.TESTING.value,
-    )
+def _case_link(application_id: int, surveillance_case_id: int | None) -> str:
+    if surveillance_case_id is not None:
+        return f"/lab/surveillance/{surveillance_case_id}"
+    return f"/lab/applications/{application_id}"
 
 
-def worklist(s: Session, lang: str = "id") -> dict[str, Any]:
-    """Samples in transit to receive, and every application and surveillance in testing
-    with what is missing."""
-    transit = s.execute(
-        select(Sample, Application)
-        .join(Application, Application.id == Sample.application_id)
-        .outerjoin(SurveillanceCase, SurveillanceCase.id == Sample.surveillance_case_id)
-        .where(Sample.status == "sealed", _in_testing())
-        .order_by(Sample.taken_at, Sample.id)
-    ).all()
-    apps = s.scalars(
-        select(Application).where(Application.state == State.TESTING.value).order_by(Application.id)
-    ).all()
-    works = [lab.Work(a) for a in apps]
-    cases = s.scalars(
-        select(SurveillanceCase)
-        .where(SurveillanceCase.status == State.TESTING.value)
-        .order_by(SurveillanceCase.due_at)
-    ).all()
-    works += [lab.work_of_case(s, c.id, lock=False) for c in cases]
-    testing, now = [], clock.now()
-
-    def due(w: lab.Work) -> tuple[bool, Any]:
-        at = w.case.due_at if w.case else w.app.due_at
-        return (at is None, at or w.app.state_changed_at)
-
-    for w in sorted(works, key=due):
-        app = w.app
-        rows = parameter_rows(s, w, lang)
-        samples = lab.samples_of(s, app.id, w.case_id)
-        testing.append(
-            {
-                "app": app,
-                "case": w.case,
-                "cert": s.get(Certificate, w.case.certificate_id) if w.case else None,
-                "link": lab_link(w),
-                "due_at": w.case.due_at if w.case else app.due_at,
-                "product": _name(app.product_snapshot["name"], lang),
-                "to_receive": [x for x in samples if x.status == "sealed"],
-                "to_enter": [r for r in rows if r["open"]],
-                "to_verify": [r for r in rows if r["status"] == "entered"],
-                "done": sum(
-                    1
-                    for r in rows
-                    if r["counted"] is not None and not r["open"] and r["status"] != "entered"
-                ),
-                "total": len(rows),
-                "late": w.case.due_at < now if w.case else is_late(app, now),
-            }
-        )
-    in_transit = []
-    for x, a in transit:
-        w = lab.work(s, a.id, x.surveillance_case_id, lock=False)
-        in_transit.append(
-            {"sample": x, "app": a, "link": lab_link(w), "max_hours": w.plan.max_transit_hours}
-        )
-    return {"in_transit": in_transit, "testing": testing}
+def worklist(
+    s: Session, query: queries.ListQuery, lang: str = "id"
+) -> tuple[list[dict[str, Any]], int, queries.Page]:
+    """The samples in transit (the longest on the way first, at most
+    queries.TRANSIT_SHOWN of them, and how many in all), and one page of the applications
+    and surveillances in testing with what each misses; lists built in SQL."""
+    transit, in_transit = queries.lab_transit(s)
+    for x in transit:
+        x["link"] = _case_link(x["application_id"], x["surveillance_case_id"])
+    found = queries.lab_testing(s, query)
+    queries.lab_progress(s, found.rows)
+    names = product_names(lang)
+    for row in found.rows:
+        row["link"] = _case_link(row["application_id"], row["surveillance_case_id"])
+        row["product_name"] = names.get(row["product"], row["product"])
+        for p in row["to_enter"] + row["to_verify"]:
+            p["shown"] = _name(p.get("name", p["id"]), lang)
+    return transit, in_transit, found
 
 
 VERIFY_PATH = "/lab/verify"
@@ -313,9 +266,28 @@ def _rows_from_form(form: dict[str, str]) -> list[lab.ResultRow]:
 
 @router.get("/lab", response_class=HTMLResponse, include_in_schema=False)
 def worklist_page(request: Request, c: LabStaff) -> HTMLResponse:
+    lang = lang_of(request)
+    query, bad = page_query(request, queries.LAB_SORTS, sort="due")
     with db.reading() as s:
-        work = worklist(s, lang_of(request))
-        return page(request, "lab_worklist.html.j2", who=c.who, work=work)
+        transit, in_transit, found = worklist(s, query, lang)
+    t = translator(lang)
+    return page(
+        request,
+        "lab_worklist.html.j2",
+        who=c.who,
+        transit=transit,
+        in_transit=in_transit,
+        p=found,
+        bad=bad,
+        filters=[
+            {
+                "name": "product",
+                "label": t("product"),
+                "options": list(product_names(lang).items()),
+            },
+            {"name": "late", "label": t("list_late_only"), "type": "check"},
+        ],
+    )
 
 
 def _application_page(
@@ -559,33 +531,60 @@ class ReasonIn(BaseModel):
 
 
 @router.get("/api/v1/lab/worklist", tags=["lab"])
-def worklist_api(c: LabStaff) -> dict[str, Any]:
-    """Samples in transit to receive, and the applications in testing with what is missing."""
+def worklist_api(
+    request: Request,
+    c: LabStaff,
+    q: str = "",
+    product: str = "",
+    late: bool = False,
+    sort: str = "due",
+    dir: str = "",  # noqa: A002 - the query parameter's name
+    page: int = 1,
+    size: int = 50,
+) -> dict[str, Any]:
+    """Samples in transit to receive (the longest on the way first, at most 50;
+    `in_transit_total` counts them all), and one page of the applications and
+    surveillances in testing with what each misses: searched (number, business),
+    filtered (product, late), sorted (due, number, business; dir asc|desc) and paged
+    (size at most 200). A parameter that does not fit is refused with 422 naming it."""
+    query = api_query(request, queries.LAB_SORTS, sort="due")
     with db.reading() as s:
-        work = worklist(s)
-        return {
-            "in_transit": [
-                {
-                    **_sample_json(x["sample"]),
-                    "application": x["app"].number,
-                    "max_transit_hours": x["max_hours"],
-                }
-                for x in work["in_transit"]
-            ],
-            "testing": [
-                {
-                    **app_summary(x["app"]),
-                    "surveillance_case_id": x["case"].id if x["case"] else None,
-                    "certificate": x["cert"].number if x["cert"] else None,
-                    "samples_to_receive": [y.code for y in x["to_receive"]],
-                    "parameters_to_enter": [r["id"] for r in x["to_enter"]],
-                    "results_to_verify": [r["latest"].id for r in x["to_verify"]],
-                    "parameters_done": x["done"],
-                    "parameters": x["total"],
-                }
-                for x in work["testing"]
-            ],
-        }
+        transit, in_transit, found = worklist(s, query)
+    keep = ("id", "code", "application_id", "surveillance_case_id", "purpose", "units")
+    return {
+        "in_transit": [
+            {
+                **{k: x[k] for k in keep},
+                "amount": x["amount"],
+                "taken_at": x["taken_at"],
+                "location": x["location"],
+                "application": x["application"],
+                "max_transit_hours": x["max_hours"],
+            }
+            for x in transit
+        ],
+        "in_transit_total": in_transit,
+        **found.json(),
+        "items": [
+            {
+                "application_id": x["application_id"],
+                "surveillance_case_id": x["surveillance_case_id"],
+                "number": x["number"],
+                "application": x["application"],
+                "product": x["product"],
+                "cycle": x["cycle"],
+                "due_at": x["due_at"],
+                "late": bool(x["late"]),
+                "business": x["business"],
+                "samples_to_receive": x["to_receive"],
+                "parameters_to_enter": [p["id"] for p in x["to_enter"]],
+                "results_to_verify": [p["result_id"] for p in x["to_verify"]],
+                "parameters_done": x["done"],
+                "parameters": x["total"],
+            }
+            for x in found.rows
+        ],
+    }
 
 
 @router.get("/api/v1/lab/applications/{app_id}", tags=["lab"])

@@ -4,8 +4,10 @@ and for officials the deliveries that failed, with a retry button (/admin/delive
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
@@ -30,7 +32,9 @@ router = APIRouter(route_class=StaffRoute)
 def notifications_page(request: Request, c: SignedIn) -> HTMLResponse:
     with db.reading() as s:
         items = notifications.listing(s, c.user(s))
-        return page(request, "notifications.html.j2", who=c.who, items=items, when=_when)
+        return page(
+            request, "notifications.html.j2", who=c.who, items=items, when=_when, parts=parts
+        )
 
 
 @router.post("/notifications/{notification_id}/open", include_in_schema=False)
@@ -128,6 +132,34 @@ def retry_delivery(outbox_id: Id, c: Official) -> Response:
 
 def _when(moment: datetime | None) -> str:
     return settings.local_time(moment) if moment else ""
+
+
+_URL = re.compile(r"https?://\S+")
+_TRAILING = ".,;:)"  # a sentence's punctuation after a link is not part of it
+
+
+def parts(body: str) -> list[tuple[str, str | None]]:
+    """A notification's text as (words, None) and (label key, href) pieces: the page shows
+    each address in it (e-mail and WhatsApp carry them whole) as a link with a short label,
+    never as a long address cut across lines. An address on this site (the public_url it
+    was written with, or today's) links to its path, so it opens wherever the page is
+    served."""
+    base = settings.current().public_url.rstrip("/")
+    out: list[tuple[str, str | None]] = []
+    at = 0
+    for m in _URL.finditer(body):
+        url = m.group().rstrip(_TRAILING)
+        if m.start() > at:
+            out.append((body[at : m.start()], None))
+        path = urlsplit(url).path
+        ours = url.startswith(base) or urlsplit(url).hostname in settings.LOOPBACK
+        href = (path or "/") if ours else url
+        key = "ntf_link_pdf" if path.endswith(".pdf") else "ntf_link_page"
+        out.append((("ntf_link_verify" if path.startswith("/verify/") else key), href))
+        at = m.start() + len(url)
+    if at < len(body):
+        out.append((body[at:], None))
+    return out
 
 
 # --- JSON API -------------------------------------------------------------------------------
