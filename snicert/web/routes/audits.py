@@ -187,9 +187,13 @@ def finding_page(
     request: Request,
     audit_id: Id,
     c: Auditor,
-    f: Annotated[FindingForm, Form()],
+    item_id: str = Form(""),
+    grade: str = Form(""),
+    description: str = Form(""),
     photo: UploadFile | None = File(None),
 ) -> Response:
+    # Fields one by one: FastAPI takes a form model alone, and this form carries a file.
+    f = FindingForm(item_id=item_id, grade=grade, description=description)
     files = upload_files(photo)
     return _after(
         request,
