@@ -145,6 +145,9 @@ def main() -> None:
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="snicert-bench-pages-demo-"))
     os.environ.update(SNICERT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    # the demo's flows run on Prefect's embedded server: its 20 s start is too short on a
+    # loaded machine
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if args.database_url:
         os.environ["SNICERT_DATABASE_URL"] = args.database_url
     emails = prepare(args.count)

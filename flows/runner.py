@@ -15,6 +15,7 @@ from prefect.schedules import Cron, Interval
 import flows  # noqa: F401  (configures Prefect before it is imported)
 from flows.certification import certification
 from flows.notifications import notifications
+from flows.resume import resume
 from flows.surveillance import sweep
 from snicert.health import SWEEP_DEPLOYMENT
 
@@ -42,6 +43,8 @@ def main() -> None:
     )
     # the outbox: every minute, and started after each commit that writes to it
     runner.add_deployment(notifications.to_deployment(name="notifications", schedule=Interval(60)))
+    # what waits on the system too long (a failed run, a dead worker): every minute
+    runner.add_deployment(resume.to_deployment(name="resume", schedule=Interval(60)))
     # SIGINT must raise KeyboardInterrupt even if the parent ignored it (a shell's
     # background job does): asyncio.run only handles it then.
     signal.signal(signal.SIGINT, signal.default_int_handler)

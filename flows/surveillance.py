@@ -1,19 +1,17 @@
 """The scheduled sweep: opens yearly surveillance cases, expires certificates past validity,
 flags applications overdue against their stage's service standard, reminds people of due
 dates and expiring certificates (snicert.services.reminders), disposes of retained
-samples past their retention period, resumes automated stages a failed run left, and tidies
-rendered files a killed process left pending."""
+samples past their retention period and tidies rendered files a killed process left
+pending. (Automated stages a failed run left are resumed every minute: flows/resume.py.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from prefect import flow, task
-from sqlalchemy import select
 
-from snicert import outputs, stages
+from snicert import outputs
 from snicert.db import engine as db
-from snicert.db.models import Application
 from snicert.services import accounts, lab, monitoring, reminders, site_audits
 
 
@@ -64,23 +62,6 @@ def tidy_outputs() -> dict[str, int]:
     return {"placed": placed, "deleted": deleted}
 
 
-@task(name="resume-automated-stages")
-def resume_automated() -> list[int]:
-    """Applications sitting in a state with an automated step (a run failed or never
-    started) are moved on here."""
-    with db.transaction() as s:
-        ids = list(
-            s.scalars(
-                select(Application.id).where(
-                    Application.state.in_([str(x) for x in stages.AUTOMATED])
-                )
-            )
-        )
-    for app_id in ids:
-        stages.run_until_waiting(app_id)
-    return ids
-
-
 @flow(name="surveillance")
 def sweep() -> dict[str, Any]:
     return {
@@ -90,6 +71,5 @@ def sweep() -> dict[str, Any]:
         "overdue_findings": flag_overdue_findings(),
         "reminders": send_reminders(),
         "disposed": dispose_samples(),
-        "resumed": resume_automated(),
         "pending_outputs": tidy_outputs(),
     }

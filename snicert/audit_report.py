@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from snicert import clock, outputs, settings, snapshots
 from snicert.certs.layout import GREY, INK
 from snicert.db.models import Output, SiteAudit, User
-from snicert.messages import pair
+from snicert.messages import both, pair, text
 from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, lspro_line
 
 # Catalog keys of the words the report prints for the codes it holds (Indonesian first);
@@ -24,6 +24,7 @@ STATE_TEXT = {
     for st in ("passed", "failed", "reported", "on_site", "planned", "cancelled")
 }
 STATUS_TEXT = {st: f"doc_fs_{st}" for st in ("open", "answered", "closed", "noted")}
+CA_VERDICT = {"accepted": "aud_rep_ca_accepted", "reopened": "aud_rep_ca_reopened"}
 BASIS_TEXT = {"cppb_irt": "aud_rep_basis_cppb_irt", "iso_9001": "aud_rep_basis_iso_9001"}
 
 
@@ -113,40 +114,40 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     a, app = m["audit"], m["app"]
     # the footer names the body only: its address and KAN number would run into the
     # page number (they head the first page)
-    doc = _Pages(f"Laporan audit {a.id} - {app.number} - {settings.current().lspro_name}")
+    short = text("aud_rep_short", "id")
+    doc = _Pages(f"{short} {a.id} - {app.number} - {settings.current().lspro_name}")
     pdf = doc.pdf
     doc.describe(
-        f"Laporan Audit Sarana Produksi / Site audit report {app.number}",
+        f"{both('aud_rep_title')} {app.number}",
         f"{app.number}: {m['product'].name.id}, {app.brand}",
         m["lspro"],
     )
-    doc.heading("Laporan Audit Sarana Produksi", "Site audit report", 14)
+    doc.heading(*pair("aud_rep_title"), 14)
     doc.para(m["lspro"], 9, "B", after=1.5)
     info = [
-        ("Kesimpulan / Conclusion", f"{m['state_text'][0]} / {m['state_text'][1]}"),
-        ("Tujuan / Purpose", f"{m['purpose'][0]} / {m['purpose'][1]}"),
-        ("Nomor permohonan / Application", app.number),
-        ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
-        ("Produk / Product", f"{m['product'].name.id}, merek {app.brand}"),
-        ("Lokasi / Site", a.site),
-        ("Tanggal rencana / Planned for", m["planned_for"]),
-        ("Kunjungan / Visit", m["visited_at"]),
-        ("Auditor", ", ".join(m["auditors"])),
+        (both("aud_rep_conclusion"), " / ".join(m["state_text"])),
+        (both("aud_rep_purpose"), " / ".join(m["purpose"])),
+        (both("doc_application"), app.number),
+        (both("doc_business"), f"{app.business.name} (NIB {app.business.nib})"),
+        (both("doc_product"), f"{m['product'].name.id}, {text('doc_brand', 'id')} {app.brand}"),
+        (both("aud_rep_site"), a.site),
+        (both("aud_rep_planned_for"), m["planned_for"]),
+        (both("aud_rep_visit"), m["visited_at"]),
+        (text("aud_rep_auditor", "id"), ", ".join(m["auditors"])),
         (
-            "Daftar periksa / Checklist",
-            f"versi {m['checklist'].version}: {m['checklist'].title.id}",
+            both("aud_rep_checklist"),
+            f"{text('doc_version', 'id')} {m['checklist'].version}: {m['checklist'].title.id}",
         ),
-        ("Dasar / Basis", m["basis"]),
+        (both("aud_rep_basis"), m["basis"]),
         (
-            "Temuan / Findings",
-            f"mayor {m['counts']['major']}, minor {m['counts']['minor']}, "
-            f"observasi {m['counts']['observation']}",
+            both("aud_rep_findings"),
+            ", ".join(f"{pair(GRADE_TEXT[g])[0]} {n}" for g, n in m["counts"].items()),
         ),
-        ("Ditutup / Concluded", m["closed_at"]),
-        ("Disusun / Compiled", m["generated_at"]),
+        (both("aud_rep_concluded"), m["closed_at"]),
+        (both("doc_compiled"), m["generated_at"]),
     ]
     if a.summary:
-        info.append(("Ringkasan / Summary", a.summary))
+        info.append((both("aud_rep_summary"), a.summary))
     doc.table(
         (50, PAGE_W - 50),
         None,
@@ -154,19 +155,20 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         size=7.5,
         after=3,
     )
-    doc.heading("Butir audit dan temuan", "Audit items and findings")
+    doc.heading(*pair("aud_rep_items"))
+    words = {k: text(f"aud_rep_ca_{k}", "id") for k in ("cause", "action", "deadline", "check")}
     rows = []
     for n, item in enumerate(m["audit_items"], 1):
         fill = SHADE if item["provisional"] else None
-        text = f"{item['element']['id']}\n{item['text']['id']}"
+        item_text = f"{item['element']['id']}\n{item['text']['id']}"
         if item["provisional"]:
-            text += "\n[SEMENTARA / PROVISIONAL]"
+            item_text += f"\n[{both('doc_provisional').upper()}]"
         if not item["findings"]:
             rows.append(
                 [
                     _Cell(str(n), fill=fill),
-                    _Cell(text, fill=fill),
-                    _Cell("sesuai / conform", fill=fill),
+                    _Cell(item_text, fill=fill),
+                    _Cell(both("rep_v_conform"), fill=fill),
                     _Cell("-", fill=fill),
                 ]
             )
@@ -174,12 +176,16 @@ def render_pdf(m: dict[str, Any]) -> bytes:
             grade = f"{f['grade_text'][0]} / {f['grade_text'][1]}\n{f['status_text'][0]}"
             finding = f"{f['description']}\n({f['by']}, {f['at']})"
             if f["evidence"]:
-                finding += "\nBukti / evidence: " + ", ".join(f["evidence"])
+                finding += f"\n{both('aud_rep_evidence')}: " + ", ".join(f["evidence"])
             acts = []
             for x in f["actions"]:
-                act = f"Penyebab: {x['cause']}\nTindakan: {x['action']}\nBatas: {x['deadline']}"
+                act = (
+                    f"{words['cause']}: {x['cause']}\n{words['action']}: {x['action']}\n"
+                    f"{words['deadline']}: {x['deadline']}"
+                )
                 if x["verdict"]:
-                    act += f"\nVerifikasi: {x['verdict']} ({x['verdict_by']}, {x['verdict_at']})"
+                    verdict = text(CA_VERDICT[x["verdict"]], "id")
+                    act += f"\n{words['check']}: {verdict} ({x['verdict_by']}, {x['verdict_at']})"
                     if x["verdict_note"]:
                         act += f": {x['verdict_note']}"
                 acts.append(act)
@@ -188,7 +194,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
             rows.append(
                 [
                     _Cell(str(n), fill=fill),
-                    _Cell(text, fill=fill),
+                    _Cell(item_text, fill=fill),
                     _Cell(grade, "B", color),
                     _Cell(f"{finding}\n\n{act}"),
                 ]
@@ -196,20 +202,14 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     doc.table(
         (8, 62, 26, PAGE_W - 96),
         [
-            "No",
-            "Butir / Item",
-            "Temuan / Grade",
-            "Temuan dan tindakan korektif / Finding and corrective action",
+            text("doc_no", "id"),
+            both("aud_rep_item"),
+            both("aud_rep_grade"),
+            both("aud_rep_finding_action"),
         ],
         rows,
     )
-    doc.para(
-        'Butir bertanda "sementara" belum diverifikasi terhadap teks sumbernya. Items marked '
-        "provisional are not yet verified against their source's text.",
-        7.5,
-        "I",
-        GREY,
-    )
+    doc.para(both("aud_rep_provisional_note", " "), 7.5, "I", GREY)
     return bytes(pdf.output())
 
 

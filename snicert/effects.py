@@ -6,13 +6,17 @@ During the change's transaction:
   commit with the change);
 - `prefect_resource`: the Prefect event of a case's state change is composed while the
   transaction sees the state the change left.
+Just before the commit:
+- `system_turn`: each application the change touched is marked as waiting on the system
+  when its automated step is now due (stages.mark; flows/resume.py finds what a failed
+  run or a dead worker left), in every mode, tests included: it is the record.
 After the commit:
 - `forget_certificates`: the public verification cache drops what a certificate event
   may have changed;
 - `emit`: each composed event `snicert.<entity>.<event>` is sent to Prefect (operators
   build automations on it);
-- `kick`: when a person acted on an application, its certification flow runs again and
-  moves the case on as far as it can.
+- `kick`: when a person acted on an application, its automated work is dispatched
+  (`dispatch`, the one seam that starts it) and moves the case on as far as it can.
 
 SNICERT_FLOW_MODE, read once when the table is built, chooses how automated work starts:
 `local` (in this process, the embedded default), `deployment` (run_deployment into a work
@@ -57,14 +61,15 @@ def table(
         raise ValueError(f"flow mode must be local, deployment or off, not {mode!r}")
     during: list[tuple[str, events.During]] = [("workload", workload), ("tell", tell)]
     after: list[tuple[str, events.After]] = [("forget_certificates", forget_certificates)]
+    closing: tuple[tuple[str, events.Closing], ...] = (("system_turn", system_turn),)
     if mode != "off":
         send = emit or _emit
         during.append(("prefect_resource", prefect_resource))
         after.append(("emit", lambda evs: _emit_all(evs, send)))
         start = run or _runner(mode)
         after.append(("kick", lambda evs: kick_all(evs, start)))
-        return Table(mode, tuple(during), tuple(after), start)
-    return Table(mode, tuple(during), tuple(after))
+        return Table(mode, tuple(during), tuple(after), closing, start)
+    return Table(mode, tuple(during), tuple(after), closing)
 
 
 def install() -> Table:
@@ -87,6 +92,15 @@ def tell(s: Session, event: DomainEvent) -> None:
     from snicert.services import moments  # it builds on the services
 
     moments.tell(s, event.audit, event.actor)
+
+
+def system_turn(s: Session, evs: Sequence[DomainEvent]) -> None:
+    from snicert import stages  # it builds on the services
+    from snicert.services.guards import application
+
+    for app_id in dict.fromkeys(e.application_id for e in evs):
+        if app_id is not None:
+            stages.mark(s, application(s, app_id))
 
 
 def forget_certificates(evs: Sequence[DomainEvent]) -> None:
@@ -190,8 +204,8 @@ def _runner(mode: str) -> Callable[[int], None]:
 
 def dispatch(application_id: int) -> None:
     """Start the application's automated work if it has any (the one seam: after a
-    person's action, and for whatever re-dispatches a case). The table decides where it
-    runs; with flows `off` nothing is started."""
+    person's action, and flows/resume.py for what waits on the system too long). The
+    table decides where it runs; with flows `off` nothing is started."""
     start = events.current().start
     if start is not None:
         kick(application_id, start)
@@ -206,6 +220,6 @@ def kick(application_id: int, run: Callable[[int], None]) -> None:
         if stages.has_work(application_id):
             run(application_id)
     except Exception:
-        # The action is committed; a failed run is retried by the next action or by the
-        # scheduled sweep (flows/surveillance.py), which re-runs stuck automated stages.
+        # The action is committed and the case marked as waiting on the system (stages.mark):
+        # flows/resume.py dispatches it again within minutes.
         log.exception("certification flow for application %s failed", application_id)

@@ -16,7 +16,7 @@ from snicert.certs.layout import GREY, INK
 from snicert.db.models import Application, Document, Evaluation, Nonconformity, Output, User
 from snicert.errors import NotFound
 from snicert.judgment import requirement_text
-from snicert.messages import both, pair
+from snicert.messages import both, pair, text
 from snicert.reports import HEAD_FILL, PAGE_W, RED, SHADE, _Cell, _Pages, _when, lspro_line
 from snicert.services import site_audits
 from snicert.services.decisions import evaluation_of
@@ -34,6 +34,17 @@ AUDIT_STATE = {
     st: f"ev_rep_au_{st}"
     for st in ("not_planned", "planned", "visited", "reported", "passed", "failed")
 }
+
+
+def id_(key: str) -> str:
+    """The Indonesian word alone (a label both languages write alike)."""
+    return text(key, "id")
+
+
+def _once(key: str) -> str:
+    """Both languages, or the word once when they write it alike ("minor")."""
+    words_id, words_en = pair(key)
+    return words_id if words_id == words_en else f"{words_id} / {words_en}"
 
 
 def _both(key: str | None, code: str) -> str:
@@ -176,45 +187,45 @@ def render_html(m: dict[str, Any]) -> bytes:
 
 def render_pdf(m: dict[str, Any]) -> bytes:
     app, ev = m["app"], m["evaluation"]
-    doc = _Pages(f"{app.number} - Laporan Evaluasi / Evaluation report")
+    doc = _Pages(f"{app.number} - {both('ev_rep_title')}")
     doc.describe(
-        f"Laporan Evaluasi / Evaluation report {app.number}",
+        f"{both('ev_rep_title')} {app.number}",
         f"{app.number}: {m['product'].name.id}, {app.brand}",
         m["lspro"],
     )
-    doc.heading("Laporan Evaluasi", "Evaluation report", 14)
+    doc.heading(*pair("ev_rep_title"), 14)
     doc.para(m["lspro"], 9, "B", after=1.5)
     info = [
-        ("Nomor permohonan / Application", app.number),
-        ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
+        (both("doc_application"), app.number),
+        (both("doc_business"), f"{app.business.name} (NIB {app.business.nib})"),
         (
-            "Produk / Product",
-            f"{m['product'].name.id} / {m['product'].name.en}, merek {app.brand}",
+            both("doc_product"),
+            f"{m['product'].name.id} / {m['product'].name.en}, {id_('doc_brand')} {app.brand}",
         ),
         (
-            "Standar / Standard",
+            both("doc_standard"),
             "; ".join(f"{st.number} {st.title}" for st in m["product"].standards),
         ),
-        ("Skema / Scheme", f"Tipe {m['product'].scheme.type}"),
-        ("Daftar periksa / Checklist", f"versi {m['checklist'].version}"),
-        ("Evaluator", f"{ev['evaluator']}, {ev['at']}"),
-        ("Disusun / Compiled", m["generated_at"]),
+        (both("ev_rep_scheme"), f"{id_('ev_rep_type')} {m['product'].scheme.type}"),
+        (both("aud_rep_checklist"), f"{id_('doc_version')} {m['checklist'].version}"),
+        (id_("ev_rep_evaluator"), f"{ev['evaluator']}, {ev['at']}"),
+        (both("doc_compiled"), m["generated_at"]),
     ]
     doc.table((50, PAGE_W - 50), None, [[_Cell(k, "B", INK, HEAD_FILL), _Cell(v)] for k, v in info])
 
-    doc.heading("Rekomendasi", "Recommendation")
+    doc.heading(*pair("ev_rep_recommendation"))
     grant = ev["recommendation"] == "grant"
     doc.para(" / ".join(ev["recommendation_text"]), 10, "B", INK if grant else RED, after=1)
     doc.para(ev["summary"], 8.5, after=1)
     if m["failing"]:
-        doc.para("Tidak memenuhi / Not met: " + ", ".join(m["failing"]), 8, "B", RED)
+        doc.para(f"{both('ev_rep_not_met')}: " + ", ".join(m["failing"]), 8, "B", RED)
     doc.y += 2
 
-    doc.heading("Ketidaksesuaian per putaran", "Non-conformities by round")
+    doc.heading(*pair("ev_rep_rounds"))
     if not m["rounds"]:
-        doc.para("Tidak ada ketidaksesuaian / No non-conformities were raised.", after=3)
+        doc.para(both("ev_rep_no_ncs"), after=3)
     for r in m["rounds"]:
-        doc.para(f"Putaran / Round {r['round']}", 8.5, "B", after=0.5)
+        doc.para(f"{both('ev_rep_round')} {r['round']}", 8.5, "B", after=0.5)
         rows = []
         for item in r["items"]:
             answers = "\n".join(
@@ -231,15 +242,20 @@ def render_pdf(m: dict[str, Any]) -> bytes:
             )
         doc.table(
             (40, 52, 72, 22),
-            ["Butir / Item", "Temuan / Finding", "Jawaban / Answers", "Status"],
+            [
+                both("aud_rep_item"),
+                both("ev_rep_finding"),
+                both("ev_rep_answers"),
+                id_("doc_status"),
+            ],
             rows,
             after=2.5,
         )
 
-    doc.heading("Tinjauan dokumen", "Document review")
+    doc.heading(*pair("ev_rep_documents"))
     doc.table(
         (86, 30, 70),
-        ["Butir / Item", "Hasil / Verdict", "Catatan / Note"],
+        [both("aud_rep_item"), both("ev_rep_verdict"), both("doc_note")],
         [
             [
                 _Cell(f"{d['text']['id']}\n{d['text']['en']}", fill=_shade(d)),
@@ -251,15 +267,15 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         after=3,
     )
 
-    doc.heading("Hasil uji laboratorium", "Laboratory results")
+    doc.heading(*pair("ev_rep_lab"))
     doc.table(
         (62, 40, 30, 20, 34),
         [
-            "Parameter",
-            "Persyaratan / Requirement",
-            "Hasil / Result",
-            "Satuan / Unit",
-            "Kesimpulan / Verdict",
+            id_("doc_parameter"),
+            both("doc_requirement"),
+            both("doc_result"),
+            both("doc_unit"),
+            both("doc_conclusion"),
         ],
         [
             [
@@ -275,10 +291,10 @@ def render_pdf(m: dict[str, Any]) -> bytes:
     )
 
     if sa := m["site_audit"]:
-        doc.heading("Audit sarana produksi", "Site audit")
+        doc.heading(*pair("ev_rep_site_audit"))
+        counts = ", ".join(f"{_once(GRADE_TEXT[g])} {sa[g]}" for g in GRADE_TEXT)
         doc.para(
-            f"Hasil / Result: {sa['state_text']}; mayor / major {sa['major']}, minor "
-            f"{sa['minor']}, observasi / observation {sa['observation']}",
+            f"{both('doc_result')}: {sa['state_text']}; {counts}",
             8,
             "B",
             INK if sa["state"] == "passed" else RED,
@@ -286,7 +302,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
         if sa["findings"]:
             doc.table(
                 (30, 40, 116),
-                ["Tingkat / Grade", "Butir / Item", "Temuan / Finding"],
+                [both("ev_rep_grade"), both("aud_rep_item"), both("ev_rep_finding")],
                 [
                     [_Cell(f["grade"]), _Cell(f["item"]), _Cell(f["description"])]
                     for f in sa["findings"]
@@ -295,8 +311,7 @@ def render_pdf(m: dict[str, Any]) -> bytes:
             )
     if any(x["status"] == "provisional" for x in m["documents"] + m["parameters"]):
         doc.para(
-            'Kriteria bertanda "sementara" belum diverifikasi terhadap teks standar. '
-            "Criteria marked provisional are not yet verified against the standard's text.",
+            both("ev_rep_provisional_note", " "),
             7.5,
             "I",
             GREY,

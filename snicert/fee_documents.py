@@ -34,21 +34,22 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     )
     doc.heading(what[0], what[1], 14)
     doc.para(lspro_line(), 9, "B", after=1.5)
+    brand = text("doc_brand", "id")
     info: list[tuple[str, str]] = [
-        (f"Nomor / {what[1]} no.", number),
-        ("Tanggal / Date", settings.local_time(inv.issued_at if inv else q.issued_at)),
+        (both("fee_invoice_no" if inv else "fee_quotation_no"), number),
+        (both("doc_date"), settings.local_time(inv.issued_at if inv else q.issued_at)),
     ]
     if inv:
         info += [
-            ("Penawaran / Quotation", q.number),
-            ("Jatuh tempo / Due", settings.local_time(inv.due_at).split(" ")[0]),
+            (both("fee_doc_quotation"), q.number),
+            (both("fee_doc_due"), settings.local_time(inv.due_at).split(" ")[0]),
         ]
     info += [
-        ("Nomor permohonan / Application", app.number),
-        ("Pelaku usaha / Business", f"{app.business.name} (NIB {app.business.nib})"),
-        ("Alamat / Address", f"{app.business.address}, {app.business.city}"),
-        ("Produk / Product", f"{snapshots.product(app).name.id}, merek {app.brand}"),
-        ("Dasar tarif / Legal basis", q.items["legal_basis"]["id"]),
+        (both("doc_application"), app.number),
+        (both("doc_business"), f"{app.business.name} (NIB {app.business.nib})"),
+        (both("doc_address"), f"{app.business.address}, {app.business.city}"),
+        (both("doc_product"), f"{snapshots.product(app).name.id}, {brand} {app.brand}"),
+        (both("fee_doc_basis"), q.items["legal_basis"]["id"]),
     ]
     doc.table(
         (50, PAGE_W - 50),
@@ -57,7 +58,7 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
         size=7.5,
         after=3,
     )
-    doc.heading("Rincian biaya", "Fees")
+    doc.heading(*pair("fee_doc_fees"))
     provisional = q.items["status"] == "provisional"
     fill = SHADE if provisional else None
     rows = [
@@ -71,11 +72,12 @@ def _pdf(app: Application, q: Quotation, inv: Invoice | None) -> bytes:
     rows.append(
         [
             _Cell("", "B", INK, HEAD_FILL),
-            _Cell("Jumlah / Total", "B", INK, HEAD_FILL),
+            _Cell(both("fee_doc_total"), "B", INK, HEAD_FILL),
             _Cell(rupiah(q.total_idr), "B", INK, HEAD_FILL),
         ]
     )
-    doc.table((10, PAGE_W - 50, 40), ["No", "Uraian / Item", "Biaya / Amount (IDR)"], rows)
+    head = [text("doc_no", "id"), both("fee_doc_item"), both("fee_doc_amount")]
+    doc.table((10, PAGE_W - 50, 40), head, rows)
     if q.items.get("note"):
         doc.para(f"{q.items['note']['id']} / {q.items['note']['en']}", 7.5)
     if inv:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, PngCanvas, pdf_safe, qr_matrix
-from snicert.messages import both
+from snicert.messages import both, pair
 
 SIZE_MM = (95.0, 45.0)  # one label; two columns of six on an A4 sheet
 DPI = 300  # the PNG: 1122 x 531 pixels, about 10 pixels per QR module
@@ -121,23 +121,21 @@ def draw(c, x: float, y: float, label: Label) -> None:
         ty += 8.5 * PT + 0.6
         c.text(tx, ty, line, 8.5, "B", INK)
     rows = [
-        ("Permohonan", "application", label.application),
-        ("", "", both(PURPOSE[label.purpose]) if label.purpose in PURPOSE else label.purpose),
-        ("Jumlah", "amount", label.quantity),
+        ("lbl_doc_application", label.application),
+        ("", both(PURPOSE[label.purpose]) if label.purpose in PURPOSE else label.purpose),
+        ("lbl_doc_amount", label.quantity),
     ]
     if label.unit is not None:
-        rows.append(("Kemasan", "unit", f"{label.unit} dari / of {label.units}"))
-    rows += [
-        ("Diambil", "taken", label.taken or BLANK),
-        ("Segel", "seal", label.seal or BLANK),
-    ]
+        rows.append(("lbl_doc_unit", f"{label.unit} {both('lbl_doc_of')} {label.units}"))
+    rows += [("lbl_doc_taken", label.taken or BLANK), ("lbl_doc_seal", label.seal or BLANK)]
     ty += 1.0
-    for name_id, name_en, value in rows:
+    for key, value in rows:
         ty += 7.5 * PT + 0.85
-        if not name_id:
+        if not key:
             c.text(tx, ty, _fit(c, value, col, 7.5, "I"), 7.5, "I", INK)
             continue
         # Indonesian and English when the value still fits whole, else Indonesian only
+        name_id, name_en = pair(key)
         lead = f"{name_id} / {name_en}: "
         if c.width(lead, 7.5) + c.width(value, 7.5, "B") > col:
             lead = f"{name_id}: "
@@ -159,7 +157,7 @@ def label_sheet(labels: list[Label], title: str = "") -> bytes:
     them and along the edges; the caption under the labels says which case it is."""
     c = PdfCanvas(A4)
     pdf = c.pdf
-    pdf.set_title(pdf_safe(title or "Label contoh / sample labels"))
+    pdf.set_title(pdf_safe(title or both("lbl_doc_sheet")))
     pdf.set_creator("snicert")
     per_page = SHEET_COLS * SHEET_ROWS
     pages = max(1, -(-len(labels) // per_page))
@@ -172,12 +170,12 @@ def label_sheet(labels: list[Label], title: str = "") -> bytes:
             draw(c, SHEET_X + col * SIZE_MM[0], SHEET_Y + row * SIZE_MM[1], label)
         rows = -(-len(chunk) // SHEET_COLS) if chunk else 0
         _cut_lines(c, rows, cols=SHEET_COLS if len(chunk) > 1 else 1)
-        foot = f"{title}  \u2014  halaman / page {page + 1} / {pages}" if title else ""
+        foot = f"{title}  \u2014  {both('lbl_doc_page')} {page + 1} / {pages}" if title else ""
         c.text(SHEET_X, A4[1] - SHEET_Y / 2, foot, 7, "", GREY)
         c.text(
             A4[0] - SHEET_X,
             A4[1] - SHEET_Y / 2,
-            "Gunting di garis putus-putus / cut along the dashed lines",
+            both("lbl_doc_cut"),
             7,
             "",
             GREY,

@@ -47,6 +47,7 @@ class ListQuery(BaseModel):
     waiting: str = Field("", max_length=30)  # the role a case waits on (its stage's actor)
     late: bool = False
     open: bool = False
+    system: bool = False  # waiting on the system longer than SYSTEM_LATE
     since: date | None = None
     until: date | None = None
     sort: str = Field("", max_length=30)
@@ -214,6 +215,32 @@ def _late(now: datetime) -> ColumnElement:
     return or_(Application.overdue.is_(True), Application.due_at < now)
 
 
+# --- what waits on the system: its automated step due (stages.mark) --------------------
+
+# Resumed after RESUME_AFTER (flows/resume.py, every minute), so a case waits on the system
+# longer than SYSTEM_LATE only when resuming it failed too: the dashboard shows those.
+RESUME_AFTER = timedelta(minutes=2)
+SYSTEM_LATE = timedelta(minutes=5)
+
+
+def waiting_on_system(s: Session, longer_than: timedelta) -> list[int]:
+    """Applications whose automated step has been due longer than that, oldest first (from
+    the index on system_since alone)."""
+    return list(
+        s.scalars(
+            select(Application.id)
+            .where(Application.system_since < clock.now() - longer_than)
+            .order_by(Application.system_since)
+        )
+    )
+
+
+def system_late(s: Session) -> int:
+    """How many wait on the system longer than SYSTEM_LATE (the dashboard's count)."""
+    cutoff = clock.now() - SYSTEM_LATE
+    return s.scalar(select(func.count()).where(Application.system_since < cutoff)) or 0
+
+
 # --- applications: the officials' list of every application -----------------------------
 
 APPLICATION_SORTS = ("submitted", "created", "changed", "due", "number", "business")
@@ -261,6 +288,8 @@ def applications(s: Session, query: ListQuery, path: str = "/official/applicatio
         where.append(Application.state.notin_([x.value for x in FINAL]))
     if query.late:
         where.append(and_(late, Application.state.notin_([x.value for x in FINAL])))
+    if query.system:
+        where.append(Application.system_since < now - SYSTEM_LATE)
     where += _day_bounds(Application.submitted_at, query)
     order = {
         "submitted": (NullsLast(Application.submitted_at), Application.id),

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import clock, outputs, settings, snapshots
+from snicert import clock, messages, outputs, settings, snapshots
 from snicert.certs.layout import A4, GREY, INK, PT, PdfCanvas, pdf_safe
 from snicert.db.models import Application, LabResult, Output, Sample, User
 from snicert.judgment import requirement_text
 from snicert.lifecycle import ResultState
-from snicert.messages import both, pair
+from snicert.messages import both, has, pair
 from snicert.services import lab
 
 # --- test report per sample ------------------------------------------------------------
@@ -57,6 +57,17 @@ def _history_status(r: LabResult, counted: bool) -> tuple[str, str]:
     if r.status == ResultState.RETEST_REQUESTED:
         return pair("rep_h_retest_requested")
     return pair("rep_h_not_counted")
+
+
+def id_(key: str) -> str:
+    """The Indonesian word alone (a label both languages write alike, or an inline word)."""
+    return messages.text(key, "id")
+
+
+def _custody_step(event: str) -> str:
+    """A custody step in words (the lab pages' own), Indonesian first; never its code."""
+    key = f"lab_ss_{event}"
+    return both(key) if has(key) else event
 
 
 def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str, Any]:
@@ -155,6 +166,7 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
         "custody": [
             {
                 "event": e.event,
+                "event_text": _custody_step(e.event),
                 "at": _when(e.at),
                 "by": names.get(e.by, ""),
                 "location": e.location or "",
@@ -322,57 +334,59 @@ class _Pages:
 def render_test_report_pdf(m: dict[str, Any]) -> bytes:
     """A4 portrait: the sample's particulars, the results, the history, the custody."""
     app, sample = m["app"], m["sample"]
-    doc = _Pages(f"{sample.code} - {app.number} - {m['lab']}")
+    # the footer names the lab only: its KAN number ran into the page number (it heads
+    # the first page)
+    doc = _Pages(f"{sample.code} - {app.number} - {settings.current().lab_name}")
     pdf = doc.pdf
     doc.describe(
-        f"Laporan Hasil Uji / Test report {sample.code}",
+        f"{both('tr_title')} {sample.code}",
         f"{app.number}: {m['product'].name.id}, {app.brand}",
         m["lab"],
     )
 
-    doc.heading("Laporan Hasil Uji", "Test report", 14)
+    doc.heading(*pair("tr_title"), 14)
     doc.para(m["lab"], 9, "B", after=1.5)
     taken, received = m["taken"], m["received"]
     info = [
-        ("Nomor contoh / Sample code", sample.code),
-        ("Nomor segel / Seal number", sample.seal_number or "-"),
+        (both("tr_sample_code"), sample.code),
+        (both("tr_seal"), sample.seal_number or "-"),
         (
-            "Jumlah, wadah / Quantity, container",
+            both("tr_quantity"),
             f"{sample.units} x {sample.amount or '-'}; {sample.container}",
         ),
         (
-            "Diambil / Taken",
+            both("tr_taken"),
             f"{taken['at']}, {taken['location']}" + (f" ({taken['by']})" if taken["by"] else ""),
         ),
         (
-            "Diterima lab / Received",
+            both("tr_received"),
             f"{received['at']} ({received['by']})"
             + (f", {received['note']}" if received["note"] else "")
             if received
             else "-",
         ),
         (
-            "Produk / Product",
-            f"{m['product'].name.id} / {m['product'].name.en}, merek {app.brand}",
+            both("doc_product"),
+            f"{m['product'].name.id} / {m['product'].name.en}, {id_('doc_brand')} {app.brand}",
         ),
         (
-            "Standar / Standard",
+            both("doc_standard"),
             "; ".join(
                 f"{st['number']} {st['title']}"
-                + ("" if st["found"] else " [tidak ditemukan / not found]")
+                + ("" if st["found"] else f" [{both('tr_not_found')}]")
                 for st in m["standards"]
             ),
         ),
-        ("Nomor permohonan / Application", app.number),
+        (both("doc_application"), app.number),
         (
-            "Pelaku usaha / Business",
+            both("doc_business"),
             f"{app.business.name} (NIB {app.business.nib}), {app.business.address}",
         ),
         (
-            "Daftar periksa / Checklist",
-            f"versi {m['checklist'].version}: {m['checklist'].title.id}",
+            both("aud_rep_checklist"),
+            f"{id_('doc_version')} {m['checklist'].version}: {m['checklist'].title.id}",
         ),
-        ("Disusun / Compiled", m["generated_at"]),
+        (both("doc_compiled"), m["generated_at"]),
     ]
     doc.table(
         (50, PAGE_W - 50),
@@ -382,18 +396,19 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
         after=3,
     )
 
-    doc.heading("Hasil uji", "Test results")
+    doc.heading(*pair("tr_results"))
     rows = []
     for r in m["rows"]:
         fill = SHADE if r["provisional"] else None
         name = f"{r['name']['id']}\n{r['name']['en']}"
         if r["provisional"]:
-            name += "\n[SEMENTARA / PROVISIONAL]"
+            name += f"\n[{both('doc_provisional').upper()}]"
         value = r["value"] + (f" ± {r['uncertainty']}" if r["uncertainty"] else "")
         if r["attempt"] and r["attempt"] > 1:
-            value += f"\n(uji ke-{r['attempt']} / attempt {r['attempt']})"
+            n = r["attempt"]
+            value += f"\n({id_('tr_attempt')}-{n} / {messages.text('tr_attempt', 'en')} {n})"
         if r["other_sample"]:
-            value += f"\n(contoh / sample {r['other_sample']})"
+            value += f"\n({both('tr_sample')} {r['other_sample']})"
         verdict = (
             _Cell("\n".join(r["verdict_text"]), fill=fill)
             if r["verdict"] == "conform"
@@ -415,22 +430,22 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
     doc.table(
         (6, 36, 21, 17, 14, 17, 33, 20, 22),
         [
-            "No",
-            "Parameter",
-            "Persyaratan / Requirement",
-            "Hasil / Result",
-            "Satuan / Unit",
-            "Kesimpulan / Verdict",
-            "Metode / Method",
-            "Analis / Analyst",
-            "Verifikator / Verifier",
+            id_("doc_no"),
+            id_("doc_parameter"),
+            both("doc_requirement"),
+            both("doc_result"),
+            both("doc_unit"),
+            both("doc_conclusion"),
+            both("tr_method"),
+            both("tr_analyst"),
+            both("tr_verifier"),
         ],
         rows,
         after=1.5,
     )
     if m["failing"]:
         doc.para(
-            "Tidak memenuhi persyaratan / Requirements not met: "
+            f"{both('tr_not_met')}: "
             + ", ".join(f"{r['name']['id']} ({r['verdict_text'][1]})" for r in m["failing"]),
             8,
             "B",
@@ -439,23 +454,20 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
         )
     else:
         doc.para(
-            "Semua parameter memenuhi persyaratan / All parameters meet the requirements.",
+            both("tr_all_met"),
             8,
             "B",
             after=3,
         )
 
-    doc.heading("Riwayat", "History: retests and retracted results")
+    doc.heading(*pair("tr_history"))
     if not m["history"]:
-        doc.para(
-            "Tidak ada uji ulang atau hasil yang ditarik / No retests or retracted results.",
-            after=3,
-        )
+        doc.para(both("tr_no_history"), after=3)
     else:
         rows = []
         for r in m["history"]:
             value = f"{r['value']} {r['unit']}" + (
-                f"\n(contoh / sample {r['other_sample']})" if r["other_sample"] else ""
+                f"\n({both('tr_sample')} {r['other_sample']})" if r["other_sample"] else ""
             )
             retracted = r["status"] == "retracted"
             rows.append(
@@ -477,42 +489,32 @@ def render_test_report_pdf(m: dict[str, Any]) -> bytes:
         doc.table(
             (34, 11, 20, 19, 24, 26, 26, 26),
             [
-                "Parameter",
-                "Uji ke / Attempt",
-                "Hasil / Result",
-                "Kesimpulan / Verdict",
-                "Status",
-                "Analis / Analyst",
-                "Verifikator / Verifier",
-                "Catatan / Note",
+                id_("doc_parameter"),
+                both("tr_attempt_column"),
+                both("doc_result"),
+                both("doc_conclusion"),
+                id_("doc_status"),
+                both("tr_analyst"),
+                both("tr_verifier"),
+                both("doc_note"),
             ],
             rows,
             after=3,
         )
 
-    doc.heading("Rantai pengawasan contoh", "Chain of custody")
+    doc.heading(*pair("tr_custody"))
     doc.table(
         (22, 30, 38, 40, 56),
-        ["Kejadian / Event", "Waktu / At", "Oleh / By", "Lokasi / Location", "Catatan / Note"],
-        [[_Cell(e[k]) for k in ("event", "at", "by", "location", "note")] for e in m["custody"]],
+        [both(k) for k in ("tr_event", "tr_at", "tr_by", "tr_location", "doc_note")],
+        [
+            [_Cell(e[k]) for k in ("event_text", "at", "by", "location", "note")]
+            for e in m["custody"]
+        ],
         after=3,
     )
     if m["any_provisional"]:
-        doc.para(
-            'Kriteria bertanda "sementara" belum diverifikasi terhadap teks standar. '
-            "Criteria marked provisional are not yet verified against the standard's "
-            "text.",
-            7.5,
-            "I",
-            GREY,
-        )
-    doc.para(
-        "Hasil uji hanya berlaku untuk contoh yang diuji. The results apply only to "
-        "the sample tested.",
-        7.5,
-        "I",
-        GREY,
-    )
+        doc.para(both("ev_rep_provisional_note", " "), 7.5, "I", GREY)
+    doc.para(both("tr_applies", " "), 7.5, "I", GREY)
     return bytes(pdf.output())
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from snicert import evaluation_report, faults, labels, lifecycle, outputs
+from snicert import clock, evaluation_report, faults, labels, lifecycle, outputs
 from snicert.db import engine as db
 from snicert.db.models import Application
 from snicert.errors import NotFound
@@ -56,8 +56,10 @@ def _step(app_id: int, state: State, work: Callable) -> bool:
     with db.transaction() as s:
         app = application(s, app_id, lock=True)
         if app.state != state:
-            return False  # someone (or another run) already moved it
+            mark(s, app)  # someone (or another run) already moved it
+            return False
         moved = work(s, accounts.system_user(s), app)
+        mark(s, app, again=moved)
         faults.point(state.value)  # tests kill the process here, mid-transaction
         return moved
 
@@ -164,16 +166,41 @@ AUTOMATED: dict[State, Automated] = {
 }
 
 
+def due(s: Session, app: Application) -> bool:
+    """Is the system's automated step due for `app` now (read-only)?"""
+    step = AUTOMATED.get(State(app.state))
+    if step is None:
+        return False  # a person acts next, or the case is closed
+    return step.pending is None or step.pending(s, app)
+
+
+def mark(s: Session, app: Application, again: bool = False) -> None:
+    """Record in the change's transaction whether, and since when, the case waits on the
+    system (Application.system_since): kept while the same turn goes on, restarted when a
+    step moved the case (`again`), cleared when a person acts next."""
+    if not due(s, app):
+        app.system_since = None
+    elif again or app.system_since is None:
+        app.system_since = clock.now()
+
+
+def remark(app_id: int) -> None:
+    """Decide the case's mark again under its row lock (after a re-dispatch that found
+    nothing to do, so a mark left by a change made outside the services cannot stay)."""
+    with db.transaction() as s:
+        mark(s, application(s, app_id, lock=True))
+
+
 def has_work(app_id: int) -> bool:
     """Would a run move anything now? (Lets a person's action skip a run that would only
     find the case waiting for the next person.)"""
     step = AUTOMATED.get(status(app_id).state)
     if step is None:
-        return False  # a person acts next
+        return False  # a person acts next: no ORM load of the case
     if step.pending is None:
         return True
     with db.reading() as s:
-        return step.pending(s, application(s, app_id))
+        return due(s, application(s, app_id))
 
 
 def run_until_waiting(app_id: int) -> None:

@@ -138,11 +138,17 @@ def test_the_outbox_is_written_with_the_change(home) -> None:
 
 
 def test_the_configured_table() -> None:
-    assert effects.table("off").names() == ["workload", "tell", "forget_certificates"]
+    assert effects.table("off").names() == [
+        "workload",
+        "tell",
+        "system_turn",
+        "forget_certificates",
+    ]
     assert effects.table("deployment").names() == [
         "workload",
         "tell",
         "prefect_resource",
+        "system_turn",
         "forget_certificates",
         "emit",
         "kick",

@@ -73,6 +73,7 @@ def transaction() -> Iterator[Session]:
         try:
             with session.begin():
                 yield session
+                events.close(session)
         except BaseException:
             events.take(session)  # a rolled-back change has no effects
             for undo in session.info.pop(_AFTER_ROLLBACK, {}).values():

@@ -5,6 +5,8 @@ The event then meets the handler table twice:
 - as it is recorded, in the change's transaction (`during`): what must commit or roll
   back with the change (the notification outbox) or be read while the transaction still
   sees the state the change left (the Prefect event's resource names);
+- once more, all together, just before the transaction commits (`closing`): what is
+  decided once per change from the state it left (whether a case's automated step is due);
 - once the unit of work (`engine.transaction`) committed (`after`): with all the
   transaction's events in order, for the effects outside the database (Prefect events,
   the public cache, starting automated work). A rolled-back transaction dispatches nothing.
@@ -57,6 +59,7 @@ class DomainEvent:
 
 During = Callable[[Session, DomainEvent], None]
 After = Callable[[Sequence[DomainEvent]], None]
+Closing = Callable[[Session, Sequence[DomainEvent]], None]
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,12 @@ class Table:
     automation: str
     during: tuple[tuple[str, During], ...] = ()
     after: tuple[tuple[str, After], ...] = ()
+    closing: tuple[tuple[str, Closing], ...] = ()
     # starts one application's automated work (None: no one here starts it)
     start: Callable[[int], None] | None = None
 
     def names(self) -> list[str]:
-        return [name for name, _ in self.during + self.after]
+        return [name for name, _ in self.during + self.closing + self.after]
 
 
 _EVENTS = "snicert_domain_events"
@@ -111,6 +115,15 @@ def record(s: Session, event: DomainEvent) -> None:
     for _, handle in current().during:
         handle(s, event)
     s.info.setdefault(_EVENTS, []).append(event)
+
+
+def close(s: Session) -> None:
+    """Before the commit: every `closing` handler sees the transaction's events, in order,
+    and may still write in it."""
+    evs = s.info.get(_EVENTS)
+    if evs:
+        for _, handle in current().closing:
+            handle(s, evs)
 
 
 def take(s: Session) -> list[DomainEvent]:

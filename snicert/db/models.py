@@ -139,6 +139,8 @@ class Application(Base):
         Index("ix_applications_state_changed_at", "state_changed_at"),
         Index("ix_applications_due_at", "due_at"),
         Index("ix_applications_business_id", "business_id"),
+        # what waits on the system longest (flows/resume.py, the dashboard's count)
+        Index("ix_applications_system_since", "system_since"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -168,6 +170,10 @@ class Application(Base):
     awaiting_action: Mapped[str | None] = mapped_column(String(60))
     due_at: Mapped[datetime | None]
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Since when the system's automated step is due (None: a person acts next, or no one);
+    # written in the transaction that made it due (snicert/stages.py `mark`), so a step
+    # whose run failed or whose worker died is found here, not lost with the process.
+    system_since: Mapped[datetime | None]
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     business: Mapped[Business] = relationship()
 

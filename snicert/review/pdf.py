@@ -40,10 +40,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     pdf.set_creator("snicert")
     pdf.set_creation_date(clock.now())
     svgs = pdf_svgs(m, translator(lang))
-    now_prev = [
-        f"{text('mr_this_period', 'id')} / this period",
-        f"{text('mr_previous_period', 'id')} / previous",
-    ]
+    now_prev = [both("mr_pdf_now"), both("mr_pdf_previous")]
 
     def chart_height(name: str) -> float:
         w_pt, h_pt = (float(x) for x in _VIEWBOX.search(svgs[name]).groups())
@@ -100,8 +97,7 @@ def render_pdf(m: dict[str, Any], lang: str = "id") -> bytes:
     doc.heading("Tinjauan Manajemen", "Management review", 15)
     doc.para(lspro_line(), 8.5, "B", after=1)
     doc.para(
-        f"{text('mr_this_period', 'id')} / this period: {m['period']}    "
-        f"{text('mr_previous_period', 'id')} / previous period: {m['previous']}",
+        f"{both('mr_pdf_now')}: {m['period']}    {both('mr_pdf_previous_period')}: {m['previous']}",
         8.5,
         after=0.5,
     )

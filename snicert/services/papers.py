@@ -14,6 +14,7 @@ staff without the role, and the case's own applicant for labels, get PermissionD
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snicert import outputs, settings, snapshots
@@ -89,11 +90,12 @@ def sample_label(s: Session, actor: User, sample_id: int) -> tuple[Sample, Label
 
 def test_report(s: Session, app: Application) -> Output | None:
     """The test report (PDF) of the latest round that completed testing, if any."""
-    for sample in reversed(lab.samples_of(s, app.id)):
-        out = outputs.find(s, f"sample:{sample.id}", "test_report_pdf")
-        if out is not None:
-            return out
-    return None
+    owners = [f"sample:{x.id}" for x in lab.samples_of(s, app.id)]
+    if not owners:
+        return None
+    query = select(Output).where(Output.owner.in_(owners), Output.kind == "test_report_pdf")
+    found = {out.owner: out for out in s.scalars(query)}  # one query, not one per sample
+    return next((found[o] for o in reversed(owners) if o in found), None)
 
 
 def may_see_test_report(actor: User, app: Application) -> bool:

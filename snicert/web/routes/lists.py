@@ -88,6 +88,7 @@ def application_filters(lang: str) -> list[dict[str, Any]]:
         {"name": "until", "label": t("list_p_until"), "type": "date"},
         {"name": "open", "label": t("list_open_only"), "type": "check"},
         {"name": "late", "label": t("list_late_only"), "type": "check"},
+        {"name": "system", "label": t("system_late"), "type": "check"},
     ]
 
 
@@ -120,6 +121,7 @@ def applications_api(
     waiting: str = "",
     late: bool = False,
     open: bool = False,  # noqa: A002 - the query parameter's name
+    system: bool = False,  # waiting on the system longer than 5 minutes
     since: str = "",
     until: str = "",
     sort: str = "submitted",

@@ -119,6 +119,8 @@ def dashboard(s: Session, lang: str = "id") -> dict[str, Any]:
         "late": late,
         "awaited": awaited,
         "awaited_total": awaited_total,
+        # automated steps due longer than resume allows for (it failed to move them too)
+        "system_late": queries.system_late(s),
         "certificates": [dict(c._mapping) for c in certs],
         "totals": {st: sum(c.get(st, 0) for c in counts.values()) for st in State},
         # site-audit findings past their correction date (a major one holds the case)
@@ -146,7 +148,7 @@ def dashboard_page(request: Request, c: Official) -> HTMLResponse:
 def dashboard_api(c: Official) -> dict[str, Any]:
     """Applications by product and state (with how many are overdue), the first 20 of what
     is awaited from whom and by when (all of them: /api/v1/official/applications?open=1),
-    and the latest 200 certificates."""
+    how many wait on the system longer than 5 minutes, and the latest 200 certificates."""
     with db.reading() as s:
         board = dashboard(s)
         return {
@@ -173,6 +175,8 @@ def dashboard_api(c: Official) -> dict[str, Any]:
                 for x in board["awaited"]
             ],
             "awaiting_total": board["awaited_total"],
+            # their list: /api/v1/official/applications?system=1
+            "waiting_on_system_late": board["system_late"],
             "certificates": [
                 {k: x[k] for k in ("id", "number", "product", "status", "business", "valid_until")}
                 for x in board["certificates"]
