@@ -1,53 +1,37 @@
-"""The certification flow: one run per application, moving the case as far as its recorded
-inputs allow. When a person must act, the run records nothing else and ends; the
-person's action (through the service layer) starts the next run.
+"""A case's automated stages, as a Prefect background task.
 
-Every stage is a named task so the Prefect UI shows where each application stands; the
-run's final state is named after what it waits for.
+`advance(application_id)` moves the case as far as its recorded inputs allow and ends
+when a person must act. After a person's action the web app (or whoever acted) submits it
+with `.delay()` (snicert.effects.dispatch) and returns at once; a task worker (`snicert
+worker`, or the one `snicert serve` starts) receives it from the Prefect server and runs
+it. Several workers share the runs: the server hands each run to one of them.
+
+Each stage is one transaction that re-reads the state under the row lock
+(snicert.stages), so a run delivered twice, or two runs of one case at once, move it once.
+The run's final state is named after what the case waits for (the Prefect UI shows it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
-from pathlib import Path
-from typing import Any
-
-from prefect import Task, flow, task
-from prefect.context import SettingsContext, get_settings_context
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_RESULTS_LOCAL_STORAGE_PATH
+from prefect import task
+from prefect.cache_policies import RUN_ID
 from prefect.states import Completed, State
 
-from flows.local_client import shared_client
-from snicert import prefect_server, stages
+from snicert import stages
 
 
-def _stage(fn: Callable[[int], bool], name: str, retries: int = 0) -> Task:
-    # No result persistence: the database is the record, and it saves a request per task.
-    return task(fn, name=name, retries=retries, retry_delay_seconds=1, persist_result=False)
-
-
-# One task per automated step (stages.AUTOMATED); each step is one transaction, so a
-# retry starts clean.
-STAGE_TASKS = {
-    state: _stage(step.run, step.name, step.retries) for state, step in stages.AUTOMATED.items()
-}
-
-
-# Nothing is persisted, but without a storage named here Prefect asks the server for its
-# default storage twice per run (2 of 8 requests); this is the local default it would use.
-@flow(
-    name="certification",
-    flow_run_name="application-{application_id}",
-    validate_parameters=False,
-    persist_result=False,
-    result_storage=Path(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()),
+# A task worker persists every result and gives a task without a cache policy Prefect's
+# default one (inputs and source: a run of the same application would be read from the
+# cache and do nothing). RUN_ID keys each run by its own id: every run runs.
+@task(
+    name="advance",
+    task_run_name="application-{application_id}",
+    cache_policy=RUN_ID,
+    retries=2,  # the stages that write files may meet a passing I/O error
+    retry_delay_seconds=1,
 )
-def certification(application_id: int) -> State:
-    for _ in range(len(STAGE_TASKS) + 1):
-        step = STAGE_TASKS.get(stages.status(application_id).state)
-        if step is None or not step(application_id):
-            break
+def advance(application_id: int) -> State:
+    stages.run_until_waiting(application_id)
     st = stages.status(application_id)
     if st.awaiting_role:
         due = f" by {st.due_at:%Y-%m-%d}" if st.due_at else ""
@@ -57,19 +41,5 @@ def certification(application_id: int) -> State:
     return Completed(name=st.state.capitalize(), message=f"{st.number}: {st.state}")
 
 
-@cache
-def _local_settings() -> tuple[Any, Any]:
-    # Built once: constructing Prefect settings costs ~60 ms, once per run if done per run.
-    prefect_server.ensure_api()
-    ctx = get_settings_context()
-    return ctx.profile, ctx.settings.copy_with_update(
-        updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    )
-
-
-def run_local(application_id: int) -> None:
-    """Run in this process (embedded mode). No heartbeat: it adds ~1 s to every synchronous
-    run here, and crash detection is the worker's job, not an in-process call's."""
-    profile, settings = _local_settings()
-    with SettingsContext(profile=profile, settings=settings), shared_client():
-        certification(application_id)
+# What a task worker serves (flows/worker.py).
+TASKS = (advance,)

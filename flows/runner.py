@@ -1,6 +1,7 @@
-"""The embedded runner: serves snicert's deployments from this machine (the daily sweep's
-schedule, and certification runs started from the Prefect UI). `snicert serve` starts it
-and stops it with SIGTERM."""
+"""The embedded runner: serves snicert's scheduled deployments from this machine (the
+daily sweep and the notification outbox). `snicert serve` starts it and stops it with
+SIGTERM. The cases' automated stages are not deployments: a task worker runs them
+(flows/worker.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from prefect.runner import Runner
 from prefect.schedules import Cron, Interval
 
 import flows  # noqa: F401  (configures Prefect before it is imported)
-from flows.certification import certification
 from flows.notifications import notifications
 from flows.resume import resume
 from flows.surveillance import sweep
@@ -37,7 +37,6 @@ def main() -> None:
     # runs stay on the server, so a sweep that fell due while serve was down runs as soon
     # as the runner is back, instead of waiting for the next morning.
     runner = StoppableRunner(pause_on_shutdown=False)
-    runner.add_deployment(certification.to_deployment(name="certification"))
     runner.add_deployment(
         sweep.to_deployment(name=SWEEP_DEPLOYMENT, schedule=Cron(SWEEP_CRON, timezone=SWEEP_TZ))
     )

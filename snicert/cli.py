@@ -787,7 +787,8 @@ def demo(
     ] = False,
     parallel: Annotated[int, typer.Option(help="Applications played at once")] = 1,
 ) -> None:
-    """Play every role on synthetic Kupang UMKM businesses, through the certification flow."""
+    """Play every role on synthetic Kupang UMKM businesses; a task worker runs the cases'
+    automated stages."""
     from rich.progress import Progress
 
     from snicert import demo as demo_mod
@@ -913,8 +914,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Web app port")] = 8000,
     prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
 ) -> None:
-    """Run everything on this machine: Prefect server, runner and web app (SIGTERM or Ctrl-C
-    stops all of it)."""
+    """Run everything on this machine: Prefect server, runner, task worker and web app
+    (SIGTERM or Ctrl-C stops all of it)."""
     from snicert import logs
     from snicert.serve import ServeError, run
 
@@ -923,6 +924,22 @@ def serve(
             run(host, port, prefect_port, lambda line: typer.echo(line, err=True))
         except ServeError as exc:
             _fail(f"error: {exc}")
+
+
+@app.command("worker")
+def worker() -> None:
+    """Run a Prefect task worker for the cases' automated stages (server mode: start as
+    many as you like, on any machine; SIGTERM or Ctrl-C stops it)."""
+    import os
+
+    if not (os.environ.get("PREFECT_API_URL") and os.environ.get("SNICERT_DATABASE_URL")):
+        _fail(
+            "error: set PREFECT_API_URL and SNICERT_DATABASE_URL (server mode); "
+            "snicert serve starts its own worker"
+        )
+    from flows.worker import main
+
+    main()
 
 
 def _stderr():

@@ -1,5 +1,6 @@
 """`snicert demo`: synthetic UMKM businesses taken through certification, every role played
-through the service layer while the certification flow moves each case between people."""
+through the service layer while a task worker moves each case between people (its
+automated stages)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from snicert import bootstrap, config, heap, settings, snapshots, stages, synthetic
+from snicert import bootstrap, config, settings, snapshots, stages, synthetic
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db import events
@@ -186,33 +188,30 @@ class Cast:
         return s.get(User, self.ids[key])
 
 
-# Seconds a player waits for the automated stage. In deployment mode the run queues on
-# the workers behind the other players' runs, each a new process: on two busy cores a
-# run waited over two minutes for its turn (the scale-out test, other jobs running).
-WAIT_SECONDS = {"deployment": 300.0}
+# Seconds a player waits for the automated stage: a task worker runs it, behind the other
+# players' runs (on two busy cores with several workers, a run waited over two minutes for
+# its turn in the scale-out test).
+WAIT_SECONDS = 300.0
+POLL_SECONDS = 0.02  # one indexed row read
 
 
-def wait_for(app_id: int, *states: State, timeout: float | None = None) -> str:
-    """Wait until the flow moved the case into one of `states` and did its work there.
-
-    Local mode: the flow already ran in this process, so this returns at once. Deployment
-    mode: a worker runs it; poll the database. Off: take the automated steps here."""
-    mode = events.current().automation
-    if timeout is None:
-        timeout = WAIT_SECONDS.get(mode, 120.0)
-    if mode == "off":
+def wait_for(app_id: int, *states: State, timeout: float = WAIT_SECONDS) -> str:
+    """Wait until the automated stage moved the case into one of `states` and did its
+    work there: a task worker runs it (read the database until it did). Flows off: take
+    the automated steps here."""
+    if events.current().automation == "off":
         stages.run_until_waiting(app_id)
     deadline = time.monotonic() + timeout
     while True:
         state = stages.status(app_id).state
-        if state in states and not stages.has_work(app_id):  # the flow finished its part
+        if state in states and not stages.has_work(app_id):  # the stage finished its part
             return state
         if time.monotonic() > deadline:
             raise SnicertError(
                 f"application {app_id} is {state}, expected "
-                f"{' or '.join(states)} (is the certification flow running?)"
+                f"{' or '.join(states)} (is a task worker running? snicert worker)"
             )
-        time.sleep(0.2)
+        time.sleep(POLL_SECONDS)
 
 
 class Player:
@@ -223,9 +222,10 @@ class Player:
             code: p.model_dump(mode="json")["documents"] for code, p in catalog.products.items()
         }
 
-    def play(self, plan: Plan) -> Outcome:
+    def draft(self, plan: Plan) -> tuple[int, int, dict]:
+        """A new applicant's complete dossier, not submitted: the application's and its
+        owner's ids, and the synthetic business."""
         info = synthetic.business(plan.product, plan.index + self.nib_offset, self.rng)
-        scenario = []
         with db.transaction() as s:
             owner = accounts.register_applicant(
                 s,
@@ -251,6 +251,11 @@ class Player:
                     spec, plan.product, info["business_name"], seed=plan.index
                 )
                 applications.attach_document(s, owner, app_id, spec["id"], name, data)
+        return app_id, owner_id, info
+
+    def play(self, plan: Plan) -> Outcome:
+        app_id, owner_id, info = self.draft(plan)
+        scenario = []
         with db.transaction() as s:
             applications.submit(s, s.get(User, owner_id), app_id, fees.agreement().version)
         wait_for(app_id, State.PAYMENT)
@@ -503,6 +508,24 @@ def use_demo_identity() -> None:
             os.environ[settings.env_name(name)] = synthetic.IDENTITY[name]
 
 
+@contextmanager
+def task_worker() -> Iterator[None]:
+    """The task worker that moves the demo's cases on between the players: one in a
+    thread of this process next to the embedded Prefect server, unless a Prefect server
+    is set (its workers do it: server mode) or flows are off."""
+    from prefect.settings import PREFECT_API_URL
+
+    if events.current().automation == "off" or PREFECT_API_URL.value():
+        yield
+        return
+    from flows.worker import in_thread
+    from snicert.prefect_server import ensure_api
+
+    ensure_api()
+    with in_thread():
+        yield
+
+
 def run(
     count: int,
     progress: Callable[[int, int], None] | None = None,
@@ -511,8 +534,8 @@ def run(
 ) -> list[Outcome]:
     """Play the whole demo on the current SNICERT_HOME (created and initialised if new).
 
-    `parallel` plays that many applications at once (threads): worth it in deployment
-    mode, where workers run the flows while the players wait."""
+    `parallel` plays that many applications at once (threads): worth it with several
+    task workers, which run the automated stages while the players wait."""
     if count < 1 or parallel < 1:
         raise SnicertError("--count and --parallel must be at least 1")
     use_demo_identity()
@@ -527,18 +550,17 @@ def run(
     def play(i: int) -> None:
         player = Player(cast, random.Random(seed + offset + i), offset)
         results[i] = player.play(todo[i])
-        if i == 0:
-            heap.settle()  # the first application loaded everything (Prefect, renderers)
         with lock:
             if progress:
                 progress(sum(r is not None for r in results), len(todo))
 
-    if parallel == 1:
-        for i in range(len(todo)):
-            play(i)
-    else:
-        with ThreadPoolExecutor(parallel) as pool:
-            list(pool.map(play, range(len(todo))))
+    with task_worker():
+        if parallel == 1:
+            for i in range(len(todo)):
+                play(i)
+        else:
+            with ThreadPoolExecutor(parallel) as pool:
+                list(pool.map(play, range(len(todo))))
     done = [r for r in results if r is not None]
     complaint_and_appeal(cast, done, f"demo:{offset}")
     delivery.drain()  # the cases' notifications go out before the demo exits

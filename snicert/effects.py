@@ -15,19 +15,21 @@ After the commit:
   may have changed;
 - `emit`: each composed event `snicert.<entity>.<event>` is sent to Prefect (operators
   build automations on it);
-- `kick`: when a person acted on an application, its automated work is dispatched
-  (`dispatch`, the one seam that starts it) and moves the case on as far as it can.
+- `kick`: when a person acted on an application with automated work, that work is
+  submitted to Prefect's task workers (`dispatch`, the one seam that starts it) and the
+  caller returns at once: a worker moves the case on as far as it can.
 
 SNICERT_FLOW_MODE, read once when the table is built, chooses how automated work starts:
-`local` (in this process, the embedded default), `deployment` (run_deployment into a work
-pool, when a Prefect server is set) or `off` (no Prefect events, no flow runs:
-service-only use). Tests swap the table (tests/conftest.py) instead.
+`worker` (the default: `advance.delay()` through the Prefect server to its task workers:
+the one `snicert serve` starts, or `snicert worker` processes in server mode) or `off` (no
+Prefect events, no runs: service-only use). Tests swap the table (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,14 +40,13 @@ from snicert.db.events import DomainEvent, Table
 from snicert.db.models import Application, Certificate
 
 log = logging.getLogger(__name__)
-DEPLOYMENT = "certification/certification"
-MODES = ("local", "deployment", "off")
+MODES = ("worker", "off")
 
 
 def flow_mode() -> str:
-    mode = os.environ.get("SNICERT_FLOW_MODE", "local")
+    mode = os.environ.get("SNICERT_FLOW_MODE", "worker")
     if mode not in MODES:
-        raise ValueError(f"SNICERT_FLOW_MODE must be local, deployment or off, not {mode!r}")
+        raise ValueError(f"SNICERT_FLOW_MODE must be worker or off, not {mode!r}")
     return mode
 
 
@@ -58,7 +59,7 @@ def table(
     and `run` runs one application's flow (tests pass collectors)."""
     mode = mode or flow_mode()
     if mode not in MODES:
-        raise ValueError(f"flow mode must be local, deployment or off, not {mode!r}")
+        raise ValueError(f"flow mode must be worker or off, not {mode!r}")
     during: list[tuple[str, events.During]] = [("workload", workload), ("tell", tell)]
     after: list[tuple[str, events.After]] = [("forget_certificates", forget_certificates)]
     closing: tuple[tuple[str, events.Closing], ...] = (("system_turn", system_turn),)
@@ -186,20 +187,36 @@ def kick_all(evs: Sequence[DomainEvent], run: Callable[[int], None]) -> None:
 
 
 def _runner(mode: str) -> Callable[[int], None]:
-    """Where automated work runs: the one place that decides it (imported when first run:
-    Prefect is heavy and most commands never start a flow)."""
+    """Where automated work runs: submitted to Prefect's task workers (imported when first
+    used: Prefect is heavy and most commands never start a run).
 
-    def local(app_id: int) -> None:
-        from flows.certification import run_local
+    `.delay()` creates the task run on the Prefect server and writes its parameters: one
+    client, one file and one request, 0.2-1.2 s on this busy machine. A thread of its own
+    does it, so the person's request answers without waiting for it. Not a daemon: a
+    command's process finishes the submission before it exits. A process killed before
+    its thread submitted leaves the case waiting on the system, where the resume of
+    automated stages finds it."""
 
-        run_local(app_id)
+    def submit(app_id: int) -> None:
+        from prefect.settings import PREFECT_API_URL
 
-    def deploy(app_id: int) -> None:
-        from prefect.deployments import run_deployment
+        if not PREFECT_API_URL.value():
+            # A command outside `snicert serve` with no Prefect server set: no worker
+            # would see the run; the case waits for serve's resume of automated stages.
+            log.info("no Prefect API set: application %s waits for serve's resume", app_id)
+            return
+        threading.Thread(target=_delay, args=(app_id,), name=f"submit-{app_id}").start()
 
-        run_deployment(DEPLOYMENT, parameters={"application_id": app_id}, timeout=0)
+    return submit
 
-    return local if mode == "local" else deploy
+
+def _delay(app_id: int) -> None:
+    from flows.certification import advance
+
+    try:
+        advance.delay(app_id)
+    except Exception:  # the case waits on the system; the resume finds it
+        log.exception("could not submit the automated stage of application %s", app_id)
 
 
 def dispatch(application_id: int) -> None:
@@ -212,8 +229,8 @@ def dispatch(application_id: int) -> None:
 
 
 def kick(application_id: int, run: Callable[[int], None]) -> None:
-    """Run the application's certification flow again (after a person's action), unless
-    the case only waits for the next person: a run would find nothing to do."""
+    """Submit the application's automated stage (after a person's action), unless the
+    case only waits for the next person: a run would find nothing to do."""
     from snicert import stages
 
     try:
@@ -222,4 +239,4 @@ def kick(application_id: int, run: Callable[[int], None]) -> None:
     except Exception:
         # The action is committed and the case marked as waiting on the system (stages.mark):
         # flows/resume.py dispatches it again within minutes.
-        log.exception("certification flow for application %s failed", application_id)
+        log.exception("could not submit the automated stage of application %s", application_id)

@@ -23,6 +23,10 @@ DEFAULTS = {
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_BATCH_SIZE": "200",
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_READ_BATCH_SIZE": "50",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # Background task runs have no flow run, and Prefect's API log handler only sends
+    # logs of flow runs: otherwise each run's log line warns about that (task runs'
+    # states and names still reach the server as events).
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     # The embedded server's first start creates its database; on a fresh machine (cold
     # file cache, no bytecode yet, a busy CPU) that took longer than Prefect's 20 s, the
     # caller gave up and the event it was sending was lost. Measured here: 27 s with the

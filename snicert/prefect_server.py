@@ -13,8 +13,6 @@ longer than five retries. So this server
   server's own event and task-run writers commit, instead of failing. Measured: about one
   flow-run creation in 20 met such a commit and cost the client a 0.05-0.5 s retry, some
   50 ms per application on average; none does now;
-- freezes its start-up objects out of the garbage collector once it serves (`heap.settle`):
-  a full collection of the server's heap took 0.3 s, and it came every 20 applications;
 - answers any 503 still left with a short random `Retry-After` (0.05-0.5 s), which the
   client honours;
 - on shutdown, waits one task-run-recorder flush interval (1 s, prefect_env) before Prefect
@@ -37,7 +35,7 @@ import sys
 import threading
 from typing import Any
 
-from snicert import heap, logs
+from snicert import logs
 
 RETRY_AFTER = (0.05, 0.5)  # seconds, drawn at random per answer
 _lock = threading.Lock()
@@ -72,7 +70,6 @@ class SqliteFriendly:
     def __init__(self, app: Any):
         self.app = app
         self.writing = asyncio.Lock()
-        self.settled = False
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -81,9 +78,6 @@ class SqliteFriendly:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if not self.settled:  # the first request: start-up (migrations, services) is over
-            self.settled = True
-            heap.settle()
 
         async def send_soon(message: dict) -> None:
             if message["type"] == "http.response.start" and message["status"] == 503:
@@ -192,7 +186,6 @@ def _server_class() -> type:
 
 def ensure_api() -> None:
     """Point Prefect at the embedded server (started on first use) unless an API is set."""
-    from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL
 
     if PREFECT_API_URL.value():
@@ -202,5 +195,13 @@ def ensure_api() -> None:
             return
         server = _server_class()()
         server.start()
-        os.environ["PREFECT_API_URL"] = server.api_url
-        refresh_global_settings_context()
+        use_api(server.api_url)
+
+
+def use_api(api: str) -> None:
+    """Point this process's Prefect at `api`, also when its settings were loaded already
+    (logging set-up imports Prefect first thing)."""
+    from prefect.context import refresh_global_settings_context
+
+    os.environ["PREFECT_API_URL"] = api
+    refresh_global_settings_context()

@@ -1,13 +1,16 @@
 """`snicert serve`: everything on one machine, or the parts a scaled-out setup needs.
 
 Embedded default: a local Prefect server (database under SNICERT_HOME/prefect), the
-runner for the scheduled sweep, and the web app; flows triggered by people's actions run
-in the web app's process. With PREFECT_API_URL and SNICERT_DATABASE_URL set, it uses that
-server and database and starts neither its own server nor a runner: workers of the
-`snicert` work pool run the flows (see prefect.yaml).
+runner for the scheduled sweep and the notifications' schedule, one Prefect task worker
+(flows/worker.py) for the cases' automated stages, and the web app, which submits those
+stages to the worker after each person's action and answers without waiting for them.
+With PREFECT_API_URL and SNICERT_DATABASE_URL set, it uses that server and database and
+starts neither its own server, runner nor worker: the operator runs `snicert worker`
+processes (and the deployments of prefect.yaml).
 
 SIGTERM (systemd, container runtimes) and SIGINT (Ctrl-C) both stop the web app, then the
-runner and the Prefect server with everything they started, within STOP_WITHIN seconds.
+worker, the runner and the Prefect server with everything they started, within
+STOP_WITHIN seconds.
 One `serve` per SNICERT_HOME at a time (`home_lock`).
 """
 
@@ -183,10 +186,9 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
         try:
             bootstrap.init()
             if external:
-                env.setdefault("SNICERT_FLOW_MODE", "deployment")
                 say(
-                    f"using Prefect at {env['PREFECT_API_URL']}; workers of pool 'snicert' "
-                    "run the flows"
+                    f"using Prefect at {env['PREFECT_API_URL']}; `snicert worker` processes "
+                    "run the automated stages"
                 )
             else:
                 api = f"http://127.0.0.1:{prefect_port}/api"
@@ -198,9 +200,11 @@ def run(host: str, port: int, prefect_port: int, say: Callable[[str], None]) -> 
                 )
                 wait_healthy(f"{api}/health", services)
                 env["PREFECT_API_URL"] = api
-                os.environ["PREFECT_API_URL"] = api  # flows run in this process report there
+                # the web app submits the automated stages there (and sends its events)
+                prefect_server.use_api(api)
                 services.start("runner", [sys.executable, "-m", "flows.runner"], env)
-            os.environ["SNICERT_FLOW_MODE"] = env.get("SNICERT_FLOW_MODE", "local")
+                services.start("task-worker", [sys.executable, "-m", "flows.worker"], env)
+            os.environ["SNICERT_FLOW_MODE"] = env.get("SNICERT_FLOW_MODE", "worker")
             effects.install()  # the handler table, for this mode (init may have built one)
             from snicert.web.server import serve_web
 

@@ -141,33 +141,31 @@ def _evaluation_report_due(s: Session, app: Application) -> bool:
 
 @dataclass(frozen=True)
 class Automated:
-    """A state's automated step: `run` (one transaction; True when it moved the case on),
-    its task `name` in the certification flow and `retries` (the steps that write files
-    may meet a passing I/O error), and `pending`: would a run move anything now (read-only;
-    None: always, the state itself is the system's turn)."""
+    """A state's automated step: its `name`, `run` (one transaction; True when it moved
+    the case on) and `pending`: would a run move anything now (read-only; None: always,
+    the state itself is the system's turn)."""
 
     name: str
     run: Callable[[int], bool]
     pending: Callable[[Session, Application], bool] | None = None
-    retries: int = 0
 
 
-# Which states have automated work, and when: the one table the flow, the after-commit
-# kick (snicert/effects.py), the sweep and the demo all read.
+# Which states have automated work, and when: the one table the background task
+# (flows/certification.py), the after-commit dispatch (snicert/effects.py), the sweep, the
+# pages and the demo all read.
 AUTOMATED: dict[State, Automated] = {
     State.SUBMITTED: Automated("screening", screen),
-    State.SAMPLING: Automated("sampling", plan_samples, _samples_rejected, retries=2),
-    State.TESTING: Automated("lab-testing", close_testing, lab.testing_done, retries=2),
+    State.SAMPLING: Automated("sampling", plan_samples, _samples_rejected),
+    State.TESTING: Automated("lab-testing", close_testing, lab.testing_done),
     State.SITE_AUDIT: Automated("site-audit", site_audit_done, _site_audit_over),
-    State.DECISION: Automated(
-        "evaluation-report", compile_evaluation, _evaluation_report_due, retries=2
-    ),
-    State.APPROVED: Automated("issuance", issue, retries=2),
+    State.DECISION: Automated("evaluation-report", compile_evaluation, _evaluation_report_due),
+    State.APPROVED: Automated("issuance", issue),
 }
 
 
 def due(s: Session, app: Application) -> bool:
-    """Is the system's automated step due for `app` now (read-only)?"""
+    """Is the system's automated step due for `app` now (read-only; the pages say such a
+    case is being processed)?"""
     step = AUTOMATED.get(State(app.state))
     if step is None:
         return False  # a person acts next, or the case is closed
@@ -205,6 +203,6 @@ def has_work(app_id: int) -> bool:
 
 def run_until_waiting(app_id: int) -> None:
     """Take the automated steps here, in this process, until a person must act (the
-    scheduled sweep, the demo without flows, tests)."""
+    background task, the scheduled sweep, the demo without flows, tests)."""
     while (step := AUTOMATED.get(status(app_id).state)) and step.run(app_id):
         pass

@@ -11,8 +11,10 @@ template only as `markupsafe.Markup` made from escaped parts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date, format_time
@@ -50,9 +52,31 @@ def day(value: datetime | date | str | None, lang: str = messages.DEFAULT) -> st
     return format_date(value, "d MMMM y", locale=lang)
 
 
-def number(value: float | int | None, lang: str = messages.DEFAULT) -> str:
-    """`1.250.000` or `9,5` on Indonesian pages, `1,250,000` or `9.5` in English."""
-    return "" if value is None else format_decimal(value, locale=lang)
+def unit(value: str | None, lang: str = messages.DEFAULT) -> str:
+    """A unit as the page's readers write it ("koloni/g" on Indonesian pages, where the
+    checklist says "colonies/g"); symbols (%, mg/kg, N) stay; "-" (none) is empty."""
+    if value in (None, "", "-"):
+        return ""
+    key = "unit_" + re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+    return messages.text(key, lang) if messages.has(key) else value
+
+
+_DECIMAL_TEXT = re.compile(r"^-?\d+(\.(\d+))?$")
+
+
+def number(value: float | int | str | None, lang: str = messages.DEFAULT) -> str:
+    """`1.250.000` or `9,5` on Indonesian pages, `1,250,000` or `9.5` in English. A value
+    as text (a lab result, "0.060") keeps its decimals; other text ("negatif") stays."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        found = _DECIMAL_TEXT.match(value.strip())
+        if not found:
+            return value
+        places = len(found[2] or "")
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(Decimal(value.strip()), format=pattern, locale=lang)
+    return format_decimal(value, locale=lang)
 
 
 def _in_render_lang(fn: Callable[[Any, str], str]) -> Callable[..., str]:
@@ -83,4 +107,5 @@ def environment(loader: BaseLoader, **options: Any) -> Environment:
     env.filters["local"] = _in_render_lang(local)
     env.filters["day"] = _in_render_lang(day)
     env.filters["number"] = _in_render_lang(number)
+    env.filters["unit"] = _in_render_lang(unit)
     return env

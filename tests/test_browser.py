@@ -72,7 +72,7 @@ def browser():
 
 
 def automation() -> None:
-    """What the certification flow does between people (flows are off in tests)."""
+    """What a task worker does between people (flows are off in tests)."""
     with db.transaction() as s:
         from sqlalchemy import select
 

@@ -13,7 +13,16 @@ from snicert.db import engine as db
 from snicert.db.models import AuditEvent
 from snicert.errors import Conflict, IllegalTransition, PermissionDenied
 from snicert.lifecycle import LIFECYCLES, ResultState, SampleState
-from snicert.services import applications, lab, site_audits, surveillance
+from snicert.services import (
+    applications,
+    certificates,
+    impartiality,
+    lab,
+    review_actions,
+    site_audits,
+    skm,
+    surveillance,
+)
 from snicert.services.guards import application
 from tests.world import World
 
@@ -26,6 +35,10 @@ GUARDS = {
     "site_audit": site_audits.AUDIT_GUARDS,
     "audit_finding": site_audits.FINDING_GUARDS,
     "surveillance_case": surveillance.GUARDS,
+    "certificate": certificates.GUARDS,
+    "review_action": review_actions.guards(None),
+    "survey": skm.GUARDS,
+    "staff_conflict": impartiality.conflict_guards(None),
 }
 
 

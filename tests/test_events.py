@@ -97,7 +97,7 @@ def test_a_persons_action_starts_the_flow_once_and_is_announced(home) -> None:
     app_id = w.new_application("abon")
     emitted: list[dict] = []
     runs: list[int] = []
-    with events.use(effects.table("local", emit=emitted.append, run=runs.append)):
+    with events.use(effects.table("worker", emit=emitted.append, run=runs.append)):
         w.submit(app_id)  # the applicant: a person
         assert runs == [app_id]  # screening is automated work: one run, after the commit
         submitted = [e for e in emitted if e["event"] == "snicert.application.submitted"]
@@ -112,7 +112,7 @@ def test_dispatch_starts_automated_work_only_when_there_is_some(home) -> None:
     w = World().setup_staff()
     app_id = w.new_application("abon")
     runs: list[int] = []
-    with events.use(effects.table("local", emit=lambda payload: None, run=runs.append)):
+    with events.use(effects.table("worker", emit=lambda payload: None, run=runs.append)):
         effects.dispatch(app_id)  # a draft: the applicant acts next
         assert runs == []
         with events.use(effects.table("off")):
@@ -144,7 +144,7 @@ def test_the_configured_table() -> None:
         "system_turn",
         "forget_certificates",
     ]
-    assert effects.table("deployment").names() == [
+    assert effects.table("worker").names() == [
         "workload",
         "tell",
         "prefect_resource",
@@ -153,5 +153,5 @@ def test_the_configured_table() -> None:
         "emit",
         "kick",
     ]
-    with pytest.raises(ValueError, match="local, deployment or off"):
+    with pytest.raises(ValueError, match="worker or off"):
         effects.table("sometimes")

@@ -1,4 +1,5 @@
-"""The certification flow and the scheduled sweep, run against a Prefect test server."""
+"""The automated stages as Prefect background tasks (submitted with .delay(), run by task
+workers) and the scheduled sweep, against a Prefect test server."""
 
 from __future__ import annotations
 
@@ -9,21 +10,22 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
-    FlowRunFilter,
-    FlowRunFilterName,
-    FlowRunFilterStartTime,
+    TaskRunFilter,
+    TaskRunFilterName,
 )
-from prefect.settings import PREFECT_API_URL
+from prefect.settings import PREFECT_API_URL, PREFECT_RESULTS_LOCAL_STORAGE_PATH
 from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import func, select
 
-from flows import certification as cert_flow
+from flows import worker
+from flows.certification import advance
 from flows.surveillance import sweep
 from snicert import audit, clock, demo, effects, stages
 from snicert.catalog import default_catalog
@@ -38,31 +40,32 @@ from snicert.db.models import (
     Sample,
     SurveillanceCase,
 )
+from snicert.lifecycle import State
 from snicert.services import applications, fees
+from tests.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def prefect_server():
-    with prefect_test_harness(server_startup_timeout=60):
-        cert_flow._local_settings.cache_clear()  # take the test server's settings
+    with prefect_test_harness(server_startup_timeout=300):
         yield PREFECT_API_URL.value()
-    cert_flow._local_settings.cache_clear()
 
 
 @pytest.fixture
 def flows_on(home, prefect_server, effects_table):
-    """Services start the certification flow after each person's action (embedded mode),
-    and every Prefect event snicert emits is collected."""
+    """Services submit the automated stage after each person's action, a task worker in
+    a thread runs it, and every Prefect event snicert emits is collected."""
     emitted: list[dict] = []
 
     def collect(payload: dict) -> None:
         emitted.append(payload)
         effects._emit(payload)
 
-    effects_table("local", emit=collect)
-    return emitted
+    effects_table("worker", emit=collect)
+    with worker.in_thread():
+        yield emitted
 
 
 @pytest.fixture
@@ -70,19 +73,27 @@ def player(flows_on) -> demo.Player:
     return demo.Player(demo.Cast(), random.Random(5), nib_offset=0)
 
 
-def _flow_runs(app_id: int, since: datetime):
-    """This test's runs for the application (application ids restart in every test DB)."""
+def _task_runs(app_id: int | None, since: datetime, count: int | None = None) -> list:
+    """This test's runs for the application (application ids restart in every test DB;
+    None: the runs not started yet, all named after the task until a worker names them);
+    the server records task runs from their events, about a second later: wait for
+    `count` final ones."""
+    name = "advance" if app_id is None else f"application-{app_id}"
 
     async def read():
         async with get_client() as client:
-            return await client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(
-                    name=FlowRunFilterName(any_=[f"application-{app_id}"]),
-                    start_time=FlowRunFilterStartTime(after_=since),
-                )
+            runs = await client.read_task_runs(
+                task_run_filter=TaskRunFilter(name=TaskRunFilterName(any_=[name]))
             )
+        return [r for r in runs if r.created and r.created >= since]
 
-    return asyncio.run(read())
+    deadline = time.monotonic() + 30
+    while True:
+        runs = asyncio.run(read())
+        final = [r for r in runs if r.state and r.state.is_final()]
+        if count is None or len(final) >= count or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.5)
 
 
 def _count(model, **where) -> int:
@@ -102,10 +113,10 @@ def test_full_path_for_each_product(player: demo.Player, flows_on, product: str)
     assert outcome.certificate == f"SNI-{prefix}-{datetime.now(UTC).year}-0001"
     report = Path(outcome.files[0])
     assert report.name == "evaluation-report.pdf" and report.read_bytes().startswith(b"%PDF-")
-    # the flow ran after each step with automated work, and each run completed
-    runs = _flow_runs(outcome.application_id, since)
+    # the worker ran the stage after each step with automated work, and each run completed:
     # submitted (then the applicant pays), review passed, results verified, evaluated (the
     # report), granted
+    runs = _task_runs(outcome.application_id, since, count=5)
     assert len(runs) == 5
     assert all(r.state.is_completed() for r in runs)
     assert sorted(r.state.name for r in runs) == sorted(
@@ -132,39 +143,35 @@ def test_full_path_for_each_product(player: demo.Player, flows_on, product: str)
     }
 
 
-def test_local_runs_share_a_lighter_client(player: demo.Player, monkeypatch) -> None:
-    """In-process runs: the flow's id is asked once, and a run is named when created (no
-    rename request), yet every run still shows as application-<id>."""
-    from flows import local_client
-
-    sent: list[tuple[str, str]] = []
-    real = local_client.SyncPrefectClient.request
-
-    def spy(self, method, path, *args, **kwargs):
-        sent.append((method, path))
-        return real(self, method, path, *args, **kwargs)
-
-    monkeypatch.setattr(local_client.SyncPrefectClient, "request", spy)
+def test_an_action_returns_before_its_stage_runs(home, prefect_server, effects_table) -> None:
+    """No worker yet: the submission commits and returns with the case still submitted
+    and a scheduled run waiting on the server; a worker started later moves it on."""
+    w = World().setup_staff()
+    app_id = w.new_application("abon")
+    effects_table("worker", emit=lambda payload: None)
     since = datetime.now(UTC)
-    first = player.play(demo.Plan("abon", 7))
-    second = player.play(demo.Plan("emping", 8))
-    for outcome in (first, second):
-        assert outcome.state == "certified"
-        assert len(_flow_runs(outcome.application_id, since)) == 5
-    assert sent.count(("POST", "/flow_runs/")) == 10
-    assert sent.count(("POST", "/flows/")) <= 1  # once per process (0: kept from before)
-    assert not any(m == "PATCH" for m, _ in sent)  # nor a rename
+    w.submit(app_id)
+    assert stages.status(app_id).state == "submitted"
+    deadline = time.monotonic() + 60
+    while not (waiting := _task_runs(None, since)):  # submitted right after the commit
+        assert time.monotonic() < deadline, "no run was submitted"
+        time.sleep(0.2)
+    [waiting] = waiting
+    assert waiting.state.is_scheduled()
+    time.sleep(1)
+    assert stages.status(app_id).state == "submitted"  # nobody runs it
+    with worker.in_thread():
+        assert demo.wait_for(app_id, State.PAYMENT, timeout=60) == "payment"
+        [ran] = _task_runs(app_id, since, count=1)
+    assert ran.id == waiting.id and ran.state.name == "Awaiting applicant"
 
-    async def delete_flow():  # someone deletes the flow (and its runs) in the Prefect UI
-        async with get_client() as client:
-            await client.delete_flow((await client.read_flow_by_name("certification")).id)
 
-    asyncio.run(delete_flow())
-    sent.clear()
-    third = player.play(demo.Plan("sasando", 9))
-    assert third.state == "certified" and len(_flow_runs(third.application_id, since)) == 5
-    # the kept id failed once (one refused run creation), then was asked again
-    assert sent.count(("POST", "/flows/")) == 1 and sent.count(("POST", "/flow_runs/")) == 6
+def test_failing_lab_result_is_refused(player: demo.Player) -> None:
+    outcome = player.play(demo.Plan("abon", 0, failing="total_plate_count"))
+    assert outcome.state == "refused"
+    assert outcome.certificate is None
+    assert "Angka lempeng total" in outcome.refusal_reason
+    assert _count(Certificate) == 0
 
 
 def test_document_nonconformity_loop(player: demo.Player, flows_on) -> None:
@@ -177,80 +184,131 @@ def test_document_nonconformity_loop(player: demo.Player, flows_on) -> None:
     assert names.count("snicert.application.review_passed") == 1
 
 
-def test_failing_lab_result_is_refused(player: demo.Player) -> None:
-    outcome = player.play(demo.Plan("abon", 0, failing="total_plate_count"))
-    assert outcome.state == "refused"
-    assert outcome.certificate is None
-    assert "Angka lempeng total" in outcome.refusal_reason
-    assert _count(Certificate) == 0
+def test_runs_delivered_again_duplicate_nothing(home, prefect_server, effects_table) -> None:
+    """The same stage run several times at once (a run delivered twice, a re-dispatch
+    while the first still runs) and again after the case is done: one certificate, one
+    number taken, no extra audit event."""
+    w = World().setup_staff()
+    app_id = w.new_application("sasando")
+    w.advance_to(app_id, "approved")  # issuance is next, and nothing ran it yet
+    assert stages.status(app_id).state == "approved"
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: advance.fn(app_id), range(4)))
+    assert stages.status(app_id).state == "certified"
+    watched = (Sample, LabResult, Certificate, Output, AuditEvent)
+    before = {m.__name__: _count(m) for m in watched}
+    assert before["Certificate"] == 1
+    effects_table("worker", emit=lambda payload: None)
+    since = datetime.now(UTC)
+    with worker.in_thread():
+        effects.dispatch(app_id)  # nothing left to do: not even submitted
+        for _ in range(3):
+            advance.delay(app_id)  # delivered anyway: each finds nothing to do
+        runs = _task_runs(app_id, since, count=3)
+    assert [r.state.name for r in runs] == ["Certified"] * 3
+    assert {m.__name__: _count(m) for m in watched} == before
+    with db.transaction() as s:
+        assert s.scalar(select(Counter.value).where(Counter.name.like("certificate:%"))) == 1
+        assert audit.verify(s).ok
 
 
-def test_rerunning_a_flow_duplicates_nothing(player: demo.Player) -> None:
-    outcome = player.play(demo.Plan("sasando", 0, retest=True))
-    app_id = outcome.application_id
-    before = {m.__name__: _count(m) for m in (Sample, LabResult, Certificate, Output, AuditEvent)}
-    for _ in range(3):
-        cert_flow.run_local(app_id)
-    after = {m.__name__: _count(m) for m in (Sample, LabResult, Certificate, Output, AuditEvent)}
-    assert after == before
-
-
-def _run_flow_until(point: str, app_id: int, tmp_path: Path, api_url: str) -> None:
-    """Run the certification flow in another process, wait until it hangs at `point`
-    (inside the stage's open transaction) and kill it with SIGKILL."""
-    marker = tmp_path / f"at-{point}"
-    env = {
-        **os.environ,
-        "SNICERT_FAULT": point,
-        "SNICERT_FAULT_MARKER": str(marker),
-        "PREFECT_API_URL": api_url,
-        "SNICERT_FLOW_MODE": "local",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-c", f"from flows.certification import run_local; run_local({app_id})"],
+def _worker_process(tmp_path: Path, api_url: str, name: str, **env: str) -> subprocess.Popen:
+    """`python -m flows.worker` against the test server, sharing this process's task
+    scheduling storage (the runs' parameters), logging each run it receives."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.worker"],
         cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
+        env={
+            **os.environ,
+            "PREFECT_API_URL": api_url,
+            "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()),
+            "PREFECT_LOGGING_LEVEL": "INFO",
+            **env,
+        },
+        stdout=(tmp_path / f"{name}.log").open("w"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 90
-    while not marker.exists():
-        assert proc.poll() is None, proc.stdout.read().decode()
-        assert time.monotonic() < deadline, "the flow never reached the fault point"
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
 
 
-def test_flow_killed_mid_stage_then_rerun(
-    player: demo.Player, monkeypatch, tmp_path, prefect_server, effects_table
+def _run_stage_until(point: str, app_id: int, tmp_path: Path, api_url: str) -> None:
+    """Hand the case's stage to a worker process, wait until it hangs at `point` (inside
+    the stage's open transaction) and kill it with SIGKILL."""
+    marker = tmp_path / f"at-{point}"
+    proc = _worker_process(
+        tmp_path, api_url, f"killed-{point}", SNICERT_FAULT=point, SNICERT_FAULT_MARKER=str(marker)
+    )
+    try:
+        advance.delay(app_id)
+        deadline = time.monotonic() + 300  # the worker's start-up: ~50 s at load 20
+        while not marker.exists():
+            assert proc.poll() is None, (tmp_path / f"killed-{point}.log").read_text()
+            assert time.monotonic() < deadline, "the worker never reached the fault point"
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def test_worker_killed_mid_stage_then_dispatched_again(
+    home, tmp_path, prefect_server, effects_table
 ) -> None:
-    """Killed inside the sampling and the issuance stages; the re-runs finish the case
-    with exactly one set of samples, one certificate, and no gap in the numbering."""
+    """A worker killed inside the sampling and the issuance stages; dispatched again, the
+    case finishes with exactly one set of samples, one certificate, and no gap in the
+    numbering. (No worker in this process but while re-dispatching: the killed one must
+    be the one handed the run.)"""
+    player = demo.Player(demo.Cast(), random.Random(5), nib_offset=0)
     cast = player.cast
-    effects_table("off")  # we start the runs ourselves here
+    effects_table("off")  # we hand the runs over ourselves here
     outcome_plan = demo.Plan("tenun_ikat", 0)
     # take the case by hand up to "review passed": sampling is the next automated stage
     info_app = _case_until_review(player, outcome_plan)
-    _run_flow_until("sampling", info_app, tmp_path, prefect_server)
+    _run_stage_until("sampling", info_app, tmp_path, prefect_server)
     assert _count(Sample, application_id=info_app) == 0  # the killed transaction left nothing
-    cert_flow.run_local(info_app)
-    assert _count(Sample, application_id=info_app) == 2
-    cert_flow.run_local(info_app)
+    with worker.in_thread():
+        advance.delay(info_app)
+        demo.wait_for(info_app, State.SAMPLING, timeout=60)
     assert _count(Sample, application_id=info_app) == 2
 
     # on to "granted": issuance is next; kill it while the certificate is being written
     _finish_to_granted(player, cast, info_app)
-    _run_flow_until("approved", info_app, tmp_path, prefect_server)
+    _run_stage_until("approved", info_app, tmp_path, prefect_server)
     assert _count(Certificate) == 0
-    cert_flow.run_local(info_app)
-    cert_flow.run_local(info_app)
+    with worker.in_thread():
+        advance.delay(info_app)
+        demo.wait_for(info_app, State.CERTIFIED, timeout=60)
     with db.transaction() as s:
         certs = s.scalars(select(Certificate)).all()
         assert [c.number for c in certs] == [f"SNI-TNI-{datetime.now(UTC).year}-0001"]
         assert s.scalar(select(Counter.value).where(Counter.name.like("certificate:%"))) == 1
         assert audit.verify(s).ok
-    assert stages.status(info_app).state == "certified"
+
+
+def test_two_workers_share_the_runs(home, prefect_server, effects_table, tmp_path) -> None:
+    """Two worker processes subscribed to one server: each run goes to one of them, and
+    both get some."""
+    w = World().setup_staff()
+    apps = [w.new_application("abon") for _ in range(8)]
+    effects_table("worker", emit=lambda payload: None)
+    db.dispose_all()  # the workers use the database from here on
+    procs = [_worker_process(tmp_path, prefect_server, f"worker-{i}") for i in (1, 2)]
+    try:
+        time.sleep(8)  # both subscribed (a run handed out before the second is there
+        # would all go to the first)
+        for app_id in apps:
+            w.submit(app_id)
+        for app_id in apps:
+            demo.wait_for(app_id, State.PAYMENT, timeout=120)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
+    received = [
+        (tmp_path / f"worker-{i}.log").read_text().count("Received task run") for i in (1, 2)
+    ]
+    assert sum(received) == len(apps) and min(received) >= 1, received
+    for proc in procs:
+        assert proc.returncode == 0
 
 
 def _case_until_review(player: demo.Player, plan: demo.Plan) -> int:
@@ -312,7 +370,7 @@ def test_sweep_surveillance_expiry_and_overdue(player: demo.Player, flows_on) ->
     assert certified.state == "certified"
     # a second case stops in payment, waiting for its applicant
     waiting = _submit_only(player)
-    assert stages.status(waiting).state == "payment"
+    assert demo.wait_for(waiting, State.PAYMENT, timeout=60) == "payment"  # a worker screened it
     due = stages.status(waiting).due_at
     assert due is not None
 

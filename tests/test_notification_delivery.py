@@ -243,7 +243,7 @@ def test_preferences_choose_the_channels(w: World, mailbox: Mailbox, webhook: Re
 
 def test_delivery_starts_right_after_the_commit(w: World, mailbox: Mailbox, effects_table) -> None:
     name = w.applicant()
-    effects_table("local")
+    effects_table("worker")
     _notify(w, name)  # no explicit delivery: the after-commit hook starts it
     deadline = time.monotonic() + 30
     while not mailbox.accepted and time.monotonic() < deadline:

@@ -112,6 +112,19 @@ def test_moments_are_shown_in_the_lspros_time_zone() -> None:
     assert day("2026-08-02") == "2 Agustus 2026"  # a day as text is that day, not a moment
 
 
+def test_units_and_numbers_in_the_pages_language() -> None:
+    from snicert.templating import number, unit
+
+    assert unit("colonies/g") == "koloni/g" and unit("colonies/g", "en") == "colonies/g"
+    assert unit("threads/cm") == "helai/cm" and unit("mg/kg") == "mg/kg"  # symbols stay
+    assert unit("-") == "" and unit(None) == ""
+    assert number(1250000) == "1.250.000" and number(9.5) == "9,5"
+    assert number(1250000, "en") == "1,250,000"
+    # a lab value as text keeps its decimals (0.060 is not 0.06); words stay words
+    assert number("0.060") == "0,060" and number("30000") == "30.000"
+    assert number("4.2", "en") == "4.2" and number("negatif") == "negatif"
+
+
 def test_the_applicants_timeline_is_in_plain_words(home) -> None:
     import re
 

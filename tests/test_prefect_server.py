@@ -4,7 +4,6 @@ time, BEGIN IMMEDIATE within writes, start-up objects frozen out of the collecto
 from __future__ import annotations
 
 import asyncio
-import gc
 import sqlite3
 
 import pytest
@@ -131,13 +130,3 @@ def test_writing_requests_begin_immediate(tmp_path, method, locked):
 
     asyncio.run(_call(SqliteFriendly(app), method))
     assert seen == [not locked]
-
-
-def test_first_request_freezes_start_up_objects():
-    gc.unfreeze()
-    wrapper = SqliteFriendly(_app(200))
-    asyncio.run(_call(wrapper, "GET"))
-    try:
-        assert wrapper.settled and gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()

@@ -18,7 +18,6 @@ from prefect.settings import PREFECT_API_URL
 from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import func, select
 
-from flows import certification as cert_flow
 from flows.resume import resume
 from snicert import clock, queries, stages
 from snicert.db import engine as db
@@ -30,10 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def prefect_server():
-    with prefect_test_harness(server_startup_timeout=60):
-        cert_flow._local_settings.cache_clear()  # take the test server's settings
+    with prefect_test_harness(server_startup_timeout=300):
         yield PREFECT_API_URL.value()
-    cert_flow._local_settings.cache_clear()
 
 
 @pytest.fixture
@@ -72,7 +69,8 @@ def test_the_mark_follows_whose_turn_it_is(world: World) -> None:
 def test_a_failing_stage_is_resumed(
     world: World, prefect_server, effects_table, monkeypatch
 ) -> None:
-    effects_table("local")  # the person's action starts the flow, as in `snicert serve`
+    # the person's action starts the stage: here, in this process, as a task worker would
+    effects_table("worker", run=stages.run_until_waiting)
     app_id = world.new_application("abon")
     monkeypatch.setenv("SNICERT_FAULT", "submitted:fail")
     world.submit(app_id)  # committed; the flow's screening step raises
@@ -128,7 +126,8 @@ def test_a_process_killed_mid_stage_is_resumed(
 ) -> None:
     app_id = world.new_application("abon")
     world.advance_to(app_id, "approved")  # by hand (the tests' table starts no flows)
-    effects_table("local")  # from here on dispatching runs the flow, as in `snicert serve`
+    # from here on dispatching runs the stage here, as a task worker would
+    effects_table("worker", run=stages.run_until_waiting)
     assert stages.status(app_id).state == "approved"
     assert _since(app_id) is not None  # issuance is due
     proc = _stage_process(app_id, "approved", tmp_path / "at-approved")
@@ -152,7 +151,8 @@ def test_resuming_a_stage_still_running_duplicates_nothing(
     case moved on; one certificate, one numbering."""
     app_id = world.new_application("abon")
     world.advance_to(app_id, "approved")  # by hand (the tests' table starts no flows)
-    effects_table("local")  # from here on dispatching runs the flow, as in `snicert serve`
+    # from here on dispatching runs the stage here, as a task worker would
+    effects_table("worker", run=stages.run_until_waiting)
     proc = _stage_process(app_id, "approved:pause=4", tmp_path / "at-approved")
     _later(3)
     resumed: list[list[int]] = []

@@ -24,11 +24,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from snicert import clock
+from snicert import clock, demo
 from snicert.db import engine as db
 from snicert.db.models import Application, AuditEvent
 from snicert.effects import EVENT_ENTITIES
+from snicert.lifecycle import State
 from snicert.serve import ServeError, _announce, home_lock, public_url_problem
+from snicert.services import fees, sessions
 from tests.world import World
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,7 +132,7 @@ class Serve:
         return started, time.monotonic() - began
 
 
-def _overdue_application() -> int:
+def _overdue_application() -> tuple[World, int]:
     """A case waiting for the document review whose due date has passed."""
     w = World().setup_staff()
     app_id = w.new_application()
@@ -142,7 +144,7 @@ def _overdue_application() -> int:
             .values(due_at=clock.now() - timedelta(days=3), overdue=False)
         )
     db.dispose_all()  # serve's processes use the database from here on
-    return app_id
+    return w, app_id
 
 
 def _clean_logs(home: Path) -> None:
@@ -168,7 +170,11 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
     )
     from prefect.client.schemas.objects import StateType
 
-    app_id = _overdue_application()
+    w, app_id = _overdue_application()
+    draft = w.new_application("abon")
+    with db.transaction() as s:
+        token, _ = sessions.create_api_token(s, w.owner(s, draft), "test")
+    db.dispose_all()
     port, web_port = _free_port(), _free_port()
     api, web = f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{web_port}"
     first = Serve(home, tmp_path / "serve1.out", web_port, port, public_url=web)
@@ -179,11 +185,12 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
                      f"Prefect UI: http://127.0.0.1:{port}/"):  # fmt: skip
             assert line in out
 
-        # a second serve on the same home refuses at once, naming the first one's pid
+        # a second serve on the same home refuses at once, naming the first one's pid (its
+        # 4 s of start-up CPU took 37-52 s at load average 20)
         second = subprocess.run(
             [sys.executable, "-m", "snicert", "serve", "--port", str(_free_port()),
              "--prefect-port", str(_free_port())],
-            cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=60,
+            cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=STARTUP,
         )  # fmt: skip
         assert second.returncode == 1
         assert f"already running for SNICERT_HOME={home} (pid {first.proc.pid})" in second.stderr
@@ -218,6 +225,17 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
             assert health["database"]["state"] == "ok" and health["prefect"]["state"] == "ok"
             assert health["scheduler"]["next_run"]["state"] == "Scheduled"
 
+            # a person's action through the web app submits the stage and answers; serve's
+            # task worker runs it
+            request = urllib.request.Request(
+                f"{web}/api/v1/applications/{draft}/submit",
+                data=json.dumps({"agreement_version": fees.agreement().version}).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                assert json.load(answer)["state"] == "submitted"
+            assert demo.wait_for(draft, State.PAYMENT, timeout=120) == "payment"
+
             # a run started through the deployment: the runner picks it up and runs it
             run = client.create_flow_run_from_deployment(sweep.id)
             deadline = time.monotonic() + 150
@@ -249,10 +267,11 @@ def test_serve_runs_the_sweep_and_stops_cleanly(home: Path, tmp_path: Path) -> N
 
     assert first.proc.returncode == 0, first.output()
     assert took < 10, f"took {took:.1f} s to stop"
-    assert len(started) >= 2  # the Prefect server and the runner, at least
+    assert len(started) >= 3  # the Prefect server, the runner and the task worker, at least
     assert not [p for p in started if _alive(p)]
     assert not _listening(port) and not _listening(web_port)
-    assert "stopped prefect-server" in first.output() and "stopped runner" in first.output()
+    for child in ("prefect-server", "runner", "task-worker"):
+        assert f"stopped {child}" in first.output()
     assert "public URL" not in first.output()  # it names where this serve listened
     with home_lock(home):  # released
         pass
@@ -300,7 +319,7 @@ def test_lock_of_a_killed_serve_is_taken_over(tmp_path: Path) -> None:
 def test_demo_on_a_fresh_home_loses_no_event_and_logs_no_error(tmp_path: Path) -> None:
     """The real embedded Prefect server, started by the demo's first event."""
     home = tmp_path / "fresh"
-    env = {**_env(home), "SNICERT_FLOW_MODE": "local"}
+    env = {**_env(home), "SNICERT_FLOW_MODE": "worker"}
     env.pop("SNICERT_DATABASE_URL", None)
     demo = subprocess.run(
         [sys.executable, "-m", "snicert", "demo", "--count", "1"],

@@ -124,6 +124,8 @@ def test_staff_see_the_case_without_the_applicants_forms(w: World) -> None:
     for form in ("/documents", "/payment-proof", "/answers", "/withdraw", "/submit"):
         assert f'action="/applications/{app_id}{form}' not in page
     assert 'href="/applications/{app_id}/withdraw"' not in page and 'id="pay-how"' not in page
+    # what the case waits for, in staff's words, not the applicant's "pay the invoice"
+    assert 'data-next="payment"' not in page and "Pemohon: membayar" in page
     owner = _applicant_of(w, app_id).get(f"/applications/{app_id}").text
     assert f'action="/applications/{app_id}/payment-proof"' in owner
     assert 'id="staff-view"' not in owner

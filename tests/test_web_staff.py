@@ -866,3 +866,25 @@ def test_api_with_bearer_tokens(world: World, web: FastAPI) -> None:
     board = api.get("/api/v1/dashboard", headers=reviewer).json()
     assert board["counts"]["abon"]["certified"]["total"] == 1
     assert board["certificates"][0]["status"] == "withdrawn"
+
+
+def test_a_case_shows_as_processed_until_its_automated_stage_ran(
+    world: World, web: FastAPI
+) -> None:
+    """Flows are off here: nothing runs the stage until the test does."""
+    owner = world.applicant("abon")
+    app_id = world.new_application("abon", applicant=owner)
+    world.submit(app_id)  # screening is the system's
+    mine, official = sign_in(web, email(owner)), sign_in(web, email("decider"))
+    busy = 'data-processing="submitted"'
+    for browser, path in ((mine, f"/applications/{app_id}"), (official, f"/review/{app_id}")):
+        page = browser.get(path).text
+        assert busy in page and "Sedang diproses sistem" in page, path
+    stages.run_until_waiting(app_id)  # what a task worker does
+    for browser, path in ((mine, f"/applications/{app_id}"), (official, f"/review/{app_id}")):
+        assert "data-processing" not in browser.get(path).text, path
+
+    world.advance_to(app_id, "decision")  # the evaluation report is still to be compiled
+    assert 'data-processing="decision"' in official.get(f"/decision/{app_id}").text
+    stages.run_until_waiting(app_id)
+    assert "data-processing" not in official.get(f"/decision/{app_id}").text

@@ -177,15 +177,11 @@ _running = threading.Lock()
 
 def start_soon() -> None:
     """After a commit that wrote outbox rows: deliver them now, off the caller's thread
-    (`local` flow mode) or as a deployment run (`deployment`); `off`: the schedule does."""
-    mode = events.current().automation
+    (any process may: the outbox claims each message once); `off`: the schedule does."""
+    if events.current().automation == "off":
+        return
     try:
-        if mode == "local":
-            threading.Thread(target=_deliver_in_background, daemon=True).start()
-        elif mode == "deployment":
-            from prefect.deployments import run_deployment
-
-            run_deployment(DEPLOYMENT, timeout=0)
+        threading.Thread(target=_deliver_in_background, daemon=True).start()
     except Exception:  # the outbox keeps the messages; the schedule sends them
         log.exception("could not start notification delivery")
 
@@ -213,6 +209,3 @@ def drain(block: bool = True) -> dict[str, int]:
                 return total
     finally:
         _running.release()
-
-
-DEPLOYMENT = "deliver-notifications/notifications"

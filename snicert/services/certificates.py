@@ -137,16 +137,25 @@ def _render(s: Session, app, cert: Certificate) -> tuple[str, dict[str, Any]]:
     return rendered.kid, rendered.credential
 
 
-def _change(
-    s: Session, actor: User, cert_id: int, action: str, reason: str | None, **data: Any
-) -> Certificate:
-    cert = get(s, Certificate, cert_id, "certificate")
-    t = lifecycle.check(cert.status, action, actor, CERTIFICATE_TRANSITIONS, "certificate")
-    if action == "expire" and (cert.valid_until is None or cert.valid_until > clock.now()):
+def _past_validity(s: Session, cert: Certificate, actor: User) -> None:
+    if cert.valid_until is None or cert.valid_until > clock.now():
         raise Conflict(
             f"certificate {cert.number} is valid until "
             f"{cert.valid_until or 'the end of its lot'}; it cannot expire now"
         )
+
+
+# the named guards of CERTIFICATE_TRANSITIONS
+GUARDS: dict[str, lifecycle.Guard] = {"past_validity": _past_validity}
+_LIFECYCLE = lifecycle.LIFECYCLES["certificate"]
+
+
+def _change(
+    s: Session, actor: User, cert_id: int, action: str, reason: str | None, **data: Any
+) -> Certificate:
+    cert = get(s, Certificate, cert_id, "certificate")
+    # an illegal step is refused as such, before its reason is judged
+    lifecycle.check(cert.status, action, actor, CERTIFICATE_TRANSITIONS, "certificate")
     reason = text.clean(
         "reason",
         reason,
@@ -154,17 +163,10 @@ def _change(
         multiline=True,
         required=True,
     )
-    before = cert.status
-    cert.status, cert.status_reason = t.target.value, reason
-    audit.record(
-        s,
-        actor,
-        f"certificate.{t.event}",
-        "certificate",
-        cert.id,
-        cert.application_id,
-        **{"from": before, "to": cert.status, "reason": reason, **data},
+    lifecycle.transition(
+        s, cert, _LIFECYCLE, action, actor, GUARDS, cert.application_id, reason=reason, **data
     )
+    cert.status_reason = reason
     return cert
 
 

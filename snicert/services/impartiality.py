@@ -225,26 +225,27 @@ def close_conflict(s: Session, actor: User, conflict_id: int, reason: str) -> St
     """An official ends a declared conflict that no longer applies (sold, ended, declared
     in error), saying why."""
     row = get(s, StaffConflict, conflict_id, "conflict of interest")
-    t = lifecycle.check(row.state, "close", actor, CONFLICT_TRANSITIONS, "conflict of interest")
-    _reason_given(reason)
-    reason = text.clean("reason", reason, StaffConflict.close_reason, multiline=True, required=True)
-    row.state, row.closed_by, row.closed_at, row.close_reason = (
-        t.target.value,
-        actor.id,
-        clock.now(),
-        reason,
-    )
-    audit.record(
+    # an illegal step is refused as such, before its reason is judged
+    lifecycle.check(row.state, "close", actor, CONFLICT_TRANSITIONS, "conflict of interest")
+    cleaned = text.clean("reason", reason, StaffConflict.close_reason, multiline=True)
+    lifecycle.transition(
         s,
+        row,
+        lifecycle.LIFECYCLES["staff_conflict"],
+        "close",
         actor,
-        f"staff_conflict.{t.event}",
-        "staff_conflict",
-        row.id,
+        conflict_guards(cleaned),
         user=row.user_id,
         business=row.business_id,
-        reason=reason,
+        reason=cleaned,
     )
+    row.closed_by, row.closed_at, row.close_reason = actor.id, clock.now(), cleaned
     return row
+
+
+def conflict_guards(reason: str | None) -> dict[str, lifecycle.Guard]:
+    """The named guards of lifecycle.CONFLICT_TRANSITIONS for a step taken with `reason`."""
+    return {"reason_stated": lambda s, row, actor: _reason_given(reason)}
 
 
 def conflicts(

@@ -10,7 +10,7 @@ arithmetic).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -29,8 +29,10 @@ from snicert.services.guards import application, require_owner
 
 # The survey lifecycle's named guards (lifecycle.SURVEY_TRANSITIONS): each raises unless
 # the actor may take the step on this case.
-GUARDS: dict[str, Callable[[User, Application], None]] = {
-    "applicant_of_the_case": require_owner,
+GUARDS: dict[str, lifecycle.Guard] = {
+    "applicant_of_the_case": lambda s, row, actor: require_owner(
+        actor, s.get(Application, row.application_id)
+    ),
 }
 MAX_PERIOD_DAYS = 366 * 10  # a summary spans at most ten years
 # dates a period may name: far around any answer, and clear of the calendar's ends (where
@@ -118,9 +120,8 @@ def answer(
         raise Conflict(
             f"{app.number} has no survey: it opens when the case closes (now {app.state})"
         )
-    t = lifecycle.check(row.state, "answer", actor, SURVEY_TRANSITIONS, entity="survey")
-    for guard in t.guards:
-        GUARDS[guard](actor, app)
+    # refused before the answer is judged when it may not be given (taken below)
+    lifecycle.check(row.state, "answer", actor, SURVEY_TRANSITIONS, entity="survey")
     q = survey.questionnaire()
     known = {e.id for e in q.elements}
     for key, value in scores.items():
@@ -128,23 +129,23 @@ def answer(
             raise InvalidInput(key, value, f"not an element of the questionnaire: {sorted(known)}")
     parsed = {e.id: parse_score(e.id, scores.get(e.id)) for e in q.elements}
     comment = text.optional("comment", comment, SkmSurvey.comment, multiline=True)
-    before = row.state
-    row.state = t.target.value
+    # the scores before the state: an answered survey holds all of them (a CHECK constraint)
     row.answered_by = actor.id
     row.answered_at = clock.now()
     row.questionnaire_version = q.version
     row.comment = comment
     for e in q.elements:
         setattr(row, e.column, parsed[e.id])
-    s.flush()
-    audit.record(
+    lifecycle.transition(
         s,
+        row,
+        lifecycle.LIFECYCLES["survey"],
+        "answer",
         actor,
-        f"survey.{t.event}",
-        "survey",
-        row.id,
+        GUARDS,
         app.id,
-        **{"from": before, "to": row.state, "scores": parsed, "comment": comment is not None},
+        scores=parsed,
+        comment=comment is not None,
     )
     return row
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, uploads
+from snicert import lifecycle, outputs, stages, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -157,6 +157,8 @@ def detail(s: Session, app: Application) -> dict[str, Any]:
         "can_withdraw": "withdraw" in lifecycle.allowed_actions(app.state),
         "awaiting_role": app.awaiting_role,
         "awaiting_action": app.awaiting_action,
+        # the system's automated stage is still to run (a task worker does it)
+        "processing": stages.due(s, app),
         "due_at": app.due_at.isoformat() if app.due_at else None,
         "overdue": app.overdue,
         "documents": docs,

@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, queries, settings
+from snicert import lifecycle, outputs, queries, settings, stages
 from snicert.db import engine as db
 from snicert.db.models import (
     Application,
@@ -265,6 +265,7 @@ def _review_page(
             status_code=status_code,
             who=c.who,
             app=app,
+            processing=stages.due(s, app),
             product=_name(app.product_snapshot["name"], lang),
             data=review_data(s, app, lang),
             errors=errors or {},
@@ -520,6 +521,7 @@ def _decision_page(
             status_code=status_code,
             who=c.who,
             app=app,
+            processing=stages.due(s, app),
             product=_name(app.product_snapshot["name"], lang),
             evaluation=evaluation,
             report=papers.evaluation_report(s, app),
