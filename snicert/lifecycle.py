@@ -279,9 +279,9 @@ def check(
         raise IllegalTransition(state, action, allowed_actions(state, table), entity)
     t = found[0]
     if not (actor.roles & t.roles):
-        need = " or ".join(sorted(t.roles))
-        have = ", ".join(sorted(actor.roles)) or "none"
-        raise PermissionDenied(f"{action!r} needs the role {need}; {actor.email} has {have}")
+        from snicert.services.guards import roles_params
+
+        raise PermissionDenied("err_needs_role", **roles_params(t.roles, actor))
     return t
 
 

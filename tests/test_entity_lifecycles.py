@@ -65,7 +65,7 @@ def test_a_sample_moves_only_along_its_table(home) -> None:
         assert sample.status == SampleState.RECEIVED
         with pytest.raises(IllegalTransition, match="from there: reject, retain, start_testing"):
             lab.custody(s, w.user(s, "sampler"), sample, "take")
-        with pytest.raises(PermissionDenied, match="needs the role lab_analyst"):
+        with pytest.raises(PermissionDenied, match="needs the role Laboratory"):
             lab.custody(s, w.user(s, "sampler"), sample, "start_testing")
     assert _last("sample.received")["from"] == "sealed"
     assert _last("sample.received")["to"] == "received"

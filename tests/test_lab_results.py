@@ -37,7 +37,7 @@ def _act(w: World, fn, result_id: int, *args, who: str = "verifier"):
         ("moisture", "", "%", "moisture", "empty"),
         ("salmonella", "mungkin", "/25 g", "salmonella", "not understood"),
         ("lead", "0.5", "ppm", None, None),  # an alias of mg/kg is the same unit: accepted
-        ("viscosity", "1", "%", "parameter", "not a parameter"),
+        ("viscosity", "1", "%", "parameter", "Not a parameter"),
     ],
 )
 def test_units_and_values_are_checked(testing, parameter, value, unit, field, message) -> None:

@@ -102,7 +102,7 @@ def test_a_passing_cycle(world: World) -> None:
             ["V1", f"S{len(own_samples) + 2}"],
         ]
         # a second start is refused; planning the samples again returns the same ones
-        with pytest.raises(Conflict, match="already sampling"):
+        with pytest.raises(Conflict, match="is already Sampling"):
             surveillance.start(s, w.user(s, "reviewer"), case_id)
         again = lab.create_samples(s, w.user(s, "system"), app_id, surveillance=case_id)
         assert [x.id for x in again] == [x.id for x in samples]
@@ -236,7 +236,7 @@ def test_an_official_fails_by_hand(world: World) -> None:
         assert s.get(Certificate, cert_id).status == "suspended"
         # its samples in the lab can no longer be tested
         x = lab.samples_of(s, app_id, case_id)[0]
-        with pytest.raises(Conflict, match="state testing"):
+        with pytest.raises(Conflict, match="testing stage"):
             lab.record_result(
                 s,
                 w.user(s, "analyst"),

@@ -103,11 +103,7 @@ def certification_body() -> dict[str, Any]:
     cfg = settings.current()
     missing = cfg.missing_identity()
     if missing:
-        raise Conflict(
-            "the LSPro's identity is incomplete; set "
-            + ", ".join(settings.env_name(n) for n in missing)
-            + " (or `snicert settings set NAME VALUE`) before issuing"
-        )
+        raise Conflict("cert_err_identity", names=[settings.env_name(n) for n in missing])
     return {
         "name": cfg.lspro_name,
         "address": cfg.lspro_address,
@@ -139,9 +135,10 @@ def _render(s: Session, app, cert: Certificate) -> tuple[str, dict[str, Any]]:
 
 def _past_validity(s: Session, cert: Certificate, actor: User) -> None:
     if cert.valid_until is None or cert.valid_until > clock.now():
+        if cert.valid_until is None:
+            raise Conflict("cert_err_lot", number=cert.number)
         raise Conflict(
-            f"certificate {cert.number} is valid until "
-            f"{cert.valid_until or 'the end of its lot'}; it cannot expire now"
+            "cert_err_valid", number=cert.number, until=settings.local_time(cert.valid_until)
         )
 
 

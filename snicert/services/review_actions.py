@@ -32,17 +32,17 @@ def record(
     """A decision (what was decided) or an action (what, who, by when) of the review."""
     require_role(actor, Role.OFFICIAL)
     if kind not in KINDS:
-        raise InvalidInput("kind", kind, f"one of {', '.join(KINDS)}")
+        raise InvalidInput("kind", kind, "err_choose", choices=", ".join(KINDS))
     what = text.clean("text", what, ReviewAction.text, multiline=True, required=True)
     owner = text.optional("owner", owner, ReviewAction.owner)
     due = parse_date("due_on", due_on) if due_on else None
     if kind == "action":
         if not owner:
-            raise InvalidInput("owner", owner, "an action names who does it")
+            raise InvalidInput("owner", owner, "mr_err_owner")
         if due is None:
-            raise InvalidInput("due_on", due_on, "an action has a due date (YYYY-MM-DD)")
+            raise InvalidInput("due_on", due_on, "mr_err_due")
     elif owner or due:
-        raise InvalidInput("kind", kind, "a decision has no owner or due date: record an action")
+        raise InvalidInput("kind", kind, "mr_err_decision")
     row = ReviewAction(
         review_from=period.start,
         review_to=period.end,
@@ -76,7 +76,7 @@ def guards(note: str | None) -> dict[str, lifecycle.Guard]:
 
     def stated(s: Session, row: ReviewAction, actor: User) -> None:
         if not note:
-            raise InvalidInput("outcome", note, "must not be empty", key="required")
+            raise InvalidInput("outcome", note, "required")
 
     return {"outcome_stated": stated, "reason_stated": stated}
 

@@ -45,14 +45,14 @@ def change_password(
 
     def step(s: Session, user: User) -> None:
         if new != form.password_confirm:
-            raise InvalidInput("password_confirm", "***", "the two passwords differ")
+            raise InvalidInput("password_confirm", "***", "pw_differ")
         if c.who.must_change_password:
             accounts.choose_password(s, user, new)
             return
         try:
             sessions.change_password(s, user, form.current_password, new)
         except PermissionDenied:
-            raise InvalidInput("current_password", "***", "the current password is wrong") from None
+            raise InvalidInput("current_password", "***", "pw_current_wrong") from None
 
     refused = c.attempt(step)
     if refused is not None:

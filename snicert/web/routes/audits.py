@@ -58,7 +58,7 @@ def day(field: str, value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(field, value, "give a date (YYYY-MM-DD)") from None
+        raise InvalidInput(field, value, "imp_err_date") from None
 
 
 def upload_files(upload: UploadFile | None) -> list[tuple[str, bytes]]:

@@ -42,14 +42,14 @@ def _day(field: str, value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, value, "give a date (YYYY-MM-DD)", key="imp_err_date") from None
+        raise InvalidInput(field, value, "imp_err_date") from None
 
 
 def _int(field: str, value: str | None) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise InvalidInput(field, value, "choose one", key="imp_err_choose") from None
+        raise InvalidInput(field, value, "imp_err_choose") from None
 
 
 def _status(q: StaffQualification, today: date) -> str:
@@ -354,7 +354,7 @@ def declare_api(body: ConflictIn, c: Staff) -> dict[str, Any]:
         me = c.user(s)
         user = me if body.user_id in (None, me.id) else get(s, User, body.user_id, "user")
         if user.id != me.id and Role.OFFICIAL not in me.roles:
-            raise PermissionDenied(f"{me.email} declares only their own conflicts")
+            raise PermissionDenied("imp_err_own_only")
         row = impartiality.declare_conflict(
             s, me, user, body.business_id, body.kind, body.period_from, body.period_until, body.note
         )

@@ -53,8 +53,9 @@ def api_query(request: Request, sorts: Sequence[str], **defaults: Any) -> querie
     query, bad = queries.parse(request.query_params, sorts, **defaults)
     if bad:
         b = bad[0]
-        allowed = f"; one of {', '.join(sorts)}" if b.name == "sort" else ""
-        raise InvalidInput(b.name, b.value, f"not understood{allowed}")
+        if b.name == "sort":
+            raise InvalidInput(b.name, b.value, "err_choose", choices=", ".join(sorts))
+        raise InvalidInput(b.name, b.value, "err_not_understood")
     return query
 
 

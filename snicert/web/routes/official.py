@@ -432,7 +432,7 @@ def evaluation_report(app_id: Id, c: Official) -> FileResponse:
     with db.reading() as s:
         out = papers.evaluation_report(s, submitted_case(s, app_id))
         if out is None:
-            raise NotFound(f"the evaluation report of application {app_id} is not rendered yet")
+            raise NotFound("nf_no_evaluation_report", case=app_id)
         return FileResponse(
             outputs.absolute(out),
             media_type=out.media_type,
@@ -648,7 +648,7 @@ def _fix_by(text: str) -> datetime | None:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput("fix_by", text, "expected a date YYYY-MM-DD") from None
+        raise InvalidInput("fix_by", text, "imp_err_date") from None
     return datetime.combine(day, time(23, 59), tzinfo=settings.current().zone)
 
 
