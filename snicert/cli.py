@@ -324,7 +324,7 @@ def _day(field: str, value: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, value, "give a date (YYYY-MM-DD)") from None
+        raise InvalidInput(field, value, "imp_err_date") from None
 
 
 @users_app.command("qualify")

@@ -208,8 +208,7 @@ def wait_for(app_id: int, *states: State, timeout: float = WAIT_SECONDS) -> str:
             return state
         if time.monotonic() > deadline:
             raise SnicertError(
-                f"application {app_id} is {state}, expected "
-                f"{' or '.join(states)} (is a task worker running? snicert worker)"
+                "demo_err_stuck", ident=app_id, state=state, expected=" / ".join(states)
             )
         time.sleep(POLL_SECONDS)
 
@@ -537,7 +536,7 @@ def run(
     `parallel` plays that many applications at once (threads): worth it with several
     task workers, which run the automated stages while the players wait."""
     if count < 1 or parallel < 1:
-        raise SnicertError("--count and --parallel must be at least 1")
+        raise SnicertError("demo_err_count")
     use_demo_identity()
     bootstrap.init()
     cast = Cast()

@@ -336,7 +336,7 @@ def render(s: Session, app: Application) -> tuple[Output, Output]:
         return html_out, pdf_out
     ev = evaluation_of(s, app.id)
     if ev is None:
-        raise NotFound(f"{app.number} has no recorded evaluation to report")
+        raise NotFound("nf_no_evaluation_report", case=app.number)
     m = model(s, app, ev)
     base = f"outputs/{app.number}/evaluation-report"
     html_out = html_out or outputs.write(

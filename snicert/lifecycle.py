@@ -232,7 +232,14 @@ CERTIFICATE_TRANSITIONS: tuple[Transition, ...] = (
     _t("suspend", C.ACTIVE, C.SUSPENDED, "suspended", R.OFFICIAL),
     _t("reinstate", C.SUSPENDED, C.ACTIVE, "reinstated", R.OFFICIAL),
     _t("withdraw", frozenset({C.ACTIVE, C.SUSPENDED}), C.WITHDRAWN, "withdrawn", R.OFFICIAL),
-    _t("expire", frozenset({C.ACTIVE, C.SUSPENDED}), C.EXPIRED, "expired", R.SYSTEM),
+    _t(
+        "expire",
+        frozenset({C.ACTIVE, C.SUSPENDED}),
+        C.EXPIRED,
+        "expired",
+        R.SYSTEM,
+        guards=("past_validity",),
+    ),
 )
 
 
@@ -272,9 +279,9 @@ def check(
         raise IllegalTransition(state, action, allowed_actions(state, table), entity)
     t = found[0]
     if not (actor.roles & t.roles):
-        need = " or ".join(sorted(t.roles))
-        have = ", ".join(sorted(actor.roles)) or "none"
-        raise PermissionDenied(f"{action!r} needs the role {need}; {actor.email} has {have}")
+        from snicert.services.guards import roles_params
+
+        raise PermissionDenied("err_needs_role", **roles_params(t.roles, actor))
     return t
 
 
@@ -428,14 +435,10 @@ class ActionState(StrEnum):
 
 A = ActionState
 REVIEW_ACTION_TRANSITIONS: tuple[Transition, ...] = (
-    _t("complete", A.OPEN, A.DONE, "done", R.OFFICIAL),
-    _t("reopen", A.DONE, A.OPEN, "reopened", R.OFFICIAL),
+    # audit actions review.action_done / review.action_reopened, as the review has them
+    _t("complete", A.OPEN, A.DONE, "action_done", R.OFFICIAL, guards=("outcome_stated",)),
+    _t("reopen", A.DONE, A.OPEN, "action_reopened", R.OFFICIAL, guards=("reason_stated",)),
 )
-# Named guards the service checks before the transition (services/review_actions.py).
-REVIEW_ACTION_GUARDS: dict[str, tuple[str, ...]] = {
-    "complete": ("outcome_stated",),
-    "reopen": ("reason_stated",),
-}
 
 
 class ComplaintState(StrEnum):
@@ -948,6 +951,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
             ActionState,
             REVIEW_ACTION_TRANSITIONS,
             (A.OPEN,),
+            prefix="review",
         ),
         Lifecycle(
             "staff_conflict",

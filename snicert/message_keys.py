@@ -2,20 +2,36 @@
 
 Babel finds `t("key")`, `_("key")` and `{% trans %}`. Two kinds of key it cannot see:
 keys built at run time from a state or a role (`t("st_" ~ app.state)`: Babel sees only
-"st_"), and keys named as data (an error's `key="nib_bad"`, a navigation table). The
-first: `dynamic_keys` lists those it can from the lifecycle tables and enums (each must
-have a text), and every catalog key under a prefix the code builds keys from ("lab_ss_",
-f"ev_{...}") is kept. The second: quoted words the catalog knows. All are extracted so
-that `pybabel update` keeps them in the catalogs.
+"st_"), and keys named as data (a navigation table). The first: `dynamic_keys` lists
+those it can from the lifecycle tables and enums (each must have a text), and every
+catalog key under a prefix the code builds keys from ("lab_ss_", f"ev_{...}") is kept.
+The second: quoted words the catalog knows. Errors name their key as an argument
+(`InvalidInput("nib", nib, "nib_bad")`): those are read from the calls (ERROR_KEY_ARG),
+so a new one is extracted before the catalogs know it. All are extracted so that
+`pybabel update` keeps them in the catalogs.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import IO, Any
 
 from snicert.messages import DEFAULT, catalog
+
+# The error classes (snicert/errors.py) a call names its text by, and which positional
+# argument is the key; IllegalTransition, TooManyAttempts and InvalidFields build theirs.
+ERROR_KEY_ARG = {
+    "SnicertError": 0,
+    "NotFound": 0,
+    "PermissionDenied": 0,
+    "SeparationOfDuties": 0,
+    "MayNotAct": 0,
+    "Conflict": 0,
+    "AlreadyRegistered": 0,
+    "InvalidInput": 2,
+}
 
 HTTP_ERRORS = (400, 401, 403, 404, 405, 409, 500)  # error pages with their own title
 
@@ -63,6 +79,42 @@ def _named_as_data(source: str) -> Iterator[tuple[int, None, str, list[str]]]:
                     yield lineno, None, key, []
 
 
+def error_calls(tree: ast.AST) -> Iterator[tuple[ast.Call, ast.expr | None]]:
+    """Every call of an error class in `tree`, with the expression of its key (None: the
+    call gives no key where the class takes it)."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if name in ERROR_KEY_ARG:
+            at = ERROR_KEY_ARG[name]
+            yield node, node.args[at] if len(node.args) > at else None
+
+
+def literal_keys(expr: ast.expr | None) -> list[str] | None:
+    """The keys a key expression can be: a string, or either side of `a if c else b`;
+    None when it is anything else (f-strings, names: keys the code builds)."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return [expr.value]
+    if isinstance(expr, ast.IfExp):
+        a, b = literal_keys(expr.body), literal_keys(expr.orelse)
+        return a + b if a is not None and b is not None else None
+    return None
+
+
+def _error_keys(source: str) -> Iterator[tuple[int, None, str, list[str]]]:
+    """The keys errors are raised with (`Conflict("fee_no_invoice", ...)`): a new key is
+    extracted before the catalogs know it."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for call, expr in error_calls(tree):
+        for key in literal_keys(expr) or []:
+            if key.isidentifier():  # a sentence is not a key (tests/test_error_keys.py)
+                yield call.lineno, None, key, []
+
+
 def _keys_only(found: Any) -> Iterator[Any]:
     # `t("st_" ~ state)` extracts "st_": a prefix, not a key (dynamic_keys lists those)
     for lineno, funcname, message, comments in found:
@@ -78,7 +130,9 @@ def extract_python(
 
     yield from _keys_only(babel_python(fileobj, keywords, comment_tags, options))
     fileobj.seek(0)
-    yield from _named_as_data(fileobj.read().decode("utf-8"))
+    source = fileobj.read().decode("utf-8")
+    yield from _named_as_data(source)
+    yield from _error_keys(source)
     if getattr(fileobj, "name", "").endswith("message_keys.py"):
         yield from ((0, None, key, []) for key in sorted(dynamic_keys()))
 

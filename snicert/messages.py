@@ -87,6 +87,25 @@ def both(key: str, sep: str = " / ") -> str:
     return f"{text(key, 'id')}{sep}{text(key, 'en')}"
 
 
+def localized(params: dict[str, Any], lang: str) -> dict[str, str]:
+    """Parameters of a text in `lang`: a name {"id": .., "en": ..} as its text, a list of
+    them joined with commas."""
+
+    def one(v: object) -> str:
+        return str(v.get(lang) or v.get("id")) if isinstance(v, dict) else str(v)
+
+    return {
+        k: ", ".join(one(x) for x in v) if isinstance(v, list) else one(v)
+        for k, v in params.items()
+    }
+
+
+def named(key: str) -> dict[str, str]:
+    """A name as a text's parameter, in every language: the text of `key` (localized()
+    picks the reader's)."""
+    return {lang: text(key, lang) for lang in LANGS}
+
+
 def pair(key: str) -> tuple[str, str]:
     """(Indonesian, English): documents that print the two apart (a line each, a column
     each) or pick one of them."""

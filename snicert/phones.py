@@ -17,15 +17,15 @@ def indonesian_mobile(field: str, value: str | None) -> str | None:
         return None
     raw = value.strip()
     if len(raw) > 40:
-        raise InvalidInput(field, raw[:40] + "…", "too long for a phone number", key="phone_bad")
+        raise InvalidInput(field, raw[:40] + "…", "phone_bad")
     try:
         number = phonenumbers.parse(raw, "ID")
     except NumberParseException:
-        raise InvalidInput(field, raw, "not a phone number", key="phone_bad") from None
+        raise InvalidInput(field, raw, "phone_bad") from None
     if number.country_code != 62:
-        raise InvalidInput(field, raw, "not an Indonesian number (+62)", key="phone_foreign")
+        raise InvalidInput(field, raw, "phone_foreign")
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(field, raw, "not a valid Indonesian number", key="phone_bad")
+        raise InvalidInput(field, raw, "phone_bad")
     if phonenumbers.number_type(number) not in _MOBILE:
-        raise InvalidInput(field, raw, "a landline; give a mobile number", key="phone_landline")
+        raise InvalidInput(field, raw, "phone_landline")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)

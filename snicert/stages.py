@@ -19,7 +19,7 @@ from snicert.db.models import Application
 from snicert.errors import NotFound
 from snicert.lifecycle import SampleState, State
 from snicert.services import accounts, applications, certificates, lab, papers, site_audits
-from snicert.services.guards import application
+from snicert.services.guards import application, thing
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def status(app_id: int) -> Status:
     with db.read_connection() as c:
         row = c.execute(_STATUS, {"app_id": app_id}).one_or_none()
     if row is None:
-        raise NotFound(f"application {app_id} not found")
+        raise NotFound("not_found", what=thing("application"), ident=app_id)
     return Status(*row)
 
 

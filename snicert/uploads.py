@@ -65,17 +65,12 @@ def sniff(data: bytes) -> str | None:
 def accept(kind: str, filename: str, data: bytes, allowed: list[str], limit_mb: float) -> Accepted:
     """Check one uploaded file for a document `kind`; what may be stored, or InvalidInput."""
     if not data:
-        raise InvalidInput(kind, filename, "the file is empty", key="up_empty")
+        raise InvalidInput(kind, filename, "up_empty")
     if len(data) > limit_mb * 1024 * 1024:
-        raise InvalidInput(kind, filename, f"larger than {limit_mb:g} MB", key="up_too_large")
+        raise InvalidInput(kind, filename, "up_too_large")
     file_type = sniff(data)
     if file_type not in allowed:
-        raise InvalidInput(
-            kind,
-            filename,
-            f"content is {file_type or 'not a known type'}; accepted: {', '.join(allowed)}",
-            key="up_type",
-        )
+        raise InvalidInput(kind, filename, "up_type")
     if file_type == "pdf":
         check_pdf(kind, filename, data)
     else:
@@ -137,13 +132,7 @@ decoding = _Budget(DECODE_BUDGET)
 def reencode(kind: str, filename: str, data: bytes, file_type: str) -> bytes:
     """Decode the image within the pixel budget, shrink it to STORED_MAX_SIDE, and write it
     anew without the original's metadata (EXIF, GPS, text chunks, ICC)."""
-    too_large = InvalidInput(
-        kind,
-        filename,
-        f"image larger than {MAX_PIXELS // 10**6} "
-        "megapixels (refused as a possible decompression bomb)",
-        key="up_image_too_large",
-    )
+    too_large = InvalidInput(kind, filename, "up_image_too_large")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -161,9 +150,7 @@ def reencode(kind: str, filename: str, data: bytes, file_type: str) -> bytes:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_large from None
     except Exception:
-        raise InvalidInput(
-            kind, filename, "not a readable image", key="up_image_unreadable"
-        ) from None
+        raise InvalidInput(kind, filename, "up_image_unreadable") from None
     img = ImageOps.exif_transpose(img)
     fmt = FORMATS[file_type]
     if fmt == "JPEG" and img.mode not in ("RGB", "L"):
@@ -196,38 +183,24 @@ MAX_PDF_OBJECTS = 500_000  # more objects than any dossier document needs
 def check_pdf(kind: str, filename: str, data: bytes) -> None:
     """Parse the PDF and walk every object reachable from its trailer."""
     if _HTML.search(data[:1024]):
-        raise InvalidInput(
-            kind, filename, "carries HTML at its start, not a PDF document", key="up_pdf_unreadable"
-        )
+        raise InvalidInput(kind, filename, "up_pdf_unreadable")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise InvalidInput(
-                kind,
-                filename,
-                "protected by a password: it cannot be checked",
-                key="up_pdf_encrypted",
-            )
+            raise InvalidInput(kind, filename, "up_pdf_encrypted")
         if len(reader.pages) < 1:
             raise PyPdfError("no pages")
         found = _risk(reader)
     except InvalidInput:
         raise
     except Exception:  # pypdf raises many kinds on a broken file: all mean the same here
-        raise InvalidInput(kind, filename, "not a readable PDF", key="up_pdf_unreadable") from None
+        raise InvalidInput(kind, filename, "up_pdf_unreadable") from None
     if found == "script":
-        raise InvalidInput(kind, filename, "the PDF carries JavaScript", key="up_pdf_script")
+        raise InvalidInput(kind, filename, "up_pdf_script")
     if found == "launch":
-        raise InvalidInput(
-            kind,
-            filename,
-            "the PDF carries an action that starts a program (Launch)",
-            key="up_pdf_launch",
-        )
+        raise InvalidInput(kind, filename, "up_pdf_launch")
     if found == "attachment":
-        raise InvalidInput(
-            kind, filename, "the PDF carries embedded files", key="up_pdf_attachment"
-        )
+        raise InvalidInput(kind, filename, "up_pdf_attachment")
 
 
 def _risk(reader: PdfReader) -> str | None:

@@ -89,7 +89,7 @@ def boss(home: Path) -> str:
 def test_init_needs_a_password_and_says_what_it_changed(home: Path) -> None:
     # refused: an empty or short password creates nobody
     r = run("init", "--official-email", BOSS, "--password-stdin", input="\n")
-    assert r.exit_code == 1 and "password: must not be empty" in r.output
+    assert r.exit_code == 1 and "password: Required" in r.output
     r = run("init", "--official-email", BOSS, "--password-stdin", input="pendek\n")
     assert r.exit_code == 1 and "at least 8" in r.output
     assert user(BOSS) is None
@@ -113,7 +113,7 @@ def test_init_needs_a_password_and_says_what_it_changed(home: Path) -> None:
     assert r.exit_code == 0 and f"officials: {BOSS} (unchanged)" in r.output
     # a second first official: refused, naming the way to add staff
     r = run("init", "--official-email", "lain@lspro.example", "--password-stdin", input=f"{GOOD}\n")
-    assert r.exit_code == 1 and "not created: an official already exists" in r.output
+    assert r.exit_code == 1 and "not created: An official already exists" in r.output
     assert "snicert users add" in r.output and user("lain@lspro.example") is None
 
 
@@ -196,11 +196,11 @@ def test_users_add_list_disable_enable_reset(boss: str) -> None:
         (
             ["--role", "inspector"],
             None,
-            "roles: staff roles are auditor, lab_analyst, lab_verifier, "
-            "official, sampler (value: 'inspector')",
+            "roles: The staff roles are: Auditor, Laboratory, Lab verifier, Official, "
+            "Sampling officer. (value: 'inspector')",
         ),
         (["--role", "applicant"], None, "(value: 'applicant')"),
-        (["--role", "sampler", "--password-stdin"], "\n", "password: must not be empty"),
+        (["--role", "sampler", "--password-stdin"], "\n", "password: Required"),
         (["--role", "sampler", "--password-stdin"], "1234567\n", "at least 8"),
     ]:
         r = run("users", "add", "baru@lspro.example", "--name", "Baru", *args, input=stdin)
@@ -270,7 +270,7 @@ def test_approving_a_checklist_needs_the_officials_password(boss: str) -> None:
     )
     assert r.exit_code == 1 and "wrong e-mail or password" in r.output
     r = run("checklists", "approve", "abon", "--as", BOSS, "--password-stdin", input="\n")
-    assert r.exit_code == 1 and "must not be empty" in r.output
+    assert r.exit_code == 1 and "Required" in r.output
     r = run(
         "checklists",
         "approve",
@@ -317,7 +317,7 @@ def test_approving_a_checklist_needs_the_officials_password(boss: str) -> None:
         "--password-stdin",
         input="Lab-Sendiri-2\n",
     )
-    assert r.exit_code == 1 and "needs the role official" in r.output
+    assert r.exit_code == 1 and "needs the role Official" in r.output
     assert status() == "draft"
     # the official's password at the hidden prompt
     r = run("checklists", "approve", "abon", "--as", BOSS, input=f"{GOOD}\n")

@@ -231,7 +231,7 @@ def test_an_appeal_of_a_refusal_decided_by_someone_uninvolved(world: World) -> N
             with pytest.raises(PermissionDenied):
                 appeals.file(s, world.user(s, stranger), app_id, "refusal", "x")
         owner = world.owner(s, app_id)
-        with pytest.raises(Conflict, match="no suspension"):
+        with pytest.raises(Conflict, match="to appeal"):
             appeals.file(s, owner, app_id, "suspension", "x")
         with pytest.raises(InvalidInput) as e:
             appeals.file(s, owner, app_id, "refusal", "")

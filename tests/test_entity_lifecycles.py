@@ -13,7 +13,16 @@ from snicert.db import engine as db
 from snicert.db.models import AuditEvent
 from snicert.errors import Conflict, IllegalTransition, PermissionDenied
 from snicert.lifecycle import LIFECYCLES, ResultState, SampleState
-from snicert.services import applications, lab, site_audits, surveillance
+from snicert.services import (
+    applications,
+    certificates,
+    impartiality,
+    lab,
+    review_actions,
+    site_audits,
+    skm,
+    surveillance,
+)
 from snicert.services.guards import application
 from tests.world import World
 
@@ -26,6 +35,10 @@ GUARDS = {
     "site_audit": site_audits.AUDIT_GUARDS,
     "audit_finding": site_audits.FINDING_GUARDS,
     "surveillance_case": surveillance.GUARDS,
+    "certificate": certificates.GUARDS,
+    "review_action": review_actions.guards(None),
+    "survey": skm.GUARDS,
+    "staff_conflict": impartiality.conflict_guards(None),
 }
 
 
@@ -52,7 +65,7 @@ def test_a_sample_moves_only_along_its_table(home) -> None:
         assert sample.status == SampleState.RECEIVED
         with pytest.raises(IllegalTransition, match="from there: reject, retain, start_testing"):
             lab.custody(s, w.user(s, "sampler"), sample, "take")
-        with pytest.raises(PermissionDenied, match="needs the role lab_analyst"):
+        with pytest.raises(PermissionDenied, match="needs the role Laboratory"):
             lab.custody(s, w.user(s, "sampler"), sample, "start_testing")
     assert _last("sample.received")["from"] == "sealed"
     assert _last("sample.received")["to"] == "received"

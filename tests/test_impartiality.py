@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from snicert import synthetic
+from snicert import messages, synthetic
 from snicert.db import engine as db
 from snicert.db.models import AuditEvent, StaffConflict, StaffQualification
 from snicert.errors import IllegalTransition, InvalidInput, MayNotAct, PermissionDenied
@@ -262,7 +262,9 @@ def test_a_conflicted_sampler_is_refused_naming_the_conflict(w: World) -> None:
             s, w.user(s, "sampler"), app_id, {x.code: f"S-{x.id}" for x in samples}, "Gudang"
         )
 
-    err = refused(sample, "sampler@lspro.example", "as sampler", "conflict of interest (ownership)")
+    err = refused(
+        sample, "sampler@lspro.example", "as sampling officer", "conflict of interest (ownership)"
+    )
     assert err.reasons[0][0] == "imp_conflict_ownership"
     text = refusal(err, "id")
     assert "menyatakan konflik kepentingan (kepemilikan) dengan usaha" in text
@@ -277,7 +279,7 @@ def test_an_unqualified_or_expired_reviewer_is_refused(w: World) -> None:
         impartiality.withdraw_qualification(s, w.user(s, "evaluator"), q.id, "Belum dilatih")
     with pytest.raises(MayNotAct) as info:
         w.review_all(app_id)
-    assert "not qualified as reviewer for tenun_ikat" in str(info.value)
+    assert "not qualified as reviewer for the product tenun_ikat" in str(info.value)
     assert refusal(info.value, "id") == (
         "tidak memiliki kualifikasi sebagai peninjau dokumen untuk produk tenun_ikat"
     )
@@ -320,7 +322,7 @@ def test_an_unqualified_or_expired_reviewer_is_refused(w: World) -> None:
         )
     with pytest.raises(MayNotAct) as info:
         w.review_all(app_id)
-    assert "only from" in str(info.value)
+    assert "starts only on" in str(info.value)
     # qualified today: the review goes through
     with db.transaction() as s:
         impartiality.qualify(
@@ -341,7 +343,7 @@ def test_qualification_is_per_product(w: World) -> None:
     w.advance_to(abon, "testing")
     with pytest.raises(MayNotAct) as info:
         w.enter_all_results(abon)
-    assert "not qualified as lab_analyst for abon" in str(info.value)
+    assert "not qualified as lab_analyst for the product abon" in str(info.value)
 
 
 def test_the_decider_who_reviewed_audited_or_evaluated_is_refused(w: World) -> None:
@@ -362,7 +364,7 @@ def test_the_decider_who_reviewed_audited_or_evaluated_is_refused(w: World) -> N
         err = refused(
             lambda s, n=name: decisions.decide(s, w.user(s, n), app_id, "grant", "Memenuhi"),
             f"{name}@lspro.example",
-            f"{step} the case, so may not decide it",
+            messages.text(f"imp_decider_{step}", "en"),
         )
         assert err.reasons == [(f"imp_decider_{step}", {})]
     with db.reading() as s:
@@ -386,7 +388,7 @@ def test_assigning_a_conflicted_or_unqualified_auditor_is_refused(w: World) -> N
             s, w.user(s, "reviewer"), app_id, today(), [w.users["auditor2"]]
         ),
         "auditor2@lspro.example may not act as auditor",
-        "not qualified as auditor for abon",
+        "not qualified as auditor for the product abon",
     )
     assert "tidak memiliki kualifikasi sebagai auditor untuk produk abon" in refusal(err, "id")
     with db.transaction() as s:
@@ -423,8 +425,8 @@ def test_evaluator_and_verifier_go_through_the_check(w: World) -> None:
         result_id = r.id
     refused(
         lambda s: lab.verify_result(s, w.user(s, "verifier"), result_id),
-        "as lab_verifier",
-        "(relationship)",
+        "as lab verifier",
+        "(family relationship)",
     )
     # the verifier with both lab roles and no conflict verifies; the case goes on
     with db.transaction() as s:
@@ -483,7 +485,9 @@ def test_a_conflicted_official_may_not_handle_a_complaint_about_the_case(w: Worl
         )
         app = application(s, app_id)
         why = impartiality.involvement(s, w.user(s, "decider"), app)
-    assert why == ["declared a conflict of interest (ownership) with the business"]
+    assert [(r.key, r.params) for r in why] == [
+        ("involved_conflict_ownership", {"case": app.number or str(app.id)})
+    ]
 
 
 def test_applications_service_refuses_before_storing_anything(w: World) -> None:
@@ -519,7 +523,7 @@ def test_an_assigned_auditor_who_declares_a_conflict_stops_acting(w: World) -> N
     refused(
         lambda s: site_audits.start_visit(s, w.user(s, "auditor"), audit_id),
         "may not act as auditor",
-        "(relationship)",
+        "(family relationship)",
     )
     with db.reading() as s:
         assert site_audits.get(s, site_audits.SiteAudit, audit_id).state == "planned"

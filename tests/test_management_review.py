@@ -483,11 +483,11 @@ def test_cli_writes_the_review_and_refuses_bad_input(history, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("who", "password", "why"),
     [
-        ("sampler@lspro.example", PASSWORD, "needs the role official"),
-        ("auditor@lspro.example", PASSWORD, "needs the role official"),
-        ("applicant0@umkm.example", PASSWORD, "needs the role official"),
-        ("decider@lspro.example", "salah-sandi-1", "wrong e-mail or password"),
-        ("nobody@lspro.example", PASSWORD, "wrong e-mail or password"),
+        ("sampler@lspro.example", PASSWORD, "needs the role Official"),
+        ("auditor@lspro.example", PASSWORD, "needs the role Official"),
+        ("applicant0@umkm.example", PASSWORD, "needs the role Official"),
+        ("decider@lspro.example", "salah-sandi-1", "Wrong e-mail or password"),
+        ("nobody@lspro.example", PASSWORD, "Wrong e-mail or password"),
     ],
 )
 def test_cli_review_and_exports_need_an_official(history, tmp_path, who, password, why) -> None:

@@ -135,7 +135,7 @@ def test_site_audit_from_plan_to_passed_report(home) -> None:
 
     with pytest.raises(PermissionDenied, match="not an auditor of site audit"):
         as_("auditor2", site_audits.start_visit, audit_id)
-    with pytest.raises(PermissionDenied, match="needs the role auditor"):
+    with pytest.raises(PermissionDenied, match="needs the role Auditor"):
         as_("reviewer", site_audits.start_visit, audit_id)
     with pytest.raises(Conflict, match="recorded on site"):
         as_("auditor", site_audits.record_finding, audit_id, "penyimpanan", "minor", "x")
@@ -285,7 +285,7 @@ def test_failed_audit_refuses_and_type5_never_certifies_without_a_pass(home) -> 
             s, auditor, audit_id, "identifikasi_ketertelusuran", "major", "Tanpa kode produk"
         )
         site_audits.close_visit(s, auditor, audit_id)
-    with db.transaction() as s, pytest.raises(PermissionDenied, match="official"):
+    with db.transaction() as s, pytest.raises(PermissionDenied, match="Official"):
         site_audits.fail(s, w.user(s, "auditor"), audit_id, "Tidak diperbaiki")
     with db.transaction() as s:
         site_audits.fail(s, w.user(s, "reviewer"), audit_id, "Tidak diperbaiki dalam 60 hari")

@@ -85,7 +85,7 @@ def test_a_passing_cycle(world: World) -> None:
     app_id, cert_id, case_id = _certified(w)
     with db.transaction() as s:
         own_samples = {x.id for x in lab.samples_of(s, app_id)}
-        own_results = {r.id for r in lab._results(s, app_id)}
+        own_results = {r.id for r in lab.results(s, app_id)}
     # roles: a sampler does not start a surveillance; the official does
     with db.transaction() as s, pytest.raises(PermissionDenied):
         surveillance.start(s, w.user(s, "sampler"), case_id)
@@ -102,7 +102,7 @@ def test_a_passing_cycle(world: World) -> None:
             ["V1", f"S{len(own_samples) + 2}"],
         ]
         # a second start is refused; planning the samples again returns the same ones
-        with pytest.raises(Conflict, match="already sampling"):
+        with pytest.raises(Conflict, match="is already Sampling"):
             surveillance.start(s, w.user(s, "reviewer"), case_id)
         again = lab.create_samples(s, w.user(s, "system"), app_id, surveillance=case_id)
         assert [x.id for x in again] == [x.id for x in samples]
@@ -159,7 +159,7 @@ def test_a_passing_cycle(world: World) -> None:
         assert '"next_due"' in passed.data and '"next_due":null' not in passed.data
         # the application's own samples and results are untouched and apart
         assert {x.id for x in lab.samples_of(s, app_id)} == own_samples
-        assert {r.id for r in lab._results(s, app_id)} == own_results
+        assert {r.id for r in lab.results(s, app_id)} == own_results
         assert all(r.surveillance_case_id == case_id for r in surveillance.results_of(s, case_id))
         assert len(surveillance.results_of(s, case_id)) == len(
             case.checklist_snapshot["parameters"]
@@ -236,7 +236,7 @@ def test_an_official_fails_by_hand(world: World) -> None:
         assert s.get(Certificate, cert_id).status == "suspended"
         # its samples in the lab can no longer be tested
         x = lab.samples_of(s, app_id, case_id)[0]
-        with pytest.raises(Conflict, match="state testing"):
+        with pytest.raises(Conflict, match="testing stage"):
             lab.record_result(
                 s,
                 w.user(s, "analyst"),

@@ -304,7 +304,7 @@ def test_429_in_english_or_json_on_request(client: TestClient) -> None:
         data={**WRONG, "csrf_token": token},
         headers={"Accept": "application/json"},
     )
-    assert r.status_code == 429 and r.json()["detail"].startswith("too many attempts")
+    assert r.status_code == 429 and r.json()["detail"].startswith("Too many attempts")
     assert int(r.headers["Retry-After"]) > 0
 
 

@@ -47,7 +47,7 @@ def test_sampler_records_sealed_samples(waiting) -> None:
         f"/sampling/{app_id}",
         data={"csrf_token": csrf, f"seal_{codes[0]}": "SG-1", "location": "Oebobo"},
     )
-    assert missing.status_code == 422 and "seal number" in missing.text
+    assert missing.status_code == 422 and "nomor segel" in missing.text
     assert w.app(app_id).state == "sampling"
     done = client.post(
         f"/sampling/{app_id}",

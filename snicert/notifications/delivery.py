@@ -29,6 +29,7 @@ from snicert.db.models import Notification, OutboxMessage, User
 from snicert.errors import IllegalTransition, NotFound, PermissionDenied
 from snicert.notifications import catalog, channels, states
 from snicert.notifications.states import Delivery
+from snicert.services.guards import roles_params, thing
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)  # far longer than one send may take (TIMEOUT_SECONDS)
@@ -143,14 +144,13 @@ def retry(s: Session, official: User, outbox_id: int) -> OutboxMessage:
     """An official sends a failed message again (now, with a fresh count of tries)."""
     m = s.get(OutboxMessage, outbox_id, with_for_update=True)
     if m is None:
-        raise NotFound(f"outbox message {outbox_id} not found")
+        raise NotFound("not_found", what=thing("outbox message"), ident=outbox_id)
     now = clock.now()
     step = states.step(m, "retry", now)
     if step is None:
         raise IllegalTransition(m.status, "retry", [], "delivery")
     if not official.roles & step.roles:
-        need = " or ".join(sorted(step.roles))
-        raise PermissionDenied(f"'retry' needs the role {need}; {official.email} lacks it")
+        raise PermissionDenied("err_needs_role", **roles_params(step.roles, official))
     m.status, m.attempts, m.next_attempt_at = step.target, 0, now
     audit.record(s, official, "notification.retried", "outbox", m.id, channel=m.channel)
     after_commit(s, "deliver-notifications", start_soon)

@@ -24,6 +24,7 @@ from snicert.errors import (
     NotFound,
     PermissionDenied,
 )
+from snicert.messages import named
 from snicert.roles import STAFF_ROLES, Role
 from snicert.services import text
 from snicert.services.guards import require_role
@@ -37,7 +38,7 @@ _hasher = PasswordHasher()
 def _email(value: str) -> str:
     email = text.clean("email", value, User.email).lower()
     if not EMAIL_RE.match(email):
-        raise InvalidInput("email", value, "not an e-mail address", key="email_bad")
+        raise InvalidInput("email", value, "email_bad")
     return email
 
 
@@ -60,26 +61,14 @@ def _password(value: str | None, *personal: str | None) -> str | None:
 def check_password(value: str, *personal: str | None) -> None:
     """Raise unless `value` passes the password rule (see `_password`); hashes nothing."""
     if len(value) < PASSWORD_MIN:
-        raise InvalidInput(
-            "password", "***", f"must have at least {PASSWORD_MIN} characters", key="pw_short"
-        )
+        raise InvalidInput("password", "***", "pw_short")
     if value.casefold() in _common_passwords():
-        raise InvalidInput(
-            "password",
-            "***",
-            "is one of the 10,000 most common passwords; choose another",
-            key="pw_common",
-        )
+        raise InvalidInput("password", "***", "pw_common")
     squashed = rest = _squash(value)
     for word in sorted(set(_personal_words(personal)), key=len, reverse=True):
         rest = rest.replace(word, "")
     if rest != squashed and len(rest) < REST_MIN:
-        raise InvalidInput(
-            "password",
-            "***",
-            "is too close to your name, e-mail or business name",
-            key="pw_personal",
-        )
+        raise InvalidInput("password", "***", "pw_personal")
 
 
 @cache
@@ -115,14 +104,14 @@ def _filled(field: str, value: str, column: Any) -> str:
     """A required text field: checked like any text, and not empty."""
     value = text.clean(field, value, column)
     if not value:
-        raise InvalidInput(field, value, "must not be empty", key="required")
+        raise InvalidInput(field, value, "required")
     return value
 
 
 def validate_nib(nib: str) -> str:
     nib = text.clean("nib", nib, Business.nib)
     if not NIB_RE.match(nib):
-        raise InvalidInput("nib", nib, "an NIB has exactly 13 digits", key="nib_bad")
+        raise InvalidInput("nib", nib, "nib_bad")
     return nib
 
 
@@ -141,7 +130,7 @@ def _new_user(
     # Hashed before the e-mail is looked up: a taken e-mail costs the same time.
     password_hash = _password(password, name, email, business.name if business else None)
     if s.scalar(select(exists().where(User.email == email))):
-        raise AlreadyRegistered(f"a user with e-mail {email} already exists")
+        raise AlreadyRegistered("acc_exists", email=email)
     user = User(
         email=email,
         name=name,
@@ -177,12 +166,9 @@ def bootstrap_official(
         return existing, False  # init run again: nothing to do
     has_official = s.scalar(select(exists().where(UserRole.role == Role.OFFICIAL.value)))
     if has_official:
-        raise Conflict(
-            "an official already exists; officials create further staff accounts "
-            "(`snicert users add`, or /admin/users)"
-        )
+        raise Conflict("acc_official_exists")
     if password is None:
-        raise InvalidInput("password", None, "the first official needs a password")
+        raise InvalidInput("password", None, "acc_first_needs_pw")
     user = _new_user(s, email, name, {Role.OFFICIAL}, password)
     audit.record(
         s, None, "user.created", "user", user.id, roles=[Role.OFFICIAL.value], bootstrap=True
@@ -205,7 +191,7 @@ def _may_manage(actor: Manager) -> None:
     if isinstance(actor, User):
         require_role(actor, Role.OFFICIAL)
     elif actor != CLI:
-        raise PermissionDenied(f"unknown actor {actor!r}")
+        raise PermissionDenied("err_unknown_actor", actor=str(actor))
 
 
 def _roles(values: Iterable[str]) -> set[Role]:
@@ -216,10 +202,15 @@ def _roles(values: Iterable[str]) -> set[Role]:
         except ValueError:
             role = None
         if role not in STAFF_ROLES:
-            raise InvalidInput("roles", value, f"staff roles are {', '.join(sorted(STAFF_ROLES))}")
+            raise InvalidInput(
+                "roles",
+                value,
+                "acc_staff_roles",
+                roles=[named(f"role_{r}") for r in sorted(STAFF_ROLES)],
+            )
         roles.add(role)
     if not roles:
-        raise InvalidInput("roles", [], "give at least one staff role")
+        raise InvalidInput("roles", [], "acc_need_role")
     return roles
 
 
@@ -252,7 +243,7 @@ def account(s: Session, email: str) -> User:
     """A person's account by e-mail (not the system's)."""
     user = s.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or user.email == SYSTEM_EMAIL:
-        raise NotFound(f"no account {email!r}")
+        raise NotFound("acc_no_account", email=email)
     return user
 
 
@@ -276,15 +267,12 @@ def set_active(s: Session, actor: Manager, email: str, active: bool) -> User:
     _may_manage(actor)
     user = account(s, email)
     if user.active == active:
-        raise Conflict(f"{user.email} is already {'active' if active else 'deactivated'}")
+        raise Conflict("acc_already_active" if active else "acc_already_off", email=user.email)
     if not active:
         if isinstance(actor, User) and actor.id == user.id:
-            raise InvalidInput("email", user.email, "you cannot deactivate your own account")
+            raise InvalidInput("email", user.email, "acc_not_self")
         if Role.OFFICIAL in user.roles and _active_officials(s, but=user.id) == 0:
-            raise Conflict(
-                f"{user.email} is the last active official: create or reactivate "
-                "another official first"
-            )
+            raise Conflict("acc_last_official", email=user.email)
     user.active = active
     if active:
         audit.record(s, actor, "user.enabled", "user", user.id)
@@ -333,7 +321,7 @@ def choose_password(s: Session, user: User, new: str) -> None:
     from snicert.services.sessions import sign_out_everywhere  # it imports this module
 
     if not user.must_change_password:
-        raise Conflict("this account already has its own password: change it with the current one")
+        raise Conflict("acc_has_password")
     user.password_hash = password_for(user, new)
     user.must_change_password = False
     sign_out_everywhere(s, user, reason="password_changed")
@@ -376,11 +364,7 @@ def register_applicant(
     if password is not None:
         checked(check_password, password, name, email, business_name)
     if nib is not None and s.scalar(select(exists().where(Business.nib == nib))):
-        problems.append(
-            InvalidInput(
-                "nib", nib, f"a business with NIB {nib} is already registered", key="nib_taken"
-            )
-        )
+        problems.append(InvalidInput("nib", nib, "nib_taken"))
     if problems:
         raise InvalidFields(problems)
     business = Business(
@@ -417,7 +401,7 @@ def authenticate(s: Session, email: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         usable = False
     if not usable:
-        raise PermissionDenied("wrong e-mail or password")
+        raise PermissionDenied("bad_login")
     return user
 
 
@@ -431,7 +415,7 @@ def use_one_time_credential(s: Session, user: User) -> None:
         .values(password_hash=None)
     ).rowcount
     if not used:
-        raise PermissionDenied("wrong e-mail or password")
+        raise PermissionDenied("bad_login")
     audit.record(s, user, "user.one_time_credential_used", "user", user.id)
 
 
@@ -439,8 +423,5 @@ def confirm_identity(s: Session, email: str, password: str) -> User:
     """The account named by `email`, proven by its own password (the CLI's approvals)."""
     user = s.scalar(select(User).where(User.email == email.strip().lower()))
     if user is not None and user.must_change_password:
-        raise PermissionDenied(
-            f"{user.email} has no password of their own yet: sign in on "
-            "the web and choose one first"
-        )
+        raise PermissionDenied("acc_no_own_password", email=user.email)
     return authenticate(s, email, password)

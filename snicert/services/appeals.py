@@ -24,6 +24,7 @@ from snicert import audit, clock, lifecycle, settings
 from snicert.db.models import Appeal, Application, AuditEvent, Certificate, User
 from snicert.errors import Conflict, InvalidInput, PermissionDenied, SeparationOfDuties
 from snicert.lifecycle import APPEAL_TRANSITIONS, AppealState, CertState, State, Transition
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import certificates, counters, text
 from snicert.services.guards import application, get, require_owner, require_role
@@ -101,19 +102,24 @@ def file(s: Session, actor: User, app_id: int, kind: str, grounds: str) -> Appea
     app = application(s, app_id, lock=True)
     require_owner(actor, app)
     if kind not in KINDS:
-        raise InvalidInput("kind", kind, f"choose one of {', '.join(KINDS)}")
+        raise InvalidInput(
+            "kind", kind, "err_choose", choices=[named(f"apl_kind_{k}") for k in KINDS]
+        )
     grounds = text.clean("grounds", grounds, Appeal.grounds, multiline=True, required=True)
     found = [d for d in decisions(s, app) if d.kind == kind]
     if not found:
-        raise Conflict(f"{app.number} has no {kind} to appeal")
+        raise Conflict("apl_err_nothing", case=app.number, kind=named(f"apl_kind_{kind}"))
     d = found[0]
     if of_event(s, d.event.seq) is not None:
-        raise Conflict(f"the {kind} of {app.number} has already been appealed")
+        raise Conflict("apl_err_already", case=app.number, kind=named(f"apl_kind_{kind}"))
     now = clock.now()
     if now > d.until:
         raise Conflict(
-            f"the {kind} of {app.number} can be appealed within {APPEAL_DAYS} days; that "
-            f"time ended on {d.until.date().isoformat()}"
+            "apl_err_late",
+            case=app.number,
+            kind=named(f"apl_kind_{kind}"),
+            days=APPEAL_DAYS,
+            until=d.until.date().isoformat(),
         )
     row = Appeal(
         number=f"BDG-{now.year}-{counters.next_value(s, f'appeal:{now.year}'):04d}",
@@ -154,13 +160,13 @@ def _impartial(s: Session, actor: User, row: Appeal, **_: Any) -> None:
 def _not_the_decider(s: Session, actor: User, row: Appeal, **_: Any) -> None:
     if row.appealed_by == actor.id:
         raise SeparationOfDuties(
-            f"{actor.email} made the appealed {row.kind} and may not decide its appeal"
+            "apl_err_own_decision", who=actor.email, kind=named(f"apl_kind_{row.kind}")
         )
 
 
 def _handler(s: Session, actor: User, row: Appeal, **_: Any) -> None:
     if row.handler_id != actor.id:
-        raise PermissionDenied(f"appeal {row.number} is handled by another official")
+        raise PermissionDenied("apl_err_handler", number=row.number)
 
 
 def _reasons_stated(s: Session, actor: User, row: Appeal, reasons: str = "", **_: Any) -> None:
@@ -225,7 +231,9 @@ def decide(
     """Uphold (the decision stands) or overturn it, with reasons; an overturned suspension
     reinstates the certificate, an overturned refusal or withdrawal records the next step."""
     if outcome not in ("uphold", "overturn"):
-        raise InvalidInput("outcome", outcome, "choose uphold or overturn")
+        raise InvalidInput(
+            "outcome", outcome, "err_choose", choices=[named("apl_uphold"), named("apl_overturn")]
+        )
     t = _step(s, actor, appeal_id, outcome, reasons=reasons, next_step=next_step)
     row = s.get(Appeal, appeal_id)
     row.reasons = text.clean("reasons", reasons, Appeal.reasons, multiline=True)
@@ -254,7 +262,9 @@ def listing(s: Session, actor: User, state: str | None = None) -> list[Appeal]:
     q = select(Appeal).order_by(Appeal.filed_at.desc(), Appeal.id.desc()).limit(500)
     if state:
         if state not in {x.value for x in AppealState}:
-            raise InvalidInput("state", state, f"choose one of {[x.value for x in AppealState]}")
+            raise InvalidInput(
+                "state", state, "err_choose", choices=[named(f"cmp_st_{x}") for x in AppealState]
+            )
         q = q.where(Appeal.state == state)
     return list(s.scalars(q))
 

@@ -28,6 +28,7 @@ from snicert.errors import (
 )
 from snicert.lifecycle import NonconformityState as NC
 from snicert.lifecycle import State
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import checklists, counters, impartiality, rollups, text
 from snicert.services.accounts import NIB_RE
@@ -37,6 +38,7 @@ from snicert.services.guards import (
     get,
     require_owner,
     require_role,
+    thing,
 )
 
 NC_RESPONSE_KIND = "nc_response"
@@ -55,25 +57,14 @@ def create(
 ) -> Application:
     require_role(actor, Role.APPLICANT)
     if actor.business_id is None:
-        raise PermissionDenied(f"{actor.email} is not linked to a business")
+        raise PermissionDenied("app_err_no_business", who=actor.email)
     catalog = catalog or default_catalog()
     product = text.clean("product", product, Application.product)
     if product not in catalog.products:
-        raise InvalidInput(
-            "product",
-            product,
-            f"unknown product; known: {', '.join(sorted(catalog.products))}",
-            key="app_err_product",
-        )
+        raise InvalidInput("product", product, "app_err_product")
     if product not in checklists.open_products(s):
         # Refused now, not at submit: the applicant would fill a whole dossier in vain.
-        raise InvalidInput(
-            "product",
-            catalog.products[product].name.id,
-            f"product {product} is not open for application: its checklist has no approved "
-            "version yet",
-            key="product_not_open",
-        )
+        raise InvalidInput("product", catalog.products[product].name.id, "product_not_open")
     brand = text.clean("brand", brand, Application.brand, required=True)
     production_site = text.clean(
         "production_site",
@@ -84,7 +75,7 @@ def create(
     variants = text.optional("variants", variants, Application.variants)
     lot = text.optional("lot", lot, Application.lot)
     if catalog.products[product].scheme.type == "1b" and not lot:
-        raise InvalidInput("lot", lot, "scheme 1b certifies one lot: name it", key="app_err_lot")
+        raise InvalidInput("lot", lot, "app_err_lot")
     now = clock.now()
     seq = counters.next_value(s, f"application:{now.year}")
     app = Application(
@@ -128,7 +119,7 @@ def renew(s: Session, actor: User, certificate_id: int) -> Application:
     old = application(s, cert.application_id)
     require_owner(actor, old)
     if cert.status in ("withdrawn",):
-        raise Conflict(f"certificate {cert.number} was withdrawn; apply anew instead")
+        raise Conflict("app_err_renew_withdrawn", number=cert.number)
     earlier = s.scalar(
         select(Application.id).where(
             Application.renewal_of == old.id,
@@ -136,7 +127,7 @@ def renew(s: Session, actor: User, certificate_id: int) -> Application:
         )
     )
     if earlier is not None:
-        raise Conflict(f"certificate {cert.number} is already being renewed")
+        raise Conflict("app_err_renewing", number=cert.number)
     app = create(s, actor, old.product, old.brand, old.production_site, old.variants, old.lot)
     app.renewal_of = old.id
     audit.record(
@@ -159,17 +150,11 @@ def attach_document(
     require_owner(actor, app)
     if app.state not in (State.DRAFT, State.NONCONFORMITY):
         raise Conflict(
-            f"documents can be added in states draft and nonconformity; "
-            f"application {app.number} is {app.state}"
+            "app_err_docs_closed", case=app.number or str(app.id), state=named(f"st_{app.state}")
         )
     specs = {d["id"]: d for d in dossier_specs(app, catalog)}
     if kind != NC_RESPONSE_KIND and kind not in specs:
-        raise InvalidInput(
-            "kind",
-            kind,
-            f"not a document of {app.product}; expected one of {', '.join(sorted(specs))}",
-            key="app_err_doc_kind",
-        )
+        raise InvalidInput("kind", kind, "app_err_doc_kind")
     allowed = specs[kind]["file_types"] if kind in specs else list(uploads.MEDIA_TYPES)
     limit_mb = specs[kind]["max_size_mb"] if kind in specs else NC_RESPONSE_LIMIT_MB
     ok = uploads.accept(kind, filename, data, allowed, limit_mb)
@@ -205,7 +190,7 @@ def document_meta(s: Session, actor: User, doc_id: int) -> Document:
     business, or staff); to anyone else it does not exist."""
     doc = s.get(Document, doc_id)
     if doc is None or not can_see(actor, application(s, doc.application_id)):
-        raise NotFound(f"document {doc_id} not found")
+        raise NotFound("not_found", what=thing("document"), ident=doc_id)
     return doc
 
 
@@ -253,9 +238,9 @@ def submit(s: Session, actor: User, app_id: int, agreement_version: object) -> A
         raise InvalidInput(
             "documents",
             [d["id"] for d in missing],
-            f"{len(missing)} mandatory document(s) not uploaded",
-            key="dossier_incomplete",
-            params={"count": len(missing), "names": [d["name"] for d in missing]},
+            "dossier_incomplete",
+            count=len(missing),
+            names=[d["name"] for d in missing],
         )
     accepted = fees.accept_agreement(app, agreement_version)
     version = checklists.current(s, app.product)
@@ -373,19 +358,24 @@ def record_review(
     items = {i.id: i for i in snapshots.checklist(app).document_items}
     unknown = sorted(set(verdicts) - set(items))
     if unknown:
-        raise InvalidInput("verdicts", unknown, "not document items of this checklist")
+        raise InvalidInput("verdicts", unknown, "rev_err_unknown_items", items=unknown)
     missing = sorted(set(items) - set(verdicts))
     if missing:
-        raise InvalidInput("verdicts", missing, "every document item needs a verdict")
+        raise InvalidInput("verdicts", missing, "rev_err_missing_items", items=missing)
     checked: dict[str, tuple[str, str | None]] = {}
     for item_id, (verdict, comment) in verdicts.items():
         if verdict not in VERDICTS:
-            raise InvalidInput(f"verdicts.{item_id}", verdict, f"expected one of {VERDICTS}")
+            raise InvalidInput(
+                f"verdicts.{item_id}",
+                verdict,
+                "rev_err_verdict",
+                verdicts=[named(f"off_v_{v}") for v in VERDICTS],
+            )
         comment = text.optional(
             f"verdicts.{item_id}.comment", comment, ReviewVerdict.comment, multiline=True
         )
         if verdict == "nonconform" and not comment:
-            raise InvalidInput(f"verdicts.{item_id}.comment", comment, "say what does not conform")
+            raise InvalidInput(f"verdicts.{item_id}.comment", comment, "rev_err_comment")
         checked[item_id] = (verdict, comment)
     verdicts = checked
     now = clock.now()
@@ -448,12 +438,7 @@ def answer_nonconformity(
     if document_id is not None:
         doc = get(s, Document, document_id, "document")
         if doc.application_id != app.id:
-            raise InvalidInput(
-                "document_id",
-                document_id,
-                "not a document of this application",
-                key="app_err_not_this_case",
-            )
+            raise InvalidInput("document_id", document_id, "app_err_not_this_case")
     s.add(
         NonconformityResponse(
             nonconformity_id=nc.id,
@@ -517,7 +502,7 @@ def answer_all(
     open_ncs = open_nonconformities(s, app.id)
     unknown = sorted(set(answers) - {n.id for n in open_ncs})
     if unknown:
-        raise InvalidInput("answers", unknown, "not open non-conformities of this application")
+        raise InvalidInput("answers", unknown, "nc_err_unknown", items=unknown)
     errors: list[InvalidInput] = []
     docs: dict[int, int] = {}
     for nc in open_ncs:

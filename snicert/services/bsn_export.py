@@ -223,11 +223,7 @@ def prepare(s: Session, actor: User | str, what: str, query: ExportQuery) -> Pre
     cfg = settings.current()
     missing = [n for n in ("lspro_name", "lspro_accreditation") if not getattr(cfg, n)]
     if missing:
-        raise Conflict(
-            "the export names the LSPro; set "
-            + ", ".join(settings.env_name(n) for n in missing)
-            + " (or `snicert settings set NAME VALUE`) first"
-        )
+        raise Conflict("bsn_err_identity", names=[settings.env_name(n) for n in missing])
     start, end = query.bounds()
     count, records = (
         _certificates(s, start, end, cfg)

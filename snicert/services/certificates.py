@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle, settings, snapshots
 from snicert.db.models import Certificate, Evaluation, User
-from snicert.errors import Conflict
+from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
 from snicert.services import dates, text
 from snicert.services.guards import application, get
@@ -103,11 +103,7 @@ def certification_body() -> dict[str, Any]:
     cfg = settings.current()
     missing = cfg.missing_identity()
     if missing:
-        raise Conflict(
-            "the LSPro's identity is incomplete; set "
-            + ", ".join(settings.env_name(n) for n in missing)
-            + " (or `snicert settings set NAME VALUE`) before issuing"
-        )
+        raise Conflict("cert_err_identity", names=[settings.env_name(n) for n in missing])
     return {
         "name": cfg.lspro_name,
         "address": cfg.lspro_address,
@@ -137,16 +133,26 @@ def _render(s: Session, app, cert: Certificate) -> tuple[str, dict[str, Any]]:
     return rendered.kid, rendered.credential
 
 
+def _past_validity(s: Session, cert: Certificate, actor: User) -> None:
+    if cert.valid_until is None or cert.valid_until > clock.now():
+        if cert.valid_until is None:
+            raise Conflict("cert_err_lot", number=cert.number)
+        raise Conflict(
+            "cert_err_valid", number=cert.number, until=settings.local_time(cert.valid_until)
+        )
+
+
+# the named guards of CERTIFICATE_TRANSITIONS
+GUARDS: dict[str, lifecycle.Guard] = {"past_validity": _past_validity}
+_LIFECYCLE = lifecycle.LIFECYCLES["certificate"]
+
+
 def _change(
     s: Session, actor: User, cert_id: int, action: str, reason: str | None, **data: Any
 ) -> Certificate:
     cert = get(s, Certificate, cert_id, "certificate")
-    t = lifecycle.check(cert.status, action, actor, CERTIFICATE_TRANSITIONS, "certificate")
-    if action == "expire" and (cert.valid_until is None or cert.valid_until > clock.now()):
-        raise Conflict(
-            f"certificate {cert.number} is valid until "
-            f"{cert.valid_until or 'the end of its lot'}; it cannot expire now"
-        )
+    # an illegal step is refused as such, before its reason is judged
+    lifecycle.check(cert.status, action, actor, CERTIFICATE_TRANSITIONS, "certificate")
     reason = text.clean(
         "reason",
         reason,
@@ -154,17 +160,10 @@ def _change(
         multiline=True,
         required=True,
     )
-    before = cert.status
-    cert.status, cert.status_reason = t.target.value, reason
-    audit.record(
-        s,
-        actor,
-        f"certificate.{t.event}",
-        "certificate",
-        cert.id,
-        cert.application_id,
-        **{"from": before, "to": cert.status, "reason": reason, **data},
+    lifecycle.transition(
+        s, cert, _LIFECYCLE, action, actor, GUARDS, cert.application_id, reason=reason, **data
     )
+    cert.status_reason = reason
     return cert
 
 
@@ -184,6 +183,29 @@ def reinstate(s: Session, actor: User, cert_id: int, reason: str) -> Certificate
 
 def withdraw(s: Session, actor: User, cert_id: int, reason: str) -> Certificate:
     return _change(s, actor, cert_id, "withdraw", reason)
+
+
+# What an official may do to a certificate by hand (the rest happens to it: expiry).
+OFFICIAL_ACTIONS = ("suspend", "reinstate", "withdraw")
+
+
+def change(
+    s: Session,
+    actor: User,
+    cert_id: int,
+    action: str,
+    reason: str,
+    fix_by: datetime | None = None,
+) -> Certificate:
+    """An official's change named by its action (a page's form): suspend (with an optional
+    fix-by date), reinstate or withdraw."""
+    if action == "suspend":
+        return suspend(s, actor, cert_id, reason, fix_by)
+    if action == "reinstate":
+        return reinstate(s, actor, cert_id, reason)
+    if action == "withdraw":
+        return withdraw(s, actor, cert_id, reason)
+    raise InvalidInput("action", action, f"one of {', '.join(OFFICIAL_ACTIONS)}")
 
 
 def expire(s: Session, actor: User, cert_id: int) -> Certificate:

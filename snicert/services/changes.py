@@ -28,9 +28,10 @@ from snicert.db.models import (
 )
 from snicert.errors import Conflict, InvalidInput, NotFound
 from snicert.lifecycle import CHANGE_TRANSITIONS, CertState, ChangeState, Transition
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import certificates, counters, monitoring, text
-from snicert.services.guards import application, get, require_owner, require_role
+from snicert.services.guards import application, get, require_owner, require_role, thing
 from snicert.services.impartiality import impartial
 
 KINDS = ("product", "site", "ownership", "other")
@@ -54,20 +55,14 @@ def notify(
     app = application(s, cert.application_id, lock=True)
     require_owner(actor, app)
     if cert.status not in LIVE:
-        raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to change")
+        raise Conflict("chg_err_cert_state", number=cert.number, status=named(cert.status))
     if kind not in KINDS:
-        raise InvalidInput("kind", kind, f"choose one of {', '.join(KINDS)}", key="chg_no_kind")
+        raise InvalidInput("kind", kind, "chg_no_kind")
     if not isinstance(description, str) or not description.strip():
-        raise InvalidInput("description", "", "say what changes", key="chg_need_description")
+        raise InvalidInput("description", "", "chg_need_description")
     body = text.clean("description", description, CertificateChange.description, multiline=True)
     if len(documents) > MAX_DOCUMENTS:
-        raise InvalidInput(
-            "documents",
-            len(documents),
-            f"at most {MAX_DOCUMENTS} documents",
-            key="chg_err_documents",
-            params={"limit": MAX_DOCUMENTS},
-        )
+        raise InvalidInput("documents", len(documents), "chg_err_documents", limit=MAX_DOCUMENTS)
     now = clock.now()
     row = CertificateChange(
         number=f"PRB-{now.year}-{counters.next_value(s, f'change:{now.year}'):04d}",
@@ -148,15 +143,13 @@ def _reasons_stated(
 def _live(s: Session, actor: User, row: CertificateChange, **_: Any) -> None:
     cert = s.get(Certificate, row.certificate_id)
     if cert.status not in LIVE:
-        raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to evaluate")
+        raise Conflict("chg_err_cert_state", number=cert.number, status=named(cert.status))
 
 
 def _active(s: Session, actor: User, row: CertificateChange, **_: Any) -> None:
     cert = s.get(Certificate, row.certificate_id)
     if cert.status != CertState.ACTIVE:
-        raise Conflict(
-            f"certificate {cert.number} is {cert.status}: only an active one is suspended"
-        )
+        raise Conflict("chg_err_not_active", number=cert.number, status=named(cert.status))
 
 
 GUARDS: dict[str, Callable[..., None]] = {
@@ -175,7 +168,9 @@ def assess(
     row = get(s, CertificateChange, change_id, "change")
     application(s, row.application_id, lock=True)
     if outcome not in OUTCOMES:
-        raise InvalidInput("outcome", outcome, f"choose one of {', '.join(OUTCOMES)}")
+        raise InvalidInput(
+            "outcome", outcome, "err_choose", choices=[named(f"chg_st_{o}") for o in OUTCOMES]
+        )
     t: Transition = lifecycle.check(row.state, outcome, actor, CHANGE_TRANSITIONS, "change")
     for guard in t.guards:
         GUARDS[guard](s, actor, row, reasons=reasons)
@@ -229,7 +224,9 @@ def listing(s: Session, actor: User, state: str | None = None) -> list[Certifica
     q = select(CertificateChange).order_by(CertificateChange.id.desc()).limit(500)
     if state:
         if state not in {x.value for x in ChangeState}:
-            raise InvalidInput("state", state, f"choose one of {[x.value for x in ChangeState]}")
+            raise InvalidInput(
+                "state", state, "err_choose", choices=[named(f"chg_st_{x}") for x in ChangeState]
+            )
         q = q.where(CertificateChange.state == state)
     return list(s.scalars(q))
 
@@ -252,4 +249,4 @@ def document_file(s: Session, actor: User, doc_id: int) -> tuple[ChangeDocument,
         app = application(s, row.application_id)
         if actor.roles - {Role.APPLICANT} or actor.business_id == app.business_id:
             return doc, storage.get(doc.sha256)
-    raise NotFound(f"document {doc_id} not found")
+    raise NotFound("not_found", what=thing("document"), ident=doc_id)

@@ -18,6 +18,7 @@ from snicert.catalog import Catalog
 from snicert.db.models import ChecklistVersion, User
 from snicert.errors import Conflict, NotFound
 from snicert.lifecycle import ChecklistState
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services.guards import require_role
 
@@ -65,9 +66,12 @@ def _sync_one(
         return None
     if row is not None and row.status != ChecklistState.DRAFT:
         raise Conflict(
-            f"{_name(kind)} {product} version {version} is {row.status} and frozen, "
-            f"but {catalog.files[(_FILE_KEY[kind], product)]} differs from it: "
-            "raise its `version` to make a new version"
+            "cl_err_frozen",
+            what=_name(kind),
+            product=product,
+            version=version,
+            state=named(f"cl_{row.status}"),
+            file=str(catalog.files[(_FILE_KEY[kind], product)]),
         )
     if row is None:
         row = ChecklistVersion(
@@ -93,8 +97,8 @@ def _sync_one(
 _FILE_KEY = {LAB: "checklists", AUDIT: "audit_checklists"}
 
 
-def _name(kind: str) -> str:
-    return "checklist" if kind == LAB else "audit checklist"
+def _name(kind: str) -> dict[str, str]:
+    return named("thing_checklist" if kind == LAB else "thing_audit_checklist")
 
 
 CHECKLIST = lifecycle.LIFECYCLES["checklist_version"]
@@ -114,7 +118,7 @@ def approve(
         .with_for_update()
     )
     if row is None:
-        raise NotFound(f"{_name(kind)} {product} version {version} is not loaded")
+        raise NotFound("cl_err_not_loaded", what=_name(kind), product=product, version=version)
     lifecycle.check(row.status, "approve", actor, CHECKLIST.transitions, CHECKLIST.label)
     named = {"product": product, **({"kind": kind} if kind != LAB else {})}
     for older in s.scalars(
@@ -220,9 +224,7 @@ def current(s: Session, product: str, kind: str = LAB) -> ChecklistVersion:
         )
     )
     if row is None:
-        needed = "applications can be submitted" if kind == LAB else "a site audit is planned"
         raise Conflict(
-            f"no approved {_name(kind)} for product {product}: an official must approve one "
-            f"(/admin/checklists, or snicert checklists approve) before {needed}"
+            "cl_err_none_approved" if kind == LAB else "cl_err_none_approved_audit", product=product
         )
     return row

@@ -25,6 +25,7 @@ from snicert import audit, clock, lifecycle, phones
 from snicert.db.models import Certificate, Complaint, SurveillanceCase, User
 from snicert.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snicert.lifecycle import COMPLAINT_TRANSITIONS, ComplaintState, Transition
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import certificates, counters, monitoring, notifications, sessions, text
 from snicert.services.accounts import EMAIL_RE
@@ -65,37 +66,25 @@ def file(
     """Record a complaint from anyone, acknowledged at once; returns it and its tracking
     code (shown once: only its hash is kept). At most sessions.COMPLAINTS per address."""
     if subject not in SUBJECTS:
-        raise InvalidInput(
-            "subject", subject, f"choose one of {', '.join(SUBJECTS)}", key="cmp_no_subject"
-        )
+        raise InvalidInput("subject", subject, "cmp_no_subject")
     if not isinstance(text_, str) or not text_.strip():
-        raise InvalidInput("text", "", "say what the complaint is about", key="cmp_need_text")
+        raise InvalidInput("text", "", "cmp_need_text")
     body = text.clean("text", text_, Complaint.text, multiline=True)
     cert = None
     number = text.optional("certificate_number", certificate_number, Certificate.number)
     if subject == "certificate":
         if number is None:
-            raise InvalidInput(
-                "certificate_number",
-                "",
-                "name the certificate (SNI-...) complained about",
-                key="cmp_need_certificate",
-            )
+            raise InvalidInput("certificate_number", "", "cmp_need_certificate")
         cert = s.scalar(select(Certificate).where(Certificate.number == number.upper()))
         if cert is None:
-            raise InvalidInput(
-                "certificate_number",
-                number,
-                "no certificate with this number",
-                key="cmp_no_certificate",
-            )
+            raise InvalidInput("certificate_number", number, "cmp_no_certificate")
     name = text.optional("contact_name", contact_name, Complaint.contact_name)
     email = text.optional("contact_email", contact_email, Complaint.contact_email)
     if email is not None and not EMAIL_RE.match(email):
-        raise InvalidInput("contact_email", email, "not an e-mail address", key="cmp_bad_email")
+        raise InvalidInput("contact_email", email, "cmp_bad_email")
     phone = phones.indonesian_mobile("contact_phone", contact_phone)
     if lang not in notifications.LANGS:
-        raise InvalidInput("lang", lang, "choose id or en")
+        raise InvalidInput("lang", lang, "err_lang")
     sessions.claim_complaint(s, address)
     now = clock.now()
     code = new_tracking_code()
@@ -148,7 +137,7 @@ def track(s: Session, code: str) -> Complaint:
     """The complaint a tracking code names (NotFound for any other string)."""
     row = s.scalar(select(Complaint).where(Complaint.tracking_hash == _hash(code or "")))
     if row is None:
-        raise NotFound("no complaint with this tracking code")
+        raise NotFound("cmp_err_tracking")
     return row
 
 
@@ -166,9 +155,7 @@ def _impartial(s: Session, actor: User, row: Complaint, **_: Any) -> None:
 
 def _handler(s: Session, actor: User, row: Complaint, **_: Any) -> None:
     if row.handler_id != actor.id:
-        raise PermissionDenied(
-            f"complaint {row.number} is handled by another official; only they record its steps"
-        )
+        raise PermissionDenied("cmp_err_handler", number=row.number)
 
 
 def _note_stated(s: Session, actor: User, row: Complaint, note: str = "", **_: Any) -> None:
@@ -177,14 +164,16 @@ def _note_stated(s: Session, actor: User, row: Complaint, note: str = "", **_: A
 
 def _investigated(s: Session, actor: User, row: Complaint, **_: Any) -> None:
     if not row.investigation:
-        raise Conflict(f"complaint {row.number}: record the investigation before closing it")
+        raise Conflict("cmp_err_investigate_first", number=row.number)
 
 
 def _outcome_stated(
     s: Session, actor: User, row: Complaint, outcome: str = "", public_outcome: str = "", **_: Any
 ) -> None:
     if outcome not in OUTCOMES:
-        raise InvalidInput("outcome", outcome, f"choose one of {', '.join(OUTCOMES)}")
+        raise InvalidInput(
+            "outcome", outcome, "err_choose", choices=[named(f"cmp_out_{o}") for o in OUTCOMES]
+        )
     text.clean(
         "public_outcome",
         public_outcome,
@@ -198,11 +187,13 @@ def _action_fits_subject(
     s: Session, actor: User, row: Complaint, outcome: str = "", action: str = "", **_: Any
 ) -> None:
     if action not in ACTIONS:
-        raise InvalidInput("action", action, f"choose one of {', '.join(ACTIONS)}")
+        raise InvalidInput(
+            "action", action, "err_choose", choices=[named(f"cmp_act_{a}") for a in ACTIONS]
+        )
     if action != "none" and row.certificate_id is None:
-        raise InvalidInput("action", action, "only a complaint about a certificate can lead to it")
+        raise InvalidInput("action", action, "cmp_err_action_certificate")
     if action != "none" and outcome != "upheld":
-        raise InvalidInput("action", action, "only an upheld complaint leads to an action")
+        raise InvalidInput("action", action, "cmp_err_action_upheld")
 
 
 GUARDS: dict[str, Callable[..., None]] = {
@@ -258,7 +249,7 @@ def investigate(s: Session, actor: User, complaint_id: int, note: str) -> Compla
     entry = f"[{stamp}] {note}"
     combined = f"{row.investigation}\n\n{entry}" if row.investigation else entry
     if len(combined) > text.LONG_TEXT:
-        raise InvalidInput("note", note[:40], "the investigation record is full")
+        raise InvalidInput("note", note[:40], "cmp_err_record_full")
     row.investigation = combined
     _record(s, actor, row, t, note=note)
     return row
@@ -303,7 +294,9 @@ def listing(s: Session, actor: User, state: str | None = None) -> list[Complaint
     q = select(Complaint).order_by(Complaint.filed_at.desc(), Complaint.id.desc()).limit(500)
     if state:
         if state not in {x.value for x in ComplaintState}:
-            raise InvalidInput("state", state, f"choose one of {[x.value for x in ComplaintState]}")
+            raise InvalidInput(
+                "state", state, "err_choose", choices=[named(f"cmp_st_{x}") for x in ComplaintState]
+            )
         q = q.where(Complaint.state == state)
     return list(s.scalars(q))
 

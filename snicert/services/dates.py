@@ -29,34 +29,43 @@ def today() -> date:
 
 def _aware(field: str, moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput(field, moment.isoformat(), "give the time zone (e.g. +08:00)")
+        raise InvalidInput(field, moment.isoformat(), "date_no_zone")
     try:  # 0001-01-01 or 9999-12-31 may not even have a UTC or local day
         local_day(moment.astimezone(UTC))
     except OverflowError:
-        raise InvalidInput(field, moment.isoformat(), "not a possible date") from None
+        raise InvalidInput(field, moment.isoformat(), "date_impossible") from None
 
 
-def moment_in_timeline(field: str, moment: datetime, earliest: datetime, after: str) -> None:
-    """A moment of a step: not before the step it follows (`after` names it), not in the
-    future."""
+def moment_in_timeline(
+    field: str, moment: datetime, earliest: datetime, after: str, **params: object
+) -> None:
+    """A moment of a step: not before the step it follows (`after` names it: the text
+    date_before_<after>, filled with `params`), not in the future."""
     _aware(field, moment)
     if moment < earliest:
         shown = settings.local_time(earliest)
-        raise InvalidInput(field, moment.isoformat(), f"before {after} ({shown})")
+        raise InvalidInput(field, moment.isoformat(), f"date_before_{after}", when=shown, **params)
     if moment > clock.now() + CLOCK_SKEW:
-        raise InvalidInput(field, moment.isoformat(), "in the future")
+        raise InvalidInput(field, moment.isoformat(), "date_future")
 
 
-def day_in_timeline(field: str, moment: datetime, earliest: datetime, after: str) -> None:
-    """A day (a test date): from the day of the step it follows to today, in Kota Kupang."""
+def day_in_timeline(
+    field: str, moment: datetime, earliest: datetime, after: str, **params: object
+) -> None:
+    """A day (a test date): from the day of the step it follows (as moment_in_timeline's
+    `after`) to today, in Kota Kupang."""
     _aware(field, moment)
     day = local_day(moment)
     if day < local_day(earliest):
         raise InvalidInput(
-            field, moment.isoformat(), f"before {after} ({local_day(earliest).isoformat()})"
+            field,
+            moment.isoformat(),
+            f"date_before_{after}",
+            when=local_day(earliest).isoformat(),
+            **params,
         )
     if day > today():
-        raise InvalidInput(field, moment.isoformat(), f"after today ({today().isoformat()})")
+        raise InvalidInput(field, moment.isoformat(), "date_after_today", today=today().isoformat())
 
 
 def fix_by(field: str, moment: datetime, valid_until: datetime | None) -> None:
@@ -67,17 +76,20 @@ def fix_by(field: str, moment: datetime, valid_until: datetime | None) -> None:
     _aware(field, moment)
     now = clock.now()
     if moment <= now:
-        raise InvalidInput(field, moment.isoformat(), "must be in the future")
+        raise InvalidInput(field, moment.isoformat(), "date_not_future")
     latest = add_months(now, FIX_BY_MONTHS)
     if moment > latest:
         raise InvalidInput(
             field,
             moment.isoformat(),
-            f"more than {FIX_BY_MONTHS} months ahead (latest {local_day(latest).isoformat()})",
+            "date_too_far",
+            months=FIX_BY_MONTHS,
+            latest=local_day(latest).isoformat(),
         )
     if valid_until is not None and moment > valid_until:
         raise InvalidInput(
             field,
             moment.isoformat(),
-            f"after the certificate's validity ends ({local_day(valid_until).isoformat()})",
+            "date_after_validity",
+            until=local_day(valid_until).isoformat(),
         )

@@ -98,24 +98,17 @@ def evaluate(s: Session, actor: User, app_id: int, recommendation: str, summary:
     basis = findings(s, app)
     errors = []
     if recommendation not in RECOMMENDATIONS:
-        errors.append(
-            InvalidInput("recommendation", recommendation, "choose grant or refuse", "eval_choose")
-        )
+        errors.append(InvalidInput("recommendation", recommendation, "eval_choose"))
     elif recommendation == "grant" and not basis["conform"]:
         # named as the reader knows them (the parameters' names), not by their ids
         failing = [p["name"]["id"] for p in basis["parameters"] if p["verdict"] != CONFORM]
         errors.append(
-            InvalidInput(
-                "recommendation",
-                ", ".join(failing) or None,
-                "the findings do not allow a grant: not met",
-                "eval_grant_not_met",
-            )
+            InvalidInput("recommendation", ", ".join(failing) or None, "eval_grant_not_met")
         )
     try:
         summary = text.clean("summary", summary, Evaluation.summary, multiline=True)
         if not summary:
-            errors.append(InvalidInput("summary", "", "write a summary", "eval_summary_required"))
+            errors.append(InvalidInput("summary", "", "eval_summary_required"))
     except InvalidInput as exc:
         errors.append(exc)
     if errors:
@@ -145,7 +138,7 @@ def involved_in_review_or_evaluation(s: Session, app_id: int, user_id: int) -> b
 
 def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> Decision:
     if outcome not in ("grant", "refuse"):
-        raise InvalidInput("outcome", outcome, "expected grant or refuse")
+        raise InvalidInput("outcome", outcome, "dec_err_outcome")
     app = application(s, app_id, lock=True)
     lifecycle.check(app.state, outcome, actor)
     # conflicts, qualification, and no part in its review, audit or evaluation (§7.6.2)
@@ -153,10 +146,10 @@ def decide(s: Session, actor: User, app_id: int, outcome: str, reason: str) -> D
     reason = text.clean("reason", reason, Decision.reason, multiline=True, required=True)
     evaluation = s.scalar(select(Evaluation).where(Evaluation.application_id == app.id))
     if outcome == "grant" and not evaluation.findings["conform"]:
-        raise Conflict(
-            f"{app.number} cannot be granted: the evaluation found nonconformities "
-            f"({', '.join(evaluation.findings['failing_parameters']) or 'documents'})"
-        )
+        failing = evaluation.findings["failing_parameters"]
+        if failing:
+            raise Conflict("dec_err_failing", case=app.number, parameters=failing)
+        raise Conflict("dec_err_documents", case=app.number)
     d = Decision(
         application_id=app.id, decided_by=actor.id, outcome=outcome, reason=reason, at=clock.now()
     )

@@ -31,7 +31,7 @@ from snicert.db.models import Application, Document, Invoice, PaymentProof, Quot
 from snicert.errors import Conflict, InvalidInput, NotFound
 from snicert.roles import Role
 from snicert.services import counters, text
-from snicert.services.guards import application, can_see, require_owner, require_role
+from snicert.services.guards import application, can_see, require_owner, require_role, thing
 
 PROOF_KIND = "payment_proof"  # Document.kind of a proof of payment
 PROOF_TYPES = ["pdf", "jpg", "png", "webp"]
@@ -46,7 +46,7 @@ def agreement() -> Agreement:
     """The agreement in force (products/agreement.yaml)."""
     found = default_catalog().agreement
     if found is None:
-        raise Conflict("no certification agreement: products/agreement.yaml is missing")
+        raise Conflict("fee_no_agreement")
     return found
 
 
@@ -55,23 +55,13 @@ def accept_agreement(app: Application, version: object) -> int:
     field: not accepted, or accepted in a version that is no longer the one in force."""
     current = agreement()
     if version in (None, "", False, 0):
-        raise InvalidInput(
-            "agreement_version",
-            version,
-            f"accept the certification agreement (version {current.version}) to submit",
-            key="agreement_required",
-        )
+        raise InvalidInput("agreement_version", version, "agreement_required")
     try:
         accepted = int(version)  # a form sends the version as text
     except (TypeError, ValueError):
         accepted = -1
     if isinstance(version, bool) or accepted != current.version:
-        raise InvalidInput(
-            "agreement_version",
-            version,
-            f"the agreement in force is version {current.version}; read and accept it",
-            key="agreement_outdated",
-        )
+        raise InvalidInput("agreement_version", version, "agreement_outdated")
     app.agreement_version = current.version
     app.agreement_accepted_at = clock.now()
     return current.version
@@ -308,7 +298,7 @@ def proof_file(s: Session, actor: User, proof_id: int) -> tuple[PaymentProof, Do
         if can_see(actor, application(s, inv.application_id)):
             doc = s.get(Document, proof.document_id)
             return proof, doc, storage.get(doc.sha256)
-    raise NotFound(f"payment proof {proof_id} not found")
+    raise NotFound("not_found", what=thing("payment proof"), ident=proof_id)
 
 
 def pay_to() -> dict[str, str]:
@@ -377,28 +367,28 @@ def summary(s: Session, app: Application) -> dict[str, Any] | None:
 
 def _invoice_issued(s: Session, app: Application, actor: User) -> None:
     if invoice(s, app.id) is None:
-        raise Conflict(f"{app.number}: no invoice issued yet")
+        raise Conflict("fee_no_invoice", case=app.number)
 
 
 def _proof_awaiting_check(s: Session, app: Application, actor: User) -> None:
     if _pending_proof(s, app) is None:
-        raise Conflict(f"{app.number}: no proof of payment awaits a check")
+        raise Conflict("fee_no_proof", case=app.number)
 
 
 def _reason_stated(s: Session, app: Application, actor: User) -> None:
     proof = _pending_proof(s, app)
     if proof is None or not (proof.reason or "").strip():
-        raise InvalidInput("reason", None, "say why the proof is refused", key="required")
+        raise InvalidInput("reason", None, "required")
 
 
 def _payment_confirmed(s: Session, app: Application, actor: User) -> None:
     if not paid(s, app):
-        raise Conflict(f"{app.number}: the payment is not confirmed; document review waits")
+        raise Conflict("fee_not_confirmed", case=app.number)
 
 
 def _payment_not_confirmed(s: Session, app: Application, actor: User) -> None:
     if paid(s, app):
-        raise Conflict(f"{app.number}: the payment is already confirmed")
+        raise Conflict("fee_already_confirmed", case=app.number)
 
 
 GUARDS: dict[str, Callable[[Session, Application, User], None]] = {

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -22,7 +21,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import audit, clock, lifecycle, settings
+from snicert import audit, clock, lifecycle, messages, settings
 from snicert.catalog import default_catalog
 from snicert.db.models import (
     Application,
@@ -37,7 +36,7 @@ from snicert.db.models import (
     StaffQualification,
     User,
 )
-from snicert.errors import Conflict, InvalidInput, MayNotAct, PermissionDenied, SeparationOfDuties
+from snicert.errors import Conflict, InvalidInput, MayNotAct, PermissionDenied
 from snicert.lifecycle import (
     CONFLICT_TRANSITIONS,
     QUALIFICATION_TRANSITIONS,
@@ -80,11 +79,15 @@ SEPARATED_FROM_DECISION = ("reviewed", "audited", "evaluated")
 @dataclass(frozen=True)
 class Reason:
     """Why someone may not act: `key` names the text people read (the catalogs, snicert/locale,
-    `imp_<key>`), `params` fill it in; `english` is the API's and the log's text."""
+    `imp_<key>`), `params` fill it in."""
 
     key: str
-    english: str
     params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def english(self) -> str:
+        """The API's and the log's text."""
+        return messages.text(f"imp_{self.key}", "en", **self.params)
 
 
 def functions_of(user: User) -> list[Function]:
@@ -96,30 +99,20 @@ def _function(value: str) -> Function:
     try:
         return Function(str(value).strip().lower())
     except ValueError:
-        raise InvalidInput(
-            "function",
-            value,
-            f"expected one of {', '.join(f.value for f in Function)}",
-            key="imp_err_function",
-        ) from None
+        raise InvalidInput("function", value, "imp_err_function") from None
 
 
 def _product(value: str) -> str:
     code = str(value).strip().lower()
     products = default_catalog().products
     if code not in products:
-        raise InvalidInput(
-            "product",
-            value,
-            f"not a catalog product ({', '.join(sorted(products))})",
-            key="imp_err_product",
-        )
+        raise InvalidInput("product", value, "imp_err_product")
     return code
 
 
 def _staff_member(user: User) -> None:
     if not user.roles & STAFF_ROLES:
-        raise InvalidInput("user", user.email, "not a staff account")
+        raise InvalidInput("user", user.email, "imp_err_not_staff")
 
 
 def _two_years_before(day: date) -> date:
@@ -131,7 +124,7 @@ def _two_years_before(day: date) -> date:
 
 def _reason_given(reason: str) -> None:
     if not str(reason or "").strip():
-        raise InvalidInput("reason", reason, "say why", key="imp_err_reason")
+        raise InvalidInput("reason", reason, "imp_err_reason")
 
 
 def _manager(actor: User | str) -> None:
@@ -139,7 +132,7 @@ def _manager(actor: User | str) -> None:
     if isinstance(actor, User):
         require_role(actor, Role.OFFICIAL)
     elif actor != "cli":
-        raise PermissionDenied(f"unknown actor {actor!r}")
+        raise PermissionDenied("err_unknown_actor", actor=str(actor))
 
 
 # --- conflicts of interest --------------------------------------------------------------
@@ -162,25 +155,18 @@ def declare_conflict(
         _manager(actor)
     _staff_member(user)
     if kind not in KINDS:
-        raise InvalidInput("kind", kind, f"expected one of {', '.join(KINDS)}", key="imp_err_kind")
+        raise InvalidInput("kind", kind, "imp_err_kind")
     business = s.get(Business, business_id) if isinstance(business_id, int) else None
     if business is None:
-        raise InvalidInput("business_id", business_id, "no such business", key="imp_err_choose")
+        raise InvalidInput("business_id", business_id, "imp_err_choose")
     today = dates.today()
     for name, day in (("period_from", period_from), ("period_until", period_until)):
         if day is not None and (not isinstance(day, date) or day > today + timedelta(days=3660)):
-            raise InvalidInput(name, str(day), "give a date (YYYY-MM-DD)", key="imp_err_date")
+            raise InvalidInput(name, str(day), "imp_err_date")
     if period_from and period_until and period_from > period_until:
-        raise InvalidInput(
-            "period_until", period_until.isoformat(), "ends before it starts", key="imp_err_order"
-        )
+        raise InvalidInput("period_until", period_until.isoformat(), "imp_err_order")
     if kind == "consulting" and period_until and period_until < _two_years_before(today):
-        raise InvalidInput(
-            "period_until",
-            period_until.isoformat(),
-            f"consulting that ended more than {CONSULTING_YEARS} years ago is no conflict",
-            key="imp_consulting_too_old",
-        )
+        raise InvalidInput("period_until", period_until.isoformat(), "imp_consulting_too_old")
     note = text.optional("note", note, StaffConflict.note, multiline=True)
     existing = s.scalar(
         select(StaffConflict).where(
@@ -225,26 +211,27 @@ def close_conflict(s: Session, actor: User, conflict_id: int, reason: str) -> St
     """An official ends a declared conflict that no longer applies (sold, ended, declared
     in error), saying why."""
     row = get(s, StaffConflict, conflict_id, "conflict of interest")
-    t = lifecycle.check(row.state, "close", actor, CONFLICT_TRANSITIONS, "conflict of interest")
-    _reason_given(reason)
-    reason = text.clean("reason", reason, StaffConflict.close_reason, multiline=True, required=True)
-    row.state, row.closed_by, row.closed_at, row.close_reason = (
-        t.target.value,
-        actor.id,
-        clock.now(),
-        reason,
-    )
-    audit.record(
+    # an illegal step is refused as such, before its reason is judged
+    lifecycle.check(row.state, "close", actor, CONFLICT_TRANSITIONS, "conflict of interest")
+    cleaned = text.clean("reason", reason, StaffConflict.close_reason, multiline=True)
+    lifecycle.transition(
         s,
+        row,
+        lifecycle.LIFECYCLES["staff_conflict"],
+        "close",
         actor,
-        f"staff_conflict.{t.event}",
-        "staff_conflict",
-        row.id,
+        conflict_guards(cleaned),
         user=row.user_id,
         business=row.business_id,
-        reason=reason,
+        reason=cleaned,
     )
+    row.closed_by, row.closed_at, row.close_reason = actor.id, clock.now(), cleaned
     return row
+
+
+def conflict_guards(reason: str | None) -> dict[str, lifecycle.Guard]:
+    """The named guards of lifecycle.CONFLICT_TRANSITIONS for a step taken with `reason`."""
+    return {"reason_stated": lambda s, row, actor: _reason_given(reason)}
 
 
 def conflicts(
@@ -273,7 +260,7 @@ def _conflicts_with(s: Session, user: User, business_id: int | None, on: date) -
     if business_id is None:
         return why
     if user.business_id == business_id:
-        why.append(Reason("own_business", "acts for the applicant's business"))
+        why.append(Reason("own_business"))
     for c in s.scalars(
         select(StaffConflict).where(
             StaffConflict.user_id == user.id,
@@ -282,13 +269,7 @@ def _conflicts_with(s: Session, user: User, business_id: int | None, on: date) -
         )
     ):
         if counts(c, on):
-            why.append(
-                Reason(
-                    f"conflict_{c.kind}",
-                    f"declared a conflict of interest ({c.kind}) with the applicant's business",
-                    {"business": _business_name(s, business_id)},
-                )
-            )
+            why.append(Reason(f"conflict_{c.kind}", {"business": _business_name(s, business_id)}))
     return why
 
 
@@ -331,15 +312,19 @@ def qualify_many(
     _manager(actor)
     pairs = [(_function(f), _product(p)) for p in products for f in functions]
     if not pairs:
-        raise InvalidInput("product", products, "give at least one product and function")
+        raise InvalidInput("product", products, "imp_err_need_product")
     _staff_member(user)
     for fn, _ in pairs:
         if FUNCTION_ROLE[fn] not in user.roles:
             raise InvalidInput(
-                "function", fn.value, f"{user.email} lacks the role {FUNCTION_ROLE[fn].value}"
+                "function",
+                fn.value,
+                "imp_err_lacks_role",
+                who=user.name,
+                role=messages.named(f"role_{FUNCTION_ROLE[fn].value}"),
             )
     if not str(evidence or "").strip():
-        raise InvalidInput("evidence", evidence, "name the evidence", key="imp_err_evidence")
+        raise InvalidInput("evidence", evidence, "imp_err_evidence")
     evidence = text.clean(
         "evidence",
         evidence,
@@ -350,11 +335,9 @@ def qualify_many(
     valid_from = valid_from or dates.today()
     for name, day in (("valid_from", valid_from), ("valid_until", valid_until)):
         if day is not None and (not isinstance(day, date)):
-            raise InvalidInput(name, str(day), "give a date (YYYY-MM-DD)", key="imp_err_date")
+            raise InvalidInput(name, str(day), "imp_err_date")
     if valid_until is not None and valid_until < valid_from:
-        raise InvalidInput(
-            "valid_until", valid_until.isoformat(), "ends before it starts", key="imp_err_order"
-        )
+        raise InvalidInput("valid_until", valid_until.isoformat(), "imp_err_order")
     existing = {(q.function, q.product): q for q in qualifications(s, user.id, current_only=True)}
     out: list[StaffQualification | None] = []
     new: list[StaffQualification] = []
@@ -409,7 +392,7 @@ def _end(s: Session, actor: User | str, row: StaffQualification, action: str, re
             t for t in QUALIFICATION_TRANSITIONS if t.action == action and row.state in t.sources
         ]
         if not found:
-            raise Conflict(f"qualification {row.id} is {row.state}")
+            raise Conflict("imp_err_q_state", state=messages.named(f"imp_q_{row.state}"))
         t = found[0]
     row.state, row.ended_at, row.end_reason = t.target.value, clock.now(), reason
     row.ended_by = actor.id if isinstance(actor, User) else None
@@ -477,23 +460,11 @@ def _qualified(s: Session, user: User, fn: Function, product: str, on: date) -> 
     params = {"function": fn.value, "product": product}
     q = current(s, user.id, fn.value, product)
     if q is None:
-        return [Reason("unqualified", f"not qualified as {fn.value} for {product}", params)]
+        return [Reason("unqualified", params)]
     if q.valid_from > on:
-        return [
-            Reason(
-                "not_yet",
-                f"qualified as {fn.value} for {product} only from {q.valid_from}",
-                {**params, "day": q.valid_from.isoformat()},
-            )
-        ]
+        return [Reason("not_yet", {**params, "day": q.valid_from.isoformat()})]
     if q.valid_until is not None and q.valid_until < on:
-        return [
-            Reason(
-                "expired",
-                f"qualification as {fn.value} for {product} expired on {q.valid_until}",
-                {**params, "day": q.valid_until.isoformat()},
-            )
-        ]
+        return [Reason("expired", {**params, "day": q.valid_until.isoformat()})]
     return []
 
 
@@ -558,7 +529,7 @@ def may_act(
     why += _qualified(s, user, fn, app.product, on)
     if fn is Function.DECIDER:
         for step in _took_part(s, user.id, app.id):
-            why.append(Reason(f"decider_{step}", f"{step} the case, so may not decide it"))
+            why.append(Reason(f"decider_{step}"))
     return why
 
 
@@ -569,62 +540,57 @@ def require(
     why = may_act(s, user, function, app, on)
     if why:
         raise MayNotAct(
-            f"{user.email} may not act as {function} on {app.number or app.id}: "
-            + "; ".join(r.english for r in why),
+            "imp_refused",
             [(f"imp_{r.key}", r.params) for r in why],
+            who=user.email,
+            function=messages.named(f"imp_fn_{_function(function).value}"),
+            case=app.number or str(app.id),
         )
 
 
 # --- complaints and appeals -------------------------------------------------------------
 
 
-def involvement(
-    s: Session, user: User, app: Application | None, also: Mapping[int, str] = {}
-) -> list[str]:
-    """Why `user` is involved in the case of `app` (empty: not involved). `also` adds
-    people involved in the subject beyond the case's own steps (user id -> what they did)."""
-    why = []
-    if user.id in also:
-        why.append(also[user.id])
+def involvement(s: Session, user: User, app: Application | None) -> list[Reason]:
+    """Why `user` is involved in the case of `app` (empty: not involved): each step they
+    took on it, or their tie to its business."""
+    why: list[Reason] = []
     if app is None:
         return why
+    case = {"case": app.number or str(app.id)}
     if s.scalar(
         select(ReviewVerdict.id)
         .where(ReviewVerdict.application_id == app.id, ReviewVerdict.reviewer_id == user.id)
         .limit(1)
     ):
-        why.append(f"reviewed the documents of {app.number}")
+        why.append(Reason("involved_reviewed", case))
     elif s.scalar(
         select(Nonconformity.id)
         .where(Nonconformity.application_id == app.id, Nonconformity.raised_by == user.id)
         .limit(1)
     ):
-        why.append(f"raised non-conformities on {app.number}")
+        why.append(Reason("involved_raised", case))
     if s.scalar(
         select(Evaluation.id).where(
             Evaluation.application_id == app.id, Evaluation.evaluator_id == user.id
         )
     ):
-        why.append(f"evaluated {app.number}")
+        why.append(Reason("involved_evaluated", case))
     if s.scalar(
         select(Decision.id).where(Decision.application_id == app.id, Decision.decided_by == user.id)
     ):
-        why.append(f"decided on {app.number}")
+        why.append(Reason("involved_decided", case))
     if app.business_id is not None and user.business_id == app.business_id:
-        why.append(f"acts for the business of {app.number}")
+        why.append(Reason("involved_business", case))
     elif app.business_id is not None:
         for c in conflicts(s, user.id, open_only=True):
             if c.business_id == app.business_id and counts(c, dates.today()):
-                why.append(f"declared a conflict of interest ({c.kind}) with the business")
+                why.append(Reason(f"involved_conflict_{c.kind}", case))
     return why
 
 
-def impartial(
-    s: Session, user: User, app: Application | None, also: Mapping[int, str] = {}
-) -> None:
-    """Raise SeparationOfDuties, naming why, unless `user` is uninvolved in the subject."""
-    why = involvement(s, user, app, also)
+def impartial(s: Session, user: User, app: Application | None) -> None:
+    """Refuse (MayNotAct, 403), naming why, unless `user` is uninvolved in the subject."""
+    why = involvement(s, user, app)
     if why:
-        raise SeparationOfDuties(
-            f"{user.email} is involved in the subject ({'; '.join(why)}) and may not handle it"
-        )
+        raise MayNotAct("imp_involved", [(f"imp_{r.key}", r.params) for r in why], who=user.email)

@@ -47,9 +47,10 @@ from snicert.lifecycle import (
     State,
     Transition,
 )
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import dates, impartiality, rollups, text
-from snicert.services.guards import application, get, require_role
+from snicert.services.guards import application, get, require_role, thing
 
 
 @dataclass
@@ -74,6 +75,11 @@ class Work:
         if self.case is None:
             return self.app.number
         return f"{self.app.number} (surveilans/surveillance {self.case.cycle})"
+
+    @property
+    def state_name(self) -> dict[str, str]:
+        """Its state as a text's parameter, in every language."""
+        return named(f"sv_st_{self.case.status}" if self.case else f"st_{self.app.state}")
 
     @property
     def checklist(self) -> Checklist | None:
@@ -115,7 +121,7 @@ def work(s: Session, app_id: int, surveillance: int | None = None, lock: bool = 
     case = get(s, SurveillanceCase, surveillance, "surveillance case")
     cert = s.get(Certificate, case.certificate_id)
     if cert.application_id != app.id:
-        raise InvalidInput("surveillance", surveillance, f"not a surveillance of {app.number}")
+        raise InvalidInput("surveillance", surveillance, "lab_err_not_case", case=app.number)
     return Work(app, case)
 
 
@@ -147,7 +153,7 @@ def create_samples(
     w = work(s, app_id, surveillance)
     app = w.app
     if w.state != State.SAMPLING:
-        raise Conflict(f"samples are planned in state sampling; {w.name} is {w.state}")
+        raise Conflict("lab_err_plan_state", case=w.name, state=w.state_name)
     everything = samples_of(s, app.id, w.case_id)
     existing = [x for x in everything if x.status != SampleState.REJECTED]
     if existing:
@@ -217,19 +223,17 @@ def record_sampling(
     impartiality.require(s, actor, "sampler", app)
     samples = [x for x in samples_of(s, app.id, w.case_id) if x.status == SampleState.PLANNED]
     if not samples:
-        raise Conflict(f"no samples are planned for {w.name} yet")
+        raise Conflict("nf_no_samples", case=w.name)
     seals = {
         x.code: text.optional(f"seals.{x.code}", seals.get(x.code), Sample.seal_number)
         for x in samples
     }
     missing = sorted(code for code, seal in seals.items() if not seal)
     if missing and w.plan.seal_required:
-        raise InvalidInput("seals", missing, "every sample needs its seal number")
+        raise InvalidInput("seals", missing, "lab_err_seals", samples=missing)
     location = text.clean("location", location, Sample.location, required=True)
     when = taken_at or clock.now()
-    dates.moment_in_timeline(
-        "taken_at", when, max(x.created_at for x in samples), "the samples were planned"
-    )
+    dates.moment_in_timeline("taken_at", when, max(x.created_at for x in samples), "planned")
     for sample in samples:
         sample.seal_number = seals[sample.code]
         sample.taken_by, sample.taken_at, sample.location = actor.id, when, location
@@ -254,7 +258,7 @@ def _kept_until(s: Session, sample: Sample) -> datetime:
 
 def _retention_over(s: Session, sample: Sample, actor: User) -> None:
     if _kept_until(s, sample) > clock.now():
-        raise Conflict(f"sample {sample.code} is kept until {_kept_until(s, sample):%Y-%m-%d}")
+        raise Conflict("lab_err_kept", code=sample.code, until=f"{_kept_until(s, sample):%Y-%m-%d}")
 
 
 # The sample lifecycle's named guards (lifecycle.SAMPLE_TRANSITIONS).
@@ -320,7 +324,7 @@ def receive_sample(
     sample = get(s, Sample, sample_id, "sample")
     w = work(s, sample.application_id, sample.surveillance_case_id)
     if w.state != State.TESTING:
-        raise Conflict(f"samples are received in state testing; {w.name} is {w.state}")
+        raise Conflict("lab_err_receive_state", case=w.name, state=w.state_name)
     lifecycle.check(sample.status, "receive", actor, SAMPLE.transitions, SAMPLE.label)
     seal_number = text.clean(
         "seal_number",
@@ -329,9 +333,7 @@ def receive_sample(
         required=True,
     )
     when = received_at or clock.now()
-    dates.moment_in_timeline(
-        "received_at", when, sample.taken_at, "the sample was taken and sealed"
-    )
+    dates.moment_in_timeline("received_at", when, sample.taken_at, "taken")
     plan = w.plan
     hours = (when - sample.taken_at).total_seconds() / 3600
     problem = None
@@ -359,7 +361,7 @@ def test_sample(s: Session, app: Application | Work) -> Sample:
     for sample in reversed(samples_of(s, w.app.id, w.case_id)):
         if sample.purpose == "test" and sample.status != SampleState.REJECTED:
             return sample
-    raise Conflict(f"{w.name} has no test sample")
+    raise Conflict("lab_err_no_test_sample", case=w.name)
 
 
 def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Application:
@@ -382,7 +384,7 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
     return w.app
 
 
-def _results(
+def results(
     s: Session, app_id: int, parameter_id: str | None = None, surveillance: int | None = None
 ) -> list[LabResult]:
     """Results on the application's samples (or a surveillance's), except those of
@@ -400,6 +402,81 @@ def _results(
     if parameter_id is not None:
         q = q.where(LabResult.parameter_id == parameter_id)
     return list(s.scalars(q.order_by(LabResult.parameter_id, LabResult.attempt)))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One row of a result form or API call, as written."""
+
+    parameter: str
+    value: str
+    unit: str
+    uncertainty: str | None = None
+    method: str | None = None
+    instrument: str | None = None
+    tested_on: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    parameter: str
+    field: str  # the service's field, e.g. "moisture" or "moisture.unit"
+    refused: InvalidInput | Conflict  # said in the person's language on a page
+
+    @property
+    def conflict(self) -> bool:
+        return isinstance(self.refused, Conflict)
+
+
+class RowErrors(Exception):
+    """Some rows were refused: the caller's transaction must roll back (nothing stored)."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} rows have errors; nothing was stored")
+        self.errors = errors
+
+    @property
+    def status(self) -> int:
+        return 409 if all(e.conflict for e in self.errors) else 422
+
+
+def record_results(
+    s: Session,
+    actor: User,
+    app_id: int,
+    rows: Sequence[ResultRow],
+    surveillance: int | None = None,
+) -> list[LabResult]:
+    """All or nothing: every row entered (record_result) in the caller's transaction, or
+    RowErrors naming every refused row, so that the transaction rolls back."""
+    if not rows:
+        raise InvalidInput("results", "", "no results given", key="lab_err_no_rows")
+    stored, errors = [], []
+    for row in rows:
+        parameter = row.parameter.strip()
+        try:
+            stored.append(
+                record_result(
+                    s,
+                    actor,
+                    app_id,
+                    parameter,
+                    row.value,
+                    row.unit,
+                    uncertainty=(row.uncertainty or "").strip() or None,
+                    method=(row.method or "").strip() or None,
+                    instrument=(row.instrument or "").strip() or None,
+                    tested_on=row.tested_on,
+                    surveillance=surveillance,
+                )
+            )
+        except InvalidInput as exc:
+            errors.append(RowError(parameter, exc.field, exc))
+        except Conflict as exc:
+            errors.append(RowError(parameter, parameter, exc))
+    if errors:
+        raise RowErrors(errors)
+    return stored
 
 
 def record_result(
@@ -427,14 +504,14 @@ def record_result(
     w = work(s, app_id, surveillance)
     app = w.app
     if w.state != State.TESTING:
-        raise Conflict(f"results are entered in state testing; {w.name} is {w.state}")
+        raise Conflict("lab_err_enter_state", case=w.name, state=w.state_name)
     impartiality.require(s, actor, "lab_analyst", app)
     params = {p.id: p for p in w.checklist.parameters}
     param = params.get(parameter_id)
     if param is None:
-        what = "surveillance plan" if w.case else "checklist"
+        what = thing("surveillance plan" if w.case else "checklist")
         raise InvalidInput(
-            "parameter", parameter_id, f"not a parameter of the {app.product} {what}"
+            "parameter", parameter_id, "lab_err_parameter", product=app.product, what=what
         )
     # a given uncertainty must be usable even where the verdict ignores it (simple acceptance)
     verdict = judge_result(
@@ -445,23 +522,16 @@ def record_result(
         uncertainty,
         guarded=w.checklist.acceptance == "guarded",
     )
-    earlier = _results(s, app.id, parameter_id, w.case_id)
+    earlier = results(s, app.id, parameter_id, w.case_id)
     if earlier and not open_for_entry(earlier[-1]):
         latest = earlier[-1]
         if latest.status == ResultState.ENTERED:
-            raise Conflict(
-                f"{parameter_id} has a result awaiting verification (attempt "
-                f"{latest.attempt}): a verifier verifies, retracts or retests it"
-            )
-        raise Conflict(
-            f"{parameter_id} already has a verified result (attempt "
-            f"{latest.attempt}); a new one needs a retraction or a retest request"
-        )
+            raise Conflict("lab_err_awaiting", parameter=parameter_id, attempt=latest.attempt)
+        raise Conflict("lab_err_verified", parameter=parameter_id, attempt=latest.attempt)
     sample = test_sample(s, w)
     if sample.status not in (SampleState.RECEIVED, SampleState.IN_TESTING):
         raise Conflict(
-            f"sample {sample.code} is {sample.status}: the lab must receive it "
-            "before results are entered"
+            "lab_err_not_received", code=sample.code, status=named(f"lab_ss_{sample.status}")
         )
     if tested_on is not None:
         received = s.scalar(
@@ -470,7 +540,7 @@ def record_result(
             )
         )
         dates.day_in_timeline(
-            f"{parameter_id}.tested_on", tested_on, received, f"sample {sample.code} was received"
+            f"{parameter_id}.tested_on", tested_on, received, "received", code=sample.code
         )
     if sample.status == SampleState.RECEIVED:
         custody(s, actor, sample, "start_testing")
@@ -516,13 +586,13 @@ RESULT = LIFECYCLES["lab_result"]
 
 def _not_the_analyst(s: Session, result: LabResult, actor: User) -> None:
     if result.analyst_id == actor.id:
-        raise SeparationOfDuties(f"{actor.email} entered result {result.id} and may not verify it")
+        raise SeparationOfDuties("lab_err_four_eyes", who=actor.email, result=result.id)
 
 
 def _case_in_testing(s: Session, result: LabResult, actor: User) -> None:
     w = work(s, result.application_id, result.surveillance_case_id)
     if w.state != State.TESTING:
-        raise Conflict(f"results are verified in state testing; {w.name} is {w.state}")
+        raise Conflict("lab_err_verify_state", case=w.name, state=w.state_name)
 
 
 def _impartial(s: Session, result: LabResult, actor: User) -> None:
@@ -531,7 +601,7 @@ def _impartial(s: Session, result: LabResult, actor: User) -> None:
 
 def _reason_stated(s: Session, result: LabResult, actor: User) -> None:
     if not result.note:
-        raise InvalidInput("reason", result.note, "must not be empty", key="required")
+        raise InvalidInput("reason", result.note, "required")
 
 
 # The lab result lifecycle's named guards (lifecycle.RESULT_TRANSITIONS).
@@ -618,9 +688,9 @@ def verify_results(
     require_role(actor, Role.LAB_VERIFIER)
     wanted = sorted(set(result_ids))  # one lock order for concurrent batches
     if not wanted:
-        raise InvalidInput("results", [], "select at least one result", key="lab_bulk_none")
+        raise InvalidInput("results", [], "lab_bulk_none")
     if len(wanted) > BULK_LIMIT:
-        raise InvalidInput("results", len(wanted), f"at most {BULK_LIMIT} results at once")
+        raise InvalidInput("results", len(wanted), "lab_err_bulk", most=BULK_LIMIT)
     accepted, refused = [], []
     for result_id in wanted:
         try:
@@ -673,7 +743,7 @@ def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]
     # a surveillance not started yet has no checklist frozen, and no results
     first = w.checklist is not None and w.checklist.result_counts == "first"
     out: dict[str, LabResult] = {}
-    for r in _results(s, w.app.id, surveillance=w.case_id):
+    for r in results(s, w.app.id, surveillance=w.case_id):
         if r.status in RESULT_COUNTS and (not first or r.parameter_id not in out):
             out[r.parameter_id] = r
     return out
@@ -683,7 +753,7 @@ def testing_done(s: Session, app: Application | Work) -> bool:
     """Every parameter has a counted result, and none awaits verification or a retest."""
     w = app if isinstance(app, Work) else Work(app)
     counted = counted_results(s, w)
-    latest = {r.parameter_id: r for r in _results(s, w.app.id, surveillance=w.case_id)}
+    latest = {r.parameter_id: r for r in results(s, w.app.id, surveillance=w.case_id)}
     return all(
         p.id in counted
         and latest[p.id].status != ResultState.ENTERED

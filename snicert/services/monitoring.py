@@ -12,6 +12,7 @@ from snicert import audit, clock, snapshots
 from snicert.db.models import Application, Certificate, Complaint, SurveillanceCase, User
 from snicert.errors import Conflict
 from snicert.lifecycle import OPEN, SURVEILLANCE_FINAL, CertState
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import certificates, impartiality
 from snicert.services.guards import get, require_role
@@ -86,7 +87,7 @@ def open_special_surveillance(
     -1, -2... per certificate, and recorded like the yearly ones."""
     require_role(actor, Role.OFFICIAL)
     if cert.status not in (CertState.ACTIVE, CertState.SUSPENDED):
-        raise Conflict(f"certificate {cert.number} is {cert.status}: there is nothing to survey")
+        raise Conflict("sv_err_cert_state", number=cert.number, status=named(cert.status))
     lowest = s.scalar(
         select(func.min(SurveillanceCase.cycle)).where(SurveillanceCase.certificate_id == cert.id)
     )
@@ -171,9 +172,6 @@ def record_surveillance(
     impartiality.require(s, actor, "evaluator", s.get(Application, holder.application_id))
     if passed:
         if case.status in SURVEILLANCE_FINAL:
-            raise Conflict(f"surveillance case {case_id} is already {case.status}")
-        raise Conflict(
-            f"surveillance case {case_id} passes through its testing and site audit, then "
-            f"its evaluation (/surveillance/{case_id})"
-        )
+            raise Conflict("sv_err_closed", case=case_id, state=named(f"sv_st_{case.status}"))
+        raise Conflict("sv_err_pass_by_evaluation", case=case_id)
     return surveillance.fail(s, actor, case_id, note)

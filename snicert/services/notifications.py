@@ -24,6 +24,7 @@ from snicert.errors import InvalidInput, NotFound
 from snicert.notifications import catalog
 from snicert.notifications.states import Delivery
 from snicert.services import text
+from snicert.services.guards import thing
 
 log = logging.getLogger(__name__)
 EMAIL, WHATSAPP = "email", "whatsapp"
@@ -52,12 +53,10 @@ def set_preferences(
     """A person's own choice of language and channels (in-app is always on). WhatsApp
     needs an Indonesian mobile number, stored in E.164."""
     if lang not in LANGS:
-        raise InvalidInput("lang", lang, "choose id or en")
+        raise InvalidInput("lang", lang, "err_lang")
     number = phones.indonesian_mobile("phone", phone)
     if whatsapp and number is None:
-        raise InvalidInput(
-            "phone", phone or "", "WhatsApp needs a mobile number", key="phone_needed"
-        )
+        raise InvalidInput("phone", phone or "", "phone_needed")
     row = s.get(NotificationPreference, user.id)
     if row is None:
         row = NotificationPreference(user_id=user.id)
@@ -113,7 +112,7 @@ def notify_contact(
     number) about `moment`, over every configured channel they gave an address for. Nothing
     goes to anyone's in-app list; the same key changes nothing the second time."""
     if lang not in LANGS:
-        raise InvalidInput("lang", lang, "choose id or en")
+        raise InvalidInput("lang", lang, "err_lang")
     if email or phone:
         to = email or phone or ""
         _write(s, None, to, {EMAIL: email, WHATSAPP: phone}, lang, moment, params, link, key)
@@ -209,7 +208,7 @@ def get(s: Session, user: User, notification_id: int) -> Notification:
     """One of the user's own notifications; anyone else's is not found."""
     note = s.get(Notification, notification_id)
     if note is None or note.user_id != user.id:
-        raise NotFound(f"notification {notification_id} not found")
+        raise NotFound("not_found", what=thing("notification"), ident=notification_id)
     return note
 
 

@@ -23,7 +23,7 @@ from snicert.errors import NotFound
 from snicert.labels import Label
 from snicert.roles import Role
 from snicert.services import lab
-from snicert.services.guards import application, can_see, require_role
+from snicert.services.guards import application, can_see, require_role, thing
 
 LABEL_ROLES = (Role.SAMPLER, Role.LAB_ANALYST, Role.LAB_VERIFIER, Role.OFFICIAL)
 TEST_REPORT_ROLES = (Role.LAB_ANALYST, Role.LAB_VERIFIER, Role.OFFICIAL)
@@ -33,9 +33,9 @@ def _case(s: Session, actor: User, app_id: int) -> Application:
     try:
         app = application(s, app_id)
     except NotFound:
-        raise NotFound(f"application {app_id} not found") from None
+        raise NotFound("not_found", what=thing("application"), ident=app_id) from None
     if not can_see(actor, app):
-        raise NotFound(f"application {app_id} not found")
+        raise NotFound("not_found", what=thing("application"), ident=app_id)
     return app
 
 
@@ -69,7 +69,7 @@ def sheet_labels(s: Session, actor: User, app_id: int) -> tuple[Application, lis
     require_role(actor, *LABEL_ROLES)
     samples = _current(s, app)
     if not samples:
-        raise NotFound(f"no samples are planned for {app.number} yet")
+        raise NotFound("nf_no_samples", case=app.number)
     out: list[Label] = []
     for sample in samples:
         out.append(label_of(app, sample))
@@ -82,7 +82,7 @@ def sample_label(s: Session, actor: User, sample_id: int) -> tuple[Sample, Label
     """One sample's label (its sealed bag), for the roles that handle samples."""
     sample = s.get(Sample, sample_id)
     if sample is None:
-        raise NotFound(f"sample {sample_id} not found")
+        raise NotFound("not_found", what=thing("sample"), ident=sample_id)
     app = _case(s, actor, sample.application_id)
     require_role(actor, *LABEL_ROLES)
     return sample, label_of(app, sample)
@@ -111,7 +111,7 @@ def test_report_file(s: Session, actor: User, app_id: int) -> tuple[Application,
         require_role(actor, *TEST_REPORT_ROLES)  # raises: names the roles it needs
     out = test_report(s, app)
     if out is None:
-        raise NotFound(f"no test report yet for {app.number}")
+        raise NotFound("nf_no_test_report", case=app.number)
     return app, out
 
 
@@ -127,5 +127,5 @@ def evaluation_report_file(s: Session, actor: User, app_id: int) -> tuple[Applic
         require_role(actor, Role.OFFICIAL)
     out = evaluation_report(s, app)
     if out is None:
-        raise NotFound(f"no evaluation report yet for {app.number}")
+        raise NotFound("nf_no_evaluation_report", case=app.number)
     return app, out

@@ -106,19 +106,19 @@ def parse_date(field: str, value: str | date | None) -> date:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
-        raise InvalidInput(field, value, "not a date: give YYYY-MM-DD") from None
+        raise InvalidInput(field, value, "imp_err_date") from None
 
 
 def parse_period(start: str | date | None, end: str | date | None) -> Period:
     """The review's period from its first and last day; refused naming the field at fault."""
     first, last = parse_date("from", start), parse_date("to", end)
     if last < first:
-        raise InvalidInput("to", last.isoformat(), f"ends before it starts ({first.isoformat()})")
+        raise InvalidInput("to", last.isoformat(), "imp_err_order")
     if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidInput("to", last.isoformat(), f"a review covers at most {MAX_DAYS} days")
+        raise InvalidInput("to", last.isoformat(), "mr_err_days", most=MAX_DAYS)
     today = clock.now().astimezone(settings.current().zone).date()
     if first > today:
-        raise InvalidInput("from", first.isoformat(), "starts in the future")
+        raise InvalidInput("from", first.isoformat(), "date_future")
     return Period(first, last)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from snicert import audit, clock, lifecycle
 from snicert.db.models import ReviewAction, User
 from snicert.errors import InvalidInput
-from snicert.lifecycle import REVIEW_ACTION_GUARDS, REVIEW_ACTION_TRANSITIONS, ActionState
+from snicert.lifecycle import ActionState
 from snicert.roles import Role
 from snicert.services import text
 from snicert.services.guards import get, require_role
@@ -32,17 +32,17 @@ def record(
     """A decision (what was decided) or an action (what, who, by when) of the review."""
     require_role(actor, Role.OFFICIAL)
     if kind not in KINDS:
-        raise InvalidInput("kind", kind, f"one of {', '.join(KINDS)}")
+        raise InvalidInput("kind", kind, "err_choose", choices=", ".join(KINDS))
     what = text.clean("text", what, ReviewAction.text, multiline=True, required=True)
     owner = text.optional("owner", owner, ReviewAction.owner)
     due = parse_date("due_on", due_on) if due_on else None
     if kind == "action":
         if not owner:
-            raise InvalidInput("owner", owner, "an action names who does it")
+            raise InvalidInput("owner", owner, "mr_err_owner")
         if due is None:
-            raise InvalidInput("due_on", due_on, "an action has a due date (YYYY-MM-DD)")
+            raise InvalidInput("due_on", due_on, "mr_err_due")
     elif owner or due:
-        raise InvalidInput("kind", kind, "a decision has no owner or due date: record an action")
+        raise InvalidInput("kind", kind, "mr_err_decision")
     row = ReviewAction(
         review_from=period.start,
         review_to=period.end,
@@ -70,33 +70,29 @@ def record(
     return row
 
 
-def _guard(name: str, note: str) -> str:
-    """The named guards of REVIEW_ACTION_GUARDS."""
-    if name == "outcome_stated":
-        return text.clean("outcome", note, ReviewAction.outcome, multiline=True, required=True)
-    if name == "reason_stated":
-        return text.clean("outcome", note, ReviewAction.outcome, multiline=True, required=True)
-    raise AssertionError(f"unknown guard {name}")
+def guards(note: str | None) -> dict[str, lifecycle.Guard]:
+    """The named guards of lifecycle.REVIEW_ACTION_TRANSITIONS for a step taken with `note`:
+    what was done (complete), or why it is reopened (reopen), stated."""
+
+    def stated(s: Session, row: ReviewAction, actor: User) -> None:
+        if not note:
+            raise InvalidInput("outcome", note, "required")
+
+    return {"outcome_stated": stated, "reason_stated": stated}
+
+
+_LIFECYCLE = lifecycle.LIFECYCLES["review_action"]
 
 
 def change(s: Session, actor: User, action_id: int, step: str, note: str) -> ReviewAction:
     """`complete` an open action (what was done) or `reopen` a done one (why)."""
     row = get(s, ReviewAction, action_id, "review action")
-    t = lifecycle.check(row.status, step, actor, REVIEW_ACTION_TRANSITIONS, "review action")
-    for guard in REVIEW_ACTION_GUARDS.get(step, ()):
-        note = _guard(guard, note)
-    before = row.status
-    row.status = t.target.value
+    # an illegal step is refused as such, before its note is judged
+    lifecycle.check(row.status, step, actor, _LIFECYCLE.transitions, _LIFECYCLE.label)
+    cleaned = text.optional("outcome", note, ReviewAction.outcome, multiline=True)
+    t = lifecycle.transition(s, row, _LIFECYCLE, step, actor, guards(cleaned), note=cleaned)
     if t.target == ActionState.DONE:
-        row.outcome, row.closed_by, row.closed_at = note, actor.id, clock.now()
+        row.outcome, row.closed_by, row.closed_at = cleaned, actor.id, clock.now()
     else:
         row.outcome, row.closed_by, row.closed_at = None, None, None
-    audit.record(
-        s,
-        actor,
-        f"review.action_{t.event}",
-        "review_action",
-        row.id,
-        **{"from": before, "to": row.status, "note": note},
-    )
     return row

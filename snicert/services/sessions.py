@@ -44,6 +44,7 @@ from snicert import audit, clock
 from snicert.db.models import ApiToken, KnownDevice, SignInAttempt, User, WebSession
 from snicert.errors import InvalidInput, NotFound, PermissionDenied, TooManyAttempts
 from snicert.services import accounts, text
+from snicert.services.guards import thing
 
 SESSION_DAYS = 7
 TOKEN_DAYS = 90  # an API token's lifetime unless its owner chooses another
@@ -195,7 +196,7 @@ def open_session(s: Session, user: User, claim: Claim) -> tuple[str, WebSession]
     """A session for `user`, whose password was just checked under `claim` (given back);
     returns (cookie token, session)."""
     if not user.active:  # deactivated while the password was being checked
-        raise PermissionDenied("wrong e-mail or password")
+        raise PermissionDenied("bad_login")
     if user.must_change_password:
         accounts.use_one_time_credential(s, user)
     _give_back(s, claim)
@@ -272,7 +273,7 @@ def create_api_token(
     the actor's roles."""
     name = text.clean("name", name, ApiToken.name, required=True)
     if not 1 <= days <= TOKEN_MAX_DAYS:
-        raise InvalidInput("days", days, f"a token lasts 1 to {TOKEN_MAX_DAYS} days")
+        raise InvalidInput("days", days, "tok_days", most=TOKEN_MAX_DAYS)
     token = "snc_" + secrets.token_urlsafe(32)
     now = clock.now()
     row = ApiToken(
@@ -308,7 +309,7 @@ def revoke_api_token(s: Session, actor: User, token_id: int) -> ApiToken:
     Revoking a revoked token changes (and records) nothing."""
     row = s.get(ApiToken, token_id)
     if row is None or row.user_id != actor.id:
-        raise NotFound(f"api token {token_id} not found")
+        raise NotFound("not_found", what=thing("api token"), ident=token_id)
     if row.revoked_at is None:
         row.revoked_at = clock.now()
         audit.record(s, actor, "api_token.revoked", "api_token", row.id)

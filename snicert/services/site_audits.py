@@ -39,9 +39,10 @@ from snicert.lifecycle import (
     FindingState,
     State,
 )
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import checklists, dates, impartiality, text
-from snicert.services.guards import application, get, require_owner, require_role
+from snicert.services.guards import application, get, require_owner, require_role, thing
 
 GRADES = ("major", "minor", "observation")
 EVIDENCE_TYPES = ["jpg", "png", "webp", "pdf"]
@@ -105,29 +106,31 @@ def _open(findings: list[AuditFinding], grades: tuple[str, ...] = ("major", "min
     return [f for f in findings if f.grade in grades and f.status in live]
 
 
+def audit_state(a: SiteAudit | None) -> dict[str, str]:
+    """The audit's state as a text's parameter (not planned: no audit yet)."""
+    return named(f"aud_st_{a.state}" if a else "aud_not_planned")
+
+
 # --- the application's guards (lifecycle.TRANSITIONS) -----------------------------------
 
 
 def _concluded(s: Session, app: Application, actor: User) -> None:
     if not concluded(s, app):
-        a = case_audit(s, app.id)
-        state = a.state if a else "not planned"
         raise Conflict(
-            f"{app.number}: the site audit is {state}; it must pass or fail first "
-            "(corrective actions awaited)"
+            "aud_err_not_concluded", case=app.number, state=audit_state(case_audit(s, app.id))
         )
 
 
 def _visit_reported(s: Session, app: Application, actor: User) -> None:
     if awaited(s, app):
-        a = case_audit(s, app.id)
-        state = a.state if a else "not planned"
-        raise Conflict(f"{app.number}: the site audit is {state}; its visit must be over first")
+        raise Conflict(
+            "aud_err_visit_open", case=app.number, state=audit_state(case_audit(s, app.id))
+        )
 
 
 def _visit_not_reported(s: Session, app: Application, actor: User) -> None:
     if not awaited(s, app):
-        raise Conflict(f"{app.number}: no site-audit visit is awaited")
+        raise Conflict("aud_err_no_visit", case=app.number)
 
 
 def _no_open_major(s: Session, app: Application, actor: User) -> None:
@@ -136,7 +139,7 @@ def _no_open_major(s: Session, app: Application, actor: User) -> None:
         return  # a failed audit is concluded: the evaluation recommends refusal
     if majors := _open(findings_of(s, a.id), ("major",)):
         items = ", ".join(f"{f.item_id} (#{f.id})" for f in majors)
-        raise Conflict(f"{app.number} cannot be evaluated: major finding open: {items}")
+        raise Conflict("aud_err_major_open", case=app.number, items=items)
 
 
 def _passed(s: Session, app: Application, actor: User) -> None:
@@ -144,10 +147,7 @@ def _passed(s: Session, app: Application, actor: User) -> None:
         return
     a = case_audit(s, app.id)
     if a is None or a.state != AuditState.PASSED:
-        raise Conflict(
-            f"{app.number}: scheme type 5 certifies only after a passed site audit "
-            f"(it is {a.state if a else 'not planned'})"
-        )
+        raise Conflict("aud_err_not_passed", case=app.number, state=audit_state(a))
 
 
 GUARDS: dict[str, Callable[[Session, Application, User], None]] = {
@@ -164,7 +164,7 @@ GUARDS: dict[str, Callable[[Session, Application, User], None]] = {
 
 def _assigned(s: Session, a: SiteAudit, actor: User) -> None:
     if s.get(AuditAuditor, (a.id, actor.id)) is None:
-        raise PermissionDenied(f"{actor.email} is not an auditor of site audit {a.id}")
+        raise PermissionDenied("aud_err_not_auditor", who=actor.email, audit=a.id)
     # still impartial and qualified when acting: a conflict declared, or a qualification
     # withdrawn or expired, since the assignment stops the auditor too
     impartiality.require(s, actor, "auditor", application(s, a.application_id))
@@ -172,12 +172,12 @@ def _assigned(s: Session, a: SiteAudit, actor: User) -> None:
 
 def _no_open_finding(s: Session, a: SiteAudit, actor: User) -> None:
     if left := _open(findings_of(s, a.id)):
-        raise Conflict(f"site audit {a.id}: findings still open: {[f.id for f in left]}")
+        raise Conflict("aud_err_findings_open", audit=a.id, findings=[f"#{f.id}" for f in left])
 
 
 def _has_open_finding(s: Session, a: SiteAudit, actor: User) -> None:
     if not _open(findings_of(s, a.id)):
-        raise Conflict(f"site audit {a.id} has no open finding: it passes, it does not fail")
+        raise Conflict("aud_err_nothing_open", audit=a.id)
 
 
 AUDIT_GUARDS: dict[str, Callable[[Session, SiteAudit, User], None]] = {
@@ -200,7 +200,7 @@ def _applicant_of_the_case(s: Session, f: AuditFinding, actor: User) -> None:
 def _audit_reported(s: Session, f: AuditFinding, actor: User) -> None:
     a = s.get(SiteAudit, f.audit_id)
     if a.state != AuditState.REPORTED:
-        raise Conflict(f"site audit {a.id} is {a.state}: answers come once it reported")
+        raise Conflict("aud_err_answers_later", audit=a.id, state=audit_state(a))
 
 
 def _finding_assigned(s: Session, f: AuditFinding, actor: User) -> None:
@@ -232,9 +232,9 @@ def _at_local(day: date, hour: int) -> datetime:
 
 def _day(field: str, value: date, earliest: date, latest: date) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInput(field, str(value), "give a date (YYYY-MM-DD)")
+        raise InvalidInput(field, str(value), "imp_err_date")
     if not earliest <= value <= latest:
-        raise InvalidInput(field, value.isoformat(), f"expected {earliest} to {latest}")
+        raise InvalidInput(field, value.isoformat(), "err_day_range", first=earliest, last=latest)
     return value
 
 
@@ -251,24 +251,28 @@ def plan(
     require_role(actor, Role.OFFICIAL)
     app = application(s, app_id, lock=True)
     if not requires_audit(app):
-        raise Conflict(f"{app.number}: the scheme of {app.product} has no site audit")
+        raise Conflict("aud_err_no_scheme_audit", case=app.number, product=app.product)
     if surveillance_case_id is None:
         if app.state not in PLANNABLE:
-            allowed = ", ".join(sorted(PLANNABLE))
-            raise Conflict(f"{app.number} is {app.state}: an audit is planned in {allowed}")
+            raise Conflict(
+                "aud_err_plan_state",
+                case=app.number,
+                state=named(f"st_{app.state}"),
+                allowed=[named(f"st_{x}") for x in sorted(PLANNABLE)],
+            )
         if (a := case_audit(s, app.id)) is not None:
-            raise Conflict(f"{app.number} already has site audit {a.id} ({a.state})")
+            raise Conflict("aud_err_has_audit", case=app.number, audit=a.id, state=audit_state(a))
     else:
         case = get(s, SurveillanceCase, surveillance_case_id, "surveillance case")
         if case.status in SURVEILLANCE_FINAL:
-            raise Conflict(f"surveillance case {case.id} is already {case.status}")
+            raise Conflict("sv_err_closed", case=case.id, state=named(f"sv_st_{case.status}"))
         if _surveillance_audit(s, case.id) is not None:
-            raise Conflict(f"surveillance case {case.id} already has a site audit")
+            raise Conflict("sv_err_has_audit", case=case.id)
     today = dates.today()
     day = _day("planned_for", planned_for, today, today + timedelta(days=PLAN_AHEAD_DAYS))
     site = text.optional("site", site, SiteAudit.site) or app.production_site
     if not auditors:
-        raise InvalidInput("auditors", [], "assign at least one auditor")
+        raise InvalidInput("auditors", [], "aud_err_no_auditor")
     version = checklists.current(s, app.product, checklists.AUDIT)
     now = clock.now()
     a = SiteAudit(
@@ -298,7 +302,7 @@ def plan(
     for user_id in dict.fromkeys(auditors):
         user = s.get(User, user_id)
         if user is None:
-            raise InvalidInput("auditors", user_id, "no such user")
+            raise InvalidInput("auditors", user_id, "aud_err_no_user")
         assign_auditor(s, actor, a.id, user)
     return a
 
@@ -309,11 +313,11 @@ def assign_auditor(s: Session, actor: User, audit_id: int, user: User) -> AuditA
     require_role(actor, Role.OFFICIAL)
     a = get(s, SiteAudit, audit_id, "site audit")
     if a.state not in (AuditState.PLANNED, AuditState.ON_SITE):
-        raise Conflict(f"site audit {a.id} is {a.state}: its team is fixed")
+        raise Conflict("aud_err_team_fixed", audit=a.id, state=audit_state(a))
     if not user.active or Role.AUDITOR not in user.roles:
-        raise InvalidInput("auditors", user.email, "not an active account with the role auditor")
+        raise InvalidInput("auditors", user.email, "aud_err_not_auditor_account")
     if s.get(AuditAuditor, (a.id, user.id)) is not None:
-        raise Conflict(f"{user.email} is already an auditor of site audit {a.id}")
+        raise Conflict("aud_err_already_auditor", who=user.email, audit=a.id)
     impartiality.require(s, user, "auditor", application(s, a.application_id))
     row = AuditAuditor(
         audit_id=a.id, user_id=user.id, assigned_by=actor.id, assigned_at=clock.now()
@@ -374,12 +378,14 @@ def record_finding(
     require_role(actor, Role.AUDITOR)
     _assigned(s, a, actor)
     if a.state != AuditState.ON_SITE:
-        raise Conflict(f"site audit {a.id} is {a.state}: findings are recorded on site")
+        raise Conflict("aud_err_on_site_only", audit=a.id, state=audit_state(a))
     items = {i.id for i in snapshots.audit_checklist(a).items}
     if item_id not in items:
-        raise InvalidInput("item_id", item_id, "not an item of this audit's checklist")
+        raise InvalidInput("item_id", item_id, "aud_err_item")
     if grade not in GRADES:
-        raise InvalidInput("grade", grade, f"expected one of {', '.join(GRADES)}")
+        raise InvalidInput(
+            "grade", grade, "err_choose", choices=[named(f"aud_g_{g}") for g in GRADES]
+        )
     description = text.clean(
         "description", description, AuditFinding.description, multiline=True, required=True
     )
@@ -468,7 +474,7 @@ def evidence_file(s: Session, actor: User, evidence_id: int) -> tuple[AuditEvide
         app = application(s, a.application_id)
         if actor.roles - {Role.APPLICANT} or actor.business_id == app.business_id:
             return ev, storage.get(ev.sha256)
-    raise NotFound(f"evidence {evidence_id} not found")
+    raise NotFound("not_found", what=thing("evidence"), ident=evidence_id)
 
 
 def close_visit(s: Session, actor: User, audit_id: int, summary: str | None = None) -> SiteAudit:
@@ -557,7 +563,7 @@ def verify(
     application(s, a.application_id, lock=True)
     note = text.optional("note", note, CorrectiveAction.verdict_note, multiline=True)
     if not accept and not note:
-        raise InvalidInput("note", note, "say why the corrective action is not enough")
+        raise InvalidInput("note", note, "aud_err_why_not_enough")
     _finding_step(s, f, "accept" if accept else "reopen", actor)
     ca = latest_action(s, f.id)
     ca.verdict = "accepted" if accept else "reopened"

@@ -10,7 +10,7 @@ arithmetic).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -24,13 +24,16 @@ from snicert.catalog import default_catalog
 from snicert.db.models import Application, SkmSurvey, User
 from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import FINAL, SURVEY_TRANSITIONS, SurveyState
+from snicert.messages import named
 from snicert.services import text
 from snicert.services.guards import application, require_owner
 
 # The survey lifecycle's named guards (lifecycle.SURVEY_TRANSITIONS): each raises unless
 # the actor may take the step on this case.
-GUARDS: dict[str, Callable[[User, Application], None]] = {
-    "applicant_of_the_case": require_owner,
+GUARDS: dict[str, lifecycle.Guard] = {
+    "applicant_of_the_case": lambda s, row, actor: require_owner(
+        actor, s.get(Application, row.application_id)
+    ),
 }
 MAX_PERIOD_DAYS = 366 * 10  # a summary spans at most ten years
 # dates a period may name: far around any answer, and clear of the calendar's ends (where
@@ -42,9 +45,7 @@ def invite(s: Session, app: Application) -> SkmSurvey:
     """Invite the applicant of a closed case to the survey; a second call returns the
     invitation already made. Runs in the caller's transaction and audits the invitation."""
     if app.state not in FINAL:
-        raise Conflict(
-            f"{app.number} is still open ({app.state}); the survey opens when the case closes"
-        )
+        raise Conflict("skm_err_open", case=app.number, state=named(f"st_{app.state}"))
     found = s.scalar(select(SkmSurvey).where(SkmSurvey.application_id == app.id))
     if found is not None:
         return found
@@ -98,8 +99,8 @@ def parse_score(element: str, value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value in survey.SCORES:
         return value
     if value is None or value == "":
-        raise InvalidInput(element, value, "choose a score from 1 to 4", key="skm_missing")
-    raise InvalidInput(element, value, "a score is a whole number from 1 to 4", key="skm_bad")
+        raise InvalidInput(element, value, "skm_missing")
+    raise InvalidInput(element, value, "skm_bad")
 
 
 def answer(
@@ -115,36 +116,33 @@ def answer(
     app = application(s, app_id, lock=True)  # two answers at once: the second waits, then fails
     row = of_application(s, app.id)
     if row is None:
-        raise Conflict(
-            f"{app.number} has no survey: it opens when the case closes (now {app.state})"
-        )
-    t = lifecycle.check(row.state, "answer", actor, SURVEY_TRANSITIONS, entity="survey")
-    for guard in t.guards:
-        GUARDS[guard](actor, app)
+        raise Conflict("skm_err_none", case=app.number, state=named(f"st_{app.state}"))
+    # refused before the answer is judged when it may not be given (taken below)
+    lifecycle.check(row.state, "answer", actor, SURVEY_TRANSITIONS, entity="survey")
     q = survey.questionnaire()
     known = {e.id for e in q.elements}
     for key, value in scores.items():
         if key not in known:
-            raise InvalidInput(key, value, f"not an element of the questionnaire: {sorted(known)}")
+            raise InvalidInput(key, value, "skm_err_element")
     parsed = {e.id: parse_score(e.id, scores.get(e.id)) for e in q.elements}
     comment = text.optional("comment", comment, SkmSurvey.comment, multiline=True)
-    before = row.state
-    row.state = t.target.value
+    # the scores before the state: an answered survey holds all of them (a CHECK constraint)
     row.answered_by = actor.id
     row.answered_at = clock.now()
     row.questionnaire_version = q.version
     row.comment = comment
     for e in q.elements:
         setattr(row, e.column, parsed[e.id])
-    s.flush()
-    audit.record(
+    lifecycle.transition(
         s,
+        row,
+        lifecycle.LIFECYCLES["survey"],
+        "answer",
         actor,
-        f"survey.{t.event}",
-        "survey",
-        row.id,
+        GUARDS,
         app.id,
-        **{"from": before, "to": row.state, "scores": parsed, "comment": comment is not None},
+        scores=parsed,
+        comment=comment is not None,
     )
     return row
 
@@ -209,11 +207,11 @@ def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     covers: [start of date_from, start of the day after date_to)."""
     for name, day in (("date_from", date_from), ("date_to", date_to)):
         if not EARLIEST <= day <= LATEST:
-            raise InvalidInput(name, day.isoformat(), f"expected from {EARLIEST} to {LATEST}")
+            raise InvalidInput(name, day.isoformat(), "err_day_range", first=EARLIEST, last=LATEST)
     if date_to < date_from:
-        raise InvalidInput("date_to", date_to.isoformat(), "ends before date_from")
+        raise InvalidInput("date_to", date_to.isoformat(), "imp_err_order")
     if (date_to - date_from).days > MAX_PERIOD_DAYS:
-        raise InvalidInput("date_to", date_to.isoformat(), "a period spans at most ten years")
+        raise InvalidInput("date_to", date_to.isoformat(), "skm_err_period")
     zone = settings.current().zone
     start = datetime.combine(date_from, time(0), zone).astimezone(UTC)
     end = datetime.combine(date_to + timedelta(days=1), time(0), zone).astimezone(UTC)
@@ -225,7 +223,7 @@ def _product_filter(product: str | None) -> str | None:
         return None
     products = default_catalog().products
     if product not in products:
-        raise InvalidInput("product", product, f"unknown product; known: {sorted(products)}")
+        raise InvalidInput("product", product, "imp_err_product")
     return product
 
 

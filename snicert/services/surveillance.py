@@ -44,6 +44,7 @@ from snicert.lifecycle import (
     CertState,
     SurveillanceState,
 )
+from snicert.messages import named
 from snicert.roles import Role
 from snicert.services import certificates, checklists, impartiality, text
 from snicert.services.guards import require_role
@@ -93,31 +94,32 @@ def audit_concluded(s: Session, case: SurveillanceCase) -> bool:
 
 def _plan_tests(s: Session, case: SurveillanceCase, actor: User) -> None:
     if not tests(case):
-        raise Conflict(f"surveillance case {case.id}: its plan takes no samples")
+        raise Conflict("sv_err_no_samples", case=case.id)
 
 
 def _plan_tests_nothing(s: Session, case: SurveillanceCase, actor: User) -> None:
     if tests(case):
-        raise Conflict(f"surveillance case {case.id}: its plan samples and tests first")
+        raise Conflict("sv_err_tests_first", case=case.id)
 
 
 def _audit_required(s: Session, case: SurveillanceCase, actor: User) -> None:
     if not requires_audit(s, case):
-        raise Conflict(f"surveillance case {case.id}: neither testing nor a site audit")
+        raise Conflict("sv_err_no_audit", case=case.id)
 
 
 def _audit_concluded(s: Session, case: SurveillanceCase, actor: User) -> None:
     if not audit_concluded(s, case):
         a = site_audit_of(s, case.id)
         raise Conflict(
-            f"surveillance case {case.id}: its site audit is "
-            f"{a.state if a else 'not planned'}; it must pass or fail first"
+            "sv_err_audit_open",
+            case=case.id,
+            state=named(f"aud_st_{a.state}" if a else "aud_not_planned"),
         )
 
 
 def _audit_not_concluded(s: Session, case: SurveillanceCase, actor: User) -> None:
     if audit_concluded(s, case):
-        raise Conflict(f"surveillance case {case.id}: no site audit is awaited")
+        raise Conflict("sv_err_no_audit_awaited", case=case.id)
 
 
 def nonconforming(s: Session, case: SurveillanceCase) -> list[str]:
@@ -134,16 +136,14 @@ def _results_conform(s: Session, case: SurveillanceCase, actor: User) -> None:
     from snicert.services import lab
 
     if not lab.testing_done(s, lab.work_of_case(s, case.id, lock=False)):
-        raise Conflict(f"surveillance case {case.id}: testing is not complete")
+        raise Conflict("sv_err_testing_open", case=case.id)
     if failing := nonconforming(s, case):
-        raise Conflict(
-            f"surveillance case {case.id} cannot pass: non-conforming results: {', '.join(failing)}"
-        )
+        raise Conflict("sv_err_failing", case=case.id, parameters=failing)
 
 
 def _results_nonconforming(s: Session, case: SurveillanceCase, actor: User) -> None:
     if not nonconforming(s, case):
-        raise Conflict(f"surveillance case {case.id}: every counted result conforms")
+        raise Conflict("sv_err_all_conform", case=case.id)
 
 
 def _audit_passed(s: Session, case: SurveillanceCase, actor: User) -> None:
@@ -152,8 +152,9 @@ def _audit_passed(s: Session, case: SurveillanceCase, actor: User) -> None:
     a = site_audit_of(s, case.id)
     if a is None or a.state != AuditState.PASSED:
         raise Conflict(
-            f"surveillance case {case.id}: it passes only after a passed site audit "
-            f"(it is {a.state if a else 'not planned'})"
+            "sv_err_not_passed",
+            case=case.id,
+            state=named(f"aud_st_{a.state}" if a else "aud_not_planned"),
         )
 
 
@@ -211,7 +212,7 @@ def plan_for(product: str) -> dict[str, Any]:
     """The product's surveillance plan now in force, with the sampling plan it uses."""
     p = default_catalog().product(product)
     if p.surveillance is None:
-        raise Conflict(f"the scheme of {product} has no surveillance")
+        raise Conflict("sv_err_no_scheme", product=product)
     plan = p.surveillance.model_dump(mode="json")
     sampling = p.surveillance.sampling_plan or p.sampling_plan
     plan["sampling_plan"] = sampling.model_dump(mode="json")
@@ -225,7 +226,7 @@ def start(s: Session, actor: User, case_id: int) -> SurveillanceCase:
     case = _case(s, case_id)
     app = application_of(s, case)
     if case.status != SV.OPEN:  # a second start changes nothing, it is refused
-        raise Conflict(f"surveillance case {case.id} is already {case.status}")
+        raise Conflict("sv_err_closed", case=case.id, state=named(f"sv_st_{case.status}"))
     case.plan = plan_for(app.product)
     if case.plan["testing"]:
         version = checklists.current(s, app.product, checklists.LAB)

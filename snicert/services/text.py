@@ -49,31 +49,23 @@ def clean(
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         value = str(value)  # a number typed into a text field (a lab value, a seal number)
     if not isinstance(value, str):
-        raise InvalidInput(field, value, "expected text", key="in_not_text")
+        raise InvalidInput(field, value, "in_not_text")
     if multiline:
         value = value.replace("\r\n", "\n")
     value = value.strip()
     limit = limit_of(column)
     if len(value) > limit:
-        raise InvalidInput(
-            field,
-            f"{value[:40]}…",
-            f"longer than {limit} characters ({len(value)})",
-            key="in_too_long",
-            params={"limit": limit, "length": len(value)},
-        )
+        raise InvalidInput(field, f"{value[:40]}…", "in_too_long", limit=limit, length=len(value))
     bad = _bad_character(value, multiline)
     if bad is not None:
-        where = "" if multiline else " (one line, no tabs)"
         raise InvalidInput(
             field,
             f"{value[:40]}…" if len(value) > 40 else value,
-            f"contains the control character U+{ord(bad):04X}{where}",
-            key="in_control" if multiline else "in_control_line",
-            params={"char": f"U+{ord(bad):04X}"},
+            "in_control" if multiline else "in_control_line",
+            char=f"U+{ord(bad):04X}",
         )
     if required and not value:
-        raise InvalidInput(field, value, "must not be empty", key="required")
+        raise InvalidInput(field, value, "required")
     return value
 
 

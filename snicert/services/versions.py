@@ -121,7 +121,7 @@ def affected(
 
 def _still_affected(s: Session, actor: User, found: Affected | None, **_: Any) -> None:
     if found is None:
-        raise Conflict("this certificate is not behind on that basis (or is no longer valid)")
+        raise Conflict("ver_err_not_behind")
 
 
 def _note_stated(s: Session, actor: User, found: Affected | None, note: str = "", **_: Any) -> None:
@@ -130,9 +130,9 @@ def _note_stated(s: Session, actor: User, found: Affected | None, note: str = ""
 
 def _fits(s: Session, actor: User, found: Affected, outcome: str = "", **_: Any) -> None:
     if outcome not in OUTCOMES:
-        raise InvalidInput("outcome", outcome, f"choose one of {', '.join(OUTCOMES)}")
+        raise InvalidInput("outcome", outcome, "err_choose", choices=", ".join(OUTCOMES))
     if outcome == "suspension" and found.certificate.status != CertState.ACTIVE:
-        raise Conflict(f"certificate {found.certificate.number} is already suspended")
+        raise Conflict("ver_err_suspended", number=found.certificate.number)
 
 
 GUARDS: dict[str, Callable[..., None]] = {
@@ -149,7 +149,7 @@ def assess(
     cert = get(s, Certificate, cert_id, "certificate")
     application(s, cert.application_id, lock=True)
     if basis not in BASES:
-        raise InvalidInput("basis", basis, f"choose one of {', '.join(BASES)}")
+        raise InvalidInput("basis", basis, "err_choose", choices=", ".join(BASES))
     found = next(
         (
             a

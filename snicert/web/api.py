@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import Body, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from snicert.errors import InvalidInput, SnicertError, TooManyAttempts, http_status
+from snicert.errors import (
+    IllegalTransition,
+    InvalidInput,
+    SnicertError,
+    TooManyAttempts,
+    http_status,
+)
 from snicert.messages import has
 from snicert.web.i18n import lang_of, refusal
 
@@ -23,6 +29,16 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
+class NoBody(BaseModel):
+    """An action its path says all of: send no body, or `{}` (anything more is 422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# A route's `nothing: Nothing = None`: its (empty) body is documented like every other.
+Nothing = Annotated[NoBody | None, Body()]
+
+
 class FieldError(BaseModel):
     field: str
     message: str
@@ -30,13 +46,16 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """Every refusal: what went wrong, and the field at fault when there is one."""
+    """Every refusal: what went wrong, and the field at fault when there is one. `code` is
+    the key of the refusal's text in the catalogs (snicert/locale: stable, for clients that
+    word it themselves or act on it), `message` that text in the requester's language
+    (Bahasa Indonesia unless ?lang=en), `detail` its English text (as the logs have it),
+    with the field and value for bad input. Every service refusal has a code; request
+    validation (FastAPI's own) has none."""
 
     detail: str
     field: str | None = None
     errors: list[FieldError] | None = None
-    # The refusal as people read it (Bahasa Indonesia unless ?lang=en), where it has a text,
-    # and the key of that text (snicert/locale), for clients that word it themselves.
     message: str | None = None
     code: str | None = None
 
@@ -94,6 +113,8 @@ def install(app: FastAPI) -> None:
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         )
         key = getattr(exc, "key", None)
+        if isinstance(exc, IllegalTransition) and not (key and has(key)):
+            key = "err_not_now"  # a step the state does not allow: named by its state
         code = key if key and has(key) else None
         message = refusal(exc, lang_of(request)) if code else None
         status = http_status(exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path as FilePath
 from typing import Any
 
-from fastapi import FastAPI, Form, HTTPException, Path, Query, Request, Response
+from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
@@ -28,15 +28,13 @@ from snicert.health import report as health_report
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions, skm
 from snicert.web import api, nav
-from snicert.web.api import ERROR_RESPONSES, Offset
+from snicert.web.access import SignedIn
+from snicert.web.api import ERROR_RESPONSES, Id, Offset
 from snicert.web.auth import (
     COOKIE,
     DEVICE,
-    actor,
-    check_csrf,
     check_pre_csrf,
     client_address,
-    require,
     set_device_cookie,
     set_session_cookie,
     sign_in,
@@ -197,15 +195,11 @@ def create_app() -> FastAPI:
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout(
-        request: Request, csrf_token: str = Form(""), everywhere: str = Form("")
-    ) -> RedirectResponse:
+    def logout(request: Request, c: SignedIn, everywhere: str = Form("")) -> RedirectResponse:
         """Ends this browser's session; with `everywhere`, every session of the user and
         every API token too."""
-        who = require(request)
-        check_csrf(who, csrf_token)
         with db.transaction() as s:
-            user = s.get(User, who.user_id)
+            user = c.user(s)
             if everywhere:
                 sessions.sign_out_everywhere(s, user)
             else:
@@ -280,10 +274,8 @@ def create_app() -> FastAPI:
         )
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
-    def me_page(request: Request) -> Response:
-        who = actor(request)
-        if who is None:
-            return RedirectResponse("/login", status_code=303)
+    def me_page(request: Request, c: SignedIn) -> Response:
+        who = c.who
         with db.reading() as s:
             apps = my_applications(s, who.user_id)
             # the applicant's own turn first, marked (the newest first within each)
@@ -298,9 +290,9 @@ def create_app() -> FastAPI:
         return page(request, "me.html.j2", who=who, apps=apps, surveys=surveys)
 
     @app.get("/api/v1/me", tags=["accounts"])
-    def me_api(request: Request) -> dict[str, Any]:
+    def me_api(c: SignedIn) -> dict[str, Any]:
         """The signed-in user (session cookie or bearer token)."""
-        who = require(request)
+        who = c.who
         return {
             "id": who.user_id,
             "email": who.email,
@@ -311,49 +303,36 @@ def create_app() -> FastAPI:
 
     @app.post("/api/v1/tokens", tags=["accounts"], status_code=201)
     def new_token(
-        request: Request,
+        c: SignedIn,
         name: str = Form(...),
         days: int = Form(sessions.TOKEN_DAYS, ge=1, le=sessions.TOKEN_MAX_DAYS),
-        csrf_token: str = Form(""),
     ) -> dict[str, Any]:
         """A new API token for the signed-in user, valid for `days` (default 90, at most
         365); the token is shown only once."""
-        who = require(request)
-        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
         with db.transaction() as s:
-            token, row = sessions.create_api_token(s, s.get(User, who.user_id), name, days)
+            token, row = sessions.create_api_token(s, c.user(s), name, days)
             return {**_token_json(row), "token": token}
 
     @app.get("/api/v1/tokens", tags=["accounts"])
-    def list_tokens(request: Request) -> list[dict[str, Any]]:
+    def list_tokens(c: SignedIn) -> list[dict[str, Any]]:
         """The signed-in user's API tokens (never the tokens themselves), newest first."""
-        who = require(request)
         with db.reading() as s:
-            return [_token_json(row) for row in sessions.api_tokens(s, s.get(User, who.user_id))]
+            return [_token_json(row) for row in sessions.api_tokens(s, c.user(s))]
 
     @app.delete("/api/v1/tokens/{token_id}", tags=["accounts"])
-    def revoke_token(
-        request: Request, token_id: int = Path(ge=1, le=2**31 - 1), csrf_token: str = Query("")
-    ) -> dict[str, Any]:
+    def revoke_token(token_id: Id, c: SignedIn) -> dict[str, Any]:
         """Revoke one of the signed-in user's API tokens; it answers 401 from then on."""
-        who = require(request)
-        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
         with db.transaction() as s:
-            return _token_json(sessions.revoke_api_token(s, s.get(User, who.user_id), token_id))
+            return _token_json(sessions.revoke_api_token(s, c.user(s), token_id))
 
     @app.post("/api/v1/password", tags=["accounts"])
     def change_password(
-        request: Request,
-        current_password: str = Form(...),
-        new_password: str = Form(...),
-        csrf_token: str = Form(""),
+        c: SignedIn, current_password: str = Form(...), new_password: str = Form(...)
     ) -> JSONResponse:
         """Change the signed-in user's password; every session (this one too) and every
         API token of the user ends: sign in again with the new password."""
-        who = require(request)
-        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
         with db.transaction() as s:
-            sessions.change_password(s, s.get(User, who.user_id), current_password, new_password)
+            sessions.change_password(s, c.user(s), current_password, new_password)
         response = JSONResponse({"detail": "password changed; sign in again"})
         response.delete_cookie(COOKIE)
         return response

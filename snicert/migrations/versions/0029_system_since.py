@@ -23,11 +23,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("system_since", snicert.db.models.UTCDateTime(), nullable=True)
-        )
-        batch_op.create_index("ix_applications_system_since", ["system_since"], unique=False)
+    # plain ALTER TABLE ADD COLUMN (no batch: rebuilding `applications` on SQLite would
+    # drop a table other tables' foreign keys point at)
+    op.add_column(
+        "applications", sa.Column("system_since", snicert.db.models.UTCDateTime(), nullable=True)
+    )
+    op.create_index("ix_applications_system_since", "applications", ["system_since"])
     op.execute(
         "UPDATE applications SET system_since = state_changed_at"
         " WHERE state IN ('submitted', 'approved')"
@@ -35,6 +36,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.drop_index("ix_applications_system_since")
-        batch_op.drop_column("system_since")
+    op.drop_index("ix_applications_system_since", table_name="applications")
+    op.drop_column("applications", "system_since")  # SQLite >= 3.35 drops it in place

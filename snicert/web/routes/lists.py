@@ -9,9 +9,9 @@ and a script never silently gets another list than it asked for.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from snicert import queries
@@ -20,12 +20,12 @@ from snicert.db import engine as db
 from snicert.errors import InvalidInput
 from snicert.lifecycle import State
 from snicert.roles import Role
+from snicert.web.access import Official
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow
+from snicert.web.routes.staff import StaffRoute
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 # Where an official acts on an application in each state (else its case page).
 ACTION_PAGES = {
@@ -53,8 +53,9 @@ def api_query(request: Request, sorts: Sequence[str], **defaults: Any) -> querie
     query, bad = queries.parse(request.query_params, sorts, **defaults)
     if bad:
         b = bad[0]
-        allowed = f"; one of {', '.join(sorts)}" if b.name == "sort" else ""
-        raise InvalidInput(b.name, b.value, f"not understood{allowed}")
+        if b.name == "sort":
+            raise InvalidInput(b.name, b.value, "err_choose", choices=", ".join(sorts))
+        raise InvalidInput(b.name, b.value, "err_not_understood")
     return query
 
 
