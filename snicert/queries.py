@@ -16,7 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import ColumnElement, Integer, Select, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from snicert import clock, settings
@@ -31,6 +31,7 @@ from snicert.db.models import (
     User,
 )
 from snicert.lifecycle import FINAL, ResultState, SampleState, State
+from snicert.roles import Role
 
 PAGE_SIZES = (20, 50, 100, 200)
 SEARCH_LIMIT = 100  # characters of a search term
@@ -246,12 +247,10 @@ def system_late(s: Session) -> int:
 APPLICATION_SORTS = ("submitted", "created", "changed", "due", "number", "business")
 
 
-def applications(s: Session, query: ListQuery, path: str = "/official/applications") -> Page:
-    """Every application, searched by number, business name or NIB, filtered by product,
-    state, whom it waits on, overdue, open and submission days."""
-    now = clock.now()
-    late = _late(now)
-    base = select(
+def _application_rows(late: ColumnElement) -> Select:
+    """The columns an application shows in the officials' lists (all applications, and
+    the dashboard's awaited ones), with its business."""
+    return select(
         Application.id,
         Application.number,
         Application.product,
@@ -263,10 +262,19 @@ def applications(s: Session, query: ListQuery, path: str = "/official/applicatio
         Application.submitted_at,
         Application.state_changed_at,
         Application.due_at,
+        Application.overdue,
         late.label("late"),
         Business.name.label("business"),
         Business.nib,
     ).join(Business, Business.id == Application.business_id)
+
+
+def applications(s: Session, query: ListQuery, path: str = "/official/applications") -> Page:
+    """Every application, searched by number, business name or NIB, filtered by product,
+    state, whom it waits on, overdue, open and submission days."""
+    now = clock.now()
+    late = _late(now)
+    base = _application_rows(late)
     where: list[ColumnElement] = []
     if query.q:
         term = query.q
@@ -306,26 +314,8 @@ def applications(s: Session, query: ListQuery, path: str = "/official/applicatio
 def awaited(s: Session, limit: int) -> tuple[list[dict[str, Any]], int]:
     """Open applications, the overdue first, then by due date (none last), then the longest
     in their stage; at most `limit` of them, and how many there are in all."""
-    now = clock.now()
-    late = _late(now)
-    base = (
-        select(
-            Application.id,
-            Application.number,
-            Application.product,
-            Application.state,
-            Application.brand,
-            Application.awaiting_role,
-            Application.awaiting_action,
-            Application.due_at,
-            Application.overdue,
-            Application.state_changed_at,
-            late.label("late"),
-            Business.name.label("business"),
-        )
-        .join(Business, Business.id == Application.business_id)
-        .where(Application.state.notin_([x.value for x in FINAL]))
-    )
+    late = _late(clock.now())
+    base = _application_rows(late).where(Application.state.notin_([x.value for x in FINAL]))
     total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = s.execute(
         base.order_by(
@@ -355,6 +345,58 @@ def counts(s: Session) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, i
         total.setdefault(product, {})[state] = n
         late.setdefault(product, {})[state] = int(m or 0)
     return total, late
+
+
+# --- an applicant's own applications (/me) -------------------------------------------------
+
+MINE_SORTS = ("yours", "created", "changed", "due", "number")
+
+
+def mine(
+    s: Session, business_id: int | None, query: ListQuery, path: str = "/me", every: bool = False
+) -> Page:
+    """The applications of one business (`business_id`; none without one), or `every`
+    application for staff who see every case; searched by number or brand, filtered by product and
+    state."""
+    base = select(
+        Application.id,
+        Application.number,
+        Application.product,
+        Application.brand,
+        Application.state,
+        Application.awaiting_role,
+        Application.awaiting_action,
+        Application.due_at,
+        Application.overdue,
+        Application.state_changed_at,
+        Application.created_at,
+    )
+    where: list[ColumnElement] = []
+    if not every:
+        where.append(Application.business_id == business_id)  # NULL: matches none
+    if query.q:
+        like = _like(query.q)
+        where.append(
+            or_(
+                func.lower(Application.number).like(like, escape="\\"),
+                func.lower(Application.brand).like(like, escape="\\"),
+            )
+        )
+    if query.product:
+        where.append(Application.product == query.product)
+    if query.state:
+        where.append(Application.state == query.state)
+    # "yours": those awaiting the applicant first, then the newest
+    turn = case((Application.awaiting_role == Role.APPLICANT.value, 1), else_=0)
+    order = {
+        "yours": (turn, Application.created_at, Application.id),
+        "created": (Application.created_at, Application.id),
+        "changed": (Application.state_changed_at, Application.id),
+        "due": (NullsLast(Application.due_at), Application.id),
+        "number": (Application.number,),
+    }
+    default_dir = "desc" if query.sort in ("yours", "created", "changed") else "asc"
+    return _run(s, base.where(*where), query, order, default_dir, path)
 
 
 # --- the officials' payment checks ------------------------------------------------------
@@ -581,7 +623,12 @@ def lab_progress(s: Session, rows: list[dict[str, Any]]) -> None:
             LabResult.status,
         )
         .join(Sample, Sample.id == LabResult.sample_id)
-        .where(LabResult.application_id.in_(app_ids), Sample.status != SampleState.REJECTED)
+        .where(
+            LabResult.application_id.in_(app_ids),
+            # the samples of the page's cases only (else PostgreSQL hashes every sample)
+            Sample.application_id.in_(app_ids),
+            Sample.status != SampleState.REJECTED,
+        )
         .order_by(LabResult.attempt)
     ):
         latest.setdefault((app_id, case_id), {})[parameter] = (result_id, status)

@@ -74,7 +74,7 @@ def model_test_report(s: Session, app: Application, sample: Sample) -> dict[str,
     """Everything the test report shows (HTML and PDF alike), Indonesian before English."""
     params = snapshots.checklist(app).parameters
     counted = lab.counted_results(s, app)
-    results = lab._results(s, app.id)
+    results = lab.results(s, app.id)
     custody = lab.custody_log(s, sample.id)
     codes = {x.id: x.code for x in lab.samples_of(s, app.id)}
     ids = {r.analyst_id for r in results} | {r.verified_by for r in results if r.verified_by}

@@ -137,7 +137,7 @@ def test_retest_keeps_the_first_and_the_checklist_says_which_counts(testing, rul
     with db.transaction() as s:
         app = application(s, app_id)
         assert lab.counted_results(s, app)["moisture"].value_text == counts
-        assert len([r for r in lab._results(s, app_id, "moisture")]) == 2  # both kept
+        assert len([r for r in lab.results(s, app_id, "moisture")]) == 2  # both kept
         assert lab.complete_testing(s, w.user(s, "system"), app_id)
         # abon is scheme type 5: testing is done, the case now waits for its site audit
         assert application(s, app_id).state == "site_audit"

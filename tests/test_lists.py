@@ -299,3 +299,54 @@ def test_payment_checks_are_listed_searched_and_sorted(world: World, web: FastAP
     assert re.findall(r'<tr data-app="([^"]+)">', found) == [expected[1]]
     assert "1–1 dari 1" in reviewer.get("/official/payments?product=abon").text
     assert sign_in(web, email("verifier")).get("/official/payments").status_code == 403
+
+
+def test_lab_worklist_is_paged_in_sql_with_a_fixed_number_of_queries(
+    world: World, web: FastAPI
+) -> None:
+    w = world
+    ids = [w.new_application(product) for product in ("abon", "abon", "sasando")]
+    for app_id in ids:
+        w.advance_to(app_id, "testing")
+    verifier = sign_in(web, email("verifier"))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    def queries_for(url: str) -> tuple[int, str]:
+        statements.clear()
+        event.listen(db.engine(), "before_cursor_execute", seen)
+        try:
+            text = verifier.get(url).text
+        finally:
+            event.remove(db.engine(), "before_cursor_execute", seen)
+        return len(statements), text
+
+    one, page = queries_for("/lab?size=1")
+    three, everything = queries_for("/lab?size=3")
+    assert one == three  # what each case misses: a few queries for the page, not per case
+    assert "1–1 dari 3" in page and everything.count('href="/lab/applications/') == 3
+    numbers = {i: w.app(i).number for i in ids}
+    assert numbers[ids[0]] not in queries_for("/lab?product=sasando")[1]
+    assert numbers[ids[2]] in queries_for("/lab?product=sasando")[1]
+    api = verifier.get("/api/v1/lab/worklist?sort=number&dir=desc").json()
+    assert [x["number"] for x in api["items"]] == sorted(numbers.values(), reverse=True)
+    assert api["in_transit_total"] == len(api["in_transit"]) == 0  # received on the way here
+
+
+def test_my_applications_are_a_list_in_sql(world: World, web: FastAPI) -> None:
+    ids = _five(world)
+    reviewer = sign_in(web, email("reviewer"))  # staff see every case on their /me
+    api = reviewer.get("/api/v1/applications?product=abon&sort=created&dir=asc").json()
+    assert api["total"] == 3
+    assert [x["id"] for x in api["items"]] == [ids["abon0"], ids["abon1"], ids["abon3"]]
+    two = reviewer.get("/api/v1/applications?size=2&page=3").json()
+    assert (two["total"], two["page"], [x["id"] for x in two["items"]]) == (5, 3, [ids["abon0"]])
+    number = world.app(ids["sasando4"]).number
+    assert [
+        x["number"] for x in reviewer.get(f"/api/v1/applications?q={number}").json()["items"]
+    ] == [number]
+    assert reviewer.get("/api/v1/applications?sort=colour").status_code == 422
+    page = reviewer.get("/me?sort=colour&product=sasando").text
+    assert "1–2 dari 2" in page and 'role="search"' in page and "colour" in page

@@ -85,7 +85,7 @@ def test_a_passing_cycle(world: World) -> None:
     app_id, cert_id, case_id = _certified(w)
     with db.transaction() as s:
         own_samples = {x.id for x in lab.samples_of(s, app_id)}
-        own_results = {r.id for r in lab._results(s, app_id)}
+        own_results = {r.id for r in lab.results(s, app_id)}
     # roles: a sampler does not start a surveillance; the official does
     with db.transaction() as s, pytest.raises(PermissionDenied):
         surveillance.start(s, w.user(s, "sampler"), case_id)
@@ -159,7 +159,7 @@ def test_a_passing_cycle(world: World) -> None:
         assert '"next_due"' in passed.data and '"next_due":null' not in passed.data
         # the application's own samples and results are untouched and apart
         assert {x.id for x in lab.samples_of(s, app_id)} == own_samples
-        assert {r.id for r in lab._results(s, app_id)} == own_results
+        assert {r.id for r in lab.results(s, app_id)} == own_results
         assert all(r.surveillance_case_id == case_id for r in surveillance.results_of(s, case_id))
         assert len(surveillance.results_of(s, case_id)) == len(
             case.checklist_snapshot["parameters"]

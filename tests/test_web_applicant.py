@@ -244,8 +244,8 @@ def test_nothing_of_another_business_is_reachable(two) -> None:
         b.post(f"/applications/{app_id}/submit", data={"csrf_token": _csrf(b)}).status_code == 404
     )
     assert _counts() == before
-    assert [x["id"] for x in b.get("/api/v1/applications").json()] == []
-    assert [x["id"] for x in a.get("/api/v1/applications").json()] == [app_id]
+    assert [x["id"] for x in b.get("/api/v1/applications").json()["items"]] == []
+    assert [x["id"] for x in a.get("/api/v1/applications").json()["items"]] == [app_id]
     for guess in range(app_id + 1, app_id + 5):  # ids that do not exist look the same
         assert b.get(f"/applications/{guess}").status_code == 404
 

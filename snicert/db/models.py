@@ -386,6 +386,8 @@ class Decision(Base):
 
 class Certificate(Base):
     __tablename__ = "certificates"
+    # the public directory, newest first: read backwards from an index, not sorted whole
+    __table_args__ = (Index("ix_certificates_issued_at", "issued_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)

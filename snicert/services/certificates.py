@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from snicert import audit, clock, lifecycle, settings, snapshots
 from snicert.db.models import Certificate, Evaluation, User
-from snicert.errors import Conflict
+from snicert.errors import Conflict, InvalidInput
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, CertState
 from snicert.services import dates, text
 from snicert.services.guards import application, get
@@ -183,6 +183,29 @@ def reinstate(s: Session, actor: User, cert_id: int, reason: str) -> Certificate
 
 def withdraw(s: Session, actor: User, cert_id: int, reason: str) -> Certificate:
     return _change(s, actor, cert_id, "withdraw", reason)
+
+
+# What an official may do to a certificate by hand (the rest happens to it: expiry).
+OFFICIAL_ACTIONS = ("suspend", "reinstate", "withdraw")
+
+
+def change(
+    s: Session,
+    actor: User,
+    cert_id: int,
+    action: str,
+    reason: str,
+    fix_by: datetime | None = None,
+) -> Certificate:
+    """An official's change named by its action (a page's form): suspend (with an optional
+    fix-by date), reinstate or withdraw."""
+    if action == "suspend":
+        return suspend(s, actor, cert_id, reason, fix_by)
+    if action == "reinstate":
+        return reinstate(s, actor, cert_id, reason)
+    if action == "withdraw":
+        return withdraw(s, actor, cert_id, reason)
+    raise InvalidInput("action", action, f"one of {', '.join(OFFICIAL_ACTIONS)}")
 
 
 def expire(s: Session, actor: User, cert_id: int) -> Certificate:

@@ -384,7 +384,7 @@ def reject_sample(s: Session, actor: User, sample_id: int, reason: str) -> Appli
     return w.app
 
 
-def _results(
+def results(
     s: Session, app_id: int, parameter_id: str | None = None, surveillance: int | None = None
 ) -> list[LabResult]:
     """Results on the application's samples (or a surveillance's), except those of
@@ -402,6 +402,81 @@ def _results(
     if parameter_id is not None:
         q = q.where(LabResult.parameter_id == parameter_id)
     return list(s.scalars(q.order_by(LabResult.parameter_id, LabResult.attempt)))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One row of a result form or API call, as written."""
+
+    parameter: str
+    value: str
+    unit: str
+    uncertainty: str | None = None
+    method: str | None = None
+    instrument: str | None = None
+    tested_on: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    parameter: str
+    field: str  # the service's field, e.g. "moisture" or "moisture.unit"
+    refused: InvalidInput | Conflict  # said in the person's language on a page
+
+    @property
+    def conflict(self) -> bool:
+        return isinstance(self.refused, Conflict)
+
+
+class RowErrors(Exception):
+    """Some rows were refused: the caller's transaction must roll back (nothing stored)."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} rows have errors; nothing was stored")
+        self.errors = errors
+
+    @property
+    def status(self) -> int:
+        return 409 if all(e.conflict for e in self.errors) else 422
+
+
+def record_results(
+    s: Session,
+    actor: User,
+    app_id: int,
+    rows: Sequence[ResultRow],
+    surveillance: int | None = None,
+) -> list[LabResult]:
+    """All or nothing: every row entered (record_result) in the caller's transaction, or
+    RowErrors naming every refused row, so that the transaction rolls back."""
+    if not rows:
+        raise InvalidInput("results", "", "lab_err_no_rows")
+    stored, errors = [], []
+    for row in rows:
+        parameter = row.parameter.strip()
+        try:
+            stored.append(
+                record_result(
+                    s,
+                    actor,
+                    app_id,
+                    parameter,
+                    row.value,
+                    row.unit,
+                    uncertainty=(row.uncertainty or "").strip() or None,
+                    method=(row.method or "").strip() or None,
+                    instrument=(row.instrument or "").strip() or None,
+                    tested_on=row.tested_on,
+                    surveillance=surveillance,
+                )
+            )
+        except InvalidInput as exc:
+            errors.append(RowError(parameter, exc.field, exc))
+        except Conflict as exc:
+            errors.append(RowError(parameter, parameter, exc))
+    if errors:
+        raise RowErrors(errors)
+    return stored
 
 
 def record_result(
@@ -447,7 +522,7 @@ def record_result(
         uncertainty,
         guarded=w.checklist.acceptance == "guarded",
     )
-    earlier = _results(s, app.id, parameter_id, w.case_id)
+    earlier = results(s, app.id, parameter_id, w.case_id)
     if earlier and not open_for_entry(earlier[-1]):
         latest = earlier[-1]
         if latest.status == ResultState.ENTERED:
@@ -668,7 +743,7 @@ def counted_results(s: Session, app: Application | Work) -> dict[str, LabResult]
     # a surveillance not started yet has no checklist frozen, and no results
     first = w.checklist is not None and w.checklist.result_counts == "first"
     out: dict[str, LabResult] = {}
-    for r in _results(s, w.app.id, surveillance=w.case_id):
+    for r in results(s, w.app.id, surveillance=w.case_id):
         if r.status in RESULT_COUNTS and (not first or r.parameter_id not in out):
             out[r.parameter_id] = r
     return out
@@ -678,7 +753,7 @@ def testing_done(s: Session, app: Application | Work) -> bool:
     """Every parameter has a counted result, and none awaits verification or a retest."""
     w = app if isinstance(app, Work) else Work(app)
     counted = counted_results(s, w)
-    latest = {r.parameter_id: r for r in _results(s, w.app.id, surveillance=w.case_id)}
+    latest = {r.parameter_id: r for r in results(s, w.app.id, surveillance=w.case_id)}
     return all(
         p.id in counted
         and latest[p.id].status != ResultState.ENTERED

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import Body, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from snicert.errors import (
     IllegalTransition,
@@ -27,6 +27,16 @@ MAX_OFFSET = 100_000  # far past any listing; bounds the database's skip work
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
+
+class NoBody(BaseModel):
+    """An action its path says all of: send no body, or `{}` (anything more is 422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# A route's `nothing: Nothing = None`: its (empty) body is documented like every other.
+Nothing = Annotated[NoBody | None, Body()]
 
 
 class FieldError(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path as FilePath
 from typing import Any
 
-from fastapi import FastAPI, Form, HTTPException, Path, Query, Request, Response
+from fastapi import FastAPI, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from snicert import queries
 from snicert.catalog import default_catalog
 from snicert.certs import public_keys
 from snicert.db import engine as db
-from snicert.db.models import ApiToken, Application, Decision, Document, User
+from snicert.db.models import ApiToken, Decision, Document, User
 from snicert.errors import (
     AlreadyRegistered,
     Conflict,
@@ -28,15 +29,13 @@ from snicert.health import report as health_report
 from snicert.roles import Role
 from snicert.services import accounts, public, sessions, skm
 from snicert.web import api, nav
-from snicert.web.api import ERROR_RESPONSES, Offset
+from snicert.web.access import SignedIn
+from snicert.web.api import ERROR_RESPONSES, Id, Offset
 from snicert.web.auth import (
     COOKIE,
     DEVICE,
-    actor,
-    check_csrf,
     check_pre_csrf,
     client_address,
-    require,
     set_device_cookie,
     set_session_cookie,
     sign_in,
@@ -47,6 +46,7 @@ from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import form_page, http_error, page, signed_in, too_many_page
 from snicert.web.routes import ROUTERS
 from snicert.web.routes.applicant import ANSWERS_PATH, UPLOAD_PATHS, answers_limit, upload_limit
+from snicert.web.routes.lists import page_query, product_filter, product_names, state_filter
 
 HERE = FilePath(__file__).resolve().parent
 
@@ -197,15 +197,11 @@ def create_app() -> FastAPI:
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout(
-        request: Request, csrf_token: str = Form(""), everywhere: str = Form("")
-    ) -> RedirectResponse:
+    def logout(request: Request, c: SignedIn, everywhere: str = Form("")) -> RedirectResponse:
         """Ends this browser's session; with `everywhere`, every session of the user and
         every API token too."""
-        who = require(request)
-        check_csrf(who, csrf_token)
         with db.transaction() as s:
-            user = s.get(User, who.user_id)
+            user = c.user(s)
             if everywhere:
                 sessions.sign_out_everywhere(s, user)
             else:
@@ -280,27 +276,34 @@ def create_app() -> FastAPI:
         )
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
-    def me_page(request: Request) -> Response:
-        who = actor(request)
-        if who is None:
-            return RedirectResponse("/login", status_code=303)
+    def me_page(request: Request, c: SignedIn) -> Response:
+        who = c.who
+        lang = lang_of(request)
+        # an applicant's own turn first; staff (who see every case) the newest
+        first = "yours" if Role.APPLICANT in who.roles and who.business_id else "created"
+        query, bad = page_query(request, queries.MINE_SORTS, sort=first)
         with db.reading() as s:
-            apps = my_applications(s, who.user_id)
-            # the applicant's own turn first, marked (the newest first within each)
-            applies = Role.APPLICANT in who.roles and who.business_id is not None
-            for a in apps:
-                a["yours"] = applies and a["awaiting_role"] == Role.APPLICANT
-            apps.sort(key=lambda a: not a["yours"])
+            found = my_applications(s, who.user_id, query)
             surveys = [
                 {"app_id": app.id, "number": app.number}
                 for _, app in skm.open_invitations(s, s.get(User, who.user_id))
             ]
-        return page(request, "me.html.j2", who=who, apps=apps, surveys=surveys)
+        filters = [product_filter(lang), state_filter(lang)]
+        return page(
+            request,
+            "me.html.j2",
+            who=who,
+            p=found,
+            bad=bad,
+            filters=filters,
+            products=product_names(lang),
+            surveys=surveys,
+        )
 
     @app.get("/api/v1/me", tags=["accounts"])
-    def me_api(request: Request) -> dict[str, Any]:
+    def me_api(c: SignedIn) -> dict[str, Any]:
         """The signed-in user (session cookie or bearer token)."""
-        who = require(request)
+        who = c.who
         return {
             "id": who.user_id,
             "email": who.email,
@@ -311,49 +314,36 @@ def create_app() -> FastAPI:
 
     @app.post("/api/v1/tokens", tags=["accounts"], status_code=201)
     def new_token(
-        request: Request,
+        c: SignedIn,
         name: str = Form(...),
         days: int = Form(sessions.TOKEN_DAYS, ge=1, le=sessions.TOKEN_MAX_DAYS),
-        csrf_token: str = Form(""),
     ) -> dict[str, Any]:
         """A new API token for the signed-in user, valid for `days` (default 90, at most
         365); the token is shown only once."""
-        who = require(request)
-        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
         with db.transaction() as s:
-            token, row = sessions.create_api_token(s, s.get(User, who.user_id), name, days)
+            token, row = sessions.create_api_token(s, c.user(s), name, days)
             return {**_token_json(row), "token": token}
 
     @app.get("/api/v1/tokens", tags=["accounts"])
-    def list_tokens(request: Request) -> list[dict[str, Any]]:
+    def list_tokens(c: SignedIn) -> list[dict[str, Any]]:
         """The signed-in user's API tokens (never the tokens themselves), newest first."""
-        who = require(request)
         with db.reading() as s:
-            return [_token_json(row) for row in sessions.api_tokens(s, s.get(User, who.user_id))]
+            return [_token_json(row) for row in sessions.api_tokens(s, c.user(s))]
 
     @app.delete("/api/v1/tokens/{token_id}", tags=["accounts"])
-    def revoke_token(
-        request: Request, token_id: int = Path(ge=1, le=2**31 - 1), csrf_token: str = Query("")
-    ) -> dict[str, Any]:
+    def revoke_token(token_id: Id, c: SignedIn) -> dict[str, Any]:
         """Revoke one of the signed-in user's API tokens; it answers 401 from then on."""
-        who = require(request)
-        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
         with db.transaction() as s:
-            return _token_json(sessions.revoke_api_token(s, s.get(User, who.user_id), token_id))
+            return _token_json(sessions.revoke_api_token(s, c.user(s), token_id))
 
     @app.post("/api/v1/password", tags=["accounts"])
     def change_password(
-        request: Request,
-        current_password: str = Form(...),
-        new_password: str = Form(...),
-        csrf_token: str = Form(""),
+        c: SignedIn, current_password: str = Form(...), new_password: str = Form(...)
     ) -> JSONResponse:
         """Change the signed-in user's password; every session (this one too) and every
         API token of the user ends: sign in again with the new password."""
-        who = require(request)
-        check_csrf(who, csrf_token or request.headers.get("x-csrf-token"))
         with db.transaction() as s:
-            sessions.change_password(s, s.get(User, who.user_id), current_password, new_password)
+            sessions.change_password(s, c.user(s), current_password, new_password)
         response = JSONResponse({"detail": "password changed; sign in again"})
         response.delete_cookie(COOKIE)
         return response
@@ -375,16 +365,16 @@ def _to_landing(request: Request) -> RedirectResponse | None:
     return RedirectResponse(nav.landing(who.roles), status_code=303) if who else None
 
 
-def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
-    from snicert.services.guards import can_see
-
+def my_applications(s: Session, user_id: int, query: queries.ListQuery) -> queries.Page:
+    """One page of the applications the user may see (guards.can_see: an applicant their
+    business's, staff every one). An applicant's own turn comes first, marked `yours`
+    (sort "yours", their default); each draft has its mandatory documents counted, each
+    refused one its reason."""
     user = s.get(User, user_id)
-    q = select(Application).order_by(Application.id.desc()).limit(200)
-    if not (user.roles - {Role.APPLICANT}):
-        q = q.where(Application.business_id == user.business_id)
-    apps = [a for a in s.scalars(q) if can_see(user, a)]
-    counters = _draft_counters(s, apps)
-    refused = [a.id for a in apps if a.state == "refused"]
+    found = queries.mine(s, user.business_id, query, every=bool(user.roles - {Role.APPLICANT}))
+    drafts = {r["id"]: r["product"] for r in found.rows if r["state"] == "draft"}
+    counters = _draft_counters(s, drafts)
+    refused = [r["id"] for r in found.rows if r["state"] == "refused"]
     reasons = dict(
         s.execute(
             select(Decision.application_id, Decision.reason).where(
@@ -394,27 +384,17 @@ def my_applications(s: Session, user_id: int) -> list[dict[str, Any]]:
         if refused
         else []
     )
-    return [
-        {
-            "id": a.id,
-            "number": a.number,
-            "product": a.product,
-            "product_name": default_catalog().product(a.product).name.model_dump(),
-            "state": a.state,
-            "awaiting": a.awaiting_action,
-            "awaiting_role": a.awaiting_role,
-            "due": a.due_at,
-            "overdue": a.overdue,
-            "dossier": counters.get(a.id),
-            "refusal_reason": reasons.get(a.id),
-        }
-        for a in apps
-    ]
+    applies = Role.APPLICANT in user.roles and user.business_id is not None
+    for row in found.rows:
+        row["dossier"] = counters.get(row["id"])
+        row["refusal_reason"] = reasons.get(row["id"])
+        row["yours"] = applies and row["awaiting_role"] == Role.APPLICANT
+    return found
 
 
-def _draft_counters(s: Session, apps: list[Application]) -> dict[int, dict[str, int]]:
-    """Drafts' mandatory documents uploaded of all ("8 dari 12"), in one query."""
-    drafts = {a.id: a for a in apps if a.state == "draft"}
+def _draft_counters(s: Session, drafts: dict[int, str]) -> dict[int, dict[str, int]]:
+    """Drafts' (id -> product) mandatory documents uploaded of all ("8 dari 12"), in one
+    query."""
     if not drafts:
         return {}
     kinds: dict[int, set[str]] = {i: set() for i in drafts}
@@ -426,8 +406,8 @@ def _draft_counters(s: Session, apps: list[Application]) -> dict[int, dict[str, 
     for app_id, kind in rows:
         kinds[app_id].add(kind)
     out = {}
-    for app_id, a in drafts.items():
-        needed = {d.id for d in default_catalog().product(a.product).documents if d.mandatory}
+    for app_id, product in drafts.items():
+        needed = {d.id for d in default_catalog().product(product).documents if d.mandatory}
         out[app_id] = {"uploaded": len(needed & kinds[app_id]), "mandatory": len(needed)}
     return out
 

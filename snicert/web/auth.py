@@ -76,13 +76,6 @@ def _choose_password_first(request: Request) -> HTTPException:
     return HTTPException(303, "choose your password first", headers={"Location": PASSWORD_PAGE})
 
 
-def require(request: Request) -> Actor:
-    who = actor(request)
-    if who is None:
-        raise HTTPException(401, "sign in first")
-    return who
-
-
 def check_csrf(who: Actor, submitted: str | None) -> None:
     if who.csrf is not None and not secrets.compare_digest(who.csrf, submitted or ""):
         raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from snicert.db.models import User
 from snicert.errors import InvalidInput, PermissionDenied
-from snicert.roles import Role
 from snicert.services import accounts, sessions
+from snicert.web.access import SignedIn
 from snicert.web.auth import COOKIE, PASSWORD_PAGE
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow
+from snicert.web.routes.staff import StaffRoute
 
 router = APIRouter(route_class=StaffRoute)
-SignedIn = Annotated[Caller, Depends(allow(*Role))]
 
 
 @router.get(PASSWORD_PAGE, response_class=HTMLResponse, include_in_schema=False)
@@ -32,18 +32,26 @@ def password_page(request: Request, c: SignedIn) -> HTMLResponse:
     return page(request, "account_password.html.j2", who=c.who, errors={}, done=False)
 
 
+class PasswordForm(PageForm):
+    current_password: str = ""  # not asked when choosing the first password
+    password: str = ""
+    password_confirm: str = ""
+
+
 @router.post(PASSWORD_PAGE, include_in_schema=False)
-def change_password(request: Request, c: SignedIn) -> Response:
-    new = c.form.get("password", "")
+def change_password(
+    request: Request, c: SignedIn, form: Annotated[PasswordForm, Form()]
+) -> Response:
+    new = form.password
 
     def step(s: Session, user: User) -> None:
-        if new != c.form.get("password_confirm", ""):
+        if new != form.password_confirm:
             raise InvalidInput("password_confirm", "***", "pw_differ")
         if c.who.must_change_password:
             accounts.choose_password(s, user, new)
             return
         try:
-            sessions.change_password(s, user, c.form.get("current_password", ""), new)
+            sessions.change_password(s, user, form.current_password, new)
         except PermissionDenied:
             raise InvalidInput("current_password", "***", "pw_current_wrong") from None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -18,13 +18,14 @@ from snicert.errors import Conflict, InvalidInput
 from snicert.roles import STAFF_ROLES, Role
 from snicert.services import accounts, checklists
 from snicert.services.guards import get
-from snicert.web.api import Id
+from snicert.web.access import Caller, Official
+from snicert.web.api import Id, Nothing
+from snicert.web.forms import FieldsForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import error_page, page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 ROLE_ORDER = [r.value for r in Role if r in STAFF_ROLES]
 
 
@@ -59,15 +60,20 @@ def users_page(request: Request, c: Official) -> HTMLResponse:
     return _users_page(request, c)
 
 
+class StaffForm(FieldsForm):
+    """A new staff account; its roles are checkboxes `role.<role>`."""
+
+    email: str = ""
+    name: str = ""
+
+
 @router.post("/admin/users", include_in_schema=False)
-def create_user(request: Request, c: Official) -> Response:
-    roles = [r for r in ROLE_ORDER if c.form.get(f"role.{r}")]  # one checkbox per role
-    form = {**c.form, "roles": roles}
+def create_user(request: Request, c: Official, sent: Annotated[StaffForm, Form()]) -> Response:
+    roles = [r for r in ROLE_ORDER if sent.fields.get(f"role.{r}")]  # one checkbox per role
+    form = {**sent.typed(), "roles": roles}
     try:
         with db.transaction() as s:
-            user, code = accounts.create_staff(
-                s, c.user(s), c.form.get("email", ""), c.form.get("name", ""), roles
-            )
+            user, code = accounts.create_staff(s, c.user(s), sent.email, sent.name, roles)
             handed = {"email": user.email, "code": code or ""}
     except InvalidInput as exc:
         return _users_page(request, c, 422, {exc.field: refusal(exc, lang_of(request))}, form)
@@ -125,7 +131,7 @@ def create_user_api(body: StaffIn, c: Official) -> dict[str, Any]:
 
 @router.post("/api/v1/users/{user_id}/{action}", tags=["official"])
 def change_user_api(
-    user_id: Id, action: Literal["disable", "enable", "reset"], c: Official
+    user_id: Id, action: Literal["disable", "enable", "reset"], c: Official, nothing: Nothing = None
 ) -> dict[str, Any]:
     """Deactivate, reactivate, or reset the password (a new one-time code, shown once; the
     account's sessions and API tokens end)."""
@@ -201,7 +207,7 @@ def checklists_api(c: Official) -> list[dict[str, Any]]:
 
 
 @router.post("/api/v1/checklists/{version_id}/approve", tags=["official"])
-def approve_checklist_api(version_id: Id, c: Official) -> dict[str, Any]:
+def approve_checklist_api(version_id: Id, c: Official, nothing: Nothing = None) -> dict[str, Any]:
     """Approve a draft version as the calling official; it is frozen from then on."""
     with db.transaction() as s:
         row = get(s, ChecklistVersion, version_id, "checklist version")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from snicert import lifecycle, outputs, stages, uploads
+from snicert import lifecycle, outputs, queries, stages, uploads
 from snicert.catalog import default_catalog
 from snicert.db import engine as db
 from snicert.db.models import (
@@ -28,7 +28,6 @@ from snicert.db.models import (
     AuditFinding,
     Certificate,
     Document,
-    Nonconformity,
     NonconformityResponse,
     SiteAudit,
     User,
@@ -45,15 +44,27 @@ from snicert.services import (
     site_audits,
     skm,
 )
-from snicert.services.guards import can_see
+from snicert.services.guards import application
 from snicert.services.text import LONG_TEXT, limit_of
 from snicert.web import dossier
-from snicert.web.api import MAX_ID, Id
-from snicert.web.auth import Actor, actor, check_csrf, require
+from snicert.web.access import (
+    FINDING,
+    NONCONFORMITY,
+    Caller,
+    OwnCase,
+    OwnCaseFile,
+    OwnCertificate,
+    SignedIn,
+    SignedInFile,
+    allow,
+)
+from snicert.web.api import MAX_ID, Id, Nothing
+from snicert.web.auth import Actor
 from snicert.web.headers import PREVIEW_POLICY, REPORT_POLICY
 from snicert.web.i18n import error_text, lang_of, refusal, translator
 from snicert.web.pages import error_page, page
 from snicert.web.routes import audits, changes
+from snicert.web.routes.lists import api_query
 
 router = APIRouter()
 # The routes that take a file: their bodies may be as large as the largest document allowed
@@ -68,30 +79,18 @@ FORM_ROOM = 64 * 1024  # the multipart headers and the other fields around the f
 DOWNLOADS = {"pdf": "pdf", "png": "png", "json": "json", "label": "label_png"}
 
 
-def _visible(s: Session, who: Actor, app_id: int) -> Application:
-    app = s.get(Application, app_id)
-    if app is None or not can_see(s.get(User, who.user_id), app):
-        raise HTTPException(404, f"application {app_id} not found")
-    return app
-
-
 def _applicant(who: Actor) -> bool:
     """Whether `who` applies for a business (staff never do, whatever else they hold)."""
     return Role.APPLICANT in who.roles and who.business_id is not None
 
 
 def _case(s: Session, who: Actor, app_id: int) -> dict[str, Any]:
-    """The case page's context: the case, and whether its forms (upload, answer, pay,
-    appeal, withdraw) are shown: only to the business's own applicant; staff see the same
-    case without them."""
-    app = _visible(s, who, app_id)
+    """The case page's context: the case (the caller may see it: OwnCase), and whether its
+    forms (upload, answer, pay, appeal, withdraw) are shown: only to the business's own
+    applicant; staff see the same case without them."""
+    app = application(s, app_id)
     owner = _applicant(who) and who.business_id == app.business_id
     return {"app": detail(s, app), "owner": owner}
-
-
-def _signed_in(request: Request) -> Actor | RedirectResponse:
-    who = actor(request)
-    return who if who is not None else RedirectResponse("/login", status_code=303)
 
 
 def upload_limit() -> int:
@@ -223,10 +222,8 @@ def _person(user: User | None) -> dict[str, str]:
 
 
 @router.get("/applications/new", response_class=HTMLResponse, include_in_schema=False)
-def new_form(request: Request) -> Response:
-    who = _signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
+def new_form(request: Request, c: SignedIn) -> Response:
+    who = c.who
     if not _applicant(who):  # staff apply for no one: the page says so (403)
         return error_page(request, 403, translator(lang_of(request))("app_new_applicants_only"))
     return page(request, "applicant_new.html.j2", who=who, errors={}, form={}, products=_products())
@@ -235,14 +232,13 @@ def new_form(request: Request) -> Response:
 @router.post("/applications", include_in_schema=False)
 def create_page(
     request: Request,
+    c: SignedIn,
     product: str = Form(""),
     brand: str = Form(""),
     production_site: str = Form(""),
     variants: str = Form(""),
-    csrf_token: str = Form(""),
 ) -> Response:
-    who = require(request)
-    check_csrf(who, csrf_token)
+    who = c.who
     try:
         with db.transaction() as s:
             app = applications.create(
@@ -268,13 +264,12 @@ def create_page(
 
 
 @router.get("/applications/{app_id}", response_class=HTMLResponse, include_in_schema=False)
-def detail_page(request: Request, app_id: Id, error: str = "", saved: str = "") -> Response:
+def detail_page(
+    request: Request, app_id: Id, c: OwnCase, error: str = "", saved: str = ""
+) -> Response:
     """The case; `saved` names the document just uploaded (the page says so at it: the
     name and size shown are the stored file's, so a crafted URL tells nothing untrue)."""
-    who = _signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    return _detail(request, who, app_id, error=error_text(error, lang_of(request)), saved=saved)
+    return _detail(request, c.who, app_id, error=error_text(error, lang_of(request)), saved=saved)
 
 
 def _detail(
@@ -310,15 +305,12 @@ def _detail(
 def upload_page(
     request: Request,
     app_id: Id,
+    c: OwnCase,
     kind: str = Form(""),
     file: UploadFile = File(...),
-    csrf_token: str = Form(""),
 ) -> Response:
-    who = require(request)
-    check_csrf(who, csrf_token)
+    who = c.who
     data = file.file.read()
-    with db.reading() as s:
-        _visible(s, who, app_id)
     try:
         with db.transaction() as s:
             applications.attach_document(
@@ -338,29 +330,25 @@ def upload_page(
 
 @router.post("/applications/{app_id}/submit", include_in_schema=False)
 def submit_page(
-    request: Request, app_id: Id, agreement_version: str = Form(""), csrf_token: str = Form("")
+    request: Request, app_id: Id, c: OwnCase, agreement_version: str = Form("")
 ) -> Response:
     """Submit; the checkbox `agreement_version` carries the version of the agreement read."""
-    who = require(request)
-    check_csrf(who, csrf_token)
     return _act(
         request,
-        who,
+        c.who,
         app_id,
         lambda s, user: applications.submit(s, user, app_id, agreement_version or None),
     )
 
 
 @router.get("/applications/{app_id}/withdraw", response_class=HTMLResponse, include_in_schema=False)
-def withdraw_form(request: Request, app_id: Id) -> Response:
+def withdraw_form(request: Request, app_id: Id, c: OwnCase) -> Response:
     """ "Yakin?": what withdrawing means, before anything is changed (no script needed)."""
-    who = _signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
+    who = c.who
     with db.reading() as s:
         case = _case(s, who, app_id)
         try:  # staff see the case but may not withdraw it; a closed case cannot be
-            applications.may_withdraw(s.get(User, who.user_id), _visible(s, who, app_id))
+            applications.may_withdraw(s.get(User, who.user_id), application(s, app_id))
         except SnicertError as exc:  # the case page, saying why
             return page(
                 request,
@@ -376,19 +364,14 @@ def withdraw_form(request: Request, app_id: Id) -> Response:
 
 
 @router.post("/applications/{app_id}/withdraw", include_in_schema=False)
-def withdraw_page(
-    request: Request, app_id: Id, reason: str = Form(""), csrf_token: str = Form("")
-) -> Response:
-    who = require(request)
-    check_csrf(who, csrf_token)
-    with db.reading() as s:
-        _visible(s, who, app_id)
+def withdraw_page(request: Request, app_id: Id, c: OwnCase, reason: str = Form("")) -> Response:
+    who = c.who
     try:
         with db.transaction() as s:
             applications.withdraw(s, s.get(User, who.user_id), app_id, reason or None)
     except InvalidInput as exc:  # the reason: shown at its field, as typed
         with db.reading() as s:
-            info = detail(s, _visible(s, who, app_id))
+            info = detail(s, application(s, app_id))
         return page(
             request,
             "applicant_withdraw.html.j2",
@@ -413,13 +396,13 @@ def withdraw_page(
 
 
 @router.post("/applications/{app_id}/answers", include_in_schema=False)
-async def answers_page(request: Request, app_id: Id) -> Response:
+async def answers_page(request: Request, app_id: Id, c: OwnCase) -> Response:
     """Every open non-conformity answered from one form: `text.<id>` and, where a corrected
     document is attached, `file.<id>`. A fault comes back at its finding, with what was
     typed kept; files must be chosen again (a browser never refills a file input)."""
-    who = require(request)
+    # Read here: its fields are named by the findings (`text.<id>`, `file.<id>`), and
+    # its files need UploadFile; access and CSRF were checked (OwnCase).
     form = await request.form()
-    check_csrf(who, str(form.get("csrf_token", "")))
     answers: dict[int, applications.Answer] = {}
     typed: dict[str, str] = {}
     for name, value in form.multi_items():
@@ -433,7 +416,7 @@ async def answers_page(request: Request, app_id: Id) -> Response:
         elif field == "file" and not isinstance(value, str) and value.filename:
             data = await value.read()
             answers[int(nc)] = applications.Answer(current.text, value.filename, data)
-    return await run_in_threadpool(_answer_all, request, who, app_id, answers, typed)
+    return await run_in_threadpool(_answer_all, request, c.who, app_id, answers, typed)
 
 
 def _answer_all(
@@ -443,8 +426,6 @@ def _answer_all(
     answers: dict[int, applications.Answer],
     typed: dict[str, str],
 ) -> Response:
-    with db.reading() as s:
-        _visible(s, who, app_id)
     lang = lang_of(request)
     try:
         with db.transaction() as s:
@@ -462,34 +443,26 @@ def _answer_all(
 def audit_answer_page(
     request: Request,
     finding_id: Id,
+    c: Annotated[Caller, Depends(allow(*Role, case=FINDING))],
     cause: str = Form(""),
     action: str = Form(""),
     deadline: str = Form(""),
     evidence: UploadFile | None = File(None),
-    csrf_token: str = Form(""),
 ) -> Response:
     """The corrective action for a site-audit finding (cause, action, deadline, evidence)."""
-    who = require(request)
-    check_csrf(who, csrf_token)
     files = audits.upload_files(evidence)
     with db.reading() as s:
-        finding = s.get(AuditFinding, finding_id)
-        audit_row = s.get(SiteAudit, finding.audit_id) if finding else None
-        if audit_row is None:
-            raise HTTPException(404, f"audit finding {finding_id} not found")
-        app_id = _visible(s, who, audit_row.application_id).id
+        app_id = s.get(SiteAudit, s.get(AuditFinding, finding_id).audit_id).application_id
 
     def answer(s: Session, user: User) -> None:
         day = audits.day("deadline", deadline)
         site_audits.answer(s, user, finding_id, cause, action, day, files)
 
-    return _act(request, who, app_id, answer)
+    return _act(request, c.who, app_id, answer)
 
 
 def _act(request: Request, who: Actor, app_id: int, step) -> Response:
     """Run one applicant step; a refusal comes back on the page, next to what caused it."""
-    with db.reading() as s:
-        _visible(s, who, app_id)
     try:
         with db.transaction() as s:
             step(s, s.get(User, who.user_id))
@@ -508,10 +481,10 @@ def _act(request: Request, who: Actor, app_id: int, step) -> Response:
 
 
 @router.get("/applications/{app_id}/test-report.pdf", include_in_schema=False)
-def test_report_download(request: Request, app_id: Id) -> FileResponse:
+def test_report_download(app_id: Id, c: OwnCaseFile) -> FileResponse:
     """The test report, once testing is complete: for the case's business, the lab and
     officials (snicert.services.papers)."""
-    who = require(request)
+    who = c.who
     with db.reading() as s:
         app, out = papers.test_report_file(s, s.get(User, who.user_id), app_id)
         path, number = outputs.absolute(out), app.number
@@ -519,10 +492,10 @@ def test_report_download(request: Request, app_id: Id) -> FileResponse:
 
 
 @router.get("/applications/{app_id}/evaluation-report", include_in_schema=False)
-def evaluation_report_download(request: Request, app_id: Id) -> FileResponse:
+def evaluation_report_download(app_id: Id, c: OwnCaseFile) -> FileResponse:
     """The evaluation report (its summary of every item and parameter): for the case's
     business and officials (snicert.services.papers)."""
-    who = require(request)
+    who = c.who
     with db.reading() as s:
         app, out = papers.evaluation_report_file(s, s.get(User, who.user_id), app_id)
         path, media, number = outputs.absolute(out), out.media_type, app.number
@@ -535,12 +508,11 @@ def evaluation_report_download(request: Request, app_id: Id) -> FileResponse:
 
 
 @router.get("/applications/{app_id}/certificate.{fmt}", include_in_schema=False)
-def download(request: Request, app_id: Id, fmt: str) -> FileResponse:
-    who = require(request)
+def download(app_id: Id, fmt: str, c: OwnCaseFile) -> FileResponse:
     if fmt not in DOWNLOADS:
         raise HTTPException(404, "no such file")
     with db.reading() as s:
-        app = _visible(s, who, app_id)
+        app = application(s, app_id)
         cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
         out = outputs.find(s, f"certificate:{cert.id}", DOWNLOADS[fmt]) if cert else None
         if out is None:
@@ -562,10 +534,10 @@ def download(request: Request, app_id: Id, fmt: str) -> FileResponse:
         }
     },
 )
-def document_download(request: Request, doc_id: Id) -> Response:
+def document_download(doc_id: Id, c: SignedInFile) -> Response:
     """A dossier document as uploaded (after re-encoding, for images): for the applicant's
     business and for staff. Sent as an attachment that the browser may not sniff or run."""
-    who = require(request)
+    who = c.who
     with db.reading() as s:
         doc, data = applications.document_file(s, s.get(User, who.user_id), doc_id)
         media, name = doc.media_type, doc.filename
@@ -595,13 +567,11 @@ def _document_names(doc: Document, app: Application) -> dict[str, str]:
 
 
 @router.get("/documents/{doc_id}/view", response_class=HTMLResponse, include_in_schema=False)
-def document_view(request: Request, doc_id: Id) -> Response:
+def document_view(request: Request, doc_id: Id, c: SignedIn) -> Response:
     """A dossier document shown in the page (PDF in the browser's viewer, images as they
     are), with its details and a download link: for whoever may see it (the business's
     applicant and staff). The file itself comes from /documents/{id}/inline, sandboxed."""
-    who = _signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
+    who = c.who
     with db.reading() as s:
         user = s.get(User, who.user_id)
         doc = applications.document_meta(s, user, doc_id)
@@ -626,11 +596,11 @@ def document_view(request: Request, doc_id: Id) -> Response:
 
 
 @router.get("/documents/{doc_id}/inline", include_in_schema=False)
-def document_inline(request: Request, doc_id: Id) -> Response:
+def document_inline(doc_id: Id, c: SignedInFile) -> Response:
     """The document's bytes to show in the browser: `Content-Disposition: inline` under a
     sandbox policy (no script, no form, no plugin but the browser's PDF viewer), framed by
     snicert's own preview page only. Types that cannot be shown are sent as a download."""
-    who = require(request)
+    who = c.who
     with db.reading() as s:
         doc, data = applications.document_file(s, s.get(User, who.user_id), doc_id)
         media, name = doc.media_type, doc.filename
@@ -661,27 +631,30 @@ def _products() -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- API
 
 
-def _api_actor(request: Request) -> Actor:
-    who = require(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
-    return who
-
-
-# A dependency, so that the caller is known (401/403) before the body is validated (422).
-ApiActor = Annotated[Actor, Depends(_api_actor)]
-
-
 @router.get("/api/v1/applications", tags=["applications"])
-def list_api(request: Request) -> list[dict[str, Any]]:
-    """Applications the caller may see: an applicant's own business's, or all for staff."""
+def list_api(
+    request: Request,
+    c: SignedIn,
+    q: str = "",
+    product: str = "",
+    state: str = "",
+    sort: str = "",
+    dir: str = "",  # noqa: A002 - the query parameter's name
+    page: int = 1,
+    size: int = 50,
+) -> dict[str, Any]:
+    """Applications the caller may see (an applicant's own business's, or all for staff):
+    searched (number, brand), filtered (product, state), sorted (yours: their own turn
+    first, an applicant's default; created, staff's default; changed, due, number; dir
+    asc|desc) and paged (size at most 200), as /me shows them. A parameter
+    that does not fit is refused with 422 naming it."""
     from snicert.web.app import my_applications
 
-    who = require(request)
+    who = c.who
+    first = "yours" if Role.APPLICANT in who.roles and who.business_id else "created"
+    query = api_query(request, queries.MINE_SORTS, sort=sort or first)
     with db.reading() as s:
-        return [
-            {**a, "due": a["due"].isoformat() if a["due"] else None}
-            for a in my_applications(s, who.user_id)
-        ]
+        return my_applications(s, who.user_id, query).json()
 
 
 class ApplicationIn(BaseModel):
@@ -694,11 +667,11 @@ class ApplicationIn(BaseModel):
 
 
 @router.post("/api/v1/applications", tags=["applications"], status_code=201)
-def create_api(body: ApplicationIn, who: ApiActor) -> dict[str, Any]:
+def create_api(body: ApplicationIn, c: SignedIn) -> dict[str, Any]:
     with db.transaction() as s:
         app = applications.create(
             s,
-            s.get(User, who.user_id),
+            c.user(s),
             body.product,
             body.brand,
             body.production_site,
@@ -708,24 +681,21 @@ def create_api(body: ApplicationIn, who: ApiActor) -> dict[str, Any]:
 
 
 @router.get("/api/v1/applications/{app_id}", tags=["applications"])
-def detail_api(request: Request, app_id: Id) -> dict[str, Any]:
-    who = require(request)
+def detail_api(app_id: Id, c: OwnCase) -> dict[str, Any]:
     with db.reading() as s:
-        return detail(s, _visible(s, who, app_id))
+        return detail(s, application(s, app_id))
 
 
 @router.post("/api/v1/applications/{app_id}/documents", tags=["applications"], status_code=201)
 def upload_api(
-    request: Request, app_id: Id, kind: str = Form(...), file: UploadFile = File(...)
+    app_id: Id, c: OwnCase, kind: str = Form(...), file: UploadFile = File(...)
 ) -> dict[str, Any]:
     """Add a dossier document. The body may be no larger than the largest document any
     product accepts (413); the file is then held to its own document's limit (422)."""
-    who = _api_actor(request)
     data = file.file.read()
     with db.transaction() as s:
-        _visible(s, who, app_id)
         doc = applications.attach_document(
-            s, s.get(User, who.user_id), app_id, kind, file.filename or "file", data
+            s, c.user(s), app_id, kind, file.filename or "file", data
         )
         return {
             "id": doc.id,
@@ -744,11 +714,10 @@ class SubmitIn(BaseModel):
 
 
 @router.post("/api/v1/applications/{app_id}/submit", tags=["applications"])
-def submit_api(app_id: Id, who: ApiActor, body: SubmitIn | None = None) -> dict[str, Any]:
+def submit_api(app_id: Id, c: OwnCase, body: SubmitIn | None = None) -> dict[str, Any]:
     with db.transaction() as s:
-        _visible(s, who, app_id)
         version = body.agreement_version if body else None
-        app = applications.submit(s, s.get(User, who.user_id), app_id, version)
+        app = applications.submit(s, c.user(s), app_id, version)
         info = fees.summary(s, app)
         return {"id": app.id, "state": app.state, "quotation": info and info["quotation"]}
 
@@ -760,39 +729,29 @@ class WithdrawIn(BaseModel):
 
 
 @router.post("/api/v1/applications/{app_id}/withdraw", tags=["applications"])
-def withdraw_api(app_id: Id, body: WithdrawIn, who: ApiActor) -> dict[str, Any]:
+def withdraw_api(app_id: Id, body: WithdrawIn, c: OwnCase) -> dict[str, Any]:
     """Withdraw one of your open applications: final, nothing more happens to it (apply
     anew to be certified). Refused (409) once it is closed (certified, refused, withdrawn)."""
     with db.transaction() as s:
-        _visible(s, who, app_id)
-        app = applications.withdraw(s, s.get(User, who.user_id), app_id, body.reason)
+        app = applications.withdraw(s, c.user(s), app_id, body.reason)
         return {"id": app.id, "state": app.state}
 
 
 @router.post("/api/v1/certificates/{cert_id}/renew", tags=["applications"], status_code=201)
-def renew_api(cert_id: Id, who: ApiActor) -> dict[str, Any]:
+def renew_api(cert_id: Id, c: OwnCertificate, nothing: Nothing = None) -> dict[str, Any]:
     """Start the renewal of one of your certificates: a new application that carries the
     history of the earlier one."""
     with db.transaction() as s:
-        cert = s.get(Certificate, cert_id)
-        if cert is None:
-            raise HTTPException(404, f"certificate {cert_id} not found")
-        _visible(s, who, cert.application_id)
-        return detail(s, applications.renew(s, s.get(User, who.user_id), cert_id))
+        return detail(s, applications.renew(s, c.user(s), cert_id))
 
 
 @router.post("/certificates/{cert_id}/renew", include_in_schema=False)
-def renew_page(request: Request, cert_id: Id, csrf_token: str = Form("")) -> Response:
-    who = require(request)
-    check_csrf(who, csrf_token)
+def renew_page(cert_id: Id, c: OwnCertificate) -> Response:
     with db.reading() as s:
-        cert = s.get(Certificate, cert_id)
-        if cert is None:
-            raise HTTPException(404, f"certificate {cert_id} not found")
-        old_app = _visible(s, who, cert.application_id).id
+        old_app = s.get(Certificate, cert_id).application_id
     try:
         with db.transaction() as s:
-            app_id = applications.renew(s, s.get(User, who.user_id), cert_id).id
+            app_id = applications.renew(s, c.user(s), cert_id).id
     except SnicertError:  # the page says why by code, never by echoing text in the URL
         return RedirectResponse(f"/applications/{old_app}?error=renewal_refused", status_code=303)
     return RedirectResponse(f"/applications/{app_id}", status_code=303)
@@ -806,13 +765,9 @@ class AnswerIn(BaseModel):
 
 
 @router.post("/api/v1/nonconformities/{nc_id}/answer", tags=["applications"])
-def answer_api(nc_id: Id, body: AnswerIn, who: ApiActor) -> dict[str, Any]:
+def answer_api(
+    nc_id: Id, body: AnswerIn, c: Annotated[Caller, Depends(allow(*Role, case=NONCONFORMITY))]
+) -> dict[str, Any]:
     with db.transaction() as s:
-        nc = s.get(Nonconformity, nc_id)
-        if nc is None:
-            raise HTTPException(404, f"non-conformity {nc_id} not found")
-        _visible(s, who, nc.application_id)
-        nc = applications.answer_nonconformity(
-            s, s.get(User, who.user_id), nc_id, body.text, body.document_id
-        )
+        nc = applications.answer_nonconformity(s, c.user(s), nc_id, body.text, body.document_id)
         return {"id": nc.id, "status": nc.status}

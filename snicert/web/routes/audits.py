@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -35,17 +35,17 @@ from snicert.lifecycle import (
 )
 from snicert.roles import Role
 from snicert.services import dates, site_audits
-from snicert.services.guards import application, can_see, get, submitted_case
+from snicert.services.guards import application, get, submitted_case
 from snicert.services.text import LONG_TEXT, limit_of
-from snicert.web.api import MAX_ID, Id
-from snicert.web.auth import Actor, check_csrf, require
+from snicert.web.access import FINDING, SITE_AUDIT, Caller, Official, SignedInFile, allow
+from snicert.web.api import MAX_ID, Id, Nothing
+from snicert.web.forms import FieldsForm, PageForm, ReasonForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
 plain = APIRouter()  # the applicant's answer and the files: applicants and staff alike
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 Auditor = Annotated[Caller, Depends(allow(Role.AUDITOR))]
 AuditStaff = Annotated[Caller, Depends(allow(Role.AUDITOR, Role.OFFICIAL))]
 
@@ -160,10 +160,13 @@ def audit_page(request: Request, audit_id: Id, c: AuditStaff) -> Response:
     return _audit_page(request, c, audit_id)
 
 
-def _after(request: Request, c: Caller, audit_id: int, step) -> Response:
+def _after(
+    request: Request, c: Caller, audit_id: int, step, form: PageForm | None = None
+) -> Response:
     if exc := c.attempt(step):
+        typed = form.typed() if form else {}
         return _audit_page(
-            request, c, audit_id, 422, {exc.field: refusal(exc, lang_of(request))}, c.form
+            request, c, audit_id, 422, {exc.field: refusal(exc, lang_of(request))}, typed
         )
     return see_other(f"/audits/{audit_id}")
 
@@ -173,44 +176,65 @@ def start_page(request: Request, audit_id: Id, c: Auditor) -> Response:
     return _after(request, c, audit_id, lambda s, u: site_audits.start_visit(s, u, audit_id))
 
 
+class FindingForm(PageForm):
+    item_id: str = ""
+    grade: str = ""
+    description: str = ""
+
+
 @router.post("/audits/{audit_id}/findings", include_in_schema=False)
 def finding_page(
-    request: Request, audit_id: Id, c: Auditor, photo: UploadFile | None = File(None)
+    request: Request,
+    audit_id: Id,
+    c: Auditor,
+    item_id: str = Form(""),
+    grade: str = Form(""),
+    description: str = Form(""),
+    photo: UploadFile | None = File(None),
 ) -> Response:
+    # Fields one by one: FastAPI takes a form model alone, and this form carries a file.
+    f = FindingForm(item_id=item_id, grade=grade, description=description)
     files = upload_files(photo)
-    f = c.form
     return _after(
         request,
         c,
         audit_id,
         lambda s, u: site_audits.record_finding(
-            s,
-            u,
-            audit_id,
-            f.get("item_id", ""),
-            f.get("grade", ""),
-            f.get("description", ""),
-            files,
+            s, u, audit_id, f.item_id, f.grade, f.description, files
         ),
+        f,
     )
+
+
+class SummaryForm(PageForm):
+    summary: str = ""
 
 
 @router.post("/audits/{audit_id}/close", include_in_schema=False)
-def close_page(request: Request, audit_id: Id, c: Auditor) -> Response:
-    summary = c.form.get("summary", "").strip() or None
+def close_page(
+    request: Request, audit_id: Id, c: Auditor, form: Annotated[SummaryForm, Form()]
+) -> Response:
+    summary = form.summary.strip() or None
     return _after(
-        request, c, audit_id, lambda s, u: site_audits.close_visit(s, u, audit_id, summary)
+        request, c, audit_id, lambda s, u: site_audits.close_visit(s, u, audit_id, summary), form
     )
 
 
+class FindingCheckForm(PageForm):
+    decision: str = ""  # accept, or not
+    note: str = ""
+
+
 @router.post("/audit-findings/{finding_id}/verify", include_in_schema=False)
-def verify_page(request: Request, finding_id: Id, c: Auditor) -> Response:
+def verify_page(
+    request: Request, finding_id: Id, c: Auditor, form: Annotated[FindingCheckForm, Form()]
+) -> Response:
     with db.reading() as s:
         audit_id = get(s, AuditFinding, finding_id, "audit finding").audit_id
-    accept = c.form.get("decision") == "accept"
-    note = c.form.get("note", "").strip() or None
+    accept = form.decision == "accept"
+    note = form.note.strip() or None
     return _after(
-        request, c, audit_id, lambda s, u: site_audits.verify(s, u, finding_id, accept, note)
+        request, c, audit_id, lambda s, u: site_audits.verify(s, u, finding_id, accept, note), form
     )
 
 
@@ -271,73 +295,80 @@ def plan_get(request: Request, app_id: Id, c: Official) -> Response:
     return _plan_page(request, c, app_id)
 
 
-def _plan_form(c: Caller) -> tuple[date, list[int], str | None]:
-    planned = day("planned_for", c.form.get("planned_for", ""))
-    # one checkbox per auditor: auditor_<user id>
-    ids = [int(k[8:]) for k in c.form if re.fullmatch(r"auditor_\d{1,9}", k)]
-    return planned, ids, c.form.get("site", "").strip() or None
+class PlanForm(FieldsForm):
+    """The day, the site, and one checkbox per auditor: `auditor_<user id>`."""
+
+    planned_for: str = ""
+    site: str = ""
+
+    def plan(self) -> tuple[date, list[int], str | None]:
+        ids = [int(k[8:]) for k in self.fields if re.fullmatch(r"auditor_\d{1,9}", k)]
+        return day("planned_for", self.planned_for), ids, self.site.strip() or None
 
 
 @router.post("/site-audit/{app_id}", include_in_schema=False)
-def plan_post(request: Request, app_id: Id, c: Official) -> Response:
+def plan_post(
+    request: Request, app_id: Id, c: Official, form: Annotated[PlanForm, Form()]
+) -> Response:
     def step(s: Session, user: User) -> None:
-        day, ids, site = _plan_form(c)
+        day, ids, site = form.plan()
         site_audits.plan(s, user, app_id, day, ids, site)
 
     if exc := c.attempt(step):
-        return _plan_page(
-            request, c, app_id, 422, {exc.field: refusal(exc, lang_of(request))}, c.form
-        )
+        errors = {exc.field: refusal(exc, lang_of(request))}
+        return _plan_page(request, c, app_id, 422, errors, form.typed())
     return see_other(f"/site-audit/{app_id}")
 
 
 @router.post("/surveillance/{case_id}/site-audit", include_in_schema=False)
-def plan_surveillance_post(request: Request, case_id: Id, c: Official) -> Response:
+def plan_surveillance_post(
+    request: Request, case_id: Id, c: Official, form: Annotated[PlanForm, Form()]
+) -> Response:
     with db.reading() as s:
         case = get(s, SurveillanceCase, case_id, "surveillance case")
         app_id = s.get(Certificate, case.certificate_id).application_id
 
     def step(s: Session, user: User) -> None:
-        day, ids, site = _plan_form(c)
+        day, ids, site = form.plan()
         site_audits.plan(s, user, app_id, day, ids, site, surveillance_case_id=case_id)
 
     if exc := c.attempt(step):
-        return _plan_page(
-            request, c, app_id, 422, {exc.field: refusal(exc, lang_of(request))}, c.form
-        )
+        errors = {exc.field: refusal(exc, lang_of(request))}
+        return _plan_page(request, c, app_id, 422, errors, form.typed())
     return see_other(f"/site-audit/{app_id}")
 
 
 @router.post("/audits/{audit_id}/fail", include_in_schema=False)
-def fail_page(request: Request, audit_id: Id, c: Official) -> Response:
-    reason = c.form.get("reason", "")
-    return _after(request, c, audit_id, lambda s, u: site_audits.fail(s, u, audit_id, reason))
+def fail_page(
+    request: Request, audit_id: Id, c: Official, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    reason = form.reason
+    return _after(request, c, audit_id, lambda s, u: site_audits.fail(s, u, audit_id, reason), form)
 
 
 @router.post("/audits/{audit_id}/cancel", include_in_schema=False)
-def cancel_page(request: Request, audit_id: Id, c: Official) -> Response:
-    reason = c.form.get("reason", "")
-    return _after(request, c, audit_id, lambda s, u: site_audits.cancel(s, u, audit_id, reason))
+def cancel_page(
+    request: Request, audit_id: Id, c: Official, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    reason = form.reason
+    return _after(
+        request, c, audit_id, lambda s, u: site_audits.cancel(s, u, audit_id, reason), form
+    )
 
 
 # --- applicants and staff: reports, evidence, corrective actions --------------------------
 
 
-def _visible_audit(s: Session, user: User, audit_id: int) -> SiteAudit:
-    a = s.get(SiteAudit, audit_id)
-    if a is None or not can_see(user, application(s, a.application_id)):
-        raise HTTPException(404, f"site audit {audit_id} not found")
-    return a
-
-
 @plain.get("/audits/{audit_id}/report.{fmt}", include_in_schema=False)
-def report_download(request: Request, audit_id: Id, fmt: str) -> Response:
-    who = require(request)
+def report_download(
+    audit_id: Id,
+    fmt: str,
+    c: Annotated[Caller, Depends(allow(*Role, case=SITE_AUDIT, download=True))],
+) -> Response:
     if fmt not in REPORTS:
         raise HTTPException(404, "no such file")
     with db.reading() as s:
-        a = _visible_audit(s, s.get(User, who.user_id), audit_id)
-        out = outputs.find(s, f"site_audit:{a.id}", REPORTS[fmt])
+        out = outputs.find(s, f"site_audit:{audit_id}", REPORTS[fmt])
         if out is None:
             raise HTTPException(404, "the audit report is rendered when the audit concludes")
         path, media = outputs.absolute(out), out.media_type
@@ -352,11 +383,10 @@ def report_download(request: Request, audit_id: Id, fmt: str) -> Response:
 
 
 @plain.get("/audit-evidence/{evidence_id}", include_in_schema=False)
-def evidence_download(request: Request, evidence_id: Id) -> Response:
-    who = require(request)
+def evidence_download(evidence_id: Id, c: SignedInFile) -> Response:
     with db.reading() as s:
         try:
-            ev, data = site_audits.evidence_file(s, s.get(User, who.user_id), evidence_id)
+            ev, data = site_audits.evidence_file(s, c.user(s), evidence_id)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         name, media = ev.filename, ev.media_type
@@ -618,7 +648,7 @@ def plan_api(app_id: Id, body: SiteAuditPlanIn, c: Official) -> SiteAuditOut:
 
 
 @router.post("/api/v1/site-audits/{audit_id}/start", tags=["site audits"])
-def start_api(audit_id: Id, c: Auditor) -> SiteAuditOut:
+def start_api(audit_id: Id, c: Auditor, nothing: Nothing = None) -> SiteAuditOut:
     """The assigned auditor starts the visit."""
     with db.transaction() as s:
         return audit_json(s, site_audits.start_visit(s, c.user(s), audit_id))
@@ -682,28 +712,18 @@ def overdue_api(c: AuditStaff) -> list[OverdueFindingOut]:
         ]
 
 
-def _api_actor(request: Request) -> Actor:
-    who = require(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
-    return who
-
-
 @plain.post(
     "/api/v1/audit-findings/{finding_id}/corrective-action",
     tags=["site audits"],
     status_code=201,
 )
 def answer_api(
-    finding_id: Id, body: CorrectiveActionIn, who: Annotated[Actor, Depends(_api_actor)]
+    finding_id: Id,
+    body: CorrectiveActionIn,
+    c: Annotated[Caller, Depends(allow(*Role, case=FINDING))],
 ) -> FindingOut:
     """The applicant's corrective action for a major or minor finding of their case's
     audit: cause, action taken, and the day it is done by."""
     with db.transaction() as s:
-        f = s.get(AuditFinding, finding_id)
-        a = s.get(SiteAudit, f.audit_id) if f else None
-        if a is None or not can_see(s.get(User, who.user_id), application(s, a.application_id)):
-            raise HTTPException(404, f"audit finding {finding_id} not found")
-        site_audits.answer(
-            s, s.get(User, who.user_id), finding_id, body.cause, body.action, body.deadline
-        )
-        return finding_json(s, f)
+        site_audits.answer(s, c.user(s), finding_id, body.cause, body.action, body.deadline)
+        return finding_json(s, s.get(AuditFinding, finding_id))

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -21,42 +21,31 @@ from snicert.db import engine as db
 from snicert.db.models import Application, Certificate, CertificateChange, User
 from snicert.errors import InvalidInput, NotFound, SnicertError, http_status
 from snicert.lifecycle import ChangeState
-from snicert.roles import Role
 from snicert.services import changes, versions
-from snicert.services.guards import can_see, get
+from snicert.services.guards import application, get
 from snicert.services.text import LONG_TEXT, limit_of
+from snicert.web.access import Caller, Official, OwnCase, OwnCertificate, SignedInFile
 from snicert.web.api import Id
-from snicert.web.auth import Actor, check_csrf, require
+from snicert.web.auth import Actor
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter()  # the holder's pages and API (and the documents, staff too)
 staff = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 # the holder's form takes documents (snicert.web.bodies lets it through as an upload)
 UPLOAD_PATHS = r"/applications/\d+/changes"
 REASONS_LIMIT = LONG_TEXT - 60
 
 
-def _certificate(s: Session, who: Actor, app_id: int) -> tuple[Application, Certificate]:
-    """The application and its certificate, as the caller may see them (404 otherwise)."""
-    app = s.get(Application, app_id)
-    if app is None or not can_see(s.get(User, who.user_id), app):
-        raise HTTPException(404, f"application {app_id} not found")
+def _certificate(s: Session, app_id: int) -> tuple[Application, Certificate]:
+    """The application (the caller may see it: OwnCase) and its certificate."""
+    app = application(s, app_id)
     cert = s.scalar(select(Certificate).where(Certificate.application_id == app.id))
     if cert is None:
         raise HTTPException(404, f"application {app.number} has no certificate")
     return app, cert
-
-
-def _visible_cert(s: Session, who: Actor, cert_id: int) -> Certificate:
-    cert = s.get(Certificate, cert_id)
-    if cert is None or not can_see(
-        s.get(User, who.user_id), s.get(Application, cert.application_id)
-    ):
-        raise HTTPException(404, f"certificate {cert_id} not found")
-    return cert
 
 
 def change_json(s: Session, row: CertificateChange) -> dict[str, Any]:
@@ -93,7 +82,7 @@ def _form(
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
-        app, cert = _certificate(s, who, app_id)
+        app, cert = _certificate(s, app_id)
         return page(
             request,
             "change_new.html.j2",
@@ -111,29 +100,23 @@ def _form(
 
 
 @router.get("/applications/{app_id}/changes", response_class=HTMLResponse, include_in_schema=False)
-def change_form(request: Request, app_id: Id) -> Response:
-    from snicert.web.auth import actor
-
-    who = actor(request)
-    if who is None:
-        return RedirectResponse("/login", status_code=303)
-    return _form(request, who, app_id)
+def change_form(request: Request, app_id: Id, c: OwnCase) -> Response:
+    return _form(request, c.who, app_id)
 
 
 @router.post("/applications/{app_id}/changes", include_in_schema=False)
 def change_post(
     request: Request,
     app_id: Id,
+    c: OwnCase,
     kind: str = Form(""),
     description: str = Form(""),
     documents: list[UploadFile] | None = File(None),
-    csrf_token: str = Form(""),
 ) -> Response:
-    who = require(request)
-    check_csrf(who, csrf_token)
+    who = c.who
     files = [(f.filename, f.file.read()) for f in documents or [] if f.filename]
     with db.reading() as s:
-        _, cert = _certificate(s, who, app_id)
+        _, cert = _certificate(s, app_id)
         cert_id = cert.id
     try:
         with db.transaction() as s:
@@ -147,11 +130,10 @@ def change_post(
 
 
 @router.get("/change-documents/{doc_id}", include_in_schema=False)
-def document_download(request: Request, doc_id: Id) -> Response:
-    who = require(request)
+def document_download(doc_id: Id, c: SignedInFile) -> Response:
     with db.reading() as s:
         try:
-            doc, data = changes.document_file(s, s.get(User, who.user_id), doc_id)
+            doc, data = changes.document_file(s, c.user(s), doc_id)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         name, media = doc.filename, doc.media_type
@@ -199,31 +181,20 @@ class ChangeOut(BaseModel):
     documents: list[ChangeDocumentOut]
 
 
-def _api_actor(request: Request) -> Actor:
-    who = require(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
-    return who
-
-
 @router.post("/api/v1/certificates/{cert_id}/changes", tags=["applications"], status_code=201)
-def change_api(
-    cert_id: Id, body: ChangeIn, who: Annotated[Actor, Depends(_api_actor)]
-) -> ChangeOut:
+def change_api(cert_id: Id, body: ChangeIn, c: OwnCertificate) -> ChangeOut:
     """Notify a change affecting your certificate (active or suspended); an official
     assesses it and you are told the outcome."""
     with db.transaction() as s:
-        _visible_cert(s, who, cert_id)
-        row = changes.notify(s, s.get(User, who.user_id), cert_id, body.kind, body.description)
+        row = changes.notify(s, c.user(s), cert_id, body.kind, body.description)
         return ChangeOut(**change_json(s, row))
 
 
 @router.get("/api/v1/certificates/{cert_id}/changes", tags=["applications"])
-def changes_api(request: Request, cert_id: Id) -> list[ChangeOut]:
+def changes_api(cert_id: Id, c: OwnCertificate) -> list[ChangeOut]:
     """The changes notified for a certificate and their assessment (holder and staff)."""
-    who = require(request)
     with db.reading() as s:
-        cert = _visible_cert(s, who, cert_id)
-        return [ChangeOut(**change_json(s, r)) for r in changes.of_certificate(s, cert.id)]
+        return [ChangeOut(**change_json(s, r)) for r in changes.of_certificate(s, cert_id)]
 
 
 # ---------------------------------------------------------------- officials: changes
@@ -246,7 +217,12 @@ def change_list(request: Request, c: Official, status: str = "") -> HTMLResponse
 
 
 def _change_page(
-    request: Request, c: Caller, change_id: int, status: int = 200, errors=None
+    request: Request,
+    c: Caller,
+    change_id: int,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         row = get(s, CertificateChange, change_id, "change")
@@ -263,7 +239,7 @@ def _change_page(
             assessor=assessor.name if assessor else None,
             outcomes=changes.OUTCOMES,
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -273,16 +249,21 @@ def change_page(request: Request, change_id: Id, c: Official) -> HTMLResponse:
     return _change_page(request, c, change_id)
 
 
-@staff.post("/official/changes/{change_id}", include_in_schema=False)
-def assess_post(request: Request, change_id: Id, c: Official) -> Response:
-    f = c.form
+class AssessmentForm(PageForm):
+    outcome: str = ""
+    reasons: str = ""
 
+
+@staff.post("/official/changes/{change_id}", include_in_schema=False)
+def assess_post(
+    request: Request, change_id: Id, c: Official, form: Annotated[AssessmentForm, Form()]
+) -> Response:
     def act(s: Session, user: User) -> None:
-        changes.assess(s, user, change_id, f.get("outcome", ""), f.get("reasons", ""))
+        changes.assess(s, user, change_id, form.outcome, form.reasons)
 
     if exc := c.attempt(act):
         errors = {exc.field: refusal(exc, lang_of(request))}
-        return _change_page(request, c, change_id, 422, errors)
+        return _change_page(request, c, change_id, 422, errors, form.typed())
     return see_other(f"/official/changes/{change_id}")
 
 
@@ -333,7 +314,12 @@ def affected_json(a: versions.Affected) -> dict[str, Any]:
 
 
 def _versions_page(
-    request: Request, c: Caller, status: int = 200, errors=None, product: str = ""
+    request: Request,
+    c: Caller,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    product: str = "",
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         rows = [affected_json(a) for a in versions.affected(s, c.user(s), product or None)]
@@ -345,7 +331,7 @@ def _versions_page(
             rows=rows,
             outcomes=versions.OUTCOMES,
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -355,17 +341,21 @@ def versions_page(request: Request, c: Official, product: str = "") -> HTMLRespo
     return _versions_page(request, c, product=product[:64])
 
 
+class VersionForm(PageForm):
+    outcome: str = ""
+    note: str = ""
+
+
 @staff.post("/official/versions/{cert_id}/{basis}", include_in_schema=False)
 def version_post(
     request: Request,
     cert_id: Id,
     basis: Literal["checklist", "audit_checklist", "standard"],
     c: Official,
+    f: Annotated[VersionForm, Form()],
 ) -> Response:
-    f = c.form
-
     def act(s: Session, user: User) -> None:
-        versions.assess(s, user, cert_id, basis, f.get("outcome", ""), f.get("note", ""))
+        versions.assess(s, user, cert_id, basis, f.outcome, f.note)
 
     if exc := c.attempt(act):
         key = f"{cert_id}-{basis}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -18,20 +18,19 @@ from snicert import settings
 from snicert.db import engine as db
 from snicert.db.models import Appeal, Application, Certificate, Complaint, User
 from snicert.errors import InvalidInput, NotFound, TooManyAttempts
-from snicert.roles import Role
 from snicert.services import appeals, complaints
 from snicert.services.guards import get
 from snicert.services.text import limit_of
+from snicert.web.access import Caller, Official, OwnCase
 from snicert.web.api import Id
-from snicert.web.auth import Actor, check_csrf, check_pre_csrf, client_address, require
+from snicert.web.auth import check_pre_csrf, client_address
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import form_page, page, too_many_page
-from snicert.web.routes.applicant import _visible
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter()
 staff = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 FIELDS = ("subject", "certificate_number", "text", "contact_name", "contact_email", "contact_phone")
 PAGE_PATH = "/complaints/new"  # the form's POST is taken from anyone (web.bodies)
 API_PATH = "/api/v1/complaints"
@@ -237,45 +236,32 @@ def _appeal_json(row: Appeal) -> AppealOut:
 def appeal_page(
     request: Request,
     app_id: Id,
+    c: OwnCase,
     kind: str = Form(""),
     grounds: str = Form(""),
-    csrf_token: str = Form(""),
 ) -> Response:
     from snicert.web.routes.applicant import _act
 
-    who = require(request)
-    check_csrf(who, csrf_token)
     return _act(
         request,
-        who,
+        c.who,
         app_id,
         lambda s, user: appeals.file(s, user, app_id, kind, grounds),
     )
 
 
-def _api_actor(request: Request) -> Actor:
-    who = require(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
-    return who
-
-
 @router.post("/api/v1/applications/{app_id}/appeals", tags=["applications"], status_code=201)
-def appeal_api(app_id: Id, body: AppealIn, who: Annotated[Actor, Depends(_api_actor)]) -> AppealOut:
+def appeal_api(app_id: Id, body: AppealIn, c: OwnCase) -> AppealOut:
     """Appeal the refusal, suspension or withdrawal of one of your cases, within 30 days."""
     with db.transaction() as s:
-        _visible(s, who, app_id)
-        return _appeal_json(
-            appeals.file(s, s.get(User, who.user_id), app_id, body.kind, body.grounds)
-        )
+        return _appeal_json(appeals.file(s, c.user(s), app_id, body.kind, body.grounds))
 
 
 @router.get("/api/v1/applications/{app_id}/appeals", tags=["applications"])
-def appeals_api(request: Request, app_id: Id) -> list[AppealOut]:
+def appeals_api(app_id: Id, c: OwnCase) -> list[AppealOut]:
     """The appeals of a case and their outcomes."""
-    who = require(request)
     with db.reading() as s:
-        app = _visible(s, who, app_id)
-        return [_appeal_json(a) for a in appeals.of_application(s, app.id)]
+        return [_appeal_json(a) for a in appeals.of_application(s, app_id)]
 
 
 # ---------------------------------------------------------------- officials
@@ -309,7 +295,12 @@ def handling_list(request: Request, c: Official, status: str = "") -> HTMLRespon
 
 
 def _complaint_page(
-    request: Request, c: Caller, cid: int, status: int = 200, errors: dict[str, str] | None = None
+    request: Request,
+    c: Caller,
+    cid: int,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         row = get(s, Complaint, cid, "complaint")
@@ -324,7 +315,7 @@ def _complaint_page(
             handler=s.get(User, row.handler_id) if row.handler_id else None,
             surveillance=complaints.special_surveillance(s, row),
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -334,34 +325,42 @@ def complaint_page(request: Request, cid: Id, c: Official) -> HTMLResponse:
     return _complaint_page(request, c, cid)
 
 
+class HandlingForm(PageForm):
+    note: str = ""  # investigating
+    outcome: str = ""  # closing: the outcome, what the public reads, and what follows
+    public_outcome: str = ""
+    action: str = "none"
+
+
 @staff.post("/official/complaints/{cid}/{step}", include_in_schema=False)
 def complaint_step(
-    request: Request, cid: Id, step: Literal["take", "investigate", "close"], c: Official
+    request: Request,
+    cid: Id,
+    step: Literal["take", "investigate", "close"],
+    c: Official,
+    f: Annotated[HandlingForm, Form()],
 ) -> Response:
-    f = c.form
-
     def act(s: Session, user: User) -> None:
         if step == "take":
             complaints.take(s, user, cid)
         elif step == "investigate":
-            complaints.investigate(s, user, cid, f.get("note", ""))
+            complaints.investigate(s, user, cid, f.note)
         else:
-            complaints.close(
-                s,
-                user,
-                cid,
-                f.get("outcome", ""),
-                f.get("public_outcome", ""),
-                f.get("action", "none"),
-            )
+            complaints.close(s, user, cid, f.outcome, f.public_outcome, f.action)
 
     if exc := c.attempt(act):
-        return _complaint_page(request, c, cid, 422, {exc.field: refusal(exc, lang_of(request))})
+        errors = {exc.field: refusal(exc, lang_of(request))}
+        return _complaint_page(request, c, cid, 422, errors, f.typed())
     return see_other(f"/official/complaints/{cid}")
 
 
 def _appeal_page(
-    request: Request, c: Caller, aid: int, status: int = 200, errors: dict[str, str] | None = None
+    request: Request,
+    c: Caller,
+    aid: int,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with db.reading() as s:
         row = get(s, Appeal, aid, "appeal")
@@ -376,7 +375,7 @@ def _appeal_page(
             handler=s.get(User, row.handler_id) if row.handler_id else None,
             decider=s.get(User, row.appealed_by) if row.appealed_by else None,
             errors=errors or {},
-            form=c.form,
+            form=form or {},
             local=settings.local_time,
         )
 
@@ -386,20 +385,27 @@ def appeal_handling_page(request: Request, aid: Id, c: Official) -> HTMLResponse
     return _appeal_page(request, c, aid)
 
 
+class AppealDecisionForm(PageForm):
+    outcome: str = ""
+    reasons: str = ""
+    next_step: str = ""
+
+
 @staff.post("/official/appeals/{aid}/{step}", include_in_schema=False)
 def appeal_step(
-    request: Request, aid: Id, step: Literal["take", "decide"], c: Official
+    request: Request,
+    aid: Id,
+    step: Literal["take", "decide"],
+    c: Official,
+    f: Annotated[AppealDecisionForm, Form()],
 ) -> Response:
-    f = c.form
-
     def act(s: Session, user: User) -> None:
         if step == "take":
             appeals.take(s, user, aid)
         else:
-            appeals.decide(
-                s, user, aid, f.get("outcome", ""), f.get("reasons", ""), f.get("next_step") or None
-            )
+            appeals.decide(s, user, aid, f.outcome, f.reasons, f.next_step or None)
 
     if exc := c.attempt(act):
-        return _appeal_page(request, c, aid, 422, {exc.field: refusal(exc, lang_of(request))})
+        errors = {exc.field: refusal(exc, lang_of(request))}
+        return _appeal_page(request, c, aid, 422, errors, f.typed())
     return see_other(f"/official/appeals/{aid}")

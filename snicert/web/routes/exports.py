@@ -9,22 +9,22 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from snicert import clock, export_files, settings
 from snicert.db import engine as db
 from snicert.messages import has, text
-from snicert.roles import Role
 from snicert.services import bsn_export
 from snicert.services.bsn_export import BsnExport, ExportQuery
+from snicert.web.access import Caller, Official
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow
+from snicert.web.routes.staff import StaffRoute
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 _FILE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -102,9 +102,19 @@ def exports_page(request: Request, c: Official) -> HTMLResponse:
     return _page(request, c, {**form, "format": "xlsx"})
 
 
+class ExportForm(PageForm):
+    """What to export, for which days and in which format: checked below, so that a
+    refusal is said at its field."""
+
+    what: str = ""
+    from_: str = Field("", alias="from")
+    to: str = ""
+    format: str = ""
+
+
 @router.post("/exports", include_in_schema=False)
-def exports_post(request: Request, c: Official) -> Response:
-    form = {k: c.form.get(k, "") for k in ("what", "from", "to", "format")}
+def exports_post(request: Request, c: Official, sent: Annotated[ExportForm, Form()]) -> Response:
+    form = sent.typed()
     errors: dict[str, str] = {}
     if form["what"] not in ("certificates", "applications"):
         errors["what"] = _error("invalid", {}, lang_of(request))

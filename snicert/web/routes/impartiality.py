@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -23,16 +23,17 @@ from snicert.roles import STAFF_ROLES, Role
 from snicert.services import accounts, dates, impartiality
 from snicert.services.guards import get
 from snicert.services.text import LONG_TEXT
+from snicert.web.access import Caller, Official, allow
 from snicert.web.api import MAX_ID, Id
+from snicert.web.forms import PageForm, ReasonForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
 RowId = Annotated[int, Field(ge=1, le=MAX_ID, examples=[1])]
 Text = Annotated[str, Field(max_length=LONG_TEXT)]
 Staff = Annotated[Caller, Depends(allow(*STAFF_ROLES))]
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 
 def _day(field: str, value: str | None) -> date | None:
@@ -135,26 +136,52 @@ def _page(
         )
 
 
-def _attempt(request: Request, c: Caller, step, template: str, mine: bool, back: str) -> Response:
+def _attempt(
+    request: Request,
+    c: Caller,
+    step,
+    template: str,
+    mine: bool,
+    back: str,
+    form: PageForm,
+) -> Response:
     try:
         with db.transaction() as s:
             step(s, c.user(s))
     except InvalidInput as exc:
         errors = {exc.field: refusal(exc, lang_of(request))}
-        return _page(request, c, template, mine, 422, errors, c.form)
+        return _page(request, c, template, mine, 422, errors, form.typed())
     return see_other(back)
 
 
-def _declare(s: Session, actor: User, user: User, form: dict[str, str]) -> StaffConflict:
+class ConflictForm(PageForm):
+    user_id: str = ""  # an official declaring for someone else
+    business_id: str = ""
+    kind: str = ""
+    period_from: str = ""
+    period_until: str = ""
+    note: str = ""
+
+
+class QualificationForm(PageForm):
+    user_id: str = ""
+    function: str = ""
+    product: str = ""
+    evidence: str = ""
+    valid_from: str = ""
+    valid_until: str = ""
+
+
+def _declare(s: Session, actor: User, user: User, form: ConflictForm) -> StaffConflict:
     return impartiality.declare_conflict(
         s,
         actor,
         user,
-        _int("business_id", form.get("business_id")),
-        form.get("kind", ""),
-        _day("period_from", form.get("period_from")),
-        _day("period_until", form.get("period_until")),
-        form.get("note"),
+        _int("business_id", form.business_id),
+        form.kind,
+        _day("period_from", form.period_from),
+        _day("period_until", form.period_until),
+        form.note or None,
     )
 
 
@@ -167,14 +194,15 @@ def my_page(request: Request, c: Staff) -> HTMLResponse:
 
 
 @router.post("/me/conflicts", include_in_schema=False)
-def my_declare(request: Request, c: Staff) -> Response:
+def my_declare(request: Request, c: Staff, form: Annotated[ConflictForm, Form()]) -> Response:
     return _attempt(
         request,
         c,
-        lambda s, me: _declare(s, me, me, c.form),
+        lambda s, me: _declare(s, me, me, form),
         "impartiality_mine.html.j2",
         True,
         "/me/conflicts",
+        form,
     )
 
 
@@ -187,57 +215,67 @@ def admin_page(request: Request, c: Official) -> HTMLResponse:
 
 
 @router.post("/admin/impartiality/conflicts", include_in_schema=False)
-def admin_declare(request: Request, c: Official) -> Response:
+def admin_declare(request: Request, c: Official, form: Annotated[ConflictForm, Form()]) -> Response:
     def step(s: Session, me: User) -> None:
-        user = get(s, User, _int("user_id", c.form.get("user_id")), "user")
-        _declare(s, me, user, c.form)
+        user = get(s, User, _int("user_id", form.user_id), "user")
+        _declare(s, me, user, form)
 
-    return _attempt(request, c, step, "impartiality_admin.html.j2", False, "/admin/impartiality")
+    return _attempt(
+        request, c, step, "impartiality_admin.html.j2", False, "/admin/impartiality", form
+    )
 
 
 @router.post("/admin/impartiality/conflicts/{conflict_id}/close", include_in_schema=False)
-def admin_close(request: Request, conflict_id: Id, c: Official) -> Response:
+def admin_close(
+    request: Request, conflict_id: Id, c: Official, form: Annotated[ReasonForm, Form()]
+) -> Response:
     return _attempt(
         request,
         c,
-        lambda s, me: impartiality.close_conflict(s, me, conflict_id, c.form.get("reason", "")),
+        lambda s, me: impartiality.close_conflict(s, me, conflict_id, form.reason),
         "impartiality_admin.html.j2",
         False,
         "/admin/impartiality",
+        form,
     )
 
 
 @router.post("/admin/impartiality/qualifications", include_in_schema=False)
-def admin_qualify(request: Request, c: Official) -> Response:
+def admin_qualify(
+    request: Request, c: Official, form: Annotated[QualificationForm, Form()]
+) -> Response:
     def step(s: Session, me: User) -> None:
-        user = get(s, User, _int("user_id", c.form.get("user_id")), "user")
+        user = get(s, User, _int("user_id", form.user_id), "user")
         impartiality.qualify(
             s,
             me,
             user,
-            c.form.get("function", ""),
-            c.form.get("product", ""),
-            c.form.get("evidence", ""),
-            _day("valid_from", c.form.get("valid_from")),
-            _day("valid_until", c.form.get("valid_until")),
+            form.function,
+            form.product,
+            form.evidence,
+            _day("valid_from", form.valid_from),
+            _day("valid_until", form.valid_until),
         )
 
-    return _attempt(request, c, step, "impartiality_admin.html.j2", False, "/admin/impartiality")
+    return _attempt(
+        request, c, step, "impartiality_admin.html.j2", False, "/admin/impartiality", form
+    )
 
 
 @router.post(
     "/admin/impartiality/qualifications/{qualification_id}/withdraw", include_in_schema=False
 )
-def admin_withdraw(request: Request, qualification_id: Id, c: Official) -> Response:
+def admin_withdraw(
+    request: Request, qualification_id: Id, c: Official, form: Annotated[ReasonForm, Form()]
+) -> Response:
     return _attempt(
         request,
         c,
-        lambda s, me: impartiality.withdraw_qualification(
-            s, me, qualification_id, c.form.get("reason", "")
-        ),
+        lambda s, me: impartiality.withdraw_qualification(s, me, qualification_id, form.reason),
         "impartiality_admin.html.j2",
         False,
         "/admin/impartiality",
+        form,
     )
 
 

@@ -6,11 +6,10 @@ own page per surveillance case (/lab/surveillance/{id})."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -35,17 +34,13 @@ from snicert.roles import Role
 from snicert.services import lab, papers
 from snicert.services.guards import submitted_case
 from snicert.services.text import limit_of
-from snicert.web.api import MAX_ID, Id
+from snicert.web.access import Caller, allow
+from snicert.web.api import MAX_ID, Id, Nothing
+from snicert.web.forms import Fields, PageForm, ReasonForm
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
-from snicert.web.routes.lists import api_query, page_query, product_names
-from snicert.web.routes.staff import (
-    Caller,
-    StaffRoute,
-    allow,
-    app_summary,
-    see_other,
-)
+from snicert.web.routes.lists import api_query, page_query, product_filter, product_names
+from snicert.web.routes.staff import StaffRoute, app_summary, see_other
 
 LabStaff = Annotated[Caller, Depends(allow(Role.LAB_ANALYST, Role.LAB_VERIFIER))]
 Analyst = Annotated[Caller, Depends(allow(Role.LAB_ANALYST))]
@@ -76,7 +71,7 @@ def parameter_rows(
     w = app if isinstance(app, lab.Work) else lab.Work(app)
     history: dict[str, list[LabResult]] = defaultdict(list)
     # results of rejected samples never count
-    for r in lab._results(s, w.app.id, surveillance=w.case_id):
+    for r in lab.results(s, w.app.id, surveillance=w.case_id):
         history[r.parameter_id].append(r)
     counted = lab.counted_results(s, w)
     units, to = default_catalog().units, translator(lang)("lab_to")
@@ -232,61 +227,7 @@ class ResultIn(BaseModel):
     tested_on: AwareDatetime | None = None
 
 
-@dataclass
-class RowError:
-    parameter: str
-    field: str  # the service's field, e.g. "moisture" or "moisture.unit"
-    message: str  # the service's own words, for the API's `detail`
-    refused: Exception  # the page says it in the person's language
-    conflict: bool = False
-
-
-class RowErrors(Exception):
-    """Some rows were refused: the transaction is rolled back, nothing is stored."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} rows have errors; nothing was stored")
-        self.errors = errors
-
-    @property
-    def status(self) -> int:
-        return 409 if all(e.conflict for e in self.errors) else 422
-
-
-def record_rows(
-    s: Session, user: User, app_id: int, rows: list[ResultIn], surveillance: int | None = None
-) -> list[LabResult]:
-    """Each row its own service call in the caller's transaction; any refused row raises
-    RowErrors (naming every refused row) so the whole transaction rolls back."""
-    stored, errors = [], []
-    for row in rows:
-        row.parameter = row.parameter.strip()
-        try:
-            stored.append(
-                lab.record_result(
-                    s,
-                    user,
-                    app_id,
-                    row.parameter,
-                    row.value,
-                    row.unit,
-                    uncertainty=(row.uncertainty or "").strip() or None,
-                    method=(row.method or "").strip() or None,
-                    instrument=(row.instrument or "").strip() or None,
-                    tested_on=row.tested_on,
-                    surveillance=surveillance,
-                )
-            )
-        except InvalidInput as exc:
-            errors.append(RowError(row.parameter, exc.field, str(exc), exc))
-        except Conflict as exc:
-            errors.append(RowError(row.parameter, row.parameter, str(exc), exc, True))
-    if errors:
-        raise RowErrors(errors)
-    return stored
-
-
-def _form_key(e: RowError) -> str:
+def _form_key(e: lab.RowError) -> str:
     """Where a row's error stands on the form: next to the value, unit, uncertainty or
     method input of its parameter, or above the row."""
     pid = e.parameter
@@ -301,7 +242,7 @@ def _form_key(e: RowError) -> str:
     return pid
 
 
-def _rows_from_form(form: dict[str, str]) -> list[ResultIn]:
+def _rows_from_form(form: dict[str, str]) -> list[lab.ResultRow]:
     rows = []
     for key, value in form.items():
         if key.endswith(".value") and value.strip():
@@ -309,7 +250,7 @@ def _rows_from_form(form: dict[str, str]) -> list[ResultIn]:
             # Not validated here: the service checks each row and the page shows a refusal
             # next to its field (an over-long value too), where a ValidationError could not.
             rows.append(
-                ResultIn.model_construct(
+                lab.ResultRow(
                     parameter=pid,
                     value=value,
                     unit=form.get(f"{pid}.unit", ""),
@@ -339,11 +280,7 @@ def worklist_page(request: Request, c: LabStaff) -> HTMLResponse:
         p=found,
         bad=bad,
         filters=[
-            {
-                "name": "product",
-                "label": t("product"),
-                "options": list(product_names(lang).items()),
-            },
+            product_filter(lang),
             {"name": "late", "label": t("list_late_only"), "type": "check"},
         ],
     )
@@ -408,15 +345,18 @@ def application_page(request: Request, app_id: Id, c: LabStaff) -> HTMLResponse:
     return _application_page(request, c, app_id)
 
 
+class ReceiveForm(PageForm):
+    seal_number: str = ""
+    seal_intact: str = ""  # a checkbox: sent when ticked
+
+
 @router.post("/lab/samples/{sample_id}/receive", include_in_schema=False)
-def receive_page(request: Request, sample_id: Id, c: LabStaff) -> Response:
+def receive_page(
+    request: Request, sample_id: Id, c: LabStaff, form: Annotated[ReceiveForm, Form()]
+) -> Response:
     with db.transaction() as s:
         sample = lab.receive_sample(
-            s,
-            c.user(s),
-            sample_id,
-            c.form.get("seal_number", ""),
-            seal_intact=bool(c.form.get("seal_intact")),
+            s, c.user(s), sample_id, form.seal_number, seal_intact=bool(form.seal_intact)
         )
         link = lab_link(lab.work(s, sample.application_id, sample.surveillance_case_id))
     return see_other(f"{link}#samples")
@@ -428,39 +368,37 @@ def surveillance_page(request: Request, case_id: Id, c: LabStaff) -> HTMLRespons
 
 
 @router.post("/lab/applications/{app_id}/results", include_in_schema=False)
-def results_page(request: Request, app_id: Id, c: Analyst) -> Response:
-    return _results_form(request, c, app_id, None)
+def results_page(request: Request, app_id: Id, c: Analyst, form: Fields) -> Response:
+    return _results_form(request, c, form.fields, app_id, None)
 
 
 @router.post("/lab/surveillance/{case_id}/results", include_in_schema=False)
-def surveillance_results_page(request: Request, case_id: Id, c: Analyst) -> Response:
+def surveillance_results_page(request: Request, case_id: Id, c: Analyst, form: Fields) -> Response:
     with db.reading() as s:
         app_id = lab.work_of_case(s, case_id, lock=False).app.id
-    return _results_form(request, c, app_id, case_id)
+    return _results_form(request, c, form.fields, app_id, case_id)
 
 
-def _results_form(request: Request, c: Caller, app_id: int, case_id: int | None) -> Response:
-    rows = _rows_from_form(c.form)
+def _results_form(
+    request: Request, c: Caller, sent: dict[str, str], app_id: int, case_id: int | None
+) -> Response:
+    """One row per parameter: `<id>.value`, `<id>.unit`, `<id>.uncertainty`..."""
+    rows = _rows_from_form(sent)
     page_id = None if case_id else app_id
-    if not rows:
-        return _application_page(
-            request,
-            c,
-            page_id,
-            422,
-            form=c.form,
-            errors={"": translator(lang_of(request))("lab_err_no_rows")},
-            case_id=case_id,
-        )
     try:
         with db.transaction() as s:
-            record_rows(s, c.user(s), app_id, rows, case_id)
-    except RowErrors as exc:
+            lab.record_results(s, c.user(s), app_id, rows, case_id)
+    except lab.RowErrors as exc:
         errors = {}
         for e in exc.errors:
             errors.setdefault(_form_key(e), refusal(e.refused, lang_of(request)))
         return _application_page(
-            request, c, page_id, exc.status, errors=errors, form=c.form, case_id=case_id
+            request, c, page_id, exc.status, errors=errors, form=sent, case_id=case_id
+        )
+    except InvalidInput as exc:  # no row at all: said above the table
+        errors = {"": refusal(exc, lang_of(request))}
+        return _application_page(
+            request, c, page_id, 422, form=sent, errors=errors, case_id=case_id
         )
     where = f"/lab/surveillance/{case_id}" if case_id else f"/lab/applications/{app_id}"
     return see_other(f"{where}#results")
@@ -531,10 +469,10 @@ def refusal_text(exc: Exception, lang: str) -> str:
 
 
 @router.post(VERIFY_PATH, response_class=HTMLResponse, include_in_schema=False)
-def bulk_verify_page(request: Request, c: Verifier) -> HTMLResponse:
+def bulk_verify_page(request: Request, c: Verifier, form: Fields) -> HTMLResponse:
     """Verify every result ticked on the queue; those refused are named with their reason."""
     lang = lang_of(request)
-    ids = _selected(c.form)
+    ids = _selected(form.fields)
     if not ids:
         return _verify_page(request, c, 422, errors={"": translator(lang)("lab_bulk_none")})
     with db.transaction() as s:
@@ -548,9 +486,8 @@ def bulk_verify_page(request: Request, c: Verifier) -> HTMLResponse:
     return _verify_page(request, c, outcome=outcome)
 
 
-def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Response:
+def _judge_page(request: Request, result_id: int, c: Caller, action: str, reason: str) -> Response:
     act = lab.retract_result if action == "retract" else lab.request_retest
-    reason = c.form.get("reason", "")
     if exc := c.attempt(lambda s, user: act(s, user, result_id, reason)):
         return _verify_page(
             request,
@@ -563,13 +500,17 @@ def _judge_page(request: Request, result_id: int, c: Caller, action: str) -> Res
 
 
 @router.post("/lab/results/{result_id}/retract", include_in_schema=False)
-def retract_page(request: Request, result_id: Id, c: Verifier) -> Response:
-    return _judge_page(request, result_id, c, "retract")
+def retract_page(
+    request: Request, result_id: Id, c: Verifier, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    return _judge_page(request, result_id, c, "retract", form.reason)
 
 
 @router.post("/lab/results/{result_id}/retest", include_in_schema=False)
-def retest_page(request: Request, result_id: Id, c: Verifier) -> Response:
-    return _judge_page(request, result_id, c, "retest")
+def retest_page(
+    request: Request, result_id: Id, c: Verifier, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    return _judge_page(request, result_id, c, "retest", form.reason)
 
 
 # --- JSON API -------------------------------------------------------------------------
@@ -703,18 +644,18 @@ def results_api(app_id: Id, rows: list[ResultIn], c: Analyst) -> Any:
 
 
 def _results_json(app_id: int, rows: list[ResultIn], c: Caller, case_id: int | None) -> Any:
-    if not rows:
-        return JSONResponse({"detail": "no results given"}, status_code=422)
     try:
         with db.transaction() as s:
-            stored = record_rows(s, c.user(s), app_id, rows, case_id)
+            stored = lab.record_results(
+                s, c.user(s), app_id, [lab.ResultRow(**r.model_dump()) for r in rows], case_id
+            )
             return {"results": [_result_json(r) for r in stored]}
-    except RowErrors as exc:
+    except lab.RowErrors as exc:
         return JSONResponse(
             {
                 "detail": str(exc),
                 "errors": [
-                    {"parameter": e.parameter, "field": e.field, "message": e.message}
+                    {"parameter": e.parameter, "field": e.field, "message": str(e.refused)}
                     for e in exc.errors
                 ],
             },
@@ -803,7 +744,7 @@ def bulk_verify_api(body: BulkVerifyIn, c: Verifier) -> dict[str, Any]:
 
 
 @router.post("/api/v1/results/{result_id}/verify", tags=["lab"])
-def verify_api(result_id: Id, c: Verifier) -> dict[str, Any]:
+def verify_api(result_id: Id, c: Verifier, nothing: Nothing = None) -> dict[str, Any]:
     """Verify a result someone else entered (four eyes)."""
     with db.transaction() as s:
         return _result_json(lab.verify_result(s, c.user(s), result_id))

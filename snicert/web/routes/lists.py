@@ -9,9 +9,9 @@ and a script never silently gets another list than it asked for.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from snicert import queries
@@ -20,12 +20,12 @@ from snicert.db import engine as db
 from snicert.errors import InvalidInput
 from snicert.lifecycle import State
 from snicert.roles import Role
+from snicert.web.access import Official
 from snicert.web.i18n import lang_of, translator
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow
+from snicert.web.routes.staff import StaffRoute
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 # Where an official acts on an application in each state (else its case page).
 ACTION_PAGES = {
@@ -71,15 +71,23 @@ def product_names(lang: str) -> dict[str, str]:
     }
 
 
+def product_filter(lang: str) -> dict[str, Any]:
+    """The product filter every list offers (the list macro's select)."""
+    options = list(product_names(lang).items())
+    return {"name": "product", "label": translator(lang)("product"), "options": options}
+
+
+def state_filter(lang: str) -> dict[str, Any]:
+    t = translator(lang)
+    options = [(x.value, t(f"st_{x.value}")) for x in State]
+    return {"name": "state", "label": t("apps_state"), "options": options}
+
+
 def application_filters(lang: str) -> list[dict[str, Any]]:
     t = translator(lang)
     return [
-        {"name": "product", "label": t("product"), "options": list(product_names(lang).items())},
-        {
-            "name": "state",
-            "label": t("apps_state"),
-            "options": [(x.value, t(f"st_{x.value}")) for x in State],
-        },
+        product_filter(lang),
+        state_filter(lang),
         {
             "name": "waiting",
             "label": t("apps_waiting"),

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
@@ -17,16 +17,15 @@ from snicert import settings
 from snicert.db import engine as db
 from snicert.errors import InvalidInput
 from snicert.notifications import delivery
-from snicert.roles import Role
 from snicert.services import notifications
-from snicert.web.api import Id
+from snicert.web.access import Caller, Official, SignedIn
+from snicert.web.api import Id, Nothing
+from snicert.web.forms import PageForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
-SignedIn = Annotated[Caller, Depends(allow(*Role))]
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 
 @router.get("/notifications", response_class=HTMLResponse, include_in_schema=False)
@@ -77,13 +76,22 @@ def preferences_page(request: Request, c: SignedIn) -> HTMLResponse:
     return _preferences_page(request, c)
 
 
+class PreferencesForm(PageForm):
+    lang: str = "id"
+    email: str = ""  # checkboxes: sent when ticked
+    whatsapp: str = ""
+    phone: str = ""
+
+
 @router.post("/notifications/preferences", include_in_schema=False)
-def save_preferences(request: Request, c: SignedIn) -> Response:
+def save_preferences(
+    request: Request, c: SignedIn, typed: Annotated[PreferencesForm, Form()]
+) -> Response:
     form = notifications.Preferences(
-        lang=c.form.get("lang", "id"),
-        email=bool(c.form.get("email")),
-        whatsapp=bool(c.form.get("whatsapp")),
-        phone=c.form.get("phone", ""),
+        lang=typed.lang,
+        email=bool(typed.email),
+        whatsapp=bool(typed.whatsapp),
+        phone=typed.phone,
     )
     try:
         with db.transaction() as s:
@@ -197,7 +205,7 @@ def notifications_api(c: SignedIn) -> NotificationList:
 
 
 @router.post("/api/v1/notifications/{notification_id}/read", tags=["notifications"])
-def read_api(notification_id: Id, c: SignedIn) -> Unread:
+def read_api(notification_id: Id, c: SignedIn, nothing: Nothing = None) -> Unread:
     """Mark one of the caller's notifications as read; answers the unread count left."""
     with db.transaction() as s:
         user = c.user(s)

@@ -1,8 +1,8 @@
 """Pages and API routes for official work: the document review checklist, the evaluation,
 the certification decision, certificate actions and the dashboard of every application.
 
-Access (official role, CSRF on every POST) and the HTML answers to refusals come from the
-staff helpers in snicert.web.routes.lab.
+Access (official role, CSRF on every POST) comes from snicert.web.access, the HTML answers
+to refusals from snicert.web.routes.staff.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
@@ -33,7 +33,6 @@ from snicert.db.models import (
 from snicert.errors import InvalidInput, NotFound
 from snicert.judgment import requirement_text
 from snicert.lifecycle import CERTIFICATE_TRANSITIONS, State
-from snicert.roles import Role
 from snicert.services import (
     applications,
     certificates,
@@ -47,23 +46,16 @@ from snicert.services import (
 from snicert.services.guards import get, submitted_case
 from snicert.services.surveillance import NOTE_LIMIT
 from snicert.services.text import limit_of
+from snicert.web.access import Caller, Official
 from snicert.web.api import Id
+from snicert.web.forms import Fields, PageForm
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of, reasons, refusal, translator
 from snicert.web.pages import page
 from snicert.web.routes.lists import link_of, product_names
-from snicert.web.routes.staff import (
-    Caller,
-    StaffRoute,
-    allow,
-    app_summary,
-    see_other,
-)
+from snicert.web.routes.staff import StaffRoute, app_summary, see_other
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
-
-CERT_ACTIONS = ("suspend", "reinstate", "withdraw")
 
 
 def _name(names: dict[str, str] | str, lang: str) -> str:
@@ -301,19 +293,20 @@ def review_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
 
 
 @router.post("/review/{app_id}", include_in_schema=False)
-def review_post(request: Request, app_id: Id, c: Official) -> Response:
+def review_post(request: Request, app_id: Id, c: Official, form: Fields) -> Response:
+    """A verdict (`verdict.<item>`) and a comment (`comment.<item>`) per checklist item."""
+    sent = form.fields
     verdicts = {
         key.removeprefix("verdict."): (
             value,
-            c.form.get("comment." + key.removeprefix("verdict."), "").strip() or None,
+            sent.get("comment." + key.removeprefix("verdict."), "").strip() or None,
         )
-        for key, value in c.form.items()
+        for key, value in sent.items()
         if key.startswith("verdict.")
     }
     if exc := c.attempt(lambda s, user: applications.record_review(s, user, app_id, verdicts)):
-        return _review_page(
-            request, c, app_id, 422, errors=_review_errors(request, exc), form=c.form
-        )
+        errors = _review_errors(request, exc)
+        return _review_page(request, c, app_id, 422, errors=errors, form=sent)
     return see_other(f"/review/{app_id}")
 
 
@@ -447,14 +440,20 @@ def evaluation_report(app_id: Id, c: Official) -> FileResponse:
         )
 
 
+class EvaluationForm(PageForm):
+    recommendation: str = ""
+    summary: str = ""
+
+
 @router.post("/evaluation/{app_id}", include_in_schema=False)
-def evaluation_post(request: Request, app_id: Id, c: Official) -> Response:
-    recommendation, summary = c.form.get("recommendation", ""), c.form.get("summary", "")
+def evaluation_post(
+    request: Request, app_id: Id, c: Official, form: Annotated[EvaluationForm, Form()]
+) -> Response:
     if exc := c.attempt(
-        lambda s, user: decisions.evaluate(s, user, app_id, recommendation, summary)
+        lambda s, user: decisions.evaluate(s, user, app_id, form.recommendation, form.summary)
     ):
         errors = _evaluation_errors(exc, lang_of(request))
-        return _evaluation_page(request, c, app_id, 422, errors=errors, form=c.form)
+        return _evaluation_page(request, c, app_id, 422, errors=errors, form=form.typed())
     return see_other(f"/evaluation/{app_id}")
 
 
@@ -554,14 +553,20 @@ def decision_page(request: Request, app_id: Id, c: Official) -> HTMLResponse:
     return _decision_page(request, c, app_id)
 
 
+class DecisionForm(PageForm):
+    outcome: str = ""
+    reason: str = ""
+
+
 @router.post("/decision/{app_id}", include_in_schema=False)
-def decision_post(request: Request, app_id: Id, c: Official) -> Response:
+def decision_post(
+    request: Request, app_id: Id, c: Official, form: Annotated[DecisionForm, Form()]
+) -> Response:
     if exc := c.attempt(
-        lambda s, user: decisions.decide(
-            s, user, app_id, c.form.get("outcome", ""), c.form.get("reason", "")
-        )
+        lambda s, user: decisions.decide(s, user, app_id, form.outcome, form.reason)
     ):
-        return _decision_page(request, c, app_id, 422, errors=_errors(request, exc), form=c.form)
+        errors = _errors(request, exc)
+        return _decision_page(request, c, app_id, 422, errors=errors, form=form.typed())
     return see_other(f"/decision/{app_id}")
 
 
@@ -601,16 +606,6 @@ def _cert_json(cert: Certificate) -> dict[str, Any]:
     }
 
 
-def change_certificate(
-    s: Session, user: User, cert_id: int, action: str, reason: str, fix_by: datetime | None = None
-) -> Certificate:
-    if action == "suspend":
-        return certificates.suspend(s, user, cert_id, reason, fix_by)
-    if action == "reinstate":
-        return certificates.reinstate(s, user, cert_id, reason)
-    return certificates.withdraw(s, user, cert_id, reason)
-
-
 def _certificate_page(
     request: Request,
     c: Caller,
@@ -625,7 +620,7 @@ def _certificate_page(
         actions = [
             a
             for a in lifecycle.allowed_actions(cert.status, CERTIFICATE_TRANSITIONS)
-            if a in CERT_ACTIONS
+            if a in certificates.OFFICIAL_ACTIONS
         ]
         return page(
             request,
@@ -657,19 +652,27 @@ def _fix_by(text: str) -> datetime | None:
     return datetime.combine(day, time(23, 59), tzinfo=settings.current().zone)
 
 
+class CertificateForm(PageForm):
+    reason: str = ""
+    fix_by: str = ""  # YYYY-MM-DD, suspending only
+
+
 @router.post("/certificates/{cert_id}/{action}", include_in_schema=False)
 def certificate_post(
-    request: Request, cert_id: Id, action: Literal["suspend", "reinstate", "withdraw"], c: Official
+    request: Request,
+    cert_id: Id,
+    action: Literal["suspend", "reinstate", "withdraw"],
+    c: Official,
+    form: Annotated[CertificateForm, Form()],
 ) -> Response:
     def change(s: Session, user: User) -> None:
-        fix_by = _fix_by(c.form.get("fix_by", "")) if action == "suspend" else None
-        change_certificate(s, user, cert_id, action, c.form.get("reason", ""), fix_by)
+        fix_by = _fix_by(form.fix_by) if action == "suspend" else None
+        certificates.change(s, user, cert_id, action, form.reason, fix_by)
 
     if exc := c.attempt(change):
-        form = {f"{action}.{k}": v for k, v in c.form.items()}
-        return _certificate_page(
-            request, c, cert_id, 422, errors=_errors(request, exc, prefix=f"{action}."), form=form
-        )
+        typed = {f"{action}.{k}": v for k, v in form.typed().items()}
+        errors = _errors(request, exc, prefix=f"{action}.")
+        return _certificate_page(request, c, cert_id, 422, errors=errors, form=typed)
     return see_other(f"/certificates/{cert_id}")
 
 
@@ -685,23 +688,21 @@ class SuspendIn(ReasonIn):
 def suspend_api(cert_id: Id, body: SuspendIn, c: Official) -> dict[str, Any]:
     """Suspend an active certificate (reason; optional date by which to fix it)."""
     with db.transaction() as s:
-        return _cert_json(
-            change_certificate(s, c.user(s), cert_id, "suspend", body.reason, body.fix_by)
-        )
+        return _cert_json(certificates.suspend(s, c.user(s), cert_id, body.reason, body.fix_by))
 
 
 @router.post("/api/v1/certificates/{cert_id}/reinstate", tags=["official"])
 def reinstate_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
     """Reinstate a suspended certificate."""
     with db.transaction() as s:
-        return _cert_json(change_certificate(s, c.user(s), cert_id, "reinstate", body.reason))
+        return _cert_json(certificates.reinstate(s, c.user(s), cert_id, body.reason))
 
 
 @router.post("/api/v1/certificates/{cert_id}/withdraw", tags=["official"])
 def withdraw_api(cert_id: Id, body: ReasonIn, c: Official) -> dict[str, Any]:
     """Withdraw an active or suspended certificate (final)."""
     with db.transaction() as s:
-        return _cert_json(change_certificate(s, c.user(s), cert_id, "withdraw", body.reason))
+        return _cert_json(certificates.withdraw(s, c.user(s), cert_id, body.reason))
 
 
 class SurveillanceIn(BaseModel):

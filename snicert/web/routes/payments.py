@@ -10,29 +10,30 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from snicert import outputs, queries
 from snicert.db import engine as db
-from snicert.db.models import Application, PaymentProof, User
+from snicert.db.models import Application, PaymentProof
 from snicert.fee_documents import rupiah
 from snicert.roles import Role
 from snicert.services import fees
+from snicert.services.guards import application
 from snicert.services.text import limit_of
-from snicert.web.api import Id
-from snicert.web.auth import require
-from snicert.web.i18n import lang_of, refusal, translator
+from snicert.web.access import Caller, Official, OwnCase, OwnCaseFile, SignedInFile
+from snicert.web.api import Id, Nothing
+from snicert.web.forms import ReasonForm
+from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.applicant import ApiActor, _act, _signed_in, _visible, agreement_view
-from snicert.web.routes.lists import page_query, product_names
-from snicert.web.routes.staff import Caller, StaffRoute, allow, app_summary, see_other
+from snicert.web.routes.applicant import _act, agreement_view
+from snicert.web.routes.lists import page_query, product_filter, product_names
+from snicert.web.routes.staff import StaffRoute, app_summary, see_other
 
 router = APIRouter()  # the applicant's side (and whoever may see the case)
 staff = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 UPLOAD_PATHS = r"(/api/v1)?/applications/\d+/payment-proof"
 
 
@@ -57,18 +58,14 @@ def _fees_page(
 @router.get(
     "/applications/{app_id}/quotation", response_class=HTMLResponse, include_in_schema=False
 )
-def quotation_page(request: Request, app_id: Id) -> Response:
-    who = _signed_in(request)
-    if not hasattr(who, "user_id"):
-        return who
+def quotation_page(request: Request, app_id: Id, c: OwnCase) -> Response:
     with db.reading() as s:
-        return _fees_page(request, who, s, _visible(s, who, app_id))
+        return _fees_page(request, c.who, s, application(s, app_id))
 
 
-def _pdf(request: Request, app_id: int, which: str) -> FileResponse:
-    who = require(request)
+def _pdf(app_id: int, which: str) -> FileResponse:
     with db.reading() as s:
-        app = _visible(s, who, app_id)
+        app = application(s, app_id)
         row = fees.quotation(s, app.id) if which == "quotation" else fees.invoice(s, app.id)
         out = outputs.find(s, f"{which}:{row.id}", f"{which}_pdf") if row else None
         if out is None:
@@ -78,31 +75,27 @@ def _pdf(request: Request, app_id: int, which: str) -> FileResponse:
 
 
 @router.get("/applications/{app_id}/quotation.pdf", include_in_schema=False)
-def quotation_pdf(request: Request, app_id: Id) -> FileResponse:
-    return _pdf(request, app_id, "quotation")
+def quotation_pdf(app_id: Id, c: OwnCaseFile) -> FileResponse:
+    return _pdf(app_id, "quotation")
 
 
 @router.get("/applications/{app_id}/invoice.pdf", include_in_schema=False)
-def invoice_pdf(request: Request, app_id: Id) -> FileResponse:
-    return _pdf(request, app_id, "invoice")
+def invoice_pdf(app_id: Id, c: OwnCaseFile) -> FileResponse:
+    return _pdf(app_id, "invoice")
 
 
 @router.post("/applications/{app_id}/payment-proof", include_in_schema=False)
 def proof_page(
     request: Request,
     app_id: Id,
+    c: OwnCase,
     file: UploadFile = File(...),
     reference: str = Form(""),
-    csrf_token: str = Form(""),
 ) -> Response:
-    from snicert.web.auth import check_csrf
-
-    who = require(request)
-    check_csrf(who, csrf_token)
     data = file.file.read()
     response = _act(
         request,
-        who,
+        c.who,
         app_id,
         lambda s, user: fees.submit_proof(
             s, user, app_id, file.filename or "bukti", data, reference or None
@@ -112,11 +105,10 @@ def proof_page(
 
 
 @router.get("/payment-proofs/{proof_id}", tags=["fees"], response_class=Response)
-def proof_download(request: Request, proof_id: Id) -> Response:
+def proof_download(proof_id: Id, c: SignedInFile) -> Response:
     """A proof of payment as uploaded, for the business that paid and for staff."""
-    who = require(request)
     with db.reading() as s:
-        _, doc, data = fees.proof_file(s, s.get(User, who.user_id), proof_id)
+        _, doc, data = fees.proof_file(s, c.user(s), proof_id)
         media, name = doc.media_type, doc.filename
     return Response(
         data,
@@ -140,11 +132,10 @@ def agreement_api() -> dict[str, Any]:
 
 
 @router.get("/api/v1/applications/{app_id}/fees", tags=["fees"])
-def fees_api(request: Request, app_id: Id) -> dict[str, Any]:
+def fees_api(app_id: Id, c: OwnCase) -> dict[str, Any]:
     """The quotation, the invoice and its proofs of payment, and the agreement accepted."""
-    who = require(request)
     with db.reading() as s:
-        info = fees.summary(s, _visible(s, who, app_id))
+        info = fees.summary(s, application(s, app_id))
         if info is None:
             raise HTTPException(404, "no quotation yet: it is made when the dossier is submitted")
         return info
@@ -152,19 +143,15 @@ def fees_api(request: Request, app_id: Id) -> dict[str, Any]:
 
 @router.post("/api/v1/applications/{app_id}/payment-proof", tags=["fees"], status_code=201)
 def proof_api(
-    request: Request,
     app_id: Id,
-    who: ApiActor,
+    c: OwnCase,
     file: UploadFile = File(...),
     reference: str | None = Form(None, max_length=limit_of(PaymentProof.reference)),
 ) -> dict[str, Any]:
     """Upload the proof of payment of the case's invoice (PDF or photo, at most 5 MB)."""
     data = file.file.read()
     with db.transaction() as s:
-        _visible(s, who, app_id)
-        proof = fees.submit_proof(
-            s, s.get(User, who.user_id), app_id, file.filename or "bukti", data, reference
-        )
+        proof = fees.submit_proof(s, c.user(s), app_id, file.filename or "bukti", data, reference)
         return {"id": proof.id, "state": s.get(Application, app_id).state}
 
 
@@ -187,13 +174,7 @@ def worklist_page(request: Request, c: Official) -> HTMLResponse:
         who=c.who,
         p=found,
         bad=bad,
-        filters=[
-            {
-                "name": "product",
-                "label": translator(lang)("product"),
-                "options": list(products.items()),
-            }
-        ],
+        filters=[product_filter(lang)],
         products=products,
     )
 
@@ -220,8 +201,10 @@ def confirm_page(request: Request, app_id: Id, c: Official) -> Response:
 
 
 @staff.post("/official/payments/{app_id}/refuse", include_in_schema=False)
-def refuse_page(request: Request, app_id: Id, c: Official) -> Response:
-    reason = c.form.get("reason", "")
+def refuse_page(
+    request: Request, app_id: Id, c: Official, form: Annotated[ReasonForm, Form()]
+) -> Response:
+    reason = form.reason
     if exc := c.attempt(lambda s, user: fees.refuse(s, user, app_id, reason)):
         return _check_page(
             request,
@@ -241,7 +224,7 @@ class RefuseIn(BaseModel):
 
 
 @staff.post("/api/v1/applications/{app_id}/payment/confirm", tags=["fees"])
-def confirm_api(app_id: Id, c: Official) -> dict[str, Any]:
+def confirm_api(app_id: Id, c: Official, nothing: Nothing = None) -> dict[str, Any]:
     """Confirm the pending proof of payment: the document review starts."""
     with db.transaction() as s:
         fees.confirm(s, c.user(s), app_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -14,17 +14,17 @@ from snicert import clock, settings
 from snicert.db import engine as db
 from snicert.db.models import ReviewAction
 from snicert.errors import InvalidInput
-from snicert.roles import Role
 from snicert.services import review, review_actions
 from snicert.services.text import LONG_TEXT
+from snicert.web.access import Caller, Official
 from snicert.web.api import Id
+from snicert.web.forms import PageForm
 from snicert.web.headers import REPORT_POLICY
 from snicert.web.i18n import lang_of, refusal, translator
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 DEFAULT_DAYS = 90  # the page opens on the last 90 days
 
 FileFormat = Literal["html", "pdf", "xlsx"]
@@ -109,30 +109,43 @@ def review_file(
     return _file(m, fmt, lang)
 
 
+class ReviewActionForm(PageForm):
+    """An action of the review of the period `from`..`to` (or, completing or reopening
+    one, its note)."""
+
+    from_: str = Field("", alias="from")
+    to: str = ""
+    kind: str = ""
+    text: str = ""
+    owner: str | None = None
+    due_on: str | None = None
+    note: str = ""
+
+
 @router.post("/management-review/actions", include_in_schema=False)
-def record_action_form(request: Request, c: Official) -> Response:
-    f = c.form
-    start, end = f.get("from", ""), f.get("to", "")
+def record_action_form(
+    request: Request, c: Official, f: Annotated[ReviewActionForm, Form()]
+) -> Response:
+    start, end = f.from_, f.to
     period = review.parse_period(start, end)
     error = c.attempt(
-        lambda s, user: review_actions.record(
-            s, user, period, f.get("kind", ""), f.get("text", ""), f.get("owner"), f.get("due_on")
-        )
+        lambda s, user: review_actions.record(s, user, period, f.kind, f.text, f.owner, f.due_on)
     )
     if error is not None:
-        return _review_page(request, c, start, end, 422, {error.field: str(error)}, f)
+        return _review_page(request, c, start, end, 422, {error.field: str(error)}, f.typed())
     return see_other(f"/management-review?from={period.start}&to={period.end}#g")
 
 
 @router.post("/management-review/actions/{action_id}/{step}", include_in_schema=False)
 def change_action_form(
-    request: Request, c: Official, action_id: Id, step: Literal["complete", "reopen"]
+    request: Request,
+    c: Official,
+    action_id: Id,
+    step: Literal["complete", "reopen"],
+    f: Annotated[ReviewActionForm, Form()],
 ) -> Response:
-    f = c.form
-    start, end = f.get("from", ""), f.get("to", "")
-    error = c.attempt(
-        lambda s, user: review_actions.change(s, user, action_id, step, f.get("note", ""))
-    )
+    start, end = f.from_, f.to
+    error = c.attempt(lambda s, user: review_actions.change(s, user, action_id, step, f.note))
     if error is not None:
         return _review_page(request, c, start, end, 422, {error.field: str(error)})
     return see_other(f"/management-review?from={start}&to={end}#a")

@@ -19,10 +19,12 @@ from snicert.lifecycle import State
 from snicert.roles import Role
 from snicert.services import lab, papers, surveillance
 from snicert.services.text import limit_of
+from snicert.web.access import Caller, allow
 from snicert.web.api import Id
+from snicert.web.forms import Fields, FieldsForm
 from snicert.web.i18n import error_text, lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
 Sampler = Annotated[Caller, Depends(allow(Role.SAMPLER))]
@@ -93,22 +95,26 @@ def sampling_page(request: Request, c: Sampler, error: str = "") -> Response:
 
 
 @router.post("/sampling/{app_id}", include_in_schema=False)
-def record_page(request: Request, app_id: Id, c: Sampler) -> Response:
-    return _record(request, c, app_id, None)
+def record_page(request: Request, app_id: Id, c: Sampler, form: Fields) -> Response:
+    return _record(request, c, form, app_id, None)
 
 
 @router.post("/sampling/surveillance/{case_id}", include_in_schema=False)
-def record_surveillance_page(request: Request, case_id: Id, c: Sampler) -> Response:
+def record_surveillance_page(request: Request, case_id: Id, c: Sampler, form: Fields) -> Response:
     with db.reading() as s:
         app_id = lab.work_of_case(s, case_id, lock=False).app.id
-    return _record(request, c, app_id, case_id)
+    return _record(request, c, form, app_id, case_id)
 
 
-def _record(request: Request, c: Caller, app_id: int, case_id: int | None) -> Response:
-    seals = {k.removeprefix("seal_"): v for k, v in c.form.items() if k.startswith("seal_")}
+def _record(
+    request: Request, c: Caller, form: FieldsForm, app_id: int, case_id: int | None
+) -> Response:
+    """The seals (`seal_<code>`, one per sample of the plan) and where they were taken."""
+    sent = form.fields
+    seals = {k.removeprefix("seal_"): v for k, v in sent.items() if k.startswith("seal_")}
     if exc := c.attempt(
         lambda s, user: lab.record_sampling(
-            s, user, app_id, seals, c.form.get("location", ""), surveillance=case_id
+            s, user, app_id, seals, sent.get("location", ""), surveillance=case_id
         )
     ):
         with db.reading() as s:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -15,17 +15,17 @@ from sqlalchemy.orm import Session
 from snicert.db import engine as db
 from snicert.db.models import Certificate, SurveillanceCase, User
 from snicert.lifecycle import SURVEILLANCE_FINAL, SURVEILLANCE_OPEN
-from snicert.roles import Role
 from snicert.services import lab, surveillance
 from snicert.services.guards import get
-from snicert.web.api import Id
+from snicert.web.access import Caller, Official
+from snicert.web.api import Id, Nothing
+from snicert.web.forms import NoteForm
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
 from snicert.web.routes.lab import _name, _result_json, _sample_json, parameter_rows
-from snicert.web.routes.staff import Caller, StaffRoute, allow, see_other
+from snicert.web.routes.staff import StaffRoute, see_other
 
 router = APIRouter(route_class=StaffRoute)
-Official = Annotated[Caller, Depends(allow(Role.OFFICIAL))]
 
 
 def view(s: Session, case: SurveillanceCase, lang: str = "id") -> dict[str, Any]:
@@ -107,9 +107,13 @@ def start_post(request: Request, case_id: Id, c: Official) -> Response:
 
 @router.post("/surveillance/{case_id}/{action}", include_in_schema=False)
 def conclude_post(
-    request: Request, case_id: Id, action: Literal["pass", "fail"], c: Official
+    request: Request,
+    case_id: Id,
+    action: Literal["pass", "fail"],
+    c: Official,
+    form: Annotated[NoteForm, Form()],
 ) -> Response:
-    note = c.form.get("note", "")
+    note = form.note
 
     def step(s: Session, user: User) -> None:
         if action == "pass":
@@ -163,7 +167,7 @@ def case_api(case_id: Id, c: Official) -> dict[str, Any]:
 
 
 @router.post("/api/v1/surveillance/{case_id}/start", tags=["official"])
-def start_api(case_id: Id, c: Official) -> dict[str, Any]:
+def start_api(case_id: Id, c: Official, nothing: Nothing = None) -> dict[str, Any]:
     """Start an opened surveillance: its plan and checklist are frozen, samples planned."""
     with db.transaction() as s:
         return _summary(s, surveillance.start(s, c.user(s), case_id))

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from snicert import clock, settings, survey
 from snicert.catalog import default_catalog
@@ -23,21 +22,22 @@ from snicert.db.models import Application, SkmSurvey, User
 from snicert.errors import InvalidInput, SnicertError, http_status
 from snicert.roles import Role
 from snicert.services import skm
+from snicert.services.guards import application
+from snicert.web.access import OwnCase
 from snicert.web.api import Id
-from snicert.web.auth import Actor, check_csrf, require
+from snicert.web.auth import Actor
+from snicert.web.forms import Fields
 from snicert.web.i18n import lang_of, refusal
 from snicert.web.pages import page
-from snicert.web.routes.applicant import _signed_in, _visible
 
 router = APIRouter()
 
 
 def _own_case(s: Session, who: Actor, app_id: int) -> Application:
-    """The case, if the caller may see it (404 otherwise); the form is its applicant's."""
-    app = _visible(s, who, app_id)
+    """The case (the caller may see it: OwnCase); the form is its applicant's."""
     if Role.APPLICANT not in who.roles:
         raise HTTPException(403, "the survey is answered by the case's applicant")
-    return app
+    return application(s, app_id)
 
 
 def _form(
@@ -64,23 +64,16 @@ def _form(
 
 
 @router.get("/applications/{app_id}/survey", response_class=HTMLResponse, include_in_schema=False)
-def survey_page(request: Request, app_id: Id) -> Response:
-    who = _signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
+def survey_page(request: Request, app_id: Id, c: OwnCase) -> Response:
     with db.reading() as s:
-        app = _own_case(s, who, app_id)
-        return _form(request, who, app, skm.of_application(s, app.id))
+        app = _own_case(s, c.who, app_id)
+        return _form(request, c.who, app, skm.of_application(s, app.id))
 
 
 @router.post("/applications/{app_id}/survey", include_in_schema=False)
-async def survey_answer_page(request: Request, app_id: Id) -> Response:
-    # async only to read the form, whose fields come from the questionnaire (data); the
-    # database work runs in a worker thread like the plain `def` routes'.
-    who = require(request)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    check_csrf(who, form.get("csrf_token"))
-    return await run_in_threadpool(_answer_form, request, who, app_id, form)
+def survey_answer_page(request: Request, app_id: Id, c: OwnCase, form: Fields) -> Response:
+    """A score per element of the questionnaire (`score_<id>`, data) and a comment."""
+    return _answer_form(request, c.who, app_id, form.fields)
 
 
 def _answer_form(request: Request, who: Actor, app_id: int, form: dict[str, str]) -> Response:
@@ -138,35 +131,21 @@ def _survey_json(row: SkmSurvey) -> SurveyOut:
     )
 
 
-def _api_actor(request: Request) -> Actor:
-    who = require(request)
-    check_csrf(who, request.headers.get("x-csrf-token"))  # cookie sessions only
-    return who
-
-
-ApiActor = Annotated[Actor, Depends(_api_actor)]
-
-
 @router.get("/api/v1/applications/{app_id}/survey", tags=["survey"])
-def survey_api(request: Request, app_id: Id) -> SurveyOut:
+def survey_api(app_id: Id, c: OwnCase) -> SurveyOut:
     """The satisfaction survey of a closed case (404 while the case is open)."""
-    who = require(request)
     with db.reading() as s:
-        app = _visible(s, who, app_id)
-        row = skm.of_application(s, app.id)
+        row = skm.of_application(s, app_id)
         if row is None:
             raise HTTPException(404, f"application {app_id} has no survey: it is still open")
         return _survey_json(row)
 
 
 @router.post("/api/v1/applications/{app_id}/survey", tags=["survey"], status_code=201)
-def survey_answer_api(app_id: Id, body: SurveyIn, who: ApiActor) -> SurveyOut:
+def survey_answer_api(app_id: Id, body: SurveyIn, c: OwnCase) -> SurveyOut:
     """Answer the survey of one of your closed cases, once (a second answer is 409)."""
     with db.transaction() as s:
-        _visible(s, who, app_id)
-        return _survey_json(
-            skm.answer(s, s.get(User, who.user_id), app_id, body.scores, body.comment)
-        )
+        return _survey_json(skm.answer(s, c.user(s), app_id, body.scores, body.comment))
 
 
 # ---------------------------------------------------------------- public summary
