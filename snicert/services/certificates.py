@@ -205,7 +205,7 @@ def change(
         return reinstate(s, actor, cert_id, reason)
     if action == "withdraw":
         return withdraw(s, actor, cert_id, reason)
-    raise InvalidInput("action", action, f"one of {', '.join(OFFICIAL_ACTIONS)}")
+    raise InvalidInput("action", action, "err_choose", choices=", ".join(OFFICIAL_ACTIONS))
 
 
 def expire(s: Session, actor: User, cert_id: int) -> Certificate:
