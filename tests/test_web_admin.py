@@ -131,7 +131,9 @@ def test_official_creates_staff_who_choose_their_password_at_first_sign_in(
     r = b.post("/account/password", {"password": "Pilihan-Saya-1", "password_confirm": "lain"})
     assert r.status_code == 422 and 'id="f-password_confirm-error">' in r.text
     r = b.post("/account/password", {"password": "pendek", "password_confirm": "pendek"})
-    assert r.status_code == 422 and re.search(r'id="f-password-error">[^<]*minimal 8 karakter', r.text)
+    assert r.status_code == 422 and re.search(
+        r'id="f-password-error">[^<]*minimal 8 karakter', r.text
+    )
     r = b.post(
         "/account/password", {"password": "Pilihan-Saya-1", "password_confirm": "Pilihan-Saya-1"}
     )
