@@ -440,7 +440,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     # a non-conformity without a comment: the error stands next to the comment field
     r = reviewer.post(f"/review/{app_id}", {**verdicts, "verdict.npwp_present": "nonconform"})
     assert r.status_code == 422
-    assert "say what does not conform" in error_next_to(r.text, "f-npwp_present-comment")
+    assert messages.text("rev_err_comment", "id") in error_next_to(r.text, "f-npwp_present-comment")
     assert 'value="nonconform" checked' in r.text  # the form keeps what was chosen
     assert state(app_id) == "document_review"
     # a missing verdict is named next to its item
@@ -448,7 +448,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     partial.pop("verdict.npwp_present")
     r = reviewer.post(f"/review/{app_id}", partial)
     assert r.status_code == 422
-    assert "every document item needs a verdict" in error_next_to(r.text, "f-npwp_present-verdict")
+    assert "Setiap butir dokumen perlu penilaian" in error_next_to(r.text, "f-npwp_present-verdict")
     r = reviewer.post(
         f"/review/{app_id}",
         {
@@ -536,7 +536,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert reviewer.get(f"/site-audit/{app_id}").status_code == 200
     day = dates.today().isoformat()
     r = reviewer.post(f"/site-audit/{app_id}", {"planned_for": "2020-01-01"})
-    assert r.status_code == 422 and "expected" in error_next_to(r.text, "f-planned_for")
+    assert r.status_code == 422 and "Pilih tanggal dari" in error_next_to(r.text, "f-planned_for")
     r = reviewer.post(
         f"/site-audit/{app_id}", {"planned_for": day, f"auditor_{w.users['auditor']}": "on"}
     )
@@ -561,7 +561,7 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert auditor.post(f"/audits/{audit_id}/close", {"summary": "Selesai"}).status_code == 303
     assert stages.site_audit_done(app_id) and state(app_id) == "evaluation"
     r = evaluator.post(f"/evaluation/{app_id}", {"recommendation": "refuse", "summary": "Tidak"})
-    assert r.status_code == 409 and "major finding open" in r.text
+    assert r.status_code == 409 and "temuan mayor terbuka" in r.text
     owner = sign_in(web, email("applicant0"))
     detail = owner.get(f"/applications/{app_id}").text
     [finding] = re.findall(r'action="/audit-findings/(\d+)/answer"', detail)
@@ -620,8 +620,8 @@ def test_staff_take_a_case_through_the_web(world: World, web: FastAPI) -> None:
     assert r.status_code == 422
     assert error_next_to(r.text, "f-suspend-reason") == messages.text("required", "id")
     r = decider.post(f"/certificates/{cert.id}/suspend", {"reason": "x", "fix_by": "31-12"})
-    assert r.status_code == 422 and "YYYY-MM-DD" in error_next_to(r.text, "f-suspend-fix_by")
-    for day, why in (("1900-01-01", "in the future"), ("2099-01-31", "12 months")):
+    assert r.status_code == 422 and "TTTT-BB-HH" in error_next_to(r.text, "f-suspend-fix_by")
+    for day, why in (("1900-01-01", "masa depan"), ("2099-01-31", "12 bulan")):
         r = decider.post(f"/certificates/{cert.id}/suspend", {"reason": "x", "fix_by": day})
         assert r.status_code == 422 and why in error_next_to(r.text, "f-suspend-fix_by")
     r = decider.post(
