@@ -72,7 +72,8 @@ PAGE_B = {**OWN_B, "anonymous": 303}
 # (method, path, payload, expected status per role). POSTs use inputs that are refused
 # (already submitted, empty product, ids that exist nowhere), so nothing may change.
 MATRIX = [
-    ("GET", "/", None, every(200)),
+    # signed-in people go from the home page to their own work (snicert.web.nav.landing)
+    ("GET", "/", None, every(303, anonymous=200)),
     ("GET", "/verify/{number}", None, every(200)),
     ("GET", "/directory", None, every(200)),
     ("GET", "/api/v1/certificates/{number}", None, every(200)),
@@ -80,7 +81,8 @@ MATRIX = [
     ("GET", "/api/v1/directory", None, every(200)),
     ("GET", "/api/v1/keys", None, every(200)),
     ("GET", "/openapi.json", None, every(200)),
-    ("GET", "/applications/new", None, every(200, anonymous=303)),
+    # only applicants start applications: staff get the 403 page
+    ("GET", "/applications/new", None, {"anonymous": 303, A: 200, B: 200, R: 403, L: 403}),
     (
         "POST",
         "/applications",
@@ -240,6 +242,10 @@ MATRIX = [
 ]
 
 
+# where each signed-in role lands (asserted here, not read from snicert.web.nav)
+LANDS = {A: "/me", B: "/me", R: "/dashboard", L: "/lab"}
+
+
 @pytest.fixture
 def web(home) -> FastAPI:
     return create_app()
@@ -261,15 +267,20 @@ def test_every_applicant_and_public_route_for_every_role(case, web, role) -> Non
         if r.status_code != expected[role]:
             wrong.append((method, path, r.status_code, expected[role]))
         elif r.status_code == 303:
-            assert r.headers["location"] == "/login"
+            lands = "/login" if role == "anonymous" else LANDS[role]
+            assert r.headers["location"] == lands, (method, path, r.headers["location"])
     assert not wrong, wrong
     assert count(AuditEvent) == before  # nothing recorded by any of them
 
 
 def test_list_shows_only_own_applications(case, web) -> None:
-    mine = {a["id"] for a in sign_in(web, email(A)).api("GET", "/api/v1/applications").json()}
+    mine = {
+        a["id"] for a in sign_in(web, email(A)).api("GET", "/api/v1/applications").json()["items"]
+    }
     assert mine == {case["mine"], case["done"]}
-    staff = {a["id"] for a in sign_in(web, email(R)).api("GET", "/api/v1/applications").json()}
+    staff = {
+        a["id"] for a in sign_in(web, email(R)).api("GET", "/api/v1/applications").json()["items"]
+    }
     assert {case["mine"], case["done"], case["theirs"]} <= staff
 
 
