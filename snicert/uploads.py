@@ -67,7 +67,7 @@ def accept(kind: str, filename: str, data: bytes, allowed: list[str], limit_mb: 
     if not data:
         raise InvalidInput(kind, filename, "up_empty")
     if len(data) > limit_mb * 1024 * 1024:
-        raise InvalidInput(kind, filename, "up_too_large")
+        raise InvalidInput(kind, filename, "up_too_large", limit=f"{limit_mb:g}")
     file_type = sniff(data)
     if file_type not in allowed:
         raise InvalidInput(kind, filename, "up_type")

@@ -166,7 +166,7 @@ def _bomb() -> bytes:
             "npwp",
             "npwp.pdf",
             b"%PDF-1.4\n" + b"0" * (6 * 2**20),
-            text("up_too_large", "id"),
+            text("up_too_large", "id", limit="5"),
         ),
         (
             "decompression bomb",
