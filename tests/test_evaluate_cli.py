@@ -228,7 +228,7 @@ def test_unknown_parameter(tmp_path: Path):
     assert_bad(
         run("abon", write_json(tmp_path, results)),
         "results[21] (cadmium)",
-        "Not a parameter of the abon checklist",
+        "not a parameter of the abon checklist",
     )
 
 
