@@ -401,7 +401,7 @@ def test_assigning_a_conflicted_or_unqualified_auditor_is_refused(w: World) -> N
         )
     err = refused(
         lambda s: site_audits.plan(s, w.user(s, "reviewer"), app_id, today(), [w.users["auditor"]]),
-        "conflict of interest (consulting)",
+        "consulted for the business",
     )
     assert "menjadi konsultan usaha" in refusal(err, "id")
     with db.reading() as s:

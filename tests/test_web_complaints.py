@@ -167,8 +167,9 @@ def test_officials_handle_it_and_the_tracking_page_shows_nothing_private(
         decider.get("/official/complaints?status=closed").text.count("/official/complaints/") == 0
     )
     r = decider.post(f"/official/complaints/{cid}/take")
-    # involved: refused in the person's words (the English reason stays in the API and logs)
-    assert r.status_code == 403 and "pemisahan tugas" in r.text and "decided on" not in r.text
+    # involved: refused with the reason, in the person's words
+    assert r.status_code == 403 and "sudah memutuskan permohonan" in r.text
+    assert "decided on" not in r.text
     handler = sign_in(web, "handler@lspro.example")
     assert handler.post(f"/official/complaints/{cid}/take").status_code == 303
     r = handler.post(f"/official/complaints/{cid}/investigate", {"note": ""})
