@@ -87,7 +87,7 @@ def _task_runs(app_id: int | None, since: datetime, count: int | None = None) ->
             )
         return [r for r in runs if r.created and r.created >= since]
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # returns as soon as they are there
     while True:
         runs = asyncio.run(read())
         final = [r for r in runs if r.state and r.state.is_final()]
@@ -292,8 +292,16 @@ def test_two_workers_share_the_runs(home, prefect_server, effects_table, tmp_pat
     db.dispose_all()  # the workers use the database from here on
     procs = [_worker_process(tmp_path, prefect_server, f"worker-{i}") for i in (1, 2)]
     try:
-        time.sleep(8)  # both subscribed (a run handed out before the second is there
-        # would all go to the first)
+        # both subscribed (a run handed out before the second is there would all go to
+        # the first): each logs it as it subscribes; a busy machine took 8-40 s to start them
+        deadline = time.monotonic() + 180
+        while not all(
+            "Subscribing to runs" in (tmp_path / f"worker-{i}.log").read_text() for i in (1, 2)
+        ):
+            assert time.monotonic() < deadline, "the workers never subscribed"
+            assert all(p.poll() is None for p in procs), "a worker exited"
+            time.sleep(0.5)
+        time.sleep(2)  # the websocket's handshake after the log line
         for app_id in apps:
             w.submit(app_id)
         for app_id in apps:
