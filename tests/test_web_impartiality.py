@@ -99,7 +99,7 @@ def test_officials_record_and_withdraw_qualifications_on_the_page(w: World, web)
         "/admin/impartiality/qualifications",
         {"user_id": str(sampler_id), "function": "auditor", "product": "abon", "evidence": "SK"},
     )
-    assert r.status_code == 422 and "lacks the role auditor" in r.text
+    assert r.status_code == 422 and "tidak memiliki peran Auditor" in r.text
     r = official.post(
         "/admin/impartiality/qualifications",
         {"user_id": str(sampler_id), "function": "sampler", "product": "abon", "evidence": ""},
@@ -198,7 +198,7 @@ def test_the_api_declares_lists_qualifies_and_answers_may_act(w: World, web) -> 
         json={"verdicts": {i["id"]: {"verdict": "conform"} for i in items}},
     )
     assert r.status_code == 403, r.text
-    assert "may not act as reviewer" in r.json()["detail"]
+    assert "may not act as document reviewer" in r.json()["detail"]
 
 
 def test_the_decision_page_names_why_an_official_may_not_decide(w: World, web) -> None:
@@ -266,7 +266,7 @@ def test_the_cli_qualifies_new_and_existing_staff(home) -> None:
         assert r.exit_code == 0, r.output
         assert "sampler for sasando from 2026-01-01 until 2027-12-31" in r.output
     r = runner.invoke(cli, [*args, "--function", "auditor"])
-    assert r.exit_code == 1 and "lacks the role auditor" in r.output
+    assert r.exit_code == 1 and "lacks the role Auditor" in r.output
     r = runner.invoke(cli, [*args, "--until", "31-12-2027"])
     assert r.exit_code == 1 and "valid_until" in r.output
     r = runner.invoke(cli, ["users", "qualifications", "--json"])
